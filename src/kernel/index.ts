@@ -1,0 +1,6 @@
+export * from './problems';
+export * from './table';
+export * from './money';
+export * from './ids';
+export * from './dates';
+export * from './csv';

@@ -1,0 +1,76 @@
+import { centsToNumber, formatAmount, minorUnitDigits, parseAmount, sumCents } from './money';
+
+const cents = (v: Parameters<typeof parseAmount>[0], o?: Parameters<typeof parseAmount>[1]) => {
+  const r = parseAmount(v, o);
+  if (!r.ok) throw new Error(r.reason);
+  return r.cents;
+};
+
+describe('parseAmount', () => {
+  it('parses text exactly', () => {
+    expect(cents('1234.56')).toBe(123456);
+    expect(cents('-0.94')).toBe(-94);
+    expect(cents('1,234.56')).toBe(123456);
+    expect(cents('(12.00)')).toBe(-1200);
+    expect(cents('USD 7')).toBe(700);
+    expect(cents(' 16.07 ')).toBe(1607);
+    expect(cents('.5')).toBe(50);
+  });
+  it('parses comma decimals only where the format says so', () => {
+    expect(cents('1234,56', { decimal: ',' })).toBe(123456);
+    expect(cents('1.234,56', { decimal: ',' })).toBe(123456);
+    expect(parseAmount('1234,56').ok).toBe(false);
+  });
+  it('reports ambiguous grouping such as 12,34,5', () => {
+    const r = parseAmount('12,34,5');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/thousands separators/);
+    expect(parseAmount('1.2.3').ok).toBe(false);
+    expect(parseAmount('abc').ok).toBe(false);
+    expect(parseAmount('').ok).toBe(false);
+  });
+  it('brings Excel doubles back to what Excel shows before taking cents', () => {
+    expect(cents(16.07)).toBe(1607);
+    expect(cents(0.1 + 0.2)).toBe(30);
+    expect(cents(1.005, { round: true })).toBe(101);
+    expect(cents(-2.675, { round: true })).toBe(-268);
+    expect(cents(1e6)).toBe(100000000);
+    expect(cents(0.000001, { round: true })).toBe(0);
+  });
+  it('reports more decimals than the currency allows unless asked to round', () => {
+    const r = parseAmount('1.234');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toMatch(/3 decimals; the currency allows 2/);
+    expect(parseAmount(1.234).ok).toBe(false);
+    expect(cents('1.230')).toBe(123);
+    expect(cents('1.234', { round: true })).toBe(123);
+  });
+  it('follows the currency minor unit', () => {
+    expect(minorUnitDigits('JPY')).toBe(0);
+    expect(cents('1500', { currency: 'JPY' })).toBe(1500);
+    expect(parseAmount('15.5', { currency: 'JPY' }).ok).toBe(false);
+    expect(cents('1.234', { currency: 'KWD' })).toBe(1234);
+  });
+  it('refuses amounts outside the safe range', () => {
+    expect(parseAmount('900719925474099.93').ok).toBe(false);
+    expect(cents('90071992547409.91')).toBe(9007199254740991);
+  });
+});
+
+describe('formatting and sums', () => {
+  it('formats with the currency decimals', () => {
+    expect(formatAmount(123456)).toBe('1234.56');
+    expect(formatAmount(-5)).toBe('-0.05');
+    expect(formatAmount(0)).toBe('0.00');
+    expect(formatAmount(1500, 'JPY')).toBe('1500');
+    expect(centsToNumber(-94)).toBe(-0.94);
+  });
+  it('16.07 − 14.23 − 0.94 leaves exactly 0.90', () => {
+    expect(cents('16.07') - cents('14.23') - cents('0.94')).toBe(cents('0.90'));
+    expect(16.07 - 14.23 - 0.94).not.toBe(0.9); // why cents exist
+  });
+  it('sums as integers and refuses to overflow', () => {
+    expect(sumCents([1, 2, 3])).toBe(6);
+    expect(() => sumCents([Number.MAX_SAFE_INTEGER, 1])).toThrow(RangeError);
+  });
+});
