@@ -5,7 +5,7 @@
  * so a browser without internet still starts; a stubbed `window.Office` (tests) is used as is.
  */
 import type { WorkbookPort } from '../src/workbook/port';
-import { OfficeWorkbook } from './office';
+import { OfficeWorkbook } from './office/office-workbook';
 import { PreviewWorkbook } from './preview';
 
 export const OFFICE_JS_URL = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';

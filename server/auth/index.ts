@@ -1,0 +1,182 @@
+/**
+ * Bearer-token authentication: JWTs verified with jose against the configured issuer, audience
+ * and JWKS (the identity provider's, or the local development issuer's key in the data dir).
+ * Roles come from the `roles` claim: preparer, approver, admin.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors as joseErrors,
+  exportJWK,
+  generateKeyPair,
+  importJWK,
+  jwtVerify,
+  SignJWT,
+  type JWK,
+  type JWTPayload,
+  type KeyLike,
+} from 'jose';
+import { AppError } from '../errors';
+import type { AuthConfig } from '../config';
+
+export const ROLES = ['preparer', 'approver', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  /** Stable user name used in audit entries and maker-checker (preferred_username, email, upn or sub). */
+  id: string;
+  name?: string;
+  roles: Role[];
+}
+
+export interface DevIssuer {
+  /** Signs a token for the local development issuer; ttl like '8h', '30m', '7d' or seconds. */
+  sign(input: { user: string; roles: Role[]; ttl?: string | number; name?: string }): Promise<string>;
+  jwks: { keys: JWK[] };
+}
+
+export interface Auth {
+  config: AuthConfig;
+  /** Throws AppError 401 with a sentence when the token is not acceptable. */
+  verify(token: string): Promise<Principal>;
+  /** Present only when the local development issuer is in use. */
+  devIssuer?: DevIssuer;
+}
+
+const ALGORITHMS = ['ES256', 'ES384', 'RS256', 'RS384', 'RS512', 'PS256'];
+
+export const unauthorized = (code: string, message: string) => new AppError(401, code, message);
+
+export function isRole(v: unknown): v is Role {
+  return typeof v === 'string' && (ROLES as readonly string[]).includes(v);
+}
+
+export function parseTtl(ttl: string | number): number {
+  if (typeof ttl === 'number') return ttl;
+  const m = /^(\d+)\s*([smhd]?)$/.exec(ttl.trim());
+  if (!m) throw new Error(`"${ttl}" is not a duration; use e.g. 30m, 8h or 7d.`);
+  const mult = { '': 1, s: 1, m: 60, h: 3600, d: 86400 }[m[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(m[1]) * mult;
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const p = payload as JWTPayload & Record<string, unknown>;
+  const id = [p.preferred_username, p.email, p.upn, p.sub].find((v): v is string => typeof v === 'string' && v !== '');
+  if (!id) throw unauthorized('token-no-user', 'The sign-in token does not say who you are (no user name); sign in again.');
+  const raw = Array.isArray(p.roles) ? p.roles : typeof p.roles === 'string' ? p.roles.split(/[\s,]+/) : [];
+  const roles = [...new Set(raw.map((r) => String(r).toLowerCase()).filter(isRole))];
+  return { id, name: typeof p.name === 'string' ? p.name : undefined, roles };
+}
+
+function explain(err: unknown, config: AuthConfig): AppError {
+  if (err instanceof AppError) return err;
+  if (err instanceof joseErrors.JWTExpired) return unauthorized('token-expired', 'Your sign-in has expired; sign in again.');
+  if (err instanceof joseErrors.JWTClaimValidationFailed) {
+    if (err.claim === 'iss') {
+      return unauthorized('token-wrong-issuer', 'The sign-in token comes from an identity provider this server does not trust; sign in to CloseDesk again.');
+    }
+    if (err.claim === 'aud') {
+      return unauthorized('token-wrong-audience', 'The sign-in token was issued for another application, not CloseDesk; sign in to CloseDesk again.');
+    }
+    if (err.claim === 'nbf') return unauthorized('token-not-yet-valid', 'The sign-in token is not valid yet; check the computer clock and sign in again.');
+    return unauthorized('token-invalid', `The sign-in token was refused (${err.claim} claim); sign in again.`);
+  }
+  if (err instanceof joseErrors.JWSSignatureVerificationFailed || err instanceof joseErrors.JWKSNoMatchingKey) {
+    return unauthorized('token-bad-signature', 'The sign-in token signature could not be verified; sign in again.');
+  }
+  if (err instanceof joseErrors.JOSEAlgNotAllowed) {
+    return unauthorized('token-bad-signature', 'The sign-in token uses a signing method this server does not accept; sign in again.');
+  }
+  if (err instanceof joseErrors.JWKSTimeout || (err instanceof Error && /fetch|ECONN|JWKS/i.test(err.message) && config.mode === 'jwks')) {
+    return new AppError(503, 'identity-provider-unreachable', 'The server cannot reach the identity provider to check your sign-in; try again in a minute.');
+  }
+  return unauthorized('token-malformed', 'The sign-in token is malformed; sign in again.');
+}
+
+interface DevKeyFile {
+  privateJwk: JWK;
+}
+
+/** The development issuer's ES256 key pair, created once in the data dir. */
+async function loadDevKey(dataDir: string): Promise<{ privateKey: KeyLike; publicJwk: JWK }> {
+  const file = path.join(dataDir, 'dev-issuer-key.json');
+  let privateJwk: JWK;
+  if (fs.existsSync(file)) {
+    privateJwk = (JSON.parse(fs.readFileSync(file, 'utf8')) as DevKeyFile).privateJwk;
+  } else {
+    const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+    privateJwk = { ...(await exportJWK(privateKey)), alg: 'ES256', kid: `dev-${Date.now().toString(36)}`, use: 'sig' };
+    fs.mkdirSync(dataDir, { recursive: true });
+    // wx: two processes starting at once must not overwrite each other's key
+    try {
+      fs.writeFileSync(file, JSON.stringify({ privateJwk } satisfies DevKeyFile, null, 2), { mode: 0o600, flag: 'wx' });
+    } catch {
+      privateJwk = (JSON.parse(fs.readFileSync(file, 'utf8')) as DevKeyFile).privateJwk;
+    }
+  }
+  const { d: _d, ...publicJwk } = privateJwk;
+  void _d;
+  return { privateKey: (await importJWK(privateJwk, 'ES256')) as KeyLike, publicJwk };
+}
+
+export async function createAuth(config: AuthConfig, dataDir: string): Promise<Auth> {
+  let keys: ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
+  let devIssuer: DevIssuer | undefined;
+  if (config.mode === 'jwks') {
+    keys = createRemoteJWKSet(new URL(config.jwksUrl!), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+  } else {
+    const { privateKey, publicJwk } = await loadDevKey(dataDir);
+    const jwks = { keys: [publicJwk] };
+    keys = createLocalJWKSet(jwks);
+    devIssuer = {
+      jwks,
+      async sign({ user, roles, ttl = '8h', name }) {
+        const bad = roles.filter((r) => !isRole(r));
+        if (!user.trim()) throw new Error('A user name is needed to sign a token.');
+        if (bad.length || roles.length === 0) throw new Error(`Roles must be among ${ROLES.join(', ')}; got ${roles.join(', ') || 'none'}.`);
+        return new SignJWT({ roles, preferred_username: user, ...(name ? { name } : {}) })
+          .setProtectedHeader({ alg: 'ES256', kid: publicJwk.kid, typ: 'JWT' })
+          .setIssuer(config.issuer)
+          .setAudience(config.audience)
+          .setSubject(user)
+          .setIssuedAt()
+          .setExpirationTime(Math.floor(Date.now() / 1000) + parseTtl(ttl))
+          .sign(privateKey);
+      },
+    };
+  }
+  return {
+    config,
+    devIssuer,
+    async verify(token) {
+      if (!token) throw unauthorized('no-token', 'Sign in first: this request carries no sign-in token.');
+      try {
+        const { payload } = await jwtVerify(token, keys, {
+          issuer: config.issuer,
+          audience: config.audience,
+          algorithms: ALGORITHMS,
+          clockTolerance: 30,
+          requiredClaims: ['exp'],
+        });
+        return principalFrom(payload);
+      } catch (err) {
+        throw explain(err, config);
+      }
+    },
+  };
+}
+
+/** Reads `Authorization: Bearer <token>`; undefined when absent. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!m) throw unauthorized('token-malformed', 'The Authorization header must read "Bearer <token>"; sign in again.');
+  return m[1];
+}
+
+/** True when the user holds one of the roles; admin holds every role. */
+export function hasRole(user: Principal, roles: readonly Role[]): boolean {
+  return user.roles.includes('admin') || roles.some((r) => user.roles.includes(r));
+}

@@ -1,0 +1,27 @@
+/**
+ * A CLI subcommand: server/cli/commands/<name>.ts exporting `command` (or default) with
+ * { name, summary, usage, run(argv) → exit code }. cli.ts discovers them; nothing to register.
+ * Exit codes: 0 success, 1 the check failed / bad data, 2 wrong usage or settings.
+ */
+import type { Writable } from 'node:stream';
+
+export interface CliIo {
+  out: Writable;
+  err: Writable;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface CliCommand {
+  name: string;
+  summary: string;
+  /** Full usage text shown by `closedesk help <name>`. */
+  usage: string;
+  run(argv: string[], io: CliIo): Promise<number>;
+}
+
+export class UsageError extends Error {}
+
+export function println(stream: Writable, text = ''): void {
+  stream.write(text + '\n');
+}

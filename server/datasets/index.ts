@@ -1,0 +1,242 @@
+/**
+ * Datasets: tables the task pane and the CLI can load. Files in the datasets folder (.xlsx → one
+ * dataset per sheet, .csv, pipe-delimited .txt with a header) and named queries over configured SQL
+ * sources (parameters always bound, never concatenated). Cells keep their text where the source is
+ * text, so ids and long numbers stay exact.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseCsv } from '../../src/kernel/csv';
+import type { Problem } from '../../src/kernel/problems';
+import type { Cell, Table } from '../../src/kernel/table';
+import { AppError, badRequest, notFound } from '../errors';
+import { readWorkbookTables } from '../workbook/excel-file';
+import { loadSqlSources, type SqlQuery, type SqlSources } from './sql-sources';
+
+export type DatasetKind = 'xlsx' | 'csv' | 'txt' | 'sql';
+
+export interface DatasetInfo {
+  /** Stable id for GET /api/datasets/:id (URL-encode it): `vret/cm.csv`, `demo.xlsx!TC_Data`, `sql:glap`. */
+  id: string;
+  name: string;
+  kind: DatasetKind;
+  /** File path relative to the datasets folder, or the SQL source name. */
+  source: string;
+  columns?: string[];
+  /** Parameters a SQL dataset takes (query-string names). */
+  params?: { name: string; default?: string }[];
+}
+
+export type JsonCell = string | number | boolean | null;
+
+export interface DatasetPage {
+  id: string;
+  name: string;
+  header: string[];
+  rows: JsonCell[][];
+  total: number;
+  offset: number;
+  /** Offset of the next page, or null after the last one. */
+  nextOffset: number | null;
+  /** Problems found while reading the source (e.g. a line with too many fields). */
+  problems: Problem[];
+}
+
+export interface ReadOptions {
+  offset?: number;
+  limit?: number;
+  /** Values for a SQL dataset's parameters, by name. */
+  params?: Record<string, string>;
+}
+
+export interface Datasets {
+  list(): Promise<DatasetInfo[]>;
+  read(id: string, options?: ReadOptions): Promise<DatasetPage>;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_PAGE = 1000;
+export const MAX_PAGE = 10000;
+const FILE_KINDS: Record<string, DatasetKind> = { '.xlsx': 'xlsx', '.csv': 'csv', '.txt': 'txt' };
+
+interface Loaded {
+  mtimeMs: number;
+  size: number;
+  tables: Table[];
+  problems: Problem[];
+}
+
+/** Excel dates come back as Date: day-only when at midnight UTC, otherwise full ISO time. */
+export function jsonCell(c: Cell): JsonCell {
+  if (c instanceof Date) {
+    if (Number.isNaN(c.getTime())) return '';
+    const iso = c.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso.replace('.000Z', 'Z');
+  }
+  if (c === undefined) return null;
+  return c;
+}
+
+function sqlCell(v: unknown): JsonCell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Date) return jsonCell(v);
+  if (Buffer.isBuffer(v)) return v.toString('base64');
+  return JSON.stringify(v);
+}
+
+function listFiles(dir: string, rel = ''): string[] {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.') || e.name.startsWith('~$')) continue;
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    if (e.isDirectory()) out.push(...listFiles(dir, r));
+    else if (e.isFile() && FILE_KINDS[path.extname(e.name).toLowerCase()]) out.push(r);
+  }
+  return out;
+}
+
+function unknownDataset(id: string): AppError {
+  return notFound(
+    'dataset-not-found',
+    `There is no dataset "${id}". Open the Data page to see the datasets available, or ask an administrator to add the file to the datasets folder.`,
+  );
+}
+
+export function createDatasets(options: { dir: string; sqlSourcesFile?: string }): Datasets {
+  const dir = path.resolve(options.dir);
+  const cache = new Map<string, Loaded>();
+  let sql: SqlSources | undefined;
+  const sqlSources = (): SqlSources => (sql ??= loadSqlSources(options.sqlSourcesFile));
+
+  /** Resolves a relative file id inside the datasets folder; refuses anything that escapes it. */
+  function filePath(rel: string): string | undefined {
+    if (!rel || rel.includes('\0')) return undefined;
+    const abs = path.resolve(dir, rel);
+    if (!abs.startsWith(dir + path.sep)) return undefined;
+    if (!FILE_KINDS[path.extname(abs).toLowerCase()]) return undefined;
+    return fs.existsSync(abs) && fs.statSync(abs).isFile() ? abs : undefined;
+  }
+
+  async function load(abs: string, rel: string): Promise<Loaded> {
+    const st = fs.statSync(abs);
+    const hit = cache.get(abs);
+    if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit;
+    const kind = FILE_KINDS[path.extname(abs).toLowerCase()];
+    let loaded: Loaded;
+    if (kind === 'xlsx') {
+      try {
+        loaded = { mtimeMs: st.mtimeMs, size: st.size, tables: await readWorkbookTables(abs), problems: [] };
+      } catch (err) {
+        throw new AppError(422, 'dataset-unreadable', `${rel} cannot be read as an Excel workbook: ${(err as Error).message}`);
+      }
+    } else {
+      const text = fs.readFileSync(abs, 'utf8');
+      const name = path.basename(rel);
+      const { table, problems } = parseCsv(text, { name, delimiter: kind === 'txt' ? '|' : undefined });
+      loaded = { mtimeMs: st.mtimeMs, size: st.size, tables: [table], problems };
+    }
+    cache.delete(abs);
+    cache.set(abs, loaded);
+    while (cache.size > 8) cache.delete(cache.keys().next().value as string);
+    return loaded;
+  }
+
+  function page(id: string, name: string, header: string[], rows: JsonCell[][], total: number, offset: number, problems: Problem[]): DatasetPage {
+    const next = offset + rows.length;
+    return { id, name, header, rows, total, offset, nextOffset: next < total ? next : null, problems };
+  }
+
+  function pageBounds(o: ReadOptions): { offset: number; limit: number } {
+    const offset = o.offset ?? 0;
+    const limit = o.limit ?? DEFAULT_PAGE;
+    if (!Number.isInteger(offset) || offset < 0) throw badRequest('bad-offset', 'offset must be a whole number, 0 or more.');
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+      throw badRequest('bad-limit', `limit must be a whole number from 1 to ${MAX_PAGE}.`);
+    }
+    return { offset, limit };
+  }
+
+  async function readSql(id: string, q: SqlQuery, o: ReadOptions): Promise<DatasetPage> {
+    const { offset, limit } = pageBounds(o);
+    const given = o.params ?? {};
+    const unknown = Object.keys(given).filter((k) => !q.params.some((p) => p.name === k));
+    if (unknown.length) {
+      throw badRequest('unknown-parameter', `The dataset "${q.name}" has no parameter ${unknown.join(', ')}; it takes ${q.params.map((p) => p.name).join(', ') || 'none'}.`);
+    }
+    const values = q.params.map((p) => {
+      const v = given[p.name] ?? p.default;
+      if (v === undefined) throw badRequest('missing-parameter', `The dataset "${q.name}" needs a value for ${p.name} (add ?${p.name}=… to the request).`);
+      return v;
+    });
+    const store = await sqlSources().storeFor(q.source);
+    const body = q.sql.trim().replace(/;\s*$/, '');
+    const n = values.length;
+    try {
+      const count = await store.queryTable(`SELECT COUNT(*) AS n FROM (${body}) q_count`, values);
+      const total = Number(count.rows[0]?.[0] ?? 0);
+      const t = await store.queryTable(`SELECT * FROM (${body}) q_page LIMIT $${n + 1} OFFSET $${n + 2}`, [...values, limit, offset]);
+      return page(id, q.name, t.columns, t.rows.map((r) => r.map(sqlCell)), total, offset, []);
+    } catch (err) {
+      throw new AppError(502, 'sql-source-failed', `The query "${q.name}" failed on source ${q.source}: ${(err as Error).message}`);
+    }
+  }
+
+  return {
+    async list() {
+      const out: DatasetInfo[] = [];
+      for (const rel of listFiles(dir)) {
+        const kind = FILE_KINDS[path.extname(rel).toLowerCase()];
+        try {
+          const loaded = await load(path.join(dir, rel), rel);
+          if (kind === 'xlsx') {
+            for (const t of loaded.tables) out.push({ id: `${rel}!${t.name}`, name: `${path.basename(rel)} – ${t.name}`, kind, source: rel, columns: t.header });
+          } else {
+            out.push({ id: rel, name: path.basename(rel), kind, source: rel, columns: loaded.tables[0]?.header ?? [] });
+          }
+        } catch {
+          // An unreadable file is still listed; reading it explains why it fails.
+          out.push({ id: rel, name: path.basename(rel), kind, source: rel });
+        }
+      }
+      for (const q of sqlSources().queries) {
+        out.push({ id: `sql:${q.id}`, name: q.name, kind: 'sql', source: q.source, params: q.params });
+      }
+      return out;
+    },
+
+    async read(id, o = {}) {
+      if (id.startsWith('sql:')) {
+        const q = sqlSources().queries.find((x) => x.id === id.slice(4));
+        if (!q) throw unknownDataset(id);
+        return readSql(id, q, o);
+      }
+      const bang = id.lastIndexOf('!');
+      const isSheet = bang > 0 && /\.xlsx$/i.test(id.slice(0, bang));
+      const rel = isSheet ? id.slice(0, bang) : id;
+      const abs = filePath(rel);
+      if (!abs) throw unknownDataset(id);
+      const { offset, limit } = pageBounds(o);
+      const loaded = await load(abs, rel);
+      let table: Table | undefined;
+      if (isSheet) table = loaded.tables.find((t) => t.name.toLowerCase() === id.slice(bang + 1).toLowerCase());
+      else if (!/\.xlsx$/i.test(rel)) table = loaded.tables[0];
+      if (!table) throw unknownDataset(id);
+      const rows = table.rows.slice(offset, offset + limit).map((r) => r.map(jsonCell));
+      const name = isSheet ? `${path.basename(rel)} – ${table.name}` : path.basename(rel);
+      return page(id, name, table.header.map(String), rows, table.rows.length, offset, offset === 0 ? loaded.problems : []);
+    },
+
+    async close() {
+      cache.clear();
+      await sql?.close();
+    },
+  };
+}

@@ -1,0 +1,338 @@
+/**
+ * Delivery batches: files prepared by one person, approved by another (server/store/batches.ts),
+ * then sent exactly once per file. Each item's state is written before and after the remote work
+ * (pending → sending → done | failed | needs_review); an item found in `sending` after a crash is
+ * reconciled by sendFile, which looks at the partner's folder before uploading again.
+ */
+import type { Audit } from '../audit';
+import { conflict, badRequest } from '../errors';
+import type { Secrets } from '../secrets';
+import type { Store, Queryable } from '../store';
+import {
+  createBatch,
+  currentApproval,
+  listBatchItems,
+  listBatches,
+  requireBatch,
+  setBatchState,
+  updateBatchItem,
+  type Batch,
+  type BatchItem,
+  type BatchState,
+} from '../store/batches';
+import { newId, nowIso } from '../store/ids';
+import { partnerCredential, partnerEndpoint, requirePartner, type Partner } from './partners';
+import { encryptForPartner } from './pgp';
+import { fileFromBuffer, sendFile, sha256Hex, type RetryPolicy } from './upload';
+import { DeliveryError, type Receipt } from './types';
+import type { RemoteSession, SessionOptions } from './session';
+import type { Credential, Endpoint } from './types';
+
+export const DELIVERY_KIND = 'delivery';
+
+export interface DeliveryDeps {
+  store: Store;
+  secrets: Secrets;
+  audit?: Audit;
+}
+
+/** What an item of a delivery batch asks for; snapshot of the partner so a later edit cannot redirect an approved file. */
+export interface DeliveryRequest {
+  partnerId: string;
+  partnerName: string;
+  partnerVersion: number;
+  protocol: string;
+  host: string;
+  folder: string;
+  fileName: string;
+  bytes: number;
+  sha256: string;
+  contentSha256: string;
+  encrypted: boolean;
+  /** Free label for the page, e.g. the card network. */
+  label?: string;
+}
+
+export interface NewDeliveryFile {
+  fileName: string;
+  content: Buffer;
+  partnerId: string;
+  label?: string;
+}
+
+const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+async function putBlob(db: Queryable, data: Buffer): Promise<string> {
+  const sha = sha256Hex(data);
+  await db.exec(
+    `INSERT INTO delivery_blobs (sha256, bytes, content, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING`,
+    [sha, data.length, data, nowIso()],
+  );
+  return sha;
+}
+
+export async function readBlob(db: Queryable, sha256: string): Promise<Buffer> {
+  const r = await db.one<{ content: Buffer | Uint8Array }>('SELECT content FROM delivery_blobs WHERE sha256 = $1', [sha256]);
+  if (!r) throw new DeliveryError('config', `The file content ${sha256.slice(0, 12)}… is missing from the store.`);
+  const b = Buffer.isBuffer(r.content) ? r.content : Buffer.from(r.content);
+  if (sha256Hex(b) !== sha256) throw new DeliveryError('config', `The stored file ${sha256.slice(0, 12)}… was altered; it will not be sent.`);
+  return b;
+}
+
+/**
+ * Prepares a delivery batch (awaiting approval). Files for a partner with an OpenPGP key are
+ * encrypted now, once, so the approved bytes are exactly the bytes sent on every attempt.
+ */
+export async function prepareDelivery(
+  deps: DeliveryDeps,
+  input: { job: string; preparedBy: string; files: readonly NewDeliveryFile[]; payload?: Record<string, unknown> },
+): Promise<Batch> {
+  if (input.files.length === 0) throw badRequest('empty-batch', 'There are no files to deliver.');
+  const names = new Set<string>();
+  const partners = new Map<string, Partner>();
+  const requests: DeliveryRequest[] = [];
+  for (const f of input.files) {
+    const partner = partners.get(f.partnerId) ?? (await requirePartner(deps.store, deps.secrets, f.partnerId));
+    partners.set(partner.id, partner);
+    if (!partner.hasSecret) throw badRequest('partner-without-credentials', `Partner ${partner.name} has no password or key stored; an admin must set it first.`);
+    const encrypted = !!partner.pgpPublicKey;
+    const fileName = encrypted ? `${f.fileName}.pgp` : f.fileName;
+    if (!SAFE_FILE_NAME.test(fileName)) throw badRequest('bad-file-name', `"${fileName}" is not a safe file name (letters, digits, . _ - only).`);
+    const key = `${partner.id}/${fileName}`;
+    if (names.has(key)) throw badRequest('duplicate-file', `${fileName} appears twice for partner ${partner.name}.`);
+    names.add(key);
+    const contentSha256 = sha256Hex(f.content);
+    const bytesToSend = encrypted ? await encryptForPartner(f.content, partner.pgpPublicKey!, f.fileName) : f.content;
+    const sha = await putBlob(deps.store, bytesToSend);
+    requests.push({
+      partnerId: partner.id,
+      partnerName: partner.name,
+      partnerVersion: partner.version,
+      protocol: partner.protocol,
+      host: partner.host,
+      folder: partner.folder,
+      fileName,
+      bytes: bytesToSend.length,
+      sha256: sha,
+      contentSha256,
+      encrypted,
+      label: f.label,
+    });
+  }
+  const id = newId('bat');
+  const batch = await createBatch(deps.store, {
+    id,
+    job: input.job,
+    kind: DELIVERY_KIND,
+    preparedBy: input.preparedBy,
+    payload: { ...(input.payload ?? {}), files: requests.length },
+    items: requests.map((r) => ({ kind: 'file', idempotencyKey: `delivery:${id}:${r.partnerId}:${r.fileName}`, request: r })),
+  });
+  await deps.audit?.append({
+    actor: input.preparedBy,
+    action: 'delivery.prepared',
+    subjectType: 'batch',
+    subjectId: id,
+    details: { job: input.job, files: requests.map((r) => ({ fileName: r.fileName, partner: r.partnerName, bytes: r.bytes, sha256: r.sha256 })) },
+  });
+  return batch;
+}
+
+// ---- progress (in memory, per process: the page polls it while a batch is sending) ----------
+
+export interface FileProgress {
+  seq: number;
+  sent: number;
+  total: number;
+}
+const progress = new Map<string, Map<number, FileProgress>>();
+export function deliveryProgress(batchId: string): FileProgress[] {
+  return [...(progress.get(batchId)?.values() ?? [])];
+}
+
+const running = new Set<string>();
+
+export interface DeliverOptions {
+  actor: string;
+  retry?: Partial<RetryPolicy>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: FileProgress) => void;
+  onItem?: (item: BatchItem) => void;
+  /** Injected connector (tests wrap the real one). */
+  connect?: (endpoint: Endpoint, credential: Credential, options: SessionOptions) => Promise<RemoteSession>;
+}
+
+export interface DeliveryOutcome {
+  batch: Batch;
+  items: BatchItem[];
+  receipts: Receipt[];
+}
+
+/**
+ * Sends every item of an approved delivery batch that is not done yet. Safe to call again after a
+ * failure or a crash: done items are skipped, `sending` ones are reconciled against the remote.
+ */
+export async function deliverBatch(deps: DeliveryDeps, batchId: string, options: DeliverOptions): Promise<DeliveryOutcome> {
+  const { store, secrets } = deps;
+  const b = await requireBatch(store, batchId);
+  if (b.kind !== DELIVERY_KIND) throw badRequest('not-a-delivery', `Batch ${batchId} is a ${b.kind} batch, not a file delivery.`);
+  if (b.state === 'done') return { batch: b, items: await listBatchItems(store, batchId), receipts: await listReceipts(store, { batchId }) };
+  const approval = await currentApproval(store, batchId);
+  if (!approval) {
+    throw conflict('not-approved', `Batch ${batchId} has no approval for its current version ${b.version}; nothing is sent until someone other than ${b.preparedBy} approves it.`);
+  }
+  const from: BatchState[] = ['approved', 'failed', 'sending'];
+  if (!from.includes(b.state)) throw conflict('wrong-state', `Batch ${batchId} is ${b.state.replace(/_/g, ' ')}; it cannot be sent.`);
+  if (running.has(batchId)) throw conflict('already-sending', `Batch ${batchId} is being sent right now.`);
+  running.add(batchId);
+  const bars = new Map<number, FileProgress>();
+  progress.set(batchId, bars);
+  try {
+    await setBatchState(store, batchId, 'sending', from);
+    await deps.audit?.append({ actor: options.actor, action: 'delivery.started', subjectType: 'batch', subjectId: batchId, details: { approvedBy: approval.approvedBy } });
+    const items = await listBatchItems(store, batchId);
+    for (const item of items) {
+      const req = item.request as DeliveryRequest;
+      bars.set(item.seq, { seq: item.seq, sent: item.state === 'done' ? req.bytes : 0, total: req.bytes });
+    }
+    for (const item of items) {
+      if (options.signal?.aborted) break;
+      if (item.state === 'done' || item.state === 'needs_review') continue;
+      const req = item.request as DeliveryRequest;
+      const bar = bars.get(item.seq)!;
+      const report = (sent: number) => {
+        bar.sent = sent;
+        options.onProgress?.({ ...bar });
+      };
+      // Written before any remote call: a crash from here on leaves `sending`, which the next run reconciles.
+      let current = await updateBatchItem(store, batchId, item.seq, { state: 'sending', countAttempt: true, error: null });
+      options.onItem?.(current);
+      try {
+        const partner = await requirePartner(store, secrets, req.partnerId);
+        if (partner.version !== req.partnerVersion) {
+          throw new DeliveryError(
+            'config',
+            `Partner ${partner.name} was changed after this batch was prepared (settings version ${req.partnerVersion} → ${partner.version}); prepare the batch again so it is approved for the new settings.`,
+          );
+        }
+        const data = await readBlob(store, req.sha256);
+        const receipt = await sendFile(partnerEndpoint(partner), await partnerCredential(secrets, partner), { fileName: req.fileName, data, bytes: req.bytes, sha256: req.sha256 }, {
+          retry: options.retry,
+          timeoutMs: options.timeoutMs,
+          signal: options.signal,
+          encrypted: req.encrypted,
+          contentSha256: req.contentSha256,
+          connect: options.connect,
+          onProgress: (sent) => report(sent),
+          onRetry: (attempt, err, waitMs) =>
+            void deps.audit?.append({ actor: options.actor, action: 'delivery.retry', subjectType: 'batch', subjectId: batchId, details: { seq: item.seq, fileName: req.fileName, attempt, waitMs, error: err.message } }),
+        });
+        await store.transaction(async (tx) => {
+          await tx.exec(
+            `INSERT INTO delivery_receipts (batch_id, seq, partner_id, file_name, remote_path, bytes, sha256, content_sha256, protocol, host,
+               server_fingerprint, verified_by, adopted, encrypted, attempts, sent_by, at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+             ON CONFLICT (batch_id, seq) DO NOTHING`,
+            [
+              batchId, item.seq, req.partnerId, receipt.fileName, receipt.remotePath, receipt.bytes, receipt.sha256, receipt.contentSha256,
+              receipt.protocol, receipt.host, receipt.serverFingerprint, receipt.verifiedBy, receipt.adopted ? 1 : 0, receipt.encrypted ? 1 : 0,
+              receipt.attempts, options.actor, receipt.at,
+            ],
+          );
+          current = await updateBatchItem(tx, batchId, item.seq, { state: 'done', response: receipt, remoteId: receipt.remotePath, error: null });
+          await deps.audit?.append(
+            { actor: options.actor, action: 'delivery.file-sent', subjectType: 'batch', subjectId: batchId, details: { seq: item.seq, ...receipt } },
+            tx,
+          );
+        });
+        report(req.bytes);
+      } catch (e) {
+        const err = e instanceof DeliveryError ? e : new DeliveryError('transient', String((e as Error)?.message ?? e));
+        // A different file under our name needs a person; everything else may be retried later.
+        const state = err.kind === 'conflict' ? 'needs_review' : 'failed';
+        current = await updateBatchItem(store, batchId, item.seq, { state, error: `[${err.kind}] ${err.message}` });
+        await deps.audit?.append({ actor: options.actor, action: 'delivery.file-failed', subjectType: 'batch', subjectId: batchId, details: { seq: item.seq, fileName: req.fileName, kind: err.kind, error: err.message } });
+      }
+      options.onItem?.(current);
+    }
+    const after = await listBatchItems(store, batchId);
+    const allDone = after.every((i) => i.state === 'done');
+    const batch = await setBatchState(store, batchId, allDone ? 'done' : 'failed', ['sending']);
+    await deps.audit?.append({
+      actor: options.actor,
+      action: allDone ? 'delivery.done' : 'delivery.incomplete',
+      subjectType: 'batch',
+      subjectId: batchId,
+      details: { states: after.map((i) => ({ seq: i.seq, state: i.state })) },
+    });
+    return { batch, items: after, receipts: await listReceipts(store, { batchId }) };
+  } finally {
+    running.delete(batchId);
+  }
+}
+
+/** Batches left in `sending` by a stopped process (server start-up resumes them). */
+export async function interruptedDeliveries(db: Queryable): Promise<Batch[]> {
+  return (await listBatches(db, { state: 'sending', limit: 1000 })).filter((b) => b.kind === DELIVERY_KIND && !running.has(b.id));
+}
+
+export interface ReceiptRow extends Receipt {
+  batchId: string;
+  seq: number;
+  partnerId: string;
+  sentBy: string;
+}
+
+export async function listReceipts(db: Queryable, filter: { batchId?: string; limit?: number } = {}): Promise<ReceiptRow[]> {
+  const params: (string | number)[] = [];
+  let where = '';
+  if (filter.batchId) {
+    params.push(filter.batchId);
+    where = 'WHERE batch_id = $1';
+  }
+  params.push(Math.min(Math.max(filter.limit ?? 200, 1), 1000));
+  const rows = await db.query<Record<string, unknown>>(`SELECT * FROM delivery_receipts ${where} ORDER BY at DESC, seq LIMIT $${params.length}`, params);
+  return rows
+    .map((r) => ({
+      batchId: String(r.batch_id),
+      seq: Number(r.seq),
+      partnerId: String(r.partner_id),
+      fileName: String(r.file_name),
+      remotePath: String(r.remote_path),
+      bytes: Number(r.bytes),
+      sha256: String(r.sha256),
+      contentSha256: String(r.content_sha256),
+      protocol: r.protocol as Receipt['protocol'],
+      host: String(r.host),
+      serverFingerprint: String(r.server_fingerprint),
+      verifiedBy: String(r.verified_by),
+      adopted: Number(r.adopted) === 1,
+      encrypted: Number(r.encrypted) === 1,
+      attempts: Number(r.attempts),
+      sentBy: String(r.sent_by),
+      at: String(r.at),
+    }))
+    .sort((a, b) => (a.batchId === b.batchId ? a.seq - b.seq : 0));
+}
+
+export interface DeliverySummary {
+  batch: Batch;
+  approvedBy: string | null;
+  items: (BatchItem & { progress?: FileProgress })[];
+  receipts: ReceiptRow[];
+}
+
+/** For the Activity page and the Chargebacks page: batches with their files, states, progress and receipts. */
+export async function listDeliveries(db: Queryable, filter: { job?: string; limit?: number } = {}): Promise<DeliverySummary[]> {
+  const batches = (await listBatches(db, { job: filter.job, limit: filter.limit ?? 50 })).filter((b) => b.kind === DELIVERY_KIND);
+  return Promise.all(batches.map((b) => describeDelivery(db, b.id)));
+}
+
+export async function describeDelivery(db: Queryable, batchId: string): Promise<DeliverySummary> {
+  const batch = await requireBatch(db, batchId);
+  const approval = await currentApproval(db, batchId);
+  const bars = new Map(deliveryProgress(batchId).map((p) => [p.seq, p]));
+  const items = (await listBatchItems(db, batchId)).map((i) => ({ ...i, progress: bars.get(i.seq) }));
+  return { batch, approvedBy: approval?.approvedBy ?? null, items, receipts: await listReceipts(db, { batchId }) };
+}

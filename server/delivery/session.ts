@@ -1,0 +1,39 @@
+/**
+ * One connection to a partner server, the same few verbs for FTP, FTPS and SFTP, so the upload
+ * rules (temporary name, verify, rename, never overwrite) are written once in upload.ts.
+ */
+import type { Readable } from 'node:stream';
+import type { Credential, Endpoint } from './types';
+import { openFtpSession } from './ftp';
+import { openSftpSession } from './sftp';
+
+export interface RemoteSession {
+  /** Fingerprint of the server's key or certificate ('' for plain FTP). */
+  readonly fingerprint: string;
+  /** Size in bytes, or undefined when there is no such file. */
+  size(path: string): Promise<number | undefined>;
+  /** SHA-256 hex computed by the server, or undefined when it cannot (most servers). */
+  serverSha256(path: string): Promise<string | undefined>;
+  /** Streams the remote file (to compare a file already present with ours). */
+  read(path: string): Promise<Readable>;
+  upload(source: Buffer | { path: string }, path: string, onBytes: (sent: number) => void): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  remove(path: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** Socket and handshake timeout. */
+  timeoutMs?: number;
+}
+
+export async function openSession(endpoint: Endpoint, credential: Credential, options: SessionOptions = {}): Promise<RemoteSession> {
+  if (endpoint.protocol === 'sftp') return openSftpSession(endpoint, credential, options);
+  return openFtpSession(endpoint, credential, options);
+}
+
+/** Joins the partner folder and a file name with forward slashes (remote paths are POSIX-like). */
+export function remotePath(folder: string, name: string): string {
+  const f = folder.trim().replace(/\\/g, '/').replace(/\/+$/, '');
+  return f ? `${f}/${name}` : name;
+}

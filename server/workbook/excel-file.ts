@@ -1,0 +1,128 @@
+/**
+ * .xlsx files for the CLI and the server (exceljs, Node build).
+ *
+ * Public API
+ * - `readWorkbookTables(pathOrBuffer, { sheets?, dates? })` → `Table[]` in workbook order (or in the order of
+ *   `sheets`). Cells as Excel has them: text stays text ('00123' and 17-digit ids stored as text come back as
+ *   strings), numbers as numbers, booleans; rich text and hyperlinks flattened to their text, formulas to
+ *   their cached result, errors to '#N/A'-style text, empty cells ''. Dates: every date-formatted cell is a
+ *   JS Date at UTC by default (`dates: 'serial'` gives Excel serials, as Office.js does). A requested sheet
+ *   that is missing is an Error with a sentence naming the sheets the file has.
+ * - `ExcelFileWorkbook` (WorkbookPort, in memory): `ExcelFileWorkbook.open(pathOrBuffer, readOptions?)`,
+ *   `new ExcelFileWorkbook()`, `save(path)` (written next to the target, then renamed), `toBuffer()`,
+ *   `chartsSkipped`.
+ * - `writeWorkbookFile(path, specs, { onProgress, signal })` → `{ path, sheets: [{ name, rows }], chartsSkipped }`:
+ *   exceljs's streaming WorkbookWriter, rows committed as they go (memory stays flat for large outputs); same
+ *   values, formats, widths and frozen header as the other hosts. exceljs cannot write charts: the sheet
+ *   carrying the chart's data is written and the chart is listed in `chartsSkipped`. The file appears only
+ *   when complete (written as `<path>.part`, renamed); on error or cancel nothing is left behind.
+ */
+import { promises as fs } from 'node:fs';
+import ExcelJS from 'exceljs';
+import type { Table } from '../../src/kernel/table';
+import type { WriteOptions } from '../../src/workbook/port';
+import type { SheetSpec } from '../../src/workbook/sheet-spec';
+import {
+  ExcelJsWorkbookPort,
+  findWorksheet,
+  frozenHeaderViews,
+  sheetNameProblem,
+  worksheetToTable,
+  writeSpecToWorksheet,
+  type ReadOptions,
+} from './exceljs-sheets';
+
+export interface ReadTablesOptions extends ReadOptions {
+  /** Only these sheets (case-insensitive), in this order. Default: every sheet. */
+  sheets?: string[];
+}
+
+async function loadWorkbook(source: string | Uint8Array | ArrayBuffer): Promise<ExcelJS.Workbook> {
+  const wb = new ExcelJS.Workbook();
+  if (typeof source === 'string') {
+    await wb.xlsx.readFile(source);
+  } else {
+    const bytes = source instanceof ArrayBuffer ? Buffer.from(source) : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+    await wb.xlsx.load(bytes as unknown as ExcelJS.Buffer);
+  }
+  return wb;
+}
+
+export async function readWorkbookTables(source: string | Uint8Array | ArrayBuffer, options: ReadTablesOptions = {}): Promise<Table[]> {
+  const wb = await loadWorkbook(source);
+  if (!options.sheets) return wb.worksheets.map((ws) => worksheetToTable(ws, options));
+  return options.sheets.map((name) => {
+    const ws = findWorksheet(wb, name);
+    if (!ws) {
+      const file = typeof source === 'string' ? source.split(/[\\/]/).pop() : 'The workbook';
+      throw new Error(`${file} has no sheet named "${name}"; its sheets are ${wb.worksheets.map((w) => `"${w.name}"`).join(', ') || 'none'}.`);
+    }
+    return worksheetToTable(ws, options);
+  });
+}
+
+async function replaceFile(path: string, write: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = `${path}.part`;
+  try {
+    await write(tmp);
+    await fs.rename(tmp, path);
+  } catch (e) {
+    await fs.rm(tmp, { force: true });
+    throw e;
+  }
+}
+
+export class ExcelFileWorkbook extends ExcelJsWorkbookPort {
+  static async open(source: string | Uint8Array | ArrayBuffer, readOptions: ReadOptions = {}): Promise<ExcelFileWorkbook> {
+    return new ExcelFileWorkbook(await loadWorkbook(source), readOptions);
+  }
+
+  constructor(workbook: ExcelJS.Workbook = new ExcelJS.Workbook(), readOptions: ReadOptions = {}) {
+    super(workbook, readOptions);
+  }
+
+  async save(path: string): Promise<void> {
+    await replaceFile(path, (tmp) => this.workbook.xlsx.writeFile(tmp));
+  }
+
+  async toBuffer(): Promise<Buffer> {
+    return Buffer.from(await this.workbook.xlsx.writeBuffer());
+  }
+}
+
+export interface WrittenWorkbook {
+  path: string;
+  sheets: { name: string; rows: number }[];
+  chartsSkipped: string[];
+}
+
+export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[], options: WriteOptions = {}): Promise<WrittenWorkbook> {
+  const seen = new Set<string>();
+  for (const spec of specs) {
+    const bad = sheetNameProblem(spec.name);
+    if (bad) throw new Error(bad);
+    if (seen.has(spec.name.toLowerCase())) throw new Error(`Two sheets are named "${spec.name}"; sheet names must differ.`);
+    seen.add(spec.name.toLowerCase());
+  }
+  options.signal?.throwIfAborted();
+  const result: WrittenWorkbook = { path, sheets: [], chartsSkipped: [] };
+  await replaceFile(path, async (tmp) => {
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
+    let failure: unknown;
+    try {
+      for (const spec of specs) {
+        const ws = wb.addWorksheet(spec.name, { views: frozenHeaderViews(spec) });
+        // exceljs cannot write charts: the sheet holds the chart's data; the chart itself is skipped.
+        if (spec.chart) result.chartsSkipped.push(spec.name);
+        const rows = await writeSpecToWorksheet(ws as unknown as ExcelJS.Worksheet, spec, { ...options, commitRows: true });
+        ws.commit();
+        result.sheets.push({ name: spec.name, rows });
+      }
+    } catch (e) {
+      failure = e;
+    }
+    await wb.commit(); // also on failure: closes the file stream before the part file is removed
+    if (failure) throw failure;
+  });
+  return result;
+}

@@ -1,0 +1,4 @@
+export * from './reason-codes';
+export * from './currencies';
+export * from './records';
+export * from './files';

@@ -1,0 +1,435 @@
+/**
+ * FIFO matching of reward cash (DESIGN.md §4.1).
+ *
+ * The rule, precisely (the SQL in server/fifo/sql.ts computes the same thing set-based):
+ * - Rows of one customer are taken in the tie order: CREATEDAT, then earned before spent/expired,
+ *   then TRANS_ID (see compareTransIdRows), then input order.
+ * - lots mode: an earned row adds a lot. A spent/expired row of |r| cents consumes the oldest open
+ *   lots among those earlier in the tie order, splitting the last one; whatever the open lots cannot
+ *   cover is unmatched and is NOT carried forward (a later lot never pays an earlier spend).
+ *   Equivalently, with A = cumulative earned before and at the redemption and R = cumulative |r|,
+ *   consumed-so-far C = R + min(0, min over the customer's redemptions so far of (A − R)), and the
+ *   redemption consumes the earned cents in [C_before, C_after) of the customer's lot line.
+ * - one-to-one mode (legacy): a redemption takes the oldest unused earned row available to it
+ *   whole, whatever the amounts; without one it is unmatched in full.
+ *
+ * Speed (10M rows): rows are grouped by customer with a counting sort, each group sorted in place
+ * (groups are small), then one pass with a typed-array queue of open lots. No objects per row.
+ *
+ * Public API
+ * - `allocateFifo(transactions, { mode })` → FifoResult (typed columns; see fields).
+ * - `allocationAt(result, k)`, `balancesAsOf(result, isoDate)`, `customerBalanceAsOf(result, customerId, isoDate)`.
+ * - `validateFifoResults(result)` → problems (balance equations, chronology, same customer, no lot over-allocated).
+ */
+import { blocking, warning, type Problem } from '../kernel/problems';
+import { formatAmount } from '../kernel/money';
+import { isIsoDate } from '../kernel/dates';
+import { EARNED, compareTransIdRows, customerAt, transIdAt, type FifoTransactions } from './transactions';
+
+export type FifoMode = 'lots' | 'one-to-one';
+
+export interface FifoAllocations {
+  count: number;
+  /** Row index of the spent/expired row. */
+  redeem: Int32Array;
+  /** Row index of the earned row (the lot). */
+  earned: Int32Array;
+  /** Cents, positive. */
+  amount: Float64Array;
+}
+
+export interface FifoResult {
+  mode: FifoMode;
+  transactions: FifoTransactions;
+  /** Active rows in processing order: customers in id order, each in the tie order. */
+  order: Int32Array;
+  /** Customer indexes in id order; rows of customerOrder[k] are order[groupStart[k] .. groupStart[k+1]). */
+  customerOrder: Int32Array;
+  groupStart: Int32Array;
+  /** Position of each row in `order` (-1 when left out). */
+  position: Int32Array;
+  allocations: FifoAllocations;
+  /** Cents still open on each earned row (0 for other rows). */
+  remaining: Float64Array;
+  /** Row index of the redemption that consumed the lot's last cent, -1 while open (earned rows only). */
+  closedBy: Int32Array;
+  /** Cents of each redemption no lot covered. */
+  unmatched: Float64Array;
+  /** Customer's running balance after each row (signed cents). */
+  balanceAfter: Float64Array;
+  /** Current balance per customer index. */
+  balance: Float64Array;
+  /** Unmatched redemptions reported one by one (the first MAX_UNMATCHED_LISTED) and in a total line. */
+  problems: Problem[];
+}
+
+export const MAX_UNMATCHED_LISTED = 1000;
+
+/**
+ * Customer indexes in id order (numeric when every CUSTOMERID is digits, else text). Plain numbers
+ * are sorted natively as a Float64Array (833K customers: a comparator sort takes seconds).
+ */
+export function sortCustomers(ids: readonly string[]): Int32Array {
+  const n = ids.length;
+  const nums = new Float64Array(n);
+  let canonical = true;
+  let digits = true;
+  for (let i = 0; i < n; i++) {
+    const s = ids[i]!;
+    if (!/^\d+$/.test(s)) {
+      digits = canonical = false;
+      break;
+    }
+    if (canonical && (s.length > 15 || (s.length > 1 && s.charCodeAt(0) === 48))) canonical = false;
+    nums[i] = Number(s);
+  }
+  if (canonical) {
+    const sorted = nums.slice().sort();
+    const rank = new Map<number, number>();
+    for (let k = 0; k < n; k++) rank.set(sorted[k]!, k);
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[rank.get(nums[i]!)!] = i;
+    return out;
+  }
+  const keys = digits ? ids.map((s) => s.replace(/^0+(?=\d)/, '')) : ids;
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => {
+    const ka = keys[a]!;
+    const kb = keys[b]!;
+    if (digits && ka.length !== kb.length) return ka.length - kb.length;
+    return ka < kb ? -1 : ka > kb ? 1 : a - b;
+  });
+  return Int32Array.from(order);
+}
+
+/** Tie order between two rows of one customer. */
+function rowCompare(tx: FifoTransactions, a: number, b: number): number {
+  const ca = tx.createdMs[a]!;
+  const cb = tx.createdMs[b]!;
+  if (ca !== cb) return ca - cb;
+  const ta = tx.type[a] === EARNED ? 0 : 1;
+  const tb = tx.type[b] === EARNED ? 0 : 1;
+  if (ta !== tb) return ta - tb;
+  const c = compareTransIdRows(tx, a, b);
+  return c !== 0 ? c : a - b;
+}
+
+/** Insertion sort of a small group when every TRANS_ID is a plain number: comparisons inline. */
+function sortGroupNumeric(tx: FifoTransactions, order: Int32Array, from: number, to: number): void {
+  const created = tx.createdMs;
+  const type = tx.type;
+  const id = tx.idNum;
+  for (let i = from + 1; i < to; i++) {
+    const v = order[i]!;
+    const cv = created[v]!;
+    const tv = type[v] === EARNED ? 0 : 1;
+    const iv = id[v]!;
+    let j = i - 1;
+    while (j >= from) {
+      const u = order[j]!;
+      const cu = created[u]!;
+      if (cu < cv) break;
+      if (cu === cv) {
+        const tu = type[u] === EARNED ? 0 : 1;
+        if (tu < tv) break;
+        if (tu === tv) {
+          const iu = id[u]!;
+          if (iu < iv || (iu === iv && u < v)) break;
+        }
+      }
+      order[j + 1] = u;
+      j--;
+    }
+    order[j + 1] = v;
+  }
+}
+
+function sortGroup(tx: FifoTransactions, order: Int32Array, from: number, to: number): void {
+  const len = to - from;
+  if (len < 2) return;
+  if (len <= 48 && tx.idOrder === 'number') {
+    sortGroupNumeric(tx, order, from, to);
+    return;
+  }
+  if (len <= 48) {
+    for (let i = from + 1; i < to; i++) {
+      const v = order[i]!;
+      let j = i - 1;
+      while (j >= from && rowCompare(tx, order[j]!, v) > 0) {
+        order[j + 1] = order[j]!;
+        j--;
+      }
+      order[j + 1] = v;
+    }
+    return;
+  }
+  const part = Array.from(order.subarray(from, to));
+  part.sort((a, b) => rowCompare(tx, a, b));
+  order.set(part, from);
+}
+
+/** Customers in id order and active rows grouped per customer in the tie order. */
+export function fifoOrder(tx: FifoTransactions): { order: Int32Array; customerOrder: Int32Array; groupStart: Int32Array; position: Int32Array } {
+  const nc = tx.customers.length;
+  const customerOrder = sortCustomers(tx.customers);
+  const rankOf = new Int32Array(nc);
+  for (let k = 0; k < nc; k++) rankOf[customerOrder[k]!] = k;
+  const groupStart = new Int32Array(nc + 1);
+  const n = tx.count;
+  let active = 0;
+  for (let i = 0; i < n; i++) {
+    if (tx.active[i]) {
+      groupStart[rankOf[tx.customerOf[i]!]! + 1]!++;
+      active++;
+    }
+  }
+  for (let k = 0; k < nc; k++) groupStart[k + 1]! += groupStart[k]!;
+  const fill = groupStart.slice(0, nc);
+  const order = new Int32Array(active);
+  for (let i = 0; i < n; i++) if (tx.active[i]) order[fill[rankOf[tx.customerOf[i]!]!]!++] = i;
+  for (let k = 0; k < nc; k++) sortGroup(tx, order, groupStart[k]!, groupStart[k + 1]!);
+  const position = new Int32Array(n).fill(-1);
+  for (let p = 0; p < active; p++) position[order[p]!] = p;
+  return { order, customerOrder, groupStart, position };
+}
+
+export function allocateFifo(tx: FifoTransactions, options: { mode?: FifoMode } = {}): FifoResult {
+  const mode = options.mode ?? 'lots';
+  const n = tx.count;
+  const { order, customerOrder, groupStart, position } = fifoOrder(tx);
+  // Every allocation closes a lot or finishes a redemption, so there are at most n of them.
+  const redeem = new Int32Array(n);
+  const earned = new Int32Array(n);
+  const allocAmount = new Float64Array(n);
+  let na = 0;
+  const remaining = new Float64Array(n);
+  const closedBy = new Int32Array(n).fill(-1);
+  const unmatched = new Float64Array(n);
+  const balanceAfter = new Float64Array(n);
+  const balance = new Float64Array(tx.customers.length);
+  const queue = new Int32Array(Math.max(1, order.length));
+  const amount = tx.amount;
+  const type = tx.type;
+  const oneToOne = mode === 'one-to-one';
+  const nc = customerOrder.length;
+
+  for (let k = 0; k < nc; k++) {
+    let head = 0;
+    let tail = 0;
+    let bal = 0;
+    const end = groupStart[k + 1]!;
+    for (let p = groupStart[k]!; p < end; p++) {
+      const r = order[p]!;
+      const a = amount[r]!;
+      bal += a;
+      balanceAfter[r] = bal;
+      if (type[r] === EARNED) {
+        remaining[r] = a;
+        // A zero lot has nothing to give.
+        if (a > 0) queue[tail++] = r;
+        continue;
+      }
+      let need = -a;
+      if (oneToOne) {
+        if (head < tail) {
+          const lot = queue[head++]!;
+          redeem[na] = r;
+          earned[na] = lot;
+          allocAmount[na++] = remaining[lot]!;
+          remaining[lot] = 0;
+          closedBy[lot] = r;
+          need = 0;
+        }
+      } else {
+        while (need > 0 && head < tail) {
+          const lot = queue[head]!;
+          const left = remaining[lot]!;
+          const take = left < need ? left : need;
+          redeem[na] = r;
+          earned[na] = lot;
+          allocAmount[na++] = take;
+          need -= take;
+          if (take === left) {
+            remaining[lot] = 0;
+            closedBy[lot] = r;
+            head++;
+          } else remaining[lot] = left - take;
+        }
+      }
+      unmatched[r] = need;
+    }
+    balance[customerOrder[k]!] = bal;
+  }
+
+  const result: FifoResult = {
+    mode,
+    transactions: tx,
+    order,
+    customerOrder,
+    groupStart,
+    position,
+    allocations: { count: na, redeem: redeem.slice(0, na), earned: earned.slice(0, na), amount: allocAmount.slice(0, na) },
+    remaining,
+    closedBy,
+    unmatched,
+    balanceAfter,
+    balance,
+    problems: [],
+  };
+  result.problems = unmatchedProblems(result);
+  return result;
+}
+
+function unmatchedProblems(result: FifoResult): Problem[] {
+  const tx = result.transactions;
+  const problems: Problem[] = [];
+  let count = 0;
+  let total = 0;
+  for (let p = 0; p < result.order.length; p++) {
+    const r = result.order[p]!;
+    const u = result.unmatched[r]!;
+    if (u <= 0) continue;
+    count++;
+    total += u;
+    if (count > MAX_UNMATCHED_LISTED) continue;
+    const asked = formatAmount(-tx.amount[r]!);
+    problems.push(
+      warning({
+        source: tx.source,
+        row: tx.rowNumber[r]!,
+        column: 'AMOUNT',
+        value: formatAmount(tx.amount[r]!),
+        message:
+          result.mode === 'lots'
+            ? `${transIdAt(tx, r)} of customer ${customerAt(tx, r)} uses ${asked} but only ${formatAmount(-tx.amount[r]! - u)} of earned reward cash was open; ${formatAmount(u)} is unmatched.`
+            : `${transIdAt(tx, r)} of customer ${customerAt(tx, r)} found no unused earned row; ${formatAmount(u)} is unmatched.`,
+        code: 'unmatched',
+      }),
+    );
+  }
+  if (count > MAX_UNMATCHED_LISTED)
+    problems.push(
+      warning({
+        source: tx.source,
+        message: `${count} redemptions are not fully covered by earned reward cash (${formatAmount(total)} in all); the first ${MAX_UNMATCHED_LISTED} are listed, the unmatched file lists every one.`,
+        code: 'unmatched-total',
+      }),
+    );
+  return problems;
+}
+
+export interface FifoAllocation {
+  redeemTransId: string;
+  earnedTransId: string;
+  cents: number;
+  customerId: string;
+}
+
+export function allocationAt(result: FifoResult, k: number): FifoAllocation {
+  const tx = result.transactions;
+  const r = result.allocations.redeem[k]!;
+  return {
+    redeemTransId: transIdAt(tx, r),
+    earnedTransId: transIdAt(tx, result.allocations.earned[k]!),
+    cents: result.allocations.amount[k]!,
+    customerId: customerAt(tx, r),
+  };
+}
+
+const DAY_MS = 86_400_000;
+
+/** Epoch ms just after the given day (UTC): rows created before it count in a balance as of that day. */
+export function endOfDayMs(isoDate: string): number {
+  if (!isIsoDate(isoDate)) throw new RangeError(`"${isoDate}" is not a date in the form YYYY-MM-DD.`);
+  return Date.parse(isoDate + 'T00:00:00Z') + DAY_MS;
+}
+
+/** Each customer's balance counting the rows created on or before `isoDate` (UTC), by customer index. */
+export function balancesAsOf(result: Pick<FifoResult, 'transactions'>, isoDate: string): Float64Array {
+  const tx = result.transactions;
+  const cutoff = endOfDayMs(isoDate);
+  const out = new Float64Array(tx.customers.length);
+  for (let i = 0; i < tx.count; i++) if (tx.active[i] && tx.createdMs[i]! < cutoff) out[tx.customerOf[i]!]! += tx.amount[i]!;
+  return out;
+}
+
+/** One customer's balance as of a day; undefined when the customer has no rows. */
+export function customerBalanceAsOf(tx: FifoTransactions, customerId: string, isoDate?: string): number | undefined {
+  const c = tx.customers.indexOf(customerId);
+  if (c < 0) return undefined;
+  const cutoff = isoDate === undefined ? Infinity : endOfDayMs(isoDate);
+  let sum = 0;
+  for (let i = 0; i < tx.count; i++) if (tx.active[i] && tx.customerOf[i] === c && tx.createdMs[i]! < cutoff) sum += tx.amount[i]!;
+  return sum;
+}
+
+/**
+ * Checks the results against the input, independently of how they were computed: per customer
+ * Σearned = Σallocated + Σremaining and (lots mode) Σ|redemptions| = Σallocated + Σunmatched; every
+ * allocation joins an earned row to a redemption of the same customer that comes after it; no lot
+ * gives more than it holds; REDEEMID is set exactly on the lots that are used up.
+ */
+export function validateFifoResults(result: FifoResult): Problem[] {
+  const tx = result.transactions;
+  const problems: Problem[] = [];
+  const nc = tx.customers.length;
+  const earnedSum = new Float64Array(nc);
+  const redeemedSum = new Float64Array(nc);
+  const allocatedByCustomer = new Float64Array(nc);
+  const remainingSum = new Float64Array(nc);
+  const unmatchedSum = new Float64Array(nc);
+  const allocatedByLot = new Float64Array(tx.count);
+  const bad = (row: number | undefined, message: string, code: string) =>
+    problems.push(blocking({ source: tx.source, row, message, code }));
+  const limit = 100; // one broken invariant tends to repeat on every row; the first ones tell the story
+
+  const al = result.allocations;
+  for (let k = 0; k < al.count && problems.length < limit; k++) {
+    const r = al.redeem[k]!;
+    const e = al.earned[k]!;
+    const a = al.amount[k]!;
+    if (tx.type[e] !== EARNED || tx.type[r] === EARNED) bad(tx.rowNumber[r], `Allocation ${k + 1} does not join an earned row to a redemption.`, 'results-kind');
+    if (tx.customerOf[e] !== tx.customerOf[r])
+      bad(tx.rowNumber[r], `${transIdAt(tx, r)} (customer ${customerAt(tx, r)}) was matched with ${transIdAt(tx, e)} of customer ${customerAt(tx, e)}.`, 'results-customer');
+    if (!(result.position[e]! >= 0 && result.position[e]! < result.position[r]!) || tx.createdMs[e]! > tx.createdMs[r]!)
+      bad(tx.rowNumber[r], `${transIdAt(tx, r)} consumed ${transIdAt(tx, e)}, which comes after it.`, 'results-chronology');
+    if (!(a > 0) || !Number.isSafeInteger(a)) bad(tx.rowNumber[r], `Allocation ${k + 1} has the amount ${a}.`, 'results-amount');
+    allocatedByLot[e]! += a;
+    allocatedByCustomer[tx.customerOf[r]!]! += a;
+  }
+  for (let i = 0; i < tx.count && problems.length < limit; i++) {
+    if (!tx.active[i]) continue;
+    const c = tx.customerOf[i]!;
+    if (tx.type[i] === EARNED) {
+      earnedSum[c]! += tx.amount[i]!;
+      remainingSum[c]! += result.remaining[i]!;
+      if (allocatedByLot[i]! > tx.amount[i]!)
+        bad(tx.rowNumber[i], `Lot ${transIdAt(tx, i)} of ${formatAmount(tx.amount[i]!)} gave ${formatAmount(allocatedByLot[i]!)}.`, 'results-over-allocated');
+      if (result.remaining[i]! !== tx.amount[i]! - allocatedByLot[i]!)
+        bad(tx.rowNumber[i], `Lot ${transIdAt(tx, i)} shows ${formatAmount(result.remaining[i]!)} remaining, not ${formatAmount(tx.amount[i]! - allocatedByLot[i]!)}.`, 'results-remaining');
+      const closed = result.closedBy[i]! >= 0;
+      if (closed !== (allocatedByLot[i]! > 0 && result.remaining[i] === 0))
+        bad(tx.rowNumber[i], `Lot ${transIdAt(tx, i)} has REDEEMID ${closed ? 'set' : 'blank'} while ${formatAmount(result.remaining[i]!)} remains.`, 'results-redeemid');
+    } else {
+      redeemedSum[c]! -= tx.amount[i]!;
+      unmatchedSum[c]! += result.unmatched[i]!;
+    }
+  }
+  for (let c = 0; c < nc && problems.length < limit; c++) {
+    if (earnedSum[c] !== allocatedByCustomer[c]! + remainingSum[c]!)
+      bad(
+        undefined,
+        `Customer ${tx.customers[c]}: earned ${formatAmount(earnedSum[c]!)} is not allocated ${formatAmount(allocatedByCustomer[c]!)} plus remaining ${formatAmount(remainingSum[c]!)}.`,
+        'results-earned-balance',
+      );
+    const difference = redeemedSum[c]! - allocatedByCustomer[c]! - unmatchedSum[c]!;
+    if (difference !== 0) {
+      const message = `Customer ${tx.customers[c]}: redemptions of ${formatAmount(redeemedSum[c]!)} are not allocated ${formatAmount(allocatedByCustomer[c]!)} plus unmatched ${formatAmount(unmatchedSum[c]!)}`;
+      // The legacy mode ignores amounts by design; its gap is what finance needs to see, not a failure.
+      if (result.mode === 'one-to-one')
+        problems.push(warning({ source: tx.source, message: `${message} (one-to-one mode ignores amounts; difference ${formatAmount(difference)}).`, code: 'one-to-one-gap' }));
+      else bad(undefined, message + '.', 'results-redeemed-balance');
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,5 @@
+export * from './transactions';
+export * from './allocate';
+export * from './read';
+export * from './report';
+export * from './canonical';

@@ -1,0 +1,351 @@
+/**
+ * What a FIFO run shows: output tables as row generators (so the CLI streams 10M rows to CSV
+ * without building them all), analytics, and the five sheets for a workbook.
+ *
+ * Public API
+ * - Column lists: `ALLOCATION_COLUMNS`, `BALANCE_HISTORY_COLUMNS`, `UNMATCHED_COLUMNS`, `currentBalanceColumns(asOf?)`.
+ * - Row generators: `allocationRows`, `balanceHistoryRows`, `currentBalanceRows(result, asOf?)`, `unmatchedRows`,
+ *   `redemptionColumns(result, sourceIndex)` → [REDEEMID, REMAINING] for one source row.
+ * - `fifoAnalytics(result, { asOf? })` → FifoAnalytics (totals by type, match rate, unmatched, negative balances,
+ *   open lots past expiry, outstanding reward cash over time).
+ * - `buildFifoSheets(result, { source?, asOf? })` → the five SheetSpecs.
+ */
+import type { Cell, Table } from '../kernel/table';
+import { isoDateTime } from '../kernel/dates';
+import { formatAmount } from '../kernel/money';
+import { normaliseHeader } from '../kernel/table';
+import type { SheetColumn, SheetSpec } from '../workbook/sheet-spec';
+import { EARNED, TYPE_NAMES, customerAt, transIdAt } from './transactions';
+import { balancesAsOf, endOfDayMs, type FifoResult } from './allocate';
+
+export const ALLOCATION_COLUMNS: SheetColumn[] = [
+  { header: 'REDEEM_TRANS_ID', type: 'id' },
+  { header: 'EARNED_TRANS_ID', type: 'id' },
+  { header: 'AMOUNT', type: 'money' },
+];
+
+export const BALANCE_HISTORY_COLUMNS: SheetColumn[] = [
+  { header: 'CUSTOMERID', type: 'id' },
+  { header: 'TRANS_ID', type: 'id' },
+  { header: 'CREATEDAT', type: 'datetime' },
+  { header: 'TCTYPE', type: 'text' },
+  { header: 'AMOUNT', type: 'money' },
+  { header: 'BALANCE', type: 'money' },
+];
+
+export const UNMATCHED_COLUMNS: SheetColumn[] = [
+  { header: 'TRANS_ID', type: 'id' },
+  { header: 'UNMATCHED_AMOUNT', type: 'money' },
+];
+
+export function currentBalanceColumns(asOf?: string): SheetColumn[] {
+  const cols: SheetColumn[] = [
+    { header: 'CUSTOMERID', type: 'id' },
+    { header: 'BALANCE', type: 'money' },
+  ];
+  if (asOf) cols.push({ header: 'BALANCE_AS_OF', type: 'money' });
+  return cols;
+}
+
+/** The extra columns of "TC_Data with redemptions". */
+export const REDEMPTION_COLUMNS: SheetColumn[] = [
+  { header: 'REDEEMID', type: 'id' },
+  { header: 'REMAINING', type: 'money' },
+];
+
+export function* allocationRows(result: FifoResult): Generator<Cell[]> {
+  const tx = result.transactions;
+  const al = result.allocations;
+  for (let k = 0; k < al.count; k++) yield [transIdAt(tx, al.redeem[k]!), transIdAt(tx, al.earned[k]!), al.amount[k]!];
+}
+
+export function* balanceHistoryRows(result: FifoResult): Generator<Cell[]> {
+  const tx = result.transactions;
+  for (let p = 0; p < result.order.length; p++) {
+    const r = result.order[p]!;
+    yield [customerAt(tx, r), transIdAt(tx, r), isoDateTime(tx.createdMs[r]!), TYPE_NAMES[tx.type[r]!]!, tx.amount[r]!, result.balanceAfter[r]!];
+  }
+}
+
+export function* currentBalanceRows(result: FifoResult, asOf?: string): Generator<Cell[]> {
+  const tx = result.transactions;
+  const asOfBalances = asOf ? balancesAsOf(result, asOf) : undefined;
+  for (let k = 0; k < result.customerOrder.length; k++) {
+    const c = result.customerOrder[k]!;
+    if (result.groupStart[k + 1] === result.groupStart[k]) continue; // every row of this customer was left out
+    const row: Cell[] = [tx.customers[c]!, result.balance[c]!];
+    if (asOfBalances) row.push(asOfBalances[c]!);
+    yield row;
+  }
+}
+
+export function* unmatchedRows(result: FifoResult): Generator<Cell[]> {
+  const tx = result.transactions;
+  for (let p = 0; p < result.order.length; p++) {
+    const r = result.order[p]!;
+    if (result.unmatched[r]! > 0) yield [transIdAt(tx, r), result.unmatched[r]!];
+  }
+}
+
+/**
+ * Maps source data rows to transaction rows. Transactions are appended in source order, so one
+ * forward pointer serves a streamed second pass over the input.
+ */
+export class RedemptionCursor {
+  private k = 0;
+  constructor(private readonly result: FifoResult) {}
+  /** [REDEEMID, REMAINING] for the source data row `sourceIndex` (called with increasing indexes). */
+  next(sourceIndex: number): [Cell, Cell] {
+    const tx = this.result.transactions;
+    while (this.k < tx.count && tx.sourceIndex[this.k]! < sourceIndex) this.k++;
+    const r = this.k;
+    if (r >= tx.count || tx.sourceIndex[r] !== sourceIndex || !tx.active[r]) return ['', ''];
+    if (tx.type[r] !== EARNED) return ['', ''];
+    const by = this.result.closedBy[r]!;
+    return [by >= 0 ? transIdAt(tx, by) : '', this.result.remaining[r]!];
+  }
+}
+
+export interface TypeTotal {
+  count: number;
+  cents: number;
+}
+
+export interface OutstandingPoint {
+  date: string;
+  cents: number;
+}
+
+export interface FifoAnalytics {
+  mode: string;
+  transactions: number;
+  leftOut: number;
+  customers: number;
+  totals: { earned: TypeTotal; spent: TypeTotal; expired: TypeTotal };
+  allocations: number;
+  allocatedCents: number;
+  redeemedCents: number;
+  /** Share of redeemed cents covered by earned lots (1 when nothing was redeemed). */
+  matchRate: number;
+  fullyMatchedRedemptions: number;
+  redemptions: number;
+  unmatchedCount: number;
+  unmatchedCents: number;
+  openLots: number;
+  openCents: number;
+  /** Open lots whose EXPIREDAT is before the reference date (reported, never expired automatically). */
+  openLotsPastExpiry: number;
+  openCentsPastExpiry: number;
+  /** as-of date, else the day of the latest CREATEDAT. */
+  referenceDate: string;
+  negativeBalanceCustomers: number;
+  negativeBalanceCents: number;
+  /** Earned cents not yet consumed, at the end of each day (or month when the data span more than a year). */
+  outstanding: { period: 'day' | 'month'; points: OutstandingPoint[] };
+}
+
+const DAY_MS = 86_400_000;
+
+export function fifoAnalytics(result: FifoResult, options: { asOf?: string } = {}): FifoAnalytics {
+  const tx = result.transactions;
+  const counts = [0, 0, 0];
+  const sums = [0, 0, 0];
+  let maxMs = -Infinity;
+  let minMs = Infinity;
+  // Outstanding reward cash moves up on an earned row's day and down on each consuming redemption's day.
+  const delta = new Map<number, number>();
+  let redemptions = 0;
+  let fully = 0;
+  let unmatchedCount = 0;
+  let unmatchedCents = 0;
+  for (let i = 0; i < tx.count; i++) {
+    if (!tx.active[i]) continue;
+    const t = tx.type[i]!;
+    counts[t]!++;
+    sums[t]! += tx.amount[i]!;
+    const ms = tx.createdMs[i]!;
+    if (ms > maxMs) maxMs = ms;
+    if (ms < minMs) minMs = ms;
+    if (t === EARNED) {
+      const d = Math.floor(ms / DAY_MS);
+      delta.set(d, (delta.get(d) ?? 0) + tx.amount[i]!);
+    } else {
+      redemptions++;
+      const u = result.unmatched[i]!;
+      if (u > 0) {
+        unmatchedCount++;
+        unmatchedCents += u;
+      } else fully++;
+    }
+  }
+  const al = result.allocations;
+  let allocated = 0;
+  for (let k = 0; k < al.count; k++) {
+    const a = al.amount[k]!;
+    allocated += a;
+    const d = Math.floor(tx.createdMs[al.redeem[k]!]! / DAY_MS);
+    delta.set(d, (delta.get(d) ?? 0) - a);
+  }
+  const referenceDate = options.asOf ?? (maxMs > -Infinity ? isoDateTime(maxMs).slice(0, 10) : '');
+  const refCutoff = referenceDate ? endOfDayMs(referenceDate) - DAY_MS : 0;
+  let openLots = 0;
+  let openCents = 0;
+  let pastLots = 0;
+  let pastCents = 0;
+  for (let i = 0; i < tx.count; i++) {
+    if (!tx.active[i] || tx.type[i] !== EARNED) continue;
+    const rem = result.remaining[i]!;
+    if (rem <= 0) continue;
+    openLots++;
+    openCents += rem;
+    const e = tx.expiresMs[i]!;
+    if (e === e && e < refCutoff) {
+      pastLots++;
+      pastCents += rem;
+    }
+  }
+  let negCustomers = 0;
+  let negCents = 0;
+  for (let k = 0; k < result.customerOrder.length; k++) {
+    const b = result.balance[result.customerOrder[k]!]!;
+    if (b < 0) {
+      negCustomers++;
+      negCents += b;
+    }
+  }
+  const redeemed = -(sums[1]! + sums[2]!);
+  return {
+    mode: result.mode,
+    transactions: result.order.length,
+    leftOut: tx.count - result.order.length,
+    customers: result.customerOrder.length - countEmptyGroups(result),
+    totals: {
+      earned: { count: counts[0]!, cents: sums[0]! },
+      spent: { count: counts[1]!, cents: sums[1]! },
+      expired: { count: counts[2]!, cents: sums[2]! },
+    },
+    allocations: al.count,
+    allocatedCents: allocated,
+    redeemedCents: redeemed,
+    matchRate: redeemed === 0 ? 1 : Math.min(allocated, redeemed) / redeemed,
+    fullyMatchedRedemptions: fully,
+    redemptions,
+    unmatchedCount,
+    unmatchedCents,
+    openLots,
+    openCents,
+    openLotsPastExpiry: pastLots,
+    openCentsPastExpiry: pastCents,
+    referenceDate,
+    negativeBalanceCustomers: negCustomers,
+    negativeBalanceCents: negCents,
+    outstanding: outstandingSeries(delta, minMs, maxMs),
+  };
+}
+
+function countEmptyGroups(result: FifoResult): number {
+  let n = 0;
+  for (let k = 0; k < result.customerOrder.length; k++) if (result.groupStart[k + 1] === result.groupStart[k]) n++;
+  return n;
+}
+
+function outstandingSeries(delta: Map<number, number>, minMs: number, maxMs: number): FifoAnalytics['outstanding'] {
+  if (!(maxMs >= minMs)) return { period: 'day', points: [] };
+  const days = [...delta.keys()].sort((a, b) => a - b);
+  const monthly = (maxMs - minMs) / DAY_MS > 366;
+  const points: OutstandingPoint[] = [];
+  let running = 0;
+  for (let i = 0; i < days.length; i++) {
+    running += delta.get(days[i]!)!;
+    const date = isoDateTime(days[i]! * DAY_MS).slice(0, 10);
+    const key = monthly ? date.slice(0, 7) : date;
+    const nextKey = i + 1 < days.length ? (monthly ? isoDateTime(days[i + 1]! * DAY_MS).slice(0, 7) : null) : null;
+    if (monthly && nextKey === key) continue; // keep the month's last day
+    points.push({ date: key, cents: running });
+  }
+  return { period: monthly ? 'month' : 'day', points };
+}
+
+function collect(rows: Iterable<Cell[]>): Cell[][] {
+  const out: Cell[][] = [];
+  for (const r of rows) out.push(r);
+  return out;
+}
+
+export const FIFO_SHEET_NAMES = {
+  allocations: 'FIFO Allocations',
+  transactions: 'TC_Data with redemptions',
+  history: 'Balance history',
+  balances: 'Current balances',
+  analytics: 'FIFO Analytics',
+} as const;
+
+/** Ids stay text, dates become dates, amounts keep what the sheet had; the rest is text. */
+function sourceColumnType(header: string): SheetColumn['type'] {
+  const h = normaliseHeader(header).replace(/_/g, '');
+  if (/id$/.test(h)) return 'id';
+  if (/^(createdat|expiredat|expiresat)$/.test(h)) return 'datetime';
+  if (h === 'amount') return 'number';
+  return 'text';
+}
+
+/** "TC_Data with redemptions": the source rows untouched plus REDEEMID and REMAINING. */
+export function transactionsWithRedemptions(result: FifoResult, source: Table): SheetSpec {
+  const cursor = new RedemptionCursor(result);
+  const columns: SheetColumn[] = [
+    ...source.header.map((h): SheetColumn => ({ header: h, type: sourceColumnType(h) })),
+    ...REDEMPTION_COLUMNS,
+  ];
+  const rows: Cell[][] = [];
+  for (let i = 0; i < source.rows.length; i++) {
+    const cells = source.rows[i]!;
+    const padded: Cell[] = source.header.map((_, c) => cells[c] ?? '');
+    padded.push(...cursor.next(i));
+    rows.push(padded);
+  }
+  return { name: FIFO_SHEET_NAMES.transactions, columns, rows, freezeHeader: true };
+}
+
+export function analyticsSheet(a: FifoAnalytics): SheetSpec {
+  const money = (c: number) => formatAmount(c);
+  const preamble: Cell[][] = [
+    ['FIFO matching', a.mode],
+    ['Transactions matched', a.transactions, 'left out', a.leftOut],
+    ['Customers', a.customers],
+    ['Earned', a.totals.earned.count, money(a.totals.earned.cents)],
+    ['Spent', a.totals.spent.count, money(a.totals.spent.cents)],
+    ['Expired', a.totals.expired.count, money(a.totals.expired.cents)],
+    ['Allocated', a.allocations, money(a.allocatedCents)],
+    ['Match rate', `${(a.matchRate * 100).toFixed(2)} %`],
+    ['Unmatched redemptions', a.unmatchedCount, money(a.unmatchedCents)],
+    ['Open lots', a.openLots, money(a.openCents)],
+    [`Open lots past expiry on ${a.referenceDate}`, a.openLotsPastExpiry, money(a.openCentsPastExpiry)],
+    ['Customers with a negative balance', a.negativeBalanceCustomers, money(a.negativeBalanceCents)],
+    [],
+  ];
+  return {
+    name: FIFO_SHEET_NAMES.analytics,
+    preamble,
+    columns: [
+      { header: a.outstanding.period === 'day' ? 'DATE' : 'MONTH', type: 'text' },
+      { header: 'OUTSTANDING', type: 'money' },
+    ],
+    rows: a.outstanding.points.map((p) => [p.date, p.cents]),
+    freezeHeader: false,
+    chart: { type: 'line', title: 'Outstanding reward cash', categoryColumn: a.outstanding.period === 'day' ? 'DATE' : 'MONTH', valueColumns: ['OUTSTANDING'] },
+  };
+}
+
+export function buildFifoSheets(result: FifoResult, options: { source?: Table; asOf?: string; analytics?: FifoAnalytics } = {}): SheetSpec[] {
+  const analytics = options.analytics ?? fifoAnalytics(result, { asOf: options.asOf });
+  const sheets: SheetSpec[] = [
+    { name: FIFO_SHEET_NAMES.allocations, columns: ALLOCATION_COLUMNS, rows: collect(allocationRows(result)), freezeHeader: true },
+  ];
+  if (options.source) sheets.push(transactionsWithRedemptions(result, options.source));
+  sheets.push(
+    { name: FIFO_SHEET_NAMES.history, columns: BALANCE_HISTORY_COLUMNS, rows: collect(balanceHistoryRows(result)), freezeHeader: true },
+    { name: FIFO_SHEET_NAMES.balances, columns: currentBalanceColumns(options.asOf), rows: collect(currentBalanceRows(result, options.asOf)), freezeHeader: true },
+    analyticsSheet(analytics),
+  );
+  return sheets;
+}

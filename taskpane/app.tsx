@@ -1,0 +1,305 @@
+/** The task pane shell: header with sign-in state, navigation to every registered page, the pages. */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import {
+  Badge,
+  Button,
+  Caption1,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarActions,
+  MessageBarBody,
+  Select,
+  Subtitle1,
+  Tab,
+  TabList,
+  Text,
+  makeStyles,
+  mergeClasses,
+  tokens,
+} from '@fluentui/react-components';
+import { Dismiss20Regular, Person20Regular, SignOut20Regular } from '@fluentui/react-icons';
+import { RIBBON_COMMANDS, onRibbonCommand, type RibbonCommand } from '../commands/bus';
+import type { WorkbookPort } from '../src/workbook/port';
+import { ApiClient } from './api';
+import { ROLES, getAccessToken, getSession, onSessionChange, setSession, type Role, type Session } from './auth';
+import type { HostInfo } from './host';
+import { pagesFor } from './pages';
+import { PreviewWorkbook } from './preview';
+import { ShellContext, type CellRef, type Shell } from './shell';
+
+const useStyles = makeStyles({
+  app: { display: 'flex', flexDirection: 'column', minHeight: '100vh', minWidth: 0, backgroundColor: tokens.colorNeutralBackground1 },
+  header: {
+    display: 'flex',
+    alignItems: 'center',
+    justifyContent: 'space-between',
+    gap: tokens.spacingHorizontalS,
+    padding: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalM}`,
+    backgroundColor: tokens.colorBrandBackground,
+    color: tokens.colorNeutralForegroundOnBrand,
+  },
+  brand: { display: 'flex', flexDirection: 'column', minWidth: 0 },
+  hostLine: { color: tokens.colorNeutralForegroundOnBrand, opacity: 0.85 },
+  who: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, minWidth: 0 },
+  userName: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: '110px' },
+  onBrand: { color: tokens.colorNeutralForegroundOnBrand },
+  nav: { overflowX: 'auto', borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, flexShrink: 0 },
+  main: { padding: tokens.spacingHorizontalM, minWidth: 0, flexGrow: 1 },
+  hidden: { display: 'none' },
+  signIn: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '320px' },
+});
+
+/** Notifies the shell after every write so views of the workbook re-read it. */
+function observed(port: WorkbookPort, changed: () => void): WorkbookPort {
+  return {
+    listSheets: () => port.listSheets(),
+    readSheet: (name) => port.readSheet(name),
+    writeSheet: async (spec, options) => {
+      try {
+        await port.writeSheet(spec, options);
+      } finally {
+        changed();
+      }
+    },
+    selectCell: port.selectCell ? (sheet, row, column) => port.selectCell!(sheet, row, column) : undefined,
+  };
+}
+
+function SignIn({ api }: { api: ApiClient }) {
+  const styles = useStyles();
+  const [user, setUser] = useState('');
+  const [role, setRole] = useState<Role>('preparer');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: React.FormEvent) {
+    e.preventDefault();
+    const name = user.trim();
+    if (!name) {
+      setError('Enter your user name to sign in.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const token = await api.signInWithDevIssuer(name, role);
+      setSession({ user: name, role, token });
+    } catch (err) {
+      setError((err as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className={styles.signIn} onSubmit={(e) => void submit(e)} data-testid="sign-in">
+      <Text>Sign in to use the CloseDesk server. This uses the server&apos;s development sign-in.</Text>
+      <Field label="User name" required>
+        <Input value={user} onChange={(_, d) => setUser(d.value)} name="user" autoComplete="username" />
+      </Field>
+      <Field label="Role">
+        <Select value={role} onChange={(_, d) => setRole(d.value as Role)} name="role">
+          {ROLES.map((r) => (
+            <option key={r} value={r}>
+              {r}
+            </option>
+          ))}
+        </Select>
+      </Field>
+      {error && (
+        <MessageBar intent="error">
+          <MessageBarBody>{error}</MessageBarBody>
+        </MessageBar>
+      )}
+      <div>
+        <Button appearance="primary" type="submit" disabled={busy}>
+          Sign in
+        </Button>
+      </div>
+    </form>
+  );
+}
+
+export interface AppProps {
+  host: HostInfo;
+  /** The workbook chosen by host detection (Office.js in Excel, preview otherwise). */
+  workbook: WorkbookPort;
+  /** Server origin; '' when the page is served by the CloseDesk server itself. */
+  apiBaseUrl?: string;
+}
+
+export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppProps) {
+  const styles = useStyles();
+  const [session, setSessionState] = useState<Session | null>(getSession());
+  const [notice, setNotice] = useState<string | null>(null);
+  const [ribbonNotice, setRibbonNotice] = useState<string | null>(null);
+  const [port, setPort] = useState<WorkbookPort>(initialWorkbook);
+  const [workbookVersion, setWorkbookVersion] = useState(0);
+  const [highlight, setHighlight] = useState<CellRef | null>(null);
+  const [focusSheet, setFocusSheet] = useState<string | null>(null);
+  const visible = useMemo(() => pagesFor(host.kind), [host.kind]);
+  const [active, setActive] = useState(visible[0]?.id ?? '');
+  // Pages stay mounted once visited, so a load keeps running while the user looks elsewhere.
+  const [visited, setVisited] = useState<Set<string>>(() => new Set([visible[0]?.id ?? '']));
+
+  const [ribbonCommand, setRibbonCommand] = useState<RibbonCommand | null>(null);
+
+  useEffect(
+    () =>
+      onSessionChange((s) => {
+        setSessionState(s);
+        if (s) setNotice(null);
+      }),
+    [],
+  );
+
+  const api = useMemo(
+    () =>
+      new ApiClient({
+        baseUrl: apiBaseUrl,
+        getToken: getAccessToken,
+        onUnauthorized: () => {
+          setSession(null);
+          setNotice('Your sign-in has expired. Please sign in again.');
+        },
+      }),
+    [apiBaseUrl],
+  );
+
+  const bump = useCallback(() => setWorkbookVersion((v) => v + 1), []);
+  const workbook = useMemo(() => observed(port, bump), [port, bump]);
+
+  const navigate = useCallback(
+    (id: string) => {
+      if (!visible.some((p) => p.id === id)) return;
+      setActive(id);
+      setVisited((v) => (v.has(id) ? v : new Set(v).add(id)));
+    },
+    [visible],
+  );
+
+  // Ribbon buttons open their page; a page not in this build says so instead of doing nothing.
+  useEffect(
+    () =>
+      onRibbonCommand((cmd) => {
+        if (visible.some((p) => p.id === cmd.page)) {
+          setRibbonCommand(cmd);
+          navigate(cmd.page);
+        } else {
+          const def = RIBBON_COMMANDS.find((c) => c.name === cmd.name);
+          setRibbonNotice(`${def?.label ?? cmd.name} is not available in this version of CloseDesk yet.`);
+        }
+      }),
+    [visible, navigate],
+  );
+
+  const shell: Shell = useMemo(
+    () => ({
+      host,
+      workbook,
+      preview: port instanceof PreviewWorkbook ? port : null,
+      replacePreview: (wb) => {
+        setPort(wb);
+        setHighlight(null);
+        setFocusSheet(null);
+        bump();
+      },
+      ribbonCommand,
+      api,
+      session,
+      navigate,
+      revealCell: async (ref) => {
+        if (workbook.selectCell) await workbook.selectCell(ref.sheet, ref.row, ref.column);
+        if (port instanceof PreviewWorkbook) {
+          setHighlight(ref);
+          setFocusSheet(ref.sheet);
+          navigate('workbook');
+        }
+      },
+      highlight,
+      workbookVersion,
+      focusSheet,
+      showSheet: (sheet) => {
+        setFocusSheet(sheet);
+        navigate('workbook');
+      },
+    }),
+    [host, workbook, port, api, session, navigate, highlight, workbookVersion, focusSheet, bump, ribbonCommand],
+  );
+
+  return (
+    <ShellContext.Provider value={shell}>
+      <div className={styles.app}>
+        <header className={styles.header}>
+          <div className={styles.brand}>
+            <Subtitle1 as="h1" className={styles.onBrand}>
+              CloseDesk
+            </Subtitle1>
+            <Caption1 className={styles.hostLine} data-testid="host-mode">
+              {host.kind === 'excel' ? 'In Excel' : 'Preview workbook (no Excel)'}
+            </Caption1>
+          </div>
+          {session && (
+            <div className={styles.who} data-testid="signed-in">
+              <Person20Regular />
+              <Text className={mergeClasses(styles.userName, styles.onBrand)} title={session.user}>
+                {session.user}
+              </Text>
+              <Badge appearance="tint" color="informative" size="small">
+                {session.role}
+              </Badge>
+              <Button
+                appearance="transparent"
+                className={styles.onBrand}
+                icon={<SignOut20Regular />}
+                aria-label="Sign out"
+                title="Sign out"
+                onClick={() => setSession(null)}
+              />
+            </div>
+          )}
+        </header>
+        {session ? (
+          <>
+            <nav className={styles.nav}>
+              <TabList size="small" selectedValue={active} onTabSelect={(_, d) => navigate(String(d.value))}>
+                {visible.map((p) => (
+                  <Tab key={p.id} value={p.id} icon={<p.icon />}>
+                    {p.title}
+                  </Tab>
+                ))}
+              </TabList>
+            </nav>
+            <main className={styles.main}>
+              {ribbonNotice && (
+                <MessageBar intent="info" data-testid="ribbon-notice">
+                  <MessageBarBody>{ribbonNotice}</MessageBarBody>
+                  <MessageBarActions
+                    containerAction={<Button appearance="transparent" aria-label="Dismiss" icon={<Dismiss20Regular />} onClick={() => setRibbonNotice(null)} />}
+                  />
+                </MessageBar>
+              )}
+              {visible
+                .filter((p) => visited.has(p.id))
+                .map((p) => (
+                  <section key={p.id} className={p.id === active ? undefined : styles.hidden} aria-label={p.title} data-page={p.id}>
+                    <p.component />
+                  </section>
+                ))}
+            </main>
+          </>
+        ) : (
+          <main className={styles.main}>
+            {notice && (
+              <MessageBar intent="warning">
+                <MessageBarBody>{notice}</MessageBarBody>
+              </MessageBar>
+            )}
+            <SignIn api={api} />
+          </main>
+        )}
+      </div>
+    </ShellContext.Provider>
+  );
+}

@@ -1,0 +1,60 @@
+/**
+ * The house rules that keep the engine portable (DESIGN.md §2): imports point one way, hosts → src;
+ * src imports no host code, no Node built-ins and no Office.js. tsconfig.src.json (no DOM, no Node
+ * types) catches globals; this test catches imports, which type checking alone would allow.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(__dirname, '..');
+
+function files(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return files(p);
+    return /\.tsx?$/.test(e.name) && !/\.test\.tsx?$/.test(e.name) ? [p] : [];
+  });
+}
+
+function importsOf(file: string): string[] {
+  const text = fs.readFileSync(file, 'utf8');
+  const out: string[] = [];
+  const re = /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]|require\(\s*['"]([^'"]+)['"]\s*\)|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+  for (const m of text.matchAll(re)) out.push((m[1] ?? m[2] ?? m[3])!);
+  return out;
+}
+
+const NODE_BUILTINS = new Set(require('node:module').builtinModules as string[]);
+// Pure-JS libraries the engine may use: no I/O, no platform code.
+const ENGINE_PACKAGES = new Set(['papaparse', 'zod']);
+
+describe('architecture', () => {
+  const engine = files(path.join(root, 'src'));
+
+  it('has an engine to check', () => {
+    expect(engine.length).toBeGreaterThan(5);
+  });
+
+  it('src imports only src and a few pure libraries', () => {
+    const bad: string[] = [];
+    for (const f of engine) {
+      for (const spec of importsOf(f)) {
+        if (spec.startsWith('.')) {
+          const target = path.resolve(path.dirname(f), spec);
+          if (!target.startsWith(path.join(root, 'src') + path.sep)) bad.push(`${path.relative(root, f)} → ${spec}`);
+        } else {
+          const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!;
+          if (spec.startsWith('node:') || NODE_BUILTINS.has(pkg) || !ENGINE_PACKAGES.has(pkg)) bad.push(`${path.relative(root, f)} → ${spec}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('src never touches Office.js', () => {
+    // Comments may name Office.js; code may not use it.
+    const code = (f: string) => fs.readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+    const bad = engine.filter((f) => /\b(Excel\.run\s*\(|Office\.(context|onReady|actions|addin)\b)/.test(code(f)));
+    expect(bad.map((f) => path.relative(root, f))).toEqual([]);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * End-to-end harness: the real CloseDesk server (server/app.ts buildApp) on 127.0.0.1 with a
+ * temporary data folder and datasets folder, serving the webpack-built dist/, and Debian
+ * Chromium (playwright-core) showing /taskpane.html at task pane width with a stubbed Office
+ * global, so the app picks preview mode and nothing leaves the machine.
+ */
+import { existsSync, mkdtempSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { startE2eServer, type RunningServer } from './server';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const RESULTS = join(ROOT, 'test-results');
+export const CHROMIUM = '/usr/bin/chromium';
+/** The narrowest Excel task pane (desktop default is 350 px). */
+export const TASK_PANE_WIDTH = 350;
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/**
+ * Runs in the page before any of its scripts: an Office global whose onReady reports no host
+ * (what office.js says in a plain browser), so the app chooses the preview workbook.
+ */
+export const OFFICE_STUB = `
+  window.__officeReadyCalls = 0;
+  window.Office = {
+    onReady: function (cb) {
+      window.__officeReadyCalls++;
+      var info = { host: null, platform: null };
+      if (typeof cb === 'function') cb(info);
+      return Promise.resolve(info);
+    },
+    HostType: { Excel: 'Excel' },
+    context: {},
+  };
+`;
+
+export interface Harness {
+  server: RunningServer;
+  context: BrowserContext;
+  page: Page;
+  dataDir: string;
+  datasetsDir: string;
+  /** Requests the page tried to send off the machine (all blocked). */
+  blockedRequests: string[];
+  close(): Promise<void>;
+}
+
+export function assertDistBuilt(): void {
+  const page = join(DIST, 'taskpane.html');
+  const bundle = join(DIST, 'taskpane.js');
+  if (!existsSync(page) || !existsSync(bundle)) {
+    throw new Error(
+      `The task pane is not built: ${page} or ${bundle} is missing. Run \`npx webpack --mode production\` (npm test does it) before the end-to-end tests.`,
+    );
+  }
+  if (statSync(bundle).size === 0) throw new Error(`${bundle} is empty; rebuild with \`npx webpack --mode production\`.`);
+}
+
+export interface HarnessOptions {
+  /** Writes the datasets the test needs into the (empty) datasets folder. */
+  prepareDatasets(dir: string): Promise<void>;
+}
+
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  assertDistBuilt();
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium is not installed at ${CHROMIUM} (apt-get install chromium).`);
+  const base = mkdtempSync(join(tmpdir(), 'closedesk-e2e-'));
+  const dataDir = join(base, 'data');
+  const datasetsDir = join(base, 'datasets');
+  const profileDir = join(base, 'chromium-profile');
+  for (const d of [dataDir, datasetsDir, profileDir]) mkdirSync(d, { recursive: true });
+  await options.prepareDatasets(datasetsDir);
+
+  const cleanups: (() => Promise<void> | void)[] = [() => rmSync(base, { recursive: true, force: true })];
+  const close = async () => {
+    for (const c of cleanups.reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        console.error('e2e cleanup failed', e);
+      }
+    }
+  };
+
+  try {
+    const server = await startE2eServer({ dataDir, datasetsDir, distDir: DIST });
+    cleanups.push(() => server.close());
+
+    // A fresh profile per run (persistent context needs the dir; nothing is reused between runs).
+    const context = await chromium.launchPersistentContext(profileDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: { width: TASK_PANE_WIDTH, height: 900 },
+      acceptDownloads: true,
+    });
+    cleanups.push(() => context.close());
+
+    const blockedRequests: string[] = [];
+    await context.addInitScript(OFFICE_STUB);
+    // Only our own server is reachable: office.js from the CDN and anything else is refused.
+    await context.route(
+      (url) => url.origin !== server.origin,
+      (route) => {
+        blockedRequests.push(route.request().url());
+        return route.abort('blockedbyclient');
+      },
+    );
+
+    const page = context.pages()[0] ?? (await context.newPage());
+    return { server, context, page, dataDir, datasetsDir, blockedRequests, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * The task pane in preview mode against the real server: sign in, load datasets into the preview
+ * workbook and compare the grid with the data, cancel a large load, keep a screenshot.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import ExcelJS from 'exceljs';
+import type { Page, Request, Route } from 'playwright-core';
+import { RESULTS, TASK_PANE_WIDTH, startHarness, type Harness } from './harness';
+
+// Ids with leading zeros and a 17-digit id, amounts as text, a comma inside quotes: what a
+// finance CSV looks like, and what must reach the sheet unchanged.
+const SMALL_HEADER = ['TRANS_ID', 'CUSTOMERID', 'TCTYPE', 'AMOUNT', 'REASON'];
+const SMALL_ROWS: string[][] = Array.from({ length: 25 }, (_, i) => [
+  String(1000 + i).padStart(6, '0'),
+  i === 3 ? '12345678901234567' : `C${(i % 4) + 1}`,
+  i % 3 === 0 ? 'spent' : 'earned',
+  `${i % 3 === 0 ? '-' : ''}${10 + i}.${String(i).padStart(2, '0')}`,
+  i === 5 ? 'refund, partial' : `reason ${i}`,
+]);
+const csvCell = (s: string) => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+const SMALL_CSV = [SMALL_HEADER, ...SMALL_ROWS].map((r) => r.map(csvCell).join(',')).join('\r\n') + '\r\n';
+
+const XLSX_HEADER = ['ORDERID', 'SKU', 'QTY', 'PRICE'];
+const XLSX_ROWS: (string | number)[][] = Array.from({ length: 12 }, (_, i) => [`111-${String(i).padStart(7, '0')}`, `SKU-${i}`, i + 1, 9.5 + i]);
+
+const BIG_ROWS = 40_000;
+
+async function prepareDatasets(dir: string): Promise<void> {
+  writeFileSync(join(dir, 'customer-rewards.csv'), SMALL_CSV);
+  const lines = ['ID,VALUE,NOTE'];
+  for (let i = 0; i < BIG_ROWS; i++) lines.push(`${i},${i * 3},row ${i}`);
+  writeFileSync(join(dir, 'big-ledger.csv'), lines.join('\n') + '\n');
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Orders');
+  ws.addRow(XLSX_HEADER);
+  for (const r of XLSX_ROWS) ws.addRow(r);
+  await wb.xlsx.writeFile(join(dir, 'orders.xlsx'));
+}
+
+let h: Harness;
+let token = '';
+
+beforeAll(async () => {
+  h = await startHarness({ prepareDatasets });
+  mkdirSync(RESULTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function tab(page: Page, name: string): Promise<void> {
+  await page.getByRole('tab', { name }).click();
+}
+
+/** The grid as text: header row first, then the data rows, without the row-number column. */
+async function gridRows(page: Page): Promise<string[][]> {
+  return page.$$eval('[data-testid="sheet-grid"] tbody tr', (trs) =>
+    trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(1).map((td) => td.textContent ?? '')),
+  );
+}
+
+async function datasetsFromServer(): Promise<{ id: string; name: string }[]> {
+  const res = await fetch(`${h.server.origin}/api/datasets`, { headers: { authorization: `Bearer ${token}` } });
+  const body = (await res.json()) as unknown;
+  return (Array.isArray(body) ? body : (body as { datasets: { id: string; name: string }[] }).datasets) as { id: string; name: string }[];
+}
+
+async function selectDataset(page: Page, fileName: string): Promise<void> {
+  const ds = (await datasetsFromServer()).find((d) => d.name === fileName || d.id === fileName || d.name.startsWith(fileName.replace(/\.\w+$/, '')));
+  if (!ds) throw new Error(`The server does not list ${fileName}.`);
+  await page.getByTestId('dataset-select').selectOption(ds.id);
+}
+
+test('starts in preview mode with the stubbed Office and signs in with the development issuer', async () => {
+  const { page } = h;
+  await page.goto(`${h.server.origin}/taskpane.html`);
+  await expectText(page.getByTestId('host-mode'), 'Preview workbook (no Excel)');
+  expect(await page.evaluate(() => (window as unknown as { __officeReadyCalls: number }).__officeReadyCalls)).toBeGreaterThan(0);
+
+  await page.getByLabel('User name').fill('alice');
+  await page.getByLabel('Role').selectOption('preparer');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(page.getByTestId('signed-in'), 'alice');
+  await expectText(page.getByTestId('signed-in'), 'preparer');
+  token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('closedesk.session') ?? '{}').token as string);
+  expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
+
+  // Every registered page is reachable, and the Workbook page exists only in preview mode.
+  for (const name of ['Data', 'Activity', 'Workbook']) await expect(page.getByRole('tab', { name }).isVisible()).resolves.toBe(true);
+});
+
+test('loads a CSV dataset into a new preview sheet and the grid shows exactly its rows', async () => {
+  const { page } = h;
+  await tab(page, 'Data');
+  await selectDataset(page, 'customer-rewards.csv');
+  await page.getByRole('button', { name: 'Load into a new sheet' }).click();
+  await expectText(page.getByTestId('load-outcome'), 'Loaded 25 rows into sheet customer-rewards.');
+
+  await tab(page, 'Workbook');
+  await page.getByRole('tab', { name: 'customer-rewards' }).click();
+  await page.getByTestId('sheet-grid').waitFor();
+  const rows = await gridRows(page);
+  expect(rows).toEqual([SMALL_HEADER, ...SMALL_ROWS]);
+  await page.screenshot({ path: join(RESULTS, 'taskpane.png'), fullPage: false });
+});
+
+test('loads an .xlsx dataset; the grid equals the rows the server serves, and a second load gets a new sheet name', async () => {
+  const { page } = h;
+  await tab(page, 'Data');
+  await selectDataset(page, 'orders.xlsx');
+  const ds = (await datasetsFromServer()).find((d) => d.name.startsWith('orders'))!;
+  const res = await fetch(`${h.server.origin}/api/datasets/${encodeURIComponent(ds.id)}?offset=0&limit=1000`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const served = (await res.json()) as { header: string[]; rows: unknown[][]; total: number };
+  expect(served.total).toBe(XLSX_ROWS.length);
+
+  await page.getByRole('button', { name: 'Load into a new sheet' }).click();
+  const outcome = page.getByTestId('load-outcome');
+  await expectText(outcome, `Loaded ${XLSX_ROWS.length} rows into sheet`);
+  const sheet = /into sheet (.+)\./.exec((await outcome.textContent()) ?? '')![1]!;
+
+  await page.getByRole('button', { name: 'Load into a new sheet' }).click();
+  await expectText(outcome, `Loaded ${XLSX_ROWS.length} rows into sheet ${sheet} (2).`);
+
+  await tab(page, 'Workbook');
+  await page.getByRole('tab', { name: sheet, exact: true }).click();
+  await page.getByTestId('sheet-grid').waitFor();
+  await expectText(page.getByTestId('grid-caption'), `${XLSX_ROWS.length} rows.`);
+  const rows = await gridRows(page);
+  expect(rows).toEqual([served.header, ...served.rows.map((r) => r.map((c) => (c === null ? '' : String(c))))]);
+  // And the server's rows are the ones written into the file.
+  expect(rows.slice(1)).toEqual(XLSX_ROWS.map((r) => r.map(String)));
+});
+
+test('Cancel stops a large load: no more pages are fetched and no sheet is created', async () => {
+  const { page } = h;
+  await tab(page, 'Data');
+  await selectDataset(page, 'big-ledger.csv');
+
+  // Hold the second page until Cancel has been pressed, so the cancel lands mid-load every time.
+  const pageRequests: string[] = [];
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const handler = async (route: Route, request: Request) => {
+    pageRequests.push(request.url());
+    if (pageRequests.length === 2) await released;
+    await route.continue().catch(() => undefined); // the page may have aborted it already
+  };
+  await page.route('**/api/datasets/big-ledger*', handler);
+
+  await page.getByRole('button', { name: 'Load into a new sheet' }).click();
+  const progress = page.getByTestId('run-progress');
+  await expectText(progress, 'of 40,000 rows');
+  await waitUntil(() => pageRequests.length === 2, 'the second page request');
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  release();
+
+  const outcome = page.getByTestId('load-outcome');
+  await expectText(outcome, 'Loading was cancelled after reading');
+  expect(await outcome.textContent()).toMatch(/no sheet was created/);
+  await progress.waitFor({ state: 'detached' });
+  // Give a runaway loop every chance to show itself: the load button is back and no request followed.
+  await page.getByRole('button', { name: 'Load into a new sheet' }).waitFor();
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+  expect(pageRequests).toHaveLength(2);
+  await page.unroute('**/api/datasets/big-ledger*', handler);
+
+  await tab(page, 'Workbook');
+  const sheetTabs = await page.getByTestId('sheet-tabs').getByRole('tab').allTextContents();
+  expect(sheetTabs.some((t) => t.startsWith('big-ledger'))).toBe(false);
+});
+
+test('Activity lists runs and audit entries (or says there are none), and the pane fits a 350 px task pane', async () => {
+  const { page } = h;
+  await tab(page, 'Activity');
+  await page.getByTestId('runs').waitFor();
+  await page.getByTestId('audit').waitFor();
+  for (const id of ['runs', 'audit']) {
+    const section = page.getByTestId(id);
+    const items = await section.locator('li').count();
+    if (items === 0) expect(await section.textContent()).toMatch(/No runs yet|no entries yet/);
+  }
+  // Nothing in the layout is wider than the task pane (no horizontal scrollbar on the page).
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  expect(page.viewportSize()?.width).toBe(TASK_PANE_WIDTH);
+  await tab(page, 'Data');
+  await page.screenshot({ path: join(RESULTS, 'taskpane-data.png') });
+  // Nothing tried to leave the machine except what the harness refused (office.js is stubbed, so not even that).
+  expect(h.blockedRequests.filter((u) => !u.startsWith('https://appsforoffice.microsoft.com/'))).toEqual([]);
+});
+
+/** Waits until the element's text contains `text` (Playwright's own wait, no fixed sleep). */
+async function expectText(locator: ReturnType<Page['getByTestId']>, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
+}
+
+async function waitUntil(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * jest globalSetup: one PostgreSQL server for every integration test file of the run. Started only
+ * when the run includes test/integration, so unit-test runs stay fast.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { PG_ERROR_ENV, PG_URL_ENV, startPostgres, type RunningPostgres } from './postgres';
+
+interface JestGlobalConfig {
+  rootDir?: string;
+  testPathPattern?: string;
+}
+
+function listFiles(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(p) : [p];
+  });
+}
+
+function runIncludesIntegration(config: JestGlobalConfig): boolean {
+  const pattern = config.testPathPattern ?? '';
+  if (!pattern) return true;
+  const re = new RegExp(pattern, 'i');
+  return listFiles(__dirname).some((f) => /\.test\.tsx?$/.test(f) && re.test(f));
+}
+
+export default async function globalSetup(config: JestGlobalConfig): Promise<void> {
+  if (process.env[PG_URL_ENV] || !runIncludesIntegration(config)) return;
+  try {
+    const pgServer = await startPostgres();
+    (globalThis as { __closedeskPg?: RunningPostgres }).__closedeskPg = pgServer;
+    process.env[PG_URL_ENV] = pgServer.url;
+  } catch (err) {
+    // Not fatal here: the PostgreSQL tests fail with this sentence, the others still run.
+    process.env[PG_ERROR_ENV] = (err as Error).message;
+  }
+}

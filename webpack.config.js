@@ -1,0 +1,96 @@
+/**
+ * Builds the add-in into dist/: one shared-runtime page (taskpane.html) loading three bundles —
+ * functions.js (CLOSEDESK custom functions), commands.js (ribbon handlers), taskpane.js (React
+ * app) — plus functions.json generated from functions/functions.ts, the icons, and manifest.xml
+ * rewritten for ADDIN_ORIGIN (default https://localhost:3000). The Fastify server serves dist/.
+ * Type checking is `tsc -p tsconfig.taskpane.json`; ts-loader only transpiles, for speed.
+ */
+'use strict';
+const path = require('node:path');
+const HtmlWebpackPlugin = require('html-webpack-plugin');
+const CopyWebpackPlugin = require('copy-webpack-plugin');
+const CustomFunctionsMetadataPlugin = require('custom-functions-metadata-plugin');
+const { DEFAULT_ORIGIN, manifestForOrigin } = require('./build/manifest');
+
+const ROOT = __dirname;
+const DIST = path.join(ROOT, 'dist');
+
+/** What the build emits at the top of dist/ (the manifest test checks every manifest URL against it). */
+const ENTRIES = {
+  functions: './functions/functions.ts',
+  commands: './commands/commands.ts',
+  taskpane: './taskpane/index.tsx',
+};
+const PAGE = 'taskpane.html';
+const METADATA = 'functions.json';
+const MANIFEST = 'manifest.xml';
+const ASSETS_DIR = 'assets';
+
+module.exports = (env = {}, argv = {}) => {
+  const production = (argv.mode ?? 'production') === 'production';
+  const origin = process.env.ADDIN_ORIGIN || DEFAULT_ORIGIN;
+  return {
+    mode: production ? 'production' : 'development',
+    context: ROOT,
+    target: 'web',
+    // Each bundle carries its own runtime so functions.js also works when Excel loads it by
+    // itself (manifest Script); state shared across bundles lives on globalThis (commands/bus.ts).
+    entry: ENTRIES,
+    output: {
+      path: DIST,
+      filename: '[name].js',
+      publicPath: '',
+      // dist/ may also hold the server's tsc output; remove only what this build owns.
+      clean: { keep: (asset) => /^(server|src|bin|scripts|test)\//.test(asset) },
+    },
+    devtool: production ? 'source-map' : 'eval-cheap-module-source-map',
+    resolve: {
+      extensions: ['.tsx', '.ts', '.js', '.json'],
+      // exceljs's package.json "browser" field points at its prebuilt browser bundle (dist/exceljs.min.js).
+      fallback: { fs: false, path: false, crypto: false, stream: false },
+    },
+    module: {
+      // Already bundled and minified: parsing it again costs seconds and gains nothing.
+      noParse: /exceljs[\\/]dist[\\/]exceljs(\.bare)?\.min\.js$/,
+      rules: [
+        {
+          test: /\.tsx?$/,
+          exclude: /node_modules/,
+          use: {
+            loader: 'ts-loader',
+            options: { configFile: path.join(ROOT, 'tsconfig.taskpane.json'), transpileOnly: true, onlyCompileBundledFiles: true },
+          },
+        },
+      ],
+    },
+    plugins: [
+      new CustomFunctionsMetadataPlugin({ input: ENTRIES.functions, output: METADATA }),
+      new HtmlWebpackPlugin({
+        filename: PAGE,
+        template: path.join(ROOT, 'build', 'taskpane.html'),
+        // Functions and commands first so they are listening before the app loads office.js.
+        chunks: ['functions', 'commands', 'taskpane'],
+        chunksSortMode: 'manual',
+        scriptLoading: 'defer',
+      }),
+      new CopyWebpackPlugin({
+        patterns: [
+          { from: `${ASSETS_DIR}/*.png`, to: `${ASSETS_DIR}/[name][ext]` },
+          {
+            from: MANIFEST,
+            to: MANIFEST,
+            transform: (content) => manifestForOrigin(content.toString('utf8'), origin),
+          },
+        ],
+      }),
+    ],
+    performance: { hints: false },
+    stats: production ? 'normal' : 'minimal',
+  };
+};
+
+module.exports.OUTPUTS = {
+  dist: DIST,
+  files: [...Object.keys(ENTRIES).map((name) => `${name}.js`), PAGE, METADATA, MANIFEST],
+  assetsDir: ASSETS_DIR,
+};
