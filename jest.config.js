@@ -3,7 +3,12 @@
  *  globalSetup starts one real PostgreSQL server when the run includes test/integration. */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: {
+    '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }],
+    // cookie@2 (used by fastify's inject) ships ESM only; jest's CommonJS runtime needs it converted.
+    '/node_modules/cookie/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' }, isolatedModules: true }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
   testMatch: ['<rootDir>/{src,server,taskpane,functions,test}/**/*.test.ts?(x)'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],

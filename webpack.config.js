@@ -10,6 +10,7 @@ const path = require('node:path');
 const HtmlWebpackPlugin = require('html-webpack-plugin');
 const CopyWebpackPlugin = require('copy-webpack-plugin');
 const CustomFunctionsMetadataPlugin = require('custom-functions-metadata-plugin');
+const MinimizerPlugin = require('minimizer-webpack-plugin');
 const { DEFAULT_ORIGIN, manifestForOrigin } = require('./build/manifest');
 
 const ROOT = __dirname;
@@ -26,7 +27,7 @@ const METADATA = 'functions.json';
 const MANIFEST = 'manifest.xml';
 const ASSETS_DIR = 'assets';
 
-module.exports = (env = {}, argv = {}) => {
+module.exports = (_env, argv = {}) => {
   const production = (argv.mode ?? 'production') === 'production';
   const origin = process.env.ADDIN_ORIGIN || DEFAULT_ORIGIN;
   return {
@@ -84,6 +85,11 @@ module.exports = (env = {}, argv = {}) => {
         ],
       }),
     ],
+    optimization: {
+      // esbuild instead of terser: the same size within a few percent, seconds instead of a minute
+      // on a 2-core machine (exceljs alone is ~1 MB of already-minified code).
+      minimizer: [new MinimizerPlugin({ minify: MinimizerPlugin.esbuildMinify, minimizerOptions: { target: 'es2020' } })],
+    },
     performance: { hints: false },
     stats: production ? 'normal' : 'minimal',
   };

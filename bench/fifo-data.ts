@@ -25,7 +25,7 @@ export function writeFifoCsv(file: string, rows: number, seed = 42): void {
     const created = `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:00:00`;
     const u = rand();
     const type = u < 0.55 ? 'earned' : u < 0.9 ? 'spent' : 'expired';
-    const cents = 1 + Math.floor(rand() * (type === 'earned' ? 5000 : 6000));
+    const cents = 1 + Math.floor(rand() * (type === 'earned' ? 5000 : type === 'spent' ? 4000 : 1500));
     const amount = (type === 'earned' ? '' : '-') + (cents / 100).toFixed(2);
     const expires = type === 'earned' ? `${d.getUTCFullYear() + 1}-${pad(d.getUTCMonth() + 1)}-${pad(Math.min(28, d.getUTCDate()))}` : '';
     const order = type === 'spent' ? String(5000000 + i) : '';

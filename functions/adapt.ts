@@ -51,7 +51,8 @@ export function problemSentence(problems: readonly Problem[]): string | null {
   const first = blockers[0];
   if (!first) return null;
   const where = first.row === undefined ? '' : ` (${describeLocation(first)})`;
-  const more = blockers.length > 1 ? ` ${blockers.length - 1} more problem${blockers.length === 2 ? '' : 's'} follow.` : '';
+  const rest = blockers.length - 1;
+  const more = rest === 0 ? '' : rest === 1 ? ' 1 more problem follows.' : ` ${rest} more problems follow.`;
   return `${first.message}${where}${more}`;
 }
 

@@ -63,39 +63,51 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalText = z.preprocess(emptyToUndefined, z.string().trim().optional());
 
-export const envSchema = z
-  .object({
-    PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
-    HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
-    CLOSEDESK_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
-    DATABASE_URL: optionalText.refine((v) => v === undefined || /^(postgres(ql)?:\/\/|sqlite:)/i.test(v), {
-      message: 'DATABASE_URL must start with postgres:// (or sqlite:<file>)',
-    }),
-    CLOSEDESK_DATASETS_DIR: optionalText,
-    CLOSEDESK_SQL_SOURCES: optionalText,
-    AUTH_ISSUER: optionalText,
-    AUTH_AUDIENCE: optionalText,
-    AUTH_JWKS_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), {
-      message: 'AUTH_JWKS_URL must be an http(s) URL',
-    }),
-    CLOSEDESK_MASTER_KEY: optionalText,
-    CLOSEDESK_ADDIN_ORIGIN: optionalText,
-    BODY_LIMIT_BYTES: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1024).default(10 * 1024 * 1024)),
-    LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(LOG_LEVELS).default('info')),
-    TLS_CERT_FILE: optionalText,
-    TLS_KEY_FILE: optionalText,
-    CLOSEDESK_HTTPS: z.preprocess(emptyToUndefined, z.enum(['auto', 'on', 'off']).default('auto')),
-    CLOSEDESK_STATIC_DIR: optionalText,
-  })
-  .superRefine((env, ctx) => {
-    if (env.AUTH_JWKS_URL && (!env.AUTH_ISSUER || !env.AUTH_AUDIENCE)) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: ['AUTH_JWKS_URL'],
-        message: 'AUTH_JWKS_URL needs AUTH_ISSUER and AUTH_AUDIENCE too',
-      });
-    }
-  });
+const optionalMatching = (re: RegExp, message: string) => z.preprocess(emptyToUndefined, z.string().trim().regex(re, message).optional());
+const wholeNumber = (min: number, max: number, fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ invalid_type_error: `must be a whole number from ${min} to ${max}` })
+      .int(`must be a whole number from ${min} to ${max}`)
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`)
+      .default(fallback),
+  );
+
+export const envSchema = z.object({
+  PORT: wholeNumber(0, 65535, 3000),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  CLOSEDESK_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  DATABASE_URL: optionalMatching(/^(postgres(ql)?:\/\/|sqlite:)/i, 'must start with postgres:// (or sqlite:<file>)'),
+  CLOSEDESK_DATASETS_DIR: optionalText,
+  CLOSEDESK_SQL_SOURCES: optionalText,
+  AUTH_ISSUER: optionalText,
+  AUTH_AUDIENCE: optionalText,
+  AUTH_JWKS_URL: optionalMatching(/^https?:\/\//, 'must be an http(s) URL'),
+  CLOSEDESK_MASTER_KEY: optionalText,
+  CLOSEDESK_ADDIN_ORIGIN: optionalText,
+  BODY_LIMIT_BYTES: wholeNumber(1024, 2 ** 31, 10 * 1024 * 1024),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(LOG_LEVELS, { errorMap: () => ({ message: `must be one of ${LOG_LEVELS.join(', ')}` }) }).default('info'),
+  ),
+  TLS_CERT_FILE: optionalText,
+  TLS_KEY_FILE: optionalText,
+  CLOSEDESK_HTTPS: z.preprocess(
+    emptyToUndefined,
+    z.enum(['auto', 'on', 'off'], { errorMap: () => ({ message: 'must be auto, on or off' }) }).default('auto'),
+  ),
+  CLOSEDESK_STATIC_DIR: optionalText,
+});
+
+/** Rules across settings, checked on the raw values so they are reported with the others. */
+function crossChecks(env: Record<string, string | undefined>): string[] {
+  const set = (k: string) => Boolean(env[k]?.trim());
+  return set('AUTH_JWKS_URL') && (!set('AUTH_ISSUER') || !set('AUTH_AUDIENCE'))
+    ? ['AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE too']
+    : [];
+}
 
 export type Env = z.infer<typeof envSchema>;
 
@@ -167,8 +179,8 @@ function loadOrCreateMasterKey(dataDir: string, warnings: string[]): Buffer {
  */
 export function loadConfig(env: Record<string, string | undefined> = process.env, cwd = process.cwd()): Config {
   const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`);
+  const lines = [...(parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || 'settings'}: ${i.message}`)), ...crossChecks(env)];
+  if (!parsed.success || lines.length) {
     throw new ConfigError(`The server settings are not valid:\n  ${lines.join('\n  ')}`);
   }
   const e = parsed.data;
@@ -195,7 +207,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const auth: AuthConfig = e.AUTH_JWKS_URL
     ? { mode: 'jwks', issuer: e.AUTH_ISSUER!, audience: e.AUTH_AUDIENCE!, jwksUrl: e.AUTH_JWKS_URL }
     : { mode: 'dev', issuer: e.AUTH_ISSUER ?? DEV_ISSUER, audience: e.AUTH_AUDIENCE ?? DEV_AUDIENCE };
-  if (auth.mode === 'dev') warnings.push('Using the local development token issuer; set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL in production.');
+  if (auth.mode === 'dev') {
+    warnings.push('Using the local development token issuer; set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL in production.');
+    if (!/^(127\.0\.0\.1|localhost|::1)$/.test(e.HOST)) {
+      warnings.push(`HOST is ${e.HOST} while the development issuer is on: anyone who can reach this server can sign in with any role.`);
+    }
+  }
 
   let masterKey: Buffer;
   let masterKeyGenerated = false;

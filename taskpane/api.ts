@@ -3,6 +3,7 @@
  * `{error:{code,message}}` turned into an Error carrying the server's sentence, and an
  * AbortSignal so long loads can be cancelled.
  */
+import type { Problem } from '../src/kernel/problems';
 import type { Cell } from '../src/kernel/table';
 import type { Role } from './auth';
 
@@ -51,6 +52,8 @@ export interface DatasetPage {
   total: number;
   offset: number;
   nextOffset: number | null;
+  /** Problems the server found reading the source (e.g. a line with too many fields). */
+  problems?: Problem[];
 }
 
 /** A record from /api/runs or /api/audit; the Activity page shows what is there. */

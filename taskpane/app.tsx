@@ -11,8 +11,6 @@ import {
   MessageBarBody,
   Select,
   Subtitle1,
-  Tab,
-  TabList,
   Text,
   makeStyles,
   mergeClasses,
@@ -24,8 +22,9 @@ import type { WorkbookPort } from '../src/workbook/port';
 import { ApiClient } from './api';
 import { ROLES, getAccessToken, getSession, onSessionChange, setSession, type Role, type Session } from './auth';
 import type { HostInfo } from './host';
+import { PageNav } from './nav';
 import { pagesFor } from './pages';
-import { PreviewWorkbook } from './preview';
+import { PreviewWorkbook } from './preview/preview-workbook';
 import { ShellContext, type CellRef, type Shell } from './shell';
 
 const useStyles = makeStyles({
@@ -39,12 +38,11 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorBrandBackground,
     color: tokens.colorNeutralForegroundOnBrand,
   },
-  brand: { display: 'flex', flexDirection: 'column', minWidth: 0 },
+  brand: { display: 'flex', flexDirection: 'column', minWidth: 0, flexShrink: 1 },
   hostLine: { color: tokens.colorNeutralForegroundOnBrand, opacity: 0.85 },
-  who: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, minWidth: 0 },
-  userName: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', maxWidth: '110px' },
+  who: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, minWidth: 0, flexShrink: 0, maxWidth: '60%' },
+  userName: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 },
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
-  nav: { overflowX: 'auto', borderBottom: `1px solid ${tokens.colorNeutralStroke2}`, flexShrink: 0 },
   main: { padding: tokens.spacingHorizontalM, minWidth: 0, flexGrow: 1 },
   hidden: { display: 'none' },
   signIn: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '320px' },
@@ -136,8 +134,6 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
   const [ribbonNotice, setRibbonNotice] = useState<string | null>(null);
   const [port, setPort] = useState<WorkbookPort>(initialWorkbook);
   const [workbookVersion, setWorkbookVersion] = useState(0);
-  const [highlight, setHighlight] = useState<CellRef | null>(null);
-  const [focusSheet, setFocusSheet] = useState<string | null>(null);
   const visible = useMemo(() => pagesFor(host.kind), [host.kind]);
   const [active, setActive] = useState(visible[0]?.id ?? '');
   // Pages stay mounted once visited, so a load keeps running while the user looks elsewhere.
@@ -201,31 +197,24 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
       preview: port instanceof PreviewWorkbook ? port : null,
       replacePreview: (wb) => {
         setPort(wb);
-        setHighlight(null);
-        setFocusSheet(null);
         bump();
       },
       ribbonCommand,
       api,
       session,
       navigate,
-      revealCell: async (ref) => {
+      revealCell: async (ref: CellRef) => {
         if (workbook.selectCell) await workbook.selectCell(ref.sheet, ref.row, ref.column);
-        if (port instanceof PreviewWorkbook) {
-          setHighlight(ref);
-          setFocusSheet(ref.sheet);
-          navigate('workbook');
-        }
+        if (port instanceof PreviewWorkbook) navigate('workbook');
       },
-      highlight,
       workbookVersion,
-      focusSheet,
       showSheet: (sheet) => {
-        setFocusSheet(sheet);
+        if (!(port instanceof PreviewWorkbook)) return;
+        port.setActiveSheet(sheet);
         navigate('workbook');
       },
     }),
-    [host, workbook, port, api, session, navigate, highlight, workbookVersion, focusSheet, bump, ribbonCommand],
+    [host, workbook, port, api, session, navigate, workbookVersion, bump, ribbonCommand],
   );
 
   return (
@@ -237,7 +226,7 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
               CloseDesk
             </Subtitle1>
             <Caption1 className={styles.hostLine} data-testid="host-mode">
-              {host.kind === 'excel' ? 'In Excel' : 'Preview workbook (no Excel)'}
+              {host.kind === 'excel' ? 'In Excel' : 'Preview (no Excel)'}
             </Caption1>
           </div>
           {session && (
@@ -262,15 +251,7 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
         </header>
         {session ? (
           <>
-            <nav className={styles.nav}>
-              <TabList size="small" selectedValue={active} onTabSelect={(_, d) => navigate(String(d.value))}>
-                {visible.map((p) => (
-                  <Tab key={p.id} value={p.id} icon={<p.icon />}>
-                    {p.title}
-                  </Tab>
-                ))}
-              </TabList>
-            </nav>
+            <PageNav pages={visible} active={active} onSelect={navigate} />
             <main className={styles.main}>
               {ribbonNotice && (
                 <MessageBar intent="info" data-testid="ribbon-notice">

@@ -6,7 +6,7 @@
  */
 import type { WorkbookPort } from '../src/workbook/port';
 import { OfficeWorkbook } from './office/office-workbook';
-import { PreviewWorkbook } from './preview';
+import { PreviewWorkbook } from './preview/preview-workbook';
 
 export const OFFICE_JS_URL = 'https://appsforoffice.microsoft.com/lib/1/hosted/office.js';
 
@@ -95,5 +95,5 @@ export async function detectHost(options: DetectOptions = {}): Promise<HostInfo>
 }
 
 export function createWorkbook(kind: HostKind): WorkbookPort {
-  return kind === 'excel' ? new OfficeWorkbook() : new PreviewWorkbook();
+  return kind === 'excel' ? new OfficeWorkbook() : PreviewWorkbook.empty();
 }

@@ -8,7 +8,7 @@ import type { RibbonCommand } from '../commands/bus';
 import type { ApiClient } from './api';
 import type { Session } from './auth';
 import type { HostInfo } from './host';
-import type { PreviewWorkbook } from './preview';
+import type { PreviewWorkbook } from './preview/preview-workbook';
 
 export interface CellRef {
   sheet: string;
@@ -28,14 +28,11 @@ export interface Shell {
   api: ApiClient;
   session: Session | null;
   navigate(pageId: string): void;
-  /** Selects a cell in the workbook; in preview mode also shows it in the Workbook page. */
+  /** Selects a cell in the workbook; in preview mode also opens the Workbook page on it. */
   revealCell(ref: CellRef): Promise<void>;
-  /** The cell to highlight in the preview grid (last revealed). */
-  highlight: CellRef | null;
   /** Increments after every write to the workbook, so views re-read it. */
   workbookVersion: number;
-  /** The sheet the Workbook page should show next (after a load or a reveal). */
-  focusSheet: string | null;
+  /** Preview mode: opens the Workbook page on this sheet. */
   showSheet(sheet: string): void;
   /** The last ribbon button pressed (Run FIFO, Post to Zoho…); its page reads `action` and starts. */
   ribbonCommand: RibbonCommand | null;

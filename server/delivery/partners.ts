@@ -149,7 +149,7 @@ export async function createPartner(store: Store, secrets: Secrets, body: unknow
   return requirePartner(store, secrets, id);
 }
 
-/** Changes settings; the version goes up so batches prepared for the old settings are not sent to the new place. */
+/** Changes settings; when the destination changes the version goes up, so batches approved for the old place are not sent to the new one. */
 export async function updatePartner(store: Store, secrets: Secrets, id: string, body: unknown): Promise<Partner> {
   const input = parseInput(body, true);
   const cur = await requirePartner(store, secrets, id);
@@ -157,17 +157,30 @@ export async function updatePartner(store: Store, secrets: Secrets, id: string, 
   checkCombination({ ...input, protocol });
   const auth = input.privateKey ? 'key' : input.password ? 'password' : cur.auth;
   if (protocol !== 'sftp' && auth === 'key') throw badRequest('bad-partner', 'FTP and FTPS partners need a password; give one when changing the protocol.');
+  const next = {
+    name: input.name ?? cur.name,
+    protocol,
+    host: input.host ?? cur.host,
+    port: input.port ?? (input.protocol ? DEFAULT_PORTS[protocol] : cur.port),
+    folder: input.folder ?? cur.folder,
+    username: input.username ?? cur.username,
+    auth,
+    hostFingerprint: input.hostFingerprint === undefined ? cur.hostFingerprint : input.hostFingerprint,
+    tlsFingerprint: input.tlsFingerprint === undefined ? cur.tlsFingerprint : input.tlsFingerprint,
+    pgpPublicKey: input.pgpPublicKey === undefined ? cur.pgpPublicKey : input.pgpPublicKey,
+    networks: (input.networks ?? cur.networks).map((n) => n.toUpperCase()),
+  };
+  // Where and how files go decides what an approver approved; a new password for the same place does not.
+  const destinationChanged = (['protocol', 'host', 'port', 'folder', 'username', 'auth', 'hostFingerprint', 'tlsFingerprint', 'pgpPublicKey'] as const).some(
+    (k) => next[k] !== cur[k],
+  );
   await store.exec(
     `UPDATE delivery_partners SET name = $2, protocol = $3, host = $4, port = $5, folder = $6, username = $7, auth = $8,
-       host_fingerprint = $9, tls_fingerprint = $10, pgp_public_key = $11, networks = $12, version = version + 1, updated_at = $13
+       host_fingerprint = $9, tls_fingerprint = $10, pgp_public_key = $11, networks = $12, version = version + $13, updated_at = $14
      WHERE id = $1`,
     [
-      id, input.name ?? cur.name, protocol, input.host ?? cur.host, input.port ?? (input.protocol ? DEFAULT_PORTS[protocol] : cur.port),
-      input.folder ?? cur.folder, input.username ?? cur.username, auth,
-      input.hostFingerprint === undefined ? cur.hostFingerprint : input.hostFingerprint,
-      input.tlsFingerprint === undefined ? cur.tlsFingerprint : input.tlsFingerprint,
-      input.pgpPublicKey === undefined ? cur.pgpPublicKey : input.pgpPublicKey,
-      JSON.stringify((input.networks ?? cur.networks).map((n) => n.toUpperCase())), nowIso(),
+      id, next.name, next.protocol, next.host, next.port, next.folder, next.username, next.auth, next.hostFingerprint, next.tlsFingerprint,
+      next.pgpPublicKey, JSON.stringify(next.networks), destinationChanged ? 1 : 0, nowIso(),
     ],
   );
   await storeSecrets(secrets, id, input);

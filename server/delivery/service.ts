@@ -166,7 +166,7 @@ export interface DeliverOptions {
 export interface DeliveryOutcome {
   batch: Batch;
   items: BatchItem[];
-  receipts: Receipt[];
+  receipts: ReceiptRow[];
 }
 
 /**

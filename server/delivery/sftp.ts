@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import SftpClient from 'ssh2-sftp-client';
+import type { SFTPWrapper } from 'ssh2';
 import type { RemoteSession, SessionOptions } from './session';
 import { DeliveryError, type Credential, type Endpoint } from './types';
 
@@ -38,10 +39,13 @@ export async function openSftpSession(endpoint: Endpoint, credential: Credential
       `No host key is pinned for ${endpoint.host}; CloseDesk does not connect to an unknown SFTP server. Ask the partner for its key fingerprint (ssh-keygen -lf) and save it in the partner settings.`,
     );
   }
-  const client = new SftpClient('closedesk');
+  // The library logs unexpected end/close events to the console by default; errors surface through our calls.
+  const quiet = () => undefined;
+  const client = new SftpClient('closedesk', { error: quiet, end: quiet, close: quiet });
+  let wire: SFTPWrapper;
   let seen = '';
   try {
-    await client.connect({
+    wire = await client.connect({
       host: endpoint.host,
       port: endpoint.port,
       username: endpoint.username,
@@ -85,19 +89,18 @@ export async function openSftpSession(endpoint: Endpoint, credential: Credential
     async upload(source, path, onBytes) {
       try {
         if (Buffer.isBuffer(source)) {
-          // Small files (CSV batches): one stream; progress per write.
-          let sent = 0;
-          const stream = Readable.from(
-            (function* () {
-              for (let i = 0; i < source.length; i += 32768) {
-                const c = source.subarray(i, i + 32768);
-                sent += c.length;
-                onBytes(sent);
-                yield c;
-              }
-            })(),
-          );
-          await client.put(stream, path);
+          // Raw requests do not fail by themselves when the connection drops: race them against its end.
+          let onLost: (e?: Error) => void = () => undefined;
+          const lost = new Promise<never>((_, reject) => {
+            onLost = (e?: Error) => reject(e instanceof Error ? e : new Error('The connection was closed during the upload'));
+          });
+          for (const ev of ['close', 'end', 'error'] as const) client.on(ev, onLost);
+          try {
+            await Promise.race([writeInParallel(wire, path, source, onBytes), lost]);
+          } finally {
+            for (const ev of ['close', 'end', 'error'] as const) client.removeListener(ev, onLost);
+            lost.catch(() => undefined);
+          }
         } else {
           // Large files: parallel requests in flight (the same technique as OpenSSH's sftp client).
           await client.fastPut(source.path, path, {
@@ -129,4 +132,42 @@ export async function openSftpSession(endpoint: Endpoint, credential: Credential
       await client.end().catch(() => undefined);
     },
   };
+}
+
+/**
+ * Writes a buffer with many requests in flight, as OpenSSH's sftp client does; one request at a
+ * time would wait a round trip per 32 KiB.
+ */
+function writeInParallel(sftp: SFTPWrapper, path: string, data: Buffer, onBytes: (n: number) => void, chunk = 32768, inflight = 64): Promise<void> {
+  return new Promise((resolve, reject) => {
+    sftp.open(path, 'w', (err, handle) => {
+      if (err) return reject(err);
+      let next = 0;
+      let active = 0;
+      let sent = 0;
+      let failed: Error | undefined;
+      const finish = () =>
+        sftp.close(handle, (closeErr) => (failed ? reject(failed) : closeErr ? reject(closeErr) : resolve()));
+      const pump = () => {
+        while (!failed && active < inflight && next < data.length) {
+          const at = next;
+          const len = Math.min(chunk, data.length - at);
+          next += len;
+          active++;
+          sftp.write(handle, data, at, len, at, (e) => {
+            active--;
+            if (e) failed ??= e;
+            else {
+              sent += len;
+              onBytes(sent);
+            }
+            if (active === 0 && (failed || next >= data.length)) finish();
+            else pump();
+          });
+        }
+      };
+      if (data.length === 0) finish();
+      else pump();
+    });
+  });
 }

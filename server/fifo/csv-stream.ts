@@ -5,8 +5,8 @@
  * fields they need (bench/fifo.ts compares it with papaparse's stream mode).
  *
  * Public API
- * - `streamCsvFields(file, onRecord, { delimiter? })`: onRecord(record: CsvRecordView) per non-blank record
- *   (record 0 is the header); the view is only valid during the call. Resolves with the record count.
+ * - `streamCsvFields(file, onRecord, { delimiter?, onChunk? })`: onRecord(record: CsvRecordView) per non-blank record
+ *   (record 0 is the header); the view is only valid during the call; onChunk sees the raw bytes (checksums). Resolves with the record count.
  * - `CsvRecordView`: buf, count, start/end/quoted per field, recordStart/recordEnd (raw bytes, no line end),
  *   `text(i)` decodes field i, `texts()` all fields.
  * - `streamCsvRecords(file, onBatch, { batchRows? })`: records as string arrays in batches.
@@ -166,7 +166,7 @@ function splitRecords(buf: Buffer, to: number, view: CsvRecordView, onRecord: (v
 export async function streamCsvFields(
   file: string,
   onRecord: (record: CsvRecordView) => void,
-  options: { delimiter?: string; highWaterMark?: number } = {},
+  options: { delimiter?: string; highWaterMark?: number; onChunk?: (bytes: Buffer) => void } = {},
 ): Promise<number> {
   const stream = fs.createReadStream(file, { highWaterMark: options.highWaterMark ?? 1 << 22 });
   const view = new CsvRecordView();
@@ -193,6 +193,7 @@ export async function streamCsvFields(
     return used < buf.length ? buf.subarray(used) : null;
   };
   for await (const chunk of stream as AsyncIterable<Buffer>) {
+    options.onChunk?.(chunk);
     carry = consume(carry ? Buffer.concat([carry, chunk]) : chunk, false);
   }
   if (carry && carry.length) consume(carry, true);

@@ -25,6 +25,8 @@ import {
 } from '../../src/vendor-returns';
 import type { CurrencyBalance } from '../../src/journal/journal';
 import { openStore, type Store } from '../store';
+import { recordRun } from '../runs';
+import { createAudit } from '../audit';
 import { writeWorkbookFile } from '../workbook/excel-file';
 import { loadVretFromSource, type VretTableNames } from './queries';
 import { listThrFiles, readThrFile } from './thr';
@@ -50,7 +52,10 @@ export interface VretJobOptions {
 }
 
 export interface VretJobResult {
+  /** The run id in the file names and the GLDI batch name. */
   runId: string;
+  /** Id of the record in the runs table (when a store was given). */
+  recordedRunId?: string;
   workbookPath: string;
   /** Absent when a blocking problem kept the SPURSH file back. */
   spurshPath?: string;
@@ -119,7 +124,21 @@ export class VretSourceError extends Error {
   override name = 'VretSourceError';
 }
 
+export interface BuiltVret {
+  runId: string;
+  run: VretRun;
+  inputs: VretJobResult['inputs'];
+  inputChecksum: string;
+}
+
+/** Writes the outputs of a built run; see runVretJob. */
 export async function runVretJob(o: VretJobOptions): Promise<VretJobResult> {
+  const built = await buildVretFromSources(o);
+  return writeOutputs(o, built.run, built.runId, built.inputs);
+}
+
+/** Gathers the inputs (CSV folder, SQL source, THR folder) and builds the run; writes nothing. */
+export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 'store' | 'userId'>): Promise<BuiltVret> {
   if (!o.source && !o.inputsDir && !o.thrDir) throw new Error('Give at least one input: --source, --inputs or --thr.');
   const runId = o.runId ?? newRunId();
   const inputs: VretJobResult['inputs'] = [];
@@ -202,7 +221,11 @@ export async function runVretJob(o: VretJobOptions): Promise<VretJobResult> {
   }
 
   const run = finishVretRun(builder, { runId });
-  return writeOutputs(o, run, runId, inputs);
+  return { runId, run, inputs, inputChecksum: inputChecksumOf(inputs) };
+}
+
+export function inputChecksumOf(inputs: VretJobResult['inputs']): string {
+  return sha256(inputs.map((i) => `${i.name}:${i.sha256}`).sort().join('\n'));
 }
 
 async function writeOutputs(o: VretJobOptions, run: VretRun, runId: string, inputs: VretJobResult['inputs']): Promise<VretJobResult> {
@@ -213,30 +236,37 @@ async function writeOutputs(o: VretJobOptions, run: VretRun, runId: string, inpu
   const staging = fs.mkdtempSync(path.join(o.outDir, `.vret-${runId}-`));
   const blocked = hasBlocking(run.problems);
   const specs = run.problems.length ? [...run.sheets, problemsSheet(run.problems)] : run.sheets;
-  const inputChecksum = sha256(inputs.map((i) => `${i.name}:${i.sha256}`).sort().join('\n'));
+  const inputChecksum = inputChecksumOf(inputs);
   try {
     const written = await writeWorkbookFile(path.join(staging, workbookName), specs);
     if (!blocked) await writeSpursh(path.join(staging, spurshName), run.spursh, run.config.spurshLineEnding);
     const resultChecksum = sha256(
       [await fileSha256(path.join(staging, workbookName)), blocked ? '' : await fileSha256(path.join(staging, spurshName))].join('\n'),
     );
+    let recordedRunId: string | undefined;
     if (o.store) {
-      const counts = Object.fromEntries(run.result.counts.map((c) => [c.source, { read: c.rowsRead, selected: c.rowsSelected }]));
-      await o.store.exec(
-        'INSERT INTO runs (id, job, input_checksum, row_counts, mode, options, version, result_checksum, user_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
-        [
-          runId,
-          'vret',
-          inputChecksum,
-          JSON.stringify(counts),
-          blocked ? 'blocked' : 'complete',
-          JSON.stringify({ ledger: o.ledger, geo: o.geo, period: o.period, inputs, problems: run.problems.length }),
-          '1',
-          resultChecksum,
+      const store = o.store;
+      const rowCounts = Object.fromEntries(run.result.counts.map((c) => [c.source, c.rowsSelected]));
+      recordedRunId = await store.transaction(async (tx) => {
+        const rec = await recordRun(
+          tx,
+          {
+            job: 'vret',
+            inputChecksum,
+            rowCounts,
+            mode: blocked ? 'blocked' : 'complete',
+            options: { runId, ledger: o.ledger, geo: o.geo, period: o.period, inputs, problems: run.problems.length, files: [workbookName, ...(blocked ? [] : [spurshName])] },
+            version: '1',
+            resultChecksum,
+          },
           o.userId ?? 'cli',
-          new Date().toISOString(),
-        ],
-      );
+        );
+        await createAudit(store).append(
+          { actor: o.userId ?? 'cli', action: 'run.recorded', subjectType: 'run', subjectId: rec.id, details: { job: 'vret', runId, ledger: o.ledger, geo: o.geo, period: o.period } },
+          tx,
+        );
+        return rec.id;
+      });
     }
     // Everything is ready: move into place (same folder, so a rename).
     const workbookPath = path.join(o.outDir, workbookName);
@@ -248,6 +278,7 @@ async function writeOutputs(o: VretJobOptions, run: VretRun, runId: string, inpu
     }
     return {
       runId,
+      recordedRunId,
       workbookPath,
       spurshPath,
       spurshRows: run.spursh.rows.length,

@@ -47,13 +47,16 @@ function ident(name: string): string {
 
 const TX_SELECT = 'ledger, period, co, loc, cc, acct, prod, chan, proj, transaction_amount, vendor_name, transaction_num, category';
 
+/** Is the geo ($3) one of the EU geos ($5, comma-separated)? Portable to Redshift (no arrays). */
+const EU = `POSITION(',' || $3 || ',' IN ',' || $5 || ',') > 0`;
+
 export function vretQueries(tables: VretTableNames = DEMO_TABLES): VretQuery[] {
   const tx = (name: 'cm' | 'adj' | 'glap'): VretQuery => ({
     name,
     // $4 = the EU ledger (Amazon.eu), $5 = EU geos comma-separated: the EU rule.
     sql:
-      `SELECT ${TX_SELECT} FROM ${ident(tables[name])} t WHERE t.period = $2 AND (t.ledger = $1 OR ` +
-      `(t.ledger = $4 AND POSITION(',' || $3 || ',' IN ',' || $5 || ',') > 0 AND t.chan = (SELECT channel FROM ${ident(tables.led2chan)} WHERE country = $3)))`,
+      `SELECT ${TX_SELECT} FROM ${ident(tables[name])} t WHERE t.period = $2 AND (t.ledger = $1 OR (t.ledger = $4 AND ${EU})) ` +
+      `AND (t.ledger <> $4 OR NOT ${EU} OR t.chan = (SELECT channel FROM ${ident(tables.led2chan)} WHERE country = $3))`,
     params: ['ledger', 'period', 'geo', 'eu_ledger', 'eu_geos'],
   });
   return [

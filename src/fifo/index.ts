@@ -3,3 +3,4 @@ export * from './allocate';
 export * from './read';
 export * from './report';
 export * from './canonical';
+export * from './formulas';

@@ -59,11 +59,39 @@ export function* allocationRows(result: FifoResult): Generator<Cell[]> {
   for (let k = 0; k < al.count; k++) yield [transIdAt(tx, al.redeem[k]!), transIdAt(tx, al.earned[k]!), al.amount[k]!];
 }
 
+const DAY = 86_400_000;
+
+function two(n: number): string {
+  return n < 10 ? '0' + n : String(n);
+}
+
+/**
+ * isoDateTime with the date part cached per day: 10M Date objects and toISOString calls cost
+ * seconds, and a history spans a few thousand days. Same text as the kernel's isoDateTime.
+ */
+export class IsoDateTimeCache {
+  private days = new Map<number, string>();
+  format(ms: number): string {
+    if (ms % 1000 !== 0) return isoDateTime(ms);
+    const day = Math.floor(ms / DAY);
+    let prefix = this.days.get(day);
+    if (prefix === undefined) {
+      prefix = isoDateTime(day * DAY).slice(0, 11);
+      this.days.set(day, prefix);
+    }
+    const sec = (ms - day * DAY) / 1000;
+    const h = Math.floor(sec / 3600);
+    const m = Math.floor((sec % 3600) / 60);
+    return `${prefix}${two(h)}:${two(m)}:${two(sec % 60)}Z`;
+  }
+}
+
 export function* balanceHistoryRows(result: FifoResult): Generator<Cell[]> {
   const tx = result.transactions;
+  const dates = new IsoDateTimeCache();
   for (let p = 0; p < result.order.length; p++) {
     const r = result.order[p]!;
-    yield [customerAt(tx, r), transIdAt(tx, r), isoDateTime(tx.createdMs[r]!), TYPE_NAMES[tx.type[r]!]!, tx.amount[r]!, result.balanceAfter[r]!];
+    yield [customerAt(tx, r), transIdAt(tx, r), dates.format(tx.createdMs[r]!), TYPE_NAMES[tx.type[r]!]!, tx.amount[r]!, result.balanceAfter[r]!];
   }
 }
 

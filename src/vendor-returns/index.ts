@@ -7,7 +7,6 @@
 import type { Problem } from '../kernel/problems';
 import type { SheetSpec } from '../workbook/sheet-spec';
 import type { CurrencyBalance, Journal } from '../journal/journal';
-import type { Cents } from '../kernel/money';
 import type { VretConfig, VretConfigOverrides } from './config';
 import { configFromInputs, VretRunBuilder, type VretInputs, type VretOptions, type VretResult } from './run';
 import { buildSpurshSheet, buildVretSheets } from './sheets';
@@ -16,6 +15,7 @@ export * from './config';
 export * from './period';
 export * from './run';
 export * from './sheets';
+export * from './rvr-amount';
 
 export interface VretRun {
   /** GLDI, 20321 JE, 20321 Analysis, RVR Report. */
@@ -28,10 +28,6 @@ export interface VretRun {
   config: VretConfig;
 }
 
-/** rvr_amount = min(amount, refund) when the refund is positive (and the amount too), else 0. */
-export function rvrAmount(amount: Cents, refund: Cents): Cents {
-  return refund > 0 && amount > 0 ? Math.min(amount, refund) : 0;
-}
 
 export function finishVretRun(builder: VretRunBuilder, options: { runId?: string; accountingDate?: string } = {}): VretRun {
   const result = builder.build();

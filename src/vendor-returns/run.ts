@@ -13,6 +13,7 @@ import { findColumns, isBlank, type Cell, type Table } from '../kernel/table';
 import { JournalAccumulator, journalBalances, validateJournal, SEGMENTS, type CurrencyBalance, type Journal, type Segments } from '../journal/journal';
 import { creditAccountFor, lookup, readMappingTables, vretConfig, type MappingTables, type VretConfig, type VretConfigOverrides } from './config';
 import { normalisePeriod } from './period';
+import { rvrAmount as rvrAmountOf } from './rvr-amount';
 
 export interface VretOptions {
   ledger: string;
@@ -406,7 +407,7 @@ export class VretRunBuilder {
         ret.matchedTransactions++;
         ret.transactionAmount += tx.amount;
         // rvr_amount = min(amount, refund) when the refund is positive; what one transaction takes is no longer there for the next.
-        if (ret.remaining > 0 && tx.amount > 0) rvrAmount = Math.min(tx.amount, ret.remaining);
+        rvrAmount = rvrAmountOf(tx.amount, ret.remaining);
         ret.remaining -= rvrAmount;
         ret.rvrAmount += rvrAmount;
       }

@@ -25,6 +25,6 @@ export interface WorkbookPort {
   readSheet(name: string): Promise<Table>;
   /** Creates the sheet, or replaces its content when it exists. */
   writeSheet(spec: SheetSpec, options?: WriteOptions): Promise<void>;
-  /** Selects a cell so the user sees the offending value (problems list); row is 1-based. */
+  /** Selects a cell so the user sees the offending value (problems list); row and column are 1-based (A = 1). */
   selectCell?(sheet: string, row: number, column: number): Promise<void>;
 }

@@ -37,7 +37,7 @@ export async function startE2eServer(o: E2eServerOptions): Promise<RunningServer
     HOST: '127.0.0.1',
     PORT: String(port),
     CLOSEDESK_ADDIN_ORIGIN: origin,
-    LOG_LEVEL: 'warn',
+    LOG_LEVEL: 'error',
   });
   const app = await buildApp(config);
   await app.listen({ port, host: '127.0.0.1' });

@@ -31,6 +31,8 @@ async function prepareDatasets(dir: string): Promise<void> {
   const lines = ['ID,VALUE,NOTE'];
   for (let i = 0; i < BIG_ROWS; i++) lines.push(`${i},${i * 3},row ${i}`);
   writeFileSync(join(dir, 'big-ledger.csv'), lines.join('\n') + '\n');
+  // Line 3 has one field too many: the server reports it, the Data page lists it.
+  writeFileSync(join(dir, 'uneven.csv'), 'ID,NAME,AMOUNT\n1,a,10\n2,b,20,extra\n3,c,30\n');
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Orders');
   ws.addRow(XLSX_HEADER);
@@ -50,8 +52,16 @@ afterAll(async () => {
   await h?.close();
 });
 
+/** Opens a page from the navigation: its tab, or the "More pages" menu when the tab did not fit. */
 async function tab(page: Page, name: string): Promise<void> {
-  await page.getByRole('tab', { name }).click();
+  const nav = page.getByRole('navigation', { name: 'Pages' });
+  const t = nav.getByRole('tab', { name, exact: true });
+  if (await t.isVisible()) await t.click();
+  else {
+    await nav.getByRole('button', { name: /^More pages/ }).click();
+    await page.getByRole('menuitem', { name, exact: true }).click();
+  }
+  await page.getByRole('region', { name, exact: true }).waitFor();
 }
 
 /** The grid as text: header row first, then the data rows, without the row-number column. */
@@ -76,7 +86,7 @@ async function selectDataset(page: Page, fileName: string): Promise<void> {
 test('starts in preview mode with the stubbed Office and signs in with the development issuer', async () => {
   const { page } = h;
   await page.goto(`${h.server.origin}/taskpane.html`);
-  await expectText(page.getByTestId('host-mode'), 'Preview workbook (no Excel)');
+  await expectText(page.getByTestId('host-mode'), 'Preview (no Excel)');
   expect(await page.evaluate(() => (window as unknown as { __officeReadyCalls: number }).__officeReadyCalls)).toBeGreaterThan(0);
 
   await page.getByLabel('User name').fill('alice');
@@ -87,8 +97,9 @@ test('starts in preview mode with the stubbed Office and signs in with the devel
   token = await page.evaluate(() => JSON.parse(sessionStorage.getItem('closedesk.session') ?? '{}').token as string);
   expect(token).toMatch(/^[\w-]+\.[\w-]+\.[\w-]+$/);
 
-  // Every registered page is reachable, and the Workbook page exists only in preview mode.
-  for (const name of ['Data', 'Activity', 'Workbook']) await expect(page.getByRole('tab', { name }).isVisible()).resolves.toBe(true);
+  // The shell's pages are reachable at task pane width (tabs that fit, the rest in the More menu);
+  // the Workbook page exists in preview mode.
+  for (const name of ['Activity', 'Workbook', 'Data']) await tab(page, name);
 });
 
 test('loads a CSV dataset into a new preview sheet and the grid shows exactly its rows', async () => {
@@ -128,11 +139,44 @@ test('loads an .xlsx dataset; the grid equals the rows the server serves, and a 
   await tab(page, 'Workbook');
   await page.getByRole('tab', { name: sheet, exact: true }).click();
   await page.getByTestId('sheet-grid').waitFor();
-  await expectText(page.getByTestId('grid-caption'), `${XLSX_ROWS.length} rows.`);
+  // The caption counts sheet rows, as Excel does: the header row and the data rows.
+  await expectText(page.getByTestId('grid-caption'), `${XLSX_ROWS.length + 1} rows.`);
   const rows = await gridRows(page);
   expect(rows).toEqual([served.header, ...served.rows.map((r) => r.map((c) => (c === null ? '' : String(c))))]);
   // And the server's rows are the ones written into the file.
   expect(rows.slice(1)).toEqual(XLSX_ROWS.map((r) => r.map(String)));
+});
+
+test('a problem in a loaded dataset is listed, and clicking it shows the cell in the Workbook page', async () => {
+  const { page } = h;
+  await tab(page, 'Data');
+  await selectDataset(page, 'uneven.csv');
+  await page.getByRole('button', { name: 'Load into a new sheet' }).click();
+  await expectText(page.getByTestId('load-outcome'), 'Loaded 3 rows into sheet uneven.');
+  const problems = page.getByTestId('problems-list');
+  await expectText(problems, 'This line has 4 fields where the header has 3.');
+  expect(await problems.textContent()).toContain('uneven row 3');
+  await page.screenshot({ path: join(RESULTS, 'taskpane-problems.png') });
+
+  await problems.getByRole('button').first().click();
+  const selected = page.locator('[data-testid="sheet-grid"] td[data-selected]');
+  await selected.waitFor();
+  expect(await selected.getAttribute('data-cell')).toBe('A3');
+  expect(await page.getByTestId('sheet-tabs').getByRole('tab', { selected: true }).textContent()).toBe('uneven');
+});
+
+test('Download workbook saves an .xlsx holding the loaded sheets', async () => {
+  const { page } = h;
+  await tab(page, 'Workbook');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download workbook' }).click()]);
+  const file = join(RESULTS, 'downloaded-workbook.xlsx');
+  await download.saveAs(file);
+  const wb = new ExcelJS.Workbook();
+  await wb.xlsx.readFile(file);
+  const ws = wb.getWorksheet('customer-rewards')!;
+  expect(ws).toBeDefined();
+  const firstData = (ws.getRow(2).values as unknown[]).slice(1);
+  expect(firstData).toEqual(SMALL_ROWS[0]);
 });
 
 test('Cancel stops a large load: no more pages are fetched and no sheet is created', async () => {

@@ -3,6 +3,8 @@
  * changed on purpose, run `npm run functions:golden` and review the golden file's diff.
  */
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { GOLDEN_FILE, generateFunctionsMetadata } from '../../build/functions-golden';
 
 interface Metadata {
@@ -35,7 +37,7 @@ describe('CLOSEDESK functions metadata', () => {
   });
 
   it('reports JSDoc mistakes instead of emitting metadata', async () => {
-    const dir = fs.mkdtempSync(`${require('node:os').tmpdir()}/cf-`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-'));
     const file = `${dir}/bad.ts`;
     fs.writeFileSync(
       file,

@@ -3,7 +3,7 @@
  * 127.0.0.1 with a free port and a private socket dir, one fresh database per test file, stop and
  * remove at the end. When running as root, the server runs as the `postgres` OS user (initdb refuses root).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -20,6 +20,8 @@ export interface RunningPostgres {
   dataDir: string;
   binDir: string;
   asUser?: string;
+  /** Pid of the watchdog that stops the server if the test process dies without teardown. */
+  watchdogPid?: number;
 }
 
 const REQUIRED = ['initdb', 'pg_ctl', 'postgres'];
@@ -94,10 +96,46 @@ export async function startPostgres(): Promise<RunningPostgres> {
     '-c max_connections=200',
   ].join(' ');
   run(binDir, asUser, 'pg_ctl', ['-D', dataDir, '-l', path.join(dir, 'postgres.log'), '-o', opts, '-w', '-t', '60', 'start']);
-  return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, dataDir, binDir, asUser };
+  const running: RunningPostgres = { url: `postgres://postgres@127.0.0.1:${port}/postgres`, dir, dataDir, binDir, asUser };
+  running.watchdogPid = startWatchdog(running, process.pid);
+  return running;
+}
+
+/**
+ * A detached node process that polls the test runner's pid and, once it is gone (killed, timed
+ * out), stops the server and removes its folder — so an aborted run leaves no PostgreSQL behind.
+ */
+function startWatchdog(p: RunningPostgres, ownerPid: number): number | undefined {
+  const script = `
+    const { spawnSync } = require('node:child_process');
+    const fs = require('node:fs');
+    const [owner, ctl, user, data, dir] = process.argv.slice(1);
+    const alive = () => { try { process.kill(Number(owner), 0); return true; } catch { return false; } };
+    const timer = setInterval(() => {
+      if (alive()) return;
+      clearInterval(timer);
+      if (fs.existsSync(data)) {
+        const args = ['-D', data, '-m', 'immediate', '-w', 'stop'];
+        user ? spawnSync('runuser', ['-u', user, '--', ctl, ...args]) : spawnSync(ctl, args);
+      }
+      fs.rmSync(dir, { recursive: true, force: true });
+    }, 1000);`;
+  const child = spawn(process.execPath, ['-e', script, String(ownerPid), path.join(p.binDir, 'pg_ctl'), p.asUser ?? '', p.dataDir, p.dir], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
+  return child.pid;
 }
 
 export function stopPostgres(p: RunningPostgres): void {
+  if (p.watchdogPid) {
+    try {
+      process.kill(p.watchdogPid);
+    } catch {
+      // already gone
+    }
+  }
   try {
     run(p.binDir, p.asUser, 'pg_ctl', ['-D', p.dataDir, '-m', 'immediate', '-w', 'stop']);
   } finally {

@@ -2,9 +2,10 @@ import { describeActivity, formatWhen } from './describe';
 
 describe('describeActivity', () => {
   it('shows a run as job, who and when, with its status', () => {
-    expect(describeActivity({ id: 'r1', job: 'fifo', user: 'alice', startedAt: '2026-11-21T23:07:39.000Z', status: 'done' }, 'run')).toEqual({
+    const run = { id: 'r1', job: 'fifo', userId: 'alice', createdAt: '2026-11-21T23:07:39.000Z', status: 'done', rowCounts: { transactions: 1200, allocations: 340 } };
+    expect(describeActivity(run, 'run')).toEqual({
       title: 'fifo',
-      detail: 'r1',
+      detail: '1,200 transactions · 340 allocations',
       meta: 'alice · 2026-11-21 23:07 UTC',
       status: 'done',
       tone: 'success',
@@ -12,9 +13,10 @@ describe('describeActivity', () => {
   });
 
   it('shows an audit entry as action on target', () => {
-    const line = describeActivity({ seq: 3, at: '2026-11-21T10:00:00Z', actor: 'bob', action: 'approve', target: 'batch 7' }, 'audit');
-    expect(line.title).toBe('approve');
-    expect(line.detail).toBe('batch 7');
+    const entry = { seq: 3, at: '2026-11-21T10:00:00Z', actor: 'bob', action: 'batch.approved', subjectType: 'batch', subjectId: 'b7', details: {} };
+    const line = describeActivity(entry, 'audit');
+    expect(line.title).toBe('Batch approved');
+    expect(line.detail).toBe('batch b7');
     expect(line.meta).toBe('bob · 2026-11-21 10:00 UTC');
     expect(line.tone).toBe('subtle');
   });

@@ -36,18 +36,40 @@ function toneOf(status: string | undefined): Tone {
   return 'subtle';
 }
 
+/** `{ transactions: 1200, allocations: 340 }` → `1,200 transactions · 340 allocations`. */
+function rowCounts(v: unknown): string | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const parts = Object.entries(v as Record<string, unknown>)
+    .filter(([, n]) => typeof n === 'number')
+    .map(([k, n]) => `${(n as number).toLocaleString('en-US')} ${k}`);
+  return parts.length ? parts.join(' · ') : undefined;
+}
+
+/** `batch.approved` → `Batch approved`, `auth.dev-sign-in` → `Auth dev sign in`. */
+export function humanAction(action: string): string {
+  const words = action.replace(/[._-]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+function subject(r: ActivityRecord): string | undefined {
+  const type = text(r, ['subjectType']);
+  const id = text(r, ['subjectId', 'target', 'batchId']);
+  if (type && id) return `${type} ${id}`;
+  return id ?? type;
+}
+
 export function describeActivity(r: ActivityRecord, kind: 'run' | 'audit'): ActivityLine {
-  const who = text(r, ['user', 'actor', 'by', 'userId', 'preparedBy']);
+  const who = text(r, ['actor', 'userId', 'user', 'by']);
   const when = formatWhen(text(r, ['at', 'startedAt', 'started_at', 'createdAt', 'created_at', 'time', 'ts', 'finishedAt']));
   const status = text(r, ['status', 'state', 'outcome']);
   const title =
     kind === 'run'
       ? text(r, ['job', 'kind', 'name', 'type', 'command']) ?? 'Run'
-      : text(r, ['action', 'event', 'type', 'kind']) ?? 'Entry';
+      : humanAction(text(r, ['action', 'event', 'type', 'kind']) ?? 'entry');
   const detail =
     kind === 'run'
-      ? text(r, ['summary', 'message', 'inputs', 'dataset', 'id'])
-      : [text(r, ['target', 'batchId', 'batch_id', 'subject', 'object']), text(r, ['detail', 'details', 'message', 'summary'])]
+      ? rowCounts(r.rowCounts) ?? text(r, ['summary', 'message', 'mode'])
+      : [subject(r), text(r, ['message', 'summary'])]
           .filter(Boolean)
           .join(' · ') || undefined;
   const meta = [who, when].filter(Boolean).join(' · ') || undefined;

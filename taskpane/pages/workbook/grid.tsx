@@ -1,10 +1,8 @@
-/** A read-only grid of a sheet as Excel shows it: column letters, sheet row numbers, a highlighted cell. */
+/** A read-only grid of a preview sheet as Excel shows it: column letters, row numbers, the selected cell. */
 import { useEffect, useRef } from 'react';
 import { makeStyles, mergeClasses, tokens } from '@fluentui/react-components';
-import { columnLetter, type Cell, type Table } from '../../../src/kernel/table';
-import { GRID_ROWS, displayCell, gridWindow } from './grid-model';
-
-export { GRID_ROWS, displayCell, gridWindow };
+import type { SheetGrid as GridData } from '../../preview/preview-workbook';
+import { gridWindow } from './grid-model';
 
 const useStyles = makeStyles({
   scroller: {
@@ -45,38 +43,29 @@ const useStyles = makeStyles({
     overflow: 'hidden',
     textOverflow: 'ellipsis',
   },
-  header: { fontWeight: tokens.fontWeightSemibold, backgroundColor: tokens.colorNeutralBackground2 },
   number: { textAlign: 'right' },
-  highlight: { outline: `2px solid ${tokens.colorPaletteRedBorder2}`, outlineOffset: '-2px', backgroundColor: tokens.colorPaletteRedBackground1 },
+  highlight: {
+    outline: `2px solid ${tokens.colorPaletteRedBorder2}`,
+    outlineOffset: '-2px',
+    backgroundColor: tokens.colorPaletteRedBackground1,
+  },
 });
 
 export interface SheetGridProps {
-  table: Table;
-  /** 1-based sheet row and column to highlight. */
+  grid: GridData;
+  /** 1-based row and column of the selected cell, if on this sheet. */
   highlight?: { row: number; column: number } | null;
 }
 
-export function SheetGrid({ table, highlight }: SheetGridProps) {
+export function SheetGrid({ grid, highlight }: SheetGridProps) {
   const styles = useStyles();
   const marked = useRef<HTMLTableCellElement | null>(null);
-  const first = table.firstRowNumber ?? 2;
-  const headerRow = first - 1;
-  const width = Math.max(table.header.length, ...table.rows.slice(0, GRID_ROWS).map((r) => r.length), 1);
-  const hlIndex = highlight && highlight.row >= first ? highlight.row - first : null;
-  const { start, end } = gridWindow(table.rows.length, hlIndex);
+  const hlIndex = highlight ? grid.rows.findIndex((r) => r.rowNumber === highlight.row) : -1;
+  const { start, end } = gridWindow(grid.rows.length, hlIndex >= 0 ? hlIndex : null);
 
   useEffect(() => {
     marked.current?.scrollIntoView({ block: 'center', inline: 'center' });
-  }, [highlight, table]);
-
-  const cls = (row: number, col: number, c: Cell | undefined, extra?: string) => {
-    const hit = !!highlight && highlight.row === row && highlight.column === col + 1;
-    return {
-      className: mergeClasses(styles.td, typeof c === 'number' && styles.number, extra, hit && styles.highlight),
-      ref: hit ? marked : undefined,
-      'data-cell': `${columnLetter(col)}${row}`,
-    };
-  };
+  }, [highlight, grid]);
 
   return (
     <div className={styles.scroller}>
@@ -84,35 +73,34 @@ export function SheetGrid({ table, highlight }: SheetGridProps) {
         <thead>
           <tr>
             <th className={styles.th} />
-            {Array.from({ length: width }, (_, i) => (
-              <th key={i} className={styles.th}>
-                {columnLetter(i)}
+            {grid.columns.map((c) => (
+              <th key={c} className={styles.th}>
+                {c}
               </th>
             ))}
           </tr>
         </thead>
         <tbody>
-          <tr data-row={headerRow} data-kind="header">
-            <td className={styles.rowNo}>{headerRow}</td>
-            {Array.from({ length: width }, (_, i) => (
-              <td key={i} {...cls(headerRow, i, table.header[i], styles.header)}>
-                {table.header[i] ?? ''}
-              </td>
-            ))}
-          </tr>
-          {table.rows.slice(start, end).map((r, k) => {
-            const row = first + start + k;
-            return (
-              <tr key={row} data-row={row} data-kind="data">
-                <td className={styles.rowNo}>{row}</td>
-                {Array.from({ length: width }, (_, i) => (
-                  <td key={i} {...cls(row, i, r[i])}>
-                    {displayCell(r[i])}
+          {grid.rows.slice(start, end).map((r) => (
+            <tr key={r.rowNumber} data-row={r.rowNumber}>
+              <td className={styles.rowNo}>{r.rowNumber}</td>
+              {r.text.map((t, i) => {
+                const hit = !!highlight && highlight.row === r.rowNumber && highlight.column === i + 1;
+                return (
+                  <td
+                    key={i}
+                    ref={hit ? marked : undefined}
+                    data-cell={`${grid.columns[i]}${r.rowNumber}`}
+                    data-selected={hit || undefined}
+                    className={mergeClasses(styles.td, typeof r.values[i] === 'number' && styles.number, hit && styles.highlight)}
+                    title={t.length > 30 ? t : undefined}
+                  >
+                    {t}
                   </td>
-                ))}
-              </tr>
-            );
-          })}
+                );
+              })}
+            </tr>
+          ))}
         </tbody>
       </table>
     </div>

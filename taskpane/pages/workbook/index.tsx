@@ -1,8 +1,9 @@
 /**
  * Workbook page (preview mode only): the in-browser workbook the other pages write to.
  * Open an .xlsx, look at its sheets, download the result, or start a new workbook.
+ * The view follows the preview workbook's own state (active sheet, selected cell), as Excel would.
  */
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import {
   Button,
   Caption1,
@@ -15,10 +16,10 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ArrowDownload20Regular, DocumentAdd20Regular, FolderOpen20Regular } from '@fluentui/react-icons';
-import type { Table } from '../../../src/kernel/table';
-import { PreviewWorkbook } from '../../preview';
+import { PreviewWorkbook, type SheetGrid as GridData } from '../../preview/preview-workbook';
 import { useShell } from '../../shell';
-import { GRID_ROWS, SheetGrid } from './grid';
+import { SheetGrid } from './grid';
+import { GRID_ROWS, rowsToRead } from './grid-model';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, minWidth: 0 },
@@ -27,62 +28,58 @@ const useStyles = makeStyles({
   hidden: { display: 'none' },
 });
 
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
 export default function WorkbookPage() {
+  const shell = useShell();
+  if (!shell.preview) return <Caption1>The workbook is open in Excel; this page is only for the preview in a browser.</Caption1>;
+  return <PreviewView preview={shell.preview} />;
+}
+
+function PreviewView({ preview }: { preview: PreviewWorkbook }) {
   const styles = useStyles();
   const shell = useShell();
-  const preview = shell.preview;
   const fileInput = useRef<HTMLInputElement>(null);
+  const [changes, changed] = useReducer((n: number) => n + 1, 0);
   const [sheets, setSheets] = useState<string[]>([]);
-  const [current, setCurrent] = useState<string | null>(null);
-  const [shown, setShown] = useState<{ sheet: string; table: Table } | null>(null);
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState<{ intent: 'error' | 'success'; text: string } | null>(null);
   const [download, setDownload] = useState<{ url: string; name: string } | null>(null);
 
-  // Sheet list follows every write (a dataset load, a job's output sheets).
-  useEffect(() => {
-    let live = true;
-    void shell.workbook.listSheets().then((names) => {
-      if (!live) return;
-      setSheets(names);
-      setCurrent((cur) => {
-        if (shell.focusSheet && names.includes(shell.focusSheet)) return shell.focusSheet;
-        return cur && names.includes(cur) ? cur : (names[0] ?? null);
-      });
-    });
-    return () => {
-      live = false;
-    };
-  }, [shell.workbook, shell.workbookVersion, shell.focusSheet]);
+  // Redraw on every change of the preview workbook: a sheet written, a cell selected, a tab chosen.
+  useEffect(() => preview.onChange(changed), [preview]);
 
   useEffect(() => {
     let live = true;
-    if (!current) {
-      setShown(null);
-      return;
-    }
-    shell.workbook.readSheet(current).then(
-      (table) => live && setShown({ sheet: current, table }),
-      (e: unknown) => live && setMessage({ intent: 'error', text: (e as Error).message }),
-    );
+    void preview.listSheets().then((names) => live && setSheets(names));
     return () => {
       live = false;
     };
-  }, [shell.workbook, shell.workbookVersion, current]);
+  }, [preview, changes, shell.workbookVersion]);
+
+  const current = preview.activeSheet && sheets.includes(preview.activeSheet) ? preview.activeSheet : (sheets[0] ?? null);
+  const selection = preview.selection && preview.selection.sheet === current ? preview.selection : null;
+  const grid = useMemo<GridData | null>(() => {
+    if (!current) return null;
+    try {
+      return preview.sheetToGrid(current, rowsToRead(selection?.row ?? null));
+    } catch {
+      return null; // the sheet went away between renders; the next change redraws
+    }
+    // `changes` and the version are what tell us the content moved on.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [preview, current, selection?.row, changes, shell.workbookVersion]);
 
   // A download link points at the workbook as it was; drop it when the workbook changes.
   useEffect(() => () => void (download && URL.revokeObjectURL(download.url)), [download]);
-  useEffect(() => setDownload(null), [shell.workbookVersion, preview]);
-
-  if (!preview) return <Caption1>The workbook is open in Excel; this page is only for the preview in a browser.</Caption1>;
+  useEffect(() => setDownload(null), [changes, preview]);
 
   async function open(file: File) {
     setBusy(true);
     setMessage(null);
     try {
-      const wb = await PreviewWorkbook.fromXlsx(await file.arrayBuffer());
+      const wb = await PreviewWorkbook.open(await file.arrayBuffer());
       shell.replacePreview(wb);
-      setCurrent(null);
       setMessage({ intent: 'success', text: `Opened ${file.name}.` });
     } catch (e) {
       setMessage({ intent: 'error', text: `${file.name} could not be opened as an Excel workbook: ${(e as Error).message}` });
@@ -92,18 +89,17 @@ export default function WorkbookPage() {
   }
 
   async function prepareDownload() {
-    if (!preview) return;
     setBusy(true);
     setMessage(null);
     try {
       const buffer = await preview.toXlsxBuffer();
-      const blob = new Blob([buffer], { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
-      const url = URL.createObjectURL(blob);
-      setDownload({ url, name: 'CloseDesk workbook.xlsx' });
+      const url = URL.createObjectURL(new Blob([buffer], { type: XLSX_TYPE }));
+      const name = 'CloseDesk workbook.xlsx';
+      setDownload({ url, name });
       // Start the download right away; the link stays for browsers that block it.
       const a = document.createElement('a');
       a.href = url;
-      a.download = 'CloseDesk workbook.xlsx';
+      a.download = name;
       a.click();
     } catch (e) {
       setMessage({ intent: 'error', text: `The workbook could not be saved: ${(e as Error).message}` });
@@ -113,24 +109,21 @@ export default function WorkbookPage() {
   }
 
   function newWorkbook() {
-    shell.replacePreview(new PreviewWorkbook());
-    setCurrent(null);
+    shell.replacePreview(PreviewWorkbook.empty());
     setMessage(null);
   }
-
-  const highlight = shell.highlight && shell.highlight.sheet === current ? shell.highlight : null;
 
   return (
     <div className={styles.root}>
       <div className={styles.toolbar}>
-        <Button icon={<FolderOpen20Regular />} onClick={() => fileInput.current?.click()} disabled={busy}>
+        <Button size="small" icon={<FolderOpen20Regular />} onClick={() => fileInput.current?.click()} disabled={busy}>
           Open .xlsx
         </Button>
         <input
           ref={fileInput}
           className={styles.hidden}
           type="file"
-          accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+          accept={`.xlsx,${XLSX_TYPE}`}
           data-testid="open-xlsx"
           onChange={(e) => {
             const f = e.target.files?.[0];
@@ -138,10 +131,10 @@ export default function WorkbookPage() {
             if (f) void open(f);
           }}
         />
-        <Button icon={<ArrowDownload20Regular />} onClick={() => void prepareDownload()} disabled={busy || sheets.length === 0}>
+        <Button size="small" icon={<ArrowDownload20Regular />} onClick={() => void prepareDownload()} disabled={busy || sheets.length === 0}>
           Download workbook
         </Button>
-        <Button icon={<DocumentAdd20Regular />} onClick={newWorkbook} disabled={busy}>
+        <Button size="small" icon={<DocumentAdd20Regular />} onClick={newWorkbook} disabled={busy}>
           New workbook
         </Button>
       </div>
@@ -153,32 +146,38 @@ export default function WorkbookPage() {
       )}
       {download && (
         <Caption1>
-          If the download did not start, <a href={download.url} download={download.name}>save the workbook here</a>.
+          If the download did not start,{' '}
+          <a href={download.url} download={download.name}>
+            save the workbook here
+          </a>
+          .
         </Caption1>
       )}
-      {sheets.length === 0 ? (
-        <Caption1>This workbook has no sheets yet. Load a dataset on the Data page or open an .xlsx file.</Caption1>
-      ) : (
+      <div className={styles.tabs}>
+        <TabList
+          size="small"
+          // Always a value: Fluent decides controlled vs uncontrolled on the first render.
+          selectedValue={current ?? ''}
+          onTabSelect={(_, d) => preview.setActiveSheet(String(d.value))}
+          data-testid="sheet-tabs"
+        >
+          {sheets.map((s) => (
+            <Tab key={s} value={s}>
+              {s}
+            </Tab>
+          ))}
+        </TabList>
+      </div>
+      {grid && (
         <>
-          <div className={styles.tabs}>
-            <TabList size="small" selectedValue={current ?? undefined} onTabSelect={(_, d) => setCurrent(String(d.value))} data-testid="sheet-tabs">
-              {sheets.map((s) => (
-                <Tab key={s} value={s}>
-                  {s}
-                </Tab>
-              ))}
-            </TabList>
-          </div>
-          {shown && shown.sheet === current && (
-            <>
-              <Caption1 data-testid="grid-caption">
-                {shown.table.rows.length > GRID_ROWS
-                  ? `Showing ${GRID_ROWS} of ${shown.table.rows.length.toLocaleString('en-US')} rows.`
-                  : `${shown.table.rows.length.toLocaleString('en-US')} rows.`}
-              </Caption1>
-              <SheetGrid table={shown.table} highlight={highlight} />
-            </>
-          )}
+          <Caption1 data-testid="grid-caption">
+            {grid.totalRows === 0
+              ? 'This sheet is empty. Load a dataset on the Data page or open an .xlsx file.'
+              : grid.totalRows > GRID_ROWS
+                ? `${grid.totalRows.toLocaleString('en-US')} rows; the grid shows ${GRID_ROWS} of them.`
+                : `${grid.totalRows.toLocaleString('en-US')} rows.`}
+          </Caption1>
+          {grid.totalRows > 0 && <SheetGrid grid={grid} highlight={selection} />}
         </>
       )}
     </div>

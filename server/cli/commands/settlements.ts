@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { formatAmount } from '../../../src/kernel/money';
+import { describeLocation, PROBLEM_COLUMNS, problemRows } from '../../../src/kernel/problems';
+import { toCsv } from '../../../src/kernel/csv';
+import { sheetToCsv } from '../../../src/workbook/csv';
+import { buildSettlementPosting } from '../../../src/settlements/posting';
+import { SETTLEMENT_SHEETS } from '../../../src/settlements/sheets';
+import type { InvoiceMode } from '../../../src/settlements/build';
+import { loadSettlementConfig, readSettlementInputs, SettlementFilesError } from '../../settlements/files';
+import { println, UsageError, type CliCommand } from '../command';
+
+const MAX_PROBLEMS_SHOWN = 50;
+const CSV_FILES: Record<string, string> = {
+  [SETTLEMENT_SHEETS.invoices]: 'invoices.csv',
+  [SETTLEMENT_SHEETS.payments]: 'payments.csv',
+  [SETTLEMENT_SHEETS.journals]: 'journals.csv',
+  [SETTLEMENT_SHEETS.reconciliation]: 'reconciliation.csv',
+};
+
+export const command: CliCommand = {
+  name: 'settlements',
+  summary: 'Amazon settlements: build the Zoho invoices, payments, journals and reconciliation as CSV files (no posting).',
+  usage: [
+    'closedesk settlements <file or folder>… --out <dir> [--invoices per-order|per-settlement] [--config mapping.json] [--json]',
+    '',
+    '  <file or folder>  settlement flat files (V2 or legacy V1; a folder: its .txt, .tsv, .csv files)',
+    '  --invoices        per-order (default): one invoice per order, number AMZN + last 7 digits of the order id;',
+    '                    per-settlement: one summary invoice per settlement and currency',
+    '  --config          JSON mapping over the defaults: rules, accounts (GL name → Zoho account id), items (SKU → item id),',
+    '                    chargeItems, customers (marketplace → customer id), nonSalesMarketplaces, clearingAccount, bankAccount',
+    '',
+    'Writes invoices.csv, payments.csv, journals.csv, reconciliation.csv, problems.csv and documents.json (the Zoho',
+    'request bodies) to --out. Nothing is posted. Exit code 2 while a blocking problem remains (listed on stderr and in',
+    'problems.csv), 0 otherwise.',
+  ].join('\n'),
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        options: { out: { type: 'string' }, invoices: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
+      });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (!positionals.length) throw new UsageError('Give at least one settlement file or folder.');
+    if (!values.out) throw new UsageError('--out is required.');
+    const mode = (values.invoices ?? 'per-order') as InvoiceMode;
+    if (mode !== 'per-order' && mode !== 'per-settlement') throw new UsageError(`--invoices is per-order or per-settlement, not "${values.invoices}".`);
+    let inputs;
+    let config;
+    try {
+      inputs = readSettlementInputs(positionals, io.cwd);
+      config = loadSettlementConfig(values.config, io.cwd);
+    } catch (err) {
+      if (err instanceof SettlementFilesError) {
+        println(io.err, err.message);
+        return 2;
+      }
+      throw err;
+    }
+    const result = buildSettlementPosting(inputs, config, { invoiceMode: mode });
+    const out = path.resolve(io.cwd, values.out);
+    fs.mkdirSync(out, { recursive: true });
+    for (const sheet of result.sheets) {
+      const name = CSV_FILES[sheet.name];
+      if (name) fs.writeFileSync(path.join(out, name), sheetToCsv(sheet, { lineEnding: '\r\n' }));
+    }
+    fs.writeFileSync(path.join(out, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(result.problems), { lineEnding: '\r\n' }));
+    fs.writeFileSync(path.join(out, 'documents.json'), JSON.stringify(result.documents, null, 2) + '\n');
+
+    const blocking = result.problems.filter((p) => p.severity === 'blocking');
+    if (values.json) {
+      println(io.out, JSON.stringify({ out, blocked: result.blocked, reconciliation: result.reconciliation, documents: result.documents.length, problems: result.problems }, null, 2));
+    } else {
+      const count = (k: string) => result.documents.filter((d) => d.kind === k).length;
+      println(io.out, `${result.settlements.length} settlement${result.settlements.length === 1 ? '' : 's'}, ${count('invoice')} invoices (${mode}), ${count('payment')} payments, ${count('journal')} journals → ${out}`);
+      for (const r of result.reconciliation) {
+        const f = (c: number) => formatAmount(c, r.currency);
+        println(
+          io.out,
+          `${r.settlementId} ${r.currency}: total ${f(r.totalCents)} = invoiced ${f(r.invoicedCents)} + journal items ${f(r.journalItemsCents)}` +
+            `${r.unmappedCents ? ` + unmapped ${f(r.unmappedCents)}` : ''}; payment ${f(r.paymentCents)}; clearing ${f(r.clearingCents)} — ${r.balanced ? 'balanced' : r.status}`,
+        );
+      }
+      println(io.out, blocking.length ? `${blocking.length} blocking problem${blocking.length === 1 ? '' : 's'}: nothing may be posted (see problems.csv).` : 'Ready to post.');
+    }
+    for (const p of result.problems.slice(0, MAX_PROBLEMS_SHOWN)) println(io.err, `${p.severity}: ${describeLocation(p)}: ${p.message}`);
+    if (result.problems.length > MAX_PROBLEMS_SHOWN) println(io.err, `… and ${result.problems.length - MAX_PROBLEMS_SHOWN} more in problems.csv.`);
+    return blocking.length ? 2 : 0;
+  },
+};

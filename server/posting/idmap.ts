@@ -1,0 +1,75 @@
+/**
+ * The id map: idempotency key → Zoho id, per organisation. It replaces the old tracking CSV and is
+ * written in the same transaction as the item's `done` state, so the two never disagree.
+ */
+import type { Queryable, Store } from '../store';
+import { nowIso } from '../store/ids';
+import { updateBatchItem } from '../store/batches';
+
+export interface IdMapEntry {
+  idempotencyKey: string;
+  kind: string;
+  organizationId: string;
+  zohoId: string;
+  number: string | null;
+  batchId: string;
+  adopted: boolean;
+  createdAt: string;
+}
+
+interface Row {
+  idempotency_key: string;
+  kind: string;
+  organization_id: string;
+  zoho_id: string;
+  number: string | null;
+  batch_id: string;
+  adopted: number;
+  created_at: string;
+}
+
+const toEntry = (r: Row): IdMapEntry => ({
+  idempotencyKey: r.idempotency_key,
+  kind: r.kind,
+  organizationId: r.organization_id,
+  zohoId: r.zoho_id,
+  number: r.number,
+  batchId: r.batch_id,
+  adopted: Boolean(Number(r.adopted)),
+  createdAt: r.created_at,
+});
+
+export async function idMapForKeys(db: Store | Queryable, keys: readonly string[]): Promise<Map<string, IdMapEntry>> {
+  const out = new Map<string, IdMapEntry>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const rows = await db.query<Row>(`SELECT * FROM zoho_id_map WHERE idempotency_key IN (${chunk.map((_, j) => `$${j + 1}`).join(', ')})`, chunk);
+    for (const r of rows) out.set(r.idempotency_key, toEntry(r));
+  }
+  return out;
+}
+
+export async function idMapOfBatch(db: Store | Queryable, batchId: string): Promise<IdMapEntry[]> {
+  return (await db.query<Row>('SELECT * FROM zoho_id_map WHERE batch_id = $1 ORDER BY idempotency_key', [batchId])).map(toEntry);
+}
+
+export async function idMapOfOrganization(db: Store | Queryable, organizationId: string): Promise<IdMapEntry[]> {
+  return (await db.query<Row>('SELECT * FROM zoho_id_map WHERE organization_id = $1 ORDER BY idempotency_key', [organizationId])).map(toEntry);
+}
+
+/** Marks the item done and records its Zoho id, atomically. */
+export async function recordPosted(
+  store: Store,
+  item: { batchId: string; seq: number; idempotencyKey: string; kind: string },
+  posted: { organizationId: string; zohoId: string; number?: string; adopted: boolean; response: unknown },
+): Promise<void> {
+  await store.transaction(async (tx) => {
+    await tx.exec(
+      `INSERT INTO zoho_id_map (idempotency_key, kind, organization_id, zoho_id, number, batch_id, adopted, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (idempotency_key) DO UPDATE SET zoho_id = $4, number = $5, adopted = $7`,
+      [item.idempotencyKey, item.kind, posted.organizationId, posted.zohoId, posted.number ?? null, item.batchId, posted.adopted ? 1 : 0, nowIso()],
+    );
+    await updateBatchItem(tx, item.batchId, item.seq, { state: 'done', remoteId: posted.zohoId, response: posted.response, error: null });
+  });
+}

@@ -1,0 +1,89 @@
+/**
+ * Where a posting batch stands, computed from the store (so any process — the API, the CLI, a
+ * restarted worker — sees the same): counts by state and kind, the control row, and each item's
+ * status line for writing back into the sheets (the Zoho id, or Zoho's code and message).
+ */
+import type { Store } from '../store';
+import type { ItemState } from '../store/batches';
+import { getBatch } from '../store/batches';
+import { getControl, type PostingControl } from './control';
+
+export interface ItemStatus {
+  seq: number;
+  idempotencyKey: string;
+  kind: string;
+  state: ItemState;
+  zohoId: string | null;
+  /** Zoho's code when Zoho refused or failed (null otherwise). */
+  code: number | null;
+  /** The sentence for the status column: "Posted: 4600…", "Zoho 24016: …". */
+  status: string;
+  attempts: number;
+}
+
+export interface PostingProgress {
+  batchId: string;
+  batchState: string;
+  total: number;
+  counts: Record<ItemState, number>;
+  byKind: Record<string, Record<ItemState, number>>;
+  /** Share finished (done + failed + needs review), 0–1. */
+  fraction: number;
+  control: PostingControl;
+  updatedAt: string;
+}
+
+const empty = (): Record<ItemState, number> => ({ pending: 0, sending: 0, done: 0, failed: 0, needs_review: 0 });
+
+export async function batchProgress(store: Store, batchId: string): Promise<PostingProgress> {
+  const rows = await store.query<{ kind: string; state: ItemState; n: number }>(
+    'SELECT kind, state, COUNT(*) AS n FROM batch_items WHERE batch_id = $1 GROUP BY kind, state',
+    [batchId],
+  );
+  const counts = empty();
+  const byKind: Record<string, Record<ItemState, number>> = {};
+  for (const r of rows) {
+    counts[r.state] += Number(r.n);
+    (byKind[r.kind] ??= empty())[r.state] += Number(r.n);
+  }
+  const total = Object.values(counts).reduce((s, n) => s + n, 0);
+  const finished = counts.done + counts.failed + counts.needs_review;
+  const batch = await getBatch(store, batchId);
+  return {
+    batchId,
+    batchState: batch?.state ?? 'unknown',
+    total,
+    counts,
+    byKind,
+    fraction: total ? finished / total : 0,
+    control: await getControl(store, batchId),
+    updatedAt: new Date().toISOString(),
+  };
+}
+
+export async function itemStatuses(store: Store, batchId: string): Promise<ItemStatus[]> {
+  const rows = await store.query<{ seq: number; idempotency_key: string; kind: string; state: ItemState; remote_id: string | null; response: string | null; error: string | null; attempts: number }>(
+    'SELECT seq, idempotency_key, kind, state, remote_id, response, error, attempts FROM batch_items WHERE batch_id = $1 ORDER BY seq',
+    [batchId],
+  );
+  return rows.map((r) => {
+    let code: number | null = null;
+    let note = '';
+    try {
+      const resp = r.response ? (JSON.parse(r.response) as { code?: number | null; note?: string }) : null;
+      code = typeof resp?.code === 'number' ? resp.code : null;
+      note = resp?.note ?? '';
+    } catch {
+      /* keep nulls */
+    }
+    const status =
+      r.state === 'done'
+        ? `Posted: ${r.remote_id}${note ? ` (${note})` : ''}`
+        : r.state === 'failed' || r.state === 'needs_review'
+          ? `${r.state === 'needs_review' ? 'Needs review: ' : ''}${r.error ?? 'failed'}`
+          : r.state === 'sending'
+            ? 'Sending…'
+            : 'Waiting';
+    return { seq: Number(r.seq), idempotencyKey: r.idempotency_key, kind: r.kind, state: r.state, zohoId: r.remote_id, code: r.state === 'done' ? null : code, status, attempts: Number(r.attempts) };
+  });
+}

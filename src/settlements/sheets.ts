@@ -1,0 +1,147 @@
+/**
+ * The settlement job's sheets: `Invoices`, `Payments`, `Journals`, `Reconciliation` and
+ * `Settlement Problems`, as SheetSpecs any WorkbookPort (Excel, preview, CLI files) writes.
+ * Every document row carries its idempotency KEY so a posting status can be written back per row
+ * (`withPostingStatus`).
+ */
+import { PROBLEM_COLUMNS, problemRows, type Problem } from '../kernel/problems';
+import { centsToNumber, minorUnitDigits } from '../kernel/money';
+import type { Cell } from '../kernel/table';
+import type { SheetColumn, SheetSpec } from '../workbook/sheet-spec';
+import type { SettlementBuild } from './build';
+
+export const SETTLEMENT_SHEETS = {
+  invoices: 'Invoices',
+  payments: 'Payments',
+  journals: 'Journals',
+  reconciliation: 'Reconciliation',
+  problems: 'Settlement Problems',
+} as const;
+
+/**
+ * Money columns hold cents in the column currency's minor unit. When a run mixes currencies with
+ * different minor units (USD and JPY), amounts are written as decimal numbers instead, per row.
+ */
+function moneyStyle(currencies: readonly string[]): { column: (header: string) => SheetColumn; cell: (cents: number | null, currency: string) => Cell } {
+  const digits = new Set(currencies.map((c) => minorUnitDigits(c)));
+  if (digits.size <= 1) {
+    const currency = currencies[0] ?? 'USD';
+    return { column: (header) => ({ header, type: 'money', currency }), cell: (cents) => cents };
+  }
+  return {
+    column: (header) => ({ header, type: 'number', numberFormat: '#,##0.###' }),
+    cell: (cents, currency) => (cents === null ? null : centsToNumber(cents, currency)),
+  };
+}
+
+export function buildSettlementSheets(b: SettlementBuild, problems: readonly Problem[] = b.problems): SheetSpec[] {
+  const currencies = [...new Set([...b.reconciliation.map((r) => r.currency), ...b.invoices.map((i) => i.currency)])];
+  const m = moneyStyle(currencies);
+  const id = (header: string, width?: number): SheetColumn => ({ header, type: 'id', ...(width ? { width } : {}) });
+  const text = (header: string, width?: number): SheetColumn => ({ header, type: 'text', ...(width ? { width } : {}) });
+
+  const invoices: SheetSpec = {
+    name: SETTLEMENT_SHEETS.invoices,
+    freezeHeader: true,
+    columns: [
+      id('SETTLEMENT_ID'), id('INVOICE_NUMBER'), id('ORDER_ID'), { header: 'DATE', type: 'date' }, text('MARKETPLACE'), id('CUSTOMER_ID'),
+      text('ITEM', 18), id('ITEM_ID'), { header: 'QUANTITY', type: 'integer' }, m.column('RATE'), m.column('AMOUNT'), m.column('INVOICE_TOTAL'),
+      text('CURRENCY', 9), text('SOURCE_ROWS', 18), id('KEY', 36),
+    ],
+    rows: b.invoices.flatMap((inv) =>
+      inv.lines.map((l, i) => [
+        inv.settlementId, inv.invoiceNumber, inv.orderId, inv.date, inv.marketplace, inv.customerId,
+        l.what, l.itemId, l.quantity, m.cell(l.rateCents, inv.currency), m.cell(l.cents, inv.currency), i === 0 ? m.cell(inv.totalCents, inv.currency) : null,
+        inv.currency, rowsText(l.rows), inv.key,
+      ]),
+    ),
+  };
+
+  const payments: SheetSpec = {
+    name: SETTLEMENT_SHEETS.payments,
+    freezeHeader: true,
+    columns: [
+      id('SETTLEMENT_ID'), id('REFERENCE_NUMBER'), { header: 'DATE', type: 'date' }, text('MARKETPLACE'), id('CUSTOMER_ID'), m.column('PAYMENT_AMOUNT'),
+      id('INVOICE_NUMBER'), m.column('INVOICE_TOTAL'), m.column('KNOWN_BALANCE'), m.column('AMOUNT_APPLIED'), text('CURRENCY', 9), text('NOTE', 40), id('KEY', 36),
+    ],
+    rows: b.payments.flatMap((p) => {
+      const head = [p.settlementId, p.referenceNumber, p.date, p.marketplace, p.customerId, m.cell(p.amountCents, p.currency)];
+      if (!p.applications.length) return [[...head, '', null, null, null, p.currency, 'No invoices to apply.', p.key]];
+      return p.applications.map((a) => [
+        ...head, a.invoiceNumber, m.cell(a.invoiceCents, p.currency), m.cell(a.knownBalanceCents, p.currency), m.cell(a.appliedCents, p.currency), p.currency, a.note, p.key,
+      ]);
+    }),
+  };
+
+  const journals: SheetSpec = {
+    name: SETTLEMENT_SHEETS.journals,
+    freezeHeader: true,
+    columns: [
+      id('SETTLEMENT_ID'), id('REFERENCE_NUMBER'), { header: 'DATE', type: 'date' }, text('ACCOUNT', 24), id('ACCOUNT_ID'), m.column('DEBIT'), m.column('CREDIT'),
+      text('CURRENCY', 9), text('DESCRIPTION', 50), { header: 'ROWS', type: 'integer' }, id('KEY', 36),
+    ],
+    rows: b.journals.flatMap((j) =>
+      j.lines.map((l) => [
+        j.settlementId, j.referenceNumber, j.date, l.account, l.accountId,
+        l.creditCents < 0 ? m.cell(-l.creditCents, j.currency) : null, l.creditCents > 0 ? m.cell(l.creditCents, j.currency) : null,
+        j.currency, l.description, l.rows, j.key,
+      ]),
+    ),
+  };
+
+  const reconciliation: SheetSpec = {
+    name: SETTLEMENT_SHEETS.reconciliation,
+    freezeHeader: true,
+    columns: [
+      id('SETTLEMENT_ID'), text('FILE', 28), text('CURRENCY', 9), { header: 'DEPOSIT_DATE', type: 'date' }, m.column('TOTAL_AMOUNT'), m.column('DETAIL_SUM'),
+      m.column('INVOICED'), m.column('PAYMENTS'), m.column('APPLIED'), m.column('JOURNAL_ITEMS'), m.column('UNMAPPED'), m.column('BANK_DEPOSIT'),
+      m.column('CLEARING_BALANCE'), { header: 'BALANCED', type: 'boolean' }, text('STATUS', 60),
+    ],
+    rows: b.reconciliation.map((r) => [
+      r.settlementId, r.file, r.currency, r.depositDate, m.cell(r.totalCents, r.currency), m.cell(r.detailCents, r.currency), m.cell(r.invoicedCents, r.currency),
+      m.cell(r.paymentCents, r.currency), m.cell(r.appliedCents, r.currency), m.cell(r.journalItemsCents, r.currency), m.cell(r.unmappedCents, r.currency),
+      m.cell(r.bankCents, r.currency), m.cell(r.clearingCents, r.currency), r.balanced, r.status,
+    ]),
+  };
+
+  const problemsSheet: SheetSpec = {
+    name: SETTLEMENT_SHEETS.problems,
+    freezeHeader: true,
+    columns: PROBLEM_COLUMNS.map((h) => (h === 'ROW' ? { header: h, type: 'integer' } : { header: h, type: 'text', ...(h === 'MESSAGE' ? { width: 80 } : {}) })) as SheetColumn[],
+    rows: problemRows(problems),
+  };
+
+  return [invoices, payments, journals, reconciliation, problemsSheet];
+}
+
+/** "3-5, 9" from [3, 4, 5, 9]: source rows compactly. */
+export function rowsText(rows: readonly number[]): string {
+  const sorted = [...new Set(rows)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    parts.push(i === j ? String(sorted[i]) : `${sorted[i]}-${sorted[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/**
+ * The sheet with a STATUS column filled from the posting results (idempotency key → the Zoho id,
+ * or Zoho's code and message), for writing back after a batch was posted.
+ */
+export function withPostingStatus(spec: SheetSpec, statusByKey: ReadonlyMap<string, string>): SheetSpec {
+  const keyAt = spec.columns.findIndex((c) => c.header === 'KEY');
+  if (keyAt < 0) return spec;
+  const statusAt = spec.columns.findIndex((c) => c.header === 'STATUS');
+  const columns = statusAt >= 0 ? spec.columns : [...spec.columns, { header: 'STATUS', type: 'text' as const, width: 40 }];
+  const at = statusAt >= 0 ? statusAt : columns.length - 1;
+  const rows = spec.rows.map((r) => {
+    const out = r.slice();
+    while (out.length < columns.length) out.push(null);
+    out[at] = statusByKey.get(String(r[keyAt] ?? '')) ?? out[at] ?? null;
+    return out;
+  });
+  return { ...spec, columns, rows };
+}

@@ -1,0 +1,5 @@
+/** The workbook contract (SheetSpec, WorkbookPort) and the pure helpers every host shares. */
+export * from './sheet-spec';
+export * from './port';
+export * from './cells';
+export * from './csv';

@@ -1,0 +1,146 @@
+/**
+ * What the VRET page does, apart from the screen: find the input sheets in the workbook, build,
+ * ask the backend to build, write the four sheets, and export SPURSH.
+ */
+import type { Problem } from '../../../src/kernel/problems';
+import type { Table } from '../../../src/kernel/table';
+import type { CurrencyBalance } from '../../../src/journal/journal';
+import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
+import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import { buildVretRun, spurshCsv, type VretOptions } from '../../../src/vendor-returns';
+import type { ApiClient } from '../../api';
+
+export type InputKind = 'transactions' | 'rvr' | 'l2c' | 'led2chan' | 'ledgers';
+
+/** A sheet name as the Data page or a user would give it: `cm`, `CM (2)`, `VRET CM`, `thr_2024-11`. */
+export function inputKindOfSheet(name: string): InputKind | null {
+  const n = name
+    .trim()
+    .toLowerCase()
+    .replace(/\.(csv|txt)$/, '')
+    .replace(/\s*\(\d+\)$/, '')
+    .replace(/^vret[\s_-]+/, '');
+  if (n === 'cm' || n === 'adj' || n === 'glap' || /^thr([\s_-].*)?$/.test(n)) return 'transactions';
+  if (n === 'rvr') return 'rvr';
+  if (n === 'l2c' || n === 'led2chan' || n === 'ledgers') return n;
+  return null;
+}
+
+export interface WorkbookInputs {
+  transactions: Table[];
+  rvr: Table[];
+  l2c?: Table;
+  led2chan?: Table;
+  ledgers?: Table;
+  /** Sheets used, for the screen. */
+  used: string[];
+}
+
+export async function readWorkbookInputs(port: WorkbookPort): Promise<WorkbookInputs> {
+  const out: WorkbookInputs = { transactions: [], rvr: [], used: [] };
+  for (const name of await port.listSheets()) {
+    const kind = inputKindOfSheet(name);
+    if (!kind) continue;
+    const table = await port.readSheet(name);
+    out.used.push(name);
+    if (kind === 'transactions') out.transactions.push(table);
+    else if (kind === 'rvr') out.rvr.push(table);
+    else out[kind] = table;
+  }
+  return out;
+}
+
+export interface VretOutcome {
+  runId: string;
+  sheets: SheetSpec[];
+  balances: CurrencyBalance[];
+  problems: Problem[];
+  /** Null while a blocking problem remains (nothing is exported then). */
+  spurshCsv: string | null;
+  spurshFileName: string;
+  spurshRows: number;
+  /** Where the inputs came from, for the screen. */
+  inputs: string;
+}
+
+export function ledgerFilePart(ledger: string): string {
+  return ledger.trim().replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '').replace(/\.+$/, '') || 'LEDGER';
+}
+
+export function newRunId(now = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
+}
+
+export async function buildFromWorkbook(port: WorkbookPort, options: VretOptions): Promise<VretOutcome> {
+  const inputs = await readWorkbookInputs(port);
+  if (inputs.transactions.length === 0)
+    throw new Error('The workbook has no CM, ADJ, GLAP or THR sheet. Load them from the Data page first, or build from the server.');
+  const runId = options.runId ?? newRunId();
+  const run = buildVretRun(inputs, { ...options, runId });
+  const blocked = run.problems.some((p) => p.severity === 'blocking');
+  return {
+    runId,
+    sheets: run.sheets,
+    balances: run.balances,
+    problems: run.problems,
+    spurshCsv: blocked ? null : spurshCsv(run.spursh, run.config),
+    spurshFileName: `SPURSH_${ledgerFilePart(options.ledger)}_${runId}.csv`,
+    spurshRows: run.spursh.rows.length,
+    inputs: `sheets ${inputs.used.join(', ')}`,
+  };
+}
+
+interface BuildResponse {
+  runId: string;
+  sheets: SheetSpec[];
+  spursh: { fileName: string; rows: number; csv: string | null };
+  balances: CurrencyBalance[];
+  problems: Problem[];
+}
+
+export async function buildFromBackend(api: ApiClient, options: VretOptions, signal?: AbortSignal): Promise<VretOutcome> {
+  const r = await api.request<BuildResponse>('/api/vret/build', {
+    method: 'POST',
+    body: { ledger: options.ledger, geo: options.geo, period: options.period },
+    signal,
+  });
+  return {
+    runId: r.runId,
+    sheets: r.sheets,
+    balances: r.balances,
+    problems: r.problems,
+    spurshCsv: r.spursh.csv,
+    spurshFileName: r.spursh.fileName,
+    spurshRows: r.spursh.rows,
+    inputs: 'the server',
+  };
+}
+
+/** Writes the sheets in order; progress counts rows over all sheets. */
+export async function writeVretSheets(
+  port: WorkbookPort,
+  sheets: readonly SheetSpec[],
+  options: { onProgress?: (done: number, total: number, sheet: string) => void; signal?: AbortSignal } = {},
+): Promise<void> {
+  const total = sheets.reduce((n, s) => n + s.rows.length, 0);
+  let before = 0;
+  for (const spec of sheets) {
+    options.signal?.throwIfAborted();
+    await port.writeSheet(spec, {
+      signal: options.signal,
+      onProgress: (p: WriteProgress) => options.onProgress?.(before + p.rowsWritten, total, p.sheet),
+    });
+    before += spec.rows.length;
+    options.onProgress?.(before, total, spec.name);
+  }
+}
+
+export async function sendSpurshToBackend(api: ApiClient, fileName: string, csv: string): Promise<{ fileName: string; sha256: string; bytes: number }> {
+  return api.request('/api/vret/spursh', { method: 'POST', body: { fileName, csv } });
+}
+
+/** The previous month as YYYY-MM: the usual close period. */
+export function previousPeriod(now = new Date()): string {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
+  return d.toISOString().slice(0, 7);
+}
