@@ -13,13 +13,14 @@ import { vretBenchData } from './vret-data';
 
 const OUT = path.join(__dirname, 'out');
 
-function timed(cmd: string, args: string[]): { seconds: number; maxRssMb: number; stdout: string } {
+/** Wall and CPU seconds (user + system; fairer on a shared machine) and peak memory of a child process. */
+function timed(cmd: string, args: string[]): { seconds: number; cpuSeconds: number; maxRssMb: number; stdout: string } {
   const timeFile = path.join(OUT, `.time-${process.pid}`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: path.join(__dirname, '..') });
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: path.join(__dirname, '..') });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  const [sec, kb] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number) as [number, number];
+  const [sec, kb, user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4).map(Number) as [number, number, number, number];
   fs.rmSync(timeFile, { force: true });
-  return { seconds: sec, maxRssMb: kb / 1024, stdout: r.stdout };
+  return { seconds: sec, cpuSeconds: user + sys, maxRssMb: kb / 1024, stdout: r.stdout };
 }
 
 function arg(args: string[], name: string, fallback: number): number {
@@ -83,9 +84,9 @@ export async function main(args: string[]): Promise<void> {
       `workbook size: CloseDesk ${bytes(path.join(ourOut, 'VRET_Amazon.eu_BENCH.xlsx'))} MB, peer ${bytes(path.join(peerOut, 'VRET_Amazon.eu_PEER.xlsx'))} MB`,
       `balance: ${ourResult.balances.map((b: { currency: string; debits: number; credits: number; difference: number }) => `${b.currency} debits ${b.debits} credits ${b.credits} difference ${b.difference} (cents)`).join('; ')}`,
       '',
-      `CloseDesk (node, exceljs streaming): ${ours.seconds.toFixed(1)} s wall, peak memory ${ours.maxRssMb.toFixed(0)} MB`,
-      `peer (python csv + openpyxl write-only): ${peer.seconds.toFixed(1)} s wall (build ${peerResult.buildSeconds.toFixed(1)} s, write ${peerResult.writeSeconds.toFixed(1)} s), peak memory ${peer.maxRssMb.toFixed(0)} MB`,
-      `ratio: CloseDesk is ${(peer.seconds / ours.seconds).toFixed(2)}× the peer's speed (target ≥ 2×); peak memory target ≤ 1536 MB`,
+      `CloseDesk (node, exceljs streaming): ${ours.seconds.toFixed(1)} s wall, ${ours.cpuSeconds.toFixed(1)} s CPU, peak memory ${ours.maxRssMb.toFixed(0)} MB`,
+      `peer (python csv + openpyxl write-only): ${peer.seconds.toFixed(1)} s wall, ${peer.cpuSeconds.toFixed(1)} s CPU (in-script: build ${peerResult.buildSeconds.toFixed(1)} s, write ${peerResult.writeSeconds.toFixed(1)} s), peak memory ${peer.maxRssMb.toFixed(0)} MB`,
+      `ratio (peer / CloseDesk): wall ${(peer.seconds / ours.seconds).toFixed(2)}×, CPU ${(peer.cpuSeconds / ours.cpuSeconds).toFixed(2)}× (target ≥ 2×); CloseDesk peak memory ${ours.maxRssMb.toFixed(0)} MB (target ≤ 1536 MB)`,
       '',
     ].join('\n'),
   );

@@ -44,7 +44,6 @@ const useStyles = makeStyles({
   userName: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 },
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
   main: { padding: tokens.spacingHorizontalM, minWidth: 0, flexGrow: 1 },
-  hidden: { display: 'none' },
   signIn: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '320px' },
 });
 
@@ -264,7 +263,7 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
               {visible
                 .filter((p) => visited.has(p.id))
                 .map((p) => (
-                  <section key={p.id} className={p.id === active ? undefined : styles.hidden} aria-label={p.title} data-page={p.id}>
+                  <section key={p.id} hidden={p.id !== active} aria-label={p.title} data-page={p.id}>
                     <p.component />
                   </section>
                 ))}

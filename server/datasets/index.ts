@@ -7,8 +7,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseCsv } from '../../src/kernel/csv';
-import type { Problem } from '../../src/kernel/problems';
-import type { Cell, Table } from '../../src/kernel/table';
+import { readId } from '../../src/kernel/ids';
+import { warning, type Problem } from '../../src/kernel/problems';
+import { columnLetter, rowNumber, type Cell, type Table } from '../../src/kernel/table';
 import { AppError, badRequest, notFound } from '../errors';
 import { readWorkbookTables } from '../workbook/excel-file';
 import { loadSqlSources, type SqlQuery, type SqlSources } from './sql-sources';
@@ -86,6 +87,32 @@ function sqlCell(v: unknown): JsonCell {
   return JSON.stringify(v);
 }
 
+/**
+ * Numeric Excel cells beyond 2^53 (17-digit ids typed into a number column) already lost digits
+ * when the workbook was saved: name each such cell so nobody trusts the rounded value.
+ */
+export function inexactNumberProblems(file: string, table: Table): Problem[] {
+  const out: Problem[] = [];
+  table.rows.forEach((row, i) =>
+    row.forEach((cell, j) => {
+      if (typeof cell !== 'number' || !Number.isInteger(cell) || Number.isSafeInteger(cell)) return;
+      const check = readId(cell);
+      const r = rowNumber(table, i);
+      out.push(
+        warning({
+          source: `${file} – ${table.name}`,
+          row: r,
+          column: table.header[j] ?? columnLetter(j),
+          value: cell,
+          message: `Cell ${table.name}!${columnLetter(j)}${r}: ${check.ok ? 'the number is too large to be exact.' : check.reason}`,
+          code: 'inexact-number',
+        }),
+      );
+    }),
+  );
+  return out;
+}
+
 function listFiles(dir: string, rel = ''): string[] {
   let entries: fs.Dirent[];
   try {
@@ -133,7 +160,8 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
     let loaded: Loaded;
     if (kind === 'xlsx') {
       try {
-        loaded = { mtimeMs: st.mtimeMs, size: st.size, tables: await readWorkbookTables(abs), problems: [] };
+        const tables = await readWorkbookTables(abs);
+        loaded = { mtimeMs: st.mtimeMs, size: st.size, tables, problems: tables.flatMap((t) => inexactNumberProblems(rel, t)) };
       } catch (err) {
         throw new AppError(422, 'dataset-unreadable', `${rel} cannot be read as an Excel workbook: ${(err as Error).message}`);
       }
@@ -231,7 +259,8 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
       if (!table) throw unknownDataset(id);
       const rows = table.rows.slice(offset, offset + limit).map((r) => r.map(jsonCell));
       const name = isSheet ? `${path.basename(rel)} – ${table.name}` : path.basename(rel);
-      return page(id, name, table.header.map(String), rows, table.rows.length, offset, offset === 0 ? loaded.problems : []);
+      const problems = isSheet ? loaded.problems.filter((p) => p.source === `${rel} – ${table!.name}`) : loaded.problems;
+      return page(id, name, table.header.map(String), rows, table.rows.length, offset, offset === 0 ? problems : []);
     },
 
     async close() {

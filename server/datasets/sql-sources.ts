@@ -76,7 +76,8 @@ export function loadSqlSources(file: string | undefined, env: Record<string, str
           return Promise.reject(new AppError(503, 'sql-source-unconfigured', `The SQL source ${name} has no address: set the environment variable ${s.urlEnv}.`));
         }
         if (/^sqlite:/i.test(url)) url = `sqlite:${path.resolve(path.dirname(file), url.replace(/^sqlite:(\/\/)?/i, ''))}`;
-        p = openStore({ databaseUrl: url, migrate: false, poolMax: 4 });
+        // Read-only: a dataset query can never change the source.
+        p = openStore({ databaseUrl: url, migrate: false, poolMax: 4, readonly: true });
         p.catch(() => open.delete(name));
         open.set(name, p);
       }

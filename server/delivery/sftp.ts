@@ -51,6 +51,8 @@ export async function openSftpSession(endpoint: Endpoint, credential: Credential
       username: endpoint.username,
       ...('password' in credential ? { password: credential.password } : { privateKey: credential.privateKey, passphrase: credential.passphrase }),
       readyTimeout: options.timeoutMs ?? 30_000,
+      // AES-GCM first: hardware-accelerated in Node's crypto, measured faster here than ssh2's ChaCha20 default.
+      algorithms: { cipher: ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'chacha20-poly1305@openssh.com', 'aes128-ctr', 'aes256-ctr'] },
       hostVerifier: (key: Buffer | string) => {
         seen = Buffer.isBuffer(key) ? sshFingerprint(key) : String(key);
         return seen === pin;

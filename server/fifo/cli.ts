@@ -22,20 +22,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { allocateFifo, validateFifoResults, type FifoMode, type FifoResult } from '../../src/fifo/allocate';
 import { readFifoWorkbook } from '../../src/fifo/read';
-import {
-  ALLOCATION_COLUMNS,
-  BALANCE_HISTORY_COLUMNS,
-  REDEMPTION_COLUMNS,
-  RedemptionCursor,
-  UNMATCHED_COLUMNS,
-  allocationRows,
-  balanceHistoryRows,
-  buildFifoSheets,
-  currentBalanceColumns,
-  currentBalanceRows,
-  fifoAnalytics,
-  unmatchedRows,
-} from '../../src/fifo/report';
+import { ALLOCATION_COLUMNS, REDEMPTION_COLUMNS, RedemptionCursor, UNMATCHED_COLUMNS, buildFifoSheets, fifoAnalytics } from '../../src/fifo/report';
 import {
   allocationCsvChunks,
   balanceHistoryCsvChunks,

@@ -48,7 +48,10 @@ export interface PostOptions {
   clientOptions?: ClientOptions;
   /** A ready client (the benchmark's, on a simulated clock). */
   client?: ZohoClient;
-  onProgress?: (p: PostingProgress) => void;
+  /** Awaited, so a pause or cancel it requests is seen before the next document. */
+  onProgress?: (p: PostingProgress) => void | Promise<void>;
+  /** Least time between two progress reports (default 200 ms; 0 = after every document). */
+  progressEveryMs?: number;
   signal?: AbortSignal;
   /** Sends per item before it is left for review (default 12). */
   maxAttempts?: number;
@@ -111,6 +114,9 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
     await setBatchState(store, batchId, 'sending', ['approved', 'sending']);
     await deps.audit?.append({ actor: opts.actor ?? 'posting-worker', action: 'posting.started', subjectType: 'batch', subjectId: batchId, details: { worker: me } });
     const client = opts.client ?? (await clientFor(deps, batch.payload.connectionId, opts.clientOptions)).client;
+    // Running again means the user resumed or the reset time passed: let the limiter try Zoho
+    // again (one call tells whether the daily quota is back).
+    client.limiter.blockedUntil = 0;
     const concurrency = Math.max(1, opts.concurrency ?? Math.min(client.limiter.concurrency, 5));
     const maxAttempts = opts.maxAttempts ?? 12;
     const orgId = client.organizationId;
@@ -119,20 +125,18 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
     const emit = async (force = false) => {
       if (!opts.onProgress) return;
       const now = Date.now();
-      if (!force && now - lastEmit < 200) return;
+      if (!force && now - lastEmit < (opts.progressEveryMs ?? 200)) return;
       lastEmit = now;
-      opts.onProgress(await batchProgress(store, batchId));
+      await opts.onProgress(await batchProgress(store, batchId));
     };
     let lastBeat = Date.now();
-    let controlCache: { at: number; stop: Stop | null } = { at: 0, stop: null };
+    // Read before every document (one indexed row), so a pause from another process stops the next send.
     const checkStop = async (): Promise<Stop | null> => {
       if (opts.signal?.aborted) return { state: 'stopped', message: 'The worker was stopped; run it again to continue.' };
-      if (Date.now() - controlCache.at < 250) return controlCache.stop;
       const c = await getControl(store, batchId);
       let stop: Stop | null = null;
       if (c.command === 'cancel') stop = { state: 'cancelled', message: c.reason ?? 'cancelled' };
       else if (c.command === 'pause') stop = { state: 'paused', message: pausedMessage(batchId, c.reason, c.pausedUntil) };
-      controlCache = { at: Date.now(), stop };
       if (Date.now() - lastBeat > 5000) {
         lastBeat = Date.now();
         await heartbeat(store, batchId, me);

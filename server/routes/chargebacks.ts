@@ -49,7 +49,26 @@ async function inputTables(ctx: AppContext, body: z.infer<typeof filesBody>): Pr
     const r = tableFromJson('records', body.records);
     return { tables: [r.table], problems: r.problems };
   }
-  return readChargebackBytes(body.dataset!, await datasetBytes(ctx, body.dataset!), body.sheet);
+  // JSON files are not datasets of the Data page; read them from the datasets folder directly.
+  if (/\.json$/i.test(body.dataset!)) return readChargebackBytes(body.dataset!, await datasetBytes(ctx, body.dataset!), body.sheet);
+  return datasetTable(ctx, body.dataset!);
+}
+
+/** A dataset of the Data page (CSV, a workbook sheet, a SQL query) as one table, read page by page. */
+async function datasetTable(ctx: AppContext, id: string): Promise<{ tables: Table[]; problems: ChargebackBatch['problems'] }> {
+  const rows: Cell[][] = [];
+  let header: string[] = [];
+  let name = id;
+  const problems: ChargebackBatch['problems'] = [];
+  for (let offset: number | null = 0; offset !== null; ) {
+    const page = await ctx.datasets.read(id, { offset, limit: 10_000 });
+    header = page.header;
+    name = page.name;
+    rows.push(...(page.rows as Cell[][]));
+    problems.push(...page.problems);
+    offset = page.nextOffset;
+  }
+  return { tables: [{ name, header, rows, firstRowNumber: 2 }], problems };
 }
 
 /** A dataset file of the server's datasets folder, by name (no paths outside it). */

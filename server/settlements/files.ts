@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import type { SettlementFileInput } from '../../src/settlements/parse';
-import { defaultSettlementConfig, mergeSettlementConfig, type SettlementConfig } from '../../src/settlements/mapping';
+import { defaultSettlementConfig, type SettlementConfig } from '../../src/settlements/mapping';
+import { readSettlementConfigJson } from '../../src/settlements/config-file';
 
 /** Extensions of settlement flat files inside a folder (files named explicitly are read whatever their extension). */
 export const SETTLEMENT_EXTENSIONS = ['.txt', '.tsv', '.csv', '.tab'];
@@ -37,45 +37,16 @@ export function readSettlementInputs(paths: readonly string[], cwd = process.cwd
   return out;
 }
 
-const idMap = z.record(z.string(), z.string().regex(/^\S+$/, 'an id is text without spaces (quote Zoho ids as strings)'));
-const rule = z.object({
-  transactionType: z.string().optional(),
-  amountType: z.string().optional(),
-  amountDescription: z.string().optional(),
-  account: z.string().min(1),
-  posting: z.enum(['sale', 'journal']),
-  line: z.string().optional(),
-});
-const configFile = z
-  .object({
-    rules: z.array(rule).optional(),
-    accounts: idMap.optional(),
-    items: idMap.optional(),
-    chargeItems: idMap.optional(),
-    customers: idMap.optional(),
-    currencies: idMap.optional(),
-    nonSalesMarketplaces: z.array(z.string()).optional(),
-    clearingAccount: z.string().min(1).optional(),
-    bankAccount: z.string().min(1).optional(),
-    paymentMode: z.string().min(1).optional(),
-  })
-  .strict();
-
 /** The defaults, with the JSON file's settings over them (its rules first, so they win ties). */
 export function loadSettlementConfig(file?: string, cwd = process.cwd()): SettlementConfig {
-  const base = defaultSettlementConfig();
-  if (!file) return base;
-  const abs = path.resolve(cwd, file);
-  let raw: unknown;
+  if (!file) return defaultSettlementConfig();
+  let text: string;
   try {
-    raw = JSON.parse(fs.readFileSync(abs, 'utf8'));
+    text = fs.readFileSync(path.resolve(cwd, file), 'utf8');
   } catch (err) {
     throw new SettlementFilesError(`The settlement mapping ${file} cannot be read: ${(err as Error).message}`);
   }
-  const parsed = configFile.safeParse(raw);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ');
-    throw new SettlementFilesError(`The settlement mapping ${file} is not valid: ${issues}`);
-  }
-  return mergeSettlementConfig(base, parsed.data as Partial<SettlementConfig>);
+  const r = readSettlementConfigJson(text, `The settlement mapping ${file}`);
+  if (!r.ok) throw new SettlementFilesError(r.reason);
+  return r.config;
 }

@@ -47,17 +47,20 @@ export interface StoreOptions {
   migrate?: boolean;
   /** Options for pg.Pool (size etc.). */
   poolMax?: number;
+  /** Read-only connection (SQL dataset sources): SQLite opened read-only, PostgreSQL read-only transactions. */
+  readonly?: boolean;
 }
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const url = opts.databaseUrl?.trim();
   let store: Store;
-  if (url && /^postgres(ql)?:\/\//i.test(url)) store = await openPostgres(url, opts.poolMax ?? 10);
-  else if (url && /^sqlite:/i.test(url)) store = openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''));
+  const ro = Boolean(opts.readonly);
+  if (url && /^postgres(ql)?:\/\//i.test(url)) store = await openPostgres(url, opts.poolMax ?? 10, ro);
+  else if (url && /^sqlite:/i.test(url)) store = openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''), ro);
   else if (url) throw new Error(`DATABASE_URL must start with postgres:// or sqlite:, got "${url.split(':')[0]}:…".`);
-  else if (opts.sqliteFile) store = openSqlite(opts.sqliteFile);
+  else if (opts.sqliteFile) store = openSqlite(opts.sqliteFile, ro);
   else throw new Error('openStore needs a databaseUrl or an sqliteFile.');
-  if (opts.migrate !== false) await store.migrate();
+  if (opts.migrate !== false && !ro) await store.migrate();
   return store;
 }
 
@@ -121,10 +124,12 @@ class Mutex {
   }
 }
 
-function openSqlite(file: string): Store {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
+function openSqlite(file: string, readonly = false): Store {
+  if (readonly) {
+    if (!fs.existsSync(file)) throw new Error(`The SQLite database ${file} does not exist.`);
+  } else if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const db = new Database(file, { readonly });
+  if (!readonly) db.pragma('journal_mode = WAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   const statements = new Map<string, Database.Statement>();
@@ -236,8 +241,8 @@ function pgQueryable(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max });
+async function openPostgres(url: string, max: number, readonly = false): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max, ...(readonly ? { options: '-c default_transaction_read_only=on' } : {}) });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const base = pgQueryable(pool);

@@ -211,6 +211,9 @@ export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 's
   builder.problems.unshift(...problems, ...mappingProblems);
   for (const t of tx) builder.addTransactions(t, { checkFieldCount: true });
   for (const t of rvr) builder.addRvr(t, { checkFieldCount: true });
+  // The builder kept what it needs; let the input tables go before the THR files stream in.
+  tx.length = 0;
+  rvr.length = 0;
 
   // 3. THR files, streamed.
   if (o.thrDir) {

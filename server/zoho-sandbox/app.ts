@@ -236,7 +236,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
         }
         const window = (minuteWindow.get(orgId) ?? []).filter((t) => now - t < 60_000);
         minuteWindow.set(orgId, window);
-        if (window.length >= limits.perMinute || random() < faults.rateLimitRate) {
+        if (window.length >= limits.perMinute || (faults.rateLimitRate > 0 && random() < faults.rateLimitRate)) {
           count('44');
           return sendZoho(reply, 429, { code: 44, message: 'You have made too many requests within a minute. Please try again after some time.' });
         }
@@ -258,8 +258,10 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
             count(String(bad.code));
             return sendZoho(reply, 400, { code: bad.code, message: bad.message });
           }
-          // Faults before the write: nothing applied.
-          const roll = random();
+          // Faults before the write: nothing applied. (A roll is drawn only when a fault is set, so
+          // tests can script the sequence; "half after" is approximate: rate/2 of the calls that passed.)
+          const faulty = faults.dropRate > 0 || faults.serverErrorRate > 0;
+          const roll = faulty ? random() : 1;
           if (roll < faults.dropRate / 2) {
             count('drop-before');
             return dropConnection(req, reply);
@@ -279,8 +281,8 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
             throw e;
           }
           // Faults after the write: applied, but the caller never hears of it.
-          const after = random();
-          if (o.writes !== false && method !== 'GET') {
+          if (faulty && o.writes !== false && method !== 'GET') {
+            const after = random();
             if (after < faults.dropRate / 2) {
               count('drop-after');
               return dropConnection(req, reply);

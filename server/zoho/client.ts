@@ -27,6 +27,8 @@ export interface ZohoClientOptions {
   maxRateRetries?: number;
   /** Attempts for reads failing with 5xx/timeouts. */
   maxReadRetries?: number;
+  /** First back-off wait after a 44/1070 or a failed read, doubled each time (default 1000 ms). */
+  backoffMs?: number;
   /** Called after each HTTP exchange (the benchmark counts calls and adds simulated latency). */
   onCall?: (info: { method: string; path: string; status: number; code?: number }) => Promise<void> | void;
 }
@@ -78,7 +80,7 @@ export class ZohoClient {
       const e = outcome.error;
       if (e.kind === 'rate-limited' && rateTries < maxRate) {
         // Exponential back-off with jitter, capped at a minute (the window Zoho counts in).
-        const wait = Math.min(60_000, 1000 * 2 ** rateTries) * (0.5 + Math.random() / 2);
+        const wait = Math.min(60_000, (this.opts.backoffMs ?? 1000) * 2 ** rateTries) * (0.5 + Math.random() / 2);
         rateTries++;
         await this.clock.sleep(wait);
         continue;
@@ -90,7 +92,7 @@ export class ZohoClient {
       }
       if (e.kind === 'uncertain' && isRead && readTries < maxRead) {
         readTries++;
-        await this.clock.sleep(Math.min(30_000, 500 * 2 ** readTries));
+        await this.clock.sleep(Math.min(30_000, ((this.opts.backoffMs ?? 1000) / 2) * 2 ** readTries));
         continue;
       }
       if (e.kind === 'daily-limit' && e.details.resetAt) this.limiter.blockedUntil = e.details.resetAt;

@@ -198,6 +198,7 @@ export interface ClientOptions {
   perMinute?: number;
   concurrency?: number;
   timeoutMs?: number;
+  backoffMs?: number;
   onCall?: ConstructorParameters<typeof ZohoClient>[0]['onCall'];
 }
 
@@ -229,7 +230,7 @@ export async function clientFor(deps: ConnectionDeps, connectionId: string, opts
   }
   const limiterOpts = { perMinute: opts.perMinute ?? c.perMinute, concurrency: opts.concurrency ?? c.concurrency, clock: opts.clock };
   const limiter = opts.clock ? new ZohoLimiter(limiterOpts) : limiterFor(`${key}|${limiterOpts.perMinute}|${limiterOpts.concurrency}`, limiterOpts);
-  const client = new ZohoClient({ apiBase: ends.api, organizationId: c.organizationId, tokens, limiter, clock: opts.clock, timeoutMs: opts.timeoutMs, onCall: opts.onCall });
+  const client = new ZohoClient({ apiBase: ends.api, organizationId: c.organizationId, tokens, limiter, clock: opts.clock, timeoutMs: opts.timeoutMs, backoffMs: opts.backoffMs, onCall: opts.onCall });
   return { client, connection: c, tokens };
 }
 

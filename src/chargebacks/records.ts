@@ -182,7 +182,7 @@ export function readChargebacks(table: Table): ReadChargebacksResult {
     let arn = '';
     if (need('ARN')) {
       const r = readId(cellOf('ARN'));
-      if (!r.ok) fail('ARN', `${r.reason.replace(/The id/, 'The ARN')} The ARN must be kept as text.`, 'bad-arn');
+      if (!r.ok) fail('ARN', r.reason.replace(/The id/, 'The ARN'), 'bad-arn');
       else if (!/^\d+$/.test(r.id)) fail('ARN', `The ARN "${r.id}" must contain digits only.`, 'bad-arn');
       else {
         arn = r.id;

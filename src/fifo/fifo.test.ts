@@ -7,6 +7,7 @@ import {
   buildFifoSheets,
   customerBalanceAsOf,
   fifoAnalytics,
+  openLots,
   readFifoWorkbook,
   transIdAt,
   validateFifoResults,
@@ -295,6 +296,13 @@ describe('balances, analytics and sheets', () => {
     expect(customerBalanceAsOf(input.transactions, 'A', '2024-01-01')).toBe(500);
     expect(customerBalanceAsOf(input.transactions, 'A')).toBe(100);
     expect(customerBalanceAsOf(input.transactions, 'Z')).toBeUndefined();
+  });
+  test('open lots, flagged past their EXPIREDAT but never expired by the engine', () => {
+    const { result } = run(rows);
+    expect(openLots(result, '2024-02-01')).toEqual([
+      { customerId: 'A', transId: '1', createdAt: '2024-01-01T00:00:00Z', expiresAt: '2024-01-15T00:00:00Z', remainingCents: 100, pastExpiry: true },
+    ]);
+    expect(openLots(result, '2024-01-10')[0]!.pastExpiry).toBe(false);
   });
   test('analytics', () => {
     const { result } = run(rows);

@@ -6,6 +6,7 @@
  * - Column lists: `ALLOCATION_COLUMNS`, `BALANCE_HISTORY_COLUMNS`, `UNMATCHED_COLUMNS`, `currentBalanceColumns(asOf?)`.
  * - Row generators: `allocationRows`, `balanceHistoryRows`, `currentBalanceRows(result, asOf?)`, `unmatchedRows`,
  *   `redemptionColumns(result, sourceIndex)` → [REDEEMID, REMAINING] for one source row.
+ * - `openLots(result, referenceDate?)` → OpenLot[] (customer, TRANS_ID, dates, remaining, past expiry).
  * - `fifoAnalytics(result, { asOf? })` → FifoAnalytics (totals by type, match rate, unmatched, negative balances,
  *   open lots past expiry, outstanding reward cash over time).
  * - `buildFifoSheets(result, { source?, asOf? })` → the five SheetSpecs.
@@ -17,6 +18,8 @@ import { normaliseHeader } from '../kernel/table';
 import type { SheetColumn, SheetSpec } from '../workbook/sheet-spec';
 import { EARNED, TYPE_NAMES, customerAt, transIdAt } from './transactions';
 import { balancesAsOf, endOfDayMs, type FifoResult } from './allocate';
+
+const DAY_MS = 86_400_000;
 
 export const ALLOCATION_COLUMNS: SheetColumn[] = [
   { header: 'REDEEM_TRANS_ID', type: 'id' },
@@ -59,8 +62,6 @@ export function* allocationRows(result: FifoResult): Generator<Cell[]> {
   for (let k = 0; k < al.count; k++) yield [transIdAt(tx, al.redeem[k]!), transIdAt(tx, al.earned[k]!), al.amount[k]!];
 }
 
-const DAY = 86_400_000;
-
 function two(n: number): string {
   return n < 10 ? '0' + n : String(n);
 }
@@ -73,13 +74,13 @@ export class IsoDateTimeCache {
   private days = new Map<number, string>();
   format(ms: number): string {
     if (ms % 1000 !== 0) return isoDateTime(ms);
-    const day = Math.floor(ms / DAY);
+    const day = Math.floor(ms / DAY_MS);
     let prefix = this.days.get(day);
     if (prefix === undefined) {
-      prefix = isoDateTime(day * DAY).slice(0, 11);
+      prefix = isoDateTime(day * DAY_MS).slice(0, 11);
       this.days.set(day, prefix);
     }
-    const sec = (ms - day * DAY) / 1000;
+    const sec = (ms - day * DAY_MS) / 1000;
     const h = Math.floor(sec / 3600);
     const m = Math.floor((sec % 3600) / 60);
     return `${prefix}${two(h)}:${two(m)}:${two(sec % 60)}Z`;
@@ -134,6 +135,38 @@ export class RedemptionCursor {
   }
 }
 
+export interface OpenLot {
+  customerId: string;
+  transId: string;
+  createdAt: string;
+  /** ISO date-time, or '' when the row has no EXPIREDAT. */
+  expiresAt: string;
+  remainingCents: number;
+  /** EXPIREDAT is before the reference date while cents remain (reported; lots never expire by themselves). */
+  pastExpiry: boolean;
+}
+
+/** Earned rows with cents still open, per customer in id order then oldest first; `referenceDate` for the expiry flag. */
+export function openLots(result: FifoResult, referenceDate?: string): OpenLot[] {
+  const tx = result.transactions;
+  const cutoff = referenceDate ? endOfDayMs(referenceDate) - DAY_MS : Infinity;
+  const out: OpenLot[] = [];
+  for (let p = 0; p < result.order.length; p++) {
+    const r = result.order[p]!;
+    if (tx.type[r] !== EARNED || !(result.remaining[r]! > 0)) continue;
+    const e = tx.expiresMs[r]!;
+    out.push({
+      customerId: customerAt(tx, r),
+      transId: transIdAt(tx, r),
+      createdAt: isoDateTime(tx.createdMs[r]!),
+      expiresAt: e === e ? isoDateTime(e) : '',
+      remainingCents: result.remaining[r]!,
+      pastExpiry: e === e && e < cutoff,
+    });
+  }
+  return out;
+}
+
 export interface TypeTotal {
   count: number;
   cents: number;
@@ -172,7 +205,6 @@ export interface FifoAnalytics {
   outstanding: { period: 'day' | 'month'; points: OutstandingPoint[] };
 }
 
-const DAY_MS = 86_400_000;
 
 export function fifoAnalytics(result: FifoResult, options: { asOf?: string } = {}): FifoAnalytics {
   const tx = result.transactions;

@@ -74,3 +74,21 @@ describe('formatting and sums', () => {
     expect(() => sumCents([Number.MAX_SAFE_INTEGER, 1])).toThrow(RangeError);
   });
 });
+
+describe('parseAmount plain-number fast path', () => {
+  // The fast path must give exactly what the general path gives, including errors and signs.
+  it.each([
+    ['-12.34', '.', -1234], ['12.34', '.', 1234], ['0.00', '.', 0], ['-0.00', '.', 0], ['007.50', '.', 750], ['5', '.', 500],
+    ['-12,34', ',', -1234], ['1234,5', ',', 123450], ['  -3.10 ', '.', -310],
+  ] as const)('%s with %s → %d', (text, decimal, cents) => {
+    const r = parseAmount(text, { decimal });
+    expect(r).toEqual({ ok: true, cents });
+    expect(Object.is((r as { cents: number }).cents, -0)).toBe(false);
+  });
+  it('still reports extra decimals and reads the other separator as grouping', () => {
+    expect(parseAmount('1.234', {})).toEqual({ ok: false, reason: '"1.234" has 3 decimals; the currency allows 2.' });
+    expect(parseAmount('12,34', { decimal: '.' }).ok).toBe(false);
+    expect(parseAmount('1,234', { decimal: '.' })).toEqual({ ok: true, cents: 123400 });
+    expect(parseAmount('12.34', { decimal: ',' }).ok).toBe(false);
+  });
+});

@@ -27,6 +27,9 @@ export function minorUnitDigits(currency = 'USD'): number {
   return MINOR_DIGITS[currency.toUpperCase()] ?? 2;
 }
 
+const PLAIN_POINT = /^-?\d+(?:\.\d+)?$/;
+const PLAIN_COMMA = /^-?\d+(?:,\d+)?$/;
+
 export type AmountResult = { ok: true; cents: Cents } | { ok: false; reason: string };
 
 export interface AmountOptions {
@@ -53,6 +56,12 @@ export function parseAmount(cell: Cell | undefined, options: AmountOptions = {})
     return parseDecimalText(text, '.', digits, options.round ?? false);
   }
   text = cell.trim();
+  // Fast path for the common plain form (settlement files: a million "-12.34"); same result as below.
+  const decimalSep = options.decimal ?? '.';
+  if ((decimalSep === '.' ? PLAIN_POINT : PLAIN_COMMA).test(text)) {
+    const r = parseDecimalText(decimalSep === '.' ? text : text.replace(',', '.'), '.', digits, options.round ?? false);
+    if (r.ok) return r;
+  }
   let negative = false;
   if (/^\(.*\)$/.test(text)) {
     negative = true;

@@ -267,3 +267,17 @@ describe('default mappings', () => {
 describe('rowsText', () => {
   it('compacts runs', () => expect(rowsText([9, 3, 4, 5, 11, 4])).toBe('3-5, 9, 11'));
 });
+
+describe('a settlement whose invoices are all paid already', () => {
+  it('builds no payment (no unapplied duplicate) and shows why', () => {
+    const balances = new Map([
+      ['AMZN7654321', { invoiceId: '73985000000500001', balanceCents: 0 }],
+      ['AMZN0000002', { invoiceId: '73985000000500002', balanceCents: 0 }],
+    ]);
+    const r = buildSettlementPosting([file], config(), { balances });
+    expect(r.documents.map((d) => d.kind)).toEqual(['invoice', 'invoice', 'journal']);
+    expect(r.problems.find((p) => p.code === 'payment-skipped')).toMatchObject({ severity: 'warning', value: '1000001' });
+    expect(r.reconciliation[0]).toMatchObject({ paymentCents: 0, clearingCents: -4279, balanced: false });
+    expect(r.sheets[1]!.rows.every((row) => String(row[11]).includes('No payment built') && row[12] === '')).toBe(true);
+  });
+});

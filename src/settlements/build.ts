@@ -89,6 +89,8 @@ export interface BuiltPayment {
   currency: string;
   amountCents: number;
   applications: BuiltApplication[];
+  /** Why no payment document is built (every invoice already paid); absent when it is. */
+  skipped?: string;
 }
 
 export interface BuiltJournalLine {
@@ -315,8 +317,16 @@ export function buildSettlementDocuments(settlements: readonly Settlement[], con
         }
         pay.applications.push({ invoiceNumber: inv.invoiceNumber, invoiceKey: inv.key, invoiceCents: inv.totalCents, knownBalanceCents: known ? known.balanceCents : null, appliedCents: applied, note });
       }
-      paymentCents += pay.amountCents;
-      appliedCents += pay.applications.reduce((a, b) => a + b.appliedCents, 0);
+      const appliedHere = pay.applications.reduce((a, b) => a + b.appliedCents, 0);
+      if (appliedHere === 0) {
+        // Every invoice is already paid: most likely this settlement was posted before. No payment is built
+        // (it would only be an unapplied duplicate); the clearing account shows the difference.
+        pay.skipped = `No payment built: every invoice of settlement ${s.settlementId} for ${marketplace} is already paid in Zoho.`;
+        problems.push(warning({ source: s.file, row: s.summaryRow, column: 'settlement-id', value: s.settlementId, message: `${pay.skipped} Check whether this settlement was posted before.`, code: 'payment-skipped' }));
+      } else {
+        paymentCents += pay.amountCents;
+        appliedCents += appliedHere;
+      }
       out.payments.push(pay);
     }
 
@@ -557,6 +567,7 @@ function makeDocuments(b: SettlementBuild, settlements: readonly Settlement[], c
   }
   const invoiceByKey = new Map(b.invoices.map((i) => [i.key, i]));
   for (const p of b.payments) {
+    if (p.skipped) continue;
     const applied = p.applications.filter((a) => a.appliedCents > 0);
     const s = fileOf.get(p.settlementId);
     const doc: PaymentDocument = {

@@ -14,4 +14,5 @@ export * from './build';
 export * from './sheets';
 export * from './posting';
 export * from './documents';
+export * from './config-file';
 export * from './invoice-number';

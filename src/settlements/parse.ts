@@ -170,7 +170,7 @@ interface RawRow {
   cells: string[];
 }
 
-/** Splits text into trimmed cells per line, keeping line numbers; blank lines are skipped. */
+/** Splits text into cells per line, keeping line numbers; blank lines are skipped. */
 function* tabLines(text: string): Generator<RawRow> {
   let start = 0;
   let row = 0;
@@ -186,9 +186,8 @@ function* tabLines(text: string): Generator<RawRow> {
       if (end === n) break;
       continue;
     }
-    const cells = line.split('\t');
-    for (let i = 0; i < cells.length; i++) cells[i] = cells[i]!.trim();
-    yield { row, cells };
+    // Cells are trimmed when read (get), not here: most of a line's 24 cells are never looked at.
+    yield { row, cells: line.split('\t') };
     if (end === n) break;
   }
 }
@@ -295,10 +294,18 @@ export function parseSettlementFile(input: SettlementFileInput): ParsedSettlemen
     ...V1_SINGLE.map((s) => ({ typeAt: -1, amountAt: at(s.amount), amountType: s.amountType as string, single: true })),
   ].filter((a) => a.amountAt >= 0);
   const amountCols = format === 'v2' ? [idx.amount] : v1Amounts.map((a) => a.amountAt);
-  const get = (cells: string[], i: number): string => (i >= 0 ? cells[i] ?? '' : '');
+  const get = (cells: string[], i: number): string => {
+    if (i < 0) return '';
+    const c = cells[i];
+    return c === undefined ? '' : c.trim();
+  };
 
-  // Pass 1: keep the rows, gather evidence for the decimal separator and the date style.
-  const rows: RawRow[] = [];
+  // Pass 1: the lines with their amounts still as text, and evidence for the decimal separator and date style.
+  // (Amounts and dates are read in pass 2, once the file's conventions are known.)
+  const pending: SettlementLine[] = [];
+  const amountTexts: string[] = [];
+  const amountColumns: string[] = [];
+  const foreignIds = new Map<number, string>();
   let summary: RawRow | null = null;
   const dec = { dot: 0, comma: 0, grouped: 0, dotRow: 0, commaRow: 0, groupedRow: 0, dotValue: '', commaValue: '', groupedValue: '' };
   const dates: DateEvidence = { iso: 0, dotted: 0, slash: 0, dayFirstRow: 0, monthFirstRow: 0, firstRow: {} };
@@ -313,13 +320,66 @@ export function parseSettlementFile(input: SettlementFileInput): ParsedSettlemen
       dec[`${e}Value`] = t;
     }
   };
+  let firstSid = '';
+  // Defined once (not per row): a closure per line of a million-line file costs real time.
+  const pushLine = (c: string[], row: number, posted: string, quantity: number | null, amountType: string, amountDescription: string, text: string, column: string): void => {
+    noteAmount(text, row);
+    amountTexts.push(text);
+    amountColumns.push(column);
+    pending.push({
+      row,
+      transactionType: get(c, idx.transactionType),
+      orderId: get(c, idx.orderId),
+      merchantOrderId: get(c, idx.merchantOrderId),
+      adjustmentId: get(c, idx.adjustmentId),
+      shipmentId: get(c, idx.shipmentId),
+      marketplace: get(c, idx.marketplace),
+      amountType,
+      amountDescription,
+      cents: 0,
+      fulfillmentId: get(c, idx.fulfillmentId),
+      postedDate: posted, // text until pass 2
+      sku: get(c, idx.sku),
+      quantity,
+      promotionId: get(c, idx.promotionId),
+    });
+  };
+  const keep = (raw: RawRow): void => {
+    const c = raw.cells;
+    const sid = get(c, idx.settlementId);
+    if (sid) {
+      if (!firstSid) firstSid = sid;
+      if (sid !== firstSid) foreignIds.set(raw.row, sid);
+    }
+    const qText = get(c, idx.quantity);
+    let quantity: number | null = null;
+    if (qText) {
+      const q = Number(qText);
+      if (Number.isSafeInteger(q)) quantity = q;
+      else problems.push(warning({ source: file, row: raw.row, column: 'quantity-purchased', value: qText, message: `quantity-purchased "${qText}" is not a whole number; it is left blank.`, code: 'bad-integer' }));
+    }
+    const posted = get(c, idx.postedDate) || get(c, idx.postedDateTime);
+    noteDate(dates, posted, raw.row);
+    if (format === 'v2') {
+      const t = get(c, idx.amount);
+      if (t) pushLine(c, raw.row, posted, quantity, get(c, idx.amountType), get(c, idx.amountDescription), t, 'amount');
+    } else {
+      for (const a of v1Amounts) {
+        const t = get(c, a.amountAt);
+        if (!t) continue;
+        // V1 "other" amounts carry their meaning in other-fee-reason-description or the transaction-type.
+        const desc = a.single ? get(c, idx.otherReason) || get(c, idx.transactionType) : get(c, a.typeAt);
+        pushLine(c, raw.row, posted, quantity, a.amountType, desc, t, header[a.amountAt]!);
+      }
+    }
+  };
   for (let r = lines.next(); !r.done; r = lines.next()) {
     const raw = r.value;
     const cells = raw.cells;
     if (cells.length > width) {
       // Trailing empty fields (a summary row's extra tab, trailing spaces) are harmless; real values are not.
-      const extra = cells.slice(width);
-      if (extra.some((c) => c !== '') && !(summary === null && get(cells, idx.total) !== '' && extra.length === 1))
+      const extra = cells.slice(width).map((x) => x.trim());
+      if (extra.some((x) => x !== '') && !(summary === null && get(cells, idx.total) !== '' && extra.length === 1))
         problems.push(warning({ source: file, row: raw.row, value: extra.join(' | '), message: `This line has ${cells.length} fields where the header has ${width}; the extra values are ignored.`, code: 'field-count' }));
     }
     if (summary === null && get(cells, idx.total) !== '') {
@@ -327,13 +387,10 @@ export function parseSettlementFile(input: SettlementFileInput): ParsedSettlemen
       noteAmount(get(cells, idx.total), raw.row);
       for (const i of [idx.start, idx.end, idx.deposit]) noteDate(dates, get(cells, i), raw.row);
       // A summary row that also carries a detail amount counts as a detail too.
-      if (amountCols.some((i) => get(cells, i) !== '')) rows.push(raw);
+      if (amountCols.some((i) => get(cells, i) !== '')) keep(raw);
       continue;
     }
-    rows.push(raw);
-    for (const i of amountCols) noteAmount(get(cells, i), raw.row);
-    noteDate(dates, get(cells, idx.postedDate), raw.row);
-    if (idx.postedDate < 0) noteDate(dates, get(cells, idx.postedDateTime), raw.row);
+    keep(raw);
   }
 
   // Decimal separator: evidence from unambiguous values; both kinds present is a blocking ambiguity.
@@ -450,65 +507,34 @@ export function parseSettlementFile(input: SettlementFileInput): ParsedSettlemen
     encoding,
   };
 
-  // Pass 2: detail lines with the file's conventions.
+  // Pass 2: amounts and dates with the file's conventions; a line whose amount cannot be read is left out (and blocks).
   let detail = 0;
   let unreadable = 0;
-  for (const raw of rows) {
-    const c = raw.cells;
-    const sid = get(c, idx.settlementId);
-    if (sid && settlementId && sid !== settlementId)
-      problems.push(blocking({ source: file, row: raw.row, column: 'settlement-id', value: sid, message: `This row belongs to settlement ${sid}, not ${settlementId} of the summary row.`, code: 'settlement-id-mismatch' }));
-    const qText = get(c, idx.quantity);
-    let quantity: number | null = null;
-    if (qText) {
-      const q = Number(qText);
-      if (Number.isSafeInteger(q)) quantity = q;
-      else problems.push(warning({ source: file, row: raw.row, column: 'quantity-purchased', value: qText, message: `quantity-purchased "${qText}" is not a whole number; it is left blank.`, code: 'bad-integer' }));
-    }
-    let posted = get(c, idx.postedDate) || get(c, idx.postedDateTime);
-    if (posted) {
-      const v = isoDate(posted);
+  const amountOptions = { currency: cur, decimal };
+  for (let i = 0; i < pending.length; i++) {
+    const l = pending[i]!;
+    const other = foreignIds.get(l.row);
+    if (other !== undefined && settlementId && other !== settlementId && (i === 0 || pending[i - 1]!.row !== l.row))
+      problems.push(blocking({ source: file, row: l.row, column: 'settlement-id', value: other, message: `This row belongs to settlement ${other}, not ${settlementId} of the summary row.`, code: 'settlement-id-mismatch' }));
+    if (l.postedDate) {
+      const v = isoDate(l.postedDate);
       if (v === null) {
-        problems.push(warning({ source: file, row: raw.row, column: 'posted-date', value: posted, message: `posted-date "${posted}" is not a date; it is left blank.`, code: 'bad-date' }));
-        posted = '';
-      } else posted = v;
+        if (i === 0 || pending[i - 1]!.row !== l.row)
+          problems.push(warning({ source: file, row: l.row, column: 'posted-date', value: l.postedDate, message: `posted-date "${l.postedDate}" is not a date; it is left blank.`, code: 'bad-date' }));
+        l.postedDate = '';
+      } else l.postedDate = v;
     }
-    const base = {
-      row: raw.row,
-      transactionType: get(c, idx.transactionType),
-      orderId: get(c, idx.orderId),
-      merchantOrderId: get(c, idx.merchantOrderId),
-      adjustmentId: get(c, idx.adjustmentId),
-      shipmentId: get(c, idx.shipmentId),
-      marketplace: get(c, idx.marketplace),
-      fulfillmentId: get(c, idx.fulfillmentId),
-      postedDate: posted,
-      sku: get(c, idx.sku),
-      quantity,
-      promotionId: get(c, idx.promotionId),
-    };
-    const add = (amountType: string, amountDescription: string, text: string, column: string): void => {
-      const a = parseAmount(text, { currency: cur, decimal });
-      if (!a.ok) {
-        unreadable++;
-        problems.push(blocking({ source: file, row: raw.row, column, value: text, message: `${column}: ${a.reason}`, code: 'bad-amount' }));
-        return;
-      }
-      detail += a.cents;
-      settlement.lines.push({ ...base, amountType, amountDescription, cents: a.cents });
-    };
-    if (format === 'v2') {
-      const t = get(c, idx.amount);
-      if (t) add(get(c, idx.amountType), get(c, idx.amountDescription), t, 'amount');
-    } else {
-      for (const a of v1Amounts) {
-        const t = get(c, a.amountAt);
-        if (!t) continue;
-        // V1 "other" amounts carry their meaning in other-fee-reason-description or the transaction-type.
-        const desc = a.single ? get(c, idx.otherReason) || base.transactionType : get(c, a.typeAt);
-        add(a.amountType, desc, t, header[a.amountAt]!);
-      }
+    const text = amountTexts[i]!;
+    const a = parseAmount(text, amountOptions);
+    if (!a.ok) {
+      unreadable++;
+      const column = amountColumns[i]!;
+      problems.push(blocking({ source: file, row: l.row, column, value: text, message: `${column}: ${a.reason}`, code: 'bad-amount' }));
+      continue;
     }
+    l.cents = a.cents;
+    detail += a.cents;
+    settlement.lines.push(l);
   }
   settlement.detailCents = detail;
 

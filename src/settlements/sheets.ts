@@ -68,7 +68,8 @@ export function buildSettlementSheets(b: SettlementBuild, problems: readonly Pro
       const head = [p.settlementId, p.referenceNumber, p.date, p.marketplace, p.customerId, m.cell(p.amountCents, p.currency)];
       if (!p.applications.length) return [[...head, '', null, null, null, p.currency, 'No invoices to apply.', p.key]];
       return p.applications.map((a) => [
-        ...head, a.invoiceNumber, m.cell(a.invoiceCents, p.currency), m.cell(a.knownBalanceCents, p.currency), m.cell(a.appliedCents, p.currency), p.currency, a.note, p.key,
+        ...head, a.invoiceNumber, m.cell(a.invoiceCents, p.currency), m.cell(a.knownBalanceCents, p.currency), m.cell(a.appliedCents, p.currency), p.currency,
+        [a.note, p.skipped].filter(Boolean).join(' '), p.skipped ? '' : p.key,
       ]);
     }),
   };

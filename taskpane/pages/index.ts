@@ -4,12 +4,16 @@
  */
 import type { ComponentType } from 'react';
 import type { FluentIcon } from '@fluentui/react-icons';
-import { DatabaseArrowDown20Regular, History20Regular, Table20Regular, ArrowUndo20Regular } from '@fluentui/react-icons';
+import { DatabaseArrowDown20Regular, History20Regular, Table20Regular, ArrowUndo20Regular, ReceiptMoney20Regular, ArrowSwap20Regular } from '@fluentui/react-icons';
+import { Payment20Regular } from '@fluentui/react-icons';
 import type { HostKind } from '../host';
+import ChargebacksPage from './chargebacks';
 import ActivityPage from './activity';
 import DataPage from './data';
 import WorkbookPage from './workbook';
 import VretPage from './vret';
+import SettlementsPage from './settlements';
+import FifoPage from './fifo';
 
 export interface PageEntry {
   id: string;
@@ -22,7 +26,10 @@ export interface PageEntry {
 
 export const pages: readonly PageEntry[] = [
   { id: 'data', title: 'Data', icon: DatabaseArrowDown20Regular, component: DataPage },
+  { id: 'fifo', title: 'FIFO', icon: ArrowSwap20Regular, component: FifoPage },
   { id: 'vendor-returns', title: 'Vendor returns', icon: ArrowUndo20Regular, component: VretPage },
+  { id: 'settlements', title: 'Settlements', icon: ReceiptMoney20Regular, component: SettlementsPage },
+  { id: 'chargebacks', title: 'Chargebacks', icon: Payment20Regular, component: ChargebacksPage },
   { id: 'activity', title: 'Activity', icon: History20Regular, component: ActivityPage },
   { id: 'workbook', title: 'Workbook', icon: Table20Regular, component: WorkbookPage, hosts: ['preview'] },
 ];

@@ -4,10 +4,10 @@
  * Chromium (playwright-core) showing /taskpane.html at task pane width with a stubbed Office
  * global, so the app picks preview mode and nothing leaves the machine.
  */
-import { existsSync, mkdtempSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startE2eServer, type RunningServer } from './server';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -42,6 +42,9 @@ export const OFFICE_STUB = `
     },
     HostType: { Excel: 'Excel' },
     context: {},
+    // The commands bundle registers the ribbon handlers here; tests press the buttons through them.
+    actions: { associate: function (name, handler) { (window.__ribbonHandlers = window.__ribbonHandlers || {})[name] = handler; } },
+    addin: { showAsTaskpane: function () { return Promise.resolve(); } },
   };
 `;
 
@@ -65,6 +68,30 @@ export function assertDistBuilt(): void {
     );
   }
   if (statSync(bundle).size === 0) throw new Error(`${bundle} is empty; rebuild with \`npx webpack --mode production\`.`);
+  const built = statSync(bundle).mtimeMs;
+  const newer = newestSource(['taskpane', 'commands', 'functions', 'src'].map((d) => join(ROOT, d)));
+  // A warning, not a failure: on a shared machine sources change while a suite runs.
+  if (newer && newer.mtimeMs > built) {
+    console.warn(`The task pane build is older than ${newer.path}; these tests check the build, not that change. Run \`npx webpack --mode production\` to include it.`);
+  }
+}
+
+/** The most recently changed bundle source (tests excluded: they are not in the bundle). */
+function newestSource(dirs: string[]): { path: string; mtimeMs: number } | null {
+  let best: { path: string; mtimeMs: number } | null = null;
+  const walk = (dir: string) => {
+    if (!existsSync(dir)) return;
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (/\.(tsx?|json)$/.test(e.name) && !/\.test\.tsx?$/.test(e.name)) {
+        const m = statSync(p).mtimeMs;
+        if (!best || m > best.mtimeMs) best = { path: p, mtimeMs: m };
+      }
+    }
+  };
+  dirs.forEach(walk);
+  return best;
 }
 
 export interface HarnessOptions {
@@ -124,4 +151,36 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     await close();
     throw e;
   }
+}
+
+// Helpers job e2e tests share: open the pane signed in, go to a page, wait for a sentence.
+
+/** Waits until the element's text contains `text` (Playwright's own wait, no fixed sleep). */
+export async function expectText(locator: Locator, text: string, timeout = 30_000): Promise<void> {
+  await locator.filter({ hasText: text }).first().waitFor({ timeout });
+}
+
+/** Opens /taskpane.html and signs in with the development issuer. */
+export async function openSignedIn(h: Harness, user = 'alice', role: 'preparer' | 'approver' | 'admin' = 'preparer'): Promise<void> {
+  const { page } = h;
+  await page.goto(`${h.server.origin}/taskpane.html`);
+  await page.getByTestId('sign-in').waitFor();
+  await page.getByLabel('User name').fill(user);
+  await page.getByLabel('Role').selectOption(role);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(page.getByTestId('signed-in'), user);
+}
+
+/** Opens a page from the navigation: its tab, or the "More pages" menu when the tab did not fit. */
+export async function openPage(page: Page, title: string): Promise<Locator> {
+  const nav = page.getByRole('navigation', { name: 'Pages' });
+  const tab = nav.getByRole('tab', { name: title, exact: true });
+  if (await tab.isVisible()) await tab.click();
+  else {
+    await nav.getByRole('button', { name: /^More pages/ }).click();
+    await page.getByRole('menuitem', { name: title, exact: true }).click();
+  }
+  const region = page.getByRole('region', { name: title, exact: true });
+  await region.waitFor();
+  return region;
 }

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import type { Page, Request, Route } from 'playwright-core';
-import { RESULTS, TASK_PANE_WIDTH, startHarness, type Harness } from './harness';
+import { RESULTS, TASK_PANE_WIDTH, expectText, openPage, startHarness, type Harness } from './harness';
 
 // Ids with leading zeros and a 17-digit id, amounts as text, a comma inside quotes: what a
 // finance CSV looks like, and what must reach the sheet unchanged.
@@ -52,16 +52,8 @@ afterAll(async () => {
   await h?.close();
 });
 
-/** Opens a page from the navigation: its tab, or the "More pages" menu when the tab did not fit. */
 async function tab(page: Page, name: string): Promise<void> {
-  const nav = page.getByRole('navigation', { name: 'Pages' });
-  const t = nav.getByRole('tab', { name, exact: true });
-  if (await t.isVisible()) await t.click();
-  else {
-    await nav.getByRole('button', { name: /^More pages/ }).click();
-    await page.getByRole('menuitem', { name, exact: true }).click();
-  }
-  await page.getByRole('region', { name, exact: true }).waitFor();
+  await openPage(page, name);
 }
 
 /** The grid as text: header row first, then the data rows, without the row-number column. */
@@ -69,6 +61,11 @@ async function gridRows(page: Page): Promise<string[][]> {
   return page.$$eval('[data-testid="sheet-grid"] tbody tr', (trs) =>
     trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(1).map((td) => td.textContent ?? '')),
   );
+}
+
+/** Sheet names on the preview's tabs (the tab's value: Fluent repeats the label text inside the tab). */
+async function sheetTabNames(page: Page): Promise<string[]> {
+  return page.$$eval('[data-testid="sheet-tabs"] [role="tab"]', (tabs) => tabs.map((t) => t.getAttribute('value') ?? ''));
 }
 
 async function datasetsFromServer(): Promise<{ id: string; name: string }[]> {
@@ -88,6 +85,14 @@ test('starts in preview mode with the stubbed Office and signs in with the devel
   await page.goto(`${h.server.origin}/taskpane.html`);
   await expectText(page.getByTestId('host-mode'), 'Preview (no Excel)');
   expect(await page.evaluate(() => (window as unknown as { __officeReadyCalls: number }).__officeReadyCalls)).toBeGreaterThan(0);
+
+  await page.getByTestId('sign-in').waitFor();
+  await page.screenshot({ path: join(RESULTS, 'taskpane-sign-in.png') });
+  // A user name the server refuses: its sentence is shown, nobody is signed in.
+  await page.getByLabel('User name').fill('alice smith!');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(page.getByTestId('sign-in'), 'letters, digits');
+  expect(await page.getByTestId('signed-in').count()).toBe(0);
 
   await page.getByLabel('User name').fill('alice');
   await page.getByLabel('Role').selectOption('preparer');
@@ -162,10 +167,10 @@ test('a problem in a loaded dataset is listed, and clicking it shows the cell in
   const selected = page.locator('[data-testid="sheet-grid"] td[data-selected]');
   await selected.waitFor();
   expect(await selected.getAttribute('data-cell')).toBe('A3');
-  expect(await page.getByTestId('sheet-tabs').getByRole('tab', { selected: true }).textContent()).toBe('uneven');
+  expect(await page.getByTestId('sheet-tabs').getByRole('tab', { selected: true }).getAttribute('value')).toBe('uneven');
 });
 
-test('Download workbook saves an .xlsx holding the loaded sheets', async () => {
+test('Download workbook saves an .xlsx holding the loaded sheets; New workbook empties it; Open .xlsx brings it back', async () => {
   const { page } = h;
   await tab(page, 'Workbook');
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download workbook' }).click()]);
@@ -177,6 +182,18 @@ test('Download workbook saves an .xlsx holding the loaded sheets', async () => {
   expect(ws).toBeDefined();
   const firstData = (ws.getRow(2).values as unknown[]).slice(1);
   expect(firstData).toEqual(SMALL_ROWS[0]);
+
+  const sheetTabs = () => sheetTabNames(page);
+  const before = await sheetTabs();
+  await page.getByRole('button', { name: 'New workbook' }).click();
+  await waitUntilAsync(async () => (await sheetTabs()).join() === 'Sheet1', 'the new workbook');
+
+  await page.getByTestId('open-xlsx').setInputFiles(file);
+  await expectText(page.locator('[data-page="workbook"]'), 'Opened downloaded-workbook.xlsx.');
+  await waitUntilAsync(async () => (await sheetTabs()).join() === before.join(), 'the reopened workbook', async () => `tabs ${(await sheetTabs()).join(' | ')}, expected ${before.join(' | ')}`);
+  await page.getByTestId('sheet-tabs').getByRole('tab', { name: 'customer-rewards', exact: true }).click();
+  await page.getByTestId('sheet-grid').waitFor();
+  expect(await gridRows(page)).toEqual([SMALL_HEADER, ...SMALL_ROWS]);
 });
 
 test('Cancel stops a large load: no more pages are fetched and no sheet is created', async () => {
@@ -213,7 +230,8 @@ test('Cancel stops a large load: no more pages are fetched and no sheet is creat
   await page.unroute('**/api/datasets/big-ledger*', handler);
 
   await tab(page, 'Workbook');
-  const sheetTabs = await page.getByTestId('sheet-tabs').getByRole('tab').allTextContents();
+  const sheetTabs = await sheetTabNames(page);
+  expect(sheetTabs.length).toBeGreaterThan(0);
   expect(sheetTabs.some((t) => t.startsWith('big-ledger'))).toBe(false);
 });
 
@@ -227,6 +245,10 @@ test('Activity lists runs and audit entries (or says there are none), and the pa
     const items = await section.locator('li').count();
     if (items === 0) expect(await section.textContent()).toMatch(/No runs yet|no entries yet/);
   }
+  // Signing in is audited; the entry shows who did it.
+  await expectText(page.getByTestId('audit'), 'Auth dev sign in');
+  expect(await page.getByTestId('audit').textContent()).toContain('alice');
+  await page.screenshot({ path: join(RESULTS, 'taskpane-activity.png') });
   // Nothing in the layout is wider than the task pane (no horizontal scrollbar on the page).
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow).toBeLessThanOrEqual(0);
@@ -237,15 +259,52 @@ test('Activity lists runs and audit entries (or says there are none), and the pa
   expect(h.blockedRequests.filter((u) => !u.startsWith('https://appsforoffice.microsoft.com/'))).toEqual([]);
 });
 
-/** Waits until the element's text contains `text` (Playwright's own wait, no fixed sleep). */
-async function expectText(locator: ReturnType<Page['getByTestId']>, text: string): Promise<void> {
-  await locator.filter({ hasText: text }).first().waitFor({ timeout: 30_000 });
-}
+test('a ribbon button opens its page through the commands bundle; one without a page says so', async () => {
+  const { page } = h;
+  await tab(page, 'Data');
+  const press = (name: string) =>
+    page.evaluate(async (n) => {
+      const handlers = (window as unknown as { __ribbonHandlers?: Record<string, (e: { completed(): void }) => Promise<void>> }).__ribbonHandlers;
+      if (!handlers?.[n]) throw new Error(`The ribbon command ${n} was not registered.`);
+      let completed = false;
+      await handlers[n]!({ completed: () => void (completed = true) });
+      return completed;
+    }, name);
+  expect(await press('SendFiles')).toBe(true);
+  await page.getByRole('region', { name: 'Activity', exact: true }).waitFor();
+  const runFifo = await press('RunFifo');
+  expect(runFifo).toBe(true);
+  // Either the FIFO page is in this build and opens, or the pane says it is not available: never silence.
+  await page.waitForFunction(
+    () => !!document.querySelector('section[data-page="fifo"]:not([hidden])') || !!document.querySelector('[data-testid="ribbon-notice"]'),
+  );
+  const notice = page.getByTestId('ribbon-notice');
+  if (await notice.count()) expect(await notice.textContent()).toContain('Run FIFO is not available in this version of CloseDesk yet.');
+});
+
+test('an expired or rejected token signs the user out with a sentence', async () => {
+  const { page } = h;
+  await page.evaluate(() => {
+    const s = JSON.parse(sessionStorage.getItem('closedesk.session')!);
+    sessionStorage.setItem('closedesk.session', JSON.stringify({ ...s, token: 'not-a-token' }));
+  });
+  await page.reload();
+  await page.getByTestId('sign-in').waitFor();
+  await expectText(page.locator('main'), 'Your sign-in has expired. Please sign in again.');
+});
 
 async function waitUntil(cond: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {
     if (Date.now() > end) throw new Error(`Timed out waiting for ${what}.`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function waitUntilAsync(cond: () => Promise<boolean>, what: string, state?: () => Promise<string>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`Timed out waiting for ${what}${state ? `: ${await state()}` : ''}.`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

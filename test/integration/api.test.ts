@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { runCli } from '../../server/cli';
 import { loadConfig, type Config } from '../../server/config';
+import { openStore } from '../../server/store';
 import { createBatch } from '../../server/store/batches';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 
@@ -37,7 +38,10 @@ async function writeDatasets(dir: string): Promise<void> {
   const ws = wb.addWorksheet('Customers');
   ws.addRow(['CUSTOMERID', 'NAME', 'SINCE']);
   ws.addRow(['C001', 'Ada', new Date(Date.UTC(2024, 0, 31))]);
-  wb.addWorksheet('Sales').addRow(['ORDERID', 'CUSTOMERID']);
+  const sales = wb.addWorksheet('Sales');
+  sales.addRow(['ORDERID', 'CUSTOMERID']);
+  sales.addRow(['114-1234567-1234567', 'C001']);
+  sales.addRow([12345678901234567, 'C002']); // a 17-digit id typed into a number cell
   await wb.xlsx.writeFile(path.join(dir, 'reference.xlsx'));
 }
 
@@ -271,7 +275,12 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       expect(txt.statusCode).toBe(200);
       expect(txt.json().rows).toEqual([['Amazon.com, Inc.', '013209', '12,34']]);
       const xl = await app.inject({ method: 'GET', url: `/api/datasets/${encodeURIComponent('reference.xlsx!Customers')}`, headers: auth('carol') });
-      expect(xl.json()).toMatchObject({ header: ['CUSTOMERID', 'NAME', 'SINCE'], rows: [['C001', 'Ada', '2024-01-31']], total: 1 });
+      expect(xl.json()).toMatchObject({ header: ['CUSTOMERID', 'NAME', 'SINCE'], rows: [['C001', 'Ada', '2024-01-31']], total: 1, problems: [] });
+      const sales = await app.inject({ method: 'GET', url: `/api/datasets/${encodeURIComponent('reference.xlsx!Sales')}`, headers: auth('carol') });
+      expect(sales.json().rows[0]).toEqual(['114-1234567-1234567', 'C001']);
+      expect(sales.json().problems).toEqual([
+        expect.objectContaining({ severity: 'warning', row: 3, column: 'ORDERID', code: 'inexact-number', message: expect.stringMatching(/^Cell Sales!A3: .*too large to be exact/) }),
+      ]);
     });
 
     test('a SQL source query pages with bound parameters; a 64-bit id stays exact; injection finds nothing', async () => {
@@ -286,6 +295,11 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       expect(feb.json()).toMatchObject({ rows: [[3, '2024-02', 7]], total: 1 });
       const inj = await app.inject({ method: 'GET', url: `/api/datasets/sql%3Aglap?period=${encodeURIComponent("x' OR '1'='1")}`, headers: auth('carol') });
       expect(inj.json()).toMatchObject({ rows: [], total: 0 });
+      // the source connection is read-only: a query that writes fails instead of changing data
+      const srcStore = await openStore({ databaseUrl: process.env.CLOSEDESK_TEST_WAREHOUSE_URL, readonly: true });
+      const write = await srcStore.exec('DELETE FROM wh_glap').then(() => 'deleted', (e: { message?: string }) => String(e?.message));
+      await srcStore.close();
+      expect(write).toMatch(/read-only|readonly/i);
       const typo = await app.inject({ method: 'GET', url: '/api/datasets/sql%3Aglap?perod=2024-02', headers: auth('carol') });
       expect(typo.statusCode).toBe(400);
       expect(typo.json().error.message).toMatch(/has no parameter perod; it takes period/);

@@ -139,9 +139,14 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       await updateBatchItem(t.store, b.id, 1, { state: 'sending', countAttempt: true });
       const done = await updateBatchItem(t.store, b.id, 1, { state: 'done', remoteId: '460000000012345678', response: { code: 0 } });
       expect(done).toMatchObject({ state: 'done', attempts: 1, remoteId: '460000000012345678', response: { code: 0 } });
-      const dbg = await updateBatchItem(t.store, b.id, 1, { state: 'bogus' as never }).then((v) => ['resolved', v], (e) => ['rejected', String(e)]);
-      if (dbg[0] === 'resolved') console.log('DEBUGH1', JSON.stringify(dbg), JSON.stringify(await t.store.query("SELECT sql FROM sqlite_master WHERE name = 'batch_items'")), JSON.stringify(await t.store.query('PRAGMA ignore_check_constraints')), JSON.stringify(await t.store.query('SELECT sqlite_version() v')));
-      expect(dbg[0]).toBe('rejected');
+      // Not .rejects.toThrow(): better-sqlite3 builds its error class once per process, so in a reused
+      // jest worker it is not an `Error` of this test file's realm. Check the message and the effect.
+      const outcome = await updateBatchItem(t.store, b.id, 1, { state: 'bogus' as never }).then(
+        () => 'accepted',
+        (e: { message?: string }) => String(e?.message),
+      );
+      expect(outcome).toMatch(/check constraint/i);
+      expect((await listBatchItems(t.store, b.id))[0].state).toBe('done');
     });
   });
 

@@ -16,6 +16,7 @@ import { ArrowSync20Regular } from '@fluentui/react-icons';
 import type { ActivityRecord } from '../../api';
 import { useShell } from '../../shell';
 import { describeActivity, type ActivityLine } from './describe';
+import { DeliveriesSection } from '../chargebacks/deliveries-section';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
@@ -106,6 +107,7 @@ export default function ActivityPage() {
         </MessageBar>
       )}
       {loading && runs === null && <Spinner size="tiny" label="Loading activity…" />}
+      <DeliveriesSection />
       {runs !== null && (
         <Section title="Recent runs" testId="runs" items={runs.map((r) => describeActivity(r, 'run'))} empty="No runs yet. Runs appear here once a job has been run." />
       )}

@@ -44,6 +44,9 @@ const useStyles = makeStyles({
 
 type Mode = 'workbook' | 'server';
 
+/** Last ribbon click handled; module-wide so coming back to the page does not build again. */
+let ribbonHandledAt = 0;
+
 const DEFAULTS = defaultVretConfig();
 const LEDGERS = Object.keys(DEFAULTS.l2c);
 const GEOS = [...new Set([...Object.values(DEFAULTS.l2c).filter((c) => c !== 'EU'), ...DEFAULTS.euGeos])].sort();
@@ -72,7 +75,6 @@ export default function VretPage() {
   const [error, setError] = useState<string | null>(null);
   const [sent, setSent] = useState<string | null>(null);
   const abortRef = useRef<AbortController | null>(null);
-  const handledRibbon = useRef(0);
 
   useEffect(() => () => abortRef.current?.abort(), []);
 
@@ -107,8 +109,8 @@ export default function VretPage() {
   // Ribbon "Build VRET sheets": build once per click with what the page shows.
   useEffect(() => {
     const cmd = shell.ribbonCommand;
-    if (!cmd || cmd.page !== 'vendor-returns' || cmd.action !== 'build' || cmd.at <= handledRibbon.current || progress) return;
-    handledRibbon.current = cmd.at;
+    if (!cmd || cmd.page !== 'vendor-returns' || cmd.action !== 'build' || cmd.at <= ribbonHandledAt || progress) return;
+    ribbonHandledAt = cmd.at;
     void build(mode);
   }, [shell.ribbonCommand, build, mode, progress]);
 

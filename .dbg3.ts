@@ -1,0 +1,23 @@
+import fs from 'node:fs'; import os from 'node:os'; import path from 'node:path';
+import { openStore } from './server/store';
+import { clientFor } from './server/zoho/connections';
+import { connectSandbox, makeDocuments, startSandbox, testSecrets } from './test/integration/zoho-fixtures';
+(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'h9-'));
+  const store = await openStore({ sqliteFile: path.join(dir, 'x.sqlite') });
+  const sb = await startSandbox({});
+  const { secrets } = testSecrets(store);
+  const c = await connectSandbox(store, secrets, sb);
+  const { client } = await clientFor({ store, secrets }, c.id, {});
+  const docs = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 20, invoicesPer: 8, prefix: 'D' }).filter(d => d.kind === 'invoice');
+  let t = Date.now();
+  for (let i = 0; i < 50; i++) await client.get('/contacts');
+  console.log('50 gets', Date.now() - t);
+  t = Date.now();
+  for (let i = 0; i < 100; i++) await client.post('/invoices', docs[i].body, { ignore_auto_number_generation: true });
+  console.log('100 posts', Date.now() - t);
+  t = Date.now();
+  for (let i = 0; i < 50; i++) await client.get('/invoices', { invoice_number: 'x' });
+  console.log('50 searches', Date.now() - t);
+  await sb.close(); await store.close();
+})();

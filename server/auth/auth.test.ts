@@ -1,0 +1,48 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { bearerToken, createAuth, hasRole, parseTtl } from './index';
+
+const devConfig = { mode: 'dev' as const, issuer: 'urn:closedesk:dev-issuer', audience: 'closedesk' };
+
+describe('development issuer', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-auth-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('the key pair is created once in the data dir, so tokens survive a restart', async () => {
+    const first = await createAuth(devConfig, dir);
+    const token = await first.devIssuer!.sign({ user: 'alice', roles: ['preparer'] });
+    const keyFile = path.join(dir, 'dev-issuer-key.json');
+    expect(fs.statSync(keyFile).mode & 0o077).toBe(0);
+    const again = await createAuth(devConfig, dir);
+    expect(await again.verify(token)).toEqual({ id: 'alice', name: undefined, roles: ['preparer'] });
+    expect(again.devIssuer!.jwks.keys[0]).not.toHaveProperty('d');
+  });
+
+  test('a token without a known role verifies with no roles; unknown role names are dropped', async () => {
+    const auth = await createAuth(devConfig, dir);
+    await expect(auth.devIssuer!.sign({ user: 'x', roles: [] })).rejects.toThrow(/Roles must be among/);
+    const t = await auth.devIssuer!.sign({ user: 'bob', roles: ['approver'] });
+    expect((await auth.verify(t)).roles).toEqual(['approver']);
+  });
+
+  test('an expired token is refused with a sentence', async () => {
+    const auth = await createAuth(devConfig, dir);
+    const t = await auth.devIssuer!.sign({ user: 'bob', roles: ['approver'], ttl: -3600 });
+    await expect(auth.verify(t)).rejects.toMatchObject({ statusCode: 401, code: 'token-expired', message: 'Your sign-in has expired; sign in again.' });
+  });
+});
+
+test('durations, bearer headers and roles', () => {
+  expect([parseTtl('30m'), parseTtl('8h'), parseTtl('7d'), parseTtl('45'), parseTtl(60)]).toEqual([1800, 28800, 604800, 45, 60]);
+  expect(() => parseTtl('soon')).toThrow(/not a duration/);
+  expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+  expect(bearerToken(undefined)).toBeUndefined();
+  expect(() => bearerToken('Token abc')).toThrow(/Bearer <token>/);
+  expect(hasRole({ id: 'a', roles: ['admin'] }, ['approver'])).toBe(true);
+  expect(hasRole({ id: 'a', roles: ['preparer'] }, ['approver'])).toBe(false);
+  expect(hasRole({ id: 'a', roles: ['preparer', 'approver'] }, ['approver'])).toBe(true);
+});

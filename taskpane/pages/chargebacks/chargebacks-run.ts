@@ -1,0 +1,216 @@
+/**
+ * What the Chargebacks page does, apart from the screen: read records from a sheet (engine in the
+ * browser) or a backend dataset (engine on the server), write one sheet per network file, and drive
+ * a delivery batch through the backend: prepare → approve (someone else) → send, with progress.
+ */
+import { buildChargebackFiles, type ChargebackBatch, type ChargebackFileOptions } from '../../../src/chargebacks';
+import type { Problem } from '../../../src/kernel/problems';
+import type { Table } from '../../../src/kernel/table';
+import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
+import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import type { ApiClient } from '../../api';
+import type { Session } from '../../auth';
+
+export interface FileView {
+  network: string;
+  fileName: string;
+  records: number;
+  totals: { currency: string; cents: number }[];
+  csv: string;
+  sheet: SheetSpec;
+}
+
+export interface FilesOutcome {
+  blocked: boolean;
+  records: number;
+  problems: Problem[];
+  files: FileView[];
+  /** Where the records came from, to prepare the same batch on the server. */
+  source: { tables: Table[] } | { dataset: string };
+}
+
+export interface PartnerView {
+  id: string;
+  name: string;
+  protocol: string;
+  host: string;
+  port: number;
+  folder: string;
+  networks: string[];
+  hasSecret: boolean;
+}
+
+export interface ReceiptView {
+  batchId: string;
+  seq: number;
+  fileName: string;
+  remotePath: string;
+  host: string;
+  protocol: string;
+  bytes: number;
+  sha256: string;
+  serverFingerprint: string;
+  adopted: boolean;
+  encrypted: boolean;
+  attempts: number;
+  sentBy: string;
+  at: string;
+}
+
+export interface DeliveryItemView {
+  seq: number;
+  state: 'pending' | 'sending' | 'done' | 'failed' | 'needs_review';
+  error: string | null;
+  attempts: number;
+  request: { fileName: string; bytes: number; partnerName: string; host: string; protocol: string; label?: string; encrypted?: boolean };
+  progress?: { sent: number; total: number };
+}
+
+export interface DeliveryView {
+  batch: { id: string; job: string; state: string; version: number; preparedBy: string; createdAt: string; updatedAt: string; payload?: Record<string, unknown> };
+  approvedBy: string | null;
+  items: DeliveryItemView[];
+  receipts: ReceiptView[];
+}
+
+export const CHARGEBACK_SHEET_PREFIX = 'CB ';
+
+/** Sheets that look like chargeback records come first in the picker; the file sheets we write are left out. */
+export function candidateSheets(names: readonly string[]): string[] {
+  const ours = (n: string) => n.startsWith(CHARGEBACK_SHEET_PREFIX) || n === 'CB Problems';
+  const likely = (n: string) => /charge\s*back|dispute|^cb[\s_-]|^cb$/i.test(n);
+  const rest = names.filter((n) => !ours(n));
+  return [...rest.filter(likely), ...rest.filter((n) => !likely(n))];
+}
+
+function view(b: ChargebackBatch, source: FilesOutcome['source']): FilesOutcome {
+  return {
+    blocked: b.blocked,
+    records: b.records.length,
+    problems: b.problems,
+    files: b.files.map((f) => ({ network: f.network, fileName: f.fileName, records: f.records.length, totals: f.totals, csv: f.csv, sheet: f.sheet })),
+    source,
+  };
+}
+
+export async function buildFromSheet(port: WorkbookPort, sheet: string, options: ChargebackFileOptions): Promise<FilesOutcome> {
+  const table = await port.readSheet(sheet);
+  return view(buildChargebackFiles(table, options), { tables: [table] });
+}
+
+export async function buildFromDataset(api: ApiClient, dataset: string, options: ChargebackFileOptions, signal?: AbortSignal): Promise<FilesOutcome> {
+  const r = await api.request<Omit<FilesOutcome, 'source'>>('/api/chargebacks/files', { method: 'POST', body: { dataset, ...options }, signal });
+  return { ...r, source: { dataset } };
+}
+
+/** Writes one sheet per network file ("CB VISA", …) so the user sees exactly what will be sent. */
+export async function writeFileSheets(
+  port: WorkbookPort,
+  files: readonly FileView[],
+  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number, sheet: string) => void } = {},
+): Promise<void> {
+  const total = files.reduce((n, f) => n + f.sheet.rows.length, 0);
+  let before = 0;
+  for (const f of files) {
+    await port.writeSheet(f.sheet, {
+      signal: opts.signal,
+      onProgress: (p: WriteProgress) => opts.onProgress?.(before + p.rowsWritten, total, f.sheet.name),
+    });
+    before += f.sheet.rows.length;
+  }
+}
+
+/** Tables as JSON (cells that are Dates become ISO text, which the engine reads as dates). */
+function jsonTables(tables: readonly Table[]) {
+  return tables.map((t) => ({
+    name: t.name,
+    header: t.header,
+    firstRowNumber: t.firstRowNumber,
+    rows: t.rows.map((r) => r.map((c) => (c instanceof Date ? c.toISOString() : c))),
+  }));
+}
+
+export async function listPartners(api: ApiClient, signal?: AbortSignal): Promise<PartnerView[]> {
+  return (await api.request<{ partners: PartnerView[] }>('/api/partners', { signal })).partners;
+}
+
+/** The partner each network's file goes to: the one chosen, else the only partner taking that network. */
+export function partnerFor(network: string, partners: readonly PartnerView[], chosen: Readonly<Record<string, string>>): PartnerView | undefined {
+  if (chosen[network]) return partners.find((p) => p.id === chosen[network]);
+  const list = partners.filter((p) => p.networks.includes(network));
+  return list.length === 1 ? list[0] : undefined;
+}
+
+export async function prepareBatch(
+  api: ApiClient,
+  outcome: FilesOutcome,
+  options: ChargebackFileOptions,
+  partners: Readonly<Record<string, string>>,
+): Promise<DeliveryView> {
+  const source = 'tables' in outcome.source ? { tables: jsonTables(outcome.source.tables) } : outcome.source;
+  return api.request<DeliveryView>('/api/chargebacks/batches', { method: 'POST', body: { ...source, ...options, partners } });
+}
+
+export async function getDelivery(api: ApiClient, id: string, signal?: AbortSignal): Promise<DeliveryView> {
+  return api.request<DeliveryView>(`/api/deliveries/${encodeURIComponent(id)}`, { signal });
+}
+
+export async function listDeliveries(api: ApiClient, job?: string, signal?: AbortSignal): Promise<DeliveryView[]> {
+  return (await api.request<{ deliveries: DeliveryView[] }>('/api/deliveries', { query: { job, limit: 20 }, signal })).deliveries;
+}
+
+export async function approveDelivery(api: ApiClient, d: DeliveryView): Promise<void> {
+  await api.request(`/api/batches/${encodeURIComponent(d.batch.id)}/approve`, { method: 'POST', body: { version: d.batch.version } });
+}
+
+export async function startSending(api: ApiClient, id: string): Promise<DeliveryView> {
+  return api.request<DeliveryView>(`/api/deliveries/${encodeURIComponent(id)}/send`, { method: 'POST', body: {} });
+}
+
+/** Polls a sending batch until it stops, reporting each snapshot (per-file progress and receipts). */
+export async function followDelivery(
+  api: ApiClient,
+  id: string,
+  onUpdate: (d: DeliveryView) => void,
+  opts: { signal?: AbortSignal; intervalMs?: number } = {},
+): Promise<DeliveryView> {
+  for (;;) {
+    const d = await getDelivery(api, id, opts.signal);
+    onUpdate(d);
+    if (d.batch.state !== 'sending') return d;
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(resolve, opts.intervalMs ?? 500);
+      opts.signal?.addEventListener('abort', () => (clearTimeout(t), reject(new DOMException('Aborted', 'AbortError'))), { once: true });
+    });
+  }
+}
+
+/** Who may approve, in words for the screen: an approver (or admin) who did not prepare the batch. */
+export function approvalRule(session: Pick<Session, 'user' | 'role'> | null, d: DeliveryView): { allowed: boolean; reason: string } {
+  if (d.batch.state !== 'awaiting_approval') {
+    return { allowed: false, reason: d.approvedBy ? `Approved by ${d.approvedBy}.` : `The batch is ${d.batch.state.replace(/_/g, ' ')}.` };
+  }
+  const who = `Needs approval by an approver other than ${d.batch.preparedBy}.`;
+  if (!session) return { allowed: false, reason: `${who} Sign in first.` };
+  if (session.user === d.batch.preparedBy) return { allowed: false, reason: `${who} You prepared it, so someone else must approve.` };
+  if (session.role !== 'approver' && session.role !== 'admin') return { allowed: false, reason: `${who} You are signed in as ${session.role}.` };
+  return { allowed: true, reason: `${who} You can approve it.` };
+}
+
+export function canSend(d: DeliveryView): boolean {
+  return Boolean(d.approvedBy) && ['approved', 'failed'].includes(d.batch.state) && d.items.some((i) => i.state !== 'done' && i.state !== 'needs_review');
+}
+
+/** 0–100 for a file's bar: done is 100, otherwise bytes sent so far. */
+export function filePercent(item: DeliveryItemView): number {
+  if (item.state === 'done') return 100;
+  const p = item.progress;
+  if (!p || !p.total) return 0;
+  return Math.min(100, Math.floor((100 * p.sent) / p.total));
+}
+
+export function describeReceipt(r: ReceiptView): string {
+  const where = `${r.protocol.toUpperCase()} ${r.host}:${r.remotePath}`;
+  const key = r.serverFingerprint ? ` · server ${r.serverFingerprint}` : '';
+  return `${r.bytes.toLocaleString('en-US')} bytes → ${where} · sha256 ${r.sha256.slice(0, 16)}…${key}${r.adopted ? ' · was already there (adopted)' : ''}${r.encrypted ? ' · OpenPGP' : ''}`;
+}
