@@ -34,8 +34,13 @@ quiet.child = () => quiet;
 
 export async function startDemoFtpTarget(dir: string, options: { port?: number } = {}): Promise<DemoFtpTarget> {
   fs.mkdirSync(path.join(dir, 'inbox'), { recursive: true });
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { FtpSrv } = require('ftp-srv') as typeof import('ftp-srv');
+  let FtpSrv: typeof import('ftp-srv').FtpSrv;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    ({ FtpSrv } = require('ftp-srv') as typeof import('ftp-srv'));
+  } catch {
+    throw new Error('The demo FTP target needs the ftp-srv package (a development dependency): run npm install.');
+  }
   const username = 'closedesk-demo';
   const password = randomBytes(18).toString('base64url');
   const wanted = options.port ?? Number(process.env.CLOSEDESK_DEMO_FTP_PORT ?? 2121);

@@ -34,6 +34,7 @@ export async function openFtpSession(endpoint: Endpoint, credential: Credential,
   if (!('password' in credential)) throw new DeliveryError('config', 'FTP and FTPS partners sign in with a password; no password is stored for this partner.');
   const client = new Client(options.timeoutMs ?? 30_000);
   let fingerprint = '';
+  let features: Map<string, string> = new Map();
   try {
     try {
       await client.connect(endpoint.host, endpoint.port);
@@ -63,7 +64,13 @@ export async function openFtpSession(endpoint: Endpoint, credential: Credential,
     }
     try {
       await client.login(endpoint.username, credential.password);
-      await client.useDefaultSettings();
+      // The subset of basic-ftp's useDefaultSettings a file upload needs: every round trip counts per file.
+      features = await client.features();
+      await client.send('TYPE I');
+      if (endpoint.protocol === 'ftps') {
+        await client.send('PBSZ 0');
+        await client.send('PROT P');
+      }
     } catch (e) {
       throw ftpError(e, 'signing in');
     }
@@ -72,7 +79,6 @@ export async function openFtpSession(endpoint: Endpoint, credential: Credential,
     throw e;
   }
 
-  let features: Map<string, string> | undefined;
   return {
     fingerprint,
     async size(path) {
@@ -85,7 +91,6 @@ export async function openFtpSession(endpoint: Endpoint, credential: Credential,
     },
     async serverSha256(path) {
       try {
-        features ??= await client.features();
         if (features.has('HASH')) {
           await client.send('OPTS HASH SHA-256');
           const r = await client.send(`HASH ${path}`);

@@ -25,7 +25,7 @@ import { partnerCredential, partnerEndpoint, requirePartner, type Partner } from
 import { encryptForPartner } from './pgp';
 import { fileFromBuffer, sendFile, sha256Hex, type RetryPolicy } from './upload';
 import { DeliveryError, type Receipt } from './types';
-import type { RemoteSession, SessionOptions } from './session';
+import { SessionPool, type RemoteSession, type SessionOptions } from './session';
 import type { Credential, Endpoint } from './types';
 
 export const DELIVERY_KIND = 'delivery';
@@ -188,6 +188,7 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
   running.add(batchId);
   const bars = new Map<number, FileProgress>();
   progress.set(batchId, bars);
+  const pool = new SessionPool();
   try {
     await setBatchState(store, batchId, 'sending', from);
     await deps.audit?.append({ actor: options.actor, action: 'delivery.started', subjectType: 'batch', subjectId: batchId, details: { approvedBy: approval.approvedBy } });
@@ -224,6 +225,7 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
           encrypted: req.encrypted,
           contentSha256: req.contentSha256,
           connect: options.connect,
+          pool,
           onProgress: (sent) => report(sent),
           onRetry: (attempt, err, waitMs) =>
             void deps.audit?.append({ actor: options.actor, action: 'delivery.retry', subjectType: 'batch', subjectId: batchId, details: { seq: item.seq, fileName: req.fileName, attempt, waitMs, error: err.message } }),
@@ -268,6 +270,7 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
     });
     return { batch, items: after, receipts: await listReceipts(store, { batchId }) };
   } finally {
+    await pool.closeAll();
     running.delete(batchId);
   }
 }

@@ -37,3 +37,42 @@ export function remotePath(folder: string, name: string): string {
   const f = folder.trim().replace(/\\/g, '/').replace(/\/+$/, '');
   return f ? `${f}/${name}` : name;
 }
+
+/**
+ * Keeps one open session per partner while a batch is sent, so consecutive files do not each pay
+ * for a new connection and login. A session that failed is closed and never handed out again.
+ */
+export class SessionPool {
+  private readonly idle = new Map<string, RemoteSession>();
+
+  private key(e: Endpoint): string {
+    return [e.protocol, e.host, e.port, e.username, e.hostFingerprint ?? '', e.tlsFingerprint ?? ''].join('|');
+  }
+
+  async acquire(
+    endpoint: Endpoint,
+    credential: Credential,
+    options: SessionOptions,
+    connect: (e: Endpoint, c: Credential, o: SessionOptions) => Promise<RemoteSession> = openSession,
+  ): Promise<RemoteSession> {
+    const k = this.key(endpoint);
+    const s = this.idle.get(k);
+    if (s) {
+      this.idle.delete(k);
+      return s;
+    }
+    return connect(endpoint, credential, options);
+  }
+
+  async release(endpoint: Endpoint, session: RemoteSession, healthy: boolean): Promise<void> {
+    const k = this.key(endpoint);
+    if (!healthy || this.idle.has(k)) return session.close();
+    this.idle.set(k, session);
+  }
+
+  async closeAll(): Promise<void> {
+    const all = [...this.idle.values()];
+    this.idle.clear();
+    await Promise.all(all.map((s) => s.close().catch(() => undefined)));
+  }
+}

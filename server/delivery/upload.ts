@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { openSession, remotePath, type RemoteSession, type SessionOptions } from './session';
+import { openSession, remotePath, type RemoteSession, type SessionOptions, type SessionPool } from './session';
 import { DeliveryError, type Credential, type Endpoint, type FileToSend, type ProgressHandler, type Receipt } from './types';
 
 export interface RetryPolicy {
@@ -30,6 +30,8 @@ export interface SendOptions extends SessionOptions {
   /** Whether the bytes were OpenPGP-encrypted (for the receipt only). */
   encrypted?: boolean;
   contentSha256?: string;
+  /** Reuse connections across files (a batch, a benchmark); the caller closes the pool. */
+  pool?: SessionPool;
   /** Opens connections; tests and benchmarks may pass their own. */
   connect?: (endpoint: Endpoint, credential: Credential, options: SessionOptions) => Promise<RemoteSession>;
 }
@@ -134,10 +136,12 @@ export async function sendFile(endpoint: Endpoint, credential: Credential, file:
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     if (options.signal?.aborted) throw new DeliveryError('transient', 'The delivery was cancelled.');
     let session: RemoteSession | undefined;
+    let healthy = false;
     try {
-      session = await connect(endpoint, credential, options);
+      session = options.pool ? await options.pool.acquire(endpoint, credential, options, connect) : await connect(endpoint, credential, options);
       const r = await attemptOnce(session, endpoint, file, (n) => options.onProgress?.(n, file.bytes));
       options.onProgress?.(file.bytes, file.bytes);
+      healthy = true;
       return {
         fileName: file.fileName,
         remotePath: remotePath(endpoint.folder, file.fileName),
@@ -163,7 +167,10 @@ export async function sendFile(endpoint: Endpoint, credential: Credential, file:
         await sleep(wait, options.signal);
       }
     } finally {
-      await session?.close().catch(() => undefined);
+      if (session) {
+        if (options.pool) await options.pool.release(endpoint, session, healthy).catch(() => undefined);
+        else await session.close().catch(() => undefined);
+      }
     }
   }
   throw new DeliveryError(

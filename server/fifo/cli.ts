@@ -26,8 +26,8 @@ import { ALLOCATION_COLUMNS, REDEMPTION_COLUMNS, RedemptionCursor, UNMATCHED_COL
 import {
   allocationCsvChunks,
   balanceHistoryCsvChunks,
-  centsText,
   currentBalanceCsvChunks,
+  RedemptionSuffixes,
   unmatchedCsvChunks,
 } from '../../src/fifo/canonical';
 import type { FifoTransactions } from '../../src/fifo/transactions';
@@ -212,6 +212,31 @@ class FileOut {
     this.encodePending();
     this.flushBytes();
   }
+  /** Raw bytes then an ASCII suffix, copied by hand: two native calls per short record cost more than the copy. */
+  recordWithSuffix(src: Buffer, start: number, end: number, suffix: string): void {
+    this.encodePending();
+    const need = end - start + suffix.length * 3;
+    if (this.pos + need > this.buf.length) {
+      this.flushBytes();
+      if (need > this.buf.length) {
+        fs.writeSync(this.fd, src, start, end - start);
+        fs.writeSync(this.fd, suffix);
+        return;
+      }
+    }
+    const out = this.buf;
+    let pos = this.pos;
+    for (let i = start; i < end; i++) out[pos++] = src[i]!;
+    for (let i = 0; i < suffix.length; i++) {
+      const c = suffix.charCodeAt(i);
+      if (c > 127) {
+        pos += out.write(suffix.slice(i), pos);
+        break;
+      }
+      out[pos++] = c;
+    }
+    this.pos = pos;
+  }
   close(): void {
     this.flush();
     fs.closeSync(this.fd);
@@ -264,7 +289,7 @@ function recordIsSafe(v: CsvRecordView): boolean {
 /** Second pass over the CSV input: every record again with REDEEMID and REMAINING appended. */
 async function writeCsvWithRedemptions(input: string, file: string, result: FifoResult, delimiter: string): Promise<void> {
   const out = new FileOut(file);
-  const cursor = new RedemptionCursor(result);
+  const suffixes = new RedemptionSuffixes(result);
   let record = 0;
   await streamCsvFields(
     input,
@@ -273,13 +298,10 @@ async function writeCsvWithRedemptions(input: string, file: string, result: Fifo
         out.text(csvRow([...v.texts().map((h) => h.trim()), ...REDEMPTION_COLUMNS.map((c) => c.header)]) + EOL);
         return;
       }
-      const [id, remaining] = cursor.next(record - 2);
-      const rem = typeof remaining === 'number' ? centsText(remaining) : '';
+      const suffix = suffixes.suffix(record - 2) + EOL;
       // A comma-separated record with nothing to neutralise is already what the writer would produce.
-      if (delimiter === ',' && recordIsSafe(v)) {
-        out.bytes(v.buf, v.recordStart, v.recordEnd);
-        out.text(',' + csvRow([id, rem]) + EOL);
-      } else out.text(csvRow([...v.texts(), id, rem]) + EOL);
+      if (delimiter === ',' && recordIsSafe(v)) out.recordWithSuffix(v.buf, v.recordStart, v.recordEnd, suffix);
+      else out.text(csvRow(v.texts()) + suffix);
     },
     { delimiter },
   );
@@ -417,6 +439,8 @@ export async function runFifoCommand(argv: string[], io: CommandIo = defaultIo):
   t0 = Date.now();
   const result = allocateFifo(input.transactions, { mode: args.mode });
   timings.matchMs = Date.now() - t0;
+  // The engine keeps its own copy of the matched rows in processing order; let the input copy go.
+  input.transactions = result.transactions;
   problems.push(...result.problems);
   problems.push(...validateFifoResults(result));
   const analytics = fifoAnalytics(result, { asOf: args.asOf });

@@ -93,6 +93,8 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
     const progress = await batchProgress(store, batchId);
     return { batchId, state: batch.state === 'done' ? 'done' : batch.state === 'failed' ? 'failed' : 'cancelled', message: `Batch ${batchId} is already ${batch.state}.`, progress };
   }
+  const control = await getControl(store, batchId);
+  if (control.command === 'cancel') return finishCancelled(deps, batchId, control.reason ?? 'cancelled');
   // Maker-checker: an approval of the current version by someone else. A batch already sending
   // cannot be edited, so its approval still stands after a restart.
   if (batch.state === 'sending') {
@@ -100,8 +102,6 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
   } else {
     await assertApprovedForSending(store, batchId);
   }
-  const control = await getControl(store, batchId);
-  if (control.command === 'cancel') return finishCancelled(deps, batchId, control.reason ?? 'cancelled');
   if (control.command === 'pause') {
     const until = control.pausedUntil ? Date.parse(control.pausedUntil) : Infinity;
     if (until > Date.now()) {
@@ -247,8 +247,9 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
             return 'ok';
           case 'uncertain':
           case 'rate-limited':
-            // Unknown outcome: stay `sending` (looked up before any retry). Rate-limited: nothing applied.
-            w.needsLookup = e.kind === 'uncertain';
+            // Unknown outcome: stay `sending` (looked up before any retry). Rate-limited: this call
+            // applied nothing, but a look-up still owed (an earlier interrupted send) stays owed.
+            if (e.kind === 'uncertain') w.needsLookup = true;
             await updateBatchItem(store, batchId, w.item.seq, { state: w.needsLookup ? 'sending' : 'pending', response: errorResponse(e), error: describeZohoError(e) });
             return 'retry';
           case 'daily-limit': {

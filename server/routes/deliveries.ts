@@ -3,8 +3,10 @@
  * - GET    /api/partners                      every role (to choose where files go); never any secret
  * - POST   /api/partners                      admin: create (password / privateKey are write-only)
  * - PATCH  /api/partners/:id                  admin: change settings or credentials
+ * - POST   /api/partners/:id/probe            admin: the fingerprint the server presents now, and whether it matches the pin
  * - DELETE /api/partners/:id                  admin
- * - POST   /api/deliveries                    preparer: prepare a batch of files (e.g. a SPURSH export) for approval
+ * - POST   /api/deliveries                    preparer: prepare a batch of files for approval (text, base64, or fromOutbox:
+ *                                            a file a job exported to <data dir>/<job>/outbox, e.g. VRET's SPURSH)
  * - GET    /api/deliveries?job=               batches with items, progress and receipts (Activity page)
  * - GET    /api/deliveries/receipts           the latest receipts
  * - GET    /api/deliveries/:id                one batch, with per-file progress while it is sending
@@ -13,13 +15,16 @@
  * On start-up, batches left `sending` by a stopped server are resumed (reconciled against the remote first),
  * and the demo FTP target of `npm start`, when running, is registered as a partner.
  */
+import fs from 'node:fs/promises';
+import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { badRequest, conflict } from '../errors';
+import { AppError, badRequest, conflict, notFound } from '../errors';
 import { currentUser, parseWith } from '../http';
 import { currentApproval, requireBatch } from '../store/batches';
-import { activeDemoTarget, DEMO_PARTNER_NAME } from '../delivery/demo-target';
+import { activeDemoTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../delivery/demo-target';
+import { probeServerFingerprint } from '../delivery/probe';
 import { createPartner, deletePartner, listPartners, requirePartner, updatePartner } from '../delivery/partners';
 import {
   deliverBatch,
@@ -42,9 +47,11 @@ const prepareBody = z.object({
           partnerId: z.string().min(1),
           text: z.string().optional(),
           base64: z.string().optional(),
+          /** A file a job left in <data dir>/<job>/outbox (e.g. VRET's SPURSH export). */
+          fromOutbox: z.boolean().optional(),
           label: z.string().max(40).optional(),
         })
-        .refine((f) => (f.text === undefined) !== (f.base64 === undefined), 'give the file as text or base64, one of the two'),
+        .refine((f) => [f.text !== undefined, f.base64 !== undefined, f.fromOutbox === true].filter(Boolean).length === 1, 'give the file as text, base64 or fromOutbox, one of them'),
     )
     .min(1)
     .max(100),
@@ -62,6 +69,14 @@ async function assertSendable(ctx: AppContext, id: string): Promise<void> {
   if (!['approved', 'failed', 'sending'].includes(b.state)) throw conflict('wrong-state', `Batch ${id} is ${b.state.replace(/_/g, ' ')}; it cannot be sent.`);
 }
 
+/** `npm start`'s demo FTP target as the partner "Demo FTP (loopback)" for every network (new password each start). */
+async function registerDemoPartner(ctx: AppContext, demo: DemoFtpTarget): Promise<void> {
+  const existing = (await listPartners(ctx.store, ctx.secrets)).find((p) => p.name === DEMO_PARTNER_NAME);
+  const settings = { protocol: 'ftp' as const, host: demo.host, port: demo.port, folder: 'inbox', username: demo.username, password: demo.password };
+  if (existing) await updatePartner(ctx.store, ctx.secrets, existing.id, settings);
+  else await createPartner(ctx.store, ctx.secrets, { name: DEMO_PARTNER_NAME, ...settings, networks: ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'SPURSH'] }, 'system');
+}
+
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const deps: DeliveryDeps = { store: ctx.store, secrets: ctx.secrets, audit: ctx.audit };
   const anyRole = app.requireRole('preparer', 'approver', 'admin');
@@ -76,12 +91,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.addHook('onReady', async () => {
     const demo = activeDemoTarget();
-    if (demo) {
-      const existing = (await listPartners(ctx.store, ctx.secrets)).find((p) => p.name === DEMO_PARTNER_NAME);
-      const settings = { protocol: 'ftp' as const, host: demo.host, port: demo.port, folder: 'inbox', username: demo.username, password: demo.password };
-      if (existing) await updatePartner(ctx.store, ctx.secrets, existing.id, settings);
-      else await createPartner(ctx.store, ctx.secrets, { name: DEMO_PARTNER_NAME, ...settings, networks: ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'SPURSH'] }, 'system');
-    }
+    if (demo) await registerDemoPartner(ctx, demo).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'the demo FTP target could not be registered as a partner'));
     for (const b of await interruptedDeliveries(ctx.store)) {
       ctx.log.warn({ batch: b.id }, 'resuming a delivery interrupted by a stop');
       sendInBackground(b.id, 'system:resume');
@@ -107,6 +117,23 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     return { partner: p };
   });
 
+  // The key or certificate the server presents now, next to the pinned one (an admin checks it with the partner).
+  app.post<{ Params: { id: string } }>('/api/partners/:id/probe', { preHandler: admin }, async (req) => {
+    const user = currentUser(req);
+    const p = await requirePartner(ctx.store, ctx.secrets, req.params.id);
+    let presented: string;
+    try {
+      presented = await probeServerFingerprint(p);
+    } catch (e) {
+      throw new AppError(502, 'partner-unreachable', (e as Error).message);
+    }
+    const pinned = p.protocol === 'sftp' ? p.hostFingerprint : p.protocol === 'ftps' ? p.tlsFingerprint : null;
+    const same = (a: string, b: string) => a.replace(/^sha256:/i, '').replace(/:/g, '').toUpperCase() === b.replace(/^sha256:/i, '').replace(/:/g, '').toUpperCase();
+    const matches = p.protocol === 'sftp' ? presented === pinned : p.protocol === 'ftps' ? Boolean(pinned && same(presented, pinned)) : null;
+    await ctx.audit.append({ actor: user.id, action: 'partner.probed', subjectType: 'partner', subjectId: p.id, details: { presented, pinned, matches } });
+    return { presented, pinned, matches };
+  });
+
   app.delete<{ Params: { id: string } }>('/api/partners/:id', { preHandler: admin }, async (req) => {
     const user = currentUser(req);
     await deletePartner(ctx.store, ctx.secrets, req.params.id);
@@ -118,15 +145,24 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const body = parseWith(prepareBody, req.body, 'delivery');
     const user = currentUser(req);
     for (const f of body.files) await requirePartner(ctx.store, ctx.secrets, f.partnerId);
+    const files = [];
+    for (const f of body.files) {
+      let content: Buffer;
+      if (f.fromOutbox) {
+        if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(f.fileName) || !/^[a-z0-9-]+$/.test(body.job))
+          throw badRequest('bad-file-name', `"${f.fileName}" is not a file name of the ${body.job} outbox.`);
+        try {
+          content = await fs.readFile(path.join(ctx.config.dataDir, body.job, 'outbox', f.fileName));
+        } catch {
+          throw notFound('not-in-outbox', `There is no ${f.fileName} in the ${body.job} outbox; export it again.`);
+        }
+      } else content = f.text !== undefined ? Buffer.from(f.text, 'utf8') : Buffer.from(f.base64!, 'base64');
+      files.push({ fileName: f.fileName, partnerId: f.partnerId, label: f.label, content });
+    }
     const batch = await prepareDelivery(deps, {
       job: body.job,
       preparedBy: user.id,
-      files: body.files.map((f) => ({
-        fileName: f.fileName,
-        partnerId: f.partnerId,
-        label: f.label,
-        content: f.text !== undefined ? Buffer.from(f.text, 'utf8') : Buffer.from(f.base64!, 'base64'),
-      })),
+      files,
       payload: { note: body.note },
     });
     reply.code(201);

@@ -158,27 +158,49 @@ export class SandboxState {
     }
   }
 
+  /**
+   * A demo organisation whose chart of accounts, items (by SKU and charge name) and customers
+   * carry the names the settlement demo configuration uses, so ids can be mapped from its lists.
+   */
   seedOrganization(name: string, currency: string, plan: Organization['plan']): OrgBooks {
     const id = () => this.newId();
+    const account = (account_name: string, account_type: string, account_code: string): Account => ({ account_id: id(), account_name, account_type, account_code });
     const books: OrgBooks = {
       org: { organization_id: id(), name, currency_code: currency, plan },
-      contacts: [{ contact_id: id(), contact_name: 'Amazon.com', contact_type: 'customer', currency_code: currency }],
+      contacts: ['Amazon.com', 'Amazon.de'].map((n) => ({ contact_id: id(), contact_name: n, contact_type: 'customer', currency_code: currency })),
       accounts: [
-        { account_id: id(), account_name: 'Amazon Clearing', account_type: 'bank', account_code: '1050' },
-        { account_id: id(), account_name: 'Amazon Fees', account_type: 'expense', account_code: '6100' },
-        { account_id: id(), account_name: 'Amazon Reserve', account_type: 'other_current_asset', account_code: '1060' },
-        { account_id: id(), account_name: 'Sales', account_type: 'income', account_code: '4000' },
-        { account_id: id(), account_name: 'Operating Bank', account_type: 'bank', account_code: '1000' },
+        account('Amazon Clearing', 'bank', '1050'),
+        account('Amazon Selling Fees', 'expense', '6100'),
+        account('Amazon Reserve', 'other_current_asset', '1060'),
+        account('Amazon Sales', 'income', '4000'),
+        account('Bank', 'bank', '1000'),
+        account('Shipping Income', 'income', '4010'),
+        account('Gift Wrap Income', 'income', '4020'),
+        account('Sales Tax Payable', 'other_current_liability', '2200'),
+        account('Amazon Refunds', 'income', '4090'),
+        account('Promotional Rebates', 'income', '4095'),
+        account('FBA Fees', 'expense', '6110'),
+        account('Advertising', 'expense', '6200'),
+        account('Amazon Reimbursements', 'other_income', '4500'),
       ],
       items: [],
       invoices: [],
       payments: [],
       journals: [],
     };
+    const sales = books.accounts[3].account_id;
+    const item = (n: string, sku?: string): Item => ({ item_id: id(), name: n, rate: 0, ...(sku ? { sku } : {}), account_id: sales });
     books.items = [
-      { item_id: id(), name: 'Amazon Sales', rate: 0, sku: 'AMZ-SALES', account_id: books.accounts[3].account_id },
-      { item_id: id(), name: 'Shipping', rate: 0, sku: 'AMZ-SHIP', account_id: books.accounts[3].account_id },
-      { item_id: id(), name: 'Sales Tax Collected', rate: 0, sku: 'AMZ-TAX', account_id: books.accounts[3].account_id },
+      item('Amazon Sales', 'AMZ-SALES'),
+      item('Shipping'),
+      item('Sales Tax'),
+      item('Shipping Tax'),
+      item('Gift Wrap'),
+      item('Gift Wrap Tax'),
+      item('Red mug', 'SKU-RED-MUG'),
+      item('Blue mug', 'SKU-BLUE-MUG'),
+      item('Teapot', 'SKU-TEAPOT'),
+      item('Coasters', 'SKU-COASTERS'),
     ];
     this.data.books.push(books);
     this.changed();
@@ -187,17 +209,13 @@ export class SandboxState {
 
   seedIds(orgIndex = 0): SeedIds {
     const b = this.data.books[orgIndex];
+    const acc = (n: string) => b.accounts.find((a) => a.account_name === n)!.account_id;
+    const itm = (n: string) => b.items.find((i) => i.name === n)!.item_id;
     return {
       organizationId: b.org.organization_id,
       customerId: b.contacts[0].contact_id,
-      itemIds: { sales: b.items[0].item_id, shipping: b.items[1].item_id, tax: b.items[2].item_id },
-      accountIds: {
-        clearing: b.accounts[0].account_id,
-        fees: b.accounts[1].account_id,
-        reserve: b.accounts[2].account_id,
-        sales: b.accounts[3].account_id,
-        bank: b.accounts[4].account_id,
-      },
+      itemIds: { sales: itm('Amazon Sales'), shipping: itm('Shipping'), tax: itm('Sales Tax') },
+      accountIds: { clearing: acc('Amazon Clearing'), fees: acc('Amazon Selling Fees'), reserve: acc('Amazon Reserve'), sales: acc('Amazon Sales'), bank: acc('Bank') },
     };
   }
 

@@ -10,7 +10,7 @@ import type { Queryable, Store } from '../store';
 import { newId, nowIso } from '../store/ids';
 import { ZohoClient } from './client';
 import type { Clock } from './clock';
-import { endpointsFor, isDataCentre, type DataCentre } from './datacentres';
+import { DATA_CENTRES, endpointsFor, isDataCentre, type DataCentre } from './datacentres';
 import { ZohoError } from './errors';
 import { limiterFor, ZohoLimiter } from './limiter';
 import { exchangeGrantCode, TokenManager, type CachedToken } from './token';
@@ -243,7 +243,7 @@ export async function testConnection(deps: ConnectionDeps, id: string): Promise<
     const orgs = (r.organizations as { organization_id: string; name: string }[]) ?? [];
     const org = orgs.find((o) => o.organization_id === connection.organizationId);
     result = org
-      ? { ok: true, message: `Connected to ${org.name} (${org.organization_id}) on ${connection.dataCentre}.` }
+      ? { ok: true, message: `Connected to ${org.name} (${org.organization_id}) on ${connection.accountsUrl ? `the local sandbox (${connection.accountsUrl})` : DATA_CENTRES[connection.dataCentre].label}.` }
       : { ok: false, message: `The credentials work but organisation ${connection.organizationId} is no longer visible to this Zoho user.` };
   } catch (e) {
     result = { ok: false, message: (e as Error).message };

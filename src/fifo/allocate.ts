@@ -40,14 +40,23 @@ export interface FifoAllocations {
 
 export interface FifoResult {
   mode: FifoMode;
+  /**
+   * The rows that take part in matching, physically in processing order (customers in id order,
+   * each in the tie order): every later pass reads memory sequentially, which on 10M rows is
+   * several times faster than following an index. `sourceIndex` leads back to the input rows.
+   */
   transactions: FifoTransactions;
-  /** Active rows in processing order: customers in id order, each in the tie order. */
+  /** Rows of the input left out of matching (duplicates and rows with blocking problems are never in `transactions`). */
+  leftOut: number;
+  /** Processing order; the identity, kept so passes read the same whatever the layout. */
   order: Int32Array;
   /** Customer indexes in id order; rows of customerOrder[k] are order[groupStart[k] .. groupStart[k+1]). */
   customerOrder: Int32Array;
   groupStart: Int32Array;
-  /** Position of each row in `order` (-1 when left out). */
+  /** Position of each row in `order`. */
   position: Int32Array;
+  /** Row of `transactions` for each source data row index (-1: left out or not a data row). */
+  rowOfSource: Int32Array;
   allocations: FifoAllocations;
   /** Cents still open on each earned row (0 for other rows). */
   remaining: Float64Array;
@@ -114,43 +123,44 @@ function rowCompare(tx: FifoTransactions, a: number, b: number): number {
   return c !== 0 ? c : a - b;
 }
 
-/** Insertion sort of a small group when every TRANS_ID is a plain number: comparisons inline. */
-function sortGroupNumeric(tx: FifoTransactions, order: Int32Array, from: number, to: number): void {
-  const created = tx.createdMs;
-  const type = tx.type;
-  const id = tx.idNum;
+/**
+ * Insertion sort of a small group when every TRANS_ID is a plain number, on keys gathered next to
+ * `order` (kc created, kt earned-first rank, ki id) so comparisons read neighbouring memory.
+ */
+function sortGroupNumeric(order: Int32Array, kc: Float64Array, kt: Uint8Array, ki: Float64Array, from: number, to: number): void {
   for (let i = from + 1; i < to; i++) {
     const v = order[i]!;
-    const cv = created[v]!;
-    const tv = type[v] === EARNED ? 0 : 1;
-    const iv = id[v]!;
+    const cv = kc[i]!;
+    const tv = kt[i]!;
+    const iv = ki[i]!;
     let j = i - 1;
     while (j >= from) {
-      const u = order[j]!;
-      const cu = created[u]!;
+      const cu = kc[j]!;
       if (cu < cv) break;
       if (cu === cv) {
-        const tu = type[u] === EARNED ? 0 : 1;
+        const tu = kt[j]!;
         if (tu < tv) break;
         if (tu === tv) {
-          const iu = id[u]!;
-          if (iu < iv || (iu === iv && u < v)) break;
+          const iu = ki[j]!;
+          if (iu < iv || (iu === iv && order[j]! < v)) break;
         }
       }
-      order[j + 1] = u;
+      order[j + 1] = order[j]!;
+      kc[j + 1] = cu;
+      kt[j + 1] = kt[j]!;
+      ki[j + 1] = ki[j]!;
       j--;
     }
     order[j + 1] = v;
+    kc[j + 1] = cv;
+    kt[j + 1] = tv;
+    ki[j + 1] = iv;
   }
 }
 
 function sortGroup(tx: FifoTransactions, order: Int32Array, from: number, to: number): void {
   const len = to - from;
   if (len < 2) return;
-  if (len <= 48 && tx.idOrder === 'number') {
-    sortGroupNumeric(tx, order, from, to);
-    return;
-  }
   if (len <= 48) {
     for (let i = from + 1; i < to; i++) {
       const v = order[i]!;
@@ -169,7 +179,7 @@ function sortGroup(tx: FifoTransactions, order: Int32Array, from: number, to: nu
 }
 
 /** Customers in id order and active rows grouped per customer in the tie order. */
-export function fifoOrder(tx: FifoTransactions): { order: Int32Array; customerOrder: Int32Array; groupStart: Int32Array; position: Int32Array } {
+export function fifoOrder(tx: FifoTransactions): { order: Int32Array; customerOrder: Int32Array; groupStart: Int32Array } {
   const nc = tx.customers.length;
   const customerOrder = sortCustomers(tx.customers);
   const rankOf = new Int32Array(nc);
@@ -187,16 +197,74 @@ export function fifoOrder(tx: FifoTransactions): { order: Int32Array; customerOr
   const fill = groupStart.slice(0, nc);
   const order = new Int32Array(active);
   for (let i = 0; i < n; i++) if (tx.active[i]) order[fill[rankOf[tx.customerOf[i]!]!]!++] = i;
-  for (let k = 0; k < nc; k++) sortGroup(tx, order, groupStart[k]!, groupStart[k + 1]!);
-  const position = new Int32Array(n).fill(-1);
-  for (let p = 0; p < active; p++) position[order[p]!] = p;
-  return { order, customerOrder, groupStart, position };
+  if (tx.idOrder === 'number') {
+    const kc = new Float64Array(active);
+    const kt = new Uint8Array(active);
+    const ki = new Float64Array(active);
+    for (let p = 0; p < active; p++) kc[p] = tx.createdMs[order[p]!]!;
+    for (let p = 0; p < active; p++) kt[p] = tx.type[order[p]!] === EARNED ? 0 : 1;
+    for (let p = 0; p < active; p++) ki[p] = tx.idNum[order[p]!]!;
+    for (let k = 0; k < nc; k++) {
+      const from = groupStart[k]!;
+      const to = groupStart[k + 1]!;
+      if (to - from <= 48) sortGroupNumeric(order, kc, kt, ki, from, to);
+      else sortGroup(tx, order, from, to);
+    }
+  } else for (let k = 0; k < nc; k++) sortGroup(tx, order, groupStart[k]!, groupStart[k + 1]!);
+  return { order, customerOrder, groupStart };
 }
 
-export function allocateFifo(tx: FifoTransactions, options: { mode?: FifoMode } = {}): FifoResult {
+/**
+ * A copy of the active rows laid out in `order` (a gather per column: tight loops whose cache
+ * misses overlap, instead of misses in every later pass).
+ */
+export function reorderTransactions(tx: FifoTransactions, order: Int32Array): FifoTransactions {
+  const n = order.length;
+  const f64 = (col: Float64Array) => {
+    const out = new Float64Array(n);
+    for (let k = 0; k < n; k++) out[k] = col[order[k]!]!;
+    return out;
+  };
+  const customerOf = new Int32Array(n);
+  for (let k = 0; k < n; k++) customerOf[k] = tx.customerOf[order[k]!]!;
+  const type = new Uint8Array(n);
+  for (let k = 0; k < n; k++) type[k] = tx.type[order[k]!]!;
+  const idText = new Map<number, string>();
+  if (tx.idText.size) for (let k = 0; k < n; k++) {
+    const t = tx.idText.get(order[k]!);
+    if (t !== undefined) idText.set(k, t);
+  }
+  return {
+    source: tx.source,
+    count: n,
+    idNum: f64(tx.idNum),
+    idText,
+    idOrder: tx.idOrder,
+    customerOf,
+    customers: tx.customers,
+    type,
+    createdMs: f64(tx.createdMs),
+    expiresMs: f64(tx.expiresMs),
+    amount: f64(tx.amount),
+    rowNumber: f64(tx.rowNumber),
+    sourceIndex: f64(tx.sourceIndex),
+    active: new Uint8Array(n).fill(1),
+  };
+}
+
+export function allocateFifo(input: FifoTransactions, options: { mode?: FifoMode } = {}): FifoResult {
   const mode = options.mode ?? 'lots';
+  const sorted = fifoOrder(input);
+  const tx = reorderTransactions(input, sorted.order);
   const n = tx.count;
-  const { order, customerOrder, groupStart, position } = fifoOrder(tx);
+  const { customerOrder, groupStart } = sorted;
+  const order = new Int32Array(n);
+  for (let k = 0; k < n; k++) order[k] = k;
+  const position = order;
+  let maxSource = -1;
+  for (let k = 0; k < n; k++) if (tx.sourceIndex[k]! > maxSource) maxSource = tx.sourceIndex[k]!;
+  const rowOfSource = new Int32Array(maxSource + 1).fill(-1);
+  for (let k = 0; k < n; k++) rowOfSource[tx.sourceIndex[k]!] = k;
   // Every allocation closes a lot or finishes a redemption, so there are at most n of them.
   const redeem = new Int32Array(n);
   const earned = new Int32Array(n);
@@ -264,10 +332,12 @@ export function allocateFifo(tx: FifoTransactions, options: { mode?: FifoMode } 
   const result: FifoResult = {
     mode,
     transactions: tx,
+    leftOut: input.count - n,
     order,
     customerOrder,
     groupStart,
     position,
+    rowOfSource,
     allocations: { count: na, redeem: redeem.slice(0, na), earned: earned.slice(0, na), amount: allocAmount.slice(0, na) },
     remaining,
     closedBy,

@@ -13,11 +13,12 @@
  * - `centsText(cents)`: '-1234.56'.
  * - `allocationCsvChunks(result)`, `balanceHistoryCsvChunks(result)`, `currentBalanceCsvChunks(result, asOf?)`,
  *   `unmatchedCsvChunks(result)`: header line, then the rows, as chunks of text with CRLF line ends.
+ * - `RedemptionSuffixes(result).suffix(sourceIndex)`: `,REDEEMID,REMAINING` for one input row.
  * - `fifoResultCanonical(result)`: allocation chunks then unmatched chunks.
  * - `fifoInputCanonical(tx)`: the matched input rows as text (task pane input checksum).
  */
 import { csvRow } from '../kernel/csv';
-import { TYPE_NAMES, type FifoTransactions } from './transactions';
+import { EARNED, TYPE_NAMES, type FifoTransactions } from './transactions';
 import { balancesAsOf, type FifoResult } from './allocate';
 import { ALLOCATION_COLUMNS, BALANCE_HISTORY_COLUMNS, IsoDateTimeCache, UNMATCHED_COLUMNS, currentBalanceColumns } from './report';
 
@@ -125,6 +126,43 @@ export function* unmatchedCsvChunks(result: FifoResult): Generator<string> {
     }
   }
   if (buf) yield buf;
+}
+
+/**
+ * `,REDEEMID,REMAINING` for source data rows of "TC_Data with redemptions" (blank for redemptions
+ * and rows left out), to append to the row's own cells. Rows are asked for in input order while the
+ * results are in processing order, so each block of 8192 rows is gathered in tight loops first
+ * (overlapping the cache misses), as in balanceHistoryCsvChunks.
+ */
+export class RedemptionSuffixes {
+  private from = -1;
+  private readonly row = new Int32Array(CHUNK);
+  private readonly earned = new Uint8Array(CHUNK);
+  private readonly by = new Int32Array(CHUNK);
+  private readonly remaining = new Float64Array(CHUNK);
+  constructor(private readonly result: FifoResult) {}
+
+  private load(from: number): void {
+    const { rowOfSource, transactions: tx, closedBy, remaining } = this.result;
+    const n = Math.max(0, Math.min(CHUNK, rowOfSource.length - from));
+    this.row.fill(-1);
+    for (let j = 0; j < n; j++) this.row[j] = rowOfSource[from + j]!;
+    for (let j = 0; j < n; j++) {
+      const r = this.row[j]!;
+      this.earned[j] = r >= 0 && tx.type[r] === EARNED ? 1 : 0;
+    }
+    for (let j = 0; j < n; j++) this.by[j] = this.earned[j] ? closedBy[this.row[j]!]! : -1;
+    for (let j = 0; j < n; j++) this.remaining[j] = this.earned[j] ? remaining[this.row[j]!]! : 0;
+    this.from = from;
+  }
+
+  suffix(sourceIndex: number): string {
+    if (this.from < 0 || sourceIndex < this.from || sourceIndex >= this.from + CHUNK) this.load(sourceIndex - (sourceIndex % CHUNK));
+    const j = sourceIndex - this.from;
+    if (!this.earned[j]) return ',,';
+    const by = this.by[j]!;
+    return ',' + (by >= 0 ? idCell(this.result.transactions, by) : '') + ',' + centsText(this.remaining[j]!);
+  }
 }
 
 export function* fifoResultCanonical(result: FifoResult): Generator<string> {

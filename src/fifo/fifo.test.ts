@@ -1,5 +1,6 @@
 import { tableFromValues, type Cell, type Table } from '../kernel/table';
-import { isoToExcelSerial } from '../kernel/dates';
+import { isoDateTime, isoToExcelSerial } from '../kernel/dates';
+import { formatAmount } from '../kernel/money';
 import {
   allocateFifo,
   allocationAt,
@@ -8,6 +9,8 @@ import {
   customerBalanceAsOf,
   fifoAnalytics,
   openLots,
+  centsText,
+  IsoDateTimeCache,
   readFifoWorkbook,
   transIdAt,
   validateFifoResults,
@@ -339,5 +342,23 @@ describe('balances, analytics and sheets', () => {
     ]);
     expect(sheets[4]!.chart).toMatchObject({ type: 'line', categoryColumn: 'DATE', valueColumns: ['OUTSTANDING'] });
     expect(sheets[2]!.rows[0]).toEqual(['A', '1', '2024-01-01T00:00:00Z', 'earned', 500, 500]);
+  });
+});
+
+describe('fast formatters equal the kernel ones', () => {
+  test('centsText = formatAmount; IsoDateTimeCache = isoDateTime', () => {
+    const cache = new IsoDateTimeCache();
+    let s = 5;
+    const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
+    for (let i = 0; i < 20000; i++) {
+      const cents = Math.floor((rand() - 0.5) * 10 ** Math.floor(rand() * 14));
+      expect(centsText(cents)).toBe(formatAmount(cents));
+      const ms = Math.floor((rand() - 0.3) * 4e12);
+      const whole = ms - (((ms % 1000) + 1000) % 1000);
+      expect(cache.format(whole)).toBe(isoDateTime(whole));
+      expect(cache.format(ms)).toBe(isoDateTime(ms));
+    }
+    expect(centsText(0)).toBe('0.00');
+    expect(centsText(-5)).toBe('-0.05');
   });
 });

@@ -27,7 +27,7 @@ export function fifoAllocationTable(table: Table, mode: FifoMode = 'lots'): { he
   const header = ['REDEEM_TRANS_ID', 'EARNED_TRANS_ID', 'AMOUNT'];
   if (hasBlocking(input.problems)) return { header, rows: [], problems: input.problems };
   const result = allocateFifo(input.transactions, { mode });
-  const tx = input.transactions;
+  const tx = result.transactions;
   const al = result.allocations;
   const rows: Cell[][] = [];
   for (let k = 0; k < al.count; k++) rows.push([transIdAt(tx, al.redeem[k]!), transIdAt(tx, al.earned[k]!), centsToNumber(al.amount[k]!)]);

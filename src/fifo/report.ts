@@ -116,20 +116,14 @@ export function* unmatchedRows(result: FifoResult): Generator<Cell[]> {
   }
 }
 
-/**
- * Maps source data rows to transaction rows. Transactions are appended in source order, so one
- * forward pointer serves a streamed second pass over the input.
- */
+/** REDEEMID and REMAINING for source data rows (any order), through `result.rowOfSource`. */
 export class RedemptionCursor {
-  private k = 0;
   constructor(private readonly result: FifoResult) {}
-  /** [REDEEMID, REMAINING] for the source data row `sourceIndex` (called with increasing indexes). */
+  /** [REDEEMID, REMAINING] for the source data row `sourceIndex`; blank for redemptions and rows left out. */
   next(sourceIndex: number): [Cell, Cell] {
     const tx = this.result.transactions;
-    while (this.k < tx.count && tx.sourceIndex[this.k]! < sourceIndex) this.k++;
-    const r = this.k;
-    if (r >= tx.count || tx.sourceIndex[r] !== sourceIndex || !tx.active[r]) return ['', ''];
-    if (tx.type[r] !== EARNED) return ['', ''];
+    const r = sourceIndex < this.result.rowOfSource.length ? this.result.rowOfSource[sourceIndex]! : -1;
+    if (r < 0 || tx.type[r] !== EARNED) return ['', ''];
     const by = this.result.closedBy[r]!;
     return [by >= 0 ? transIdAt(tx, by) : '', this.result.remaining[r]!];
   }
@@ -277,7 +271,7 @@ export function fifoAnalytics(result: FifoResult, options: { asOf?: string } = {
   return {
     mode: result.mode,
     transactions: result.order.length,
-    leftOut: tx.count - result.order.length,
+    leftOut: result.leftOut,
     customers: result.customerOrder.length - countEmptyGroups(result),
     totals: {
       earned: { count: counts[0]!, cents: sums[0]! },

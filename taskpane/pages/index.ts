@@ -5,7 +5,7 @@
 import type { ComponentType } from 'react';
 import type { FluentIcon } from '@fluentui/react-icons';
 import { DatabaseArrowDown20Regular, History20Regular, Table20Regular, ArrowUndo20Regular, ReceiptMoney20Regular, ArrowSwap20Regular } from '@fluentui/react-icons';
-import { Payment20Regular } from '@fluentui/react-icons';
+import { Payment20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
 import type { HostKind } from '../host';
 import ChargebacksPage from './chargebacks';
 import ActivityPage from './activity';
@@ -14,6 +14,8 @@ import WorkbookPage from './workbook';
 import VretPage from './vret';
 import SettlementsPage from './settlements';
 import FifoPage from './fifo';
+import ConnectionsPage from './connections';
+import TuitionPage, { TUITION_ICON } from './tuition';
 
 export interface PageEntry {
   id: string;
@@ -30,6 +32,8 @@ export const pages: readonly PageEntry[] = [
   { id: 'vendor-returns', title: 'Vendor returns', icon: ArrowUndo20Regular, component: VretPage },
   { id: 'settlements', title: 'Settlements', icon: ReceiptMoney20Regular, component: SettlementsPage },
   { id: 'chargebacks', title: 'Chargebacks', icon: Payment20Regular, component: ChargebacksPage },
+  { id: 'tuition', title: 'Tuition', icon: TUITION_ICON, component: TuitionPage },
+  { id: 'connections', title: 'Connections', icon: PlugConnected20Regular, component: ConnectionsPage },
   { id: 'activity', title: 'Activity', icon: History20Regular, component: ActivityPage },
   { id: 'workbook', title: 'Workbook', icon: Table20Regular, component: WorkbookPage, hosts: ['preview'] },
 ];

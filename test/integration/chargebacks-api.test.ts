@@ -67,6 +67,9 @@ describe.each(BACKENDS)('chargebacks API on %s', (backend) => {
     const p = r.json().partners.find((x: { name: string }) => x.name === DEMO_PARTNER_NAME);
     expect(p).toMatchObject({ protocol: 'ftp', host: '127.0.0.1', port: demo.port, hasSecret: true, networks: ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'SPURSH'] });
     expect(r.body).not.toContain(demo.password);
+    expect((await app.inject({ method: 'POST', url: `/api/partners/${p.id}/probe`, headers: as('alice') })).statusCode).toBe(403);
+    const probe = await app.inject({ method: 'POST', url: `/api/partners/${p.id}/probe`, headers: as('root') });
+    expect(probe.json()).toEqual({ presented: '', pinned: null, matches: null });
   });
 
   test('partners: only admins change them; credentials are write-only and never logged', async () => {
@@ -161,6 +164,15 @@ describe.each(BACKENDS)('chargebacks API on %s', (backend) => {
     const sent = await app.inject({ method: 'POST', url: `/api/deliveries/${id}/send?wait=true`, headers: as('alice') });
     expect(sent.json().batch.state).toBe('done');
     expect(fs.readFileSync(path.join(demo.dir, 'SPURSH_US_R1.csv'), 'utf8')).toBe('LEDGER,PERIOD\r\nUS,2026-10\r\n');
+
+    // The VRET page leaves SPURSH in <data dir>/vret/outbox; it is prepared from there the same way.
+    fs.mkdirSync(path.join(t.dir, 'vret', 'outbox'), { recursive: true });
+    fs.writeFileSync(path.join(t.dir, 'vret', 'outbox', 'SPURSH_EU_R2.csv'), 'LEDGER\r\nEU\r\n');
+    const fromOutbox = await app.inject({ method: 'POST', url: '/api/deliveries', headers: as('alice'), payload: { job: 'vret', files: [{ fileName: 'SPURSH_EU_R2.csv', partnerId: demoId, fromOutbox: true }] } });
+    expect(fromOutbox.statusCode).toBe(201);
+    expect(fromOutbox.json().items[0].request).toMatchObject({ fileName: 'SPURSH_EU_R2.csv', bytes: 12 });
+    const escape = await app.inject({ method: 'POST', url: '/api/deliveries', headers: as('alice'), payload: { job: 'vret', files: [{ fileName: '../master.key', partnerId: demoId, fromOutbox: true }] } });
+    expect(escape.statusCode).toBe(400);
     expect(logs.text).not.toContain(demo.password);
   });
 });

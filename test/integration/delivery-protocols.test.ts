@@ -11,6 +11,7 @@ import { startSshd, SSHD, type TestSshd } from '../servers/sshd';
 import { startCutProxy } from '../servers/cut-proxy';
 import { fileFromBuffer, sendFile, temporaryName } from '../../server/delivery/upload';
 import { sshFingerprint } from '../../server/delivery/sftp';
+import { probeServerFingerprint } from '../../server/delivery/probe';
 import { DeliveryError, type Credential, type Endpoint } from '../../server/delivery/types';
 
 const retry = { attempts: 6, baseDelayMs: 100, maxDelayMs: 800 };
@@ -51,7 +52,7 @@ describe('FTP (ftp-srv in-process)', () => {
     const file = fileFromBuffer('VISA_M1_20261121_B1.csv', randomBytes(3 * 1024 * 1024));
     const names: string[] = [];
     onWrite = (e) => void (e.bytes === Math.min(65536, e.bytes) && names.push(e.fileName));
-    const receipt = await sendFile(endpoint(), cred, file, { retry });
+    const receipt = await sendFile(endpoint(), cred, file, { retry, timeoutMs: 5000 });
     expect(fs.readFileSync(path.join(root, 'in', file.fileName)).equals(file.data as Buffer)).toBe(true);
     expect(names[0]).toBe(`in/${temporaryName(file.fileName, file.sha256)}`);
     expect(partsIn(path.join(root, 'in'))).toEqual([]);
@@ -73,7 +74,7 @@ describe('FTP (ftp-srv in-process)', () => {
         return 'drop';
       }
     };
-    const receipt = await sendFile(endpoint(), cred, file, { retry });
+    const receipt = await sendFile(endpoint(), cred, file, { retry, timeoutMs: 5000 });
     expect(seenAtDrop).toHaveLength(1);
     expect(seenAtDrop[0]!.finalExists).toBe(false);
     expect(seenAtDrop[0]!.partialBytes).toBeLessThan(file.bytes);
@@ -86,7 +87,7 @@ describe('FTP (ftp-srv in-process)', () => {
     const file = fileFromBuffer('AMEX.csv', randomBytes(4 * 1024 * 1024));
     const restartsBefore = server.restarts;
     onWrite = (e) => (e.bytes >= 1024 * 1024 && server.restarts === restartsBefore ? 'restart' : undefined);
-    const receipt = await sendFile(endpoint(), cred, file, { retry });
+    const receipt = await sendFile(endpoint(), cred, file, { retry, timeoutMs: 5000 });
     expect(server.restarts).toBe(restartsBefore + 1);
     expect(receipt.attempts).toBeGreaterThan(1);
     expect(fs.readFileSync(path.join(root, 'in', file.fileName)).equals(file.data as Buffer)).toBe(true);
@@ -94,7 +95,7 @@ describe('FTP (ftp-srv in-process)', () => {
 
   it('a wrong password is refused without retrying', async () => {
     const attempts: number[] = [];
-    const err = await refused(sendFile(endpoint(), { password: 'nope' }, fileFromBuffer('X.csv', Buffer.from('a')), { retry, onRetry: (n) => attempts.push(n) }));
+    const err = await refused(sendFile(endpoint(), { password: 'nope' }, fileFromBuffer('X.csv', Buffer.from('a')), { retry, timeoutMs: 5000, onRetry: (n) => attempts.push(n) }));
     expect(err.kind).toBe('auth');
     expect(err.message).toMatch(/refused the login/);
     expect(attempts).toEqual([]);
@@ -103,7 +104,7 @@ describe('FTP (ftp-srv in-process)', () => {
 
   it('a permission error is reported clearly', async () => {
     deny = (f) => f.startsWith('in/');
-    const err = await refused(sendFile(endpoint(), cred, fileFromBuffer('X.csv', Buffer.from('a,b\r\n')), { retry }));
+    const err = await refused(sendFile(endpoint(), cred, fileFromBuffer('X.csv', Buffer.from('a,b\r\n')), { retry, timeoutMs: 5000 }));
     expect(err.kind).toBe('permission');
     expect(err.message).toMatch(/refused uploading .*Permission denied/);
     expect(fs.readdirSync(path.join(root, 'in'))).toEqual([]);
@@ -111,12 +112,12 @@ describe('FTP (ftp-srv in-process)', () => {
 
   it('never overwrites a different file already there; adopts an identical one', async () => {
     fs.writeFileSync(path.join(root, 'in', 'DISCOVER.csv'), 'theirs');
-    const err = await refused(sendFile(endpoint(), cred, fileFromBuffer('DISCOVER.csv', Buffer.from('ours!!')), { retry }));
+    const err = await refused(sendFile(endpoint(), cred, fileFromBuffer('DISCOVER.csv', Buffer.from('ours!!')), { retry, timeoutMs: 5000 }));
     expect(err.kind).toBe('conflict');
     expect(err.message).toMatch(/different file named DISCOVER.csv/);
     expect(fs.readFileSync(path.join(root, 'in', 'DISCOVER.csv'), 'utf8')).toBe('theirs');
 
-    const same = await sendFile(endpoint(), cred, fileFromBuffer('DISCOVER.csv', Buffer.from('theirs')), { retry });
+    const same = await sendFile(endpoint(), cred, fileFromBuffer('DISCOVER.csv', Buffer.from('theirs')), { retry, timeoutMs: 5000 });
     expect(same).toMatchObject({ adopted: true, verifiedBy: 'size+sha256' });
   });
 });
@@ -136,17 +137,18 @@ describe('FTPS (explicit TLS, pinned certificate)', () => {
 
   it('sends over TLS to the server whose certificate is pinned', async () => {
     const file = fileFromBuffer('MASTERCARD.csv', Buffer.from('CASE_ID\r\nCB-1\r\n'));
-    const receipt = await sendFile(endpoint(cert.fingerprint256), { password: 'pw' }, file, { retry });
+    const receipt = await sendFile(endpoint(cert.fingerprint256), { password: 'pw' }, file, { retry, timeoutMs: 5000 });
     expect(receipt.serverFingerprint).toBe(`sha256:${cert.fingerprint256}`);
+    expect(await probeServerFingerprint({ protocol: 'ftps', host: '127.0.0.1', port: server.port })).toBe(`sha256:${cert.fingerprint256}`);
     expect(fs.readFileSync(path.join(root, 'MASTERCARD.csv'), 'utf8')).toBe('CASE_ID\r\nCB-1\r\n');
   });
 
   it('refuses a certificate other than the pinned one, and an untrusted one without a pin, before signing in', async () => {
     const other = 'AA:' + cert.fingerprint256.slice(3);
-    const wrong = await refused(sendFile(endpoint(other), { password: 'pw' }, fileFromBuffer('W.csv', Buffer.from('x')), { retry }));
+    const wrong = await refused(sendFile(endpoint(other), { password: 'pw' }, fileFromBuffer('W.csv', Buffer.from('x')), { retry, timeoutMs: 5000 }));
     expect(wrong.kind).toBe('host-key');
     expect(wrong.message).toContain(cert.fingerprint256);
-    const unpinned = await refused(sendFile(endpoint(), { password: 'pw' }, fileFromBuffer('W.csv', Buffer.from('x')), { retry }));
+    const unpinned = await refused(sendFile(endpoint(), { password: 'pw' }, fileFromBuffer('W.csv', Buffer.from('x')), { retry, timeoutMs: 5000 }));
     expect(unpinned.kind).toBe('host-key');
     expect(fs.existsSync(path.join(root, 'W.csv'))).toBe(false);
   });
@@ -170,40 +172,41 @@ const haveSshd = fs.existsSync(SSHD);
     for (const f of fs.readdirSync(inbox)) fs.rmSync(path.join(inbox, f));
   });
 
-  it('our fingerprint of the host key is the one ssh-keygen prints', () => {
+  it('our fingerprint of the host key is the one ssh-keygen prints, and a probe reports it without signing in', async () => {
     const blob = Buffer.from(fs.readFileSync(path.join(sshd.dir, 'host_ed25519.pub'), 'utf8').split(' ')[1]!, 'base64');
     expect(sshFingerprint(blob)).toBe(sshd.hostFingerprint);
+    expect(await probeServerFingerprint({ protocol: 'sftp', host: '127.0.0.1', port: sshd.port })).toBe(sshd.hostFingerprint);
   });
 
   it('sends with a private key to the pinned server and records its fingerprint', async () => {
     const file = fileFromBuffer('VISA.csv', randomBytes(2 * 1024 * 1024));
-    const receipt = await sendFile(endpoint(), key(), file, { retry });
+    const receipt = await sendFile(endpoint(), key(), file, { retry, timeoutMs: 5000 });
     expect(receipt).toMatchObject({ protocol: 'sftp', serverFingerprint: sshd.hostFingerprint, bytes: file.bytes, attempts: 1, remotePath: `${inbox}/VISA.csv` });
     expect(fs.readFileSync(path.join(inbox, 'VISA.csv')).equals(file.data as Buffer)).toBe(true);
     expect(partsIn(inbox)).toEqual([]);
   });
 
   it('refuses a changed or unknown host key; nothing is sent', async () => {
-    const wrong = await refused(sendFile(endpoint({ hostFingerprint: 'SHA256:' + 'A'.repeat(43) }), key(), fileFromBuffer('H.csv', Buffer.from('x')), { retry }));
+    const wrong = await refused(sendFile(endpoint({ hostFingerprint: 'SHA256:' + 'A'.repeat(43) }), key(), fileFromBuffer('H.csv', Buffer.from('x')), { retry, timeoutMs: 5000 }));
     expect(wrong.kind).toBe('host-key');
     expect(wrong.message).toContain(sshd.hostFingerprint);
-    const unknown = await refused(sendFile(endpoint({ hostFingerprint: undefined }), key(), fileFromBuffer('H.csv', Buffer.from('x')), { retry }));
+    const unknown = await refused(sendFile(endpoint({ hostFingerprint: undefined }), key(), fileFromBuffer('H.csv', Buffer.from('x')), { retry, timeoutMs: 5000 }));
     expect(unknown.kind).toBe('host-key');
     expect(fs.readdirSync(inbox)).toEqual([]);
   });
 
   it('a wrong password or key is refused without retrying', async () => {
     const retries: number[] = [];
-    const pw = await refused(sendFile(endpoint(), { password: 'wrong' }, fileFromBuffer('P.csv', Buffer.from('x')), { retry, onRetry: (n) => retries.push(n) }));
+    const pw = await refused(sendFile(endpoint(), { password: 'wrong' }, fileFromBuffer('P.csv', Buffer.from('x')), { retry, timeoutMs: 5000, onRetry: (n) => retries.push(n) }));
     expect(pw.kind).toBe('auth');
     const otherKey = fs.readFileSync(path.join(sshd.dir, 'host_ed25519'), 'utf8');
-    const k = await refused(sendFile(endpoint(), { privateKey: otherKey }, fileFromBuffer('P.csv', Buffer.from('x')), { retry, onRetry: (n) => retries.push(n) }));
+    const k = await refused(sendFile(endpoint(), { privateKey: otherKey }, fileFromBuffer('P.csv', Buffer.from('x')), { retry, timeoutMs: 5000, onRetry: (n) => retries.push(n) }));
     expect(k.kind).toBe('auth');
     expect(retries).toEqual([]);
   });
 
   it('a read-only account gets a clear permission error', async () => {
-    const err = await refused(sendFile(endpoint(), { privateKey: sshd.readOnlyKey }, fileFromBuffer('RO.csv', Buffer.from('x')), { retry }));
+    const err = await refused(sendFile(endpoint(), { privateKey: sshd.readOnlyKey }, fileFromBuffer('RO.csv', Buffer.from('x')), { retry, timeoutMs: 5000 }));
     expect(err.kind).toBe('permission');
     expect(err.message).toMatch(/permission denied/i);
     expect(fs.readdirSync(inbox)).toEqual([]);
@@ -216,7 +219,7 @@ const haveSshd = fs.existsSync(SSHD);
       n === 1 ? { cutAfter: 1024 * 1024, beforeCut: async () => void atCut.push(fs.existsSync(path.join(inbox, 'AMEX.csv'))) } : undefined,
     );
     try {
-      const receipt = await sendFile(endpoint({ port: proxy.port }), key(), file, { retry });
+      const receipt = await sendFile(endpoint({ port: proxy.port }), key(), file, { retry, timeoutMs: 5000 });
       expect(atCut).toEqual([false]);
       expect(receipt.attempts).toBe(2);
       expect(fs.readFileSync(path.join(inbox, 'AMEX.csv')).equals(file.data as Buffer)).toBe(true);
@@ -230,7 +233,7 @@ const haveSshd = fs.existsSync(SSHD);
     const file = fileFromBuffer('DISCOVER.csv', randomBytes(3 * 1024 * 1024));
     const proxy = await startCutProxy(sshd.port, (n) => (n === 1 ? { cutAfter: 1024 * 1024, beforeCut: () => sshd.restart(300) } : undefined));
     try {
-      const receipt = await sendFile(endpoint({ port: proxy.port }), key(), file, { retry });
+      const receipt = await sendFile(endpoint({ port: proxy.port }), key(), file, { retry, timeoutMs: 5000 });
       expect(receipt.attempts).toBeGreaterThan(1);
       expect(fs.readFileSync(path.join(inbox, 'DISCOVER.csv')).equals(file.data as Buffer)).toBe(true);
     } finally {
@@ -240,7 +243,7 @@ const haveSshd = fs.existsSync(SSHD);
 
   it('never overwrites a different file already there', async () => {
     fs.writeFileSync(path.join(inbox, 'MC.csv'), 'theirs');
-    const err = await refused(sendFile(endpoint(), key(), fileFromBuffer('MC.csv', Buffer.from('ours')), { retry }));
+    const err = await refused(sendFile(endpoint(), key(), fileFromBuffer('MC.csv', Buffer.from('ours')), { retry, timeoutMs: 5000 }));
     expect(err.kind).toBe('conflict');
     expect(fs.readFileSync(path.join(inbox, 'MC.csv'), 'utf8')).toBe('theirs');
   });

@@ -67,7 +67,8 @@ describe('FIFO SQL on PostgreSQL equals the engine', () => {
     expect(fromSql.sort()).toEqual(engine.slice().sort());
 
     const engineUnmatched: string[] = [];
-    for (let i = 0; i < tx.count; i++) if (result.unmatched[i]! > 0) engineUnmatched.push(`${transIdAt(tx, i)}|${result.unmatched[i]}`);
+    const rows = result.transactions; // the matched rows in processing order
+    for (let i = 0; i < rows.count; i++) if (result.unmatched[i]! > 0) engineUnmatched.push(`${transIdAt(rows, i)}|${result.unmatched[i]}`);
     const u = await client.query(fifoSql({ table: 'tc_data', output: 'unmatched' }));
     expect(engineUnmatched.length).toBeGreaterThan(0); // overspend present
     expect(u.rows.map((r) => `${r.TRANS_ID}|${Number(r.UNMATCHED_CENTS)}`).sort()).toEqual(engineUnmatched.sort());

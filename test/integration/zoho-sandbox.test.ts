@@ -2,7 +2,10 @@
  * The sandbox answers like Zoho Books: OAuth grants, validation against the official OpenAPI
  * files, Zoho's business errors, search and pagination. Real HTTP on loopback.
  */
-import type { RunningSandbox } from '../../server/zoho-sandbox';
+import fs from 'node:fs';
+import os from 'node:os';
+import p from 'node:path';
+import { startZohoSandbox, type RunningSandbox } from '../../server/zoho-sandbox';
 import { startSandbox } from './zoho-fixtures';
 
 let sb: RunningSandbox;
@@ -159,6 +162,36 @@ describe('Zoho sandbox: books', () => {
       expect(Number(res.headers.get('x-rate-limit-reset'))).toBeGreaterThan(0);
     } finally {
       sb.sandbox.limits.perDay = before;
+    }
+  });
+});
+
+describe('Zoho sandbox: npm start', () => {
+  it('keeps its books and refresh tokens in the data folder across restarts', async () => {
+    const dir = fs.mkdtempSync(p.join(os.tmpdir(), 'closedesk-sandbox-'));
+    try {
+      const first = await startZohoSandbox({ port: 0, dataDir: dir });
+      const grant = await fetch(`${first.url}/oauth/v2/token?grant_type=authorization_code&client_id=c&client_secret=s&code=x`, { method: 'POST' });
+      const { refresh_token: refresh, access_token: access } = (await grant.json()) as { refresh_token: string; access_token: string };
+      const s = first.sandbox.state.seedIds();
+      const made = await fetch(`${first.apiBase}/invoices?organization_id=${s.organizationId}&ignore_auto_number_generation=true`, {
+        method: 'POST',
+        headers: { Authorization: `Zoho-oauthtoken ${access}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ customer_id: s.customerId, invoice_number: 'KEEP-1', line_items: [{ item_id: s.itemIds.sales, rate: 1, quantity: 1 }] }),
+      });
+      expect(made.status).toBe(201);
+      await first.close();
+      const second = await startZohoSandbox({ port: 0, dataDir: dir });
+      try {
+        expect(second.sandbox.state.seedIds()).toEqual(s);
+        const again = await fetch(`${second.url}/oauth/v2/token?grant_type=refresh_token&client_id=c&client_secret=s&refresh_token=${refresh}`, { method: 'POST' });
+        expect(((await again.json()) as { access_token?: string }).access_token).toBeDefined();
+        expect(second.sandbox.state.invoiceByNo(s.organizationId, 'KEEP-1')).toBeDefined();
+      } finally {
+        await second.close();
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });

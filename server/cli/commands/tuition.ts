@@ -1,0 +1,69 @@
+/** `closedesk tuition <files…> --month YYYY-MM --out <dir>`: partner expense files → a month of invoices. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeLocation, formatAmount, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
+import { buildTuitionInvoices, invoicesCsv, readExpenseLines } from '../../../src/tuition';
+import { readTuitionFiles } from '../../tuition/inputs';
+import { println, UsageError, type CliCommand } from '../command';
+
+const MAX_PROBLEMS_SHOWN = 30;
+
+function writeAtomically(file: string, text: string): void {
+  fs.writeFileSync(`${file}.part`, text);
+  fs.renameSync(`${file}.part`, file);
+}
+
+export const command: CliCommand = {
+  name: 'tuition',
+  summary: 'Tuition billing: partner expense files (CSV, XLSX) to monthly customer invoices (invoices.csv) plus problems.csv.',
+  usage: [
+    'closedesk tuition <file.csv|file.xlsx>… --month YYYY-MM --out <dir> [--partner NAME]',
+    '',
+    '  --month    the calendar month billed; lines dated in another month are blocking problems',
+    '  --partner  read every file with this partner profile (default: recognised from the column names)',
+    '',
+    'Writes invoices.csv (Customer, Month, User, Expense Type, Amount, Currency: one row per user and expense type,',
+    'one invoice per customer and currency) and problems.csv. Exit code 2 when a blocking problem remains (invoices.csv',
+    'is then not written), 0 otherwise.',
+  ].join('\n'),
+  async run(argv, io) {
+    let parsed;
+    try {
+      parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, month: { type: 'string' }, partner: { type: 'string' } } });
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (positionals.length === 0) throw new UsageError('Give at least one partner file.');
+    if (!values.month || !isIsoMonth(values.month)) throw new UsageError('--month YYYY-MM is required (for example --month 2024-11).');
+    if (!values.out) throw new UsageError('--out <dir> is required.');
+    const files = positionals.map((p) => path.resolve(io.cwd, p));
+    for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`There is no file ${f}.`);
+    const outDir = path.resolve(io.cwd, values.out);
+
+    const input = await readTuitionFiles(files);
+    const read = readExpenseLines(input.tables, { month: values.month, partner: values.partner });
+    const problems = [...input.problems, ...read.problems];
+    const blocked = problems.some((p) => p.severity === 'blocking');
+    const invoices = buildTuitionInvoices(read.lines, values.month);
+
+    fs.mkdirSync(outDir, { recursive: true });
+    writeAtomically(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
+    const invoicesFile = path.join(outDir, 'invoices.csv');
+    // A month with a blocking problem is not billed: a stale invoices.csv from an earlier run must not look current.
+    if (blocked) fs.rmSync(invoicesFile, { force: true });
+    else writeAtomically(invoicesFile, invoicesCsv(invoices));
+
+    for (const l of read.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
+    println(io.out, `${read.lines.length} expense lines, ${problems.filter((p) => p.severity === 'blocking').length} blocking problems, ${problems.filter((p) => p.severity === 'warning').length} warnings.`);
+    for (const inv of invoices) {
+      println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.lines.length} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
+    }
+    if (!blocked) println(io.out, `invoices: ${invoicesFile}`);
+    println(io.out, `problems: ${path.join(outDir, 'problems.csv')}`);
+    for (const p of problems.slice(0, MAX_PROBLEMS_SHOWN)) println(io.err, `${p.severity}: ${describeLocation(p)}: ${p.message}`);
+    if (problems.length > MAX_PROBLEMS_SHOWN) println(io.err, `… and ${problems.length - MAX_PROBLEMS_SHOWN} more in problems.csv.`);
+    return blocked ? 2 : 0;
+  },
+};

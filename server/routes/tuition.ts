@@ -1,0 +1,282 @@
+/**
+ * Tuition billing (issue 7):
+ * - POST /api/tuition/preview             preparer: partner tables or datasets + month → invoices, sheets, problems (no side effects)
+ * - POST /api/tuition/invoices            preparer: build again on the server and store the month's invoices as drafts
+ *                                          (a changed invoice becomes a new version; 422 while a blocking problem remains)
+ * - GET  /api/tuition/invoices?month=     every role: invoices with state, version, decision and delivery receipts
+ * - GET  /api/tuition/invoices/:id        one invoice
+ * - PUT  /api/tuition/invoices/:id/lines  preparer: edit the lines (new version; voids an approval)
+ * - POST /api/tuition/invoices/:id/send   preparer: a signed, expiring, single-use approval link for the current version
+ * - POST /api/tuition/invoices/:id/deliver preparer or approver: deliver an approved invoice (retry after a failure)
+ * - GET/PUT /api/tuition/customers        customers' approver and delivery target (PUT: admin)
+ * - GET/POST /tuition/approve/:token      public: the customer's approval page (the signed link is the credential)
+ * An approval starts the delivery at once; its result shows on the invoice (delivered, or the delivery error).
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../context';
+import { AppError } from '../errors';
+import { currentUser, parseWith } from '../http';
+import { listReceipts } from '../delivery/service';
+import { hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../src/kernel';
+import { buildTuitionInvoices, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, readExpenseLines, tuitionSheets } from '../../src/tuition';
+import { readTuitionBytes } from '../tuition/inputs';
+import {
+  checkLink,
+  decideByLink,
+  deliverInvoice,
+  getCustomerSettings,
+  pendingDeliveries,
+  listCustomerSettings,
+  listInvoices,
+  putCustomerSettings,
+  requireInvoice,
+  reviseInvoice,
+  saveInvoices,
+  sendForApproval,
+  type StoredInvoice,
+  type TuitionDeps,
+} from '../tuition/invoices';
+import { approvalPage, decisionPage, refusalPage } from '../tuition/page';
+
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const tableSchema = z.object({
+  name: z.string().min(1).max(200),
+  header: z.array(z.string()),
+  rows: z.array(z.array(cell)).max(1_000_000),
+  firstRowNumber: z.number().int().positive().optional(),
+});
+const buildBody = z
+  .object({
+    month: z.string().refine(isIsoMonth, 'must be YYYY-MM'),
+    tables: z.array(tableSchema).max(50).optional(),
+    datasets: z.array(z.string().min(1).max(300)).max(50).optional(),
+    partner: z.string().trim().max(100).optional(),
+  })
+  .refine((b) => (b.tables?.length ?? 0) + (b.datasets?.length ?? 0) > 0, 'give tables or datasets');
+
+const linesBody = z.object({
+  expectedVersion: z.number().int().positive(),
+  lines: z
+    .array(
+      z.object({
+        user: z.string().trim().min(1).max(300),
+        expenseType: z.enum(EXPENSE_TYPES),
+        cents: z.number().int().safe(),
+        items: z.number().int().positive().optional(),
+        references: z.array(z.string().max(300)).max(10_000).optional(),
+      }),
+    )
+    .min(1)
+    .max(10_000),
+});
+
+const customerBody = z.object({
+  name: z.string().trim().min(1).max(200),
+  approverEmail: z.string().trim().max(300).optional(),
+  delivery: z
+    .discriminatedUnion('method', [
+      z.object({ method: z.literal('none') }),
+      z.object({ method: z.literal('partner'), partnerId: z.string().min(1).max(100) }),
+      z.object({
+        method: z.literal('zoho'),
+        connectionId: z.string().min(1).max(100),
+        zohoCustomerId: z.string().regex(/^\d{1,30}$/, 'Zoho customer id (digits, as text)'),
+        itemId: z.string().regex(/^\d{1,30}$/, 'Zoho item id (digits, as text)').optional(),
+      }),
+    ])
+    .optional(),
+  layout: z
+    .object({
+      columns: z.array(z.object({ header: z.string().min(1).max(100), field: z.enum(LAYOUT_FIELDS) })).min(1).max(30),
+      delimiter: z.enum([',', ';', '\t', '|']).optional(),
+      lineEnding: z.enum(['\r\n', '\n']).optional(),
+      expenseWords: z.record(z.enum(EXPENSE_TYPES), z.string().max(100)).optional(),
+    })
+    .nullable()
+    .optional(),
+});
+
+const decisionBody = z.object({
+  decision: z.enum(['approved', 'denied']),
+  shownHash: z.string().regex(/^[0-9a-f]{64}$/),
+  reason: z.string().max(2000).optional(),
+  approver: z.string().max(200).optional(),
+});
+
+async function datasetTables(ctx: AppContext, id: string): Promise<{ tables: Table[]; problems: Problem[] }> {
+  // Workbooks in the datasets folder are read whole (every sheet is a partner table).
+  if (/\.xlsx$/i.test(id) && !id.includes('/') && !id.includes('\\') && !id.startsWith('.')) {
+    const fs = await import('node:fs/promises');
+    const path = await import('node:path');
+    try {
+      return await readTuitionBytes(id, await fs.readFile(path.join(ctx.config.datasetsDir, id)));
+    } catch {
+      // fall through to the datasets service (it names the datasets it has)
+    }
+  }
+  const rows: Cell[][] = [];
+  let header: string[] = [];
+  let name = id;
+  const problems: Problem[] = [];
+  for (let offset: number | null = 0; offset !== null; ) {
+    const page = await ctx.datasets.read(id, { offset, limit: 10_000 });
+    header = page.header;
+    name = page.name;
+    rows.push(...(page.rows as Cell[][]));
+    problems.push(...page.problems);
+    offset = page.nextOffset;
+  }
+  return { tables: [{ name, header, rows, firstRowNumber: 2 }], problems };
+}
+
+async function buildFrom(ctx: AppContext, body: z.infer<typeof buildBody>) {
+  const tables: Table[] = (body.tables ?? []).map((t) => ({ ...t, rows: t.rows as Cell[][] }));
+  const problems: Problem[] = [];
+  for (const id of body.datasets ?? []) {
+    const r = await datasetTables(ctx, id);
+    tables.push(...r.tables);
+    problems.push(...r.problems);
+  }
+  const read = readExpenseLines(tables, { month: body.month, partner: body.partner });
+  problems.push(...read.problems);
+  const invoices = buildTuitionInvoices(read.lines, body.month);
+  return { invoices, problems, layouts: read.layouts, lines: read.lines.length, blocked: hasBlocking(problems) };
+}
+
+async function invoiceView(ctx: AppContext, inv: StoredInvoice) {
+  const settings = await getCustomerSettings(ctx.store, inv.customer);
+  return {
+    ...inv,
+    delivery: settings?.delivery ?? { method: 'none' },
+    receipts: inv.deliveryBatchId ? await listReceipts(ctx.store, { batchId: inv.deliveryBatchId }) : [],
+  };
+}
+
+function html(reply: FastifyReply, status: number, body: string) {
+  return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
+}
+
+export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const deps: TuitionDeps = { store: ctx.store, audit: ctx.audit, secrets: ctx.secrets, masterKey: ctx.config.masterKey };
+  const preparer = app.requireRole('preparer');
+  const signedIn = app.requireRole('preparer', 'approver');
+
+  // The approval page posts a plain HTML form (this scope only).
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 16_384 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+
+  const startDelivery = (id: string) => {
+    void deliverInvoice(deps, id, 'closedesk:tuition-delivery').catch((err: unknown) => {
+      ctx.log.warn({ invoice: id, err: (err as Error).message }, 'tuition delivery after approval did not run');
+    });
+  };
+
+  // After a restart: approved invoices whose delivery did not finish are delivered (or marked delivered).
+  app.addHook('onReady', async () => {
+    try {
+      for (const inv of await pendingDeliveries(deps)) startDelivery(inv.id);
+    } catch (err) {
+      ctx.log.warn({ err: (err as Error).message }, 'tuition: could not look for unfinished deliveries');
+    }
+  });
+
+  app.post('/api/tuition/preview', { preHandler: preparer }, async (req) => {
+    const body = parseWith(buildBody, req.body, 'tuition request');
+    const b = await buildFrom(ctx, body);
+    return {
+      month: body.month,
+      blocked: b.blocked,
+      lines: b.lines,
+      layouts: b.layouts,
+      problems: b.problems,
+      invoices: b.invoices,
+      totals: Object.entries(
+        b.invoices.reduce<Record<string, number[]>>((acc, i) => ((acc[i.currency] ??= []).push(i.totalCents), acc), {}),
+      ).map(([currency, list]) => ({ currency, cents: sumCents(list), invoices: list.length })),
+      sheets: tuitionSheets(b.invoices),
+    };
+  });
+
+  app.post('/api/tuition/invoices', { preHandler: preparer }, async (req, reply) => {
+    const body = parseWith(buildBody, req.body, 'tuition request');
+    const user = currentUser(req);
+    const b = await buildFrom(ctx, body);
+    if (b.blocked) {
+      throw new AppError(422, 'blocking-problems', `The partner files have ${b.problems.filter((p) => p.severity === 'blocking').length} blocking problems; fix them before the invoices are stored.`, { problems: b.problems });
+    }
+    const saved = await saveInvoices(deps, b.invoices, user.id);
+    reply.code(201);
+    return { ...saved, problems: b.problems };
+  });
+
+  app.get('/api/tuition/invoices', { preHandler: signedIn }, async (req) => {
+    const q = parseWith(z.object({ month: z.string().refine(isIsoMonth, 'must be YYYY-MM').optional() }), req.query, 'query');
+    const list = await listInvoices(ctx.store, q);
+    return { invoices: await Promise.all(list.map((i) => invoiceView(ctx, i))) };
+  });
+
+  app.get('/api/tuition/invoices/:id', { preHandler: signedIn }, async (req) => {
+    const { id } = req.params as { id: string };
+    return { invoice: await invoiceView(ctx, await requireInvoice(ctx.store, id)) };
+  });
+
+  app.put('/api/tuition/invoices/:id/lines', { preHandler: preparer }, async (req) => {
+    const { id } = req.params as { id: string };
+    const body = parseWith(linesBody, req.body, 'invoice edit');
+    const cur = await requireInvoice(ctx.store, id);
+    const lines = body.lines.map((l) => ({ user: l.user, expenseType: l.expenseType, cents: l.cents, items: l.items ?? 1, references: l.references ?? [] }));
+    const doc = invoiceDocument({ ...cur.document, lines, totalCents: sumCents(lines.map((l) => l.cents)) });
+    return { invoice: await invoiceView(ctx, await reviseInvoice(deps, id, doc, currentUser(req).id, body.expectedVersion)) };
+  });
+
+  app.post('/api/tuition/invoices/:id/send', { preHandler: preparer }, async (req) => {
+    const { id } = req.params as { id: string };
+    const body = parseWith(z.object({ validHours: z.number().int().min(1).max(24 * 60).optional() }), req.body, 'send request');
+    const link = await sendForApproval(deps, id, currentUser(req).id, { validForMs: body.validHours ? body.validHours * 3_600_000 : undefined });
+    const origin = `${req.protocol}://${req.host}`;
+    return { url: `${origin}${link.path}`, expiresAt: link.expiresAt, invoice: await invoiceView(ctx, link.invoice) };
+  });
+
+  app.post('/api/tuition/invoices/:id/deliver', { preHandler: signedIn }, async (req) => {
+    const { id } = req.params as { id: string };
+    const r = await deliverInvoice(deps, id, currentUser(req).id);
+    return { invoice: await invoiceView(ctx, r.invoice), receipts: r.receipts };
+  });
+
+  app.get('/api/tuition/customers', { preHandler: signedIn }, async () => ({ customers: await listCustomerSettings(ctx.store) }));
+
+  app.put('/api/tuition/customers', { preHandler: app.requireRole('admin') }, async (req) => {
+    const body = parseWith(customerBody, req.body, 'customer settings');
+    return { customer: await putCustomerSettings(deps, body, currentUser(req).id) };
+  });
+
+  // ---- the customer's page (public: the signed link is the credential) ----
+
+  app.get('/tuition/approve/:token', { config: { public: true } }, async (req, reply) => {
+    const { token } = req.params as { token: string };
+    const check = await checkLink(deps, ctx.store, token);
+    if (!check.ok) return html(reply, check.reason === 'tampered' ? 404 : 410, refusalPage(check.reason, check.message));
+    return html(reply, 200, approvalPage(check.invoice, token, check.expiresAt));
+  });
+
+  app.post('/tuition/approve/:token', { config: { public: true } }, async (req, reply) => {
+    const { token } = req.params as { token: string };
+    const parsed = decisionBody.safeParse(req.body ?? {});
+    if (!parsed.success) return html(reply, 400, refusalPage('bad-form', 'The form was not complete; go back, reload the page and decide again.'));
+    const r = await decideByLink(deps, token, parsed.data);
+    if (!r.ok) {
+      if (r.reason === 'reason-missing' || r.reason === 'changed') {
+        const check = await checkLink(deps, ctx.store, token);
+        if (check.ok) return html(reply, 400, approvalPage(check.invoice, token, check.expiresAt, r.message));
+      }
+      return html(reply, r.reason === 'tampered' ? 404 : r.reason === 'reason-missing' || r.reason === 'changed' ? 400 : 410, refusalPage(r.reason, r.message));
+    }
+    if (r.invoice.state === 'approved') {
+      const settings = await getCustomerSettings(ctx.store, r.invoice.customer);
+      if (settings && settings.delivery.method !== 'none') startDelivery(r.invoice.id);
+    }
+    return html(reply, 200, decisionPage(r.invoice));
+  });
+}

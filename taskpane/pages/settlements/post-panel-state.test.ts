@@ -1,0 +1,54 @@
+import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import { panelStep, sheetsWithStatus, type PanelProgress } from './post-panel-state';
+
+const progress = (p: Partial<PanelProgress>): PanelProgress => ({
+  batchState: 'sending',
+  total: 4,
+  counts: { pending: 1, sending: 1, done: 2, failed: 0, needs_review: 0 },
+  fraction: 0.5,
+  running: true,
+  control: { command: 'run', pausedUntil: null, reason: null },
+  last: null,
+  ...p,
+});
+
+describe('posting panel steps', () => {
+  const batch = { id: 'bat_1', version: 1, state: 'awaiting_approval', preparedBy: 'carol' };
+
+  it('lets only a preparer prepare, and never while a blocking problem remains', () => {
+    expect(panelStep(null, null, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'prepare', canAct: true });
+    expect(panelStep(null, null, { id: 'carol', role: 'preparer' }, true)).toMatchObject({ step: 'prepare', canAct: false });
+    expect(panelStep(null, null, { id: 'bob', role: 'approver' }, false)).toMatchObject({ step: 'prepare', canAct: false });
+  });
+
+  it('needs an approver other than the preparer', () => {
+    expect(panelStep(batch, null, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'approve', canAct: false, hint: expect.stringContaining('someone else') });
+    expect(panelStep(batch, null, { id: 'bob', role: 'approver' }, false)).toMatchObject({ step: 'approve', canAct: true });
+  });
+
+  it('follows posting, a daily-limit pause and the end', () => {
+    expect(panelStep({ ...batch, state: 'approved' }, null, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'post', canAct: true });
+    expect(panelStep(batch, progress({}), { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'posting' });
+    const paused = progress({ running: false, control: { command: 'pause', pausedUntil: '2026-01-06T00:00:00.000Z', reason: "Zoho's daily API limit … accepted again at 2026-01-06T00:00:00.000Z" } });
+    expect(panelStep(batch, paused, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'paused', hint: expect.stringContaining('2026-01-06') });
+    const done = progress({ batchState: 'failed', running: false, counts: { pending: 0, sending: 0, done: 3, failed: 1, needs_review: 0 } });
+    expect(panelStep(batch, done, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'finished', hint: 'Finished with problems. 3 posted, 1 refused by Zoho, 0 to review, 0 not sent.' });
+  });
+});
+
+describe('status written back to the sheets', () => {
+  it('adds a STATUS column by KEY and leaves sheets without KEY alone', () => {
+    const invoices: SheetSpec = { name: 'Invoices', columns: [{ header: 'KEY', type: 'text' }, { header: 'NUMBER', type: 'text' }], rows: [['s:invoice:A', 'A'], ['s:invoice:B', 'B']] };
+    const recon: SheetSpec = { name: 'Reconciliation', columns: [{ header: 'TOTAL', type: 'money' }], rows: [[100]] };
+    const out = sheetsWithStatus([invoices, recon], [
+      { idempotencyKey: 's:invoice:A', kind: 'invoice', state: 'done', zohoId: '460000000000000001', code: null, status: 'Posted: 460000000000000001' },
+      { idempotencyKey: 's:invoice:B', kind: 'invoice', state: 'failed', zohoId: null, code: 1002, status: 'Zoho 1002: Item does not exist.' },
+    ]);
+    expect(out).toHaveLength(1);
+    expect(out[0].columns.map((c) => c.header)).toEqual(['KEY', 'NUMBER', 'STATUS']);
+    expect(out[0].rows).toEqual([
+      ['s:invoice:A', 'A', 'Posted: 460000000000000001'],
+      ['s:invoice:B', 'B', 'Zoho 1002: Item does not exist.'],
+    ]);
+  });
+});

@@ -1,0 +1,73 @@
+/**
+ * The posting panel's decisions, apart from React so they are tested: which step the batch is at
+ * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
+ */
+import { withPostingStatus } from '../../../src/settlements/sheets';
+import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+
+export interface PanelBatch {
+  id: string;
+  version: number;
+  state: string;
+  preparedBy: string;
+}
+
+export interface PanelProgress {
+  batchState: string;
+  total: number;
+  counts: { pending: number; sending: number; done: number; failed: number; needs_review: number };
+  fraction: number;
+  running: boolean;
+  control: { command: 'run' | 'pause' | 'cancel'; pausedUntil: string | null; reason: string | null };
+  last: { state: string; message: string } | null;
+}
+
+export interface PanelItem {
+  idempotencyKey: string;
+  kind: string;
+  state: string;
+  zohoId: string | null;
+  code: number | null;
+  status: string;
+}
+
+export type PanelStep =
+  | { step: 'prepare'; canAct: boolean; hint: string }
+  | { step: 'approve'; canAct: boolean; hint: string }
+  | { step: 'post'; canAct: boolean; hint: string }
+  | { step: 'posting'; canAct: boolean; hint: string }
+  | { step: 'paused'; canAct: boolean; hint: string }
+  | { step: 'finished'; canAct: false; hint: string };
+
+export function panelStep(batch: PanelBatch | null, progress: PanelProgress | null, user: { id: string; role: string } | null, blocked: boolean): PanelStep {
+  const role = user?.role ?? '';
+  if (!batch || batch.state === 'rejected') {
+    if (blocked) return { step: 'prepare', canAct: false, hint: 'Fix the blocking problems below first: nothing is posted while one remains.' };
+    if (role !== 'preparer') return { step: 'prepare', canAct: false, hint: 'Sign in as a preparer to prepare a batch.' };
+    return { step: 'prepare', canAct: true, hint: batch ? 'The last batch was rejected; prepare a new one.' : 'Prepare a batch; someone else then approves it before anything is sent.' };
+  }
+  const state = progress?.batchState ?? batch.state;
+  if (state === 'awaiting_approval') {
+    if (user?.id === batch.preparedBy) return { step: 'approve', canAct: false, hint: `You prepared this batch, so someone else must approve it (sign in as the approver).` };
+    if (role !== 'approver') return { step: 'approve', canAct: false, hint: 'Waiting for an approver.' };
+    return { step: 'approve', canAct: true, hint: `Prepared by ${batch.preparedBy}. Review it, then approve.` };
+  }
+  const mayOperate = role === 'preparer' || role === 'approver';
+  if (state === 'approved') return { step: 'post', canAct: mayOperate, hint: 'Approved: ready to post to Zoho.' };
+  if (state === 'sending') {
+    if (progress?.control.command === 'pause' && !progress.running) {
+      return { step: 'paused', canAct: mayOperate, hint: progress.control.reason ?? progress.last?.message ?? 'Paused.' };
+    }
+    if (!progress?.running) return { step: 'paused', canAct: mayOperate, hint: progress?.last?.message ?? 'Posting stopped before the end; resume to continue (documents already sent are not sent again).' };
+    return { step: 'posting', canAct: mayOperate, hint: 'Posting…' };
+  }
+  const c = progress?.counts;
+  const summary = c ? `${c.done} posted, ${c.failed} refused by Zoho, ${c.needs_review} to review, ${c.pending} not sent.` : '';
+  return { step: 'finished', canAct: false, hint: `${state === 'done' ? 'Posted.' : state === 'cancelled' ? 'Cancelled.' : 'Finished with problems.'} ${summary}`.trim() };
+}
+
+/** The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and message). */
+export function sheetsWithStatus(sheets: readonly SheetSpec[], items: readonly PanelItem[]): SheetSpec[] {
+  const byKey = new Map(items.map((i) => [i.idempotencyKey, i.status]));
+  return sheets.filter((s) => s.columns.some((c) => c.header === 'KEY')).map((s) => withPostingStatus(s, byKey));
+}

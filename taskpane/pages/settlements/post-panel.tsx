@@ -1,0 +1,300 @@
+/**
+ * Prepare batch → Approve (another user) → Post, with a live progress bar, pause / resume / cancel,
+ * and each document's status (the Zoho id, or Zoho's code and message) written back into the
+ * Invoices, Payments and Journals sheets as a STATUS column. The ribbon's "Post to Zoho" opens it.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import {
+  Badge,
+  Button,
+  Caption1,
+  Dropdown,
+  Field,
+  MessageBar,
+  MessageBarBody,
+  Option,
+  ProgressBar,
+  Subtitle2,
+  Text,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
+import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
+import { useShell } from '../../shell';
+import type { SettlementsPostPanelProps } from './post-panel-props';
+import { panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+
+const useStyles = makeStyles({
+  root: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalS,
+    padding: tokens.spacingVerticalM,
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+  },
+  row: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'center' },
+  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px', maxHeight: '240px', overflowY: 'auto' },
+  item: { overflowWrap: 'anywhere' },
+});
+
+interface ConnectionView {
+  id: string;
+  name: string;
+  organizationName: string;
+  dataCentreLabel: string;
+  sandbox: boolean;
+}
+
+/** The batch this workbook prepared, kept across sign-ins (the approver signs in on the same pane). */
+const BATCH_KEY = 'closedesk.settlements.postBatch';
+function rememberedBatch(title: string): string | null {
+  try {
+    const v = JSON.parse(sessionStorage.getItem(BATCH_KEY) ?? 'null') as { title: string; id: string } | null;
+    return v && v.title === title ? v.id : null;
+  } catch {
+    return null;
+  }
+}
+function rememberBatch(title: string, id: string): void {
+  try {
+    sessionStorage.setItem(BATCH_KEY, JSON.stringify({ title, id }));
+  } catch {
+    /* storage blocked: the batch is still listed on the Activity page */
+  }
+}
+
+let ribbonHandledAt = 0;
+
+export default function PostPanel({ documents, blocked, sheets, title }: SettlementsPostPanelProps) {
+  const styles = useStyles();
+  const shell = useShell();
+  const { api, session } = shell;
+  const rootRef = useRef<HTMLElement>(null);
+  const [connections, setConnections] = useState<ConnectionView[] | null>(null);
+  const [connectionId, setConnectionId] = useState<string>('');
+  const [batch, setBatch] = useState<PanelBatch | null>(null);
+  const [progress, setProgress] = useState<PanelProgress | null>(null);
+  const [items, setItems] = useState<PanelItem[] | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [written, setWritten] = useState<string | null>(null);
+
+  // Ribbon "Post to Zoho": bring the panel into view.
+  useEffect(() => {
+    const cmd = shell.ribbonCommand;
+    if (!cmd || cmd.page !== 'settlements' || cmd.action !== 'post' || cmd.at <= ribbonHandledAt) return;
+    ribbonHandledAt = cmd.at;
+    rootRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+    rootRef.current?.focus();
+  }, [shell.ribbonCommand]);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    api
+      .request<{ connections: ConnectionView[] }>('/api/zoho/connections', { signal: ctl.signal })
+      .then((r) => {
+        setConnections(r.connections);
+        if (r.connections.length === 1) setConnectionId(r.connections[0].id);
+      })
+      .catch((e: Error) => !ctl.signal.aborted && setError(e.message));
+    const id = rememberedBatch(title);
+    if (id) {
+      api
+        .request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(id)}`, { signal: ctl.signal })
+        .then((r) => setBatch(r.batch))
+        .catch(() => undefined);
+    }
+    return () => ctl.abort();
+  }, [api, title, session?.user]);
+
+  const refresh = useCallback(async () => {
+    if (!batch) return;
+    const p = await api.request<PanelProgress>(`/api/posting/batches/${encodeURIComponent(batch.id)}/progress`);
+    // The batch itself (its version, for approving) only while it waits for approval: it lists every item.
+    if (p.batchState === 'awaiting_approval') setBatch((await api.request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(batch.id)}`)).batch);
+    setProgress(p);
+    return p;
+  }, [api, batch]);
+
+  // Poll while the batch may change under us (posting, or waiting for the approver).
+  useEffect(() => {
+    if (!batch) return;
+    let stop = false;
+    const tick = async () => {
+      try {
+        const p = await refresh();
+        if (!stop && p && (p.running || p.batchState === 'awaiting_approval' || p.batchState === 'approved' || p.batchState === 'sending')) {
+          setTimeout(() => void tick(), p.running ? 700 : 3000);
+        }
+      } catch (e) {
+        if (!stop) setError((e as Error).message);
+      }
+    };
+    void tick();
+    return () => {
+      stop = true;
+    };
+    // Restart polling only when the batch or a command changes, not on every progress tick.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [batch?.id, busy]);
+
+  // Once it stops running, fetch each document's status and write it into the sheets.
+  const finishedKey = progress && !progress.running && progress.batchState !== 'awaiting_approval' && progress.batchState !== 'approved' ? `${progress.batchState}:${progress.counts.done}:${progress.counts.failed}:${progress.counts.needs_review}` : null;
+  useEffect(() => {
+    if (!batch || !finishedKey) return;
+    let stop = false;
+    (async () => {
+      const r = await api.request<{ items: PanelItem[] }>(`/api/posting/batches/${encodeURIComponent(batch.id)}/items`);
+      if (stop) return;
+      setItems(r.items);
+      const specs = sheetsWithStatus(sheets, r.items);
+      for (const spec of specs) await shell.workbook.writeSheet(spec);
+      if (!stop) setWritten(specs.map((s) => s.name).join(', '));
+    })().catch((e: Error) => !stop && setError(`The status could not be written to the sheets: ${e.message}`));
+    return () => {
+      stop = true;
+    };
+  }, [api, batch, finishedKey, sheets, shell.workbook]);
+
+  const act = async (label: string, fn: () => Promise<void>) => {
+    setBusy(label);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(null);
+    }
+  };
+
+  const prepare = () =>
+    act('prepare', async () => {
+      const r = await api.request<{ batch: PanelBatch }>('/api/posting/batches', { method: 'POST', body: { connectionId, title, documents } });
+      rememberBatch(title, r.batch.id);
+      setItems(null);
+      setWritten(null);
+      setProgress(null);
+      setBatch(r.batch);
+    });
+  const approve = () =>
+    act('approve', async () => {
+      await api.request(`/api/batches/${encodeURIComponent(batch!.id)}/approve`, { method: 'POST', body: { version: batch!.version } });
+    });
+  const command = (verb: 'start' | 'pause' | 'resume' | 'cancel') =>
+    act(verb, async () => {
+      await api.request(`/api/posting/batches/${encodeURIComponent(batch!.id)}/${verb}`, { method: 'POST', body: {} });
+    });
+
+  const user = session ? { id: session.user, role: session.role } : null;
+  const step = panelStep(batch, progress, user, blocked);
+  const counts = progress?.counts;
+  const problems = (items ?? []).filter((i) => i.state === 'failed' || i.state === 'needs_review');
+  const kinds = documents.reduce<Record<string, number>>((m, d) => ((m[d.kind] = (m[d.kind] ?? 0) + 1), m), {});
+
+  return (
+    <section ref={rootRef} tabIndex={-1} className={styles.root} data-testid="post-panel" aria-label="Post to Zoho">
+      <Subtitle2>Post to Zoho Books</Subtitle2>
+      <Caption1>
+        {documents.length} documents: {kinds.invoice ?? 0} invoices, {kinds.payment ?? 0} payments, {kinds.journal ?? 0} journals — sent in that order, each exactly once.
+      </Caption1>
+      {connections && connections.length === 0 && (
+        <MessageBar intent="warning">
+          <MessageBarBody>
+            No Zoho organisation is connected yet.{' '}
+            <Button appearance="transparent" size="small" onClick={() => shell.navigate('connections')}>
+              Open Connections
+            </Button>
+          </MessageBarBody>
+        </MessageBar>
+      )}
+      {step.step === 'prepare' && (
+        <div className={styles.row}>
+          <Field label="Zoho organisation">
+            <Dropdown
+              placeholder="Choose a connection"
+              value={connections?.find((c) => c.id === connectionId)?.name ?? ''}
+              selectedOptions={connectionId ? [connectionId] : []}
+              onOptionSelect={(_, d) => setConnectionId(d.optionValue ?? '')}
+              data-testid="post-connection"
+            >
+              {(connections ?? []).map((c) => (
+                <Option key={c.id} value={c.id} text={c.name}>
+                  {`${c.name} — ${c.organizationName}${c.sandbox ? ' (sandbox)' : ''}`}
+                </Option>
+              ))}
+            </Dropdown>
+          </Field>
+          <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || !connectionId || busy !== null || documents.length === 0} onClick={prepare}>
+            Prepare batch
+          </Button>
+        </div>
+      )}
+      {batch && (
+        <div className={styles.row}>
+          <Text>Batch {batch.id}</Text>
+          <Badge appearance="tint" color={step.step === 'finished' ? (progress?.batchState === 'done' ? 'success' : 'warning') : 'informative'}>
+            {(progress?.batchState ?? batch.state).replace(/_/g, ' ')}
+          </Badge>
+        </div>
+      )}
+      <Caption1 data-testid="post-hint">{step.hint}</Caption1>
+      {step.step === 'approve' && (
+        <Button appearance="primary" icon={<Checkmark20Regular />} disabled={!step.canAct || busy !== null} onClick={approve}>
+          Approve
+        </Button>
+      )}
+      {step.step === 'post' && (
+        <Button appearance="primary" icon={<Send20Regular />} disabled={!step.canAct || busy !== null} onClick={() => command('start')}>
+          Post to Zoho
+        </Button>
+      )}
+      {(step.step === 'posting' || step.step === 'paused') && counts && progress && (
+        <>
+          <Field
+            label="Posting to Zoho"
+            hint={`${counts.done + counts.failed + counts.needs_review} of ${progress.total} finished — ${counts.done} posted, ${counts.failed} refused, ${counts.needs_review} to review`}
+            validationState="none"
+          >
+            <ProgressBar value={progress.fraction} thickness="large" data-testid="post-progress" />
+          </Field>
+          <div className={styles.row}>
+            {step.step === 'posting' ? (
+              <Button icon={<Pause20Regular />} disabled={!step.canAct || busy !== null || progress.control.command !== 'run'} onClick={() => command('pause')}>
+                Pause
+              </Button>
+            ) : (
+              <Button appearance="primary" icon={<Play20Regular />} disabled={!step.canAct || busy !== null} onClick={() => command('resume')}>
+                Resume
+              </Button>
+            )}
+            <Button icon={<Dismiss20Regular />} disabled={!step.canAct || busy !== null || progress.control.command === 'cancel'} onClick={() => command('cancel')}>
+              Cancel
+            </Button>
+          </div>
+        </>
+      )}
+      {written && <Caption1>Status written to the sheets: {written}.</Caption1>}
+      {problems.length > 0 && (
+        <div>
+          <Text weight="semibold">Documents that need attention ({problems.length})</Text>
+          <ul className={styles.list} data-testid="post-problems">
+            {problems.map((p) => (
+              <li key={p.idempotencyKey} className={styles.item}>
+                <Caption1>
+                  {p.idempotencyKey}: {p.status}
+                </Caption1>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {error && (
+        <MessageBar intent="error">
+          <MessageBarBody>{error}</MessageBarBody>
+        </MessageBar>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,122 @@
+/**
+ * The Tuition page's logic: the engine on workbook sheets, invoice sheets written through a
+ * WorkbookPort, and the flow through the task pane's ApiClient against the real backend on loopback:
+ * datasets built on the server, drafts stored, an approval link the customer uses, states followed.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { tableFromValues, type Table } from '../../../src/kernel/table';
+import type { WorkbookPort } from '../../../src/workbook/port';
+import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import { buildApp } from '../../../server/app';
+import { loadConfig } from '../../../server/config';
+import { ApiClient } from '../../api';
+import {
+  buildFromDatasets,
+  buildFromSheets,
+  canDeliverAgain,
+  canSend,
+  candidateSheets,
+  describeState,
+  listInvoices,
+  previousMonth,
+  sendForApproval,
+  storeDrafts,
+  writeInvoiceSheets,
+  type InvoiceView,
+} from './tuition-run';
+
+const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
+
+function memoryWorkbook(initial: Record<string, Table>): WorkbookPort & { written: SheetSpec[] } {
+  const sheets = new Map(Object.entries(initial));
+  const written: SheetSpec[] = [];
+  return {
+    written,
+    async listSheets() {
+      return [...sheets.keys(), ...written.map((w) => w.name)];
+    },
+    async readSheet(name) {
+      const t = sheets.get(name);
+      if (!t) throw new Error(`no sheet ${name}`);
+      return t;
+    },
+    async writeSheet(spec, o) {
+      written.push(spec);
+      o?.onProgress?.({ sheet: spec.name, rowsWritten: spec.rows.length, rowsTotal: spec.rows.length });
+    },
+  };
+}
+
+describe('tuition page logic', () => {
+  let dir: string;
+  let app: FastifyInstance;
+  let api: ApiClient;
+  let origin: string;
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-tuition-tp-'));
+    fs.mkdirSync(path.join(dir, 'datasets'));
+    fs.writeFileSync(path.join(dir, 'datasets', 'brightpath-2024-11.csv'), [BP.join(','), 'BP-1,Contoso Ltd,a@contoso.test,Tuition,100.00,USD,11/02/2024', 'BP-2,Contoso Ltd,a@contoso.test,Lunch,5.00,USD,11/02/2024'].join('\r\n'));
+    const config = loadConfig({ CLOSEDESK_DATA_DIR: dir, CLOSEDESK_DATASETS_DIR: path.join(dir, 'datasets'), CLOSEDESK_HTTPS: 'off', LOG_LEVEL: 'silent', PORT: '0' }, dir);
+    app = await buildApp(config);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const token = await app.ctx.auth.devIssuer!.sign({ user: 'alice', roles: ['preparer'] });
+    api = new ApiClient({ baseUrl: origin, getToken: async () => token });
+  });
+  afterAll(async () => {
+    await app?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('picks partner sheets, not its own; the default month is last month', () => {
+    expect(candidateSheets(['Tuition Invoices', 'BrightPath Nov', 'Tuition Lines'])).toEqual(['BrightPath Nov']);
+    expect(previousMonth(new Date(Date.UTC(2025, 0, 15)))).toBe('2024-12');
+  });
+
+  test('sheets → invoices written as sheets → drafts → approval link → the customer approves → state followed', async () => {
+    const wb = memoryWorkbook({
+      'BrightPath Nov': tableFromValues('BrightPath Nov', [BP, ['BP-7', 'Northwind Traders', 'n@northwind.test', 'Tutoring', 40.5, 'USD', '11/03/2024']]),
+      LearnWell: tableFromValues('LearnWell', [
+        ['Reference', 'Company', 'Learner', 'Expense Type', 'Amount', 'Currency', 'Date'],
+        ['LW1', 'Northwind Traders', 'm@northwind.test', 'TUITION', 200, 'USD', '2024-11-04'],
+      ]),
+    });
+    const out = await buildFromSheets(wb, ['BrightPath Nov', 'LearnWell'], '2024-11');
+    expect(out.problems).toEqual([]);
+    expect(out.invoices.map((i) => [i.number, i.totalCents])).toEqual([['TU-2024-11-NORTHWIND-TRADERS-USD', 24050]]);
+    await writeInvoiceSheets(wb, out.sheets);
+    expect(wb.written.map((s) => s.name)).toEqual(['Tuition Invoices', 'Tuition Lines']);
+
+    const saved = await storeDrafts(api, out);
+    expect(saved.created.map((i) => i.state)).toEqual(['draft']);
+    let [inv] = await listInvoices(api, '2024-11');
+    expect(canSend(inv!)).toBe(true);
+    expect(describeState(inv!)).toBe('Draft: send it for approval.');
+
+    const link = await sendForApproval(api, inv!.id);
+    expect(link.invoice.state).toBe('awaiting_approval');
+    const page = await fetch(link.url);
+    const html = await page.text();
+    const hash = /name="shownHash" value="([0-9a-f]{64})"/.exec(html)![1]!;
+    const r = await fetch(link.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ decision: 'approved', shownHash: hash, approver: 'cfo@northwind.test' }) });
+    expect(r.status).toBe(200);
+    [inv] = await listInvoices(api, '2024-11');
+    expect(inv).toMatchObject<Partial<InvoiceView>>({ state: 'approved' });
+    expect(describeState(inv!)).toBe('Approved by cfo@northwind.test; no delivery target is set for Northwind Traders (ask an admin).');
+    expect(canSend(inv!)).toBe(false);
+    expect(canDeliverAgain(inv!)).toBe(false);
+  });
+
+  test('datasets are built on the server, with their problems', async () => {
+    const out = await buildFromDatasets(api, ['brightpath-2024-11.csv'], '2024-11');
+    expect(out.blocked).toBe(true);
+    expect(out.problems.map((p) => [p.code, p.row])).toEqual([['unknown-expense-type', 3]]);
+    expect(out.invoices.map((i) => i.totalCents)).toEqual([10000]);
+    await expect(storeDrafts(api, out)).rejects.toMatchObject({ status: 422 });
+  });
+});

@@ -1,0 +1,258 @@
+/**
+ * Tuition invoices through the HTTP API on SQLite and PostgreSQL: drafts from partner tables, signed
+ * approval links (tampered, reused, superseded, expired), the customer's decision tied to the hash
+ * of the version shown, delivery on approval to a real FTP server and a real SFTP server (sshd),
+ * nothing delivered before approval or after a denial, an edit voiding an approval, and a restart.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../server/app';
+import { loadConfig, type Config } from '../../server/config';
+import { sendForApproval, type TuitionDeps } from '../../server/tuition/invoices';
+import { startFtpServer, type TestFtpServer } from '../servers/ftp';
+import { startSshd, type TestSshd } from '../servers/sshd';
+import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+
+const HEADER = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
+const table = (rows: string[][]) => ({ name: 'brightpath.csv', header: HEADER, rows });
+const GOOD = [
+  ['BP-1', 'Northwind Traders', 'alice@northwind.test', 'Tuition', '1200.00', 'USD', '11/04/2024'],
+  ['BP-2', 'Northwind Traders', 'bob@northwind.test', 'Tutoring', '60.00', 'USD', '11/05/2024'],
+  ['BP-3', 'Contoso Ltd', 'carl@contoso.test', 'Tuition', '900.00', 'EUR', '11/06/2024'],
+  ['BP-4', 'Contoso Ltd', 'dina@contoso.test', 'Books & materials', '45.10', 'USD', '11/07/2024'],
+  ['BP-5', 'Fabrikam Inc', 'erin@fabrikam.test', 'Tuition', '300.00', 'USD', '11/08/2024'],
+];
+
+function form(fields: Record<string, string>) {
+  return { payload: new URLSearchParams(fields).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } };
+}
+
+const hiddenHash = (html: string) => /name="shownHash" value="([0-9a-f]{64})"/.exec(html)![1]!;
+
+jest.setTimeout(120_000);
+
+describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
+  let t: TestBackend;
+  let config: Config;
+  let app: FastifyInstance;
+  let ftp: TestFtpServer;
+  let sshd: TestSshd;
+  let sftpInbox: string;
+  const tokens: Record<string, string> = {};
+  const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
+  const ids: Record<string, string> = {};
+
+  async function start() {
+    app = await buildApp(config, { store: t.store });
+    await app.ready();
+    const sign = app.ctx.auth.devIssuer!.sign;
+    tokens.alice = await sign({ user: 'alice', roles: ['preparer'] });
+    tokens.bob = await sign({ user: 'bob', roles: ['approver'] });
+    tokens.root = await sign({ user: 'root', roles: ['admin'] });
+  }
+
+  const invoice = async (id: string) => (await app.inject({ method: 'GET', url: `/api/tuition/invoices/${id}`, headers: as('bob') })).json().invoice;
+  async function settled(id: string) {
+    for (let i = 0; i < 200; i++) {
+      const inv = await invoice(id);
+      if (inv.state === 'delivered' || inv.deliveryError) return inv;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`invoice ${id} was not delivered`);
+  }
+  const send = async (id: string) => {
+    const r = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('alice'), payload: {} });
+    expect(r.statusCode).toBe(200);
+    return new URL(r.json().url).pathname;
+  };
+
+  beforeAll(async () => {
+    t = await openTestBackend(backend);
+    fs.mkdirSync(path.join(t.dir, 'ftp', 'in'), { recursive: true });
+    ftp = await startFtpServer({ root: path.join(t.dir, 'ftp'), users: { northwind: 'ftp-pass-1' } });
+    sshd = await startSshd(path.join(t.dir, 'sshd'));
+    sftpInbox = path.join(t.dir, 'sftp-in');
+    fs.mkdirSync(sftpInbox, { recursive: true });
+    config = loadConfig({ CLOSEDESK_DATA_DIR: t.dir, DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'silent' }, t.dir);
+    await start();
+    const ftpPartner = await app.inject({ method: 'POST', url: '/api/partners', headers: as('root'), payload: { name: 'Northwind FTP', protocol: 'ftp', host: '127.0.0.1', port: ftp.port, folder: 'in', username: 'northwind', password: 'ftp-pass-1' } });
+    expect(ftpPartner.statusCode).toBe(201);
+    const sftpPartner = await app.inject({
+      method: 'POST', url: '/api/partners', headers: as('root'),
+      payload: { name: 'Contoso SFTP', protocol: 'sftp', host: '127.0.0.1', port: sshd.port, folder: sftpInbox, username: 'root', privateKey: sshd.clientKey, hostFingerprint: sshd.hostFingerprint },
+    });
+    expect(sftpPartner.statusCode).toBe(201);
+    const put = (payload: object) => app.inject({ method: 'PUT', url: '/api/tuition/customers', headers: as('root'), payload });
+    expect((await put({ name: 'Northwind Traders', approverEmail: 'ap@northwind.test', delivery: { method: 'partner', partnerId: ftpPartner.json().partner.id } })).statusCode).toBe(200);
+    expect(
+      (await put({ name: 'Contoso Ltd', approverEmail: 'finance@contoso.test', delivery: { method: 'partner', partnerId: sftpPartner.json().partner.id }, layout: { columns: [{ header: 'Mitarbeiter', field: 'user' }, { header: 'Art', field: 'expenseType' }, { header: 'Betrag', field: 'amount' }], delimiter: ';', expenseWords: { TUITION: 'Studiengebuehr' } } })).statusCode,
+    ).toBe(200);
+    expect((await app.inject({ method: 'PUT', url: '/api/tuition/customers', headers: as('alice'), payload: { name: 'X' } })).statusCode).toBe(403);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await ftp?.close();
+    await sshd?.stop();
+    await t?.cleanup();
+  });
+
+  test('blocking problems refuse the month; good files make one draft per customer and currency', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/api/tuition/invoices', headers: as('alice'), payload: { month: '2024-11', tables: [table([...GOOD, ['BP-9', 'Fabrikam Inc', 'x@f', 'Snacks', '1.00', 'USD', '11/01/2024']])] } });
+    expect(bad.statusCode).toBe(422);
+    expect(bad.json().error.details.problems.map((p: { code: string }) => p.code)).toEqual(['unknown-expense-type']);
+    expect((await app.inject({ method: 'POST', url: '/api/tuition/invoices', headers: as('bob'), payload: { month: '2024-11', tables: [table(GOOD)] } })).statusCode).toBe(403);
+
+    const preview = await app.inject({ method: 'POST', url: '/api/tuition/preview', headers: as('alice'), payload: { month: '2024-11', tables: [table(GOOD)] } });
+    expect(preview.json().totals).toEqual([{ currency: 'EUR', cents: 90000, invoices: 1 }, { currency: 'USD', cents: 160510, invoices: 3 }]);
+
+    const r = await app.inject({ method: 'POST', url: '/api/tuition/invoices', headers: as('alice'), payload: { month: '2024-11', tables: [table(GOOD)] } });
+    expect(r.statusCode).toBe(201);
+    const created = r.json().created as { id: string; number: string; state: string; version: number; totalCents: number }[];
+    expect(created.map((i) => [i.number, i.state, i.version, i.totalCents])).toEqual([
+      ['TU-2024-11-CONTOSO-LTD-EUR', 'draft', 1, 90000],
+      ['TU-2024-11-CONTOSO-LTD-USD', 'draft', 1, 4510],
+      ['TU-2024-11-FABRIKAM-INC-USD', 'draft', 1, 30000],
+      ['TU-2024-11-NORTHWIND-TRADERS-USD', 'draft', 1, 126000],
+    ]);
+    for (const i of created) ids[i.number.replace('TU-2024-11-', '')] = i.id;
+    const again = await app.inject({ method: 'POST', url: '/api/tuition/invoices', headers: as('alice'), payload: { month: '2024-11', tables: [table(GOOD)] } });
+    expect(again.json().unchanged).toHaveLength(4);
+  });
+
+  test('nothing is delivered before approval', async () => {
+    const r = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${ids['NORTHWIND-TRADERS-USD']}/deliver`, headers: as('alice') });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error.code).toBe('not-approved');
+    expect(fs.readdirSync(path.join(ftp.root, 'in'))).toEqual([]);
+  });
+
+  test('approval page: tampered link refused, deny needs a reason, the hash shown must be current, approve once, delivered by FTP', async () => {
+    const id = ids['NORTHWIND-TRADERS-USD']!;
+    const link = await send(id);
+    expect((await invoice(id)).state).toBe('awaiting_approval');
+    const page = await app.inject({ method: 'GET', url: link });
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('1260.00 USD');
+    expect(page.body).toContain('alice@northwind.test');
+    const hash = hiddenHash(page.body);
+    expect(hash).toBe((await invoice(id)).hash);
+
+    const last = link.at(-1) === 'A' ? 'B' : 'A';
+    const tampered = await app.inject({ method: 'GET', url: link.slice(0, -1) + last });
+    expect(tampered.statusCode).toBe(404);
+    expect(tampered.body).toContain('This link is not valid');
+    const forged = await app.inject({ method: 'POST', url: link.slice(0, -1) + last, ...form({ decision: 'approved', shownHash: hash }) });
+    expect(forged.statusCode).toBe(404);
+
+    const noReason = await app.inject({ method: 'POST', url: link, ...form({ decision: 'denied', shownHash: hash, reason: '  ' }) });
+    expect(noReason.statusCode).toBe(400);
+    expect(noReason.body).toContain('Please say why you deny');
+    const stale = await app.inject({ method: 'POST', url: link, ...form({ decision: 'approved', shownHash: 'a'.repeat(64) }) });
+    expect(stale.statusCode).toBe(400);
+    expect((await invoice(id)).state).toBe('awaiting_approval');
+
+    const ok = await app.inject({ method: 'POST', url: link, ...form({ decision: 'approved', shownHash: hash }) });
+    expect(ok.statusCode).toBe(200);
+    expect(ok.body).toContain('You approved invoice TU-2024-11-NORTHWIND-TRADERS-USD');
+    const reused = await app.inject({ method: 'POST', url: link, ...form({ decision: 'denied', shownHash: hash, reason: 'changed my mind' }) });
+    expect(reused.statusCode).toBe(410);
+    expect(reused.body).toContain('This link was already used');
+
+    const done = await settled(id);
+    expect(done).toMatchObject({ state: 'delivered', version: 1, decision: { decision: 'approved', by: 'customer:ap@northwind.test', version: 1, hash } });
+    const files = fs.readdirSync(path.join(ftp.root, 'in')).sort();
+    expect(files).toEqual(['TU-2024-11-NORTHWIND-TRADERS-USD-v1.csv', 'TU-2024-11-NORTHWIND-TRADERS-USD-v1.xlsx']);
+    expect(fs.readFileSync(path.join(ftp.root, 'in', files[0]!), 'utf8')).toBe(
+      'Invoice,Customer,Month,User,Expense Type,Amount,Currency\r\nTU-2024-11-NORTHWIND-TRADERS-USD,Northwind Traders,2024-11,alice@northwind.test,TUITION,1200.00,USD\r\nTU-2024-11-NORTHWIND-TRADERS-USD,Northwind Traders,2024-11,bob@northwind.test,TUTORING,60.00,USD\r\n',
+    );
+    expect(done.receipts.map((r: { fileName: string; protocol: string }) => [r.fileName, r.protocol])).toEqual([
+      ['TU-2024-11-NORTHWIND-TRADERS-USD-v1.csv', 'ftp'],
+      ['TU-2024-11-NORTHWIND-TRADERS-USD-v1.xlsx', 'ftp'],
+    ]);
+    const audit = (await app.ctx.audit.recent({ subjectType: 'tuition-invoice', subjectId: id })).map((e) => e.action).reverse();
+    expect(audit).toEqual(['tuition.invoice-drafted', 'tuition.sent-for-approval', 'tuition.approved', 'tuition.delivered']);
+    expect((await app.ctx.audit.verify()).ok).toBe(true);
+  });
+
+  test('a denied invoice is never delivered; the reason reaches the preparer', async () => {
+    const id = ids['CONTOSO-LTD-USD']!;
+    const link = await send(id);
+    const hash = hiddenHash((await app.inject({ method: 'GET', url: link })).body);
+    const r = await app.inject({ method: 'POST', url: link, ...form({ decision: 'denied', shownHash: hash, reason: 'Dina left in October', approver: 'Pat <pat@contoso.test>' }) });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('Dina left in October');
+    expect(r.body).not.toContain('<pat@');
+    const inv = await invoice(id);
+    expect(inv).toMatchObject({ state: 'denied', decision: { decision: 'denied', reason: 'Dina left in October', by: 'customer:Pat <pat@contoso.test>' } });
+    const d = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/deliver`, headers: as('bob') });
+    expect(d.statusCode).toBe(409);
+    const resend = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('alice'), payload: {} });
+    expect(resend.statusCode).toBe(409);
+    expect(resend.json().error.message).toContain('Dina left in October');
+    expect(fs.readdirSync(sftpInbox).filter((f) => f.includes('CONTOSO-LTD-USD'))).toEqual([]);
+  });
+
+  test('the other currency of the same customer is a separate invoice, delivered by SFTP in the customer layout', async () => {
+    const id = ids['CONTOSO-LTD-EUR']!;
+    const link = await send(id);
+    const hash = hiddenHash((await app.inject({ method: 'GET', url: link })).body);
+    expect((await app.inject({ method: 'POST', url: link, ...form({ decision: 'approved', shownHash: hash }) })).statusCode).toBe(200);
+    const done = await settled(id);
+    expect(done.state).toBe('delivered');
+    expect(done.receipts[0]).toMatchObject({ protocol: 'sftp', serverFingerprint: sshd.hostFingerprint });
+    expect(fs.readFileSync(path.join(sftpInbox, 'TU-2024-11-CONTOSO-LTD-EUR-v1.csv'), 'utf8')).toBe('Mitarbeiter;Art;Betrag\r\ncarl@contoso.test;Studiengebuehr;900.00\r\n');
+    expect(fs.statSync(path.join(sftpInbox, 'TU-2024-11-CONTOSO-LTD-EUR-v1.xlsx')).size).toBeGreaterThan(1000);
+  });
+
+  test('an edit after approval makes a new version and voids the approval; the old link is dead', async () => {
+    const id = ids['FABRIKAM-INC-USD']!; // no delivery target: stays approved
+    const link = await send(id);
+    const hash = hiddenHash((await app.inject({ method: 'GET', url: link })).body);
+    expect((await app.inject({ method: 'POST', url: link, ...form({ decision: 'approved', shownHash: hash }) })).statusCode).toBe(200);
+    expect((await invoice(id)).state).toBe('approved');
+    const noTarget = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/deliver`, headers: as('alice') });
+    expect(noTarget.json().error.code).toBe('no-delivery-target');
+
+    const stale = await app.inject({ method: 'PUT', url: `/api/tuition/invoices/${id}/lines`, headers: as('alice'), payload: { expectedVersion: 9, lines: [{ user: 'erin@fabrikam.test', expenseType: 'TUITION', cents: 25000 }] } });
+    expect(stale.statusCode).toBe(409);
+    const edit = await app.inject({ method: 'PUT', url: `/api/tuition/invoices/${id}/lines`, headers: as('alice'), payload: { expectedVersion: 1, lines: [{ user: 'erin@fabrikam.test', expenseType: 'TUITION', cents: 25000 }] } });
+    expect(edit.statusCode).toBe(200);
+    expect(edit.json().invoice).toMatchObject({ version: 2, state: 'draft', decision: null, totalCents: 25000 });
+    expect(edit.json().invoice.hash).not.toBe(hash);
+    expect((await app.inject({ method: 'GET', url: link })).statusCode).toBe(410);
+    const revised = (await app.ctx.audit.recent({ subjectType: 'tuition-invoice', subjectId: id }))[0]!;
+    expect(revised).toMatchObject({ action: 'tuition.invoice-revised', details: { fromVersion: 1, version: 2, previousState: 'approved', approvalVoided: true } });
+
+    // A link to version 1 sent before the edit cannot approve version 2.
+    const link2 = await send(id);
+    const v2 = await app.inject({ method: 'PUT', url: `/api/tuition/invoices/${id}/lines`, headers: as('alice'), payload: { expectedVersion: 2, lines: [{ user: 'erin@fabrikam.test', expenseType: 'TUITION', cents: 24000 }] } });
+    expect(v2.json().invoice.version).toBe(3);
+    const old = await app.inject({ method: 'GET', url: link2 });
+    expect(old.statusCode).toBe(410);
+    expect(old.body).toContain('was changed after this link was sent');
+  });
+
+  test('an expired link is refused', async () => {
+    const deps: TuitionDeps = { store: t.store, audit: app.ctx.audit, secrets: app.ctx.secrets, masterKey: config.masterKey };
+    const link = await sendForApproval(deps, ids['FABRIKAM-INC-USD']!, 'alice', { validForMs: -1000 });
+    const r = await app.inject({ method: 'GET', url: link.path });
+    expect(r.statusCode).toBe(410);
+    expect(r.body).toContain('This link has expired');
+  });
+
+  test('decisions and links survive a restart', async () => {
+    const id = ids['FABRIKAM-INC-USD']!;
+    const link = await send(id);
+    await app.close();
+    await start();
+    expect((await invoice(ids['NORTHWIND-TRADERS-USD']!)).state).toBe('delivered');
+    expect((await invoice(ids['CONTOSO-LTD-USD']!)).state).toBe('denied');
+    const page = await app.inject({ method: 'GET', url: link });
+    expect(page.statusCode).toBe(200);
+    const ok = await app.inject({ method: 'POST', url: link, ...form({ decision: 'approved', shownHash: hiddenHash(page.body) }) });
+    expect(ok.statusCode).toBe(200);
+    expect(await invoice(id)).toMatchObject({ state: 'approved', version: 3, decision: { version: 3 } });
+  });
+});

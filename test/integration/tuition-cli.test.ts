@@ -1,0 +1,78 @@
+/** `closedesk tuition`: real files (CSV fixtures and an .xlsx written with exceljs) → invoices.csv, problems.csv, exit codes. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { runCli } from '../../server/cli';
+
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _e: string, cb: () => void) {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+const FIXTURES = path.join(__dirname, '..', 'fixtures', 'tuition');
+
+describe('closedesk tuition', () => {
+  let dir: string;
+  const cli = async (...argv: string[]) => {
+    const out = new Capture();
+    const err = new Capture();
+    const env = { CLOSEDESK_DATA_DIR: path.join(dir, 'data'), CLOSEDESK_HTTPS: 'off', PATH: process.env.PATH ?? '' };
+    const code = await runCli(argv, { out, err, env, cwd: dir });
+    return { code, out: out.text, err: err.text };
+  };
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-tuition-cli-'));
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Expenses');
+    ws.addRow(['Reference', 'Company', 'Learner', 'Expense Type', 'Amount', 'Currency', 'Date']);
+    ws.addRow(['LW500', 'Northwind Traders', 'alice@northwind.test', 'TUTORING', 40.25, 'USD', new Date(Date.UTC(2024, 10, 8))]);
+    ws.addRow(['LW501', 'northwind traders', 'carol@northwind.test', 'MATERIALS', 19.99, 'USD', '2024-11-09']);
+    await wb.xlsx.writeFile(path.join(dir, 'learnwell.xlsx'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('CSV and XLSX partners → one invoice per customer and currency, a row per user and expense type', async () => {
+    const r = await cli('tuition', path.join(FIXTURES, 'brightpath-good.csv'), 'learnwell.xlsx', '--month', '2024-11', '--out', 'out');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('learnwell.xlsx Expenses: LearnWell layout');
+    const csv = fs.readFileSync(path.join(dir, 'out', 'invoices.csv'), 'utf8');
+    expect(csv.split('\r\n')).toEqual([
+      'Customer,Month,User,Expense Type,Amount,Currency',
+      "Contoso Ltd,2024-11,'=cmd@contoso.test,TUITION,900.00,EUR",
+      'Northwind Traders,2024-11,alice@northwind.test,TUITION,1200.00,USD',
+      'Northwind Traders,2024-11,alice@northwind.test,MATERIALS,85.50,USD',
+      'Northwind Traders,2024-11,alice@northwind.test,TUTORING,40.25,USD',
+      'Northwind Traders,2024-11,bob@northwind.test,TUITION,-200.00,USD',
+      'Northwind Traders,2024-11,bob@northwind.test,TUTORING,60.00,USD',
+      'Northwind Traders,2024-11,carol@northwind.test,MATERIALS,19.99,USD',
+      '',
+    ]);
+    expect(r.out).toContain('TU-2024-11-NORTHWIND-TRADERS-USD Northwind Traders 6 lines, 1205.74 USD');
+    expect(fs.readFileSync(path.join(dir, 'out', 'problems.csv'), 'utf8').trim()).toBe('SEVERITY,SOURCE,ROW,COLUMN,VALUE,MESSAGE,CODE');
+  });
+
+  test('blocking problems: exit 2, problems.csv lists each, no invoices.csv', async () => {
+    fs.mkdirSync(path.join(dir, 'bad'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'bad', 'invoices.csv'), 'stale');
+    const r = await cli('tuition', path.join(FIXTURES, 'brightpath-bad.csv'), path.join(FIXTURES, 'unknown-layout.csv'), '--month', '2024-11', '--out', 'bad');
+    expect(r.code).toBe(2);
+    expect(fs.existsSync(path.join(dir, 'bad', 'invoices.csv'))).toBe(false);
+    const problems = fs.readFileSync(path.join(dir, 'bad', 'problems.csv'), 'utf8').trim().split('\r\n').slice(1);
+    expect(problems.map((l) => l.split(',').pop())).toEqual(['unknown-expense-type', 'negative-not-credit', 'outside-month', 'duplicate-reference', 'unknown-layout']);
+    expect(r.err).toMatch(/unknown-layout\.csv.*match no partner layout/);
+    expect(r.err).toContain('Snacks');
+  });
+
+  test('usage errors', async () => {
+    expect((await cli('tuition', path.join(FIXTURES, 'brightpath-good.csv'), '--out', 'x')).code).toBe(2);
+    const r = await cli('tuition', path.join(FIXTURES, 'brightpath-good.csv'), '--month', '2024-13', '--out', 'x');
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('--month YYYY-MM');
+  });
+});
