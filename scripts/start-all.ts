@@ -35,6 +35,10 @@ async function main(): Promise<void> {
     fs.writeFileSync(stamp, new Date().toISOString() + '\n');
   }
 
+  // The demo's VRET inputs, unless the operator pointed the server at real ones.
+  process.env.CLOSEDESK_VRET_INPUTS_DIR ??= path.join(config.datasetsDir, 'vret');
+  process.env.CLOSEDESK_VRET_THR_DIR ??= path.join(config.datasetsDir, 'vret', 'thr');
+
   const stoppers: Stopper[] = [];
   const lines: string[] = [];
 
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
   if (sandbox) {
     const sb = await sandbox.startZohoSandbox({ port: Number(process.env.ZOHO_SANDBOX_PORT ?? 3001), dataDir: path.join(config.dataDir, 'zoho-sandbox') });
     stoppers.push(sb);
+    process.env.ZOHO_SANDBOX_URL ??= sb.url;
     lines.push(`Zoho sandbox:     ${sb.url}`);
   }
 

@@ -51,6 +51,12 @@ const SETTINGS: SettingInfo[] = [
   { name: 'TLS_KEY_FILE', default: '~/.office-addin-dev-certs/localhost.key when present', meaning: 'HTTPS private key (PEM).' },
   { name: 'CLOSEDESK_HTTPS', default: 'auto', meaning: 'auto = HTTPS when the certificate and key exist; on = require them; off = plain HTTP.' },
   { name: 'CLOSEDESK_STATIC_DIR', default: './dist', meaning: 'Folder of the built add-in, served at / on the same origin as the API.' },
+  { name: 'CLOSEDESK_VRET_SOURCE', default: '(unset: none)', meaning: 'postgres:// URL of the database holding the VRET tables (CM, ADJ, GLAP, RVR, mappings); Redshift speaks the same protocol.' },
+  { name: 'CLOSEDESK_VRET_INPUTS_DIR', default: '(unset; `npm start`: <datasets dir>/vret)', meaning: 'Folder of cm.csv, adj.csv, glap.csv, rvr.csv, l2c.csv, led2chan.csv, ledgers.csv for the VRET page.' },
+  { name: 'CLOSEDESK_VRET_THR_DIR', default: '(unset; `npm start`: <datasets dir>/vret/thr)', meaning: 'Folder of pipe-delimited THR transaction-history files, streamed by the VRET build.' },
+  { name: 'CLOSEDESK_DEMO_FTP_PORT', default: '2121', meaning: '`npm start` only: port of the local demo FTP target on 127.0.0.1.' },
+  { name: 'ZOHO_SANDBOX_PORT', default: '3001', meaning: '`npm start` only: port of the local Zoho Books sandbox on 127.0.0.1.' },
+  { name: 'ZOHO_SANDBOX_URL', default: '(unset; `npm start` sets it)', meaning: 'Base URL of a Zoho Books sandbox to use instead of the real data centres (development and tests).' },
 ];
 
 /** The settings table (name, default, meaning), e.g. for the README and `closedesk help`. */

@@ -276,12 +276,14 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
         let next = 0;
         const lane = async () => {
           while (!stop && next < queue.length) {
+            // Take the document before awaiting anything, so two lanes never share (or overrun) one.
+            const w = queue[next++];
             const s = await checkStop();
             if (s) {
+              // Not started: it keeps its state and is picked up by the next run.
               stop = s;
               return;
             }
-            const w = queue[next++];
             const r = await process1(w);
             if (r === 'retry') retry.push(w);
             else if (r !== 'ok') stop = r;

@@ -4,7 +4,7 @@
  * type. Also the invoice's exact document (what the customer approves), invoices.csv, the
  * customer's CSV layout and the sheets for Excel.
  */
-import { centsToNumber, formatAmount, sumCents } from '../kernel/money';
+import { addCents, centsToNumber, formatAmount, sumCents } from '../kernel/money';
 import { toCsv, type CsvOptions } from '../kernel/csv';
 import type { Cell } from '../kernel/table';
 import type { SheetSpec } from '../workbook/sheet-spec';
@@ -49,24 +49,35 @@ const typeOrder = (t: ExpenseType) => EXPENSE_TYPES.indexOf(t);
 
 /** Groups lines of one month into invoices; lines of other months are expected to be filtered (they are problems). */
 export function buildTuitionInvoices(lines: readonly ExpenseLine[], month: string): TuitionInvoice[] {
-  const groups = new Map<string, { customer: string; currency: string; partners: Set<string>; byLine: Map<string, InvoiceLine> }>();
+  type Group = { customer: string; currency: string; partners: Set<string>; byLine: Map<string, Map<ExpenseType, InvoiceLine>> };
+  // Nested maps keyed by the lines' own (shared) strings: no key string is built per line.
+  const groups = new Map<string, Map<string, Group>>();
+  const keys = new Map<string, string>();
+  const lower = new Map<string, string>();
   for (const l of lines) {
-    if (l.date.slice(0, 7) !== month) continue;
-    const key = `${customerKey(l.customer)}\u0000${l.currency}`;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = { customer: l.customer, currency: l.currency, partners: new Set(), byLine: new Map() }));
+    if (!l.date.startsWith(month)) continue;
+    let ck = keys.get(l.customer);
+    if (ck === undefined) keys.set(l.customer, (ck = customerKey(l.customer)));
+    let byCurrency = groups.get(ck);
+    if (!byCurrency) groups.set(ck, (byCurrency = new Map()));
+    let g = byCurrency.get(l.currency);
+    if (!g) byCurrency.set(l.currency, (g = { customer: l.customer, currency: l.currency, partners: new Set(), byLine: new Map() }));
     g.partners.add(l.partner);
-    const lk = `${l.user.toLowerCase()}\u0000${l.expenseType}`;
-    const il = g.byLine.get(lk);
+    let uk = lower.get(l.user);
+    if (uk === undefined) lower.set(l.user, (uk = l.user.toLowerCase()));
+    let byType = g.byLine.get(uk);
+    if (!byType) g.byLine.set(uk, (byType = new Map()));
+    const il = byType.get(l.expenseType);
+    const ref = `${l.partner}:${l.reference}`;
     if (il) {
-      il.cents = sumCents([il.cents, l.cents]);
+      il.cents = addCents(il.cents, l.cents);
       il.items++;
-      il.references.push(`${l.partner}:${l.reference}`);
-    } else g.byLine.set(lk, { user: l.user, expenseType: l.expenseType, cents: l.cents, items: 1, references: [`${l.partner}:${l.reference}`] });
+      il.references.push(ref);
+    } else byType.set(l.expenseType, { user: l.user, expenseType: l.expenseType, cents: l.cents, items: 1, references: [ref] });
   }
   const out: TuitionInvoice[] = [];
-  for (const g of groups.values()) {
-    const invLines = [...g.byLine.values()].sort(
+  for (const g of [...groups.values()].flatMap((m) => [...m.values()])) {
+    const invLines = [...g.byLine.values()].flatMap((m) => [...m.values()]).sort(
       (a, b) => a.user.toLowerCase().localeCompare(b.user.toLowerCase()) || typeOrder(a.expenseType) - typeOrder(b.expenseType),
     );
     for (const l of invLines) l.references.sort();

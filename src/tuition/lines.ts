@@ -85,20 +85,66 @@ function wordMap(words: Record<string, ExpenseType> | undefined): Map<string, Ex
   return new Map(Object.entries(words ?? {}).map(([k, v]) => [k.trim().toLowerCase(), v]));
 }
 
-const text = (c: Cell | undefined) => (c instanceof Date ? c.toISOString() : String(c ?? '').trim().replace(/\s+/g, ' '));
+const MESSY_SPACE = /\s\s|[\t\n\r\u00a0]/;
+function text(c: Cell | undefined): string {
+  if (c instanceof Date) return c.toISOString();
+  const s = String(c ?? '').trim();
+  return MESSY_SPACE.test(s) ? s.replace(/\s+/g, ' ') : s;
+}
 
 /**
  * Reads every table into expense lines. Duplicate partner references are found across all the
  * tables given (a partner re-sending a line in a second file is a duplicate too).
  */
 export function readExpenseLines(tables: readonly Table[], options: ReadLinesOptions = {}): ReadLinesResult {
-  const profiles = options.profiles ?? DEFAULT_PROFILES;
-  const lines: ExpenseLine[] = [];
-  const problems: Problem[] = [];
-  const layouts: ReadLinesResult['layouts'] = [];
-  const seen = new Map<string, { source: string; row: number }>();
+  const reader = new ExpenseLineReader(options);
+  for (const t of tables) reader.read(t);
+  return reader.result();
+}
 
-  for (const table of tables) {
+/**
+ * The same, one table at a time (a host can let each file's table go once read): duplicate
+ * references are still found across every table given to one reader.
+ */
+export class ExpenseLineReader {
+  private readonly profiles: readonly PartnerProfile[];
+  private readonly lines: ExpenseLine[] = [];
+  private readonly problems: Problem[] = [];
+  private readonly layouts: ReadLinesResult['layouts'] = [];
+  private readonly seen = new Map<string, { source: string; row: number }>();
+  /** One string per distinct customer, user and currency, however many lines repeat it. */
+  private readonly names = new Map<string, string>();
+  /** Partner files repeat a few dozen dates a million times: each text is read once. */
+  private readonly dates = new Map<string, ReturnType<typeof readDate>>();
+
+  constructor(private readonly options: ReadLinesOptions = {}) {
+    this.profiles = options.profiles ?? DEFAULT_PROFILES;
+  }
+
+  result(): ReadLinesResult {
+    return { lines: this.lines, problems: this.problems, layouts: this.layouts };
+  }
+
+  private name(s: string): string {
+    const hit = this.names.get(s);
+    if (hit !== undefined) return hit;
+    this.names.set(s, s);
+    return s;
+  }
+
+  private date(c: Cell, slash: PartnerProfile['slash']): ReturnType<typeof readDate> {
+    if (typeof c !== 'string') return readDate(c, { slash });
+    const key = `${slash ?? ''}|${c}`;
+    let r = this.dates.get(key);
+    if (!r) {
+      r = readDate(c, { slash });
+      if (this.dates.size < 100_000) this.dates.set(key, r);
+    }
+    return r;
+  }
+
+  read(table: Table): void {
+    const { options, profiles, lines, problems, layouts, seen } = this;
     const hit = recogniseLayout(table, profiles, options.partner);
     if (!hit.profile) {
       layouts.push({ source: table.name, partner: null });
@@ -117,7 +163,7 @@ export function readExpenseLines(tables: readonly Table[], options: ReadLinesOpt
           code: 'unknown-layout',
         }),
       );
-      continue;
+      return;
     }
     const profile = hit.profile;
     const at = hit.index;
@@ -185,7 +231,7 @@ export function readExpenseLines(tables: readonly Table[], options: ReadLinesOpt
         if (cents === 0) problems.push(warning({ ...where('amount', cell('amount')), message: 'The amount is zero; the line adds nothing to the invoice.', code: 'zero-amount' }));
       }
 
-      const date = readDate(cell('date')!, { slash: profile.slash });
+      const date = this.date(cell('date')!, profile.slash);
       if (!date.ok) problems.push(blocking({ ...where('date', cell('date')), message: `${header('date')}: ${date.reason}`, code: 'bad-date' }));
       else if (options.month && date.iso.slice(0, 7) !== options.month) {
         problems.push(
@@ -214,11 +260,11 @@ export function readExpenseLines(tables: readonly Table[], options: ReadLinesOpt
       if (problems.slice(before).some((p) => p.severity === 'blocking')) continue;
       lines.push({
         partner: profile.partner,
-        customer: text(cell('customer')),
-        user: text(cell('user')),
+        customer: this.name(text(cell('customer'))),
+        user: this.name(text(cell('user'))),
         expenseType: expenseType!,
         cents,
-        currency,
+        currency: this.name(currency),
         date: date.ok ? date.iso : '',
         reference: ref.ok ? ref.id : '',
         credit,
@@ -227,5 +273,4 @@ export function readExpenseLines(tables: readonly Table[], options: ReadLinesOpt
       });
     }
   }
-  return { lines, problems, layouts };
 }

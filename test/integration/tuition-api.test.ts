@@ -42,6 +42,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
   const tokens: Record<string, string> = {};
   const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
   const ids: Record<string, string> = {};
+  let ftpPartnerId = '';
 
   async function start() {
     app = await buildApp(config, { store: t.store });
@@ -54,7 +55,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
 
   const invoice = async (id: string) => (await app.inject({ method: 'GET', url: `/api/tuition/invoices/${id}`, headers: as('bob') })).json().invoice;
   async function settled(id: string) {
-    for (let i = 0; i < 200; i++) {
+    for (let i = 0; i < 600; i++) {
       const inv = await invoice(id);
       if (inv.state === 'delivered' || inv.deliveryError) return inv;
       await new Promise((r) => setTimeout(r, 100));
@@ -78,6 +79,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     await start();
     const ftpPartner = await app.inject({ method: 'POST', url: '/api/partners', headers: as('root'), payload: { name: 'Northwind FTP', protocol: 'ftp', host: '127.0.0.1', port: ftp.port, folder: 'in', username: 'northwind', password: 'ftp-pass-1' } });
     expect(ftpPartner.statusCode).toBe(201);
+    ftpPartnerId = ftpPartner.json().partner.id;
     const sftpPartner = await app.inject({
       method: 'POST', url: '/api/partners', headers: as('root'),
       payload: { name: 'Contoso SFTP', protocol: 'sftp', host: '127.0.0.1', port: sshd.port, folder: sftpInbox, username: 'root', privateKey: sshd.clientKey, hostFingerprint: sshd.hostFingerprint },
@@ -254,5 +256,13 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     const ok = await app.inject({ method: 'POST', url: link, ...form({ decision: 'approved', shownHash: hiddenHash(page.body) }) });
     expect(ok.statusCode).toBe(200);
     expect(await invoice(id)).toMatchObject({ state: 'approved', version: 3, decision: { version: 3 } });
+
+    // An approved invoice that could not be delivered (no target then) is delivered after the next start.
+    expect((await app.inject({ method: 'PUT', url: '/api/tuition/customers', headers: as('root'), payload: { name: 'Fabrikam Inc', delivery: { method: 'partner', partnerId: ftpPartnerId } } })).statusCode).toBe(200);
+    await app.close();
+    await start();
+    expect(await settled(id)).toMatchObject({ state: 'delivered', version: 3 });
+    expect(fs.readdirSync(path.join(ftp.root, 'in'))).toContain('TU-2024-11-FABRIKAM-INC-USD-v3.csv');
+    expect(fs.readdirSync(path.join(ftp.root, 'in')).filter((f) => f.includes('FABRIKAM') && !f.includes('-v3.'))).toEqual([]);
   });
 });

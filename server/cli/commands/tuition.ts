@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeLocation, formatAmount, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
-import { buildTuitionInvoices, invoicesCsv, readExpenseLines } from '../../../src/tuition';
-import { readTuitionFiles } from '../../tuition/inputs';
+import { buildTuitionInvoices, ExpenseLineReader, invoicesCsv } from '../../../src/tuition';
+import { readTuitionBytes } from '../../tuition/inputs';
 import { println, UsageError, type CliCommand } from '../command';
 
 const MAX_PROBLEMS_SHOWN = 30;
@@ -42,9 +42,16 @@ export const command: CliCommand = {
     for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`There is no file ${f}.`);
     const outDir = path.resolve(io.cwd, values.out);
 
-    const input = await readTuitionFiles(files);
-    const read = readExpenseLines(input.tables, { month: values.month, partner: values.partner });
-    const problems = [...input.problems, ...read.problems];
+    // One file at a time: each file's table is let go once its lines are read (memory stays near the lines' size).
+    const reader = new ExpenseLineReader({ month: values.month, partner: values.partner });
+    const fileProblems = [];
+    for (const f of files) {
+      const input = await readTuitionBytes(path.basename(f), fs.readFileSync(f));
+      fileProblems.push(...input.problems);
+      for (const t of input.tables) reader.read(t);
+    }
+    const read = reader.result();
+    const problems = [...fileProblems, ...read.problems];
     const blocked = problems.some((p) => p.severity === 'blocking');
     const invoices = buildTuitionInvoices(read.lines, values.month);
 

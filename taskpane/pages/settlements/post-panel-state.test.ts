@@ -32,7 +32,7 @@ describe('posting panel steps', () => {
     const paused = progress({ running: false, control: { command: 'pause', pausedUntil: '2026-01-06T00:00:00.000Z', reason: "Zoho's daily API limit … accepted again at 2026-01-06T00:00:00.000Z" } });
     expect(panelStep(batch, paused, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'paused', hint: expect.stringContaining('2026-01-06') });
     const done = progress({ batchState: 'failed', running: false, counts: { pending: 0, sending: 0, done: 3, failed: 1, needs_review: 0 } });
-    expect(panelStep(batch, done, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'finished', hint: 'Finished with problems. 3 posted, 1 refused by Zoho, 0 to review, 0 not sent.' });
+    expect(panelStep(batch, done, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'finished', hint: 'Finished with problems. 3 posted, 1 failed, 0 to review, 0 not sent.' });
   });
 });
 

@@ -62,7 +62,7 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
     return { step: 'posting', canAct: mayOperate, hint: 'Posting…' };
   }
   const c = progress?.counts;
-  const summary = c ? `${c.done} posted, ${c.failed} refused by Zoho, ${c.needs_review} to review, ${c.pending} not sent.` : '';
+  const summary = c ? `${c.done} posted, ${c.failed} failed, ${c.needs_review} to review, ${c.pending} not sent.` : '';
   return { step: 'finished', canAct: false, hint: `${state === 'done' ? 'Posted.' : state === 'cancelled' ? 'Cancelled.' : 'Finished with problems.'} ${summary}`.trim() };
 }
 

@@ -254,7 +254,7 @@ export default function PostPanel({ documents, blocked, sheets, title }: Settlem
         <>
           <Field
             label="Posting to Zoho"
-            hint={`${counts.done + counts.failed + counts.needs_review} of ${progress.total} finished — ${counts.done} posted, ${counts.failed} refused, ${counts.needs_review} to review`}
+            hint={`${counts.done + counts.failed + counts.needs_review} of ${progress.total} finished — ${counts.done} posted, ${counts.failed} failed, ${counts.needs_review} to review`}
             validationState="none"
           >
             <ProgressBar value={progress.fraction} thickness="large" data-testid="post-progress" />
