@@ -233,8 +233,8 @@ function chargebacks(out: string) {
       money(r.int(500, 90000)),
       r.pick(['USD', 'USD', 'EUR']),
       new Date(tx).toISOString().slice(0, 10),
-      `7${String(r.int(1e9, 9e9))}${String(r.int(1e9, 9e9))}${String(r.int(1e2, 9e2))}`, // 23-digit ARN: text only
-      r.pick(['M000123', 'M000456']),
+      `7${String(r.int(1e9, 9e9))}${String(r.int(1e8, 9e8))}${String(r.int(1e2, 9e2))}`, // 23-digit ARN: text only
+      'M000123', // one merchant account per export, as the acquirer sends it
       new Date(tx + r.int(20, 45) * 86_400_000).toISOString().slice(0, 10),
       r.pick(['OPEN', 'OPEN', 'REPRESENTED']),
     ]);

@@ -15,10 +15,10 @@ const opts = { batch: 'B7', date: '2026-11-21' };
 
 describe('reason codes per network family', () => {
   it.each([
-    ['VISA', '10.1'], ['VISA', 13.9], ['MASTERCARD', '4853'], ['AMEX', 'a01'], ['AMEX', 'FR2'], ['DISCOVER', 'NF'], ['DISCOVER', 'UA02'],
+    ['VISA', '10.1'], ['VISA', 13.9], ['VISA', '12.6.1'], ['MASTERCARD', '4853'], ['AMEX', 'a01'], ['AMEX', 'FR2'], ['DISCOVER', 'NF'], ['DISCOVER', 'UA02'],
   ] as const)('%s %s is accepted', (n, c) => expect(checkReasonCode(n, c).ok).toBe(true));
   it.each([
-    ['VISA', '14.1'], ['VISA', '13.10'], ['VISA', '4837'], ['MASTERCARD', '13.1'], ['MASTERCARD', '4937'], ['AMEX', 'AP'],
+    ['VISA', '14.1'], ['VISA', '13.10'], ['VISA', '12.6.3'], ['VISA', '4837'], ['MASTERCARD', '13.1'], ['MASTERCARD', '4937'], ['AMEX', 'AP'],
     ['DISCOVER', '4837'], ['DISCOVER', 'C08'],
   ] as const)('%s %s is refused', (n, c) => expect(checkReasonCode(n, c).ok).toBe(false));
   it('a well-shaped code not in the list is accepted but marked unknown', () => {

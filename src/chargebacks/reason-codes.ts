@@ -29,6 +29,9 @@ const VISA_CODES = new Set([
   ...[1, 2, 3, 4, 5].map((n) => `10.${n}`),
   ...[1, 2, 3].map((n) => `11.${n}`),
   ...[1, 2, 3, 4, 5, 6, 7].map((n) => `12.${n}`),
+  // 12.6 Duplicate Processing / Paid by Other Means is filed with its sub-condition.
+  '12.6.1',
+  '12.6.2',
   ...[1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => `13.${n}`),
 ]);
 const MASTERCARD_CODES = new Set([
@@ -52,7 +55,7 @@ interface Family {
 
 const FAMILIES: Record<Network, Family> = {
   // Visa's family is closed (10.1–13.9), so the shape is the list itself.
-  VISA: { shape: /^1[0-3]\.\d$/, known: VISA_CODES, describe: 'Visa codes are 10.1–10.5, 11.1–11.3, 12.1–12.7 or 13.1–13.9' },
+  VISA: { shape: /^1[0-3]\.\d(\.\d)?$/, known: VISA_CODES, describe: 'Visa codes are 10.1–10.5, 11.1–11.3, 12.1–12.7 (12.6.1, 12.6.2) or 13.1–13.9' },
   MASTERCARD: { shape: /^48\d\d$/, known: MASTERCARD_CODES, describe: 'Mastercard codes are four digits 48xx (e.g. 4837, 4853)' },
   AMEX: { shape: /^([ACFMPR]\d\d|FR\d)$/, known: AMEX_CODES, describe: 'American Express codes are a letter and two digits (e.g. A01, C02, F10, R03, M01)' },
   DISCOVER: { shape: /^([A-Z]{2}|RN2|UA\d\d)$/, known: DISCOVER_CODES, describe: 'Discover codes are two letters (e.g. AA, AP, AW, CD, DP, NF)' },

@@ -3,3 +3,4 @@ export * from './sheet-spec';
 export * from './port';
 export * from './cells';
 export * from './csv';
+export * from './write-sheets';

@@ -10,7 +10,8 @@
  */
 import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
-import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
+import type { WorkbookPort } from '../../../src/workbook/port';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import {
   allocateFifo,
@@ -106,23 +107,7 @@ export async function runFifo(tables: Table[], options: { sheet: string; mode: F
 }
 
 /** Writes the sheets in order; progress counts rows over all sheets. */
-export async function writeFifoSheets(
-  port: WorkbookPort,
-  sheets: readonly SheetSpec[],
-  options: { onProgress?: (done: number, total: number, sheet: string) => void; signal?: AbortSignal } = {},
-): Promise<void> {
-  const total = sheets.reduce((n, s) => n + s.rows.length, 0);
-  let before = 0;
-  for (const spec of sheets) {
-    options.signal?.throwIfAborted();
-    await port.writeSheet(spec, {
-      signal: options.signal,
-      onProgress: (p: WriteProgress) => options.onProgress?.(before + p.rowsWritten, total, p.sheet),
-    });
-    before += spec.rows.length;
-    options.onProgress?.(before, total, spec.name);
-  }
-}
+export const writeFifoSheets = writeSheets;
 
 export interface RecordedRun {
   id: string;

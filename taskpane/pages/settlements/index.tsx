@@ -1,6 +1,6 @@
 /**
  * Settlements page: open Amazon settlement files (or a backend dataset), choose the invoice mode and
- * the mapping file, build; the Invoices, Payments, Journals and Reconciliation sheets are written
+ * the mapping file (or, without one, the Zoho ids of a connected organisation), build; the Invoices, Payments, Journals and Reconciliation sheets are written
  * into the workbook, with the figures per settlement and the problems (unmapped SKUs and fee types
  * with their totals). The Prepare batch → Approve → Post section comes from post-panel.tsx.
  */
@@ -32,14 +32,24 @@ import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import {
   buildSettlements,
+  describeIdSource,
+  describeZohoIds,
+  idSourceValue,
+  listZohoConnections,
   loadSettlementDataset,
   loadStoredMapping,
+  loadZohoLists,
   mappingFromText,
   readPickedFiles,
+  resolveIdSource,
+  settlementConfigFor,
   storeMapping,
   writeSettlementSheets,
+  type IdSource,
   type MappingState,
+  type ZohoConnectionSummary,
 } from './settlements-run';
+import { zohoIdsFromLists, type ZohoLists } from '../../../src/settlements/mapping';
 
 // The posting panel is a separate module; the section appears only when it is part of the build.
 declare const require: { context(dir: string, deep: boolean, re: RegExp): { keys(): string[]; (id: string): unknown } };
@@ -79,6 +89,11 @@ export default function SettlementsPage() {
   const [datasetId, setDatasetId] = useState('');
   const [mode, setMode] = useState<InvoiceMode>('per-order');
   const [mapping, setMapping] = useState<MappingState>(() => loadStoredMapping(browserStorage()));
+  const [connections, setConnections] = useState<ZohoConnectionSummary[] | null>(null);
+  const [connectionsError, setConnectionsError] = useState<string | null>(null);
+  // null until the user picks: then the only connection is used (resolveIdSource).
+  const [chosenConnection, setChosenConnection] = useState<string | null>(null);
+  const [builtWith, setBuiltWith] = useState<{ source: IdSource; ids: string | null } | null>(null);
   const [progress, setProgress] = useState<{ label: string; done: number; total?: number } | null>(null);
   const [cancelling, setCancelling] = useState(false);
   const [result, setResult] = useState<SettlementPosting | null>(null);
@@ -88,6 +103,20 @@ export default function SettlementsPage() {
   const mappingRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => () => abortRef.current?.abort(), []);
+
+  useEffect(() => {
+    const ctl = new AbortController();
+    listZohoConnections((path, opts) => shell.api.request(path, opts), ctl.signal)
+      .then((list) => setConnections(list))
+      .catch((e: Error) => {
+        if (ctl.signal.aborted) return;
+        setConnections([]);
+        setConnectionsError(`The Zoho connections could not be listed: ${e.message}`);
+      });
+    return () => ctl.abort();
+  }, [shell.api]);
+
+  const idSource = resolveIdSource(mapping, connections, chosenConnection);
 
   const refreshDatasets = useCallback(async () => {
     setDatasets(null);
@@ -123,7 +152,9 @@ export default function SettlementsPage() {
     abortRef.current = controller;
     setError(null);
     setResult(null);
+    setBuiltWith(null);
     setCancelling(false);
+    const idsFrom = idSource;
     try {
       let inputs: SettlementFileInput[];
       if (source === 'files') {
@@ -141,11 +172,18 @@ export default function SettlementsPage() {
         ];
       }
       controller.signal.throwIfAborted();
+      let lists: ZohoLists | null = null;
+      if (idsFrom.kind === 'connection') {
+        setProgress({ label: `Reading accounts, items and customers from ${idsFrom.connection.name}`, done: 0 });
+        lists = await loadZohoLists((path, opts) => shell.api.request(path, opts), idsFrom.connection.id, controller.signal);
+      }
+      const config = settlementConfigFor(idsFrom, mapping, lists);
       setProgress({ label: 'Building invoices, payments and journals', done: 0 });
       // Let the progress bar paint before the (synchronous) build.
       await new Promise((r) => setTimeout(r, 0));
-      const built = buildSettlements(inputs, mapping.config, mode);
+      const built = buildSettlements(inputs, config, mode);
       setResult(built);
+      setBuiltWith({ source: idsFrom, ids: lists ? describeZohoIds(zohoIdsFromLists(lists)) : null });
       await writeSettlementSheets(shell.workbook, built.sheets, {
         signal: controller.signal,
         onProgress: (done, total, sheet) => setProgress({ label: `Writing ${sheet}`, done, total }),
@@ -217,13 +255,28 @@ export default function SettlementsPage() {
         <Caption1>
           {mapping.name ? (
             <>
-              Mapping: {mapping.name}. <Link onClick={resetMapping}>Use the defaults</Link>
+              Mapping: {mapping.name}; its Zoho ids are used. <Link onClick={resetMapping}>Use the defaults</Link>
             </>
+          ) : idSource.kind === 'connection' ? (
+            `Default mapping of fee types to accounts; Zoho ids (accounts, SKUs, customers) from connection ${idSource.connection.name}, found by name.`
           ) : (
-            'Default mapping of fee types to accounts; Zoho ids (accounts, SKUs, customers) come from a mapping file.'
+            'Default mapping of fee types to accounts; Zoho ids (accounts, SKUs, customers) come from a mapping file or a Zoho connection.'
           )}
         </Caption1>
       </div>
+      {!mapping.name && connections && connections.length > 0 && (
+        <Field label="Zoho ids">
+          <Select value={idSourceValue(idSource)} onChange={(_, d) => setChosenConnection(d.value)} disabled={busy} data-testid="settlements-id-source">
+            {connections.map((c) => (
+              <option key={c.id} value={c.id}>
+                {`Zoho ids from connection ${c.name}${c.organizationName ? ` (${c.organizationName}${c.sandbox ? ', sandbox' : ''})` : ''}`}
+              </option>
+            ))}
+            <option value="">No Zoho ids (report every account, SKU and customer as unmapped)</option>
+          </Select>
+        </Field>
+      )}
+      {!mapping.name && connectionsError && <Caption1>{connectionsError}</Caption1>}
       {mapping.error && (
         <MessageBar intent="error">
           <MessageBarBody>{mapping.error}</MessageBarBody>
@@ -256,6 +309,7 @@ export default function SettlementsPage() {
           <MessageBarBody>
             {formatCount(result.settlements.length)} settlement{result.settlements.length === 1 ? '' : 's'}: {formatCount(count('invoice'))} invoices,{' '}
             {formatCount(count('payment'))} payments, {formatCount(count('journal'))} journals written to {result.sheets.map((s) => s.name).join(', ')}.{' '}
+            {builtWith && <>{describeIdSource(builtWith.source)}{builtWith.ids ? `: ${builtWith.ids} found` : ''}. </>}
             {blocking ? `${blocking === 1 ? 'A blocking problem holds' : `${blocking} blocking problems hold`} them back from posting.` : 'Ready to post.'}
             {shell.preview && (
               <>
@@ -296,7 +350,13 @@ export default function SettlementsPage() {
           </ul>
         </div>
       )}
-      {result && PostPanel && !busy && <PostPanel documents={result.documents} blocked={result.blocked} sheets={result.sheets} title={title} />}
+      {result && PostPanel && !busy && <PostPanel
+          documents={result.documents}
+          blocked={result.blocked}
+          sheets={result.sheets}
+          title={title}
+          connectionId={builtWith?.source.kind === 'connection' ? builtWith.source.connection.id : undefined}
+        />}
       {result && result.problems.length > 0 && (
         <div>
           <Subtitle2>Problems ({formatCount(result.problems.length)})</Subtitle2>

@@ -16,4 +16,6 @@ export interface SettlementsPostPanelProps {
   sheets: readonly SheetSpec[];
   /** A short title for the batch, e.g. "Settlements 11873355301, 11873355302 (per-order)". */
   title: string;
+  /** The connection whose lists gave the Zoho ids, if any: the panel starts on it. */
+  connectionId?: string;
 }

@@ -1,5 +1,5 @@
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
-import { panelStep, sheetsWithStatus, type PanelProgress } from './post-panel-state';
+import { initialConnectionId, panelStep, sheetsWithStatus, type PanelProgress } from './post-panel-state';
 
 const progress = (p: Partial<PanelProgress>): PanelProgress => ({
   batchState: 'sending',
@@ -51,4 +51,13 @@ describe('status written back to the sheets', () => {
       ['s:invoice:B', 'B', 'Zoho 1002: Item does not exist.'],
     ]);
   });
+});
+
+test('the panel starts on the connection the Zoho ids came from, else the only one', () => {
+  const list = [{ id: 'a' }, { id: 'b' }];
+  expect(initialConnectionId(list, 'b')).toBe('b');
+  expect(initialConnectionId(list)).toBe('');
+  expect(initialConnectionId(list, 'gone')).toBe('');
+  expect(initialConnectionId([{ id: 'a' }], 'gone')).toBe('a');
+  expect(initialConnectionId([])).toBe('');
 });

@@ -71,3 +71,12 @@ export function sheetsWithStatus(sheets: readonly SheetSpec[], items: readonly P
   const byKey = new Map(items.map((i) => [i.idempotencyKey, i.status]));
   return sheets.filter((s) => s.columns.some((c) => c.header === 'KEY')).map((s) => withPostingStatus(s, byKey));
 }
+
+/**
+ * The connection the panel starts on: the one the Zoho ids were read from (ids of one organisation
+ * must not be posted to another), else the only connection, else none (the user chooses).
+ */
+export function initialConnectionId(connections: readonly { id: string }[], preferred?: string): string {
+  if (preferred && connections.some((c) => c.id === preferred)) return preferred;
+  return connections.length === 1 ? connections[0]!.id : '';
+}

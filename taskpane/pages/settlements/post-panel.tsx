@@ -22,7 +22,7 @@ import {
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
-import { panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 
 const useStyles = makeStyles({
   root: {
@@ -66,7 +66,7 @@ function rememberBatch(title: string, id: string): void {
 
 let ribbonHandledAt = 0;
 
-export default function PostPanel({ documents, blocked, sheets, title }: SettlementsPostPanelProps) {
+export default function PostPanel({ documents, blocked, sheets, title, connectionId: idsConnectionId }: SettlementsPostPanelProps) {
   const styles = useStyles();
   const shell = useShell();
   const { api, session } = shell;
@@ -95,7 +95,7 @@ export default function PostPanel({ documents, blocked, sheets, title }: Settlem
       .request<{ connections: ConnectionView[] }>('/api/zoho/connections', { signal: ctl.signal })
       .then((r) => {
         setConnections(r.connections);
-        if (r.connections.length === 1) setConnectionId(r.connections[0].id);
+        setConnectionId(initialConnectionId(r.connections, idsConnectionId));
       })
       .catch((e: Error) => !ctl.signal.aborted && setError(e.message));
     const id = rememberedBatch(title);
@@ -106,7 +106,7 @@ export default function PostPanel({ documents, blocked, sheets, title }: Settlem
         .catch(() => undefined);
     }
     return () => ctl.abort();
-  }, [api, title, session?.user]);
+  }, [api, title, session?.user, idsConnectionId]);
 
   const refresh = useCallback(async () => {
     if (!batch) return;

@@ -6,7 +6,8 @@
 import { hasBlocking, type Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import { buildTuitionInvoices, readExpenseLines, tuitionSheets, type TuitionInvoice } from '../../../src/tuition';
-import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
+import type { WorkbookPort } from '../../../src/workbook/port';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import type { ApiClient } from '../../api';
 
@@ -67,14 +68,7 @@ export async function buildFromDatasets(api: ApiClient, datasets: readonly strin
   return { ...r, source: { datasets: [...datasets] } };
 }
 
-export async function writeInvoiceSheets(port: WorkbookPort, sheets: readonly SheetSpec[], opts: { signal?: AbortSignal; onProgress?: (done: number, total: number, sheet: string) => void } = {}): Promise<void> {
-  const total = sheets.reduce((n, s) => n + s.rows.length, 0);
-  let before = 0;
-  for (const s of sheets) {
-    await port.writeSheet(s, { signal: opts.signal, onProgress: (p: WriteProgress) => opts.onProgress?.(before + p.rowsWritten, total, s.name) });
-    before += s.rows.length;
-  }
-}
+export const writeInvoiceSheets = writeSheets;
 
 function jsonTables(tables: readonly Table[]) {
   return tables.map((t) => ({ name: t.name, header: t.header, firstRowNumber: t.firstRowNumber, rows: t.rows.map((r) => r.map((c) => (c instanceof Date ? c.toISOString() : c))) }));

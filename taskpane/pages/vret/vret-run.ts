@@ -5,7 +5,8 @@
 import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import type { CurrencyBalance } from '../../../src/journal/journal';
-import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
+import type { WorkbookPort } from '../../../src/workbook/port';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { buildVretRun, spurshCsv, type VretOptions } from '../../../src/vendor-returns';
 import type { ApiClient } from '../../api';
@@ -117,23 +118,7 @@ export async function buildFromBackend(api: ApiClient, options: VretOptions, sig
 }
 
 /** Writes the sheets in order; progress counts rows over all sheets. */
-export async function writeVretSheets(
-  port: WorkbookPort,
-  sheets: readonly SheetSpec[],
-  options: { onProgress?: (done: number, total: number, sheet: string) => void; signal?: AbortSignal } = {},
-): Promise<void> {
-  const total = sheets.reduce((n, s) => n + s.rows.length, 0);
-  let before = 0;
-  for (const spec of sheets) {
-    options.signal?.throwIfAborted();
-    await port.writeSheet(spec, {
-      signal: options.signal,
-      onProgress: (p: WriteProgress) => options.onProgress?.(before + p.rowsWritten, total, p.sheet),
-    });
-    before += spec.rows.length;
-    options.onProgress?.(before, total, spec.name);
-  }
-}
+export const writeVretSheets = writeSheets;
 
 export async function sendSpurshToBackend(api: ApiClient, fileName: string, csv: string): Promise<{ fileName: string; sha256: string; bytes: number }> {
   return api.request('/api/vret/spursh', { method: 'POST', body: { fileName, csv } });

@@ -1,0 +1,162 @@
+/**
+ * Loads a backend dataset page by page into a new sheet through the WorkbookPort.
+ * One AbortSignal covers the fetches and the write, so Cancel really stops.
+ */
+import { isValidSheetName, type SheetColumn } from '../../../src/workbook/sheet-spec';
+import type { WorkbookPort } from '../../../src/workbook/port';
+import { isBlank, type Cell } from '../../../src/kernel/table';
+import type { Problem } from '../../../src/kernel/problems';
+import type { DatasetPage } from '../../api';
+
+const MAX_SHEET_NAME = 31;
+
+/**
+ * A valid sheet name from a dataset name (extension dropped, forbidden characters replaced,
+ * at most 31 characters), made unique against the existing sheets the way Excel compares
+ * names (case-insensitive): `cm`, `cm (2)`, `cm (3)`.
+ */
+export function sheetNameForDataset(datasetName: string, existing: readonly string[]): string {
+  let base = datasetName
+    // A sheet of a workbook dataset ("demo.xlsx – TC_Data") keeps its sheet name, which is what jobs look for.
+    .replace(/^.*\.(xlsx|xlsm|xls)\s+[–-]\s+/i, '')
+    .replace(/\.(csv|txt|xlsx|xlsm|xls|tsv|json)$/i, '')
+    .replace(/[:\\/?*[\]]/g, '_')
+    .replace(/^'+|'+$/g, '')
+    .trim();
+  if (!base) base = 'Data';
+  base = base.slice(0, MAX_SHEET_NAME).trim();
+  const taken = new Set(existing.map((n) => n.toLowerCase()));
+  if (!taken.has(base.toLowerCase())) return base;
+  for (let i = 2; ; i++) {
+    const suffix = ` (${i})`;
+    const name = base.slice(0, MAX_SHEET_NAME - suffix.length).trimEnd() + suffix;
+    if (!taken.has(name.toLowerCase()) && isValidSheetName(name)) return name;
+  }
+}
+
+/**
+ * Column types for a dataset: a column whose every non-blank cell is a number stays numeric,
+ * a boolean column boolean; anything else is text, so ids and account segments with leading
+ * zeros reach the sheet unchanged.
+ */
+export function datasetColumns(header: readonly string[], rows: readonly Cell[][]): SheetColumn[] {
+  return header.map((h, i) => {
+    let seen = 0;
+    let numbers = 0;
+    let booleans = 0;
+    for (const r of rows) {
+      const c = r[i];
+      if (isBlank(c ?? null)) continue;
+      seen++;
+      if (typeof c === 'number') numbers++;
+      else if (typeof c === 'boolean') booleans++;
+    }
+    const type = seen > 0 && numbers === seen ? 'number' : seen > 0 && booleans === seen ? 'boolean' : 'text';
+    return { header: h, type };
+  });
+}
+
+export type LoadPhase = 'reading' | 'writing';
+
+export interface LoadProgress {
+  phase: LoadPhase;
+  done: number;
+  total: number;
+}
+
+export interface LoadDatasetOptions {
+  port: WorkbookPort;
+  datasetId: string;
+  datasetName: string;
+  fetchPage: (id: string, offset: number, limit: number, signal?: AbortSignal) => Promise<DatasetPage>;
+  pageSize?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: LoadProgress) => void;
+}
+
+export interface LoadResult {
+  sheet: string;
+  rows: number;
+  /** What the server found wrong in the source, pointing at the new sheet's cells. */
+  problems: Problem[];
+}
+
+/**
+ * The server names problems by file (`cm.csv` row 7); once the rows are in a sheet they are
+ * shown and selected there. The sheet keeps the file's rows (header on row 1), so rows carry over.
+ */
+export function problemsOnSheet(problems: readonly Problem[], sheet: string): Problem[] {
+  return problems.map((p) => ({ ...p, source: sheet }));
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+/** Thrown when the user cancels; says how far the load got so the page can tell them. */
+export class LoadCancelledError extends Error {
+  constructor(
+    readonly rowsRead: number,
+    readonly total: number,
+    /** The sheet that was started, holding the rows written before the cancel; absent when none was created. */
+    readonly sheet?: string,
+    readonly rowsWritten = 0,
+  ) {
+    super(
+      sheet
+        ? `Loading was cancelled. Sheet ${sheet} holds the ${count(rowsWritten)} rows written before the cancel.`
+        : `Loading was cancelled after reading ${count(rowsRead)} of ${count(total)} rows; no sheet was created.`,
+    );
+    this.name = 'LoadCancelledError';
+  }
+}
+
+function aborted(signal: AbortSignal | undefined, e?: unknown): boolean {
+  return !!signal?.aborted || (!!e && typeof e === 'object' && (e as { name?: string }).name === 'AbortError');
+}
+
+export async function loadDatasetIntoSheet(o: LoadDatasetOptions): Promise<LoadResult> {
+  const pageSize = o.pageSize ?? 2000;
+  const rows: Cell[][] = [];
+  let header: string[] = [];
+  let sourceProblems: Problem[] = [];
+  let total = 0;
+  let offset: number | null = 0;
+  try {
+    while (offset !== null) {
+      if (o.signal?.aborted) throw new LoadCancelledError(rows.length, total);
+      const page: DatasetPage = await o.fetchPage(o.datasetId, offset, pageSize, o.signal);
+      if (offset === 0) {
+        header = page.header;
+        sourceProblems = page.problems ?? [];
+      }
+      total = page.total;
+      for (const r of page.rows) rows.push(r);
+      o.onProgress?.({ phase: 'reading', done: rows.length, total });
+      // Guard against a server that never advances: stop rather than loop forever.
+      offset = page.nextOffset !== null && page.nextOffset > offset && page.rows.length > 0 ? page.nextOffset : null;
+    }
+  } catch (e) {
+    if (aborted(o.signal, e)) throw e instanceof LoadCancelledError ? e : new LoadCancelledError(rows.length, total);
+    throw e;
+  }
+  const sheet = sheetNameForDataset(o.datasetName, await o.port.listSheets());
+  if (o.signal?.aborted) throw new LoadCancelledError(rows.length, total);
+  let written = 0;
+  try {
+    await o.port.writeSheet(
+      { name: sheet, columns: datasetColumns(header, rows), rows, freezeHeader: true },
+      {
+        signal: o.signal,
+        onProgress: (p) => {
+          written = p.rowsWritten;
+          o.onProgress?.({ phase: 'writing', done: p.rowsWritten, total: p.rowsTotal });
+        },
+      },
+    );
+  } catch (e) {
+    if (aborted(o.signal, e)) throw new LoadCancelledError(rows.length, total, sheet, written);
+    throw e;
+  }
+  // A port stops between chunks when cancelled without throwing: report that as a cancel, not as success.
+  if (o.signal?.aborted && written < rows.length) throw new LoadCancelledError(rows.length, total, sheet, written);
+  return { sheet, rows: rows.length, problems: problemsOnSheet(sourceProblems, sheet) };
+}
