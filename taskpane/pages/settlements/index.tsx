@@ -309,8 +309,8 @@ export default function SettlementsPage() {
           <MessageBarBody>
             {formatCount(result.settlements.length)} settlement{result.settlements.length === 1 ? '' : 's'}: {formatCount(count('invoice'))} invoices,{' '}
             {formatCount(count('payment'))} payments, {formatCount(count('journal'))} journals written to {result.sheets.map((s) => s.name).join(', ')}.{' '}
-            {builtWith && <>{describeIdSource(builtWith.source)}{builtWith.ids ? `: ${builtWith.ids} found` : ''}. </>}
             {blocking ? `${blocking === 1 ? 'A blocking problem holds' : `${blocking} blocking problems hold`} them back from posting.` : 'Ready to post.'}
+            {builtWith && ` ${describeIdSource(builtWith.source)}${builtWith.ids ? `: ${builtWith.ids} found` : ''}.`}
             {shell.preview && (
               <>
                 {' '}
