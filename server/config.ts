@@ -1,25 +1,8 @@
 /**
  * Backend configuration, read from the environment once at start-up.
  *
- * | variable                | default                                               | meaning |
- * |-------------------------|-------------------------------------------------------|---------|
- * | PORT                    | 3000                                                  | TCP port the server listens on |
- * | HOST                    | 127.0.0.1                                             | interface to listen on (0.0.0.0 for all) |
- * | CLOSEDESK_DATA_DIR      | ./data                                                | folder for the SQLite file, dev keys, master key |
- * | DATABASE_URL            | (unset: SQLite file <data dir>/closedesk.sqlite)      | postgres://user:pass@host:5432/db for PostgreSQL |
- * | CLOSEDESK_DATASETS_DIR  | ./data/demo                                           | folder of .xlsx / .csv / .txt datasets |
- * | CLOSEDESK_SQL_SOURCES   | (unset: none)                                         | JSON file of named SQL sources and queries |
- * | AUTH_ISSUER             | (unset: local development issuer)                     | expected `iss` of bearer tokens |
- * | AUTH_AUDIENCE           | closedesk (dev) / required with AUTH_JWKS_URL         | expected `aud` of bearer tokens |
- * | AUTH_JWKS_URL           | (unset: local development issuer)                     | JWKS URL of the identity provider |
- * | CLOSEDESK_MASTER_KEY    | (unset: generated into <data dir>/master.key, warning)| 32-byte key (base64 or hex) encrypting stored secrets |
- * | CLOSEDESK_ADDIN_ORIGIN  | the server's own origin                               | origins allowed by CORS, comma-separated |
- * | BODY_LIMIT_BYTES        | 10485760 (10 MB)                                      | largest request body accepted |
- * | LOG_LEVEL               | info                                                  | fatal, error, warn, info, debug, trace, silent |
- * | TLS_CERT_FILE           | ~/.office-addin-dev-certs/localhost.crt when present  | HTTPS certificate (PEM) |
- * | TLS_KEY_FILE            | ~/.office-addin-dev-certs/localhost.key when present  | HTTPS private key (PEM) |
- * | CLOSEDESK_HTTPS         | auto                                                  | auto (HTTPS when cert and key exist), on, off |
- * | CLOSEDESK_STATIC_DIR    | ./dist                                                | built add-in served at / |
+ * Every setting, its default and its meaning are in SETTINGS below — the one list, which the README's
+ * table is generated from (`npx tsx scripts/readme-settings.ts`, checked by test/readme.test.ts).
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -105,6 +88,15 @@ export const envSchema = z.object({
     z.enum(['auto', 'on', 'off'], { errorMap: () => ({ message: 'must be auto, on or off' }) }).default('auto'),
   ),
   CLOSEDESK_STATIC_DIR: optionalText,
+  // Read by the VRET routes and by `npm start`'s stand-ins; validated here so a typo is reported at start-up.
+  CLOSEDESK_VRET_SOURCE: optionalText.refine((v) => v === undefined || /^postgres(ql)?:\/\//i.test(v), {
+    message: 'CLOSEDESK_VRET_SOURCE must start with postgres://',
+  }),
+  CLOSEDESK_VRET_INPUTS_DIR: optionalText,
+  CLOSEDESK_VRET_THR_DIR: optionalText,
+  CLOSEDESK_DEMO_FTP_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+  ZOHO_SANDBOX_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
+  ZOHO_SANDBOX_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: 'ZOHO_SANDBOX_URL must be an http(s) URL' }),
 });
 
 /** Rules across settings, checked on the raw values so they are reported with the others. */
