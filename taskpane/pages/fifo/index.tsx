@@ -47,6 +47,10 @@ const useStyles = makeStyles({
   row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
   grow: { flexGrow: 1, minWidth: '160px' },
   small: { width: '140px' },
+  // A Fluent Input sizes itself from the native input (about 20 characters); fill the field instead.
+  fill: { width: '100%', minWidth: 0 },
+  // Run ids are long unbroken words; let them wrap inside the 320-px pane.
+  message: { overflowWrap: 'anywhere' },
   money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums' },
 });
 
@@ -228,7 +232,7 @@ export default function FifoPage() {
           </Select>
         </Field>
         <Field className={styles.small} label="Balance as of" validationMessage={asOfValid ? undefined : 'YYYY-MM-DD'}>
-          <Input value={asOf} onChange={(_, d) => setAsOf(d.value)} placeholder="YYYY-MM-DD" disabled={busy} data-testid="fifo-as-of" />
+          <Input className={styles.fill} value={asOf} onChange={(_, d) => setAsOf(d.value)} placeholder="YYYY-MM-DD" disabled={busy} data-testid="fifo-as-of" />
         </Field>
       </div>
       <div>
@@ -255,7 +259,7 @@ export default function FifoPage() {
       )}
       {outcome && !busy && !error && (
         <MessageBar intent={outcome.stopped ? 'error' : outcome.problems.some((p) => p.severity === 'blocking') ? 'warning' : 'success'} data-testid="fifo-outcome">
-          <MessageBarBody>
+          <MessageBarBody className={styles.message}>
             {outcome.stopped
               ? `Nothing was matched: ${outcome.problems[0]?.message ?? 'the transactions cannot be read.'}`
               : `Wrote ${outcome.sheets.map((s) => s.name).join(', ')}.`}{' '}
