@@ -1,3 +1,4 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 /**
  * A CLI subcommand: server/cli/commands/<name>.ts exporting `command` (or default) with
  * { name, summary, usage, run(argv) → exit code }. cli.ts discovers them; nothing to register.
@@ -21,6 +22,15 @@ export interface CliCommand {
 }
 
 export class UsageError extends Error {}
+
+/** node:util parseArgs with its complaints (unknown option, missing value) turned into usage errors. */
+export function parseCommandArgs<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
 
 export function println(stream: Writable, text = ''): void {
   stream.write(text + '\n');

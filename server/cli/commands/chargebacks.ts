@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { buildChargebackFiles, DEFAULT_FILE_PATTERN } from '../../../src/chargebacks';
 import { describeLocation, formatAmount, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import { readChargebackFile } from '../../chargebacks/inputs';
-import { println, UsageError, type CliCommand } from '../command';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 const MAX_PROBLEMS_SHOWN = 30;
 
@@ -23,23 +22,18 @@ export const command: CliCommand = {
     'exit code 2 when something blocks, 0 otherwise. Send them with the task pane or `closedesk deliver`.',
   ].join('\n'),
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: {
-          out: { type: 'string' },
-          batch: { type: 'string' },
-          date: { type: 'string' },
-          merchant: { type: 'string' },
-          pattern: { type: 'string' },
-          sheet: { type: 'string' },
-        },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        out: { type: 'string' },
+        batch: { type: 'string' },
+        date: { type: 'string' },
+        merchant: { type: 'string' },
+        pattern: { type: 'string' },
+        sheet: { type: 'string' },
+      },
+    });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('Give exactly one input file.');
     if (!values.out) throw new UsageError('--out <dir> is required.');

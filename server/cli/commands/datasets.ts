@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { toCsv } from '../../../src/kernel/csv';
 import { cliConfig, withDatasets } from '../setup';
-import { println, UsageError, type CliCommand } from '../command';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 export const command: CliCommand = {
   name: 'datasets',
@@ -11,16 +10,11 @@ export const command: CliCommand = {
     'closedesk datasets <id> [--offset N] [--limit N]   Print rows of one dataset as CSV (default first 1000).',
   ].join('\n'),
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { json: { type: 'boolean' }, offset: { type: 'string' }, limit: { type: 'string' } },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { json: { type: 'boolean' }, offset: { type: 'string' }, limit: { type: 'string' } },
+    });
     const { values, positionals } = parsed;
     const config = cliConfig(io);
     return withDatasets(config, async (datasets) => {

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { createAudit } from '../../audit';
 import { createSecrets } from '../../secrets';
 import { deliverBatch, describeDelivery } from '../../delivery/service';
 import { cliConfig, withStore } from '../setup';
-import { println, UsageError, type CliCommand } from '../command';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 export const command: CliCommand = {
   name: 'deliver',
@@ -17,12 +16,7 @@ export const command: CliCommand = {
     'Exit code 0 when every file is delivered, 1 when a file failed or needs review.',
   ].join('\n'),
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { as: { type: 'string' }, json: { type: 'boolean' } } });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({ args: argv, allowPositionals: true, options: { as: { type: 'string' }, json: { type: 'boolean' } } });
     const { values, positionals } = parsed;
     if (positionals.length !== 1) throw new UsageError('Give the batch id, e.g. closedesk deliver bat_3f2a…');
     const config = cliConfig(io);

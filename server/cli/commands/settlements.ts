@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatAmount } from '../../../src/kernel/money';
 import { describeLocation, PROBLEM_COLUMNS, problemRows } from '../../../src/kernel/problems';
 import { toCsv } from '../../../src/kernel/csv';
@@ -9,7 +8,7 @@ import { buildSettlementPosting } from '../../../src/settlements/posting';
 import { SETTLEMENT_SHEETS } from '../../../src/settlements/sheets';
 import type { InvoiceMode } from '../../../src/settlements/build';
 import { loadSettlementConfig, readSettlementInputs, SettlementFilesError } from '../../settlements/files';
-import { println, UsageError, type CliCommand } from '../command';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 const MAX_PROBLEMS_SHOWN = 50;
 const CSV_FILES: Record<string, string> = {
@@ -36,16 +35,11 @@ export const command: CliCommand = {
     'problems.csv), 0 otherwise.',
   ].join('\n'),
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        options: { out: { type: 'string' }, invoices: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
-      });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: 'string' }, invoices: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
+    });
     const { values, positionals } = parsed;
     if (!positionals.length) throw new UsageError('Give at least one settlement file or folder.');
     if (!values.out) throw new UsageError('--out is required.');

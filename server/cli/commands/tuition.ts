@@ -1,11 +1,10 @@
 /** `closedesk tuition <files…> --month YYYY-MM --out <dir>`: partner expense files → a month of invoices. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeLocation, formatAmount, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import { buildTuitionInvoices, ExpenseLineReader, invoicesCsv } from '../../../src/tuition';
 import { readTuitionBytes } from '../../tuition/inputs';
-import { println, UsageError, type CliCommand } from '../command';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 const MAX_PROBLEMS_SHOWN = 30;
 
@@ -28,12 +27,7 @@ export const command: CliCommand = {
     'is then not written), 0 otherwise.',
   ].join('\n'),
   async run(argv, io) {
-    let parsed;
-    try {
-      parsed = parseArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, month: { type: 'string' }, partner: { type: 'string' } } });
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const parsed = parseCommandArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, month: { type: 'string' }, partner: { type: 'string' } } });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('Give at least one partner file.');
     if (!values.month || !isIsoMonth(values.month)) throw new UsageError('--month YYYY-MM is required (for example --month 2024-11).');
