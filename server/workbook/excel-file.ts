@@ -12,14 +12,16 @@
  *   `new ExcelFileWorkbook()`, `save(path)` (written next to the target, then renamed), `toBuffer()`,
  *   `chartsSkipped`.
  * - `writeWorkbookFile(path, specs, { onProgress, signal })` → `{ path, sheets: [{ name, rows }], chartsSkipped }`:
- *   exceljs's streaming WorkbookWriter, rows committed as they go (memory stays flat for large outputs); same
+ *   exceljs's streaming WorkbookWriter, rows committed as they go (memory stays flat for large outputs); plain
+ *   data rows are written as exceljs's own row XML without its per-cell objects (see dataRowWriter); same
  *   values, formats, widths and frozen header as the other hosts. exceljs cannot write charts: the sheet
  *   carrying the chart's data is written and the chart is listed in `chartsSkipped`. The file appears only
  *   when complete (written as `<path>.part`, renamed); on error or cancel nothing is left behind.
  */
 import { promises as fs } from 'node:fs';
 import ExcelJS from 'exceljs';
-import type { Table } from '../../src/kernel/table';
+import { columnLetter, type Cell, type Table } from '../../src/kernel/table';
+import { columnNumberFormat, sheetWidth } from '../../src/workbook/cells';
 import type { WriteOptions } from '../../src/workbook/port';
 import type { SheetSpec } from '../../src/workbook/sheet-spec';
 import {
@@ -90,6 +92,90 @@ export class ExcelFileWorkbook extends ExcelJsWorkbookPort {
   }
 }
 
+// exceljs's own XML escaping, so text comes out exactly as its cell writer would write it.
+const { xmlEncode } = require('exceljs/lib/utils/utils') as { xmlEncode(text: string): string };
+
+/** The parts of exceljs 4's streaming WorksheetWriter that writing a row touches (not in its typings). */
+interface SheetWriterInternals {
+  _rowZero: number;
+  _rows: unknown[] | null;
+  startedData: boolean;
+  _writeColumns(): void;
+  _writeOpenSheetData(): void;
+  stream: { write(xml: string): unknown };
+}
+
+interface StyleManager {
+  addStyleModel(style: object, cellType?: number): number;
+}
+
+/**
+ * Data rows of plain text, numbers and booleans go straight into the sheet XML, as the same bytes
+ * exceljs's row writer produces (`<row r spans x14ac:dyDescent>`, `<c r s t>` with `str`/`b`, styled
+ * blanks as `<c r s/>`, rows without a value left out), without building a Row, Cells and their
+ * models per row: that bookkeeping was most of the time and garbage of a large workbook. Undefined
+ * when this exceljs has another shape or a column has no format; any other row (a Date, a rich value)
+ * gets false back and exceljs writes it.
+ */
+function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): ((values: readonly Cell[]) => boolean) | undefined {
+  const ws = sheet as Partial<SheetWriterInternals>;
+  const styles = (workbook as { styles?: Partial<StyleManager> }).styles;
+  if (
+    typeof ws._rowZero !== 'number' ||
+    !Array.isArray(ws._rows) ||
+    typeof ws.startedData !== 'boolean' ||
+    typeof ws._writeColumns !== 'function' ||
+    typeof ws._writeOpenSheetData !== 'function' ||
+    typeof ws.stream?.write !== 'function' ||
+    typeof styles?.addStyleModel !== 'function'
+  )
+    return undefined;
+  const w = ws as SheetWriterInternals;
+  const styleManager = styles as StyleManager;
+  const width = sheetWidth(spec);
+  const formats = spec.columns.map(columnNumberFormat);
+  // A column without a format gets a style from each cell's type in exceljs; leave those sheets to it.
+  if (formats.length !== width || formats.some((f) => !f)) return undefined;
+  const letters = formats.map((_, c) => columnLetter(c));
+  const spans = ` spans="1:${width}" x14ac:dyDescent="0.25">`;
+  let styleIds: number[] | undefined;
+  return (values) => {
+    if (values.length !== width || (w._rows as unknown[]).length) return false;
+    let hasValue = false;
+    for (const v of values) {
+      if (v === null) continue;
+      const t = typeof v;
+      if (t !== 'string' && t !== 'number' && t !== 'boolean') return false;
+      hasValue = true;
+    }
+    const rowNumber = w._rowZero++;
+    if (!hasValue) return true; // exceljs writes no row without a value
+    if (!w.startedData) {
+      w._writeColumns();
+      w._writeOpenSheetData();
+      w.startedData = true;
+    }
+    // Registered in the order exceljs registers them (row style, then cells left to right): same ids.
+    styleIds ??= [styleManager.addStyleModel({}), ...formats.map((numFmt) => styleManager.addStyleModel({ numFmt }))].slice(1);
+    let xml = `<row r="${rowNumber}"${spans}`;
+    for (let c = 0; c < width; c++) {
+      const v = values[c];
+      const s = styleIds[c] ? ` s="${styleIds[c]}"` : '';
+      if (v === null) {
+        if (s) xml += `<c r="${letters[c]}${rowNumber}"${s}/>`;
+      } else if (typeof v === 'number') {
+        xml += `<c r="${letters[c]}${rowNumber}"${s}><v>${xmlEncode(v.toString())}</v></c>`;
+      } else if (typeof v === 'boolean') {
+        xml += `<c r="${letters[c]}${rowNumber}"${s} t="b"><v>${v ? '1' : '0'}</v></c>`;
+      } else {
+        xml += `<c r="${letters[c]}${rowNumber}"${s} t="str"><v>${xmlEncode(v as string)}</v></c>`;
+      }
+    }
+    w.stream.write(`${xml}</row>`);
+    return true;
+  };
+}
+
 export interface WrittenWorkbook {
   path: string;
   sheets: { name: string; rows: number }[];
@@ -114,7 +200,8 @@ export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[
         const ws = wb.addWorksheet(spec.name, { views: frozenHeaderViews(spec) });
         // exceljs cannot write charts: the sheet holds the chart's data; the chart itself is skipped.
         if (spec.chart) result.chartsSkipped.push(spec.name);
-        const rows = await writeSpecToWorksheet(ws as unknown as ExcelJS.Worksheet, spec, { ...options, commitRows: true });
+        const writeDataRow = dataRowWriter(ws, wb, spec);
+        const rows = await writeSpecToWorksheet(ws as unknown as ExcelJS.Worksheet, spec, { ...options, commitRows: true, writeDataRow });
         ws.commit();
         result.sheets.push({ name: spec.name, rows });
       }

@@ -12,7 +12,8 @@
  *   `firstRowNumber` = the sheet row under the header.
  * - `findWorksheet(wb, name)`: case-insensitive, as Excel compares sheet names.
  * - `writeSpecToWorksheet(ws, spec, { onProgress, signal, commitRows })`: rows from `sheetRows`, column widths
- *   and number formats as `sheetCells` gives them; `commitRows` for the streaming writer.
+ *   and number formats as `sheetCells` gives them; `commitRows` for the streaming writer (committed data
+ *   cells share one style object per column), `writeDataRow` lets it write plain data rows itself.
  * - `ExcelJsWorkbookPort`: WorkbookPort over an in-memory exceljs Workbook (base of ExcelFileWorkbook and
  *   PreviewWorkbook). exceljs cannot write charts: a spec's chart is skipped (its data is on the sheet) and
  *   listed in `chartsSkipped`.
@@ -93,7 +94,12 @@ export function worksheetToTable(ws: Worksheet, options: ReadOptions = {}): Tabl
 /** Column, row and cell shapes both exceljs worksheets (in-memory and streaming) share. */
 interface WritableSheet {
   getColumn(i: number): { width?: number; numFmt?: string };
-  addRow(values: unknown[]): { getCell(i: number): { numFmt?: string }; commit(): void };
+  addRow(values: unknown[]): WrittenRow;
+}
+
+interface WrittenRow {
+  getCell(i: number): { numFmt?: string };
+  commit(): void;
 }
 
 export interface SpecWriteOptions extends WriteOptions {
@@ -101,6 +107,11 @@ export interface SpecWriteOptions extends WriteOptions {
   commitRows?: boolean;
   /** Rows between progress reports, abort checks and yields to the event loop. */
   rowsPerStep?: number;
+  /**
+   * Streaming writer only: writes one data row (blanks as null) straight into the sheet and returns
+   * true, or returns false to leave the row to exceljs.
+   */
+  writeDataRow?: (values: readonly Cell[]) => boolean;
 }
 
 /** Frozen header as exceljs takes it in `addWorksheet(name, { views })`. */
@@ -108,6 +119,22 @@ export function frozenHeaderViews(spec: SheetSpec): { state: 'frozen'; xSplit: n
   if (!spec.freezeHeader) return [];
   const headerRow = (spec.preamble?.length ?? 0) + 1;
   return [{ state: 'frozen', xSplit: 0, ySplit: headerRow, topLeftCell: `A${headerRow + 1}` }];
+}
+
+/**
+ * exceljs gives every new cell its own copy of the column style, and its style manager then rebuilds
+ * that style's XML for each cell to find its id; it remembers ids by style object, so cells sharing one
+ * object per column cost one lookup. Same style, same id, same file. Only for committed (streamed)
+ * rows: in an in-memory sheet a later `cell.numFmt = …` would change the whole column.
+ */
+function shareColumnStyles(row: WrittenRow, styles: readonly ({ numFmt: string } | undefined)[]): void {
+  const cells = (row as { _cells?: unknown })._cells; // exceljs internal: the row's cells by column
+  for (let c = 0; c < styles.length; c++) {
+    const style = styles[c];
+    if (!style) continue;
+    const cell = Array.isArray(cells) ? (cells[c] as { style: object } | undefined) : (row.getCell(c + 1) as { style: object });
+    if (cell) cell.style = style;
+  }
 }
 
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -118,23 +145,30 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export async function writeSpecToWorksheet(ws: Worksheet | WritableSheet, spec: SheetSpec, options: SpecWriteOptions = {}): Promise<number> {
   const sheet = ws as WritableSheet;
-  const { onProgress, signal, commitRows = false, rowsPerStep = 5_000 } = options;
+  const { onProgress, signal, commitRows = false, rowsPerStep = 5_000, writeDataRow } = options;
   const formats = spec.columns.map(columnNumberFormat);
   spec.columns.forEach((c, i) => {
     const col = sheet.getColumn(i + 1);
     col.width = columnWidthChars(c);
     col.numFmt = formats[i];
   });
+  // Committed rows are never touched again, so their cells can share one style object per column.
+  const sharedStyles = commitRows ? formats.map((f) => (f ? { numFmt: f } : undefined)) : undefined;
   const width = sheetWidth(spec);
   const firstData = (spec.preamble?.length ?? 0) + 1;
   let index = 0;
   for (const r of sheetRows(spec)) {
     // '' would be stored as an empty text cell; null leaves the cell empty, as Excel has it.
-    const row = sheet.addRow(r.values.map((v) => (v === '' ? null : v)));
+    const values = r.values.map((v) => (v === '' ? null : v));
     if (index < firstData) {
+      const row = sheet.addRow(values);
       for (let c = 0; c < width; c++) if (r.formats[c] !== (formats[c] ?? 'General')) row.getCell(c + 1).numFmt = r.formats[c];
+      if (commitRows) row.commit();
+    } else if (!writeDataRow?.(values)) {
+      const row = sheet.addRow(values);
+      if (sharedStyles) shareColumnStyles(row, sharedStyles);
+      if (commitRows) row.commit();
     }
-    if (commitRows) row.commit();
     index++;
     const dataDone = index - firstData;
     if (dataDone > 0 && dataDone % rowsPerStep === 0 && dataDone < spec.rows.length) {
