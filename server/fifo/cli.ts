@@ -24,11 +24,12 @@ import { allocateFifo, validateFifoResults, type FifoMode, type FifoResult } fro
 import { readFifoWorkbook } from '../../src/fifo/read';
 import { ALLOCATION_COLUMNS, REDEMPTION_COLUMNS, RedemptionCursor, UNMATCHED_COLUMNS, buildFifoSheets, fifoAnalytics } from '../../src/fifo/report';
 import {
-  allocationCsvChunks,
-  balanceHistoryCsvChunks,
-  currentBalanceCsvChunks,
+  allocationCsvBytes,
+  balanceHistoryCsvBytes,
+  CsvBytes,
+  currentBalanceCsvBytes,
   RedemptionSuffixes,
-  unmatchedCsvChunks,
+  unmatchedCsvBytes,
 } from '../../src/fifo/canonical';
 import type { FifoTransactions } from '../../src/fifo/transactions';
 import { csvRow } from '../../src/kernel/csv';
@@ -163,7 +164,7 @@ function parseArgs(argv: string[]): Args | string {
   return a;
 }
 
-/** Buffered file output: strings and raw byte ranges, written in 4 MB pieces. */
+/** Buffered file output: strings, written in 4 MB pieces. */
 class FileOut {
   private buf = Buffer.allocUnsafe(1 << 22);
   private pos = 0;
@@ -193,17 +194,6 @@ class FileOut {
     }
     this.pos += this.buf.write(s, this.pos);
   }
-  bytes(src: Buffer, start: number, end: number): void {
-    this.encodePending();
-    if (this.pos + (end - start) > this.buf.length) {
-      this.flushBytes();
-      if (end - start > this.buf.length) {
-        fs.writeSync(this.fd, src, start, end - start);
-        return;
-      }
-    }
-    this.pos += src.copy(this.buf, this.pos, start, end);
-  }
   private flushBytes(): void {
     if (this.pos) fs.writeSync(this.fd, this.buf, 0, this.pos);
     this.pos = 0;
@@ -211,31 +201,6 @@ class FileOut {
   flush(): void {
     this.encodePending();
     this.flushBytes();
-  }
-  /** Raw bytes then an ASCII suffix, copied by hand: two native calls per short record cost more than the copy. */
-  recordWithSuffix(src: Buffer, start: number, end: number, suffix: string): void {
-    this.encodePending();
-    const need = end - start + suffix.length * 3;
-    if (this.pos + need > this.buf.length) {
-      this.flushBytes();
-      if (need > this.buf.length) {
-        fs.writeSync(this.fd, src, start, end - start);
-        fs.writeSync(this.fd, suffix);
-        return;
-      }
-    }
-    const out = this.buf;
-    let pos = this.pos;
-    for (let i = start; i < end; i++) out[pos++] = src[i]!;
-    for (let i = 0; i < suffix.length; i++) {
-      const c = suffix.charCodeAt(i);
-      if (c > 127) {
-        pos += out.write(suffix.slice(i), pos);
-        break;
-      }
-      out[pos++] = c;
-    }
-    this.pos = pos;
   }
   close(): void {
     this.flush();
@@ -262,11 +227,13 @@ function writeCsv(file: string, columns: SheetColumn[], rows: Iterable<Cell[]>):
   return n;
 }
 
-const DANGER = new Set([61, 43, 45, 64, 9, 13, 10]); // = + - @ tab CR LF
+// = + - @ tab CR LF, as a byte table (a Set lookup per field is seconds on 80M fields)
+const DANGER = new Uint8Array(256);
+for (const c of [61, 43, 45, 64, 9, 13, 10]) DANGER[c] = 1;
 
 /** True when the kernel writer would write this field as it is (no formula neutralising needed). */
 function fieldIsSafe(buf: Buffer, s: number, e: number): boolean {
-  if (s >= e || !DANGER.has(buf[s]!)) return true;
+  if (s >= e || !DANGER[buf[s]!]) return true;
   // "-12.50": a real signed number stays a number
   let i = s + 1;
   if (buf[s] !== 45 || i >= e) return false;
@@ -288,24 +255,40 @@ function recordIsSafe(v: CsvRecordView): boolean {
 
 /** Second pass over the CSV input: every record again with REDEEMID and REMAINING appended. */
 async function writeCsvWithRedemptions(input: string, file: string, result: FifoResult, delimiter: string): Promise<void> {
-  const out = new FileOut(file);
+  const fd = fs.openSync(file, 'w');
+  const out = new CsvBytes(1 << 22);
   const suffixes = new RedemptionSuffixes(result);
   let record = 0;
-  await streamCsvFields(
-    input,
-    (v) => {
-      if (record++ === 0) {
-        out.text(csvRow([...v.texts().map((h) => h.trim()), ...REDEMPTION_COLUMNS.map((c) => c.header)]) + EOL);
-        return;
-      }
-      const suffix = suffixes.suffix(record - 2) + EOL;
-      // A comma-separated record with nothing to neutralise is already what the writer would produce.
-      if (delimiter === ',' && recordIsSafe(v)) out.recordWithSuffix(v.buf, v.recordStart, v.recordEnd, suffix);
-      else out.text(csvRow(v.texts()) + suffix);
-    },
-    { delimiter },
-  );
-  out.close();
+  try {
+    await streamCsvFields(
+      input,
+      (v) => {
+        if (record++ === 0) {
+          out.text(csvRow([...v.texts().map((h) => h.trim()), ...REDEMPTION_COLUMNS.map((c) => c.header)]) + EOL);
+          return;
+        }
+        // A comma-separated record with nothing to neutralise is already what the writer would produce.
+        if (delimiter === ',' && recordIsSafe(v)) {
+          const s = v.recordStart;
+          const e = v.recordEnd;
+          out.room(e - s);
+          const b = out.buf;
+          const src = v.buf;
+          let p = out.pos;
+          // copied by hand: a native copy per short record costs more than the loop
+          for (let i = s; i < e; i++) b[p++] = src[i]!;
+          out.pos = p;
+        } else out.text(csvRow(v.texts()));
+        suffixes.write(record - 2, out);
+        out.crlf();
+        if (out.pos >= 1 << 21) writeAll(fd, out.take());
+      },
+      { delimiter },
+    );
+    if (out.pos) writeAll(fd, out.take());
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 function writeTableWithRedemptions(source: Table, file: string, result: FifoResult): void {
@@ -320,13 +303,20 @@ function writeTableWithRedemptions(source: Table, file: string, result: FifoResu
   writeCsv(file, [...source.header.map((h): SheetColumn => ({ header: h, type: 'text' })), { header: 'REDEEMID', type: 'id' }, { header: 'REMAINING', type: 'text' }], rows());
 }
 
-function writeChunks(file: string, chunks: Iterable<string>, hash?: ReturnType<typeof createHash>): void {
-  const out = new FileOut(file);
-  for (const c of chunks) {
-    out.text(c);
-    hash?.update(c);
+function writeAll(fd: number, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length; ) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+}
+
+function writeByteChunks(file: string, chunks: Iterable<Uint8Array>, hash?: ReturnType<typeof createHash>): void {
+  const fd = fs.openSync(file, 'w');
+  try {
+    for (const c of chunks) {
+      writeAll(fd, c);
+      hash?.update(c);
+    }
+  } finally {
+    fs.closeSync(fd);
   }
-  out.close();
 }
 
 function packageVersion(): string {
@@ -464,13 +454,13 @@ export async function runFifoCommand(argv: string[], io: CommandIo = defaultIo):
   };
   // The result checksum covers the allocations and unmatched files as written (see src/fifo/canonical.ts).
   const resultHash = createHash('sha256').update(`mode ${args.mode}\r\n`);
-  writeChunks(out('allocations.csv'), allocationCsvChunks(result), resultHash);
+  writeByteChunks(out('allocations.csv'), allocationCsvBytes(result), resultHash);
   counts.allocations = result.allocations.count;
   if (input.kind === 'csv') await writeCsvWithRedemptions(args.input!, out('tc_data_with_redemptions.csv'), result, input.delimiter);
   else writeTableWithRedemptions(input.source!, out('tc_data_with_redemptions.csv'), result);
-  writeChunks(out('customer_balance_history.csv'), balanceHistoryCsvChunks(result));
-  writeChunks(out('customer_current_balances.csv'), currentBalanceCsvChunks(result, args.asOf));
-  writeChunks(out('unmatched.csv'), unmatchedCsvChunks(result), resultHash);
+  writeByteChunks(out('customer_balance_history.csv'), balanceHistoryCsvBytes(result));
+  writeByteChunks(out('customer_current_balances.csv'), currentBalanceCsvBytes(result, args.asOf));
+  writeByteChunks(out('unmatched.csv'), unmatchedCsvBytes(result), resultHash);
   counts.unmatched = analytics.unmatchedCount;
 
   if (args.xlsx) {

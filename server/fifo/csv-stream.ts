@@ -89,8 +89,14 @@ function splitRecords(buf: Buffer, to: number, view: CsvRecordView, onRecord: (v
     if (!view.isBlank()) onRecord(view);
     view.count = 0;
   };
+  // Bytes above every special one (most of a record: digits and letters) skip the checks below.
+  const plainAbove = Math.max(QUOTE, delim, LF, CR);
   while (i < to) {
     const c = buf[i]!;
+    if (c > plainAbove) {
+      i++;
+      continue;
+    }
     if (c === QUOTE && i === start) {
       let j = i + 1;
       let doubled = false;

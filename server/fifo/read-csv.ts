@@ -30,6 +30,7 @@ export interface FifoCsvInput {
 }
 
 const D0 = 48;
+const SMALL_CUSTOMERS = 1 << 21;
 
 function digitAt(buf: Buffer, i: number): number {
   const c = buf[i]! - D0;
@@ -150,6 +151,7 @@ export async function readFifoCsv(
   let need = 0;
   let records = 0;
   const customerByNumber = new Map<number, number>();
+  const customerBySmallNumber = new Int32Array(SMALL_CUSTOMERS); // customer index + 1, 0 for none yet
 
   let fastRows = 0;
   const slow = (v: CsvRecordView, index: number) => {
@@ -186,10 +188,12 @@ export async function readFifoCsv(
       if (expires !== expires) return slow(v, index);
     }
     if (id < 0 || type < 0 || created !== created || customer < 0 || cents !== cents || (type === EARNED ? cents < 0 : cents > 0)) return slow(v, index);
-    let c = customerByNumber.get(customer);
-    if (c === undefined) {
+    // Customer numbers below 2^21 index a table (a Map lookup per row is a second on 10M rows).
+    let c = customer < SMALL_CUSTOMERS ? customerBySmallNumber[customer]! - 1 : (customerByNumber.get(customer) ?? -1);
+    if (c < 0) {
       c = builder.customer(String(customer));
-      customerByNumber.set(customer, c);
+      if (customer < SMALL_CUSTOMERS) customerBySmallNumber[customer] = c + 1;
+      else customerByNumber.set(customer, c);
     }
     builder.addCheckedNumericId(id, type, created, expires, c, cents, index + 2, index);
     fastRows++;

@@ -13,7 +13,10 @@
  * - `centsText(cents)`: '-1234.56'.
  * - `allocationCsvChunks(result)`, `balanceHistoryCsvChunks(result)`, `currentBalanceCsvChunks(result, asOf?)`,
  *   `unmatchedCsvChunks(result)`: header line, then the rows, as chunks of text with CRLF line ends.
- * - `RedemptionSuffixes(result).suffix(sourceIndex)`: `,REDEEMID,REMAINING` for one input row.
+ * - `allocationCsvBytes`, `balanceHistoryCsvBytes`, `currentBalanceCsvBytes(result, asOf?)`, `unmatchedCsvBytes`: the
+ *   same files as UTF-8 byte chunks (what the CLI writes; canonical.test.ts proves the bytes equal).
+ * - `CsvBytes`: growing byte buffer with text (UTF-8), integer, cents (kernel writeAmountAscii), take().
+ * - `RedemptionSuffixes(result).suffix(sourceIndex)`: `,REDEEMID,REMAINING` for one input row; `.write(sourceIndex, out)` as bytes.
  * - `fifoResultCanonical(result)`: allocation chunks then unmatched chunks.
  * - `fifoInputCanonical(tx)`: the matched input rows as text (task pane input checksum).
  */
@@ -21,9 +24,12 @@ import { csvRow } from '../kernel/csv';
 import { EARNED, TYPE_NAMES, type FifoTransactions } from './transactions';
 import { balancesAsOf, type FifoResult } from './allocate';
 import { ALLOCATION_COLUMNS, BALANCE_HISTORY_COLUMNS, IsoDateTimeCache, UNMATCHED_COLUMNS, currentBalanceColumns } from './report';
+import { writeAmountAscii } from '../kernel/money';
 
 export const CSV_EOL = '\r\n';
 const CHUNK = 8192;
+const DAY_MS = 86_400_000;
+const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 export function centsText(cents: number): string {
   const neg = cents < 0;
@@ -131,38 +137,285 @@ export function* unmatchedCsvChunks(result: FifoResult): Generator<string> {
 /**
  * `,REDEEMID,REMAINING` for source data rows of "TC_Data with redemptions" (blank for redemptions
  * and rows left out), to append to the row's own cells. Rows are asked for in input order while the
- * results are in processing order, so each block of 8192 rows is gathered in tight loops first
- * (overlapping the cache misses), as in balanceHistoryCsvChunks.
+ * results are in processing order, so the two columns are first laid out in input order by one pass
+ * that reads the results in sequence and writes scattered (on 10M rows several times faster than
+ * following rowOfSource for every row).
  */
 export class RedemptionSuffixes {
-  private from = -1;
-  private readonly row = new Int32Array(CHUNK);
-  private readonly earned = new Uint8Array(CHUNK);
-  private readonly by = new Int32Array(CHUNK);
-  private readonly remaining = new Float64Array(CHUNK);
+  /** Per source row: -2 not an earned row (or left out), -1 lot still open, else the row that closed it. */
+  private by: Int32Array | null = null;
+  private left: Float64Array | null = null;
   constructor(private readonly result: FifoResult) {}
 
-  private load(from: number): void {
+  private layOut(): void {
     const { rowOfSource, transactions: tx, closedBy, remaining } = this.result;
-    const n = Math.max(0, Math.min(CHUNK, rowOfSource.length - from));
-    this.row.fill(-1);
-    for (let j = 0; j < n; j++) this.row[j] = rowOfSource[from + j]!;
-    for (let j = 0; j < n; j++) {
-      const r = this.row[j]!;
-      this.earned[j] = r >= 0 && tx.type[r] === EARNED ? 1 : 0;
+    const by = new Int32Array(rowOfSource.length).fill(-2);
+    const left = new Float64Array(rowOfSource.length);
+    const src = tx.sourceIndex;
+    for (let k = 0; k < tx.count; k++) {
+      if (tx.type[k] !== EARNED) continue;
+      const s = src[k]!;
+      by[s] = closedBy[k]!;
+      left[s] = remaining[k]!;
     }
-    for (let j = 0; j < n; j++) this.by[j] = this.earned[j] ? closedBy[this.row[j]!]! : -1;
-    for (let j = 0; j < n; j++) this.remaining[j] = this.earned[j] ? remaining[this.row[j]!]! : 0;
-    this.from = from;
+    this.by = by;
+    this.left = left;
   }
 
   suffix(sourceIndex: number): string {
-    if (this.from < 0 || sourceIndex < this.from || sourceIndex >= this.from + CHUNK) this.load(sourceIndex - (sourceIndex % CHUNK));
-    const j = sourceIndex - this.from;
-    if (!this.earned[j]) return ',,';
-    const by = this.by[j]!;
-    return ',' + (by >= 0 ? idCell(this.result.transactions, by) : '') + ',' + centsText(this.remaining[j]!);
+    if (!this.by) this.layOut();
+    const by = sourceIndex < this.by!.length ? this.by![sourceIndex]! : -2;
+    if (by === -2) return ',,';
+    return ',' + (by >= 0 ? idCell(this.result.transactions, by) : '') + ',' + centsText(this.left![sourceIndex]!);
   }
+
+  /** suffix(sourceIndex) written into out. */
+  write(sourceIndex: number, out: CsvBytes): void {
+    if (!this.by) this.layOut();
+    const by = sourceIndex < this.by!.length ? this.by![sourceIndex]! : -2;
+    out.byte(44);
+    if (by === -2) {
+      out.byte(44);
+      return;
+    }
+    if (by >= 0) writeId(out, this.result.transactions, by);
+    out.byte(44);
+    out.cents(this.left![sourceIndex]!);
+  }
+}
+
+/**
+ * A growing byte buffer for CSV output, written cell by cell without making a string per row
+ * (on 10M rows the strings and their UTF-8 encoding were most of the write time). Text is encoded
+ * as UTF-8 by hand (src has no TextEncoder types); lone surrogates become U+FFFD, as Node writes them.
+ */
+export class CsvBytes {
+  buf: Uint8Array;
+  pos = 0;
+  constructor(size = 1 << 20) {
+    this.buf = new Uint8Array(size);
+  }
+  /** Makes room for n more bytes. */
+  room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
+    bigger.set(this.buf.subarray(0, this.pos));
+    this.buf = bigger;
+  }
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.pos++] = c;
+  }
+  crlf(): void {
+    this.room(2);
+    this.buf[this.pos++] = 13;
+    this.buf[this.pos++] = 10;
+  }
+  text(s: string): void {
+    this.room(s.length * 3);
+    const out = this.buf;
+    let pos = this.pos;
+    for (let i = 0; i < s.length; i++) {
+      let c = s.charCodeAt(i);
+      if (c < 0x80) out[pos++] = c;
+      else if (c < 0x800) {
+        out[pos++] = 0xc0 | (c >> 6);
+        out[pos++] = 0x80 | (c & 63);
+      } else {
+        if (c >= 0xd800 && c <= 0xdfff) {
+          const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
+          if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+            const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
+            i++;
+            out[pos++] = 0xf0 | (cp >> 18);
+            out[pos++] = 0x80 | ((cp >> 12) & 63);
+            out[pos++] = 0x80 | ((cp >> 6) & 63);
+            out[pos++] = 0x80 | (cp & 63);
+            continue;
+          }
+          c = 0xfffd;
+        }
+        out[pos++] = 0xe0 | (c >> 12);
+        out[pos++] = 0x80 | ((c >> 6) & 63);
+        out[pos++] = 0x80 | (c & 63);
+      }
+    }
+    this.pos = pos;
+  }
+  /** A non-negative integer below 2^53, as String(n) writes it. */
+  integer(n: number): void {
+    this.room(16);
+    let k = 1;
+    while (k < 16 && n >= POW10[k]!) k++;
+    const out = this.buf;
+    let p = this.pos + k;
+    this.pos = p;
+    // above 32 bits one digit at a time in doubles; below, two at a time in integer arithmetic
+    while (n >= 4294967296) {
+      const q = Math.floor(n / 10);
+      out[--p] = 48 + (n - q * 10);
+      n = q;
+    }
+    let m = n >>> 0;
+    while (m >= 100) {
+      const q = (m / 100) >>> 0;
+      const r = m - q * 100;
+      out[--p] = 48 + (r % 10);
+      out[--p] = 48 + ((r / 10) | 0);
+      m = q;
+    }
+    if (m >= 10) {
+      out[--p] = 48 + (m % 10);
+      out[--p] = 48 + ((m / 10) | 0);
+    } else out[--p] = 48 + m;
+  }
+  /** formatAmount(cents) for a two-decimal currency (see the kernel's writeAmountAscii). */
+  cents(c: number): void {
+    this.room(24);
+    this.pos = writeAmountAscii(c, this.buf, this.pos);
+  }
+  /** The bytes written so far (a view: valid until the next write), and starts over. */
+  take(): Uint8Array {
+    const v = this.buf.subarray(0, this.pos);
+    this.pos = 0;
+    return v;
+  }
+}
+
+/** Byte chunks of at least this size are handed out (the last one may be smaller). */
+const BYTE_CHUNK = 1 << 20;
+
+function writeId(out: CsvBytes, tx: FifoTransactions, i: number): void {
+  const n = tx.idNum[i]!;
+  if (n === n && n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n)) out.integer(n);
+  else out.text(idCell(tx, i));
+}
+
+/**
+ * The same bytes as the string generators above, as UTF-8 chunks: `allocationCsvBytes`,
+ * `balanceHistoryCsvBytes`, `currentBalanceCsvBytes`, `unmatchedCsvBytes`. Each chunk is a view of
+ * one reused buffer, valid until the generator is resumed (hosts write or hash it at once).
+ */
+export function* allocationCsvBytes(result: FifoResult): Generator<Uint8Array> {
+  const tx = result.transactions;
+  const al = result.allocations;
+  const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
+  out.text(header(ALLOCATION_COLUMNS));
+  for (let k = 0; k < al.count; k++) {
+    writeId(out, tx, al.redeem[k]!);
+    out.byte(44);
+    writeId(out, tx, al.earned[k]!);
+    out.byte(44);
+    out.cents(al.amount[k]!);
+    out.crlf();
+    if (out.pos >= BYTE_CHUNK) yield out.take();
+  }
+  if (out.pos) yield out.take();
+}
+
+export function* balanceHistoryCsvBytes(result: FifoResult): Generator<Uint8Array> {
+  const tx = result.transactions;
+  const customers = customerCells(tx);
+  const dates = new IsoDateTimeCache();
+  const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
+  out.text(header(BALANCE_HISTORY_COLUMNS));
+  const typeNames = TYPE_NAMES.map((t) => ',' + t + ',');
+  // Blocks of each column gathered in tight loops first, as in balanceHistoryCsvChunks.
+  const order = result.order;
+  const cust = new Int32Array(CHUNK);
+  const created = new Float64Array(CHUNK);
+  const type = new Uint8Array(CHUNK);
+  const amount = new Float64Array(CHUNK);
+  const bal = new Float64Array(CHUNK);
+  let lastDay = NaN;
+  let prefix = '';
+  for (let from = 0; from < order.length; from += CHUNK) {
+    const n = Math.min(CHUNK, order.length - from);
+    for (let j = 0; j < n; j++) cust[j] = tx.customerOf[order[from + j]!]!;
+    for (let j = 0; j < n; j++) created[j] = tx.createdMs[order[from + j]!]!;
+    for (let j = 0; j < n; j++) type[j] = tx.type[order[from + j]!]!;
+    for (let j = 0; j < n; j++) amount[j] = tx.amount[order[from + j]!]!;
+    for (let j = 0; j < n; j++) bal[j] = result.balanceAfter[order[from + j]!]!;
+    for (let j = 0; j < n; j++) {
+      out.text(customers[cust[j]!]!);
+      out.byte(44);
+      writeId(out, tx, order[from + j]!);
+      out.byte(44);
+      const ms = created[j]!;
+      if (ms % 1000 !== 0) out.text(dates.format(ms));
+      else {
+        const day = Math.floor(ms / DAY_MS);
+        if (day !== lastDay) {
+          prefix = dates.dayPrefix(day);
+          lastDay = day;
+        }
+        out.text(prefix);
+        const sec = (ms - day * DAY_MS) / 1000;
+        out.room(9);
+        const b = out.buf;
+        let p = out.pos;
+        const h = Math.floor(sec / 3600);
+        const m = Math.floor((sec % 3600) / 60);
+        const s = sec % 60;
+        b[p++] = 48 + Math.floor(h / 10);
+        b[p++] = 48 + (h % 10);
+        b[p++] = 58;
+        b[p++] = 48 + Math.floor(m / 10);
+        b[p++] = 48 + (m % 10);
+        b[p++] = 58;
+        b[p++] = 48 + Math.floor(s / 10);
+        b[p++] = 48 + (s % 10);
+        b[p++] = 90; // 'Z'
+        out.pos = p;
+      }
+      out.text(typeNames[type[j]!]!);
+      out.cents(amount[j]!);
+      out.byte(44);
+      out.cents(bal[j]!);
+      out.crlf();
+    }
+    if (out.pos >= BYTE_CHUNK) yield out.take();
+  }
+  if (out.pos) yield out.take();
+}
+
+export function* currentBalanceCsvBytes(result: FifoResult, asOf?: string): Generator<Uint8Array> {
+  const tx = result.transactions;
+  const customers = customerCells(tx);
+  const asOfBalances = asOf ? balancesAsOf(result, asOf) : undefined;
+  const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
+  out.text(header(currentBalanceColumns(asOf)));
+  for (let k = 0; k < result.customerOrder.length; k++) {
+    if (result.groupStart[k + 1] === result.groupStart[k]) continue;
+    const c = result.customerOrder[k]!;
+    out.text(customers[c]!);
+    out.byte(44);
+    out.cents(result.balance[c]!);
+    if (asOfBalances) {
+      out.byte(44);
+      out.cents(asOfBalances[c]!);
+    }
+    out.crlf();
+    if (out.pos >= BYTE_CHUNK) yield out.take();
+  }
+  if (out.pos) yield out.take();
+}
+
+export function* unmatchedCsvBytes(result: FifoResult): Generator<Uint8Array> {
+  const tx = result.transactions;
+  const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
+  out.text(header(UNMATCHED_COLUMNS));
+  for (let p = 0; p < result.order.length; p++) {
+    const r = result.order[p]!;
+    const u = result.unmatched[r]!;
+    if (u <= 0) continue;
+    writeId(out, tx, r);
+    out.byte(44);
+    out.cents(u);
+    out.crlf();
+    if (out.pos >= BYTE_CHUNK) yield out.take();
+  }
+  if (out.pos) yield out.take();
 }
 
 export function* fifoResultCanonical(result: FifoResult): Generator<string> {

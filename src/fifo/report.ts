@@ -75,15 +75,20 @@ export class IsoDateTimeCache {
   format(ms: number): string {
     if (ms % 1000 !== 0) return isoDateTime(ms);
     const day = Math.floor(ms / DAY_MS);
+    const prefix = this.dayPrefix(day);
+    const sec = (ms - day * DAY_MS) / 1000;
+    const h = Math.floor(sec / 3600);
+    const m = Math.floor((sec % 3600) / 60);
+    return `${prefix}${two(h)}:${two(m)}:${two(sec % 60)}Z`;
+  }
+  /** 'YYYY-MM-DDT' of a day number (ms / DAY_MS). */
+  dayPrefix(day: number): string {
     let prefix = this.days.get(day);
     if (prefix === undefined) {
       prefix = isoDateTime(day * DAY_MS).slice(0, 11);
       this.days.set(day, prefix);
     }
-    const sec = (ms - day * DAY_MS) / 1000;
-    const h = Math.floor(sec / 3600);
-    const m = Math.floor((sec % 3600) / 60);
-    return `${prefix}${two(h)}:${two(m)}:${two(sec % 60)}Z`;
+    return prefix;
   }
 }
 

@@ -260,7 +260,15 @@ function markDuplicateIds(tx: FifoTransactions): Problem[] {
       }),
     );
   };
-  if (n > 1) {
+  // Exports usually list ids in increasing order: then there is no repeat and no sort is needed.
+  let increasing = true;
+  for (let i = 1; i < n; i++) {
+    if (!(tx.idNum[i]! > tx.idNum[i - 1]!)) {
+      increasing = false;
+      break;
+    }
+  }
+  if (n > 1 && !increasing) {
     const sorted = tx.idNum.slice().sort(); // NaN sorts last
     const dupValues = new Set<number>();
     for (let i = 1; i < n; i++) {

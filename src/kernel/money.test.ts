@@ -1,4 +1,4 @@
-import { centsToNumber, formatAmount, minorUnitDigits, parseAmount, sumCents } from './money';
+import { centsToNumber, formatAmount, minorUnitDigits, parseAmount, sumCents, writeAmountAscii, MAX_SAFE_CENTS } from './money';
 
 const cents = (v: Parameters<typeof parseAmount>[0], o?: Parameters<typeof parseAmount>[1]) => {
   const r = parseAmount(v, o);
@@ -90,5 +90,34 @@ describe('parseAmount plain-number fast path', () => {
     expect(parseAmount('12,34', { decimal: '.' }).ok).toBe(false);
     expect(parseAmount('1,234', { decimal: '.' })).toEqual({ ok: true, cents: 123400 });
     expect(parseAmount('12.34', { decimal: ',' }).ok).toBe(false);
+  });
+});
+
+describe('writeAmountAscii', () => {
+  const ascii = (cents: number) => {
+    const out = new Uint8Array(32);
+    const end = writeAmountAscii(cents, out, 3);
+    return String.fromCharCode(...out.subarray(3, end));
+  };
+  test('writes the bytes of formatAmount for random amounts of every size', () => {
+    // a seeded generator, so a failure can be replayed
+    let seed = 12345;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const edges = [0, 1, -1, 9, 10, 99, 100, 101, -100, -101, 999, 1000, 123456, -5, MAX_SAFE_CENTS, -MAX_SAFE_CENTS];
+    for (const c of edges) expect(ascii(c)).toBe(formatAmount(c));
+    const wrong: string[] = [];
+    for (let i = 0; i < 200_000; i++) {
+      const digits = 1 + Math.floor(rand() * 16);
+      let c = Math.floor(rand() * 10 ** digits);
+      if (c > MAX_SAFE_CENTS) c = MAX_SAFE_CENTS - Math.floor(rand() * 1000);
+      if (rand() < 0.5) c = -c;
+      if (ascii(c) !== formatAmount(c)) wrong.push(`${c}: ${ascii(c)}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+  test('writes at the given position and returns the end', () => {
+    const out = new Uint8Array(16).fill(120);
+    expect(writeAmountAscii(-1234, out, 2)).toBe(2 + '-12.34'.length);
+    expect(String.fromCharCode(...out.subarray(0, 9))).toBe('xx-12.34x');
   });
 });
