@@ -9,18 +9,38 @@ import { println, UsageError, type CliCommand, type CliIo } from './cli/command'
 
 const SOURCE_EXT = path.extname(__filename);
 
-export function discoverCommands(dir = path.join(__dirname, 'cli', 'commands')): CliCommand[] {
+const COMMANDS_DIR = path.join(__dirname, 'cli', 'commands');
+
+function loadCommandFile(file: string): CliCommand {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(file) as { command?: CliCommand; default?: CliCommand };
+  const cmd = mod.command ?? mod.default;
+  if (!cmd || typeof cmd.run !== 'function') throw new Error(`CLI command file ${path.basename(file)} must export { command: { name, summary, usage, run } }.`);
+  return cmd;
+}
+
+export function discoverCommands(dir = COMMANDS_DIR): CliCommand[] {
   if (!fs.existsSync(dir)) return [];
   const out: CliCommand[] = [];
   for (const f of fs.readdirSync(dir).sort()) {
     if (path.extname(f) !== SOURCE_EXT || /\.(test|spec|d)\.[jt]s$/.test(f)) continue;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const mod = require(path.join(dir, f)) as { command?: CliCommand; default?: CliCommand };
-    const cmd = mod.command ?? mod.default;
-    if (!cmd || typeof cmd.run !== 'function') throw new Error(`CLI command file ${f} must export { command: { name, summary, usage, run } }.`);
-    out.push(cmd);
+    out.push(loadCommandFile(path.join(dir, f)));
   }
   return out;
+}
+
+/**
+ * The command called `name`. Its file is named after it, so a run loads only that module: loading
+ * every job's code (exceljs, ssh2, ajv…) would add seconds to each scheduled run. Other names fall
+ * back to discovering all files.
+ */
+export function findCommand(name: string, dir = COMMANDS_DIR): CliCommand | undefined {
+  const file = path.join(dir, `${name}${SOURCE_EXT}`);
+  if (/^[a-z][a-z0-9-]*$/.test(name) && fs.existsSync(file)) {
+    const cmd = loadCommandFile(file);
+    if (cmd.name === name) return cmd;
+  }
+  return discoverCommands(dir).find((c) => c.name === name);
 }
 
 function helpText(commands: CliCommand[]): string {
@@ -39,16 +59,16 @@ function helpText(commands: CliCommand[]): string {
 
 export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<number> {
   const full: CliIo = { out: process.stdout, err: process.stderr, env: process.env, cwd: process.cwd(), ...io };
-  const commands = discoverCommands();
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
+    const commands = discoverCommands();
     const which = rest[0] && commands.find((c) => c.name === rest[0]);
     println(full.out, which ? which.usage : helpText(commands));
     return 0;
   }
-  const cmd = commands.find((c) => c.name === name);
+  const cmd = findCommand(name);
   if (!cmd) {
-    println(full.err, `Unknown command "${name}". Commands: ${[...commands.map((c) => c.name), 'help'].join(', ')}.`);
+    println(full.err, `Unknown command "${name}". Commands: ${[...discoverCommands().map((c) => c.name), 'help'].join(', ')}.`);
     return 2;
   }
   try {
