@@ -37,7 +37,9 @@ export function linkIdOf(token: string): string | null {
 export function verifyLink(key: Buffer, token: string, c: LinkClaims): boolean {
   const m = /^([A-Za-z0-9_-]{24})\.([A-Za-z0-9_-]{43})$/.exec(token);
   if (!m || m[1] !== c.linkId) return false;
-  const given = Buffer.from(m[2]!, 'base64url');
-  const expected = mac(key, c);
+  // Compare the text, not the decoded bytes: the 43rd base64url character carries 2 unused bits, so
+  // several spellings decode to the same MAC, and a link must have exactly one valid form.
+  const given = Buffer.from(m[2]!, 'latin1');
+  const expected = Buffer.from(mac(key, c).toString('base64url'), 'latin1');
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
