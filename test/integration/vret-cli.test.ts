@@ -38,9 +38,9 @@ test('--inputs and --thr: both files, balance printed, run in the store', async 
   expect(runs.map((x) => JSON.parse(x.options).runId)).toEqual(['C1']);
 });
 
-test('blocking problems: exit 1, named on stderr, no SPURSH', async () => {
+test('blocking problems: exit 2, named on stderr, no SPURSH', async () => {
   const r = await cli(['vret', '--ledger', 'Amazon.eu', '--geo', 'DE', '--period', '2024-11', '--inputs', path.join(FIX, 'bad'), '--thr', path.join(FIX, 'thr-bad'), '--out', 'out2', '--run-id', 'C2']);
-  expect(r.code).toBe(1);
+  expect(r.code).toBe(2);
   expect(r.err).toMatch(/blocking: thr_bad\.txt row 3: This line has 12 fields where the header has 13/);
   expect(r.err).toMatch(/blocking: cm\.csv row 3, column TRANSACTION_AMOUNT/);
   expect(fs.readdirSync(path.join(tmp, 'out2'))).toEqual(['VRET_Amazon.eu_C2.xlsx']);

@@ -24,8 +24,9 @@ export const command: CliCommand = {
     '                                             (datasets sql:vret_cm, … with ?ledger=&period=&geo=).',
     '',
     'Writes both files only when the whole run succeeded. While a blocking problem remains, the workbook (with a',
-    'Problems sheet) is written but the SPURSH file is not, and the exit code is 1. The run and its input checksums',
-    'are recorded in the store (DATABASE_URL or the SQLite file in CLOSEDESK_DATA_DIR).',
+    'Problems sheet) is written but the SPURSH file is not, and the exit code is 2, as for every job. An unreachable',
+    'source writes nothing and exits 1. The run and its input checksums are recorded in the store (DATABASE_URL or',
+    'the SQLite file in CLOSEDESK_DATA_DIR).',
   ].join('\n'),
   async run(argv, io) {
     let values;
@@ -87,7 +88,7 @@ export const command: CliCommand = {
       }
       for (const p of result.problems.slice(0, MAX_PROBLEMS_SHOWN)) println(io.err, `${p.severity}: ${describeLocation(p)}: ${p.message}`);
       if (result.problems.length > MAX_PROBLEMS_SHOWN) println(io.err, `… and ${result.problems.length - MAX_PROBLEMS_SHOWN} more on the Problems sheet.`);
-      return blocking.length ? 1 : 0;
+      return blocking.length ? 2 : 0;
     } catch (err) {
       if (err instanceof VretSourceError) {
         println(io.err, err.message);
