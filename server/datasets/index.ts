@@ -58,6 +58,23 @@ export interface Datasets {
 
 export const DEFAULT_PAGE = 1000;
 export const MAX_PAGE = 10000;
+
+/** A whole dataset as one table (jobs on the server read it all; the API hands it out in pages). */
+export async function readDatasetTable(datasets: Datasets, id: string, params?: Record<string, string>): Promise<{ table: Table; problems: Problem[] }> {
+  const rows: Cell[][] = [];
+  const problems: Problem[] = [];
+  let header: string[] = [];
+  let name = id;
+  for (let offset: number | null = 0; offset !== null; ) {
+    const page = await datasets.read(id, { offset, limit: MAX_PAGE, params });
+    header = page.header;
+    name = page.name;
+    rows.push(...(page.rows as Cell[][]));
+    problems.push(...page.problems);
+    offset = page.nextOffset;
+  }
+  return { table: { name, header, rows, firstRowNumber: 2 }, problems };
+}
 const FILE_KINDS: Record<string, DatasetKind> = { '.xlsx': 'xlsx', '.csv': 'csv', '.txt': 'txt' };
 
 interface Loaded {

@@ -16,6 +16,7 @@ import { currentUser, parseWith } from '../http';
 import { buildChargebackFiles, tableFromJson, type ChargebackBatch } from '../../src/chargebacks';
 import type { Cell, Table } from '../../src/kernel';
 import { readChargebackBytes } from '../chargebacks/inputs';
+import { readDatasetTable } from '../datasets';
 import { listPartners } from '../delivery/partners';
 import { describeDelivery, prepareDelivery } from '../delivery/service';
 
@@ -51,24 +52,8 @@ async function inputTables(ctx: AppContext, body: z.infer<typeof filesBody>): Pr
   }
   // JSON files are not datasets of the Data page; read them from the datasets folder directly.
   if (/\.json$/i.test(body.dataset!)) return readChargebackBytes(body.dataset!, await datasetBytes(ctx, body.dataset!), body.sheet);
-  return datasetTable(ctx, body.dataset!);
-}
-
-/** A dataset of the Data page (CSV, a workbook sheet, a SQL query) as one table, read page by page. */
-async function datasetTable(ctx: AppContext, id: string): Promise<{ tables: Table[]; problems: ChargebackBatch['problems'] }> {
-  const rows: Cell[][] = [];
-  let header: string[] = [];
-  let name = id;
-  const problems: ChargebackBatch['problems'] = [];
-  for (let offset: number | null = 0; offset !== null; ) {
-    const page = await ctx.datasets.read(id, { offset, limit: 10_000 });
-    header = page.header;
-    name = page.name;
-    rows.push(...(page.rows as Cell[][]));
-    problems.push(...page.problems);
-    offset = page.nextOffset;
-  }
-  return { tables: [{ name, header, rows, firstRowNumber: 2 }], problems };
+  const { table, problems } = await readDatasetTable(ctx.datasets, body.dataset!);
+  return { tables: [table], problems };
 }
 
 /** A dataset file of the server's datasets folder, by name (no paths outside it). */

@@ -20,6 +20,7 @@ import { currentUser, parseWith } from '../http';
 import { listReceipts } from '../delivery/service';
 import { hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../src/kernel';
 import { buildTuitionInvoices, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, readExpenseLines, tuitionSheets } from '../../src/tuition';
+import { readDatasetTable } from '../datasets';
 import { readTuitionBytes } from '../tuition/inputs';
 import {
   checkLink,
@@ -115,19 +116,8 @@ async function datasetTables(ctx: AppContext, id: string): Promise<{ tables: Tab
       // fall through to the datasets service (it names the datasets it has)
     }
   }
-  const rows: Cell[][] = [];
-  let header: string[] = [];
-  let name = id;
-  const problems: Problem[] = [];
-  for (let offset: number | null = 0; offset !== null; ) {
-    const page = await ctx.datasets.read(id, { offset, limit: 10_000 });
-    header = page.header;
-    name = page.name;
-    rows.push(...(page.rows as Cell[][]));
-    problems.push(...page.problems);
-    offset = page.nextOffset;
-  }
-  return { tables: [{ name, header, rows, firstRowNumber: 2 }], problems };
+  const { table, problems } = await readDatasetTable(ctx.datasets, id);
+  return { tables: [table], problems };
 }
 
 async function buildFrom(ctx: AppContext, body: z.infer<typeof buildBody>) {

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { isRole, parseTtl, type Role } from '../../auth';
 import { cliAuth, cliConfig } from '../setup';
-import { println, UsageError, type CliCommand } from '../command';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 export const command: CliCommand = {
   name: 'token',
@@ -13,16 +12,11 @@ export const command: CliCommand = {
     'Use it as "Authorization: Bearer <token>". Only when AUTH_JWKS_URL is not set.',
   ].join('\n'),
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: { user: { type: 'string' }, role: { type: 'string', multiple: true }, ttl: { type: 'string', default: '8h' } },
-        strict: true,
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: { user: { type: 'string' }, role: { type: 'string', multiple: true }, ttl: { type: 'string', default: '8h' } },
+      strict: true,
+    });
     if (!values.user) throw new UsageError('Give the user name with --user.');
     const roles = (values.role ?? []).flatMap((r) => r.split(','));
     if (roles.length === 0) throw new UsageError('Give at least one --role (preparer, approver or admin).');

@@ -1,11 +1,10 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { formatAmount } from '../../../src/kernel/money';
 import { describeLocation } from '../../../src/kernel/problems';
 import { runVretJob, VretSourceError } from '../../vret/job';
 import { vretDatasetQueries } from '../../vret/queries';
 import { cliConfig, withStore } from '../setup';
-import { println, UsageError, type CliCommand } from '../command';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 const MAX_PROBLEMS_SHOWN = 50;
 
@@ -29,26 +28,21 @@ export const command: CliCommand = {
     'the SQLite file in CLOSEDESK_DATA_DIR).',
   ].join('\n'),
   async run(argv, io) {
-    let values;
-    try {
-      ({ values } = parseArgs({
-        args: argv,
-        options: {
-          ledger: { type: 'string' },
-          geo: { type: 'string' },
-          period: { type: 'string' },
-          source: { type: 'string' },
-          thr: { type: 'string' },
-          inputs: { type: 'string' },
-          out: { type: 'string' },
-          'run-id': { type: 'string' },
-          json: { type: 'boolean' },
-          'sql-sources': { type: 'string' },
-        },
-      }));
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
+    const { values } = parseCommandArgs({
+      args: argv,
+      options: {
+        ledger: { type: 'string' },
+        geo: { type: 'string' },
+        period: { type: 'string' },
+        source: { type: 'string' },
+        thr: { type: 'string' },
+        inputs: { type: 'string' },
+        out: { type: 'string' },
+        'run-id': { type: 'string' },
+        json: { type: 'boolean' },
+        'sql-sources': { type: 'string' },
+      },
+    });
     if (values['sql-sources']) {
       // The VRET queries as entries for the CLOSEDESK_SQL_SOURCES file, so the task pane can load each as a dataset.
       println(io.out, JSON.stringify({ queries: vretDatasetQueries(values['sql-sources']) }, null, 2));

@@ -5,7 +5,8 @@
  * Zoho ids from a connected organisation's own lists.
  */
 import type { Cell } from '../../../src/kernel/table';
-import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
+import type { WorkbookPort } from '../../../src/workbook/port';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { buildSettlementPosting, type SettlementPosting } from '../../../src/settlements/posting';
 import type { InvoiceMode } from '../../../src/settlements/build';
@@ -58,23 +59,7 @@ export function buildSettlements(inputs: readonly SettlementFileInput[], config:
   return buildSettlementPosting(inputs, config, { invoiceMode });
 }
 
-export async function writeSettlementSheets(
-  port: WorkbookPort,
-  sheets: readonly SheetSpec[],
-  options: { onProgress?: (done: number, total: number, sheet: string) => void; signal?: AbortSignal } = {},
-): Promise<void> {
-  const total = sheets.reduce((n, s) => n + s.rows.length, 0);
-  let before = 0;
-  for (const spec of sheets) {
-    options.signal?.throwIfAborted();
-    await port.writeSheet(spec, {
-      signal: options.signal,
-      onProgress: (p: WriteProgress) => options.onProgress?.(before + p.rowsWritten, total, p.sheet),
-    });
-    before += spec.rows.length;
-    options.onProgress?.(before, total, spec.name);
-  }
-}
+export const writeSettlementSheets = writeSheets;
 
 // ---- The mapping file, remembered in the browser ------------------------------------------------
 
