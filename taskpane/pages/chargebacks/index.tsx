@@ -27,8 +27,8 @@ import {
 import { DocumentArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { DEFAULT_FILE_PATTERN } from '../../../src/chargebacks/files';
 import { formatAmount } from '../../../src/kernel/money';
-import { ProblemsList, RunProgress, formatCount } from '../../components';
-import { isAbortError, type DatasetSummary } from '../../api';
+import { ProblemsList, RunProgress, formatCount, runErrorMessage } from '../../components';
+import type { DatasetSummary } from '../../api';
 import { useShell } from '../../shell';
 import {
   buildFromDataset,
@@ -112,7 +112,7 @@ export default function ChargebacksPage() {
         onProgress: (done, total, name) => setProgress({ label: `Writing ${name}`, done, total }),
       });
     } catch (e) {
-      setError(isAbortError(e) ? 'Cancelled: the sheets written so far stay in the workbook.' : (e as Error).message);
+      setError(runErrorMessage(e));
     } finally {
       abortRef.current = null;
       setProgress(null);

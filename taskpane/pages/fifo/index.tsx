@@ -29,8 +29,8 @@ import { formatAmount } from '../../../src/kernel/money';
 import { isIsoDate } from '../../../src/kernel/dates';
 import type { FifoMode } from '../../../src/fifo';
 import type { Table as KernelTable } from '../../../src/kernel/table';
-import { ProblemsList, RunProgress, formatCount } from '../../components';
-import { isAbortError, type DatasetSummary } from '../../api';
+import { ProblemsList, RunStatus, formatCount, runErrorMessage } from '../../components';
+import type { DatasetSummary } from '../../api';
 import { useShell } from '../../shell';
 import {
   defaultTransactionsSheet,
@@ -154,7 +154,7 @@ export default function FifoPage() {
         setRecorded(`The run was not recorded on the server: ${(e as Error).message}`);
       }
     } catch (e) {
-      setError(isAbortError(e) ? 'Cancelled: the sheets written so far stay in the workbook.' : (e as Error).message);
+      setError(runErrorMessage(e));
     } finally {
       abortRef.current = null;
       setProgress(null);
@@ -240,23 +240,16 @@ export default function FifoPage() {
           Run FIFO
         </Button>
       </div>
-      {progress && (
-        <RunProgress
-          label={progress.label}
-          done={progress.done}
-          total={progress.total}
-          onCancel={() => {
-            setCancelling(true);
-            abortRef.current?.abort();
-          }}
-          cancelling={cancelling}
-        />
-      )}
-      {error && (
-        <MessageBar intent="error" data-testid="fifo-error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
+      <RunStatus
+        progress={progress}
+        cancelling={cancelling}
+        onCancel={() => {
+          setCancelling(true);
+          abortRef.current?.abort();
+        }}
+        error={error}
+        errorTestId="fifo-error"
+      />
       {outcome && !busy && !error && (
         <MessageBar intent={outcome.stopped ? 'error' : outcome.problems.some((p) => p.severity === 'blocking') ? 'warning' : 'success'} data-testid="fifo-outcome">
           <MessageBarBody className={styles.message}>

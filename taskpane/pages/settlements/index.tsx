@@ -26,8 +26,8 @@ import type { InvoiceMode } from '../../../src/settlements/build';
 import type { SettlementFileInput } from '../../../src/settlements/parse';
 import type { SettlementPosting } from '../../../src/settlements/posting';
 import { SETTLEMENT_SHEETS } from '../../../src/settlements/sheets';
-import { ProblemsList, RunProgress, formatCount } from '../../components';
-import { isAbortError, type DatasetSummary } from '../../api';
+import { ProblemsList, RunStatus, formatCount, runErrorMessage } from '../../components';
+import type { DatasetSummary } from '../../api';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import {
@@ -189,7 +189,7 @@ export default function SettlementsPage() {
         onProgress: (done, total, sheet) => setProgress({ label: `Writing ${sheet}`, done, total }),
       });
     } catch (e) {
-      setError(isAbortError(e) ? 'Cancelled: the sheets written so far stay in the workbook.' : (e as Error).message);
+      setError(runErrorMessage(e));
     } finally {
       abortRef.current = null;
       setProgress(null);
@@ -287,23 +287,16 @@ export default function SettlementsPage() {
           Build settlement sheets
         </Button>
       </div>
-      {progress && (
-        <RunProgress
-          label={progress.label}
-          done={progress.done}
-          total={progress.total}
-          onCancel={() => {
-            setCancelling(true);
-            abortRef.current?.abort();
-          }}
-          cancelling={cancelling}
-        />
-      )}
-      {error && (
-        <MessageBar intent="error" data-testid="settlements-error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
+      <RunStatus
+        progress={progress}
+        cancelling={cancelling}
+        onCancel={() => {
+          setCancelling(true);
+          abortRef.current?.abort();
+        }}
+        error={error}
+        errorTestId="settlements-error"
+      />
       {result && !busy && !error && (
         <MessageBar intent={blocking ? 'warning' : 'success'} data-testid="settlements-outcome">
           <MessageBarBody>

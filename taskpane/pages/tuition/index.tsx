@@ -28,7 +28,7 @@ import {
 } from '@fluentui/react-components';
 import { HatGraduation20Regular, Play20Regular, Save20Regular, Send20Regular } from '@fluentui/react-icons';
 import { formatAmount } from '../../../src/kernel/money';
-import { ProblemsList, RunProgress, formatCount } from '../../components';
+import { ProblemsList, RunProgress, formatCount, runErrorMessage } from '../../components';
 import { isAbortError, type DatasetSummary } from '../../api';
 import { useShell } from '../../shell';
 import {
@@ -133,7 +133,7 @@ export default function TuitionPage() {
       setOutcome(r);
       await writeInvoiceSheets(shell.workbook, r.sheets, { signal: controller.signal, onProgress: (done, total, name) => setProgress({ label: `Writing ${name}`, done, total }) });
     } catch (e) {
-      setError(isAbortError(e) ? 'Cancelled: the sheets written so far stay in the workbook.' : (e as Error).message);
+      setError(runErrorMessage(e));
     } finally {
       abortRef.current = null;
       setProgress(null);

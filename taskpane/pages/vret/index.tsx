@@ -29,8 +29,7 @@ import {
 import { ArrowDownload20Regular, CloudArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { formatAmount } from '../../../src/kernel/money';
 import { defaultVretConfig } from '../../../src/vendor-returns/config';
-import { ProblemsList, RunProgress, formatCount } from '../../components';
-import { isAbortError } from '../../api';
+import { ProblemsList, RunStatus, formatCount, runErrorMessage } from '../../components';
 import { useShell } from '../../shell';
 import { buildFromBackend, buildFromWorkbook, previousPeriod, sendSpurshToBackend, writeVretSheets, type VretOutcome } from './vret-run';
 
@@ -96,7 +95,7 @@ export default function VretPage() {
           onProgress: (done, total, sheet) => setProgress({ label: `Writing ${sheet}`, done, total }),
         });
       } catch (e) {
-        setError(isAbortError(e) ? 'Cancelled: the sheets written so far stay in the workbook.' : (e as Error).message);
+        setError(runErrorMessage(e));
       } finally {
         abortRef.current = null;
         setProgress(null);
@@ -167,23 +166,16 @@ export default function VretPage() {
           Build VRET sheets
         </Button>
       </div>
-      {progress && (
-        <RunProgress
-          label={progress.label}
-          done={progress.done}
-          total={progress.total}
-          onCancel={() => {
-            setCancelling(true);
-            abortRef.current?.abort();
-          }}
-          cancelling={cancelling}
-        />
-      )}
-      {error && (
-        <MessageBar intent="error" data-testid="vret-error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
+      <RunStatus
+        progress={progress}
+        cancelling={cancelling}
+        onCancel={() => {
+          setCancelling(true);
+          abortRef.current?.abort();
+        }}
+        error={error}
+        errorTestId="vret-error"
+      />
       {outcome && !busy && !error && (
         <MessageBar intent={blocking ? 'warning' : 'success'} data-testid="vret-outcome">
           <MessageBarBody>
