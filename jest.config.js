@@ -9,7 +9,7 @@ module.exports = {
     '/node_modules/cookie/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs' }, isolatedModules: true }],
   },
   transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
-  testMatch: ['<rootDir>/{src,server,taskpane,functions,commands,test}/**/*.test.ts?(x)'],
+  testMatch: ['<rootDir>/{src,platform,server,taskpane,functions,commands,test}/**/*.test.ts?(x)'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testTimeout: 60000,

@@ -16,7 +16,7 @@ import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import Papa from 'papaparse';
 import { writeFifoCsv } from './fifo-data';
-import { streamCsvFields } from '../server/fifo/csv-stream';
+import { streamCsvFields } from '../server/jobs/fifo/csv-stream';
 
 const ROOT = path.join(__dirname, '..');
 const OUT = path.join(__dirname, 'out');

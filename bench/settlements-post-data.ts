@@ -4,7 +4,7 @@
  * one summary invoice per settlement, plus one payment and one fees journal per settlement.
  */
 import type { InvoiceDocument, JournalDocument, PaymentDocument, SettlementDocument } from '../src/settlements/documents';
-import type { SeedIds } from '../server/zoho-sandbox';
+import type { SeedIds } from '../server/dev/zoho-sandbox';
 
 export type InvoiceMode = 'per-order' | 'per-settlement';
 

@@ -19,7 +19,7 @@ import { preparePostingBatch } from '../server/posting/prepare';
 import { postBatch } from '../server/posting/worker';
 import { SimulatedClock } from '../server/zoho/clock';
 import { clientFor, saveConnectionWithRefreshToken } from '../server/zoho/connections';
-import { startZohoSandbox, type RunningSandbox } from '../server/zoho-sandbox';
+import { startZohoSandbox, type RunningSandbox } from '../server/dev/zoho-sandbox';
 import { backlogDocuments, makeBacklog, type BacklogSettlement, type InvoiceMode } from './settlements-post-data';
 
 interface Options {

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { runVretJob } from '../server/vret/job';
+import { runVretJob } from '../server/jobs/vret/job';
 import { vretBenchData } from './vret-data';
 
 const OUT = path.join(__dirname, 'out');

@@ -17,7 +17,7 @@ function newest(dir) {
 }
 const root = path.join(__dirname, '..');
 let cli;
-if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= Math.max(newest(path.join(root, 'server')), newest(path.join(root, 'src')))) {
+if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= Math.max(...['server', 'src', 'platform'].map((d) => newest(path.join(root, d))))) {
   cli = require(built);
 } else {
   require('tsx/cjs');

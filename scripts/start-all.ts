@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   const lines: string[] = [];
 
   const demoFtp = await optionalModule<{ startDemoFtpTarget(dir: string): Promise<Stopper & { url?: string; port?: number }> }>(
-    'server/delivery/demo-target',
+    'server/dev/demo-ftp-target',
   );
   if (demoFtp) {
     const target = await demoFtp.startDemoFtpTarget(path.join(config.dataDir, 'ftp-target'));
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     lines.push(`Demo FTP target:  ${target.url ?? `ftp://127.0.0.1:${target.port}`} (files land in ${path.join(config.dataDir, 'ftp-target')})`);
   }
   const sandbox = await optionalModule<{ startZohoSandbox(o: { port: number; dataDir?: string }): Promise<Stopper & { url: string }> }>(
-    'server/zoho-sandbox/index',
+    'server/dev/zoho-sandbox/index',
   );
   if (sandbox) {
     // The sandbox validates against Zoho's OpenAPI files in ../shared; without them the rest still runs.

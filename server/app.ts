@@ -30,7 +30,7 @@ declare module 'fastify' {
   }
 }
 
-/** A route module: server/routes/<name>.ts exporting `default async function routes(app, ctx)`. */
+/** A route module: server/routes/<name>.ts or server/jobs/<job>/routes.ts exporting `default async function routes(app, ctx)`. */
 export type RouteModule = (app: FastifyInstance, ctx: AppContext) => Promise<void>;
 
 export interface AppDeps extends ContextDeps {
@@ -49,6 +49,15 @@ export function discoverRouteFiles(dir: string): string[] {
     .filter((f) => path.extname(f) === SOURCE_EXT && !/\.(test|spec|d)\.[jt]s$/.test(f))
     .sort()
     .map((f) => path.join(dir, f));
+}
+
+export function discoverJobRouteFiles(jobsDir: string): string[] {
+  if (!fs.existsSync(jobsDir)) return [];
+  return fs
+    .readdirSync(jobsDir)
+    .sort()
+    .map((j) => path.join(jobsDir, j, `routes${SOURCE_EXT}`))
+    .filter((f) => fs.existsSync(f));
 }
 
 /** Office hosts the task pane in an iframe on these origins (Excel on the web) and loads Office.js from its CDN. */
@@ -195,8 +204,9 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     });
   }
 
-  const routesDir = deps.routesDir ?? path.join(__dirname, 'routes');
-  for (const file of discoverRouteFiles(routesDir)) {
+  // Shared routes in server/routes/, each job's in server/jobs/<job>/routes.ts.
+  const routeFiles = deps.routesDir ? discoverRouteFiles(deps.routesDir) : [...discoverRouteFiles(path.join(__dirname, 'routes')), ...discoverJobRouteFiles(path.join(__dirname, 'jobs'))];
+  for (const file of routeFiles) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const mod = require(file) as { default?: RouteModule };
     if (typeof mod.default !== 'function') throw new Error(`Route module ${file} must export a default async function routes(app, ctx).`);

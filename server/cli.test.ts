@@ -1,13 +1,13 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { discoverCommands, findCommand } from './cli';
+import { commandFiles, commandNameOf, discoverCommands, findCommand } from './cli';
 
 describe('closedesk command discovery', () => {
   it('names every command file after its command, so a run loads only its own module', () => {
-    const dir = path.join(__dirname, 'cli', 'commands');
-    const files = fs.readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
+    const files = commandFiles();
+    expect(files.every((f) => fs.existsSync(f) && f.startsWith(path.join(__dirname, path.sep)))).toBe(true);
     const names = discoverCommands().map((c) => c.name);
-    expect(files.map((f) => f.slice(0, -3)).sort()).toEqual([...names].sort());
+    expect(files.map(commandNameOf).sort()).toEqual([...names].sort());
     expect(names).toEqual(expect.arrayContaining(['fifo', 'vret', 'settlements', 'chargebacks', 'tuition', 'post', 'deliver', 'datasets', 'audit', 'token']));
   });
 

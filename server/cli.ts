@@ -1,6 +1,7 @@
 /**
- * `closedesk <command> [options]` — headless entry point. Subcommands live in
- * server/cli/commands/*.ts and are discovered at run time (jobs add their own files).
+ * `closedesk <command> [options]` — headless entry point. Commands are discovered at run time: each
+ * job's command is server/jobs/<job>/cli.ts (named after its folder), the shared ones (audit, token,
+ * post, deliver, datasets) are server/cli/commands/<name>.ts. Nothing to register.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,30 @@ import { println, UsageError, type CliCommand, type CliIo } from './cli/command'
 const SOURCE_EXT = path.extname(__filename);
 
 const COMMANDS_DIR = path.join(__dirname, 'cli', 'commands');
+const JOBS_DIR = path.join(__dirname, 'jobs');
+
+/** Every command file: server/cli/commands/<name>.ts and server/jobs/<name>/cli.ts. */
+export function commandFiles(dir = COMMANDS_DIR, jobsDir = JOBS_DIR): string[] {
+  const shared = fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((f) => path.extname(f) === SOURCE_EXT && !/\.(test|spec|d)\.[jt]s$/.test(f))
+        .map((f) => path.join(dir, f))
+    : [];
+  const jobs = fs.existsSync(jobsDir)
+    ? fs
+        .readdirSync(jobsDir)
+        .map((j) => path.join(jobsDir, j, `cli${SOURCE_EXT}`))
+        .filter((f) => fs.existsSync(f))
+    : [];
+  return [...shared, ...jobs].sort((a, b) => commandNameOf(a).localeCompare(commandNameOf(b)));
+}
+
+/** The command a file holds, by its place: jobs/<name>/cli.ts or cli/commands/<name>.ts. */
+export function commandNameOf(file: string): string {
+  const base = path.basename(file, SOURCE_EXT);
+  return base === 'cli' ? path.basename(path.dirname(file)) : base;
+}
 
 function loadCommandFile(file: string): CliCommand {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -19,14 +44,8 @@ function loadCommandFile(file: string): CliCommand {
   return cmd;
 }
 
-export function discoverCommands(dir = COMMANDS_DIR): CliCommand[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: CliCommand[] = [];
-  for (const f of fs.readdirSync(dir).sort()) {
-    if (path.extname(f) !== SOURCE_EXT || /\.(test|spec|d)\.[jt]s$/.test(f)) continue;
-    out.push(loadCommandFile(path.join(dir, f)));
-  }
-  return out;
+export function discoverCommands(dir = COMMANDS_DIR, jobsDir = JOBS_DIR): CliCommand[] {
+  return commandFiles(dir, jobsDir).map(loadCommandFile);
 }
 
 /**
@@ -34,13 +53,15 @@ export function discoverCommands(dir = COMMANDS_DIR): CliCommand[] {
  * every job's code (exceljs, ssh2, ajv…) would add seconds to each scheduled run. Other names fall
  * back to discovering all files.
  */
-export function findCommand(name: string, dir = COMMANDS_DIR): CliCommand | undefined {
-  const file = path.join(dir, `${name}${SOURCE_EXT}`);
-  if (/^[a-z][a-z0-9-]*$/.test(name) && fs.existsSync(file)) {
-    const cmd = loadCommandFile(file);
-    if (cmd.name === name) return cmd;
+export function findCommand(name: string, dir = COMMANDS_DIR, jobsDir = JOBS_DIR): CliCommand | undefined {
+  if (/^[a-z][a-z0-9-]*$/.test(name)) {
+    for (const file of [path.join(jobsDir, name, `cli${SOURCE_EXT}`), path.join(dir, `${name}${SOURCE_EXT}`)]) {
+      if (!fs.existsSync(file)) continue;
+      const cmd = loadCommandFile(file);
+      if (cmd.name === name) return cmd;
+    }
   }
-  return discoverCommands(dir).find((c) => c.name === name);
+  return discoverCommands(dir, jobsDir).find((c) => c.name === name);
 }
 
 function helpText(commands: CliCommand[]): string {

@@ -51,6 +51,34 @@ describe('architecture', () => {
     expect(bad).toEqual([]);
   });
 
+  it('hosts never import one another: the task pane, functions and ribbon commands reach the server only over HTTP', () => {
+    const bad: string[] = [];
+    for (const host of ['taskpane', 'functions', 'commands']) {
+      for (const f of files(path.join(root, host))) {
+        for (const spec of importsOf(f)) {
+          if (!spec.startsWith('.')) continue;
+          const target = path.resolve(path.dirname(f), spec);
+          if (target.startsWith(path.join(root, 'server') + path.sep)) bad.push(`${path.relative(root, f)} → ${spec}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
+  it('platform/ is shared by hosts and imports none of them', () => {
+    const bad: string[] = [];
+    for (const f of files(path.join(root, 'platform'))) {
+      for (const spec of importsOf(f)) {
+        if (!spec.startsWith('.')) continue;
+        const target = path.resolve(path.dirname(f), spec);
+        if (!target.startsWith(path.join(root, 'src') + path.sep) && !target.startsWith(path.join(root, 'platform') + path.sep)) {
+          bad.push(`${path.relative(root, f)} → ${spec}`);
+        }
+      }
+    }
+    expect(bad).toEqual([]);
+  });
+
   it('src never touches Office.js', () => {
     // Comments may name Office.js; code may not use it.
     const code = (f: string) => fs.readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');

@@ -11,7 +11,7 @@ import { readId } from '../../src/kernel/ids';
 import { warning, type Problem } from '../../src/kernel/problems';
 import { columnLetter, rowNumber, type Cell, type Table } from '../../src/kernel/table';
 import { AppError, badRequest, notFound } from '../errors';
-import { readWorkbookTables } from '../workbook/excel-file';
+import { readWorkbookTables } from '../../platform/workbook/excel-file';
 import { loadSqlSources, type SqlQuery, type SqlSources } from './sql-sources';
 
 export type DatasetKind = 'xlsx' | 'csv' | 'txt' | 'sql';

@@ -23,7 +23,7 @@ import type { AppContext } from '../context';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import { currentUser, parseWith } from '../http';
 import { currentApproval, requireBatch } from '../store/batches';
-import { activeDemoTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../delivery/demo-target';
+import { activeDemoTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../dev/demo-ftp-target';
 import { probeServerFingerprint } from '../delivery/probe';
 import { createPartner, deletePartner, listPartners, requirePartner, updatePartner } from '../delivery/partners';
 import {

@@ -1,7 +1,7 @@
 /**
  * FIFO matching of reward cash (DESIGN.md §4.1).
  *
- * The rule, precisely (the SQL in server/fifo/sql.ts computes the same thing set-based):
+ * The rule, precisely (the SQL in the server's FIFO SQL computes the same thing set-based):
  * - Rows of one customer are taken in the tie order: CREATEDAT, then earned before spent/expired,
  *   then TRANS_ID (see compareTransIdRows), then input order.
  * - lots mode: an earned row adds a lot. A spent/expired row of |r| cents consumes the oldest open

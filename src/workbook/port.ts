@@ -1,7 +1,7 @@
 /**
  * WorkbookPort: the one contract through which the engine's results reach a workbook and a
  * workbook's ranges reach the engine. Implementations: Office.js (taskpane/office), the
- * in-browser preview workbook (taskpane/preview) and exceljs files (server/workbook).
+ * in-browser preview workbook (taskpane/preview) and exceljs files (platform/workbook).
  */
 import type { Table } from '../kernel/table';
 import type { SheetSpec } from './sheet-spec';

@@ -24,7 +24,7 @@ import { columnLetter, type Cell } from '../../src/kernel/table';
 import { excelSerialToIso } from '../../src/kernel/dates';
 import type { WriteOptions } from '../../src/workbook/port';
 import type { ChartSpec, SheetSpec } from '../../src/workbook/sheet-spec';
-import { ExcelJsWorkbookPort, findWorksheet, flattenCellValue } from '../../server/workbook/exceljs-sheets';
+import { ExcelJsWorkbookPort, findWorksheet, flattenCellValue } from '../../platform/workbook/exceljs-sheets';
 
 export type PreviewChange =
   | { type: 'sheet-written'; sheet: string }

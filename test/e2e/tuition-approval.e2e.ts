@@ -11,7 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { requireInvoice, saveInvoices, sendForApproval, type TuitionDeps } from '../../server/tuition/invoices';
+import { requireInvoice, saveInvoices, sendForApproval, type TuitionDeps } from '../../server/jobs/tuition/invoices';
 import { buildTuitionInvoices, readExpenseLines } from '../../src/tuition';
 import { CHROMIUM, CHROMIUM_ARGS } from './harness';
 

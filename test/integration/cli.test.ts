@@ -37,7 +37,7 @@ describe('closedesk CLI', () => {
     return { code, out: out.text, err: err.text };
   };
 
-  test('commands are discovered from server/cli/commands', () => {
+  test('commands are discovered from server/cli/commands and server/jobs/*/cli.ts', () => {
     const names = discoverCommands().map((c) => c.name);
     expect(names).toEqual(expect.arrayContaining(['audit', 'datasets', 'token']));
   });

@@ -9,7 +9,7 @@ import { allocateFifo, allocationAt } from '../../src/fifo/allocate';
 import { readFifoWorkbook } from '../../src/fifo/read';
 import { transIdAt } from '../../src/fifo/transactions';
 import { tableFromValues, type Cell } from '../../src/kernel/table';
-import { fifoSql, loadFifoTable } from '../../server/fifo/sql';
+import { fifoSql, loadFifoTable } from '../../server/jobs/fifo/sql';
 
 function randomSheet(seed: number, rows: number, textIds: boolean): Cell[][] {
   let s = seed;

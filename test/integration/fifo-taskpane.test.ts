@@ -19,7 +19,7 @@ import {
   runFifo,
   writeFifoSheets,
 } from '../../taskpane/pages/fifo/fifo-run';
-import { runFifoCommand } from '../../server/fifo/cli';
+import { runFifoCommand } from '../../server/jobs/fifo/run-command';
 import { parseCsv } from '../../src/kernel/csv';
 import { openTestBackend, type TestBackend } from './backends';
 

@@ -10,7 +10,7 @@ import { postBatch, type PostOptions } from '../../server/posting/worker';
 import type { Secrets } from '../../server/secrets';
 import { listBatchItems, requireBatch } from '../../server/store/batches';
 import { clientFor, type ZohoConnection } from '../../server/zoho/connections';
-import type { RunningSandbox } from '../../server/zoho-sandbox';
+import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { approvedBatch, connectSandbox, makeDocuments, sandboxCensus, startSandbox, testSecrets } from './zoho-fixtures';
 import { preparePostingBatch } from '../../server/posting/prepare';

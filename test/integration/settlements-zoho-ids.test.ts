@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { startZohoSandbox, type RunningSandbox } from '../../server/zoho-sandbox';
+import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { ApiClient } from '../../taskpane/api';
 import {
   buildSettlements,

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
-import { sendForApproval, type TuitionDeps } from '../../server/tuition/invoices';
+import { sendForApproval, type TuitionDeps } from '../../server/jobs/tuition/invoices';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, type TestSshd } from '../servers/sshd';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';

@@ -5,7 +5,7 @@
  */
 import { createAudit } from '../../server/audit';
 import { clientFor } from '../../server/zoho/connections';
-import type { RunningSandbox } from '../../server/zoho-sandbox';
+import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import {
   decideByLink,
   deliverInvoice,
@@ -15,8 +15,8 @@ import {
   sendForApproval,
   type StoredInvoice,
   type TuitionDeps,
-} from '../../server/tuition/invoices';
-import { zohoInvoiceNumber } from '../../server/tuition/zoho';
+} from '../../server/jobs/tuition/invoices';
+import { zohoInvoiceNumber } from '../../server/jobs/tuition/zoho';
 import { buildTuitionInvoices, readExpenseLines } from '../../src/tuition';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { connectSandbox, startSandbox, testSecrets } from './zoho-fixtures';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../server/cli';
 import { openStore } from '../../server/store';
-import { demoSchemaSql, demoSeedSql } from '../../server/vret/queries';
+import { demoSchemaSql, demoSeedSql } from '../../server/jobs/vret/queries';
 import { createTestDatabase } from './postgres';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'vret');

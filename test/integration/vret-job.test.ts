@@ -6,10 +6,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../../server/store';
-import { readWorkbookTables } from '../../server/workbook/excel-file';
-import { demoSchemaSql, demoSeedSql, vretDatasetQueries } from '../../server/vret/queries';
-import { readThrFile } from '../../server/vret/thr';
-import { runVretJob, VretSourceError } from '../../server/vret/job';
+import { readWorkbookTables } from '../../platform/workbook/excel-file';
+import { demoSchemaSql, demoSeedSql, vretDatasetQueries } from '../../server/jobs/vret/queries';
+import { readThrFile } from '../../server/jobs/vret/thr';
+import { runVretJob, VretSourceError } from '../../server/jobs/vret/job';
 import { createDatasets } from '../../server/datasets';
 import { createTestDatabase, freePort } from './postgres';
 

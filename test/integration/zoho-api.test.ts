@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { startZohoSandbox, type RunningSandbox } from '../../server/zoho-sandbox';
+import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { makeDocuments } from './zoho-fixtures';
 

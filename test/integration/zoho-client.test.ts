@@ -10,7 +10,7 @@ import { isZohoError, ZohoError } from '../../server/zoho/errors';
 import { parseZohoJson } from '../../server/zoho/json';
 import { ZohoLimiter } from '../../server/zoho/limiter';
 import { TokenManager } from '../../server/zoho/token';
-import type { RunningSandbox, SandboxOptions } from '../../server/zoho-sandbox';
+import type { RunningSandbox, SandboxOptions } from '../../server/dev/zoho-sandbox';
 import { startSandbox } from './zoho-fixtures';
 
 function tokensFor(sb: RunningSandbox, refreshToken: string, clock?: SimulatedClock) {

@@ -10,7 +10,7 @@ import type { Store } from '../../server/store';
 import { decideBatch } from '../../server/store/batches';
 import { preparePostingBatch } from '../../server/posting/prepare';
 import { saveConnectionWithRefreshToken, type ZohoConnection } from '../../server/zoho/connections';
-import { startZohoSandbox, type RunningSandbox, type SandboxOptions, type SeedIds } from '../../server/zoho-sandbox';
+import { startZohoSandbox, type RunningSandbox, type SandboxOptions, type SeedIds } from '../../server/dev/zoho-sandbox';
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   return startZohoSandbox({ port: 0, ...opts, limits: { perMinute: 1_000_000, perDay: 10_000_000, ...opts.limits } });

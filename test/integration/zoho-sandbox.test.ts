@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import p from 'node:path';
-import { startZohoSandbox, type RunningSandbox } from '../../server/zoho-sandbox';
+import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { startSandbox } from './zoho-fixtures';
 
 let sb: RunningSandbox;

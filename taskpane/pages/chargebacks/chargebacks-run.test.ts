@@ -12,7 +12,7 @@ import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { buildApp } from '../../../server/app';
 import { loadConfig } from '../../../server/config';
-import { startDemoFtpTarget, type DemoFtpTarget } from '../../../server/delivery/demo-target';
+import { startDemoFtpTarget, type DemoFtpTarget } from '../../../server/dev/demo-ftp-target';
 import { ApiClient } from '../../api';
 import {
   approvalRule,

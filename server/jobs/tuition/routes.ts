@@ -14,14 +14,14 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../context';
-import { AppError } from '../errors';
-import { currentUser, parseWith } from '../http';
-import { listReceipts } from '../delivery/service';
-import { hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../src/kernel';
-import { buildTuitionInvoices, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, readExpenseLines, tuitionSheets } from '../../src/tuition';
-import { readDatasetTable } from '../datasets';
-import { readTuitionBytes } from '../tuition/inputs';
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import { currentUser, parseWith } from '../../http';
+import { listReceipts } from '../../delivery/service';
+import { hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
+import { buildTuitionInvoices, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, readExpenseLines, tuitionSheets } from '../../../src/tuition';
+import { readDatasetTable } from '../../datasets';
+import { readTuitionBytes } from './inputs';
 import {
   checkLink,
   decideByLink,
@@ -37,8 +37,8 @@ import {
   sendForApproval,
   type StoredInvoice,
   type TuitionDeps,
-} from '../tuition/invoices';
-import { approvalPage, decisionPage, refusalPage } from '../tuition/page';
+} from './invoices';
+import { approvalPage, decisionPage, refusalPage } from './page';
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const tableSchema = z.object({

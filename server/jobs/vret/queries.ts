@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Table } from '../../src/kernel/table';
-import { defaultVretConfig, type VretConfig } from '../../src/vendor-returns/config';
-import type { Queryable } from '../store';
+import type { Table } from '../../../src/kernel/table';
+import { defaultVretConfig, type VretConfig } from '../../../src/vendor-returns/config';
+import type { Queryable } from '../../store';
 
 export type VretQueryName = 'cm' | 'adj' | 'glap' | 'rvr' | 'l2c' | 'led2chan' | 'ledgers';
 export type VretParam = 'ledger' | 'period' | 'geo' | 'eu_ledger' | 'eu_geos';

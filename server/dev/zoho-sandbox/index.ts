@@ -3,7 +3,7 @@
  * `url` serves both the accounts server (/oauth/v2/token) and the API (/books/v3); point a Zoho
  * connection's accounts and API base URLs at it. scripts/start-all.ts starts it with `npm start`.
  */
-import { setLocalSandboxUrl } from '../zoho/local-sandbox';
+import { setLocalSandboxUrl } from '../../zoho/local-sandbox';
 import { createSandbox, type Sandbox, type SandboxOptions } from './app';
 
 export type { Sandbox, SandboxFaults, SandboxLimits, SandboxOptions, SandboxStats } from './app';

@@ -8,11 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { csvRow, parseCsv } from '../../src/kernel/csv';
-import { hasBlocking, type Problem } from '../../src/kernel/problems';
-import type { Table } from '../../src/kernel/table';
-import { csvCell } from '../../src/workbook/csv';
-import type { SheetSpec } from '../../src/workbook/sheet-spec';
+import { csvRow, parseCsv } from '../../../src/kernel/csv';
+import { hasBlocking, type Problem } from '../../../src/kernel/problems';
+import type { Table } from '../../../src/kernel/table';
+import { csvCell } from '../../../src/workbook/csv';
+import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import {
   finishVretRun,
   problemsSheet,
@@ -22,12 +22,12 @@ import {
   type MappingTables,
   type VretConfigOverrides,
   type VretRun,
-} from '../../src/vendor-returns';
-import type { CurrencyBalance } from '../../src/journal/journal';
-import { openStore, type Store } from '../store';
-import { recordRun } from '../runs';
-import { createAudit } from '../audit';
-import { writeWorkbookFile } from '../workbook/excel-file';
+} from '../../../src/vendor-returns';
+import type { CurrencyBalance } from '../../../src/journal/journal';
+import { openStore, type Store } from '../../store';
+import { recordRun } from '../../runs';
+import { createAudit } from '../../audit';
+import { writeWorkbookFile } from '../../../platform/workbook/excel-file';
 import { loadVretFromSource, type VretTableNames } from './queries';
 import { listThrFiles, readThrFile } from './thr';
 

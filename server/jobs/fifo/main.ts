@@ -1,5 +1,5 @@
-/** Runs `closedesk fifo` directly (`tsx server/fifo/main.ts …`), e.g. in a child process for the benchmark. */
-import { runFifoCommand } from './cli';
+/** Runs `closedesk fifo` directly (`tsx server/jobs/fifo/main.ts …`), e.g. in a child process for the benchmark. */
+import { runFifoCommand } from './run-command';
 
 runFifoCommand(process.argv.slice(2)).then(
   (code) => {

@@ -4,8 +4,8 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { blocking, parseCsv, type Problem, type Table } from '../../src/kernel';
-import { readWorkbookTables } from '../workbook/excel-file';
+import { blocking, parseCsv, type Problem, type Table } from '../../../src/kernel';
+import { readWorkbookTables } from '../../../platform/workbook/excel-file';
 
 export interface TuitionInput {
   tables: Table[];

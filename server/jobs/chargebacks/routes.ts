@@ -10,15 +10,15 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../context';
-import { AppError, badRequest } from '../errors';
-import { currentUser, parseWith } from '../http';
-import { buildChargebackFiles, tableFromJson, type ChargebackBatch } from '../../src/chargebacks';
-import type { Cell, Table } from '../../src/kernel';
-import { readChargebackBytes } from '../chargebacks/inputs';
-import { readDatasetTable } from '../datasets';
-import { listPartners } from '../delivery/partners';
-import { describeDelivery, prepareDelivery } from '../delivery/service';
+import type { AppContext } from '../../context';
+import { AppError, badRequest } from '../../errors';
+import { currentUser, parseWith } from '../../http';
+import { buildChargebackFiles, tableFromJson, type ChargebackBatch } from '../../../src/chargebacks';
+import type { Cell, Table } from '../../../src/kernel';
+import { readChargebackBytes } from './inputs';
+import { readDatasetTable } from '../../datasets';
+import { listPartners } from '../../delivery/partners';
+import { describeDelivery, prepareDelivery } from '../../delivery/service';
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const tableSchema = z.object({

@@ -4,12 +4,12 @@
  * a 1001 "already exists" is adopted after a look-up, and an uncertain write (timeout, 5xx) is only
  * ever followed by a look-up, never a blind retry.
  */
-import { centsToNumber } from '../../src/kernel';
-import type { Secrets } from '../secrets';
-import type { Store } from '../store';
-import { clientFor, type ClientOptions } from '../zoho/connections';
-import { isZohoError } from '../zoho/errors';
-import type { ZohoClient } from '../zoho/client';
+import { centsToNumber } from '../../../src/kernel';
+import type { Secrets } from '../../secrets';
+import type { Store } from '../../store';
+import { clientFor, type ClientOptions } from '../../zoho/connections';
+import { isZohoError } from '../../zoho/errors';
+import type { ZohoClient } from '../../zoho/client';
 import type { StoredInvoice } from './invoices';
 
 export interface ZohoTarget {

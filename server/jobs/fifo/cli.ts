@@ -1,6 +1,6 @@
-/** `closedesk fifo` — FIFO matching of reward cash (server/fifo/cli.ts has the work and the exit codes). */
-import type { CliCommand } from '../command';
-import { FIFO_USAGE, runFifoCommand } from '../../fifo/cli';
+/** `closedesk fifo` — FIFO matching of reward cash (./run-command.ts has the work and the exit codes). */
+import type { CliCommand } from '../../cli/command';
+import { FIFO_USAGE, runFifoCommand } from './run-command';
 
 export const command: CliCommand = {
   name: 'fifo',

@@ -7,8 +7,8 @@ import { sheetToCsv } from '../../../src/workbook/csv';
 import { buildSettlementPosting } from '../../../src/settlements/posting';
 import { SETTLEMENT_SHEETS } from '../../../src/settlements/sheets';
 import type { InvoiceMode } from '../../../src/settlements/build';
-import { loadSettlementConfig, readSettlementInputs, SettlementFilesError } from '../../settlements/files';
-import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
+import { loadSettlementConfig, readSettlementInputs, SettlementFilesError } from './files';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 50;
 const CSV_FILES: Record<string, string> = {

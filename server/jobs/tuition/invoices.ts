@@ -6,15 +6,15 @@
  * current version, through the delivery service (a batch approved by the customer's approver).
  */
 import { createHash } from 'node:crypto';
-import type { Audit } from '../audit';
-import { canonicalJson } from '../canonical-json';
-import { badRequest, conflict, notFound } from '../errors';
-import type { Secrets } from '../secrets';
-import type { Queryable, Store } from '../store';
-import { decideBatch, getBatch } from '../store/batches';
-import { newId, nowIso, parseJson } from '../store/ids';
-import { deliverBatch, listReceipts, prepareDelivery, type DeliverOptions, type ReceiptRow } from '../delivery/service';
-import { ExcelFileWorkbook } from '../workbook/excel-file';
+import type { Audit } from '../../audit';
+import { canonicalJson } from '../../canonical-json';
+import { badRequest, conflict, notFound } from '../../errors';
+import type { Secrets } from '../../secrets';
+import type { Queryable, Store } from '../../store';
+import { decideBatch, getBatch } from '../../store/batches';
+import { newId, nowIso, parseJson } from '../../store/ids';
+import { deliverBatch, listReceipts, prepareDelivery, type DeliverOptions, type ReceiptRow } from '../../delivery/service';
+import { ExcelFileWorkbook } from '../../../platform/workbook/excel-file';
 import {
   customerKey,
   DEFAULT_CUSTOMER_LAYOUT,
@@ -23,11 +23,11 @@ import {
   tuitionSheets,
   type CustomerLayout,
   type TuitionInvoice,
-} from '../../src/tuition';
+} from '../../../src/tuition';
 import { linkIdOf, linkKey, newLinkId, signLink, verifyLink } from './links';
 import { createZohoInvoice, type ZohoTarget } from './zoho';
-import { describeZohoError } from '../zoho/errors';
-import type { ClientOptions } from '../zoho/connections';
+import { describeZohoError } from '../../zoho/errors';
+import type { ClientOptions } from '../../zoho/connections';
 
 export type InvoiceState = 'draft' | 'awaiting_approval' | 'approved' | 'denied' | 'delivered';
 export type InvoiceDocument = ReturnType<typeof invoiceDocument>;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { createHash } from 'node:crypto';
-import type { Table } from '../../src/kernel/table';
+import type { Table } from '../../../src/kernel/table';
 
 export const THR_EXTENSIONS = ['.txt', '.thr', '.dat'];
 

@@ -3,7 +3,7 @@
  * readers (landmarks, a captioned table with header cells, labelled fields), usable on a phone.
  * Every value is HTML-escaped; the form carries the hash of the exact version shown.
  */
-import { formatAmount } from '../../src/kernel';
+import { formatAmount } from '../../../src/kernel';
 import type { StoredInvoice } from './invoices';
 
 export const esc = (s: unknown): string =>

@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseCsv } from '../../src/kernel/csv';
-import { readFifoWorkbook } from '../../src/fifo/read';
-import type { FifoTransactions } from '../../src/fifo/transactions';
+import { parseCsv } from '../../../src/kernel/csv';
+import { readFifoWorkbook } from '../../../src/fifo/read';
+import type { FifoTransactions } from '../../../src/fifo/transactions';
 import { streamCsvFields, streamCsvRecords } from './csv-stream';
 import { fastCents, fastDateMs, fastId, readFifoCsv } from './read-csv';
-import { parseAmount } from '../../src/kernel/money';
-import { readDateTime } from '../../src/kernel/dates';
+import { parseAmount } from '../../../src/kernel/money';
+import { readDateTime } from '../../../src/kernel/dates';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-csv-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

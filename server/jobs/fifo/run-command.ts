@@ -20,9 +20,9 @@ import path from 'node:path';
 import os from 'node:os';
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { allocateFifo, validateFifoResults, type FifoMode, type FifoResult } from '../../src/fifo/allocate';
-import { readFifoWorkbook } from '../../src/fifo/read';
-import { ALLOCATION_COLUMNS, REDEMPTION_COLUMNS, RedemptionCursor, UNMATCHED_COLUMNS, buildFifoSheets, fifoAnalytics } from '../../src/fifo/report';
+import { allocateFifo, validateFifoResults, type FifoMode, type FifoResult } from '../../../src/fifo/allocate';
+import { readFifoWorkbook } from '../../../src/fifo/read';
+import { ALLOCATION_COLUMNS, REDEMPTION_COLUMNS, RedemptionCursor, UNMATCHED_COLUMNS, buildFifoSheets, fifoAnalytics } from '../../../src/fifo/report';
 import {
   allocationCsvBytes,
   balanceHistoryCsvBytes,
@@ -30,22 +30,22 @@ import {
   currentBalanceCsvBytes,
   RedemptionSuffixes,
   unmatchedCsvBytes,
-} from '../../src/fifo/canonical';
-import type { FifoTransactions } from '../../src/fifo/transactions';
-import { csvRow } from '../../src/kernel/csv';
-import { formatAmount } from '../../src/kernel/money';
-import { PROBLEM_COLUMNS, blocking, hasBlocking, problemRows, type Problem } from '../../src/kernel/problems';
-import { isIsoDate } from '../../src/kernel/dates';
-import type { Cell, Table } from '../../src/kernel/table';
-import type { SheetColumn } from '../../src/workbook/sheet-spec';
+} from '../../../src/fifo/canonical';
+import type { FifoTransactions } from '../../../src/fifo/transactions';
+import { csvRow } from '../../../src/kernel/csv';
+import { formatAmount } from '../../../src/kernel/money';
+import { PROBLEM_COLUMNS, blocking, hasBlocking, problemRows, type Problem } from '../../../src/kernel/problems';
+import { isIsoDate } from '../../../src/kernel/dates';
+import type { Cell, Table } from '../../../src/kernel/table';
+import type { SheetColumn } from '../../../src/workbook/sheet-spec';
 import { readFifoCsv } from './read-csv';
 import { streamCsvFields, type CsvRecordView } from './csv-stream';
 import { fifoSql, loadFifoTable } from './sql';
-import { loadConfig } from '../config';
-import { openStore } from '../store';
-import { recordRun } from '../runs';
-import { createAudit } from '../audit';
-import { readWorkbookTables, writeWorkbookFile } from '../workbook/excel-file';
+import { loadConfig } from '../../config';
+import { openStore } from '../../store';
+import { recordRun } from '../../runs';
+import { createAudit } from '../../audit';
+import { readWorkbookTables, writeWorkbookFile } from '../../../platform/workbook/excel-file';
 
 export const FIFO_OUTPUT_FILES = [
   'allocations.csv',

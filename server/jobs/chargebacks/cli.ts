@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { buildChargebackFiles, DEFAULT_FILE_PATTERN } from '../../../src/chargebacks';
 import { describeLocation, formatAmount, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
-import { readChargebackFile } from '../../chargebacks/inputs';
-import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
+import { readChargebackFile } from './inputs';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
 

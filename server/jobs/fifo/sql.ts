@@ -28,9 +28,9 @@
  * - `loadFifoTable(client, table, transactions)`: creates the table and loads the matched rows.
  */
 import type { ClientBase } from 'pg';
-import { TYPE_NAMES, transIdAt, customerAt, type FifoTransactions } from '../../src/fifo/transactions';
-import { isoDateTime } from '../../src/kernel/dates';
-import { formatAmount } from '../../src/kernel/money';
+import { TYPE_NAMES, transIdAt, customerAt, type FifoTransactions } from '../../../src/fifo/transactions';
+import { isoDateTime } from '../../../src/kernel/dates';
+import { formatAmount } from '../../../src/kernel/money';
 
 function ident(name: string): string {
   if (!/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/.test(name)) throw new Error(`"${name}" is not a plain table name.`);

@@ -13,12 +13,12 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { AppContext } from '../context';
-import { AppError } from '../errors';
-import { currentUser, parseWith } from '../http';
-import { recordRun } from '../runs';
-import { defaultVretConfig, spurshCsv } from '../../src/vendor-returns';
-import { buildVretFromSources, ledgerFilePart, VretSourceError } from '../vret/job';
+import type { AppContext } from '../../context';
+import { AppError } from '../../errors';
+import { currentUser, parseWith } from '../../http';
+import { recordRun } from '../../runs';
+import { defaultVretConfig, spurshCsv } from '../../../src/vendor-returns';
+import { buildVretFromSources, ledgerFilePart, VretSourceError } from './job';
 
 function vretSettings(env: Record<string, string | undefined> = process.env) {
   const v = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);

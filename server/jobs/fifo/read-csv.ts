@@ -7,17 +7,17 @@
  * `YYYY-MM-DD[( |T)HH:MM:SS[Z]]`, AMOUNT as `-123.45`, sign agreeing with the type — is read straight
  * from the bytes. Every other row goes through the kernel's typed readers (src/fifo FifoReader),
  * which also write every problem; so the fast path only ever accepts values the kernel reads the
- * same way (server/fifo/read-csv.test.ts proves it on random rows).
+ * same way (./read-csv.test.ts proves it on random rows).
  *
  * Public API
  * - `readFifoCsv(file, { refs?, fast? })` → { transactions, problems, header, sourceRows, delimiter }.
  * - `fastDateMs`, `fastCents`, `fastId`: the byte readers (exported for the equivalence test).
  */
 import path from 'node:path';
-import { FifoReader, TC_DATA_SCHEMA, type ReferenceSets } from '../../src/fifo/read';
-import { EARNED, EXPIRED, SPENT, type FifoTransactions } from '../../src/fifo/transactions';
-import { findColumns } from '../../src/kernel/table';
-import type { Problem } from '../../src/kernel/problems';
+import { FifoReader, TC_DATA_SCHEMA, type ReferenceSets } from '../../../src/fifo/read';
+import { EARNED, EXPIRED, SPENT, type FifoTransactions } from '../../../src/fifo/transactions';
+import { findColumns } from '../../../src/kernel/table';
+import type { Problem } from '../../../src/kernel/problems';
 import { streamCsvFields, type CsvRecordView } from './csv-stream';
 
 export interface FifoCsvInput {

@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SettlementFileInput } from '../../src/settlements/parse';
-import { defaultSettlementConfig, type SettlementConfig } from '../../src/settlements/mapping';
-import { readSettlementConfigJson } from '../../src/settlements/config-file';
+import type { SettlementFileInput } from '../../../src/settlements/parse';
+import { defaultSettlementConfig, type SettlementConfig } from '../../../src/settlements/mapping';
+import { readSettlementConfigJson } from '../../../src/settlements/config-file';
 
 /** Extensions of settlement flat files inside a folder (files named explicitly are read whatever their extension). */
 export const SETTLEMENT_EXTENSIONS = ['.txt', '.tsv', '.csv', '.tab'];

@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { formatAmount } from '../../../src/kernel/money';
 import { describeLocation } from '../../../src/kernel/problems';
-import { runVretJob, VretSourceError } from '../../vret/job';
-import { vretDatasetQueries } from '../../vret/queries';
-import { cliConfig, withStore } from '../setup';
-import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
+import { runVretJob, VretSourceError } from './job';
+import { vretDatasetQueries } from './queries';
+import { cliConfig, withStore } from '../../cli/setup';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 50;
 

@@ -3,8 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describeLocation, formatAmount, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import { buildTuitionInvoices, ExpenseLineReader, invoicesCsv } from '../../../src/tuition';
-import { readTuitionBytes } from '../../tuition/inputs';
-import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
+import { readTuitionBytes } from './inputs';
+import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
 

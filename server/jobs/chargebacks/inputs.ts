@@ -4,9 +4,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { blocking, findColumns, parseCsv, type Problem, type Table } from '../../src/kernel';
-import { CHARGEBACK_COLUMNS, tableFromJson } from '../../src/chargebacks';
-import { readWorkbookTables } from '../workbook/excel-file';
+import { blocking, findColumns, parseCsv, type Problem, type Table } from '../../../src/kernel';
+import { CHARGEBACK_COLUMNS, tableFromJson } from '../../../src/chargebacks';
+import { readWorkbookTables } from '../../../platform/workbook/excel-file';
 
 export interface ChargebackInput {
   tables: Table[];
