@@ -154,21 +154,38 @@ export function writeAmountAscii(cents: Cents, out: Uint8Array, pos: number): nu
     out[pos++] = 45; // '-'
     a = -a;
   }
-  const frac = a % 100;
-  let whole = (a - frac) / 100;
-  // whole part: digits written backwards after counting them
-  let n = 1;
-  for (let t = whole; t >= 10; t = Math.floor(t / 10)) n++;
-  let p = pos + n - 1;
-  do {
-    const d = whole % 10;
-    out[p--] = 48 + d;
-    whole = (whole - d) / 10;
-  } while (whole > 0);
-  pos += n;
+  let whole: number;
+  let frac: number;
+  if (a < 2147483648) {
+    // below 2^31 (21 million in whole units): integer arithmetic, several times faster than doubles
+    whole = (a / 100) | 0;
+    frac = a - whole * 100;
+    let n = 1;
+    for (let t = whole; t >= 10; t = (t / 10) | 0) n++;
+    let p = pos + n - 1;
+    do {
+      const q = (whole / 10) | 0;
+      out[p--] = 48 + whole - q * 10;
+      whole = q;
+    } while (whole > 0);
+    pos += n;
+  } else {
+    frac = a % 100;
+    whole = (a - frac) / 100;
+    let n = 1;
+    for (let t = whole; t >= 10; t = Math.floor(t / 10)) n++;
+    let p = pos + n - 1;
+    do {
+      const d = whole % 10;
+      out[p--] = 48 + d;
+      whole = (whole - d) / 10;
+    } while (whole > 0);
+    pos += n;
+  }
+  const tens = (frac / 10) | 0;
   out[pos++] = 46; // '.'
-  out[pos++] = 48 + Math.floor(frac / 10);
-  out[pos++] = 48 + (frac % 10);
+  out[pos++] = 48 + tens;
+  out[pos++] = 48 + frac - tens * 10;
   return pos;
 }
 

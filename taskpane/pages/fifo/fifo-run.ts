@@ -19,6 +19,7 @@ import {
   fifoAnalytics,
   fifoInputCanonical,
   fifoResultCanonical,
+  fifoStoppedBy,
   readFifoWorkbook,
   validateFifoResults,
   type FifoAnalytics,
@@ -90,7 +91,7 @@ export async function sha256Hex(chunks: Iterable<string>): Promise<string> {
 
 export async function runFifo(tables: Table[], options: { sheet: string; mode: FifoMode; asOf?: string }): Promise<FifoOutcome> {
   const input = readFifoWorkbook(tables, { sheet: options.sheet });
-  const stopped = input.problems.some((p) => p.severity === 'blocking' && ['missing-column', 'empty-sheet', 'missing-sheet'].includes(p.code ?? ''));
+  const stopped = fifoStoppedBy(input.problems).length > 0;
   const result = allocateFifo(input.transactions, { mode: options.mode });
   const analytics = fifoAnalytics(result, { asOf: options.asOf });
   const problems = stopped ? input.problems : [...input.problems, ...result.problems, ...validateFifoResults(result)];
