@@ -2,7 +2,8 @@
  * `npm run bench -- fifo [--small N] [--large N] [--skip-large] [--skip-pandas]`: FIFO matching of reward cash.
  * Generates 1M and 10M transactions (about 12 per customer, ties on the hour, overspend) as CSV in
  * bench/out/ and runs, on the same file and in one run, each in its own process:
- *  - CloseDesk: `closedesk fifo <file> --out … --no-record` through bin/closedesk.js, every output file;
+ *  - CloseDesk: `closedesk fifo <file> --out … --no-record` through bin/closedesk.js (the server built first, as
+ *    deployed), every output file;
  *  - DuckDB: our own `closedesk fifo --sql` on the CSV loaded with read_csv, allocations.csv written
  *    (bench/duckdb-peer.ts);
  *  - pandas: the per-customer loop (bench/fifo_pandas.py, Debian python3-pandas), allocations only, 1M rows.
@@ -13,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFifoCsv } from './fifo-data';
-import { arg, closedeskCommand, crossCheck, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report, tsNode, type Entry } from './lib/measure';
+import { arg, buildCli, closedeskCommand, compiledNode, crossCheck, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report, type Entry } from './lib/measure';
 
 interface Totals {
   allocations: number;
@@ -52,8 +53,7 @@ function closedesk(input: string, outDir: string): CloseDeskRun {
 
 function duckdb(input: string, queries: { allocations: string; unmatched: string }, outDir: string): { entry: Entry; totals: Totals; load: number; query: number } {
   fs.rmSync(outDir, { recursive: true, force: true });
-  const [cmd, args] = tsNode(path.join(__dirname, 'duckdb-peer.ts'), ['fifo', input, queries.allocations, queries.unmatched, outDir]);
-  const m = measure(cmd, args);
+  const m = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'fifo', input, queries.allocations, queries.unmatched, outDir]);
   const r = lastJson<Totals & { seconds: number; loadSeconds: number; querySeconds: number }>(m);
   return {
     entry: { name: 'DuckDB', what: 'our emitted SQL, allocations.csv (from process start)', seconds: r.seconds, peakMb: m.peakMb },
@@ -95,6 +95,7 @@ export async function main(args: string[]): Promise<void> {
   const large = arg(args, '--large', 10_000_000);
   const report = new Report('fifo');
   report.say(`FIFO benchmark — ${loadAverage()} at start`);
+  buildCli(report);
   const queries = emittedSql();
 
   const smallFile = dataFile(small, report);

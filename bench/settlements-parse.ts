@@ -14,12 +14,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeSettlementFile } from './settlements-parse-data';
 import { parseSettlementFile } from '../src/settlements/parse';
-import { arg, crossCheck, lastJson, loadAverage, measure, OUT, PYTHON, Report, tsNode } from './lib/measure';
+import { arg, compiledNode, crossCheck, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
 
 /** The CloseDesk side, in its own process so its time and memory are its own. */
-function child(file: string): void {
-  const bytes = new Uint8Array(fs.readFileSync(file));
-  const r = parseSettlementFile({ name: path.basename(file), bytes });
+export function child([file]: string[]): void {
+  const bytes = new Uint8Array(fs.readFileSync(file!));
+  const r = parseSettlementFile({ name: path.basename(file!), bytes });
   const s = r.settlement!;
   const groups = new Map<string, number>();
   for (const l of s.lines) {
@@ -47,7 +47,6 @@ function figures(r: Result): Record<string, number> {
 }
 
 export async function main(args: string[]): Promise<void> {
-  if (args[0] === '--child') return child(args[1]!);
   const lines = arg(args, '--lines', 1_000_000);
   fs.mkdirSync(OUT, { recursive: true });
   const file = path.join(OUT, `settlement-v2-${lines}.txt`);
@@ -56,8 +55,8 @@ export async function main(args: string[]): Promise<void> {
   if (!fs.existsSync(file)) writeSettlementFile(file, lines);
   report.say(`Settlement parse benchmark: V2 file of ${lines} lines, ${(fs.statSync(file).size / 1e6).toFixed(0)} MB (${((Date.now() - g0) / 1000).toFixed(1)} s to prepare) — ${loadAverage()}`);
 
-  const cd = measure(...tsNode(path.join(__dirname, 'run.ts'), ['settlements-parse', '--child', file]));
-  const dk = measure(...tsNode(path.join(__dirname, 'duckdb-peer.ts'), ['settlements', file]));
+  const cd = measure(process.execPath, [compiledNode(__filename, 'child'), file!]);
+  const dk = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'settlements', file]);
   const pd = measure(PYTHON, [path.join(__dirname, 'settlements_pandas.py'), file]);
   const [cdr, dkr, pdr] = [lastJson<Result>(cd), lastJson<Result>(dk), lastJson<Result>(pd)];
   report.table(`Settlement flat file V2, ${lines} lines → totals per type (process wall time, start-up included)`, [

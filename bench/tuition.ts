@@ -2,7 +2,8 @@
  * `npm run bench -- tuition [--lines N] [--customers N]`: a month of tuition invoices from 1M expense
  * lines (20 partner files, two layouts) for 5,000 customers, on the same files and in one run, each in
  * its own process:
- *  - CloseDesk: `closedesk tuition <20 files> --month 2024-11 --out …` through bin/closedesk.js (read,
+ *  - CloseDesk: `closedesk tuition <20 files> --month 2024-11 --out …` through bin/closedesk.js (the server built
+ *    first, as deployed; read,
  *    check every row, aggregate, write invoices.csv and problems.csv);
  *  - DuckDB: the two layouts read with read_csv, words mapped, dates read, GROUP BY, invoices.csv
  *    (bench/duckdb-peer.ts);
@@ -13,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeTuitionData } from './tuition-data';
-import { arg, closedeskCommand, crossCheck, lastJson, loadAverage, measure, OUT, PYTHON, Report, tsNode } from './lib/measure';
+import { arg, buildCli, closedeskCommand, compiledNode, crossCheck, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
 
 const DIR = path.join(OUT, 'tuition');
 const MONTH = '2024-11';
@@ -55,10 +56,11 @@ export async function main(args: string[]): Promise<void> {
     : writeTuitionData(dataDir, lines, customers).files;
   report.say(`Tuition benchmark: ${lines.toLocaleString('en-US')} lines in ${files.length} partner files, ${customers.toLocaleString('en-US')} customers (${((Date.now() - t) / 1000).toFixed(1)} s to prepare) — ${loadAverage()}`);
 
+  buildCli(report);
   const cdOut = path.join(DIR, 'closedesk-out');
   const env = { ...process.env, CLOSEDESK_DATA_DIR: path.join(DIR, 'cli-data'), CLOSEDESK_HTTPS: 'off' };
   const cd = measure(...closedeskCommand(['tuition', ...files, '--month', MONTH, '--out', cdOut]), { env });
-  const dk = measure(...tsNode(path.join(__dirname, 'duckdb-peer.ts'), ['tuition', MONTH, path.join(DIR, 'duckdb-out'), ...files]));
+  const dk = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'tuition', MONTH, path.join(DIR, 'duckdb-out'), ...files]);
   const pd = measure(PYTHON, [path.join(__dirname, 'tuition_pandas.py'), MONTH, path.join(DIR, 'pandas-out'), ...files]);
   report.table(`Tuition, ${lines} lines in ${files.length} files → invoices.csv (process wall time, start-up included)`, [
     { name: 'CloseDesk', what: 'closedesk tuition: read, check every row, invoices.csv', seconds: cd.seconds, peakMb: cd.peakMb },

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { runVretJob } from '../server/jobs/vret/job';
 import { vretBenchData } from './vret-data';
-import { crossCheck, f1, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report, tsNode } from './lib/measure';
+import { compiledNode, crossCheck, f1, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
 
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
@@ -19,15 +19,15 @@ function arg(args: string[], name: string, fallback: number): number {
 }
 
 /** The CloseDesk side, run in its own process so its peak memory is its own. */
-async function child(dataDir: string, outDir: string): Promise<void> {
+export async function child([dataDir, outDir]: string[]): Promise<void> {
   const t0 = Date.now();
   const r = await runVretJob({
     ledger: 'Amazon.eu',
     geo: 'DE',
     period: '2024-11',
-    inputsDir: path.join(dataDir, 'inputs'),
-    thrDir: path.join(dataDir, 'thr'),
-    outDir,
+    inputsDir: path.join(dataDir!, 'inputs'),
+    thrDir: path.join(dataDir!, 'thr'),
+    outDir: outDir!,
     runId: 'BENCH',
   });
   process.stdout.write(
@@ -73,11 +73,11 @@ export async function main(args: string[]): Promise<void> {
   const duckOut = path.join(data, 'out-duckdb');
   for (const d of [ourOut, peerOut, duckOut]) fs.rmSync(d, { recursive: true, force: true });
 
-  const ours = measure(...tsNode(path.join(__dirname, 'vret.ts'), ['--child', data, ourOut]));
+  const ours = measure(process.execPath, [compiledNode(__filename, 'child'), data, ourOut]);
   const ourResult = lastJson<Counts & { balances: { currency: string; debits: number; credits: number; difference: number }[] }>(ours);
   const peer = measure(PYTHON, [path.join(__dirname, 'vret_openpyxl.py'), data, peerOut]);
   const peerResult = lastJson<Counts & { buildSeconds: number; writeSeconds: number }>(peer);
-  const duck = measure(...tsNode(path.join(__dirname, 'duckdb-peer.ts'), ['vret', data, duckOut]));
+  const duck = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'vret', data, duckOut]);
   const duckResult = lastJson<Counts>(duck);
 
   const ourCounts: Record<string, number> = Object.fromEntries((ourResult as unknown as { sheets: { name: string; rows: number }[] }).sheets.map((s) => [s.name, s.rows]));
@@ -108,11 +108,4 @@ export async function main(args: string[]): Promise<void> {
   report.say('cross-check SPURSH bytes: the three files are byte-identical');
   report.say(`${loadAverage()} at end`);
   report.save();
-}
-
-if (process.argv[2] === '--child') {
-  child(process.argv[3]!, process.argv[4]!).catch((e) => {
-    process.stderr.write(`${(e as Error).stack}\n`);
-    process.exit(1);
-  });
 }

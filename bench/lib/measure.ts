@@ -43,14 +43,40 @@ export function measure(cmd: string, args: string[], options: { ok?: number[]; e
   return { seconds: sec, cpuSeconds: user + sys, peakMb: kb / 1024, stdout: r.stdout, stderr: r.stderr, status };
 }
 
-/** A TypeScript file run by Node with tsx in one process (tsx's own CLI would add a second process). */
-export function tsNode(script: string, args: string[] = [], nodeFlags: string[] = []): [string, string[]] {
-  return [process.execPath, [...nodeFlags, '--import', 'tsx', script, ...args]];
-}
-
-/** The `closedesk` command as a scheduled run starts it (bin/closedesk.js). */
+/** The `closedesk` command as a scheduled run starts it (bin/closedesk.js: the build when it is current). */
 export function closedeskCommand(args: string[]): [string, string[]] {
   return [process.execPath, [path.join(ROOT, 'bin', 'closedesk.js'), ...args]];
+}
+
+let built = false;
+/**
+ * Compiles the server as deployed (`npm run build:server`, dist/), so bin/closedesk.js runs compiled
+ * JavaScript as a production scheduler would, not the sources through tsx. Once per benchmark run.
+ */
+export function buildCli(report: { say(s: string): void }): void {
+  if (built) return;
+  const t = Date.now();
+  const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(ROOT, 'tsconfig.server.json')], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`Building the server failed:\n${r.stdout}${r.stderr}`);
+  built = true;
+  report.say(`built the CLI (tsc -p tsconfig.server.json → dist/) in ${((Date.now() - t) / 1000).toFixed(1)} s; bin/closedesk.js runs the build`);
+}
+
+/**
+ * A contestant's TypeScript entry compiled once to one JavaScript file (esbuild, bench/out/; npm
+ * packages stay external), so its time does not include compiling TypeScript at start-up, as a
+ * deployed build would not. `call` names an exported function to run with the command-line
+ * arguments; without it the module runs as loaded. Returns the file to give to node.
+ */
+export function compiledNode(tsFile: string, call?: string): string {
+  const out = path.join(OUT, `${path.basename(tsFile, '.ts')}${call ? `-${call}` : ''}.cjs`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const entry = call
+    ? `const m = require(${JSON.stringify(tsFile)});\nPromise.resolve(m[${JSON.stringify(call)}](process.argv.slice(2))).catch((e) => { process.stderr.write(String(e && e.stack || e) + '\\n'); process.exit(1); });`
+    : `require(${JSON.stringify(tsFile)});`;
+  esbuild.buildSync({ stdin: { contents: entry, resolveDir: path.dirname(tsFile), loader: 'js' }, outfile: out, bundle: true, packages: 'external', platform: 'node', format: 'cjs', target: 'node20', logLevel: 'error' });
+  return out;
 }
 
 /** The last line of a child's stdout, as JSON (peers print their results last). */
