@@ -113,7 +113,7 @@ const SLASH_START = /^(\d{1,2})\/(\d{1,2})\/\d{2,4}/;
 export type DateShape = { style: 'iso' | 'dotted' } | { style: 'slash'; first: number; second: number } | null;
 
 export const ISO_SHAPE: DateShape = { style: 'iso' };
-const DOTTED_SHAPE: DateShape = { style: 'dotted' };
+export const DOTTED_SHAPE: DateShape = { style: 'dotted' };
 
 /** The style a date text starts with (null: none of them). */
 export function dateShape(text: string): DateShape {

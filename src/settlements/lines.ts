@@ -135,8 +135,31 @@ export class SettlementLines {
   /** Per line, an id of the field's text (equal texts, equal ids); `values[id]` is the text. */
   ids(field: LineTextField): { ids: Int32Array; values: readonly string[] } {
     const k = FIELD_INDEX[field];
+    const slot = this.slot[k]!;
     const ids = new Int32Array(this.count);
-    for (let i = 0; i < this.count; i++) ids[i] = this.id(i, k);
+    const spans = this.spans;
+    const b = this.spanText.bytes;
+    // Neighbouring lines often share a value (an order's lines, their type): equal bytes to the line
+    // before reuse its id without hashing.
+    let ps = 0;
+    let pe = -1;
+    let pid = 0;
+    for (let i = 0; i < this.count; i++) {
+      const at = (i * this.width + slot) * 2;
+      const s = spans[at]!;
+      const e = spans[at + 1]!;
+      if (s >= 0 && e - s === pe - ps) {
+        let k2 = 0;
+        while (k2 < e - s && b[s + k2] === b[ps + k2]) k2++;
+        if (k2 === e - s) {
+          ids[i] = pid;
+          continue;
+        }
+      }
+      pid = ids[i] = this.id(i, k);
+      ps = s >= 0 ? s : 0;
+      pe = s >= 0 ? e : -1;
+    }
     return { ids, values: this.spanText.values };
   }
 

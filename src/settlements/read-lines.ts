@@ -11,7 +11,7 @@
  */
 import { warning, type Problem } from '../kernel/problems';
 import type { SettlementLayout } from './columns';
-import { DateTally, DecimalTally, ISO_SHAPE, dateShape, type DecimalEvidence } from './conventions';
+import { DOTTED_SHAPE, DateTally, DecimalTally, ISO_SHAPE, dateShape, type DateShape, type DecimalEvidence } from './conventions';
 import { SettlementLines, type LineTextField } from './lines';
 import type { SettlementRows } from './rows';
 
@@ -128,6 +128,10 @@ export class Pass1 {
   private readonly dayIds = new Map<number, number>();
   private lastDay = -1;
   private lastDayId = 0;
+  private lastPostedStart = 0;
+  private lastPostedEnd = -1;
+  private lastPostedId = 0;
+  private lastPostedShape: DateShape = ISO_SHAPE;
 
   constructor(
     private readonly rows: SettlementRows,
@@ -189,15 +193,18 @@ export class Pass1 {
     const idx = layout.idx;
     if (rows.field(idx.settlementId)) this.noteSettlementId(row);
     const quantity = rows.field(idx.quantity) ? this.quantity(row) : NaN;
+    // posted: its date id when its form is plain, 0 when blank, -1 when pass 2 reads it (its span then in ps, pe)
+    let posted = 0;
     let ps = 0;
     let pe = 0;
     if (rows.field(idx.postedDate) || rows.field(idx.postedDateTime)) {
       ps = this.ref();
       pe = rows.te;
-      this.dates.note(ps >= 0 && isoStart(this.b, ps, pe) ? ISO_SHAPE : dateShape(this.text(ps, pe)), row);
+      posted = ps >= 0 ? this.plainPosted(ps, pe, row) : -1;
+      if (posted < 0) this.dates.note(ps >= 0 && isoStart(this.b, ps, pe) ? ISO_SHAPE : dateShape(this.text(ps, pe)), row);
     }
     if (layout.format === 'v2') {
-      const i = this.line(idx.amount, row, quantity, ps, pe, -1);
+      const i = this.line(idx.amount, row, quantity, posted, ps, pe, -1);
       if (i >= 0) {
         this.span(i, 6, idx.amountType);
         this.span(i, 7, idx.amountDescription);
@@ -206,7 +213,7 @@ export class Pass1 {
     }
     let first = -1;
     for (const a of layout.v1Amounts) {
-      const i = this.line(a.amountAt, row, quantity, ps, pe, first);
+      const i = this.line(a.amountAt, row, quantity, posted, ps, pe, first);
       if (i < 0) continue;
       if (first < 0) first = i;
       this.column![i] = a.amountAt;
@@ -224,7 +231,7 @@ export class Pass1 {
   }
 
   /** A line for the amount in column amountAt, when it has one: its index, or -1. Shared fields are copied from line `first` of the same row. */
-  private line(amountAt: number, row: number, quantity: number, ps: number, pe: number, first: number): number {
+  private line(amountAt: number, row: number, quantity: number, posted: number, ps: number, pe: number, first: number): number {
     const { rows, b, lines } = this;
     if (!rows.field(amountAt)) return -1;
     const as = this.ref();
@@ -238,11 +245,8 @@ export class Pass1 {
     this.amountStart[i] = as;
     this.amountEnd[i] = ae;
     lines.cents[i] = form === OTHER ? 0 : plainCents.value;
-    if (pe > ps || ps < 0) {
-      const day = ps >= 0 ? plainDay(b, ps, pe) : -1;
-      if (day >= 0) lines.postedDate[i] = this.dayId(day);
-      else this.laterDates.add(i, ps, pe);
-    }
+    if (posted >= 0) lines.postedDate[i] = posted;
+    else this.laterDates.add(i, ps, pe);
     if (first >= 0) lines.copyFields(first, i);
     else {
       const cols = this.sharedColumns;
@@ -254,6 +258,25 @@ export class Pass1 {
       }
     }
     return i;
+  }
+
+  /**
+   * The date id of a posted date in a plain form (noting its style), or -1. The lines of an order share
+   * their posted date: the same bytes as the last plain one give the same id without reading them again.
+   */
+  private plainPosted(ps: number, pe: number, row: number): number {
+    const b = this.b;
+    if (pe - ps === this.lastPostedEnd - this.lastPostedStart && sameSpan(b, ps, pe, this.lastPostedStart, this.lastPostedEnd)) {
+      this.dates.note(this.lastPostedShape, row);
+      return this.lastPostedId;
+    }
+    const day = plainDay(b, ps, pe);
+    if (day < 0) return -1;
+    this.lastPostedShape = b[ps + 4] === 45 ? ISO_SHAPE : DOTTED_SHAPE;
+    this.dates.note(this.lastPostedShape, row);
+    this.lastPostedStart = ps;
+    this.lastPostedEnd = pe;
+    return (this.lastPostedId = this.dayId(day));
   }
 
   /** The date id (index in lines.dates) of a yyyymmdd day. */
@@ -347,14 +370,18 @@ function plainDay(b: Uint8Array, s: number, e: number): number {
   let time = -1;
   if (b[s + 4] === 45 && b[s + 7] === 45) {
     if (n !== 10 && n !== 19 && !(n === 20 && b[s + 19] === 90) && !(n === 25 && b[s + 19] === 43 && b[s + 22] === 58 && digitsAt(b, s + 20, 2) === 0 && digitsAt(b, s + 23, 2) === 0)) return -1;
-    [y, m, d] = [digitsAt(b, s, 4), digitsAt(b, s + 5, 2), digitsAt(b, s + 8, 2)];
+    y = digitsAt(b, s, 4);
+    m = digitsAt(b, s + 5, 2);
+    d = digitsAt(b, s + 8, 2);
     if (n > 10) {
       if (b[s + 10] !== 84 && b[s + 10] !== 32) return -1;
       time = s + 11;
     }
   } else if (b[s + 2] === 46 && b[s + 5] === 46) {
     if (n !== 10 && !(n === 23 && b[s + 10] === 32 && b[s + 19] === 32 && b[s + 20] === 85 && b[s + 21] === 84 && b[s + 22] === 67)) return -1;
-    [d, m, y] = [digitsAt(b, s, 2), digitsAt(b, s + 3, 2), digitsAt(b, s + 6, 4)];
+    d = digitsAt(b, s, 2);
+    m = digitsAt(b, s + 3, 2);
+    y = digitsAt(b, s + 6, 4);
     if (n > 10) time = s + 11;
   } else return -1;
   if (y < 1000 || m < 1 || m > 12 || d < 1) return -1;

@@ -63,6 +63,10 @@ export abstract class SettlementRows {
     const b = this.bytes;
     let s = this.start[i]!;
     let e = this.end[i]!;
+    if (s === e) {
+      this.ts = this.te = s;
+      return false;
+    }
     // the usual field: printable ASCII at both ends, nothing to trim
     const first = b[s]!;
     const last = b[e - 1]!;
@@ -126,7 +130,7 @@ export class TabRows extends SettlementRows {
       let i = from;
       for (; i < n; i++) {
         const c = b[i]!;
-        if (c > 13 && c < 0x80) continue;
+        if ((c - 14) >>> 0 < 114) continue; // 14..127: neither tab, line feed nor a byte of a multibyte character
         if (c === 9) {
           if (count === start.length) {
             this.count = count;
