@@ -9,7 +9,7 @@
  * - `SettlementLines`: `count`, `row`, `cents`, `quantity` (NaN: blank), `text(field, i)`, `ids(field)`,
  *   `line(i)`, `toArray()` (every field kept); for the reader: `add`, `setSpan`, `setLiteral`, `copyFields`, `keep(mask)`.
  */
-import type { SpanText } from './text';
+import type { SpanText } from '../kernel/text-bytes';
 
 export const LINE_TEXT_FIELDS = [
   'transactionType',

@@ -26,7 +26,7 @@ import { readSettlementHeader } from './columns';
 import type { LineTextField, SettlementLines } from './lines';
 import { COMMA, NO_SEPARATOR, POINT, Pass1 } from './read-lines';
 import { CellRows, NOT_UTF8, TabRows, type SettlementRows } from './rows';
-import { encodeUtf8 } from './text';
+import { encodeUtf8 } from '../kernel/text-bytes';
 import type { Settlement, SettlementFileInput } from './parse';
 
 export type SettlementColumnsRead = Omit<Settlement, 'lines'> & { lines: SettlementLines };

@@ -15,7 +15,7 @@
  *   invalid UTF-8 sequence when validating. `validateRest()` checks the bytes not yet read.
  * - `CellRows.of(rows)`: rows of text cells ({ row, cells }).
  */
-import { SPACE, SpanText, encodeUtf8, utf8SequenceLength, type SpanEncoding } from './text';
+import { SPACE, SpanText, encodeUtf8, utf8SequenceLength, type SpanEncoding } from '../kernel/text-bytes';
 
 /** Thrown by a validating TabRows: the file is not UTF-8 (the reader starts again as windows-1252). */
 export const NOT_UTF8 = new Error('not UTF-8');

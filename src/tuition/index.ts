@@ -1,3 +1,5 @@
 export * from './profiles';
+export * from './plan';
+export * from './columns';
 export * from './lines';
 export * from './invoices';

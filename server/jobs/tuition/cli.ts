@@ -2,8 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describeLocation, formatAmount, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
-import { buildTuitionInvoices, ExpenseLineReader, invoicesCsv } from '../../../src/tuition';
-import { readTuitionBytes } from './inputs';
+import { buildTuitionInvoicesFromColumns, ExpenseLineReader, invoicesCsv } from '../../../src/tuition';
+import { readTuitionFileInto } from './inputs';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
@@ -36,18 +36,15 @@ export const command: CliCommand = {
     for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`There is no file ${f}.`);
     const outDir = path.resolve(io.cwd, values.out);
 
-    // One file at a time: each file's table is let go once its lines are read (memory stays near the lines' size).
+    // One file at a time: each file's bytes are let go once its lines are read; lines are kept as columns.
     const reader = new ExpenseLineReader({ month: values.month, partner: values.partner });
     const fileProblems = [];
-    for (const f of files) {
-      const input = await readTuitionBytes(path.basename(f), fs.readFileSync(f));
-      fileProblems.push(...input.problems);
-      for (const t of input.tables) reader.read(t);
-    }
-    const read = reader.result();
+    for (const f of files) fileProblems.push(...(await readTuitionFileInto(reader, path.basename(f), fs.readFileSync(f))));
+    const read = reader.columns();
     const problems = [...fileProblems, ...read.problems];
     const blocked = problems.some((p) => p.severity === 'blocking');
-    const invoices = buildTuitionInvoices(read.lines, values.month);
+    // invoices.csv shows no partner references: the invoices are built without them
+    const invoices = buildTuitionInvoicesFromColumns(read.columns, values.month, { references: false });
 
     fs.mkdirSync(outDir, { recursive: true });
     writeAtomically(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
@@ -57,7 +54,7 @@ export const command: CliCommand = {
     else writeAtomically(invoicesFile, invoicesCsv(invoices));
 
     for (const l of read.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
-    println(io.out, `${read.lines.length} expense lines, ${problems.filter((p) => p.severity === 'blocking').length} blocking problems, ${problems.filter((p) => p.severity === 'warning').length} warnings.`);
+    println(io.out, `${read.columns.count} expense lines, ${problems.filter((p) => p.severity === 'blocking').length} blocking problems, ${problems.filter((p) => p.severity === 'warning').length} warnings.`);
     for (const inv of invoices) {
       println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.lines.length} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
     }

@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { blocking, parseCsv, type Problem, type Table } from '../../../src/kernel';
+import type { ExpenseLineReader } from '../../../src/tuition';
 import { readWorkbookTables } from '../../../platform/workbook/excel-file';
 
 export interface TuitionInput {
@@ -13,8 +14,7 @@ export interface TuitionInput {
 }
 
 export async function readTuitionBytes(name: string, bytes: Buffer): Promise<TuitionInput> {
-  const ext = path.extname(name).toLowerCase();
-  if (ext === '.xlsx' || ext === '.xlsm') {
+  if (isWorkbook(name)) {
     try {
       const all = await readWorkbookTables(bytes);
       const tables = all.filter((t) => t.header.some((h) => h !== '') && t.rows.length > 0).map((t) => ({ ...t, name: `${name} ${t.name}` }));
@@ -26,6 +26,20 @@ export async function readTuitionBytes(name: string, bytes: Buffer): Promise<Tui
   }
   const r = parseCsv(bytes.toString('utf8'), { name });
   return { tables: [r.table], problems: r.problems };
+}
+
+const isWorkbook = (name: string) => ['.xlsx', '.xlsm'].includes(path.extname(name).toLowerCase());
+
+/**
+ * One partner file into a reader: a CSV file's bytes straight to the reader (split where they lie),
+ * a workbook's sheets as tables. Returns the file's own problems (CSV syntax, empty, unreadable workbook),
+ * which come before the rows' problems.
+ */
+export async function readTuitionFileInto(reader: ExpenseLineReader, name: string, bytes: Buffer): Promise<Problem[]> {
+  if (!isWorkbook(name)) return reader.readCsv(name, bytes, () => bytes.toString('utf8'));
+  const input = await readTuitionBytes(name, bytes);
+  for (const t of input.tables) reader.read(t);
+  return input.problems;
 }
 
 export async function readTuitionFiles(files: readonly string[]): Promise<TuitionInput> {
