@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { bearerToken, createAuth, hasRole, parseTtl } from './index';
 
-const devConfig = { mode: 'dev' as const, issuer: 'urn:closedesk:dev-issuer', audience: 'closedesk' };
+const devConfig = { mode: 'dev' as const, issuer: 'urn:closedesk:dev-issuer', audience: 'closedesk', rolesClaim: 'roles' };
 
 describe('development issuer', () => {
   let dir: string;
