@@ -80,6 +80,7 @@ describe('loadConfig', () => {
       issuer: 'https://login.microsoftonline.com/t/v2.0',
       audience: 'api://closedesk',
       jwksUrl: 'https://login.microsoftonline.com/t/discovery/v2.0/keys',
+      rolesClaim: 'roles',
     });
     expect(c.corsOrigins).toEqual(['https://a.example.com', 'https://b.example.com']);
     expect(c.tls).toEqual({ certFile: path.join(dir, 'c.crt'), keyFile: path.join(dir, 'c.key') });

@@ -25,6 +25,9 @@ import { AppError } from '../errors';
 import { DEV_TOKEN_MAX_TTL_SECONDS, DEV_TOKEN_TTL_SECONDS, secureOrLoopbackUrl, type AuthConfig } from '../config';
 
 export const ROLES = ['preparer', 'approver', 'admin'] as const;
+
+/** The page the identity provider sends the task pane's sign-in back to (built from taskpane/auth-redirect.ts). */
+export const AUTH_REDIRECT_PATH = '/auth-redirect.html';
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {

@@ -25,7 +25,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   const disabled = () =>
     notFound('dev-sign-in-disabled', "Development sign-in is off: this server uses your organisation's sign-in. Sign in with your work account.");
 
-  app.get('/.well-known/jwks.json', async () => {
+  app.get('/.well-known/jwks.json', { config: { public: true } }, async () => {
     if (!ctx.auth.devIssuer) throw disabled();
     return ctx.auth.devIssuer.jwks;
   });
