@@ -10,13 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
 import { AUTH_REDIRECT_PATH, bearerToken, hasRole, unauthorized, type Principal, type Role } from './auth';
 import { assertSafeToServe, isLoopbackHost, type Config } from './config';
 import { createContext, type AppContext, type ContextDeps } from './context';
 import { AppError, forbidden, type ErrorBody } from './errors';
+import { registerRateLimit } from './rate-limit';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -48,6 +48,8 @@ export interface RouteInfo {
   public: boolean;
   /** One of these roles is needed (admin passes every check); absent = any signed-in user. */
   roles?: readonly Role[];
+  /** Public and counted against CLOSEDESK_PUBLIC_RATE_LIMIT. */
+  rateLimited: boolean;
 }
 
 /** The path as the router sees it: percent-decoded, duplicate slashes and dot segments removed. */
@@ -166,6 +168,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         url: route.url,
         public: Boolean(cfg.public || cfg.staticFile),
         ...(roles ? { roles } : {}),
+        rateLimited: typeof cfg.rateLimit === 'object',
       }));
     }),
   );
@@ -176,11 +179,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     }
     registered.push(route);
   });
-  await app.register(rateLimit, {
-    global: false,
-    errorResponseBuilder: (_req, c) =>
-      new AppError(429, 'too-many-requests', `Too many requests from your address; wait ${c.after} and try again.`),
-  });
+  await registerRateLimit(app);
 
   const loopback = isLoopbackHost(config.host);
   // The task pane signs in at the identity provider: it must be allowed to call it and frame it (silent renewal).
@@ -232,8 +231,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     if (req.method === 'OPTIONS') return; // CORS preflight carries no credentials by design
     const matched = req.routeOptions.url;
     if (matched !== undefined && req.routeOptions.config?.public) return;
-    if (matched !== undefined && req.routeOptions.config?.staticFile) return;
-    if (matched === undefined) {
+    // Unmatched paths and the add-in's catch-all: a token is needed when the path is under /api.
+    if (matched === undefined || req.routeOptions.config?.staticFile) {
       const p = normalisedPath(req.url);
       if (p !== '/api' && !p.startsWith('/api/')) return;
     }
