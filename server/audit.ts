@@ -80,7 +80,8 @@ export function auditProtection(config: Pick<Config, 'masterKey' | 'audit'>): Au
   return { macKey: derive('entry chain v1'), checkpointKey: derive('checkpoints v1'), checkpointsFile: config.audit.checkpointsFile };
 }
 
-interface AuditRow {
+/** An audit_log row as stored. */
+export interface AuditRow {
   seq: number;
   at: string;
   actor: string;
@@ -120,7 +121,7 @@ function sameHex(a: string, b: string): boolean {
   return a.length === b.length && /^[0-9a-f]*$/.test(a) && /^[0-9a-f]*$/.test(b) && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
 
-function toEntry(r: AuditRow): AuditEntry {
+export function toEntry(r: AuditRow): AuditEntry {
   return {
     seq: Number(r.seq),
     at: r.at,

@@ -49,10 +49,7 @@ test('durations, bearer headers and roles', () => {
 });
 
 describe('roles claim, token kinds, lifetimes', () => {
-  let dir: string;
-  beforeAll(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-auth-'));
-  });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-auth-claims-'));
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('roles come from the configured claim, a dotted path included', async () => {

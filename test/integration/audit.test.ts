@@ -12,8 +12,10 @@ import {
   GENESIS_HASH,
   legacyEntryHash,
   verifyAuditChain,
+  toEntry,
   type Audit,
   type AuditProtection,
+  type AuditRow as Row,
 } from '../../server/audit';
 import { runCli } from '../../server/cli';
 import { BACKENDS, openTestBackend, TEST_MASTER_KEY, testAuditProtection, type TestBackend } from './backends';
@@ -26,34 +28,12 @@ class Capture extends Writable {
   }
 }
 
-interface Row {
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  subject_type: string;
-  subject_id: string;
-  details: string;
-  prev_hash: string;
-  hash: string;
-}
-
-const bodyOf = (r: Row) => ({
-  seq: Number(r.seq),
-  at: r.at,
-  actor: r.actor,
-  action: r.action,
-  subjectType: r.subject_type,
-  subjectId: r.subject_id,
-  details: JSON.parse(r.details) as Record<string, unknown>,
-});
-
 /** What an administrator without the key can do: rewrite the chain from `fromSeq` on with plain SHA-256, in SQL. */
 async function recomputeChainWithSql(t: TestBackend, fromSeq: number): Promise<void> {
   const rows = await t.store.query<Row>('SELECT * FROM audit_log ORDER BY seq');
   let prev = fromSeq === 1 ? GENESIS_HASH : rows[fromSeq - 2]!.hash;
   for (const r of rows.slice(fromSeq - 1)) {
-    const hash = legacyEntryHash(prev, bodyOf(r));
+    const hash = legacyEntryHash(prev, toEntry(r));
     await t.store.exec('UPDATE audit_log SET prev_hash = $2, hash = $3 WHERE seq = $1', [r.seq, prev, hash]);
     prev = hash;
   }
@@ -98,7 +78,7 @@ describe.each(BACKENDS)('audit log on %s', (backend) => {
     // The forged chain is consistent by the old rule (each hash follows the previous one, the head agrees)…
     const rows = await t.store.query<Row>('SELECT * FROM audit_log ORDER BY seq');
     expect(rows.every((r, i) => r.prev_hash === (i ? rows[i - 1]!.hash : GENESIS_HASH))).toBe(true);
-    expect(rows.slice(2).every((r) => r.hash === legacyEntryHash(r.prev_hash, bodyOf(r)))).toBe(true);
+    expect(rows.slice(2).every((r) => r.hash === legacyEntryHash(r.prev_hash, toEntry(r)))).toBe(true);
     // …but not under the key, which the database never held.
     const v = await audit.verify();
     expect(v).toMatchObject({ ok: false, firstBad: { seq: 3 } });
