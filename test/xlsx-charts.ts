@@ -6,6 +6,7 @@
  */
 import JSZip from 'jszip';
 import { XMLParser } from 'fast-xml-parser';
+import { folderOf, relsPathOf, resolvePart } from '../platform/workbook/chart-part';
 
 export interface FoundSeries {
   name: string;
@@ -53,18 +54,6 @@ function maybe(node: unknown, ...path: string[]): Node | undefined {
   return n;
 }
 
-function resolve(folder: string, target: string): string {
-  if (target.startsWith('/')) return target.slice(1);
-  const parts = folder.split('/').filter(Boolean);
-  for (const seg of target.split('/')) {
-    if (seg === '..') parts.pop();
-    else if (seg !== '.') parts.push(seg);
-  }
-  return parts.join('/');
-}
-
-const folderOf = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);
-const relsOf = (p: string) => `${folderOf(p)}_rels/${p.slice(p.lastIndexOf('/') + 1)}.rels`;
 
 async function part(zip: JSZip, path: string): Promise<Node> {
   const file = zip.file(path);
@@ -73,11 +62,11 @@ async function part(zip: JSZip, path: string): Promise<Node> {
 }
 
 async function rels(zip: JSZip, owner: string): Promise<Map<string, { type: string; target: string }>> {
-  const file = zip.file(relsOf(owner));
+  const file = zip.file(relsPathOf(owner));
   if (!file) return new Map();
   const doc = parser.parse(await file.async('string')) as Node;
   const list = (maybe(doc, 'Relationships', 'Relationship') as unknown as Node[] | undefined) ?? [];
-  return new Map(list.map((r) => [String(r['@Id']), { type: String(r['@Type']), target: resolve(folderOf(owner), String(r['@Target'])) }]));
+  return new Map(list.map((r) => [String(r['@Id']), { type: String(r['@Type']), target: resolvePart(folderOf(owner), String(r['@Target'])) }]));
 }
 
 function points(cache: Node | undefined): string[] {

@@ -20,7 +20,8 @@
  * Public API
  * - `chartPartXml(data)`, `drawingPartXml(anchors)`, `anchorXml(data, chartRelId, shapeId)`,
  *   `relationshipsXml(rels)`, `drawingElement(rId)`, `withDrawingElement(sheetXml, rId)`,
- *   `withContentTypeOverrides(typesXml, overrides)`, `sheetRangeFormula(sheet, column, firstRow, rows)`.
+ *   `withContentTypeOverrides(typesXml, overrides)`, `sheetRangeFormula(sheet, column, firstRow, rows)`;
+ *   package paths: `resolvePart(ownerFolder, target)`, `folderOf(path)`, `relsPathOf(path)`.
  * - Constants: `CHART_CONTENT_TYPE`, `DRAWING_CONTENT_TYPE`, `CHART_REL_TYPE`, `DRAWING_REL_TYPE`.
  * - `addChartsToXlsx(xlsx, charts)` → the same workbook with one native chart per ChartData (a chart
  *   whose sheet the file lacks is left out).
@@ -230,7 +231,7 @@ function nextRelId(rels: readonly Relationship[]): string {
 }
 
 /** A relationship target resolved against the folder of the part that owns it ('../drawings/x.xml'). */
-function resolvePart(ownerFolder: string, target: string): string {
+export function resolvePart(ownerFolder: string, target: string): string {
   if (target.startsWith('/')) return target.slice(1);
   const parts = ownerFolder.split('/').filter(Boolean);
   for (const seg of target.split('/')) {
@@ -240,8 +241,9 @@ function resolvePart(ownerFolder: string, target: string): string {
   return parts.join('/');
 }
 
-const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
-const relsPathOf = (path: string) => `${folderOf(path)}_rels/${path.slice(path.lastIndexOf('/') + 1)}.rels`;
+export const folderOf = (path: string) => path.slice(0, path.lastIndexOf('/') + 1);
+/** The relationships part of a part: `xl/worksheets/_rels/sheet1.xml.rels` for `xl/worksheets/sheet1.xml`. */
+export const relsPathOf = (path: string) => `${folderOf(path)}_rels/${path.slice(path.lastIndexOf('/') + 1)}.rels`;
 
 /** Sheet name (lower case) → its worksheet part, from the workbook part and its relationships. */
 function worksheetParts(workbookXml: string, workbookRels: readonly Relationship[]): Map<string, string> {

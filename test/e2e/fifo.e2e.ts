@@ -4,8 +4,9 @@
  * worked example (a 16.07 spend against 14.23, 0.94 and 0.90) and an overspend. FIFO Analytics shows
  * its outstanding-over-time chart in the pane, one point per day of the sheet's table.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readXlsxCharts } from '../xlsx-charts';
 import { RESULTS, expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -72,4 +73,12 @@ test('a backend dataset → FIFO sheets in the workbook, the 0.90 lot closed exa
   expect(box.x + box.width).toBeLessThanOrEqual(350);
   expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
   await chart.screenshot({ path: join(RESULTS, 'fifo-chart.png') });
+
+  // The workbook downloaded from the preview carries the same chart as a native Excel chart.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download workbook' }).click()]);
+  const file = join(RESULTS, 'fifo-preview.xlsx');
+  await download.saveAs(file);
+  const charts = await readXlsxCharts(readFileSync(file));
+  expect(charts.map((c) => [c.sheet, c.kind, c.title])).toEqual([['FIFO Analytics', 'lineChart', 'Outstanding reward cash']]);
+  expect(charts[0]!.series.map((s) => [s.categories, s.values])).toEqual([[['2024-06-01', '2024-06-02', '2024-06-15', '2024-07-01'], [16.07, 0, 3, 0]]]);
 });

@@ -203,7 +203,7 @@ describe('closedesk fifo on a workbook', () => {
     const analytics = tables[4]!;
     const header = analytics.rows.findIndex((row) => row[0] === 'DATE');
     const points = analytics.rows.slice(header + 1).filter((row) => row[0] !== '');
-    const first = analytics.firstRowNumber + header + 1;
+    const first = analytics.firstRowNumber! + header + 1;
     const last = first + points.length - 1;
     const charts = await readXlsxCharts(fs.readFileSync(path.join(out, 'fifo.xlsx')));
     expect(charts.map((ch) => [ch.sheet, ch.kind, ch.title])).toEqual([['FIFO Analytics', 'lineChart', 'Outstanding reward cash']]);
