@@ -208,8 +208,8 @@ interface SheetChartInternals {
  * file in memory, so it is not re-opened afterwards): chart, drawing and drawing-rels parts appended
  * as entries, the drawing relationship added through the sheet's rels writer, `<drawing r:id>` written
  * where the schema wants it (just before the legacy drawing exceljs writes for comments), and the
- * content types patched as exceljs appends them at commit. Throws before anything is written when this
- * exceljs has another shape.
+ * content types patched as exceljs appends them at commit. When this exceljs has another shape it throws,
+ * and the part file is removed like on any other failure.
  */
 function streamingCharts(workbook: unknown): (sheet: unknown, chart: ChartData) => void {
   const wb = workbook as Partial<ZipInternals>;
