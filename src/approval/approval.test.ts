@@ -67,7 +67,7 @@ describe('identity', () => {
 
   it('a record from before identities matches anyone known by that name, in any case', () => {
     const old = legacyPerson('Alice');
-    expect(old.id).toBe('urn:closedesk:legacy-name#alice');
+    expect(old.id).toBe('urn:closedesk:legacy-name#Alice');
     expect(old.name).toBe('Alice');
     expect(samePerson(old, dev('alice'))).toBe(true);
     expect(samePerson(dev('ALICE'), old)).toBe(true);

@@ -25,7 +25,7 @@ export interface Person {
 
 /**
  * Preparers and approvers recorded before identities existed carry only a name. They become
- * `urn:closedesk:legacy-name#<lower-cased name>`; see `samePerson` for how they are compared.
+ * `urn:closedesk:legacy-name#<name as recorded>`; see `samePerson` for how they are compared.
  */
 export const LEGACY_NAME_ISSUER = 'urn:closedesk:legacy-name';
 
@@ -52,7 +52,7 @@ export function isIdentityKey(key: string): boolean {
 
 /** A person recorded by name only, before identities (see LEGACY_NAME_ISSUER). */
 export function legacyPerson(name: string): Person {
-  return { id: identityKey({ issuer: LEGACY_NAME_ISSUER, subject: name.trim().toLowerCase() }), name };
+  return { id: identityKey({ issuer: LEGACY_NAME_ISSUER, subject: name }), name };
 }
 
 /** One of CloseDesk's own processes as an actor, e.g. systemPerson('tuition-delivery'). */
@@ -97,7 +97,7 @@ const namesOf = (p: KnownPerson) => new Set([p.name, ...(p.names ?? [])].map((n)
 
 function legacyName(p: Person): string | undefined {
   const id = parseIdentityKey(p.id);
-  return id?.issuer === LEGACY_NAME_ISSUER ? id.subject : undefined;
+  return id?.issuer === LEGACY_NAME_ISSUER ? id.subject.trim().toLowerCase() : undefined;
 }
 
 /**

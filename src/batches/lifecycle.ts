@@ -150,7 +150,7 @@ function withdraw(batch: BatchFacts, action: Extract<BatchAction, { type: 'withd
 
 function send(batch: BatchFacts): BatchTransition {
   if (!standingApproval(batch)) {
-    return refuse(409, 'not-approved', `Batch ${batch.id} has no valid approval for its current version ${batch.version}; nothing is sent until someone who prepared none of it approves it.`);
+    return refuse(409, 'not-approved', `Batch ${batch.id} has no approval for its current version ${batch.version} by someone who prepared none of it; nothing is sent until there is one.`);
   }
   if (!['approved', 'failed', 'sending'].includes(batch.state)) return refuse(409, 'wrong-state', `Batch ${batch.id} is ${inWords(batch.state)}; it cannot be sent.`);
   return { ok: true, to: 'sending', newVersion: false, voidsApproval: false };

@@ -126,15 +126,16 @@ describe('tuition invoice lifecycle: every state × action × actor', () => {
 
 describe('tuition invoice lifecycle details', () => {
   const as = (u: User): InvoiceActor => ({ kind: 'person', user: u });
+  const revise = ACTIONS.revise as Extract<InvoiceAction, { type: 'revise' }>;
 
   it('an edit after approval makes a new version and voids the approval; the same document changes nothing', () => {
     expect(invoiceTransition(invoice('approved'), ACTIONS.revise, as(alice))).toEqual({ ok: true, to: 'draft', unchanged: false, newVersion: true, voidsApproval: true, revokesLinks: true });
     expect(invoiceTransition(invoice('awaiting_approval'), ACTIONS.revise, as(alice))).toMatchObject({ newVersion: true, voidsApproval: false, revokesLinks: true });
-    expect(invoiceTransition(invoice('approved'), { ...ACTIONS.revise, hash: 'h2' }, as(alice))).toMatchObject({ ok: true, to: 'approved', unchanged: true, newVersion: false });
-    expect(invoiceTransition(invoice('draft'), { ...ACTIONS.revise, expectedVersion: 1 }, as(alice))).toMatchObject({ status: 409, code: 'stale-version' });
-    expect(invoiceTransition(invoice('draft'), { ...ACTIONS.revise, expectedVersion: undefined }, as(alice))).toMatchObject({ ok: true, to: 'draft' });
-    expect(invoiceTransition(invoice('draft'), { ...ACTIONS.revise, currency: 'EUR' }, as(alice))).toMatchObject({ status: 400, code: 'different-invoice' });
-    expect(invoiceTransition(invoice('draft'), { ...ACTIONS.revise, month: '2024-12' }, as(alice))).toMatchObject({ code: 'different-invoice' });
+    expect(invoiceTransition(invoice('approved'), { ...revise, hash: 'h2' }, as(alice))).toMatchObject({ ok: true, to: 'approved', unchanged: true, newVersion: false });
+    expect(invoiceTransition(invoice('draft'), { ...revise, expectedVersion: 1 }, as(alice))).toMatchObject({ status: 409, code: 'stale-version' });
+    expect(invoiceTransition(invoice('draft'), { ...revise, expectedVersion: undefined }, as(alice))).toMatchObject({ ok: true, to: 'draft' });
+    expect(invoiceTransition(invoice('draft'), { ...revise, currency: 'EUR' }, as(alice))).toMatchObject({ status: 400, code: 'different-invoice' });
+    expect(invoiceTransition(invoice('draft'), { ...revise, month: '2024-12' }, as(alice))).toMatchObject({ code: 'different-invoice' });
   });
 
   it('a denied invoice is corrected before it is sent again; the sentence gives the customer’s reason', () => {

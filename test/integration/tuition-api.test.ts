@@ -13,6 +13,7 @@ import { sendForApproval, type TuitionDeps } from '../../server/jobs/tuition/inv
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, type TestSshd } from '../servers/sshd';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { user } from './people';
 
 const HEADER = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
 const table = (rows: string[][]) => ({ name: 'brightpath.csv', header: HEADER, rows });
@@ -238,7 +239,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
 
   test('an expired link is refused', async () => {
     const deps: TuitionDeps = { store: t.store, audit: app.ctx.audit, secrets: app.ctx.secrets, masterKey: config.masterKey };
-    const link = await sendForApproval(deps, ids['FABRIKAM-INC-USD']!, 'alice', { validForMs: -1000 });
+    const link = await sendForApproval(deps, ids['FABRIKAM-INC-USD']!, user('alice', ['preparer']), { validForMs: -1000 });
     const r = await app.inject({ method: 'GET', url: link.path });
     expect(r.statusCode).toBe(410);
     expect(r.body).toContain('This link has expired');

@@ -114,7 +114,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       { store: ctx.store, secrets: ctx.secrets, audit: ctx.audit },
       {
         job: 'chargebacks',
-        preparedBy: user.id,
+        preparedBy: user,
         files,
         payload: {
           batchLabel: body.batch,
