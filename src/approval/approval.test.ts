@@ -111,6 +111,8 @@ describe('the approval rule', () => {
       ]);
     }
     expect(mayApprove(subject, dev('alice', ['approver']), 'reject')).toMatchObject({ reason: 'You prepared batch bat_1, so someone else must reject it.' });
+    // without the approver role she still hears the reason that matters: it is her own work
+    expect(mayApprove(subject, dev('alice', ['preparer']))).toMatchObject({ code: 'maker-checker' });
   });
 
   it('refuses whoever prepared a single item of it', () => {

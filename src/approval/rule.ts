@@ -55,13 +55,7 @@ function rolesInWords(roles: readonly string[]): string {
 /** May this user approve (or reject) the subject? A refusal carries a sentence a finance user can act on. */
 export function mayApprove(subject: ApprovalSubject, user: User | null | undefined, decision: Decision = 'approve'): ApprovalVerdict {
   if (!user) return { ok: false, code: 'not-signed-in', reason: `Sign in first: only a signed-in approver can ${decision}.` };
-  if (!holdsApprovingRole(user)) {
-    return {
-      ok: false,
-      code: 'wrong-role',
-      reason: `To ${decision} you need the approver role; you are signed in as ${user.name} with ${rolesInWords(user.roles)}. Ask an administrator for access.`,
-    };
-  }
+  // Her own work first: whatever roles she holds, a preparer hears why she may not.
   const named = subject.label;
   if (samePerson(user, subject.preparedBy)) {
     return { ok: false, code: 'maker-checker', reason: named ? `You prepared ${named}, so someone else must ${decision} it.` : `You prepared it, so someone else must ${decision}.` };
@@ -70,6 +64,13 @@ export function mayApprove(subject: ApprovalSubject, user: User | null | undefin
   if (item) {
     const what = item.label ? `${item.label} in ${named ?? 'it'}` : `part of ${named ?? 'it'}`;
     return { ok: false, code: 'maker-checker', reason: `You prepared ${what}, so someone else must ${decision}${named ? ' it' : ''}.` };
+  }
+  if (!holdsApprovingRole(user)) {
+    return {
+      ok: false,
+      code: 'wrong-role',
+      reason: `To ${decision} you need the approver role; you are signed in as ${user.name} with ${rolesInWords(user.roles)}. Ask an administrator for access.`,
+    };
   }
   return { ok: true };
 }

@@ -39,6 +39,35 @@ export interface InvoiceFacts {
   decision: InvoiceDecision | null;
 }
 
+/** An invoice as the server stores and shows it (the fields the lifecycle needs). */
+export interface InvoiceRecord {
+  number: string;
+  month: string;
+  currency: string;
+  state: InvoiceState;
+  version: number;
+  hash: string;
+  createdBy: string;
+  createdByName: string;
+  preparers: readonly Person[];
+  decision: { decision: 'approved' | 'denied'; version: number; hash: string; reason: string | null } | null;
+}
+
+/** The lifecycle's facts of a stored invoice (the server and the task pane read them the same way). */
+export function invoiceFacts(inv: InvoiceRecord): InvoiceFacts {
+  return {
+    number: inv.number,
+    month: inv.month,
+    currency: inv.currency,
+    state: inv.state,
+    version: inv.version,
+    hash: inv.hash,
+    preparedBy: { id: inv.createdBy, name: inv.createdByName },
+    preparers: inv.preparers,
+    decision: inv.decision && { decision: inv.decision.decision, version: inv.decision.version, hash: inv.decision.hash, reason: inv.decision.reason },
+  };
+}
+
 /** A signed-in person (or the customer's approver through a link), or CloseDesk's delivery process. */
 export type InvoiceActor = { kind: 'person'; user: User } | { kind: 'worker' };
 

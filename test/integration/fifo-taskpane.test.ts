@@ -22,6 +22,7 @@ import {
 import { runFifoCommand } from '../../server/jobs/fifo/run-command';
 import { parseCsv } from '../../src/kernel/csv';
 import { openTestBackend, type TestBackend } from './backends';
+import { devId } from './people';
 
 const WORKED = path.join(__dirname, '..', 'fixtures', 'fifo', 'worked-example.csv');
 let t: TestBackend;
@@ -82,7 +83,7 @@ test('from a workbook sheet: five sheets written, run recorded with the same res
 
   const run = await recordFifoRun(api, outcome, { mode: 'lots', version: '0.1.0' });
   const rows = await t.store.query<{ id: string; job: string; result_checksum: string; input_checksum: string; user_id: string }>("SELECT * FROM runs WHERE job = 'fifo'");
-  expect(rows).toEqual([expect.objectContaining({ id: run.id, user_id: 'pat', result_checksum: outcome.resultChecksum, input_checksum: outcome.inputChecksum })]);
+  expect(rows).toEqual([expect.objectContaining({ id: run.id, user_id: devId('pat'), result_checksum: outcome.resultChecksum, input_checksum: outcome.inputChecksum })]);
 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-tp-'));
   try {

@@ -22,6 +22,7 @@ import {
   customerKey,
   DEFAULT_CUSTOMER_LAYOUT,
   invoiceApprovalStands,
+  invoiceFacts,
   invoiceTransition,
   invoiceCsvForCustomer,
   invoiceDocument,
@@ -29,7 +30,6 @@ import {
   type CustomerLayout,
   type InvoiceAction,
   type InvoiceActor,
-  type InvoiceFacts,
   type InvoiceState,
   type InvoiceRefusal,
   type TuitionInvoice,
@@ -178,21 +178,6 @@ export async function listInvoices(db: Queryable, filter: { month?: string } = {
     ? await db.query<InvoiceRow>('SELECT * FROM tuition_invoices WHERE month = $1 ORDER BY customer_key, currency', [filter.month])
     : await db.query<InvoiceRow>('SELECT * FROM tuition_invoices ORDER BY month DESC, customer_key, currency LIMIT 500');
   return withPreparers(db, rows);
-}
-
-/** What the lifecycle decides on. */
-export function invoiceFacts(inv: StoredInvoice): InvoiceFacts {
-  return {
-    number: inv.number,
-    month: inv.month,
-    currency: inv.currency,
-    state: inv.state,
-    version: inv.version,
-    hash: inv.hash,
-    preparedBy: { id: inv.createdBy, name: inv.createdByName },
-    preparers: inv.preparers,
-    decision: inv.decision && { decision: inv.decision.decision, version: inv.decision.version, hash: inv.decision.hash, reason: inv.decision.reason },
-  };
 }
 
 /** Checks a transition against the lifecycle; throws its refusal as an AppError. */

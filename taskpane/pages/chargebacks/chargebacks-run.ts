@@ -3,13 +3,13 @@
  * browser) or a backend dataset (engine on the server), write one sheet per network file, and drive
  * a delivery batch through the backend: prepare → approve (someone else) → send, with progress.
  */
+import { mayApprove, preparersOf, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { buildChargebackFiles, type ChargebackBatch, type ChargebackFileOptions } from '../../../src/chargebacks';
 import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import type { ApiClient } from '../../api';
-import type { Session } from '../../auth';
 
 export interface FileView {
   network: string;
@@ -64,10 +64,24 @@ export interface DeliveryItemView {
   attempts: number;
   request: { fileName: string; bytes: number; partnerName: string; host: string; protocol: string; label?: string; encrypted?: boolean };
   progress?: { sent: number; total: number };
+  /** Who put the file in the batch. */
+  preparedBy: Person[];
 }
 
 export interface DeliveryView {
-  batch: { id: string; job: string; state: string; version: number; preparedBy: string; createdAt: string; updatedAt: string; payload?: Record<string, unknown> };
+  batch: {
+    id: string;
+    job: string;
+    state: string;
+    version: number;
+    /** Identity key of who made the current version; preparedByName is for display. */
+    preparedBy: string;
+    preparedByName: string;
+    createdAt: string;
+    updatedAt: string;
+    payload?: Record<string, unknown>;
+  };
+  /** The approver's name as shown, while an approval stands. */
   approvedBy: string | null;
   items: DeliveryItemView[];
   receipts: ReceiptView[];
@@ -185,16 +199,20 @@ export async function followDelivery(
   }
 }
 
-/** Who may approve, in words for the screen: an approver (or admin) who did not prepare the batch. */
-export function approvalRule(session: Pick<Session, 'user' | 'role'> | null, d: DeliveryView): { allowed: boolean; reason: string } {
+/** The batch as the approval rule sees it: its author and each file's preparers. */
+function approvalSubject(d: DeliveryView): ApprovalSubject {
+  return { preparedBy: { id: d.batch.preparedBy, name: d.batch.preparedByName }, items: d.items.map((i) => ({ preparedBy: i.preparedBy })) };
+}
+
+/** Who may approve, in words for the screen; the approval rule (src/approval/rule.ts) decides. */
+export function approvalRule(user: User | null, d: DeliveryView): { allowed: boolean; reason: string } {
   if (d.batch.state !== 'awaiting_approval') {
     return { allowed: false, reason: d.approvedBy ? `Approved by ${d.approvedBy}.` : `The batch is ${d.batch.state.replace(/_/g, ' ')}.` };
   }
-  const who = `Needs approval by an approver other than ${d.batch.preparedBy}.`;
-  if (!session) return { allowed: false, reason: `${who} Sign in first.` };
-  if (session.user === d.batch.preparedBy) return { allowed: false, reason: `${who} You prepared it, so someone else must approve.` };
-  if (session.role !== 'approver' && session.role !== 'admin') return { allowed: false, reason: `${who} You are signed in as ${session.role}.` };
-  return { allowed: true, reason: `${who} You can approve it.` };
+  const subject = approvalSubject(d);
+  const who = `Needs approval by an approver other than ${preparersOf(subject).map((p) => p.name).join(' and ')}.`;
+  const verdict = mayApprove(subject, user);
+  return verdict.ok ? { allowed: true, reason: `${who} You can approve it.` } : { allowed: false, reason: `${who} ${verdict.reason}` };
 }
 
 export function canSend(d: DeliveryView): boolean {

@@ -8,6 +8,7 @@ import { Badge, Button, Caption1, MessageBar, MessageBarBody, ProgressBar, Text,
 import { Checkmark20Regular, Send20Regular } from '@fluentui/react-icons';
 import { isAbortError } from '../../api';
 import { useShell } from '../../shell';
+import { sessionUser } from '../../identity';
 import { approvalRule, approveDelivery, canSend, describeReceipt, filePercent, followDelivery, getDelivery, startSending, type DeliveryView } from './chargebacks-run';
 
 const useStyles = makeStyles({
@@ -65,7 +66,7 @@ export function DeliveryCard({ delivery, onChange, highlight }: { delivery: Deli
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [delivery.batch.id]);
 
-  const rule = approvalRule(shell.session, d);
+  const rule = approvalRule(sessionUser(shell.session), d);
   const act = async (what: () => Promise<void>) => {
     setBusy(true);
     setError(null);
@@ -89,7 +90,7 @@ export function DeliveryCard({ delivery, onChange, highlight }: { delivery: Deli
         </Badge>
       </div>
       <Caption1 className={styles.meta}>
-        Batch {d.batch.id} · prepared by {d.batch.preparedBy} · {rule.reason}
+        Batch {d.batch.id} · prepared by {d.batch.preparedByName} · {rule.reason}
       </Caption1>
       <div className={styles.actions}>
         {d.batch.state === 'awaiting_approval' && (

@@ -22,6 +22,7 @@ import {
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
+import { sessionUser } from '../../identity';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 
 const useStyles = makeStyles({
@@ -187,8 +188,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       await api.request(`/api/posting/batches/${encodeURIComponent(batch!.id)}/${verb}`, { method: 'POST', body: {} });
     });
 
-  const user = session ? { id: session.user, role: session.role } : null;
-  const step = panelStep(batch, progress, user, blocked);
+  const step = panelStep(batch, progress, sessionUser(session), blocked);
   const counts = progress?.counts;
   const problems = (items ?? []).filter((i) => i.state === 'failed' || i.state === 'needs_review');
   const kinds = documents.reduce<Record<string, number>>((m, d) => ((m[d.kind] = (m[d.kind] ?? 0) + 1), m), {});

@@ -31,6 +31,7 @@ import { formatAmount } from '../../../src/kernel/money';
 import { ProblemsList, RunProgress, formatCount, runErrorMessage } from '../../components';
 import { isAbortError, type DatasetSummary } from '../../api';
 import { useShell } from '../../shell';
+import { sessionUser } from '../../identity';
 import {
   buildFromDatasets,
   buildFromSheets,
@@ -71,6 +72,7 @@ const BADGE: Record<InvoiceView['state'], 'informative' | 'warning' | 'success' 
 export default function TuitionPage() {
   const styles = useStyles();
   const shell = useShell();
+  const viewer = sessionUser(shell.session);
   const [mode, setMode] = useState<Mode>('sheet');
   const [sheets, setSheets] = useState<string[]>([]);
   const [chosenSheets, setChosenSheets] = useState<string[]>([]);
@@ -259,12 +261,12 @@ export default function TuitionPage() {
                 </Field>
               )}
               <div className={styles.row}>
-                {canSend(i) && (
+                {canSend(i, viewer) && (
                   <Button size="small" icon={<Send20Regular />} onClick={() => void send(i)} disabled={!shell.session} data-testid="tu-send">
                     {i.state === 'awaiting_approval' ? 'New approval link' : 'Send for approval'}
                   </Button>
                 )}
-                {canDeliverAgain(i) && (
+                {canDeliverAgain(i, viewer) && (
                   <Button size="small" onClick={() => void retry(i)} data-testid="tu-deliver">
                     Deliver again
                   </Button>

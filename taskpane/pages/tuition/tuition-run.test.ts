@@ -28,6 +28,9 @@ import {
   writeInvoiceSheets,
   type InvoiceView,
 } from './tuition-run';
+import { user } from '../../../test/integration/people';
+
+const alice = user('alice', ['preparer']);
 
 const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
 
@@ -95,7 +98,9 @@ describe('tuition page logic', () => {
     const saved = await storeDrafts(api, out);
     expect(saved.created.map((i) => i.state)).toEqual(['draft']);
     let [inv] = await listInvoices(api, '2024-11');
-    expect(canSend(inv!)).toBe(true);
+    expect(canSend(inv!, alice)).toBe(true);
+    expect(canSend(inv!, user('bob', ['approver']))).toBe(false);
+    expect(canSend(inv!, null)).toBe(false);
     expect(describeState(inv!)).toBe('Draft: send it for approval.');
 
     const link = await sendForApproval(api, inv!.id);
@@ -108,8 +113,8 @@ describe('tuition page logic', () => {
     [inv] = await listInvoices(api, '2024-11');
     expect(inv).toMatchObject<Partial<InvoiceView>>({ state: 'approved' });
     expect(describeState(inv!)).toBe('Approved by cfo@northwind.test; no delivery target is set for Northwind Traders (ask an admin).');
-    expect(canSend(inv!)).toBe(false);
-    expect(canDeliverAgain(inv!)).toBe(false);
+    expect(canSend(inv!, alice)).toBe(false);
+    expect(canDeliverAgain(inv!, alice)).toBe(false);
   });
 
   test('datasets are built on the server, with their problems', async () => {
