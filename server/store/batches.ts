@@ -1,10 +1,11 @@
+// Over 400 lines: batches, their items and approvals are one table family sharing row mappings, locking and the lifecycle check.
 /**
  * Batches (what will be posted or delivered), their items, and maker-checker approvals — stored here,
  * decided by the rules in src/: who may approve (src/approval/rule.ts) and which transitions a batch
  * allows (src/batches/lifecycle.ts). Preparers and approvers are identities (issuer + subject) with a
  * display name beside them; each item records who put its content in the batch.
  */
-import { isIdentityKey, legacyPerson, type Person, type User } from '../../src/approval';
+import { legacyPerson, recordedPerson, type Person, type User } from '../../src/approval';
 import {
   batchTransition,
   person,
@@ -105,22 +106,17 @@ interface BatchRow {
   version: number;
 }
 
-/** A stored preparer; a bare name (rows from before identities) becomes a legacy-name identity. */
-function storedPerson(id: string, name: string | null): Person {
-  return isIdentityKey(id) ? { id, name: name ?? id } : legacyPerson(name ?? id);
-}
-
 function storedPeople(text: string | null, fallback: Person): Person[] {
   const list = parseJson<unknown>(text, null);
   if (!Array.isArray(list)) return [fallback];
-  const people = list.filter((p): p is Person => typeof p?.id === 'string' && typeof p?.name === 'string').map((p) => storedPerson(p.id, p.name));
+  const people = list.filter((p): p is Person => typeof p?.id === 'string' && typeof p?.name === 'string').map((p) => recordedPerson(p.id, p.name));
   return people.length ? people : [fallback];
 }
 
 const toJsonPeople = (people: readonly Person[]) => JSON.stringify(people.map((p) => ({ id: p.id, name: p.name })));
 
 function toBatch<P>(r: BatchRow, itemPreparers: readonly (string | null)[]): Batch<P> {
-  const author = storedPerson(r.prepared_by, r.prepared_by_name);
+  const author = recordedPerson(r.prepared_by, r.prepared_by_name);
   const preparers = new Map([[author.id, author]]);
   for (const text of itemPreparers) for (const p of storedPeople(text, author)) if (!preparers.has(p.id)) preparers.set(p.id, p);
   return {
@@ -262,7 +258,7 @@ export async function listBatches(db: Db, filter: { job?: string; state?: BatchS
 
 export async function listBatchItems(db: Db, batchId: string): Promise<BatchItem[]> {
   const b = await batchRow(db, batchId);
-  const author = b ? storedPerson(b.prepared_by, b.prepared_by_name) : legacyPerson('unknown');
+  const author = b ? recordedPerson(b.prepared_by, b.prepared_by_name) : legacyPerson('unknown');
   const rows = await db.query<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 ORDER BY seq', [batchId]);
   return rows.map((r) => toItem(r, author));
 }
@@ -292,7 +288,7 @@ export async function updateBatchItem(
       ],
     );
     const b = await batchRow(tx, batchId);
-    return toItem((await tx.one<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]))!, storedPerson(b!.prepared_by, b!.prepared_by_name));
+    return toItem((await tx.one<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]))!, recordedPerson(b!.prepared_by, b!.prepared_by_name));
   });
 }
 
@@ -307,7 +303,7 @@ interface Loaded<P> {
 async function load<P = unknown>(tx: Queryable, id: string, lock: boolean): Promise<Loaded<P>> {
   const r = await tx.one<BatchRow>(`SELECT * FROM batches WHERE id = $1${lock ? forUpdate(tx) : ''}`, [id]);
   if (!r) throw notFound('batch-not-found', `There is no batch ${id}; it may have been removed or the link is wrong.`);
-  const author = storedPerson(r.prepared_by, r.prepared_by_name);
+  const author = recordedPerson(r.prepared_by, r.prepared_by_name);
   const items = (await tx.query<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 ORDER BY seq', [id])).map((i) => toItem(i, author));
   const batch = toBatch<P>(r, []);
   batch.preparers = [...new Map([author, ...items.flatMap((i) => i.preparedBy)].map((p) => [p.id, p])).values()];
@@ -480,7 +476,7 @@ interface ApprovalRow {
 export async function listApprovals(db: Db, batchId: string): Promise<Approval[]> {
   const rows = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE batch_id = $1 ORDER BY decided_at, id', [batchId]);
   return rows.map((r) => {
-    const who = storedPerson(r.approved_by, r.approved_by_name);
+    const who = recordedPerson(r.approved_by, r.approved_by_name);
     const roles = parseJson<unknown>(r.approver_roles, null);
     return {
       id: r.id,

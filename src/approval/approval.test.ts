@@ -5,6 +5,7 @@ import {
   isIdentityKey,
   legacyPerson,
   parseIdentityKey,
+  recordedPerson,
   samePerson,
   systemPerson,
   type Person,
@@ -75,6 +76,13 @@ describe('identity', () => {
     expect(samePerson(old, { id: `${ENTRA}#x`, name: 'Alice Smith' })).toBe(false);
     expect(samePerson(old, legacyPerson('ALICE'))).toBe(true);
     expect(samePerson(old, legacyPerson('bob'))).toBe(false);
+  });
+
+  it('reads a stored person: an identity key with its name, or a bare name from before identities', () => {
+    expect(recordedPerson(`${DEV}#alice`, 'Alice')).toEqual({ id: `${DEV}#alice`, name: 'Alice' });
+    expect(recordedPerson(`${DEV}#alice`, null)).toEqual({ id: `${DEV}#alice`, name: `${DEV}#alice` });
+    expect(recordedPerson('alice', null)).toEqual(legacyPerson('alice'));
+    expect(recordedPerson('urn:closedesk:legacy-name#Bob', 'Bob')).toEqual(legacyPerson('Bob'));
   });
 
   it('CloseDesk processes have their own identities', () => {

@@ -55,6 +55,11 @@ export function legacyPerson(name: string): Person {
   return { id: identityKey({ issuer: LEGACY_NAME_ISSUER, subject: name }), name };
 }
 
+/** A stored preparer or approver: an identity key with its name, or — rows from before identities — a bare name. */
+export function recordedPerson(id: string, name: string | null | undefined): Person {
+  return isIdentityKey(id) ? { id, name: name ?? id } : legacyPerson(name ?? id);
+}
+
 /** One of CloseDesk's own processes as an actor, e.g. systemPerson('tuition-delivery'). */
 export function systemPerson(name: string): Person {
   return { id: identityKey({ issuer: SYSTEM_ISSUER, subject: name }), name: `CloseDesk (${name})` };

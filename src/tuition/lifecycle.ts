@@ -24,7 +24,8 @@ export interface InvoiceDecision {
   reason: string | null;
 }
 
-export interface InvoiceFacts {
+/** What identifies an invoice version and where it is in its life. */
+interface InvoiceVersion {
   number: string;
   month: string;
   currency: string;
@@ -32,39 +33,35 @@ export interface InvoiceFacts {
   version: number;
   /** sha-256 of the current version's document. */
   hash: string;
-  /** Who made the current version. */
-  preparedBy: Person;
   /** The authors of every version, the current one included. */
   preparers: readonly Person[];
   decision: InvoiceDecision | null;
 }
 
+export interface InvoiceFacts extends InvoiceVersion {
+  /** Who made the current version. */
+  preparedBy: Person;
+}
+
 /** An invoice as the server stores and shows it (the fields the lifecycle needs). */
-export interface InvoiceRecord {
-  number: string;
-  month: string;
-  currency: string;
-  state: InvoiceState;
-  version: number;
-  hash: string;
+export interface InvoiceRecord extends InvoiceVersion {
   createdBy: string;
   createdByName: string;
-  preparers: readonly Person[];
-  decision: { decision: 'approved' | 'denied'; version: number; hash: string; reason: string | null } | null;
 }
 
 /** The lifecycle's facts of a stored invoice (the server and the task pane read them the same way). */
 export function invoiceFacts(inv: InvoiceRecord): InvoiceFacts {
+  const { number, month, currency, state, version, hash, preparers, decision } = inv;
   return {
-    number: inv.number,
-    month: inv.month,
-    currency: inv.currency,
-    state: inv.state,
-    version: inv.version,
-    hash: inv.hash,
+    number,
+    month,
+    currency,
+    state,
+    version,
+    hash,
+    preparers,
     preparedBy: { id: inv.createdBy, name: inv.createdByName },
-    preparers: inv.preparers,
-    decision: inv.decision && { decision: inv.decision.decision, version: inv.decision.version, hash: inv.decision.hash, reason: inv.decision.reason },
+    decision: decision && { decision: decision.decision, version: decision.version, hash: decision.hash, reason: decision.reason },
   };
 }
 

@@ -1,3 +1,4 @@
+// Over 400 lines: invoices, their versions, approval links, customer settings and delivery share the invoice row mapping and lifecycle check.
 /**
  * Tuition invoices stored, their versions, approval links and delivery. The lifecycle — draft →
  * awaiting approval → approved | denied → delivered, what an edit voids, who may do what — is
@@ -13,7 +14,7 @@ import { AppError, conflict, notFound } from '../../errors';
 import type { Secrets } from '../../secrets';
 import type { Queryable, Store } from '../../store';
 import { decideBatch, getBatch } from '../../store/batches';
-import { isIdentityKey, legacyPerson, systemPerson, type Person, type User } from '../../../src/approval';
+import { legacyPerson, recordedPerson, systemPerson, type Person, type User } from '../../../src/approval';
 import { newId, nowIso, parseJson } from '../../store/ids';
 import { deliverBatch, listReceipts, prepareDelivery, type DeliverOptions, type ReceiptRow } from '../../delivery/service';
 import { ExcelFileWorkbook } from '../../../platform/workbook/excel-file';
@@ -103,9 +104,6 @@ interface InvoiceRow {
   remote_id?: string | null;
 }
 
-/** A stored preparer; a bare name (rows from before identities) becomes a legacy-name identity. */
-const storedPerson = (id: string, name: string | null): Person => (isIdentityKey(id) ? { id, name: name ?? id } : legacyPerson(name ?? id));
-
 const toInvoice = (r: InvoiceRow, preparers: Person[]): StoredInvoice => ({
   id: r.id,
   number: r.number,
@@ -117,8 +115,8 @@ const toInvoice = (r: InvoiceRow, preparers: Person[]): StoredInvoice => ({
   document: parseJson<InvoiceDocument>(r.document, {} as InvoiceDocument),
   hash: r.doc_hash,
   totalCents: Number(r.total_cents),
-  createdBy: storedPerson(r.created_by, r.created_by_name).id,
-  createdByName: storedPerson(r.created_by, r.created_by_name).name,
+  createdBy: recordedPerson(r.created_by, r.created_by_name).id,
+  createdByName: recordedPerson(r.created_by, r.created_by_name).name,
   preparers,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -154,12 +152,12 @@ async function withPreparers(db: Queryable, rows: readonly InvoiceRow[]): Promis
   );
   const byInvoice = new Map<string, Map<string, Person>>();
   for (const a of authors) {
-    const p = storedPerson(a.created_by, a.created_by_name);
+    const p = recordedPerson(a.created_by, a.created_by_name);
     let m = byInvoice.get(a.invoice_id);
     if (!m) byInvoice.set(a.invoice_id, (m = new Map()));
     if (!m.has(p.id)) m.set(p.id, p);
   }
-  return rows.map((r) => toInvoice(r, [...(byInvoice.get(r.id)?.values() ?? [storedPerson(r.created_by, r.created_by_name)])]));
+  return rows.map((r) => toInvoice(r, [...(byInvoice.get(r.id)?.values() ?? [recordedPerson(r.created_by, r.created_by_name)])]));
 }
 
 export async function getInvoice(db: Queryable, id: string): Promise<StoredInvoice | undefined> {
