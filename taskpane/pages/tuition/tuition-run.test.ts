@@ -125,3 +125,33 @@ describe('tuition page logic', () => {
     await expect(storeDrafts(api, out)).rejects.toMatchObject({ status: 422 });
   });
 });
+
+test('deliver again is offered only for a failed delivery of the exact version the customer approved', () => {
+  const approved = {
+    id: 'tui_1',
+    number: 'TU-2024-11-X-USD',
+    customer: 'X',
+    month: '2024-11',
+    currency: 'USD',
+    version: 2,
+    state: 'approved',
+    hash: 'h2',
+    totalCents: 100,
+    createdBy: alice.id,
+    createdByName: 'alice',
+    preparers: [{ id: alice.id, name: 'alice' }],
+    decision: { decision: 'approved', by: 'customer:ap@x.test', at: '2024-12-01T00:00:00Z', reason: null, version: 2, hash: 'h2' },
+    deliveryError: 'the partner refused the login',
+    deliveredAt: null,
+    remoteId: null,
+    delivery: { method: 'partner' },
+    receipts: [],
+  } as InvoiceView;
+  expect(canDeliverAgain(approved, alice)).toBe(true);
+  expect(canDeliverAgain(approved, null)).toBe(false);
+  expect(canDeliverAgain({ ...approved, hash: 'h3' }, alice)).toBe(false);
+  expect(canDeliverAgain({ ...approved, deliveryError: null }, alice)).toBe(false);
+  expect(canDeliverAgain({ ...approved, delivery: { method: 'none' } }, alice)).toBe(false);
+  expect(canSend(approved, alice)).toBe(false);
+  expect(canSend({ ...approved, state: 'draft', decision: null }, alice)).toBe(true);
+});
