@@ -20,6 +20,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
+import { claimRibbonCommand } from '../../../commands/bus';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
@@ -64,8 +65,6 @@ function rememberBatch(title: string, id: string): void {
   }
 }
 
-let ribbonHandledAt = 0;
-
 export default function PostPanel({ documents, blocked, sheets, title, connectionId: idsConnectionId }: SettlementsPostPanelProps) {
   const styles = useStyles();
   const shell = useShell();
@@ -82,9 +81,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
 
   // Ribbon "Post to Zoho": bring the panel into view.
   useEffect(() => {
-    const cmd = shell.ribbonCommand;
-    if (!cmd || cmd.page !== 'settlements' || cmd.action !== 'post' || cmd.at <= ribbonHandledAt) return;
-    ribbonHandledAt = cmd.at;
+    if (!claimRibbonCommand(shell.ribbonCommand, 'settlements', 'post')) return;
     rootRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     rootRef.current?.focus();
   }, [shell.ribbonCommand]);
