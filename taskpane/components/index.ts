@@ -12,6 +12,7 @@ export { readDataset } from './read-dataset';
 export { ProblemsList } from './problems-list';
 export type { ProblemsListProps } from './problems-list';
 export { problemLocation, columnIndexOf } from './problem-location';
+export { headersOf } from './reveal-problem';
 export { Ellipsis, PaneSelect } from './pane-select';
 export { errorSentence, runErrorMessage } from './errors';
 export { countOf, formatCount } from './format';

@@ -294,6 +294,9 @@ export function InputPicker({ picker, disabled }: { picker: InputPicker; disable
     const refresh = (
       <Button icon={<ArrowSync20Regular />} onClick={() => void picker.refreshDatasets()} disabled={disabled || !shell.session} aria-label="Refresh the list of datasets" title="Refresh the list of datasets" />
     );
+    // What the page recognises comes first in a list of several.
+    const preferred = new Set(source.prefer?.(list) ?? []);
+    const ordered = [...list.filter((d) => preferred.has(d.id)), ...list.filter((d) => !preferred.has(d.id))];
     control = source.multiple ? (
       <>
         <div className={styles.row}>
@@ -301,7 +304,7 @@ export function InputPicker({ picker, disabled }: { picker: InputPicker; disable
           {refresh}
         </div>
         {list.length > 0 && (
-          <CheckList items={list.map((d) => ({ value: d.id, label: d.name }))} chosen={picker.chosenDatasets} onChange={picker.chooseDatasets} disabled={disabled} label={source.label} testId={`${spec.testId}-inputs`} />
+          <CheckList items={ordered.map((d) => ({ value: d.id, label: d.name }))} chosen={picker.chosenDatasets} onChange={picker.chooseDatasets} disabled={disabled} label={source.label} testId={`${spec.testId}-inputs`} />
         )}
       </>
     ) : (

@@ -17,6 +17,11 @@ export interface RevealOptions {
   cache?: Map<string, readonly string[]>;
 }
 
+/** Sheet → header of the tables a run read, for RevealOptions.headers. */
+export function headersOf(tables: readonly { name: string; header: readonly string[] }[]): Record<string, readonly string[]> {
+  return Object.fromEntries(tables.map((t) => [t.name, t.header]));
+}
+
 export type ProblemCell = { ok: true; cell: CellRef } | { ok: false; message: string };
 
 export async function problemCell(p: Problem, workbook: Pick<WorkbookPort, 'listSheets' | 'readSheet'>, options: RevealOptions = {}): Promise<ProblemCell> {

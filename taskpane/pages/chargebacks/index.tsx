@@ -9,7 +9,7 @@ import { DocumentArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { DEFAULT_FILE_PATTERN } from '../../../src/chargebacks/files';
 import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
-import { Ellipsis, InputPicker, PaneSelect, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
+import { Ellipsis, headersOf, InputPicker, PaneSelect, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
 import {
   buildFromDataset,
@@ -176,7 +176,7 @@ export default function ChargebacksPage() {
         </div>
       )}
       {delivery && <DeliveryCard delivery={delivery} onChange={setDelivery} />}
-      {outcome && <ProblemsList problems={outcome.problems} />}
+      {outcome && <ProblemsList problems={outcome.problems} headers={'tables' in outcome.source ? headersOf(outcome.source.tables) : undefined} />}
     </div>
   );
 }

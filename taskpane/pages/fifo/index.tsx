@@ -27,7 +27,7 @@ import { isIsoDate } from '../../../src/kernel/dates';
 import { hasBlocking } from '../../../src/kernel/problems';
 import type { Table as KernelTable } from '../../../src/kernel/table';
 import { FIFO_SHEET_NAMES, matchRateText, type FifoMode } from '../../../src/fifo';
-import { InputPicker, PaneSelect, ProblemsList, RunStatus, errorSentence, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
+import { InputPicker, PaneSelect, headersOf, ProblemsList, RunStatus, errorSentence, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
 import { defaultTransactionsSheet, readTransactionsFromWorkbook, recordFifoRun, runFifo, type FifoOutcome } from './fifo-run';
 
@@ -45,6 +45,8 @@ interface FifoView extends FifoOutcome {
   recorded: string | null;
   /** The transactions came from a dataset: their rows are on the "TC_Data with redemptions" sheet. */
   fromDataset: boolean;
+  /** Header of each table read, so a problem names its cell as Excel does (TC_Data!F452). */
+  headers: Record<string, readonly string[]>;
 }
 
 const MODES: { value: FifoMode; label: string }[] = [
@@ -100,7 +102,7 @@ export default function FifoPage() {
       ctx.progress('Matching', tables[0]!.rows.length, tables[0]!.rows.length);
       const result = await runFifo(tables, { sheet: sourceName, mode, asOf: asOf || undefined });
       ctx.signal.throwIfAborted();
-      ctx.outcome({ ...result, recorded: null, fromDataset: choice.kind === 'dataset' });
+      ctx.outcome({ ...result, recorded: null, fromDataset: choice.kind === 'dataset', headers: headersOf(tables) });
       if (result.stopped) return;
       await ctx.writeSheets(shell.workbook, result.sheets);
       let recorded: string;
@@ -174,7 +176,10 @@ export default function FifoPage() {
         </div>
       )}
       {outcome && (
-        <ProblemsList problems={outcome.problems} sheetFor={(source) => (outcome.fromDataset && source === outcome.source ? FIFO_SHEET_NAMES.transactions : undefined)} />
+        <ProblemsList
+          problems={outcome.problems}
+          headers={outcome.headers}
+          sheetFor={(source) => (outcome.fromDataset && source === outcome.source ? FIFO_SHEET_NAMES.transactions : undefined)} />
       )}
     </div>
   );

@@ -26,7 +26,7 @@ import {
 import { HatGraduation20Regular, Play20Regular, Save20Regular, Send20Regular } from '@fluentui/react-icons';
 import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
-import { InputPicker, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
+import { headersOf, InputPicker, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
 import { isAbortError } from '../../api';
 import { useShell } from '../../shell';
 import {
@@ -51,10 +51,9 @@ const useStyles = makeStyles({
   month: { flexGrow: 1, flexBasis: '120px', minWidth: 0 },
   fill: { width: '100%', minWidth: 0 },
   message: { overflowWrap: 'anywhere', minWidth: 0 },
-  table: { tableLayout: 'fixed', width: '100%' },
   customer: { overflowWrap: 'anywhere' },
   list: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
-  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums' },
+  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' },
   card: {
     border: `1px solid ${tokens.colorNeutralStroke2}`,
     borderRadius: tokens.borderRadiusMedium,
@@ -238,7 +237,7 @@ export default function TuitionPage() {
         </div>
       )}
       {outcome && outcome.invoices.length > 0 && (
-        <Table size="small" aria-label="Invoices built" data-testid="tu-built" className={styles.table}>
+        <Table size="small" aria-label="Invoices built" data-testid="tu-built">
           <TableHeader>
             <TableRow>
               <TableHeaderCell>Customer</TableHeaderCell>
@@ -259,7 +258,7 @@ export default function TuitionPage() {
           </TableBody>
         </Table>
       )}
-      {outcome && <ProblemsList problems={outcome.problems} />}
+      {outcome && <ProblemsList problems={outcome.problems} headers={'tables' in outcome.source ? headersOf(outcome.source.tables) : undefined} />}
     </div>
   );
 }

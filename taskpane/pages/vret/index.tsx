@@ -14,12 +14,7 @@ import {
   MessageBar,
   MessageBarBody,
   Subtitle2,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
+  Text,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
@@ -39,8 +34,11 @@ const useStyles = makeStyles({
   ledger: { flexGrow: 1, flexBasis: '100%', minWidth: 0 },
   half: { flexGrow: 1, flexBasis: '96px', minWidth: 0 },
   fill: { width: '100%', minWidth: 0 },
-  table: { tableLayout: 'fixed', width: '100%' },
-  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', overflowWrap: 'anywhere' },
+  cards: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  card: { padding: tokens.spacingVerticalS, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground2 },
+  figures: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(130px, 1fr))', columnGap: tokens.spacingHorizontalL, rowGap: '2px', margin: 0 },
+  figure: { display: 'flex', justifyContent: 'space-between', gap: tokens.spacingHorizontalS },
+  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', margin: 0, whiteSpace: 'nowrap' },
   message: { overflowWrap: 'anywhere' },
 });
 
@@ -172,26 +170,27 @@ export default function VretPage() {
       {outcome && outcome.balances.length > 0 && (
         <div>
           <Subtitle2>Balance</Subtitle2>
-          <Table size="small" aria-label="Journal balance per currency" data-testid="vret-balances" className={styles.table}>
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Currency</TableHeaderCell>
-                <TableHeaderCell className={styles.money}>Debits</TableHeaderCell>
-                <TableHeaderCell className={styles.money}>Credits</TableHeaderCell>
-                <TableHeaderCell className={styles.money}>Difference</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {outcome.balances.map((b) => (
-                <TableRow key={b.currency}>
-                  <TableCell>{b.currency}</TableCell>
-                  <TableCell className={styles.money}>{formatAmount(b.debits, b.currency)}</TableCell>
-                  <TableCell className={styles.money}>{formatAmount(b.credits, b.currency)}</TableCell>
-                  <TableCell className={styles.money}>{formatAmount(b.difference, b.currency)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <ul className={styles.cards} aria-label="Journal balance per currency" data-testid="vret-balances">
+            {outcome.balances.map((b) => (
+              <li key={b.currency} className={styles.card}>
+                <Text weight="semibold">{`${b.currency} · ${b.difference === 0 ? 'balanced' : 'not balanced'}`}</Text>
+                <dl className={styles.figures}>
+                  {(
+                    [
+                      ['Debits', b.debits],
+                      ['Credits', b.credits],
+                      ['Difference', b.difference],
+                    ] as const
+                  ).map(([label, cents]) => (
+                    <div key={label} className={styles.figure}>
+                      <dt>{label}</dt>
+                      <dd className={styles.money}>{formatAmount(cents, b.currency)}</dd>
+                    </div>
+                  ))}
+                </dl>
+              </li>
+            ))}
+          </ul>
         </div>
       )}
       {outcome && (

@@ -12,7 +12,9 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
   },
   table: {
-    borderCollapse: 'collapse',
+    // Separate borders: collapsed ones stay behind when a sticky cell moves, and scrolled text shows through.
+    borderCollapse: 'separate',
+    borderSpacing: 0,
     fontFamily: tokens.fontFamilyBase,
     fontSize: tokens.fontSizeBase200,
     whiteSpace: 'nowrap',
@@ -24,21 +26,27 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground3,
     fontWeight: tokens.fontWeightRegular,
     padding: '2px 6px',
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    zIndex: 1,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    zIndex: 2,
   },
+  // The corner stays put both ways, over the column letters and the row numbers.
+  corner: { left: 0, zIndex: 3 },
   rowNo: {
     position: 'sticky',
     left: 0,
+    zIndex: 1,
     backgroundColor: tokens.colorNeutralBackground3,
     color: tokens.colorNeutralForeground3,
     padding: '2px 6px',
     textAlign: 'right',
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
   },
   td: {
     padding: '2px 6px',
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
     maxWidth: '220px',
     overflow: 'hidden',
     textOverflow: 'ellipsis',
@@ -99,7 +107,7 @@ export function SheetGrid({ grid, highlight }: SheetGridProps) {
       <table className={styles.table} data-testid="sheet-grid">
         <thead>
           <tr>
-            <th className={styles.th} />
+            <th className={mergeClasses(styles.th, styles.corner)} />
             {grid.columns.map((c) => (
               <th key={c} className={styles.th}>
                 {c}
