@@ -16,3 +16,5 @@ export { headersOf } from './reveal-problem';
 export { Ellipsis, PaneSelect } from './pane-select';
 export { errorSentence, runErrorMessage } from './errors';
 export { countOf, formatCount } from './format';
+export { FigureCards } from './figure-cards';
+export type { FigureCard } from './figure-cards';

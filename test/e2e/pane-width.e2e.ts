@@ -142,6 +142,15 @@ test('FIFO: the demo workbook, its problems by kind, one opened and clicked, the
   await expectFitsPane(page, 'workbook');
 });
 
+test('Workbook: a file that is not a workbook is refused in one sentence, with no library message or address', async () => {
+  const { page } = h;
+  const region = await openPage(page, 'Workbook');
+  await region.getByTestId('open-xlsx').setInputFiles({ name: 'settlement report (final).xlsx', mimeType: 'application/octet-stream', buffer: Buffer.from('settlement-id\tamount\n1\t2\n') });
+  await expectText(region, 'settlement report (final).xlsx could not be opened: it is not an Excel workbook (.xlsx), or it is damaged.');
+  expect(await region.textContent()).not.toMatch(/https?:|zip file|central directory/i);
+  await expectFitsPane(page, 'workbook-bad-file');
+});
+
 test('Vendor returns: demo datasets built in the pane', async () => {
   const { page } = h;
   const region = await openPage(page, 'Vendor returns');

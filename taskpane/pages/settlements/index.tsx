@@ -15,7 +15,6 @@ import {
   Radio,
   RadioGroup,
   Subtitle2,
-  Text,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
@@ -26,7 +25,7 @@ import type { InvoiceMode } from '../../../src/settlements/build';
 import type { SettlementFileInput } from '../../../src/settlements/parse';
 import type { SettlementPosting } from '../../../src/settlements/posting';
 import { SETTLEMENT_SHEETS } from '../../../src/settlements/sheets';
-import { InputPicker, PaneSelect, ProblemsList, RunStatus, errorSentence, formatCount, useInputPicker, useJobRun } from '../../components';
+import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, errorSentence, formatCount, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import {
@@ -61,11 +60,6 @@ const useStyles = makeStyles({
   row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap', minWidth: 0 },
   radios: { flexWrap: 'wrap' },
   message: { overflowWrap: 'anywhere', minWidth: 0 },
-  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', margin: 0 },
-  cards: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  card: { padding: tokens.spacingVerticalS, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground2 },
-  figures: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(130px, 1fr))', columnGap: tokens.spacingHorizontalL, rowGap: '2px', margin: 0 },
-  figure: { display: 'flex', justifyContent: 'space-between', gap: tokens.spacingHorizontalS },
   hidden: { display: 'none' },
 });
 
@@ -247,31 +241,22 @@ export default function SettlementsPage() {
       {result && result.reconciliation.length > 0 && (
         <div>
           <Subtitle2>Reconciliation</Subtitle2>
-          <ul className={styles.cards} aria-label="Reconciliation per settlement" data-testid="settlements-reconciliation">
-            {result.reconciliation.map((r) => (
-              <li key={`${r.settlementId}-${r.currency}`} className={styles.card} data-testid="reconciliation-row">
-                <Text weight="semibold" block className={styles.message}>
-                  {r.settlementId} {r.currency} · {r.balanced ? 'Balanced' : 'Check'}
-                </Text>
-                <dl className={styles.figures}>
-                  {(
-                    [
-                      ['Total', r.totalCents],
-                      ['Invoiced', r.invoicedCents],
-                      ['Fees and other', r.journalItemsCents + r.unmappedCents],
-                      ['Clearing', r.clearingCents],
-                    ] as const
-                  ).map(([label, cents]) => (
-                    <div key={label} className={styles.figure}>
-                      <dt>{label}</dt>
-                      <dd className={styles.money}>{formatAmount(cents, r.currency)}</dd>
-                    </div>
-                  ))}
-                </dl>
-                {!r.balanced && <Caption1 block>{r.status}</Caption1>}
-              </li>
-            ))}
-          </ul>
+          <FigureCards
+            label="Reconciliation per settlement"
+            testId="settlements-reconciliation"
+            cardTestId="reconciliation-row"
+            cards={result.reconciliation.map((r) => ({
+              key: `${r.settlementId}-${r.currency}`,
+              title: `${r.settlementId} ${r.currency} · ${r.balanced ? 'Balanced' : 'Check'}`,
+              figures: [
+                ['Total', formatAmount(r.totalCents, r.currency)],
+                ['Invoiced', formatAmount(r.invoicedCents, r.currency)],
+                ['Fees and other', formatAmount(r.journalItemsCents + r.unmappedCents, r.currency)],
+                ['Clearing', formatAmount(r.clearingCents, r.currency)],
+              ],
+              note: r.balanced ? undefined : r.status,
+            }))}
+          />
         </div>
       )}
       {result && PostPanel && !busy && <PostPanel

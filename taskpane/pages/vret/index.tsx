@@ -14,7 +14,6 @@ import {
   MessageBar,
   MessageBarBody,
   Subtitle2,
-  Text,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
@@ -23,7 +22,7 @@ import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import type { Table as KernelTable } from '../../../src/kernel/table';
 import { defaultVretConfig } from '../../../src/vendor-returns/config';
-import { InputPicker, PaneSelect, ProblemsList, RunStatus, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
+import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
 import { buildFromBackend, buildFromTables, buildFromWorkbook, inputKindOfSheet, previousPeriod, sendSpurshToBackend, type VretOutcome } from './vret-run';
 
@@ -34,11 +33,6 @@ const useStyles = makeStyles({
   ledger: { flexGrow: 1, flexBasis: '100%', minWidth: 0 },
   half: { flexGrow: 1, flexBasis: '96px', minWidth: 0 },
   fill: { width: '100%', minWidth: 0 },
-  cards: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  card: { padding: tokens.spacingVerticalS, borderRadius: tokens.borderRadiusMedium, backgroundColor: tokens.colorNeutralBackground2 },
-  figures: { display: 'grid', gridTemplateColumns: 'repeat(auto-fit, minmax(130px, 1fr))', columnGap: tokens.spacingHorizontalL, rowGap: '2px', margin: 0 },
-  figure: { display: 'flex', justifyContent: 'space-between', gap: tokens.spacingHorizontalS },
-  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', margin: 0, whiteSpace: 'nowrap' },
   message: { overflowWrap: 'anywhere' },
 });
 
@@ -170,27 +164,19 @@ export default function VretPage() {
       {outcome && outcome.balances.length > 0 && (
         <div>
           <Subtitle2>Balance</Subtitle2>
-          <ul className={styles.cards} aria-label="Journal balance per currency" data-testid="vret-balances">
-            {outcome.balances.map((b) => (
-              <li key={b.currency} className={styles.card}>
-                <Text weight="semibold">{`${b.currency} · ${b.difference === 0 ? 'balanced' : 'not balanced'}`}</Text>
-                <dl className={styles.figures}>
-                  {(
-                    [
-                      ['Debits', b.debits],
-                      ['Credits', b.credits],
-                      ['Difference', b.difference],
-                    ] as const
-                  ).map(([label, cents]) => (
-                    <div key={label} className={styles.figure}>
-                      <dt>{label}</dt>
-                      <dd className={styles.money}>{formatAmount(cents, b.currency)}</dd>
-                    </div>
-                  ))}
-                </dl>
-              </li>
-            ))}
-          </ul>
+          <FigureCards
+            label="Journal balance per currency"
+            testId="vret-balances"
+            cards={outcome.balances.map((b) => ({
+              key: b.currency,
+              title: `${b.currency} · ${b.difference === 0 ? 'balanced' : 'not balanced'}`,
+              figures: [
+                ['Debits', formatAmount(b.debits, b.currency)],
+                ['Credits', formatAmount(b.credits, b.currency)],
+                ['Difference', formatAmount(b.difference, b.currency)],
+              ],
+            }))}
+          />
         </div>
       )}
       {outcome && (
