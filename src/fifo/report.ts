@@ -1,4 +1,5 @@
 /**
+ * Over 400 lines because the CLI's streamed tables and the workbook's sheets are built from the same generators.
  * What a FIFO run shows: output tables as row generators (so the CLI streams 10M rows to CSV
  * without building them all), analytics, and the five sheets for a workbook.
  *
@@ -8,7 +9,8 @@
  *   `redemptionColumns(result, sourceIndex)` → [REDEEMID, REMAINING] for one source row.
  * - `openLots(result, referenceDate?)` → OpenLot[] (customer, TRANS_ID, dates, remaining, past expiry).
  * - `fifoAnalytics(result, { asOf? })` → FifoAnalytics (totals by type, match rate, unmatched, negative balances,
- *   open lots past expiry, outstanding reward cash over time).
+ *   open lots past expiry, outstanding reward cash over time); `matchRateText(a)` shows the rate, or words when
+ *   nothing was redeemed.
  * - `buildFifoSheets(result, { source?, asOf? })` → the five SheetSpecs.
  */
 import type { Cell, Table } from '../kernel/table';
