@@ -18,7 +18,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { listReceipts } from '../../delivery/service';
-import { hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
+import { countBlocking, hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
 import { buildTuitionInvoices, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, readExpenseLines, tuitionSheets } from '../../../src/tuition';
 import { readDatasetTable } from '../../datasets';
 import { readTuitionBytes } from './inputs';
@@ -199,7 +199,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const user = currentUser(req);
     const b = await buildFrom(ctx, body);
     if (b.blocked) {
-      throw new AppError(422, 'blocking-problems', `The partner files have ${b.problems.filter((p) => p.severity === 'blocking').length} blocking problems; fix them before the invoices are stored.`, { problems: b.problems });
+      throw new AppError(422, 'blocking-problems', `The partner files have ${countBlocking(b.problems)} blocking problems; fix them before the invoices are stored.`, { problems: b.problems });
     }
     const saved = await saveInvoices(deps, b.invoices, approvalUser(user));
     reply.code(201);

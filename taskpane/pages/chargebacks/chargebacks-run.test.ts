@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { tableFromValues, type Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import { buildApp } from '../../../server/app';
 import { loadConfig } from '../../../server/config';
 import { startDemoFtpTarget, type DemoFtpTarget } from '../../../server/dev/demo-ftp-target';
@@ -27,7 +28,6 @@ import {
   partnerFor,
   prepareBatch,
   startSending,
-  writeFileSheets,
   type DeliveryView,
   type PartnerView,
 } from './chargebacks-run';
@@ -83,7 +83,7 @@ describe('chargebacks page logic', () => {
     expect(out.problems).toMatchObject([{ source: 'Chargebacks', row: 3, column: 'DUE_DATE', code: 'due-before-transaction' }]);
     expect(out.files.map((f) => f.fileName)).toEqual(['VISA_M1_20261121_B1.csv', 'DISCOVER_M1_20261121_B1.csv']);
     const seen: number[] = [];
-    await writeFileSheets(wb, out.files, { onProgress: (done) => seen.push(done) });
+    await writeSheets(wb, out.files.map((f) => f.sheet), { onProgress: (done) => seen.push(done) });
     expect(wb.written.map((s) => s.name)).toEqual(['CB VISA', 'CB DISCOVER']);
     expect(seen).toEqual([1, 2]);
   });

@@ -7,9 +7,9 @@ import { mayApprove, preparersOf, type ApprovalSubject, type Person, type User }
 import { buildChargebackFiles, type ChargebackBatch, type ChargebackFileOptions } from '../../../src/chargebacks';
 import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
-import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
+import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
-import type { ApiClient } from '../../api';
+import { tablesAsJson, type ApiClient } from '../../api';
 
 export interface FileView {
   network: string;
@@ -117,33 +117,6 @@ export async function buildFromDataset(api: ApiClient, dataset: string, options:
   return { ...r, source: { dataset } };
 }
 
-/** Writes one sheet per network file ("CB VISA", …) so the user sees exactly what will be sent. */
-export async function writeFileSheets(
-  port: WorkbookPort,
-  files: readonly FileView[],
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number, sheet: string) => void } = {},
-): Promise<void> {
-  const total = files.reduce((n, f) => n + f.sheet.rows.length, 0);
-  let before = 0;
-  for (const f of files) {
-    await port.writeSheet(f.sheet, {
-      signal: opts.signal,
-      onProgress: (p: WriteProgress) => opts.onProgress?.(before + p.rowsWritten, total, f.sheet.name),
-    });
-    before += f.sheet.rows.length;
-  }
-}
-
-/** Tables as JSON (cells that are Dates become ISO text, which the engine reads as dates). */
-function jsonTables(tables: readonly Table[]) {
-  return tables.map((t) => ({
-    name: t.name,
-    header: t.header,
-    firstRowNumber: t.firstRowNumber,
-    rows: t.rows.map((r) => r.map((c) => (c instanceof Date ? c.toISOString() : c))),
-  }));
-}
-
 export async function listPartners(api: ApiClient, signal?: AbortSignal): Promise<PartnerView[]> {
   return (await api.request<{ partners: PartnerView[] }>('/api/partners', { signal })).partners;
 }
@@ -161,7 +134,7 @@ export async function prepareBatch(
   options: ChargebackFileOptions,
   partners: Readonly<Record<string, string>>,
 ): Promise<DeliveryView> {
-  const source = 'tables' in outcome.source ? { tables: jsonTables(outcome.source.tables) } : outcome.source;
+  const source = 'tables' in outcome.source ? { tables: tablesAsJson(outcome.source.tables) } : outcome.source;
   return api.request<DeliveryView>('/api/chargebacks/batches', { method: 'POST', body: { ...source, ...options, partners } });
 }
 

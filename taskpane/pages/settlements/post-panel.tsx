@@ -20,6 +20,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
+import { claimRibbonCommand } from '../../../commands/bus';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
@@ -65,8 +66,6 @@ function rememberBatch(title: string, id: string): void {
   }
 }
 
-let ribbonHandledAt = 0;
-
 export default function PostPanel({ documents, blocked, sheets, title, connectionId: idsConnectionId }: SettlementsPostPanelProps) {
   const styles = useStyles();
   const shell = useShell();
@@ -83,9 +82,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
 
   // Ribbon "Post to Zoho": bring the panel into view.
   useEffect(() => {
-    const cmd = shell.ribbonCommand;
-    if (!cmd || cmd.page !== 'settlements' || cmd.action !== 'post' || cmd.at <= ribbonHandledAt) return;
-    ribbonHandledAt = cmd.at;
+    if (!claimRibbonCommand(shell.ribbonCommand, 'settlements', 'post')) return;
     rootRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     rootRef.current?.focus();
   }, [shell.ribbonCommand]);

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { tableFromValues, type Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import { buildApp } from '../../../server/app';
 import { loadConfig } from '../../../server/config';
 import { ApiClient } from '../../api';
@@ -25,7 +26,6 @@ import {
   previousMonth,
   sendForApproval,
   storeDrafts,
-  writeInvoiceSheets,
   type InvoiceView,
 } from './tuition-run';
 import { user } from '../../../test/integration/people';
@@ -92,7 +92,7 @@ describe('tuition page logic', () => {
     const out = await buildFromSheets(wb, ['BrightPath Nov', 'LearnWell'], '2024-11');
     expect(out.problems).toEqual([]);
     expect(out.invoices.map((i) => [i.number, i.totalCents])).toEqual([['TU-2024-11-NORTHWIND-TRADERS-USD', 24050]]);
-    await writeInvoiceSheets(wb, out.sheets);
+    await writeSheets(wb, out.sheets);
     expect(wb.written.map((s) => s.name)).toEqual(['Tuition Invoices', 'Tuition Lines']);
 
     const saved = await storeDrafts(api, out);

@@ -7,9 +7,8 @@ import { hasBlocking, type Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import { buildTuitionInvoices, readExpenseLines, tuitionSheets, type TuitionInvoice } from '../../../src/tuition';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
-import type { ApiClient } from '../../api';
+import { tablesAsJson, type ApiClient } from '../../api';
 import type { User } from '../../../src/approval';
 import { allowedInvoiceActions, invoiceFacts, type InvoiceRecord } from '../../../src/tuition/lifecycle';
 
@@ -65,12 +64,6 @@ export async function buildFromDatasets(api: ApiClient, datasets: readonly strin
   return { ...r, source: { datasets: [...datasets] } };
 }
 
-export const writeInvoiceSheets = writeSheets;
-
-function jsonTables(tables: readonly Table[]) {
-  return tables.map((t) => ({ name: t.name, header: t.header, firstRowNumber: t.firstRowNumber, rows: t.rows.map((r) => r.map((c) => (c instanceof Date ? c.toISOString() : c))) }));
-}
-
 export interface SavedOutcome {
   created: InvoiceView[];
   revised: InvoiceView[];
@@ -80,7 +73,7 @@ export interface SavedOutcome {
 
 /** Stores the month's invoices as drafts (the server builds them again from the same lines). */
 export async function storeDrafts(api: ApiClient, outcome: BuildOutcome): Promise<SavedOutcome> {
-  const source = 'tables' in outcome.source ? { tables: jsonTables(outcome.source.tables) } : outcome.source;
+  const source = 'tables' in outcome.source ? { tables: tablesAsJson(outcome.source.tables) } : outcome.source;
   return api.request<SavedOutcome>('/api/tuition/invoices', { method: 'POST', body: { month: outcome.month, ...source } });
 }
 
