@@ -145,8 +145,9 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
       session,
       navigate,
       revealCell: async (ref: CellRef) => {
-        if (workbook.selectCell) await workbook.selectCell(ref.sheet, ref.row, ref.column);
+        // The Workbook page is shown first, so its grid scrolls to the cell once it is visible.
         if (port instanceof PreviewWorkbook) navigate('workbook');
+        if (workbook.selectCell) await workbook.selectCell(ref.sheet, ref.row, ref.column);
       },
       workbookVersion,
       showSheet: (sheet) => {

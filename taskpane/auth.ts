@@ -11,7 +11,7 @@ export const ROLES = ['preparer', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Session {
-  /** The user's name as the server sees it (preferred_username, e-mail or subject). */
+  /** The user's name to show (user name, else display name); who she is is the token's issuer + subject. */
   user: string;
   /** Display name when the identity provider gives one. */
   name?: string;

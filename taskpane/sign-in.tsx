@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { Button, Field, Input, MessageBar, MessageBarBody, Select, Spinner, Text, makeStyles, tokens } from '@fluentui/react-components';
 import type { ApiClient } from './api';
+import { errorSentence } from './components/errors';
 import { ROLES, getSession, primaryRole, setSession, type Role, type SignInSettings } from './auth';
 import type { HostKind } from './host';
 import type { MsalSignIn } from './msal';
@@ -18,11 +19,12 @@ const useStyles = makeStyles({
 async function startProviderSession(api: ApiClient, msal: MsalSignIn, token: string): Promise<void> {
   const me = await api.whoAmI(token);
   const role = primaryRole(me.roles);
+  const shown = me.username ?? me.name ?? me.id;
   if (!role) {
     await msal.signOut();
-    throw new Error(`You are signed in as ${me.id}, but you have no CloseDesk role. Ask an administrator for the preparer, approver or admin role.`);
+    throw new Error(`You are signed in as ${shown}, but you have no CloseDesk role. Ask an administrator for the preparer, approver or admin role.`);
   }
-  setSession({ user: me.id, ...(me.name ? { name: me.name } : {}), role, roles: me.roles, token, via: 'msal' }, msal);
+  setSession({ user: shown, ...(me.name ? { name: me.name } : {}), role, roles: me.roles, token, via: 'msal' }, msal);
 }
 
 function DevSignIn({ api }: { api: ApiClient }) {
@@ -45,7 +47,7 @@ function DevSignIn({ api }: { api: ApiClient }) {
       const token = await api.signInWithDevIssuer(name, role);
       setSession({ user: name, role, roles: [role], token, via: 'dev' });
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorSentence(err, "Signing in did not work; the details are in the browser's console."));
     } finally {
       setBusy(false);
     }
@@ -121,7 +123,7 @@ function ProviderSignIn({ api, settings, host }: { api: ApiClient; settings: Ext
           ? 'Sign-in was cancelled.'
           : e.errorCode === 'popup_window_error' || e.errorCode === 'empty_window_error'
             ? 'The sign-in window could not open. Allow pop-ups for this site, then try again.'
-            : (e.message ?? 'Sign-in did not complete.'),
+            : errorSentence(err, "Sign-in did not complete; the details are in the browser's console."),
       );
     } finally {
       setBusy(false);

@@ -4,6 +4,8 @@
  * development issuer's key in the data dir), with exp required and nbf honoured. Only asymmetric
  * signatures are accepted, so `alg: none` and HS256 signed with the public key are refused.
  * Roles come from the configured claim (AUTH_ROLES_CLAIM, default `roles`): preparer, approver, admin.
+ * Who someone is comes from the issuer and subject (`oid` for Entra ID), never from a name
+ * (src/approval/identity.ts).
  */
 import fs from 'node:fs';
 import https from 'node:https';
@@ -23,6 +25,7 @@ import {
 } from 'jose';
 import { AppError } from '../errors';
 import { DEV_TOKEN_MAX_TTL_SECONDS, DEV_TOKEN_TTL_SECONDS, secureOrLoopbackUrl, type AuthConfig } from '../config';
+import { devSubject, identityFromClaims, type User } from '../../src/approval';
 
 export const ROLES = ['preparer', 'approver', 'admin'] as const;
 
@@ -31,9 +34,15 @@ export const AUTH_REDIRECT_PATH = '/auth-redirect.html';
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {
-  /** Stable user name used in audit entries and maker-checker (preferred_username, email, upn or sub). */
+  /** Identity key (issuer + subject): what audit entries, preparers and approvers record, and what maker-checker compares. */
   id: string;
-  name?: string;
+  issuer: string;
+  /** `oid` for Entra ID, else `sub`. */
+  subject: string;
+  /** For display only (the `name` claim, else the user name, else the subject). */
+  name: string;
+  /** preferred_username, email or upn when the token has one. */
+  username?: string;
   roles: Role[];
 }
 
@@ -82,12 +91,17 @@ function principalFrom(payload: JWTPayload, rolesClaim: string): Principal {
   const p = payload as JWTPayload & Record<string, unknown>;
   // An ID token (it carries the sign-in nonce) proves who signed in to the pane, not that the pane may call this API.
   if (p.nonce !== undefined) throw unauthorized('token-not-access-token', 'This is a sign-in (ID) token, not an access token for CloseDesk; sign in again.');
-  const id = [p.preferred_username, p.email, p.upn, p.sub].find((v): v is string => typeof v === 'string' && v !== '');
-  if (!id) throw unauthorized('token-no-user', 'The sign-in token does not say who you are (no user name); sign in again.');
+  const who = identityFromClaims(p);
+  if (!who.ok) throw unauthorized('token-no-user', who.reason);
   const claim = claimAt(p, rolesClaim);
   const raw = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : [];
   const roles = [...new Set(raw.map((r) => String(r).toLowerCase()).filter(isRole))];
-  return { id, name: typeof p.name === 'string' ? p.name : undefined, roles };
+  return { id: who.key, issuer: who.identity.issuer, subject: who.identity.subject, name: who.name, ...(who.username ? { username: who.username } : {}), roles };
+}
+
+/** The signed-in user as the approval rule and the lifecycles see her (her user name also matches records kept by name only). */
+export function approvalUser(p: Principal): User {
+  return { id: p.id, name: p.name, names: p.username ? [p.username] : [], roles: p.roles };
 }
 
 function explain(err: unknown, config: AuthConfig): AppError {
@@ -169,11 +183,12 @@ export async function createAuth(config: AuthConfig, dataDir: string): Promise<A
         if (!user.trim()) throw new Error('A user name is needed to sign a token.');
         if (bad.length || roles.length === 0) throw new Error(`Roles must be among ${ROLES.join(', ')}; got ${roles.join(', ') || 'none'}.`);
         const seconds = devTokenTtl(ttl);
-        return new SignJWT({ roles, preferred_username: user, ...(name ? { name } : {}) })
+        // One person per name whatever its case: the subject is the lower-cased name; the name is for display.
+        return new SignJWT({ roles, preferred_username: user, name: name ?? user })
           .setProtectedHeader({ alg: 'ES256', kid: publicJwk.kid, typ: 'JWT' })
           .setIssuer(config.issuer)
           .setAudience(config.audience)
-          .setSubject(user)
+          .setSubject(devSubject(user))
           .setIssuedAt()
           .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
           .sign(privateKey);
@@ -209,7 +224,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m[1];
 }
 
-/** True when the user holds one of the roles; admin holds every role. */
-export function hasRole(user: Principal, roles: readonly Role[]): boolean {
+/**
+ * True when the user holds one of the roles; admin holds every role (administration). Approving is
+ * not a role check: the approval rule (src/approval/rule.ts) decides it, for admins too.
+ */
+export function hasRole(user: Pick<Principal, 'roles'> & Partial<Principal>, roles: readonly Role[]): boolean {
   return user.roles.includes('admin') || roles.some((r) => user.roles.includes(r));
 }

@@ -194,7 +194,7 @@ describe.each(BACKENDS)('sign-in attacks on %s', (backend) => {
     }
     const me = await app.inject({ method: 'GET', url: '/%61pi/me', headers: { authorization: asAdmin } });
     expect(me.statusCode).toBe(200);
-    expect(me.json().user).toMatchObject({ id: 'eve@example.com', roles: ['admin'] });
+    expect(me.json().user).toMatchObject({ issuer: ISSUER, subject: 'eve-oid', username: 'eve@example.com', roles: ['admin'] });
     // An unknown path under /api asks for a token before saying it does not exist.
     expect((await app.inject({ method: 'GET', url: '/%61pi/nothing-here' })).statusCode).toBe(401);
   });
