@@ -75,28 +75,22 @@ describe('roles claim, token kinds, lifetimes', () => {
     expect(claimAt(p, 'realm_access.roles')).toEqual(['Approver', 'viewer']);
     expect(claimAt(p, 'urn:roles')).toBe('preparer admin');
     expect(claimAt(p, 'realm_access.nothing')).toBeUndefined();
-    const { privateJwk } = await (async () => {
-      await createAuth(devConfig, dir);
-      return JSON.parse(fs.readFileSync(path.join(dir, 'dev-issuer-key.json'), 'utf8')) as { privateJwk: JWK };
-    })();
+    await createAuth(devConfig, dir);
+    const { privateJwk } = JSON.parse(fs.readFileSync(path.join(dir, 'dev-issuer-key.json'), 'utf8')) as { privateJwk: JWK };
     const key = await importJWK(privateJwk, 'ES256');
-    const token = await new SignJWT({ preferred_username: 'kim', realm_access: { roles: ['Approver', 'viewer'] }, roles: ['admin'] })
-      .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid })
-      .setIssuer(devConfig.issuer)
-      .setAudience(devConfig.audience)
-      .setSubject('kim')
-      .setExpirationTime('1h')
-      .sign(key);
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT({ preferred_username: 'kim', ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid })
+        .setIssuer(devConfig.issuer)
+        .setAudience(devConfig.audience)
+        .setSubject('kim')
+        .setExpirationTime('1h')
+        .sign(key);
+    const token = await sign({ realm_access: { roles: ['Approver', 'viewer'] }, roles: ['admin'] });
     const nested = await createAuth({ ...devConfig, rolesClaim: 'realm_access.roles' }, dir);
     expect((await nested.verify(token)).roles).toEqual(['approver']);
     expect((await (await createAuth(devConfig, dir)).verify(token)).roles).toEqual(['admin']);
-    const idToken = await new SignJWT({ preferred_username: 'kim', roles: ['admin'], nonce: 'abc' })
-      .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid })
-      .setIssuer(devConfig.issuer)
-      .setAudience(devConfig.audience)
-      .setSubject('kim')
-      .setExpirationTime('1h')
-      .sign(key);
+    const idToken = await sign({ roles: ['admin'], nonce: 'abc' });
     await expect(nested.verify(idToken)).rejects.toMatchObject({ statusCode: 401, code: 'token-not-access-token' });
   });
 
