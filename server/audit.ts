@@ -1,3 +1,4 @@
+// Over 400 lines because writing, the one-time re-chaining, the checkpoints and verifying share one MAC and one row shape.
 /**
  * Append-only audit log that a database administrator cannot rewrite unnoticed.
  *
