@@ -2,8 +2,9 @@
  * The documents contract between the settlement engine (src/settlements, builds them) and the
  * posting worker (server, sends them to Zoho Books). Stable: change only backward compatibly.
  *
- * A document = an envelope + the exact Zoho Books v3 request body, field names as in the official
- * OpenAPI files (../shared/external/zoho-books-oas):
+ * A document = an envelope + the exact Zoho Books v3 request body, field names as in the server's
+ * Zoho request contract (server/zoho/contract.ts, which checks at compile time that these types
+ * stay within it):
  * - invoice: `POST /invoices?ignore_auto_number_generation=true` body `create-an-invoice-request`
  * - payment: `POST /customerpayments` body `create-a-payment-request`
  * - journal: `POST /journals` body `create-a-journal-request`
