@@ -21,7 +21,7 @@ import { operation, operationFor, type BodyOf, type ListPath, type Method, type 
 import { ZohoError } from './errors';
 import { parseZohoJson } from './json';
 import { ZohoLimiter } from './limiter';
-import type { TokenManager } from './token';
+import { describeFetchFailure, isTimeout, type TokenManager } from './token';
 
 export interface ZohoClientOptions {
   /** Books API base, e.g. https://www.zohoapis.com/books/v3 (or the sandbox's). */
@@ -49,7 +49,11 @@ export interface Attempt {
   method: string;
   path: string;
   sentAt: number;
-  /** sentAt + timeout: the request is aborted and its socket closed at this moment at the latest. */
+  /**
+   * sentAt + timeout: the moment the request is aborted and its socket closed. The abort is a timer
+   * on this process's event loop (a busy process fires it a little late) and bytes already handed
+   * to the network may still be in transit, so whoever waits for the attempt to be dead adds a margin.
+   */
   deadline: number;
 }
 
@@ -163,6 +167,11 @@ export class ZohoClient {
     const attempt: Attempt = { method, path, sentAt, deadline: sentAt + this.timeoutMs };
     await o.onSend?.(attempt);
     const where = { method, path, sentAt: attempt.sentAt, deadline: attempt.deadline };
+    // The deadline was announced before onSend ran; a request leaving after it would break the promise.
+    const remaining = attempt.deadline - Date.now();
+    if (remaining <= 0) {
+      return { ok: false, error: new ZohoError('uncertain', `${method} ${path} was not sent: its deadline passed while it was being recorded.`, { ...where, body: '', timedOut: true }) };
+    }
     let status = 0;
     let text = '';
     let resetHeader: string | null = null;
@@ -174,21 +183,16 @@ export class ZohoClient {
         method,
         headers: { Authorization: `Zoho-oauthtoken ${accessToken}`, ...(o.body === undefined ? {} : { 'Content-Type': 'application/json' }), Accept: 'application/json' },
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        signal: AbortSignal.timeout(Math.max(1, attempt.deadline - Date.now())),
+        signal: AbortSignal.timeout(remaining),
       });
       status = res.status;
       resetHeader = res.headers.get('x-rate-limit-reset');
       text = await res.text();
     } catch (e) {
       await this.opts.onCall?.({ method, path, status: 0 });
-      const timeout = (e as Error).name === 'TimeoutError';
       return {
         ok: false,
-        error: new ZohoError(
-          'uncertain',
-          `Zoho did not answer ${method} ${path} (${timeout ? `no answer within ${this.timeoutMs} ms; the connection was closed` : (e as Error).message}${!timeout && (e as { cause?: Error }).cause ? `: ${(e as { cause: Error }).cause.message}` : ''}); whether it was applied is unknown.`,
-          { ...where, body: '', timedOut: timeout },
-        ),
+        error: new ZohoError('uncertain', `Zoho did not answer ${method} ${path} (${describeFetchFailure(e, this.timeoutMs)}); whether it was applied is unknown.`, { ...where, body: '', timedOut: isTimeout(e) }),
       };
     }
     let body: ZohoResponse | undefined;
