@@ -1,4 +1,6 @@
 /**
+ * Over 400 lines on purpose: the sandbox's whole HTTP surface (OAuth, limits, faults, one handler per contract operation) reads in one place.
+ *
  * A Zoho Books v3 stand-in on loopback, for `npm start`, the tests and the benchmark. It answers
  * like Zoho does (envelope { code, message, <entity> }, code 0 = success, Zoho's error codes and
  * HTTP statuses), validates every query and body against the request contract (server/zoho/contract.ts,
