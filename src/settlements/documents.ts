@@ -9,7 +9,7 @@
  * - payment: `POST /customerpayments` body `create-a-payment-request`
  * - journal: `POST /journals` body `create-a-journal-request`
  *
- * Amounts in bodies are decimal numbers (the OAS says `number`), produced from integer cents by
+ * Amounts in bodies are decimal numbers (Zoho's type is `number`), produced from integer cents by
  * `centsToNumber` only at the very end; the envelope's `cents` carries the exact figure. Ids
  * (customer_id, item_id, account_id, invoice_id) are strings.
  *
