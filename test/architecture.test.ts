@@ -1,5 +1,5 @@
 /**
- * The house rules that keep the engine portable (DESIGN.md §2): imports point one way, hosts → src;
+ * The house rules that keep the engine portable: imports point one way, hosts → src;
  * src imports no host code, no Node built-ins and no Office.js. tsconfig.src.json (no DOM, no Node
  * types) catches globals; this test catches imports, which type checking alone would allow.
  */
