@@ -33,11 +33,12 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-test('build returns the four sheets, SPURSH, balances and problems; the run is recorded', async () => {
+test('build returns the VRET sheets, SPURSH, balances and problems; the run is recorded', async () => {
   const r = await app.inject({ method: 'POST', url: '/api/vret/build', headers: auth('pat'), payload: { ledger: 'Amazon.eu', geo: 'DE', period: '2024-11' } });
   expect(r.statusCode).toBe(200);
   const body = r.json();
-  expect(body.sheets.map((s: { name: string }) => s.name)).toEqual(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report']);
+  expect(body.sheets.map((s: { name: string }) => s.name)).toEqual(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report', 'Funding by vendor']);
+  expect(body.sheets[4].chart).toEqual({ type: 'bar', title: 'Funding by vendor', categoryColumn: 'VENDOR_NAME', valueColumns: ['FUNDING_AMOUNT'] });
   expect(body.balances).toEqual([{ currency: 'EUR', debits: 22_784, credits: 22_784, difference: 0 }]);
   expect(body.spursh.csv.split('\r\n')[1]).toBe('Amazon.eu,2024-11,Acme GmbH,R1001,EUR,100.00,30.00,70.00');
   expect(body.problems.some((p: { code: string }) => p.code === 'rvr-unmatched')).toBe(true);

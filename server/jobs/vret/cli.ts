@@ -10,7 +10,7 @@ const MAX_PROBLEMS_SHOWN = 50;
 
 export const command: CliCommand = {
   name: 'vret',
-  summary: 'Vendor returns: build VRET_{LEDGER}_{RUN}.xlsx (GLDI, 20321 JE, 20321 Analysis, RVR Report) and SPURSH_{LEDGER}_{RUN}.csv.',
+  summary: 'Vendor returns: build VRET_{LEDGER}_{RUN}.xlsx (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor with its chart) and SPURSH_{LEDGER}_{RUN}.csv.',
   usage: [
     'closedesk vret --ledger "Amazon.eu" --geo DE --period 2024-11 --out <dir>',
     '               [--source <postgres://… URL>] [--thr <dir of THR files>] [--inputs <dir of CSVs>] [--run-id ID] [--json]',

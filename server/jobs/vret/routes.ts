@@ -1,7 +1,7 @@
 /**
  * Vendor returns for the task pane:
  * - GET  /api/vret/options → which inputs the server has (source, THR folder, CSV folder) and the known ledgers/geos
- * - POST /api/vret/build {ledger, geo, period} → the four sheets, the SPURSH CSV, balances and problems
+ * - POST /api/vret/build {ledger, geo, period} → the VRET sheets (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor), the SPURSH CSV, balances and problems
  *   (built on the server: THR files can be far too big to ship to Excel row by row); the run is recorded
  * - POST /api/vret/spursh {fileName, csv} → the SPURSH file saved (atomically) in <data dir>/vret/outbox for delivery
  *

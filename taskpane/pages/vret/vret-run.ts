@@ -1,6 +1,6 @@
 /**
  * What the VRET page does, apart from the screen: find the input sheets in the workbook, build,
- * ask the backend to build, write the four sheets, and export SPURSH.
+ * ask the backend to build, write the VRET sheets, and export SPURSH.
  */
 import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';

@@ -1,9 +1,10 @@
 /**
  * Workbook page (preview mode only): the in-browser workbook the other pages write to.
  * Open an .xlsx, look at its sheets, download the result, or start a new workbook.
- * The view follows the preview workbook's own state (active sheet, selected cell), as Excel would.
+ * The view follows the preview workbook's own state (active sheet, selected cell), as Excel would; a sheet
+ * written with a chart shows that chart above its grid, as the downloaded workbook carries it.
  */
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import {
   Button,
   Caption1,
@@ -27,6 +28,9 @@ const useStyles = makeStyles({
   tabs: { overflowX: 'auto', borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
   hidden: { display: 'none' },
 });
+
+// The chart library is loaded only when a chart shows (in Excel the pane never draws one).
+const SheetChart = lazy(() => import(/* webpackChunkName: "sheet-chart" */ '../../components/sheet-chart').then((m) => ({ default: m.SheetChart })));
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -69,6 +73,9 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
     // `changes` and the version are what tell us the content moved on.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [preview, current, selection?.row, changes, shell.workbookVersion]);
+
+  // Read with the grid: the chart changes when its sheet is written again.
+  const chart = grid ? preview.chartDataFor(grid.sheet) : undefined;
 
   // A download link points at the workbook as it was; drop it when the workbook changes.
   useEffect(() => () => void (download && URL.revokeObjectURL(download.url)), [download]);
@@ -177,6 +184,11 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
                 ? `${grid.totalRows.toLocaleString('en-US')} rows; the grid shows ${GRID_ROWS} of them.`
                 : `${grid.totalRows.toLocaleString('en-US')} rows.`}
           </Caption1>
+          {chart && (
+            <Suspense fallback={<Spinner size="tiny" label="Drawing the chart…" />}>
+              <SheetChart data={chart} />
+            </Suspense>
+          )}
           {grid.totalRows > 0 && <SheetGrid grid={grid} highlight={selection} />}
         </>
       )}
