@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { openTestBackend, type TestBackend } from './backends';
+import { devId } from './people';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'vret');
 let t: TestBackend;
@@ -44,7 +45,7 @@ test('build returns the VRET sheets, SPURSH, balances and problems; the run is r
   expect(body.problems.some((p: { code: string }) => p.code === 'rvr-unmatched')).toBe(true);
   const runs = await t.store.query<{ user_id: string; options: string }>("SELECT user_id, options FROM runs WHERE job = 'vret'");
   expect(runs).toHaveLength(1);
-  expect(runs[0]!.user_id).toBe('pat');
+  expect(runs[0]!.user_id).toBe(devId('pat'));
   expect(JSON.parse(runs[0]!.options).runId).toBe(body.runId);
 
   const saved = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: auth('pat'), payload: { fileName: body.spursh.fileName, csv: body.spursh.csv } });

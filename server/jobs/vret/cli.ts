@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { formatAmount } from '../../../src/kernel/money';
-import { describeLocation } from '../../../src/kernel/problems';
+import { describeLocation, isBlocking } from '../../../src/kernel/problems';
 import { runVretJob, VretSourceError } from './job';
 import { vretDatasetQueries } from './queries';
 import { cliConfig, withStore } from '../../cli/setup';
@@ -67,7 +67,7 @@ export const command: CliCommand = {
           userId: io.env.USER ? `cli:${io.env.USER}` : 'cli',
         }),
       );
-      const blocking = result.problems.filter((p) => p.severity === 'blocking');
+      const blocking = result.problems.filter(isBlocking);
       if (values.json) {
         println(io.out, JSON.stringify(result, null, 2));
       } else {

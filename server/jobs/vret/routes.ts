@@ -17,6 +17,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { recordRun } from '../../runs';
+import { hasBlocking } from '../../../src/kernel/problems';
 import { defaultVretConfig, spurshCsv } from '../../../src/vendor-returns';
 import { buildVretFromSources, ledgerFilePart, VretSourceError } from './job';
 
@@ -69,7 +70,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       throw err;
     }
     const { run, runId, inputs, inputChecksum } = built;
-    const blocked = run.problems.some((p) => p.severity === 'blocking');
+    const blocked = hasBlocking(run.problems);
     const csv = spurshCsv(run.spursh, run.config);
     const rec = await ctx.store.transaction(async (tx) => {
       const r = await recordRun(

@@ -18,6 +18,7 @@ import {
 } from '@fluentui/react-components';
 import { ArrowDownload20Regular, DocumentAdd20Regular, FolderOpen20Regular } from '@fluentui/react-icons';
 import { PreviewWorkbook, type SheetGrid as GridData } from '../../preview/preview-workbook';
+import { errorSentence } from '../../components';
 import { useShell } from '../../shell';
 import { SheetGrid } from './grid';
 import { GRID_ROWS, rowsToRead } from './grid-model';
@@ -89,7 +90,9 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
       shell.replacePreview(wb);
       setMessage({ intent: 'success', text: `Opened ${file.name}.` });
     } catch (e) {
-      setMessage({ intent: 'error', text: `${file.name} could not be opened as an Excel workbook: ${(e as Error).message}` });
+      // A zip reader's message ("is this a zip file ? see https://…") helps nobody here: say what to do.
+      console.error(`${file.name} could not be opened`, e);
+      setMessage({ intent: 'error', text: `${file.name} could not be opened: it is not an Excel workbook (.xlsx), or it is damaged. Save it as .xlsx in Excel and open it again.` });
     } finally {
       setBusy(false);
     }
@@ -109,7 +112,7 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
       a.download = name;
       a.click();
     } catch (e) {
-      setMessage({ intent: 'error', text: `The workbook could not be saved: ${(e as Error).message}` });
+      setMessage({ intent: 'error', text: errorSentence(e, 'The workbook could not be saved; the details are in the browser\'s console.') });
     } finally {
       setBusy(false);
     }
