@@ -56,7 +56,7 @@ async function main(): Promise<void> {
     'server/dev/zoho-sandbox/index',
   );
   if (sandbox) {
-    // The sandbox validates against Zoho's OpenAPI files in ../shared; without them the rest still runs.
+    // A busy port must not take the rest of the demo down with it: the line below says why.
     try {
       const sb = await sandbox.startZohoSandbox({ port: Number(process.env.ZOHO_SANDBOX_PORT ?? 3001), dataDir: path.join(config.dataDir, 'zoho-sandbox') });
       stoppers.push(sb);
