@@ -9,6 +9,7 @@
  * Figures are printed, never asserted. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { countBlocking } from '../src/kernel/problems';
 import { runVretJob } from '../server/jobs/vret/job';
 import { vretBenchData } from './vret-data';
 import { compiledNode, crossCheck, f1, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
@@ -36,7 +37,7 @@ export async function child([dataDir, outDir]: string[]): Promise<void> {
       sheets: r.sheets,
       spurshRows: r.spurshRows,
       problems: r.problems.length,
-      blocking: r.problems.filter((p) => p.severity === 'blocking').length,
+      blocking: countBlocking(r.problems),
       balances: r.balances,
     }) + '\n',
   );

@@ -1,6 +1,7 @@
 import { tableFromValues, type Cell, type Table } from '../kernel/table';
 import { isoDateTime, isoToExcelSerial } from '../kernel/dates';
 import { formatAmount } from '../kernel/money';
+import { hasBlocking } from '../kernel/problems';
 import {
   allocateFifo,
   allocationAt,
@@ -9,6 +10,7 @@ import {
   customerBalanceAsOf,
   fifoAnalytics,
   fifoStoppedBy,
+  matchRateText,
   openLots,
   centsText,
   IsoDateTimeCache,
@@ -271,7 +273,7 @@ describe('readFifoWorkbook — input as finance has it', () => {
     expect(stops([sheet([['1', '2024-01-01', 'C', '1.00']], ['TRANS_ID', 'CREATEDAT', 'CUSTOMERID', 'AMOUNT'])])).toEqual(['missing-column']);
     expect(stops([sheet([])], { sheet: 'Other' })).toEqual(['missing-sheet']);
     const badRows = readFifoWorkbook([sheet([['1', 'earned', 'soon', '', 'A', '', '1.00', ''], ['2', 'earned', '2024-01-01', '', 'A', '', '1.00', '']])]);
-    expect(badRows.problems.some((p) => p.severity === 'blocking')).toBe(true);
+    expect(hasBlocking(badRows.problems)).toBe(true);
     expect(fifoStoppedBy(badRows.problems)).toEqual([]);
     expect(fifoStoppedBy([{ severity: 'warning', code: 'missing-column', source: 'x', message: 'm' }])).toEqual([]);
   });
@@ -338,6 +340,20 @@ describe('balances, analytics and sheets', () => {
       { date: '2024-01-04', cents: 200 },
       { date: '2024-01-05', cents: 100 },
     ]);
+  });
+  test('no rate over zero rows: a run where every row failed has no match rate, in figures or on the sheet', () => {
+    const { input, result } = run([
+      ['1', 'earned', 'not a date', '', 'A', '', '1.00', ''],
+      ['2', 'spent', '2024-01-02', '', 'A', '', '1.234', ''],
+    ]);
+    expect(input.problems.length).toBeGreaterThan(0);
+    const a = fifoAnalytics(result);
+    expect(a.transactions).toBe(0);
+    expect(a.matchRate).toBeNull();
+    expect(matchRateText(a)).toBe('no redemptions to match');
+    const analytics = buildFifoSheets(result, { analytics: a }).find((s) => s.name === 'FIFO Analytics')!;
+    expect(analytics.preamble).toContainEqual(['Match rate', 'no redemptions to match']);
+    expect(matchRateText({ matchRate: 0.5 })).toBe('50.00 %');
   });
   test('the five sheets', () => {
     const { input, result } = run(rows);

@@ -9,7 +9,7 @@
  * - `referenceSets(tables)`: customer and order ids from Customers and Sales, when those sheets exist.
  * - `FIFO_STOP_CODES`, `fifoStoppedBy(problems)`: the problems that stop a run before matching (every host asks here).
  */
-import { blocking, warning, type Problem } from '../kernel/problems';
+import { blocking, isBlocking, warning, type Problem } from '../kernel/problems';
 import { findColumns, readRows, type Schema, type Table } from '../kernel/table';
 import { FifoTransactionsBuilder, TYPE_NAMES, type FifoTransactions, type FifoType } from './transactions';
 
@@ -33,7 +33,7 @@ export const FIFO_STOP_CODES: readonly string[] = ['missing-column', 'empty-shee
 
 /** The blocking problems that stop a FIFO run; empty when it may go on. */
 export function fifoStoppedBy(problems: readonly Problem[]): Problem[] {
-  return problems.filter((p) => p.severity === 'blocking' && FIFO_STOP_CODES.includes(p.code ?? ''));
+  return problems.filter((p) => isBlocking(p) && FIFO_STOP_CODES.includes(p.code ?? ''));
 }
 
 export interface ReferenceSets {

@@ -8,7 +8,7 @@
  *   cannot be read (no amount column, a required column missing).
  * - `SettlementLayout`: format, column indexes, V1 amount columns.
  */
-import { blocking, warning, type Problem } from '../kernel/problems';
+import { blocking, isBlocking, warning, type Problem } from '../kernel/problems';
 import { normaliseHeader } from '../kernel/table';
 
 export type SettlementFormat = 'v2' | 'v1';
@@ -129,7 +129,7 @@ export function readSettlementHeader(file: string, headerRow: number, rawHeader:
   const required = format === 'v2' ? ['settlement-id', 'total-amount', 'transaction-type', 'amount-type', 'amount-description', 'amount'] : ['settlement-id', 'total-amount', 'transaction-type'];
   for (const r of required)
     if (at(r) < 0) problems.push(blocking({ source: file, row: headerRow, column: r, message: `The column ${r} is missing.`, code: 'missing-column' }));
-  if (problems.some((p) => p.severity === 'blocking' && p.code === 'missing-column')) return { layout: null, problems };
+  if (problems.some((p) => isBlocking(p) && p.code === 'missing-column')) return { layout: null, problems };
 
   const idx: SettlementColumns = {
     settlementId: at('settlement-id'), start: at('settlement-start-date'), end: at('settlement-end-date'), deposit: at('deposit-date'),

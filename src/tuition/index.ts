@@ -3,3 +3,4 @@ export * from './plan';
 export * from './columns';
 export * from './lines';
 export * from './invoices';
+export * from './lifecycle';

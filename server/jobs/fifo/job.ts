@@ -15,11 +15,11 @@ import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { allocateFifo, validateFifoResults, type FifoMode } from '../../../src/fifo/allocate';
 import { fifoStoppedBy, readFifoWorkbook } from '../../../src/fifo/read';
-import { buildFifoSheets, fifoAnalytics } from '../../../src/fifo/report';
+import { buildFifoSheets, fifoAnalytics, matchRateText } from '../../../src/fifo/report';
 import { allocationCsvBytes, unmatchedCsvBytes } from '../../../src/fifo/canonical';
 import type { FifoTransactions } from '../../../src/fifo/transactions';
 import { formatAmount } from '../../../src/kernel/money';
-import { blocking, hasBlocking, type Problem } from '../../../src/kernel/problems';
+import { blocking, countBlocking, hasBlocking, type Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import type { CliIo } from '../../cli/command';
 import { readFifoCsv, type FifoCsvInput } from './read-csv';
@@ -104,11 +104,12 @@ interface RunRecord {
 async function recordRunInStore(record: RunRecord, io: CliIo): Promise<string> {
   const { cliConfig, withStore } = require('../../cli/setup') as typeof import('../../cli/setup');
   const { recordRun } = require('../../runs') as typeof import('../../runs');
-  const { createAudit } = require('../../audit') as typeof import('../../audit');
-  return withStore(cliConfig(io), async (store) => {
+  const { auditProtection, createAudit } = require('../../audit') as typeof import('../../audit');
+  const config = cliConfig(io);
+  return withStore(config, async (store) => {
     const actor = `cli:${os.userInfo().username}`;
     const run = await recordRun(store, record, actor);
-    await createAudit(store).append({ actor, action: 'run.recorded', subjectType: 'run', subjectId: run.id, details: { job: 'fifo', mode: record.mode, rowCounts: record.rowCounts } });
+    await createAudit(store, auditProtection(config)).append({ actor, action: 'run.recorded', subjectType: 'run', subjectId: run.id, details: { job: 'fifo', mode: record.mode, rowCounts: record.rowCounts } });
     return run.id;
   });
 }
@@ -184,7 +185,7 @@ export async function runFifoJob(o: FifoJobOptions, io: CliIo): Promise<number> 
 
   const inputChecksum = `sha256:${input.checksum}`;
   const resultChecksum = `sha256:${resultHash.digest('hex')}`;
-  const blockingCount = problems.filter((p) => p.severity === 'blocking').length;
+  const blockingCount = countBlocking(problems);
   writeProblemsCsv(out('problems.csv'), problems);
 
   const { appVersion } = require('../../http') as typeof import('../../http');
@@ -221,7 +222,7 @@ export async function runFifoJob(o: FifoJobOptions, io: CliIo): Promise<number> 
   say(
     io.out,
     `FIFO (${o.mode}): ${counts.matchedRows} transactions of ${analytics.customers} customers, ${counts.allocations} allocations, ` +
-      `${analytics.unmatchedCount} unmatched (${formatAmount(analytics.unmatchedCents)}), match rate ${(analytics.matchRate * 100).toFixed(2)} %.\n` +
+      `${analytics.unmatchedCount} unmatched (${formatAmount(analytics.unmatchedCents)}), match rate ${matchRateText(analytics)}.\n` +
       `Wrote ${FIFO_OUTPUT_FILES.join(', ')}${o.xlsx && fs.existsSync(out('fifo.xlsx')) ? ', fifo.xlsx' : ''} to ${o.out}.`,
   );
   if (hasBlocking(problems)) {

@@ -1,7 +1,7 @@
 /** `closedesk tuition <files…> --month YYYY-MM --out <dir>`: partner expense files → a month of invoices. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeLocation, formatAmount, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
+import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import { buildTuitionInvoicesFromColumns, ExpenseLineReader, invoicesCsv } from '../../../src/tuition';
 import { readTuitionFileInto } from './inputs';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
@@ -42,7 +42,7 @@ export const command: CliCommand = {
     for (const f of files) fileProblems.push(...(await readTuitionFileInto(reader, path.basename(f), fs.readFileSync(f))));
     const read = reader.columns();
     const problems = [...fileProblems, ...read.problems];
-    const blocked = problems.some((p) => p.severity === 'blocking');
+    const blocked = hasBlocking(problems);
     // invoices.csv shows no partner references: the invoices are built without them
     const invoices = buildTuitionInvoicesFromColumns(read.columns, values.month, { references: false });
 
@@ -54,7 +54,7 @@ export const command: CliCommand = {
     else writeAtomically(invoicesFile, invoicesCsv(invoices));
 
     for (const l of read.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
-    println(io.out, `${read.columns.count} expense lines, ${problems.filter((p) => p.severity === 'blocking').length} blocking problems, ${problems.filter((p) => p.severity === 'warning').length} warnings.`);
+    println(io.out, `${read.columns.count} expense lines, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
     for (const inv of invoices) {
       println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.lines.length} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
     }

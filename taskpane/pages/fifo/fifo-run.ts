@@ -11,7 +11,6 @@
 import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import {
   allocateFifo,
@@ -25,7 +24,7 @@ import {
   type FifoAnalytics,
   type FifoMode,
 } from '../../../src/fifo';
-import type { ApiClient, DatasetSummary } from '../../api';
+import type { ApiClient } from '../../api';
 
 export interface FifoOutcome {
   sheets: SheetSpec[];
@@ -59,27 +58,6 @@ export async function readTransactionsFromWorkbook(port: WorkbookPort, sheet: st
   return tables;
 }
 
-/** A dataset from the backend, page by page, as one table (rows numbered as the server's file). */
-export async function readTransactionsFromBackend(
-  api: ApiClient,
-  dataset: DatasetSummary,
-  options: { signal?: AbortSignal; onProgress?: (rows: number, total: number) => void; pageSize?: number } = {},
-): Promise<Table> {
-  const pageSize = options.pageSize ?? 5000;
-  const first = await api.getDatasetPage(dataset.id, 0, pageSize, options.signal);
-  const rows = [...first.rows];
-  options.onProgress?.(rows.length, first.total);
-  let next = first.nextOffset;
-  while (next !== null) {
-    options.signal?.throwIfAborted();
-    const page = await api.getDatasetPage(dataset.id, next, pageSize, options.signal);
-    rows.push(...page.rows);
-    options.onProgress?.(rows.length, first.total);
-    next = page.nextOffset;
-  }
-  return { name: dataset.name, header: first.header, rows, firstRowNumber: 2 };
-}
-
 /** SHA-256 of text chunks with Web Crypto (the browser has no incremental digest: chunks are joined). */
 export async function sha256Hex(chunks: Iterable<string>): Promise<string> {
   const parts: string[] = [];
@@ -106,9 +84,6 @@ export async function runFifo(tables: Table[], options: { sheet: string; mode: F
     source: options.sheet,
   };
 }
-
-/** Writes the sheets in order; progress counts rows over all sheets. */
-export const writeFifoSheets = writeSheets;
 
 export interface RecordedRun {
   id: string;
