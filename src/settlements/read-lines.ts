@@ -10,45 +10,18 @@
  * - `NO_SEPARATOR`, `POINT`, `COMMA`, `OTHER`: amount forms.
  */
 import { warning, type Problem } from '../kernel/problems';
+import { NOT_PLAIN, AMOUNT_COMMA, AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt } from '../kernel/money';
 import type { SettlementLayout } from './columns';
 import { DOTTED_SHAPE, DateTally, DecimalTally, ISO_SHAPE, dateShape, type DateShape, type DecimalEvidence } from './conventions';
 import { SettlementLines, type LineTextField } from './lines';
 import type { SettlementRows } from './rows';
 
-/** Amount forms read straight from bytes: `-?\d{1,13}([.,]\d{1,2})?`. */
-export const NO_SEPARATOR = 0;
-export const POINT = 1;
-export const COMMA = 2;
-export const OTHER = 3;
+/** Amount forms (see plainAmountAt), and the evidence each gives about the decimal separator. */
+export const NO_SEPARATOR = AMOUNT_INTEGER;
+export const POINT = AMOUNT_POINT;
+export const COMMA = AMOUNT_COMMA;
+export const OTHER = NOT_PLAIN;
 const EVIDENCE: DecimalEvidence[] = ['none', 'dot', 'comma'];
-
-/** The form of an amount span (one of the constants above) and, unless OTHER, its cents in `plainCents.value`. */
-const plainCents = { value: 0 };
-function plainAmount(b: Uint8Array, s: number, e: number): number {
-  let i = s;
-  const neg = b[i] === 45;
-  if (neg) i++;
-  let whole = 0;
-  const digitsFrom = i;
-  while (i < e && b[i]! >= 48 && b[i]! <= 57) whole = whole * 10 + b[i++]! - 48;
-  const nd = i - digitsFrom;
-  if (nd === 0 || nd > 13) return OTHER;
-  let frac = 0;
-  let form = NO_SEPARATOR;
-  if (i < e) {
-    const sep = b[i];
-    const fd = e - i - 1;
-    if ((sep !== 46 && sep !== 44) || fd < 1 || fd > 2) return OTHER;
-    const d1 = b[i + 1]! - 48;
-    const d2 = fd === 2 ? b[i + 2]! - 48 : 0;
-    if (d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9) return OTHER;
-    frac = d1 * 10 + d2;
-    form = sep === 46 ? POINT : COMMA;
-  }
-  const cents = whole * 100 + frac;
-  plainCents.value = neg && cents !== 0 ? -cents : cents;
-  return form;
-}
 
 /** A plain non-negative integer of at most 15 digits; -1 otherwise. */
 function plainInteger(b: Uint8Array, s: number, e: number): number {
@@ -236,7 +209,7 @@ export class Pass1 {
     if (!rows.field(amountAt)) return -1;
     const as = this.ref();
     const ae = rows.te;
-    const form = as >= 0 ? plainAmount(b, as, ae) : OTHER;
+    const form = as >= 0 ? plainAmountAt(b, as, ae) : OTHER;
     if (form === OTHER) this.decimals.noteText(this.text(as, ae), row);
     else if (form !== NO_SEPARATOR && this.decimals.note(EVIDENCE[form]!, row)) this.decimals.firstText(EVIDENCE[form]!, rows.text.text(as, ae));
     const i = lines.add(row, quantity);
@@ -244,7 +217,7 @@ export class Pass1 {
     this.form[i] = form;
     this.amountStart[i] = as;
     this.amountEnd[i] = ae;
-    lines.cents[i] = form === OTHER ? 0 : plainCents.value;
+    lines.cents[i] = form === OTHER ? 0 : plainAmount.cents;
     if (posted >= 0) lines.postedDate[i] = posted;
     else this.laterDates.add(i, ps, pe);
     if (first >= 0) lines.copyFields(first, i);

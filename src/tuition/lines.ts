@@ -13,7 +13,7 @@
  * - `ExpenseLine`, `ReadLinesOptions`, `ReadLinesResult`; `recogniseLayout` (./plan.ts).
  */
 import { blocking, isBlank, minorUnitDigits, parseAmount, parseCsv, readDate, readId, warning, type Cell, type Problem, type Table } from '../kernel';
-import type { AmountResult } from '../kernel/money';
+import { AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt, type AmountResult } from '../kernel/money';
 import { isCurrencyCode } from '../kernel/money';
 import { splitCsvBytes, type CsvSpans } from '../kernel/csv-bytes';
 import { ByteKeys, SPACE, encodeUtf8 } from '../kernel/text-bytes';
@@ -253,8 +253,8 @@ class SpanRow implements RowCells {
 
   amount(col: number, options: AmountOptions, plain: boolean): AmountResult {
     if (plain && col >= 0 && col < this.count && this.trimmed(col)) {
-      const cents = plainCents(this.csv.bytes, this.ts, this.te);
-      if (cents === cents) return { ok: true, cents };
+      const form = plainAmountAt(this.csv.bytes, this.ts, this.te);
+      if (form === AMOUNT_INTEGER || form === AMOUNT_POINT) return { ok: true, cents: plainAmount.cents };
     }
     return parseAmount(this.cell(col), options);
   }
@@ -267,27 +267,6 @@ class SpanRow implements RowCells {
     if (!cache) this.few.dates.set(key, (cache = []));
     return (cache[raw] ??= readDate(this.cell(col), { slash }));
   }
-}
-
-/** Cents of `-?\d{1,13}(\.\d{1,2})?` (what parseAmount gives for it with two decimals); NaN for any other form. */
-function plainCents(b: Uint8Array, s: number, e: number): number {
-  let i = s;
-  const neg = b[i] === 45;
-  if (neg) i++;
-  let whole = 0;
-  const from = i;
-  while (i < e && b[i]! >= 48 && b[i]! <= 57) whole = whole * 10 + b[i++]! - 48;
-  if (i === from || i - from > 13) return NaN;
-  let frac = 0;
-  if (i < e) {
-    if (b[i] !== 46 || e - i - 1 < 1 || e - i - 1 > 2) return NaN;
-    const d1 = b[i + 1]! - 48;
-    const d2 = e - i - 1 === 2 ? b[i + 2]! - 48 : 0;
-    if (d1 >>> 0 > 9 || d2 >>> 0 > 9) return NaN;
-    frac = d1 * 10 + d2;
-  }
-  const cents = whole * 100 + frac;
-  return neg && cents !== 0 ? -cents : cents;
 }
 
 // ---- The rules ---------------------------------------------------------------------------------

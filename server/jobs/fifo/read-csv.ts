@@ -23,6 +23,7 @@ import path from 'node:path';
 import { FifoReader, TC_DATA_SCHEMA, type ReferenceSets } from '../../../src/fifo/read';
 import { EARNED, EXPIRED, SPENT, type FifoTransactions } from '../../../src/fifo/transactions';
 import { findColumns } from '../../../src/kernel/table';
+import { AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt } from '../../../src/kernel/money';
 import type { Problem } from '../../../src/kernel/problems';
 import { streamCsvFields, type CsvRecordView } from './csv-stream';
 
@@ -197,34 +198,8 @@ function daysFromCivil(y: number, m: number, d: number): number {
 
 /** Cents of `-?\d{1,13}(\.\d{1,2})?`; NaN otherwise. */
 export function fastCents(buf: Buffer, s: number, e: number): number {
-  let i = s;
-  let neg = false;
-  if (buf[i] === 45) {
-    neg = true;
-    i++;
-  }
-  let whole = 0;
-  let nd = 0;
-  while (i < e) {
-    const d = digitAt(buf, i);
-    if (d < 0) break;
-    whole = whole * 10 + d;
-    nd++;
-    i++;
-  }
-  if (nd === 0 || nd > 13) return NaN;
-  let frac = 0;
-  if (i < e) {
-    if (buf[i] !== 46) return NaN;
-    const fd = e - i - 1;
-    if (fd < 1 || fd > 2) return NaN;
-    const a = digitAt(buf, i + 1);
-    const b = fd === 2 ? digitAt(buf, i + 2) : 0;
-    if (a < 0 || b < 0) return NaN;
-    frac = a * 10 + b;
-  }
-  const cents = whole * 100 + frac;
-  return neg && cents !== 0 ? -cents : cents;
+  const form = plainAmountAt(buf, s, e);
+  return form === AMOUNT_INTEGER || form === AMOUNT_POINT ? plainAmount.cents : NaN;
 }
 
 /** A plain positive integer id of at most 15 digits without a leading zero ("0" itself allowed); -1 otherwise. */
