@@ -1,4 +1,5 @@
 /**
+ * Over 400 lines because selection, the row readers for transactions and RVR, matching and posting share one builder.
  * A VRET run: select the ledger/geo/period transactions, match them to RVR refunds, split each
  * amount into RVR amount and vendor funding, and post balanced journals per ledger and currency.
  *
