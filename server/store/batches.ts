@@ -97,7 +97,7 @@ const forUpdate = (db: Queryable) => (db.dialect === 'postgres' ? ' FOR UPDATE' 
 /** A refusal of the lifecycle or the approval rule, as the error routes pass on. */
 const refused = (r: Refusal) => new AppError(r.status, r.code, r.reason);
 
-interface BatchRow {
+export interface BatchRow {
   id: string;
   job: string;
   kind: string;
@@ -110,7 +110,7 @@ interface BatchRow {
   version: number;
 }
 
-function storedPeople(text: string | null, fallback: Person): Person[] {
+export function storedPeople(text: string | null, fallback: Person): Person[] {
   const list = parseJson<unknown>(text, null);
   if (!Array.isArray(list)) return [fallback];
   const people = list.filter((p): p is Person => typeof p?.id === 'string' && typeof p?.name === 'string').map((p) => recordedPerson(p.id, p.name));
@@ -119,7 +119,7 @@ function storedPeople(text: string | null, fallback: Person): Person[] {
 
 const toJsonPeople = (people: readonly Person[]) => JSON.stringify(people.map((p) => ({ id: p.id, name: p.name })));
 
-function toBatch<P>(r: BatchRow, itemPreparers: readonly (string | null)[]): Batch<P> {
+export function toBatch<P>(r: BatchRow, itemPreparers: readonly (string | null)[]): Batch<P> {
   const author = recordedPerson(r.prepared_by, r.prepared_by_name);
   const preparers = new Map([[author.id, author]]);
   for (const text of itemPreparers) for (const p of storedPeople(text, author)) if (!preparers.has(p.id)) preparers.set(p.id, p);
@@ -323,15 +323,13 @@ async function load<P = unknown>(tx: Queryable, id: string, lock: boolean): Prom
   const batch = toBatch<P>(r, []);
   batch.preparers = [...new Map([author, ...items.flatMap((i) => i.preparedBy)].map((p) => [p.id, p])).values()];
   const approvals = await listApprovals(tx, id);
-  const facts: BatchFacts = {
-    id,
-    state: batch.state,
-    version: batch.version,
-    preparedBy: author,
-    items: items.map((i) => ({ seq: i.seq, label: requestLabel(i.seq, i.request), preparedBy: i.preparedBy })),
-    approvals: approvals.filter((a) => a.decision === 'approved').map(recordedApproval),
-  };
+  const facts = factsFrom(batch, author, items.map((i) => ({ seq: i.seq, label: requestLabel(i.seq, i.request), preparedBy: i.preparedBy })), approvals);
   return { batch, items, approvals, facts };
+}
+
+/** What the lifecycle decides on, from a batch, its items (labels and preparers) and its decisions. */
+export function factsFrom(batch: Pick<Batch, 'id' | 'state' | 'version'>, author: Person, items: BatchFacts['items'], approvals: readonly Approval[]): BatchFacts {
+  return { id: batch.id, state: batch.state, version: batch.version, preparedBy: author, items, approvals: approvals.filter((a) => a.decision === 'approved').map(recordedApproval) };
 }
 
 /** What the lifecycle and the approval rule decide on for this batch (e.g. the actions a user may take). */
@@ -497,7 +495,7 @@ export async function removeBatchItems(db: Db, input: { id: string; version: num
   });
 }
 
-interface ApprovalRow {
+export interface ApprovalRow {
   id: string;
   batch_id: string;
   batch_version: number;
@@ -512,23 +510,25 @@ interface ApprovalRow {
 
 export async function listApprovals(db: Db, batchId: string): Promise<Approval[]> {
   const rows = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE batch_id = $1 ORDER BY decided_at, id', [batchId]);
-  return rows.map((r) => {
-    const who = recordedPerson(r.approved_by, r.approved_by_name);
-    const roles = parseJson<unknown>(r.approver_roles, null);
-    return {
-      id: r.id,
-      batchId: r.batch_id,
-      batchVersion: Number(r.batch_version),
-      approvedBy: who.id,
-      approvedByName: who.name,
-      // Decisions recorded before roles were kept needed the approver role.
-      approverRoles: Array.isArray(roles) ? roles.map(String) : ['approver'],
-      decidedAt: r.decided_at,
-      decision: r.decision,
-      reason: r.reason,
-      contentHash: r.content_hash ?? null,
-    };
-  });
+  return rows.map(approvalFromRow);
+}
+
+export function approvalFromRow(r: ApprovalRow): Approval {
+  const who = recordedPerson(r.approved_by, r.approved_by_name);
+  const roles = parseJson<unknown>(r.approver_roles, null);
+  return {
+    id: r.id,
+    batchId: r.batch_id,
+    batchVersion: Number(r.batch_version),
+    approvedBy: who.id,
+    approvedByName: who.name,
+    // Decisions recorded before roles were kept needed the approver role.
+    approverRoles: Array.isArray(roles) ? roles.map(String) : ['approver'],
+    decidedAt: r.decided_at,
+    decision: r.decision,
+    reason: r.reason,
+    contentHash: r.content_hash ?? null,
+  };
 }
 
 /**
