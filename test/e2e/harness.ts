@@ -160,8 +160,8 @@ export async function expectText(locator: Locator, text: string, timeout = 30_00
   await locator.filter({ hasText: text }).first().waitFor({ timeout });
 }
 
-/** Opens /taskpane.html and signs in with the development issuer. */
-export async function openSignedIn(h: Harness, user = 'alice', role: 'preparer' | 'approver' | 'admin' = 'preparer'): Promise<void> {
+/** Opens /taskpane.html and signs in with the development issuer (any page of a browser session on the server). */
+export async function openSignedIn(h: Pick<Harness, 'page'> & { server: Pick<RunningServer, 'origin'> }, user = 'alice', role: 'preparer' | 'approver' | 'admin' = 'preparer'): Promise<void> {
   const { page } = h;
   await page.goto(`${h.server.origin}/taskpane.html`);
   await page.getByTestId('sign-in').waitFor();

@@ -7,7 +7,7 @@
  */
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { Badge, Button, Caption1, Checkbox, Field, MessageBar, MessageBarBody, Spinner, Subtitle2, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { ArrowLeft20Regular, Checkmark20Regular, Delete20Regular, DismissCircle20Regular, Dismiss20Regular } from '@fluentui/react-icons';
+import { ArrowLeft20Regular, Checkmark20Regular, ChevronDown20Regular, ChevronUp20Regular, Delete20Regular, DismissCircle20Regular, Dismiss20Regular } from '@fluentui/react-icons';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { errorSentence, formatCount } from '../../components';
 import { useShell } from '../../shell';
@@ -36,6 +36,7 @@ import { PostingRun } from './posting-run';
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
   head: { display: 'flex', justifyContent: 'space-between', alignItems: 'flex-start', gap: tokens.spacingHorizontalS, minWidth: 0 },
+  state: { whiteSpace: 'nowrap', flexShrink: 0 },
   wrap: { overflowWrap: 'anywhere', minWidth: 0 },
   meta: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
   actions: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'center' },
@@ -50,6 +51,7 @@ function itemName(i: BatchItemView): string {
   const r = i.request;
   const body = (r.body ?? {}) as Record<string, unknown>;
   const name = [r.fileName, body.invoice_number, body.reference_number].find((v) => typeof v === 'string' && v !== '');
+  if (i.kind === 'file' && name) return String(name);
   return `${i.kind} ${name ? String(name) : `#${i.seq}`}`;
 }
 
@@ -63,8 +65,8 @@ function ItemPicker({ items, chosen, onToggle }: { items: readonly BatchItemView
         {v.getVirtualItems().map((row) => {
           const item = items[row.index]!;
           return (
-            <div key={item.seq} className={styles.itemRow} style={{ transform: `translateY(${row.start}px)` }}>
-              <Checkbox checked={chosen.has(item.seq)} onChange={() => onToggle(item.seq)} label={itemName(item)} data-testid="remove-item" />
+            <div key={item.seq} data-index={row.index} ref={v.measureElement} className={styles.itemRow} style={{ transform: `translateY(${row.start}px)` }}>
+              <Checkbox checked={chosen.has(item.seq)} onChange={() => onToggle(item.seq)} label={{ children: itemName(item), className: styles.wrap }} data-testid="remove-item" />
             </div>
           );
         })}
@@ -85,6 +87,7 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
   const [rejecting, setRejecting] = useState(false);
   const [reason, setReason] = useState('');
   const [chosen, setChosen] = useState<Set<number>>(new Set());
+  const [showContent, setShowContent] = useState(false);
 
   const load = useCallback(async () => {
     setError(null);
@@ -126,6 +129,34 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
   const verdict = entry.verdict;
   const awaiting = b.state === 'awaiting_approval';
 
+  // Once approved: send or post from here, first on the screen; the content stays one click away.
+  const sendSection = !awaiting && (
+    <>
+      {b.kind === 'zoho-post' && <PostingRun batchId={id} onFinished={onChanged} />}
+      {delivery && (
+        <DeliveryCard
+          delivery={delivery}
+          onChange={(d) => {
+            setDelivery(d);
+            if (d.batch.state !== 'sending') onChanged();
+          }}
+        />
+      )}
+    </>
+  );
+  const attentionSection = attention.length > 0 && (
+    <div className={styles.root} data-testid="detail-attention">
+      <Text weight="semibold">{`Needs attention (${formatCount(attention.length)})`}</Text>
+      {attention.slice(0, 50).map((i) => (
+        <div key={i.seq} className={styles.evidence}>
+          <Text size={200} className={styles.wrap}>{`${itemName(i)} · ${stateText(i.state)} · ${formatCount(i.attempts)} attempt${i.attempts === 1 ? '' : 's'}`}</Text>
+          {i.error && <Caption1 className={styles.error}>{i.error.replace(/^\[[a-z-]+\]\s*/, '')}</Caption1>}
+        </div>
+      ))}
+      {attention.length > 50 && <Caption1>{`… and ${formatCount(attention.length - 50)} more.`}</Caption1>}
+    </div>
+  );
+
   return (
     <div className={styles.root} data-testid="batch-detail" data-batch={id}>
       <div>
@@ -137,7 +168,7 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
         <Subtitle2 as="h2" className={styles.wrap}>
           {jobLabel(b)}
         </Subtitle2>
-        <Badge appearance="tint" color={stateTone(b.state)} data-testid="detail-state">
+        <Badge appearance="tint" color={stateTone(b.state)} className={styles.state} data-testid="detail-state">
           {stateText(b.state)}
         </Badge>
       </div>
@@ -160,12 +191,21 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
       )}
       {!content && !error && <Spinner size="tiny" label="Reading what will leave…" />}
       {content && (
-        <>
-          <Caption1 className={styles.meta} data-testid="detail-hash">
-            {`Content sha256 ${shortHash(content.content.contentHash)}${awaiting ? ' — an approval is for exactly this content.' : content.approvedHash ? `; approved ${shortHash(content.approvedHash)}.` : '.'}`}
-          </Caption1>
-          <ContentReview content={content.content} />
-        </>
+        <Caption1 className={styles.meta} data-testid="detail-hash">
+          {awaiting
+            ? `Content sha256 ${shortHash(content.content.contentHash)} — an approval is for exactly this content.`
+            : `Content sha256 ${shortHash(content.content.contentHash)}${content.approvedHash ? ` (approved: ${shortHash(content.approvedHash)})` : ''}`}
+        </Caption1>
+      )}
+      {sendSection}
+      {attentionSection}
+      {content && (awaiting || showContent) && <ContentReview content={content.content} />}
+      {content && !awaiting && (
+        <div>
+          <Button appearance="secondary" icon={showContent ? <ChevronUp20Regular /> : <ChevronDown20Regular />} onClick={() => setShowContent((v) => !v)} data-testid="detail-show-content">
+            {showContent ? 'Hide the content' : 'Show what was approved'}
+          </Button>
+        </div>
       )}
       {awaiting && allowed.includes('approve') && content && (
         <div className={styles.root}>
@@ -223,27 +263,6 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
               </Button>
             )}
           </div>
-        </div>
-      )}
-      {!awaiting && b.kind === 'zoho-post' && <PostingRun batchId={id} onFinished={onChanged} />}
-      {!awaiting && delivery && (
-        <DeliveryCard
-          delivery={delivery}
-          onChange={(d) => {
-            setDelivery(d);
-            if (d.batch.state !== 'sending') onChanged();
-          }}
-        />
-      )}
-      {attention.length > 0 && (
-        <div className={styles.root} data-testid="detail-attention">
-          <Text weight="semibold">{`Needs attention (${formatCount(attention.length)})`}</Text>
-          {attention.slice(0, 50).map((i) => (
-            <div key={i.seq} className={styles.evidence}>
-              <Text size={200} className={styles.wrap}>{`${itemName(i)} · ${stateText(i.state)} · ${formatCount(i.attempts)} attempt${i.attempts === 1 ? '' : 's'}`}</Text>
-              {i.error && <Caption1 className={styles.error}>{i.error.replace(/^\[[a-z-]+\]\s*/, '')}</Caption1>}
-            </div>
-          ))}
         </div>
       )}
       {error && (

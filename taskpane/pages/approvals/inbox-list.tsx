@@ -51,6 +51,7 @@ const useStyles = makeStyles({
   },
   line: { display: 'flex', justifyContent: 'space-between', alignItems: 'flex-start', gap: tokens.spacingHorizontalS, minWidth: 0 },
   title: { minWidth: 0, overflowWrap: 'anywhere' },
+  state: { whiteSpace: 'nowrap', flexShrink: 0 },
   meta: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
   money: { fontVariantNumeric: 'tabular-nums', overflowWrap: 'anywhere' },
   attention: { color: tokens.colorPaletteRedForeground1 },
@@ -68,7 +69,7 @@ function EntryRow({ entry, now, onOpen }: { entry: InboxEntryView; now: number; 
         <Text weight="semibold" className={styles.title}>
           {jobLabel(b)}
         </Text>
-        <Badge appearance="tint" color={stateTone(b.state)} size="small" data-testid="inbox-state">
+        <Badge appearance="tint" color={stateTone(b.state)} size="small" className={styles.state} data-testid="inbox-state">
           {stateText(b.state)}
         </Badge>
       </span>
