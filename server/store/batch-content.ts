@@ -15,13 +15,19 @@ import {
   moneyTotals,
   previewDelimited,
   readDelimited,
-  type DocumentTotal,
+  type ChangedItem,
+  type ContentView,
+  type DocumentView,
+  type FileView,
   type ManifestDiff,
   type ManifestEntry,
   type MoneyTotal,
-  type RowDiff,
   type TablePreview,
+  type VersionDiff,
+  type VersionSummary,
 } from '../../src/batches';
+
+export type { ContentView, VersionSummary } from '../../src/batches';
 import { canonicalJson } from '../canonical-json';
 import { nowIso, parseJson } from './ids';
 import type { Queryable } from './index';
@@ -91,17 +97,6 @@ export function fileText(bytes: Uint8Array): string {
 
 const READABLE = /\.(csv|txt|tsv|psv)$/i;
 
-export interface VersionSummary {
-  items: number;
-  /** Zoho documents: count and cents per type and currency. */
-  documents?: DocumentTotal[];
-  /** Files: how many, their data rows, and money columns summed per currency across them. */
-  files?: number;
-  rows?: number;
-  totals?: MoneyTotal[];
-  /** Cells the formula rule neutralised, across the files. */
-  neutralised?: number;
-}
 
 export interface BatchContent {
   hash: string;
@@ -217,67 +212,6 @@ export async function recordedVersions(db: Queryable, batchIds: readonly string[
 }
 
 // ---- the approver's view ----------------------------------------------------------------------
-
-export interface FileView {
-  seq: number;
-  key: string;
-  fileName: string;
-  partnerName?: string;
-  protocol?: string;
-  host?: string;
-  folder?: string;
-  bytes?: number;
-  sha256?: string;
-  encrypted: boolean;
-  /** First rows, row count, money totals; null when the file is not delimited text (e.g. .xlsx). */
-  preview: TablePreview | null;
-  /** Why there is no preview, or that the stored bytes no longer match. */
-  note?: string;
-  /** Cells the formula rule neutralised when the batch was prepared (the first 100), and how many in all. */
-  neutralised: { row: number; column: string; value: string }[];
-  neutralisedCount: number;
-}
-
-export interface DocumentView {
-  seq: number;
-  key: string;
-  kind: string;
-  label: string;
-  currency?: string;
-  cents?: number;
-  date?: string;
-}
-
-export interface ChangedItem {
-  key: string;
-  label: string;
-  kind: string;
-  /** Files: rows added, removed and changed. */
-  rows?: RowDiff;
-  /** Documents: the amount before and after. */
-  before?: { cents?: number; currency?: string };
-  after?: { cents?: number; currency?: string };
-}
-
-export interface VersionDiff {
-  fromVersion: number;
-  toVersion: number;
-  added: ManifestEntry[];
-  removed: ManifestEntry[];
-  changed: ChangedItem[];
-  unchanged: number;
-}
-
-export interface ContentView {
-  version: number;
-  /** Hash of what would leave now. */
-  contentHash: string;
-  summary: VersionSummary;
-  documents?: { totals: DocumentTotal[]; count: number; first: DocumentView[] };
-  files?: FileView[];
-  /** Against the previous recorded version; null for a first version (or one recorded before versions were). */
-  diff: VersionDiff | null;
-}
 
 async function fileRecords(db: Queryable, blob: string | undefined): Promise<string[][] | undefined> {
   const bytes = blob ? await storedBytes(db, blob) : undefined;

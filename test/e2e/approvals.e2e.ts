@@ -120,7 +120,17 @@ test('bob sees both in his inbox with the badge, reviews the files and approves;
   const { page } = sessions.bob;
   await openSignedIn({ page, server }, 'bob', 'approver');
   await expectText(page.getByTestId('approvals-badge'), '2');
-  const inbox = await openPage(page, 'Approvals');
+  // The ribbon's Approvals button opens the inbox.
+  const pressed = await page.evaluate(async () => {
+    const handlers = (window as unknown as { __ribbonHandlers?: Record<string, (e: { completed(): void }) => Promise<void>> }).__ribbonHandlers;
+    if (!handlers?.OpenApprovals) throw new Error('The ribbon command OpenApprovals was not registered.');
+    let completed = false;
+    await handlers.OpenApprovals({ completed: () => void (completed = true) });
+    return completed;
+  });
+  expect(pressed).toBe(true);
+  const inbox = page.getByRole('region', { name: 'Approvals', exact: true });
+  await inbox.waitFor();
   await expectText(inbox.getByTestId('inbox-summary'), '2 batches wait for your decision.');
   const decide = inbox.locator('[data-testid="inbox-group"][data-group="decide"]');
   await expectText(decide, 'Waiting for your decision');

@@ -7,7 +7,8 @@
 import { Caption1, MessageBar, MessageBarBody, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { formatAmount } from '../../../src/kernel/money';
 import { countOf, formatCount, FigureCards } from '../../components';
-import { amountText, diffText, documentsOf, rowDiffText, totalsText, type ChangedItemView, type ContentView, type FileContentView } from './inbox-model';
+import type { ChangedItem as ChangedItemView, ContentView, FileView } from '../../../src/batches';
+import { amountText, diffText, documentsOf, rowDiffText, totalsText } from './inbox-model';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, minWidth: 0 },
@@ -55,7 +56,7 @@ function RowsTable({ header, rows, label, testId }: { header: readonly string[];
   );
 }
 
-function FileCard({ file }: { file: FileContentView }) {
+function FileCard({ file }: { file: FileView }) {
   const styles = useStyles();
   const p = file.preview;
   return (

@@ -6,7 +6,7 @@
  * the rules in src/ (the approval rule, the batch lifecycle); the page shows it.
  */
 import type { ApprovalVerdict, Person } from '../../../src/approval';
-import type { DocumentTotal, ManifestEntry, MoneyTotal, RowDiff, TablePreview } from '../../../src/batches';
+import type { ContentView, MoneyTotal, RowDiff, VersionSummary } from '../../../src/batches';
 import { formatAmount } from '../../../src/kernel/money';
 import type { ApiClient } from '../../api';
 import { countOf, formatCount } from '../../components/format';
@@ -27,20 +27,12 @@ export interface BatchView {
   payload: Record<string, unknown>;
 }
 
-export interface SummaryView {
-  items: number;
-  documents?: DocumentTotal[];
-  files?: number;
-  rows?: number;
-  totals?: MoneyTotal[];
-  neutralised?: number;
-}
 
 export interface InboxEntryView {
   batch: BatchView;
   itemCount: number;
   itemStates: Record<ItemStateName, number>;
-  summary: SummaryView | null;
+  summary: VersionSummary | null;
   contentHash: string | null;
   lastDecision: { decision: 'approved' | 'rejected'; byName: string; at: string; reason: string | null; version: number } | null;
   approvedBy: string | null;
@@ -52,51 +44,6 @@ export interface InboxEntryView {
 export interface InboxView {
   entries: InboxEntryView[];
   waitingForYou: number;
-}
-
-export interface FileContentView {
-  seq: number;
-  key: string;
-  fileName: string;
-  partnerName?: string;
-  protocol?: string;
-  host?: string;
-  folder?: string;
-  bytes?: number;
-  sha256?: string;
-  encrypted: boolean;
-  preview: TablePreview | null;
-  note?: string;
-  neutralised: { row: number; column: string; value: string }[];
-  neutralisedCount: number;
-}
-
-export interface DocumentContentView {
-  seq: number;
-  key: string;
-  kind: string;
-  label: string;
-  currency?: string;
-  cents?: number;
-  date?: string;
-}
-
-export interface ChangedItemView {
-  key: string;
-  label: string;
-  kind: string;
-  rows?: RowDiff;
-  before?: { cents?: number; currency?: string };
-  after?: { cents?: number; currency?: string };
-}
-
-export interface ContentView {
-  version: number;
-  contentHash: string;
-  summary: SummaryView;
-  documents?: { totals: DocumentTotal[]; count: number; first: DocumentContentView[] };
-  files?: FileContentView[];
-  diff: { fromVersion: number; toVersion: number; added: ManifestEntry[]; removed: ManifestEntry[]; changed: ChangedItemView[]; unchanged: number } | null;
 }
 
 export interface BatchContentView {
@@ -233,7 +180,7 @@ export function documentsOf(kind: string, count: number): string {
 }
 
 /** One line of totals: per document type, or the files' rows and money columns. */
-export function summaryText(s: SummaryView | null, itemCount: number): string {
+export function summaryText(s: VersionSummary | null, itemCount: number): string {
   if (!s) return countOf(itemCount, 'item');
   if (s.documents?.length) {
     const kinds = [...new Set(s.documents.map((d) => d.kind))];
