@@ -16,7 +16,6 @@ import { getDelivery, type DeliveryView } from '../chargebacks/chargebacks-run';
 import { ContentReview } from './content-view';
 import {
   decide,
-  inboxChanged,
   jobLabel,
   preparersText,
   readContent,
@@ -100,16 +99,16 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
       setError(errorSentence(e, 'The batch could not be read; the details are in the browser\'s console.'));
     }
   }, [api, id]);
+  // Read again when the batch moved on (a new version or state), not on every refresh of the inbox.
   useEffect(() => {
     void load();
-  }, [load, entry]);
+  }, [load, entry.batch.version, entry.batch.state]);
 
   const act = async (what: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
       await what();
-      inboxChanged();
       onChanged();
       setRejecting(false);
       setReason('');

@@ -14,7 +14,7 @@ import { countOf, errorSentence } from '../../components';
 import { useShell } from '../../shell';
 import { BatchDetail } from './batch-detail';
 import { InboxList } from './inbox-list';
-import { onInboxChanged, readInbox, type InboxView } from './inbox-model';
+import { inboxChanged, onInboxChanged, readInbox, type InboxView } from './inbox-model';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -59,7 +59,7 @@ export default function ApprovalsPage() {
   return (
     <div className={styles.root} data-testid="approvals-page">
       {open ? (
-        <BatchDetail entry={open} onBack={() => setOpenId(null)} onChanged={() => void load()} />
+        <BatchDetail entry={open} onBack={() => setOpenId(null)} onChanged={inboxChanged} />
       ) : (
         <>
           <div className={styles.head}>

@@ -4,7 +4,7 @@
  * that failed or needs review with Zoho's answer. The worker refuses content that is not what was
  * approved; its sentence shows here.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, ProgressBar, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Play20Regular, Send20Regular } from '@fluentui/react-icons';
 import { errorSentence, formatCount } from '../../components';
@@ -49,11 +49,14 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
     return p;
   }, [api, base]);
 
+  // The page's callback, read when needed: a new one each render must not restart the following.
+  const finished = useRef(onFinished);
+  finished.current = onFinished;
   const finish = useCallback(async () => {
     const r = await api.request<{ items: ItemStatus[] }>(`${base}/items`);
     setProblems(r.items.filter((i) => i.state === 'failed' || i.state === 'needs_review'));
-    onFinished();
-  }, [api, base, onFinished]);
+    finished.current();
+  }, [api, base]);
 
   // Following: while the worker runs here, or until it has answered the start asked for (its last outcome changes).
   const [follow, setFollow] = useState<{ since: string | null } | null>(null);
