@@ -57,7 +57,8 @@ function itemName(i: BatchItemView): string {
 function ItemPicker({ items, chosen, onToggle }: { items: readonly BatchItemView[]; chosen: ReadonlySet<number>; onToggle(seq: number): void }) {
   const styles = useStyles();
   const box = useRef<HTMLDivElement>(null);
-  const v = useVirtualizer({ count: items.length, getScrollElement: () => box.current, estimateSize: () => 32, overscan: 10 });
+  // Keyed by item, so a row's measured height stays with its item when others are removed.
+  const v = useVirtualizer({ count: items.length, getScrollElement: () => box.current, estimateSize: () => 32, getItemKey: (i) => items[i]!.seq, overscan: 10 });
   return (
     <div ref={box} className={styles.items} style={{ height: Math.min(v.getTotalSize() + 2, 240) }} data-testid="remove-items">
       <div style={{ position: 'relative', height: v.getTotalSize() }}>
