@@ -4,3 +4,4 @@ export * from './money';
 export * from './ids';
 export * from './dates';
 export * from './csv';
+export * from './periods';

@@ -1,5 +1,11 @@
-/** Accounting periods: the run's period is `YYYY-MM`; input rows may say `2024-11`, `202411`, `NOV-24` or `Nov-2024`. */
+/**
+ * Accounting periods: the run's period is `YYYY-MM`; input rows may say `2024-11`, `202411`, `NOV-24`
+ * or `Nov-2024`. When no period is asked for, a run takes the latest period its transaction rows hold
+ * (`VretPeriodSurvey`), never the clock's month.
+ */
 import { isIsoMonth } from '../kernel/dates';
+import { PeriodSet } from '../kernel/periods';
+import { findColumns, type Cell, type Table } from '../kernel/table';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
@@ -30,4 +36,47 @@ export function periodEnd(period: string): string {
 export function periodName(period: string): string {
   const [y, m] = period.split('-') as [string, string];
   return `${MONTHS[Number(m) - 1]}-${y.slice(2)}`;
+}
+
+/** The PERIOD column of a transaction table (same names the run accepts). */
+export const PERIOD_COLUMN = { name: 'PERIOD', aliases: ['PERIOD_NAME'] } as const;
+
+const cellText = (c: Cell | undefined): string => (c === null || c === undefined || c instanceof Date ? '' : String(c));
+
+/**
+ * The periods transaction rows hold, read table by table (tables, query results, or chunks of a THR
+ * file): what a run defaults to when no period is asked for.
+ */
+export class VretPeriodSurvey {
+  private readonly periods = new PeriodSet();
+  /** Each distinct text is read once; files repeat a handful of periods a million times. */
+  private readonly cache = new Map<string, string | null>();
+
+  /** A table with a PERIOD column; a table without one adds nothing (the run names the missing column). */
+  addTable(table: Pick<Table, 'name' | 'header' | 'rows'>): void {
+    const at = findColumns(table, [PERIOD_COLUMN]).index.PERIOD!;
+    if (at < 0) return;
+    for (const row of table.rows) this.addPeriod(cellText(row[at]));
+  }
+
+  /** One period as the source writes it. */
+  addPeriod(raw: string): void {
+    let p = this.cache.get(raw);
+    if (p === undefined) {
+      p = normalisePeriod(raw);
+      if (this.cache.size < 10_000) this.cache.set(raw, p);
+      this.periods.add(p);
+    }
+  }
+
+  latest(): string | null {
+    return this.periods.latest();
+  }
+}
+
+/** The latest period the transaction tables hold (null: none). */
+export function latestVretPeriod(transactions: readonly Pick<Table, 'name' | 'header' | 'rows'>[]): string | null {
+  const survey = new VretPeriodSurvey();
+  for (const t of transactions) survey.addTable(t);
+  return survey.latest();
 }

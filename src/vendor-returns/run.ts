@@ -6,12 +6,13 @@
  * (THR), so `VretRunBuilder` takes tables one after another and keeps only the selected rows.
  */
 import { blocking, hasBlocking, warning, type Problem } from '../kernel/problems';
+import { noRowsWarning, PeriodSet } from '../kernel/periods';
 import { parseAmount, type Cents } from '../kernel/money';
 import { readId } from '../kernel/ids';
 import { readDate } from '../kernel/dates';
 import { findColumns, isBlank, type Cell, type Table } from '../kernel/table';
 import { JournalAccumulator, journalBalances, validateJournal, SEGMENTS, type CurrencyBalance, type Journal, type Segments } from '../journal/journal';
-import { creditAccountFor, lookup, readMappingTables, vretConfig, type MappingTables, type VretConfig, type VretConfigOverrides } from './config';
+import { creditAccountFor, lookup, type MappingTables, type VretConfig } from './config';
 import { normalisePeriod } from './period';
 import { rvrAmount as rvrAmountOf } from './rvr-amount';
 
@@ -126,7 +127,11 @@ export function selectVretRun(options: VretOptions, config: VretConfig): { selec
   const ledger = options.ledger.trim();
   const geo = options.geo.trim().toUpperCase();
   const period = normalisePeriod(options.period);
-  if (!period || !/^\d{4}-\d{2}$/.test(options.period.trim()))
+  if (!options.period.trim())
+    problems.push(
+      blocking({ source, column: 'period', value: '', message: 'Enter the period (YYYY-MM): the inputs hold no period to take it from.', code: 'no-period' }),
+    );
+  else if (!period || !/^\d{4}-\d{2}$/.test(options.period.trim()))
     problems.push(
       blocking({ source, column: 'period', value: options.period, message: `The period "${options.period}" is not a month written YYYY-MM (for example 2024-11).`, code: 'bad-period' }),
     );
@@ -178,6 +183,8 @@ export class VretRunBuilder {
   readonly transactions: VretTransaction[] = [];
   readonly rvrRows: RvrRow[] = [];
   readonly counts = new Map<string, SourceCount>();
+  /** Periods of the rows of the run's ledgers (and channel), whatever the period asked for: what a run that selects nothing names. */
+  readonly periodsSeen = new PeriodSet();
   private readonly byNum = new Map<string, VretTransaction>();
   private readonly badHeaders = new Set<string>();
   private readonly euLedgerKey: string;
@@ -242,7 +249,10 @@ export class VretRunBuilder {
       if (sel.eu && ledgerKey === this.euLedgerKey && chan !== sel.channel) continue;
       const rawPeriod = text(cells[iPeriod]);
       let period = periodCache.get(rawPeriod);
-      if (period === undefined) periodCache.set(rawPeriod, (period = normalisePeriod(rawPeriod)));
+      if (period === undefined) {
+        periodCache.set(rawPeriod, (period = normalisePeriod(rawPeriod)));
+        this.periodsSeen.add(period);
+      }
       if (period === null) {
         this.problems.push(blocking({ source: name, row, column: table.header[iPeriod], value: rawPeriod, message: `PERIOD "${rawPeriod}" is not a period (use YYYY-MM).`, code: 'bad-period' }));
         continue;
@@ -437,9 +447,17 @@ export class VretRunBuilder {
       problems.push(...validateJournal(journal, 'GLDI'));
       journals.push(journal);
     }
-    if (this.transactions.length === 0)
+    // A run that selects no row says which periods the inputs hold for its ledgers (a wrong period, not an empty month).
+    if (this.transactions.length === 0 && !this.periodsSeen.has(sel.period))
       problems.push(
-        warning({ source: 'VRET', message: `No transaction of ${[...sel.ledgers.values()].map((l) => l.name).join(' / ')} for ${sel.geo} in ${sel.period} was found.`, code: 'no-transactions' }),
+        noRowsWarning({
+          what: 'transactions',
+          period: sel.period,
+          scope: ` for ${[...sel.ledgers.values()].map((l) => l.name).join(' / ')}, ${sel.geo}`,
+          span: this.periodsSeen.span(),
+          source: 'VRET',
+          code: 'no-transactions',
+        }),
       );
     for (const ret of returns.values())
       if (ret.matchedTransactions === 0)
@@ -473,16 +491,4 @@ export interface VretInputs extends MappingTables {
   /** CM, ADJ, GLAP and THR tables (any number; the table name is the source shown in problems). */
   transactions: Table[];
   rvr?: Table[];
-}
-
-/** Config from the defaults, the caller's overrides and the mapping tables found in the inputs. */
-export function configFromInputs(inputs: MappingTables, overrides: VretConfigOverrides = {}): { config: VretConfig; problems: Problem[] } {
-  const m = readMappingTables(inputs);
-  const config = vretConfig({
-    ...overrides,
-    l2c: { ...overrides.l2c, ...m.mappings.l2c },
-    led2chan: { ...overrides.led2chan, ...m.mappings.led2chan },
-    ledgers: { ...overrides.ledgers, ...m.mappings.ledgers },
-  });
-  return { config, problems: m.problems };
 }

@@ -75,7 +75,7 @@ export function vretQueries(tables: VretTableNames = DEMO_TABLES): VretQuery[] {
 }
 
 /**
- * The queries as entries for H1's CLOSEDESK_SQL_SOURCES file, so each becomes a dataset the task
+ * The queries as entries for the CLOSEDESK_SQL_SOURCES file, so each becomes a dataset the task
  * pane can load (`sql:vret_cm` with ?ledger=…&period=…&geo=…).
  */
 export function vretDatasetQueries(source: string, tables: VretTableNames = DEMO_TABLES, config: VretConfig = defaultVretConfig()) {
@@ -87,6 +87,22 @@ export function vretDatasetQueries(source: string, tables: VretTableNames = DEMO
     sql: q.sql,
     params: q.params.map((p) => (defaults[p] !== undefined ? { name: p, default: defaults[p] } : { name: p })),
   }));
+}
+
+/** Every period the source's transaction tables hold (a handful of rows): the run's period when none is asked for. */
+export function vretPeriodsQuery(tables: VretTableNames = DEMO_TABLES): string {
+  return (['cm', 'adj', 'glap'] as const).map((t) => `SELECT DISTINCT period FROM ${ident(tables[t])}`).join(' UNION ');
+}
+
+/** The periods of the source's transaction tables, as the source writes them. */
+export async function loadVretPeriods(db: Queryable, tables: VretTableNames = DEMO_TABLES): Promise<string[]> {
+  let t: { columns: string[]; rows: unknown[][] };
+  try {
+    t = await db.queryTable(vretPeriodsQuery(tables), []);
+  } catch (err) {
+    throw new Error(`The VRET periods query failed: ${(err as Error).message}`);
+  }
+  return t.rows.map((r) => (r[0] === null || r[0] === undefined ? '' : String(r[0])));
 }
 
 export interface VretSourceTables {
