@@ -5,3 +5,4 @@ export * from './ids';
 export * from './dates';
 export * from './csv';
 export * from './periods';
+export * from './records';
