@@ -203,9 +203,9 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
     const kind = FILE_KINDS[path.extname(abs).toLowerCase()];
     // One reader for every file kind (platform/workbook/table-file); a file that is not a workbook is refused here.
     const read = await readTableFile(kind === 'xlsx' ? rel : path.basename(rel), fs.readFileSync(abs), { sheetNames: 'sheet', delimiter: kind === 'txt' ? '|' : undefined });
-    const unreadable = read.problems.find((p) => p.code === 'bad-workbook');
-    if (unreadable) throw new AppError(422, 'dataset-unreadable', unreadable.message);
-    const problems = kind === 'xlsx' ? read.tables.flatMap((t) => inexactNumberProblems(rel, t)) : read.problems;
+    // A workbook that cannot be opened keeps its one problem: paged reads refuse it, jobs list it among their problems.
+    const unreadable = read.problems.some((p) => p.code === 'bad-workbook');
+    const problems = kind === 'xlsx' && !unreadable ? read.tables.flatMap((t) => inexactNumberProblems(rel, t)) : read.problems;
     const loaded: Loaded = { mtimeMs: st.mtimeMs, size: st.size, tables: read.tables, problems };
     cache.delete(abs);
     cache.set(abs, loaded);
@@ -260,6 +260,7 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
         const kind = FILE_KINDS[path.extname(rel).toLowerCase()];
         try {
           const loaded = await load(path.join(dir, rel), rel);
+          if (loaded.problems.some((p) => p.code === 'bad-workbook')) throw new Error('unreadable');
           if (kind === 'xlsx') {
             for (const t of loaded.tables) out.push({ id: `${rel}!${t.name}`, name: `${path.basename(rel)} – ${t.name}`, kind, source: rel, columns: t.header });
           } else {
@@ -289,6 +290,8 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
       if (!abs) throw unknownDataset(id);
       const { offset, limit } = pageBounds(o);
       const loaded = await load(abs, rel);
+      const unreadable = loaded.problems.find((p) => p.code === 'bad-workbook');
+      if (unreadable) throw new AppError(422, 'dataset-unreadable', unreadable.message);
       let table: Table | undefined;
       if (isSheet) table = loaded.tables.find((t) => t.name.toLowerCase() === id.slice(bang + 1).toLowerCase());
       else if (!/\.xlsx$/i.test(rel)) table = loaded.tables[0];

@@ -2,7 +2,8 @@
  * A VRET run as every host runs it (task pane, server route, CLI): the request and the input tables
  * in; sheets, the SPURSH table, the file names, problems and the words for the outcome out. The
  * rules a host would otherwise repeat live here:
- * - the period: the one asked for, else the latest period the transaction rows hold;
+ * - the period: the one asked for, else the latest period the run's transaction rows hold (its
+ *   ledgers and channel, so the default is a period with rows to post);
  * - the run id `YYYYMMDDTHHMMSS-xxxxxx` (the host gives the time and six random hex digits);
  * - the file names `VRET_{LEDGER}_{RUN}.xlsx` and `SPURSH_{LEDGER}_{RUN}.csv`;
  * - SPURSH is held back while a blocking problem remains;
@@ -19,7 +20,7 @@ import type { SheetSpec } from '../workbook/sheet-spec';
 import { readMappingTables, vretConfig, type MappingTables, type VretConfig, type VretConfigOverrides } from './config';
 import { classifyVretInputs } from './inputs';
 import { latestVretPeriod } from './period';
-import { VretRunBuilder, type AddOptions, type SourceCount, type VretResult } from './run';
+import { vretScope, VretRunBuilder, type AddOptions, type SourceCount, type VretResult } from './run';
 import { buildSpurshSheet, buildVretSheets, problemsSheet, spurshCsv } from './sheets';
 
 export interface VendorReturnsRequest {
@@ -184,7 +185,8 @@ export function spurshText(output: Pick<VendorReturnsOutput, 'spursh' | 'spurshH
 export function runVendorReturns(tables: readonly Table[], request: VendorReturnsRequest, overrides: VretConfigOverrides = {}, add: AddOptions = {}): VendorReturnsOutput {
   const inputs = classifyVretInputs(tables);
   const { config, problems } = configFromMappings(overrides, inputs);
-  const run = new VendorReturnsRun(request, config, { latestPeriod: request.period?.trim() ? null : latestVretPeriod(inputs.transactions), problems });
+  const latestPeriod = request.period?.trim() ? null : latestVretPeriod(inputs.transactions, vretScope(request, config));
+  const run = new VendorReturnsRun(request, config, { latestPeriod, problems });
   for (const t of inputs.transactions) run.addTransactions(t, add);
   for (const t of inputs.rvr) run.addRvr(t, add);
   return run.finish();

@@ -6,6 +6,7 @@
 import { isIsoMonth } from '../kernel/dates';
 import { PeriodSet } from '../kernel/periods';
 import { findColumns, type Cell, type Table } from '../kernel/table';
+import { rowInSelection, type VretSelection } from './run';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
@@ -38,25 +39,40 @@ export function periodName(period: string): string {
   return `${MONTHS[Number(m) - 1]}-${y.slice(2)}`;
 }
 
-/** The PERIOD column of a transaction table (same names the run accepts). */
-export const PERIOD_COLUMN = { name: 'PERIOD', aliases: ['PERIOD_NAME'] } as const;
+/** The columns a survey reads (the names the run accepts). */
+const SURVEY_COLUMNS = [{ name: 'PERIOD', aliases: ['PERIOD_NAME'] }, { name: 'LEDGER', aliases: ['LEDGER_NAME'] }, { name: 'CHAN' }];
 
 const cellText = (c: Cell | undefined): string => (c === null || c === undefined || c instanceof Date ? '' : String(c));
 
 /**
  * The periods transaction rows hold, read table by table (tables, query results, or chunks of a THR
- * file): what a run defaults to when no period is asked for.
+ * file): what a run defaults to when no period is asked for. Given the run's scope (`vretScope`), only
+ * the rows of its ledgers and channel count, so the default is a period the run has rows in.
  */
 export class VretPeriodSurvey {
   private readonly periods = new PeriodSet();
   /** Each distinct text is read once; files repeat a handful of periods a million times. */
   private readonly cache = new Map<string, string | null>();
 
+  constructor(private readonly scope: VretSelection | null = null) {}
+
   /** A table with a PERIOD column; a table without one adds nothing (the run names the missing column). */
   addTable(table: Pick<Table, 'name' | 'header' | 'rows'>): void {
-    const at = findColumns(table, [PERIOD_COLUMN]).index.PERIOD!;
+    const ix = findColumns(table, SURVEY_COLUMNS).index;
+    const at = ix.PERIOD!;
     if (at < 0) return;
-    for (const row of table.rows) this.addPeriod(cellText(row[at]));
+    const scope = this.scope;
+    if (scope && ix.LEDGER! < 0) return;
+    for (const row of table.rows) {
+      if (scope && !rowInSelection(scope, cellText(row[ix.LEDGER!]).trim().toLowerCase(), ix.CHAN! >= 0 ? cellText(row[ix.CHAN!]).trim() : '')) continue;
+      this.addPeriod(cellText(row[at]));
+    }
+  }
+
+  /** One row's ledger, channel and period as the source writes them (query results of distinct values). */
+  addRow(ledger: string, chan: string, period: string): void {
+    if (this.scope && !rowInSelection(this.scope, ledger.trim().toLowerCase(), chan.trim())) return;
+    this.addPeriod(period);
   }
 
   /** One period as the source writes it. */
@@ -74,9 +90,9 @@ export class VretPeriodSurvey {
   }
 }
 
-/** The latest period the transaction tables hold (null: none). */
-export function latestVretPeriod(transactions: readonly Pick<Table, 'name' | 'header' | 'rows'>[]): string | null {
-  const survey = new VretPeriodSurvey();
+/** The latest period the transaction tables hold, for the run's scope when given (null: none). */
+export function latestVretPeriod(transactions: readonly Pick<Table, 'name' | 'header' | 'rows'>[], scope: VretSelection | null = null): string | null {
+  const survey = new VretPeriodSurvey(scope);
   for (const t of transactions) survey.addTable(t);
   return survey.latest();
 }

@@ -87,6 +87,16 @@ export interface VretSelection {
   ledgers: Map<string, { name: string; currency: string; company: string }>;
   /** Currency of the run ledger (RVR refunds are in it). */
   currency: string;
+  /** Lower-case name of the EU ledger (Amazon.eu). */
+  euLedgerKey: string;
+}
+
+/**
+ * Whether a transaction row belongs to the run by ledger and channel: one of the run's ledgers, and
+ * for an EU geo, rows of the EU ledger only on the geo's channel (the EU rule).
+ */
+export function rowInSelection(sel: Pick<VretSelection, 'ledgers' | 'eu' | 'channel' | 'euLedgerKey'>, ledgerKey: string, chan: string): boolean {
+  return sel.ledgers.has(ledgerKey) && !(sel.eu && ledgerKey === sel.euLedgerKey && chan !== sel.channel);
 }
 
 export interface AddOptions {
@@ -120,6 +130,11 @@ function text(c: Cell | undefined): string {
   return String(c).trim();
 }
 
+/** The ledgers and channel whose rows a run reads, whatever its period (null when the ledger or geo is not usable). */
+export function vretScope(options: Pick<VretOptions, 'ledger' | 'geo'>, config: VretConfig): VretSelection | null {
+  return selectVretRun({ ...options, period: '2000-01' }, config).selection;
+}
+
 /** Chooses the ledgers, channel and currency of a run; blocking problems when the options or mappings do not allow it. */
 export function selectVretRun(options: VretOptions, config: VretConfig): { selection: VretSelection | null; problems: Problem[] } {
   const problems: Problem[] = [];
@@ -129,7 +144,7 @@ export function selectVretRun(options: VretOptions, config: VretConfig): { selec
   const period = normalisePeriod(options.period);
   if (!options.period.trim())
     problems.push(
-      blocking({ source, column: 'period', value: '', message: 'Enter the period (YYYY-MM): the inputs hold no period to take it from.', code: 'no-period' }),
+      blocking({ source, column: 'period', value: '', message: 'Enter the period (YYYY-MM): the inputs hold no transaction of this ledger and geo to take it from.', code: 'no-period' }),
     );
   else if (!period || !/^\d{4}-\d{2}$/.test(options.period.trim()))
     problems.push(
@@ -171,7 +186,7 @@ export function selectVretRun(options: VretOptions, config: VretConfig): { selec
   if (eu && ledger.toLowerCase() !== config.euLedger.toLowerCase()) addLedger(config.euLedger);
   if (hasBlocking(problems)) return { selection: null, problems };
   return {
-    selection: { ledger, geo, period: period!, eu, channel, ledgers, currency: ledgers.get(ledger.toLowerCase())!.currency },
+    selection: { ledger, geo, period: period!, eu, channel, ledgers, currency: ledgers.get(ledger.toLowerCase())!.currency, euLedgerKey: config.euLedger.toLowerCase() },
     problems,
   };
 }
@@ -187,7 +202,6 @@ export class VretRunBuilder {
   readonly periodsSeen = new PeriodSet();
   private readonly byNum = new Map<string, VretTransaction>();
   private readonly badHeaders = new Set<string>();
-  private readonly euLedgerKey: string;
   private otherCountryRvr = 0;
 
   constructor(
@@ -198,7 +212,6 @@ export class VretRunBuilder {
     const s = selectVretRun(options, config);
     this.selection = s.selection;
     this.problems.push(...s.problems);
-    this.euLedgerKey = config.euLedger.toLowerCase();
   }
 
   private count(source: string): SourceCount {
@@ -242,11 +255,8 @@ export class VretRunBuilder {
         continue;
       }
       const ledgerKey = text(cells[iLedger]).toLowerCase();
-      const ledger = sel.ledgers.get(ledgerKey);
-      if (!ledger) continue;
-      const chan = text(cells[iChan]);
-      // EU rule: Amazon.eu rows count only for the geo's channel.
-      if (sel.eu && ledgerKey === this.euLedgerKey && chan !== sel.channel) continue;
+      if (!rowInSelection(sel, ledgerKey, text(cells[iChan]))) continue;
+      const ledger = sel.ledgers.get(ledgerKey)!;
       const rawPeriod = text(cells[iPeriod]);
       let period = periodCache.get(rawPeriod);
       if (period === undefined) {

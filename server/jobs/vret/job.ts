@@ -19,9 +19,11 @@ import {
   vretConfig,
   vretInputKind,
   vretRunId,
+  vretScope,
   VendorReturnsRun,
   VretPeriodSurvey,
   type MappingTables,
+  type VretSelection,
   type VendorReturnsOutput,
   type VretConfigOverrides,
 } from '../../../src/vendor-returns';
@@ -170,11 +172,14 @@ async function fromSource<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The latest period the inputs hold: the CSV tables in hand, the source's periods and the THR files (one streamed pass). */
-async function surveyLatestPeriod(o: Pick<VretJobOptions, 'thrDir' | 'tables'>, tx: readonly Table[], src: Queryable | undefined): Promise<string | null> {
-  const survey = new VretPeriodSurvey();
+/**
+ * The latest period the run's rows hold: the CSV tables in hand, the source's periods and the THR
+ * files (one streamed pass, only when no period is asked for).
+ */
+async function surveyLatestPeriod(o: Pick<VretJobOptions, 'thrDir' | 'tables'>, scope: VretSelection | null, tx: readonly Table[], src: Queryable | undefined): Promise<string | null> {
+  const survey = new VretPeriodSurvey(scope);
   for (const t of tx) survey.addTable(t);
-  if (src) for (const p of await fromSource(() => loadVretPeriods(src, o.tables))) survey.addPeriod(p);
+  if (src) for (const r of await fromSource(() => loadVretPeriods(src, o.tables))) survey.addRow(r.ledger, r.chan, r.period);
   if (o.thrDir) for (const file of listThrFiles(o.thrDir)) await readThrFile(file, (chunk) => survey.addTable(chunk));
   return survey.latest();
 }
@@ -212,11 +217,15 @@ export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 's
     if (!any) throw new Error(`The inputs folder ${o.inputsDir} has none of ${INPUT_FILES.join(', ')}.`);
   }
 
+  // Mappings: defaults, then the caller's, then the CSV folder's, then the source's (later wins).
+  // The CSV folder's are known now: enough to tell which rows are the run's when the period comes from the data.
+  const scope = o.period?.trim() ? null : vretScope(o, configFromMappings(o.config ?? {}, mappings).config);
+
   // 2. SQL source: all queries before anything is written; unreachable → a clear error.
   const src = o.source ? await openSource(o.source, o.connectTimeoutSeconds ?? 15) : undefined;
   let latestPeriod: string | null = null;
   try {
-    if (!o.period?.trim()) latestPeriod = await surveyLatestPeriod(o, tx, src);
+    if (!o.period?.trim()) latestPeriod = await surveyLatestPeriod(o, scope, tx, src);
     const period = o.period?.trim() || latestPeriod || '';
     if (src && period) {
       const loaded = await fromSource(() => loadVretFromSource(src, { ledger: o.ledger, geo: o.geo, period }, vretConfig(o.config), o.tables));
@@ -232,7 +241,6 @@ export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 's
     await src?.close().catch(() => undefined);
   }
 
-  // Mappings: defaults, then the caller's, then the CSV folder's, then the source's (later wins).
   const { config, problems: mappingProblems } = configFromMappings(o.config ?? {}, mappings, sourceMappings);
   const run = new VendorReturnsRun({ ledger: o.ledger, geo: o.geo, period: o.period, runId }, config, { latestPeriod, problems: [...problems, ...mappingProblems] });
   for (const t of tx) run.addTransactions(t, { checkFieldCount: true });

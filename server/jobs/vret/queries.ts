@@ -89,20 +89,24 @@ export function vretDatasetQueries(source: string, tables: VretTableNames = DEMO
   }));
 }
 
-/** Every period the source's transaction tables hold (a handful of rows): the run's period when none is asked for. */
+/**
+ * Every (ledger, channel, period) the source's transaction tables hold, a handful of rows: the run's
+ * period when none is asked for (the engine keeps those of the run's ledgers and channel).
+ */
 export function vretPeriodsQuery(tables: VretTableNames = DEMO_TABLES): string {
-  return (['cm', 'adj', 'glap'] as const).map((t) => `SELECT DISTINCT period FROM ${ident(tables[t])}`).join(' UNION ');
+  return (['cm', 'adj', 'glap'] as const).map((t) => `SELECT DISTINCT ledger, chan, period FROM ${ident(tables[t])}`).join(' UNION ');
 }
 
-/** The periods of the source's transaction tables, as the source writes them. */
-export async function loadVretPeriods(db: Queryable, tables: VretTableNames = DEMO_TABLES): Promise<string[]> {
+/** The (ledger, channel, period) triples of the source's transaction tables, as the source writes them. */
+export async function loadVretPeriods(db: Queryable, tables: VretTableNames = DEMO_TABLES): Promise<{ ledger: string; chan: string; period: string }[]> {
   let t: { columns: string[]; rows: unknown[][] };
   try {
     t = await db.queryTable(vretPeriodsQuery(tables), []);
   } catch (err) {
     throw new Error(`The VRET periods query failed: ${(err as Error).message}`);
   }
-  return t.rows.map((r) => (r[0] === null || r[0] === undefined ? '' : String(r[0])));
+  const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  return t.rows.map((r) => ({ ledger: s(r[0]), chan: s(r[1]), period: s(r[2]) }));
 }
 
 export interface VretSourceTables {
