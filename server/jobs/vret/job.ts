@@ -30,7 +30,7 @@ import {
 import type { CurrencyBalance } from '../../../src/journal/journal';
 import { openStore, type Queryable, type Store } from '../../store';
 import { recordRun } from '../../runs';
-import { createAudit, type Audit } from '../../audit';
+import type { Audit } from '../../audit';
 import { writeWorkbookFile } from '../../../platform/workbook/excel-file';
 import { loadVretFromSource, loadVretPeriods, type VretTableNames } from './queries';
 import { listThrFiles, readThrFile } from './thr';
@@ -47,8 +47,8 @@ export interface VretJobOptions {
   inputsDir?: string;
   outDir: string;
   runId?: string;
-  /** Where the run is recorded (runs table); skipped when absent. */
-  store?: Store;
+  /** Where the run is recorded (runs table and audit log); skipped when absent. */
+  record?: { store: Store; audit: Audit };
   userId?: string;
   config?: VretConfigOverrides;
   tables?: VretTableNames;
@@ -185,7 +185,7 @@ async function surveyLatestPeriod(o: Pick<VretJobOptions, 'thrDir' | 'tables'>, 
 }
 
 /** Gathers the inputs (CSV folder, SQL source, THR folder) and builds the run; writes nothing. */
-export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 'store' | 'userId'>): Promise<BuiltVret> {
+export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 'record' | 'userId'>): Promise<BuiltVret> {
   if (!o.source && !o.inputsDir && !o.thrDir) throw new Error('Give at least one input: --source, --inputs or --thr.');
   const runId = o.runId ?? newRunId();
   const inputs: VretJobResult['inputs'] = [];
@@ -304,8 +304,8 @@ async function writeOutputs(o: VretJobOptions, built: BuiltVret): Promise<VretJo
     const resultChecksum = sha256(
       [await fileSha256(path.join(staging, files.workbook)), held ? '' : await fileSha256(path.join(staging, files.spursh))].join('\n'),
     );
-    const recordedRunId = o.store
-      ? await recordVretRun(o.store, createAudit(o.store), built, {
+    const recordedRunId = o.record
+      ? await recordVretRun(o.record.store, o.record.audit, built, {
           ledger: o.ledger,
           geo: o.geo,
           resultChecksum,
