@@ -8,13 +8,15 @@
  */
 import type { VretConfigOverrides } from './config';
 import { configFromMappings, VendorReturnsRun, type VendorReturnsOutput } from './job';
-import type { AddOptions, VretInputs, VretOptions } from './run';
+import type { AddOptions, VretInputs } from './run';
+import type { VretOptions } from './select';
 
 export * from './config';
 export * from './inputs';
 export * from './job';
 export * from './period';
 export * from './run';
+export * from './select';
 export * from './sheets';
 export * from './rvr-amount';
 

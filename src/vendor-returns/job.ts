@@ -20,7 +20,8 @@ import type { SheetSpec } from '../workbook/sheet-spec';
 import { readMappingTables, vretConfig, type MappingTables, type VretConfig, type VretConfigOverrides } from './config';
 import { classifyVretInputs } from './inputs';
 import { latestVretPeriod } from './period';
-import { vretScope, VretRunBuilder, type AddOptions, type SourceCount, type VretResult } from './run';
+import { VretRunBuilder, type AddOptions, type SourceCount, type VretResult } from './run';
+import { vretScope } from './select';
 import { buildSpurshSheet, buildVretSheets, problemsSheet, spurshCsv } from './sheets';
 
 export interface VendorReturnsRequest {

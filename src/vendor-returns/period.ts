@@ -6,7 +6,7 @@
 import { isIsoMonth } from '../kernel/dates';
 import { PeriodSet } from '../kernel/periods';
 import { findColumns, type Cell, type Table } from '../kernel/table';
-import { rowInSelection, type VretSelection } from './run';
+import { rowInSelection, type VretSelection } from './select';
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 
