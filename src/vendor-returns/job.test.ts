@@ -22,6 +22,7 @@ describe('runVendorReturns: the run every host makes', () => {
     const wrong = runVendorReturns([cm(), rvr()], { ...request, period: '2026-11' });
     expect(wrong.noRows).toBe('No transactions in 2026-11 for Amazon.eu, DE; the inputs hold 2024-10 to 2024-11.');
     expect(wrong.problems.find((p) => p.code === 'no-transactions')).toMatchObject({ severity: 'warning', source: 'VRET', value: '2026-11' });
+    expect([wrong.spurshHeldBack, spurshText(wrong)]).toEqual(['SPURSH is held back: the run selected no transaction.', null]);
     const nov = runVendorReturns([cm(), rvr()], { ...request, period: '2024-11' });
     expect([nov.period, nov.periodFromData, nov.noRows]).toEqual(['2024-11', false, null]);
     expect(nov.files).toEqual({ workbook: 'VRET_Amazon.eu_20241201T090000-abc123.xlsx', spursh: 'SPURSH_Amazon.eu_20241201T090000-abc123.csv' });

@@ -6,7 +6,7 @@
  *   ledgers and channel, so the default is a period with rows to post);
  * - the run id `YYYYMMDDTHHMMSS-xxxxxx` (the host gives the time and six random hex digits);
  * - the file names `VRET_{LEDGER}_{RUN}.xlsx` and `SPURSH_{LEDGER}_{RUN}.csv`;
- * - SPURSH is held back while a blocking problem remains;
+ * - SPURSH is held back while a blocking problem remains, and when the run selected no transaction;
  * - a run that selects no transaction is a warning naming the periods the inputs hold, never a success.
  *
  * Hosts that stream rows (THR files of any size) use `VendorReturnsRun` chunk by chunk; hosts with
@@ -81,6 +81,9 @@ export function vretFileNames(ledger: string, runId: string): VendorReturnsFiles
   const part = ledgerFilePart(ledger);
   return { workbook: `VRET_${part}_${runId}.xlsx`, spursh: `SPURSH_${part}_${runId}.csv` };
 }
+
+/** A run that selected no transaction has no SPURSH to send (an empty file is not a result). */
+export const NO_ROWS_HELD_BACK = 'SPURSH is held back: the run selected no transaction.';
 
 /** The sentence under the SPURSH buttons and in the CLI when the file is held back. */
 export function spurshHeldBackSentence(blockingCount: number): string {
@@ -161,7 +164,7 @@ export class VendorReturnsRun {
       sheets,
       workbookSheets: result.problems.length ? [...sheets, problemsSheet(result.problems)] : sheets,
       spursh: buildSpurshSheet(result, this.config),
-      spurshHeldBack: blocking ? spurshHeldBackSentence(blocking) : null,
+      spurshHeldBack: blocking ? spurshHeldBackSentence(blocking) : noRows ? NO_ROWS_HELD_BACK : null,
       balances: result.balances,
       journals: result.journals,
       problems: result.problems,

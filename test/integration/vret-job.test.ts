@@ -117,8 +117,9 @@ test('no period given: the latest period of the run\'s rows across the CSV folde
   expect(r.balances).toEqual([{ currency: 'EUR', debits: 22_784, credits: 22_784, difference: 0 }]);
   const wrong = await runVretJob({ ...base, period: '2026-11', inputsDir: path.join(FIX, 'inputs'), thrDir: path.join(FIX, 'thr'), outDir: outDir('wrong'), runId: 'W1' });
   expect(wrong.noRows).toBe('No transactions in 2026-11 for Amazon.eu, DE; the inputs hold 2024-10 to 2024-11.');
-  expect([wrong.spurshRows, wrong.spurshHeldBack, wrong.problems.filter((p) => p.severity === 'blocking')]).toEqual([0, null, []]);
-  expect(visible(outDir('wrong'))).toEqual(['SPURSH_Amazon.eu_W1.csv', 'VRET_Amazon.eu_W1.xlsx']);
+  expect([wrong.spurshRows, wrong.spurshHeldBack, wrong.problems.filter((p) => p.severity === 'blocking')]).toEqual([0, 'SPURSH is held back: the run selected no transaction.', []]);
+  // The workbook says what happened (its Problems sheet); there is no SPURSH to send.
+  expect(visible(outDir('wrong'))).toEqual(['VRET_Amazon.eu_W1.xlsx']);
 });
 
 test('THR reader streams chunks with true line numbers and a checksum', async () => {

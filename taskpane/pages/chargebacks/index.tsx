@@ -131,7 +131,7 @@ export default function ChargebacksPage() {
       </div>
       <RunStatus run={run} errorTestId="cb-error" />
       {outcome && (
-        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="cb-outcome">
+        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="cb-outcome" data-intent={blocking ? 'warning' : 'success'}>
           <MessageBarBody className={styles.message}>
             {formatCount(outcome.records)} valid records in {countOf(outcome.files.length, 'file')} of batch {outcome.batchLabel} dated {outcome.date || '(none)'}
             {outcome.dateFromData && outcome.date ? ' (the latest transaction date)' : ''}

@@ -187,7 +187,7 @@ export default function TuitionPage() {
         </MessageBar>
       )}
       {outcome && (
-        <MessageBar intent={amber ? 'warning' : 'success'} layout="multiline" data-testid="tu-outcome">
+        <MessageBar intent={amber ? 'warning' : 'success'} layout="multiline" data-testid="tu-outcome" data-intent={amber ? 'warning' : 'success'}>
           <MessageBarBody className={styles.message}>
             {outcome.noRows && <strong data-testid="tu-no-rows">{outcome.noRows} </strong>}
             {formatCount(outcome.lines)} expense lines → {countOf(outcome.invoices.length, 'invoice')} for {outcome.month || 'no month'}

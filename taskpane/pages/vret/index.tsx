@@ -158,7 +158,7 @@ export default function VretPage() {
       </div>
       <RunStatus run={run} errorTestId="vret-error" />
       {outcome && !busy && !run.error && (
-        <MessageBar intent={amber ? 'warning' : 'success'} layout="multiline" data-testid="vret-outcome">
+        <MessageBar intent={amber ? 'warning' : 'success'} layout="multiline" data-testid="vret-outcome" data-intent={amber ? 'warning' : 'success'}>
           <MessageBarBody className={styles.message}>
             {outcome.noRows && <strong data-testid="vret-no-rows">{outcome.noRows} </strong>}
             Run {outcome.runId} for {outcome.period || 'no period'}
