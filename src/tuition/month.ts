@@ -14,7 +14,7 @@ import { blocking, hasBlocking, type Problem } from '../kernel/problems';
 import { noRowsWarning, PeriodSet } from '../kernel/periods';
 import { sumCents } from '../kernel/money';
 import type { Table } from '../kernel/table';
-import { buildTuitionInvoices, type TuitionInvoice } from './invoices';
+import { buildTuitionInvoices, tuitionSheets, type TuitionInvoice } from './invoices';
 import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
 
 export type LineFeed = (reader: ExpenseLineReader) => void | Promise<void>;
@@ -91,6 +91,24 @@ export async function buildTuitionMonth(feed: LineFeed, options: Omit<ReadLinesO
   const invoices = read.month ? buildTuitionInvoices(read.lines, read.month) : [];
   return { ...read, problems, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) };
 }
+
+/** A month's build as the API and the pane show it: counts, problems, invoices, totals and the sheets. */
+export function tuitionMonthView(b: TuitionMonth) {
+  return {
+    month: b.month,
+    monthFromData: b.monthFromData,
+    noRows: b.noRows,
+    blocked: b.blocked,
+    lines: b.lines.length,
+    layouts: b.layouts,
+    problems: b.problems,
+    invoices: b.invoices,
+    totals: b.totals,
+    sheets: tuitionSheets(b.invoices),
+  };
+}
+
+export type TuitionMonthView = ReturnType<typeof tuitionMonthView>;
 
 /** A feed over tables in hand. */
 export const tablesFeed =

@@ -4,30 +4,19 @@
  * B + that date), four network files each with the partner the rule picks, and the batch prepared for
  * approval. Approving and sending are the approvals inbox's part of the flow.
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { generateDemoData } from '../../scripts/generate-demo-data';
-import { startDemoFtpTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
-import { expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
+import { readdirSync } from 'node:fs';
+import { DEMO_PARTNER_NAME, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
+import { expectText, openPage, startDemoHarness, type Harness } from './harness';
 import { expectFitsPane } from './layout';
 
-let h: Harness;
-let demo: DemoFtpTarget;
-let ftpDir: string;
+let h: Harness & { demo: DemoFtpTarget };
 
 beforeAll(async () => {
-  // The demo FTP target takes every card network; the server registers it as a partner when it starts.
-  ftpDir = mkdtempSync(join(tmpdir(), 'closedesk-e2e-ftp-'));
-  demo = await startDemoFtpTarget(ftpDir, { port: 0 });
-  h = await startHarness({ prepareDatasets: (dir) => generateDemoData(dir) });
-  await openSignedIn(h, 'alice', 'preparer');
+  h = await startDemoHarness();
 });
 
 afterAll(async () => {
   await h?.close();
-  await demo?.close();
-  if (ftpDir) rmSync(ftpDir, { recursive: true, force: true });
 });
 
 test('demo records → four network files with their partner → batch prepared for approval', async () => {
@@ -69,7 +58,7 @@ test('demo records → four network files with their partner → batch prepared 
   expect(await card.getByTestId('delivery-file').count()).toBe(4);
   expect(await region.getByTestId('cb-prepare').isDisabled()).toBe(true);
   // Nothing has left: the partner's folder is still empty until someone else approves and sends.
-  expect(readdirSync(demo.dir)).toEqual([]);
+  expect(readdirSync(h.demo.dir)).toEqual([]);
   await expectFitsPane(page, 'chargebacks-prepared');
   expect(h.blockedRequests.filter((u) => !u.includes('appsforoffice'))).toEqual([]);
 });

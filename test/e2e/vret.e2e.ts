@@ -6,32 +6,21 @@
  * it does hold; the same build on the server's own inputs. Approving and sending are the approvals
  * inbox's part of the flow.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { generateDemoData } from '../../scripts/generate-demo-data';
-import { startDemoFtpTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
-import { expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
+import { DEMO_PARTNER_NAME, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
+import { expectText, openPage, startDemoHarness, type Harness } from './harness';
 import { expectFitsPane } from './layout';
 
-let h: Harness;
-let demo: DemoFtpTarget;
-let ftpDir: string;
+let h: Harness & { demo: DemoFtpTarget };
 
 beforeAll(async () => {
-  // The demo FTP target takes every network and SPURSH; the server registers it as a partner when it starts.
-  ftpDir = mkdtempSync(join(tmpdir(), 'closedesk-e2e-ftp-'));
-  demo = await startDemoFtpTarget(ftpDir, { port: 0 });
-  h = await startHarness({ prepareDatasets: (dir) => generateDemoData(dir) });
-  await openSignedIn(h, 'alice', 'preparer');
+  h = await startDemoHarness();
 });
 
 afterAll(async () => {
   delete process.env.CLOSEDESK_VRET_INPUTS_DIR;
   delete process.env.CLOSEDESK_VRET_THR_DIR;
   await h?.close();
-  await demo?.close();
-  if (ftpDir) rmSync(ftpDir, { recursive: true, force: true });
 });
 
 test('demo datasets, no period entered: the latest period in the data, the sheets, SPURSH prepared for approval', async () => {

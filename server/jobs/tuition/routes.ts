@@ -20,8 +20,8 @@ import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { listReceipts } from '../../delivery/service';
 import { countBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
-import { EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, tuitionSheets } from '../../../src/tuition';
-import { buildTuitionMonth, expenseSheets, tablesFeed } from '../../../src/tuition/month';
+import { EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
+import { buildTuitionMonth, expenseSheets, tablesFeed, tuitionMonthView } from '../../../src/tuition/month';
 import { datasetIdSchema, readDatasetTables } from '../../datasets';
 import {
   checkLink,
@@ -171,19 +171,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post('/api/tuition/preview', { preHandler: preparer }, async (req) => {
     const body = parseWith(buildBody, req.body, 'tuition request');
-    const b = await buildFrom(ctx, body);
-    return {
-      month: b.month,
-      monthFromData: b.monthFromData,
-      noRows: b.noRows,
-      blocked: b.blocked,
-      lines: b.lines.length,
-      layouts: b.layouts,
-      problems: b.problems,
-      invoices: b.invoices,
-      totals: b.totals,
-      sheets: tuitionSheets(b.invoices),
-    };
+    return tuitionMonthView(await buildFrom(ctx, body));
   });
 
   app.post('/api/tuition/invoices', { preHandler: preparer }, async (req, reply) => {

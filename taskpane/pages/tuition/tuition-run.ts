@@ -3,29 +3,15 @@
  * backend datasets (engine on the server), write the month's invoices as sheets, store them as
  * drafts, send each for the customer's approval (a signed link to copy) and follow their states.
  */
-import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
-import { tuitionSheets, type TuitionInvoice } from '../../../src/tuition';
-import { buildTuitionMonth, tablesFeed } from '../../../src/tuition/month';
+import { buildTuitionMonth, tablesFeed, tuitionMonthView, type TuitionMonthView } from '../../../src/tuition/month';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { tablesAsJson, type ApiClient } from '../../api';
 import type { User } from '../../../src/approval';
 import { allowedInvoiceActions, invoiceFacts, type InvoiceRecord } from '../../../src/tuition/lifecycle';
 
-export interface BuildOutcome {
-  /** The month billed: the one entered, else the latest month the lines are dated in. */
-  month: string;
-  monthFromData: boolean;
-  /** No line is dated in the month: the warning's sentence (amber), or null. */
-  noRows: string | null;
-  blocked: boolean;
-  lines: number;
-  problems: Problem[];
-  invoices: TuitionInvoice[];
-  sheets: SheetSpec[];
-  layouts: { source: string; partner: string | null }[];
-  /** Where the lines came from, to store the same invoices on the server. */
+/** The month's build (src/tuition/month.ts) and where its lines came from, to store the same invoices on the server. */
+export interface BuildOutcome extends TuitionMonthView {
   source: { tables: Table[] } | { datasets: string[] };
 }
 
@@ -54,19 +40,7 @@ export function candidateSheets(names: readonly string[]): string[] {
 export async function buildFromSheets(port: WorkbookPort, sheets: readonly string[], month: string): Promise<BuildOutcome> {
   const tables: Table[] = [];
   for (const s of sheets) tables.push(await port.readSheet(s));
-  const b = await buildTuitionMonth(tablesFeed(tables), { month });
-  return {
-    month: b.month,
-    monthFromData: b.monthFromData,
-    noRows: b.noRows,
-    blocked: b.blocked,
-    lines: b.lines.length,
-    problems: b.problems,
-    invoices: b.invoices,
-    sheets: tuitionSheets(b.invoices),
-    layouts: b.layouts,
-    source: { tables },
-  };
+  return { ...tuitionMonthView(await buildTuitionMonth(tablesFeed(tables), { month })), source: { tables } };
 }
 
 export async function buildFromDatasets(api: ApiClient, datasets: readonly string[], month: string, signal?: AbortSignal): Promise<BuildOutcome> {
