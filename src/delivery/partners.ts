@@ -18,8 +18,9 @@ export interface PartnerCandidate {
 /** Label → partner id. */
 export type PartnerMapping = Readonly<Record<string, string>>;
 
+/** The choice, with `candidates`: the partners that take the label (what a page offers to choose from). */
 export type PartnerChoice<P extends PartnerCandidate> =
-  | { ok: true; partner: P; how: 'chosen' | 'configured' | 'only' }
+  | { ok: true; partner: P; how: 'chosen' | 'configured' | 'only'; candidates: P[] }
   | { ok: false; code: 'chosen-missing' | 'configured-missing' | 'no-partner' | 'several-partners'; candidates: P[]; message: string };
 
 export function choosePartner<P extends PartnerCandidate>(
@@ -32,16 +33,16 @@ export function choosePartner<P extends PartnerCandidate>(
   if (chosen[label]) {
     const p = partners.find((x) => x.id === chosen[label]);
     return p
-      ? { ok: true, partner: p, how: 'chosen' }
+      ? { ok: true, partner: p, how: 'chosen', candidates: takes }
       : { ok: false, code: 'chosen-missing', candidates: takes, message: `The partner chosen for ${label} files is no longer configured; choose another.` };
   }
   if (configured[label]) {
     const p = partners.find((x) => x.id === configured[label]);
     return p
-      ? { ok: true, partner: p, how: 'configured' }
+      ? { ok: true, partner: p, how: 'configured', candidates: takes }
       : { ok: false, code: 'configured-missing', candidates: takes, message: `The partner configured for ${label} files no longer exists; an admin must set another.` };
   }
-  if (takes.length === 1) return { ok: true, partner: takes[0]!, how: 'only' };
+  if (takes.length === 1) return { ok: true, partner: takes[0]!, how: 'only', candidates: takes };
   if (takes.length === 0)
     return { ok: false, code: 'no-partner', candidates: [], message: `No delivery partner receives ${label} files; an admin must add one (or choose one for ${label}).` };
   return { ok: false, code: 'several-partners', candidates: takes, message: `Several partners receive ${label} files (${takes.map((c) => c.name).join(', ')}); choose one.` };

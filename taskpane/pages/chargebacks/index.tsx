@@ -143,8 +143,7 @@ export default function ChargebacksPage() {
         <ul className={styles.files} aria-label="Files of the batch" data-testid="cb-files">
           {outcome.files.map((f) => {
             const choice = choices.get(f.network)!;
-            const candidates = choice.ok ? partners.filter((p) => p.networks.includes(f.network)) : choice.candidates;
-            const list = candidates.length ? candidates : partners;
+            const list = choice.candidates.length ? choice.candidates : partners;
             return (
               <li key={f.network} className={styles.file} data-testid="cb-file">
                 <Text weight="semibold">
