@@ -1,5 +1,5 @@
 /**
- * File delivery to partners (issue 6):
+ * File delivery to partners:
  * - GET    /api/partners                      every role (to choose where files go); never any secret
  * - POST   /api/partners                      admin: create (password / privateKey are write-only)
  * - PATCH  /api/partners/:id                  admin: change settings or credentials

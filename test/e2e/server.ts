@@ -1,4 +1,4 @@
-/** Starts H1's real server (server/app.ts buildApp) for the end-to-end tests, on a free loopback port. */
+/** Starts the real server (server/app.ts buildApp) for the end-to-end tests, on a free loopback port. */
 import { createServer, type AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
