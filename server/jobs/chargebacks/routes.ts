@@ -3,7 +3,8 @@
  * - POST /api/chargebacks/files    validate records and build the network files (no side effects): for a backend dataset or
  *                                   records sent by the task pane; returns files (CSV + sheet), totals and problems
  * - POST /api/chargebacks/batches  preparer: build the files again on the server and prepare a delivery batch, one file per
- *                                   network to that network's partner; refused while a blocking problem remains
+ *                                   network to the partner chosen, else the network's delivery target (Settings → Delivery
+ *                                   targets); refused while a blocking problem remains or a network has no target
  * Approve with POST /api/batches/:id/approve (another person), send with POST /api/deliveries/:id/send.
  */
 import fs from 'node:fs/promises';
@@ -17,7 +18,8 @@ import { buildChargebackFiles, tableFromJson, type ChargebackBatch } from '../..
 import { countBlocking, countWarnings, hasBlocking, type Cell, type Table } from '../../../src/kernel';
 import { readChargebackBytes } from './inputs';
 import { readDatasetTable } from '../../datasets';
-import { listPartners } from '../../delivery/partners';
+import { chooseTarget } from '../../../src/delivery/targets';
+import { targetConfig, targetedFile } from '../../delivery/targets';
 import { describeDelivery, prepareDelivery } from '../../delivery/service';
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -96,19 +98,13 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     if (built.blocked || hasBlocking(problems)) {
       throw new AppError(422, 'blocking-problems', `The chargeback files have ${countBlocking(problems)} blocking problems; fix them before preparing the batch.`, { problems });
     }
-    const partners = await listPartners(ctx.store, ctx.secrets);
+    // Each network's file goes to the partner the page chose, else to the network's delivery target (src/delivery/targets.ts).
+    const targets = await targetConfig(ctx.store, ctx.secrets);
     const files = built.files.map((f) => {
+      const content = Buffer.from(f.csv, 'utf8');
       const chosen = body.partners?.[f.network];
-      const candidates = chosen ? partners.filter((p) => p.id === chosen) : partners.filter((p) => p.networks.includes(f.network));
-      if (candidates.length !== 1) {
-        throw badRequest(
-          'no-partner',
-          candidates.length === 0
-            ? `No delivery partner receives ${f.network} files; an admin must add one (or choose one for ${f.network}).`
-            : `Several partners receive ${f.network} files (${candidates.map((c) => c.name).join(', ')}); choose one.`,
-        );
-      }
-      return { fileName: f.fileName, content: Buffer.from(f.csv, 'utf8'), partnerId: candidates[0]!.id, label: f.network };
+      if (chosen) return { fileName: f.fileName, content, partnerId: chosen, label: f.network };
+      return { ...targetedFile(chooseTarget(targets, 'chargebacks', f.network), f.fileName, { network: f.network }), content, label: f.network };
     });
     const batch = await prepareDelivery(
       { store: ctx.store, secrets: ctx.secrets, audit: ctx.audit },

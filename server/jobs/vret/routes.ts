@@ -3,7 +3,8 @@
  * - GET  /api/vret/options → which inputs the server has (source, THR folder, CSV folder) and the known ledgers/geos
  * - POST /api/vret/build {ledger, geo, period} → the VRET sheets (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor), the SPURSH CSV, balances and problems
  *   (built on the server: THR files can be far too big to ship to Excel row by row); the run is recorded
- * - POST /api/vret/spursh {fileName, csv} → the SPURSH file saved (atomically) in <data dir>/vret/outbox for delivery
+ * - POST /api/vret/spursh {fileName, csv, ledger?} → the SPURSH file saved (atomically) in <data dir>/vret/outbox and prepared for
+ *   delivery to the ledger's SPURSH target, awaiting approval (spursh-delivery.ts); the same file again prepares it once a target is set
  *
  * Settings (environment): CLOSEDESK_VRET_SOURCE (postgres:// URL of the VRET tables), CLOSEDESK_VRET_THR_DIR,
  * CLOSEDESK_VRET_INPUTS_DIR (cm.csv, adj.csv, … as for `closedesk vret --inputs`).
@@ -20,6 +21,7 @@ import { recordRun } from '../../runs';
 import { hasBlocking } from '../../../src/kernel/problems';
 import { defaultVretConfig, spurshCsv } from '../../../src/vendor-returns';
 import { buildVretFromSources, ledgerFilePart, VretSourceError } from './job';
+import { prepareSpurshDelivery } from './spursh-delivery';
 
 function vretSettings(env: Record<string, string | undefined> = process.env) {
   const v = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);
@@ -35,6 +37,8 @@ const buildBody = z.object({
 const spurshBody = z.object({
   fileName: z.string().regex(/^SPURSH_[A-Za-z0-9._-]+\.csv$/, 'must look like SPURSH_<ledger>_<run>.csv'),
   csv: z.string().min(1),
+  /** The ledger whose SPURSH target receives the file (else the target for every ledger). */
+  ledger: z.string().trim().min(1).max(200).optional(),
 });
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -106,13 +110,18 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const dir = path.join(ctx.config.dataDir, 'vret', 'outbox');
     fs.mkdirSync(dir, { recursive: true });
     const target = path.join(dir, body.fileName);
-    if (fs.existsSync(target)) throw new AppError(409, 'spursh-exists', `${body.fileName} was already sent; build again for a new run.`);
-    const tmp = `${target}.part`;
-    fs.writeFileSync(tmp, body.csv, 'utf8');
-    fs.renameSync(tmp, target);
     const sha256 = createHash('sha256').update(body.csv, 'utf8').digest('hex');
     const bytes = Buffer.byteLength(body.csv, 'utf8');
-    await ctx.audit.append({ actor: user.id, action: 'vret.spursh.saved', subjectType: 'file', subjectId: body.fileName, details: { sha256, bytes } });
-    return { fileName: body.fileName, sha256, bytes };
+    // The same file again (e.g. once a SPURSH target is set) is prepared for delivery; a different one under its name is refused.
+    const same = fs.existsSync(target) && createHash('sha256').update(fs.readFileSync(target)).digest('hex') === sha256;
+    if (fs.existsSync(target) && !same) throw new AppError(409, 'spursh-exists', `${body.fileName} was already sent; build again for a new run.`);
+    if (!same) {
+      const tmp = `${target}.part`;
+      fs.writeFileSync(tmp, body.csv, 'utf8');
+      fs.renameSync(tmp, target);
+      await ctx.audit.append({ actor: user.id, action: 'vret.spursh.saved', subjectType: 'file', subjectId: body.fileName, details: { sha256, bytes } });
+    }
+    const delivery = await prepareSpurshDelivery(ctx, { fileName: body.fileName, content: Buffer.from(body.csv, 'utf8'), ledger: body.ledger, preparedBy: user });
+    return { fileName: body.fileName, sha256, bytes, ...delivery };
   });
 }
