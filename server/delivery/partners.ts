@@ -230,11 +230,11 @@ export function partnerEndpoint(p: Partner): Endpoint {
 export async function partnerCredential(secrets: Secrets, p: Partner): Promise<Credential> {
   if (p.auth === 'key') {
     const privateKey = await secrets.get(secretNameFor(p.id, 'private-key'));
-    if (!privateKey) throw new DeliveryError('config', `No private key is stored for partner ${p.name}; an admin must set it.`);
+    if (!privateKey) throw new DeliveryError('config', `No private key is stored for partner ${p.name}; an admin sets it under Settings → Delivery partners.`);
     const passphrase = await secrets.get(secretNameFor(p.id, 'passphrase'));
     return passphrase ? { privateKey, passphrase } : { privateKey };
   }
   const password = await secrets.get(secretNameFor(p.id, 'password'));
-  if (!password) throw new DeliveryError('config', `No password is stored for partner ${p.name}; an admin must set it.`);
+  if (!password) throw new DeliveryError('config', `No password is stored for partner ${p.name}; an admin sets it under Settings → Delivery partners.`);
   return { password };
 }

@@ -105,7 +105,7 @@ export async function prepareDelivery(
   for (const f of input.files) {
     const partner = partners.get(f.partnerId) ?? (await requirePartner(deps.store, deps.secrets, f.partnerId));
     partners.set(partner.id, partner);
-    if (!partner.hasSecret) throw badRequest('partner-without-credentials', `Partner ${partner.name} has no password or key stored; an admin must set it first.`);
+    if (!partner.hasSecret) throw badRequest('partner-without-credentials', `Partner ${partner.name} has no password or key stored; an admin sets it under Settings → Delivery partners first.`);
     const encrypted = !!partner.pgpPublicKey;
     const fileName = encrypted ? `${f.fileName}.pgp` : f.fileName;
     if (!SAFE_FILE_NAME.test(fileName)) throw badRequest('bad-file-name', `"${fileName}" is not a safe file name (letters, digits, . _ - only).`);

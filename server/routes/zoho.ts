@@ -1,5 +1,5 @@
 /**
- * Zoho connections for the Connections page: data centres, list, connect (grant code → refresh
+ * Zoho connections for Settings → Zoho connections: data centres, list, connect (grant code → refresh
  * token, stored encrypted), test, remove. Secrets are write-only: no answer ever contains the
  * client secret, refresh token or access token.
  */

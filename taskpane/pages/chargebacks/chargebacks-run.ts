@@ -3,6 +3,7 @@
  * browser) or a backend dataset (engine on the server), write one sheet per network file, and drive
  * a delivery batch through the backend: prepare → approve (someone else) → send, with progress.
  */
+import { chooseTarget, type DeliveryTarget } from '../../../src/delivery/targets';
 import { mayApprove, preparersOf, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { buildChargebackFiles, type ChargebackBatch, type ChargebackFileOptions } from '../../../src/chargebacks';
 import type { Problem } from '../../../src/kernel/problems';
@@ -121,11 +122,16 @@ export async function listPartners(api: ApiClient, signal?: AbortSignal): Promis
   return (await api.request<{ partners: PartnerView[] }>('/api/partners', { signal })).partners;
 }
 
-/** The partner each network's file goes to: the one chosen, else the only partner taking that network. */
-export function partnerFor(network: string, partners: readonly PartnerView[], chosen: Readonly<Record<string, string>>): PartnerView | undefined {
+/** The partner each network's file goes to: the one chosen, else the network's delivery target (the rule the server applies too). */
+export function partnerFor(network: string, partners: readonly PartnerView[], chosen: Readonly<Record<string, string>>, targets: readonly DeliveryTarget[] = []): PartnerView | undefined {
   if (chosen[network]) return partners.find((p) => p.id === chosen[network]);
-  const list = partners.filter((p) => p.networks.includes(network));
-  return list.length === 1 ? list[0] : undefined;
+  const choice = chooseTarget({ targets, partners: partners.map((p) => ({ id: p.id, name: p.name, folder: p.folder, labels: p.networks })) }, 'chargebacks', network);
+  return choice.ok ? partners.find((p) => p.id === choice.partnerId) : undefined;
+}
+
+/** The delivery targets an admin set (Settings → Delivery targets). */
+export async function listTargets(api: ApiClient, signal?: AbortSignal): Promise<DeliveryTarget[]> {
+  return (await api.request<{ targets: DeliveryTarget[] }>('/api/delivery-targets', { signal })).targets;
 }
 
 export async function prepareBatch(

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import { Button, Caption1, Field, Input, MessageBar, MessageBarBody, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { DocumentArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { DEFAULT_FILE_PATTERN } from '../../../src/chargebacks/files';
+import { TARGETS_PAGE, type DeliveryTarget } from '../../../src/delivery/targets';
 import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import { Ellipsis, headersOf, InputPicker, PaneSelect, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
@@ -16,6 +17,7 @@ import {
   buildFromSheet,
   candidateSheets,
   listPartners,
+  listTargets,
   partnerFor,
   prepareBatch,
   type DeliveryView,
@@ -56,6 +58,7 @@ export default function ChargebacksPage() {
   const [merchant, setMerchant] = useState('');
   const [pattern, setPattern] = useState(DEFAULT_FILE_PATTERN);
   const [partners, setPartners] = useState<PartnerView[]>([]);
+  const [targets, setTargets] = useState<DeliveryTarget[]>([]);
   const [chosen, setChosen] = useState<Record<string, string>>({});
   const [delivery, setDelivery] = useState<DeliveryView | null>(null);
   const picker = useInputPicker({
@@ -70,6 +73,7 @@ export default function ChargebacksPage() {
   useEffect(() => {
     if (!shell.session) return;
     listPartners(shell.api).then(setPartners, () => setPartners([]));
+    listTargets(shell.api).then(setTargets, () => setTargets([]));
   }, [shell.api, shell.session]);
 
   const options = { batch: batchLabel.trim() || 'B1', date, merchant: merchant.trim() || undefined, pattern: pattern.trim() || undefined };
@@ -102,7 +106,7 @@ export default function ChargebacksPage() {
   const busy = run.running;
   const outcome = run.outcome;
   const blocking = outcome ? countBlocking(outcome.problems) : 0;
-  const missingPartner = outcome?.files.filter((f) => !partnerFor(f.network, partners, chosen)).map((f) => f.network) ?? [];
+  const missingPartner = outcome?.files.filter((f) => !partnerFor(f.network, partners, chosen, targets)).map((f) => f.network) ?? [];
   const canPrepare = outcome && !outcome.blocked && outcome.files.length > 0 && missingPartner.length === 0 && shell.session && !delivery;
   return (
     <div className={styles.root}>
@@ -140,6 +144,7 @@ export default function ChargebacksPage() {
           {outcome.files.map((f) => {
             const candidates = partners.filter((p) => p.networks.includes(f.network));
             const list = candidates.length ? candidates : partners;
+            const target = partnerFor(f.network, partners, {}, targets);
             return (
               <li key={f.network} className={styles.file} data-testid="cb-file">
                 <Text weight="semibold">
@@ -151,10 +156,13 @@ export default function ChargebacksPage() {
                 </div>
                 <PaneSelect
                   size="small"
-                  value={partnerFor(f.network, partners, chosen)?.id ?? ''}
+                  value={partnerFor(f.network, partners, chosen, targets)?.id ?? ''}
                   onChange={(_, d) => setChosen((c) => ({ ...c, [f.network]: d.value }))}
                   aria-label={`Partner for ${f.network}`}
-                  options={[{ value: '', label: list.length ? 'Choose a partner…' : 'No partner: ask an admin' }, ...list.map((p) => ({ value: p.id, label: p.name }))]}
+                  options={[
+                    { value: '', label: list.length ? 'Choose a partner…' : 'No partner: an admin adds one under Settings → Delivery partners' },
+                    ...(target && !list.includes(target) ? [target] : []).concat(list).map((p) => ({ value: p.id, label: p.name })),
+                  ]}
                 />
               </li>
             );
@@ -170,7 +178,7 @@ export default function ChargebacksPage() {
             {!shell.session
               ? 'Sign in to prepare a batch.'
               : missingPartner.length
-                ? `Choose a partner for ${missingPartner.join(', ')}.`
+                ? `Choose a partner for ${missingPartner.join(', ')}, or an admin sets the network's target under ${TARGETS_PAGE}.`
                 : 'Someone other than you approves it; nothing is sent before.'}
           </Caption1>
         </div>

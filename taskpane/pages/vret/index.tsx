@@ -22,7 +22,7 @@ import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import type { Table as KernelTable } from '../../../src/kernel/table';
 import { defaultVretConfig } from '../../../src/vendor-returns/config';
-import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
+import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, downloadText, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
 import { buildFromBackend, buildFromTables, buildFromWorkbook, inputKindOfSheet, previousPeriod, sendSpurshToBackend, type VretOutcome } from './vret-run';
 
@@ -40,19 +40,10 @@ const DEFAULTS = defaultVretConfig();
 const LEDGERS = Object.keys(DEFAULTS.l2c);
 const GEOS = [...new Set([...Object.values(DEFAULTS.l2c).filter((c) => c !== 'EU'), ...DEFAULTS.euGeos])].sort();
 
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 interface VretView extends VretOutcome {
   sent: string | null;
+  /** The ledger built, whose SPURSH delivery target receives the file. */
+  ledger: string;
 }
 
 const recognised = (names: readonly string[]) => names.filter((n) => inputKindOfSheet(n) !== null);
@@ -108,7 +99,7 @@ export default function VretPage() {
         ctx.progress('Reading the input sheets and building');
         result = await buildFromWorkbook(shell.workbook, options, choice?.kind === 'sheet' ? choice.sheets : []);
       }
-      ctx.outcome({ ...result, sent: null });
+      ctx.outcome({ ...result, sent: null, ledger: options.ledger });
       await ctx.writeSheets(shell.workbook, result.sheets);
     },
     { ribbon: { page: 'vendor-returns', action: 'build', ready: picker.ready } },
@@ -116,8 +107,9 @@ export default function VretPage() {
 
   async function send(outcome: VretView) {
     if (!outcome.spurshCsv) return;
-    const r = await run.act(() => sendSpurshToBackend(shell.api, outcome.spurshFileName, outcome.spurshCsv!));
-    if (r) run.setOutcome((o) => o && { ...o, sent: `${r.fileName} is on the server (${formatCount(r.bytes)} bytes), ready for delivery once approved.` });
+    const r = await run.act(() => sendSpurshToBackend(shell.api, outcome.spurshFileName, outcome.spurshCsv!, outcome.ledger));
+    // The server says what happens next: prepared for delivery to the ledger's SPURSH target, or which target is missing.
+    if (r) run.setOutcome((o) => o && { ...o, sent: `${r.message} (${formatCount(r.bytes)} bytes)` });
   }
 
   const busy = run.running;
@@ -184,7 +176,7 @@ export default function VretPage() {
           <Button
             icon={<ArrowDownload20Regular />}
             disabled={busy || !outcome.spurshCsv}
-            onClick={() => outcome.spurshCsv && download(outcome.spurshFileName, outcome.spurshCsv)}
+            onClick={() => outcome.spurshCsv && downloadText(outcome.spurshFileName, outcome.spurshCsv)}
             data-testid="vret-download-spursh"
           >
             Download SPURSH

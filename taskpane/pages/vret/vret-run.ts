@@ -134,8 +134,14 @@ export async function buildFromBackend(api: ApiClient, options: VretOptions, sig
   };
 }
 
-export async function sendSpurshToBackend(api: ApiClient, fileName: string, csv: string): Promise<{ fileName: string; sha256: string; bytes: number }> {
-  return api.request('/api/vret/spursh', { method: 'POST', body: { fileName, csv } });
+/** Saves SPURSH on the server, which prepares it for delivery to the ledger's SPURSH target (or says none is set). */
+export async function sendSpurshToBackend(
+  api: ApiClient,
+  fileName: string,
+  csv: string,
+  ledger: string,
+): Promise<{ fileName: string; sha256: string; bytes: number; delivery: { batchId: string; partner: string } | null; message: string }> {
+  return api.request('/api/vret/spursh', { method: 'POST', body: { fileName, csv, ledger } });
 }
 
 /** The previous month as YYYY-MM: the usual close period. */
