@@ -57,7 +57,7 @@ describe('readMappingFile: CSV', () => {
       ['warning', 'bad.csv', 9, 'KEY', 'Amazon Sales', 'mapping-repeated'],
     ]);
     expect(r.problems[0]!.message).toBe('"acount" is not a kind of mapping; use account, item, charge-item or customer.');
-    expect(r.problems[2]!.message).toBe('The Zoho id for "SKU-1": The id "4.6E+14" is in scientific notation, so its digits are lost; store the column as text.');
+    expect(r.problems[2]!.message).toBe('The id "4.6E+14" is in scientific notation, so its digits are lost; store the column as text (the Zoho id for "SKU-1").');
     expect(r.problems[5]!.message).toBe('"amazon sales" is mapped twice, to 460000000000101 (row 2) and to 460000000000999; keep one.');
   });
 

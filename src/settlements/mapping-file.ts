@@ -98,7 +98,7 @@ function checkEntry(source: string, e: MappingFileEntry, rawId: Cell | undefined
         ...where,
         column: e.column && e.column !== 'KEY' ? e.column : 'ZOHO_ID',
         value: id.ok ? id.id : String(rawId ?? ''),
-        message: id.ok ? `The Zoho id for "${e.key}" is not a Zoho id (digits only).` : `The Zoho id for "${e.key}": ${id.reason}`,
+        message: id.ok ? `The Zoho id for "${e.key}" is not a Zoho id (digits only).` : `${id.reason.replace(/\.$/, '')} (the Zoho id for "${e.key}").`,
         code: 'mapping-bad-id',
       }),
     );

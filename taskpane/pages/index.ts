@@ -9,6 +9,7 @@ import { DatabaseArrowDown20Regular, History20Regular, Table20Regular, ArrowUndo
 import { Payment20Regular, Settings20Regular } from '@fluentui/react-icons';
 import type { Role } from '../auth';
 import type { HostKind } from '../host';
+import { visibleTo, type PageAudience } from './visible';
 import ChargebacksPage from './chargebacks';
 import ActivityPage from './activity';
 import DataPage from './data';
@@ -19,15 +20,11 @@ import FifoPage from './fifo';
 import SettingsPage from './settings';
 import TuitionPage, { TUITION_ICON } from './tuition';
 
-export interface PageEntry {
+export interface PageEntry extends PageAudience {
   id: string;
   title: string;
   icon: FluentIcon;
   component: ComponentType;
-  /** Hosts the page appears in (default: all). */
-  hosts?: readonly HostKind[];
-  /** Roles the page is shown to (default: every signed-in role). */
-  roles?: readonly Role[];
 }
 
 export const pages: readonly PageEntry[] = [
@@ -43,5 +40,5 @@ export const pages: readonly PageEntry[] = [
 ];
 
 export function pagesFor(host: HostKind, role?: Role | null): PageEntry[] {
-  return pages.filter((p) => (!p.hosts || p.hosts.includes(host)) && (!p.roles || (!!role && p.roles.includes(role))));
+  return visibleTo(pages, host, role);
 }

@@ -137,7 +137,7 @@ export default function ConnectionsPage() {
   const remove = (c: Connection) =>
     run(`remove:${c.id}`, async () => {
       await api.request(`/api/zoho/connections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
-      setNotice(`Removed "${c.name}". Its stored credentials were deleted.`);
+      setNotice(`Removed "${c.name}". Its stored credentials and its Zoho mapping were deleted.`);
       await load();
     });
 

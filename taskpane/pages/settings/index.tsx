@@ -3,7 +3,7 @@
  * fits the pane — delivery partners, delivery targets (card networks, tuition customers, SPURSH),
  * the Zoho connections and each connection's mapping for settlements.
  */
-import { useState, useSyncExternalStore } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Field, makeStyles, tokens } from '@fluentui/react-components';
 import { PaneSelect } from '../../components';
 import ConnectionsPage from '../connections';
@@ -26,15 +26,16 @@ const useStyles = makeStyles({
 export default function SettingsPage() {
   const styles = useStyles();
   const section = useSyncExternalStore(onSettingsSection, settingsSection, settingsSection);
-  // Sections stay mounted once opened, so a half-filled form survives a look elsewhere.
-  const [opened, setOpened] = useState<Set<SettingsSection>>(() => new Set([section]));
-  if (!opened.has(section)) setOpened(new Set(opened).add(section));
+  // Sections stay mounted once opened, so a half-filled form survives a look elsewhere. (Kept in an
+  // effect: a state update during render would leave the external store's last value stale.)
+  const [opened, setOpened] = useState<ReadonlySet<SettingsSection>>(() => new Set([section]));
+  useEffect(() => setOpened((o) => (o.has(section) ? o : new Set(o).add(section))), [section]);
   return (
     <div className={styles.root} data-testid="settings-page">
       <Field label="Settings">
         <PaneSelect value={section} onChange={(_, d) => setSettingsSection(d.value as SettingsSection)} options={SECTIONS.map((s) => ({ value: s.value, label: s.label }))} data-testid="settings-section" />
       </Field>
-      {SECTIONS.filter((s) => opened.has(s.value)).map((s) => (
+      {SECTIONS.filter((s) => opened.has(s.value) || s.value === section).map((s) => (
         <div key={s.value} hidden={s.value !== section} data-section={s.value}>
           <s.component />
         </div>

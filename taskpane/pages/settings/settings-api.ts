@@ -201,9 +201,16 @@ export function spurshRows(targets: readonly StoredTarget[], partners: readonly 
   return [row('spursh', DEFAULT_TARGET_KEY, 'Every ledger (unless set below)', targets, config), ...[...ledgers.values()].sort((a, b) => a.localeCompare(b)).map((l) => row('spursh', l, l, targets, config))];
 }
 
+/** What not having a target means, on the page where it is set (the jobs' own pages name this page instead). */
+const UNSET: Record<TargetJob, string> = {
+  chargebacks: 'Not set: a batch with these files cannot be prepared.',
+  tuition: 'Not set: approved invoices wait for one.',
+  spursh: 'Not set: SPURSH files are kept on the server, not delivered.',
+};
+
 /** Where files go now, in words: the rule's answer and why (own target, the default, a partner's label). */
-export function choiceText(c: TargetChoice): string {
-  if (!c.ok) return c.reason;
+export function choiceText(job: TargetJob, c: TargetChoice): string {
+  if (!c.ok) return c.code === 'no-target' ? UNSET[job] : c.reason;
   const why = c.source === 'default' ? ' (the target for every ledger)' : c.source === 'label' ? ' (the partner is labelled for it; set a target to be sure)' : c.source === 'customer' ? " (from the customer's settings)" : '';
   return `Goes to ${c.description}${why}.`;
 }

@@ -60,7 +60,7 @@ function TargetCard({ row, data, run, onSaved }: { row: TargetRow; data: Targets
         {row.title}
       </Text>
       <Caption1 className={row.choice.ok ? styles.text : styles.bad} data-testid="target-now">
-        {choiceText(row.choice)}
+        {choiceText(row.job, row.choice)}
       </Caption1>
       {editing ? (
         <div className={styles.form}>

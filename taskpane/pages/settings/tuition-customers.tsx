@@ -44,7 +44,7 @@ function whereNow(name: string, c: TuitionCustomer | undefined, data: TargetsDat
     return { ok: true, text: `Goes to Zoho Books${conn ? ` (${conn.name})` : ''} as an invoice to customer ${(c.delivery as { zohoCustomerId: string }).zohoCustomerId}.` };
   }
   const choice = chooseTarget(targetConfigOf(data.targets, data.partners), 'tuition', name, { customerPartnerId: c?.delivery.method === 'partner' ? c.delivery.partnerId : undefined });
-  return { ok: choice.ok, text: choiceText(choice) };
+  return { ok: choice.ok, text: choiceText('tuition', choice) };
 }
 
 function ZohoFields({ draft, data, onChange }: { draft: Draft; data: TargetsData; onChange: (z: Draft['zoho']) => void }) {
@@ -120,7 +120,7 @@ function CustomerCard({ name, data, run, onSaved, startOpen }: { name: string; d
       <Text weight="semibold" className={styles.text}>
         {name}
       </Text>
-      <Caption1 className={styles.text}>{customer?.approverEmail ? `Approved by ${customer.approverEmail}.` : 'No approver e-mail set.'}</Caption1>
+      <Caption1 className={styles.text}>{customer?.approverEmail ? `Approver: ${customer.approverEmail}` : 'No approver e-mail set.'}</Caption1>
       <Caption1 className={now.ok ? styles.text : styles.bad} data-testid="target-now">
         {now.text}
       </Caption1>
