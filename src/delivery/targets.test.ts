@@ -72,7 +72,7 @@ describe('file names and folders', () => {
     expect(targetFileName('', 'TU-1-v2.csv')).toEqual({ ok: true, fileName: 'TU-1-v2.csv' });
     expect(targetFileName('{customer}_{name}.{ext}', 'TU-1-v2.csv', { customer: 'Contoso Ltd.' })).toEqual({ ok: true, fileName: 'Contoso-Ltd._TU-1-v2.csv' });
     expect(targetFileName('CB_{network}_{file}', 'VISA_M77.csv', { network: 'VISA' })).toEqual({ ok: true, fileName: 'CB_VISA_VISA_M77.csv' });
-    expect(targetFileName('{ledger}-{file}', 'x.csv')).toEqual({ ok: false, reason: 'The file-name pattern "{ledger}-{file}" uses {ledger}, which is not known here.' });
+    expect(targetFileName('{ledger}-{file}', 'x.csv')).toEqual({ ok: false, reason: 'The file-name pattern "{ledger}-{file}" names "ledger", which is not one of its placeholders here.' });
     expect(targetFileName('{name}', '.hidden')).toMatchObject({ ok: false });
   });
 

@@ -178,7 +178,7 @@ export function targetFileName(pattern: string, fileName: string, values: Readon
     if (!(k in all)) unknown ??= k;
     return all[k] ?? '';
   });
-  if (unknown !== undefined) return { ok: false, reason: `The file-name pattern "${pattern}" uses {${unknown}}, which is not known here.` };
+  if (unknown !== undefined) return { ok: false, reason: `The file-name pattern "${pattern}" names "${unknown}", which is not one of its placeholders here.` };
   if (!SAFE_NAME.test(out)) return { ok: false, reason: `The file-name pattern "${pattern}" gives "${out}", which is not a safe file name (letters, digits, dot, dash and underscore).` };
   return { ok: true, fileName: out };
 }

@@ -179,7 +179,7 @@ function readJson(name: string, text: string): MappingFileResult {
       continue;
     }
     if (!value || typeof value !== 'object' || Array.isArray(value)) {
-      problems.push(blocking({ source: name, column: section, message: `"${section}" must map names to Zoho ids, as {"name": "id"}.`, code: 'mapping-not-object' }));
+      problems.push(blocking({ source: name, column: section, message: `"${section}" must map each name to its Zoho id in quotes, for example "Amazon Sales": "460000000000101".`, code: 'mapping-not-object' }));
       continue;
     }
     for (const [key, id] of Object.entries(value as Record<string, unknown>)) {
