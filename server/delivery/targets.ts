@@ -4,21 +4,15 @@
  * of each ledger. Which one applies is the rule in src/delivery/targets.ts; this file loads its input
  * (targets and partners) and turns its answer into the file a delivery batch carries.
  */
-import { checkTarget, chooseTarget, DEFAULT_TARGET_KEY, targetFileName, targetKey, TARGET_JOBS, TARGETS_PAGE, type ChooseOptions, type DeliveryTarget, type TargetChoice, type TargetConfig, type TargetJob } from '../../src/delivery/targets';
+import { checkTarget, chooseTarget, DEFAULT_TARGET_KEY, targetFileName, targetKey, TARGET_JOBS, TARGETS_PAGE, type ChooseOptions, type TargetChoice, type TargetConfig, type TargetJob } from '../../src/delivery/targets';
+import type { TargetView } from '../../platform/delivery/views';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Queryable } from '../store';
 import { nowIso } from '../store/ids';
 import { listPartners } from './partners';
 
-export interface StoredTarget extends DeliveryTarget {
-  label: string;
-  /** The partner's name, for the pages. */
-  partnerName: string;
-  version: number;
-  updatedBy: string;
-  updatedAt: string;
-}
+export type StoredTarget = TargetView;
 
 interface TargetRow {
   job: TargetJob;

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough, Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { runCli } from '../../server/cli';
@@ -19,14 +19,7 @@ import { CHARGE_ITEM_NAMES } from '../../src/settlements/mapping';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, type TestSshd } from '../servers/sshd';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
-
-class LogCapture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    this.text += chunk.toString('utf8');
-    cb();
-  }
-}
+import { LogCapture } from './log-capture';
 
 const FTP_PASSWORD = 'Ftp-Secret-71';
 const ARN = (n: number) => `7456789012345678901234${n}`;

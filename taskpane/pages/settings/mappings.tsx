@@ -7,7 +7,7 @@
  */
 import { useEffect, useRef, useState } from 'react';
 import { Button, Caption1, Checkbox, Field, Input, MessageBar, MessageBarBody, Subtitle2 } from '@fluentui/react-components';
-import { Add20Regular, ArrowDownload20Regular, ArrowUpload20Regular, CheckmarkCircle20Regular } from '@fluentui/react-icons';
+import { ArrowDownload20Regular, ArrowUpload20Regular, CheckmarkCircle20Regular } from '@fluentui/react-icons';
 import type { Problem } from '../../../src/kernel/problems';
 import type { ZohoLists } from '../../../src/settlements/mapping';
 import { MAPPING_KINDS, MAPPING_KIND_WORDS, type MappingKind } from '../../../src/settlements/mapping-file';
@@ -26,6 +26,7 @@ import {
   type ConnectionSummary,
   type StoredMappingEntry,
 } from './settings-api';
+import { AddRow } from './add-row';
 import { useSettingsStyles } from './styles';
 
 interface Loaded {
@@ -41,7 +42,6 @@ export default function MappingsSection() {
   const [connectionId, setConnectionId] = useState('');
   const [kind, setKind] = useState<MappingKind>('account');
   const [extra, setExtra] = useState<{ kind: MappingKind; key: string }[]>([]);
-  const [newKey, setNewKey] = useState('');
   const [replace, setReplace] = useState(false);
   const [notice, setNotice] = useState<string | null>(null);
   const [fileProblems, setFileProblems] = useState<{ name: string; problems: Problem[] } | null>(null);
@@ -193,23 +193,7 @@ export default function MappingsSection() {
               </li>
             ))}
           </ul>
-          {kind !== 'charge-item' && (
-            <div className={styles.row}>
-              <Field label={`Another ${MAPPING_KIND_WORDS[kind].key}`} className={styles.fill}>
-                <Input value={newKey} onChange={(_, d) => setNewKey(d.value)} data-testid="mapping-new-key" />
-              </Field>
-              <Button
-                icon={<Add20Regular />}
-                disabled={!newKey.trim()}
-                onClick={() => {
-                  setExtra((x) => [...x, { kind, key: newKey.trim() }]);
-                  setNewKey('');
-                }}
-              >
-                Add
-              </Button>
-            </div>
-          )}
+          {kind !== 'charge-item' && <AddRow label={`Another ${MAPPING_KIND_WORDS[kind].key}`} button="Add" onAdd={(key) => setExtra((x) => [...x, { kind, key }])} testId="mapping-new-key" />}
         </>
       )}
     </div>

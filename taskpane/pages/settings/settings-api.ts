@@ -4,6 +4,7 @@
  * each page lists — tested in node without a browser.
  */
 import type { ApiClient } from '../../api';
+import type { PartnerView, TargetView } from '../../../platform/delivery/views';
 import { NETWORKS } from '../../../src/chargebacks/reason-codes';
 import { chooseTarget, DEFAULT_TARGET_KEY, targetKey, type DeliveryTarget, type TargetChoice, type TargetConfig, type TargetJob } from '../../../src/delivery/targets';
 import { customerKey } from '../../../src/tuition/invoices';
@@ -11,25 +12,8 @@ import { CHARGE_ITEM_NAMES, zohoIdsFromLists, type ZohoLists } from '../../../sr
 import { MAPPING_KIND_WORDS, settlementMappingKeys, type MappingEntry, type MappingKind } from '../../../src/settlements/mapping-file';
 import type { Problem } from '../../../src/kernel/problems';
 
-export type Protocol = 'ftp' | 'ftps' | 'sftp';
-
-/** A partner as GET /api/partners shows it: never a password or key, only whether one is stored. */
-export interface Partner {
-  id: string;
-  name: string;
-  protocol: Protocol;
-  host: string;
-  port: number;
-  folder: string;
-  username: string;
-  auth: 'password' | 'key';
-  hostFingerprint: string | null;
-  tlsFingerprint: string | null;
-  pgpPublicKey: string | null;
-  networks: string[];
-  hasSecret: boolean;
-  version: number;
-}
+export type Partner = PartnerView;
+export type Protocol = PartnerView['protocol'];
 
 export interface PartnerForm {
   name: string;
@@ -146,13 +130,7 @@ export function pinningText(p: Pick<Partner, 'protocol' | 'hostFingerprint' | 't
 
 // ---- delivery targets -------------------------------------------------------------------------------
 
-export interface StoredTarget extends DeliveryTarget {
-  label: string;
-  partnerName: string;
-  version: number;
-  updatedBy: string;
-  updatedAt: string;
-}
+export type StoredTarget = TargetView;
 
 export async function listTargets(api: ApiClient, signal?: AbortSignal): Promise<StoredTarget[]> {
   return (await api.request<{ targets: StoredTarget[] }>('/api/delivery-targets', { signal })).targets;

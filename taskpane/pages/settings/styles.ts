@@ -21,6 +21,7 @@ export const useSettingsStyles = makeStyles({
     flexDirection: 'column',
     gap: '4px',
     minWidth: 0,
+    overflowWrap: 'anywhere',
   },
   row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap', minWidth: 0 },
   fill: { width: '100%', minWidth: 0 },

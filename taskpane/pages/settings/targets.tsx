@@ -5,8 +5,8 @@
  * (src/delivery/targets.ts), or why they cannot go anywhere yet.
  */
 import { useEffect, useState } from 'react';
-import { Button, Caption1, Field, Input, Subtitle2, Text } from '@fluentui/react-components';
-import { Add20Regular, Delete20Regular, Edit20Regular, Save20Regular } from '@fluentui/react-icons';
+import { Button, Caption1, Subtitle2, Text } from '@fluentui/react-components';
+import { Delete20Regular, Edit20Regular, Save20Regular } from '@fluentui/react-icons';
 import { DEFAULT_TARGET_KEY } from '../../../src/delivery/targets';
 import { defaultVretConfig } from '../../../src/vendor-returns';
 import { RunStatus, useJobRun, type JobRun } from '../../components';
@@ -25,6 +25,7 @@ import {
   type TargetRow,
   type TargetsData,
 } from './settings-api';
+import { AddRow } from './add-row';
 import { useSettingsStyles } from './styles';
 import { TargetFields, targetFieldsProblem, type TargetFieldValues } from './target-fields';
 import { TuitionCustomers } from './tuition-customers';
@@ -101,7 +102,6 @@ export default function TargetsSection() {
   const styles = useSettingsStyles();
   const { api } = useShell();
   const [notice, setNotice] = useState<string | null>(null);
-  const [ledger, setLedger] = useState('');
   const [ledgers, setLedgers] = useState<string[]>([]);
   const run = useJobRun<TargetsData>('The delivery targets', async (ctx) => {
     ctx.progress('Reading partners, targets and customers');
@@ -149,26 +149,7 @@ export default function TargetsSection() {
           <ul className={styles.list} aria-label="SPURSH files">
             {spurshRows(data.targets, data.partners, ledgers).map(card)}
           </ul>
-          <div className={styles.row}>
-            <Field label="A ledger with its own target" className={styles.fill}>
-              <Input value={ledger} onChange={(_, d) => setLedger(d.value)} list="settings-ledgers" data-testid="spursh-ledger" />
-            </Field>
-            <datalist id="settings-ledgers">
-              {LEDGERS.map((l) => (
-                <option key={l} value={l} />
-              ))}
-            </datalist>
-            <Button
-              icon={<Add20Regular />}
-              disabled={!ledger.trim()}
-              onClick={() => {
-                setLedgers((l) => [...l, ledger.trim()]);
-                setLedger('');
-              }}
-            >
-              Add ledger
-            </Button>
-          </div>
+          <AddRow label="A ledger with its own target" button="Add ledger" suggestions={LEDGERS} onAdd={(l) => setLedgers((all) => [...all, l])} testId="spursh-ledger" />
         </>
       )}
     </div>

@@ -6,13 +6,14 @@
  */
 import { useEffect, useState } from 'react';
 import { Button, Caption1, Field, Input, Text } from '@fluentui/react-components';
-import { Add20Regular, Edit20Regular, Save20Regular } from '@fluentui/react-icons';
+import { Edit20Regular, Save20Regular } from '@fluentui/react-icons';
 import { chooseTarget } from '../../../src/delivery/targets';
 import { customerKey } from '../../../src/tuition/invoices';
 import type { ZohoLists } from '../../../src/settlements/mapping';
 import { PaneSelect, errorSentence, type JobRun } from '../../components';
 import { useShell } from '../../shell';
 import { choiceText, organisationLists, saveTuitionCustomer, targetConfigOf, tuitionCustomerNames, zohoOptions, type TargetsData, type TuitionCustomer, type TuitionDeliveryInput } from './settings-api';
+import { AddRow } from './add-row';
 import { useSettingsStyles } from './styles';
 import { TargetFields, targetFieldsProblem, type TargetFieldValues } from './target-fields';
 
@@ -167,7 +168,6 @@ function CustomerCard({ name, data, run, onSaved, startOpen }: { name: string; d
 export function TuitionCustomers({ data, run, onSaved }: { data: TargetsData; run: JobRun<TargetsData>; onSaved: (s: string) => void }) {
   const styles = useSettingsStyles();
   const [added, setAdded] = useState<string[]>([]);
-  const [name, setName] = useState('');
   const names = tuitionCustomerNames(data.customers, data.invoiced, added);
   return (
     <>
@@ -177,21 +177,7 @@ export function TuitionCustomers({ data, run, onSaved }: { data: TargetsData; ru
           <CustomerCard key={customerKey(n)} name={n} data={data} run={run} onSaved={onSaved} startOpen={added.some((a) => customerKey(a) === customerKey(n))} />
         ))}
       </ul>
-      <div className={styles.row}>
-        <Field label="Another customer" className={styles.fill}>
-          <Input value={name} onChange={(_, d) => setName(d.value)} placeholder="Customer name as the partners write it" data-testid="tuition-new-customer" />
-        </Field>
-        <Button
-          icon={<Add20Regular />}
-          disabled={!name.trim()}
-          onClick={() => {
-            setAdded((a) => [...a, name.trim()]);
-            setName('');
-          }}
-        >
-          Add customer
-        </Button>
-      </div>
+      <AddRow label="Another customer" button="Add customer" placeholder="Customer name as the partners write it" onAdd={(n) => setAdded((a) => [...a, n])} testId="tuition-new-customer" />
     </>
   );
 }
