@@ -103,10 +103,10 @@ export async function targetsUsingPartner(db: Queryable, partnerId: string): Pro
   return (await db.query<TargetRow>(`${SELECT} WHERE t.partner_id = $1 ORDER BY t.job, t.target_key`, [partnerId])).map(toTarget);
 }
 
-/** The rule's input: every target and every partner (name, folder and labels only). */
+/** The rule's input: every target and every partner (as the API shows them: no secret). */
 export async function targetConfig(db: Queryable, secrets: Secrets): Promise<TargetConfig> {
   const [targets, partners] = await Promise.all([listTargets(db), listPartners(db, secrets)]);
-  return { targets, partners: partners.map((p) => ({ id: p.id, name: p.name, folder: p.folder, labels: p.networks })) };
+  return { targets, partners };
 }
 
 export async function resolveTarget(db: Queryable, secrets: Secrets, job: TargetJob, value: string, options: ChooseOptions = {}): Promise<TargetChoice> {

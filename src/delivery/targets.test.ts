@@ -1,6 +1,6 @@
-import { checkTarget, chooseTarget, joinFolder, targetFileName, targetKey, type DeliveryTarget, type TargetConfig, type TargetPartner } from './targets';
+import { checkTarget, chooseTarget, configuredPartners, joinFolder, targetFileName, targetKey, type DeliveryTarget, type TargetConfig, type TargetPartner } from './targets';
 
-const partner = (id: string, name: string, folder = 'inbox', labels: string[] = []): TargetPartner => ({ id, name, folder, labels });
+const partner = (id: string, name: string, folder = 'inbox', networks: string[] = []): TargetPartner => ({ id, name, folder, networks });
 const target = (job: DeliveryTarget['job'], key: string, partnerId: string, folder = '', fileNamePattern = ''): DeliveryTarget => ({ job, key, partnerId, folder, fileNamePattern });
 
 const ACQ = partner('p1', 'Acquirer FTP', 'in');
@@ -29,12 +29,22 @@ describe('chooseTarget', () => {
       code: 'no-target',
       reason: 'No delivery target is set for AMEX chargeback files; an admin sets one under Settings → Delivery targets.',
     });
-    const two = { partners: [DEMO, partner('p9', 'Other', '', ['visa'])], targets: [] };
+    const two = { partners: [DEMO, partner('p9', 'Other', '', ['VISA'])], targets: [] };
     expect(chooseTarget(two, 'chargebacks', 'VISA')).toEqual({
       ok: false,
       code: 'ambiguous',
       reason: 'Several partners take VISA chargeback files (Demo FTP, Other); an admin sets which one under Settings → Delivery targets.',
     });
+  });
+
+  it("the preparer's choice for the batch comes first, with the partner's own folder", () => {
+    const config: TargetConfig = { partners: [ACQ, AMEX, DEMO], targets: [target('chargebacks', 'VISA', 'p1', 'visa', 'CB_{file}')] };
+    expect(chooseTarget(config, 'chargebacks', 'VISA', { chosen: { VISA: 'p2' } })).toMatchObject({ ok: true, partnerId: 'p2', folder: '/upload', fileNamePattern: '', source: 'chosen' });
+    expect(chooseTarget(config, 'chargebacks', 'VISA', { chosen: { VISA: 'gone' } })).toMatchObject({ ok: false, code: 'chosen-missing' });
+    // Another network's choice does not touch this one.
+    expect(chooseTarget(config, 'chargebacks', 'VISA', { chosen: { AMEX: 'p2' } })).toMatchObject({ partnerId: 'p1', source: 'target' });
+    expect(configuredPartners([...config.targets, target('spursh', '*', 'p3'), target('tuition', 'x', 'p2')], 'chargebacks')).toEqual({ VISA: 'p1' });
+    expect(configuredPartners([target('spursh', '*', 'p3'), target('spursh', 'amazon.eu', 'p2')], 'spursh')).toEqual({ SPURSH: 'p3', 'amazon.eu': 'p2' });
   });
 
   it('says so when the target names a partner that was removed', () => {

@@ -4,13 +4,15 @@
  * rule every host asks. A target names a partner, optionally a remote folder and a file-name pattern.
  *
  * The choice, most specific first:
- * - chargebacks: the network's target; else the one partner labelled with the network;
+ * - chargebacks: the partner the preparer chose for the batch; else the network's target; else the
+ *   one partner that takes the network (partners.ts, the rule for labels and choices);
  * - tuition: the customer's target; else the partner of the customer's own settings;
  * - SPURSH: the ledger's target; else the default target for every ledger; else the one partner
- *   labelled SPURSH.
+ *   that takes SPURSH.
  * Anything else is "no target", in a sentence naming the settings page where an admin sets one.
  */
 import { customerKey } from '../tuition/invoices';
+import { choosePartner, type PartnerCandidate, type PartnerMapping } from './partners';
 
 export const TARGET_JOBS = ['chargebacks', 'tuition', 'spursh'] as const;
 export type TargetJob = (typeof TARGET_JOBS)[number];
@@ -34,12 +36,9 @@ export interface DeliveryTarget {
   fileNamePattern: string;
 }
 
-export interface TargetPartner {
-  id: string;
-  name: string;
+/** A partner as the rule sees it: its labels (`networks`, e.g. VISA, SPURSH) and its own folder. */
+export interface TargetPartner extends PartnerCandidate {
   folder: string;
-  /** Labels given to the partner itself (e.g. VISA, SPURSH), the fallback before targets existed. */
-  labels: readonly string[];
 }
 
 export interface TargetConfig {
@@ -47,7 +46,7 @@ export interface TargetConfig {
   partners: readonly TargetPartner[];
 }
 
-export type TargetSource = 'target' | 'default' | 'label' | 'customer';
+export type TargetSource = 'chosen' | 'target' | 'default' | 'label' | 'customer';
 
 export type TargetChoice =
   | {
@@ -61,7 +60,7 @@ export type TargetChoice =
       /** "Demo FTP (loopback), folder inbox/visa" — for the pages. */
       description: string;
     }
-  | { ok: false; code: 'no-target' | 'ambiguous' | 'partner-gone'; reason: string };
+  | { ok: false; code: 'no-target' | 'ambiguous' | 'partner-gone' | 'chosen-missing'; reason: string };
 
 /** Placeholders each job's file-name pattern may use; {file} is the file's own name, {name} and {ext} its parts. */
 export const TARGET_PLACEHOLDERS: Record<TargetJob, readonly string[]> = {
@@ -99,9 +98,14 @@ function describe(partner: TargetPartner, folder: string, pattern: string): stri
 }
 
 export interface ChooseOptions {
+  /** Chargebacks: the partner the preparer chose per network for this batch. */
+  chosen?: PartnerMapping;
   /** Tuition: the partner the customer's own settings name (before delivery targets existed). */
   customerPartnerId?: string;
 }
+
+/** The label a job's files go under at partners: the network, or SPURSH (tuition has none). */
+const labelOf = (job: TargetJob, value: string) => (job === 'chargebacks' ? targetKey(job, value) : job === 'spursh' ? 'SPURSH' : undefined);
 
 /** The target for one network, customer or ledger (see the file's comment for the order). */
 export function chooseTarget(config: TargetConfig, job: TargetJob, value: string, options: ChooseOptions = {}): TargetChoice {
@@ -123,6 +127,11 @@ export function chooseTarget(config: TargetConfig, job: TargetJob, value: string
     source,
     description: describe(partner, partner.folder, ''),
   });
+  const label = labelOf(job, value);
+  if (label && options.chosen?.[label]) {
+    const c = choosePartner(label, config.partners, options.chosen);
+    return c.ok ? partnerOnly(c.partner, 'chosen') : { ok: false, code: 'chosen-missing', reason: c.message };
+  }
   const own = config.targets.find((t) => t.job === job && targetKey(job, t.key) === key);
   if (own) return found(own, 'target');
   if (job === 'spursh') {
@@ -133,19 +142,21 @@ export function chooseTarget(config: TargetConfig, job: TargetJob, value: string
     const partner = partners.get(options.customerPartnerId);
     if (partner) return partnerOnly(partner, 'customer');
   }
-  if (job !== 'tuition') {
-    const label = job === 'chargebacks' ? key : 'SPURSH';
-    const labelled = config.partners.filter((p) => p.labels.some((l) => l.trim().toUpperCase() === label));
-    if (labelled.length === 1) return partnerOnly(labelled[0]!, 'label');
-    if (labelled.length > 1) {
-      return {
-        ok: false,
-        code: 'ambiguous',
-        reason: `Several partners take ${subject} (${labelled.map((p) => p.name).join(', ')}); an admin sets which one under ${TARGETS_PAGE}.`,
-      };
+  if (label) {
+    const c = choosePartner(label, config.partners);
+    if (c.ok) return partnerOnly(c.partner, 'label');
+    if (c.code === 'several-partners') {
+      return { ok: false, code: 'ambiguous', reason: `Several partners take ${subject} (${c.candidates.map((p) => p.name).join(', ')}); an admin sets which one under ${TARGETS_PAGE}.` };
     }
   }
   return { ok: false, code: 'no-target', reason: `No delivery target is set for ${subject}; an admin sets one under ${TARGETS_PAGE}.` };
+}
+
+/** The partner each label's target names (what partners.ts calls the configured mapping), for pages that offer a choice. */
+export function configuredPartners(targets: readonly DeliveryTarget[], job: TargetJob): PartnerMapping {
+  const out: Record<string, string> = {};
+  for (const t of targets) if (t.job === job) out[job === 'spursh' ? (t.key === DEFAULT_TARGET_KEY ? 'SPURSH' : t.key) : targetKey(job, t.key)] ??= t.partnerId;
+  return out;
 }
 
 // ---- file names -----------------------------------------------------------------------------------

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startE2eServer, type RunningServer } from './server';
+import { generateDemoData } from '../../scripts/generate-demo-data';
+import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const DIST = join(ROOT, 'dist');
@@ -97,6 +99,13 @@ function newestSource(dirs: string[]): { path: string; mtimeMs: number } | null 
 export interface HarnessOptions {
   /** Writes the datasets the test needs into the (empty) datasets folder. */
   prepareDatasets(dir: string): Promise<void>;
+  /** Server port chosen beforehand, and more server settings (an identity provider's). */
+  port?: number;
+  env?: Record<string, string>;
+  /** Origins besides the server the page may reach (a test identity provider on loopback). */
+  allowOrigins?: string[];
+  /** Accept the self-signed certificates of those test servers. */
+  ignoreHTTPSErrors?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -121,7 +130,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   };
 
   try {
-    const server = await startE2eServer({ dataDir, datasetsDir, distDir: DIST });
+    const server = await startE2eServer({ dataDir, datasetsDir, distDir: DIST, port: options.port, env: options.env });
     cleanups.push(() => server.close());
 
     // A fresh profile per run (persistent context needs the dir; nothing is reused between runs).
@@ -131,14 +140,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       args: CHROMIUM_ARGS,
       viewport: { width: TASK_PANE_WIDTH, height: 900 },
       acceptDownloads: true,
+      ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
     });
     cleanups.push(() => context.close());
 
     const blockedRequests: string[] = [];
     await context.addInitScript(OFFICE_STUB);
-    // Only our own server is reachable: office.js from the CDN and anything else is refused.
+    // Only our own server (and the test's identity provider) is reachable: office.js from the CDN and anything else is refused.
+    const reachable = new Set([server.origin, ...(options.allowOrigins ?? [])]);
     await context.route(
-      (url) => url.origin !== server.origin,
+      (url) => !reachable.has(url.origin),
       (route) => {
         blockedRequests.push(route.request().url());
         return route.abort('blockedbyclient');
@@ -183,4 +194,28 @@ export async function openPage(page: Page, title: string): Promise<Locator> {
   const region = page.getByRole('region', { name: title, exact: true });
   await region.waitFor();
   return region;
+}
+
+/**
+ * The harness on the demo data, with the demo FTP target running first: the server registers it as
+ * the partner for every card network and SPURSH when it starts, so a flow can be prepared for
+ * approval. Signed in as `user`. `close()` stops both.
+ */
+export async function startDemoHarness(user = 'alice', role: 'preparer' | 'approver' | 'admin' = 'preparer'): Promise<Harness & { demo: DemoFtpTarget }> {
+  const ftpDir = mkdtempSync(join(tmpdir(), 'closedesk-e2e-ftp-'));
+  const demo = await startDemoFtpTarget(ftpDir, { port: 0 });
+  const stopDemo = async () => {
+    await demo.close();
+    rmSync(ftpDir, { recursive: true, force: true });
+  };
+  let h: Harness;
+  try {
+    h = await startHarness({ prepareDatasets: (dir) => generateDemoData(dir) });
+  } catch (e) {
+    await stopDemo();
+    throw e;
+  }
+  const harness = { ...h, demo, close: async () => (await h.close(), await stopDemo()) };
+  await openSignedIn(harness, user, role);
+  return harness;
 }

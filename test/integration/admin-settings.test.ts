@@ -179,16 +179,17 @@ describe.each(BACKENDS)('admin settings on %s', (backend) => {
     expect(none.json()).toMatchObject({
       fileName: file.fileName,
       delivery: null,
-      message: 'SPURSH_Amazon.eu_R1.csv is saved on the server. No delivery target is set for SPURSH files of Amazon.eu; an admin sets one under Settings → Delivery targets. Then send it again.',
+      waiting: 'SPURSH_Amazon.eu_R1.csv waits in the outbox: No delivery target is set for SPURSH files of Amazon.eu; an admin sets one under Settings → Delivery targets.',
     });
     const set = await app.inject({ method: 'PUT', url: '/api/delivery-targets', headers: as('root'), payload: { job: 'spursh', key: '*', partnerId: ids.ftp, fileNamePattern: '{ledger}_{file}' } });
     expect(set.json().target).toMatchObject({ key: '*', label: 'Every ledger' });
     const prepared = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: as('alice'), payload: file });
-    const delivery = prepared.json().delivery;
-    expect(delivery).toMatchObject({ state: 'awaiting_approval', partner: 'Acquirer FTP', fileName: 'Amazon.eu_SPURSH_Amazon.eu_R1.csv', folder: 'in' });
-    expect(prepared.json().message).toBe(`SPURSH_Amazon.eu_R1.csv is prepared for delivery to Acquirer FTP, folder in, as Amazon.eu_SPURSH_Amazon.eu_R1.csv (batch ${delivery.batchId}); it is sent once another person approves it.`);
+    const { delivery, waiting } = prepared.json();
+    expect(waiting).toBeNull();
+    expect(delivery.batch).toMatchObject({ job: 'vret', state: 'awaiting_approval', payload: { spurshFile: file.fileName, ledger: 'Amazon.eu' } });
+    expect(delivery.items[0].request).toMatchObject({ partnerName: 'Acquirer FTP', fileName: 'Amazon.eu_SPURSH_Amazon.eu_R1.csv', folder: 'in', label: 'SPURSH' });
     const again = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: as('alice'), payload: file });
-    expect(again.json().delivery.batchId).toBe(delivery.batchId);
+    expect(again.json().delivery.batch.id).toBe(delivery.batch.id);
     const batches = (await app.inject({ method: 'GET', url: '/api/deliveries?job=vret', headers: as('bob') })).json().deliveries;
     expect(batches.filter((d: { batch: { payload: { spurshFile?: string } } }) => d.batch.payload.spurshFile === file.fileName)).toHaveLength(1);
     // A different file under the same name is still refused.

@@ -145,7 +145,7 @@ export async function removeTarget(api: ApiClient, job: TargetJob, key: string):
 }
 
 export function targetConfigOf(targets: readonly DeliveryTarget[], partners: readonly Partner[]): TargetConfig {
-  return { targets, partners: partners.map((p) => ({ id: p.id, name: p.name, folder: p.folder, labels: p.networks })) };
+  return { targets, partners };
 }
 
 export interface TargetRow {
