@@ -9,6 +9,8 @@ import type { Audit } from '../audit';
 import { conflict, badRequest } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store, Queryable } from '../store';
+import { describeNeutralised, type CellRef } from '../../src/batches';
+import { storedBytes } from '../store/batch-content';
 import {
   assertApprovedForSending,
   createBatch,
@@ -25,6 +27,7 @@ import {
 import { newId, nowIso } from '../store/ids';
 import { partnerCredential, partnerEndpoint, requirePartner, type Partner } from './partners';
 import { encryptForPartner } from './pgp';
+import { checkOutgoingFile } from './formula-check';
 import { fileFromBuffer, sendFile, sha256Hex, type RetryPolicy } from './upload';
 import { DeliveryError, type Receipt } from './types';
 import { SessionPool, type RemoteSession, type SessionOptions } from './session';
@@ -53,6 +56,9 @@ export interface DeliveryRequest {
   encrypted: boolean;
   /** Free label for the page, e.g. the card network. */
   label?: string;
+  /** Cells the formula rule neutralised (at most 100 listed; `neutralisedCount` has them all). */
+  neutralised?: CellRef[];
+  neutralisedCount?: number;
 }
 
 export interface NewDeliveryFile {
@@ -60,6 +66,8 @@ export interface NewDeliveryFile {
   content: Buffer;
   partnerId: string;
   label?: string;
+  /** The remote folder when a delivery target names one (src/delivery/targets.ts); the partner's otherwise. */
+  folder?: string;
 }
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -74,16 +82,17 @@ async function putBlob(db: Queryable, data: Buffer): Promise<string> {
 }
 
 export async function readBlob(db: Queryable, sha256: string): Promise<Buffer> {
-  const r = await db.one<{ content: Buffer | Uint8Array }>('SELECT content FROM delivery_blobs WHERE sha256 = $1', [sha256]);
-  if (!r) throw new DeliveryError('config', `The file content ${sha256.slice(0, 12)}… is missing from the store.`);
-  const b = Buffer.isBuffer(r.content) ? r.content : Buffer.from(r.content);
+  const b = await storedBytes(db, sha256);
+  if (!b) throw new DeliveryError('config', `The file content ${sha256.slice(0, 12)}… is missing from the store.`);
   if (sha256Hex(b) !== sha256) throw new DeliveryError('config', `The stored file ${sha256.slice(0, 12)}… was altered; it will not be sent.`);
   return b;
 }
 
 /**
- * Prepares a delivery batch (awaiting approval). Files for a partner with an OpenPGP key are
- * encrypted now, once, so the approved bytes are exactly the bytes sent on every attempt.
+ * Prepares a delivery batch (awaiting approval). Every file first passes the formula rule or the
+ * batch is refused (./formula-check.ts). Files for a partner with an OpenPGP key are encrypted now,
+ * once, so the approved bytes are exactly the bytes sent on every attempt; the file as it was
+ * before encryption is stored too, for the approver to read.
  */
 export async function prepareDelivery(
   deps: DeliveryDeps,
@@ -103,15 +112,19 @@ export async function prepareDelivery(
   for (const f of input.files) {
     const partner = partners.get(f.partnerId) ?? (await requirePartner(deps.store, deps.secrets, f.partnerId));
     partners.set(partner.id, partner);
-    if (!partner.hasSecret) throw badRequest('partner-without-credentials', `Partner ${partner.name} has no password or key stored; an admin must set it first.`);
+    if (!partner.hasSecret) throw badRequest('partner-without-credentials', `Partner ${partner.name} has no password or key stored; an admin sets it under Settings → Delivery partners first.`);
     const encrypted = !!partner.pgpPublicKey;
     const fileName = encrypted ? `${f.fileName}.pgp` : f.fileName;
     if (!SAFE_FILE_NAME.test(fileName)) throw badRequest('bad-file-name', `"${fileName}" is not a safe file name (letters, digits, . _ - only).`);
     const key = `${partner.id}/${fileName}`;
     if (names.has(key)) throw badRequest('duplicate-file', `${fileName} appears twice for partner ${partner.name}.`);
     names.add(key);
-    const contentSha256 = sha256Hex(f.content);
-    const bytesToSend = encrypted ? await encryptForPartner(f.content, partner.pgpPublicKey!, f.fileName) : f.content;
+    const checked = await checkOutgoingFile(f.fileName, f.content);
+    if (!checked.ok) throw badRequest('file-refused', checked.reason);
+    const content = checked.content;
+    const contentSha256 = sha256Hex(content);
+    const bytesToSend = encrypted ? await encryptForPartner(content, partner.pgpPublicKey!, f.fileName) : content;
+    if (encrypted) await putBlob(deps.store, content);
     const sha = await putBlob(deps.store, bytesToSend);
     requests.push({
       partnerId: partner.id,
@@ -119,13 +132,14 @@ export async function prepareDelivery(
       partnerVersion: partner.version,
       protocol: partner.protocol,
       host: partner.host,
-      folder: partner.folder,
+      folder: f.folder ?? partner.folder,
       fileName,
       bytes: bytesToSend.length,
       sha256: sha,
       contentSha256,
       encrypted,
       label: f.label,
+      ...(checked.cells.length ? { neutralised: checked.cells.slice(0, 100), neutralisedCount: checked.cells.length } : {}),
     });
   }
   const id = newId('bat');
@@ -142,7 +156,16 @@ export async function prepareDelivery(
     action: 'delivery.prepared',
     subjectType: 'batch',
     subjectId: id,
-    details: { job: input.job, files: requests.map((r) => ({ fileName: r.fileName, partner: r.partnerName, bytes: r.bytes, sha256: r.sha256 })) },
+    details: {
+      job: input.job,
+      files: requests.map((r) => ({
+        fileName: r.fileName,
+        partner: r.partnerName,
+        bytes: r.bytes,
+        sha256: r.sha256,
+        ...(r.neutralisedCount ? { neutralised: describeNeutralised(r.fileName, r.neutralised ?? []) } : {}),
+      })),
+    },
   });
   return batch;
 }
@@ -187,8 +210,9 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
   const b = await requireBatch(store, batchId);
   if (b.kind !== DELIVERY_KIND) throw badRequest('not-a-delivery', `Batch ${batchId} is a ${b.kind} batch, not a file delivery.`);
   if (b.state === 'done') return { batch: b, items: await listBatchItems(store, batchId), receipts: await listReceipts(store, { batchId }) };
-  // The lifecycle's send check: a standing approval of the current version (the approval rule re-checked against the current preparers).
-  const approval = await assertApprovedForSending(store, batchId);
+  // The lifecycle's send check: a standing approval of the current version (the approval rule
+  // re-checked against the current preparers) of exactly these bytes; a refusal is audited.
+  const approval = await assertApprovedForSending(store, batchId, { audit: deps.audit, actor: options.actor });
   const from: BatchState[] = ['approved', 'failed', 'sending'];
   if (running.has(batchId)) throw conflict('already-sending', `Batch ${batchId} is being sent right now.`);
   running.add(batchId);
@@ -197,7 +221,13 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
   const pool = new SessionPool();
   try {
     await setBatchState(store, batchId, 'sending', from);
-    await deps.audit?.append({ actor: options.actor, action: 'delivery.started', subjectType: 'batch', subjectId: batchId, details: { approvedBy: approval.approvedBy, approvedByName: approval.approvedByName } });
+    await deps.audit?.append({
+      actor: options.actor,
+      action: 'delivery.started',
+      subjectType: 'batch',
+      subjectId: batchId,
+      details: { approvedBy: approval.approvedBy, approvedByName: approval.approvedByName, contentHash: approval.contentHash },
+    });
     const items = await listBatchItems(store, batchId);
     for (const item of items) {
       const req = item.request as DeliveryRequest;
@@ -224,7 +254,8 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
           );
         }
         const data = await readBlob(store, req.sha256);
-        const receipt = await sendFile(partnerEndpoint(partner), await partnerCredential(secrets, partner), { fileName: req.fileName, data, bytes: req.bytes, sha256: req.sha256 }, {
+        // The folder approved with the batch (a target's, or the partner's at the time).
+        const receipt = await sendFile({ ...partnerEndpoint(partner), folder: req.folder }, await partnerCredential(secrets, partner), { fileName: req.fileName, data, bytes: req.bytes, sha256: req.sha256 }, {
           retry: options.retry,
           timeoutMs: options.timeoutMs,
           signal: options.signal,

@@ -98,7 +98,7 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
   // Maker-checker: the lifecycle's send check — an approval of the current version that the approval
   // rule still accepts against the current preparers. A batch already sending cannot be edited, so
   // its approval still stands after a restart.
-  await assertApprovedForSending(store, batchId);
+  await assertApprovedForSending(store, batchId, { audit: deps.audit, actor: opts.actor ?? 'posting-worker' });
   if (control.command === 'pause') {
     const until = control.pausedUntil ? Date.parse(control.pausedUntil) : Infinity;
     if (until > Date.now()) {

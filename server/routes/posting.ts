@@ -48,8 +48,8 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   app.post<{ Params: { id: string } }>('/api/posting/batches/:id/start', { preHandler: operator }, async (req, reply) => {
     const b = await postingBatch(req.params.id);
     // Refuse at once (with the reason) rather than in the background.
-    if (b.state !== 'sending') await assertApprovedForSending(ctx.store, b.id);
     const actor = currentUser(req).id;
+    if (b.state !== 'sending') await assertApprovedForSending(ctx.store, b.id, { audit: ctx.audit, actor });
     await ctx.audit.append({ actor, action: 'posting.requested', subjectType: 'batch', subjectId: b.id });
     void startPosting(ctx, b.id, actor);
     return reply.code(202).send({ batchId: b.id, started: true });

@@ -1,6 +1,6 @@
 /**
  * Over 400 lines because ordering, matching, balances as of a date and the results check share the typed columns.
- * FIFO matching of reward cash.
+ * FIFO matching of reward cash (docs/rules.md, "FIFO matching of reward cash").
  *
  * The rule, precisely (the SQL in the server's FIFO SQL computes the same thing set-based):
  * - Rows of one customer are taken in the tie order: CREATEDAT, then earned before spent/expired,

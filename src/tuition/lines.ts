@@ -33,6 +33,8 @@ export interface ReadLinesOptions {
 
 export interface ReadLinesResult {
   lines: ExpenseLine[];
+  /** The same lines as columns, when a reader read them (totals need no object per line). */
+  columns?: ExpenseColumns;
   problems: Problem[];
   /** Which profile each table was read with (null: unknown layout). */
   layouts: { source: string; partner: string | null }[];
@@ -85,7 +87,7 @@ export class ExpenseLineReader {
   }
 
   result(): ReadLinesResult {
-    return { lines: this.store.toArray(), problems: this.problems, layouts: this.layouts };
+    return { lines: this.store.toArray(), columns: this.store, problems: this.problems, layouts: this.layouts };
   }
 
   /** The lines as columns (for totals that need no object per line), with the problems and layouts so far. */

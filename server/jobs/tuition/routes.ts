@@ -1,6 +1,7 @@
 /**
- * Tuition billing (issue 7):
- * - POST /api/tuition/preview             preparer: partner tables or datasets + month → invoices, sheets, problems (no side effects)
+ * Tuition billing:
+ * - POST /api/tuition/preview             preparer: partner tables or datasets + month (blank: the latest month the lines are
+ *                                          dated in) → invoices, sheets, problems (no side effects; src/tuition/month.ts)
  * - POST /api/tuition/invoices            preparer: build again on the server and store the month's invoices as drafts
  *                                          (a changed invoice becomes a new version; 422 while a blocking problem remains)
  * - GET  /api/tuition/invoices?month=     every role: invoices with state, version, decision and delivery receipts
@@ -8,7 +9,9 @@
  * - PUT  /api/tuition/invoices/:id/lines  preparer: edit the lines (new version; voids an approval)
  * - POST /api/tuition/invoices/:id/send   preparer: a signed, expiring, single-use approval link for the current version
  * - POST /api/tuition/invoices/:id/deliver preparer or approver: deliver an approved invoice (retry after a failure)
- * - GET/PUT /api/tuition/customers        customers' approver and delivery target (PUT: admin)
+ * - GET/PUT /api/tuition/customers        customers' approver and delivery (PUT: admin; by file = the customer's delivery
+ *                                          target with partner, folder and file-name pattern); setting one delivers the
+ *                                          customer's approved invoices that waited for it
  * - GET/POST /tuition/approve/:token      public: the customer's approval page (the signed link is the credential)
  * An approval starts the delivery at once; its result shows on the invoice (delivered, or the delivery error).
  */
@@ -18,10 +21,10 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { listReceipts } from '../../delivery/service';
-import { countBlocking, hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
-import { buildTuitionInvoices, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, readExpenseLines, tuitionSheets } from '../../../src/tuition';
-import { readDatasetTable } from '../../datasets';
-import { readTuitionBytes } from './inputs';
+import { countBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
+import { customerKey, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
+import { buildTuitionMonth, expenseSheets, tablesFeed, tuitionMonthView } from '../../../src/tuition/month';
+import { datasetIdSchema, readDatasetTables } from '../../datasets';
 import {
   checkLink,
   decideByLink,
@@ -41,6 +44,7 @@ import {
 } from './invoices';
 import { approvalUser } from '../../auth';
 import { approvalPage, decisionPage, refusalPage } from './page';
+import { tuitionDelivery } from './delivery-target';
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const tableSchema = z.object({
@@ -51,9 +55,10 @@ const tableSchema = z.object({
 });
 const buildBody = z
   .object({
-    month: z.string().refine(isIsoMonth, 'must be YYYY-MM'),
+    /** Blank or absent: the latest month the lines are dated in. */
+    month: z.union([z.literal(''), z.string().refine(isIsoMonth, 'must be YYYY-MM')]).optional(),
     tables: z.array(tableSchema).max(50).optional(),
-    datasets: z.array(z.string().min(1).max(300)).max(50).optional(),
+    datasets: z.array(datasetIdSchema).max(50).optional(),
     partner: z.string().trim().max(100).optional(),
   })
   .refine((b) => (b.tables?.length ?? 0) + (b.datasets?.length ?? 0) > 0, 'give tables or datasets');
@@ -80,7 +85,7 @@ const customerBody = z.object({
   delivery: z
     .discriminatedUnion('method', [
       z.object({ method: z.literal('none') }),
-      z.object({ method: z.literal('partner'), partnerId: z.string().min(1).max(100) }),
+      z.object({ method: z.literal('partner'), partnerId: z.string().min(1).max(100), folder: z.string().max(500).optional(), fileNamePattern: z.string().max(200).optional() }),
       z.object({
         method: z.literal('zoho'),
         connectionId: z.string().min(1).max(100),
@@ -107,19 +112,12 @@ const decisionBody = z.object({
   approver: z.string().max(200).optional(),
 });
 
+/** A dataset's tables through the datasets service; a whole workbook's sheets that hold expense lines. */
 async function datasetTables(ctx: AppContext, id: string): Promise<{ tables: Table[]; problems: Problem[] }> {
-  // Workbooks in the datasets folder are read whole (every sheet is a partner table).
-  if (/\.xlsx$/i.test(id) && !id.includes('/') && !id.includes('\\') && !id.startsWith('.')) {
-    const fs = await import('node:fs/promises');
-    const path = await import('node:path');
-    try {
-      return await readTuitionBytes(id, await fs.readFile(path.join(ctx.config.datasetsDir, id)));
-    } catch {
-      // fall through to the datasets service (it names the datasets it has)
-    }
-  }
-  const { table, problems } = await readDatasetTable(ctx.datasets, id);
-  return { tables: [table], problems };
+  const read = await readDatasetTables(ctx.datasets, id);
+  if (!/\.xlsx$/i.test(id)) return read;
+  const sheets = expenseSheets(id, read.tables);
+  return { tables: sheets.tables, problems: [...read.problems, ...sheets.problems] };
 }
 
 async function buildFrom(ctx: AppContext, body: z.infer<typeof buildBody>) {
@@ -130,17 +128,14 @@ async function buildFrom(ctx: AppContext, body: z.infer<typeof buildBody>) {
     tables.push(...r.tables);
     problems.push(...r.problems);
   }
-  const read = readExpenseLines(tables, { month: body.month, partner: body.partner });
-  problems.push(...read.problems);
-  const invoices = buildTuitionInvoices(read.lines, body.month);
-  return { invoices, problems, layouts: read.layouts, lines: read.lines.length, blocked: hasBlocking(problems) };
+  return buildTuitionMonth(tablesFeed(tables), { month: body.month, partner: body.partner }, problems);
 }
 
 async function invoiceView(ctx: AppContext, inv: StoredInvoice) {
   const settings = await getCustomerSettings(ctx.store, inv.customer);
   return {
     ...inv,
-    delivery: settings?.delivery ?? { method: 'none' },
+    delivery: await tuitionDelivery(ctx.store, ctx.secrets, inv.customer, settings),
     receipts: inv.deliveryBatchId ? await listReceipts(ctx.store, { batchId: inv.deliveryBatchId }) : [],
   };
 }
@@ -179,19 +174,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post('/api/tuition/preview', { preHandler: preparer }, async (req) => {
     const body = parseWith(buildBody, req.body, 'tuition request');
-    const b = await buildFrom(ctx, body);
-    return {
-      month: body.month,
-      blocked: b.blocked,
-      lines: b.lines,
-      layouts: b.layouts,
-      problems: b.problems,
-      invoices: b.invoices,
-      totals: Object.entries(
-        b.invoices.reduce<Record<string, number[]>>((acc, i) => ((acc[i.currency] ??= []).push(i.totalCents), acc), {}),
-      ).map(([currency, list]) => ({ currency, cents: sumCents(list), invoices: list.length })),
-      sheets: tuitionSheets(b.invoices),
-    };
+    return tuitionMonthView(await buildFrom(ctx, body));
   });
 
   app.post('/api/tuition/invoices', { preHandler: preparer }, async (req, reply) => {
@@ -240,11 +223,17 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     return { invoice: await invoiceView(ctx, r.invoice), receipts: r.receipts };
   });
 
-  app.get('/api/tuition/customers', { preHandler: signedIn }, async () => ({ customers: await listCustomerSettings(ctx.store) }));
+  app.get('/api/tuition/customers', { preHandler: signedIn }, async () => {
+    const list = await listCustomerSettings(ctx.store);
+    return { customers: await Promise.all(list.map(async (c) => ({ ...c, target: await tuitionDelivery(ctx.store, ctx.secrets, c.name, c) }))) };
+  });
 
   app.put('/api/tuition/customers', { preHandler: app.requireRole('admin') }, async (req) => {
     const body = parseWith(customerBody, req.body, 'customer settings');
-    return { customer: await putCustomerSettings(deps, body, currentUser(req).id) };
+    const customer = await putCustomerSettings(deps, body, currentUser(req).id);
+    // Approved invoices that waited for a delivery target go now.
+    for (const inv of await pendingDeliveries(deps)) if (customerKey(inv.customer) === customerKey(customer.name)) startDelivery(inv.id);
+    return { customer: { ...customer, target: await tuitionDelivery(ctx.store, ctx.secrets, customer.name, customer) } };
   });
 
   // ---- the customer's page (public: the signed link is the credential) ----
@@ -268,10 +257,12 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       }
       return html(reply, r.reason === 'reason-missing' || r.reason === 'changed' ? 400 : linkStatus(r.reason), refusalPage(r.reason, r.message));
     }
+    let deliverable = false;
     if (r.invoice.state === 'approved') {
-      const settings = await getCustomerSettings(ctx.store, r.invoice.customer);
-      if (settings && settings.delivery.method !== 'none') startDelivery(r.invoice.id);
+      const target = await tuitionDelivery(ctx.store, ctx.secrets, r.invoice.customer, await getCustomerSettings(ctx.store, r.invoice.customer));
+      deliverable = target.method !== 'none';
+      if (deliverable) startDelivery(r.invoice.id);
     }
-    return html(reply, 200, decisionPage(r.invoice));
+    return html(reply, 200, decisionPage(r.invoice, deliverable));
   });
 }

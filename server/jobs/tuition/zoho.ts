@@ -58,7 +58,7 @@ export async function createZohoInvoice(
   const { client } = await clientFor(deps, target.connectionId, clientOptions);
   const number = zohoInvoiceNumber(inv);
   const contact = (await client.listAll<{ contact_id: string; contact_name: string; currency_code?: string }>('/contacts', 'contacts')).find((c) => String(c.contact_id) === target.zohoCustomerId);
-  if (!contact) throw new Error(`Zoho Books has no customer ${target.zohoCustomerId} for ${inv.customer}; correct the customer's Zoho id in the tuition settings.`);
+  if (!contact) throw new Error(`Zoho Books has no customer ${target.zohoCustomerId} for ${inv.customer}; an admin corrects the customer's Zoho customer under Settings → Delivery targets.`);
   // A Zoho invoice is in its customer's currency: a EUR invoice to a USD customer would change every amount.
   if (contact.currency_code && contact.currency_code !== inv.currency) {
     throw new Error(`Invoice ${inv.number} is in ${inv.currency} but the Zoho customer ${contact.contact_name} bills in ${contact.currency_code}; use a Zoho customer in ${inv.currency} or deliver it by file.`);

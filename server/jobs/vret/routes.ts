@@ -1,9 +1,12 @@
 /**
  * Vendor returns for the task pane:
  * - GET  /api/vret/options → which inputs the server has (source, THR folder, CSV folder) and the known ledgers/geos
- * - POST /api/vret/build {ledger, geo, period} → the VRET sheets (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor), the SPURSH CSV, balances and problems
- *   (built on the server: THR files can be far too big to ship to Excel row by row); the run is recorded
- * - POST /api/vret/spursh {fileName, csv} → the SPURSH file saved (atomically) in <data dir>/vret/outbox for delivery
+ * - POST /api/vret/build {ledger, geo, period?} → the run of src/vendor-returns on the server's inputs (THR files can be far
+ *   too big to ship to Excel row by row): sheets, SPURSH (null while held back), file names, balances, problems, and the
+ *   period used (the latest the inputs hold when none is given); the run is recorded
+ * - POST /api/vret/spursh {fileName, csv, ledger?} → the SPURSH file kept (atomically) in <data dir>/vret/outbox and prepared
+ *   for approval as a delivery batch to the ledger's SPURSH target (spursh-delivery.ts); without one it waits in the outbox,
+ *   and the same file sent again once a target is set is prepared then, once; nothing is sent before approval
  *
  * Settings (environment): CLOSEDESK_VRET_SOURCE (postgres:// URL of the VRET tables), CLOSEDESK_VRET_THR_DIR,
  * CLOSEDESK_VRET_INPUTS_DIR (cm.csv, adj.csv, … as for `closedesk vret --inputs`).
@@ -16,10 +19,9 @@ import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { AppError, upstreamFailed } from '../../errors';
 import { currentUser, parseWith } from '../../http';
-import { recordRun } from '../../runs';
-import { hasBlocking } from '../../../src/kernel/problems';
-import { defaultVretConfig, spurshCsv } from '../../../src/vendor-returns';
-import { buildVretFromSources, ledgerFilePart, VretSourceError } from './job';
+import { defaultVretConfig, spurshText, vretChoices } from '../../../src/vendor-returns';
+import { buildVretFromSources, recordVretRun, VretSourceError } from './job';
+import { prepareSpurshDelivery } from './spursh-delivery';
 
 function vretSettings(env: Record<string, string | undefined> = process.env) {
   const v = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);
@@ -29,12 +31,15 @@ function vretSettings(env: Record<string, string | undefined> = process.env) {
 const buildBody = z.object({
   ledger: z.string().trim().min(1).max(200),
   geo: z.string().trim().min(1).max(10),
-  period: z.string().trim().min(1).max(20),
+  /** Blank or absent: the latest period the inputs hold. */
+  period: z.string().trim().max(20).optional(),
 });
 
 const spurshBody = z.object({
   fileName: z.string().regex(/^SPURSH_[A-Za-z0-9._-]+\.csv$/, 'must look like SPURSH_<ledger>_<run>.csv'),
   csv: z.string().min(1),
+  /** The ledger whose SPURSH target receives the file (else the target for every ledger). */
+  ledger: z.string().trim().min(1).max(200).optional(),
 });
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -42,14 +47,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.get('/api/vret/options', { preHandler: preparer }, async () => {
     const s = vretSettings();
-    const d = defaultVretConfig();
-    return {
-      source: Boolean(s.source),
-      thr: Boolean(s.thrDir),
-      inputs: Boolean(s.inputsDir),
-      ledgers: Object.keys(d.l2c),
-      geos: [...new Set([...Object.values(d.l2c).filter((c) => c !== 'EU'), ...d.euGeos])].sort(),
-    };
+    return { source: Boolean(s.source), thr: Boolean(s.thrDir), inputs: Boolean(s.inputsDir), ...vretChoices(defaultVretConfig()) };
   });
 
   app.post('/api/vret/build', { preHandler: preparer }, async (req) => {
@@ -71,34 +69,27 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       }
       throw err;
     }
-    const { run, runId, inputs, inputChecksum } = built;
-    const blocked = hasBlocking(run.problems);
-    const csv = spurshCsv(run.spursh, run.config);
-    const rec = await ctx.store.transaction(async (tx) => {
-      const r = await recordRun(
-        tx,
-        {
-          job: 'vret',
-          inputChecksum,
-          rowCounts: Object.fromEntries(run.result.counts.map((c) => [c.source, c.rowsSelected])),
-          mode: blocked ? 'blocked' : 'complete',
-          options: { runId, ...body, inputs, problems: run.problems.length, host: 'task pane' },
-          version: '1',
-          resultChecksum: createHash('sha256').update(csv).digest('hex'),
-        },
-        user.id,
-      );
-      await ctx.audit.append({ actor: user.id, action: 'run.recorded', subjectType: 'run', subjectId: r.id, details: { job: 'vret', runId, ...body } }, tx);
-      return r;
+    const { output } = built;
+    const csv = spurshText(output);
+    const recordedRunId = await recordVretRun(ctx.store, ctx.audit, built, {
+      ledger: body.ledger,
+      geo: body.geo,
+      resultChecksum: createHash('sha256').update(csv ?? '').digest('hex'),
+      userId: user.id,
+      extra: { host: 'task pane' },
     });
     return {
-      runId,
-      recordedRunId: rec.id,
-      sheets: run.sheets,
-      spursh: { fileName: `SPURSH_${ledgerFilePart(body.ledger)}_${runId}.csv`, rows: run.spursh.rows.length, csv: blocked ? null : csv },
-      balances: run.balances,
-      problems: run.problems,
-      counts: run.result.counts,
+      runId: output.runId,
+      recordedRunId,
+      period: output.period,
+      periodFromData: output.periodFromData,
+      files: output.files,
+      sheets: output.sheets,
+      spursh: { fileName: output.files.spursh, rows: output.spursh.rows.length, csv, heldBack: output.spurshHeldBack },
+      balances: output.balances,
+      problems: output.problems,
+      counts: output.counts,
+      noRows: output.noRows,
     };
   });
 
@@ -108,13 +99,18 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const dir = path.join(ctx.config.dataDir, 'vret', 'outbox');
     fs.mkdirSync(dir, { recursive: true });
     const target = path.join(dir, body.fileName);
-    if (fs.existsSync(target)) throw new AppError(409, 'spursh-exists', `${body.fileName} was already sent; build again for a new run.`);
-    const tmp = `${target}.part`;
-    fs.writeFileSync(tmp, body.csv, 'utf8');
-    fs.renameSync(tmp, target);
     const sha256 = createHash('sha256').update(body.csv, 'utf8').digest('hex');
     const bytes = Buffer.byteLength(body.csv, 'utf8');
-    await ctx.audit.append({ actor: user.id, action: 'vret.spursh.saved', subjectType: 'file', subjectId: body.fileName, details: { sha256, bytes } });
-    return { fileName: body.fileName, sha256, bytes };
+    // The same file again (e.g. once a SPURSH target is set) is prepared for delivery; a different one under its name is refused.
+    const same = fs.existsSync(target) && createHash('sha256').update(fs.readFileSync(target)).digest('hex') === sha256;
+    if (fs.existsSync(target) && !same) throw new AppError(409, 'spursh-exists', `${body.fileName} was already sent; build again for a new run.`);
+    if (!same) {
+      const tmp = `${target}.part`;
+      fs.writeFileSync(tmp, body.csv, 'utf8');
+      fs.renameSync(tmp, target);
+      await ctx.audit.append({ actor: user.id, action: 'vret.spursh.saved', subjectType: 'file', subjectId: body.fileName, details: { sha256, bytes } });
+    }
+    const prepared = await prepareSpurshDelivery(ctx, { fileName: body.fileName, content: Buffer.from(body.csv, 'utf8'), sha256, ledger: body.ledger, preparedBy: user });
+    return { fileName: body.fileName, sha256, bytes, ...prepared };
   });
 }

@@ -25,6 +25,7 @@ import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+import { openSettings } from '../settings/section';
 
 const useStyles = makeStyles({
   root: {
@@ -200,9 +201,13 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         <MessageBar intent="warning">
           <MessageBarBody>
             No Zoho organisation is connected yet.{' '}
-            <Button appearance="transparent" size="small" onClick={() => shell.navigate('connections')}>
-              Open Connections
-            </Button>
+            {shell.session?.role === 'admin' ? (
+              <Button appearance="transparent" size="small" onClick={() => openSettings(shell.navigate, 'connections')}>
+                Open Settings → Zoho connections
+              </Button>
+            ) : (
+              'An admin connects one under Settings → Zoho connections.'
+            )}
           </MessageBarBody>
         </MessageBar>
       )}
