@@ -10,7 +10,6 @@ import { blocking, type Problem } from '../../src/kernel/problems';
 import { parseCsv } from '../../src/kernel/csv';
 import { tableFromJsonText } from '../../src/kernel/records';
 import type { Table } from '../../src/kernel/table';
-import { readWorkbookTables } from './excel-file';
 
 export interface TableFileOptions {
   /** For a workbook: only this sheet (case-insensitive). */
@@ -42,6 +41,9 @@ export function notAWorkbookSentence(name: string): string {
 export async function readTableFile(name: string, bytes: Uint8Array, options: TableFileOptions = {}): Promise<TableFile> {
   const ext = path.extname(name).toLowerCase();
   if (WORKBOOK.has(ext)) {
+    // loaded when a workbook is met: a run over CSV files does not pay for loading exceljs
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { readWorkbookTables } = require('./excel-file') as typeof import('./excel-file');
     let sheets: Table[];
     try {
       sheets = await readWorkbookTables(bytes);

@@ -16,7 +16,8 @@ import { blocking, isBlank, minorUnitDigits, parseCsv, warning, type Problem, ty
 import { isCurrencyCode } from '../kernel/money';
 import { splitCsvBytes } from '../kernel/csv-bytes';
 import { CellMemo, CellRow, SpanRow, type RowCells } from './rows';
-import { ExpenseColumns, type ExpenseLine } from './columns';
+import { ExpenseColumns, type ExpenseLine, type TextIds } from './columns';
+import { duplicateReference, RecordedReferences, sameReadOptions, type ExpensePart } from './parts';
 import { compilePlan, recogniseLayout, type ColumnPlan, type Field } from './plan';
 import { DEFAULT_PROFILES, EXPENSE_TYPES, type ExpenseType, type PartnerProfile } from './profiles';
 
@@ -82,8 +83,90 @@ export class ExpenseLineReader {
   /** Per text id of a currency cell: the code it reads as, whether it is one, whether amounts in it have two decimals. */
   private readonly currencies = new Map<number, { code: string; ok: boolean; twoDecimals: boolean }>();
 
-  constructor(private readonly options: ReadLinesOptions = {}) {
+  /** Set for a part reader (`{ part: true }`): its references are recorded for the merge instead of checked. */
+  private readonly recorded: RecordedReferences | null;
+
+  constructor(
+    readonly options: ReadLinesOptions = {},
+    mode: { part?: boolean } = {},
+  ) {
     this.profiles = options.profiles ?? DEFAULT_PROFILES;
+    this.recorded = mode.part ? new RecordedReferences() : null;
+  }
+
+  /** A part reader's lines, problems, layouts and references, to merge into another reader (./parts.ts). */
+  part(): ExpensePart {
+    if (!this.recorded) throw new Error('part() is for a reader made with { part: true }.');
+    const c = this.store;
+    const n = c.count;
+    return {
+      month: this.options.month,
+      partner: this.options.partner,
+      lines: {
+        count: n,
+        partner: c.partner.slice(0, n),
+        customer: c.customer.slice(0, n),
+        user: c.user.slice(0, n),
+        type: c.type.slice(0, n),
+        cents: c.cents.slice(0, n),
+        currency: c.currency.slice(0, n),
+        date: c.date.slice(0, n),
+        credit: c.credit.slice(0, n),
+        source: c.source.slice(0, n),
+        row: c.row.slice(0, n),
+        names: c.names.values,
+        partners: c.partners.values,
+        dates: c.dates.values,
+        sources: c.sources.values,
+      },
+      problems: this.problems,
+      layouts: this.layouts,
+      references: this.recorded.toPart(),
+    };
+  }
+
+  /**
+   * A part read with the same options, as if its tables were read here now: its references are
+   * checked against every one read before (a duplicate blocks its row, the problem after the row's
+   * own), its lines (but those) and problems follow this reader's.
+   */
+  merge(part: ExpensePart): void {
+    if (!sameReadOptions(part, this.options)) throw new Error('A part merges only into a reader with the options it was read with.');
+    const { store, problems } = this;
+    const { lines, references: r } = part;
+    const ids = (values: readonly string[], into: TextIds) => Int32Array.from(values, (v) => into.id(v));
+    const partner = ids(lines.partners, store.partners);
+    const source = ids(lines.sources, store.sources);
+    // each reference: a duplicate gives a problem in its place and takes its row's line away; else it is kept
+    const reference = new Int32Array(lines.count).fill(-1);
+    const dropped = new Uint8Array(lines.count);
+    let from = 0;
+    for (let i = 0; i < r.count; i++) {
+      const salt = partner[r.partner[i]!]!;
+      const first = store.references.find(salt, r.pool, r.start[i]!, r.end[i]!);
+      if (first < 0) {
+        const entry = store.references.add(salt, r.pool, r.start[i]!, r.end[i]!, source[r.source[i]!]!, r.row[i]!);
+        if (r.line[i]! >= 0) reference[r.line[i]!] = entry;
+        continue;
+      }
+      for (const end = r.problemAt[i]!; from < end; from++) problems.push(part.problems[from]!);
+      const where = { source: lines.sources[r.source[i]!]!, row: r.row[i]!, column: r.columns[r.column[i]!]! };
+      const firstAt = { source: store.sources.values[store.references.source(first)]!, row: store.references.row(first) };
+      problems.push(duplicateReference(where, lines.partners[r.partner[i]!]!, store.references.text(first), firstAt));
+      if (r.line[i]! >= 0) dropped[r.line[i]!] = 1;
+    }
+    for (; from < part.problems.length; from++) problems.push(part.problems[from]!);
+    this.layouts.push(...part.layouts);
+    const name = ids(lines.names, store.names);
+    // a date is given an id when a line kept has it (the dates held are those of lines, as months are read from them)
+    const date = new Int32Array(lines.dates.length).fill(-1);
+    const l = lines;
+    for (let i = 0; i < l.count; i++) {
+      if (dropped[i]) continue;
+      const d = l.date[i]!;
+      if (date[d]! < 0) date[d] = store.dates.id(l.dates[d]!);
+      store.add(partner[l.partner[i]!]!, name[l.customer[i]!]!, name[l.user[i]!]!, l.type[i]!, l.cents[i]!, name[l.currency[i]!]!, date[d]!, reference[i]!, l.credit[i] === 1, source[l.source[i]!]!, l.row[i]!);
+    }
   }
 
   result(): ReadLinesResult {
@@ -252,17 +335,16 @@ export class ExpenseLineReader {
       });
 
     let reference = -1;
-    if (refOk) {
+    if (refOk && this.recorded) {
+      // a part: the merging reader checks the reference against those before it (the row's last problem)
+      this.recorded.add(row.refBytes, row.refStart, row.refEnd, p.partner, p.source, rowNo, problems.length, blocked ? -1 : store.count, header.reference);
+    } else if (refOk) {
       const refs = store.references;
       const first = refs.find(p.partner, row.refBytes, row.refStart, row.refEnd);
       if (first >= 0) {
-        const id = refs.text(first);
-        block({
-          ...where('reference', id),
-          message: `${profile.partner} reference ${id} was already given on ${store.sources.values[refs.source(first)]} row ${refs.row(first)}; a line is billed once.`,
-          code: 'duplicate-reference',
-        });
-      } else reference = refs.add(p.partner, row.refBytes, row.refStart, row.refEnd, store.sources.id(source), rowNo);
+        problems.push(duplicateReference({ source, row: rowNo, column: header.reference }, profile.partner, refs.text(first), { source: store.sources.values[refs.source(first)]!, row: refs.row(first) }));
+        blocked = true;
+      } else reference = refs.add(p.partner, row.refBytes, row.refStart, row.refEnd, p.source, rowNo);
     }
 
     if (blocked) return;

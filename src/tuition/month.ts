@@ -14,12 +14,17 @@ import { blocking, hasBlocking, type Problem } from '../kernel/problems';
 import { noRowsWarning, PeriodSet } from '../kernel/periods';
 import { sumCents } from '../kernel/money';
 import type { Table } from '../kernel/table';
-import { buildTuitionInvoices, buildTuitionInvoicesFromColumns, tuitionSheets, type TuitionInvoice } from './invoices';
+import { buildTuitionInvoicesFromColumns, tuitionSheets, type TuitionInvoice } from './invoices';
+import type { ExpenseColumns, ExpenseLine } from './columns';
 import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
 
 export type LineFeed = (reader: ExpenseLineReader) => void | Promise<void>;
 
 export interface MonthLines extends ReadLinesResult {
+  /** The lines as columns (invoices and counts need no object per line; `lines` makes the objects when first asked). */
+  columns: ExpenseColumns;
+  /** Number of lines (without making them). */
+  count: number;
   /** The month billed ('' when neither the request nor the lines gave one). */
   month: string;
   /** True when no month was asked for and the lines gave it. */
@@ -30,17 +35,26 @@ export interface MonthLines extends ReadLinesResult {
 
 const OUTSIDE_MONTH = 'outside-month';
 
-/** The months the lines are dated in. */
-function monthsOf(read: ReadLinesResult): PeriodSet {
+/** The months the lines are dated in (a column's distinct dates: those of lines only). */
+function monthsOf(columns: ExpenseColumns): PeriodSet {
   const months = new PeriodSet();
-  for (const l of read.lines) months.add(l.date.slice(0, 7));
+  for (const d of columns.dates.values) months.add(d.slice(0, 7));
   return months;
 }
 
-async function readWith(feed: LineFeed, options: ReadLinesOptions): Promise<ReadLinesResult> {
+type ColumnsRead = Omit<ReadLinesResult, 'lines' | 'columns'> & { columns: ExpenseColumns };
+
+async function readWith(feed: LineFeed, options: ReadLinesOptions): Promise<ColumnsRead> {
   const reader = new ExpenseLineReader(options);
   await feed(reader);
-  return reader.result();
+  return reader.columns();
+}
+
+/** A month's read with `lines` made from the columns only when a host asks for them (`count` lines, 0: none). */
+function monthLines(read: ColumnsRead, month: Pick<MonthLines, 'month' | 'monthFromData' | 'noRows'>, count = read.columns.count): MonthLines {
+  let lines: ExpenseLine[] | undefined;
+  const out = { ...read, ...month, count } as Omit<MonthLines, 'lines'>;
+  return Object.defineProperty(out, 'lines', { enumerable: true, get: () => (lines ??= count ? read.columns.toArray() : []) }) as MonthLines;
 }
 
 /** Reads the lines of the month asked for, or of the latest month the lines hold. */
@@ -48,26 +62,23 @@ export async function readMonthLines(feed: LineFeed, options: Omit<ReadLinesOpti
   const asked = options.month?.trim();
   if (!asked) {
     const all = await readWith(feed, { ...options, month: undefined });
-    const latest = monthsOf(all).latest();
+    const months = monthsOf(all.columns);
+    const latest = months.latest();
     if (!latest)
-      return {
-        ...all,
-        problems: [...all.problems, blocking({ source: 'Tuition', column: 'month', message: 'Enter the month (YYYY-MM): no expense line has a date to take it from.', code: 'no-month' })],
-        month: '',
-        monthFromData: true,
-        noRows: null,
-      };
+      return monthLines(
+        { ...all, problems: [...all.problems, blocking({ source: 'Tuition', column: 'month', message: 'Enter the month (YYYY-MM): no expense line has a date to take it from.', code: 'no-month' })] },
+        { month: '', monthFromData: true, noRows: null },
+      );
     // Every line in the latest month: that read is the month's; otherwise read again to name the other months' lines.
-    const single = all.lines.every((l) => l.date.startsWith(latest));
-    const read = single ? all : await readWith(feed, { ...options, month: latest });
-    return { ...read, month: latest, monthFromData: true, noRows: null };
+    const read = months.size === 1 ? all : await readWith(feed, { ...options, month: latest });
+    return monthLines(read, { month: latest, monthFromData: true, noRows: null });
   }
   const read = await readWith(feed, { ...options, month: asked });
-  if (read.lines.length > 0 || !read.problems.some((p) => p.code === OUTSIDE_MONTH)) return { ...read, month: asked, monthFromData: false, noRows: null };
+  if (read.columns.count > 0 || !read.problems.some((p) => p.code === OUTSIDE_MONTH)) return monthLines(read, { month: asked, monthFromData: false, noRows: null });
   // Not one line in the month: the month is wrong, not every line. One warning with the months the files hold.
   const all = await readWith(feed, { ...options, month: undefined });
-  const warning = noRowsWarning({ what: 'expense lines', period: asked, span: monthsOf(all).span(), source: 'Tuition', code: 'no-lines-in-month' });
-  return { ...all, lines: [], problems: [...all.problems, warning], month: asked, monthFromData: false, noRows: warning.message };
+  const warning = noRowsWarning({ what: 'expense lines', period: asked, span: monthsOf(all.columns).span(), source: 'Tuition', code: 'no-lines-in-month' });
+  return monthLines({ ...all, problems: [...all.problems, warning] }, { month: asked, monthFromData: false, noRows: warning.message }, 0);
 }
 
 export interface TuitionMonth extends MonthLines {
@@ -84,13 +95,23 @@ export function invoiceTotals(invoices: readonly TuitionInvoice[]): TuitionMonth
   return [...by].map(([currency, list]) => ({ currency, cents: sumCents(list), invoices: list.length }));
 }
 
-/** The month's lines and invoices; `before` are problems found reading the files (listed first). */
-export async function buildTuitionMonth(feed: LineFeed, options: Omit<ReadLinesOptions, 'month'> & { month?: string }, before: readonly Problem[] = []): Promise<TuitionMonth> {
-  const read = await readMonthLines(feed, options);
+/**
+ * The month's lines and invoices; `before` are problems found reading the files (listed first).
+ * `references: false` leaves the partner references out of the invoice lines (a host that shows
+ * none, such as invoices.csv, then spends no string per line on them).
+ */
+export async function buildTuitionMonth(
+  feed: LineFeed,
+  options: Omit<ReadLinesOptions, 'month'> & { month?: string; references?: boolean },
+  before: readonly Problem[] = [],
+): Promise<TuitionMonth> {
+  const { references, ...readOptions } = options;
+  const read = await readMonthLines(feed, readOptions);
   const problems = [...before, ...read.problems];
-  // from the reader's columns when there (the same invoices: both keep only the lines dated in the month)
-  const invoices = !read.month ? [] : read.columns ? buildTuitionInvoicesFromColumns(read.columns, read.month) : buildTuitionInvoices(read.lines, read.month);
-  return { ...read, problems, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) };
+  // the lines dated in the month, from the reader's columns (a month with no line has none: count 0)
+  const invoices = !read.month || read.count === 0 ? [] : buildTuitionInvoicesFromColumns(read.columns, read.month, { references });
+  // `read` keeps its lazy lines: the month's fields are set on it rather than spread into a new object
+  return Object.assign(read, { problems, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) });
 }
 
 /** A month's build as the API and the pane show it: counts, problems, invoices, totals and the sheets. */
@@ -100,7 +121,7 @@ export function tuitionMonthView(b: TuitionMonth) {
     monthFromData: b.monthFromData,
     noRows: b.noRows,
     blocked: b.blocked,
-    lines: b.lines.length,
+    lines: b.count,
     layouts: b.layouts,
     problems: b.problems,
     invoices: b.invoices,

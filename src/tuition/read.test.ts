@@ -83,20 +83,27 @@ describe('the column reader equals the simple reader', () => {
   test('on 150 random runs of several partner files each, as CSV bytes and as sheets', () => {
     let fast = 0;
     let parsed = 0;
+    let crossFile = 0;
     const codes = new Set<string>();
     for (let seed = 1; seed <= 150; seed++) {
       const month = '2024-11';
       const reader = new ExpenseLineReader({ month });
       const reference = new ReferenceExpenseLineReader({ month });
+      // each file also read on its own as a part, the parts merged in file order (as the CLI does on worker threads)
+      const merged = new ExpenseLineReader({ month });
+      const partFileProblems = [];
       const fileProblems = [];
       const referenceFileProblems = [];
       const files = 1 + (seed % 4);
       for (let k = 0; k < files; k++) {
         const f = partnerFile(seed, k);
+        const part = new ExpenseLineReader(structuredClone({ month }), { part: true });
         if (k === 2) {
           const t = sheet(f.name.replace('.csv', '.xlsx Sheet1'), f.rows);
           reader.read(t);
           reference.read(t);
+          part.read(t);
+          merged.merge(structuredClone(part.part()));
           continue;
         }
         const bytes = csvBytes(f.rows, seed * 7 + k);
@@ -104,6 +111,8 @@ describe('the column reader equals the simple reader', () => {
         if (splitCsvBytes(bytes, f.name)) fast++;
         else parsed++;
         fileProblems.push(...reader.readCsv(f.name, bytes, decode));
+        partFileProblems.push(...part.readCsv(f.name, bytes, decode));
+        merged.merge(structuredClone(part.part()));
         const p = parseCsv(decode(), { name: f.name });
         referenceFileProblems.push(...p.problems);
         reference.read(p.table);
@@ -112,6 +121,10 @@ describe('the column reader equals the simple reader', () => {
       expect(columns!.count).toBe(got.lines.length);
       const want = reference.result();
       expect({ seed, fileProblems, ...got }).toEqual({ seed, fileProblems: referenceFileProblems, ...want });
+      const { columns: mergedColumns, ...fromParts } = merged.result();
+      expect({ seed, fileProblems: partFileProblems, ...fromParts }).toEqual({ seed, fileProblems: referenceFileProblems, ...want });
+      expect({ seed, dates: [...mergedColumns!.dates.values].sort() }).toEqual({ seed, dates: [...columns!.dates.values].sort() });
+      if (fromParts.problems.some((p) => p.code === 'duplicate-reference' && !p.message.includes(` on ${p.source} `))) crossFile++;
       const invoices = referenceBuildTuitionInvoices(want.lines, month);
       expect({ seed, invoices: buildTuitionInvoices(got.lines, month) }).toEqual({ seed, invoices });
       const fromColumns = buildTuitionInvoicesFromColumns(reader.columns().columns, month, { references: false });
@@ -120,6 +133,7 @@ describe('the column reader equals the simple reader', () => {
       if (got.lines.length) codes.add('lines');
     }
     expect(fast).toBeGreaterThan(50);
+    expect(crossFile).toBeGreaterThan(10);
     expect(parsed).toBeGreaterThan(20);
     for (const code of ['lines', 'blank', 'bad-reference', 'unknown-expense-type', 'bad-currency', 'bad-amount', 'negative-not-credit', 'zero-amount', 'bad-date', 'outside-month', 'duplicate-reference', 'unknown-layout', 'field-count'])
       expect([code, codes.has(code)]).toEqual([code, true]);
