@@ -37,13 +37,18 @@ function cellText(c: Cell | undefined): string {
  */
 const NEEDS_QUOTES = /[,;\t"\r\n]/;
 
+/** One cell as a CSV row writes it (neutralised, quoted when needed) for the delimiter `d`. */
+export function csvCell(c: Cell | undefined, d = ','): string {
+  const t = cellText(c);
+  return NEEDS_QUOTES.test(t) || t.includes(d) ? `"${t.replace(/"/g, '""')}"` : t;
+}
+
 export function csvRow(cells: readonly Cell[], options: CsvOptions = {}): string {
   const d = options.delimiter ?? ',';
   let out = '';
   for (let i = 0; i < cells.length; i++) {
-    const t = cellText(cells[i]);
     if (i) out += d;
-    out += NEEDS_QUOTES.test(t) || t.includes(d) ? `"${t.replace(/"/g, '""')}"` : t;
+    out += csvCell(cells[i], d);
   }
   return out;
 }

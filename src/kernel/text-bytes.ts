@@ -196,9 +196,14 @@ export class ByteKeys {
   private start = new Int32Array(1024);
   private end = new Int32Array(1024);
   private saltOf = new Int32Array(1024);
+  /** Whether any salt but 0 was given (else a match needs no look at saltOf). */
+  private salted = false;
   count = 0;
-  /** Open addressing: per slot the hash and the id (+1; 0 is empty) side by side, so a probe touches one cache line. */
-  private table = new Int32Array(2 << 12);
+  /**
+   * Open addressing: per slot the hash, the id (+1; 0 is empty), and where the bytes lie in the pool and
+   * their length, side by side: a probe and its check touch one cache line, then the bytes.
+   */
+  private table = new Int32Array(4 << 12);
   private lastHash = 0;
 
   private hash(salt: number, b: Uint8Array, s: number, e: number): number {
@@ -211,15 +216,18 @@ export class ByteKeys {
   find(salt: number, b: Uint8Array, s: number, e: number): number {
     const h = (this.lastHash = this.hash(salt, b, s, e));
     const t = this.table;
-    const mask = (t.length >> 1) - 1;
+    const mask = (t.length >> 2) - 1;
+    const len = e - s;
     for (let slot = h & mask; ; slot = (slot + 1) & mask) {
-      const k = t[2 * slot + 1]! - 1;
+      const at = 4 * slot;
+      const k = t[at + 1]! - 1;
       if (k < 0) return -1;
-      if (t[2 * slot] !== h || this.saltOf[k] !== salt || this.end[k]! - this.start[k]! !== e - s) continue;
-      const p = this.start[k]!;
+      if (t[at] !== h || t[at + 3] !== len) continue;
+      const p = t[at + 2]!;
+      const pool = this.pool;
       let i = 0;
-      while (i < e - s && this.pool[p + i] === b[s + i]) i++;
-      if (i === e - s) return k;
+      while (i < len && pool[p + i] === b[s + i]) i++;
+      if (i === len && (!this.salted || this.saltOf[k] === salt)) return k;
     }
   }
 
@@ -238,8 +246,9 @@ export class ByteKeys {
     this.end[k] = this.used + len;
     this.used += len;
     this.saltOf[k] = salt;
-    if (this.count * 2 > this.table.length >> 1) this.rehash();
-    this.place(k, this.lastHash);
+    if (salt !== 0) this.salted = true;
+    if (this.count * 2 > this.table.length >> 2) this.rehash();
+    this.place(this.lastHash, k + 1, this.start[k]!, len);
     return k;
   }
 
@@ -254,19 +263,21 @@ export class ByteKeys {
     return decodeUtf8(this.pool.subarray(this.start[k]!, this.end[k]!));
   }
 
-  private place(k: number, h: number): void {
+  private place(h: number, idPlusOne: number, start: number, len: number): void {
     const t = this.table;
-    const mask = (t.length >> 1) - 1;
+    const mask = (t.length >> 2) - 1;
     let slot = h & mask;
-    while (t[2 * slot + 1]! !== 0) slot = (slot + 1) & mask;
-    t[2 * slot] = h;
-    t[2 * slot + 1] = k + 1;
+    while (t[4 * slot + 1]! !== 0) slot = (slot + 1) & mask;
+    t[4 * slot] = h;
+    t[4 * slot + 1] = idPlusOne;
+    t[4 * slot + 2] = start;
+    t[4 * slot + 3] = len;
   }
 
   private rehash(): void {
     const old = this.table;
     this.table = new Int32Array(old.length * 2);
-    for (let slot = 0; slot < old.length >> 1; slot++) if (old[2 * slot + 1]! !== 0) this.place(old[2 * slot + 1]! - 1, old[2 * slot]!);
+    for (let at = 0; at < old.length; at += 4) if (old[at + 1]! !== 0) this.place(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!);
   }
 
   private grow(): void {

@@ -32,6 +32,13 @@ export interface ExpenseLine {
   row: number;
 }
 
+/** A typed array's copy with room for n values (the first ones kept). */
+export function resized<T extends Int32Array | Uint8Array | Float64Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a.length > n ? a.subarray(0, n) : a);
+  return b;
+}
+
 export class TextIds {
   readonly values: string[] = [];
   private readonly ids = new Map<string, number>();
@@ -154,17 +161,16 @@ export class ExpenseColumns {
 
   private grow(): void {
     const n = this.row.length * 2;
-    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
-    this.partner = g(this.partner, new Int32Array(n));
-    this.customer = g(this.customer, new Int32Array(n));
-    this.user = g(this.user, new Int32Array(n));
-    this.type = g(this.type, new Uint8Array(n));
-    this.cents = g(this.cents, new Float64Array(n));
-    this.currency = g(this.currency, new Int32Array(n));
-    this.date = g(this.date, new Int32Array(n));
-    this.reference = g(this.reference, new Int32Array(n));
-    this.credit = g(this.credit, new Uint8Array(n));
-    this.source = g(this.source, new Int32Array(n));
-    this.row = g(this.row, new Int32Array(n));
+    this.partner = resized(this.partner, n);
+    this.customer = resized(this.customer, n);
+    this.user = resized(this.user, n);
+    this.type = resized(this.type, n);
+    this.cents = resized(this.cents, n);
+    this.currency = resized(this.currency, n);
+    this.date = resized(this.date, n);
+    this.reference = resized(this.reference, n);
+    this.credit = resized(this.credit, n);
+    this.source = resized(this.source, n);
+    this.row = resized(this.row, n);
   }
 }

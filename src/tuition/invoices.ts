@@ -5,10 +5,10 @@
  * customer's CSV layout and the sheets for Excel.
  */
 import { addCents, centsToNumber, formatAmount, sumCents } from '../kernel/money';
-import { csvRow, toCsv, type CsvOptions } from '../kernel/csv';
+import { csvCell, csvRow, toCsv, type CsvOptions } from '../kernel/csv';
 import type { Cell } from '../kernel/table';
 import type { SheetSpec } from '../workbook/sheet-spec';
-import { ExpenseColumns, TextIds, type ExpenseLine } from './columns';
+import { ExpenseColumns, resized, TextIds, type ExpenseLine } from './columns';
 import { EXPENSE_TYPES, type ExpenseType } from './profiles';
 
 export interface InvoiceLine {
@@ -106,79 +106,117 @@ export function buildTuitionInvoicesFromColumns(c: ExpenseColumns, month: string
   const inMonth = c.dates.values.map((d) => d.startsWith(month));
   // Invoices (customer key, currency) and their lines (invoice, user key, expense type) by integer keys;
   // each remembers when it was first met, the order kept among texts the collator finds equal.
-  const groupOf = new Map<number, number>();
+  const groupOf = new KeyIds();
   const groupCustomer: number[] = [];
   const groupCurrency: number[] = [];
   const groupPartners: Set<number>[] = [];
+  const groupLastPartner: number[] = []; // lines of one file come together: the set is asked only when the partner changes
   const lineOf = new KeyIds();
-  const lineGroup: number[] = [];
-  const lineUser: number[] = [];
-  const lineUserKey: number[] = [];
-  const lineType: number[] = [];
-  const lineCents: number[] = [];
-  const lineItems: number[] = [];
-  const userSeen = new KeyIds(); // (invoice, user key) → when first met
-  const lineUserSeen: number[] = [];
+  // per invoice line, in typed arrays (grown as lines are met): hundreds of thousands of numbers the collector need not copy
+  let lineGroup = new Int32Array(1024);
+  let lineUser = new Int32Array(1024);
+  let lineUserKey = new Int32Array(1024);
+  let lineType = new Uint8Array(1024);
+  let lineCents = new Float64Array(1024);
+  let lineItems = new Int32Array(1024);
   // references of a line as a chain through the expense lines: first, then next of each
-  const firstRef: number[] = [];
-  const lastRef: number[] = [];
+  let firstRef = new Int32Array(1024);
+  let lastRef = new Int32Array(1024);
   const nextRef = withReferences ? new Int32Array(c.count).fill(-1) : new Int32Array(0);
   const W = names.length + 1;
+  const direct = new Int32Array(names.length * EXPENSE_TYPES.length).fill(-1);
   for (let i = 0; i < c.count; i++) {
     if (!inMonth[c.date[i]!]) continue;
     const customer = c.customer[i]!;
     let ck = customerKeyOf[customer]!;
     if (ck < 0) ck = customerKeyOf[customer] = customerKeys.id(customerKey(names[customer]!));
     const currency = c.currency[i]!;
-    const gk = ck * W + currency;
-    let g = groupOf.get(gk);
-    if (g === undefined) {
-      g = groupCustomer.length;
-      groupOf.set(gk, g);
+    const g = groupOf.id(ck * W + currency);
+    if (g === groupCustomer.length) {
       groupCustomer.push(customer);
       groupCurrency.push(currency);
       groupPartners.push(new Set());
+      groupLastPartner.push(-1);
     }
-    groupPartners[g]!.add(c.partner[i]!);
+    const partner = c.partner[i]!;
+    if (groupLastPartner[g] !== partner) groupPartners[g]!.add((groupLastPartner[g] = partner));
     const user = c.user[i]!;
     let uk = userKeyOf[user]!;
     if (uk < 0) uk = userKeyOf[user] = userKeys.id(names[user]!.toLowerCase());
     const type = c.type[i]!;
-    const lk = (g * W + uk) * EXPENSE_TYPES.length + type;
+    // a user key is nearly always on one invoice: its line of a type is looked up by (user key, type) in an
+    // array, and by (invoice, user key, type) in the table when another invoice's line holds that place
+    const d = uk * EXPENSE_TYPES.length + type;
+    let l = direct[d]!;
     const known = lineOf.size;
-    const l = lineOf.id(lk);
+    if (l < 0 || lineGroup[l] !== g) {
+      l = lineOf.id((g * W + uk) * EXPENSE_TYPES.length + type);
+      if (direct[d]! < 0) direct[d] = l;
+    }
     if (l < known) {
       lineCents[l] = addCents(lineCents[l]!, c.cents[i]!);
       lineItems[l]!++;
       if (withReferences) lastRef[l] = nextRef[lastRef[l]!] = i;
     } else {
-      const uKey = g * W + uk;
-      const seen = userSeen.id(uKey);
-      lineGroup.push(g);
-      lineUser.push(user);
-      lineUserKey.push(uk);
-      lineType.push(type);
-      lineCents.push(c.cents[i]!);
-      lineItems.push(1);
-      lineUserSeen.push(seen);
-      firstRef.push(i);
-      lastRef.push(i);
+      if (l === lineGroup.length) {
+        const n = l * 2;
+        lineGroup = resized(lineGroup, n);
+        lineUser = resized(lineUser, n);
+        lineUserKey = resized(lineUserKey, n);
+        firstRef = resized(firstRef, n);
+        lastRef = resized(lastRef, n);
+        lineItems = resized(lineItems, n);
+        lineType = resized(lineType, n);
+        lineCents = resized(lineCents, n);
+      }
+      lineGroup[l] = g;
+      lineUser[l] = user;
+      lineUserKey[l] = uk;
+      lineType[l] = type;
+      lineCents[l] = c.cents[i]!;
+      lineItems[l] = 1;
+      firstRef[l] = lastRef[l] = i;
     }
   }
-  // The lines of each invoice, then ordered by user (the collator's order, ranked once per invoice), type, and when met.
-  const linesOf: number[][] = groupCustomer.map(() => []);
+  // The lines of each invoice (lines[from[g], from[g + 1]), ascending), then ordered by user (the collator's order, ranked once per invoice), type, and when met.
+  const lineCount = lineOf.size;
+  const from = new Int32Array(groupCustomer.length + 1);
+  for (let l = 0; l < lineCount; l++) from[lineGroup[l]! + 1]!++;
+  for (let g = 0; g < groupCustomer.length; g++) from[g + 1]! += from[g]!;
+  const lines = new Int32Array(lineCount);
+  const next = from.slice(0, groupCustomer.length);
+  for (let l = 0; l < lineCount; l++) lines[next[lineGroup[l]!]!++] = l;
   const rank = new Int32Array(userKeys.values.length);
-  for (let l = 0; l < lineGroup.length; l++) linesOf[lineGroup[l]!]!.push(l);
+  const place = new Int32Array(userKeys.values.length);
+  const T = EXPENSE_TYPES.length;
   const out: TuitionInvoice[] = [];
   for (let g = 0; g < groupCustomer.length; g++) {
-    const ids = linesOf[g]!;
-    const users = [...new Set(ids.map((l) => lineUserKey[l]!))].sort((a, b) => compareText(userKeys.values[a]!, userKeys.values[b]!));
-    users.forEach((u, k) => (rank[u] = k > 0 && compareText(userKeys.values[users[k - 1]!]!, userKeys.values[u]!) === 0 ? rank[users[k - 1]!]! : k));
-    ids.sort((a, b) => rank[lineUserKey[a]!]! - rank[lineUserKey[b]!]! || lineType[a]! - lineType[b]! || lineUserSeen[a]! - lineUserSeen[b]! || a - b);
-    const invLines: InvoiceLine[] = ids.map((l) => {
+    const ids = lines.subarray(from[g]!, from[g + 1]!);
+    // users in the order first met (ids ascend), sorted stably: users the collator finds equal keep that order
+    const users = [...new Set(Array.from(ids, (l) => lineUserKey[l]!))].sort((a, b) => compareText(userKeys.values[a]!, userKeys.values[b]!));
+    users.forEach((u, k) => ((place[u] = k), (rank[u] = k > 0 && compareText(userKeys.values[users[k - 1]!]!, userKeys.values[u]!) === 0 ? rank[users[k - 1]!]! : k)));
+    // (rank, type, place) is one number per line, and (place, type) names the line: a typed sort without a comparator
+    const U = users.length;
+    const lineAt = new Int32Array(U * T);
+    const order = new Float64Array(ids.length);
+    for (let k = 0; k < ids.length; k++) {
+      const l = ids[k]!;
+      const u = lineUserKey[l]!;
+      lineAt[place[u]! * T + lineType[l]!] = l;
+      order[k] = (rank[u]! * T + lineType[l]!) * U + place[u]!;
+    }
+    order.sort();
+    for (let k = 0; k < ids.length; k++) {
+      const p = order[k]! % U;
+      ids[k] = lineAt[p * T + (((order[k]! - p) / U) % T)]!;
+    }
+    const invLines: InvoiceLine[] = Array.from(ids, (l) => {
       const references: string[] = [];
-      if (withReferences) for (let i = firstRef[l]!; i >= 0; i = nextRef[i]!) references.push(`${c.partners.values[c.partner[i]!]}:${c.references.text(c.reference[i]!)}`);
-      return { user: names[lineUser[l]!]!, expenseType: EXPENSE_TYPES[lineType[l]!]!, cents: lineCents[l]!, items: lineItems[l]!, references: references.sort() };
+      if (withReferences) {
+        for (let i = firstRef[l]!; i >= 0; i = nextRef[i]!) references.push(`${c.partners.values[c.partner[i]!]}:${c.references.text(c.reference[i]!)}`);
+        references.sort();
+      }
+      return { user: names[lineUser[l]!]!, expenseType: EXPENSE_TYPES[lineType[l]!]!, cents: lineCents[l]!, items: lineItems[l]!, references };
     });
     const customer = names[groupCustomer[g]!]!;
     const currency = names[groupCurrency[g]!]!;
@@ -209,12 +247,15 @@ export const INVOICE_CSV_HEADER = ['Customer', 'Month', 'User', 'Expense Type', 
 export function invoicesCsv(invoices: readonly TuitionInvoice[], options: CsvOptions = {}): string {
   const eol = options.lineEnding ?? '\r\n';
   const d = options.delimiter ?? ',';
+  const typeCell = new Map(EXPENSE_TYPES.map((t) => [t, csvCell(t, d)]));
   const parts: string[] = [csvRow([...INVOICE_CSV_HEADER], options)];
   for (const inv of invoices) {
-    // an invoice's own cells are the same on each of its lines: written once
+    // an invoice's own cells are the same on each of its lines: written once; its rows are joined at once
+    // (a short-lived piece per cell, not hundreds of thousands kept until the end)
     const before = csvRow([inv.customer, inv.month], options) + d;
-    const after = d + csvRow([inv.currency], options);
-    for (const l of inv.lines) parts.push(before + csvRow([l.user, l.expenseType, formatAmount(l.cents, inv.currency)], options) + after);
+    const after = d + csvCell(inv.currency, d);
+    const rows = inv.lines.map((l) => before + csvCell(l.user, d) + d + typeCell.get(l.expenseType)! + d + csvCell(formatAmount(l.cents, inv.currency), d) + after);
+    if (rows.length) parts.push(rows.join(eol));
   }
   return (options.bom ? '\uFEFF' : '') + parts.join(eol) + eol;
 }

@@ -60,6 +60,8 @@ interface FilePlan {
   meanings: Map<number, WordMeaning>;
   partner: number;
   source: number;
+  /** Per date cell met (RowCells.dateCell): the id of its ISO date (the file's date style is one). */
+  dateIds: number[];
 }
 
 export function readExpenseLines(tables: readonly Table[], options: ReadLinesOptions = {}): ReadLinesResult {
@@ -236,7 +238,7 @@ export class ExpenseLineReader {
       return null;
     }
     this.layouts.push({ source: table.name, partner: hit.profile.partner });
-    return { plan: compilePlan(hit.profile, table.header, hit.index), meanings: new Map(), partner: this.store.partners.id(hit.profile.partner), source: this.store.sources.id(table.name) };
+    return { plan: compilePlan(hit.profile, table.header, hit.index), meanings: new Map(), partner: this.store.partners.id(hit.profile.partner), source: this.store.sources.id(table.name), dateIds: [] };
   }
 
   // The last currency and date met and their ids: lines repeat them, a Map lookup per line is not needed.
@@ -348,6 +350,8 @@ export class ExpenseLineReader {
     }
 
     if (blocked) return;
-    store.add(p.partner, row.textId(at.customer, true), row.textId(at.user, true), meaning.typeIndex, cents, this.id(currency), this.id(date.ok ? date.iso : '', true), reference, credit, p.source, rowNo);
+    const iso = date.ok ? date.iso : '';
+    const dateId = row.dateCell < 0 ? this.id(iso, true) : (p.dateIds[row.dateCell] ??= this.id(iso, true));
+    store.add(p.partner, row.textId(at.customer, true), row.textId(at.user, true), meaning.typeIndex, cents, this.id(currency), dateId, reference, credit, p.source, rowNo);
   }
 }

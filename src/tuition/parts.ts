@@ -14,6 +14,7 @@
  */
 import { blocking, type Problem } from '../kernel/problems';
 import type { ReadLinesOptions, ReadLinesResult } from './lines';
+import { resized } from './columns';
 
 /** A part's lines as columns, with ids into the part's own texts (see ExpenseColumns for each column). */
 export interface PartColumns {
@@ -82,7 +83,7 @@ export class RecordedReferences {
   private readonly columnIds = new Map<string, number>();
 
   add(bytes: Uint8Array, s: number, e: number, partner: number, source: number, row: number, problemAt: number, line: number, column: string): void {
-    if (this.count === this.cols[0]!.length) for (let k = 0; k < this.cols.length; k++) this.cols[k] = grow(this.cols[k]!, this.count * 2);
+    if (this.count === this.cols[0]!.length) for (let k = 0; k < this.cols.length; k++) this.cols[k] = resized(this.cols[k]!, this.count * 2);
     if (this.used + e - s > this.pool.length) {
       const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.used + e - s));
       bigger.set(this.pool.subarray(0, this.used));
@@ -100,12 +101,6 @@ export class RecordedReferences {
     const [start, end, partner, source, row, problemAt, line, column] = this.cols.map((a) => a.slice(0, this.count)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
     return { count: this.count, pool: this.pool.slice(0, this.used), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };
   }
-}
-
-function grow(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(n);
-  b.set(a);
-  return b;
 }
 
 /** A partner reference given before, on `first` (source and row): the line is billed once. */

@@ -28,7 +28,7 @@ function partnerFile(seed: number, index: number): { name: string; rows: string[
   if (rand() < 0.1) header.reverse();
   const rows: string[][] = [header];
   const customers = ['Northwind Traders', 'northwind  traders', 'Contoso', ' Contoso ', 'Fabrikam, Inc.', 'Café Müller', 'Acme "Ltd"', 'A\u00a0B'];
-  const users = ['alice@x.com', 'ALICE@x.com', 'bob', 'Zoë', ' carol ', 'dave@y.org'];
+  const users = ['alice@x.com', 'ALICE@x.com', 'bob', 'Zoë', 'Zoe\u0308', ' carol ', 'dave@y.org'];
   const n = 3 + Math.floor(rand() * 40);
   for (let i = 0; i < n; i++) {
     const type = bp ? pick(['Tuition', 'Books & materials', 'Books', 'Tutoring', 'tuition', 'Tuition refund', 'Lunch', '']) : pick(['TUITION', 'MATERIALS', 'TUTORING', 'CREDIT_TUITION', 'tutoring', 'Snacks']);

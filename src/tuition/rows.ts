@@ -44,6 +44,8 @@ export interface RowCells {
   /** `plain`: the options allow reading a plain `-?digits(.dd)` amount straight from bytes (two decimals, decimal point). */
   amount(col: number, options: AmountOptions, plain: boolean): AmountResult;
   date(col: number, slash: PartnerProfile['slash']): DateResult;
+  /** After date(): the cell's id among the cells met (the same for the same bytes), -1 when it has none. */
+  dateCell: number;
 }
 
 /** A sheet's row: the kernel readers on its cells. */
@@ -54,6 +56,7 @@ export class CellRow implements RowCells {
   refStart = 0;
   refEnd = 0;
   refReason = '';
+  readonly dateCell = -1;
   /** Partner files repeat a few dozen dates a million times: each text is read once. */
   private readonly dates = new Map<string, DateResult>();
   constructor(private readonly names: TextIds) {}
@@ -232,8 +235,9 @@ export class SpanRow implements RowCells {
     return parseAmount(this.cell(col), options);
   }
 
+  dateCell = -1;
   date(col: number, slash: PartnerProfile['slash']): DateResult {
-    const raw = this.rawId(col, this.few);
+    const raw = (this.dateCell = col < 0 || col >= this.count ? -1 : this.rawId(col, this.few));
     if (raw < 0) return readDate(this.cell(col), { slash });
     const key = slash ?? '';
     let cache = this.few.dates.get(key);

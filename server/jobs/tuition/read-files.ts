@@ -1,11 +1,14 @@
 /**
- * Partner files into a reader, in file order: one at a time on this thread, or — for several large
- * files — read side by side on worker threads (./read-files-worker), each file as a part that this
- * thread merges in file order (src/tuition/parts.ts): the same lines, problems and layouts either way.
+ * Partner files into a reader, in file order: one after another on this thread, or — for large
+ * inputs — in contiguous groups side by side: this thread reads the first group itself while each
+ * worker thread (./read-files-worker) reads one later group as a part (src/tuition/parts.ts), which
+ * this thread then merges in file order. The same lines, problems and layouts either way; a group is
+ * one part (not one per file) so that its names, read once across its files, are merged once.
  *
  * Public API
  * - `readTuitionFilesInto(reader, files, options?)` → the files' own problems (CSV syntax, empty,
- *   unreadable workbook), in file order.
+ *   unreadable workbook), in file order. `threads`: at most this many groups (default: one per
+ *   processor, and one group below THREADS_FROM_BYTES; a number given is used whatever the size).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,80 +19,73 @@ import type { ExpenseLineReader } from '../../../src/tuition';
 import type { ExpensePart } from '../../../src/tuition/parts';
 import { readTuitionFileInto } from './inputs';
 
-/** Below this many bytes in all, starting threads costs more than it saves. */
+/** Below this many bytes in all, starting a thread costs more than it saves. */
 const THREADS_FROM_BYTES = 8 << 20;
 
-export interface FileJob {
-  index: number;
-  file: string;
+export interface GroupJob {
+  files: string[];
   options: ExpenseLineReader['options'];
 }
 
-export interface FileDone {
-  index: number;
+export interface GroupDone {
   part: ExpensePart;
   problems: Problem[];
 }
 
-export async function readTuitionFilesInto(reader: ExpenseLineReader, files: readonly string[], options: { threads?: number } = {}): Promise<Problem[]> {
-  const threads = Math.min(options.threads ?? os.availableParallelism(), files.length);
-  const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+/** Each file into the reader in order; their own problems. */
+async function readInOrder(reader: ExpenseLineReader, files: readonly string[]): Promise<Problem[]> {
   const problems: Problem[] = [];
-  if (threads < 2 || bytes < THREADS_FROM_BYTES) {
-    // one file's bytes at a time: each is let go once its lines are read (kept as columns)
-    for (const f of files) problems.push(...(await readTuitionFileInto(reader, path.basename(f), fs.readFileSync(f))));
-    return problems;
-  }
-  const done = files.map(() => deferred<FileDone>());
-  const workers = startWorkers(threads, files, reader.options, done);
-  try {
-    // merged in file order as they arrive: while a later file is read, this thread merges an earlier one
-    for (const d of done) {
-      const { part, problems: own } = await d.promise;
-      problems.push(...own);
-      reader.merge(part);
-    }
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
-  }
+  // one file's bytes at a time: each is let go once its lines are read (kept as columns)
+  for (const f of files) problems.push(...(await readTuitionFileInto(reader, path.basename(f), fs.readFileSync(f))));
   return problems;
 }
 
-function startWorkers(threads: number, files: readonly string[], options: FileJob['options'], done: Deferred<FileDone>[]): Worker[] {
+/** Files (by size) in at most `n` contiguous groups of about equal bytes: a file goes to the group its middle byte falls in. */
+export function fileGroups(sizes: readonly number[], n: number): number[][] {
+  const total = Math.max(1, sizes.reduce((a, b) => a + b, 0));
+  const groups: number[][] = Array.from({ length: n }, () => []);
+  let before = 0;
+  for (let i = 0; i < sizes.length; i++) {
+    groups[Math.min(n - 1, Math.floor(((before + sizes[i]! / 2) * n) / total))]!.push(i);
+    before += sizes[i]!;
+  }
+  return groups.filter((g) => g.length > 0);
+}
+
+export async function readTuitionFilesInto(reader: ExpenseLineReader, files: readonly string[], options: { threads?: number } = {}): Promise<Problem[]> {
+  const sizes = files.map((f) => fs.statSync(f).size);
+  const bytes = sizes.reduce((a, b) => a + b, 0);
+  const threads = Math.min(options.threads ?? (bytes < THREADS_FROM_BYTES ? 1 : os.availableParallelism()), files.length);
+  if (threads < 2) return readInOrder(reader, files);
+  const [first, ...rest] = fileGroups(sizes, threads).map((g) => g.map((i) => files[i]!));
+  const workers = rest.map((group) => readGroup(group, reader.options));
+  try {
+    const problems = await readInOrder(reader, first!);
+    for (const w of workers) {
+      const { part, problems: own } = await w.done;
+      problems.push(...own);
+      reader.merge(part);
+    }
+    return problems;
+  } finally {
+    await Promise.all(workers.map((w) => w.worker.terminate()));
+  }
+}
+
+/** A worker reading one group of files as a part. */
+function readGroup(files: string[], options: GroupJob['options']): { worker: Worker; done: Promise<GroupDone> } {
   const ext = path.extname(__filename);
-  let next = 0;
-  const give = (w: Worker) => {
-    if (next < files.length) w.postMessage({ index: next, file: files[next], options } satisfies FileJob);
-    next++;
-  };
-  const fail = (err: unknown) => done.forEach((d) => d.reject(err));
-  return Array.from({ length: threads }, () => {
-    const w = new Worker(path.join(__dirname, `read-files-worker${ext}`), {
-      // From the TypeScript sources (tsx, tests) the worker compiles its modules the same way.
-      execArgv: ext === '.ts' ? [...process.execArgv, '--require', 'tsx/cjs'] : process.execArgv,
-    });
-    w.on('message', (m: FileDone) => {
-      done[m.index]!.resolve(m);
-      give(w);
-    });
-    w.once('error', fail);
-    // (a worker ended by terminate() once every part is merged finds them all settled)
-    w.once('exit', (code) => fail(new Error(`Reading the partner files failed (worker exit ${code}).`)));
-    give(w);
-    return w;
+  const worker = new Worker(path.join(__dirname, `read-files-worker${ext}`), {
+    workerData: { files, options } satisfies GroupJob,
+    // From the TypeScript sources (tsx, tests) the worker compiles its modules the same way.
+    execArgv: ext === '.ts' ? [...process.execArgv, '--require', 'tsx/cjs'] : process.execArgv,
   });
-}
-
-interface Deferred<T> {
-  promise: Promise<T>;
-  resolve(v: T): void;
-  reject(e: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (v: T) => void;
-  let reject!: (e: unknown) => void;
-  const promise = new Promise<T>((res, rej) => ((resolve = res), (reject = rej)));
-  promise.catch(() => undefined); // a failure is seen where the promise is awaited
-  return { promise, resolve, reject };
+  const done = new Promise<GroupDone>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+    // (a worker ended by terminate() once its part is merged has settled this already)
+    worker.once('exit', (code) => reject(new Error(`Reading the partner files ${files.map((f) => path.basename(f)).join(', ')} failed (worker exit ${code}).`)));
+  });
+  done.catch(() => undefined); // a failure is seen where the promise is awaited
+  return { worker, done };
 }
