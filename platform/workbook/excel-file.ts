@@ -261,6 +261,24 @@ export interface WrittenWorkbook {
   charts: string[];
 }
 
+/** Bytes of a sheet's XML the zip may have waiting before the writer waits for it. */
+const ZIP_BACKLOG = 8 << 20;
+
+/**
+ * Resolves once the zip holds at most ZIP_BACKLOG bytes of the sheet's XML not yet compressed.
+ * exceljs's sheet stream takes every write (it has no backpressure) and hands it to the zip's entry
+ * stream, which buffers it until deflate catches up: rows written faster than they are deflated were
+ * all held in memory (hundreds of MB on a 500k-row sheet).
+ */
+async function zipCaughtUp(sheet: unknown): Promise<void> {
+  const pipes = (sheet as { stream?: { pipes?: unknown } }).stream?.pipes;
+  if (!Array.isArray(pipes)) return;
+  // the entry stream is archiver's PassThrough (readable-stream 2: no writableLength): bytes waiting on either side of it
+  type Entry = { _writableState?: { length?: number }; _readableState?: { length?: number; ended?: boolean }; destroyed?: boolean };
+  const waiting = (p: Entry) => (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
+  for (const p of pipes as Entry[]) while (waiting(p) > ZIP_BACKLOG && !p.destroyed) await new Promise((resolve) => setTimeout(resolve, 2));
+}
+
 export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[], options: WriteOptions = {}): Promise<WrittenWorkbook> {
   const seen = new Set<string>();
   for (const spec of specs) {
@@ -280,7 +298,7 @@ export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[
       for (const [i, spec] of specs.entries()) {
         const ws = wb.addWorksheet(spec.name, { views: frozenHeaderViews(spec) });
         const writeDataRow = dataRowWriter(ws, wb, spec);
-        const rows = await writeSpecToWorksheet(ws as unknown as ExcelJS.Worksheet, spec, { ...options, commitRows: true, writeDataRow });
+        const rows = await writeSpecToWorksheet(ws as unknown as ExcelJS.Worksheet, spec, { ...options, commitRows: true, writeDataRow, caughtUp: () => zipCaughtUp(ws) });
         writeDataRow?.flush();
         const chart = charts[i];
         if (chart && addChart) {

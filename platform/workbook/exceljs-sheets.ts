@@ -115,6 +115,8 @@ export interface SpecWriteOptions extends WriteOptions {
    * true, or returns false to leave the row to exceljs.
    */
   writeDataRow?: (values: readonly Cell[]) => boolean;
+  /** Streaming writer only: awaited every `rowsPerStep` rows, after the yield (until the file has caught up). */
+  caughtUp?: () => Promise<void>;
 }
 
 /** Frozen header as exceljs takes it in `addWorksheet(name, { views })`. */
@@ -148,7 +150,7 @@ const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
  */
 export async function writeSpecToWorksheet(ws: Worksheet | WritableSheet, spec: SheetSpec, options: SpecWriteOptions = {}): Promise<number> {
   const sheet = ws as WritableSheet;
-  const { onProgress, signal, commitRows = false, rowsPerStep = 5_000, writeDataRow } = options;
+  const { onProgress, signal, commitRows = false, rowsPerStep = 5_000, writeDataRow, caughtUp } = options;
   const formats = spec.columns.map(columnNumberFormat);
   spec.columns.forEach((c, i) => {
     const col = sheet.getColumn(i + 1);
@@ -177,6 +179,7 @@ export async function writeSpecToWorksheet(ws: Worksheet | WritableSheet, spec: 
     if (dataDone > 0 && dataDone % rowsPerStep === 0 && dataDone < spec.rows.length) {
       onProgress?.({ sheet: spec.name, rowsWritten: dataDone, rowsTotal: spec.rows.length });
       await tick(); // lets a streaming file drain, a UI redraw, and an abort arrive
+      await caughtUp?.();
       signal?.throwIfAborted();
     }
   }
