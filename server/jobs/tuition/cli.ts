@@ -24,7 +24,7 @@ export const command: CliCommand = {
     '  --month    the calendar month billed; lines dated in another month are blocking problems, and a month in which',
     '             no line is dated is one warning naming the months the files hold',
     '  --partner  read every file with this partner profile (default: recognised from the column names)',
-    '  --threads  read at most N files side by side (default: one per processor; 1 reads them one after another)',
+    '  --threads  read the files in N groups side by side on worker threads (default 1: one after another)',
     '',
     'Writes invoices.csv (Customer, Month, User, Expense Type, Amount, Currency: one row per user and expense type,',
     'one invoice per customer and currency) and problems.csv. Exit code 2 when a blocking problem remains (invoices.csv',

@@ -7,20 +7,16 @@
  *
  * Public API
  * - `readTuitionFilesInto(reader, files, options?)` → the files' own problems (CSV syntax, empty,
- *   unreadable workbook), in file order. `threads`: at most this many groups (default: one per
- *   processor, and one group below THREADS_FROM_BYTES; a number given is used whatever the size).
+ *   unreadable workbook), in file order. `threads`: at most this many groups (default 1: on a busy
+ *   2-core machine a worker's start, its own names and the merge cost as much as it saves).
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Problem } from '../../../src/kernel';
 import type { ExpenseLineReader } from '../../../src/tuition';
 import type { ExpensePart } from '../../../src/tuition/parts';
 import { readTuitionFileInto } from './inputs';
-
-/** Below this many bytes in all, starting a thread costs more than it saves. */
-const THREADS_FROM_BYTES = 8 << 20;
 
 export interface GroupJob {
   files: string[];
@@ -53,10 +49,9 @@ export function fileGroups(sizes: readonly number[], n: number): number[][] {
 }
 
 export async function readTuitionFilesInto(reader: ExpenseLineReader, files: readonly string[], options: { threads?: number } = {}): Promise<Problem[]> {
-  const sizes = files.map((f) => fs.statSync(f).size);
-  const bytes = sizes.reduce((a, b) => a + b, 0);
-  const threads = Math.min(options.threads ?? (bytes < THREADS_FROM_BYTES ? 1 : os.availableParallelism()), files.length);
+  const threads = Math.min(options.threads ?? 1, files.length);
   if (threads < 2) return readInOrder(reader, files);
+  const sizes = files.map((f) => fs.statSync(f).size);
   const [first, ...rest] = fileGroups(sizes, threads).map((g) => g.map((i) => files[i]!));
   const workers = rest.map((group) => readGroup(group, reader.options));
   try {
