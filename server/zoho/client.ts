@@ -7,6 +7,10 @@
  * - 401: the access token expired or was revoked: refresh once and retry (nothing was applied).
  * - 5xx, timeouts, dropped connections: a read is retried here; a write is NOT — it throws
  *   `uncertain` and the caller must look the document up before any retry.
+ * - Every HTTP exchange has a hard deadline (`deadlineMs`): when it passes, the request is aborted
+ *   and its socket closed, so no byte of it leaves afterwards. `beforeSend` learns each attempt's
+ *   send time and deadline before the request leaves (the posting worker records them, so a
+ *   look-up after a crash knows when the dead attempt could last have reached Zoho).
  * - The full response body travels with every error.
  */
 import { realClock, type Clock } from './clock';
@@ -22,6 +26,7 @@ export interface ZohoClientOptions {
   tokens: TokenManager;
   limiter?: ZohoLimiter;
   clock?: Clock;
+  /** Hard deadline of one HTTP exchange, from sending to the last byte of the answer (default 60 s). */
   timeoutMs?: number;
   /** Back-off attempts for 44/1070 before giving up with `rate-limited`. */
   maxRateRetries?: number;
@@ -34,6 +39,26 @@ export interface ZohoClientOptions {
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
+
+/** Wall-clock times (epoch ms) of one HTTP attempt: when it is sent and when its socket is closed at the latest. */
+export interface SendAttempt {
+  sentAt: number;
+  deadlineAt: number;
+  /** 1 for the first attempt of the request, 2… for retries after 44/1070/401 (nothing applied). */
+  attempt: number;
+}
+
+/** Awaited right before each attempt leaves; throwing stops the request before anything is sent. */
+export type SendHook = (a: SendAttempt) => Promise<void> | void;
+
+export interface RequestOptions {
+  query?: Query;
+  body?: unknown;
+  withoutOrganization?: boolean;
+  beforeSend?: SendHook;
+}
+
+export const DEFAULT_DEADLINE_MS = 60_000;
 
 export interface ZohoResponse {
   code: number;
@@ -53,11 +78,14 @@ export class ZohoClient {
   private readonly clock: Clock;
   /** Calls sent to Zoho by this client (every HTTP request, including retries). */
   calls = 0;
+  /** Hard deadline of each HTTP exchange (ms). */
+  readonly deadlineMs: number;
 
   constructor(private readonly opts: ZohoClientOptions) {
     this.organizationId = opts.organizationId;
     this.clock = opts.clock ?? realClock;
     this.limiter = opts.limiter ?? new ZohoLimiter({ clock: this.clock });
+    this.deadlineMs = opts.timeoutMs ?? DEFAULT_DEADLINE_MS;
   }
 
   async get<T extends ZohoResponse = ZohoResponse>(path: string, query: Query = {}): Promise<T> {
@@ -68,14 +96,14 @@ export class ZohoClient {
     return this.request<T>('POST', path, { query, body });
   }
 
-  async request<T extends ZohoResponse = ZohoResponse>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, o: { query?: Query; body?: unknown; withoutOrganization?: boolean } = {}): Promise<T> {
+  async request<T extends ZohoResponse = ZohoResponse>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, o: RequestOptions = {}): Promise<T> {
     const isRead = method === 'GET';
     const maxRate = this.opts.maxRateRetries ?? 8;
     const maxRead = this.opts.maxReadRetries ?? 5;
     let tokenRetried = false;
-    for (let rateTries = 0, readTries = 0; ; ) {
+    for (let rateTries = 0, readTries = 0, attempt = 1; ; attempt++) {
       if (this.limiter.blockedUntil > this.clock.now()) throw this.dailyLimitError(this.limiter.blockedUntil, method, path, '');
-      const outcome = await this.limiter.run(() => this.once(method, path, o));
+      const outcome = await this.limiter.run(() => this.once(method, path, o, attempt));
       if (outcome.ok) return outcome.body as T;
       const e = outcome.error;
       if (e.kind === 'rate-limited' && rateTries < maxRate) {
@@ -108,7 +136,7 @@ export class ZohoClient {
     );
   }
 
-  private async once(method: string, path: string, o: { query?: Query; body?: unknown; withoutOrganization?: boolean }): Promise<{ ok: true; body: ZohoResponse } | { ok: false; error: ZohoError; accessToken?: string }> {
+  private async once(method: string, path: string, o: RequestOptions, attempt: number): Promise<{ ok: true; body: ZohoResponse } | { ok: false; error: ZohoError; accessToken?: string }> {
     const { accessToken } = await this.opts.tokens.token();
     const url = new URL(this.opts.apiBase + path);
     if (!o.withoutOrganization) url.searchParams.set('organization_id', this.organizationId);
@@ -117,13 +145,18 @@ export class ZohoClient {
     let status = 0;
     let text = '';
     let resetHeader: string | null = null;
+    // The deadline is wall-clock time (the abort timer is real even when the clock is simulated).
+    const sentAt = Date.now();
+    await o.beforeSend?.({ sentAt, deadlineAt: sentAt + this.deadlineMs, attempt });
+    // The hook may have waited (a store write): the socket still closes at the recorded deadline.
+    const signal = AbortSignal.timeout(Math.max(1, sentAt + this.deadlineMs - Date.now()));
     this.calls++;
     try {
       const res = await fetch(url, {
         method,
         headers: { Authorization: `Zoho-oauthtoken ${accessToken}`, ...(o.body === undefined ? {} : { 'Content-Type': 'application/json' }), Accept: 'application/json' },
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+        signal,
       });
       status = res.status;
       resetHeader = res.headers.get('x-rate-limit-reset');

@@ -1,0 +1,136 @@
+/**
+ * One document of a posting batch, in its numbered steps: (1) the look-up owed after an unknown
+ * outcome, (2) the attempts limit, (3) the body to send, (4) the state written before the call and
+ * the call itself through the one Zoho poster, (5) the outcome recorded, or Zoho's error sorted
+ * into "finished", "try again later" or "stop the batch".
+ */
+import { resolvePaymentBody, type SettlementDocument } from '../../src/settlements/documents';
+import type { Store } from '../store';
+import { updateBatchItem, type BatchItem } from '../store/batches';
+import type { ZohoClient } from '../zoho/client';
+import { describeZohoError, ZohoError } from '../zoho/errors';
+import { createOnce, findPosted, type Posted, type Review } from '../zoho/poster';
+import { requestPause } from './control';
+import { idMapForKeys, recordPosted } from './idmap';
+
+/** Why the batch stops before its end. */
+export type Stop = { state: 'paused' | 'cancelled' | 'stopped'; message: string };
+
+/** 'finished': done, failed or left for review; 'retry': try again in a later round. */
+export type ItemResult = 'finished' | 'retry' | Stop;
+
+export interface Work {
+  item: BatchItem<SettlementDocument>;
+  /** An earlier call's outcome is unknown: look the document up before sending it again. */
+  needsLookup: boolean;
+}
+
+export interface ItemContext {
+  store: Store;
+  batchId: string;
+  client: ZohoClient;
+  organizationId: string;
+  /** Sends per item before it is left for review. */
+  maxAttempts: number;
+}
+
+export async function postItem(ctx: ItemContext, w: Work): Promise<ItemResult> {
+  const doc = w.item.request;
+  try {
+    // 1. After an unknown outcome the document may be in Zoho already: find it before anything is sent again.
+    if (w.needsLookup) {
+      const found = await findPosted(ctx.client, doc);
+      if (found) return await settle(ctx, w, found);
+      w.needsLookup = false;
+      await updateBatchItem(ctx.store, ctx.batchId, w.item.seq, { state: 'pending' });
+    }
+    // 2. Zoho kept failing without saying no: a person looks before we try again.
+    if (w.item.attempts >= ctx.maxAttempts) {
+      await leave(ctx, w, 'needs_review', `Zoho did not confirm this ${doc.kind} after ${w.item.attempts} attempts; check Zoho, then post it again.`, w.item.response);
+      return 'finished';
+    }
+    // 3. The body: a payment names its invoices' Zoho ids; a document whose dependencies are missing is not sent.
+    const body = await bodyToSend(ctx, doc);
+    if (typeof body === 'string') {
+      await leave(ctx, w, 'failed', body, null);
+      return 'finished';
+    }
+    // 4. The state before the call: if we die now, the next worker looks this item up first.
+    const sending = await updateBatchItem(ctx.store, ctx.batchId, w.item.seq, { state: 'sending', countAttempt: true });
+    w.item.attempts = sending.attempts;
+    // 5. The outcome, recorded with the Zoho id in one transaction.
+    return await settle(ctx, w, await createOnce(ctx.client, doc, body));
+  } catch (e) {
+    if (!(e instanceof ZohoError)) throw e;
+    return sortError(ctx, w, e);
+  }
+}
+
+/** The body as sent, or the sentence saying why it is not sent. */
+async function bodyToSend(ctx: ItemContext, doc: SettlementDocument): Promise<object | string> {
+  if (doc.kind === 'payment') {
+    const ids = await idMapForKeys(ctx.store, doc.applies.map((a) => a.idempotencyKey).filter(Boolean));
+    const resolved = resolvePaymentBody(doc, (k) => ids.get(k)?.zohoId);
+    if (!resolved.ok) {
+      const many = resolved.missing.length > 1;
+      return `Not sent: its invoice${many ? 's' : ''} ${resolved.missing.join(', ')} ${many ? 'are' : 'is'} not in Zoho (see their rows).`;
+    }
+    return resolved.body;
+  }
+  if (doc.dependsOn?.length) {
+    const ids = await idMapForKeys(ctx.store, doc.dependsOn);
+    const missing = doc.dependsOn.filter((k) => !ids.has(k));
+    if (missing.length) return `Not sent: it needs ${missing.join(', ')} posted first.`;
+  }
+  return doc.body;
+}
+
+async function settle(ctx: ItemContext, w: Work, r: Posted | Review): Promise<'finished'> {
+  if (r.state === 'review') {
+    await leave(ctx, w, 'needs_review', r.message, { ...(r.code === undefined ? {} : { code: r.code }), ...r.evidence });
+    return 'finished';
+  }
+  const f = r.found;
+  const doc = w.item.request;
+  await recordPosted(ctx.store, w.item, {
+    organizationId: ctx.organizationId,
+    zohoId: f.zohoId,
+    number: f.number ?? undefined,
+    adopted: r.adopted,
+    response: { zohoId: f.zohoId, number: f.number, adopted: r.adopted, ...(r.note ? { note: r.note } : {}), total: f.entity[doc.kind === 'payment' ? 'amount' : 'total'] ?? null, status: f.entity.status ?? null },
+  });
+  return 'finished';
+}
+
+function leave(ctx: ItemContext, w: Work, state: 'failed' | 'needs_review', error: string, response: unknown) {
+  return updateBatchItem(ctx.store, ctx.batchId, w.item.seq, { state, error, response });
+}
+
+export function errorResponse(e: ZohoError): Record<string, unknown> {
+  return { httpStatus: e.details.httpStatus ?? null, code: e.details.code ?? null, message: e.details.zohoMessage ?? e.message, body: e.details.body ?? '' };
+}
+
+async function sortError(ctx: ItemContext, w: Work, e: ZohoError): Promise<ItemResult> {
+  switch (e.kind) {
+    case 'rejected':
+      await leave(ctx, w, 'failed', describeZohoError(e), errorResponse(e));
+      return 'finished';
+    case 'uncertain':
+    case 'rate-limited':
+      // Unknown outcome: stay `sending` (looked up before any retry). Rate-limited: this call
+      // applied nothing, but a look-up still owed (an earlier interrupted send) stays owed.
+      if (e.kind === 'uncertain') w.needsLookup = true;
+      await updateBatchItem(ctx.store, ctx.batchId, w.item.seq, { state: w.needsLookup ? 'sending' : 'pending', response: errorResponse(e), error: describeZohoError(e) });
+      return 'retry';
+    case 'daily-limit': {
+      w.needsLookup = true;
+      const until = new Date(e.details.resetAt ?? Date.now() + 3600_000);
+      await requestPause(ctx.store, ctx.batchId, e.message, until);
+      return { state: 'paused', message: e.message };
+    }
+    case 'reconnect':
+      w.needsLookup = true;
+      await requestPause(ctx.store, ctx.batchId, e.message);
+      return { state: 'paused', message: e.message };
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The one Zoho poster every job uses (settlement batches, tuition invoices): find a document again
+ * by its number or reference, create it once, adopt an existing invoice on Zoho's 1001, and compare
+ * amounts in integer cents (src/zoho/documents.ts). It decides nothing about retries or pauses: a
+ * ZohoError it does not handle goes to the caller, whose state machine knows what was sent.
+ */
+import { compareAmount, customerOf, lookupKey, type DocumentKind, type ZohoDocument } from '../../src/zoho/documents';
+import type { Query, SendHook, ZohoClient } from './client';
+import { ZohoError } from './errors';
+
+interface Endpoint {
+  path: string;
+  /** Key of the entity in a create/get answer. */
+  entity: string;
+  /** Key of the list in a list answer. */
+  list: string;
+  id: string;
+  number: string;
+}
+
+export const ENDPOINTS: Readonly<Record<DocumentKind, Endpoint>> = {
+  invoice: { path: '/invoices', entity: 'invoice', list: 'invoices', id: 'invoice_id', number: 'invoice_number' },
+  payment: { path: '/customerpayments', entity: 'payment', list: 'customerpayments', id: 'payment_id', number: 'payment_number' },
+  journal: { path: '/journals', entity: 'journal', list: 'journals', id: 'journal_id', number: 'entry_number' },
+};
+
+export interface Found {
+  zohoId: string;
+  /** Zoho's number: the invoice number, payment number or journal entry number. */
+  number: string | null;
+  entity: Record<string, unknown>;
+}
+
+export interface Posted {
+  state: 'posted';
+  found: Found;
+  /** True when the document existed already (1001, or found by the look-up before sending). */
+  adopted: boolean;
+  note?: string;
+}
+
+export interface Review {
+  state: 'review';
+  message: string;
+  /** Zoho's code that led here (1001 for an existing invoice with another amount). */
+  code?: number;
+  /** What a person needs to decide: the copies Zoho holds, with their ids and amounts. */
+  evidence: Record<string, unknown>;
+}
+
+function toFound(kind: DocumentKind, e: Record<string, unknown>): Found {
+  const ep = ENDPOINTS[kind];
+  const n = e[ep.number];
+  return { zohoId: String(e[ep.id]), number: n === undefined || n === null ? null : String(n), entity: e };
+}
+
+/** Every copy Zoho holds of the document (by invoice number; by reference, and customer for payments). */
+export async function lookupDocument(client: ZohoClient, doc: ZohoDocument): Promise<Found[]> {
+  const ep = ENDPOINTS[doc.kind];
+  const key = lookupKey(doc);
+  const customer = doc.kind === 'payment' ? customerOf(doc) : undefined;
+  const query: Query = { [key.field]: key.value, ...(customer ? { customer_id: customer } : {}) };
+  const list = await client.listAll<Record<string, unknown>>(ep.path, ep.list, query);
+  // Zoho's search may match more loosely than equality: keep exact matches only.
+  return list.filter((e) => String(e[key.field] ?? '') === key.value && (!customer || String(e.customer_id ?? '') === customer)).map((e) => toFound(doc.kind, e));
+}
+
+function describe(doc: ZohoDocument): string {
+  const key = lookupKey(doc);
+  return `${key.field.replace('_', ' ')} ${key.value}`;
+}
+
+function copiesEvidence(doc: ZohoDocument, copies: readonly Found[]): Record<string, unknown> {
+  return {
+    expectedCents: doc.cents.total,
+    currency: doc.currency,
+    copies: copies.map((c) => ({ zohoId: c.zohoId, number: c.number, cents: compareAmount(doc, c.entity, c.zohoId).zohoCents })),
+  };
+}
+
+/** A copy found in Zoho is ours only when its amount is ours, to the cent. */
+function adopt(doc: ZohoDocument, found: Found, note: string, refused?: { prefix: string; code: number }): Posted | Review {
+  const check = compareAmount(doc, found.entity, found.number ?? found.zohoId);
+  if (!check.ok) return { state: 'review', message: `${refused?.prefix ?? ''}${check.message}`, evidence: copiesEvidence(doc, [found]), ...(refused ? { code: refused.code } : {}) };
+  return { state: 'posted', found, adopted: true, note };
+}
+
+/**
+ * Looks the document up after an outcome we do not know: posted (one copy, our amount), review
+ * (several copies, or another amount), or undefined when Zoho holds none.
+ */
+export async function findPosted(client: ZohoClient, doc: ZohoDocument, note = 'found in Zoho by look-up after an interrupted call'): Promise<Posted | Review | undefined> {
+  const copies = await lookupDocument(client, doc);
+  if (copies.length === 0) return undefined;
+  if (copies.length > 1) {
+    return { state: 'review', message: `Zoho holds ${copies.length} ${doc.kind}s with ${describe(doc)} (${copies.map((c) => c.zohoId).join(', ')}); check them in Zoho before posting this one.`, evidence: copiesEvidence(doc, copies) };
+  }
+  return adopt(doc, copies[0]!, note);
+}
+
+/**
+ * Creates the document (the body may differ from doc.body: a payment's invoice ids are filled in
+ * just before sending). Zoho's 1001 on our own invoice number means the invoice exists: it is looked
+ * up and adopted when the amount is ours, otherwise left for review. Other Zoho errors are thrown.
+ */
+export async function createOnce(client: ZohoClient, doc: ZohoDocument, body: object = doc.body, o: { beforeSend?: SendHook } = {}): Promise<Posted | Review> {
+  const ep = ENDPOINTS[doc.kind];
+  try {
+    const r = await client.request('POST', ep.path, { query: doc.query ?? {}, body, beforeSend: o.beforeSend });
+    return { state: 'posted', found: toFound(doc.kind, r[ep.entity] as Record<string, unknown>), adopted: false };
+  } catch (e) {
+    if (e instanceof ZohoError && e.kind === 'rejected' && e.code === 1001 && doc.kind === 'invoice') {
+      const number = lookupKey(doc).value;
+      const copies = await lookupDocument(client, doc);
+      if (copies.length === 1) return adopt(doc, copies[0]!, `Zoho 1001: invoice ${number} already existed; adopted`, { prefix: `Zoho 1001: invoice ${number} already exists with a different amount — `, code: 1001 });
+      if (copies.length > 1) return { state: 'review', message: `Zoho 1001: Zoho holds ${copies.length} invoices numbered ${number}; check them in Zoho.`, evidence: copiesEvidence(doc, copies), code: 1001 };
+    }
+    throw e;
+  }
+}
