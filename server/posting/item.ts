@@ -3,8 +3,15 @@
  * outcome, (2) the attempts limit, (3) the body to send, (4) the state written before the call and
  * the call itself through the one Zoho poster, (5) the outcome recorded, or Zoho's error sorted
  * into "finished", "try again later" or "stop the batch".
+ *
+ * The look-up rule: after an unknown outcome a retry must not be able to create a second document.
+ * Invoices carry our number, which Zoho keeps unique (a second copy is refused with 1001), so they
+ * are looked up at once. Payments and journals have no such guard: their look-up waits until the
+ * last write can no longer reach Zoho — its recorded hard deadline plus the connection's margin —
+ * so a write that outlived its worker (a slow Zoho, a killed process) is seen before a retry.
  */
 import { resolvePaymentBody, type SettlementDocument } from '../../src/settlements/documents';
+import { DUPLICATE_GUARD } from '../../src/zoho/documents';
 import type { Store } from '../store';
 import { updateBatchItem, type BatchItem } from '../store/batches';
 import type { ZohoClient } from '../zoho/client';
@@ -12,6 +19,7 @@ import { describeZohoError, ZohoError } from '../zoho/errors';
 import { createOnce, findPosted, type Posted, type Review } from '../zoho/poster';
 import { requestPause } from './control';
 import { idMapForKeys, recordPosted } from './idmap';
+import { markSent } from './queue';
 
 /** Why the batch stops before its end. */
 export type Stop = { state: 'paused' | 'cancelled' | 'stopped'; message: string };
@@ -23,6 +31,10 @@ export interface Work {
   item: BatchItem<SettlementDocument>;
   /** An earlier call's outcome is unknown: look the document up before sending it again. */
   needsLookup: boolean;
+  /** When the last write could last have reached Zoho (epoch ms), as recorded before it left; null when never sent. */
+  deadlineAt: number | null;
+  /** Not to be tried before this time (epoch ms): a look-up waiting for a late write. */
+  notBefore: number;
 }
 
 export interface ItemContext {
@@ -32,6 +44,16 @@ export interface ItemContext {
   organizationId: string;
   /** Sends per item before it is left for review. */
   maxAttempts: number;
+  /** How long Zoho may still apply a write after its deadline (the connection's margin). */
+  lateWriteMarginMs: number;
+}
+
+/** When the look-up owed for this item may run (epoch ms): at once when Zoho guards the kind, else after the last write's deadline plus the margin. */
+export function lookUpAfter(ctx: ItemContext, w: Work): number {
+  if (DUPLICATE_GUARD[w.item.request.kind] === 'unique-number') return 0;
+  // An item left `sending` before deadlines were recorded: its state was written just before the call.
+  const deadline = w.deadlineAt ?? Date.parse(w.item.updatedAt) + ctx.client.deadlineMs;
+  return deadline + ctx.lateWriteMarginMs;
 }
 
 export async function postItem(ctx: ItemContext, w: Work): Promise<ItemResult> {
@@ -39,6 +61,11 @@ export async function postItem(ctx: ItemContext, w: Work): Promise<ItemResult> {
   try {
     // 1. After an unknown outcome the document may be in Zoho already: find it before anything is sent again.
     if (w.needsLookup) {
+      const after = lookUpAfter(ctx, w);
+      if (Date.now() < after) {
+        w.notBefore = after;
+        return 'retry';
+      }
       const found = await findPosted(ctx.client, doc);
       if (found) return await settle(ctx, w, found);
       w.needsLookup = false;
@@ -55,11 +82,16 @@ export async function postItem(ctx: ItemContext, w: Work): Promise<ItemResult> {
       await leave(ctx, w, 'failed', body, null);
       return 'finished';
     }
-    // 4. The state before the call: if we die now, the next worker looks this item up first.
-    const sending = await updateBatchItem(ctx.store, ctx.batchId, w.item.seq, { state: 'sending', countAttempt: true });
-    w.item.attempts = sending.attempts;
+    // 4. The state before each attempt leaves, with its send time and hard deadline: if we die now,
+    //    the next worker looks this item up first, and not before that write can no longer land.
+    const posted = await createOnce(ctx.client, doc, body, {
+      beforeSend: async (a) => {
+        w.item.attempts = await markSent(ctx.store, ctx.batchId, w.item.seq, a);
+        w.deadlineAt = a.deadlineAt;
+      },
+    });
     // 5. The outcome, recorded with the Zoho id in one transaction.
-    return await settle(ctx, w, await createOnce(ctx.client, doc, body));
+    return await settle(ctx, w, posted);
   } catch (e) {
     if (!(e instanceof ZohoError)) throw e;
     return sortError(ctx, w, e);
@@ -119,7 +151,14 @@ async function sortError(ctx: ItemContext, w: Work, e: ZohoError): Promise<ItemR
     case 'rate-limited':
       // Unknown outcome: stay `sending` (looked up before any retry). Rate-limited: this call
       // applied nothing, but a look-up still owed (an earlier interrupted send) stays owed.
-      if (e.kind === 'uncertain') w.needsLookup = true;
+      if (e.kind === 'uncertain') {
+        w.needsLookup = true;
+        // The exchange is over (its socket closed now, before its deadline): Zoho's margin counts from here.
+        if (w.deadlineAt !== null && Date.now() < w.deadlineAt) {
+          w.deadlineAt = Date.now();
+          await ctx.store.exec('UPDATE batch_items SET deadline_at = $3 WHERE batch_id = $1 AND seq = $2', [ctx.batchId, w.item.seq, new Date(w.deadlineAt).toISOString()]);
+        }
+      }
       await updateBatchItem(ctx.store, ctx.batchId, w.item.seq, { state: w.needsLookup ? 'sending' : 'pending', response: errorResponse(e), error: describeZohoError(e) });
       return 'retry';
     case 'daily-limit': {

@@ -4,8 +4,19 @@
  * limit is started again by itself once the reset time has passed.
  */
 import type { AppContext } from '../context';
+import { getBatch } from '../store/batches';
 import { getControl } from './control';
+import { batchProgress } from './progress';
+import { CORRECTION_KIND, runCorrection } from './review';
 import { postBatch, type PostOutcome } from './worker';
+
+/** A posting batch runs the worker; a correction batch (keep one copy, remove the others) removes copies. */
+async function runBatch(ctx: AppContext, batchId: string, actor: string): Promise<PostOutcome> {
+  const b = await getBatch(ctx.store, batchId);
+  if (b?.kind !== CORRECTION_KIND) return postBatch(ctx, batchId, { actor });
+  const r = await runCorrection(ctx, batchId, { actor });
+  return { batchId, state: r.state, message: r.message, progress: await batchProgress(ctx.store, batchId) };
+}
 
 interface Runner {
   running: Map<string, Promise<PostOutcome | undefined>>;
@@ -37,7 +48,7 @@ export function startPosting(ctx: AppContext, batchId: string, actor: string): P
   const timer = r.timers.get(batchId);
   if (timer) clearTimeout(timer);
   r.timers.delete(batchId);
-  const run = postBatch(ctx, batchId, { actor })
+  const run = runBatch(ctx, batchId, actor)
     .then(async (outcome) => {
       r.last.set(batchId, { state: outcome.state, message: outcome.message, at: new Date().toISOString() });
       if (outcome.state === 'paused') {

@@ -16,10 +16,15 @@ import { conflict } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store } from '../store';
 import { assertApprovedForSending, currentApproval, listBatchItems, requireBatch, setBatchState, type Batch, type BatchItem } from '../store/batches';
-import type { ZohoClient } from '../zoho/client';
+import { DEFAULT_LATE_WRITE_MARGIN_MS, type ZohoClient } from '../zoho/client';
 import { clientFor, type ClientOptions } from '../zoho/connections';
-import { claimBatch, getControl, heartbeat, releaseBatch, workerId, type PostingControl } from './control';
+import { claimBatch, getControl, heartbeat, releaseBatch, requestPause, workerId, type PostingControl } from './control';
+import { takeCensus, type Finding } from '../../src/zoho/census';
+import { describeZohoError, ZohoError } from '../zoho/errors';
+import { listHoldings } from '../zoho/poster';
 import { postItem, type ItemContext, type Stop, type Work } from './item';
+import { recordFindings } from './review';
+import { openItems } from './queue';
 import { batchProgress, type PostingProgress } from './progress';
 
 export const POSTING_JOB = 'settlements';
@@ -55,9 +60,11 @@ export interface PostOptions {
   actor?: string;
   /** Sleep between retry rounds (the benchmark's simulated clock). */
   sleep?: (ms: number) => Promise<void>;
+  /** How long Zoho may still apply a write after its deadline (default: the connection's setting). */
+  lateWriteMarginMs?: number;
 }
 
-export type PostState = 'done' | 'failed' | 'paused' | 'cancelled' | 'stopped';
+export type PostState = 'done' | 'failed' | 'paused' | 'cancelled' | 'stopped' | 'needs_review';
 
 export interface PostOutcome {
   batchId: string;
@@ -131,7 +138,8 @@ async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control
   if (control.command === 'pause') await store.exec("UPDATE posting_control SET command = 'run', paused_until = NULL, reason = NULL WHERE batch_id = $1", [batchId]);
   await setBatchState(store, batchId, 'sending', ['approved', 'sending']);
   await deps.audit?.append({ actor, action: 'posting.started', subjectType: 'batch', subjectId: batchId, details: { worker: me } });
-  const client = opts.client ?? (await clientFor(deps, batch.payload.connectionId, opts.clientOptions)).client;
+  const made = opts.client ? undefined : await clientFor(deps, batch.payload.connectionId, opts.clientOptions);
+  const client = opts.client ?? made!.client;
   // Running again means the user resumed or the reset time passed: let the limiter try Zoho
   // again (one call tells whether the daily quota is back).
   client.limiter.blockedUntil = 0;
@@ -144,6 +152,7 @@ async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control
     client,
     organizationId: client.organizationId,
     maxAttempts: opts.maxAttempts ?? 12,
+    lateWriteMarginMs: opts.lateWriteMarginMs ?? made?.connection.lateWriteMarginMs ?? DEFAULT_LATE_WRITE_MARGIN_MS,
     opts,
     me,
     actor,
@@ -172,9 +181,9 @@ async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control
 }
 
 async function sendAll(run: Run): Promise<Stop | null> {
-  const all = (await listBatchItems(run.store, run.batchId)) as BatchItem<SettlementDocument>[];
+  const open = await openItems(run.store, run.batchId);
   for (const kind of DOCUMENT_ORDER) {
-    const queue: Work[] = all.filter((i) => i.kind === kind && (i.state === 'pending' || i.state === 'sending')).map((item) => ({ item, needsLookup: item.state === 'sending' }));
+    const queue: Work[] = open.filter((q) => q.item.kind === kind).map((q) => ({ item: q.item, needsLookup: q.item.state === 'sending', deadlineAt: q.deadlineAt, notBefore: 0 }));
     const stop = await sendKind(run, queue);
     if (stop) return stop;
   }
@@ -186,7 +195,11 @@ async function sendKind(run: Run, first: Work[]): Promise<Stop | null> {
   let stop: Stop | null = null;
   let queue = first;
   for (let round = 0; queue.length && !stop; round++) {
-    if (round > 0) await run.sleep(Math.min(10_000, 250 * 2 ** Math.min(round, 6)));
+    if (round > 0) {
+      // Back off, and wait for the earliest look-up that is waiting for a late write.
+      const earliest = Math.min(...queue.map((w) => w.notBefore));
+      await run.sleep(Math.max(Math.min(10_000, 250 * 2 ** Math.min(round, 6)), earliest - Date.now()));
+    }
     const retry: Work[] = [];
     let next = 0;
     const lane = async () => {
@@ -220,6 +233,13 @@ async function finishRun(run: Run, stop: Stop | null): Promise<PostOutcome> {
     await deps.audit?.append({ actor, action: `posting.${stop.state}`, subjectType: 'batch', subjectId: batchId, details: { message: stop.message } });
     return { batchId, state: stop.state, message: stop.message, progress };
   }
+  // 5. The census: what Zoho holds for the batch's numbers and references must be each posted document, once.
+  const census = await batchCensus(run);
+  if ('stop' in census) {
+    await deps.audit?.append({ actor, action: `posting.${census.stop.state}`, subjectType: 'batch', subjectId: batchId, details: { message: census.stop.message } });
+    return { batchId, state: census.stop.state, message: census.stop.message, progress };
+  }
+  if (census.findings.length) return reviewNeeded(run, census.findings);
   const bad = progress.counts.failed + progress.counts.needs_review;
   const state = bad ? 'failed' : 'done';
   await setBatchState(store, batchId, state, ['sending']);
@@ -228,6 +248,50 @@ async function finishRun(run: Run, stop: Stop | null): Promise<PostOutcome> {
     batchId,
     state,
     message: bad ? `Posted ${progress.counts.done} of ${progress.total}; ${bad} need attention (see their status).` : `Posted all ${progress.total} documents to Zoho.`,
+    progress: await batchProgress(store, batchId),
+  };
+}
+
+/** Reads back what Zoho holds for every posted item; a Zoho error stops the batch (the census runs again next time). */
+async function batchCensus(run: Run): Promise<{ findings: Finding[] } | { stop: Stop }> {
+  const done = ((await listBatchItems(run.store, run.batchId)) as BatchItem<SettlementDocument>[]).filter((i) => i.state === 'done');
+  if (!done.length) return { findings: [] };
+  try {
+    const holdings = await listHoldings(run.client, done.map((i) => i.request));
+    return { findings: takeCensus(done.map((i) => ({ seq: i.seq, document: i.request, recordedId: i.remoteId })), holdings) };
+  } catch (e) {
+    if (!(e instanceof ZohoError)) throw e;
+    const what = `Every document was sent, but the census of what Zoho holds could not be taken (${describeZohoError(e)})`;
+    if (e.kind === 'daily-limit') {
+      await requestPause(run.store, run.batchId, `${what}; it is taken after Zoho's daily reset.`, new Date(e.details.resetAt ?? Date.now() + 3600_000));
+      return { stop: { state: 'paused', message: `${what}; it is taken after Zoho's daily reset.` } };
+    }
+    return { stop: { state: 'stopped', message: `${what}; run the batch again to take it.` } };
+  }
+}
+
+/** A duplicate or a mismatch: the batch waits for a person, with the evidence, instead of counting as posted. */
+async function reviewNeeded(run: Run, findings: Finding[]): Promise<PostOutcome> {
+  const { store, batchId, deps, actor } = run;
+  await store.transaction(async (tx) => {
+    await recordFindings(tx, batchId, findings);
+    await setBatchState(tx, batchId, 'needs_review', ['sending']);
+    await deps.audit?.append(
+      {
+        actor,
+        action: 'posting.needs-review',
+        subjectType: 'batch',
+        subjectId: batchId,
+        details: { findings: findings.map((f) => ({ type: f.type, key: f.key, expectedCents: f.expectedCents, currency: f.currency, recordedId: f.recordedId, copies: f.copies })) },
+      },
+      tx,
+    );
+  });
+  const kinds = findings.map((f) => `${f.type.replace('-', ' ')} ${f.kind} ${f.key.value}`);
+  return {
+    batchId,
+    state: 'needs_review',
+    message: `Zoho does not hold ${findings.length === 1 ? 'one document' : `${findings.length} documents`} of this batch exactly once as recorded (${kinds.slice(0, 5).join('; ')}${kinds.length > 5 ? ' …' : ''}); review ${findings.length === 1 ? 'it' : 'them'} before the batch counts as posted.`,
     progress: await batchProgress(store, batchId),
   };
 }

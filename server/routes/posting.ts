@@ -12,9 +12,10 @@ import { currentUser, parseWith } from '../http';
 import { requestCancel, requestPause, requestResume } from '../posting/control';
 import { preparePostingBatch } from '../posting/prepare';
 import { batchProgress, itemStatuses } from '../posting/progress';
+import { closeFinding, CORRECTION_KIND, listFindings, proposeCorrection, requireFinding } from '../posting/review';
 import { isRunning, lastOutcome, startPosting } from '../posting/runner';
 import { POSTING_JOB } from '../posting/worker';
-import { assertApprovedForSending, requireBatch } from '../store/batches';
+import { assertApprovedForSending, currentApproval, requireBatch } from '../store/batches';
 
 const prepareBody = z.object({
   connectionId: z.string().min(1, 'choose a Zoho connection'),
@@ -23,6 +24,8 @@ const prepareBody = z.object({
   documents: z.array(z.record(z.unknown())).min(1, 'there is nothing to post').max(100_000),
 });
 const reasonBody = z.object({ reason: z.string().max(500).optional() });
+const correctBody = z.object({ keepZohoId: z.string().min(1, 'say which copy to keep') });
+const closeBody = z.object({ reason: z.string().min(1, 'say what you checked in Zoho').max(1000) });
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const anyRole = app.requireRole('preparer', 'approver', 'admin');
@@ -47,8 +50,10 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post<{ Params: { id: string } }>('/api/posting/batches/:id/start', { preHandler: operator }, async (req, reply) => {
     const b = await postingBatch(req.params.id);
-    // Refuse at once (with the reason) rather than in the background.
-    if (b.state !== 'sending') await assertApprovedForSending(ctx.store, b.id);
+    // Refuse at once (with the reason) rather than in the background. A correction that failed
+    // part-way runs again under its approval.
+    const again = b.kind === CORRECTION_KIND && b.state === 'failed' && (await currentApproval(ctx.store, b.id));
+    if (b.state !== 'sending' && !again) await assertApprovedForSending(ctx.store, b.id);
     const actor = currentUser(req).id;
     await ctx.audit.append({ actor, action: 'posting.requested', subjectType: 'batch', subjectId: b.id });
     void startPosting(ctx, b.id, actor);
@@ -92,5 +97,32 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   app.get<{ Params: { id: string } }>('/api/posting/batches/:id/items', { preHandler: anyRole }, async (req) => {
     const b = await postingBatch(req.params.id);
     return { items: await itemStatuses(ctx.store, b.id) };
+  });
+
+  // What the census found after a batch: each finding with its evidence (every copy Zoho holds,
+  // their ids and amounts in cents, the id the batch recorded) and how it was resolved.
+  app.get<{ Params: { id: string } }>('/api/posting/batches/:id/findings', { preHandler: anyRole }, async (req) => {
+    const b = await postingBatch(req.params.id);
+    return { findings: await listFindings(ctx.store, { batchId: b.id }) };
+  });
+
+  // Every finding in a state (default: open), across batches: for an inbox of what needs a person.
+  app.get<{ Querystring: { state?: string } }>('/api/posting/findings', { preHandler: anyRole }, async (req) => {
+    const state = parseWith(z.object({ state: z.enum(['open', 'correcting', 'resolved']).default('open') }), req.query ?? {}, 'findings filter').state;
+    return { findings: await listFindings(ctx.store, { state }) };
+  });
+
+  // Keep one copy of a duplicate, remove the others: a correction batch another person approves
+  // (POST /api/batches/:id/approve) before it is started like any posting batch.
+  app.post<{ Params: { id: string } }>('/api/posting/findings/:id/correct', { preHandler: operator }, async (req, reply) => {
+    const body = parseWith(correctBody, req.body, 'correction');
+    const batch = await proposeCorrection(ctx, { findingId: req.params.id, keepZohoId: body.keepZohoId, user: currentUser(req).id });
+    return reply.code(201).send({ batch, finding: await requireFinding(ctx.store, req.params.id) });
+  });
+
+  // A finding a person checked in Zoho (a missing copy, another id or amount) is closed with the reason.
+  app.post<{ Params: { id: string } }>('/api/posting/findings/:id/close', { preHandler: app.requireRole('approver') }, async (req) => {
+    const body = parseWith(closeBody, req.body, 'close finding');
+    return { finding: await closeFinding(ctx, { findingId: req.params.id, user: currentUser(req).id, reason: body.reason }) };
   });
 }

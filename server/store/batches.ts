@@ -7,7 +7,7 @@ import { AppError, conflict, forbidden, notFound } from '../errors';
 import { newId, nowIso, parseJson } from './ids';
 import type { Queryable, Store } from './index';
 
-export type BatchState = 'awaiting_approval' | 'approved' | 'rejected' | 'sending' | 'done' | 'failed' | 'cancelled';
+export type BatchState = 'awaiting_approval' | 'approved' | 'rejected' | 'sending' | 'done' | 'failed' | 'cancelled' | 'needs_review';
 export type ItemState = 'pending' | 'sending' | 'done' | 'failed' | 'needs_review';
 export type Decision = 'approved' | 'rejected';
 

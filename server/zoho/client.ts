@@ -59,6 +59,12 @@ export interface RequestOptions {
 }
 
 export const DEFAULT_DEADLINE_MS = 60_000;
+/**
+ * How long Zoho may still apply a write after the client closed the socket at its deadline (a
+ * request already inside Zoho runs on). A look-up that decides whether to send again waits this
+ * much after the deadline; Zoho documents no bound, so the default is generous.
+ */
+export const DEFAULT_LATE_WRITE_MARGIN_MS = 120_000;
 
 export interface ZohoResponse {
   code: number;

@@ -4,7 +4,8 @@
  * amounts in integer cents (src/zoho/documents.ts). It decides nothing about retries or pauses: a
  * ZohoError it does not handle goes to the caller, whose state machine knows what was sent.
  */
-import { compareAmount, customerOf, lookupKey, type DocumentKind, type ZohoDocument } from '../../src/zoho/documents';
+import type { Holding } from '../../src/zoho/census';
+import { compareAmount, customerOf, documentDate, isVoided, lookupKey, type DocumentKind, type ZohoDocument } from '../../src/zoho/documents';
 import type { Query, SendHook, ZohoClient } from './client';
 import { ZohoError } from './errors';
 
@@ -61,8 +62,8 @@ export async function lookupDocument(client: ZohoClient, doc: ZohoDocument): Pro
   const customer = doc.kind === 'payment' ? customerOf(doc) : undefined;
   const query: Query = { [key.field]: key.value, ...(customer ? { customer_id: customer } : {}) };
   const list = await client.listAll<Record<string, unknown>>(ep.path, ep.list, query);
-  // Zoho's search may match more loosely than equality: keep exact matches only.
-  return list.filter((e) => String(e[key.field] ?? '') === key.value && (!customer || String(e.customer_id ?? '') === customer)).map((e) => toFound(doc.kind, e));
+  // Zoho's search may match more loosely than equality: keep exact matches only; a voided copy is not held.
+  return list.filter((e) => String(e[key.field] ?? '') === key.value && (!customer || String(e.customer_id ?? '') === customer) && !isVoided(e)).map((e) => toFound(doc.kind, e));
 }
 
 function describe(doc: ZohoDocument): string {
@@ -114,6 +115,54 @@ export async function createOnce(client: ZohoClient, doc: ZohoDocument, body: ob
       const copies = await lookupDocument(client, doc);
       if (copies.length === 1) return adopt(doc, copies[0]!, `Zoho 1001: invoice ${number} already existed; adopted`, { prefix: `Zoho 1001: invoice ${number} already exists with a different amount — `, code: 1001 });
       if (copies.length > 1) return { state: 'review', message: `Zoho 1001: Zoho holds ${copies.length} invoices numbered ${number}; check them in Zoho.`, evidence: copiesEvidence(doc, copies), code: 1001 };
+    }
+    throw e;
+  }
+}
+
+/**
+ * What Zoho holds that the census must see for these documents: one paged list per kind and date
+ * (and customer, for payments), so a batch of thousands costs a few dozen calls, not one per document.
+ */
+export async function listHoldings(client: ZohoClient, docs: readonly ZohoDocument[]): Promise<Holding[]> {
+  const groups = new Map<string, { kind: DocumentKind; query: Query }>();
+  for (const d of docs) {
+    const date = documentDate(d);
+    const customer = d.kind === 'payment' ? customerOf(d) : undefined;
+    const key = lookupKey(d);
+    // Without a date the document is listed by its own number or reference.
+    const query: Query = date ? { date, ...(customer ? { customer_id: customer } : {}) } : { [key.field]: key.value };
+    groups.set(`${d.kind}|${JSON.stringify(query)}`, { kind: d.kind, query });
+  }
+  const out: Holding[] = [];
+  for (const g of groups.values()) {
+    const ep = ENDPOINTS[g.kind];
+    for (const e of await client.listAll<Record<string, unknown>>(ep.path, ep.list, g.query)) out.push({ kind: g.kind, zohoId: String(e[ep.id]), entity: e });
+  }
+  return out;
+}
+
+/**
+ * Takes one copy out of the books: an invoice is voided (Zoho keeps voided invoices), a payment or
+ * journal deleted (neither can be voided). Already gone counts as done, so a retry is harmless.
+ */
+export async function removeCopy(client: ZohoClient, kind: DocumentKind, zohoId: string): Promise<'removed' | 'already-gone'> {
+  const ep = ENDPOINTS[kind];
+  const id = encodeURIComponent(zohoId);
+  try {
+    if (kind === 'invoice') await client.request('POST', `${ep.path}/${id}/status/void`);
+    else await client.request('DELETE', `${ep.path}/${id}`);
+    return 'removed';
+  } catch (e) {
+    if (e instanceof ZohoError && e.kind === 'rejected' && e.code === 1002) return 'already-gone';
+    if (e instanceof ZohoError && e.kind === 'uncertain') {
+      // Removing twice does no harm: ask Zoho whether it is gone, else let the caller retry.
+      try {
+        const r = await client.get(`${ep.path}/${id}`);
+        if (isVoided((r[ep.entity] ?? {}) as Record<string, unknown>)) return 'removed';
+      } catch (g) {
+        if (g instanceof ZohoError && g.kind === 'rejected' && g.code === 1002) return 'removed';
+      }
     }
     throw e;
   }

@@ -4,7 +4,7 @@
  * under the id we recorded and for the amount we meant, to the cent. Anything else is a finding
  * that a person reviews (the batch is not reported as posted).
  */
-import { compareAmount, customerOf, lookupKey, type DocumentKind, type ZohoDocument } from './documents';
+import { compareAmount, customerOf, isVoided, lookupKey, type DocumentKind, type ZohoDocument } from './documents';
 
 /** One posted item of the batch: its document and the Zoho id recorded for it. */
 export interface CensusItem {
@@ -66,6 +66,7 @@ export function holdingKey(h: Holding): string {
 export function takeCensus(items: readonly CensusItem[], holdings: readonly Holding[]): Finding[] {
   const byKey = new Map<string, Holding[]>();
   for (const h of holdings) {
+    if (isVoided(h.entity)) continue;
     const k = holdingKey(h);
     const list = byKey.get(k);
     // The same entity listed twice (two overlapping list calls) is one copy.

@@ -75,6 +75,18 @@ export function lookupKey(doc: Pick<ZohoDocument, 'kind' | 'lookup' | 'body'>): 
   return { field: 'reference_number', value: String(doc.lookup.reference_number ?? body.reference_number ?? '') };
 }
 
+/** A voided copy (an invoice's status `void`) is no longer held: it counts for nothing. */
+export function isVoided(entity: Record<string, unknown>): boolean {
+  return entity.status === 'void';
+}
+
+/** The document's date as Zoho files it (an invoice's or payment's `date`, a journal's `journal_date`). */
+export function documentDate(doc: Pick<ZohoDocument, 'kind' | 'body'>): string | undefined {
+  const body = doc.body as { date?: unknown; journal_date?: unknown };
+  const d = doc.kind === 'journal' ? body.journal_date : body.date;
+  return typeof d === 'string' && d ? d : undefined;
+}
+
 /** The customer a payment belongs to (payments are looked up by reference within one customer). */
 export function customerOf(doc: Pick<ZohoDocument, 'body'>): string | undefined {
   const id = (doc.body as { customer_id?: unknown }).customer_id;

@@ -109,3 +109,14 @@ describe('census', () => {
     expect(amount).toMatchObject([{ type: 'amount-mismatch', copies: [{ zohoId: 'I1', cents: 1001 }] }]);
   });
 });
+
+describe('census and voided copies', () => {
+  it('counts a voided invoice as not held', () => {
+    const items: CensusItem[] = [{ seq: 1, document: invoice('AMZN1', 1000), recordedId: 'I1' }];
+    const holdings: Holding[] = [
+      { kind: 'invoice', zohoId: 'I1', entity: { invoice_number: 'AMZN1', total: 10, status: 'sent' } },
+      { kind: 'invoice', zohoId: 'I2', entity: { invoice_number: 'AMZN1', total: 10, status: 'void' } },
+    ];
+    expect(takeCensus(items, holdings)).toEqual([]);
+  });
+});

@@ -20,7 +20,11 @@ export function testSecrets(store: Store, key = randomBytes(32)): { secrets: Sec
   return { secrets: createSecrets(store, key), masterKey: key };
 }
 
-export async function connectSandbox(store: Store, secrets: Secrets, sb: RunningSandbox, name = 'Sandbox books'): Promise<ZohoConnection> {
+/**
+ * The sandbox applies a write before it answers, so a write can only land late when a test holds
+ * it (late-writes.ts): a short margin keeps look-ups after an unknown outcome quick.
+ */
+export async function connectSandbox(store: Store, secrets: Secrets, sb: RunningSandbox, name = 'Sandbox books', o: { timeoutMs?: number; lateWriteMarginMs?: number } = {}): Promise<ZohoConnection> {
   const refreshToken = sb.sandbox.issueRefreshToken('1000.TESTCLIENT', 'test-secret');
   const seed = sb.sandbox.state.seedIds();
   return saveConnectionWithRefreshToken(
@@ -35,6 +39,8 @@ export async function connectSandbox(store: Store, secrets: Secrets, sb: Running
       accountsUrl: sb.url,
       apiUrl: sb.apiBase,
       createdBy: 'admin@test',
+      timeoutMs: o.timeoutMs,
+      lateWriteMarginMs: o.lateWriteMarginMs ?? 250,
     },
   );
 }

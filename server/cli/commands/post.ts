@@ -2,6 +2,7 @@ import { createAudit } from '../../audit';
 import { createSecrets } from '../../secrets';
 import { postBatch } from '../../posting/worker';
 import { itemStatuses } from '../../posting/progress';
+import { listFindings } from '../../posting/review';
 import { cliConfig, withStore } from '../setup';
 import { println, UsageError, type CliCommand } from '../command';
 
@@ -13,8 +14,10 @@ export const command: CliCommand = {
     '',
     'Sends the approved batch to Zoho Books: invoices, then payments, then journals. Items left',
     'half-sent by an interrupted run are looked up in Zoho before anything is sent again, so the',
-    'command can be re-run at any time. Exit 0 when every document is posted, 1 when some were',
-    'refused by Zoho or the batch is paused (daily limit, reconnect needed) or cancelled.',
+    'command can be re-run at any time. When every document is sent, what Zoho holds is read back:',
+    'a duplicate or a mismatch leaves the batch for review (the task pane shows the evidence).',
+    'Exit 0 when every document is posted exactly once, 1 when some were refused by Zoho, need',
+    'review, or the batch is paused (daily limit, reconnect needed) or cancelled.',
   ].join('\n'),
   async run(argv, io) {
     const args = [...argv];
@@ -57,6 +60,9 @@ export const command: CliCommand = {
         for (const s of await itemStatuses(store, positional[0])) {
           if (s.state === 'failed' || s.state === 'needs_review') println(io.out, `  ${s.idempotencyKey}: ${s.status}`);
         }
+      }
+      if (outcome.state === 'needs_review') {
+        for (const f of await listFindings(store, { batchId: positional[0], state: 'open' })) println(io.out, `  ${f.idempotencyKey}: ${f.message}`);
       }
       return outcome.state === 'done' ? 0 : 1;
     });

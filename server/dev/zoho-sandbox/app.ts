@@ -45,7 +45,12 @@ export interface SandboxOptions {
   /** Random source for fault injection (tests pass a seeded one). */
   random?: () => number;
   validator?: OasValidator;
+  /** Awaited before a validated write is applied (late-writes.ts holds a write there until its client is gone). */
+  beforeWrite?: WriteHook;
 }
+
+/** A write about to be applied: which operation, its body, and the request (its socket tells whether the client still waits). */
+export type WriteHook = (w: { method: string; template: string; body: unknown; req: FastifyRequest }) => Promise<void>;
 
 export interface SandboxStats {
   apiCalls: number;
@@ -270,6 +275,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
             count('500-before');
             return sendZoho(reply, 500, { code: 1000, message: 'Internal error' });
           }
+          if (method !== 'GET') await opts.beforeWrite?.({ method, template, body: req.body, req });
           let out: ReturnType<Handler>;
           try {
             out = handler({ books, query, body: (req.body ?? {}) as Record<string, unknown>, params: req.params as Record<string, string> });
@@ -415,7 +421,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     return { status: 201, message: 'The invoice has been created.', entity: ['invoice', showInvoice(inv)] };
   });
   api('GET', '/invoices', ({ books, query }) =>
-    page(query, books.invoices.filter((i) => match(query.invoice_number, i.invoice_number) && match(query.reference_number, i.reference_number) && match(query.customer_id, i.customer_id)).map(showInvoice), 'invoices'),
+    page(query, books.invoices.filter((i) => match(query.invoice_number, i.invoice_number) && match(query.reference_number, i.reference_number) && match(query.customer_id, i.customer_id) && match(query.date, i.date)).map(showInvoice), 'invoices'),
   );
   api('GET', '/invoices/{invoice_id}', ({ books, params }) => {
     const inv = state.invoice(books.org.organization_id, params.invoice_id);
@@ -428,6 +434,15 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     if (inv.status === 'draft') inv.status = 'sent';
     state.changed();
     return { message: 'Invoice status has been changed to Sent.' };
+  });
+
+  api('POST', '/invoices/{invoice_id}/status/void', ({ books, params }) => {
+    const inv = state.invoice(books.org.organization_id, params.invoice_id);
+    if (!inv) throw fail(1002, 'Invoice does not exist.', 404);
+    if (inv.balanceCents !== inv.totalCents) throw fail(1049, 'Invoices with payments cannot be voided; delete the payments first.');
+    inv.status = 'void';
+    state.changed();
+    return { message: 'Invoice status has been changed to Void.' };
   });
 
   api('POST', '/customerpayments', ({ books, body }) => {
@@ -479,12 +494,27 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     return { status: 201, message: 'The payment has been created.', entity: ['payment', showPayment(p)] };
   });
   api('GET', '/customerpayments', ({ books, query }) =>
-    page(query, books.payments.filter((p) => match(query.reference_number, p.reference_number) && match(query.customer_id, p.customer_id)).map(showPayment), 'customerpayments'),
+    page(query, books.payments.filter((p) => match(query.reference_number, p.reference_number) && match(query.customer_id, p.customer_id) && match(query.date, p.date)).map(showPayment), 'customerpayments'),
   );
   api('GET', '/customerpayments/{payment_id}', ({ books, params }) => {
     const p = books.payments.find((x) => x.payment_id === params.payment_id);
     if (!p) throw fail(1002, 'Payment does not exist.', 404);
     return { message: 'success', entity: ['payment', showPayment(p)] };
+  });
+
+  api('DELETE', '/customerpayments/{payment_id}', ({ books, params }) => {
+    const at = books.payments.findIndex((x) => x.payment_id === params.payment_id);
+    if (at < 0) throw fail(1002, 'Payment does not exist.', 404);
+    const [p] = books.payments.splice(at, 1);
+    // The invoices it paid are open again by what it applied.
+    for (const a of p!.invoices) {
+      const inv = state.invoice(books.org.organization_id, a.invoice_id);
+      if (!inv) continue;
+      inv.balanceCents += a.appliedCents;
+      inv.status = inv.balanceCents === inv.totalCents ? 'sent' : 'partially_paid';
+    }
+    state.changed();
+    return { message: 'The payment has been deleted.' };
   });
 
   api('POST', '/journals', ({ books, body }) => {
@@ -516,12 +546,19 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     return { status: 201, message: 'The journal entry has been created.', entity: ['journal', showJournal(j)] };
   });
   api('GET', '/journals', ({ books, query }) =>
-    page(query, books.journals.filter((j) => match(query.reference_number, j.reference_number) && match(query.entry_number, j.entry_number)).map(showJournal), 'journals'),
+    page(query, books.journals.filter((j) => match(query.reference_number, j.reference_number) && match(query.entry_number, j.entry_number) && match(query.date, j.journal_date)).map(showJournal), 'journals'),
   );
   api('GET', '/journals/{journal_id}', ({ books, params }) => {
     const j = books.journals.find((x) => x.journal_id === params.journal_id);
     if (!j) throw fail(1002, 'Journal does not exist.', 404);
     return { message: 'success', entity: ['journal', showJournal(j)] };
+  });
+  api('DELETE', '/journals/{journal_id}', ({ books, params }) => {
+    const at = books.journals.findIndex((x) => x.journal_id === params.journal_id);
+    if (at < 0) throw fail(1002, 'Journal does not exist.', 404);
+    books.journals.splice(at, 1);
+    state.changed();
+    return { message: 'The journal entry has been deleted.' };
   });
   api('POST', '/journals/{journal_id}/status/publish', ({ books, params }) => {
     const j = books.journals.find((x) => x.journal_id === params.journal_id);

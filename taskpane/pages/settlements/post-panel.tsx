@@ -23,6 +23,7 @@ import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Se
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+import ReviewFindings from './post-panel-review';
 
 const useStyles = makeStyles({
   root: {
@@ -276,6 +277,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         </>
       )}
       {written && <Caption1>Status written to the sheets: {written}.</Caption1>}
+      {batch && step.step === 'finished' && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} />}
       {problems.length > 0 && (
         <div>
           <Text weight="semibold">Documents that need attention ({problems.length})</Text>
