@@ -52,7 +52,7 @@ export interface ItemContext {
 export function lookUpAfter(ctx: ItemContext, w: Work): number {
   if (DUPLICATE_GUARD[w.item.request.kind] === 'unique-number') return 0;
   // An item left `sending` before deadlines were recorded: its state was written just before the call.
-  const deadline = w.deadlineAt ?? Date.parse(w.item.updatedAt) + ctx.client.deadlineMs;
+  const deadline = w.deadlineAt ?? Date.parse(w.item.updatedAt) + ctx.client.timeoutMs;
   return deadline + ctx.lateWriteMarginMs;
 }
 
@@ -85,9 +85,9 @@ export async function postItem(ctx: ItemContext, w: Work): Promise<ItemResult> {
     // 4. The state before each attempt leaves, with its send time and hard deadline: if we die now,
     //    the next worker looks this item up first, and not before that write can no longer land.
     const posted = await createOnce(ctx.client, doc, body, {
-      beforeSend: async (a) => {
+      onSend: async (a) => {
         w.item.attempts = await markSent(ctx.store, ctx.batchId, w.item.seq, a);
-        w.deadlineAt = a.deadlineAt;
+        w.deadlineAt = a.deadline;
       },
     });
     // 5. The outcome, recorded with the Zoho id in one transaction.

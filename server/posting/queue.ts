@@ -6,7 +6,7 @@ import type { SettlementDocument } from '../../src/settlements/documents';
 import type { Queryable, Store } from '../store';
 import { nowIso } from '../store/ids';
 import { listBatchItems, type BatchItem } from '../store/batches';
-import type { SendAttempt } from '../zoho/client';
+import type { Attempt } from '../zoho/client';
 
 export interface QueuedItem {
   item: BatchItem<SettlementDocument>;
@@ -28,10 +28,10 @@ export async function openItems(db: Store | Queryable, batchId: string): Promise
  * Written right before each HTTP attempt of a write leaves: the item is `sending`, with the time it
  * was sent and the deadline by which its socket is closed. The first attempt of a send counts.
  */
-export async function markSent(db: Store | Queryable, batchId: string, seq: number, a: SendAttempt): Promise<number> {
+export async function markSent(db: Store | Queryable, batchId: string, seq: number, a: Attempt): Promise<number> {
   await db.exec(
     `UPDATE batch_items SET state = 'sending', sent_at = $3, deadline_at = $4, attempts = attempts + $5, updated_at = $6 WHERE batch_id = $1 AND seq = $2`,
-    [batchId, seq, new Date(a.sentAt).toISOString(), new Date(a.deadlineAt).toISOString(), a.attempt === 1 ? 1 : 0, nowIso()],
+    [batchId, seq, new Date(a.sentAt).toISOString(), new Date(a.deadline).toISOString(), a.attempt === 1 ? 1 : 0, nowIso()],
   );
   const r = await db.one<{ attempts: number }>('SELECT attempts FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]);
   return Number(r?.attempts ?? 0);

@@ -7,8 +7,8 @@
  * - 401: the access token expired or was revoked: refresh once and retry (nothing was applied).
  * - 5xx, timeouts, dropped connections: a read is retried here; a write is NOT — it throws
  *   `uncertain` and the caller must look the document up before any retry.
- * - Every HTTP exchange has a hard deadline (`deadlineMs`): when it passes, the request is aborted
- *   and its socket closed, so no byte of it leaves afterwards. `beforeSend` learns each attempt's
+ * - Every HTTP exchange has a hard deadline (`timeoutMs`): when it passes, the request is aborted
+ *   and its socket closed, so no byte of it leaves afterwards. `onSend` learns each attempt's
  *   send time and deadline before the request leaves (the posting worker records them, so a
  *   look-up after a crash knows when the dead attempt could last have reached Zoho).
  * - The full response body travels with every error.
@@ -40,22 +40,25 @@ export interface ZohoClientOptions {
 
 export type Query = Record<string, string | number | boolean | undefined>;
 
-/** Wall-clock times (epoch ms) of one HTTP attempt: when it is sent and when its socket is closed at the latest. */
-export interface SendAttempt {
+/** One HTTP attempt as it leaves, in wall-clock epoch ms: when it is sent and when its socket is closed at the latest. */
+export interface Attempt {
+  method: string;
+  path: string;
   sentAt: number;
-  deadlineAt: number;
+  deadline: number;
   /** 1 for the first attempt of the request, 2… for retries after 44/1070/401 (nothing applied). */
   attempt: number;
 }
 
-/** Awaited right before each attempt leaves; throwing stops the request before anything is sent. */
-export type SendHook = (a: SendAttempt) => Promise<void> | void;
+export interface SendOptions {
+  /** Awaited right before each attempt leaves; throwing stops the request before anything is sent. */
+  onSend?: (attempt: Attempt) => void | Promise<void>;
+}
 
-export interface RequestOptions {
+export interface RequestOptions extends SendOptions {
   query?: Query;
   body?: unknown;
   withoutOrganization?: boolean;
-  beforeSend?: SendHook;
 }
 
 export const DEFAULT_DEADLINE_MS = 60_000;
@@ -84,14 +87,16 @@ export class ZohoClient {
   private readonly clock: Clock;
   /** Calls sent to Zoho by this client (every HTTP request, including retries). */
   calls = 0;
-  /** Hard deadline of each HTTP exchange (ms). */
-  readonly deadlineMs: number;
 
   constructor(private readonly opts: ZohoClientOptions) {
     this.organizationId = opts.organizationId;
     this.clock = opts.clock ?? realClock;
     this.limiter = opts.limiter ?? new ZohoLimiter({ clock: this.clock });
-    this.deadlineMs = opts.timeoutMs ?? DEFAULT_DEADLINE_MS;
+  }
+
+  /** Hard deadline of each HTTP attempt, ms after it is sent. */
+  get timeoutMs(): number {
+    return this.opts.timeoutMs ?? DEFAULT_DEADLINE_MS;
   }
 
   async get<T extends ZohoResponse = ZohoResponse>(path: string, query: Query = {}): Promise<T> {
@@ -153,9 +158,10 @@ export class ZohoClient {
     let resetHeader: string | null = null;
     // The deadline is wall-clock time (the abort timer is real even when the clock is simulated).
     const sentAt = Date.now();
-    await o.beforeSend?.({ sentAt, deadlineAt: sentAt + this.deadlineMs, attempt });
-    // The hook may have waited (a store write): the socket still closes at the recorded deadline.
-    const signal = AbortSignal.timeout(Math.max(1, sentAt + this.deadlineMs - Date.now()));
+    const deadline = sentAt + this.timeoutMs;
+    await o.onSend?.({ method, path, sentAt, deadline, attempt });
+    // The hook may have waited (a store write): the socket still closes at the announced deadline.
+    const signal = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
     this.calls++;
     try {
       const res = await fetch(url, {

@@ -6,7 +6,7 @@
  */
 import type { Holding } from '../../src/zoho/census';
 import { compareAmount, customerOf, documentDate, isVoided, lookupKey, type DocumentKind, type ZohoDocument } from '../../src/zoho/documents';
-import type { Query, SendHook, ZohoClient } from './client';
+import type { Query, SendOptions, ZohoClient } from './client';
 import { ZohoError } from './errors';
 
 interface Endpoint {
@@ -104,10 +104,10 @@ export async function findPosted(client: ZohoClient, doc: ZohoDocument, note = '
  * just before sending). Zoho's 1001 on our own invoice number means the invoice exists: it is looked
  * up and adopted when the amount is ours, otherwise left for review. Other Zoho errors are thrown.
  */
-export async function createOnce(client: ZohoClient, doc: ZohoDocument, body: object = doc.body, o: { beforeSend?: SendHook } = {}): Promise<Posted | Review> {
+export async function createOnce(client: ZohoClient, doc: ZohoDocument, body: object = doc.body, o: SendOptions = {}): Promise<Posted | Review> {
   const ep = ENDPOINTS[doc.kind];
   try {
-    const r = await client.request('POST', ep.path, { query: doc.query ?? {}, body, beforeSend: o.beforeSend });
+    const r = await client.request('POST', ep.path, { query: doc.query ?? {}, body, onSend: o.onSend });
     return { state: 'posted', found: toFound(doc.kind, r[ep.entity] as Record<string, unknown>), adopted: false };
   } catch (e) {
     if (e instanceof ZohoError && e.kind === 'rejected' && e.code === 1001 && doc.kind === 'invoice') {
