@@ -19,22 +19,21 @@ import { describeZohoError, ZohoError } from '../zoho/errors';
 import { createOnce, findPosted, type Posted, type Review } from '../zoho/poster';
 import { requestPause } from './control';
 import { idMapForKeys, recordPosted } from './idmap';
-import { markSent } from './queue';
+import { LeaseLost, markExchangeOver, markSent, releaseItem, type QueuedItem } from './queue';
+import type { PostingWorker } from './workers';
 
 /** Why the batch stops before its end. */
 export type Stop = { state: 'paused' | 'cancelled' | 'stopped'; message: string };
 
-/** 'finished': done, failed or left for review; 'retry': try again in a later round. */
-export type ItemResult = 'finished' | 'retry' | Stop;
+/** 'finished': done, failed or left for review; 'released': back in the queue (a retry later, or no longer ours). */
+export type ItemResult = 'finished' | 'released' | Stop;
 
-export interface Work {
+interface Work {
   item: BatchItem<SettlementDocument>;
   /** An earlier call's outcome is unknown: look the document up before sending it again. */
   needsLookup: boolean;
   /** When the last write could last have reached Zoho (epoch ms), as recorded before it left; null when never sent. */
   deadlineAt: number | null;
-  /** Not to be tried before this time (epoch ms): a look-up waiting for a late write. */
-  notBefore: number;
 }
 
 export interface ItemContext {
@@ -46,25 +45,33 @@ export interface ItemContext {
   maxAttempts: number;
   /** How long Zoho may still apply a write after its deadline (the connection's margin). */
   lateWriteMarginMs: number;
+  /** The worker holding the item's lease. */
+  worker: PostingWorker;
 }
 
 /** When the look-up owed for this item may run (epoch ms): at once when Zoho guards the kind, else after the last write's deadline plus the margin. */
-export function lookUpAfter(ctx: ItemContext, w: Work): number {
+function lookUpAfter(ctx: ItemContext, w: Work): number {
   if (DUPLICATE_GUARD[w.item.request.kind] === 'unique-number') return 0;
   // An item left `sending` before deadlines were recorded: its state was written just before the call.
   const deadline = w.deadlineAt ?? Date.parse(w.item.updatedAt) + ctx.client.timeoutMs;
   return deadline + ctx.lateWriteMarginMs;
 }
 
-export async function postItem(ctx: ItemContext, w: Work): Promise<ItemResult> {
+/** A retry's back-off after a call that applied nothing or whose outcome is being looked up. */
+const backoff = (attempts: number) => Math.min(10_000, 250 * 2 ** Math.min(attempts, 6));
+
+/** Posts one claimed item (the worker holds its lease). */
+export async function postItem(ctx: ItemContext, claimed: QueuedItem): Promise<ItemResult> {
+  const w: Work = { item: claimed.item, needsLookup: claimed.item.state === 'sending', deadlineAt: claimed.deadlineAt };
   const doc = w.item.request;
   try {
-    // 1. After an unknown outcome the document may be in Zoho already: find it before anything is sent again.
+    // 1. After an unknown outcome the document may be in Zoho already: find it before anything is
+    //    sent again — for a kind Zoho does not guard, only once the last write can no longer land.
     if (w.needsLookup) {
       const after = lookUpAfter(ctx, w);
       if (Date.now() < after) {
-        w.notBefore = after;
-        return 'retry';
+        await releaseItem(ctx.store, ctx.batchId, w.item.seq, ctx.worker, after);
+        return 'released';
       }
       const found = await findPosted(ctx.client, doc);
       if (found) return await settle(ctx, w, found);
@@ -86,13 +93,15 @@ export async function postItem(ctx: ItemContext, w: Work): Promise<ItemResult> {
     //    the next worker looks this item up first, and not before that write can no longer land.
     const posted = await createOnce(ctx.client, doc, body, {
       onSend: async (a) => {
-        w.item.attempts = await markSent(ctx.store, ctx.batchId, w.item.seq, a);
+        w.item.attempts = await markSent(ctx.store, ctx.batchId, w.item.seq, ctx.worker, a);
         w.deadlineAt = a.deadline;
       },
     });
     // 5. The outcome, recorded with the Zoho id in one transaction.
     return await settle(ctx, w, posted);
   } catch (e) {
+    // Lost the lease before the write left: nothing was sent; whoever holds the item goes on.
+    if (e instanceof LeaseLost) return 'released';
     if (!(e instanceof ZohoError)) throw e;
     return sortError(ctx, w, e);
   }
@@ -143,32 +152,35 @@ export function errorResponse(e: ZohoError): Record<string, unknown> {
 }
 
 async function sortError(ctx: ItemContext, w: Work, e: ZohoError): Promise<ItemResult> {
+  if (e.kind === 'rejected') {
+    await leave(ctx, w, 'failed', describeZohoError(e), errorResponse(e));
+    return 'finished';
+  }
+  // The exchange is over (answered, or its socket closed before the deadline): Zoho's margin for a
+  // late write counts from now.
+  if (w.deadlineAt !== null && Date.now() < w.deadlineAt) {
+    w.deadlineAt = Date.now();
+    await markExchangeOver(ctx.store, ctx.batchId, w.item.seq, w.deadlineAt);
+  }
+  // Unknown outcome: stay `sending`, looked up before any retry. Otherwise (44, 1070, 45, a token
+  // that needs a reconnect) this call applied nothing, but a look-up still owed stays owed.
+  if (e.kind === 'uncertain') w.needsLookup = true;
+  await updateBatchItem(ctx.store, ctx.batchId, w.item.seq, { state: w.needsLookup ? 'sending' : 'pending', response: errorResponse(e), error: describeZohoError(e) });
   switch (e.kind) {
-    case 'rejected':
-      await leave(ctx, w, 'failed', describeZohoError(e), errorResponse(e));
-      return 'finished';
     case 'uncertain':
-    case 'rate-limited':
-      // Unknown outcome: stay `sending` (looked up before any retry). Rate-limited: this call
-      // applied nothing, but a look-up still owed (an earlier interrupted send) stays owed.
-      if (e.kind === 'uncertain') {
-        w.needsLookup = true;
-        // The exchange is over (its socket closed now, before its deadline): Zoho's margin counts from here.
-        if (w.deadlineAt !== null && Date.now() < w.deadlineAt) {
-          w.deadlineAt = Date.now();
-          await ctx.store.exec('UPDATE batch_items SET deadline_at = $3 WHERE batch_id = $1 AND seq = $2', [ctx.batchId, w.item.seq, new Date(w.deadlineAt).toISOString()]);
-        }
-      }
-      await updateBatchItem(ctx.store, ctx.batchId, w.item.seq, { state: w.needsLookup ? 'sending' : 'pending', response: errorResponse(e), error: describeZohoError(e) });
-      return 'retry';
+    case 'rate-limited': {
+      const notBefore = Math.max(Date.now() + backoff(w.item.attempts), w.needsLookup ? lookUpAfter(ctx, w) : 0);
+      await releaseItem(ctx.store, ctx.batchId, w.item.seq, ctx.worker, notBefore);
+      return 'released';
+    }
     case 'daily-limit': {
-      w.needsLookup = true;
+      await releaseItem(ctx.store, ctx.batchId, w.item.seq, ctx.worker);
       const until = new Date(e.details.resetAt ?? Date.now() + 3600_000);
       await requestPause(ctx.store, ctx.batchId, e.message, until);
       return { state: 'paused', message: e.message };
     }
     case 'reconnect':
-      w.needsLookup = true;
+      await releaseItem(ctx.store, ctx.batchId, w.item.seq, ctx.worker);
       await requestPause(ctx.store, ctx.batchId, e.message);
       return { state: 'paused', message: e.message };
   }

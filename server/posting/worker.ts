@@ -3,29 +3,34 @@
  *
  * - Only a batch approved by someone other than its preparer is sent (checked at start and by
  *   the batch state, which cannot be edited once sending).
- * - Each item's state is written before the call (`sending`) and after it (`done` + id map in one
- *   transaction, or `failed` with Zoho's full answer) — see item.ts.
- * - Items found in `sending` (a worker died mid-call), and items whose call ended without an
- *   answer (5xx, timeout, dropped connection), are looked up in Zoho before anything is sent again.
+ * - Items are claimed one at a time under a lease (queue.ts), so several workers — lanes of one
+ *   process, other processes, other instances on PostgreSQL — share a batch without sharing an
+ *   item; a dead worker's items are taken over when its lease runs out.
+ * - Each item's state is written before the call (`sending`, with the write's deadline) and after it
+ *   (`done` + id map in one transaction, or `failed` with Zoho's full answer) — see item.ts; an item
+ *   whose outcome is unknown is looked up before anything is sent again.
  * - Documents go in the one document order (src/zoho/documents.ts): invoices, payments, journals.
+ * - When no item is left, one worker takes the census (what Zoho holds for the batch's numbers
+ *   and references); a duplicate or a mismatch leaves the batch for review.
  * - Pause, resume and cancel through the control row; Zoho's daily limit (45) pauses until the reset.
  */
-import { DOCUMENT_ORDER, type SettlementDocument } from '../../src/settlements/documents';
+import type { SettlementDocument } from '../../src/settlements/documents';
+import { takeCensus, type Finding } from '../../src/zoho/census';
 import type { Audit } from '../audit';
 import { conflict } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store } from '../store';
-import { assertApprovedForSending, currentApproval, listBatchItems, requireBatch, setBatchState, type Batch, type BatchItem } from '../store/batches';
+import { assertApprovedForSending, currentApproval, getBatch, listBatchItems, requireBatch, setBatchState, type Batch, type BatchItem } from '../store/batches';
 import { DEFAULT_LATE_WRITE_MARGIN_MS, type ZohoClient } from '../zoho/client';
 import { clientFor, type ClientOptions } from '../zoho/connections';
-import { claimBatch, getControl, heartbeat, releaseBatch, requestPause, workerId, type PostingControl } from './control';
-import { takeCensus, type Finding } from '../../src/zoho/census';
 import { describeZohoError, ZohoError } from '../zoho/errors';
 import { listHoldings } from '../zoho/poster';
-import { postItem, type ItemContext, type Stop, type Work } from './item';
-import { recordFindings } from './review';
-import { openItems } from './queue';
+import { getControl, releaseFinisher, requestPause, takeFinisher, type PostingControl } from './control';
+import { postItem, type ItemContext, type Stop } from './item';
 import { batchProgress, type PostingProgress } from './progress';
+import { claimItem, currentKind, nextClaimable } from './queue';
+import { listFindings, recordFindings } from './review';
+import { newWorker, startHeartbeat, type PostingWorker } from './workers';
 
 export const POSTING_JOB = 'settlements';
 export const POSTING_KIND = 'zoho-post';
@@ -44,7 +49,7 @@ export interface PostingDeps {
 }
 
 export interface PostOptions {
-  /** Documents in flight at once (default: the connection's concurrency, at most 5). */
+  /** Documents in flight at once in this run (default: the connection's concurrency, at most 5). */
   concurrency?: number;
   clientOptions?: ClientOptions;
   /** A ready client (the benchmark's, on a simulated clock). */
@@ -58,10 +63,16 @@ export interface PostOptions {
   maxAttempts?: number;
   /** Who started the run (audit). */
   actor?: string;
-  /** Sleep between retry rounds (the benchmark's simulated clock). */
+  /** Sleep while waiting for a claimable item (the benchmark's simulated clock). */
   sleep?: (ms: number) => Promise<void>;
   /** How long Zoho may still apply a write after its deadline (default: the connection's setting). */
   lateWriteMarginMs?: number;
+  /** This process's registered worker (the server's posting service); else one for this run. */
+  worker?: PostingWorker;
+  /** Lease time of the run's own worker (default 30 s). */
+  leaseMs?: number;
+  /** Longest wait between two looks for a claimable item (default 500 ms). */
+  pollMs?: number;
 }
 
 export type PostState = 'done' | 'failed' | 'paused' | 'cancelled' | 'stopped' | 'needs_review';
@@ -76,7 +87,6 @@ export interface PostOutcome {
 interface Run extends ItemContext {
   deps: PostingDeps;
   opts: PostOptions;
-  me: string;
   actor: string;
   concurrency: number;
   sleep: (ms: number) => Promise<void>;
@@ -90,17 +100,18 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
   // 1. Refuse what may not be sent; answer at once for a batch with nothing to do.
   const opened = await openBatch(deps, batchId);
   if ('outcome' in opened) return opened.outcome;
-  // 2. Take the batch for this worker.
-  const me = workerId();
-  await claimBatch(deps.store, batchId, me);
+  // 2. The worker whose leases hold the items: the process's, or one for this run (the CLI).
+  const own = opts.worker ? undefined : startHeartbeat(deps.store, newWorker(opts.leaseMs));
+  const worker = opts.worker ?? own!.worker;
+  await own?.ready;
   try {
-    const run = await startRun(deps, opened.batch, opened.control, opts, me);
-    // 3. Send every kind in the document order; stop early on pause, cancel or a stop signal.
-    const stop = await sendAll(run);
-    // 4. Record how the run ended.
+    const run = await startRun(deps, opened.batch, opened.control, opts, worker);
+    // 3. Lanes claim and post items, kind by kind, until none is left or the batch stops.
+    const stop = await work(run);
+    // 4. The end: a stop, or the census and the batch's final state.
     return await finishRun(run, stop);
   } finally {
-    await releaseBatch(deps.store, batchId, me);
+    await own?.stop();
   }
 }
 
@@ -108,9 +119,8 @@ async function openBatch(deps: PostingDeps, batchId: string): Promise<{ batch: B
   const { store } = deps;
   const batch = await requireBatch<PostingPayload>(store, batchId);
   if (batch.job !== POSTING_JOB || batch.kind !== POSTING_KIND) throw conflict('not-a-posting-batch', `Batch ${batchId} is not a Zoho posting batch.`);
-  if (batch.state === 'done' || batch.state === 'cancelled' || batch.state === 'failed') {
-    const state = batch.state === 'done' ? 'done' : batch.state === 'failed' ? 'failed' : 'cancelled';
-    return { outcome: { batchId, state, message: `Batch ${batchId} is already ${batch.state}.`, progress: await batchProgress(store, batchId) } };
+  if (batch.state === 'done' || batch.state === 'cancelled' || batch.state === 'failed' || batch.state === 'needs_review') {
+    return { outcome: await endOutcome(deps, batchId, `Batch ${batchId} is already ${batch.state.replace('_', ' ')}.`) };
   }
   const control = await getControl(store, batchId);
   if (control.command === 'cancel') return { outcome: await finishCancelled(deps, batchId, control.reason ?? 'cancelled') };
@@ -130,21 +140,20 @@ async function openBatch(deps: PostingDeps, batchId: string): Promise<{ batch: B
   return { batch, control };
 }
 
-async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control: PostingControl, opts: PostOptions, me: string): Promise<Run> {
+async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control: PostingControl, opts: PostOptions, worker: PostingWorker): Promise<Run> {
   const { store } = deps;
   const batchId = batch.id;
   const actor = opts.actor ?? 'posting-worker';
   // A daily-limit pause whose reset has passed ends now.
-  if (control.command === 'pause') await store.exec("UPDATE posting_control SET command = 'run', paused_until = NULL, reason = NULL WHERE batch_id = $1", [batchId]);
+  if (control.command === 'pause') await store.exec("UPDATE posting_control SET command = 'run', paused_until = NULL, reason = NULL WHERE batch_id = $1 AND command = 'pause'", [batchId]);
   await setBatchState(store, batchId, 'sending', ['approved', 'sending']);
-  await deps.audit?.append({ actor, action: 'posting.started', subjectType: 'batch', subjectId: batchId, details: { worker: me } });
+  await deps.audit?.append({ actor, action: 'posting.started', subjectType: 'batch', subjectId: batchId, details: { worker: worker.id } });
   const made = opts.client ? undefined : await clientFor(deps, batch.payload.connectionId, opts.clientOptions);
   const client = opts.client ?? made!.client;
-  // Running again means the user resumed or the reset time passed: let the limiter try Zoho
-  // again (one call tells whether the daily quota is back).
+  // Running means the user started or resumed it, its daily-limit reset passed, or it is recovered
+  // after a crash: let the limiter try Zoho again (one call tells whether the daily quota is back).
   client.limiter.blockedUntil = 0;
   let lastEmit = 0;
-  let lastBeat = Date.now();
   return {
     deps,
     store,
@@ -153,8 +162,8 @@ async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control
     organizationId: client.organizationId,
     maxAttempts: opts.maxAttempts ?? 12,
     lateWriteMarginMs: opts.lateWriteMarginMs ?? made?.connection.lateWriteMarginMs ?? DEFAULT_LATE_WRITE_MARGIN_MS,
+    worker,
     opts,
-    me,
     actor,
     concurrency: Math.max(1, opts.concurrency ?? Math.min(client.limiter.concurrency, 5)),
     sleep: opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
@@ -168,88 +177,115 @@ async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control
     async checkStop() {
       if (opts.signal?.aborted) return { state: 'stopped', message: 'The worker was stopped; run it again to continue.' };
       const c = await getControl(store, batchId);
-      let stop: Stop | null = null;
-      if (c.command === 'cancel') stop = { state: 'cancelled', message: c.reason ?? 'cancelled' };
-      else if (c.command === 'pause') stop = { state: 'paused', message: pausedMessage(batchId, c.reason, c.pausedUntil) };
-      if (Date.now() - lastBeat > 5000) {
-        lastBeat = Date.now();
-        await heartbeat(store, batchId, me);
-      }
-      return stop;
+      if (c.command === 'cancel') return { state: 'cancelled', message: c.reason ?? 'cancelled' };
+      if (c.command === 'pause') return { state: 'paused', message: pausedMessage(batchId, c.reason, c.pausedUntil) };
+      return null;
     },
   };
 }
 
-async function sendAll(run: Run): Promise<Stop | null> {
-  const open = await openItems(run.store, run.batchId);
-  for (const kind of DOCUMENT_ORDER) {
-    const queue: Work[] = open.filter((q) => q.item.kind === kind).map((q) => ({ item: q.item, needsLookup: q.item.state === 'sending', deadlineAt: q.deadlineAt, notBefore: 0 }));
-    const stop = await sendKind(run, queue);
-    if (stop) return stop;
-  }
-  return null;
-}
-
-/** Rounds of `concurrency` lanes over the documents of one kind; what needs a retry goes to the next round after a back-off. */
-async function sendKind(run: Run, first: Work[]): Promise<Stop | null> {
+/** `concurrency` lanes, each claiming the next item of the kind being posted until none is open. */
+async function work(run: Run): Promise<Stop | null> {
   let stop: Stop | null = null;
-  let queue = first;
-  for (let round = 0; queue.length && !stop; round++) {
-    if (round > 0) {
-      // Back off, and wait for the earliest look-up that is waiting for a late write.
-      const earliest = Math.min(...queue.map((w) => w.notBefore));
-      await run.sleep(Math.max(Math.min(10_000, 250 * 2 ** Math.min(round, 6)), earliest - Date.now()));
-    }
-    const retry: Work[] = [];
-    let next = 0;
-    const lane = async () => {
-      while (!stop && next < queue.length) {
-        // Take the document before awaiting anything, so two lanes never share (or overrun) one.
-        const w = queue[next++]!;
-        const s = await run.checkStop();
-        if (s) {
-          // Not started: it keeps its state and is picked up by the next run.
-          stop = s;
-          return;
-        }
-        const r = await postItem(run, w);
-        if (r === 'retry') retry.push(w);
-        else if (r !== 'finished') stop = r;
-        await run.emit();
+  const pollMs = run.opts.pollMs ?? 500;
+  const lane = async () => {
+    while (!stop) {
+      const s = await run.checkStop();
+      if (s) {
+        stop = s;
+        return;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(run.concurrency, queue.length) }, lane));
-    queue = retry;
-  }
+      const kind = await currentKind(run.store, run.batchId);
+      if (!kind) return;
+      const claimed = await claimItem(run.store, run.batchId, kind, run.worker);
+      if (!claimed) {
+        // Every open item is leased (here or elsewhere) or waiting: look again when one may be free.
+        const next = await nextClaimable(run.store, run.batchId, kind);
+        if (next !== undefined) await run.sleep(Math.min(pollMs, Math.max(20, next - Date.now())));
+        continue;
+      }
+      const r = await postItem(run, claimed);
+      if (r !== 'finished' && r !== 'released') stop = r;
+      await run.emit();
+    }
+  };
+  await Promise.all(Array.from({ length: run.concurrency }, lane));
   return stop;
 }
 
 async function finishRun(run: Run, stop: Stop | null): Promise<PostOutcome> {
   const { store, batchId, deps, actor } = run;
-  const progress = await batchProgress(store, batchId);
   await run.emit(true);
   if (stop) {
     if (stop.state === 'cancelled') return finishCancelled(deps, batchId, stop.message);
     await deps.audit?.append({ actor, action: `posting.${stop.state}`, subjectType: 'batch', subjectId: batchId, details: { message: stop.message } });
-    return { batchId, state: stop.state, message: stop.message, progress };
+    return { batchId, state: stop.state, message: stop.message, progress: await batchProgress(store, batchId) };
   }
-  // 5. The census: what Zoho holds for the batch's numbers and references must be each posted document, once.
-  const census = await batchCensus(run);
-  if ('stop' in census) {
-    await deps.audit?.append({ actor, action: `posting.${census.stop.state}`, subjectType: 'batch', subjectId: batchId, details: { message: census.stop.message } });
-    return { batchId, state: census.stop.state, message: census.stop.message, progress };
+  // One worker finishes the batch; the others report how it ended.
+  if (!(await takeFinisher(store, batchId, run.worker))) return waitForEnd(run);
+  try {
+    if ((await getBatch(store, batchId))?.state !== 'sending') return await endOutcome(deps, batchId);
+    // 5. The census: what Zoho holds for the batch's numbers and references must be each posted document, once.
+    const census = await batchCensus(run);
+    if ('stop' in census) {
+      await deps.audit?.append({ actor, action: `posting.${census.stop.state}`, subjectType: 'batch', subjectId: batchId, details: { message: census.stop.message } });
+      return { batchId, state: census.stop.state, message: census.stop.message, progress: await batchProgress(store, batchId) };
+    }
+    if (census.findings.length) {
+      await reviewNeeded(run, census.findings);
+      return await endOutcome(deps, batchId);
+    }
+    const progress = await batchProgress(store, batchId);
+    const state = progress.counts.failed + progress.counts.needs_review ? 'failed' : 'done';
+    await setBatchState(store, batchId, state, ['sending']);
+    await deps.audit?.append({ actor, action: `posting.${state}`, subjectType: 'batch', subjectId: batchId, details: { counts: progress.counts } });
+    return await endOutcome(deps, batchId);
+  } finally {
+    await releaseFinisher(store, batchId, run.worker);
   }
-  if (census.findings.length) return reviewNeeded(run, census.findings);
-  const bad = progress.counts.failed + progress.counts.needs_review;
-  const state = bad ? 'failed' : 'done';
-  await setBatchState(store, batchId, state, ['sending']);
-  await deps.audit?.append({ actor, action: `posting.${state}`, subjectType: 'batch', subjectId: batchId, details: { counts: progress.counts } });
-  return {
-    batchId,
-    state,
-    message: bad ? `Posted ${progress.counts.done} of ${progress.total}; ${bad} need attention (see their status).` : `Posted all ${progress.total} documents to Zoho.`,
-    progress: await batchProgress(store, batchId),
-  };
+}
+
+/** Another worker takes the census: wait until the batch leaves `sending` (or that worker is gone, then try again). */
+async function waitForEnd(run: Run): Promise<PostOutcome> {
+  for (;;) {
+    const b = await getBatch(run.store, run.batchId);
+    if (b?.state !== 'sending') return endOutcome(run.deps, run.batchId);
+    const s = await run.checkStop();
+    if (s) return finishRun(run, s);
+    if (await takeFinisher(run.store, run.batchId, run.worker)) {
+      await releaseFinisher(run.store, run.batchId, run.worker);
+      return finishRun(run, null);
+    }
+    await run.sleep(Math.min(run.opts.pollMs ?? 500, 1000));
+  }
+}
+
+/** How a batch that left `sending` ended, in one sentence for the pane and the CLI. */
+export async function endOutcome(deps: PostingDeps, batchId: string, already?: string): Promise<PostOutcome> {
+  const b = await requireBatch(deps.store, batchId);
+  const progress = await batchProgress(deps.store, batchId);
+  const c = progress.counts;
+  switch (b.state) {
+    case 'done':
+      return { batchId, state: 'done', message: already ?? `Posted all ${progress.total} documents to Zoho.`, progress };
+    case 'needs_review': {
+      const open = await listFindings(deps.store, { batchId, state: 'open' });
+      const kinds = open.map((f) => `${f.type.replace('-', ' ')} ${f.kind} ${f.key.value}`);
+      const n = open.length;
+      return {
+        batchId,
+        state: 'needs_review',
+        message:
+          already ??
+          `Zoho does not hold ${n === 1 ? 'one document' : `${n} documents`} of this batch exactly once as recorded (${kinds.slice(0, 5).join('; ')}${kinds.length > 5 ? ' …' : ''}); review ${n === 1 ? 'it' : 'them'} before the batch counts as posted.`,
+        progress,
+      };
+    }
+    case 'cancelled':
+      return { batchId, state: 'cancelled', message: already ?? `Batch ${batchId} was cancelled: ${c.done} documents had been posted, ${c.pending} were not sent.`, progress };
+    default:
+      return { batchId, state: 'failed', message: already ?? `Posted ${c.done} of ${progress.total}; ${c.failed + c.needs_review} need attention (see their status).`, progress };
+  }
 }
 
 /** Reads back what Zoho holds for every posted item; a Zoho error stops the batch (the census runs again next time). */
@@ -271,7 +307,7 @@ async function batchCensus(run: Run): Promise<{ findings: Finding[] } | { stop: 
 }
 
 /** A duplicate or a mismatch: the batch waits for a person, with the evidence, instead of counting as posted. */
-async function reviewNeeded(run: Run, findings: Finding[]): Promise<PostOutcome> {
+async function reviewNeeded(run: Run, findings: Finding[]): Promise<void> {
   const { store, batchId, deps, actor } = run;
   await store.transaction(async (tx) => {
     await recordFindings(tx, batchId, findings);
@@ -287,21 +323,15 @@ async function reviewNeeded(run: Run, findings: Finding[]): Promise<PostOutcome>
       tx,
     );
   });
-  const kinds = findings.map((f) => `${f.type.replace('-', ' ')} ${f.kind} ${f.key.value}`);
-  return {
-    batchId,
-    state: 'needs_review',
-    message: `Zoho does not hold ${findings.length === 1 ? 'one document' : `${findings.length} documents`} of this batch exactly once as recorded (${kinds.slice(0, 5).join('; ')}${kinds.length > 5 ? ' …' : ''}); review ${findings.length === 1 ? 'it' : 'them'} before the batch counts as posted.`,
-    progress: await batchProgress(store, batchId),
-  };
 }
 
 async function finishCancelled(deps: PostingDeps, batchId: string, reason: string): Promise<PostOutcome> {
   const b = await requireBatch(deps.store, batchId);
-  if (b.state !== 'cancelled') await setBatchState(deps.store, batchId, 'cancelled', ['approved', 'sending', 'awaiting_approval']);
-  await deps.audit?.append({ actor: 'posting-worker', action: 'posting.cancelled', subjectType: 'batch', subjectId: batchId, details: { reason } });
-  const progress = await batchProgress(deps.store, batchId);
-  return { batchId, state: 'cancelled', message: `Batch ${batchId} was cancelled: ${progress.counts.done} documents had been posted, ${progress.counts.pending} were not sent.`, progress };
+  if (b.state !== 'cancelled') {
+    await setBatchState(deps.store, batchId, 'cancelled', ['approved', 'sending', 'awaiting_approval']);
+    await deps.audit?.append({ actor: 'posting-worker', action: 'posting.cancelled', subjectType: 'batch', subjectId: batchId, details: { reason } });
+  }
+  return endOutcome(deps, batchId);
 }
 
 function pausedMessage(batchId: string, reason: string | null, until: string | null): string {

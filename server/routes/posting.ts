@@ -1,7 +1,9 @@
 /**
  * Posting settlement documents to Zoho for the task pane: prepare a batch (maker), start it after
- * a second person approved it (/api/batches/:id/approve), follow its progress by polling, pause,
- * resume and cancel, and read each document's status for the sheets' STATUS column.
+ * a second person approved it (/api/batches/:id/approve), follow its progress by polling (with who
+ * holds its documents and what they wait for), pause, resume, cancel, take over a silent worker's
+ * documents, read each document's status for the sheets' STATUS column, and review what the census
+ * found. The posting service runs with the server: it goes on with interrupted batches by itself.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -11,11 +13,12 @@ import { conflict } from '../errors';
 import { currentUser, parseWith } from '../http';
 import { requestCancel, requestPause, requestResume } from '../posting/control';
 import { preparePostingBatch } from '../posting/prepare';
-import { batchProgress, itemStatuses } from '../posting/progress';
+import { batchProgress, itemStatuses, leaseView } from '../posting/progress';
 import { closeFinding, CORRECTION_KIND, listFindings, proposeCorrection, requireFinding } from '../posting/review';
-import { isRunning, lastOutcome, startPosting } from '../posting/runner';
+import { isRunning, lastOutcome, postingWorker, startPosting, startPostingService, stopPostingService } from '../posting/runner';
+import { seenWorkers } from '../posting/workers';
 import { POSTING_JOB } from '../posting/worker';
-import { assertApprovedForSending, currentApproval, requireBatch } from '../store/batches';
+import { assertApprovedForSending, currentApproval, requireBatch, type Batch } from '../store/batches';
 
 const prepareBody = z.object({
   connectionId: z.string().min(1, 'choose a Zoho connection'),
@@ -26,10 +29,36 @@ const prepareBody = z.object({
 const reasonBody = z.object({ reason: z.string().max(500).optional() });
 const correctBody = z.object({ keepZohoId: z.string().min(1, 'say which copy to keep') });
 const closeBody = z.object({ reason: z.string().min(1, 'say what you checked in Zoho').max(1000) });
+const takeOverBody = z.object({ reason: z.string().trim().min(1, 'say why you take the batch over').max(500) });
+
+/** A finished batch is not started or resumed again: say how it ended (nothing is written to the audit). */
+async function refuseFinished(ctx: AppContext, b: Batch): Promise<void> {
+  if (!['done', 'needs_review', 'failed', 'cancelled'].includes(b.state)) return;
+  const c = (await batchProgress(ctx.store, b.id)).counts;
+  const at = b.updatedAt;
+  const n = (k: number) => `${k} document${k === 1 ? '' : 's'}`;
+  const message =
+    b.state === 'done'
+      ? `This batch is already posted (${n(c.done)}, finished at ${at}).`
+      : b.state === 'needs_review'
+        ? `This batch is already posted (${n(c.done)}, finished at ${at}); it waits for the review of what Zoho holds.`
+        : b.state === 'failed'
+          ? `This batch has finished (${c.done} of ${n(c.done + c.failed + c.needs_review + c.pending + c.sending)} posted, finished at ${at}); the others need attention, see their status.`
+          : `This batch was cancelled at ${at} (${n(c.done)} posted); prepare a new batch for the rest.`;
+  throw conflict('already-finished', message);
+}
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const anyRole = app.requireRole('preparer', 'approver', 'admin');
   const operator = app.requireRole('preparer', 'approver');
+
+  // The posting service goes on with interrupted batches from start-up, and stops with the server.
+  app.addHook('onReady', async () => {
+    await startPostingService(ctx).catch((e) => ctx.log.warn({ err: e }, 'posting: the service could not start'));
+  });
+  app.addHook('onClose', async () => {
+    await stopPostingService(ctx).catch((e) => ctx.log.warn({ err: e }, 'posting: the service did not stop cleanly'));
+  });
 
   async function postingBatch(id: string) {
     const b = await requireBatch(ctx.store, id);
@@ -53,6 +82,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     // Refuse at once (with the reason) rather than in the background. A correction that failed
     // part-way runs again under its approval.
     const again = b.kind === CORRECTION_KIND && b.state === 'failed' && (await currentApproval(ctx.store, b.id));
+    if (!again) await refuseFinished(ctx, b);
     if (b.state !== 'sending' && !again) await assertApprovedForSending(ctx.store, b.id);
     const actor = currentUser(req).id;
     await ctx.audit.append({ actor, action: 'posting.requested', subjectType: 'batch', subjectId: b.id });
@@ -71,6 +101,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post<{ Params: { id: string } }>('/api/posting/batches/:id/resume', { preHandler: operator }, async (req) => {
     const b = await postingBatch(req.params.id);
+    await refuseFinished(ctx, b);
     const user = currentUser(req).id;
     await requestResume(ctx.store, b.id);
     await ctx.audit.append({ actor: user, action: 'posting.resume', subjectType: 'batch', subjectId: b.id });
@@ -91,7 +122,41 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.get<{ Params: { id: string } }>('/api/posting/batches/:id/progress', { preHandler: anyRole }, async (req) => {
     const b = await postingBatch(req.params.id);
-    return { ...(await batchProgress(ctx.store, b.id)), running: isRunning(ctx, b.id), last: lastOutcome(ctx, b.id) ?? null };
+    const p = await batchProgress(ctx.store, b.id);
+    // Running: here, or a live worker elsewhere (another instance) holds some of its documents.
+    return { ...p, running: isRunning(ctx, b.id) || p.leases.held > p.leases.heldByStale, last: lastOutcome(ctx, b.id) ?? null };
+  });
+
+  // Documents held by a worker that has been silent for longer than its lease time (a replaced host,
+  // a host whose clock runs ahead) are taken over by an approver, with the reason in the audit. A
+  // write that worker had in flight is still looked up before anything is sent again.
+  app.post<{ Params: { id: string } }>('/api/posting/batches/:id/take-over', { preHandler: app.requireRole('approver') }, async (req) => {
+    const b = await postingBatch(req.params.id);
+    await refuseFinished(ctx, b);
+    const reason = parseWith(takeOverBody, req.body, 'take over').reason;
+    const user = currentUser(req).id;
+    const now = new Date().toISOString();
+    const held = await ctx.store.query<{ lease_owner: string }>(
+      "SELECT DISTINCT lease_owner FROM batch_items WHERE batch_id = $1 AND state IN ('pending', 'sending') AND lease_owner IS NOT NULL AND lease_until > $2 AND lease_owner <> $3",
+      [b.id, now, postingWorker(ctx).id],
+    );
+    const seen = await seenWorkers(ctx.store, held.map((h) => h.lease_owner));
+    const alive = held.map((h) => seen.get(h.lease_owner)).filter((w) => w && !w.gone);
+    if (alive.length) {
+      const w = alive[0]!;
+      const free = new Date(Date.parse(w.heartbeatAt) + w.leaseMs).toISOString();
+      throw conflict('worker-alive', `Worker ${w.id} was seen at ${w.heartbeatAt}; its documents can be taken over once it has been silent for its lease time (${Math.round(w.leaseMs / 1000)} s), at ${free}.`);
+    }
+    const owners = held.map((h) => h.lease_owner);
+    if (owners.length) {
+      await ctx.store.exec(
+        `UPDATE batch_items SET lease_owner = NULL, lease_until = NULL WHERE batch_id = $1 AND state IN ('pending', 'sending') AND lease_owner IN (${owners.map((_, i) => `$${i + 2}`).join(', ')})`,
+        [b.id, ...owners],
+      );
+    }
+    await ctx.audit.append({ actor: user, action: 'posting.taken-over', subjectType: 'batch', subjectId: b.id, details: { reason, from: owners, worker: postingWorker(ctx).id } });
+    if (b.state === 'sending' || b.state === 'approved') void startPosting(ctx, b.id, user);
+    return { ...(await batchProgress(ctx.store, b.id)), leases: await leaseView(ctx.store, b.id) };
   });
 
   app.get<{ Params: { id: string } }>('/api/posting/batches/:id/items', { preHandler: anyRole }, async (req) => {

@@ -16,7 +16,7 @@
 import { realClock, type Clock } from './clock';
 import { ZohoError } from './errors';
 import { parseZohoJson } from './json';
-import { ZohoLimiter } from './limiter';
+import { LimiterBlocked, ZohoLimiter, type Limiter } from './limiter';
 import type { TokenManager } from './token';
 
 export interface ZohoClientOptions {
@@ -24,7 +24,7 @@ export interface ZohoClientOptions {
   apiBase: string;
   organizationId: string;
   tokens: TokenManager;
-  limiter?: ZohoLimiter;
+  limiter?: Limiter;
   clock?: Clock;
   /** Hard deadline of one HTTP exchange, from sending to the last byte of the answer (default 60 s). */
   timeoutMs?: number;
@@ -83,7 +83,7 @@ export interface PageContext {
 
 export class ZohoClient {
   readonly organizationId: string;
-  readonly limiter: ZohoLimiter;
+  readonly limiter: Limiter;
   private readonly clock: Clock;
   /** Calls sent to Zoho by this client (every HTTP request, including retries). */
   calls = 0;
@@ -114,7 +114,14 @@ export class ZohoClient {
     let tokenRetried = false;
     for (let rateTries = 0, readTries = 0, attempt = 1; ; attempt++) {
       if (this.limiter.blockedUntil > this.clock.now()) throw this.dailyLimitError(this.limiter.blockedUntil, method, path, '');
-      const outcome = await this.limiter.run(() => this.once(method, path, o, attempt));
+      let outcome: Awaited<ReturnType<ZohoClient['once']>>;
+      try {
+        outcome = await this.limiter.run(() => this.once(method, path, o, attempt));
+      } catch (e) {
+        // Another process met the daily limit: nothing was sent.
+        if (e instanceof LimiterBlocked) throw this.dailyLimitError(e.until, method, path, '');
+        throw e;
+      }
       if (outcome.ok) return outcome.body as T;
       const e = outcome.error;
       if (e.kind === 'rate-limited' && rateTries < maxRate) {

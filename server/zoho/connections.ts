@@ -12,7 +12,7 @@ import { DEFAULT_DEADLINE_MS, DEFAULT_LATE_WRITE_MARGIN_MS, ZohoClient } from '.
 import type { Clock } from './clock';
 import { DATA_CENTRES, endpointsFor, isDataCentre, type DataCentre } from './datacentres';
 import { ZohoError } from './errors';
-import { limiterFor, ZohoLimiter } from './limiter';
+import { sharedLimiterFor, ZohoLimiter } from './limiter';
 import { exchangeGrantCode, TokenManager, type CachedToken } from './token';
 
 export interface ZohoConnection {
@@ -212,7 +212,11 @@ export interface ClientOptions {
   onCall?: ConstructorParameters<typeof ZohoClient>[0]['onCall'];
 }
 
-/** A client for the connection: shared token manager and limiter per connection in this process. */
+/**
+ * A client for the connection: one token manager per connection in this process, and the
+ * organisation's limits kept in the store (shared by every process, kept across restarts); a
+ * simulated clock (the benchmark) gets a limiter of its own in memory.
+ */
 export async function clientFor(deps: ConnectionDeps, connectionId: string, opts: ClientOptions = {}): Promise<{ client: ZohoClient; connection: ZohoConnection; tokens: TokenManager }> {
   const c = await getConnection(deps.store, connectionId);
   const ends = endpointsFor(c.dataCentre, { accounts: c.accountsUrl ?? undefined, api: c.apiUrl ?? undefined });
@@ -239,8 +243,9 @@ export async function clientFor(deps: ConnectionDeps, connectionId: string, opts
     if (!opts.clock) managers.set(key, tokens);
   }
   const limiterOpts = { perMinute: opts.perMinute ?? c.perMinute, concurrency: opts.concurrency ?? c.concurrency, clock: opts.clock };
-  const limiter = opts.clock ? new ZohoLimiter(limiterOpts) : limiterFor(`${key}|${limiterOpts.perMinute}|${limiterOpts.concurrency}`, limiterOpts);
-  const client = new ZohoClient({ apiBase: ends.api, organizationId: c.organizationId, tokens, limiter, clock: opts.clock, timeoutMs: opts.timeoutMs ?? c.timeoutMs, backoffMs: opts.backoffMs, onCall: opts.onCall });
+  const timeoutMs = opts.timeoutMs ?? c.timeoutMs;
+  const limiter = opts.clock ? new ZohoLimiter(limiterOpts) : sharedLimiterFor(deps.store, c.organizationId, { perMinute: limiterOpts.perMinute, concurrency: limiterOpts.concurrency, busyMs: timeoutMs });
+  const client = new ZohoClient({ apiBase: ends.api, organizationId: c.organizationId, tokens, limiter, clock: opts.clock, timeoutMs, backoffMs: opts.backoffMs, onCall: opts.onCall });
   return { client, connection: c, tokens };
 }
 

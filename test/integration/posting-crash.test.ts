@@ -29,6 +29,8 @@ function startWorker(b: TestBackend, batchId: string, masterKey: Buffer): { chil
       CLOSEDESK_MASTER_KEY: masterKey.toString('hex'),
       CLOSEDESK_ZOHO_PER_MINUTE: '1000000',
       CLOSEDESK_ZOHO_BACKOFF_MS: '20',
+      // A killed worker's documents are taken over once its lease runs out.
+      CLOSEDESK_POSTING_LEASE_SECONDS: '1',
       LOG_LEVEL: 'silent',
     },
     stdio: ['ignore', 'pipe', 'pipe'],

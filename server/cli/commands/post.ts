@@ -42,6 +42,7 @@ export const command: CliCommand = {
       let lastLine = '';
       const outcome = await postBatch({ store, secrets, audit }, positional[0], {
         concurrency,
+        leaseMs: config.postingLeaseMs,
         actor: io.env.USER ? `cli:${io.env.USER}` : 'cli',
         // Test and migration knobs: a faster limiter for a sandbox with higher limits.
         clientOptions: {
