@@ -5,7 +5,7 @@
  */
 import type { Queryable, Store } from '../store';
 import { nowIso } from '../store/ids';
-import { leaseEnd, type PostingWorker } from './workers';
+import { leaseEnd, type QueueWorker } from '../queue/workers';
 
 export type PostingCommand = 'run' | 'pause' | 'cancel';
 
@@ -66,7 +66,7 @@ export async function requestCancel(db: Db, batchId: string, reason: string): Pr
  * Who takes the census when a batch's last item is finished: one worker at a time, under a lease
  * (a finisher that dies is replaced when its lease runs out). True when it is this worker.
  */
-export async function takeFinisher(store: Store, batchId: string, w: PostingWorker): Promise<boolean> {
+export async function takeFinisher(store: Store, batchId: string, w: QueueWorker): Promise<boolean> {
   return store.transaction(async (tx) => {
     await tx.exec(`INSERT INTO posting_control (batch_id, command, updated_at) VALUES ($1, 'run', $2) ON CONFLICT (batch_id) DO NOTHING`, [batchId, nowIso()]);
     const r = await tx.exec('UPDATE posting_control SET finisher = $2, finisher_until = $3 WHERE batch_id = $1 AND (finisher IS NULL OR finisher = $2 OR finisher_until < $4)', [
@@ -79,6 +79,6 @@ export async function takeFinisher(store: Store, batchId: string, w: PostingWork
   });
 }
 
-export async function releaseFinisher(db: Db, batchId: string, w: PostingWorker): Promise<void> {
+export async function releaseFinisher(db: Db, batchId: string, w: QueueWorker): Promise<void> {
   await db.exec('UPDATE posting_control SET finisher = NULL, finisher_until = NULL WHERE batch_id = $1 AND finisher = $2', [batchId, w.id]);
 }

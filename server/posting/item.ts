@@ -19,8 +19,9 @@ import { describeZohoError, ZohoError } from '../zoho/errors';
 import { createOnce, findPosted, type Posted, type Review } from '../zoho/poster';
 import { requestPause } from './control';
 import { idMapForKeys, recordPosted } from './idmap';
-import { LeaseLost, markExchangeOver, markSent, releaseItem, type QueuedItem } from './queue';
-import type { PostingWorker } from './workers';
+import { releaseItem } from '../queue/claims';
+import { LeaseLost, markExchangeOver, markSent, type QueuedItem } from './queue';
+import type { QueueWorker } from '../queue/workers';
 
 /** Why the batch stops before its end. */
 export type Stop = { state: 'paused' | 'cancelled' | 'stopped'; message: string };
@@ -46,7 +47,7 @@ export interface ItemContext {
   /** How long Zoho may still apply a write after its deadline (the connection's margin). */
   lateWriteMarginMs: number;
   /** The worker holding the item's lease. */
-  worker: PostingWorker;
+  worker: QueueWorker;
 }
 
 /** When the look-up owed for this item may run (epoch ms): at once when Zoho guards the kind, else after the last write's deadline plus the margin. */

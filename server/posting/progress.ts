@@ -7,7 +7,7 @@ import type { Store } from '../store';
 import type { ItemState } from '../store/batches';
 import { getBatch } from '../store/batches';
 import { getControl, type PostingControl } from './control';
-import { seenWorkers } from './workers';
+import { seenWorkers } from '../queue/workers';
 
 export interface ItemStatus {
   seq: number;

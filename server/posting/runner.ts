@@ -13,7 +13,8 @@ import { getBatch } from '../store/batches';
 import { batchProgress } from './progress';
 import { CORRECTION_KIND, runCorrection } from './review';
 import { POSTING_JOB, POSTING_KIND, postBatch, type PostOutcome } from './worker';
-import { newWorker, startHeartbeat, type PostingWorker } from './workers';
+import { holdProcessWorker, letGoProcessWorker, processWorker } from '../queue/process';
+import type { QueueWorker } from '../queue/workers';
 
 interface Last {
   state: string;
@@ -22,8 +23,9 @@ interface Last {
 }
 
 interface Service {
-  worker: PostingWorker;
-  heartbeat?: ReturnType<typeof startHeartbeat>;
+  worker: QueueWorker;
+  /** Holding the process's worker (registered and beating). */
+  holding?: Promise<QueueWorker>;
   running: Map<string, { run: Promise<PostOutcome | undefined>; stop: AbortController }>;
   last: Map<string, Last>;
   timer?: NodeJS.Timeout;
@@ -35,7 +37,7 @@ const services = new WeakMap<AppContext, Service>();
 
 function serviceOf(ctx: AppContext): Service {
   let s = services.get(ctx);
-  if (!s) services.set(ctx, (s = { worker: newWorker(ctx.config.postingLeaseMs), running: new Map(), last: new Map(), closed: false }));
+  if (!s) services.set(ctx, (s = { worker: processWorker(ctx), running: new Map(), last: new Map(), closed: false }));
   return s;
 }
 
@@ -45,11 +47,6 @@ export function isRunning(ctx: AppContext, batchId: string): boolean {
 
 export function lastOutcome(ctx: AppContext, batchId: string): Last | undefined {
   return serviceOf(ctx).last.get(batchId);
-}
-
-/** This process's posting worker (its id appears on the leases it holds). */
-export function postingWorker(ctx: AppContext): PostingWorker {
-  return serviceOf(ctx).worker;
 }
 
 /** A posting batch runs the worker; a correction batch (keep one copy, remove the others) removes copies. */
@@ -68,10 +65,8 @@ export function startPosting(ctx: AppContext, batchId: string, actor: string): P
   if (s.closed) return Promise.resolve(undefined);
   const stop = new AbortController();
   const run = (async () => {
-    await s.heartbeat?.ready;
-    // A process that posts before its service started (a test's app, the CLI) still has a live worker.
-    if (!s.heartbeat) s.heartbeat = startHeartbeat(ctx.store, s.worker, (e) => ctx.log.warn({ err: e }, 'posting heartbeat failed'));
-    await s.heartbeat.ready;
+    // Posting before the service started (it starts when the server is ready) still needs a live worker.
+    await (s.holding ??= holdProcessWorker(ctx));
     return runBatch(ctx, s, batchId, actor, stop.signal);
   })()
     .then((outcome) => {
@@ -131,8 +126,7 @@ async function scan(ctx: AppContext, s: Service): Promise<void> {
 export async function startPostingService(ctx: AppContext): Promise<void> {
   const s = serviceOf(ctx);
   if (s.timer || s.closed) return;
-  s.heartbeat ??= startHeartbeat(ctx.store, s.worker, (e) => ctx.log.warn({ err: e }, 'posting heartbeat failed'));
-  await s.heartbeat.ready;
+  await (s.holding ??= holdProcessWorker(ctx));
   const look = () => {
     if (s.scanning || s.closed) return;
     s.scanning = scan(ctx, s)
@@ -156,5 +150,5 @@ export async function stopPostingService(ctx: AppContext, waitMs = 5_000): Promi
   for (const r of s.running.values()) r.stop.abort();
   const all = Promise.all([s.scanning, ...[...s.running.values()].map((r) => r.run)]);
   await Promise.race([all, new Promise((r) => setTimeout(r, waitMs).unref())]);
-  await s.heartbeat?.stop();
+  if (s.holding) await letGoProcessWorker(ctx);
 }

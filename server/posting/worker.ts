@@ -28,9 +28,10 @@ import { listHoldings } from '../zoho/poster';
 import { getControl, releaseFinisher, requestPause, takeFinisher, type PostingControl } from './control';
 import { postItem, type ItemContext, type Stop } from './item';
 import { batchProgress, type PostingProgress } from './progress';
-import { claimItem, currentKind, nextClaimable } from './queue';
+import { claimItem, waitForClaimable } from '../queue/claims';
+import { currentKind } from './queue';
 import { listFindings, recordFindings } from './review';
-import { newWorker, startHeartbeat, type PostingWorker } from './workers';
+import { newWorker, startHeartbeat, type QueueWorker } from '../queue/workers';
 
 export const POSTING_JOB = 'settlements';
 export const POSTING_KIND = 'zoho-post';
@@ -68,7 +69,7 @@ export interface PostOptions {
   /** How long Zoho may still apply a write after its deadline (default: the connection's setting). */
   lateWriteMarginMs?: number;
   /** This process's registered worker (the server's posting service); else one for this run. */
-  worker?: PostingWorker;
+  worker?: QueueWorker;
   /** Lease time of the run's own worker (default 30 s). */
   leaseMs?: number;
   /** Longest wait between two looks for a claimable item (default 500 ms). */
@@ -140,7 +141,7 @@ async function openBatch(deps: PostingDeps, batchId: string): Promise<{ batch: B
   return { batch, control };
 }
 
-async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control: PostingControl, opts: PostOptions, worker: PostingWorker): Promise<Run> {
+async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control: PostingControl, opts: PostOptions, worker: QueueWorker): Promise<Run> {
   const { store } = deps;
   const batchId = batch.id;
   const actor = opts.actor ?? 'posting-worker';
@@ -197,11 +198,10 @@ async function work(run: Run): Promise<Stop | null> {
       }
       const kind = await currentKind(run.store, run.batchId);
       if (!kind) return;
-      const claimed = await claimItem(run.store, run.batchId, kind, run.worker);
+      const claimed = await claimItem<SettlementDocument>(run.store, run.batchId, kind, run.worker);
       if (!claimed) {
         // Every open item is leased (here or elsewhere) or waiting: look again when one may be free.
-        const next = await nextClaimable(run.store, run.batchId, kind);
-        if (next !== undefined) await run.sleep(Math.min(pollMs, Math.max(20, next - Date.now())));
+        await waitForClaimable(run.store, run.batchId, kind, pollMs, run.sleep);
         continue;
       }
       const r = await postItem(run, claimed);

@@ -15,8 +15,9 @@ import { requestCancel, requestPause, requestResume } from '../posting/control';
 import { preparePostingBatch } from '../posting/prepare';
 import { batchProgress, itemStatuses, leaseView } from '../posting/progress';
 import { closeFinding, CORRECTION_KIND, listFindings, proposeCorrection, requireFinding } from '../posting/review';
-import { isRunning, lastOutcome, postingWorker, startPosting, startPostingService, stopPostingService } from '../posting/runner';
-import { seenWorkers } from '../posting/workers';
+import { isRunning, lastOutcome, startPosting, startPostingService, stopPostingService } from '../posting/runner';
+import { processWorker } from '../queue/process';
+import { seenWorkers } from '../queue/workers';
 import { POSTING_JOB } from '../posting/worker';
 import { assertApprovedForSending, currentApproval, requireBatch, type Batch } from '../store/batches';
 
@@ -138,7 +139,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const now = new Date().toISOString();
     const held = await ctx.store.query<{ lease_owner: string }>(
       "SELECT DISTINCT lease_owner FROM batch_items WHERE batch_id = $1 AND state IN ('pending', 'sending') AND lease_owner IS NOT NULL AND lease_until > $2 AND lease_owner <> $3",
-      [b.id, now, postingWorker(ctx).id],
+      [b.id, now, processWorker(ctx).id],
     );
     const seen = await seenWorkers(ctx.store, held.map((h) => h.lease_owner));
     const alive = held.map((h) => seen.get(h.lease_owner)).filter((w) => w && !w.gone);
@@ -154,7 +155,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
         [b.id, ...owners],
       );
     }
-    await ctx.audit.append({ actor: user, action: 'posting.taken-over', subjectType: 'batch', subjectId: b.id, details: { reason, from: owners, worker: postingWorker(ctx).id } });
+    await ctx.audit.append({ actor: user, action: 'posting.taken-over', subjectType: 'batch', subjectId: b.id, details: { reason, from: owners, worker: processWorker(ctx).id } });
     if (b.state === 'sending' || b.state === 'approved') void startPosting(ctx, b.id, user);
     return { ...(await batchProgress(ctx.store, b.id)), leases: await leaseView(ctx.store, b.id) };
   });

@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
-import { registerWorker } from '../../server/posting/workers';
+import { registerWorker } from '../../server/queue/workers';
 import { requireBatch, setBatchState } from '../../server/store/batches';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { approvedBatch, connectSandbox, makeDocuments, sandboxCensus, startSandbox } from './zoho-fixtures';

@@ -1,15 +1,17 @@
 /**
- * Posting workers: one per process that posts (the server's posting service, a `closedesk post`
- * run), registered in the store with a heartbeat. The heartbeat extends the lease of every item the
- * worker holds; a worker that stops beating is gone, and its leases run out after the lease time,
- * when any other worker may take its items (after the look-up rule for a write in flight).
+ * The workers that take batch items from the queue (claims.ts): one per process (the server — its
+ * posting and delivery both —, a `closedesk post` or `deliver` run), registered in the store with a
+ * heartbeat. The heartbeat extends the lease of every item the worker holds; a worker that stops
+ * beating is gone, and its leases run out after the lease time, when any other worker may take its
+ * items (after the job's look-up rule for work that may be in flight: a Zoho write's deadline, a
+ * file's final name on the partner's server).
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Queryable, Store } from '../store';
 import { nowIso } from '../store/ids';
 
-export interface PostingWorker {
+export interface QueueWorker {
   /** host:pid:random — unique even when a container reuses a pid. */
   id: string;
   host: string;
@@ -20,15 +22,15 @@ export interface PostingWorker {
 
 export const DEFAULT_LEASE_MS = 30_000;
 
-export function newWorker(leaseMs = DEFAULT_LEASE_MS): PostingWorker {
+export function newWorker(leaseMs = DEFAULT_LEASE_MS): QueueWorker {
   const host = os.hostname();
   return { id: `${host}:${process.pid}:${randomBytes(3).toString('hex')}`, host, pid: process.pid, leaseMs };
 }
 
 /** The lease end a heartbeat now gives (ISO text, compared as text like every stored time). */
-export const leaseEnd = (w: PostingWorker, from = Date.now()): string => new Date(from + w.leaseMs).toISOString();
+export const leaseEnd = (w: QueueWorker, from = Date.now()): string => new Date(from + w.leaseMs).toISOString();
 
-export async function registerWorker(db: Store | Queryable, w: PostingWorker): Promise<void> {
+export async function registerWorker(db: Store | Queryable, w: QueueWorker): Promise<void> {
   const at = nowIso();
   await db.exec(
     `INSERT INTO posting_workers (id, host, pid, lease_ms, started_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $5)
@@ -38,20 +40,20 @@ export async function registerWorker(db: Store | Queryable, w: PostingWorker): P
 }
 
 /** The heartbeat: the worker is alive, and every item it holds stays leased for another lease time. */
-export async function beat(db: Store | Queryable, w: PostingWorker): Promise<void> {
+export async function beat(db: Store | Queryable, w: QueueWorker): Promise<void> {
   const now = Date.now();
   await db.exec('UPDATE posting_workers SET heartbeat_at = $2 WHERE id = $1', [w.id, new Date(now).toISOString()]);
   await db.exec("UPDATE batch_items SET lease_until = $2 WHERE lease_owner = $1 AND state IN ('pending', 'sending')", [w.id, leaseEnd(w, now)]);
 }
 
 /** A worker that stops on purpose gives its items back at once (a graceful restart waits for nobody). */
-export async function retireWorker(db: Store | Queryable, w: PostingWorker): Promise<void> {
+export async function retireWorker(db: Store | Queryable, w: QueueWorker): Promise<void> {
   await db.exec('UPDATE batch_items SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1', [w.id]);
   await db.exec('UPDATE posting_workers SET stopped_at = $2 WHERE id = $1', [w.id, nowIso()]);
 }
 
 /** Registers the worker and beats every third of its lease until stopped; stop() retires it. */
-export function startHeartbeat(store: Store, w: PostingWorker, onError: (e: unknown) => void = () => undefined): { worker: PostingWorker; ready: Promise<void>; stop(): Promise<void> } {
+export function startHeartbeat(store: Store, w: QueueWorker, onError: (e: unknown) => void = () => undefined): { worker: QueueWorker; ready: Promise<void>; stop(): Promise<void> } {
   const ready = registerWorker(store, w);
   const timer = setInterval(() => void beat(store, w).catch(onError), Math.max(100, Math.floor(w.leaseMs / 3)));
   timer.unref();
