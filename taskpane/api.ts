@@ -4,7 +4,7 @@
  * AbortSignal so long loads can be cancelled.
  */
 import type { Problem } from '../src/kernel/problems';
-import type { Cell } from '../src/kernel/table';
+import type { Cell, Table } from '../src/kernel/table';
 import type { Role } from './auth';
 
 export class ApiError extends Error {
@@ -54,6 +54,16 @@ export interface DatasetPage {
   nextOffset: number | null;
   /** Problems the server found reading the source (e.g. a line with too many fields). */
   problems?: Problem[];
+}
+
+/** Tables as a request body: cells that are Dates become ISO text, which the engine reads as dates. */
+export function tablesAsJson(tables: readonly Table[]) {
+  return tables.map((t) => ({
+    name: t.name,
+    header: t.header,
+    firstRowNumber: t.firstRowNumber,
+    rows: t.rows.map((r) => r.map((c) => (c instanceof Date ? c.toISOString() : c))),
+  }));
 }
 
 /** A record from /api/runs or /api/audit; the Activity page shows what is there. */

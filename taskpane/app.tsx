@@ -20,6 +20,7 @@ import { Dismiss20Regular, Person20Regular, SignOut20Regular } from '@fluentui/r
 import { RIBBON_COMMANDS, onRibbonCommand, type RibbonCommand } from '../commands/bus';
 import type { WorkbookPort } from '../src/workbook/port';
 import { ApiClient } from './api';
+import { errorSentence } from './components/errors';
 import { ROLES, getAccessToken, getSession, onSessionChange, setSession, type Role, type Session } from './auth';
 import type { HostInfo } from './host';
 import { PageNav } from './nav';
@@ -83,7 +84,7 @@ function SignIn({ api }: { api: ApiClient }) {
       const token = await api.signInWithDevIssuer(name, role);
       setSession({ user: name, role, token });
     } catch (err) {
-      setError((err as Error).message);
+      setError(errorSentence(err, 'Signing in did not work; the details are in the browser\'s console.'));
     } finally {
       setBusy(false);
     }
@@ -203,8 +204,9 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
       session,
       navigate,
       revealCell: async (ref: CellRef) => {
-        if (workbook.selectCell) await workbook.selectCell(ref.sheet, ref.row, ref.column);
+        // The Workbook page is shown first, so its grid scrolls to the cell once it is visible.
         if (port instanceof PreviewWorkbook) navigate('workbook');
+        if (workbook.selectCell) await workbook.selectCell(ref.sheet, ref.row, ref.column);
       },
       workbookVersion,
       showSheet: (sheet) => {

@@ -18,7 +18,14 @@ describe('development issuer', () => {
     const keyFile = path.join(dir, 'dev-issuer-key.json');
     expect(fs.statSync(keyFile).mode & 0o077).toBe(0);
     const again = await createAuth(devConfig, dir);
-    expect(await again.verify(token)).toEqual({ id: 'alice', name: undefined, roles: ['preparer'] });
+    expect(await again.verify(token)).toEqual({
+      id: 'urn:closedesk:dev-issuer#alice',
+      issuer: 'urn:closedesk:dev-issuer',
+      subject: 'alice',
+      name: 'alice',
+      username: 'alice',
+      roles: ['preparer'],
+    });
     expect(again.devIssuer!.jwks.keys[0]).not.toHaveProperty('d');
   });
 
@@ -27,6 +34,17 @@ describe('development issuer', () => {
     await expect(auth.devIssuer!.sign({ user: 'x', roles: [] })).rejects.toThrow(/Roles must be among/);
     const t = await auth.devIssuer!.sign({ user: 'bob', roles: ['approver'] });
     expect((await auth.verify(t)).roles).toEqual(['approver']);
+  });
+
+  test('one identity per name whatever its case: the subject is the lower-cased name, the name is kept for display', async () => {
+    const auth = await createAuth(devConfig, dir);
+    const upper = await auth.verify(await auth.devIssuer!.sign({ user: 'Alice', roles: ['approver'] }));
+    const lower = await auth.verify(await auth.devIssuer!.sign({ user: 'alice', roles: ['preparer'] }));
+    expect(upper).toMatchObject({ id: 'urn:closedesk:dev-issuer#alice', subject: 'alice', name: 'Alice' });
+    expect(upper.id).toBe(lower.id);
+    expect((await auth.verify(await auth.devIssuer!.sign({ user: 'alicia', roles: ['preparer'] }))).id).not.toBe(lower.id);
+    const named = await auth.verify(await auth.devIssuer!.sign({ user: 'bob', roles: ['approver'], name: 'Bob Baker' }));
+    expect(named).toMatchObject({ id: 'urn:closedesk:dev-issuer#bob', name: 'Bob Baker', username: 'bob' });
   });
 
   test('an expired token is refused with a sentence', async () => {

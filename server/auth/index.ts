@@ -1,7 +1,8 @@
 /**
  * Bearer-token authentication: JWTs verified with jose against the configured issuer, audience
  * and JWKS (the identity provider's, or the local development issuer's key in the data dir).
- * Roles come from the `roles` claim: preparer, approver, admin.
+ * Roles come from the `roles` claim: preparer, approver, admin. Who someone is comes from the
+ * issuer and subject (`oid` for Entra ID), never from a name (src/approval/identity.ts).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -20,14 +21,21 @@ import {
 } from 'jose';
 import { AppError } from '../errors';
 import type { AuthConfig } from '../config';
+import { devSubject, identityFromClaims, type User } from '../../src/approval';
 
 export const ROLES = ['preparer', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {
-  /** Stable user name used in audit entries and maker-checker (preferred_username, email, upn or sub). */
+  /** Identity key (issuer + subject): what audit entries, preparers and approvers record, and what maker-checker compares. */
   id: string;
-  name?: string;
+  issuer: string;
+  /** `oid` for Entra ID, else `sub`. */
+  subject: string;
+  /** For display only (the `name` claim, else the user name, else the subject). */
+  name: string;
+  /** preferred_username, email or upn when the token has one. */
+  username?: string;
   roles: Role[];
 }
 
@@ -63,11 +71,16 @@ export function parseTtl(ttl: string | number): number {
 
 function principalFrom(payload: JWTPayload): Principal {
   const p = payload as JWTPayload & Record<string, unknown>;
-  const id = [p.preferred_username, p.email, p.upn, p.sub].find((v): v is string => typeof v === 'string' && v !== '');
-  if (!id) throw unauthorized('token-no-user', 'The sign-in token does not say who you are (no user name); sign in again.');
+  const who = identityFromClaims(p);
+  if (!who.ok) throw unauthorized('token-no-user', who.reason);
   const raw = Array.isArray(p.roles) ? p.roles : typeof p.roles === 'string' ? p.roles.split(/[\s,]+/) : [];
   const roles = [...new Set(raw.map((r) => String(r).toLowerCase()).filter(isRole))];
-  return { id, name: typeof p.name === 'string' ? p.name : undefined, roles };
+  return { id: who.key, issuer: who.identity.issuer, subject: who.identity.subject, name: who.name, ...(who.username ? { username: who.username } : {}), roles };
+}
+
+/** The signed-in user as the approval rule and the lifecycles see her (her user name also matches records kept by name only). */
+export function approvalUser(p: Principal): User {
+  return { id: p.id, name: p.name, names: p.username ? [p.username] : [], roles: p.roles };
 }
 
 function explain(err: unknown, config: AuthConfig): AppError {
@@ -136,11 +149,12 @@ export async function createAuth(config: AuthConfig, dataDir: string): Promise<A
         const bad = roles.filter((r) => !isRole(r));
         if (!user.trim()) throw new Error('A user name is needed to sign a token.');
         if (bad.length || roles.length === 0) throw new Error(`Roles must be among ${ROLES.join(', ')}; got ${roles.join(', ') || 'none'}.`);
-        return new SignJWT({ roles, preferred_username: user, ...(name ? { name } : {}) })
+        // One person per name whatever its case: the subject is the lower-cased name; the name is for display.
+        return new SignJWT({ roles, preferred_username: user, name: name ?? user })
           .setProtectedHeader({ alg: 'ES256', kid: publicJwk.kid, typ: 'JWT' })
           .setIssuer(config.issuer)
           .setAudience(config.audience)
-          .setSubject(user)
+          .setSubject(devSubject(user))
           .setIssuedAt()
           .setExpirationTime(Math.floor(Date.now() / 1000) + parseTtl(ttl))
           .sign(privateKey);
@@ -176,7 +190,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m[1];
 }
 
-/** True when the user holds one of the roles; admin holds every role. */
-export function hasRole(user: Principal, roles: readonly Role[]): boolean {
+/**
+ * True when the user holds one of the roles; admin holds every role (administration). Approving is
+ * not a role check: the approval rule (src/approval/rule.ts) decides it, for admins too.
+ */
+export function hasRole(user: Pick<Principal, 'roles'> & Partial<Principal>, roles: readonly Role[]): boolean {
   return user.roles.includes('admin') || roles.some((r) => user.roles.includes(r));
 }

@@ -6,11 +6,13 @@
  * taken one at a time from the shared queue (server/queue/claims.ts) under a lease, so several
  * processes send one batch together and a dead one's file is taken over when its lease runs out.
  */
+import type { Person } from '../../src/approval';
 import type { Audit } from '../audit';
 import { conflict, badRequest } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store, Queryable } from '../store';
 import {
+  assertApprovedForSending,
   createBatch,
   currentApproval,
   listBatchItems,
@@ -89,7 +91,14 @@ export async function readBlob(db: Queryable, sha256: string): Promise<Buffer> {
  */
 export async function prepareDelivery(
   deps: DeliveryDeps,
-  input: { job: string; preparedBy: string; files: readonly NewDeliveryFile[]; payload?: Record<string, unknown> },
+  input: {
+    job: string;
+    preparedBy: Person;
+    files: readonly NewDeliveryFile[];
+    payload?: Record<string, unknown>;
+    /** Who prepared the files' content when it was made elsewhere (e.g. a tuition invoice's versions); the preparer otherwise. */
+    contentBy?: readonly Person[];
+  },
 ): Promise<Batch> {
   if (input.files.length === 0) throw badRequest('empty-batch', 'There are no files to deliver.');
   const names = new Set<string>();
@@ -130,10 +139,10 @@ export async function prepareDelivery(
     kind: DELIVERY_KIND,
     preparedBy: input.preparedBy,
     payload: { ...(input.payload ?? {}), files: requests.length },
-    items: requests.map((r) => ({ kind: 'file', idempotencyKey: `delivery:${id}:${r.partnerId}:${r.fileName}`, request: r })),
+    items: requests.map((r) => ({ kind: 'file', idempotencyKey: `delivery:${id}:${r.partnerId}:${r.fileName}`, request: r, preparedBy: input.contentBy })),
   });
   await deps.audit?.append({
-    actor: input.preparedBy,
+    actor: input.preparedBy.id,
     action: 'delivery.prepared',
     subjectType: 'batch',
     subjectId: id,
@@ -186,12 +195,9 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
   const b = await requireBatch(store, batchId);
   if (b.kind !== DELIVERY_KIND) throw badRequest('not-a-delivery', `Batch ${batchId} is a ${b.kind} batch, not a file delivery.`);
   if (b.state === 'done') return { batch: b, items: await listBatchItems(store, batchId), receipts: await listReceipts(store, { batchId }) };
-  const approval = await currentApproval(store, batchId);
-  if (!approval) {
-    throw conflict('not-approved', `Batch ${batchId} has no approval for its current version ${b.version}; nothing is sent until someone other than ${b.preparedBy} approves it.`);
-  }
+  // The lifecycle's send check: a standing approval of the current version (the approval rule re-checked against the current preparers).
+  const approval = await assertApprovedForSending(store, batchId);
   const from: BatchState[] = ['approved', 'failed', 'sending'];
-  if (!from.includes(b.state)) throw conflict('wrong-state', `Batch ${batchId} is ${b.state.replace(/_/g, ' ')}; it cannot be sent.`);
   if (running.has(batchId)) throw conflict('already-sending', `Batch ${batchId} is being sent right now.`);
   running.add(batchId);
   const bars = new Map<number, FileProgress>();
@@ -204,7 +210,7 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
     await setBatchState(store, batchId, 'sending', from);
     // Every run tries the files that failed before once more.
     await store.exec("UPDATE batch_items SET state = 'pending' WHERE batch_id = $1 AND state = 'failed'", [batchId]);
-    await deps.audit?.append({ actor: options.actor, action: 'delivery.started', subjectType: 'batch', subjectId: batchId, details: { approvedBy: approval.approvedBy } });
+    await deps.audit?.append({ actor: options.actor, action: 'delivery.started', subjectType: 'batch', subjectId: batchId, details: { approvedBy: approval.approvedBy, approvedByName: approval.approvedByName } });
     const items = await listBatchItems(store, batchId);
     for (const item of items) {
       const req = item.request as DeliveryRequest;
@@ -346,6 +352,7 @@ export async function listReceipts(db: Queryable, filter: { batchId?: string; li
 
 export interface DeliverySummary {
   batch: Batch;
+  /** The approver's name as shown (null while no approval stands). */
   approvedBy: string | null;
   items: (BatchItem & { progress?: FileProgress })[];
   receipts: ReceiptRow[];
@@ -362,5 +369,5 @@ export async function describeDelivery(db: Queryable, batchId: string): Promise<
   const approval = await currentApproval(db, batchId);
   const bars = new Map(deliveryProgress(batchId).map((p) => [p.seq, p]));
   const items = (await listBatchItems(db, batchId)).map((i) => ({ ...i, progress: bars.get(i.seq) }));
-  return { batch, approvedBy: approval?.approvedBy ?? null, items, receipts: await listReceipts(db, { batchId }) };
+  return { batch, approvedBy: approval?.approvedByName ?? null, items, receipts: await listReceipts(db, { batchId }) };
 }

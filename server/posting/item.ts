@@ -13,13 +13,13 @@
 import { resolvePaymentBody, type SettlementDocument } from '../../src/settlements/documents';
 import { DUPLICATE_GUARD } from '../../src/zoho/documents';
 import type { Store } from '../store';
-import { updateBatchItem, type BatchItem } from '../store/batches';
+import { updateBatchItem } from '../store/batches';
 import type { ZohoClient } from '../zoho/client';
 import { describeZohoError, ZohoError } from '../zoho/errors';
 import { createOnce, findPosted, type Posted, type Review } from '../zoho/poster';
 import { requestPause } from './control';
 import { idMapForKeys, recordPosted } from './idmap';
-import { releaseItem } from '../queue/claims';
+import { releaseItem, type QueueItem } from '../queue/claims';
 import { LeaseLost, markExchangeOver, markSent, type QueuedItem } from './queue';
 import type { QueueWorker } from '../queue/workers';
 
@@ -30,7 +30,7 @@ export type Stop = { state: 'paused' | 'cancelled' | 'stopped'; message: string 
 export type ItemResult = 'finished' | 'released' | Stop;
 
 interface Work {
-  item: BatchItem<SettlementDocument>;
+  item: QueueItem<SettlementDocument>;
   /** An earlier call's outcome is unknown: look the document up before sending it again. */
   needsLookup: boolean;
   /** When the last write could last have reached Zoho (epoch ms), as recorded before it left; null when never sent. */

@@ -3,6 +3,7 @@
  * document order (src/zoho/documents.ts), each keyed by its idempotency key.
  * Documents already posted (in the id map) are refused rather than queued twice.
  */
+import type { Person } from '../../src/approval';
 import type { SettlementDocument } from '../../src/settlements/documents';
 import { documentRank, isDocumentKind } from '../../src/zoho/documents';
 import type { Audit } from '../audit';
@@ -15,7 +16,7 @@ import { POSTING_JOB, POSTING_KIND, type PostingPayload } from './worker';
 
 export async function preparePostingBatch(
   deps: { store: Store; audit?: Audit },
-  input: { connectionId: string; documents: readonly SettlementDocument[]; preparedBy: string; title?: string },
+  input: { connectionId: string; documents: readonly SettlementDocument[]; preparedBy: Person; title?: string },
 ): Promise<Batch<PostingPayload>> {
   const connection = await getConnection(deps.store, input.connectionId);
   if (input.documents.length === 0) throw badRequest('no-documents', 'There is nothing to post: the batch has no documents.');
@@ -46,7 +47,7 @@ export async function preparePostingBatch(
       payload,
       items: ordered.map((d) => ({ kind: d.kind, idempotencyKey: d.idempotencyKey, request: d })),
     });
-    await deps.audit?.append({ actor: input.preparedBy, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts } }, tx);
+    await deps.audit?.append({ actor: input.preparedBy.id, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts } }, tx);
     return batch;
   });
 }

@@ -7,6 +7,7 @@
  * When no finding of a batch is left open, the batch counts as posted.
  */
 import type { Finding } from '../../src/zoho/census';
+import type { Person } from '../../src/approval';
 import type { DocumentKind } from '../../src/zoho/documents';
 import type { Audit } from '../audit';
 import { badRequest, conflict, notFound } from '../errors';
@@ -28,7 +29,8 @@ export interface StoredFinding extends Finding {
   batchId: string;
   state: FindingState;
   correctionBatchId: string | null;
-  resolution: { by: string; action: 'kept-one' | 'checked'; keepZohoId?: string; removed?: string[]; reason?: string } | null;
+  /** `by` is the identity key; `byName` what the pane shows. */
+  resolution: { by: string; byName: string; action: 'kept-one' | 'checked'; keepZohoId?: string; removed?: string[]; reason?: string } | null;
   createdAt: string;
   resolvedAt: string | null;
 }
@@ -107,7 +109,7 @@ export interface CorrectionPayload {
  * Proposes to resolve a duplicate: keep `keepZohoId`, remove every other copy. Makes a correction
  * batch awaiting approval by someone other than `user`; nothing is sent before that.
  */
-export async function proposeCorrection(deps: { store: Store; audit?: Audit }, input: { findingId: string; keepZohoId: string; user: string }): Promise<Batch<CorrectionPayload>> {
+export async function proposeCorrection(deps: { store: Store; audit?: Audit }, input: { findingId: string; keepZohoId: string; user: Person }): Promise<Batch<CorrectionPayload>> {
   return deps.store.transaction(async (tx) => {
     const f = await requireFinding(tx, input.findingId);
     if (f.state !== 'open') throw conflict('finding-not-open', `Finding ${f.id} is ${f.state === 'correcting' ? `being corrected by batch ${f.correctionBatchId}` : 'resolved'} already.`);
@@ -134,20 +136,20 @@ export async function proposeCorrection(deps: { store: Store; audit?: Audit }, i
       })),
     });
     await tx.exec("UPDATE posting_findings SET state = 'correcting', correction_batch_id = $2 WHERE id = $1", [f.id, batch.id]);
-    await deps.audit?.append({ actor: input.user, action: 'posting.correction-prepared', subjectType: 'batch', subjectId: batch.id, details: { finding: f.id, sourceBatch: f.batchId, keep: input.keepZohoId, remove: remove.map((c) => c.zohoId) } }, tx);
+    await deps.audit?.append({ actor: input.user.id, action: 'posting.correction-prepared', subjectType: 'batch', subjectId: batch.id, details: { finding: f.id, sourceBatch: f.batchId, keep: input.keepZohoId, remove: remove.map((c) => c.zohoId) } }, tx);
     return batch;
   });
 }
 
 /** Closes a finding a person checked in Zoho (a missing copy, another id or amount), with the reason. */
-export async function closeFinding(deps: { store: Store; audit?: Audit }, input: { findingId: string; user: string; reason: string }): Promise<StoredFinding> {
+export async function closeFinding(deps: { store: Store; audit?: Audit }, input: { findingId: string; user: Person; reason: string }): Promise<StoredFinding> {
   if (!input.reason.trim()) throw badRequest('reason-required', 'Say what you checked in Zoho, so the audit shows why the finding is closed.');
   await deps.store.transaction(async (tx) => {
     const f = await requireFinding(tx, input.findingId);
     if (f.state !== 'open') throw conflict('finding-not-open', `Finding ${f.id} is not open.`);
-    await resolve(tx, f, { by: input.user, action: 'checked', reason: input.reason.trim() });
-    await deps.audit?.append({ actor: input.user, action: 'posting.finding-closed', subjectType: 'batch', subjectId: f.batchId, details: { finding: f.id, type: f.type, key: f.key, reason: input.reason.trim() } }, tx);
-    await settleSourceBatch(tx, f.batchId, input.user, deps.audit);
+    await resolve(tx, f, { by: input.user.id, byName: input.user.name, action: 'checked', reason: input.reason.trim() });
+    await deps.audit?.append({ actor: input.user.id, action: 'posting.finding-closed', subjectType: 'batch', subjectId: f.batchId, details: { finding: f.id, type: f.type, key: f.key, reason: input.reason.trim() } }, tx);
+    await settleSourceBatch(tx, f.batchId, input.user.id, deps.audit);
   });
   return requireFinding(deps.store, input.findingId);
 }
@@ -172,7 +174,7 @@ async function settleSourceBatch(tx: Queryable, batchId: string, actor: string, 
  * Sends an approved correction batch: each copy is removed from Zoho (already gone counts as done),
  * the kept copy becomes the document's id, and the finding is resolved.
  */
-export async function runCorrection(deps: { store: Store; secrets: Secrets; audit?: Audit }, batchId: string, o: { actor: string; clientOptions?: ClientOptions }): Promise<{ state: 'done' | 'failed'; message: string }> {
+export async function runCorrection(deps: { store: Store; secrets: Secrets; audit?: Audit }, batchId: string, o: { actor: string; actorName?: string; clientOptions?: ClientOptions }): Promise<{ state: 'done' | 'failed'; message: string }> {
   const { store } = deps;
   const batch = await requireBatch<CorrectionPayload>(store, batchId);
   if (batch.kind !== CORRECTION_KIND) throw conflict('not-a-correction', `Batch ${batchId} is not a correction batch.`);
@@ -214,7 +216,7 @@ export async function runCorrection(deps: { store: Store; secrets: Secrets; audi
     if (source && source.remoteId !== first.keepZohoId) {
       await recordPosted(tx, source, { organizationId: batch.payload.organizationId, zohoId: first.keepZohoId, adopted: true, response: { ...(source.response as object), zohoId: first.keepZohoId, note: `kept after review; removed ${items.map((i) => (i.request as CorrectionRequest).zohoId).join(', ')}` } });
     }
-    await resolve(tx, f, { by: o.actor, action: 'kept-one', keepZohoId: first.keepZohoId, removed: items.map((i) => (i.request as CorrectionRequest).zohoId) });
+    await resolve(tx, f, { by: o.actor, byName: o.actorName ?? o.actor, action: 'kept-one', keepZohoId: first.keepZohoId, removed: items.map((i) => (i.request as CorrectionRequest).zohoId) });
     await setBatchState(tx, batchId, 'done', ['sending']);
     await deps.audit?.append({ actor: o.actor, action: 'posting.correction-done', subjectType: 'batch', subjectId: batchId, details: { finding: f.id, kept: first.keepZohoId } }, tx);
     await settleSourceBatch(tx, first.sourceBatchId, o.actor, deps.audit);

@@ -50,15 +50,15 @@ export function lastOutcome(ctx: AppContext, batchId: string): Last | undefined 
 }
 
 /** A posting batch runs the worker; a correction batch (keep one copy, remove the others) removes copies. */
-async function runBatch(ctx: AppContext, s: Service, batchId: string, actor: string, signal: AbortSignal): Promise<PostOutcome> {
+async function runBatch(ctx: AppContext, s: Service, batchId: string, actor: string, actorName: string | undefined, signal: AbortSignal): Promise<PostOutcome> {
   const b = await getBatch(ctx.store, batchId);
   if (b?.kind !== CORRECTION_KIND) return postBatch(ctx, batchId, { actor, worker: s.worker, signal, pollMs: Math.min(500, s.worker.leaseMs / 4) });
-  const r = await runCorrection(ctx, batchId, { actor });
+  const r = await runCorrection(ctx, batchId, { actor, actorName });
   return { batchId, state: r.state, message: r.message, progress: await batchProgress(ctx.store, batchId) };
 }
 
 /** Starts the worker for the batch in the background (no-op when it already runs here). */
-export function startPosting(ctx: AppContext, batchId: string, actor: string): Promise<PostOutcome | undefined> {
+export function startPosting(ctx: AppContext, batchId: string, actor: string, actorName?: string): Promise<PostOutcome | undefined> {
   const s = serviceOf(ctx);
   const existing = s.running.get(batchId);
   if (existing) return existing.run;
@@ -67,7 +67,7 @@ export function startPosting(ctx: AppContext, batchId: string, actor: string): P
   const run = (async () => {
     // Posting before the service started (it starts when the server is ready) still needs a live worker.
     await (s.holding ??= holdProcessWorker(ctx));
-    return runBatch(ctx, s, batchId, actor, stop.signal);
+    return runBatch(ctx, s, batchId, actor, actorName, stop.signal);
   })()
     .then((outcome) => {
       s.last.set(batchId, { state: outcome.state, message: outcome.message, at: new Date().toISOString() });

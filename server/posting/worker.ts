@@ -20,7 +20,7 @@ import type { Audit } from '../audit';
 import { conflict } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store } from '../store';
-import { assertApprovedForSending, currentApproval, getBatch, listBatchItems, requireBatch, setBatchState, type Batch, type BatchItem } from '../store/batches';
+import { assertApprovedForSending, getBatch, listBatchItems, requireBatch, setBatchState, type Batch, type BatchItem } from '../store/batches';
 import { DEFAULT_LATE_WRITE_MARGIN_MS, type ZohoClient } from '../zoho/client';
 import { clientFor, type ClientOptions } from '../zoho/connections';
 import { describeZohoError, ZohoError } from '../zoho/errors';
@@ -125,13 +125,10 @@ async function openBatch(deps: PostingDeps, batchId: string): Promise<{ batch: B
   }
   const control = await getControl(store, batchId);
   if (control.command === 'cancel') return { outcome: await finishCancelled(deps, batchId, control.reason ?? 'cancelled') };
-  // Maker-checker: an approval of the current version by someone else. A batch already sending
-  // cannot be edited, so its approval still stands after a restart.
-  if (batch.state === 'sending') {
-    if (!(await currentApproval(store, batchId))) throw conflict('not-approved', `Batch ${batchId} has no valid approval for its current version; it cannot be sent.`);
-  } else {
-    await assertApprovedForSending(store, batchId);
-  }
+  // Maker-checker: the lifecycle's send check — an approval of the current version that the approval
+  // rule still accepts against the current preparers. A batch already sending cannot be edited, so
+  // its approval still stands after a restart.
+  await assertApprovedForSending(store, batchId);
   if (control.command === 'pause') {
     const until = control.pausedUntil ? Date.parse(control.pausedUntil) : Infinity;
     if (until > Date.now()) {

@@ -10,8 +10,11 @@ import { nowIso, parseJson } from '../store/ids';
 import type { BatchItem, ItemState } from '../store/batches';
 import { leaseEnd, type QueueWorker } from './workers';
 
+/** An item as a worker sees it (who prepared it is the approval's business, not the sender's). */
+export type QueueItem<R = unknown> = Omit<BatchItem<R>, 'preparedBy'>;
+
 export interface ClaimedItem<R = unknown> {
-  item: BatchItem<R>;
+  item: QueueItem<R>;
   /** When the last attempt could last have reached the remote (epoch ms); null when never sent. */
   deadlineAt: number | null;
 }

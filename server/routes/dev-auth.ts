@@ -34,7 +34,9 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const body = parseWith(signInBody, req.body, 'sign-in');
     const roles = body.roles ?? [body.role!];
     const token = await issuer.sign({ user: body.user, roles, ttl: body.ttl ?? '8h' });
-    await ctx.audit.append({ actor: body.user, action: 'auth.dev-sign-in', subjectType: 'user', subjectId: body.user, details: { roles } });
-    return { token, user: { id: body.user, roles }, issuer: ctx.config.auth.issuer, audience: ctx.config.auth.audience };
+    // The identity exactly as the server will see it on every request with this token.
+    const user = await ctx.auth.verify(token);
+    await ctx.audit.append({ actor: user.id, action: 'auth.dev-sign-in', subjectType: 'user', subjectId: user.id, details: { roles, name: user.name } });
+    return { token, user, issuer: ctx.config.auth.issuer, audience: ctx.config.auth.audience };
   });
 }

@@ -72,7 +72,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const batch = await preparePostingBatch(ctx, {
       connectionId: body.connectionId,
       documents: body.documents as unknown as SettlementDocument[],
-      preparedBy: currentUser(req).id,
+      preparedBy: currentUser(req),
       title: body.title,
     });
     return reply.code(201).send({ batch });
@@ -85,18 +85,19 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const again = b.kind === CORRECTION_KIND && b.state === 'failed' && (await currentApproval(ctx.store, b.id));
     if (!again) await refuseFinished(ctx, b);
     if (b.state !== 'sending' && !again) await assertApprovedForSending(ctx.store, b.id);
-    const actor = currentUser(req).id;
-    await ctx.audit.append({ actor, action: 'posting.requested', subjectType: 'batch', subjectId: b.id });
-    void startPosting(ctx, b.id, actor);
+    const me = currentUser(req);
+    await ctx.audit.append({ actor: me.id, action: 'posting.requested', subjectType: 'batch', subjectId: b.id });
+    void startPosting(ctx, b.id, me.id, me.name);
     return reply.code(202).send({ batchId: b.id, started: true });
   });
 
   app.post<{ Params: { id: string } }>('/api/posting/batches/:id/pause', { preHandler: operator }, async (req) => {
     const b = await postingBatch(req.params.id);
-    const user = currentUser(req).id;
+    const me = currentUser(req);
     const reason = parseWith(reasonBody, req.body, 'pause').reason;
-    await requestPause(ctx.store, b.id, reason ? `Paused by ${user}: ${reason}` : `Paused by ${user}`);
-    await ctx.audit.append({ actor: user, action: 'posting.pause', subjectType: 'batch', subjectId: b.id });
+    // The sentence names the person; the audit records the identity.
+    await requestPause(ctx.store, b.id, reason ? `Paused by ${me.name}: ${reason}` : `Paused by ${me.name}`);
+    await ctx.audit.append({ actor: me.id, action: 'posting.pause', subjectType: 'batch', subjectId: b.id });
     return batchProgress(ctx.store, b.id);
   });
 
@@ -112,12 +113,12 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post<{ Params: { id: string } }>('/api/posting/batches/:id/cancel', { preHandler: operator }, async (req) => {
     const b = await postingBatch(req.params.id);
-    const user = currentUser(req).id;
+    const me = currentUser(req);
     const reason = parseWith(reasonBody, req.body, 'cancel').reason;
-    await requestCancel(ctx.store, b.id, reason ? `Cancelled by ${user}: ${reason}` : `Cancelled by ${user}`);
-    await ctx.audit.append({ actor: user, action: 'posting.cancel', subjectType: 'batch', subjectId: b.id });
+    await requestCancel(ctx.store, b.id, reason ? `Cancelled by ${me.name}: ${reason}` : `Cancelled by ${me.name}`);
+    await ctx.audit.append({ actor: me.id, action: 'posting.cancel', subjectType: 'batch', subjectId: b.id });
     // Not running anywhere: settle the batch now so it shows as cancelled.
-    if (!isRunning(ctx, b.id)) void startPosting(ctx, b.id, user);
+    if (!isRunning(ctx, b.id)) void startPosting(ctx, b.id, me.id);
     return batchProgress(ctx.store, b.id);
   });
 
@@ -182,13 +183,15 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   // (POST /api/batches/:id/approve) before it is started like any posting batch.
   app.post<{ Params: { id: string } }>('/api/posting/findings/:id/correct', { preHandler: operator }, async (req, reply) => {
     const body = parseWith(correctBody, req.body, 'correction');
-    const batch = await proposeCorrection(ctx, { findingId: req.params.id, keepZohoId: body.keepZohoId, user: currentUser(req).id });
+    const me = currentUser(req);
+    const batch = await proposeCorrection(ctx, { findingId: req.params.id, keepZohoId: body.keepZohoId, user: { id: me.id, name: me.name } });
     return reply.code(201).send({ batch, finding: await requireFinding(ctx.store, req.params.id) });
   });
 
   // A finding a person checked in Zoho (a missing copy, another id or amount) is closed with the reason.
   app.post<{ Params: { id: string } }>('/api/posting/findings/:id/close', { preHandler: app.requireRole('approver') }, async (req) => {
     const body = parseWith(closeBody, req.body, 'close finding');
-    return { finding: await closeFinding(ctx, { findingId: req.params.id, user: currentUser(req).id, reason: body.reason }) };
+    const me = currentUser(req);
+    return { finding: await closeFinding(ctx, { findingId: req.params.id, user: { id: me.id, name: me.name }, reason: body.reason }) };
   });
 }

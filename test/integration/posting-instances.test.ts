@@ -18,6 +18,7 @@ import { createSecrets } from '../../server/secrets';
 import { decideBatch, listBatchItems, requireBatch } from '../../server/store/batches';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { openTestBackend, type TestBackend } from './backends';
+import { approverUser, person } from './people';
 import { serverEnv, spawnServer, tokenFor, type ServerProcess } from './server-process';
 import { approvedBatch, connectSandbox, makeDocuments, sandboxCensus, seededRandom, startSandbox } from './zoho-fixtures';
 
@@ -58,8 +59,8 @@ describe('three instances on one PostgreSQL, killed at random', () => {
 
     const partner = await createPartner(b.store, secrets, { name: 'Acquirer', protocol: 'ftp', host: '127.0.0.1', port: ftp.port, folder: 'inbox', username: 'acq', password: 'Pa55-word!', networks: ['VISA'] }, 'admin');
     const files = Array.from({ length: 200 }, (_, i) => ({ fileName: `CB_${String(i).padStart(4, '0')}.csv`, content: randomBytes(2_000 + Math.floor(random() * 20_000)), partnerId: partner.id }));
-    const delivery = await prepareDelivery({ store: b.store, secrets }, { job: 'chargebacks', preparedBy: 'alice', files });
-    await decideBatch(b.store, { id: delivery.id, version: delivery.version, user: 'bob', decision: 'approved' });
+    const delivery = await prepareDelivery({ store: b.store, secrets }, { job: 'chargebacks', preparedBy: person('alice'), files });
+    await decideBatch(b.store, { id: delivery.id, version: delivery.version, user: approverUser('bob'), decision: 'approved' });
 
     const env = serverEnv(b, masterKey, { CLOSEDESK_POSTING_LEASE_SECONDS: '2' });
     const bob = await tokenFor(env, 'bob', 'approver');

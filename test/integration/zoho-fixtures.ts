@@ -11,6 +11,7 @@ import { decideBatch } from '../../server/store/batches';
 import { preparePostingBatch } from '../../server/posting/prepare';
 import { saveConnectionWithRefreshToken, type ZohoConnection } from '../../server/zoho/connections';
 import { startZohoSandbox, type RunningSandbox, type SandboxOptions, type SeedIds } from '../../server/dev/zoho-sandbox';
+import { approverUser, person } from './people';
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   return startZohoSandbox({ port: 0, ...opts, limits: { perMinute: 1_000_000, perDay: 10_000_000, ...opts.limits } });
@@ -136,8 +137,8 @@ export function makeDocuments(seed: SeedIds, o: { settlements: number; invoicesP
 
 export async function approvedBatch(store: Store, connection: ZohoConnection, documents: SettlementDocument[]): Promise<string> {
   const audit = createAudit(store);
-  const batch = await preparePostingBatch({ store, audit }, { connectionId: connection.id, documents, preparedBy: 'maker@test' });
-  await decideBatch(store, { id: batch.id, version: batch.version, user: 'checker@test', decision: 'approved' });
+  const batch = await preparePostingBatch({ store, audit }, { connectionId: connection.id, documents, preparedBy: person('maker@test') });
+  await decideBatch(store, { id: batch.id, version: batch.version, user: approverUser('checker@test'), decision: 'approved' });
   return batch.id;
 }
 

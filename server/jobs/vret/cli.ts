@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { formatAmount } from '../../../src/kernel/money';
-import { describeLocation } from '../../../src/kernel/problems';
+import { describeLocation, isBlocking } from '../../../src/kernel/problems';
 import { runVretJob, VretSourceError } from './job';
 import { vretDatasetQueries } from './queries';
 import { cliConfig, withStore } from '../../cli/setup';
@@ -10,7 +10,7 @@ const MAX_PROBLEMS_SHOWN = 50;
 
 export const command: CliCommand = {
   name: 'vret',
-  summary: 'Vendor returns: build VRET_{LEDGER}_{RUN}.xlsx (GLDI, 20321 JE, 20321 Analysis, RVR Report) and SPURSH_{LEDGER}_{RUN}.csv.',
+  summary: 'Vendor returns: build VRET_{LEDGER}_{RUN}.xlsx (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor with its chart) and SPURSH_{LEDGER}_{RUN}.csv.',
   usage: [
     'closedesk vret --ledger "Amazon.eu" --geo DE --period 2024-11 --out <dir>',
     '               [--source <postgres://… URL>] [--thr <dir of THR files>] [--inputs <dir of CSVs>] [--run-id ID] [--json]',
@@ -67,7 +67,7 @@ export const command: CliCommand = {
           userId: io.env.USER ? `cli:${io.env.USER}` : 'cli',
         }),
       );
-      const blocking = result.problems.filter((p) => p.severity === 'blocking');
+      const blocking = result.problems.filter(isBlocking);
       if (values.json) {
         println(io.out, JSON.stringify(result, null, 2));
       } else {

@@ -28,7 +28,7 @@ export interface LeaseNotes {
   canTakeOver: boolean;
 }
 
-export function leaseNotes(batchState: string, leases: PanelLeases | undefined, elapsedMs: number, role: string): LeaseNotes {
+export function leaseNotes(batchState: string, leases: PanelLeases | undefined, elapsedMs: number, roles: readonly string[]): LeaseNotes {
   if (batchState !== 'sending' || !leases) return { waiting: null, lookUps: null, canTakeOver: false };
   const wait = secondsLeft(leases.staleSecondsLeft, elapsedMs);
   const look = secondsLeft(leases.lookUpSecondsLeft, elapsedMs);
@@ -36,6 +36,6 @@ export function leaseNotes(batchState: string, leases: PanelLeases | undefined, 
   return {
     waiting: leases.heldByStale > 0 ? `Resuming after a restart — waiting for the previous worker's lease (${wait} s)` : null,
     lookUps: n > 0 && look > 0 ? `${n} document${n === 1 ? '' : 's'} lost ${n === 1 ? 'its' : 'their'} answer from Zoho; checked in ${look} s, once a late write would show, before anything is sent again.` : null,
-    canTakeOver: leases.takeOverPossible && role === 'approver',
+    canTakeOver: leases.takeOverPossible && roles.includes('approver'),
   };
 }

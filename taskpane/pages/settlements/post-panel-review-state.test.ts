@@ -29,14 +29,14 @@ describe('posting review', () => {
   });
 
   it('lets a preparer or approver propose a correction, and only an approver close other findings', () => {
-    expect(findingActions(duplicate, { role: 'preparer' })).toMatchObject({ canCorrect: true, canClose: false });
-    expect(findingActions(duplicate, { role: 'approver' })).toMatchObject({ canCorrect: true, canClose: false });
-    expect(findingActions(duplicate, { role: 'admin' })).toMatchObject({ canCorrect: false, canClose: false });
+    expect(findingActions(duplicate, { roles: ['preparer'] })).toMatchObject({ canCorrect: true, canClose: false });
+    expect(findingActions(duplicate, { roles: ['approver'] })).toMatchObject({ canCorrect: true, canClose: false });
+    expect(findingActions(duplicate, { roles: ['admin'] })).toMatchObject({ canCorrect: false, canClose: false });
     const missing = { ...duplicate, type: 'missing' as const, copies: [] };
-    expect(findingActions(missing, { role: 'approver' })).toMatchObject({ canCorrect: false, canClose: true });
-    expect(findingActions(missing, { role: 'preparer' })).toMatchObject({ canCorrect: false, canClose: false });
-    expect(findingActions({ ...duplicate, state: 'correcting', correctionBatchId: 'bat_2' }, { role: 'approver' })).toMatchObject({ canCorrect: false, hint: expect.stringContaining('bat_2') });
+    expect(findingActions(missing, { roles: ['approver'] })).toMatchObject({ canCorrect: false, canClose: true });
+    expect(findingActions(missing, { roles: ['preparer'] })).toMatchObject({ canCorrect: false, canClose: false });
+    expect(findingActions({ ...duplicate, state: 'correcting', correctionBatchId: 'bat_2' }, { roles: ['approver'] })).toMatchObject({ canCorrect: false, hint: expect.stringContaining('bat_2') });
     const resolved = { ...duplicate, state: 'resolved' as const, resolution: { by: 'bob', action: 'kept-one' as const, keepZohoId: '2', removed: ['1'] } };
-    expect(findingActions(resolved, { role: 'approver' }).hint).toBe('Resolved by bob (kept 2, removed 1).');
+    expect(findingActions(resolved, { roles: ['approver'] }).hint).toBe('Resolved by bob (kept 2, removed 1).');
   });
 });

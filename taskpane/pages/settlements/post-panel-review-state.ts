@@ -26,7 +26,7 @@ export interface ReviewFinding {
   message: string;
   state: 'open' | 'correcting' | 'resolved';
   correctionBatchId: string | null;
-  resolution: { by: string; action: 'kept-one' | 'checked'; keepZohoId?: string; removed?: string[]; reason?: string } | null;
+  resolution: { by: string; byName?: string; action: 'kept-one' | 'checked'; keepZohoId?: string; removed?: string[]; reason?: string } | null;
 }
 
 const TYPE_WORDS: Record<ReviewFinding['type'], string> = {
@@ -59,17 +59,17 @@ export interface FindingActions {
   hint: string;
 }
 
-export function findingActions(f: ReviewFinding, user: { role: string } | null): FindingActions {
-  const role = user?.role ?? '';
+export function findingActions(f: ReviewFinding, user: { roles: readonly string[] } | null): FindingActions {
+  const has = (r: string) => user?.roles.includes(r) ?? false;
   if (f.state === 'resolved') {
     const r = f.resolution;
     const how = r?.action === 'kept-one' ? `kept ${r.keepZohoId}, removed ${(r.removed ?? []).join(', ')}` : `checked: ${r?.reason ?? ''}`;
-    return { canCorrect: false, canClose: false, hint: `Resolved by ${r?.by ?? 'someone'} (${how}).` };
+    return { canCorrect: false, canClose: false, hint: `Resolved by ${r?.byName ?? r?.by ?? 'someone'} (${how}).` };
   }
   if (f.state === 'correcting') return { canCorrect: false, canClose: false, hint: `Correction batch ${f.correctionBatchId} removes the other copies once someone approves it.` };
   if (f.type === 'duplicate') {
-    const may = role === 'preparer' || role === 'approver';
+    const may = has('preparer') || has('approver');
     return { canCorrect: may, canClose: false, hint: may ? 'Choose the copy to keep; the others are removed from Zoho after a second person approves.' : 'A preparer or approver chooses the copy to keep.' };
   }
-  return { canCorrect: false, canClose: role === 'approver', hint: role === 'approver' ? 'Check it in Zoho, then close it saying what you found.' : 'An approver checks it in Zoho and closes it.' };
+  return { canCorrect: false, canClose: has('approver'), hint: has('approver') ? 'Check it in Zoho, then close it saying what you found.' : 'An approver checks it in Zoho and closes it.' };
 }

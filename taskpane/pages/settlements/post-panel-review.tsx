@@ -9,6 +9,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, ProgressBar, Radio, RadioGroup, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { Checkmark20Regular, Delete20Regular, Send20Regular } from '@fluentui/react-icons';
 import { useShell } from '../../shell';
+import { sessionUser } from '../../identity';
 import { panelStep, type PanelBatch, type PanelProgress } from './post-panel-state';
 import { defaultKeep, describeCopy, findingActions, findingTitle, type ReviewFinding } from './post-panel-review-state';
 
@@ -59,7 +60,7 @@ export default function ReviewFindings({ batchId, batchState }: { batchId: strin
 function FindingView({ finding: f, onChanged, onError }: { finding: ReviewFinding; onChanged: () => void; onError: (m: string | null) => void }) {
   const styles = useStyles();
   const { api, session } = useShell();
-  const user = session ? { id: session.user, role: session.role } : null;
+  const user = sessionUser(session);
   const [keep, setKeep] = useState(defaultKeep(f));
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
@@ -170,8 +171,7 @@ function CorrectionView({ batchId, onChanged, onError }: { batchId: string; onCh
   };
 
   if (!batch) return null;
-  const user = session ? { id: session.user, role: session.role } : null;
-  const step = panelStep(batch, progress, user, false);
+  const step = panelStep(batch, progress, sessionUser(session), false);
   return (
     <div className={styles.row} data-testid="post-correction">
       <Caption1>

@@ -21,8 +21,10 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
+import { claimRibbonCommand } from '../../../commands/bus';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
+import { sessionUser } from '../../identity';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 import ReviewFindings from './post-panel-review';
 import { leaseNotes, type PanelLeases } from './post-panel-lease';
@@ -67,8 +69,6 @@ function rememberBatch(title: string, id: string): void {
   }
 }
 
-let ribbonHandledAt = 0;
-
 export default function PostPanel({ documents, blocked, sheets, title, connectionId: idsConnectionId }: SettlementsPostPanelProps) {
   const styles = useStyles();
   const shell = useShell();
@@ -89,9 +89,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
 
   // Ribbon "Post to Zoho": bring the panel into view.
   useEffect(() => {
-    const cmd = shell.ribbonCommand;
-    if (!cmd || cmd.page !== 'settlements' || cmd.action !== 'post' || cmd.at <= ribbonHandledAt) return;
-    ribbonHandledAt = cmd.at;
+    if (!claimRibbonCommand(shell.ribbonCommand, 'settlements', 'post')) return;
     rootRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     rootRef.current?.focus();
   }, [shell.ribbonCommand]);
@@ -197,10 +195,10 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       await api.request(`/api/posting/batches/${encodeURIComponent(batch!.id)}/${verb}`, { method: 'POST', body: {} });
     });
 
-  const user = session ? { id: session.user, role: session.role } : null;
+  const user = sessionUser(session);
   const step = panelStep(batch, progress, user, blocked);
   const leases = (progress as (PanelProgress & { leases?: PanelLeases }) | null)?.leases;
-  const notes = leaseNotes(progress?.batchState ?? '', leases, now - readAt, user?.role ?? '');
+  const notes = leaseNotes(progress?.batchState ?? '', leases, now - readAt, user?.roles ?? []);
   // The countdown ticks every second while there is one to show.
   useEffect(() => {
     if (!notes.waiting && !notes.lookUps) return;
