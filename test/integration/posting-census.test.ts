@@ -105,7 +105,7 @@ describe.each(BACKENDS)('census and review (%s)', (backend) => {
     const proposed = await app.inject({ method: 'POST', url: `/api/posting/findings/${findings[0].id}/correct`, headers: as('carol'), payload: { keepZohoId: recorded } });
     expect(proposed.statusCode).toBe(201);
     const correction = proposed.json().batch;
-    expect(correction).toMatchObject({ state: 'awaiting_approval', preparedBy: 'carol' });
+    expect(correction).toMatchObject({ state: 'awaiting_approval', preparedBy: 'urn:closedesk:dev-issuer#carol', preparedByName: 'carol' });
     expect(proposed.json().finding.state).toBe('correcting');
     const early = await app.inject({ method: 'POST', url: `/api/posting/batches/${correction.id}/start`, headers: as('bob') });
     expect(early.statusCode).toBe(409);
