@@ -35,14 +35,13 @@ export async function currentKind(db: Store | Queryable, batchId: string): Promi
  */
 export async function markSent(db: Store | Queryable, batchId: string, seq: number, w: QueueWorker, a: Attempt): Promise<number> {
   const at = nowIso();
-  const r = await db.exec(
+  const row = await db.one<{ attempts: number }>(
     `UPDATE batch_items SET state = 'sending', sent_at = $3, deadline_at = $4, attempts = attempts + $5, updated_at = $6
-     WHERE batch_id = $1 AND seq = $2 AND lease_owner = $7 AND lease_until > $6`,
+     WHERE batch_id = $1 AND seq = $2 AND lease_owner = $7 AND lease_until > $6 RETURNING attempts`,
     [batchId, seq, new Date(a.sentAt).toISOString(), new Date(a.deadline).toISOString(), a.attempt === 1 ? 1 : 0, at, w.id],
   );
-  if (r.changes !== 1) throw new LeaseLost(batchId, seq);
-  const row = await db.one<{ attempts: number }>('SELECT attempts FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]);
-  return Number(row?.attempts ?? 0);
+  if (!row) throw new LeaseLost(batchId, seq);
+  return Number(row.attempts);
 }
 
 /** The exchange ended before its deadline (an answer, or a dropped connection): Zoho's margin counts from now. */

@@ -187,18 +187,18 @@ async function work(run: Run): Promise<Stop | null> {
   let stop: Stop | null = null;
   const pollMs = run.opts.pollMs ?? 500;
   const lane = async () => {
-    while (!stop) {
+    // The kind only moves forward: looked up again when nothing of it is claimable.
+    let kind = await currentKind(run.store, run.batchId);
+    while (!stop && kind) {
       const s = await run.checkStop();
       if (s) {
         stop = s;
         return;
       }
-      const kind = await currentKind(run.store, run.batchId);
-      if (!kind) return;
       const claimed = await claimItem<SettlementDocument>(run.store, run.batchId, kind, run.worker);
       if (!claimed) {
         // Every open item is leased (here or elsewhere) or waiting: look again when one may be free.
-        await waitForClaimable(run.store, run.batchId, kind, pollMs, run.sleep);
+        if (!(await waitForClaimable(run.store, run.batchId, kind, pollMs, run.sleep))) kind = await currentKind(run.store, run.batchId);
         continue;
       }
       const r = await postItem(run, claimed);
