@@ -6,8 +6,8 @@
  * work that may still be in flight, is not claimable before `not_before`.
  */
 import type { Queryable, Store } from '../store';
-import { nowIso, parseJson } from '../store/ids';
-import type { BatchItem, ItemState } from '../store/batches';
+import { nowIso } from '../store/ids';
+import { itemFromRow, type BatchItem, type ItemRow } from '../store/batches';
 import { leaseEnd, type QueueWorker } from './workers';
 
 /** An item as a worker sees it (who prepared it is the approval's business, not the sender's). */
@@ -19,37 +19,7 @@ export interface ClaimedItem<R = unknown> {
   deadlineAt: number | null;
 }
 
-interface Row {
-  batch_id: string;
-  seq: number;
-  idempotency_key: string;
-  kind: string;
-  state: ItemState;
-  request: string;
-  response: string | null;
-  remote_id: string | null;
-  error: string | null;
-  attempts: number;
-  updated_at: string;
-  deadline_at: string | null;
-}
-
-const toClaimed = <R>(r: Row): ClaimedItem<R> => ({
-  item: {
-    batchId: r.batch_id,
-    seq: Number(r.seq),
-    idempotencyKey: r.idempotency_key,
-    kind: r.kind,
-    state: r.state,
-    request: parseJson(r.request, {} as R),
-    response: r.response == null ? null : parseJson(r.response, r.response),
-    remoteId: r.remote_id,
-    error: r.error,
-    attempts: Number(r.attempts),
-    updatedAt: r.updated_at,
-  },
-  deadlineAt: r.deadline_at ? Date.parse(r.deadline_at) : null,
-});
+const toClaimed = <R>(r: ItemRow & { deadline_at: string | null }): ClaimedItem<R> => ({ item: itemFromRow<R>(r), deadlineAt: r.deadline_at ? Date.parse(r.deadline_at) : null });
 
 export const OPEN_ITEM = "state IN ('pending', 'sending')";
 
@@ -65,7 +35,7 @@ export async function claimItem<R = unknown>(store: Store, batchId: string, kind
     );
     if (!pick) return undefined;
     await tx.exec('UPDATE batch_items SET lease_owner = $3, lease_until = $4, not_before = NULL WHERE batch_id = $1 AND seq = $2', [batchId, pick.seq, w.id, leaseEnd(w)]);
-    const row = await tx.one<Row>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, pick.seq]);
+    const row = await tx.one<ItemRow & { deadline_at: string | null }>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, pick.seq]);
     return toClaimed<R>(row!);
   });
 }

@@ -134,7 +134,7 @@ function toBatch<P>(r: BatchRow, itemPreparers: readonly (string | null)[]): Bat
   };
 }
 
-interface ItemRow {
+export interface ItemRow {
   batch_id: string;
   seq: number;
   idempotency_key: string;
@@ -149,21 +149,25 @@ interface ItemRow {
   prepared_by: string | null;
 }
 
-function toItem(r: ItemRow, batchAuthor: Person): BatchItem {
+/** A stored item as its sender sees it (who prepared it is the approval's business): the queue's claims read this. */
+export function itemFromRow<R = unknown>(r: ItemRow): Omit<BatchItem<R>, 'preparedBy'> {
   return {
     batchId: r.batch_id,
     seq: Number(r.seq),
     idempotencyKey: r.idempotency_key,
     kind: r.kind,
     state: r.state,
-    request: parseJson(r.request, {}),
+    request: parseJson(r.request, {} as R),
     response: r.response == null ? null : parseJson(r.response, r.response),
     remoteId: r.remote_id,
     error: r.error,
     attempts: Number(r.attempts),
     updatedAt: r.updated_at,
-    preparedBy: storedPeople(r.prepared_by, batchAuthor),
   };
+}
+
+function toItem(r: ItemRow, batchAuthor: Person): BatchItem {
+  return { ...itemFromRow(r), preparedBy: storedPeople(r.prepared_by, batchAuthor) };
 }
 
 /** What an item holds, as one comparable text: an edit that leaves it the same keeps its preparers. */

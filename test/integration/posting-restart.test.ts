@@ -9,13 +9,12 @@ import { randomBytes } from 'node:crypto';
 import { createAudit } from '../../server/audit';
 import type { RunningSandbox, WriteHook } from '../../server/dev/zoho-sandbox';
 import { getControl } from '../../server/posting/control';
-import { idMapOfBatch } from '../../server/posting/idmap';
 import { leaseView } from '../../server/posting/progress';
 import { createSecrets } from '../../server/secrets';
 import { requireBatch } from '../../server/store/batches';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { serverEnv, spawnServer, tokenFor, type ServerProcess } from './server-process';
-import { approvedBatch, connectSandbox, makeDocuments, sandboxCensus, startSandbox } from './zoho-fixtures';
+import { approvedBatch, connectSandbox, expectPostedOnce, makeDocuments, startSandbox } from './zoho-fixtures';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const iso = (t: number) => new Date(t).toISOString();
@@ -55,6 +54,23 @@ describe.each(BACKENDS)('posting after a crash (%s)', (backend) => {
     await b.cleanup();
   });
 
+  /** An approved batch on a sandbox connection, started through the first server's route (a person pressed Post once). */
+  async function postingStarted(on: RunningSandbox, o: { perMinute: number; concurrency: number; settlements: number; invoicesPer: number; prefix: string; leaseSeconds: number }) {
+    const masterKey = randomBytes(32);
+    const secrets = createSecrets(b.store, masterKey);
+    const connection = await connectSandbox(b.store, secrets, on, 'Sandbox books', { timeoutMs: 2_000 });
+    await b.store.exec('UPDATE zoho_connections SET per_minute = $2, concurrency = $3 WHERE id = $1', [connection.id, o.perMinute, o.concurrency]);
+    const documents = makeDocuments(on.sandbox.state.seedIds(), o);
+    const batchId = await approvedBatch(b.store, connection, documents);
+    const env = serverEnv(b, masterKey, { CLOSEDESK_POSTING_LEASE_SECONDS: String(o.leaseSeconds) });
+    const bob = await tokenFor(env, 'bob', 'approver');
+    const first = await spawnServer(env);
+    servers.push(first);
+    const t0 = Date.now();
+    expect((await first.api(bob, 'POST', `/api/posting/batches/${batchId}/start`)).status).toBe(202);
+    return { documents, batchId, env, bob, first, t0 };
+  }
+
   const state = async (batchId: string) => (await requireBatch(b.store, batchId)).state;
   const done = async (batchId: string) => Number((await b.store.one<{ n: number }>("SELECT COUNT(*) AS n FROM batch_items WHERE batch_id = $1 AND state = 'done'", [batchId]))!.n);
 
@@ -63,19 +79,7 @@ describe.each(BACKENDS)('posting after a crash (%s)', (backend) => {
     // Zoho allows 25 calls a minute; the limiter keeps 20. A restarted process that forgot the
     // calls of the last minute would send the rest at once and be refused with 429 (code 44).
     sb = await startSandbox({ beforeWrite: writes.hook, limits: { perMinute: 25 } });
-    const masterKey = randomBytes(32);
-    const secrets = createSecrets(b.store, masterKey);
-    const connection = await connectSandbox(b.store, secrets, sb, 'Sandbox books', { timeoutMs: 2_000 });
-    await b.store.exec('UPDATE zoho_connections SET per_minute = 20, concurrency = 3 WHERE id = $1', [connection.id]);
-    const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 3, invoicesPer: 8, prefix: 'P' });
-    const batchId = await approvedBatch(b.store, connection, documents);
-    const env = serverEnv(b, masterKey, { CLOSEDESK_POSTING_LEASE_SECONDS: '10' });
-    const bob = await tokenFor(env, 'bob', 'approver');
-
-    const first = await spawnServer(env);
-    servers.push(first);
-    const t0 = Date.now();
-    expect((await first.api(bob, 'POST', `/api/posting/batches/${batchId}/start`)).status).toBe(202);
+    const { documents, batchId, env, bob, first, t0 } = await postingStarted(sb, { perMinute: 20, concurrency: 3, settlements: 3, invoicesPer: 8, prefix: 'P', leaseSeconds: 10 });
     // The minute's 20 calls are spent; the first server waits for the window, holding its next documents.
     await until('the first server to fill the minute', async () => sb!.sandbox.stats.apiCalls, (n) => n >= 20, servers);
     await until('the first server to hold its next documents', async () => (await leaseView(b.store, batchId)).held, (n) => n > 0, servers);
@@ -96,12 +100,7 @@ describe.each(BACKENDS)('posting after a crash (%s)', (backend) => {
     const finishedAt = Date.now();
 
     expect(await state(batchId)).toBe('done');
-    const census = sandboxCensus(sb, documents);
-    expect(census.duplicates).toEqual([]);
-    expect(census.missing).toEqual([]);
-    expect(census.unpaid).toEqual([]);
-    const map = await idMapOfBatch(b.store, batchId);
-    expect(new Map(map.map((e) => [e.idempotencyKey, e.zohoId]))).toEqual(census.idsByKey);
+    await expectPostedOnce(b.store, sb, documents, batchId);
     // Zoho's pace was kept across the restart: not one call was refused for the rate.
     expect(sb.sandbox.stats.outcomes['44'] ?? 0).toBe(0);
     const resumedAt = writes.times.find((t) => t > restartedAt)!;
@@ -122,19 +121,7 @@ describe.each(BACKENDS)('posting after a crash (%s)', (backend) => {
     const offset = (Math.floor(now / 86_400_000) + 1) * 86_400_000 - now - 25_000;
     const writes = writeLog();
     sb = await startSandbox({ beforeWrite: writes.hook, clock: { now: () => Date.now() + offset }, limits: { perDay: 12 } });
-    const masterKey = randomBytes(32);
-    const secrets = createSecrets(b.store, masterKey);
-    const connection = await connectSandbox(b.store, secrets, sb, 'Sandbox books', { timeoutMs: 2_000 });
-    await b.store.exec('UPDATE zoho_connections SET per_minute = 1000000 WHERE id = $1', [connection.id]);
-    const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 6, prefix: 'Q' });
-    const batchId = await approvedBatch(b.store, connection, documents);
-    const env = serverEnv(b, masterKey, { CLOSEDESK_POSTING_LEASE_SECONDS: '2' });
-    const bob = await tokenFor(env, 'bob', 'approver');
-
-    const first = await spawnServer(env);
-    servers.push(first);
-    const t0 = Date.now();
-    expect((await first.api(bob, 'POST', `/api/posting/batches/${batchId}/start`)).status).toBe(202);
+    const { documents, batchId, env, bob, first, t0 } = await postingStarted(sb, { perMinute: 1_000_000, concurrency: 10, settlements: 2, invoicesPer: 6, prefix: 'Q', leaseSeconds: 2 });
     const paused = await until('the daily-limit pause', () => getControl(b.store, batchId), (c) => c.command === 'pause' && c.pausedUntil !== null, servers);
     const resetAt = Date.parse(paused.pausedUntil!);
     const killAt = Date.now();
@@ -153,9 +140,7 @@ describe.each(BACKENDS)('posting after a crash (%s)', (backend) => {
     const finishedAt = Date.now();
 
     expect(await state(batchId)).toBe('done');
-    const census = sandboxCensus(sb, documents);
-    expect(census.duplicates).toEqual([]);
-    expect(census.missing).toEqual([]);
+    await expectPostedOnce(b.store, sb, documents, batchId);
     // The restarted server sent nothing before the reset: no call of its was refused for the day.
     expect(sb.sandbox.stats.outcomes['45']).toBe(refusedBeforeRestart);
     const resumedAt = writes.times.find((t) => t > restartedAt)!;
