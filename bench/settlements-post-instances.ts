@@ -11,7 +11,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { systemPerson } from '../src/approval';
-import { createAudit } from '../server/audit';
 import { preparePostingBatch } from '../server/posting/prepare';
 import { createSecrets } from '../server/secrets';
 import { openStore } from '../server/store';
@@ -76,9 +75,9 @@ async function runWith(n: number, o: Options, serverUrl: string): Promise<Result
     const invoicesPer = 8;
     const settlements = Math.max(1, Math.round(o.documents / (invoicesPer + 2)));
     const documents = makeDocuments(seed, { settlements, invoicesPer, prefix: 'B' });
-    const batch = await preparePostingBatch({ store, audit: createAudit(store) }, { connectionId: connection.id, documents, preparedBy: systemPerson('bench-maker') });
+    const batch = await preparePostingBatch({ store }, { connectionId: connection.id, documents, preparedBy: systemPerson('bench-maker') });
     await decideBatch(store, { id: batch.id, version: batch.version, user: { ...systemPerson('bench-checker'), roles: ['approver'] }, decision: 'approved' });
-    const env = serverEnv({ backend: 'postgres', dir, databaseUrl, store, cleanup: async () => undefined }, masterKey, { CLOSEDESK_POSTING_LEASE_SECONDS: '10', LOG_LEVEL: 'error' });
+    const env = serverEnv({ dir, databaseUrl }, masterKey, { CLOSEDESK_POSTING_LEASE_SECONDS: '10', LOG_LEVEL: 'error' });
     const token = await tokenFor(env, 'checker', 'approver');
     for (let i = 0; i < n; i++) servers.push(await spawnServer(env));
     sb.sandbox.resetCounters();

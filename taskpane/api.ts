@@ -5,7 +5,7 @@
  */
 import type { Problem } from '../src/kernel/problems';
 import type { Cell, Table } from '../src/kernel/table';
-import type { Role } from './auth';
+import { parseSignInSettings, ROLES, type Role, type SignInSettings } from './auth';
 
 export class ApiError extends Error {
   constructor(
@@ -36,6 +36,8 @@ export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   query?: Record<string, string | number | undefined>;
+  /** Use this bearer token instead of the signed-in session's (while signing in). */
+  token?: string;
 }
 
 export interface DatasetSummary {
@@ -99,7 +101,7 @@ export class ApiClient {
       if (q) url += (url.includes('?') ? '&' : '?') + q;
     }
     const headers: Record<string, string> = { accept: 'application/json' };
-    const token = this.options.getToken ? await this.options.getToken() : null;
+    const token = opts.token ?? (this.options.getToken ? await this.options.getToken() : null);
     if (token) headers.authorization = `Bearer ${token}`;
     let body: string | undefined;
     if (opts.body !== undefined) {
@@ -134,6 +136,24 @@ export class ApiClient {
       throw new ApiError('The server sent an answer the task pane does not understand.', res.status, 'bad-response');
     }
     return parsed as T;
+  }
+
+  /** How this server wants the pane to sign in (no token needed). */
+  async signInSettings(signal?: AbortSignal): Promise<SignInSettings> {
+    return parseSignInSettings(await this.request('/api/auth/config', { signal }));
+  }
+
+  /** Who the server says the token belongs to (identity key, user name, display name), with the CloseDesk roles it grants. */
+  async whoAmI(token: string, signal?: AbortSignal): Promise<{ id: string; username?: string; name?: string; roles: Role[] }> {
+    const body = await this.request<{ user?: { id?: unknown; username?: unknown; name?: unknown; roles?: unknown } }>('/api/me', { token, signal });
+    const u = body?.user;
+    if (!u || typeof u.id !== 'string' || !Array.isArray(u.roles)) throw new ApiError('The server did not say who you are.', 200, 'bad-response');
+    return {
+      id: u.id,
+      ...(typeof u.username === 'string' ? { username: u.username } : {}),
+      ...(typeof u.name === 'string' ? { name: u.name } : {}),
+      roles: u.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r)),
+    };
   }
 
   async signInWithDevIssuer(user: string, role: Role, signal?: AbortSignal): Promise<string> {

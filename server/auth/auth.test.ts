@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bearerToken, createAuth, hasRole, parseTtl } from './index';
+import { importJWK, SignJWT, type JWK } from 'jose';
+import { bearerToken, claimAt, createAuth, devTokenTtl, hasRole, parseTtl } from './index';
 
-const devConfig = { mode: 'dev' as const, issuer: 'urn:closedesk:dev-issuer', audience: 'closedesk' };
+const devConfig = { mode: 'dev' as const, issuer: 'urn:closedesk:dev-issuer', audience: 'closedesk', rolesClaim: 'roles' };
 
 describe('development issuer', () => {
   let dir: string;
@@ -63,4 +64,48 @@ test('durations, bearer headers and roles', () => {
   expect(hasRole({ id: 'a', roles: ['admin'] }, ['approver'])).toBe(true);
   expect(hasRole({ id: 'a', roles: ['preparer'] }, ['approver'])).toBe(false);
   expect(hasRole({ id: 'a', roles: ['preparer', 'approver'] }, ['approver'])).toBe(true);
+});
+
+describe('roles claim, token kinds, lifetimes', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-auth-claims-'));
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('roles come from the configured claim, a dotted path included', async () => {
+    const p = { realm_access: { roles: ['Approver', 'viewer'] }, 'urn:roles': 'preparer admin', roles: ['admin'] };
+    expect(claimAt(p, 'realm_access.roles')).toEqual(['Approver', 'viewer']);
+    expect(claimAt(p, 'urn:roles')).toBe('preparer admin');
+    expect(claimAt(p, 'realm_access.nothing')).toBeUndefined();
+    await createAuth(devConfig, dir);
+    const { privateJwk } = JSON.parse(fs.readFileSync(path.join(dir, 'dev-issuer-key.json'), 'utf8')) as { privateJwk: JWK };
+    const key = await importJWK(privateJwk, 'ES256');
+    const sign = (claims: Record<string, unknown>) =>
+      new SignJWT({ preferred_username: 'kim', ...claims })
+        .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid })
+        .setIssuer(devConfig.issuer)
+        .setAudience(devConfig.audience)
+        .setSubject('kim')
+        .setExpirationTime('1h')
+        .sign(key);
+    const token = await sign({ realm_access: { roles: ['Approver', 'viewer'] }, roles: ['admin'] });
+    const nested = await createAuth({ ...devConfig, rolesClaim: 'realm_access.roles' }, dir);
+    expect((await nested.verify(token)).roles).toEqual(['approver']);
+    expect((await (await createAuth(devConfig, dir)).verify(token)).roles).toEqual(['admin']);
+    const idToken = await sign({ roles: ['admin'], nonce: 'abc' });
+    await expect(nested.verify(idToken)).rejects.toMatchObject({ statusCode: 401, code: 'token-not-access-token' });
+  });
+
+  test('development tokens live at most 12 hours, whoever asks', async () => {
+    expect(devTokenTtl()).toBe(8 * 3600);
+    expect(devTokenTtl('12h')).toBe(12 * 3600);
+    expect(() => devTokenTtl('36500d')).toThrow(/at most 12 hours/);
+    const auth = await createAuth(devConfig, dir);
+    await expect(auth.devIssuer!.sign({ user: 'mallory', roles: ['admin'], ttl: '2d' })).rejects.toThrow(/at most 12 hours/);
+  });
+
+  test('signing keys are fetched over https only, plain http only on loopback', async () => {
+    const jwks = (jwksUrl: string) => ({ mode: 'jwks' as const, issuer: 'https://idp', audience: 'a', rolesClaim: 'roles', jwksUrl });
+    await expect(createAuth(jwks('http://idp.example.com/keys'), dir)).rejects.toThrow(/must use https/);
+    await expect(createAuth(jwks('http://127.0.0.1:9/keys'), dir)).resolves.toBeDefined();
+    await expect(createAuth(jwks('https://idp.example.com/keys'), dir)).resolves.toBeDefined();
+  });
 });

@@ -92,9 +92,11 @@ export async function postItem(ctx: ItemContext, claimed: QueuedItem): Promise<I
     }
     // 4. The state before each attempt leaves, with its send time and hard deadline: if we die now,
     //    the next worker looks this item up first, and not before that write can no longer land.
+    let first = true;
     const posted = await createOnce(ctx.client, doc, body, {
       onSend: async (a) => {
-        w.item.attempts = await markSent(ctx.store, ctx.batchId, w.item.seq, ctx.worker, a);
+        w.item.attempts = await markSent(ctx.store, ctx.batchId, w.item.seq, ctx.worker, a, first);
+        first = false;
         w.deadlineAt = a.deadline;
       },
     });

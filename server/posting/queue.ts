@@ -30,15 +30,16 @@ export async function currentKind(db: Store | Queryable, batchId: string): Promi
 
 /**
  * Written right before each HTTP attempt of a write leaves: the item is `sending`, with the time it
- * was sent and the deadline by which its socket is closed. The first attempt of a send counts.
- * Refused (LeaseLost, nothing sent) unless the worker still holds the item's lease.
+ * was sent and the deadline by which its socket is closed; `count` for the first attempt of a send
+ * (the client's own retries after a 44 or a 401 applied nothing). Refused (LeaseLost, nothing sent)
+ * unless the worker still holds the item's lease.
  */
-export async function markSent(db: Store | Queryable, batchId: string, seq: number, w: QueueWorker, a: Attempt): Promise<number> {
+export async function markSent(db: Store | Queryable, batchId: string, seq: number, w: QueueWorker, a: Attempt, count: boolean): Promise<number> {
   const at = nowIso();
   const row = await db.one<{ attempts: number }>(
     `UPDATE batch_items SET state = 'sending', sent_at = $3, deadline_at = $4, attempts = attempts + $5, updated_at = $6
      WHERE batch_id = $1 AND seq = $2 AND lease_owner = $7 AND lease_until > $6 RETURNING attempts`,
-    [batchId, seq, new Date(a.sentAt).toISOString(), new Date(a.deadline).toISOString(), a.attempt === 1 ? 1 : 0, at, w.id],
+    [batchId, seq, new Date(a.sentAt).toISOString(), new Date(a.deadline).toISOString(), count ? 1 : 0, at, w.id],
   );
   if (!row) throw new LeaseLost(batchId, seq);
   return Number(row.attempts);

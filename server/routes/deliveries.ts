@@ -21,7 +21,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { AppError, badRequest, notFound } from '../errors';
+import { AppError, badRequest, notFound, upstreamFailed } from '../errors';
 import { currentUser, parseWith } from '../http';
 import { assertApprovedForSending, requireBatch } from '../store/batches';
 import { activeDemoTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../dev/demo-ftp-target';
@@ -148,7 +148,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     try {
       presented = await probeServerFingerprint(p);
     } catch (e) {
-      throw new AppError(502, 'partner-unreachable', (e as Error).message);
+      throw upstreamFailed('partner-unreachable', `The server of ${p.name} did not show its key: it could not be reached or refused the connection. Check the host and port, then try again; the server log has the detail.`, e);
     }
     const pinned = p.protocol === 'sftp' ? p.hostFingerprint : p.protocol === 'ftps' ? p.tlsFingerprint : null;
     const same = (a: string, b: string) => a.replace(/^sha256:/i, '').replace(/:/g, '').toUpperCase() === b.replace(/^sha256:/i, '').replace(/:/g, '').toUpperCase();

@@ -6,23 +6,21 @@
  */
 import type { Holding } from '../../src/zoho/census';
 import { compareAmount, customerOf, documentDate, isVoided, lookupKey, type DocumentKind, type ZohoDocument } from '../../src/zoho/documents';
-import type { Query, SendOptions, ZohoClient } from './client';
+import type { SendOptions, ZohoClient, ZohoResponse } from './client';
+import type { BodyOf, QueryOf } from './contract';
 import { ZohoError } from './errors';
 
 interface Endpoint {
-  path: string;
   /** Key of the entity in a create/get answer. */
   entity: string;
-  /** Key of the list in a list answer. */
-  list: string;
   id: string;
   number: string;
 }
 
-export const ENDPOINTS: Readonly<Record<DocumentKind, Endpoint>> = {
-  invoice: { path: '/invoices', entity: 'invoice', list: 'invoices', id: 'invoice_id', number: 'invoice_number' },
-  payment: { path: '/customerpayments', entity: 'payment', list: 'customerpayments', id: 'payment_id', number: 'payment_number' },
-  journal: { path: '/journals', entity: 'journal', list: 'journals', id: 'journal_id', number: 'entry_number' },
+const ENDPOINTS: Readonly<Record<DocumentKind, Endpoint>> = {
+  invoice: { entity: 'invoice', id: 'invoice_id', number: 'invoice_number' },
+  payment: { entity: 'payment', id: 'payment_id', number: 'payment_number' },
+  journal: { entity: 'journal', id: 'journal_id', number: 'entry_number' },
 };
 
 export interface Found {
@@ -55,15 +53,27 @@ function toFound(kind: DocumentKind, e: Record<string, unknown>): Found {
   return { zohoId: String(e[ep.id]), number: n === undefined || n === null ? null : String(n), entity: e };
 }
 
+type Entity = Record<string, unknown>;
+
+/** Zoho's list of a kind, filtered by number or reference (and customer), or by date (the census). */
+function listOf(client: ZohoClient, kind: DocumentKind, by: { number?: string; reference?: string; customer?: string; date?: string }): Promise<Entity[]> {
+  switch (kind) {
+    case 'invoice':
+      return client.listAll<Entity>('/invoices', 'invoices', { invoice_number: by.number, date: by.date });
+    case 'payment':
+      return client.listAll<Entity>('/customerpayments', 'customerpayments', { reference_number: by.reference, customer_id: by.customer, date: by.date });
+    case 'journal':
+      return client.listAll<Entity>('/journals', 'journals', { reference_number: by.reference, date: by.date });
+  }
+}
+
 /** Every copy Zoho holds of the document (by invoice number; by reference, and customer for payments). */
 export async function lookupDocument(client: ZohoClient, doc: ZohoDocument): Promise<Found[]> {
-  const ep = ENDPOINTS[doc.kind];
   const key = lookupKey(doc);
   const customer = doc.kind === 'payment' ? customerOf(doc) : undefined;
-  const query: Query = { [key.field]: key.value, ...(customer ? { customer_id: customer } : {}) };
-  const list = await client.listAll<Record<string, unknown>>(ep.path, ep.list, query);
+  const listed = await listOf(client, doc.kind, doc.kind === 'invoice' ? { number: key.value } : { reference: key.value, customer });
   // Zoho's search may match more loosely than equality: keep exact matches only; a voided copy is not held.
-  return list.filter((e) => String(e[key.field] ?? '') === key.value && (!customer || String(e.customer_id ?? '') === customer) && !isVoided(e)).map((e) => toFound(doc.kind, e));
+  return listed.filter((e) => String(e[key.field] ?? '') === key.value && (!customer || String(e.customer_id ?? '') === customer) && !isVoided(e)).map((e) => toFound(doc.kind, e));
 }
 
 function describe(doc: ZohoDocument): string {
@@ -107,7 +117,11 @@ export async function findPosted(client: ZohoClient, doc: ZohoDocument, note = '
 export async function createOnce(client: ZohoClient, doc: ZohoDocument, body: object = doc.body, o: SendOptions = {}): Promise<Posted | Review> {
   const ep = ENDPOINTS[doc.kind];
   try {
-    const r = await client.request('POST', ep.path, { query: doc.query ?? {}, body, onSend: o.onSend });
+    // The bodies are the engine's, checked against the request contract at compile time (contract.ts).
+    let r: ZohoResponse;
+    if (doc.kind === 'invoice') r = await client.post('/invoices', body as BodyOf<'createInvoice'>, doc.query as QueryOf<'createInvoice'> | undefined, o);
+    else if (doc.kind === 'payment') r = await client.post('/customerpayments', body as BodyOf<'createPayment'>, undefined, o);
+    else r = await client.post('/journals', body as BodyOf<'createJournal'>, undefined, o);
     return { state: 'posted', found: toFound(doc.kind, r[ep.entity] as Record<string, unknown>), adopted: false };
   } catch (e) {
     if (e instanceof ZohoError && e.kind === 'rejected' && e.code === 1001 && doc.kind === 'invoice') {
@@ -125,19 +139,19 @@ export async function createOnce(client: ZohoClient, doc: ZohoDocument, body: ob
  * (and customer, for payments), so a batch of thousands costs a few dozen calls, not one per document.
  */
 export async function listHoldings(client: ZohoClient, docs: readonly ZohoDocument[]): Promise<Holding[]> {
-  const groups = new Map<string, { kind: DocumentKind; query: Query }>();
+  const groups = new Map<string, { kind: DocumentKind; by: { number?: string; reference?: string; customer?: string; date?: string } }>();
   for (const d of docs) {
     const date = documentDate(d);
     const customer = d.kind === 'payment' ? customerOf(d) : undefined;
     const key = lookupKey(d);
     // Without a date the document is listed by its own number or reference.
-    const query: Query = date ? { date, ...(customer ? { customer_id: customer } : {}) } : { [key.field]: key.value };
-    groups.set(`${d.kind}|${JSON.stringify(query)}`, { kind: d.kind, query });
+    const by = date ? { date, customer } : d.kind === 'invoice' ? { number: key.value } : { reference: key.value, customer };
+    groups.set(`${d.kind}|${JSON.stringify(by)}`, { kind: d.kind, by });
   }
   const out: Holding[] = [];
   for (const g of groups.values()) {
     const ep = ENDPOINTS[g.kind];
-    for (const e of await client.listAll<Record<string, unknown>>(ep.path, ep.list, g.query)) out.push({ kind: g.kind, zohoId: String(e[ep.id]), entity: e });
+    for (const e of await listOf(client, g.kind, g.by)) out.push({ kind: g.kind, zohoId: String(e[ep.id]), entity: e });
   }
   return out;
 }
@@ -150,15 +164,16 @@ export async function removeCopy(client: ZohoClient, kind: DocumentKind, zohoId:
   const ep = ENDPOINTS[kind];
   const id = encodeURIComponent(zohoId);
   try {
-    if (kind === 'invoice') await client.request('POST', `${ep.path}/${id}/status/void`);
-    else await client.request('DELETE', `${ep.path}/${id}`);
+    if (kind === 'invoice') await client.post(`/invoices/${id}/status/void`, undefined);
+    else if (kind === 'payment') await client.delete(`/customerpayments/${id}`);
+    else await client.delete(`/journals/${id}`);
     return 'removed';
   } catch (e) {
     if (e instanceof ZohoError && e.kind === 'rejected' && e.code === 1002) return 'already-gone';
     if (e instanceof ZohoError && e.kind === 'uncertain') {
       // Removing twice does no harm: ask Zoho whether it is gone, else let the caller retry.
       try {
-        const r = await client.get(`${ep.path}/${id}`);
+        const r = kind === 'invoice' ? await client.get(`/invoices/${id}`) : kind === 'payment' ? await client.get(`/customerpayments/${id}`) : await client.get(`/journals/${id}`);
         if (isVoided((r[ep.entity] ?? {}) as Record<string, unknown>)) return 'removed';
       } catch (g) {
         if (g instanceof ZohoError && g.kind === 'rejected' && g.code === 1002) return 'removed';

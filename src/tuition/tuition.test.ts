@@ -135,7 +135,7 @@ describe('tuition invoice as a Zoho document', () => {
     { user: 'bob@acme.test', expenseType: 'MATERIALS' as const, cents: 6000, items: 2, references: ['p:2', 'p:3'] },
   ];
   it('numbers it <number>-v<version>, one line per user and type, exact decimals, in cents', () => {
-    const r = tuitionZohoDocument({ ...base, document: { lines, totalCents: 126010 } }, { contactId: '460000000000000001', contactName: 'Acme', currency: 'USD', itemId: 'I1' });
+    const r = tuitionZohoDocument({ ...base, document: { lines, totalCents: 126010 } }, { customer: 'Acme', contactId: '460000000000000001', contactName: 'Acme', currency: 'USD', itemId: 'I1' });
     expect(r.ok).toBe(true);
     const doc = r.ok ? r.document : undefined;
     expect(doc).toMatchObject({ kind: 'invoice', idempotencyKey: 'tuition:TU-2024-11-ACME-USD-v2', lookup: { invoice_number: 'TU-2024-11-ACME-USD-v2' }, cents: { total: 126010 }, query: { ignore_auto_number_generation: true } });
@@ -144,11 +144,13 @@ describe('tuition invoice as a Zoho document', () => {
       { item_id: 'I1', name: 'Books and materials', description: 'bob@acme.test (2 items)', rate: 60, quantity: 1 },
     ]);
   });
-  it('refuses a credit line and another currency than the Zoho customer’s', () => {
-    const credit = tuitionZohoDocument({ ...base, document: { lines: [...lines, { ...lines[0]!, cents: -500 }], totalCents: 125510 } }, { contactId: 'c', contactName: 'Acme' });
+  it('refuses a credit line, a customer without a Zoho item and another currency than the Zoho customer’s', () => {
+    const credit = tuitionZohoDocument({ ...base, document: { lines: [...lines, { ...lines[0]!, cents: -500 }], totalCents: 125510 } }, { customer: 'Acme', contactId: 'c', contactName: 'Acme', itemId: 'I1' });
     expect(credit).toMatchObject({ ok: false });
     expect(!credit.ok && credit.reason).toContain('credit line');
-    const eur = tuitionZohoDocument({ ...base, document: { lines, totalCents: 126010 } }, { contactId: 'c', contactName: 'Acme', currency: 'EUR' });
+    const noItem = tuitionZohoDocument({ ...base, document: { lines, totalCents: 126010 } }, { customer: 'Acme', contactId: 'c', contactName: 'Acme', itemId: '' });
+    expect(!noItem.ok && noItem.reason).toContain('name no Zoho item');
+    const eur = tuitionZohoDocument({ ...base, document: { lines, totalCents: 126010 } }, { customer: 'Acme', contactId: 'c', contactName: 'Acme', currency: 'EUR', itemId: 'I1' });
     expect(!eur.ok && eur.reason).toMatch(/is in USD but the Zoho customer Acme bills in EUR/);
   });
 });

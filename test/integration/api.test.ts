@@ -65,6 +65,7 @@ async function writeSqlSources(t: TestBackend): Promise<string> {
           sql: 'SELECT id, period, amount_cents FROM wh_glap WHERE period = $1 ORDER BY id',
           params: [{ name: 'period', default: '2024-01' }],
         },
+        { id: 'broken', name: 'Broken query', source: 'warehouse', sql: 'SELECT secret_column FROM wh_missing_table', params: [] },
       ],
     }),
   );
@@ -306,6 +307,33 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       const typo = await app.inject({ method: 'GET', url: '/api/datasets/sql%3Aglap?perod=2024-02', headers: auth('carol') });
       expect(typo.statusCode).toBe(400);
       expect(typo.json().error.message).toMatch(/has no parameter perod; it takes period/);
+    });
+
+    test("a failing SQL source → 502 with a sentence; the driver's text is only in the log", async () => {
+      const r = await app.inject({ method: 'GET', url: '/api/datasets/sql%3Abroken', headers: auth('carol') });
+      expect(r.statusCode).toBe(502);
+      expect(r.json().error).toEqual({ code: 'sql-source-failed', message: expect.stringMatching(/^The query "Broken query" failed on source warehouse\. Try again/) });
+      expect(r.body).not.toMatch(/wh_missing_table|secret_column|relation|no such/i);
+      expect(logs.text).toMatch(/wh_missing_table/);
+    });
+
+    test('a symbolic link that leaves the datasets folder is not a dataset; one that stays inside is', async () => {
+      const datasets = path.join(t.dir, 'datasets');
+      fs.writeFileSync(path.join(t.dir, 'outside.csv'), 'SECRET\nnot for you\n');
+      fs.symlinkSync(path.join(t.dir, 'outside.csv'), path.join(datasets, 'escape.csv'));
+      fs.symlinkSync(t.dir, path.join(datasets, 'up'));
+      fs.symlinkSync(path.join(datasets, 'tc_data.csv'), path.join(datasets, 'alias.csv'));
+      try {
+        for (const id of ['escape.csv', 'up/outside.csv', 'up/dev-issuer-key.json']) {
+          const r = await app.inject({ method: 'GET', url: `/api/datasets/${encodeURIComponent(id)}`, headers: auth('carol') });
+          expect([id, r.statusCode, r.json().error.code]).toEqual([id, 404, 'dataset-not-found']);
+          expect(r.body).not.toContain('not for you');
+        }
+        const inside = await app.inject({ method: 'GET', url: '/api/datasets/alias.csv?limit=1', headers: auth('carol') });
+        expect(inside.json()).toMatchObject({ header: ['TRANS_ID', 'CUSTOMERID', 'AMOUNT'], total: 25 });
+      } finally {
+        for (const f of ['escape.csv', 'up', 'alias.csv']) fs.rmSync(path.join(datasets, f), { force: true });
+      }
     });
 
     test('unknown dataset or a path outside the folder → 404 with a sentence; a bad limit → 400', async () => {

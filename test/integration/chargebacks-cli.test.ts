@@ -66,7 +66,8 @@ describe('closedesk chargebacks / deliver', () => {
     const problems = fs.readFileSync(path.join(dir, 'out2', 'problems.csv'), 'utf8');
     expect(problems).toMatch(/blocking,cb.xlsx Chargebacks,3,AMOUNT,-3,/);
     expect(problems).toContain(
-      'blocking,cb.xlsx Chargebacks,3,ARN,7.456789012345679e+22,The ARN 7.456789012345679e+22 is stored as a number too large to be exact (over 15 digits); store the column as text.,bad-arn',
+      // The sentence holds a ';', so it is quoted (any common delimiter is, whatever the file's own).
+      'blocking,cb.xlsx Chargebacks,3,ARN,7.456789012345679e+22,"The ARN 7.456789012345679e+22 is stored as a number too large to be exact (over 15 digits); store the column as text.",bad-arn',
     );
     expect(r.out).toContain('not written: VISA_M1_20261121_B20261121.csv');
   });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
-import { createAudit, type Audit } from '../../server/audit';
+import type { Audit } from '../../server/audit';
 import { createSecrets, type Secrets } from '../../server/secrets';
 import { decideBatch, listBatchItems, requireBatch, setBatchState, updateBatchItem } from '../../server/store/batches';
 import { createPartner, listPartners, updatePartner } from '../../server/delivery/partners';
@@ -33,7 +33,7 @@ describe.each(BACKENDS)('delivery batches on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestBackend(backend);
     secrets = createSecrets(t.store, randomBytes(32));
-    audit = createAudit(t.store);
+    audit = t.audit;
     deps = { store: t.store, secrets, audit };
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-batch-ftp-'));
     fs.mkdirSync(path.join(root, 'inbox'));

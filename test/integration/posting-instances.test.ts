@@ -16,7 +16,7 @@ import { listReceipts, prepareDelivery } from '../../server/delivery/service';
 import { createSecrets } from '../../server/secrets';
 import { decideBatch, listBatchItems, requireBatch } from '../../server/store/batches';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
-import { openTestBackend, type TestBackend } from './backends';
+import { openTestBackend, TEST_MASTER_KEY, type TestBackend } from './backends';
 import { approverUser, person } from './people';
 import { serverEnv, spawnServer, tokenFor, type ServerProcess } from './server-process';
 import { approvedBatch, connectSandbox, expectPostedOnce, makeDocuments, seededRandom, startSandbox } from './zoho-fixtures';
@@ -47,7 +47,8 @@ describe('three instances on one PostgreSQL, killed at random', () => {
 
   it('posts 2,000 documents and delivers 200 files exactly once', async () => {
     const random = seededRandom(13);
-    const masterKey = randomBytes(32);
+    // The servers' key: the audit entries they write chain with the test's (same key, same checkpoints).
+    const masterKey = TEST_MASTER_KEY;
     const secrets = createSecrets(b.store, masterKey);
     // One organisation: its 6 calls in flight and its pace are shared by the three instances.
     const connection = await connectSandbox(b.store, secrets, sb, 'Sandbox books', { timeoutMs: 3_000 });

@@ -6,7 +6,6 @@
  * 1001 on our number; payments and journals: the look-up waits for the deadline plus the margin).
  * The control shows what the wait prevents: looked up too early, the journal is posted twice.
  */
-import { createAudit } from '../../server/audit';
 import { lateWrites, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { postBatch, type PostOptions } from '../../server/posting/worker';
 import type { Secrets } from '../../server/secrets';
@@ -36,7 +35,7 @@ describe.each(BACKENDS)('a write that lands after its worker died (%s)', (backen
     sb = undefined;
     await b.cleanup();
   });
-  const deps = () => ({ store: b.store, secrets, audit: createAudit(b.store) });
+  const deps = () => ({ store: b.store, secrets, audit: b.audit });
 
   /** Posts until the held write's client is gone, then stops that worker (it died with its write in flight). */
   async function firstWorkerDies(batchId: string, late: ReturnType<typeof lateWrites>) {

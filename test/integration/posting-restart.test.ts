@@ -5,14 +5,12 @@
  * the store: no call Zoho answers with 429 while the minute is still full) and keeps a daily-limit
  * pause until the reset. On SQLite and PostgreSQL. CLOSEDESK_TIMELINE=1 prints each run's timeline.
  */
-import { randomBytes } from 'node:crypto';
-import { createAudit } from '../../server/audit';
 import type { RunningSandbox, WriteHook } from '../../server/dev/zoho-sandbox';
 import { getControl } from '../../server/posting/control';
 import { leaseView } from '../../server/posting/progress';
 import { createSecrets } from '../../server/secrets';
 import { requireBatch } from '../../server/store/batches';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, TEST_MASTER_KEY, type TestBackend } from './backends';
 import { serverEnv, spawnServer, tokenFor, type ServerProcess } from './server-process';
 import { approvedBatch, connectSandbox, expectPostedOnce, makeDocuments, startSandbox } from './zoho-fixtures';
 
@@ -56,7 +54,8 @@ describe.each(BACKENDS)('posting after a crash (%s)', (backend) => {
 
   /** An approved batch on a sandbox connection, started through the first server's route (a person pressed Post once). */
   async function postingStarted(on: RunningSandbox, o: { perMinute: number; concurrency: number; settlements: number; invoicesPer: number; prefix: string; leaseSeconds: number }) {
-    const masterKey = randomBytes(32);
+    // The servers' key: the audit entries they write chain with the test's (same key, same checkpoints).
+    const masterKey = TEST_MASTER_KEY;
     const secrets = createSecrets(b.store, masterKey);
     const connection = await connectSandbox(b.store, secrets, on, 'Sandbox books', { timeoutMs: 2_000 });
     await b.store.exec('UPDATE zoho_connections SET per_minute = $2, concurrency = $3 WHERE id = $1', [connection.id, o.perMinute, o.concurrency]);
@@ -105,7 +104,7 @@ describe.each(BACKENDS)('posting after a crash (%s)', (backend) => {
     expect(sb.sandbox.stats.outcomes['44'] ?? 0).toBe(0);
     const resumedAt = writes.times.find((t) => t > restartedAt)!;
     expect(resumedAt).toBeGreaterThan(restartedAt);
-    const recovered = (await createAudit(b.store).recent({ subjectType: 'batch', subjectId: batchId })).find((e) => e.action === 'posting.started' && e.actor === 'system:recovery');
+    const recovered = (await b.audit.recent({ subjectType: 'batch', subjectId: batchId })).find((e) => e.action === 'posting.started' && e.actor === 'system:recovery');
     expect(recovered).toBeDefined();
     if (process.env.CLOSEDESK_TIMELINE === '1') {
       process.stdout.write(
@@ -145,7 +144,7 @@ describe.each(BACKENDS)('posting after a crash (%s)', (backend) => {
     expect(sb.sandbox.stats.outcomes['45']).toBe(refusedBeforeRestart);
     const resumedAt = writes.times.find((t) => t > restartedAt)!;
     expect(resumedAt).toBeGreaterThanOrEqual(resetAt);
-    const audit = await createAudit(b.store).recent({ subjectType: 'batch', subjectId: batchId });
+    const audit = await b.audit.recent({ subjectType: 'batch', subjectId: batchId });
     const resumed = audit.find((e) => e.action === 'posting.resumed-after-reset');
     expect(resumed).toMatchObject({ actor: 'system:posting' });
     if (process.env.CLOSEDESK_TIMELINE === '1') {

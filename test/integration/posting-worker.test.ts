@@ -3,7 +3,6 @@
  * Zoho refusals kept with their code and full body, payments held back when an invoice is missing,
  * the daily limit pausing the batch until the reset, pause/resume/cancel, and "reconnect".
  */
-import { createAudit } from '../../server/audit';
 import { getControl, requestCancel, requestPause, requestResume } from '../../server/posting/control';
 import { itemStatuses } from '../../server/posting/progress';
 import { postBatch, type PostOptions } from '../../server/posting/worker';
@@ -34,7 +33,7 @@ describe.each(BACKENDS)('posting worker (%s)', (backend) => {
     await sb.close();
     await b.cleanup();
   });
-  const deps = () => ({ store: b.store, secrets, audit: createAudit(b.store) });
+  const deps = () => ({ store: b.store, secrets, audit: b.audit });
 
   it('sends nothing before a second person approved the batch', async () => {
     const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'A' });

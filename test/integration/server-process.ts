@@ -36,7 +36,7 @@ async function freePort(): Promise<number> {
 }
 
 /** The environment every server of one test shares: the same data dir, store and master key. */
-export function serverEnv(b: TestBackend, masterKey: Buffer, extra: Record<string, string> = {}): Record<string, string> {
+export function serverEnv(b: Pick<TestBackend, 'dir' | 'databaseUrl'>, masterKey: Buffer, extra: Record<string, string> = {}): Record<string, string> {
   const empty = path.join(b.dir, 'empty');
   fs.mkdirSync(empty, { recursive: true });
   return {

@@ -1,5 +1,5 @@
 /** The store, batches/maker-checker, audit chain and secrets — the same tests on SQLite and PostgreSQL. */
-import { createAudit, verifyAuditChain } from '../../server/audit';
+import { verifyAuditChain } from '../../server/audit';
 import { createSecrets } from '../../server/secrets';
 import {
   assertApprovedForSending,
@@ -11,7 +11,7 @@ import {
   updateBatchItem,
 } from '../../server/store/batches';
 import { toSqliteSql } from '../../server/store';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testAuditProtection, type TestBackend } from './backends';
 import { person, user } from './people';
 
 test('placeholders are rewritten for SQLite outside string literals only', () => {
@@ -157,13 +157,13 @@ describe.each(BACKENDS)('store on %s', (backend) => {
 
   describe('audit chain', () => {
     test('verifies an intact chain and names an edited entry', async () => {
-      const audit = createAudit(t.store);
+      const audit = t.audit;
       for (let i = 1; i <= 5; i++) await audit.append({ actor: 'alice', action: 'run.recorded', subjectType: 'run', subjectId: `r${i}`, details: { i } });
       expect(await audit.verify()).toMatchObject({ ok: true, entries: 5 });
       expect((await audit.recent({ limit: 2 })).map((e) => e.seq)).toEqual([5, 4]);
 
       await t.store.exec("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
-      const v = await verifyAuditChain(t.store);
+      const v = await verifyAuditChain(t.store, testAuditProtection(t.dir));
       expect(v.ok).toBe(false);
       expect(v).toMatchObject({ firstBad: { seq: 3 } });
       expect(v.message).toContain('entry 3');
@@ -176,7 +176,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
     });
 
     test('detects deleted, reordered and truncated entries', async () => {
-      const audit = createAudit(t.store);
+      const audit = t.audit;
       expect((await audit.verify()).ok).toBe(true);
       const saved = await t.store.query<Record<string, string | number>>('SELECT * FROM audit_log ORDER BY seq');
 

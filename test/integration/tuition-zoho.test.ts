@@ -3,7 +3,6 @@
  * PostgreSQL: only after the customer's approval, exactly once (a second delivery and a crash after
  * Zoho created the invoice both adopt the existing one), lines as the customer approved them.
  */
-import { createAudit } from '../../server/audit';
 import { clientFor } from '../../server/zoho/connections';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import {
@@ -52,7 +51,7 @@ describe.each(BACKENDS)('tuition delivery to Zoho Books on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestBackend(backend);
     const { secrets, masterKey } = testSecrets(t.store);
-    deps = { store: t.store, audit: createAudit(t.store), secrets, masterKey };
+    deps = { store: t.store, audit: t.audit, secrets, masterKey };
     sb = await startSandbox();
     connectionId = (await connectSandbox(t.store, secrets, sb)).id;
     const seed = sb.sandbox.state.seedIds();

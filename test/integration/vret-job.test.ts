@@ -13,6 +13,7 @@ import { readThrFile } from '../../server/jobs/vret/thr';
 import { runVretJob, VretSourceError } from '../../server/jobs/vret/job';
 import { createDatasets } from '../../server/datasets';
 import { createTestDatabase, freePort } from './postgres';
+import { testAudit } from './backends';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'vret');
 const base = { ledger: 'Amazon.eu', geo: 'DE', period: '2024-11' };
@@ -40,7 +41,7 @@ const SPURSH_CSV_ROWS = [
 
 test('--inputs + --thr: workbook with the VRET sheets and the funding chart, SPURSH file, run recorded with checksums', async () => {
   const out = outDir('inputs');
-  const r = await runVretJob({ ...base, inputsDir: path.join(FIX, 'inputs'), thrDir: path.join(FIX, 'thr'), outDir: out, runId: 'T1', store });
+  const r = await runVretJob({ ...base, inputsDir: path.join(FIX, 'inputs'), thrDir: path.join(FIX, 'thr'), outDir: out, runId: 'T1', record: { store, audit: testAudit(store) } });
   expect(r.problems.filter((p) => p.severity === 'blocking')).toEqual([]);
   expect(visible(out)).toEqual(['SPURSH_Amazon.eu_T1.csv', 'VRET_Amazon.eu_T1.xlsx']);
   expect(r.balances).toEqual([{ currency: 'EUR', debits: 22_784, credits: 22_784, difference: 0 }]);
@@ -133,7 +134,7 @@ describe('PostgreSQL source', () => {
 
   test('--source: bound parameters, lower-case columns matched by name, same result as the CSV fixtures', async () => {
     const out = outDir('pg');
-    const r = await runVretJob({ ...base, source: url, outDir: out, runId: 'P1', store });
+    const r = await runVretJob({ ...base, source: url, outDir: out, runId: 'P1', record: { store, audit: testAudit(store) } });
     expect(r.problems.filter((p) => p.severity === 'blocking')).toEqual([]);
     expect(fs.readFileSync(r.spurshPath!, 'utf8')).toBe([SPURSH_HEADER, ...SPURSH_CSV_ROWS, ''].join('\r\n'));
     expect(r.balances).toEqual([{ currency: 'EUR', debits: 18_234, credits: 18_234, difference: 0 }]);

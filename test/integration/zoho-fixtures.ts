@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { InvoiceDocument, JournalDocument, PaymentDocument, SettlementDocument } from '../../src/settlements/documents';
-import { createAudit } from '../../server/audit';
+import { testAudit } from './backends';
 import { createSecrets, type Secrets } from '../../server/secrets';
 import type { Store } from '../../server/store';
 import { decideBatch } from '../../server/store/batches';
@@ -137,7 +137,7 @@ export function makeDocuments(seed: SeedIds, o: { settlements: number; invoicesP
 }
 
 export async function approvedBatch(store: Store, connection: ZohoConnection, documents: SettlementDocument[]): Promise<string> {
-  const audit = createAudit(store);
+  const audit = testAudit(store);
   const batch = await preparePostingBatch({ store, audit }, { connectionId: connection.id, documents, preparedBy: person('maker@test') });
   await decideBatch(store, { id: batch.id, version: batch.version, user: approverUser('checker@test'), decision: 'approved' });
   return batch.id;

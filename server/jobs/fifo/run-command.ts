@@ -44,7 +44,7 @@ import { fifoSql, loadFifoTable } from './sql';
 import { loadConfig } from '../../config';
 import { openStore } from '../../store';
 import { recordRun } from '../../runs';
-import { createAudit } from '../../audit';
+import { auditProtection, createAudit } from '../../audit';
 import { readWorkbookTables, writeWorkbookFile } from '../../../platform/workbook/excel-file';
 
 export const FIFO_OUTPUT_FILES = [
@@ -344,7 +344,7 @@ async function recordRunInStore(record: RunRecord, env: Record<string, string | 
   try {
     const actor = `cli:${os.userInfo().username}`;
     const run = await recordRun(store, record, actor);
-    await createAudit(store).append({ actor, action: 'run.recorded', subjectType: 'run', subjectId: run.id, details: { job: 'fifo', mode: record.mode, rowCounts: record.rowCounts } });
+    await createAudit(store, auditProtection(config)).append({ actor, action: 'run.recorded', subjectType: 'run', subjectId: run.id, details: { job: 'fifo', mode: record.mode, rowCounts: record.rowCounts } });
     return run.id;
   } finally {
     await store.close();

@@ -85,7 +85,7 @@ const customerBody = z.object({
         method: z.literal('zoho'),
         connectionId: z.string().min(1).max(100),
         zohoCustomerId: z.string().regex(/^\d{1,30}$/, 'Zoho customer id (digits, as text)'),
-        itemId: z.string().regex(/^\d{1,30}$/, 'Zoho item id (digits, as text)').optional(),
+        itemId: z.string().regex(/^\d{1,30}$/, 'Zoho item id (digits, as text)'),
       }),
     ])
     .optional(),

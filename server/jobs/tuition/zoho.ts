@@ -17,8 +17,8 @@ export interface ZohoTarget {
   connectionId: string;
   /** The customer's contact id in Zoho Books (text, 17+ digits). */
   zohoCustomerId: string;
-  /** Optional Zoho item for the lines (otherwise lines carry a name only). */
-  itemId?: string;
+  /** The Zoho item every line is billed under (Zoho requires an item on each invoice line). */
+  itemId: string;
 }
 
 export const zohoInvoiceNumber = (inv: StoredInvoice) => tuitionZohoNumber(inv.number, inv.version);
@@ -40,7 +40,7 @@ export async function createZohoInvoice(
   if (!contact) throw new Error(`Zoho Books has no customer ${target.zohoCustomerId} for ${inv.customer}; correct the customer's Zoho id in the tuition settings.`);
   const built = tuitionZohoDocument(
     { number: inv.number, version: inv.version, month: inv.month, currency: inv.currency, hash: inv.hash, approvedBy: inv.decision?.by ?? null, document: inv.document },
-    { contactId: target.zohoCustomerId, contactName: contact.contact_name, currency: contact.currency_code, itemId: target.itemId },
+    { customer: inv.customer, contactId: target.zohoCustomerId, contactName: contact.contact_name, currency: contact.currency_code, itemId: target.itemId },
   );
   if (!built.ok) throw new Error(built.reason);
   const doc = built.document;

@@ -3,7 +3,7 @@ import { formatAmount } from '../../../src/kernel/money';
 import { describeLocation, isBlocking } from '../../../src/kernel/problems';
 import { runVretJob, VretSourceError } from './job';
 import { vretDatasetQueries } from './queries';
-import { cliConfig, withStore } from '../../cli/setup';
+import { cliAudit, cliConfig, withStore } from '../../cli/setup';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 50;
@@ -63,7 +63,7 @@ export const command: CliCommand = {
           inputsDir: abs(values.inputs),
           outDir: abs(values.out)!,
           runId: values['run-id'],
-          store,
+          record: { store, audit: cliAudit(config, store) },
           userId: io.env.USER ? `cli:${io.env.USER}` : 'cli',
         }),
       );

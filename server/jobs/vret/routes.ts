@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { AppError } from '../../errors';
+import { AppError, upstreamFailed } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { recordRun } from '../../runs';
 import { hasBlocking } from '../../../src/kernel/problems';
@@ -66,7 +66,9 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     try {
       built = await buildVretFromSources({ ...body, ...s });
     } catch (err) {
-      if (err instanceof VretSourceError) throw new AppError(502, 'vret-source-unreachable', err.message.replace(' Nothing was written.', ''));
+      if (err instanceof VretSourceError) {
+        throw upstreamFailed('vret-source-unreachable', 'The VRET source database could not be read, so nothing was built. Try again; if it keeps failing, ask an administrator to look at the server log.', err);
+      }
       throw err;
     }
     const { run, runId, inputs, inputChecksum } = built;
