@@ -56,10 +56,22 @@ function toFound(kind: DocumentKind, e: Record<string, unknown>): Found {
 type Entity = Record<string, unknown>;
 
 /** Zoho's list of a kind, filtered by number or reference (and customer), or by date (the census). */
-function listOf(client: ZohoClient, kind: DocumentKind, by: { number?: string; reference?: string; customer?: string; date?: string }): Promise<Entity[]> {
+interface ListBy {
+  number?: string;
+  reference?: string;
+  customer?: string;
+  /** Payments and journals: on this date. */
+  date?: string;
+  /** Invoices: from this date to `until` (yyyy-mm-dd), both included. */
+  from?: string;
+  until?: string;
+}
+
+/** Zoho's list of a kind, filtered by number or reference (and customer), or by date (the census). */
+function listOf(client: ZohoClient, kind: DocumentKind, by: ListBy): Promise<Entity[]> {
   switch (kind) {
     case 'invoice':
-      return client.listAll<Entity>('/invoices', 'invoices', { invoice_number: by.number, date: by.date });
+      return client.listAll<Entity>('/invoices', 'invoices', { invoice_number: by.number, date_start: by.from, date_end: by.until });
     case 'payment':
       return client.listAll<Entity>('/customerpayments', 'customerpayments', { reference_number: by.reference, customer_id: by.customer, date: by.date });
     case 'journal':
@@ -135,18 +147,32 @@ export async function createOnce(client: ZohoClient, doc: ZohoDocument, body: ob
 }
 
 /**
- * What Zoho holds that the census must see for these documents: one paged list per kind and date
- * (and customer, for payments), so a batch of thousands costs a few dozen calls, not one per document.
+ * What Zoho holds that the census must see for these documents: invoices in one paged list over
+ * their range of dates; payments and journals (a settlement's share its deposit date) in one list
+ * per date (and customer, for payments) — a batch of thousands costs a few calls, not one per
+ * document. A document without a date is listed by its own number or reference.
  */
 export async function listHoldings(client: ZohoClient, docs: readonly ZohoDocument[]): Promise<Holding[]> {
-  const groups = new Map<string, { kind: DocumentKind; by: { number?: string; reference?: string; customer?: string; date?: string } }>();
+  const groups = new Map<string, { kind: DocumentKind; by: ListBy }>();
   for (const d of docs) {
     const date = documentDate(d);
     const customer = d.kind === 'payment' ? customerOf(d) : undefined;
     const key = lookupKey(d);
-    // Without a date the document is listed by its own number or reference.
-    const by = date ? { date, customer } : d.kind === 'invoice' ? { number: key.value } : { reference: key.value, customer };
-    groups.set(`${d.kind}|${JSON.stringify(by)}`, { kind: d.kind, by });
+    if (!date) {
+      const by = d.kind === 'invoice' ? { number: key.value } : { reference: key.value, customer };
+      groups.set(`${d.kind}|${JSON.stringify(by)}`, { kind: d.kind, by });
+      continue;
+    }
+    if (d.kind !== 'invoice') {
+      groups.set(`${d.kind}|${date}|${customer ?? ''}`, { kind: d.kind, by: { date, customer } });
+      continue;
+    }
+    const g = groups.get('invoice|range');
+    if (!g) groups.set('invoice|range', { kind: d.kind, by: { from: date, until: date } });
+    else {
+      if (date < g.by.from!) g.by.from = date;
+      if (date > g.by.until!) g.by.until = date;
+    }
   }
   const out: Holding[] = [];
   for (const g of groups.values()) {

@@ -58,7 +58,18 @@ export async function tokenFor(env: Record<string, string>, user: string, role: 
   return auth.devIssuer!.sign({ user, roles: [role] });
 }
 
+/** Starts a server; a start that fails (e.g. the free port was taken in between) is tried twice more. */
 export async function spawnServer(env: Record<string, string>): Promise<ServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await spawnOnce(env);
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
+async function spawnOnce(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   let output = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'server', 'main.ts')], {
