@@ -15,6 +15,7 @@ const FONT = {
   V: ['10001', '10001', '10001', '10001', '01010', '01010', '00100'],
   Z: ['11111', '00001', '00010', '00100', '01000', '10000', '11111'],
   S: ['01111', '10000', '10000', '01110', '00001', '00001', '11110'],
+  A: ['01110', '10001', '10001', '11111', '10001', '10001', '10001'],
 };
 
 /** File stem → letter and tile colour; stems match the bt:Image URLs in manifest.xml. */
@@ -24,6 +25,7 @@ const ICONS = {
   buildvretsheets: { letter: 'V', rgb: [0x8a, 0x3f, 0xb0], sizes: [16, 32, 80] },
   posttozoho: { letter: 'Z', rgb: [0xc2, 0x39, 0x34], sizes: [16, 32, 80] },
   sendfiles: { letter: 'S', rgb: [0xca, 0x6a, 0x00], sizes: [16, 32, 80] },
+  openapprovals: { letter: 'A', rgb: [0x00, 0x7a, 0x87], sizes: [16, 32, 80] },
 };
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {

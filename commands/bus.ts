@@ -13,6 +13,8 @@ export const RIBBON_COMMANDS = [
   { name: 'PostToZoho', label: 'Post to Zoho', page: 'settlements', action: 'post' },
   // Files go out only after approval, and approved batches of every job are listed on Activity.
   { name: 'SendFiles', label: 'Send files', page: 'activity', action: 'send' },
+  // Every job's batches waiting for a decision or for sending.
+  { name: 'OpenApprovals', label: 'Approvals', page: 'approvals', action: 'open' },
 ] as const;
 
 export type RibbonCommandName = (typeof RIBBON_COMMANDS)[number]['name'];

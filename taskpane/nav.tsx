@@ -32,6 +32,7 @@ function MoreItem({ page, onSelect }: { page: PageEntry; onSelect: (id: string) 
   return (
     <MenuItem icon={<page.icon />} onClick={() => onSelect(page.id)}>
       {page.title}
+      {page.badge && <page.badge />}
     </MenuItem>
   );
 }
@@ -71,6 +72,7 @@ export function PageNav({ pages, active, onSelect }: { pages: readonly PageEntry
             <OverflowItem key={p.id} id={p.id} priority={p.id === active ? 2 : 1}>
               <Tab value={p.id} icon={<p.icon />}>
                 {p.title}
+                {p.badge && <p.badge />}
               </Tab>
             </OverflowItem>
           ))}

@@ -1,20 +1,22 @@
 /**
  * Datasets: tables the task pane and the CLI can load. Files in the datasets folder (.xlsx → one
- * dataset per sheet, .csv, pipe-delimited .txt with a header) and named queries over configured SQL
- * sources (parameters always bound, never concatenated). Cells keep their text where the source is
- * text, so ids and long numbers stay exact.
+ * dataset per sheet, .csv, pipe-delimited .txt with a header, .json arrays of records) and named
+ * queries over configured SQL sources (parameters always bound, never concatenated). Cells keep their
+ * text where the source is text, so ids and long numbers stay exact. Jobs on the server read whole
+ * datasets through `readDatasetTables` (a whole workbook too: every sheet); what a dataset id may
+ * look like is `isDatasetId`, so routes never resolve paths themselves.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseCsv } from '../../src/kernel/csv';
+import { z } from 'zod';
 import { readId } from '../../src/kernel/ids';
 import { warning, type Problem } from '../../src/kernel/problems';
 import { columnLetter, rowNumber, type Cell, type Table } from '../../src/kernel/table';
 import { AppError, badRequest, notFound, upstreamFailed } from '../errors';
-import { readWorkbookTables } from '../../platform/workbook/excel-file';
+import { readTableFile } from '../../platform/workbook/table-file';
 import { loadSqlSources, type SqlQuery, type SqlSources } from './sql-sources';
 
-export type DatasetKind = 'xlsx' | 'csv' | 'txt' | 'sql';
+export type DatasetKind = 'xlsx' | 'csv' | 'txt' | 'json' | 'sql';
 
 export interface DatasetInfo {
   /** Stable id for GET /api/datasets/:id (URL-encode it): `vret/cm.csv`, `demo.xlsx!TC_Data`, `sql:glap`. */
@@ -53,7 +55,32 @@ export interface ReadOptions {
 export interface Datasets {
   list(): Promise<DatasetInfo[]>;
   read(id: string, options?: ReadOptions): Promise<DatasetPage>;
+  /** Every sheet of a workbook file of the folder (`file.xlsx`), each named `<file> <sheet>`. */
+  workbook(rel: string): Promise<{ tables: Table[]; problems: Problem[] }>;
   close(): Promise<void>;
+}
+
+/**
+ * What a dataset id looks like: a file of the datasets folder (`vret/cm.csv`, `demo.xlsx!TC_Data`,
+ * `learnwell.xlsx`) or a query (`sql:glap`); never an absolute path or one that climbs out (`..`).
+ */
+export function isDatasetId(id: string): boolean {
+  if (!id || id.length > 300 || id.includes('\0') || id.includes('\\')) return false;
+  if (id.startsWith('sql:')) return id.length > 4;
+  return !id.startsWith('/') && !id.split('/').some((part) => part === '..' || part === '.' || part === '');
+}
+
+/** A dataset id in a request body: refused (400) when it is not one. */
+export const datasetIdSchema = z.string().refine(isDatasetId, 'must be a dataset of the datasets folder or a configured query (no path outside it)');
+
+/**
+ * A dataset as the tables a job reads: a sheet, a text file or a query is one table; a whole workbook
+ * (`file.xlsx`, no sheet named) is every sheet of it.
+ */
+export async function readDatasetTables(datasets: Datasets, id: string, params?: Record<string, string>): Promise<{ tables: Table[]; problems: Problem[] }> {
+  if (/\.xlsx$/i.test(id) && !id.startsWith('sql:')) return datasets.workbook(id);
+  const { table, problems } = await readDatasetTable(datasets, id, params);
+  return { tables: [table], problems };
 }
 
 export const DEFAULT_PAGE = 1000;
@@ -75,7 +102,7 @@ export async function readDatasetTable(datasets: Datasets, id: string, params?: 
   }
   return { table: { name, header, rows, firstRowNumber: 2 }, problems };
 }
-const FILE_KINDS: Record<string, DatasetKind> = { '.xlsx': 'xlsx', '.csv': 'csv', '.txt': 'txt' };
+const FILE_KINDS: Record<string, DatasetKind> = { '.xlsx': 'xlsx', '.csv': 'csv', '.txt': 'txt', '.json': 'json' };
 
 interface Loaded {
   mtimeMs: number;
@@ -187,20 +214,12 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
     const hit = cache.get(abs);
     if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit;
     const kind = FILE_KINDS[path.extname(abs).toLowerCase()];
-    let loaded: Loaded;
-    if (kind === 'xlsx') {
-      try {
-        const tables = await readWorkbookTables(abs);
-        loaded = { mtimeMs: st.mtimeMs, size: st.size, tables, problems: tables.flatMap((t) => inexactNumberProblems(rel, t)) };
-      } catch (err) {
-        throw new AppError(422, 'dataset-unreadable', `${rel} cannot be read as an Excel workbook: ${(err as Error).message}`);
-      }
-    } else {
-      const text = fs.readFileSync(abs, 'utf8');
-      const name = path.basename(rel);
-      const { table, problems } = parseCsv(text, { name, delimiter: kind === 'txt' ? '|' : undefined });
-      loaded = { mtimeMs: st.mtimeMs, size: st.size, tables: [table], problems };
-    }
+    // One reader for every file kind (platform/workbook/table-file); a file that is not a workbook is refused here.
+    const read = await readTableFile(kind === 'xlsx' ? rel : path.basename(rel), fs.readFileSync(abs), { sheetNames: 'sheet', delimiter: kind === 'txt' ? '|' : undefined });
+    // A workbook that cannot be opened keeps its one problem: paged reads refuse it, jobs list it among their problems.
+    const unreadable = read.problems.some((p) => p.code === 'bad-workbook');
+    const problems = kind === 'xlsx' && !unreadable ? read.tables.flatMap((t) => inexactNumberProblems(rel, t)) : read.problems;
+    const loaded: Loaded = { mtimeMs: st.mtimeMs, size: st.size, tables: read.tables, problems };
     cache.delete(abs);
     cache.set(abs, loaded);
     while (cache.size > 8) cache.delete(cache.keys().next().value as string);
@@ -259,6 +278,7 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
         const kind = FILE_KINDS[path.extname(rel).toLowerCase()];
         try {
           const loaded = await load(path.join(dir, rel), rel);
+          if (loaded.problems.some((p) => p.code === 'bad-workbook')) throw new Error('unreadable');
           if (kind === 'xlsx') {
             for (const t of loaded.tables) out.push({ id: `${rel}!${t.name}`, name: `${path.basename(rel)} – ${t.name}`, kind, source: rel, columns: t.header });
           } else {
@@ -288,6 +308,8 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
       if (!abs) throw unknownDataset(id);
       const { offset, limit } = pageBounds(o);
       const loaded = await load(abs, rel);
+      const unreadable = loaded.problems.find((p) => p.code === 'bad-workbook');
+      if (unreadable) throw new AppError(422, 'dataset-unreadable', unreadable.message);
       let table: Table | undefined;
       if (isSheet) table = loaded.tables.find((t) => t.name.toLowerCase() === id.slice(bang + 1).toLowerCase());
       else if (!/\.xlsx$/i.test(rel)) table = loaded.tables[0];
@@ -296,6 +318,14 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
       const name = isSheet ? `${path.basename(rel)} – ${table.name}` : path.basename(rel);
       const problems = isSheet ? loaded.problems.filter((p) => p.source === `${rel} – ${table!.name}`) : loaded.problems;
       return page(id, name, table.header.map(String), rows, table.rows.length, offset, offset === 0 ? problems : []);
+    },
+
+    async workbook(rel) {
+      const abs = /\.xlsx$/i.test(rel) ? filePath(rel) : undefined;
+      if (!abs) throw unknownDataset(rel);
+      const loaded = await load(abs, rel);
+      const file = path.basename(rel);
+      return { tables: loaded.tables.map((t) => ({ ...t, name: `${file} ${t.name}` })), problems: loaded.problems };
     },
 
     async close() {

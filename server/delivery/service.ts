@@ -11,6 +11,8 @@ import type { Audit } from '../audit';
 import { conflict, badRequest } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store, Queryable } from '../store';
+import { describeNeutralised, type CellRef } from '../../src/batches';
+import { storedBytes } from '../store/batch-content';
 import {
   assertApprovedForSending,
   createBatch,
@@ -27,6 +29,7 @@ import {
 import { newId, nowIso } from '../store/ids';
 import { partnerCredential, partnerEndpoint, requirePartner, type Partner } from './partners';
 import { encryptForPartner } from './pgp';
+import { checkOutgoingFile } from './formula-check';
 import { fileFromBuffer, sendFile, sha256Hex, type RetryPolicy } from './upload';
 import { DeliveryError, type Receipt } from './types';
 import { SessionPool, type RemoteSession, type SessionOptions } from './session';
@@ -57,6 +60,9 @@ export interface DeliveryRequest {
   encrypted: boolean;
   /** Free label for the page, e.g. the card network. */
   label?: string;
+  /** Cells the formula rule neutralised (at most 100 listed; `neutralisedCount` has them all). */
+  neutralised?: CellRef[];
+  neutralisedCount?: number;
 }
 
 export interface NewDeliveryFile {
@@ -78,16 +84,17 @@ async function putBlob(db: Queryable, data: Buffer): Promise<string> {
 }
 
 export async function readBlob(db: Queryable, sha256: string): Promise<Buffer> {
-  const r = await db.one<{ content: Buffer | Uint8Array }>('SELECT content FROM delivery_blobs WHERE sha256 = $1', [sha256]);
-  if (!r) throw new DeliveryError('config', `The file content ${sha256.slice(0, 12)}… is missing from the store.`);
-  const b = Buffer.isBuffer(r.content) ? r.content : Buffer.from(r.content);
+  const b = await storedBytes(db, sha256);
+  if (!b) throw new DeliveryError('config', `The file content ${sha256.slice(0, 12)}… is missing from the store.`);
   if (sha256Hex(b) !== sha256) throw new DeliveryError('config', `The stored file ${sha256.slice(0, 12)}… was altered; it will not be sent.`);
   return b;
 }
 
 /**
- * Prepares a delivery batch (awaiting approval). Files for a partner with an OpenPGP key are
- * encrypted now, once, so the approved bytes are exactly the bytes sent on every attempt.
+ * Prepares a delivery batch (awaiting approval). Every file first passes the formula rule or the
+ * batch is refused (./formula-check.ts). Files for a partner with an OpenPGP key are encrypted now,
+ * once, so the approved bytes are exactly the bytes sent on every attempt; the file as it was
+ * before encryption is stored too, for the approver to read.
  */
 export async function prepareDelivery(
   deps: DeliveryDeps,
@@ -114,8 +121,12 @@ export async function prepareDelivery(
     const key = `${partner.id}/${fileName}`;
     if (names.has(key)) throw badRequest('duplicate-file', `${fileName} appears twice for partner ${partner.name}.`);
     names.add(key);
-    const contentSha256 = sha256Hex(f.content);
-    const bytesToSend = encrypted ? await encryptForPartner(f.content, partner.pgpPublicKey!, f.fileName) : f.content;
+    const checked = await checkOutgoingFile(f.fileName, f.content);
+    if (!checked.ok) throw badRequest('file-refused', checked.reason);
+    const content = checked.content;
+    const contentSha256 = sha256Hex(content);
+    const bytesToSend = encrypted ? await encryptForPartner(content, partner.pgpPublicKey!, f.fileName) : content;
+    if (encrypted) await putBlob(deps.store, content);
     const sha = await putBlob(deps.store, bytesToSend);
     requests.push({
       partnerId: partner.id,
@@ -130,6 +141,7 @@ export async function prepareDelivery(
       contentSha256,
       encrypted,
       label: f.label,
+      ...(checked.cells.length ? { neutralised: checked.cells.slice(0, 100), neutralisedCount: checked.cells.length } : {}),
     });
   }
   const id = newId('bat');
@@ -146,7 +158,16 @@ export async function prepareDelivery(
     action: 'delivery.prepared',
     subjectType: 'batch',
     subjectId: id,
-    details: { job: input.job, files: requests.map((r) => ({ fileName: r.fileName, partner: r.partnerName, bytes: r.bytes, sha256: r.sha256 })) },
+    details: {
+      job: input.job,
+      files: requests.map((r) => ({
+        fileName: r.fileName,
+        partner: r.partnerName,
+        bytes: r.bytes,
+        sha256: r.sha256,
+        ...(r.neutralisedCount ? { neutralised: describeNeutralised(r.fileName, r.neutralised ?? []) } : {}),
+      })),
+    },
   });
   return batch;
 }
@@ -195,8 +216,9 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
   const b = await requireBatch(store, batchId);
   if (b.kind !== DELIVERY_KIND) throw badRequest('not-a-delivery', `Batch ${batchId} is a ${b.kind} batch, not a file delivery.`);
   if (b.state === 'done') return { batch: b, items: await listBatchItems(store, batchId), receipts: await listReceipts(store, { batchId }) };
-  // The lifecycle's send check: a standing approval of the current version (the approval rule re-checked against the current preparers).
-  const approval = await assertApprovedForSending(store, batchId);
+  // The lifecycle's send check: a standing approval of the current version (the approval rule
+  // re-checked against the current preparers) of exactly these bytes; a refusal is audited.
+  const approval = await assertApprovedForSending(store, batchId, { audit: deps.audit, actor: options.actor });
   const from: BatchState[] = ['approved', 'failed', 'sending'];
   if (running.has(batchId)) throw conflict('already-sending', `Batch ${batchId} is being sent right now.`);
   running.add(batchId);
@@ -210,7 +232,13 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
     await setBatchState(store, batchId, 'sending', from);
     // Every run tries the files that failed before once more.
     await store.exec("UPDATE batch_items SET state = 'pending' WHERE batch_id = $1 AND state = 'failed'", [batchId]);
-    await deps.audit?.append({ actor: options.actor, action: 'delivery.started', subjectType: 'batch', subjectId: batchId, details: { approvedBy: approval.approvedBy, approvedByName: approval.approvedByName } });
+    await deps.audit?.append({
+      actor: options.actor,
+      action: 'delivery.started',
+      subjectType: 'batch',
+      subjectId: batchId,
+      details: { approvedBy: approval.approvedBy, approvedByName: approval.approvedByName, contentHash: approval.contentHash },
+    });
     const items = await listBatchItems(store, batchId);
     for (const item of items) {
       const req = item.request as DeliveryRequest;

@@ -99,7 +99,7 @@ interface Run extends ItemContext {
 
 export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOptions = {}): Promise<PostOutcome> {
   // 1. Refuse what may not be sent; answer at once for a batch with nothing to do.
-  const opened = await openBatch(deps, batchId);
+  const opened = await openBatch(deps, batchId, opts.actor ?? 'posting-worker');
   if ('outcome' in opened) return opened.outcome;
   // 2. The worker whose leases hold the items: the process's, or one for this run (the CLI).
   const own = opts.worker ? undefined : startHeartbeat(deps.store, newWorker(opts.leaseMs));
@@ -116,7 +116,7 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
   }
 }
 
-async function openBatch(deps: PostingDeps, batchId: string): Promise<{ batch: Batch<PostingPayload>; control: PostingControl } | { outcome: PostOutcome }> {
+async function openBatch(deps: PostingDeps, batchId: string, actor: string): Promise<{ batch: Batch<PostingPayload>; control: PostingControl } | { outcome: PostOutcome }> {
   const { store } = deps;
   const batch = await requireBatch<PostingPayload>(store, batchId);
   if (batch.job !== POSTING_JOB || batch.kind !== POSTING_KIND) throw conflict('not-a-posting-batch', `Batch ${batchId} is not a Zoho posting batch.`);
@@ -128,7 +128,7 @@ async function openBatch(deps: PostingDeps, batchId: string): Promise<{ batch: B
   // Maker-checker: the lifecycle's send check — an approval of the current version that the approval
   // rule still accepts against the current preparers. A batch already sending cannot be edited, so
   // its approval still stands after a restart.
-  await assertApprovedForSending(store, batchId);
+  await assertApprovedForSending(store, batchId, { audit: deps.audit, actor });
   if (control.command === 'pause') {
     const until = control.pausedUntil ? Date.parse(control.pausedUntil) : Infinity;
     if (until > Date.now()) {

@@ -1,7 +1,10 @@
 /**
- * Batches for the Activity page and approvers: list, show (items, approvals, whether it may be
- * sent, what the signed-in user may do with it), approve or reject the version reviewed, and — for
- * its preparers, before approval — withdraw it or remove items. Who may do what is decided by the
+ * Batches for the approvals inbox and the job pages: the inbox across jobs (what waits for a
+ * decision or for sending, with what the list shows and what the signed-in person may do), the
+ * count that waits for her, one batch (items, approvals, whether it may be sent, her actions), its
+ * content as it will leave (files' first rows and totals, Zoho documents' totals, the diff against
+ * the previous version, the content hash), approve or reject the version and content reviewed, and
+ * — for its preparers, before approval — withdraw it or remove items. Who may do what is decided by the
  * rules in src/ (src/approval/rule.ts, src/batches/lifecycle.ts), not by role checks here. Jobs
  * create and edit batches in their own routes with server/store/batches.ts.
  */
@@ -11,16 +14,21 @@ import { allowedBatchActions, BATCH_STATES } from '../../src/batches';
 import { approvalUser } from '../auth';
 import type { AppContext } from '../context';
 import { currentUser, parseWith } from '../http';
+import { describeContent } from '../store/batch-content';
 import { batchFacts, currentApproval, decideBatch, listApprovals, listBatches, listBatchItems, removeBatchItems, requireBatch, withdrawBatch } from '../store/batches';
+import { countWaitingFor, listInbox } from '../store/inbox';
 
 const listQuery = z.object({
   job: z.string().optional(),
   state: z.enum(BATCH_STATES).optional(),
   limit: z.string().regex(/^\d+$/).transform(Number).optional(),
 });
+const inboxQuery = z.object({ finished: z.string().regex(/^\d+$/).transform(Number).optional() });
 const decisionBody = z.object({
   version: z.number().int().positive({ message: 'give the version number you reviewed' }),
   reason: z.string().max(2000).optional(),
+  /** The content hash the reviewer's screen showed (GET /api/batches/:id/content). */
+  contentHash: z.string().regex(/^[0-9a-f]{64}$/, 'give the content hash you reviewed').optional(),
 });
 const withdrawBody = z.object({
   version: z.number().int().positive().optional(),
@@ -36,6 +44,17 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/api/batches', { preHandler: anyRole }, async (req) => ({
     batches: await listBatches(ctx.store, parseWith(listQuery, req.query, 'batch query')),
   }));
+  app.get('/api/batches/inbox', { preHandler: anyRole }, async (req) => {
+    const q = parseWith(inboxQuery, req.query, 'inbox query');
+    return listInbox(ctx.store, approvalUser(currentUser(req)), { finishedLimit: Math.min(q.finished ?? 30, 200) });
+  });
+  app.get('/api/batches/inbox/count', { preHandler: anyRole }, async (req) => ({ waitingForYou: await countWaitingFor(ctx.store, approvalUser(currentUser(req))) }));
+  app.get<{ Params: { id: string } }>('/api/batches/:id/content', { preHandler: anyRole }, async (req) => {
+    const batch = await requireBatch(ctx.store, req.params.id);
+    const [content, approval] = await Promise.all([describeContent(ctx.store, batch.id), currentApproval(ctx.store, batch.id)]);
+    const approvedHash = approval?.contentHash ?? null;
+    return { batch, content, approvedHash, matchesApproval: approvedHash === null ? null : approvedHash === content.contentHash };
+  });
   app.get<{ Params: { id: string } }>('/api/batches/:id', { preHandler: anyRole }, async (req) => {
     const batch = await requireBatch(ctx.store, req.params.id);
     const [items, approvals, valid, facts] = await Promise.all([
@@ -59,14 +78,14 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       const body = parseWith(decisionBody, req.body, verb);
       const user = currentUser(req);
       return ctx.store.transaction(async (tx) => {
-        const result = await decideBatch(tx, { id: req.params.id, version: body.version, user: approvalUser(user), decision, reason: body.reason });
+        const result = await decideBatch(tx, { id: req.params.id, version: body.version, user: approvalUser(user), decision, reason: body.reason, reviewedHash: body.contentHash });
         await ctx.audit.append(
           {
             actor: user.id,
             action: `batch.${decision}`,
             subjectType: 'batch',
             subjectId: req.params.id,
-            details: { version: body.version, reason: body.reason, name: user.name, roles: user.roles },
+            details: { version: body.version, reason: body.reason, name: user.name, roles: user.roles, contentHash: result.approval.contentHash },
           },
           tx,
         );

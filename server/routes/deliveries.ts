@@ -1,5 +1,5 @@
 /**
- * File delivery to partners (issue 6):
+ * File delivery to partners:
  * - GET    /api/partners                      every role (to choose where files go); never any secret
  * - POST   /api/partners                      admin: create (password / privateKey are write-only)
  * - PATCH  /api/partners/:id                  admin: change settings or credentials
@@ -63,10 +63,10 @@ const prepareBody = z.object({
 const listQuery = z.object({ job: z.string().optional(), limit: z.string().regex(/^\d+$/).transform(Number).optional() });
 
 /** Checks what can be refused at once, so the page gets a 409 instead of a failure later. */
-async function assertSendable(ctx: AppContext, id: string): Promise<void> {
+async function assertSendable(ctx: AppContext, id: string, actor: string): Promise<void> {
   const b = await requireBatch(ctx.store, id);
   if (b.kind !== DELIVERY_KIND) throw badRequest('not-a-delivery', `Batch ${id} is not a file delivery.`);
-  await assertApprovedForSending(ctx.store, id);
+  await assertApprovedForSending(ctx.store, id, { audit: ctx.audit, actor });
 }
 
 /** `npm start`'s demo FTP target as the partner "Demo FTP (loopback)" for every network (new password each start). */
@@ -207,7 +207,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     { preHandler: app.requireRole('preparer', 'approver') },
     async (req, reply) => {
       const user = currentUser(req);
-      await assertSendable(ctx, req.params.id);
+      await assertSendable(ctx, req.params.id, user.id);
       if (req.query.wait === 'true') {
         await deliverBatch(deps, req.params.id, { actor: user.id, worker: processWorker(ctx) });
         return describeDelivery(ctx.store, req.params.id);

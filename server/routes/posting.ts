@@ -82,10 +82,10 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const b = await postingBatch(req.params.id);
     // Refuse at once (with the reason) rather than in the background. A correction that failed
     // part-way runs again under its approval.
+    const me = currentUser(req);
     const again = b.kind === CORRECTION_KIND && b.state === 'failed' && (await currentApproval(ctx.store, b.id));
     if (!again) await refuseFinished(ctx, b);
-    if (b.state !== 'sending' && !again) await assertApprovedForSending(ctx.store, b.id);
-    const me = currentUser(req);
+    if (b.state !== 'sending' && !again) await assertApprovedForSending(ctx.store, b.id, { audit: ctx.audit, actor: me.id });
     await ctx.audit.append({ actor: me.id, action: 'posting.requested', subjectType: 'batch', subjectId: b.id });
     void startPosting(ctx, b.id, me.id, me.name);
     return reply.code(202).send({ batchId: b.id, started: true });

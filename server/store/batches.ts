@@ -16,9 +16,11 @@ import {
   type BatchActor,
   type BatchFacts,
   type BatchState,
+  type RecordedApproval,
   type Refusal,
 } from '../../src/batches';
 import { AppError, notFound } from '../errors';
+import { computeBatchContent, recordVersion } from './batch-content';
 import { newId, nowIso, parseJson } from './ids';
 import type { Queryable, Store } from './index';
 
@@ -70,6 +72,8 @@ export interface Approval {
   decidedAt: string;
   decision: Decision;
   reason: string | null;
+  /** Hash of the content decided on (what would leave); null for decisions from before content hashes. */
+  contentHash: string | null;
 }
 
 export interface NewBatchItem {
@@ -93,7 +97,7 @@ const forUpdate = (db: Queryable) => (db.dialect === 'postgres' ? ' FOR UPDATE' 
 /** A refusal of the lifecycle or the approval rule, as the error routes pass on. */
 const refused = (r: Refusal) => new AppError(r.status, r.code, r.reason);
 
-interface BatchRow {
+export interface BatchRow {
   id: string;
   job: string;
   kind: string;
@@ -106,7 +110,7 @@ interface BatchRow {
   version: number;
 }
 
-function storedPeople(text: string | null, fallback: Person): Person[] {
+export function storedPeople(text: string | null, fallback: Person): Person[] {
   const list = parseJson<unknown>(text, null);
   if (!Array.isArray(list)) return [fallback];
   const people = list.filter((p): p is Person => typeof p?.id === 'string' && typeof p?.name === 'string').map((p) => recordedPerson(p.id, p.name));
@@ -115,7 +119,7 @@ function storedPeople(text: string | null, fallback: Person): Person[] {
 
 const toJsonPeople = (people: readonly Person[]) => JSON.stringify(people.map((p) => ({ id: p.id, name: p.name })));
 
-function toBatch<P>(r: BatchRow, itemPreparers: readonly (string | null)[]): Batch<P> {
+export function toBatch<P>(r: BatchRow, itemPreparers: readonly (string | null)[]): Batch<P> {
   const author = recordedPerson(r.prepared_by, r.prepared_by_name);
   const preparers = new Map([[author.id, author]]);
   for (const text of itemPreparers) for (const p of storedPeople(text, author)) if (!preparers.has(p.id)) preparers.set(p.id, p);
@@ -147,6 +151,7 @@ export interface ItemRow {
   attempts: number;
   updated_at: string;
   prepared_by: string | null;
+  label?: string | null;
 }
 
 /** A stored item as its sender sees it (who prepared it is the approval's business): the queue's claims read this. */
@@ -190,9 +195,18 @@ async function insertItems(tx: Queryable, batchId: string, items: readonly NewBa
       );
     }
     await tx.exec(
-      `INSERT INTO batch_items (batch_id, seq, idempotency_key, kind, state, request, attempts, updated_at, prepared_by)
-       VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $7)`,
-      [batchId, firstSeq + i, item.idempotencyKey, item.kind, JSON.stringify(item.request ?? {}), at, toJsonPeople(item.preparedBy?.length ? item.preparedBy : [preparedBy])],
+      `INSERT INTO batch_items (batch_id, seq, idempotency_key, kind, state, request, attempts, updated_at, prepared_by, label)
+       VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $7, $8)`,
+      [
+        batchId,
+        firstSeq + i,
+        item.idempotencyKey,
+        item.kind,
+        JSON.stringify(item.request ?? {}),
+        at,
+        toJsonPeople(item.preparedBy?.length ? item.preparedBy : [preparedBy]),
+        requestLabel(firstSeq + i, item.request),
+      ],
     );
   }
 }
@@ -210,6 +224,7 @@ export async function createBatch<P>(
       [id, input.job, input.kind, input.preparedBy.id, input.preparedBy.name, at, JSON.stringify(input.payload ?? {})],
     );
     await insertItems(tx, id, input.items ?? [], input.preparedBy);
+    await recordVersion(tx, id);
     return (await getBatch<P>(tx, id))!;
   });
 }
@@ -312,17 +327,13 @@ async function load<P = unknown>(tx: Queryable, id: string, lock: boolean): Prom
   const batch = toBatch<P>(r, []);
   batch.preparers = [...new Map([author, ...items.flatMap((i) => i.preparedBy)].map((p) => [p.id, p])).values()];
   const approvals = await listApprovals(tx, id);
-  const facts: BatchFacts = {
-    id,
-    state: batch.state,
-    version: batch.version,
-    preparedBy: author,
-    items: items.map((i) => ({ seq: i.seq, label: itemLabel(i), preparedBy: i.preparedBy })),
-    approvals: approvals
-      .filter((a) => a.decision === 'approved')
-      .map((a) => ({ version: a.batchVersion, approvedBy: { id: a.approvedBy, name: a.approvedByName, roles: a.approverRoles } })),
-  };
+  const facts = factsFrom(batch, author, items.map((i) => ({ seq: i.seq, label: requestLabel(i.seq, i.request), preparedBy: i.preparedBy })), approvals);
   return { batch, items, approvals, facts };
+}
+
+/** What the lifecycle decides on, from a batch, its items (labels and preparers) and its decisions. */
+export function factsFrom(batch: Pick<Batch, 'id' | 'state' | 'version'>, author: Person, items: BatchFacts['items'], approvals: readonly Approval[]): BatchFacts {
+  return { id: batch.id, state: batch.state, version: batch.version, preparedBy: author, items, approvals: approvals.filter((a) => a.decision === 'approved').map(recordedApproval) };
 }
 
 /** What the lifecycle and the approval rule decide on for this batch (e.g. the actions a user may take). */
@@ -331,10 +342,15 @@ export async function batchFacts(db: Db, id: string): Promise<BatchFacts> {
 }
 
 /** How a refusal names an item: its file name or document number when the request has one. */
-function itemLabel(item: BatchItem): string {
-  const req = (item.request ?? {}) as Record<string, unknown>;
+function requestLabel(seq: number, request: unknown): string {
+  const req = (request ?? {}) as Record<string, unknown>;
   const name = [req.fileName, req.number, (req.body as Record<string, unknown> | undefined)?.invoice_number].find((v) => typeof v === 'string' && v !== '');
-  return name ? `item ${item.seq} (${String(name)})` : `item ${item.seq}`;
+  return name ? `item ${seq} (${String(name)})` : `item ${seq}`;
+}
+
+/** An approval as the lifecycle weighs it (the hash only when one was recorded). */
+function recordedApproval(a: Approval): RecordedApproval {
+  return { version: a.batchVersion, approvedBy: { id: a.approvedBy, name: a.approvedByName, roles: a.approverRoles }, ...(a.contentHash ? { contentHash: a.contentHash } : {}) };
 }
 
 /** Checks a transition against the lifecycle; throws its refusal as an AppError. */
@@ -357,7 +373,7 @@ export async function setBatchState(db: Db, id: string, state: BatchState, from?
     }
     const action: BatchAction | undefined =
       state === 'sending'
-        ? { type: 'send' }
+        ? { type: 'send', contentHash: (await computeBatchContent(tx, id)).hash }
         : (state === 'done' || state === 'failed') && batch.state === 'needs_review'
           ? { type: 'settle', outcome: state }
           : state === 'done' || state === 'failed' || state === 'needs_review'
@@ -400,6 +416,7 @@ export async function editBatch<P>(
       await tx.exec('DELETE FROM batch_items WHERE batch_id = $1', [b.id]);
       await insertItems(tx, b.id, input.items.map((item, i) => ({ ...item, preparedBy: preparers[i] })), editor);
     }
+    await recordVersion(tx, b.id);
     return (await getBatch<P>(tx, b.id))!;
   });
 }
@@ -407,11 +424,25 @@ export async function editBatch<P>(
 /** Approves or rejects the version the approver looked at; the approval rule decides who may. */
 export async function decideBatch(
   db: Db,
-  input: { id: string; version: number; user: User; decision: Decision; reason?: string },
+  input: {
+    id: string;
+    version: number;
+    user: User;
+    decision: Decision;
+    reason?: string;
+    /** The content hash the approver's screen showed; refused when the content is no longer that. */
+    reviewedHash?: string;
+  },
 ): Promise<{ batch: Batch; approval: Approval }> {
   return inTx(db, async (tx) => {
     const { facts } = await load(tx, input.id, true);
-    const t = allow(facts, { type: input.decision === 'approved' ? 'approve' : 'reject', version: input.version, reason: input.reason }, person(input.user));
+    // The hash of what would leave now, recorded with the decision: sending compares against it.
+    const contentHash = (await computeBatchContent(tx, input.id)).hash;
+    const t = allow(
+      facts,
+      { type: input.decision === 'approved' ? 'approve' : 'reject', version: input.version, reason: input.reason, contentHash, reviewedHash: input.reviewedHash },
+      person(input.user),
+    );
     const approval: Approval = {
       id: newId('apr'),
       batchId: input.id,
@@ -422,10 +453,11 @@ export async function decideBatch(
       decidedAt: nowIso(),
       decision: input.decision,
       reason: input.reason?.trim() || null,
+      contentHash,
     };
     await tx.exec(
-      `INSERT INTO approvals (id, batch_id, batch_version, approved_by, approved_by_name, approver_roles, decided_at, decision, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      `INSERT INTO approvals (id, batch_id, batch_version, approved_by, approved_by_name, approver_roles, decided_at, decision, reason, content_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
       [
         approval.id,
         approval.batchId,
@@ -436,6 +468,7 @@ export async function decideBatch(
         approval.decidedAt,
         approval.decision,
         approval.reason,
+        approval.contentHash,
       ],
     );
     await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [input.id, t.to, approval.decidedAt]);
@@ -469,11 +502,12 @@ export async function removeBatchItems(db: Db, input: { id: string; version: num
       input.user.name,
       nowIso(),
     ]);
+    await recordVersion(tx, input.id);
     return (await getBatch(tx, input.id))!;
   });
 }
 
-interface ApprovalRow {
+export interface ApprovalRow {
   id: string;
   batch_id: string;
   batch_version: number;
@@ -483,26 +517,30 @@ interface ApprovalRow {
   decided_at: string;
   decision: Decision;
   reason: string | null;
+  content_hash?: string | null;
 }
 
 export async function listApprovals(db: Db, batchId: string): Promise<Approval[]> {
   const rows = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE batch_id = $1 ORDER BY decided_at, id', [batchId]);
-  return rows.map((r) => {
-    const who = recordedPerson(r.approved_by, r.approved_by_name);
-    const roles = parseJson<unknown>(r.approver_roles, null);
-    return {
-      id: r.id,
-      batchId: r.batch_id,
-      batchVersion: Number(r.batch_version),
-      approvedBy: who.id,
-      approvedByName: who.name,
-      // Decisions recorded before roles were kept needed the approver role.
-      approverRoles: Array.isArray(roles) ? roles.map(String) : ['approver'],
-      decidedAt: r.decided_at,
-      decision: r.decision,
-      reason: r.reason,
-    };
-  });
+  return rows.map(approvalFromRow);
+}
+
+export function approvalFromRow(r: ApprovalRow): Approval {
+  const who = recordedPerson(r.approved_by, r.approved_by_name);
+  const roles = parseJson<unknown>(r.approver_roles, null);
+  return {
+    id: r.id,
+    batchId: r.batch_id,
+    batchVersion: Number(r.batch_version),
+    approvedBy: who.id,
+    approvedByName: who.name,
+    // Decisions recorded before roles were kept needed the approver role.
+    approverRoles: Array.isArray(roles) ? roles.map(String) : ['approver'],
+    decidedAt: r.decided_at,
+    decision: r.decision,
+    reason: r.reason,
+    contentHash: r.content_hash ?? null,
+  };
 }
 
 /**
@@ -518,11 +556,37 @@ export async function currentApproval(db: Db, batchId: string): Promise<Approval
   });
 }
 
-/** For the posting worker and delivery, right before sending: throws unless the lifecycle lets the batch be sent now. */
-export async function assertApprovedForSending(db: Db, batchId: string): Promise<Approval> {
-  return inTx(db, async (tx) => {
-    const { facts } = await load(tx, batchId, false);
-    allow(facts, { type: 'send' }, WORKER);
-    return (await currentApproval(tx, batchId))!;
-  });
+/** Where a refused send is recorded: the audit log (server/audit.ts) and who asked. */
+export interface SendRefusalLog {
+  audit?: { append(entry: { actor: string; action: string; subjectType?: string; subjectId?: string; details?: Record<string, unknown> }): Promise<unknown> };
+  actor: string;
+}
+
+/**
+ * For the posting worker and delivery, right before sending: throws unless the lifecycle lets the
+ * batch be sent now — a standing approval of the current version, of exactly the content that
+ * would leave (hashed now). With `log`, a refusal is written to the audit log before it is thrown.
+ */
+export async function assertApprovedForSending(db: Db, batchId: string, log?: SendRefusalLog): Promise<Approval> {
+  let contentHash: string | undefined;
+  try {
+    return await inTx(db, async (tx) => {
+      const { facts } = await load(tx, batchId, false);
+      contentHash = (await computeBatchContent(tx, batchId)).hash;
+      allow(facts, { type: 'send', contentHash }, WORKER);
+      return (await currentApproval(tx, batchId))!;
+    });
+  } catch (e) {
+    if (log?.audit && e instanceof AppError && e.statusCode === 409) {
+      const approved = (await currentApproval(db, batchId).catch(() => undefined))?.contentHash ?? null;
+      await log.audit.append({
+        actor: log.actor,
+        action: 'batch.send-refused',
+        subjectType: 'batch',
+        subjectId: batchId,
+        details: { code: e.code, reason: e.message, contentHash: contentHash ?? null, approvedHash: approved },
+      });
+    }
+    throw e;
+  }
 }

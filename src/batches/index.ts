@@ -1,1 +1,3 @@
 export * from './lifecycle';
+export * from './content';
+export type * from './content-view';

@@ -58,7 +58,7 @@ const ACTIONS: Record<BatchActionType, BatchAction> = {
   edit: { type: 'edit', version: 3 },
   'remove-items': { type: 'remove-items', version: 3, seqs: [2] },
   withdraw: { type: 'withdraw', version: 3 },
-  send: { type: 'send' },
+  send: { type: 'send', contentHash: 'h' },
   finish: { type: 'finish', outcome: 'done' },
   settle: { type: 'settle', outcome: 'done' },
   cancel: { type: 'cancel' },
@@ -243,7 +243,7 @@ describe('batch lifecycle details', () => {
   });
 
   it('sending needs an approval of the current version that the rule still accepts', () => {
-    const send = (facts: BatchFacts) => batchTransition(facts, { type: 'send' }, WORKER);
+    const send = (facts: BatchFacts) => batchTransition(facts, { type: 'send', contentHash: 'h' }, WORKER);
     expect(send(batch('approved'))).toMatchObject({ ok: true, to: 'sending' });
     // approved an older version: an edit came after
     expect(send(batch('approved', { approvals: [{ version: 2, approvedBy: bob }] }))).toMatchObject({ code: 'not-approved' });
@@ -261,7 +261,27 @@ describe('batch lifecycle details', () => {
     // Sent, but Zoho does not hold it exactly once: review first, then settled.
     expect(batchTransition(batch('sending'), { type: 'finish', outcome: 'needs_review' }, WORKER)).toMatchObject({ ok: true, to: 'needs_review' });
     expect(batchTransition(batch('needs_review'), { type: 'settle', outcome: 'failed' }, WORKER)).toMatchObject({ ok: true, to: 'failed' });
-    expect(batchTransition(batch('needs_review'), { type: 'send' }, WORKER)).toMatchObject({ ok: false, code: 'wrong-state' });
+    expect(batchTransition(batch('needs_review'), { type: 'send', contentHash: 'h' }, WORKER)).toMatchObject({ ok: false, code: 'wrong-state' });
+  });
+
+  it('sends only the content that was approved, and approves only the content reviewed', () => {
+    const approvedH1 = batch('approved', { approvals: [{ version: 3, approvedBy: bob, contentHash: 'a1b2c3d4e5f6a7b8' }] });
+    expect(batchTransition(approvedH1, { type: 'send', contentHash: 'a1b2c3d4e5f6a7b8' }, WORKER)).toMatchObject({ ok: true, to: 'sending' });
+    expect(batchTransition(approvedH1, { type: 'send', contentHash: 'ffffffffffff0000' }, WORKER)).toEqual({
+      ok: false,
+      status: 409,
+      code: 'content-changed',
+      reason: 'Batch bat_1 is not what bob approved (its content hashes to ffffffffffff… now, the approval was for a1b2c3d4e5f6…); nothing is sent, and that approval does not count for this content.',
+    });
+    // the same check after a restart, while sending
+    expect(batchTransition({ ...approvedH1, state: 'sending' }, { type: 'send', contentHash: 'other' }, WORKER)).toMatchObject({ code: 'content-changed' });
+    // the approver's screen showed other content than the batch holds now
+    const waiting = batch('awaiting_approval');
+    expect(batchTransition(waiting, { type: 'approve', version: 3, contentHash: 'now', reviewedHash: 'then' }, person(bob))).toMatchObject({ status: 409, code: 'stale-content' });
+    expect(batchTransition(waiting, { type: 'reject', version: 3, reason: 'no', contentHash: 'now', reviewedHash: 'then' }, person(bob))).toMatchObject({ code: 'stale-content' });
+    expect(batchTransition(waiting, { type: 'approve', version: 3, contentHash: 'now', reviewedHash: 'now' }, person(bob))).toMatchObject({ ok: true, to: 'approved' });
+    // the maker-checker refusal comes first: a preparer hears why she may not, whatever she reviewed
+    expect(batchTransition(waiting, { type: 'approve', version: 3, contentHash: 'now', reviewedHash: 'then' }, person(alice))).toMatchObject({ code: 'maker-checker' });
   });
 
   it('knows who prepared it, item by item', () => {

@@ -16,7 +16,9 @@
  * preparer role edits it (and so becomes one of its preparers); an approver who prepared nothing in it
  * approves or rejects (src/approval/rule.ts); only CloseDesk's sending process sends, finishes or
  * cancels. Sending needs an approval of the current version that the approval rule still accepts
- * against the current preparers.
+ * against the current preparers, of exactly the content about to leave: the approval records the
+ * hash of what the approver reviewed, and the sending process brings the hash of what it would send
+ * (hashing is the host's; comparing is this file's).
  */
 import { samePerson, type Person } from '../approval/identity';
 import { mayApprove, preparersOf, type ApprovalSubject, type User } from '../approval/rule';
@@ -37,6 +39,11 @@ export interface RecordedApproval {
   version: number;
   /** The approver as she was when she decided (her roles then). */
   approvedBy: User;
+  /**
+   * Hash of the content approved (what would leave). Absent for approvals recorded before content
+   * hashes were: those stand as they did then, since what their approver saw cannot be known now.
+   */
+  contentHash?: string;
 }
 
 export interface BatchFacts {
@@ -56,12 +63,19 @@ export const WORKER: BatchActor = { kind: 'worker' };
 export const person = (user: User): BatchActor => ({ kind: 'person', user });
 
 export type BatchAction =
-  | { type: 'approve'; version: number }
-  | { type: 'reject'; version: number; reason?: string }
+  | {
+      type: 'approve';
+      version: number;
+      /** Hash of the batch's content now, and of the content the approver reviewed (when her screen says). */
+      contentHash?: string;
+      reviewedHash?: string;
+    }
+  | { type: 'reject'; version: number; reason?: string; contentHash?: string; reviewedHash?: string }
   | { type: 'edit'; version: number }
   | { type: 'remove-items'; version: number; seqs: readonly number[] }
   | { type: 'withdraw'; version?: number }
-  | { type: 'send' }
+  /** contentHash: the hash of exactly what the sending process is about to send. */
+  | { type: 'send'; contentHash: string }
   | { type: 'finish'; outcome: 'done' | 'failed' | 'needs_review' }
   | { type: 'settle'; outcome: 'done' | 'failed' }
   | { type: 'cancel' };
@@ -109,6 +123,9 @@ function decide(batch: BatchFacts, action: Extract<BatchAction, { type: 'approve
   if (!verdict.ok) return refuse(403, verdict.code, verdict.reason);
   if (batch.version !== action.version) return staleVersion(batch, action.version, 'review');
   if (batch.state !== 'awaiting_approval') return refuse(409, 'not-awaiting-approval', `Batch ${batch.id} is ${inWords(batch.state)}, not awaiting approval.`);
+  if (action.reviewedHash !== undefined && action.contentHash !== undefined && action.reviewedHash !== action.contentHash) {
+    return refuse(409, 'stale-content', `The content of batch ${batch.id} is not what you reviewed (it changed after you opened it); review it again.`);
+  }
   if (action.type === 'reject' && !action.reason?.trim()) return refuse(400, 'reason-required', 'Say why you reject the batch so the preparer can fix it.');
   return { ok: true, to: action.type === 'approve' ? 'approved' : 'rejected', newVersion: false, voidsApproval: false };
 }
@@ -153,9 +170,19 @@ function withdraw(batch: BatchFacts, action: Extract<BatchAction, { type: 'withd
   return refused ?? { ok: true, to: 'cancelled', newVersion: false, voidsApproval: false };
 }
 
-function send(batch: BatchFacts): BatchTransition {
-  if (!standingApproval(batch)) {
+const shortHash = (h: string) => h.slice(0, 12);
+
+function send(batch: BatchFacts, contentHash: string): BatchTransition {
+  const approval = standingApproval(batch);
+  if (!approval) {
     return refuse(409, 'not-approved', `Batch ${batch.id} has no approval for its current version ${batch.version} by someone who prepared none of it; nothing is sent until there is one.`);
+  }
+  if (approval.contentHash !== undefined && approval.contentHash !== contentHash) {
+    return refuse(
+      409,
+      'content-changed',
+      `Batch ${batch.id} is not what ${approval.approvedBy.name} approved (its content hashes to ${shortHash(contentHash)}… now, the approval was for ${shortHash(approval.contentHash)}…); nothing is sent, and that approval does not count for this content.`,
+    );
   }
   if (!['approved', 'failed', 'sending'].includes(batch.state)) return refuse(409, 'wrong-state', `Batch ${batch.id} is ${inWords(batch.state)}; it cannot be sent.`);
   return { ok: true, to: 'sending', newVersion: false, voidsApproval: false };
@@ -188,7 +215,7 @@ export function batchTransition(batch: BatchFacts, action: BatchAction, actor: B
       : refuse(403, 'person-only', `Only a signed-in person can ${action.type.replace('-', ' ')} batch ${batch.id}.`);
   }
   if (actor.kind === 'worker') {
-    if (action.type === 'send') return send(batch);
+    if (action.type === 'send') return send(batch, action.contentHash);
     if (action.type === 'finish') return finish(batch, action.outcome);
     if (action.type === 'settle') return settle(batch, action.outcome);
     return cancel(batch);

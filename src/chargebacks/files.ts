@@ -1,8 +1,11 @@
 /**
- * A chargeback batch becomes at most 4 CSV files, one per card network present (DESIGN.md §4.4).
- * File names follow a configurable pattern; the default is `{network}_{merchant}_{yyyymmdd}_{batch}.csv`.
+ * A chargeback batch, the one entry every host calls (task pane, server route, CLI): records in,
+ * at most 4 CSV files out, one per card network present (docs/rules.md, "Chargebacks"), with their
+ * totals, sheets and problems. File names follow a configurable pattern; the default is
+ * `{network}_{merchant}_{yyyymmdd}_{batch}.csv`. The batch date defaults to the latest transaction
+ * date of the records (never the clock), the batch label to `B` + that date.
  */
-import { blocking, centsToNumber, formatAmount, hasBlocking, sumCents, toCsv, warning, type Problem, type Table } from '../kernel';
+import { blocking, centsToNumber, formatAmount, hasBlocking, latestPeriod, sumCents, toCsv, warning, type Problem, type Table } from '../kernel';
 import type { SheetSpec } from '../workbook/sheet-spec';
 import { readChargebacks, type ChargebackRecord } from './records';
 import { NETWORKS, type Network } from './reason-codes';
@@ -15,10 +18,10 @@ export const FILE_COLUMNS = [
 ] as const;
 
 export interface ChargebackFileOptions {
-  /** Batch label used in file names ({batch}). */
-  batch: string;
-  /** The batch date, ISO YYYY-MM-DD ({yyyymmdd}); the host passes today. */
-  date: string;
+  /** Batch label used in file names ({batch}); blank or absent: `B` + the batch date's yyyymmdd. */
+  batch?: string;
+  /** The batch date, ISO YYYY-MM-DD ({yyyymmdd}); blank or absent: the latest transaction date of the records. */
+  date?: string;
   /** Merchant label for {merchant}; default: the one merchant id of the file's records. */
   merchant?: string;
   /** File name pattern; tokens {network} {merchant} {yyyymmdd} {date} {batch} {count}. */
@@ -44,6 +47,23 @@ export interface ChargebackBatch {
   problems: Problem[];
   /** True when nothing may be sent (any blocking problem). */
   blocked: boolean;
+  /** The batch date used (as given, or the latest transaction date); '' when neither gave one. */
+  date: string;
+  /** True when no date was given and the records gave it. */
+  dateFromData: boolean;
+  /** The batch label used in the file names. */
+  batch: string;
+}
+
+/** Tables of records, with the problems found while reading them (a file that could not be opened, bad JSON). */
+export interface ChargebackInput {
+  tables: readonly Table[];
+  problems?: readonly Problem[];
+}
+
+/** The label a batch gets when none is given: `B` and the batch date as yyyymmdd. */
+export function defaultBatchLabel(date: string): string {
+  return `B${date.replace(/-/g, '')}`;
 }
 
 /** File names are used on remote servers: keep letters, digits, dot, dash and underscore. */
@@ -102,9 +122,9 @@ function fileSheet(network: Network, records: readonly ChargebackRecord[]): Shee
  * even when problems block the batch, so the user sees what would be sent; `blocked` says whether
  * it may be sent.
  */
-export function buildChargebackFiles(tables: Table | readonly Table[], options: ChargebackFileOptions): ChargebackBatch {
-  const list = Array.isArray(tables) ? (tables as readonly Table[]) : [tables as Table];
-  const problems: Problem[] = [];
+export function buildChargebackFiles(input: Table | readonly Table[] | ChargebackInput, options: ChargebackFileOptions = {}): ChargebackBatch {
+  const list: readonly Table[] = Array.isArray(input) ? input : 'tables' in input ? (input as ChargebackInput).tables : [input as Table];
+  const problems: Problem[] = Array.isArray(input) || !('tables' in input) ? [] : [...((input as ChargebackInput).problems ?? [])];
   const records: ChargebackRecord[] = [];
   const networksSeen: string[] = [];
   const seenCases = new Map<string, string>();
@@ -140,9 +160,14 @@ export function buildChargebackFiles(tables: Table | readonly Table[], options: 
       }),
     );
   }
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(options.date)) {
-    problems.push(blocking({ source, message: `The batch date "${options.date}" must be YYYY-MM-DD.`, code: 'bad-batch-date' }));
+  const given = options.date?.trim();
+  const date = given || latestPeriod(records.map((r) => r.transactionDate)) || '';
+  if (!given && !date && records.length > 0) {
+    problems.push(blocking({ source, message: 'Enter the batch date (YYYY-MM-DD): the records hold no transaction date to take it from.', code: 'bad-batch-date' }));
+  } else if (given && !/^\d{4}-\d{2}-\d{2}$/.test(given)) {
+    problems.push(blocking({ source, message: `The batch date "${given}" must be YYYY-MM-DD.`, code: 'bad-batch-date' }));
   }
+  const batch = options.batch?.trim() || defaultBatchLabel(date);
 
   const pattern = options.pattern?.trim() || DEFAULT_FILE_PATTERN;
   const files: ChargebackFile[] = [];
@@ -158,7 +183,7 @@ export function buildChargebackFiles(tables: Table | readonly Table[], options: 
           warning({ source, message: `The ${network} file holds ${merchants.length} merchants (${merchants.join(', ')}); its name uses MULTI. Give the batch a merchant name to change that.`, code: 'several-merchants' }),
         );
     }
-    const fileName = chargebackFileName(pattern, { network, merchant, date: options.date, batch: options.batch, count: mine.length });
+    const fileName = chargebackFileName(pattern, { network, merchant, date, batch, count: mine.length });
     const totals = [...new Set(mine.map((r) => r.currency))].sort().map((currency) => ({
       currency,
       cents: sumCents(mine.filter((r) => r.currency === currency).map((r) => r.amountCents)),
@@ -179,5 +204,21 @@ export function buildChargebackFiles(tables: Table | readonly Table[], options: 
       problems.push(blocking({ source, value: f.fileName, message: `The ${other} and ${f.network} files would both be named ${f.fileName}; put {network} in the file name pattern.`, code: 'duplicate-file-name' }));
     names.set(f.fileName, f.network);
   }
-  return { files, records, problems, blocked: hasBlocking(problems) };
+  return { files, records, problems, blocked: hasBlocking(problems), date, dateFromData: !given, batch };
 }
+
+/** A batch as the API and the pane show it: counts, problems and each file with its CSV and sheet. */
+export function chargebackBatchView(b: ChargebackBatch) {
+  return {
+    blocked: b.blocked,
+    records: b.records.length,
+    problems: b.problems,
+    date: b.date,
+    dateFromData: b.dateFromData,
+    /** `batch` of a delivery is the delivery batch itself; this is the label in the file names. */
+    batchLabel: b.batch,
+    files: b.files.map((f) => ({ network: f.network as string, fileName: f.fileName, records: f.records.length, totals: f.totals, csv: f.csv, sheet: f.sheet })),
+  };
+}
+
+export type ChargebackBatchView = ReturnType<typeof chargebackBatchView>;

@@ -1,6 +1,7 @@
 /**
- * Chargeback records: read from a table (CSV or XLSX sheet) or a JSON array, and validate
- * (DESIGN.md §4.4). Every bad row becomes a problem naming its row and column; good rows go on.
+ * Chargeback records: read from a table (CSV or XLSX sheet) or a JSON array, and validate (the
+ * record and its checks are in docs/rules.md, "Chargebacks"). Every bad row becomes a problem naming
+ * its row and column; good rows go on.
  */
 import {
   blocking,
@@ -9,6 +10,7 @@ import {
   parseAmount,
   readDate,
   readId,
+  tableFromRecords,
   warning,
   type Cell,
   type Problem,
@@ -47,38 +49,21 @@ export const CHARGEBACK_COLUMNS = [
   { name: 'STATUS', aliases: ['CASE_STATUS'] },
 ] as const;
 
-/**
- * A JSON array of objects as a table: the header is every key in order of first appearance.
- * Numbers stay numbers, so an ARN sent as a JSON number is caught as lost precision later.
- */
+/** A JSON array of chargeback records as a table (see tableFromRecords). */
 export function tableFromJson(name: string, data: unknown): { table: Table; problems: Problem[] } {
-  const empty: Table = { name, header: [], rows: [], firstRowNumber: 2 };
-  if (!Array.isArray(data)) {
-    return {
-      table: empty,
-      problems: [blocking({ source: name, message: `${name} must hold a JSON array of chargeback records.`, code: 'not-an-array' })],
-    };
-  }
-  const header: string[] = [];
-  const seen = new Set<string>();
-  const problems: Problem[] = [];
-  data.forEach((rec, i) => {
-    if (rec === null || typeof rec !== 'object' || Array.isArray(rec)) {
-      problems.push(blocking({ source: name, row: i + 2, message: `Record ${i + 1} is not an object with fields.`, code: 'not-an-object' }));
-      return;
-    }
-    for (const k of Object.keys(rec)) if (!seen.has(k)) (seen.add(k), header.push(k));
-  });
-  const rows: Cell[][] = data.map((rec) =>
-    header.map((k) => {
-      const v = rec && typeof rec === 'object' ? (rec as Record<string, unknown>)[k] : undefined;
-      if (v === undefined || v === null) return '';
-      if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
-      return JSON.stringify(v);
-    }),
-  );
-  // Row numbers count the header line as 1 so JSON record n is "row n+1", like a sheet.
-  return { table: { name, header, rows, firstRowNumber: 2 }, problems };
+  return tableFromRecords(name, data, 'chargeback records');
+}
+
+/**
+ * The tables of a workbook that hold chargeback records: the sheet the user named, else every sheet
+ * with a CASE_ID column; none is a problem that says to name the sheet.
+ */
+export function chargebackSheets(file: string, sheets: readonly Table[], named?: string): { tables: Table[]; problems: Problem[] } {
+  if (named) return { tables: [...sheets], problems: [] };
+  const tables = sheets.filter((t) => findColumns(t, [CHARGEBACK_COLUMNS[0]]).index.CASE_ID! >= 0);
+  if (tables.length === 0 && sheets.length > 0)
+    return { tables: [], problems: [blocking({ source: file, message: `No sheet of ${file} has a CASE_ID column; name the sheet with the chargeback records.`, code: 'no-chargeback-sheet' })] };
+  return { tables, problems: [] };
 }
 
 export interface ReadChargebacksResult {

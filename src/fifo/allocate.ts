@@ -1,5 +1,5 @@
 /**
- * FIFO matching of reward cash (DESIGN.md §4.1).
+ * FIFO matching of reward cash (docs/rules.md, "FIFO matching of reward cash").
  *
  * The rule, precisely (the SQL in the server's FIFO SQL computes the same thing set-based):
  * - Rows of one customer are taken in the tie order: CREATEDAT, then earned before spent/expired,

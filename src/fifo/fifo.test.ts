@@ -144,7 +144,7 @@ describe('allocateFifo — order and chronology', () => {
   });
 });
 
-/** Independent oracle: the closed form of DESIGN §4.1 lots mode (the form the SQL uses). */
+/** Independent oracle: the closed form of lots mode (docs/rules.md) (the form the SQL uses). */
 function oracle(rows: { id: number; type: string; t: number; c: string; cents: number }[]): [string, string, number][] {
   const out: [string, string, number][] = [];
   const customers = [...new Set(rows.map((r) => r.c))].sort((a, b) => Number(a) - Number(b));

@@ -1,5 +1,5 @@
 /**
- * Reward-cash transactions held column by column (DESIGN.md §4.1, §7): 10M rows stay a few
+ * Reward-cash transactions (docs/rules.md) held column by column: 10M rows stay a few
  * hundred MB as typed arrays, where 10M row objects would not fit. Amounts are signed integer
  * cents in a Float64Array (exact up to 2^53); TRANS_IDs that are plain numbers (≤ 15 digits, no
  * leading zero) are kept as numbers and the rest as text, so a 17-digit id never passes through

@@ -1,5 +1,5 @@
 /**
- * CSV in and out (DESIGN.md §3). Writing is RFC 4180 by hand (a few lines; quoting rules are the
+ * CSV in and out. Writing is RFC 4180 by hand (a few lines; quoting rules are the
  * whole of it) so the formula-injection rule and per-target line endings stay in one place.
  * Reading uses papaparse (string mode only: no Node streams here).
  */

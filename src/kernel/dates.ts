@@ -1,5 +1,5 @@
 /**
- * Dates are ISO strings in the engine, UTC unless an input says otherwise (DESIGN.md §3).
+ * Dates are ISO strings in the engine, UTC unless an input says otherwise (docs/rules.md, "Every job").
  * Accepted: ISO dates and date-times, Excel 1900-system serials, `dd.mm.yyyy[ HH:MM:SS][ UTC]`
  * (Amazon EU settlement style) and slash dates (`mm/dd/yyyy` unless the format says `dmy`).
  */

@@ -1,5 +1,5 @@
 /**
- * Identifiers are strings end to end (DESIGN.md §3). Excel keeps 15 significant digits and
+ * Identifiers are strings end to end (docs/rules.md, "Every job"). Excel keeps 15 significant digits and
  * JavaScript numbers are exact only up to 2^53, so an id that arrives as a number beyond that, or
  * written in scientific notation, has already lost digits: it is reported, never rounded.
  */

@@ -4,3 +4,5 @@ export * from './money';
 export * from './ids';
 export * from './dates';
 export * from './csv';
+export * from './periods';
+export * from './records';

@@ -1,5 +1,5 @@
 /**
- * Money as integer minor units (cents) with an ISO 4217 currency (DESIGN.md §3).
+ * Money as integer minor units (cents) with an ISO 4217 currency (docs/rules.md, "Every job").
  *
  * Safe range: every amount and every sum must stay within ±Number.MAX_SAFE_INTEGER minor units
  * (±90 trillion in a 2-decimal currency); `sumCents` checks it so a sum can never silently lose a cent.

@@ -1,5 +1,5 @@
 /**
- * Problems, not exceptions, for bad data (DESIGN.md §3). Every parser and validator returns
+ * Problems, not exceptions, for bad data (docs/rules.md, "Every job"). Every parser and validator returns
  * `{ rows, problems }`; a problem names where it is (sheet or file, row, column), the value,
  * and a sentence a finance user can act on.
  */

@@ -1,6 +1,6 @@
 /**
  * Tables: the engine's unit of data is a header plus rows of cells, the same shape as an Excel
- * range's `values`, so hosts pass ranges through without conversion (DESIGN.md §3).
+ * range's `values`, so hosts pass ranges through without conversion (docs/rules.md, "Every job").
  * Columns are found by header name with aliases, case-insensitively, never by position.
  */
 import { blocking, warning, type Problem } from './problems';

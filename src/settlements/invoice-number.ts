@@ -1,5 +1,5 @@
 /**
- * Legacy per-order invoice numbering (DESIGN.md §4.3): "AMZN" + the last 7 digits of the
+ * Legacy per-order invoice numbering (docs/rules.md, "Amazon settlements"): "AMZN" + the last 7 digits of the
  * order id's digits, so '114-1234567-7654321' → 'AMZN7654321'. Collisions between two orders on
  * one number are the settlement builder's concern; this only derives the number.
  */

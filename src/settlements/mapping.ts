@@ -1,5 +1,5 @@
 /**
- * Mapping configuration (DESIGN.md §4.3): every (transaction-type, amount-type, amount-description)
+ * Mapping configuration (docs/rules.md, "Amazon settlements"): every (transaction-type, amount-type, amount-description)
  * goes to a GL account, either on the sales invoice (`sale`) or in the settlement journal
  * (`journal`); SKU → Zoho item; marketplace → Zoho customer; GL account name → Zoho account id.
  *
@@ -75,7 +75,7 @@ const sale = (transactionType: string, amountDescription: string, account: strin
 });
 const journal = (account: string, match: Omit<AccountRule, 'account' | 'posting' | 'line'>): AccountRule => ({ ...match, account, posting: 'journal' });
 
-/** The default rules; every type listed in issue 5 is here. */
+/** The default rules: every (transaction, amount type, description) real settlement files carry, so a first file maps. */
 export const DEFAULT_RULES: readonly AccountRule[] = [
   // Sales: the order's item price lines go on the invoice.
   sale('Order', 'Principal', ACCOUNT.sales, 'sku'),

@@ -1,5 +1,5 @@
 /**
- * Partner layout profiles (DESIGN.md §4.5): each education partner names its columns, writes its
+ * Partner layout profiles (docs/rules.md, "Tuition billing"): each education partner names its columns, writes its
  * dates and words its expense types its own way. A profile maps one partner's file to the normal
  * form (partner, customer, customer user, expense type, amount, currency, date, partner reference).
  * Profiles are configuration: the defaults below cover the demo partners; callers pass their own.

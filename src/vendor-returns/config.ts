@@ -1,5 +1,5 @@
 /**
- * VRET configuration: mappings and accounts with the defaults of DESIGN.md §4.2. Mapping tables
+ * VRET configuration: mappings and accounts with the defaults of docs/rules.md ("Vendor returns"). Mapping tables
  * loaded from the source (l2c, led2chan, ledgers) are laid over the defaults, entry by entry.
  */
 import { blocking, warning, type Problem } from '../kernel/problems';

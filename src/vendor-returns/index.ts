@@ -1,54 +1,32 @@
 /**
- * Vendor returns (VRET), DESIGN.md §4.2. Verbs:
- * - `buildVretRun(inputs, options, overrides?)` → `{ sheets, spursh, spurshCsv, balances, journals, problems, … }`
- * - `VretRunBuilder` for hosts that stream rows in (THR files), then `finishVretRun(builder)`.
+ * Vendor returns (VRET); the business rules are in docs/rules.md ("Vendor returns"). Verbs:
+ * - `runVendorReturns(tables, request, overrides?)`: the run every host makes (see ./job.ts): period from the
+ *   request or the data, run id, file names, SPURSH held back while a blocking problem remains, the empty-run warning.
+ * - `VendorReturnsRun` for hosts that stream rows in (THR files), with `VretPeriodSurvey` for the period.
+ * - `buildVretRun(inputs, options, overrides?)`: the same run on inputs already sorted by kind (tests, benches).
  * - `rvrAmount(amount, refund)`, `creditAccountFor(productLine, config)` for the custom functions.
  */
-import type { Problem } from '../kernel/problems';
-import type { SheetSpec } from '../workbook/sheet-spec';
-import type { CurrencyBalance, Journal } from '../journal/journal';
-import type { VretConfig, VretConfigOverrides } from './config';
-import { configFromInputs, VretRunBuilder, type VretInputs, type VretOptions, type VretResult } from './run';
-import { buildSpurshSheet, buildVretSheets } from './sheets';
+import type { VretConfigOverrides } from './config';
+import { configFromMappings, VendorReturnsRun, type VendorReturnsOutput } from './job';
+import type { AddOptions, VretInputs } from './run';
+import type { VretOptions } from './select';
 
 export * from './config';
+export * from './inputs';
+export * from './job';
 export * from './period';
 export * from './run';
+export * from './select';
 export * from './sheets';
 export * from './rvr-amount';
 
-export interface VretRun {
-  /** GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor. */
-  sheets: SheetSpec[];
-  spursh: SheetSpec;
-  balances: CurrencyBalance[];
-  journals: Journal[];
-  problems: Problem[];
-  result: VretResult;
-  config: VretConfig;
+export type VretRun = VendorReturnsOutput;
+
+/** One call from tables sorted by kind to sheets: mapping tables in `inputs` are laid over the defaults and `overrides`. */
+export function buildVretRun(inputs: VretInputs, options: VretOptions, overrides: VretConfigOverrides = {}, addOptions: AddOptions = {}): VretRun {
+  const { config, problems } = configFromMappings(overrides, inputs);
+  const run = new VendorReturnsRun({ ...options, runId: options.runId ?? '' }, config, { problems });
+  for (const t of inputs.transactions) run.addTransactions(t, addOptions);
+  for (const t of inputs.rvr ?? []) run.addRvr(t, addOptions);
+  return run.finish();
 }
-
-
-export function finishVretRun(builder: VretRunBuilder, options: { runId?: string; accountingDate?: string } = {}): VretRun {
-  const result = builder.build();
-  return {
-    sheets: buildVretSheets(result, builder.config, { runId: options.runId ?? builder.options.runId, accountingDate: options.accountingDate ?? builder.options.accountingDate }),
-    spursh: buildSpurshSheet(result, builder.config),
-    balances: result.balances,
-    journals: result.journals,
-    problems: result.problems,
-    result,
-    config: builder.config,
-  };
-}
-
-/** One call from tables to sheets: mapping tables in `inputs` are laid over the defaults and `overrides`. */
-export function buildVretRun(inputs: VretInputs, options: VretOptions, overrides: VretConfigOverrides = {}, addOptions: { checkFieldCount?: boolean } = {}): VretRun {
-  const { config, problems } = configFromInputs(inputs, overrides);
-  const builder = new VretRunBuilder(options, config);
-  builder.problems.unshift(...problems);
-  for (const t of inputs.transactions) builder.addTransactions(t, addOptions);
-  for (const t of inputs.rvr ?? []) builder.addRvr(t, addOptions);
-  return finishVretRun(builder);
-}
-

@@ -1,3 +1,4 @@
+// Over 400 lines: one builder reads transaction and RVR rows chunk by chunk and posts the journals, so a row of a big THR file is looked at once.
 /**
  * A VRET run: select the ledger/geo/period transactions, match them to RVR refunds, split each
  * amount into RVR amount and vendor funding, and post balanced journals per ledger and currency.
@@ -6,25 +7,16 @@
  * (THR), so `VretRunBuilder` takes tables one after another and keeps only the selected rows.
  */
 import { blocking, hasBlocking, warning, type Problem } from '../kernel/problems';
+import { noRowsWarning, PeriodSet } from '../kernel/periods';
 import { parseAmount, type Cents } from '../kernel/money';
 import { readId } from '../kernel/ids';
 import { readDate } from '../kernel/dates';
 import { findColumns, isBlank, type Cell, type Table } from '../kernel/table';
 import { JournalAccumulator, journalBalances, validateJournal, SEGMENTS, type CurrencyBalance, type Journal, type Segments } from '../journal/journal';
-import { creditAccountFor, lookup, readMappingTables, vretConfig, type MappingTables, type VretConfig, type VretConfigOverrides } from './config';
+import { creditAccountFor, type MappingTables, type VretConfig } from './config';
 import { normalisePeriod } from './period';
 import { rvrAmount as rvrAmountOf } from './rvr-amount';
-
-export interface VretOptions {
-  ledger: string;
-  geo: string;
-  /** `YYYY-MM`. */
-  period: string;
-  /** Printed in the batch name and file names; the host makes it unique. */
-  runId?: string;
-  /** ISO date; default the last day of the period. */
-  accountingDate?: string;
-}
+import { rowInSelection, selectVretRun, type VretOptions, type VretSelection } from './select';
 
 export interface VretTransaction {
   /** Table or file the row came from, and its row number there (problems, Analysis). */
@@ -75,19 +67,6 @@ export interface SourceCount {
   rowsSelected: number;
 }
 
-export interface VretSelection {
-  ledger: string;
-  geo: string;
-  period: string;
-  eu: boolean;
-  /** Channel of the geo (EU geos). */
-  channel?: string;
-  /** Lower-case ledger name → details used for the run. */
-  ledgers: Map<string, { name: string; currency: string; company: string }>;
-  /** Currency of the run ledger (RVR refunds are in it). */
-  currency: string;
-}
-
 export interface AddOptions {
   /** Rows whose field count differs from the header's are reported and left out (text files). */
   checkFieldCount?: boolean;
@@ -119,58 +98,6 @@ function text(c: Cell | undefined): string {
   return String(c).trim();
 }
 
-/** Chooses the ledgers, channel and currency of a run; blocking problems when the options or mappings do not allow it. */
-export function selectVretRun(options: VretOptions, config: VretConfig): { selection: VretSelection | null; problems: Problem[] } {
-  const problems: Problem[] = [];
-  const source = 'VRET options';
-  const ledger = options.ledger.trim();
-  const geo = options.geo.trim().toUpperCase();
-  const period = normalisePeriod(options.period);
-  if (!period || !/^\d{4}-\d{2}$/.test(options.period.trim()))
-    problems.push(
-      blocking({ source, column: 'period', value: options.period, message: `The period "${options.period}" is not a month written YYYY-MM (for example 2024-11).`, code: 'bad-period' }),
-    );
-  const country = lookup(config.l2c, ledger);
-  if (!ledger) problems.push(blocking({ source, column: 'ledger', value: '', message: 'Choose a ledger.', code: 'no-ledger' }));
-  else if (country === undefined)
-    problems.push(
-      blocking({ source, column: 'ledger', value: ledger, message: `The ledger "${ledger}" has no country in the l2c mapping; add it to l2c.`, code: 'no-l2c' }),
-    );
-  const knownGeos = new Set([...Object.keys(config.led2chan).map((g) => g.toUpperCase()), ...Object.values(config.l2c).map((c) => c.toUpperCase()), ...config.euGeos]);
-  const eu = config.euGeos.includes(geo);
-  if (!knownGeos.has(geo) || geo === 'EU')
-    problems.push(
-      blocking({ source, column: 'geo', value: options.geo, message: `The geo "${options.geo}" is not known (known: ${[...knownGeos].filter((g) => g !== 'EU').sort().join(', ')}).`, code: 'unknown-geo' }),
-    );
-  const channel = lookup(config.led2chan, geo);
-  if (eu && channel === undefined)
-    problems.push(
-      blocking({ source, column: 'geo', value: geo, message: `The EU geo ${geo} has no channel in the led2chan mapping; add it to led2chan.`, code: 'no-channel' }),
-    );
-  if (country !== undefined && knownGeos.has(geo) && country.toUpperCase() !== geo && !(eu && country.toUpperCase() === 'EU'))
-    problems.push(
-      warning({ source, column: 'geo', value: geo, message: `The ledger "${ledger}" belongs to ${country} in l2c, not to ${geo}; check the geo.`, code: 'geo-mismatch' }),
-    );
-  const ledgers = new Map<string, { name: string; currency: string; company: string }>();
-  const addLedger = (name: string) => {
-    const d = lookup(config.ledgers, name);
-    if (!d) {
-      problems.push(
-        blocking({ source, column: 'ledger', value: name, message: `The ledger "${name}" has no details (currency, company) in the ledgers mapping.`, code: 'no-ledger-details' }),
-      );
-      return;
-    }
-    ledgers.set(name.toLowerCase(), { name, currency: d.currency, company: d.company });
-  };
-  if (ledger && country !== undefined) addLedger(ledger);
-  if (eu && ledger.toLowerCase() !== config.euLedger.toLowerCase()) addLedger(config.euLedger);
-  if (hasBlocking(problems)) return { selection: null, problems };
-  return {
-    selection: { ledger, geo, period: period!, eu, channel, ledgers, currency: ledgers.get(ledger.toLowerCase())!.currency },
-    problems,
-  };
-}
-
 export class VretRunBuilder {
   readonly config: VretConfig;
   readonly selection: VretSelection | null;
@@ -178,9 +105,10 @@ export class VretRunBuilder {
   readonly transactions: VretTransaction[] = [];
   readonly rvrRows: RvrRow[] = [];
   readonly counts = new Map<string, SourceCount>();
+  /** Periods of the rows of the run's ledgers (and channel), whatever the period asked for: what a run that selects nothing names. */
+  readonly periodsSeen = new PeriodSet();
   private readonly byNum = new Map<string, VretTransaction>();
   private readonly badHeaders = new Set<string>();
-  private readonly euLedgerKey: string;
   private otherCountryRvr = 0;
 
   constructor(
@@ -191,7 +119,6 @@ export class VretRunBuilder {
     const s = selectVretRun(options, config);
     this.selection = s.selection;
     this.problems.push(...s.problems);
-    this.euLedgerKey = config.euLedger.toLowerCase();
   }
 
   private count(source: string): SourceCount {
@@ -235,14 +162,14 @@ export class VretRunBuilder {
         continue;
       }
       const ledgerKey = text(cells[iLedger]).toLowerCase();
-      const ledger = sel.ledgers.get(ledgerKey);
-      if (!ledger) continue;
-      const chan = text(cells[iChan]);
-      // EU rule: Amazon.eu rows count only for the geo's channel.
-      if (sel.eu && ledgerKey === this.euLedgerKey && chan !== sel.channel) continue;
+      if (!rowInSelection(sel, ledgerKey, text(cells[iChan]))) continue;
+      const ledger = sel.ledgers.get(ledgerKey)!;
       const rawPeriod = text(cells[iPeriod]);
       let period = periodCache.get(rawPeriod);
-      if (period === undefined) periodCache.set(rawPeriod, (period = normalisePeriod(rawPeriod)));
+      if (period === undefined) {
+        periodCache.set(rawPeriod, (period = normalisePeriod(rawPeriod)));
+        this.periodsSeen.add(period);
+      }
       if (period === null) {
         this.problems.push(blocking({ source: name, row, column: table.header[iPeriod], value: rawPeriod, message: `PERIOD "${rawPeriod}" is not a period (use YYYY-MM).`, code: 'bad-period' }));
         continue;
@@ -437,9 +364,17 @@ export class VretRunBuilder {
       problems.push(...validateJournal(journal, 'GLDI'));
       journals.push(journal);
     }
-    if (this.transactions.length === 0)
+    // A run that selects no row says which periods the inputs hold for its ledgers (a wrong period, not an empty month).
+    if (this.transactions.length === 0 && !this.periodsSeen.has(sel.period))
       problems.push(
-        warning({ source: 'VRET', message: `No transaction of ${[...sel.ledgers.values()].map((l) => l.name).join(' / ')} for ${sel.geo} in ${sel.period} was found.`, code: 'no-transactions' }),
+        noRowsWarning({
+          what: 'transactions',
+          period: sel.period,
+          scope: ` for ${[...sel.ledgers.values()].map((l) => l.name).join(' / ')}, ${sel.geo}`,
+          span: this.periodsSeen.span(),
+          source: 'VRET',
+          code: 'no-transactions',
+        }),
       );
     for (const ret of returns.values())
       if (ret.matchedTransactions === 0)
@@ -473,16 +408,4 @@ export interface VretInputs extends MappingTables {
   /** CM, ADJ, GLAP and THR tables (any number; the table name is the source shown in problems). */
   transactions: Table[];
   rvr?: Table[];
-}
-
-/** Config from the defaults, the caller's overrides and the mapping tables found in the inputs. */
-export function configFromInputs(inputs: MappingTables, overrides: VretConfigOverrides = {}): { config: VretConfig; problems: Problem[] } {
-  const m = readMappingTables(inputs);
-  const config = vretConfig({
-    ...overrides,
-    l2c: { ...overrides.l2c, ...m.mappings.l2c },
-    led2chan: { ...overrides.led2chan, ...m.mappings.led2chan },
-    ledgers: { ...overrides.ledgers, ...m.mappings.ledgers },
-  });
-  return { config, problems: m.problems };
 }

@@ -5,7 +5,7 @@
 import type { ComponentType } from 'react';
 import type { FluentIcon } from '@fluentui/react-icons';
 import { DatabaseArrowDown20Regular, History20Regular, Table20Regular, ArrowUndo20Regular, ReceiptMoney20Regular, ArrowSwap20Regular } from '@fluentui/react-icons';
-import { Payment20Regular, PlugConnected20Regular } from '@fluentui/react-icons';
+import { Payment20Regular, PlugConnected20Regular, TaskListSquareLtr20Regular } from '@fluentui/react-icons';
 import type { HostKind } from '../host';
 import ChargebacksPage from './chargebacks';
 import ActivityPage from './activity';
@@ -16,6 +16,8 @@ import SettlementsPage from './settlements';
 import FifoPage from './fifo';
 import ConnectionsPage from './connections';
 import TuitionPage, { TUITION_ICON } from './tuition';
+import ApprovalsPage from './approvals';
+import { ApprovalsBadge } from './approvals/badge';
 
 export interface PageEntry {
   id: string;
@@ -24,10 +26,13 @@ export interface PageEntry {
   component: ComponentType;
   /** Hosts the page appears in (default: all). */
   hosts?: readonly HostKind[];
+  /** Shown beside the title in the navigation (e.g. how many batches wait for a decision). */
+  badge?: ComponentType;
 }
 
 export const pages: readonly PageEntry[] = [
   { id: 'data', title: 'Data', icon: DatabaseArrowDown20Regular, component: DataPage },
+  { id: 'approvals', title: 'Approvals', icon: TaskListSquareLtr20Regular, component: ApprovalsPage, badge: ApprovalsBadge },
   { id: 'fifo', title: 'FIFO', icon: ArrowSwap20Regular, component: FifoPage },
   { id: 'vendor-returns', title: 'Vendor returns', icon: ArrowUndo20Regular, component: VretPage },
   { id: 'settlements', title: 'Settlements', icon: ReceiptMoney20Regular, component: SettlementsPage },

@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { startE2eServer, type RunningServer } from './server';
+import { generateDemoData } from '../../scripts/generate-demo-data';
+import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const DIST = join(ROOT, 'dist');
@@ -169,8 +171,8 @@ export async function expectText(locator: Locator, text: string, timeout = 30_00
   await locator.filter({ hasText: text }).first().waitFor({ timeout });
 }
 
-/** Opens /taskpane.html and signs in with the development issuer. */
-export async function openSignedIn(h: Harness, user = 'alice', role: 'preparer' | 'approver' | 'admin' = 'preparer'): Promise<void> {
+/** Opens /taskpane.html and signs in with the development issuer (any page of a browser session on the server). */
+export async function openSignedIn(h: Pick<Harness, 'page'> & { server: Pick<RunningServer, 'origin'> }, user = 'alice', role: 'preparer' | 'approver' | 'admin' = 'preparer'): Promise<void> {
   const { page } = h;
   await page.goto(`${h.server.origin}/taskpane.html`);
   await page.getByTestId('sign-in').waitFor();
@@ -192,4 +194,28 @@ export async function openPage(page: Page, title: string): Promise<Locator> {
   const region = page.getByRole('region', { name: title, exact: true });
   await region.waitFor();
   return region;
+}
+
+/**
+ * The harness on the demo data, with the demo FTP target running first: the server registers it as
+ * the partner for every card network and SPURSH when it starts, so a flow can be prepared for
+ * approval. Signed in as `user`. `close()` stops both.
+ */
+export async function startDemoHarness(user = 'alice', role: 'preparer' | 'approver' | 'admin' = 'preparer'): Promise<Harness & { demo: DemoFtpTarget }> {
+  const ftpDir = mkdtempSync(join(tmpdir(), 'closedesk-e2e-ftp-'));
+  const demo = await startDemoFtpTarget(ftpDir, { port: 0 });
+  const stopDemo = async () => {
+    await demo.close();
+    rmSync(ftpDir, { recursive: true, force: true });
+  };
+  let h: Harness;
+  try {
+    h = await startHarness({ prepareDatasets: (dir) => generateDemoData(dir) });
+  } catch (e) {
+    await stopDemo();
+    throw e;
+  }
+  const harness = { ...h, demo, close: async () => (await h.close(), await stopDemo()) };
+  await openSignedIn(harness, user, role);
+  return harness;
 }

@@ -1,10 +1,13 @@
-/** Starts H1's real server (server/app.ts buildApp) for the end-to-end tests, on a free loopback port. */
+/** Starts the real server (server/app.ts buildApp) for the end-to-end tests, on a free loopback port. */
 import { createServer, type AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 
 export interface RunningServer {
   origin: string;
+  /** The app itself, for tests that set up data through its services (app.ctx). */
+  app: FastifyInstance;
   close(): Promise<void>;
 }
 
@@ -46,5 +49,5 @@ export async function startE2eServer(o: E2eServerOptions): Promise<RunningServer
   });
   const app = await buildApp(config);
   await app.listen({ port, host: '127.0.0.1' });
-  return { origin, close: () => app.close() };
+  return { origin, app, close: () => app.close() };
 }

@@ -49,6 +49,7 @@ describe.each(BACKENDS)('chargebacks API on %s', (backend) => {
       `${Object.keys(record(1, 'VISA', '13.1')).join(',')}\r\n${Object.values(record(5, 'MASTERCARD', '4808')).join(',')}\r\n`,
     );
     fs.writeFileSync(path.join(config.datasetsDir, 'chargebacks.json'), JSON.stringify([record(1, 'VISA', '13.1'), record(2, 'AMEX', 'C08')]));
+    fs.writeFileSync(path.join(config.datasetsDir, 'disputes.xlsx'), 'CASE_ID,NETWORK\r\nnot a workbook\r\n');
     app = await buildApp(config, { store: t.store, logStream: logs });
     await app.ready();
     const sign = app.ctx.auth.devIssuer!.sign;
@@ -113,6 +114,16 @@ describe.each(BACKENDS)('chargebacks API on %s', (backend) => {
     expect(csv.json().files[0].csv).toContain(ARN(5));
     const missing = await app.inject({ method: 'POST', url: '/api/chargebacks/files', headers: as('alice'), payload: { dataset: '../secrets.json', batch: 'B1', date: '2026-11-21' } });
     expect(missing.statusCode).toBe(400);
+  });
+
+  test('no date or label given: the latest transaction date of the records and B + that date; a file that is not a workbook is a problem', async () => {
+    const r = await app.inject({ method: 'POST', url: '/api/chargebacks/files', headers: as('alice'), payload: { dataset: 'chargebacks.json' } });
+    expect(r.json()).toMatchObject({ date: '2026-10-01', dateFromData: true, batchLabel: 'B20261001' });
+    expect(r.json().files.map((f: { fileName: string }) => f.fileName)).toEqual(['VISA_M77_20261001_B20261001.csv', 'AMEX_M77_20261001_B20261001.csv']);
+    const bad = await app.inject({ method: 'POST', url: '/api/chargebacks/files', headers: as('alice'), payload: { dataset: 'disputes.xlsx' } });
+    expect(bad.statusCode).toBe(200);
+    expect(bad.json()).toMatchObject({ blocked: true, files: [] });
+    expect(bad.json().problems[0]).toMatchObject({ source: 'disputes.xlsx', code: 'bad-workbook', message: 'disputes.xlsx could not be opened: it is not an Excel workbook (.xlsx), or it is damaged. Save it as .xlsx in Excel and try again.' });
   });
 
   test('prepare → approve by someone else → send: one file per network arrives, with receipts', async () => {

@@ -117,7 +117,8 @@ describe.each(BACKENDS)('delivery batches on %s', (backend) => {
   });
 
   test('after a crash mid-upload, the partial temporary file is removed and the file sent whole', async () => {
-    const content = randomBytes(200_000);
+    // 200 kB of CSV (every file that leaves passes the formula rule, so it is text a spreadsheet reads).
+    const content = Buffer.from(['CASE_ID,NOTE', ...Array.from({ length: 5800 }, (_, i) => `CB-${i},${randomBytes(12).toString('hex')}`)].join('\r\n'));
     const b = await approved([{ fileName: 'DISCOVER_M1_20261121_B3.csv', content }]);
     await setBatchState(t.store, b.id, 'sending', ['approved']);
     await updateBatchItem(t.store, b.id, 1, { state: 'sending', countAttempt: true });

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { runCli } from '../../server/cli';
+import { parseCsv } from '../../src/kernel/csv';
 
 class Capture extends Writable {
   text = '';
@@ -67,6 +68,14 @@ describe('closedesk tuition', () => {
     expect(problems.map((l) => l.split(',').pop())).toEqual(['unknown-expense-type', 'negative-not-credit', 'outside-month', 'duplicate-reference', 'unknown-layout']);
     expect(r.err).toMatch(/unknown-layout\.csv.*match no partner layout/);
     expect(r.err).toContain('Snacks');
+  });
+
+  test('a month no line is dated in: one warning naming the months the files hold, not a blocking problem per line', async () => {
+    const r = await cli('tuition', path.join(FIXTURES, 'brightpath-good.csv'), 'learnwell.xlsx', '--month', '2026-11', '--out', 'wrong');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('Warning: No expense lines in 2026-11; the inputs hold 2024-11.');
+    const { table } = parseCsv(fs.readFileSync(path.join(dir, 'wrong', 'problems.csv'), 'utf8'), { name: 'problems.csv' });
+    expect(table.rows).toEqual([['warning', 'Tuition', '', 'period', '2026-11', 'No expense lines in 2026-11; the inputs hold 2024-11.', 'no-lines-in-month']]);
   });
 
   test('usage errors', async () => {

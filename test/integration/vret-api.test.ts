@@ -6,6 +6,7 @@ import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { openTestBackend, type TestBackend } from './backends';
 import { devId } from './people';
+import { createPartner } from '../../server/delivery/partners';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'vret');
 let t: TestBackend;
@@ -50,6 +51,8 @@ test('build returns the VRET sheets, SPURSH, balances and problems; the run is r
 
   const saved = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: auth('pat'), payload: { fileName: body.spursh.fileName, csv: body.spursh.csv } });
   expect(saved.statusCode).toBe(200);
+  // No partner takes SPURSH files yet: the file waits in the outbox, and the answer says why.
+  expect(saved.json()).toMatchObject({ delivery: null, waiting: `${body.spursh.fileName} waits in the outbox: No delivery partner receives SPURSH files; an admin must add one (or choose one for SPURSH).` });
   expect(fs.readFileSync(path.join(t.dir, 'vret', 'outbox', body.spursh.fileName), 'utf8')).toBe(body.spursh.csv);
   const again = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: auth('pat'), payload: { fileName: body.spursh.fileName, csv: 'x' } });
   expect(again.json().error.code).toBe('spursh-exists');
@@ -62,4 +65,24 @@ test('bad requests: a name that escapes the outbox, a missing field, the wrong r
   expect(missing.statusCode).toBe(400);
   const role = await app.inject({ method: 'POST', url: '/api/vret/build', headers: auth('abe'), payload: { ledger: 'Amazon.eu', geo: 'DE', period: '2024-11' } });
   expect(role.statusCode).toBe(403);
+});
+
+test('no period given: the latest the server\'s inputs hold; a period they do not hold comes back in words, not as a success', async () => {
+  const r = await app.inject({ method: 'POST', url: '/api/vret/build', headers: auth('pat'), payload: { ledger: 'Amazon.eu', geo: 'DE', period: '' } });
+  expect(r.statusCode).toBe(200);
+  expect(r.json()).toMatchObject({ period: '2024-11', periodFromData: true, noRows: null, balances: [{ currency: 'EUR', debits: 22_784, credits: 22_784, difference: 0 }] });
+  expect(r.json().files.workbook).toBe(`VRET_Amazon.eu_${r.json().runId}.xlsx`);
+  const wrong = await app.inject({ method: 'POST', url: '/api/vret/build', headers: auth('pat'), payload: { ledger: 'Amazon.eu', geo: 'DE', period: '2026-11' } });
+  expect(wrong.json()).toMatchObject({ period: '2026-11', periodFromData: false, noRows: 'No transactions in 2026-11 for Amazon.eu, DE; the inputs hold 2024-10 to 2024-11.' });
+});
+
+test('SPURSH sent to the server is prepared for approval to the partner that takes SPURSH files', async () => {
+  await createPartner(app.ctx.store, app.ctx.secrets, { name: 'SPURSH SFTP', protocol: 'sftp', host: 'sftp.spursh.test', username: 'u', password: 'pw', networks: ['SPURSH'] }, 'admin');
+  const built = (await app.inject({ method: 'POST', url: '/api/vret/build', headers: auth('pat'), payload: { ledger: 'Amazon.eu', geo: 'DE' } })).json();
+  const sent = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: auth('pat'), payload: { fileName: built.spursh.fileName, csv: built.spursh.csv } });
+  expect(sent.statusCode).toBe(200);
+  const { delivery, waiting } = sent.json();
+  expect(waiting).toBeNull();
+  expect(delivery.batch).toMatchObject({ job: 'vret', state: 'awaiting_approval', preparedBy: devId('pat') });
+  expect(delivery.items.map((i: { request: { fileName: string; partnerName: string; label: string } }) => [i.request.fileName, i.request.partnerName, i.request.label])).toEqual([[built.spursh.fileName, 'SPURSH SFTP', 'SPURSH']]);
 });

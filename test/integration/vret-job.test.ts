@@ -111,6 +111,17 @@ test('malformed options stop before any output of value but still explain in the
   expect(r.spurshPath).toBeUndefined();
 });
 
+test('no period given: the latest period of the run\'s rows across the CSV folder and the THR files; a period they do not hold is said in words', async () => {
+  const r = await runVretJob({ ledger: 'Amazon.eu', geo: 'DE', inputsDir: path.join(FIX, 'inputs'), thrDir: path.join(FIX, 'thr'), outDir: outDir('latest'), runId: 'L1' });
+  expect([r.period, r.noRows]).toEqual(['2024-11', null]);
+  expect(r.balances).toEqual([{ currency: 'EUR', debits: 22_784, credits: 22_784, difference: 0 }]);
+  const wrong = await runVretJob({ ...base, period: '2026-11', inputsDir: path.join(FIX, 'inputs'), thrDir: path.join(FIX, 'thr'), outDir: outDir('wrong'), runId: 'W1' });
+  expect(wrong.noRows).toBe('No transactions in 2026-11 for Amazon.eu, DE; the inputs hold 2024-10 to 2024-11.');
+  expect([wrong.spurshRows, wrong.spurshHeldBack, wrong.problems.filter((p) => p.severity === 'blocking')]).toEqual([0, 'SPURSH is held back: the run selected no transaction.', []]);
+  // The workbook says what happened (its Problems sheet); there is no SPURSH to send.
+  expect(visible(outDir('wrong'))).toEqual(['VRET_Amazon.eu_W1.xlsx']);
+});
+
 test('THR reader streams chunks with true line numbers and a checksum', async () => {
   const chunks: { first: number; rows: number }[] = [];
   const r = await readThrFile(path.join(FIX, 'thr', 'thr_2024-11.txt'), (t) => void chunks.push({ first: t.firstRowNumber!, rows: t.rows.length }), 2);
@@ -147,6 +158,12 @@ describe('PostgreSQL source', () => {
     const db = await openStore({ databaseUrl: url, migrate: false });
     expect((await db.query('SELECT COUNT(*) AS n FROM vret_cm'))[0]).toEqual({ n: 4 });
     await db.close();
+  });
+
+  test('--source without a period: the latest period of the run\'s rows in the source, then the queries bound to it', async () => {
+    const r = await runVretJob({ ledger: 'Amazon.eu', geo: 'DE', source: url, outDir: outDir('pg-latest'), runId: 'P3' });
+    expect(r.period).toBe('2024-11');
+    expect(fs.readFileSync(r.spurshPath!, 'utf8')).toBe([SPURSH_HEADER, ...SPURSH_CSV_ROWS, ''].join('\r\n'));
   });
 
   test('the queries plug into the datasets (CLOSEDESK_SQL_SOURCES): listed, and read with bound parameters', async () => {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildChargebackFiles, DEFAULT_FILE_PATTERN } from '../../../src/chargebacks';
-import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
+import { countBlocking, countWarnings, describeLocation, formatAmount, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import { readChargebackFile } from './inputs';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
@@ -15,7 +15,8 @@ export const command: CliCommand = {
     '                      [--pattern "{network}_{merchant}_{yyyymmdd}_{batch}.csv"] [--sheet NAME]',
     '',
     `  --pattern  file name pattern; tokens {network} {merchant} {yyyymmdd} {date} {batch} {count} (default ${DEFAULT_FILE_PATTERN})`,
-    '  --batch    batch label in file names (default B + the date)     --date  batch date (default today, UTC)',
+    '  --batch    batch label in file names (default B + the date)',
+    '  --date     batch date YYYY-MM-DD (default: the latest transaction date of the records)',
     '  --sheet    for .xlsx: the sheet with the records (default: every sheet with a CASE_ID column)',
     '',
     'Writes problems.csv always. The network files (at most 4) are written only when no blocking problem remains;',
@@ -39,13 +40,10 @@ export const command: CliCommand = {
     if (!values.out) throw new UsageError('--out <dir> is required.');
     const input = path.resolve(io.cwd, positionals[0]!);
     if (!fs.existsSync(input)) throw new UsageError(`There is no file ${input}.`);
-    const date = values.date ?? new Date().toISOString().slice(0, 10);
     const outDir = path.resolve(io.cwd, values.out);
 
-    const read = await readChargebackFile(input, values.sheet);
-    const batch = buildChargebackFiles(read.tables, { batch: values.batch ?? `B${date.replace(/-/g, '')}`, date, merchant: values.merchant, pattern: values.pattern });
-    const problems = [...read.problems, ...batch.problems];
-    const blocked = batch.blocked || hasBlocking(problems);
+    const batch = buildChargebackFiles(await readChargebackFile(input, values.sheet), { batch: values.batch, date: values.date, merchant: values.merchant, pattern: values.pattern });
+    const { problems, blocked } = batch;
 
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
@@ -57,6 +55,7 @@ export const command: CliCommand = {
         fs.renameSync(`${target}.part`, target);
       }
     }
+    println(io.out, `Batch ${batch.batch || '(none)'} dated ${batch.date || '(none)'}${batch.dateFromData && batch.date ? ' (the latest transaction date of the records)' : ''}.`);
     println(io.out, `${batch.records.length} valid records, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
     for (const f of batch.files) {
       const totals = f.totals.map((t) => `${formatAmount(t.cents, t.currency)} ${t.currency}`).join(', ');

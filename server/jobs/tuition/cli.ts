@@ -2,7 +2,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
-import { buildTuitionInvoices, ExpenseLineReader, invoicesCsv } from '../../../src/tuition';
+import type { Problem } from '../../../src/kernel';
+import { invoicesCsv } from '../../../src/tuition';
+import { buildTuitionMonth } from '../../../src/tuition/month';
 import { readTuitionBytes } from './inputs';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
@@ -19,7 +21,8 @@ export const command: CliCommand = {
   usage: [
     'closedesk tuition <file.csv|file.xlsx>… --month YYYY-MM --out <dir> [--partner NAME]',
     '',
-    '  --month    the calendar month billed; lines dated in another month are blocking problems',
+    '  --month    the calendar month billed; lines dated in another month are blocking problems, and a month in which',
+    '             no line is dated is one warning naming the months the files hold',
     '  --partner  read every file with this partner profile (default: recognised from the column names)',
     '',
     'Writes invoices.csv (Customer, Month, User, Expense Type, Amount, Currency: one row per user and expense type,',
@@ -37,17 +40,22 @@ export const command: CliCommand = {
     const outDir = path.resolve(io.cwd, values.out);
 
     // One file at a time: each file's table is let go once its lines are read (memory stays near the lines' size).
-    const reader = new ExpenseLineReader({ month: values.month, partner: values.partner });
-    const fileProblems = [];
-    for (const f of files) {
-      const input = await readTuitionBytes(path.basename(f), fs.readFileSync(f));
-      fileProblems.push(...input.problems);
-      for (const t of input.tables) reader.read(t);
-    }
-    const read = reader.result();
-    const problems = [...fileProblems, ...read.problems];
+    // A second pass (to name the months the files hold) reads the same files again: their own problems are kept once.
+    let fileProblems: Problem[] = [];
+    const month = await buildTuitionMonth(
+      async (reader) => {
+        fileProblems = [];
+        for (const f of files) {
+          const input = await readTuitionBytes(path.basename(f), fs.readFileSync(f));
+          fileProblems.push(...input.problems);
+          for (const t of input.tables) reader.read(t);
+        }
+      },
+      { month: values.month, partner: values.partner },
+    );
+    const problems = [...fileProblems, ...month.problems];
     const blocked = hasBlocking(problems);
-    const invoices = buildTuitionInvoices(read.lines, values.month);
+    const invoices = month.invoices;
 
     fs.mkdirSync(outDir, { recursive: true });
     writeAtomically(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
@@ -56,8 +64,9 @@ export const command: CliCommand = {
     if (blocked) fs.rmSync(invoicesFile, { force: true });
     else writeAtomically(invoicesFile, invoicesCsv(invoices));
 
-    for (const l of read.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
-    println(io.out, `${read.lines.length} expense lines, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
+    for (const l of month.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
+    if (month.noRows) println(io.out, `Warning: ${month.noRows}`);
+    println(io.out, `${month.lines.length} expense lines, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
     for (const inv of invoices) {
       println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.lines.length} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
     }

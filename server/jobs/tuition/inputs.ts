@@ -1,39 +1,19 @@
 /**
- * Tuition partner files on the server and the CLI: CSV (any delimiter) or .xlsx (every sheet that
- * has data), turned into tables for src/tuition. Sheets are named `<file> <sheet>` in problems.
+ * Tuition partner files on the CLI: CSV (any delimiter) or .xlsx, read by the one table-file reader
+ * (platform/workbook/table-file); a workbook's sheets that hold expense lines are picked by
+ * src/tuition. Sheets are named `<file> <sheet>` in problems.
  */
-import fs from 'node:fs/promises';
-import path from 'node:path';
-import { blocking, parseCsv, type Problem, type Table } from '../../../src/kernel';
-import { readWorkbookTables } from '../../../platform/workbook/excel-file';
+import type { Problem, Table } from '../../../src/kernel';
+import { expenseSheets } from '../../../src/tuition/month';
+import { isWorkbookName, readTableFile } from '../../../platform/workbook/table-file';
 
 export interface TuitionInput {
   tables: Table[];
   problems: Problem[];
 }
 
-export async function readTuitionBytes(name: string, bytes: Buffer): Promise<TuitionInput> {
-  const ext = path.extname(name).toLowerCase();
-  if (ext === '.xlsx' || ext === '.xlsm') {
-    try {
-      const all = await readWorkbookTables(bytes);
-      const tables = all.filter((t) => t.header.some((h) => h !== '') && t.rows.length > 0).map((t) => ({ ...t, name: `${name} ${t.name}` }));
-      if (tables.length === 0) return { tables: [], problems: [blocking({ source: name, message: `${name} has no sheet with expense lines.`, code: 'empty-file' })] };
-      return { tables, problems: [] };
-    } catch (e) {
-      return { tables: [], problems: [blocking({ source: name, message: `${name} cannot be opened as an Excel workbook: ${(e as Error).message}`, code: 'bad-workbook' })] };
-    }
-  }
-  const r = parseCsv(bytes.toString('utf8'), { name });
-  return { tables: [r.table], problems: r.problems };
-}
-
-export async function readTuitionFiles(files: readonly string[]): Promise<TuitionInput> {
-  const out: TuitionInput = { tables: [], problems: [] };
-  for (const f of files) {
-    const r = await readTuitionBytes(path.basename(f), await fs.readFile(f));
-    out.tables.push(...r.tables);
-    out.problems.push(...r.problems);
-  }
-  return out;
+export async function readTuitionBytes(name: string, bytes: Uint8Array): Promise<TuitionInput> {
+  const read = await readTableFile(name, bytes);
+  if (!isWorkbookName(name) || read.problems.length) return read;
+  return expenseSheets(name, read.tables);
 }

@@ -1,6 +1,7 @@
 /**
- * Tuition billing (issue 7):
- * - POST /api/tuition/preview             preparer: partner tables or datasets + month → invoices, sheets, problems (no side effects)
+ * Tuition billing:
+ * - POST /api/tuition/preview             preparer: partner tables or datasets + month (blank: the latest month the lines are
+ *                                          dated in) → invoices, sheets, problems (no side effects; src/tuition/month.ts)
  * - POST /api/tuition/invoices            preparer: build again on the server and store the month's invoices as drafts
  *                                          (a changed invoice becomes a new version; 422 while a blocking problem remains)
  * - GET  /api/tuition/invoices?month=     every role: invoices with state, version, decision and delivery receipts
@@ -18,10 +19,10 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { listReceipts } from '../../delivery/service';
-import { countBlocking, hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
-import { buildTuitionInvoices, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, readExpenseLines, tuitionSheets } from '../../../src/tuition';
-import { readDatasetTable } from '../../datasets';
-import { readTuitionBytes } from './inputs';
+import { countBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
+import { EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
+import { buildTuitionMonth, expenseSheets, tablesFeed, tuitionMonthView } from '../../../src/tuition/month';
+import { datasetIdSchema, readDatasetTables } from '../../datasets';
 import {
   checkLink,
   decideByLink,
@@ -51,9 +52,10 @@ const tableSchema = z.object({
 });
 const buildBody = z
   .object({
-    month: z.string().refine(isIsoMonth, 'must be YYYY-MM'),
+    /** Blank or absent: the latest month the lines are dated in. */
+    month: z.union([z.literal(''), z.string().refine(isIsoMonth, 'must be YYYY-MM')]).optional(),
     tables: z.array(tableSchema).max(50).optional(),
-    datasets: z.array(z.string().min(1).max(300)).max(50).optional(),
+    datasets: z.array(datasetIdSchema).max(50).optional(),
     partner: z.string().trim().max(100).optional(),
   })
   .refine((b) => (b.tables?.length ?? 0) + (b.datasets?.length ?? 0) > 0, 'give tables or datasets');
@@ -107,19 +109,12 @@ const decisionBody = z.object({
   approver: z.string().max(200).optional(),
 });
 
+/** A dataset's tables through the datasets service; a whole workbook's sheets that hold expense lines. */
 async function datasetTables(ctx: AppContext, id: string): Promise<{ tables: Table[]; problems: Problem[] }> {
-  // Workbooks in the datasets folder are read whole (every sheet is a partner table).
-  if (/\.xlsx$/i.test(id) && !id.includes('/') && !id.includes('\\') && !id.startsWith('.')) {
-    const fs = await import('node:fs/promises');
-    const path = await import('node:path');
-    try {
-      return await readTuitionBytes(id, await fs.readFile(path.join(ctx.config.datasetsDir, id)));
-    } catch {
-      // fall through to the datasets service (it names the datasets it has)
-    }
-  }
-  const { table, problems } = await readDatasetTable(ctx.datasets, id);
-  return { tables: [table], problems };
+  const read = await readDatasetTables(ctx.datasets, id);
+  if (!/\.xlsx$/i.test(id)) return read;
+  const sheets = expenseSheets(id, read.tables);
+  return { tables: sheets.tables, problems: [...read.problems, ...sheets.problems] };
 }
 
 async function buildFrom(ctx: AppContext, body: z.infer<typeof buildBody>) {
@@ -130,10 +125,7 @@ async function buildFrom(ctx: AppContext, body: z.infer<typeof buildBody>) {
     tables.push(...r.tables);
     problems.push(...r.problems);
   }
-  const read = readExpenseLines(tables, { month: body.month, partner: body.partner });
-  problems.push(...read.problems);
-  const invoices = buildTuitionInvoices(read.lines, body.month);
-  return { invoices, problems, layouts: read.layouts, lines: read.lines.length, blocked: hasBlocking(problems) };
+  return buildTuitionMonth(tablesFeed(tables), { month: body.month, partner: body.partner }, problems);
 }
 
 async function invoiceView(ctx: AppContext, inv: StoredInvoice) {
@@ -179,19 +171,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post('/api/tuition/preview', { preHandler: preparer }, async (req) => {
     const body = parseWith(buildBody, req.body, 'tuition request');
-    const b = await buildFrom(ctx, body);
-    return {
-      month: body.month,
-      blocked: b.blocked,
-      lines: b.lines,
-      layouts: b.layouts,
-      problems: b.problems,
-      invoices: b.invoices,
-      totals: Object.entries(
-        b.invoices.reduce<Record<string, number[]>>((acc, i) => ((acc[i.currency] ??= []).push(i.totalCents), acc), {}),
-      ).map(([currency, list]) => ({ currency, cents: sumCents(list), invoices: list.length })),
-      sheets: tuitionSheets(b.invoices),
-    };
+    return tuitionMonthView(await buildFrom(ctx, body));
   });
 
   app.post('/api/tuition/invoices', { preHandler: preparer }, async (req, reply) => {

@@ -12,9 +12,11 @@ export const command: CliCommand = {
   name: 'vret',
   summary: 'Vendor returns: build VRET_{LEDGER}_{RUN}.xlsx (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor with its chart) and SPURSH_{LEDGER}_{RUN}.csv.',
   usage: [
-    'closedesk vret --ledger "Amazon.eu" --geo DE --period 2024-11 --out <dir>',
+    'closedesk vret --ledger "Amazon.eu" --geo DE [--period 2024-11] --out <dir>',
     '               [--source <postgres://… URL>] [--thr <dir of THR files>] [--inputs <dir of CSVs>] [--run-id ID] [--json]',
     '',
+    '  --period  YYYY-MM; default: the latest period the inputs hold (a period with no transaction is a warning',
+    '            naming the periods they do hold)',
     '  --inputs  folder with any of cm.csv, adj.csv, glap.csv, rvr.csv, l2c.csv, led2chan.csv, ledgers.csv',
     '  --source  PostgreSQL-protocol database (PostgreSQL, Redshift) with the VRET tables; ledger, period and geo are bound parameters',
     '  --thr     folder of pipe-delimited THR files (.txt, .thr, .dat) with a header, read as a stream',
@@ -23,7 +25,8 @@ export const command: CliCommand = {
     '                                             (datasets sql:vret_cm, … with ?ledger=&period=&geo=).',
     '',
     'Writes both files only when the whole run succeeded. While a blocking problem remains, the workbook (with a',
-    'Problems sheet) is written but the SPURSH file is not, and the exit code is 2, as for every job. An unreachable',
+    'Problems sheet) is written but the SPURSH file is not, and the exit code is 2, as for every job; a period with no',
+    'transaction of the ledger writes the workbook and a warning naming the periods the inputs hold, no SPURSH. An unreachable',
     'source writes nothing and exits 1. The run and its input checksums are recorded in the store (DATABASE_URL or',
     'the SQLite file in CLOSEDESK_DATA_DIR).',
   ].join('\n'),
@@ -48,7 +51,7 @@ export const command: CliCommand = {
       println(io.out, JSON.stringify({ queries: vretDatasetQueries(values['sql-sources']) }, null, 2));
       return 0;
     }
-    for (const k of ['ledger', 'geo', 'period', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required.`);
+    for (const k of ['ledger', 'geo', 'out'] as const) if (!values[k]) throw new UsageError(`--${k} is required.`);
     if (!values.source && !values.thr && !values.inputs) throw new UsageError('Give at least one input: --source, --thr or --inputs.');
     const config = cliConfig(io);
     const abs = (p: string | undefined) => (p ? path.resolve(io.cwd, p) : undefined);
@@ -71,9 +74,10 @@ export const command: CliCommand = {
       if (values.json) {
         println(io.out, JSON.stringify(result, null, 2));
       } else {
-        println(io.out, `Run ${result.runId}`);
+        println(io.out, `Run ${result.runId}, period ${result.period || '(none)'}${values.period?.trim() ? '' : ' (the latest the inputs hold)'}`);
+        if (result.noRows) println(io.out, `Warning: ${result.noRows}`);
         println(io.out, `Workbook: ${result.workbookPath}`);
-        println(io.out, result.spurshPath ? `SPURSH:   ${result.spurshPath} (${result.spurshRows} lines)` : 'SPURSH:   not written (blocking problems below)');
+        println(io.out, result.spurshPath ? `SPURSH:   ${result.spurshPath} (${result.spurshRows} lines)` : `SPURSH:   not written. ${result.spurshHeldBack ?? ''}`.trimEnd());
         for (const b of result.balances)
           println(
             io.out,

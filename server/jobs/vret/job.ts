@@ -1,40 +1,45 @@
 /**
- * A headless VRET run (CLI, server): gather inputs (CSV folder, SQL source, THR folder), build, and
- * write VRET_{LEDGER}_{RUN}.xlsx and SPURSH_{LEDGER}_{RUN}.csv. Both files are written in a staging
- * folder and moved into place only when everything succeeded; a source that cannot be reached stops
- * the run before anything is written. The run id and the input checksums are recorded in `runs`.
+ * VRET inputs and outputs on the server and the CLI: gather the inputs (CSV folder, SQL source, THR
+ * folder), run `VendorReturnsRun` (src/vendor-returns: period, run id, file names, SPURSH hold-back),
+ * and write the files. Both files are written in a staging folder and moved into place only when
+ * everything succeeded; a source that cannot be reached stops the run before anything is written. The
+ * run id and the input checksums are recorded in `runs`.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { csvRow, parseCsv } from '../../../src/kernel/csv';
-import { hasBlocking, type Problem } from '../../../src/kernel/problems';
+import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import { csvCell } from '../../../src/workbook/csv';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import {
-  finishVretRun,
-  problemsSheet,
-  readMappingTables,
+  configFromMappings,
   vretConfig,
-  VretRunBuilder,
+  vretInputKind,
+  vretRunId,
+  vretScope,
+  VendorReturnsRun,
+  VretPeriodSurvey,
   type MappingTables,
+  type VretSelection,
+  type VendorReturnsOutput,
   type VretConfigOverrides,
-  type VretRun,
 } from '../../../src/vendor-returns';
 import type { CurrencyBalance } from '../../../src/journal/journal';
-import { openStore, type Store } from '../../store';
+import { openStore, type Queryable, type Store } from '../../store';
 import { recordRun } from '../../runs';
 import type { Audit } from '../../audit';
 import { writeWorkbookFile } from '../../../platform/workbook/excel-file';
-import { loadVretFromSource, type VretTableNames } from './queries';
+import { loadVretFromSource, loadVretPeriods, type VretTableNames } from './queries';
 import { listThrFiles, readThrFile } from './thr';
 
 export interface VretJobOptions {
   ledger: string;
   geo: string;
-  period: string;
+  /** `YYYY-MM`; absent or blank: the latest period the inputs hold. */
+  period?: string;
   /** postgres:// URL of the VRET source (PostgreSQL or Redshift). */
   source?: string;
   thrDir?: string;
@@ -54,12 +59,18 @@ export interface VretJobOptions {
 export interface VretJobResult {
   /** The run id in the file names and the GLDI batch name. */
   runId: string;
+  /** The period the run used (as asked, or the latest the inputs hold). */
+  period: string;
   /** Id of the record in the runs table (when a store was given). */
   recordedRunId?: string;
   workbookPath: string;
   /** Absent when a blocking problem kept the SPURSH file back. */
   spurshPath?: string;
   spurshRows: number;
+  /** Why SPURSH was not written, or null. */
+  spurshHeldBack: string | null;
+  /** The run selected no transaction: its sentence, else null. */
+  noRows: string | null;
   balances: CurrencyBalance[];
   problems: Problem[];
   inputs: { name: string; sha256: string; rows: number }[];
@@ -70,13 +81,9 @@ export interface VretJobResult {
 
 export const INPUT_FILES = ['cm.csv', 'adj.csv', 'glap.csv', 'rvr.csv', 'l2c.csv', 'led2chan.csv', 'ledgers.csv'] as const;
 
+/** A new run id: now and six random hex digits (the form is src's). */
 export function newRunId(now = new Date()): string {
-  return `${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${randomBytes(3).toString('hex')}`;
-}
-
-/** A ledger name as a file-name part: `Amazon.com, Inc.` → `Amazon.com_Inc`. */
-export function ledgerFilePart(ledger: string): string {
-  return ledger.trim().replace(/[^A-Za-z0-9.-]+/g, '_').replace(/^_+|_+$/g, '').replace(/\.+$/, '') || 'LEDGER';
+  return vretRunId(now, randomBytes(3).toString('hex'));
 }
 
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
@@ -132,20 +139,53 @@ export class VretSourceError extends Error {
 }
 
 export interface BuiltVret {
-  runId: string;
-  run: VretRun;
+  output: VendorReturnsOutput;
   inputs: VretJobResult['inputs'];
   inputChecksum: string;
 }
 
-/** Writes the outputs of a built run; see runVretJob. */
+/** Gathers the inputs, builds, writes the files and records the run. */
 export async function runVretJob(o: VretJobOptions): Promise<VretJobResult> {
   const built = await buildVretFromSources(o);
-  return writeOutputs(o, built.run, built.runId, built.inputs);
+  return writeOutputs(o, built);
+}
+
+async function openSource(url: string, seconds: number): Promise<Store> {
+  let src: Store | undefined;
+  const where = url.replace(/\/\/[^@/]*@/, '//');
+  try {
+    src = await openStore({ databaseUrl: url, migrate: false, poolMax: 2 });
+    await withTimeout(src.query('SELECT 1'), seconds, `no answer within ${seconds} s`);
+    return src;
+  } catch (err) {
+    await src?.close().catch(() => undefined);
+    throw new VretSourceError(`The VRET source database ${where} cannot be reached (${(err as Error).message}). Nothing was written.`);
+  }
+}
+
+/** A query on the source; its failure stops the run before anything is written. */
+async function fromSource<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw new VretSourceError(`${(err as Error).message} Nothing was written.`);
+  }
+}
+
+/**
+ * The latest period the run's rows hold: the CSV tables in hand, the source's periods and the THR
+ * files (one streamed pass, only when no period is asked for).
+ */
+async function surveyLatestPeriod(o: Pick<VretJobOptions, 'thrDir' | 'tables'>, scope: VretSelection | null, tx: readonly Table[], src: Queryable | undefined): Promise<string | null> {
+  const survey = new VretPeriodSurvey(scope);
+  for (const t of tx) survey.addTable(t);
+  if (src) for (const r of await fromSource(() => loadVretPeriods(src, o.tables))) survey.addRow(r.ledger, r.chan, r.period);
+  if (o.thrDir) for (const file of listThrFiles(o.thrDir)) await readThrFile(file, (chunk) => survey.addTable(chunk));
+  return survey.latest();
 }
 
 /** Gathers the inputs (CSV folder, SQL source, THR folder) and builds the run; writes nothing. */
-export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 'store' | 'userId'>): Promise<BuiltVret> {
+export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 'record' | 'userId'>): Promise<BuiltVret> {
   if (!o.source && !o.inputsDir && !o.thrDir) throw new Error('Give at least one input: --source, --inputs or --thr.');
   const runId = o.runId ?? newRunId();
   const inputs: VretJobResult['inputs'] = [];
@@ -169,27 +209,26 @@ export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 's
       // Field counts are judged by the run (blocking there), not as the parser's warnings.
       problems.push(...p.filter((x) => x.code !== 'field-count'));
       inputs.push({ name: actual, sha256: sha256(bytes), rows: table.rows.length });
-      const key = want.replace('.csv', '') as 'cm' | 'adj' | 'glap' | 'rvr' | 'l2c' | 'led2chan' | 'ledgers';
-      if (key === 'rvr') rvr.push(table);
-      else if (key === 'l2c' || key === 'led2chan' || key === 'ledgers') mappings[key] = table;
-      else tx.push(table);
+      const kind = vretInputKind(want)!;
+      if (kind === 'transactions') tx.push(table);
+      else if (kind === 'rvr') rvr.push(table);
+      else mappings[kind] = table;
     }
     if (!any) throw new Error(`The inputs folder ${o.inputsDir} has none of ${INPUT_FILES.join(', ')}.`);
   }
 
+  // Mappings: defaults, then the caller's, then the CSV folder's, then the source's (later wins).
+  // The CSV folder's are known now: enough to tell which rows are the run's when the period comes from the data.
+  const scope = o.period?.trim() ? null : vretScope(o, configFromMappings(o.config ?? {}, mappings).config);
+
   // 2. SQL source: all queries before anything is written; unreachable → a clear error.
-  if (o.source) {
-    let src: Store | undefined;
-    const where = o.source.replace(/\/\/[^@/]*@/, '//');
-    try {
-      src = await openStore({ databaseUrl: o.source, migrate: false, poolMax: 2 });
-      await withTimeout(src.query('SELECT 1'), o.connectTimeoutSeconds ?? 15, `no answer within ${o.connectTimeoutSeconds ?? 15} s`);
-    } catch (err) {
-      await src?.close().catch(() => undefined);
-      throw new VretSourceError(`The VRET source database ${where} cannot be reached (${(err as Error).message}). Nothing was written.`);
-    }
-    try {
-      const loaded = await loadVretFromSource(src, o, vretConfig(o.config), o.tables);
+  const src = o.source ? await openSource(o.source, o.connectTimeoutSeconds ?? 15) : undefined;
+  let latestPeriod: string | null = null;
+  try {
+    if (!o.period?.trim()) latestPeriod = await surveyLatestPeriod(o, scope, tx, src);
+    const period = o.period?.trim() || latestPeriod || '';
+    if (src && period) {
+      const loaded = await fromSource(() => loadVretFromSource(src, { ledger: o.ledger, geo: o.geo, period }, vretConfig(o.config), o.tables));
       for (const t of [...loaded.transactions, ...loaded.rvr, loaded.l2c, loaded.led2chan, loaded.ledgers])
         inputs.push({ name: `sql:${t.name}`, sha256: tableChecksum(t), rows: t.rows.length });
       tx.push(...loaded.transactions);
@@ -197,103 +236,102 @@ export async function buildVretFromSources(o: Omit<VretJobOptions, 'outDir' | 's
       sourceMappings.l2c = loaded.l2c;
       sourceMappings.led2chan = loaded.led2chan;
       sourceMappings.ledgers = loaded.ledgers;
-    } catch (err) {
-      throw new VretSourceError(`${(err as Error).message} Nothing was written.`);
-    } finally {
-      await src.close().catch(() => undefined);
     }
+  } finally {
+    await src?.close().catch(() => undefined);
   }
 
-  // Mappings: defaults, then the caller's, then the CSV folder's, then the source's (later wins).
-  const fromCsv = readMappingTables(mappings);
-  const fromSource = readMappingTables(sourceMappings);
-  const mappingProblems = [...fromCsv.problems, ...fromSource.problems];
-  const config = vretConfig({
-    ...o.config,
-    l2c: { ...o.config?.l2c, ...fromCsv.mappings.l2c, ...fromSource.mappings.l2c },
-    led2chan: { ...o.config?.led2chan, ...fromCsv.mappings.led2chan, ...fromSource.mappings.led2chan },
-    ledgers: { ...o.config?.ledgers, ...fromCsv.mappings.ledgers, ...fromSource.mappings.ledgers },
-  });
-  const builder = new VretRunBuilder({ ledger: o.ledger, geo: o.geo, period: o.period, runId }, config);
-  builder.problems.unshift(...problems, ...mappingProblems);
-  for (const t of tx) builder.addTransactions(t, { checkFieldCount: true });
-  for (const t of rvr) builder.addRvr(t, { checkFieldCount: true });
-  // The builder kept what it needs; let the input tables go before the THR files stream in.
+  const { config, problems: mappingProblems } = configFromMappings(o.config ?? {}, mappings, sourceMappings);
+  const run = new VendorReturnsRun({ ledger: o.ledger, geo: o.geo, period: o.period, runId }, config, { latestPeriod, problems: [...problems, ...mappingProblems] });
+  for (const t of tx) run.addTransactions(t, { checkFieldCount: true });
+  for (const t of rvr) run.addRvr(t, { checkFieldCount: true });
+  // The run kept what it needs; let the input tables go before the THR files stream in.
   tx.length = 0;
   rvr.length = 0;
 
   // 3. THR files, streamed.
   if (o.thrDir) {
     for (const file of listThrFiles(o.thrDir)) {
-      const r = await readThrFile(file, (chunk) => builder.addTransactions(chunk, { checkFieldCount: true }));
+      const r = await readThrFile(file, (chunk) => run.addTransactions(chunk, { checkFieldCount: true }));
       inputs.push({ name: `thr:${r.file}`, sha256: r.sha256, rows: Math.max(0, r.lines - 1) });
     }
   }
 
-  const run = finishVretRun(builder, { runId });
-  return { runId, run, inputs, inputChecksum: inputChecksumOf(inputs) };
+  return { output: run.finish(), inputs, inputChecksum: inputChecksumOf(inputs) };
 }
 
 export function inputChecksumOf(inputs: VretJobResult['inputs']): string {
   return sha256(inputs.map((i) => `${i.name}:${i.sha256}`).sort().join('\n'));
 }
 
-async function writeOutputs(o: VretJobOptions, run: VretRun, runId: string, inputs: VretJobResult['inputs']): Promise<VretJobResult> {
-  const ledgerPart = ledgerFilePart(o.ledger);
-  const workbookName = `VRET_${ledgerPart}_${runId}.xlsx`;
-  const spurshName = `SPURSH_${ledgerPart}_${runId}.csv`;
+/** Records a VRET run and its audit entry in one transaction (CLI, server build); returns the record's id. */
+export async function recordVretRun(
+  store: Store,
+  audit: Audit,
+  built: BuiltVret,
+  o: { ledger: string; geo: string; resultChecksum: string; userId: string; extra?: Record<string, unknown> },
+): Promise<string> {
+  const { output, inputs, inputChecksum } = built;
+  const asked = { runId: output.runId, ledger: o.ledger, geo: o.geo, period: output.period };
+  return store.transaction(async (tx) => {
+    const rec = await recordRun(
+      tx,
+      {
+        job: 'vret',
+        inputChecksum,
+        rowCounts: Object.fromEntries(output.counts.map((c) => [c.source, c.rowsSelected])),
+        mode: output.spurshHeldBack ? 'blocked' : 'complete',
+        options: { ...asked, inputs, problems: output.problems.length, ...o.extra },
+        version: '1',
+        resultChecksum: o.resultChecksum,
+      },
+      o.userId,
+    );
+    await audit.append({ actor: o.userId, action: 'run.recorded', subjectType: 'run', subjectId: rec.id, details: { job: 'vret', ...asked } }, tx);
+    return rec.id;
+  });
+}
+
+async function writeOutputs(o: VretJobOptions, built: BuiltVret): Promise<VretJobResult> {
+  const { output, inputs, inputChecksum } = built;
+  const { runId, files } = output;
   fs.mkdirSync(o.outDir, { recursive: true });
   const staging = fs.mkdtempSync(path.join(o.outDir, `.vret-${runId}-`));
-  const blocked = hasBlocking(run.problems);
-  const specs = run.problems.length ? [...run.sheets, problemsSheet(run.problems)] : run.sheets;
-  const inputChecksum = inputChecksumOf(inputs);
+  const held = output.spurshHeldBack !== null;
   try {
-    const written = await writeWorkbookFile(path.join(staging, workbookName), specs);
-    if (!blocked) await writeSpursh(path.join(staging, spurshName), run.spursh, run.config.spurshLineEnding);
+    const written = await writeWorkbookFile(path.join(staging, files.workbook), output.workbookSheets);
+    if (!held) await writeSpursh(path.join(staging, files.spursh), output.spursh, output.config.spurshLineEnding);
     const resultChecksum = sha256(
-      [await fileSha256(path.join(staging, workbookName)), blocked ? '' : await fileSha256(path.join(staging, spurshName))].join('\n'),
+      [await fileSha256(path.join(staging, files.workbook)), held ? '' : await fileSha256(path.join(staging, files.spursh))].join('\n'),
     );
-    let recordedRunId: string | undefined;
-    if (o.record) {
-      const { store, audit } = o.record;
-      const rowCounts = Object.fromEntries(run.result.counts.map((c) => [c.source, c.rowsSelected]));
-      recordedRunId = await store.transaction(async (tx) => {
-        const rec = await recordRun(
-          tx,
-          {
-            job: 'vret',
-            inputChecksum,
-            rowCounts,
-            mode: blocked ? 'blocked' : 'complete',
-            options: { runId, ledger: o.ledger, geo: o.geo, period: o.period, inputs, problems: run.problems.length, files: [workbookName, ...(blocked ? [] : [spurshName])] },
-            version: '1',
-            resultChecksum,
-          },
-          o.userId ?? 'cli',
-        );
-        await audit.append(
-          { actor: o.userId ?? 'cli', action: 'run.recorded', subjectType: 'run', subjectId: rec.id, details: { job: 'vret', runId, ledger: o.ledger, geo: o.geo, period: o.period } },
-          tx,
-        );
-        return rec.id;
-      });
-    }
+    const recordedRunId = o.record
+      ? await recordVretRun(o.record.store, o.record.audit, built, {
+          ledger: o.ledger,
+          geo: o.geo,
+          resultChecksum,
+          userId: o.userId ?? 'cli',
+          extra: { files: [files.workbook, ...(held ? [] : [files.spursh])] },
+        })
+      : undefined;
     // Everything is ready: move into place (same folder, so a rename).
-    const workbookPath = path.join(o.outDir, workbookName);
-    fs.renameSync(path.join(staging, workbookName), workbookPath);
+    const workbookPath = path.join(o.outDir, files.workbook);
+    fs.renameSync(path.join(staging, files.workbook), workbookPath);
     let spurshPath: string | undefined;
-    if (!blocked) {
-      spurshPath = path.join(o.outDir, spurshName);
-      fs.renameSync(path.join(staging, spurshName), spurshPath);
+    if (!held) {
+      spurshPath = path.join(o.outDir, files.spursh);
+      fs.renameSync(path.join(staging, files.spursh), spurshPath);
     }
     return {
       runId,
+      period: output.period,
       recordedRunId,
       workbookPath,
       spurshPath,
-      spurshRows: run.spursh.rows.length,
-      balances: run.balances,
-      problems: run.problems,
+      spurshRows: output.spursh.rows.length,
+      spurshHeldBack: output.spurshHeldBack,
+      noRows: output.noRows,
+      balances: output.balances,
+      problems: output.problems,
       inputs,
       inputChecksum,
       resultChecksum,

@@ -75,7 +75,7 @@ export function vretQueries(tables: VretTableNames = DEMO_TABLES): VretQuery[] {
 }
 
 /**
- * The queries as entries for H1's CLOSEDESK_SQL_SOURCES file, so each becomes a dataset the task
+ * The queries as entries for the CLOSEDESK_SQL_SOURCES file, so each becomes a dataset the task
  * pane can load (`sql:vret_cm` with ?ledger=…&period=…&geo=…).
  */
 export function vretDatasetQueries(source: string, tables: VretTableNames = DEMO_TABLES, config: VretConfig = defaultVretConfig()) {
@@ -87,6 +87,26 @@ export function vretDatasetQueries(source: string, tables: VretTableNames = DEMO
     sql: q.sql,
     params: q.params.map((p) => (defaults[p] !== undefined ? { name: p, default: defaults[p] } : { name: p })),
   }));
+}
+
+/**
+ * Every (ledger, channel, period) the source's transaction tables hold, a handful of rows: the run's
+ * period when none is asked for (the engine keeps those of the run's ledgers and channel).
+ */
+export function vretPeriodsQuery(tables: VretTableNames = DEMO_TABLES): string {
+  return (['cm', 'adj', 'glap'] as const).map((t) => `SELECT DISTINCT ledger, chan, period FROM ${ident(tables[t])}`).join(' UNION ');
+}
+
+/** The (ledger, channel, period) triples of the source's transaction tables, as the source writes them. */
+export async function loadVretPeriods(db: Queryable, tables: VretTableNames = DEMO_TABLES): Promise<{ ledger: string; chan: string; period: string }[]> {
+  let t: { columns: string[]; rows: unknown[][] };
+  try {
+    t = await db.queryTable(vretPeriodsQuery(tables), []);
+  } catch (err) {
+    throw new Error(`The VRET periods query failed: ${(err as Error).message}`);
+  }
+  const s = (v: unknown) => (v === null || v === undefined ? '' : String(v));
+  return t.rows.map((r) => ({ ledger: s(r[0]), chan: s(r[1]), period: s(r[2]) }));
 }
 
 export interface VretSourceTables {

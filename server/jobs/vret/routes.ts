@@ -1,9 +1,11 @@
 /**
  * Vendor returns for the task pane:
  * - GET  /api/vret/options → which inputs the server has (source, THR folder, CSV folder) and the known ledgers/geos
- * - POST /api/vret/build {ledger, geo, period} → the VRET sheets (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor), the SPURSH CSV, balances and problems
- *   (built on the server: THR files can be far too big to ship to Excel row by row); the run is recorded
- * - POST /api/vret/spursh {fileName, csv} → the SPURSH file saved (atomically) in <data dir>/vret/outbox for delivery
+ * - POST /api/vret/build {ledger, geo, period?} → the run of src/vendor-returns on the server's inputs (THR files can be far
+ *   too big to ship to Excel row by row): sheets, SPURSH (null while held back), file names, balances, problems, and the
+ *   period used (the latest the inputs hold when none is given); the run is recorded
+ * - POST /api/vret/spursh {fileName, csv} → the SPURSH file kept (atomically) in <data dir>/vret/outbox and prepared for
+ *   approval as a delivery batch to the SPURSH partner (src/delivery/partners.ts picks it); nothing is sent before approval
  *
  * Settings (environment): CLOSEDESK_VRET_SOURCE (postgres:// URL of the VRET tables), CLOSEDESK_VRET_THR_DIR,
  * CLOSEDESK_VRET_INPUTS_DIR (cm.csv, adj.csv, … as for `closedesk vret --inputs`).
@@ -16,10 +18,11 @@ import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { AppError, upstreamFailed } from '../../errors';
 import { currentUser, parseWith } from '../../http';
-import { recordRun } from '../../runs';
-import { hasBlocking } from '../../../src/kernel/problems';
-import { defaultVretConfig, spurshCsv } from '../../../src/vendor-returns';
-import { buildVretFromSources, ledgerFilePart, VretSourceError } from './job';
+import { choosePartner } from '../../../src/delivery/partners';
+import { defaultVretConfig, spurshText, vretChoices } from '../../../src/vendor-returns';
+import { listPartners } from '../../delivery/partners';
+import { describeDelivery, prepareDelivery } from '../../delivery/service';
+import { buildVretFromSources, recordVretRun, VretSourceError } from './job';
 
 function vretSettings(env: Record<string, string | undefined> = process.env) {
   const v = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);
@@ -29,7 +32,8 @@ function vretSettings(env: Record<string, string | undefined> = process.env) {
 const buildBody = z.object({
   ledger: z.string().trim().min(1).max(200),
   geo: z.string().trim().min(1).max(10),
-  period: z.string().trim().min(1).max(20),
+  /** Blank or absent: the latest period the inputs hold. */
+  period: z.string().trim().max(20).optional(),
 });
 
 const spurshBody = z.object({
@@ -37,19 +41,15 @@ const spurshBody = z.object({
   csv: z.string().min(1),
 });
 
+/** The label partners take SPURSH files under. */
+export const SPURSH_LABEL = 'SPURSH';
+
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const preparer = app.requireRole('preparer');
 
   app.get('/api/vret/options', { preHandler: preparer }, async () => {
     const s = vretSettings();
-    const d = defaultVretConfig();
-    return {
-      source: Boolean(s.source),
-      thr: Boolean(s.thrDir),
-      inputs: Boolean(s.inputsDir),
-      ledgers: Object.keys(d.l2c),
-      geos: [...new Set([...Object.values(d.l2c).filter((c) => c !== 'EU'), ...d.euGeos])].sort(),
-    };
+    return { source: Boolean(s.source), thr: Boolean(s.thrDir), inputs: Boolean(s.inputsDir), ...vretChoices(defaultVretConfig()) };
   });
 
   app.post('/api/vret/build', { preHandler: preparer }, async (req) => {
@@ -71,34 +71,27 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       }
       throw err;
     }
-    const { run, runId, inputs, inputChecksum } = built;
-    const blocked = hasBlocking(run.problems);
-    const csv = spurshCsv(run.spursh, run.config);
-    const rec = await ctx.store.transaction(async (tx) => {
-      const r = await recordRun(
-        tx,
-        {
-          job: 'vret',
-          inputChecksum,
-          rowCounts: Object.fromEntries(run.result.counts.map((c) => [c.source, c.rowsSelected])),
-          mode: blocked ? 'blocked' : 'complete',
-          options: { runId, ...body, inputs, problems: run.problems.length, host: 'task pane' },
-          version: '1',
-          resultChecksum: createHash('sha256').update(csv).digest('hex'),
-        },
-        user.id,
-      );
-      await ctx.audit.append({ actor: user.id, action: 'run.recorded', subjectType: 'run', subjectId: r.id, details: { job: 'vret', runId, ...body } }, tx);
-      return r;
+    const { output } = built;
+    const csv = spurshText(output);
+    const recordedRunId = await recordVretRun(ctx.store, ctx.audit, built, {
+      ledger: body.ledger,
+      geo: body.geo,
+      resultChecksum: createHash('sha256').update(csv ?? '').digest('hex'),
+      userId: user.id,
+      extra: { host: 'task pane' },
     });
     return {
-      runId,
-      recordedRunId: rec.id,
-      sheets: run.sheets,
-      spursh: { fileName: `SPURSH_${ledgerFilePart(body.ledger)}_${runId}.csv`, rows: run.spursh.rows.length, csv: blocked ? null : csv },
-      balances: run.balances,
-      problems: run.problems,
-      counts: run.result.counts,
+      runId: output.runId,
+      recordedRunId,
+      period: output.period,
+      periodFromData: output.periodFromData,
+      files: output.files,
+      sheets: output.sheets,
+      spursh: { fileName: output.files.spursh, rows: output.spursh.rows.length, csv, heldBack: output.spurshHeldBack },
+      balances: output.balances,
+      problems: output.problems,
+      counts: output.counts,
+      noRows: output.noRows,
     };
   });
 
@@ -115,6 +108,18 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const sha256 = createHash('sha256').update(body.csv, 'utf8').digest('hex');
     const bytes = Buffer.byteLength(body.csv, 'utf8');
     await ctx.audit.append({ actor: user.id, action: 'vret.spursh.saved', subjectType: 'file', subjectId: body.fileName, details: { sha256, bytes } });
-    return { fileName: body.fileName, sha256, bytes };
+    // Prepared for approval at once when the rule finds the SPURSH partner; otherwise it waits in the outbox.
+    const choice = choosePartner(SPURSH_LABEL, await listPartners(ctx.store, ctx.secrets));
+    if (!choice.ok) return { fileName: body.fileName, sha256, bytes, delivery: null, waiting: `${body.fileName} waits in the outbox: ${choice.message}` };
+    const batch = await prepareDelivery(
+      { store: ctx.store, secrets: ctx.secrets, audit: ctx.audit },
+      {
+        job: 'vret',
+        preparedBy: user,
+        files: [{ fileName: body.fileName, content: Buffer.from(body.csv, 'utf8'), partnerId: choice.partner.id, label: SPURSH_LABEL }],
+        payload: { file: body.fileName, sha256 },
+      },
+    );
+    return { fileName: body.fileName, sha256, bytes, delivery: await describeDelivery(ctx.store, batch.id), waiting: null };
   });
 }

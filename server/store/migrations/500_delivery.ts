@@ -1,5 +1,5 @@
 /**
- * Partner file delivery (issue 6): partners (credentials live in `secrets`, never here), the file
+ * Partner file delivery: partners (credentials live in `secrets`, never here), the file
  * bytes of delivery batches (content-addressed), and one receipt per delivered file.
  */
 const tables = (blob: string) => `

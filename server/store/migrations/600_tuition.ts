@@ -1,5 +1,5 @@
 /**
- * Tuition billing (issue 7): customers' approval and delivery settings, monthly invoices with every
+ * Tuition billing: customers' approval and delivery settings, monthly invoices with every
  * version kept (what a customer approved is a hash of one exact version), and signed approval links
  * (single use: used_at is set once, in the same transaction as the decision).
  */

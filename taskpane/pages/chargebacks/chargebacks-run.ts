@@ -4,27 +4,15 @@
  * a delivery batch through the backend: prepare → approve (someone else) → send, with progress.
  */
 import { mayApprove, preparersOf, type ApprovalSubject, type Person, type User } from '../../../src/approval';
-import { buildChargebackFiles, type ChargebackBatch, type ChargebackFileOptions } from '../../../src/chargebacks';
-import type { Problem } from '../../../src/kernel/problems';
+import { buildChargebackFiles, chargebackBatchView, type ChargebackBatchView, type ChargebackFileOptions } from '../../../src/chargebacks';
+import { choosePartner, type PartnerMapping } from '../../../src/delivery/partners';
 import type { Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { tablesAsJson, type ApiClient } from '../../api';
 
-export interface FileView {
-  network: string;
-  fileName: string;
-  records: number;
-  totals: { currency: string; cents: number }[];
-  csv: string;
-  sheet: SheetSpec;
-}
+export type FileView = ChargebackBatchView['files'][number];
 
-export interface FilesOutcome {
-  blocked: boolean;
-  records: number;
-  problems: Problem[];
-  files: FileView[];
+export interface FilesOutcome extends ChargebackBatchView {
   /** Where the records came from, to prepare the same batch on the server. */
   source: { tables: Table[] } | { dataset: string };
 }
@@ -97,19 +85,9 @@ export function candidateSheets(names: readonly string[]): string[] {
   return [...rest.filter(likely), ...rest.filter((n) => !likely(n))];
 }
 
-function view(b: ChargebackBatch, source: FilesOutcome['source']): FilesOutcome {
-  return {
-    blocked: b.blocked,
-    records: b.records.length,
-    problems: b.problems,
-    files: b.files.map((f) => ({ network: f.network, fileName: f.fileName, records: f.records.length, totals: f.totals, csv: f.csv, sheet: f.sheet })),
-    source,
-  };
-}
-
 export async function buildFromSheet(port: WorkbookPort, sheet: string, options: ChargebackFileOptions): Promise<FilesOutcome> {
   const table = await port.readSheet(sheet);
-  return view(buildChargebackFiles(table, options), { tables: [table] });
+  return { ...chargebackBatchView(buildChargebackFiles(table, options)), source: { tables: [table] } };
 }
 
 export async function buildFromDataset(api: ApiClient, dataset: string, options: ChargebackFileOptions, signal?: AbortSignal): Promise<FilesOutcome> {
@@ -121,11 +99,10 @@ export async function listPartners(api: ApiClient, signal?: AbortSignal): Promis
   return (await api.request<{ partners: PartnerView[] }>('/api/partners', { signal })).partners;
 }
 
-/** The partner each network's file goes to: the one chosen, else the only partner taking that network. */
-export function partnerFor(network: string, partners: readonly PartnerView[], chosen: Readonly<Record<string, string>>): PartnerView | undefined {
-  if (chosen[network]) return partners.find((p) => p.id === chosen[network]);
-  const list = partners.filter((p) => p.networks.includes(network));
-  return list.length === 1 ? list[0] : undefined;
+/** The partner a network's file goes to, by the rule of src/delivery/partners.ts (chosen, configured, or the only one). */
+export function partnerFor(network: string, partners: readonly PartnerView[], chosen: PartnerMapping, configured: PartnerMapping = {}): PartnerView | undefined {
+  const c = choosePartner(network, partners, chosen, configured);
+  return c.ok ? c.partner : undefined;
 }
 
 export async function prepareBatch(

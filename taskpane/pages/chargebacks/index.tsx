@@ -1,12 +1,15 @@
 /**
  * Chargebacks page: load records (a sheet of this workbook, or a dataset on the server), build at
- * most 4 files (one per card network) written as sheets "CB VISA"…, see the problems, then
- * Prepare → Approve (by someone else) → Send, with per-file progress and receipts.
+ * most 4 files (one per card network) written as sheets "CB VISA"… with src/chargebacks (batch date
+ * blank: the latest transaction date of the records), see the problems, then Prepare → Approve (by
+ * someone else) → Send, with per-file progress and receipts. Each file's partner is the one the
+ * src/delivery rule picks, or the one chosen here.
  */
 import { useEffect, useState } from 'react';
 import { Button, Caption1, Field, Input, MessageBar, MessageBarBody, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { DocumentArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { DEFAULT_FILE_PATTERN } from '../../../src/chargebacks/files';
+import { choosePartner } from '../../../src/delivery/partners';
 import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import { Ellipsis, headersOf, InputPicker, PaneSelect, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
@@ -16,7 +19,6 @@ import {
   buildFromSheet,
   candidateSheets,
   listPartners,
-  partnerFor,
   prepareBatch,
   type DeliveryView,
   type FilesOutcome,
@@ -46,13 +48,12 @@ const useStyles = makeStyles({
   money: { fontVariantNumeric: 'tabular-nums', overflowWrap: 'anywhere' },
 });
 
-const today = () => new Date().toISOString().slice(0, 10);
-
 export default function ChargebacksPage() {
   const styles = useStyles();
   const shell = useShell();
-  const [batchLabel, setBatchLabel] = useState('B1');
-  const [date, setDate] = useState(today());
+  // Blank: B + the batch date, and the latest transaction date of the records.
+  const [batchLabel, setBatchLabel] = useState('');
+  const [date, setDate] = useState('');
   const [merchant, setMerchant] = useState('');
   const [pattern, setPattern] = useState(DEFAULT_FILE_PATTERN);
   const [partners, setPartners] = useState<PartnerView[]>([]);
@@ -72,7 +73,7 @@ export default function ChargebacksPage() {
     listPartners(shell.api).then(setPartners, () => setPartners([]));
   }, [shell.api, shell.session]);
 
-  const options = { batch: batchLabel.trim() || 'B1', date, merchant: merchant.trim() || undefined, pattern: pattern.trim() || undefined };
+  const options = { batch: batchLabel.trim() || undefined, date: date.trim() || undefined, merchant: merchant.trim() || undefined, pattern: pattern.trim() || undefined };
 
   const run = useJobRun<FilesOutcome>('The chargeback build', async (ctx) => {
     setDelivery(null);
@@ -88,6 +89,7 @@ export default function ChargebacksPage() {
       throw new Error(picker.kind === 'sheet' ? 'Load the chargeback records into a sheet from the Data page first.' : 'Choose a dataset on the server first.');
     }
     ctx.outcome(result);
+    if (result.dateFromData && result.date) setDate(result.date);
     await ctx.writeSheets(
       shell.workbook,
       result.files.map((f) => f.sheet),
@@ -102,17 +104,18 @@ export default function ChargebacksPage() {
   const busy = run.running;
   const outcome = run.outcome;
   const blocking = outcome ? countBlocking(outcome.problems) : 0;
-  const missingPartner = outcome?.files.filter((f) => !partnerFor(f.network, partners, chosen)).map((f) => f.network) ?? [];
+  const choices = new Map((outcome?.files ?? []).map((f) => [f.network, choosePartner(f.network, partners, chosen)]));
+  const missingPartner = [...choices].filter(([, c]) => !c.ok).map(([network]) => network);
   const canPrepare = outcome && !outcome.blocked && outcome.files.length > 0 && missingPartner.length === 0 && shell.session && !delivery;
   return (
     <div className={styles.root}>
       <InputPicker picker={picker} disabled={busy} />
       <div className={styles.row}>
         <Field className={styles.half} label="Batch">
-          <Input className={styles.fill} value={batchLabel} onChange={(_, d) => setBatchLabel(d.value)} disabled={busy} data-testid="cb-batch" />
+          <Input className={styles.fill} value={batchLabel} onChange={(_, d) => setBatchLabel(d.value)} placeholder="B + date" disabled={busy} data-testid="cb-batch" />
         </Field>
         <Field className={styles.half} label="Date">
-          <Input className={styles.fill} value={date} onChange={(_, d) => setDate(d.value)} placeholder="YYYY-MM-DD" disabled={busy} data-testid="cb-date" />
+          <Input className={styles.fill} value={date} onChange={(_, d) => setDate(d.value)} placeholder="latest in records" disabled={busy} data-testid="cb-date" />
         </Field>
         <Field className={styles.wide} label="Merchant name (optional)">
           <Input className={styles.fill} value={merchant} onChange={(_, d) => setMerchant(d.value)} disabled={busy} placeholder="the merchant id of the records" />
@@ -128,9 +131,10 @@ export default function ChargebacksPage() {
       </div>
       <RunStatus run={run} errorTestId="cb-error" />
       {outcome && (
-        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="cb-outcome">
+        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="cb-outcome" data-intent={blocking ? 'warning' : 'success'}>
           <MessageBarBody className={styles.message}>
-            {formatCount(outcome.records)} valid records in {countOf(outcome.files.length, 'file')}
+            {formatCount(outcome.records)} valid records in {countOf(outcome.files.length, 'file')} of batch {outcome.batchLabel} dated {outcome.date || '(none)'}
+            {outcome.dateFromData && outcome.date ? ' (the latest transaction date)' : ''}
             {blocking ? `; ${countOf(blocking, 'blocking problem')} must be fixed before the batch can be prepared.` : '.'}
           </MessageBarBody>
         </MessageBar>
@@ -138,8 +142,8 @@ export default function ChargebacksPage() {
       {outcome && outcome.files.length > 0 && (
         <ul className={styles.files} aria-label="Files of the batch" data-testid="cb-files">
           {outcome.files.map((f) => {
-            const candidates = partners.filter((p) => p.networks.includes(f.network));
-            const list = candidates.length ? candidates : partners;
+            const choice = choices.get(f.network)!;
+            const list = choice.candidates.length ? choice.candidates : partners;
             return (
               <li key={f.network} className={styles.file} data-testid="cb-file">
                 <Text weight="semibold">
@@ -151,7 +155,7 @@ export default function ChargebacksPage() {
                 </div>
                 <PaneSelect
                   size="small"
-                  value={partnerFor(f.network, partners, chosen)?.id ?? ''}
+                  value={choice.ok ? choice.partner.id : ''}
                   onChange={(_, d) => setChosen((c) => ({ ...c, [f.network]: d.value }))}
                   aria-label={`Partner for ${f.network}`}
                   options={[{ value: '', label: list.length ? 'Choose a partner…' : 'No partner: ask an admin' }, ...list.map((p) => ({ value: p.id, label: p.name }))]}
@@ -170,7 +174,7 @@ export default function ChargebacksPage() {
             {!shell.session
               ? 'Sign in to prepare a batch.'
               : missingPartner.length
-                ? `Choose a partner for ${missingPartner.join(', ')}.`
+                ? [...choices.values()].map((c) => (c.ok ? '' : c.message)).filter(Boolean).join(' ')
                 : 'Someone other than you approves it; nothing is sent before.'}
           </Caption1>
         </div>

@@ -39,7 +39,6 @@ import {
   deliverAgain,
   describeState,
   listInvoices,
-  previousMonth,
   sendForApproval,
   storeDrafts,
   type BuildOutcome,
@@ -82,7 +81,8 @@ export default function TuitionPage() {
   const styles = useStyles();
   const shell = useShell();
   const viewer = sessionUser(shell.session);
-  const [month, setMonth] = useState(previousMonth());
+  // Blank: the build takes the latest month the partner lines are dated in, and shows it here afterwards.
+  const [month, setMonth] = useState('');
   const [stored, setStored] = useState<InvoiceView[]>([]);
   const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
   const [notice, setNotice] = useState<string | null>(null);
@@ -96,6 +96,7 @@ export default function TuitionPage() {
   });
 
   const validMonth = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
+  const monthOk = validMonth || month === '';
 
   // Statuses live: poll the month's invoices while the page is open.
   useEffect(() => {
@@ -136,6 +137,7 @@ export default function TuitionPage() {
       throw new Error('Choose the partner files first.');
     }
     ctx.outcome(r);
+    if (r.monthFromData && r.month) setMonth(r.month);
     await ctx.writeSheets(shell.workbook, r.sheets);
   });
   const outcome = run.outcome;
@@ -166,14 +168,15 @@ export default function TuitionPage() {
 
   const busy = run.running;
   const blocking = outcome ? countBlocking(outcome.problems) : 0;
+  const amber = blocking > 0 || Boolean(outcome?.noRows);
   return (
     <div className={styles.root}>
       <InputPicker picker={picker} disabled={busy} />
       <div className={styles.row}>
-        <Field className={styles.month} label="Month" validationState={validMonth ? 'none' : 'error'} validationMessage={validMonth ? undefined : 'YYYY-MM, e.g. 2024-11'}>
-          <Input className={styles.fill} value={month} onChange={(_, d) => setMonth(d.value.trim())} placeholder="YYYY-MM" disabled={busy} data-testid="tu-month" />
+        <Field className={styles.month} label="Month" validationState={monthOk ? 'none' : 'error'} validationMessage={monthOk ? undefined : 'YYYY-MM, e.g. 2024-11'}>
+          <Input className={styles.fill} value={month} onChange={(_, d) => setMonth(d.value.trim())} placeholder="latest in the files" disabled={busy} data-testid="tu-month" />
         </Field>
-        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void run.start()} disabled={busy || !validMonth || !picker.choice} data-testid="tu-build">
+        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void run.start()} disabled={busy || !monthOk || !picker.choice} data-testid="tu-build">
           Build invoices
         </Button>
       </div>
@@ -184,9 +187,11 @@ export default function TuitionPage() {
         </MessageBar>
       )}
       {outcome && (
-        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="tu-outcome">
+        <MessageBar intent={amber ? 'warning' : 'success'} layout="multiline" data-testid="tu-outcome" data-intent={amber ? 'warning' : 'success'}>
           <MessageBarBody className={styles.message}>
-            {formatCount(outcome.lines)} expense lines → {countOf(outcome.invoices.length, 'invoice')} for {outcome.month}
+            {outcome.noRows && <strong data-testid="tu-no-rows">{outcome.noRows} </strong>}
+            {formatCount(outcome.lines)} expense lines → {countOf(outcome.invoices.length, 'invoice')} for {outcome.month || 'no month'}
+            {outcome.monthFromData && outcome.month ? ' (the latest month in the files)' : ''}
             {blocking ? `; ${countOf(blocking, 'blocking problem')} must be fixed before the invoices can be stored.` : '; written to the sheets Tuition Invoices and Tuition Lines.'}
           </MessageBarBody>
         </MessageBar>

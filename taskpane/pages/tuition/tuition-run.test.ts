@@ -23,7 +23,6 @@ import {
   candidateSheets,
   describeState,
   listInvoices,
-  previousMonth,
   sendForApproval,
   storeDrafts,
   type InvoiceView,
@@ -76,9 +75,18 @@ describe('tuition page logic', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('picks partner sheets, not its own; the default month is last month', () => {
+  test('picks partner sheets, not its own; the default month is the latest the lines are dated in, never the clock', async () => {
     expect(candidateSheets(['Tuition Invoices', 'BrightPath Nov', 'Tuition Lines'])).toEqual(['BrightPath Nov']);
-    expect(previousMonth(new Date(Date.UTC(2025, 0, 15)))).toBe('2024-12');
+    const rows = [BP, ['BP-1', 'Contoso Ltd', 'a@contoso.test', 'Tuition', 10, 'USD', '10/30/2024'], ...Array.from({ length: 70 }, (_, i) => [`BP-${i + 2}`, 'Contoso Ltd', 'a@contoso.test', 'Tuition', 10, 'USD', '11/02/2024'])];
+    const wb = memoryWorkbook({ BP: tableFromValues('BP', rows) });
+    const latest = await buildFromSheets(wb, ['BP'], '');
+    expect([latest.month, latest.monthFromData, latest.noRows]).toEqual(['2024-11', true, null]);
+    // The October line is a problem of its own in November's build.
+    expect(latest.problems.map((p) => [p.code, p.row])).toEqual([['outside-month', 2]]);
+    // A month no line is dated in: one warning with the months the sheets hold, not 71 blocking problems.
+    const wrong = await buildFromSheets(wb, ['BP'], '2026-11');
+    expect(wrong.problems).toMatchObject([{ severity: 'warning', code: 'no-lines-in-month', message: 'No expense lines in 2026-11; the inputs hold 2024-10 to 2024-11.' }]);
+    expect([wrong.noRows, wrong.blocked, wrong.invoices]).toEqual(['No expense lines in 2026-11; the inputs hold 2024-10 to 2024-11.', false, []]);
   });
 
   test('sheets → invoices written as sheets → drafts → approval link → the customer approves → state followed', async () => {

@@ -3,24 +3,15 @@
  * backend datasets (engine on the server), write the month's invoices as sheets, store them as
  * drafts, send each for the customer's approval (a signed link to copy) and follow their states.
  */
-import { hasBlocking, type Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
-import { buildTuitionInvoices, readExpenseLines, tuitionSheets, type TuitionInvoice } from '../../../src/tuition';
+import { buildTuitionMonth, tablesFeed, tuitionMonthView, type TuitionMonthView } from '../../../src/tuition/month';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { tablesAsJson, type ApiClient } from '../../api';
 import type { User } from '../../../src/approval';
 import { allowedInvoiceActions, invoiceFacts, type InvoiceRecord } from '../../../src/tuition/lifecycle';
 
-export interface BuildOutcome {
-  month: string;
-  blocked: boolean;
-  lines: number;
-  problems: Problem[];
-  invoices: TuitionInvoice[];
-  sheets: SheetSpec[];
-  layouts: { source: string; partner: string | null }[];
-  /** Where the lines came from, to store the same invoices on the server. */
+/** The month's build (src/tuition/month.ts) and where its lines came from, to store the same invoices on the server. */
+export interface BuildOutcome extends TuitionMonthView {
   source: { tables: Table[] } | { datasets: string[] };
 }
 
@@ -40,23 +31,16 @@ export interface InvoiceView extends InvoiceRecord {
 
 export const TUITION_SHEETS = ['Tuition Invoices', 'Tuition Lines'];
 
-/** The month before today's, YYYY-MM: what is billed at month end. */
-export function previousMonth(now = new Date()): string {
-  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return d.toISOString().slice(0, 7);
-}
-
 /** Partner sheets first (not the sheets this page writes). */
 export function candidateSheets(names: readonly string[]): string[] {
   return names.filter((n) => !TUITION_SHEETS.includes(n) && n !== 'Tuition Problems');
 }
 
+/** Builds the month in the browser; a blank month is the latest month the sheets' lines are dated in. */
 export async function buildFromSheets(port: WorkbookPort, sheets: readonly string[], month: string): Promise<BuildOutcome> {
   const tables: Table[] = [];
   for (const s of sheets) tables.push(await port.readSheet(s));
-  const read = readExpenseLines(tables, { month });
-  const invoices = buildTuitionInvoices(read.lines, month);
-  return { month, blocked: hasBlocking(read.problems), lines: read.lines.length, problems: read.problems, invoices, sheets: tuitionSheets(invoices), layouts: read.layouts, source: { tables } };
+  return { ...tuitionMonthView(await buildTuitionMonth(tablesFeed(tables), { month })), source: { tables } };
 }
 
 export async function buildFromDatasets(api: ApiClient, datasets: readonly string[], month: string, signal?: AbortSignal): Promise<BuildOutcome> {

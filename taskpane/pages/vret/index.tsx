@@ -1,8 +1,9 @@
 /**
- * Vendor returns page: choose ledger, geo and period; build from the sheets in the workbook or on the
- * server; the four sheets are written into the workbook, with the balance per currency and the
- * problems; export SPURSH (download, or send to the server for delivery). Ribbon "Build VRET sheets"
- * opens this page and builds.
+ * Vendor returns page: choose ledger, geo and period (blank: the latest period the inputs hold); build
+ * from the sheets in the workbook, datasets, or on the server; the VRET sheets are written into the
+ * workbook, with the balance per currency and the problems; a run that selects no transaction says so
+ * in amber. Export SPURSH: download it, or send it to the server, where it is prepared for approval.
+ * Ribbon "Build VRET sheets" opens this page and builds.
  */
 import { useState } from 'react';
 import {
@@ -21,10 +22,12 @@ import { ArrowDownload20Regular, CloudArrowUp20Regular, Play20Regular } from '@f
 import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import type { Table as KernelTable } from '../../../src/kernel/table';
-import { defaultVretConfig } from '../../../src/vendor-returns/config';
+import { defaultVretConfig, vretChoices, vretInputKind } from '../../../src/vendor-returns';
 import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
-import { buildFromBackend, buildFromTables, buildFromWorkbook, inputKindOfSheet, previousPeriod, sendSpurshToBackend, type VretOutcome } from './vret-run';
+import { DeliveryCard } from '../chargebacks/delivery-card';
+import type { DeliveryView } from '../chargebacks/chargebacks-run';
+import { buildFromBackend, buildFromTables, buildFromWorkbook, sendSpurshToBackend, type VretOutcome } from './vret-run';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -36,9 +39,7 @@ const useStyles = makeStyles({
   message: { overflowWrap: 'anywhere' },
 });
 
-const DEFAULTS = defaultVretConfig();
-const LEDGERS = Object.keys(DEFAULTS.l2c);
-const GEOS = [...new Set([...Object.values(DEFAULTS.l2c).filter((c) => c !== 'EU'), ...DEFAULTS.euGeos])].sort();
+const { ledgers: LEDGERS, geos: GEOS } = vretChoices(defaultVretConfig());
 
 function download(fileName: string, text: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
@@ -52,17 +53,19 @@ function download(fileName: string, text: string): void {
 }
 
 interface VretView extends VretOutcome {
-  sent: string | null;
+  /** SPURSH on the server: the delivery batch awaiting approval, or why it waits in the outbox. */
+  sent: { delivery: DeliveryView | null; text: string } | null;
 }
 
-const recognised = (names: readonly string[]) => names.filter((n) => inputKindOfSheet(n) !== null);
+const recognised = (names: readonly string[]) => names.filter((n) => vretInputKind(n) !== null);
 
 export default function VretPage() {
   const styles = useStyles();
   const shell = useShell();
   const [ledger, setLedger] = useState('Amazon.eu');
   const [geo, setGeo] = useState('DE');
-  const [period, setPeriod] = useState(previousPeriod());
+  // Blank: the run takes the latest period its inputs hold, and shows it here afterwards.
+  const [period, setPeriod] = useState('');
   const picker = useInputPicker({
     label: 'Inputs',
     testId: 'vret',
@@ -79,7 +82,7 @@ export default function VretPage() {
         kind: 'dataset',
         label: 'Datasets on the server',
         multiple: true,
-        prefer: (list) => list.filter((d) => inputKindOfSheet(d.name) !== null).map((d) => d.id),
+        prefer: (list) => list.filter((d) => vretInputKind(d.name) !== null).map((d) => d.id),
         hint: 'cm.csv, adj.csv, glap.csv, THR files and rvr.csv, read into the browser and built here.',
       },
       { kind: 'server', label: 'Load on the server', hint: 'The server reads its own VRET source (database or folders, THR files of any size) and builds there.' },
@@ -103,12 +106,13 @@ export default function VretPage() {
           tables.push((await readDataset((id, offset, limit, signal) => shell.api.getDatasetPage(id, offset, limit, signal), d.id, d.name, { signal: ctx.signal, onProgress: (done, total) => ctx.progress(label, done, total) })).table);
         }
         ctx.progress('Building');
-        result = buildFromTables(tables, options);
+        result = buildFromTables(tables, options, 'datasets');
       } else {
         ctx.progress('Reading the input sheets and building');
         result = await buildFromWorkbook(shell.workbook, options, choice?.kind === 'sheet' ? choice.sheets : []);
       }
       ctx.outcome({ ...result, sent: null });
+      if (result.periodFromData && result.period) setPeriod(result.period);
       await ctx.writeSheets(shell.workbook, result.sheets);
     },
     { ribbon: { page: 'vendor-returns', action: 'build', ready: picker.ready } },
@@ -117,12 +121,17 @@ export default function VretPage() {
   async function send(outcome: VretView) {
     if (!outcome.spurshCsv) return;
     const r = await run.act(() => sendSpurshToBackend(shell.api, outcome.spurshFileName, outcome.spurshCsv!));
-    if (r) run.setOutcome((o) => o && { ...o, sent: `${r.fileName} is on the server (${formatCount(r.bytes)} bytes), ready for delivery once approved.` });
+    if (!r) return;
+    const text = r.delivery
+      ? `${r.fileName} (${formatCount(r.bytes)} bytes) is prepared for approval to ${r.delivery.items[0]?.request.partnerName ?? 'its partner'}; someone other than you approves it, and nothing is sent before.`
+      : r.waiting!;
+    run.setOutcome((o) => o && { ...o, sent: { delivery: r.delivery, text } });
   }
 
   const busy = run.running;
   const outcome = run.outcome;
   const blocking = outcome ? countBlocking(outcome.problems) : 0;
+  const amber = blocking > 0 || Boolean(outcome?.noRows);
   return (
     <div className={styles.root}>
       <InputPicker picker={picker} disabled={busy} />
@@ -139,7 +148,7 @@ export default function VretPage() {
           <PaneSelect value={geo} onChange={(_, d) => setGeo(d.value)} disabled={busy} options={GEOS.map((g) => ({ value: g, label: g }))} data-testid="vret-geo" />
         </Field>
         <Field className={styles.half} label="Period">
-          <Input className={styles.fill} value={period} onChange={(_, d) => setPeriod(d.value)} placeholder="YYYY-MM" disabled={busy} data-testid="vret-period" />
+          <Input className={styles.fill} value={period} onChange={(_, d) => setPeriod(d.value)} placeholder="latest in inputs" disabled={busy} data-testid="vret-period" />
         </Field>
       </div>
       <div>
@@ -149,9 +158,11 @@ export default function VretPage() {
       </div>
       <RunStatus run={run} errorTestId="vret-error" />
       {outcome && !busy && !run.error && (
-        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="vret-outcome">
+        <MessageBar intent={amber ? 'warning' : 'success'} layout="multiline" data-testid="vret-outcome" data-intent={amber ? 'warning' : 'success'}>
           <MessageBarBody className={styles.message}>
-            Run {outcome.runId} from {outcome.inputs}: wrote {outcome.sheets.map((s) => s.name).join(', ')}.
+            {outcome.noRows && <strong data-testid="vret-no-rows">{outcome.noRows} </strong>}
+            Run {outcome.runId} for {outcome.period || 'no period'}
+            {outcome.periodFromData && outcome.period ? ' (the latest period in the inputs)' : ''} from {outcome.inputs}: wrote {outcome.sheets.map((s) => s.name).join(', ')}.
             {shell.preview && (
               <>
                 {' '}
@@ -189,21 +200,20 @@ export default function VretPage() {
           >
             Download SPURSH
           </Button>
-          <Button icon={<CloudArrowUp20Regular />} disabled={busy || !outcome.spurshCsv} onClick={() => void send(outcome)} data-testid="vret-send-spursh">
+          <Button icon={<CloudArrowUp20Regular />} disabled={busy || !outcome.spurshCsv || outcome.sent !== null || !shell.session} onClick={() => void send(outcome)} data-testid="vret-send-spursh">
             Send SPURSH to the server
           </Button>
           <Caption1 className={styles.message}>
-            {outcome.spurshCsv
-              ? `${outcome.spurshFileName}: ${formatCount(outcome.spurshRows)} funding lines.`
-              : `SPURSH is held back while ${blocking === 1 ? 'a blocking problem remains' : `${blocking} blocking problems remain`}.`}
+            {outcome.spurshHeldBack ?? `${outcome.spurshFileName}: ${formatCount(outcome.spurshRows)} funding lines.`}
           </Caption1>
         </div>
       )}
       {outcome?.sent && (
-        <MessageBar intent="success" layout="multiline">
-          <MessageBarBody className={styles.message}>{outcome.sent}</MessageBarBody>
+        <MessageBar intent={outcome.sent.delivery ? 'success' : 'warning'} layout="multiline" data-testid="vret-sent">
+          <MessageBarBody className={styles.message}>{outcome.sent.text}</MessageBarBody>
         </MessageBar>
       )}
+      {outcome?.sent?.delivery && <DeliveryCard delivery={outcome.sent.delivery} onChange={(d) => run.setOutcome((o) => o && o.sent && { ...o, sent: { ...o.sent, delivery: d } })} />}
       {outcome && <ProblemsList problems={outcome.problems} />}
     </div>
   );

@@ -4,7 +4,8 @@ import { parseCsv } from '../../../src/kernel/csv';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { PreviewWorkbook } from '../../preview/preview-workbook';
 import { writeSheets } from '../../../src/workbook/write-sheets';
-import { buildFromWorkbook, inputKindOfSheet, previousPeriod } from './vret-run';
+import { vretInputKind as inputKindOfSheet } from '../../../src/vendor-returns';
+import { buildFromWorkbook } from './vret-run';
 
 const FIX = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'vret', 'inputs');
 
@@ -22,7 +23,18 @@ test('sheet names map to VRET inputs, output sheets do not', () => {
   expect(inputKindOfSheet('RVR Report')).toBeNull();
   expect(inputKindOfSheet('20321 JE')).toBeNull();
   expect(inputKindOfSheet('ledgers')).toBe('ledgers');
-  expect(previousPeriod(new Date(Date.UTC(2025, 0, 15)))).toBe('2024-12');
+});
+
+test('the period defaults to the latest the input sheets hold, never the clock; a period they do not hold is a warning with their range', async () => {
+  const wb = PreviewWorkbook.empty();
+  for (const f of ['cm', 'adj', 'glap', 'rvr', 'l2c', 'led2chan', 'ledgers']) await wb.writeSheet(fixtureSheet(`${f}.csv`, f));
+  const latest = await buildFromWorkbook(wb, { ledger: 'Amazon.eu', geo: 'DE', period: '', runId: 'W0' });
+  expect([latest.period, latest.periodFromData, latest.noRows]).toEqual(['2024-11', true, null]);
+  expect(latest.balances).toEqual([{ currency: 'EUR', debits: 18_234, credits: 18_234, difference: 0 }]);
+  const wrong = await buildFromWorkbook(wb, { ledger: 'Amazon.eu', geo: 'DE', period: '2026-11', runId: 'W9' });
+  expect(wrong.noRows).toBe('No transactions in 2026-11 for Amazon.eu, DE; the inputs hold 2024-10 to 2024-11.');
+  expect(wrong.problems.find((p) => p.code === 'no-transactions')?.severity).toBe('warning');
+  expect(wrong.spurshRows).toBe(0);
 });
 
 test('builds from the sheets in the workbook and writes the four sheets with segments as text', async () => {

@@ -1,0 +1,128 @@
+/**
+ * The month a tuition build bills, and the build as every host runs it (task pane, server route,
+ * CLI): partner tables in; expense lines, invoices, totals and problems out.
+ * - The month is the one asked for, else the latest month the lines are dated in (never the clock).
+ * - A month in which no line is dated is one warning naming the months the files hold ("No expense
+ *   lines in 2026-11; the inputs hold 2024-11."), not a blocking problem per line. When the month does
+ *   hold lines, a line dated in another month stays a blocking problem of its own (docs/rules.md).
+ *
+ * Hosts feed the tables to an ExpenseLineReader through `feed` (the CLI one file at a time); the feed
+ * runs a second time only to learn the months when the month asked for holds no line, or to check
+ * the lines against the month the data gave.
+ */
+import { blocking, hasBlocking, type Problem } from '../kernel/problems';
+import { noRowsWarning, PeriodSet } from '../kernel/periods';
+import { sumCents } from '../kernel/money';
+import type { Table } from '../kernel/table';
+import { buildTuitionInvoices, tuitionSheets, type TuitionInvoice } from './invoices';
+import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
+
+export type LineFeed = (reader: ExpenseLineReader) => void | Promise<void>;
+
+export interface MonthLines extends ReadLinesResult {
+  /** The month billed ('' when neither the request nor the lines gave one). */
+  month: string;
+  /** True when no month was asked for and the lines gave it. */
+  monthFromData: boolean;
+  /** The month holds no line: the warning's sentence, else null. */
+  noRows: string | null;
+}
+
+const OUTSIDE_MONTH = 'outside-month';
+
+/** The months the lines are dated in. */
+function monthsOf(read: ReadLinesResult): PeriodSet {
+  const months = new PeriodSet();
+  for (const l of read.lines) months.add(l.date.slice(0, 7));
+  return months;
+}
+
+async function readWith(feed: LineFeed, options: ReadLinesOptions): Promise<ReadLinesResult> {
+  const reader = new ExpenseLineReader(options);
+  await feed(reader);
+  return reader.result();
+}
+
+/** Reads the lines of the month asked for, or of the latest month the lines hold. */
+export async function readMonthLines(feed: LineFeed, options: Omit<ReadLinesOptions, 'month'> & { month?: string }): Promise<MonthLines> {
+  const asked = options.month?.trim();
+  if (!asked) {
+    const all = await readWith(feed, { ...options, month: undefined });
+    const latest = monthsOf(all).latest();
+    if (!latest)
+      return {
+        ...all,
+        problems: [...all.problems, blocking({ source: 'Tuition', column: 'month', message: 'Enter the month (YYYY-MM): no expense line has a date to take it from.', code: 'no-month' })],
+        month: '',
+        monthFromData: true,
+        noRows: null,
+      };
+    // Every line in the latest month: that read is the month's; otherwise read again to name the other months' lines.
+    const single = all.lines.every((l) => l.date.startsWith(latest));
+    const read = single ? all : await readWith(feed, { ...options, month: latest });
+    return { ...read, month: latest, monthFromData: true, noRows: null };
+  }
+  const read = await readWith(feed, { ...options, month: asked });
+  if (read.lines.length > 0 || !read.problems.some((p) => p.code === OUTSIDE_MONTH)) return { ...read, month: asked, monthFromData: false, noRows: null };
+  // Not one line in the month: the month is wrong, not every line. One warning with the months the files hold.
+  const all = await readWith(feed, { ...options, month: undefined });
+  const warning = noRowsWarning({ what: 'expense lines', period: asked, span: monthsOf(all).span(), source: 'Tuition', code: 'no-lines-in-month' });
+  return { ...all, lines: [], problems: [...all.problems, warning], month: asked, monthFromData: false, noRows: warning.message };
+}
+
+export interface TuitionMonth extends MonthLines {
+  invoices: TuitionInvoice[];
+  /** Total per currency over the invoices. */
+  totals: { currency: string; cents: number; invoices: number }[];
+  /** A blocking problem remains: nothing may be stored or billed. */
+  blocked: boolean;
+}
+
+export function invoiceTotals(invoices: readonly TuitionInvoice[]): TuitionMonth['totals'] {
+  const by = new Map<string, number[]>();
+  for (const i of invoices) by.set(i.currency, [...(by.get(i.currency) ?? []), i.totalCents]);
+  return [...by].map(([currency, list]) => ({ currency, cents: sumCents(list), invoices: list.length }));
+}
+
+/** The month's lines and invoices; `before` are problems found reading the files (listed first). */
+export async function buildTuitionMonth(feed: LineFeed, options: Omit<ReadLinesOptions, 'month'> & { month?: string }, before: readonly Problem[] = []): Promise<TuitionMonth> {
+  const read = await readMonthLines(feed, options);
+  const problems = [...before, ...read.problems];
+  const invoices = read.month ? buildTuitionInvoices(read.lines, read.month) : [];
+  return { ...read, problems, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) };
+}
+
+/** A month's build as the API and the pane show it: counts, problems, invoices, totals and the sheets. */
+export function tuitionMonthView(b: TuitionMonth) {
+  return {
+    month: b.month,
+    monthFromData: b.monthFromData,
+    noRows: b.noRows,
+    blocked: b.blocked,
+    lines: b.lines.length,
+    layouts: b.layouts,
+    problems: b.problems,
+    invoices: b.invoices,
+    totals: b.totals,
+    sheets: tuitionSheets(b.invoices),
+  };
+}
+
+export type TuitionMonthView = ReturnType<typeof tuitionMonthView>;
+
+/** A feed over tables in hand. */
+export const tablesFeed =
+  (tables: readonly Table[]): LineFeed =>
+  (reader) => {
+    for (const t of tables) reader.read(t);
+  };
+
+/**
+ * The sheets of a partner workbook that hold expense lines (a header and at least one row); a workbook
+ * with none is one problem.
+ */
+export function expenseSheets(file: string, sheets: readonly Table[]): { tables: Table[]; problems: Problem[] } {
+  const tables = sheets.filter((t) => t.header.some((h) => h !== '') && t.rows.length > 0);
+  if (tables.length === 0) return { tables: [], problems: [blocking({ source: file, message: `${file} has no sheet with expense lines.`, code: 'empty-file' })] };
+  return { tables, problems: [] };
+}

@@ -1,0 +1,159 @@
+/**
+ * After approval, a Zoho posting batch goes out from here: Post (or Resume after a stop), a progress
+ * bar while the posting worker runs, then the result — how many documents were posted, and each one
+ * that failed or needs review with Zoho's answer. The worker refuses content that is not what was
+ * approved; its sentence shows here.
+ */
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { Button, Caption1, Field, MessageBar, MessageBarBody, ProgressBar, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Play20Regular, Send20Regular } from '@fluentui/react-icons';
+import { errorSentence, formatCount } from '../../components';
+import { useShell } from '../../shell';
+import { inboxChanged } from './inbox-model';
+
+/** What the posting routes report (server/routes/posting.ts). */
+interface Progress {
+  batchState: string;
+  total: number;
+  counts: { pending: number; sending: number; done: number; failed: number; needs_review: number };
+  fraction: number;
+  running: boolean;
+  last: { state: string; message: string; at: string } | null;
+}
+interface ItemStatus {
+  idempotencyKey: string;
+  kind: string;
+  state: string;
+  zohoId: string | null;
+  status: string;
+}
+
+const useStyles = makeStyles({
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, minWidth: 0 },
+  wrap: { overflowWrap: 'anywhere', minWidth: 0 },
+  list: { listStyleType: 'none', margin: 0, padding: 0, maxHeight: '200px', overflowY: 'auto', display: 'flex', flexDirection: 'column', gap: '2px' },
+});
+
+export function PostingRun({ batchId, onFinished }: { batchId: string; onFinished(): void }) {
+  const styles = useStyles();
+  const { api } = useShell();
+  const [progress, setProgress] = useState<Progress | null>(null);
+  const [problems, setProblems] = useState<ItemStatus[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const base = `/api/posting/batches/${encodeURIComponent(batchId)}`;
+
+  const read = useCallback(async () => {
+    const p = await api.request<Progress>(`${base}/progress`);
+    setProgress(p);
+    return p;
+  }, [api, base]);
+
+  // The page's callback, read when needed: a new one each render must not restart the following.
+  const finished = useRef(onFinished);
+  finished.current = onFinished;
+  const finish = useCallback(async () => {
+    const r = await api.request<{ items: ItemStatus[] }>(`${base}/items`);
+    setProblems(r.items.filter((i) => i.state === 'failed' || i.state === 'needs_review'));
+    finished.current();
+  }, [api, base]);
+
+  // Following: while the worker runs here, or until it has answered the start asked for (its last outcome changes).
+  const [follow, setFollow] = useState<{ since: string | null } | null>(null);
+  useEffect(() => {
+    read().then(
+      (p) => {
+        if (p.running) setFollow({ since: p.last?.at ?? null });
+        else if (p.batchState !== 'approved') void finish();
+      },
+      (e) => setError(errorSentence(e, 'The posting could not be read; the details are in the browser\'s console.')),
+    );
+  }, [read, finish]);
+  useEffect(() => {
+    if (!follow) return;
+    let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const tick = async () => {
+      try {
+        const p = await read();
+        if (stop) return;
+        const waiting = p.running || (p.batchState === 'approved' && (p.last?.at ?? null) === follow.since);
+        if (waiting) timer = setTimeout(() => void tick(), 600);
+        else {
+          setFollow(null);
+          await finish();
+        }
+      } catch (e) {
+        if (!stop) setError(errorSentence(e, 'The posting could not be followed; the details are in the browser\'s console.'));
+      }
+    };
+    void tick();
+    return () => {
+      stop = true;
+      if (timer) clearTimeout(timer);
+    };
+  }, [follow, read, finish]);
+
+  const start = async () => {
+    setBusy(true);
+    setError(null);
+    setProblems(null);
+    try {
+      const since = progress?.last?.at ?? null;
+      await api.request(`${base}/${progress?.batchState === 'sending' ? 'resume' : 'start'}`, { method: 'POST', body: {} });
+      inboxChanged();
+      setFollow({ since });
+    } catch (e) {
+      setError(errorSentence(e, 'The posting could not be started; the details are in the browser\'s console.'));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const p = progress;
+  const c = p?.counts;
+  const canStart = p && !p.running && !follow && (p.batchState === 'approved' || p.batchState === 'sending');
+  return (
+    <section className={styles.root} aria-label="Post to Zoho Books" data-testid="posting-run">
+      {canStart && (
+        <div>
+          <Button appearance="primary" icon={p.batchState === 'sending' ? <Play20Regular /> : <Send20Regular />} onClick={() => void start()} disabled={busy} data-testid="posting-start">
+            {p.batchState === 'sending' ? 'Resume posting' : 'Post to Zoho Books'}
+          </Button>
+        </div>
+      )}
+      {p && c && (p.running || p.batchState !== 'approved') && (
+        <Field
+          label={p.running ? 'Posting to Zoho Books' : 'Posting'}
+          hint={`${formatCount(c.done + c.failed + c.needs_review)} of ${formatCount(p.total)} finished — ${formatCount(c.done)} posted, ${formatCount(c.failed)} failed, ${formatCount(c.needs_review)} to review`}
+          validationState="none"
+        >
+          <ProgressBar value={p.fraction} thickness="large" data-testid="posting-progress" />
+        </Field>
+      )}
+      {p && !p.running && p.batchState === 'done' && (
+        <MessageBar intent="success" data-testid="posting-result">
+          <MessageBarBody className={styles.wrap}>{`Posted all ${formatCount(p.total)} documents to Zoho Books.`}</MessageBarBody>
+        </MessageBar>
+      )}
+      {p && !p.running && p.last && p.batchState !== 'done' && <Caption1 className={styles.wrap}>{p.last.message}</Caption1>}
+      {problems && problems.length > 0 && (
+        <div>
+          <Text weight="semibold">{`Documents that need attention (${formatCount(problems.length)})`}</Text>
+          <ul className={styles.list} data-testid="posting-problems">
+            {problems.map((i) => (
+              <li key={i.idempotencyKey}>
+                <Caption1 className={styles.wrap}>{`${i.kind} ${i.idempotencyKey}: ${i.status}`}</Caption1>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
+      {error && (
+        <MessageBar intent="error" layout="multiline" data-testid="posting-error">
+          <MessageBarBody className={styles.wrap}>{error}</MessageBarBody>
+        </MessageBar>
+      )}
+    </section>
+  );
+}
