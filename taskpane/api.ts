@@ -12,6 +12,8 @@ export class ApiError extends Error {
     message: string,
     readonly status: number,
     readonly code?: string,
+    /** What the server gave besides its sentence, e.g. the problems of a refused file. */
+    readonly details?: unknown,
   ) {
     super(message);
     this.name = 'ApiError';
@@ -32,7 +34,7 @@ export interface ApiClientOptions {
 }
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   body?: unknown;
   signal?: AbortSignal;
   query?: Record<string, string | number | undefined>;
@@ -123,14 +125,14 @@ export class ApiClient {
       parsed = undefined;
     }
     if (!res.ok) {
-      const err = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
+      const err = (parsed as { error?: { code?: string; message?: string; details?: unknown } } | undefined)?.error;
       if (res.status === 401 && token) this.options.onUnauthorized?.();
       const message =
         err?.message ??
         (res.status === 401
           ? 'Please sign in again.'
           : `The server answered ${res.status}${res.statusText ? ` ${res.statusText}` : ''}.`);
-      throw new ApiError(message, res.status, err?.code);
+      throw new ApiError(message, res.status, err?.code, err?.details);
     }
     if (text && parsed === undefined) {
       throw new ApiError('The server sent an answer the task pane does not understand.', res.status, 'bad-response');

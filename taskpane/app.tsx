@@ -75,7 +75,7 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
   const [ribbonNotice, setRibbonNotice] = useState<string | null>(null);
   const [port, setPort] = useState<WorkbookPort>(initialWorkbook);
   const [workbookVersion, setWorkbookVersion] = useState(0);
-  const visible = useMemo(() => pagesFor(host.kind), [host.kind]);
+  const visible = useMemo(() => pagesFor(host.kind, session?.role), [host.kind, session?.role]);
   const [active, setActive] = useState(visible[0]?.id ?? '');
   // Pages stay mounted once visited, so a load keeps running while the user looks elsewhere.
   const [visited, setVisited] = useState<Set<string>>(() => new Set([visible[0]?.id ?? '']));

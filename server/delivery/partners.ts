@@ -8,30 +8,11 @@ import { badRequest, conflict, notFound } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Queryable, Store } from '../store';
 import { newId, nowIso, parseJson } from '../store/ids';
+import type { PartnerView } from '../../platform/delivery/views';
 import { DeliveryError, PROTOCOLS, type Credential, type Endpoint, type Protocol } from './types';
 
-export interface Partner {
-  id: string;
-  name: string;
-  protocol: Protocol;
-  host: string;
-  port: number;
-  folder: string;
-  username: string;
-  auth: 'password' | 'key';
-  hostFingerprint: string | null;
-  tlsFingerprint: string | null;
-  /** The partner's OpenPGP public key (armored) when files must be encrypted for them. */
-  pgpPublicKey: string | null;
-  /** Card networks (or other labels) this partner receives files for, e.g. ["VISA"]. */
-  networks: string[];
-  /** True when a password or private key is stored (its value is never returned). */
-  hasSecret: boolean;
-  version: number;
-  createdBy: string;
-  createdAt: string;
-  updatedAt: string;
-}
+/** A partner as the API shows it (platform/delivery/views.ts): never a secret. */
+export type Partner = PartnerView;
 
 const DEFAULT_PORTS: Record<Protocol, number> = { ftp: 21, ftps: 21, sftp: 22 };
 
@@ -230,11 +211,11 @@ export function partnerEndpoint(p: Partner): Endpoint {
 export async function partnerCredential(secrets: Secrets, p: Partner): Promise<Credential> {
   if (p.auth === 'key') {
     const privateKey = await secrets.get(secretNameFor(p.id, 'private-key'));
-    if (!privateKey) throw new DeliveryError('config', `No private key is stored for partner ${p.name}; an admin must set it.`);
+    if (!privateKey) throw new DeliveryError('config', `No private key is stored for partner ${p.name}; an admin sets it under Settings → Delivery partners.`);
     const passphrase = await secrets.get(secretNameFor(p.id, 'passphrase'));
     return passphrase ? { privateKey, passphrase } : { privateKey };
   }
   const password = await secrets.get(secretNameFor(p.id, 'password'));
-  if (!password) throw new DeliveryError('config', `No password is stored for partner ${p.name}; an admin must set it.`);
+  if (!password) throw new DeliveryError('config', `No password is stored for partner ${p.name}; an admin sets it under Settings → Delivery partners.`);
   return { password };
 }

@@ -1,12 +1,14 @@
 /**
  * What key or certificate a partner's server presents, without signing in or sending anything, so
- * an admin can compare it with the fingerprint the partner gave them before pinning it.
+ * an admin can compare it with the fingerprint the partner gave them before pinning it; and a
+ * sign-in check with the stored credential that writes nothing.
  */
 import type { TLSSocket } from 'node:tls';
 import { Client as FtpClient } from 'basic-ftp';
 import { Client as SshClient } from 'ssh2';
+import { openSession, type RemoteSession } from './session';
 import { sshFingerprint } from './sftp';
-import { DeliveryError, type Endpoint } from './types';
+import { DeliveryError, type Credential, type Endpoint } from './types';
 
 export async function probeServerFingerprint(endpoint: Pick<Endpoint, 'protocol' | 'host' | 'port'>, timeoutMs = 15_000): Promise<string> {
   if (endpoint.protocol === 'ftp') return '';
@@ -47,4 +49,29 @@ export async function probeServerFingerprint(endpoint: Pick<Endpoint, 'protocol'
       },
     });
   });
+}
+
+export interface SignInCheck {
+  ok: boolean;
+  /** What happened, in one sentence for the admin. */
+  message: string;
+  /** The key or certificate fingerprint the server presented ('' for plain FTP or when unreachable). */
+  presented: string;
+}
+
+/**
+ * Signs in with the stored credential, through the same pinned handshake a delivery uses, and
+ * leaves at once: nothing is written to the partner's server.
+ */
+export async function checkSignIn(endpoint: Endpoint, credential: () => Promise<Credential>, timeoutMs = 15_000): Promise<SignInCheck> {
+  let session: RemoteSession | undefined;
+  try {
+    session = await openSession(endpoint, await credential(), { timeoutMs });
+    const pin = endpoint.protocol === 'sftp' ? ' The server\'s host key matches the pinned one.' : endpoint.protocol === 'ftps' ? (endpoint.tlsFingerprint ? ' The server\'s certificate matches the pinned one.' : ' The server\'s certificate is publicly trusted.') : ' Plain FTP: nothing is encrypted.';
+    return { ok: true, message: `Signed in to ${endpoint.host}:${endpoint.port} as ${endpoint.username}.${pin}`, presented: session.fingerprint };
+  } catch (e) {
+    return { ok: false, message: e instanceof DeliveryError ? e.message : `The sign-in did not work: ${(e as Error).message}.`, presented: '' };
+  } finally {
+    await session?.close().catch(() => undefined);
+  }
 }

@@ -70,6 +70,8 @@ export interface NewDeliveryFile {
   content: Buffer;
   partnerId: string;
   label?: string;
+  /** The remote folder when a delivery target names one (src/delivery/targets.ts); the partner's otherwise. */
+  folder?: string;
 }
 
 const SAFE_FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
@@ -114,7 +116,7 @@ export async function prepareDelivery(
   for (const f of input.files) {
     const partner = partners.get(f.partnerId) ?? (await requirePartner(deps.store, deps.secrets, f.partnerId));
     partners.set(partner.id, partner);
-    if (!partner.hasSecret) throw badRequest('partner-without-credentials', `Partner ${partner.name} has no password or key stored; an admin must set it first.`);
+    if (!partner.hasSecret) throw badRequest('partner-without-credentials', `Partner ${partner.name} has no password or key stored; an admin sets it under Settings → Delivery partners first.`);
     const encrypted = !!partner.pgpPublicKey;
     const fileName = encrypted ? `${f.fileName}.pgp` : f.fileName;
     if (!SAFE_FILE_NAME.test(fileName)) throw badRequest('bad-file-name', `"${fileName}" is not a safe file name (letters, digits, . _ - only).`);
@@ -134,7 +136,7 @@ export async function prepareDelivery(
       partnerVersion: partner.version,
       protocol: partner.protocol,
       host: partner.host,
-      folder: partner.folder,
+      folder: f.folder ?? partner.folder,
       fileName,
       bytes: bytesToSend.length,
       sha256: sha,
@@ -271,7 +273,8 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
           );
         }
         const data = await readBlob(store, req.sha256);
-        const receipt = await sendFile(partnerEndpoint(partner), await partnerCredential(secrets, partner), { fileName: req.fileName, data, bytes: req.bytes, sha256: req.sha256 }, {
+        // The folder approved with the batch (a target's, or the partner's at the time).
+        const receipt = await sendFile({ ...partnerEndpoint(partner), folder: req.folder }, await partnerCredential(secrets, partner), { fileName: req.fileName, data, bytes: req.bytes, sha256: req.sha256 }, {
           retry: options.retry,
           timeoutMs: options.timeoutMs,
           signal: options.signal,

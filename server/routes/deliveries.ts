@@ -4,7 +4,9 @@
  * - POST   /api/partners                      admin: create (password / privateKey are write-only)
  * - PATCH  /api/partners/:id                  admin: change settings or credentials
  * - POST   /api/partners/:id/probe            admin: the fingerprint the server presents now, and whether it matches the pin
- * - DELETE /api/partners/:id                  admin
+ * - POST   /api/partners/probe                admin: the same for a server not saved yet ({protocol, host, port}), to pin it at creation
+ * - POST   /api/partners/:id/test             admin: sign in with the stored credential (pinned handshake), write nothing
+ * - DELETE /api/partners/:id                  admin (refused while a delivery target sends to it)
  * - POST   /api/deliveries                    preparer: prepare a batch of files for approval (text, base64, or fromOutbox:
  *                                            a file a job exported to <data dir>/<job>/outbox, e.g. VRET's SPURSH)
  * - GET    /api/deliveries?job=               batches with items, progress and receipts (Activity page)
@@ -21,12 +23,15 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { AppError, badRequest, notFound, upstreamFailed } from '../errors';
+import { badRequest, conflict, notFound, upstreamFailed } from '../errors';
 import { currentUser, parseWith } from '../http';
 import { assertApprovedForSending, requireBatch } from '../store/batches';
 import { activeDemoTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../dev/demo-ftp-target';
-import { probeServerFingerprint } from '../delivery/probe';
-import { createPartner, deletePartner, listPartners, requirePartner, updatePartner } from '../delivery/partners';
+import { checkSignIn, probeServerFingerprint } from '../delivery/probe';
+import { createPartner, deletePartner, listPartners, partnerCredential, partnerEndpoint, requirePartner, updatePartner } from '../delivery/partners';
+import { targetsUsingPartner } from '../delivery/targets';
+import { DEFAULT_TARGET_KEY, targetSubject, TARGETS_PAGE } from '../../src/delivery/targets';
+import { PROTOCOLS, type Protocol } from '../delivery/types';
 import { holdProcessWorker, letGoProcessWorker, processWorker } from '../queue/process';
 import {
   deliverBatch,
@@ -58,6 +63,12 @@ const prepareBody = z.object({
     .min(1)
     .max(100),
   note: z.string().max(500).optional(),
+});
+
+const probeBody = z.object({
+  protocol: z.enum(PROTOCOLS as [Protocol, ...Protocol[]]),
+  host: z.string().trim().min(1).max(255).regex(/^[A-Za-z0-9.:_-]+$/, 'host name or IP address'),
+  port: z.number().int().min(1).max(65535),
 });
 
 const listQuery = z.object({ job: z.string().optional(), limit: z.string().regex(/^\d+$/).transform(Number).optional() });
@@ -157,8 +168,34 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     return { presented, pinned, matches };
   });
 
+  // Before a partner is saved: what its server presents, so the admin pins it at creation.
+  app.post('/api/partners/probe', { preHandler: admin }, async (req) => {
+    const body = parseWith(probeBody, req.body, 'server to probe');
+    try {
+      return { presented: await probeServerFingerprint(body) };
+    } catch (e) {
+      throw upstreamFailed('partner-unreachable', `The server at ${body.host}:${body.port} did not show its key: it could not be reached or refused the connection. Check the host and port, then try again; the server log has the detail.`, e);
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/api/partners/:id/test', { preHandler: admin }, async (req) => {
+    const user = currentUser(req);
+    const p = await requirePartner(ctx.store, ctx.secrets, req.params.id);
+    const result = await checkSignIn(partnerEndpoint(p), () => partnerCredential(ctx.secrets, p));
+    await ctx.audit.append({ actor: user.id, action: 'partner.tested', subjectType: 'partner', subjectId: p.id, details: { ok: result.ok, message: result.message, presented: result.presented } });
+    return result;
+  });
+
   app.delete<{ Params: { id: string } }>('/api/partners/:id', { preHandler: admin }, async (req) => {
     const user = currentUser(req);
+    const p = await requirePartner(ctx.store, ctx.secrets, req.params.id);
+    const used = await targetsUsingPartner(ctx.store, p.id);
+    if (used.length) {
+      throw conflict(
+        'partner-in-use',
+        `${p.name} receives ${used.map((t) => targetSubject(t.job, t.key === DEFAULT_TARGET_KEY ? t.key : t.label)).join(', ')}; choose another partner for them under ${TARGETS_PAGE} first.`,
+      );
+    }
     await deletePartner(ctx.store, ctx.secrets, req.params.id);
     await ctx.audit.append({ actor: user.id, action: 'partner.deleted', subjectType: 'partner', subjectId: req.params.id });
     return { deleted: req.params.id };

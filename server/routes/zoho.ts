@@ -1,5 +1,5 @@
 /**
- * Zoho connections for the Connections page: data centres, list, connect (grant code → refresh
+ * Zoho connections for Settings → Zoho connections: data centres, list, connect (grant code → refresh
  * token, stored encrypted), test, remove. Secrets are write-only: no answer ever contains the
  * client secret, refresh token or access token.
  */
@@ -8,8 +8,9 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { badRequest } from '../errors';
 import { currentUser, parseWith } from '../http';
-import { clientFor, createConnection, deleteConnection, getConnection, listConnections, testConnection, type ZohoConnection } from '../zoho/connections';
+import { createConnection, deleteConnection, getConnection, listConnections, testConnection, type ZohoConnection } from '../zoho/connections';
 import { DATA_CENTRES } from '../zoho/datacentres';
+import { organisationLists } from '../zoho/lists';
 import { localSandboxUrl } from '../zoho/local-sandbox';
 
 const connectBody = z.object({
@@ -77,22 +78,9 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     return { ...result, connection: publicView(await getConnection(ctx.store, req.params.id)) };
   });
 
-  // The organisation's chart of accounts, items and customers, so the Settlements page can map
-  // names and SKUs to Zoho ids (src/settlements zohoIdsFromLists) instead of typing ids.
-  app.get<{ Params: { id: string } }>('/api/zoho/connections/:id/lists', { preHandler: anyRole }, async (req) => {
-    const { client } = await clientFor(ctx, req.params.id);
-    const [accounts, items, contacts] = await Promise.all([
-      client.listAll<Record<string, unknown>>('/chartofaccounts', 'chartofaccounts'),
-      client.listAll<Record<string, unknown>>('/items', 'items'),
-      client.listAll<Record<string, unknown>>('/contacts', 'contacts'),
-    ]);
-    const str = (v: unknown) => (v === undefined || v === null ? undefined : String(v));
-    return {
-      accounts: accounts.map((a) => ({ account_id: String(a.account_id), account_name: String(a.account_name) })),
-      items: items.map((i) => ({ item_id: String(i.item_id), name: String(i.name), sku: str(i.sku) })),
-      contacts: contacts.map((c) => ({ contact_id: String(c.contact_id), contact_name: String(c.contact_name) })),
-    };
-  });
+  // The organisation's chart of accounts, items and customers, so the mapping pages pick Zoho ids
+  // from them (and the Settlements page matches names not in the stored mapping) instead of typing ids.
+  app.get<{ Params: { id: string } }>('/api/zoho/connections/:id/lists', { preHandler: anyRole }, async (req) => organisationLists(ctx, req.params.id));
 
   app.delete<{ Params: { id: string } }>('/api/zoho/connections/:id', { preHandler: admin }, async (req) => {
     const c = await getConnection(ctx.store, req.params.id);

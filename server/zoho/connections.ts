@@ -93,7 +93,7 @@ export async function listConnections(db: Store | Queryable): Promise<ZohoConnec
 
 export async function getConnection(db: Store | Queryable, id: string): Promise<ZohoConnection> {
   const r = await db.one<Row>('SELECT * FROM zoho_connections WHERE id = $1', [id]);
-  if (!r) throw notFound('connection-not-found', `There is no Zoho connection ${id}; add it on the Connections page.`);
+  if (!r) throw notFound('connection-not-found', `There is no Zoho connection ${id}; an admin adds it under Settings → Zoho connections.`);
   return toConnection(r);
 }
 
@@ -229,7 +229,7 @@ export async function clientFor(deps: ConnectionDeps, connectionId: string, opts
       connectionName: c.name,
       credentials: async () => {
         const [clientSecret, refreshToken] = await Promise.all([deps.secrets.get(secretName(c.id, 'client-secret')), deps.secrets.get(secretName(c.id, 'refresh-token'))]);
-        if (!clientSecret || !refreshToken) throw new ZohoError('reconnect', `Connection "${c.name}" has no stored credentials. Reconnect it on the Connections page.`);
+        if (!clientSecret || !refreshToken) throw new ZohoError('reconnect', `Connection "${c.name}" has no stored credentials. An admin reconnects it under Settings → Zoho connections.`);
         return { clientId: c.clientId, clientSecret, refreshToken };
       },
       store: {

@@ -39,7 +39,7 @@ export interface TokenManagerOptions {
   connectionName?: string;
 }
 
-export const RECONNECT_HINT = 'Open the Connections page and reconnect the organisation (a new grant code gives a new refresh token).';
+export const RECONNECT_HINT = 'An admin can reconnect the organisation under Settings → Zoho connections (a new grant code gives a new refresh token).';
 
 export class TokenManager {
   private cached: CachedToken | undefined;
@@ -137,7 +137,7 @@ export class TokenManager {
   }
 }
 
-/** Exchanges a one-time grant code for a refresh token (the Connections page). */
+/** Exchanges a one-time grant code for a refresh token (Settings → Zoho connections). */
 export async function exchangeGrantCode(accounts: string, p: { clientId: string; clientSecret: string; code: string; redirectUri?: string; timeoutMs?: number }): Promise<{ refreshToken: string; accessToken: string; expiresIn: number; apiDomain?: string }> {
   const params = new URLSearchParams({ grant_type: 'authorization_code', client_id: p.clientId, client_secret: p.clientSecret, code: p.code });
   if (p.redirectUri) params.set('redirect_uri', p.redirectUri);

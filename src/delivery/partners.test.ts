@@ -13,7 +13,7 @@ describe('choosing the partner a file goes to', () => {
 
   test('several or none: no choice, with what to do', () => {
     expect(choosePartner('VISA', all)).toEqual({ ok: false, code: 'several-partners', candidates: [A, B], message: 'Several partners receive VISA files (Acquirer A, Acquirer B); choose one.' });
-    expect(choosePartner('DISCOVER', all)).toMatchObject({ ok: false, code: 'no-partner', message: 'No delivery partner receives DISCOVER files; an admin must add one (or choose one for DISCOVER).' });
+    expect(choosePartner('DISCOVER', all)).toMatchObject({ ok: false, code: 'no-partner', message: 'No delivery partner receives DISCOVER files; an admin sets one under Settings → Delivery targets (or choose one for DISCOVER).' });
   });
 
   test("the preparer's choice first, then the configured mapping", () => {
@@ -23,7 +23,7 @@ describe('choosing the partner a file goes to', () => {
     // A configured partner is used even when it does not list the label (the admin said so).
     expect(choosePartner('DISCOVER', all, {}, { DISCOVER: 'a' })).toMatchObject({ ok: true, partner: A });
     expect(choosePartner('VISA', all, { VISA: 'gone' })).toMatchObject({ ok: false, code: 'chosen-missing' });
-    expect(choosePartner('VISA', all, {}, { VISA: 'gone' })).toMatchObject({ ok: false, code: 'configured-missing', message: 'The partner configured for VISA files no longer exists; an admin must set another.' });
+    expect(choosePartner('VISA', all, {}, { VISA: 'gone' })).toMatchObject({ ok: false, code: 'configured-missing', message: 'The partner configured for VISA files no longer exists; an admin sets another under Settings → Delivery targets.' });
   });
 
   test('every label of a batch, or the first sentence that stops it', () => {

@@ -2,7 +2,8 @@
  * Where a file goes: the delivery partner for a label (a card network such as VISA, or SPURSH). The
  * partners themselves are server data (the host passes the list); this is the rule that picks one:
  * 1. the partner the preparer chose for this batch, when given;
- * 2. else the partner an admin configured for the label (the configured mapping, when given);
+ * 2. else the partner an admin configured for the label (the configured mapping, when given: the
+ *    delivery targets of targets.ts, which add a folder and a file name to it);
  * 3. else the one partner that takes the label, when exactly one does.
  * Anything else is no choice, with the sentence that says what to do.
  */
@@ -40,11 +41,11 @@ export function choosePartner<P extends PartnerCandidate>(
     const p = partners.find((x) => x.id === configured[label]);
     return p
       ? { ok: true, partner: p, how: 'configured', candidates: takes }
-      : { ok: false, code: 'configured-missing', candidates: takes, message: `The partner configured for ${label} files no longer exists; an admin must set another.` };
+      : { ok: false, code: 'configured-missing', candidates: takes, message: `The partner configured for ${label} files no longer exists; an admin sets another under Settings → Delivery targets.` };
   }
   if (takes.length === 1) return { ok: true, partner: takes[0]!, how: 'only', candidates: takes };
   if (takes.length === 0)
-    return { ok: false, code: 'no-partner', candidates: [], message: `No delivery partner receives ${label} files; an admin must add one (or choose one for ${label}).` };
+    return { ok: false, code: 'no-partner', candidates: [], message: `No delivery partner receives ${label} files; an admin sets one under Settings → Delivery targets (or choose one for ${label}).` };
   return { ok: false, code: 'several-partners', candidates: takes, message: `Several partners receive ${label} files (${takes.map((c) => c.name).join(', ')}); choose one.` };
 }
 

@@ -6,6 +6,7 @@
  * - sheets: `buildSettlementSheets`, `withPostingStatus`
  * - the verb: `buildSettlementPosting(files, config, { invoiceMode, balances })`
  * - documents: the contract with the posting worker (`SettlementDocument`, `resolvePaymentBody`)
+ * - mapping-file: the Zoho mapping kept per connection (`readMappingFile`, `mappingCsv`, `settlementIdsFromMapping`)
  */
 export * from './decode';
 export * from './parse';
@@ -15,4 +16,5 @@ export * from './sheets';
 export * from './posting';
 export * from './documents';
 export * from './config-file';
+export * from './mapping-file';
 export * from './invoice-number';

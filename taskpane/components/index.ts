@@ -17,4 +17,5 @@ export { Ellipsis, PaneSelect } from './pane-select';
 export { errorSentence, runErrorMessage } from './errors';
 export { countOf, formatCount } from './format';
 export { FigureCards } from './figure-cards';
+export { downloadText } from './download';
 export type { FigureCard } from './figure-cards';

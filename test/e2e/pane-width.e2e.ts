@@ -198,12 +198,23 @@ test('Tuition: both demo partner files for 2024-11', async () => {
   await expectFitsPane(page, 'tuition');
 });
 
-test('Connections and Activity', async () => {
+test('Activity, and for an admin the Settings sections (Zoho connections among them)', async () => {
   const { page } = h;
-  await openPage(page, 'Connections');
-  await page.getByTestId('connections-page').waitFor();
-  await expectFitsPane(page, 'connections');
   await openPage(page, 'Activity');
   await page.getByTestId('runs').waitFor();
   await expectFitsPane(page, 'activity');
+  // Connections moved into Settings, which only administrators have.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await openSignedIn(h, 'root', 'admin');
+  const settings = await openPage(page, 'Settings');
+  for (const [label, testId, shot] of [
+    ['Zoho connections', 'connections-page', 'connections'],
+    ['Delivery partners', 'partners-section', 'settings-partners-demo'],
+    ['Delivery targets', 'targets-section', 'settings-targets-demo'],
+  ] as const) {
+    await settings.getByTestId('settings-section').selectOption({ label });
+    await page.getByTestId(testId).waitFor();
+    await expectFitsPane(page, shot);
+  }
+  await expectText(page.getByTestId('targets-section'), 'Chargeback files');
 });

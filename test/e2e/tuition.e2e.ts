@@ -57,6 +57,6 @@ test('dataset → invoices → drafts → approval link → approved by the cust
   await customer.close();
 
   // The pane polls the month's invoices: the decision appears without any click.
-  await expectText(card.getByTestId('tu-state'), 'Approved by ap@northwind.test; no delivery target is set for Northwind Traders (ask an admin).');
+  await expectText(card.getByTestId('tu-state'), 'Approved by ap@northwind.test; no delivery target is set for Northwind Traders: an admin sets one under Settings → Delivery targets, and it is delivered then.');
   expect(h.blockedRequests.filter((u) => !u.includes('appsforoffice'))).toEqual([]);
 });

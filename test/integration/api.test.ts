@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK, type KeyLike } from 'jose';
 import type { FastifyInstance } from 'fastify';
@@ -16,17 +15,10 @@ import { loadConfig, type Config } from '../../server/config';
 import { openStore } from '../../server/store';
 import { createBatch } from '../../server/store/batches';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { LogCapture } from './log-capture';
 import { devId, person } from './people';
 
 const MASTER_KEY = Buffer.alloc(32, 3).toString('base64');
-
-class LogCapture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    this.text += chunk.toString('utf8');
-    cb();
-  }
-}
 
 async function writeDatasets(dir: string): Promise<void> {
   fs.mkdirSync(path.join(dir, 'vret'), { recursive: true });

@@ -5,21 +5,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { startDemoFtpTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { LogCapture } from './log-capture';
 import { devId } from './people';
-
-class LogCapture extends Writable {
-  text = '';
-  override _write(chunk: Buffer, _enc: string, cb: () => void) {
-    this.text += chunk.toString('utf8');
-    cb();
-  }
-}
 
 const ARN = (n: number) => `7456789012345678901234${n}`;
 const record = (i: number, network: string, reason: string, over: Record<string, unknown> = {}) => ({

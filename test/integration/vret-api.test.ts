@@ -52,7 +52,7 @@ test('build returns the VRET sheets, SPURSH, balances and problems; the run is r
   const saved = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: auth('pat'), payload: { fileName: body.spursh.fileName, csv: body.spursh.csv } });
   expect(saved.statusCode).toBe(200);
   // No partner takes SPURSH files yet: the file waits in the outbox, and the answer says why.
-  expect(saved.json()).toMatchObject({ delivery: null, waiting: `${body.spursh.fileName} waits in the outbox: No delivery partner receives SPURSH files; an admin must add one (or choose one for SPURSH).` });
+  expect(saved.json()).toMatchObject({ delivery: null, waiting: `${body.spursh.fileName} waits in the outbox: No delivery target is set for SPURSH files of every ledger; an admin sets one under Settings → Delivery targets.` });
   expect(fs.readFileSync(path.join(t.dir, 'vret', 'outbox', body.spursh.fileName), 'utf8')).toBe(body.spursh.csv);
   const again = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: auth('pat'), payload: { fileName: body.spursh.fileName, csv: 'x' } });
   expect(again.json().error.code).toBe('spursh-exists');

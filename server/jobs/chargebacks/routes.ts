@@ -4,20 +4,21 @@
  *                                   records sent by the task pane; returns files (CSV + sheet), totals, the batch date and
  *                                   label used, and problems (src/chargebacks buildChargebackFiles)
  * - POST /api/chargebacks/batches  preparer: build the files again on the server and prepare a delivery batch, one file per
- *                                   network to that network's partner (src/delivery/partners.ts picks it); refused while a
- *                                   blocking problem remains
+ *                                   network to the partner the preparer chose, else the network's delivery target with its
+ *                                   folder and file name, else the one partner that takes the network (src/delivery/targets.ts);
+ *                                   refused while a blocking problem remains or a network has no target
  * Approve with POST /api/batches/:id/approve (another person), send with POST /api/deliveries/:id/send.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { AppError, badRequest } from '../../errors';
+import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { buildChargebackFiles, chargebackBatchView, tableFromJson, type ChargebackInput } from '../../../src/chargebacks';
-import { choosePartners } from '../../../src/delivery/partners';
+import { chooseTarget } from '../../../src/delivery/targets';
 import { countBlocking, countWarnings, type Cell } from '../../../src/kernel';
 import { datasetIdSchema, readDatasetTables } from '../../datasets';
-import { listPartners } from '../../delivery/partners';
+import { targetConfig, targetedFile } from '../../delivery/targets';
 import { describeDelivery, prepareDelivery } from '../../delivery/service';
 import { recordTables } from './inputs';
 
@@ -76,13 +77,13 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     if (built.blocked) {
       throw new AppError(422, 'blocking-problems', `The chargeback files have ${countBlocking(problems)} blocking problems; fix them before preparing the batch.`, { problems });
     }
-    const chosen = choosePartners(
-      built.files.map((f) => f.network),
-      await listPartners(ctx.store, ctx.secrets),
-      body.partners,
-    );
-    if (!chosen.ok) throw badRequest('no-partner', chosen.message);
-    const files = built.files.map((f) => ({ fileName: f.fileName, content: Buffer.from(f.csv, 'utf8'), partnerId: chosen.partners.get(f.network)!.id, label: f.network }));
+    // Each network's file goes where the rule says: the partner the preparer chose, else the network's delivery target.
+    const targets = await targetConfig(ctx.store, ctx.secrets);
+    const files = built.files.map((f) => ({
+      ...targetedFile(chooseTarget(targets, 'chargebacks', f.network, { chosen: body.partners }), f.fileName, { network: f.network }),
+      content: Buffer.from(f.csv, 'utf8'),
+      label: f.network,
+    }));
     const batch = await prepareDelivery(
       { store: ctx.store, secrets: ctx.secrets, audit: ctx.audit },
       {

@@ -8,7 +8,23 @@ import { buildSettlementPosting } from '../../../src/settlements/posting';
 import { SETTLEMENT_SHEETS } from '../../../src/settlements/sheets';
 import type { InvoiceMode } from '../../../src/settlements/build';
 import { loadSettlementConfig, readSettlementInputs, SettlementFilesError } from './files';
-import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
+import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
+import { cliConfig, withStore } from '../../cli/setup';
+import { listConnections } from '../../zoho/connections';
+import { mergeSettlementConfig } from '../../../src/settlements/mapping';
+import { settlementIdsFromMapping, type SettlementIds } from '../../../src/settlements/mapping-file';
+import { listMappings } from './mapping-store';
+
+/** The stored mapping of a connection named by name or id, or the sentence saying there is none. */
+async function storedIds(io: CliIo, which: string): Promise<{ name: string; entries: number; ids: SettlementIds } | string> {
+  return withStore(cliConfig(io), async (store) => {
+    const all = await listConnections(store);
+    const c = all.find((x) => x.id === which) ?? all.find((x) => x.name.toLowerCase() === which.trim().toLowerCase());
+    if (!c) return `There is no Zoho connection "${which}"; ${all.length ? `the connections are ${all.map((x) => x.name).join(', ')}` : 'none is connected yet'}.`;
+    const entries = await listMappings(store, c.id);
+    return { name: c.name, entries: entries.length, ids: settlementIdsFromMapping(entries) };
+  });
+}
 
 const MAX_PROBLEMS_SHOWN = 50;
 const CSV_FILES: Record<string, string> = {
@@ -22,13 +38,15 @@ export const command: CliCommand = {
   name: 'settlements',
   summary: 'Amazon settlements: build the Zoho invoices, payments, journals and reconciliation as CSV files (no posting).',
   usage: [
-    'closedesk settlements <file or folder>… --out <dir> [--invoices per-order|per-settlement] [--config mapping.json] [--json]',
+    'closedesk settlements <file or folder>… --out <dir> [--invoices per-order|per-settlement] [--config mapping.json] [--connection <name>] [--json]',
     '',
     '  <file or folder>  settlement flat files (V2 or legacy V1; a folder: its .txt, .tsv, .csv files)',
     '  --invoices        per-order (default): one invoice per order, number AMZN + last 7 digits of the order id;',
     '                    per-settlement: one summary invoice per settlement and currency',
     '  --config          JSON mapping over the defaults: rules, accounts (GL name → Zoho account id), items (SKU → item id),',
     '                    chargeItems, customers (marketplace → customer id), nonSalesMarketplaces, clearingAccount, bankAccount',
+    '  --connection      a Zoho connection (name or id): its stored mapping (Settings → Zoho mappings) gives the Zoho ids,',
+    '                    over those of --config; read from the store, nothing is sent to Zoho',
     '',
     'Writes invoices.csv, payments.csv, journals.csv, reconciliation.csv, problems.csv and documents.json (the Zoho',
     'request bodies) to --out. Nothing is posted. Exit code 2 while a blocking problem remains (listed on stderr and in',
@@ -38,7 +56,7 @@ export const command: CliCommand = {
     const parsed = parseCommandArgs({
       args: argv,
       allowPositionals: true,
-      options: { out: { type: 'string' }, invoices: { type: 'string' }, config: { type: 'string' }, json: { type: 'boolean' } },
+      options: { out: { type: 'string' }, invoices: { type: 'string' }, config: { type: 'string' }, connection: { type: 'string' }, json: { type: 'boolean' } },
     });
     const { values, positionals } = parsed;
     if (!positionals.length) throw new UsageError('Give at least one settlement file or folder.');
@@ -56,6 +74,15 @@ export const command: CliCommand = {
         return 2;
       }
       throw err;
+    }
+    if (values.connection) {
+      const stored = await storedIds(io, values.connection);
+      if (typeof stored === 'string') {
+        println(io.err, stored);
+        return 2;
+      }
+      config = mergeSettlementConfig(config, stored.ids);
+      println(io.err, `Zoho ids: ${stored.entries} entries of the stored mapping of ${stored.name}.`);
     }
     const result = buildSettlementPosting(inputs, config, { invoiceMode: mode });
     const out = path.resolve(io.cwd, values.out);

@@ -37,6 +37,8 @@ import {
 } from '../../../src/tuition';
 import { linkIdOf, linkKey, newLinkId, signLink, verifyLink } from './links';
 import { createZohoInvoice, type ZohoTarget } from './zoho';
+import { tuitionDelivery } from './delivery-target';
+import { putTarget, targetedFile } from '../../delivery/targets';
 import { describeZohoError } from '../../zoho/errors';
 import type { ClientOptions } from '../../zoho/connections';
 
@@ -436,25 +438,34 @@ export async function listCustomerSettings(db: Queryable): Promise<CustomerSetti
   return (await Promise.all(rows.map((r) => getCustomerSettings(db, r.name)))).filter((x): x is CustomerSettings => !!x);
 }
 
+/** Delivery by file names the partner, and may name a folder and a file-name pattern: the customer's delivery target. */
+export type DeliveryInput = Exclude<DeliverySetting, { method: 'partner' }> | { method: 'partner'; partnerId: string; folder?: string; fileNamePattern?: string };
+
 export async function putCustomerSettings(
   deps: TuitionDeps,
-  input: { name: string; approverEmail?: string; delivery?: DeliverySetting; layout?: CustomerLayout | null },
+  input: { name: string; approverEmail?: string; delivery?: DeliveryInput; layout?: CustomerLayout | null },
   actor: string,
 ): Promise<CustomerSettings> {
   const cur = await getCustomerSettings(deps.store, input.name);
+  const delivery: DeliverySetting | undefined = input.delivery?.method === 'partner' ? { method: 'partner', partnerId: input.delivery.partnerId } : input.delivery;
   const next = {
     approverEmail: input.approverEmail ?? cur?.approverEmail ?? '',
-    delivery: input.delivery ?? cur?.delivery ?? { method: 'none' as const },
+    delivery: delivery ?? cur?.delivery ?? { method: 'none' as const },
     layout: input.layout === undefined ? (cur?.layout ?? null) : input.layout,
   };
+  const file = input.delivery?.method === 'partner' ? { folder: input.delivery.folder ?? '', fileNamePattern: input.delivery.fileNamePattern ?? '' } : undefined;
   await deps.store.transaction(async (tx) => {
+    // A file delivery is the customer's delivery target (one home for every job's targets); Zoho or none removes it.
+    if (input.delivery?.method === 'partner') {
+      await putTarget(tx, { job: 'tuition', key: input.name, label: input.name.trim(), partnerId: input.delivery.partnerId, ...file }, actor);
+    } else if (input.delivery) await tx.exec(`DELETE FROM delivery_targets WHERE job = 'tuition' AND target_key = $1`, [customerKey(input.name)]);
     await tx.exec(
       `INSERT INTO tuition_customers (customer_key, name, approver_email, delivery, layout, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (customer_key) DO UPDATE SET name = excluded.name, approver_email = excluded.approver_email, delivery = excluded.delivery,
          layout = excluded.layout, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       [customerKey(input.name), input.name.trim(), next.approverEmail, JSON.stringify(next.delivery), next.layout ? JSON.stringify(next.layout) : null, actor, nowIso()],
     );
-    await deps.audit.append({ actor, action: 'tuition.customer-settings', subjectType: 'tuition-customer', subjectId: customerKey(input.name), details: next }, tx);
+    await deps.audit.append({ actor, action: 'tuition.customer-settings', subjectType: 'tuition-customer', subjectId: customerKey(input.name), details: { ...next, ...(file ? { file } : {}) } }, tx);
   });
   return (await getCustomerSettings(deps.store, input.name))!;
 }
@@ -523,8 +534,8 @@ export async function deliverInvoice(
     }
     const decision = inv.decision!;
     const settings = await getCustomerSettings(deps.store, inv.customer);
-    const target = settings?.delivery ?? { method: 'none' as const };
-    if (target.method === 'none') throw conflict('no-delivery-target', `${inv.customer} has no delivery target; an admin must set an FTP/SFTP partner or Zoho Books for this customer.`);
+    const target = await tuitionDelivery(deps.store, deps.secrets, inv.customer, settings);
+    if (target.method === 'none') throw conflict('no-delivery-target', target.reason);
     if (target.method === 'zoho') return await deliverToZoho(deps, inv, target, actor, options.zoho);
     let batchId = inv.deliveryBatchId;
     const batch = batchId ? await getBatch(deps.store, batchId) : undefined;
@@ -538,7 +549,7 @@ export async function deliverInvoice(
           preparedBy: TUITION_DELIVERY,
           // The files are the invoice: whoever prepared any version of it prepared them.
           contentBy: inv.preparers,
-          files: files.map((f) => ({ ...f, partnerId: target.partnerId, label: inv.customer })),
+          files: files.map((f) => ({ ...f, ...targetedFile(target.choice, f.fileName, { customer: inv.customer, month: inv.month }), label: inv.customer })),
           payload: { invoiceId: inv.id, invoiceNumber: inv.number, invoiceVersion: inv.version, invoiceHash: inv.hash },
         },
       );
@@ -573,7 +584,7 @@ export async function pendingDeliveries(deps: TuitionDeps): Promise<StoredInvoic
   const out: StoredInvoice[] = [];
   for (const inv of await withPreparers(deps.store, rows)) {
     if (!invoiceApprovalStands(inv)) continue;
-    const target = (await getCustomerSettings(deps.store, inv.customer))?.delivery ?? { method: 'none' };
+    const target = await tuitionDelivery(deps.store, deps.secrets, inv.customer, await getCustomerSettings(deps.store, inv.customer));
     if (target.method === 'none') continue;
     if (inv.deliveryBatchId) {
       const b = await getBatch(deps.store, inv.deliveryBatchId);

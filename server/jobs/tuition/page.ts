@@ -115,14 +115,19 @@ Your decision applies to exactly this version, fingerprint <span class="hash">${
   );
 }
 
-export function decisionPage(inv: StoredInvoice): string {
+/** `deliverable`: a delivery target is set, so the approved invoice goes out now (else it waits for one). */
+export function decisionPage(inv: StoredInvoice, deliverable: boolean): string {
   const approved = inv.state === 'approved' || inv.state === 'delivered';
   return layout(
     `Invoice ${inv.number} ${approved ? 'approved' : 'denied'}`,
     `<h1>Invoice ${esc(inv.number)} ${approved ? 'approved' : 'denied'}</h1>
 <div class="ok" role="status">${
       approved
-        ? `Thank you. You approved invoice ${esc(inv.number)} (version ${inv.version}, ${esc(formatAmount(inv.totalCents, inv.currency))} ${esc(inv.currency)}). It will be delivered to you now.`
+        ? `Thank you. You approved invoice ${esc(inv.number)} (version ${inv.version}, ${esc(formatAmount(inv.totalCents, inv.currency))} ${esc(inv.currency)}). ${
+            deliverable
+              ? 'It will be delivered to you now.'
+              : 'It will be delivered to you as soon as our billing team has set up where your invoices go; you need not do anything more.'
+          }`
         : `Thank you. You denied invoice ${esc(inv.number)}. Your reason was passed on: “${esc(inv.decision?.reason ?? '')}”. A corrected invoice will be sent to you.`
     }</div>
 ${summary(inv)}

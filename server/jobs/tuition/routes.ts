@@ -9,7 +9,9 @@
  * - PUT  /api/tuition/invoices/:id/lines  preparer: edit the lines (new version; voids an approval)
  * - POST /api/tuition/invoices/:id/send   preparer: a signed, expiring, single-use approval link for the current version
  * - POST /api/tuition/invoices/:id/deliver preparer or approver: deliver an approved invoice (retry after a failure)
- * - GET/PUT /api/tuition/customers        customers' approver and delivery target (PUT: admin)
+ * - GET/PUT /api/tuition/customers        customers' approver and delivery (PUT: admin; by file = the customer's delivery
+ *                                          target with partner, folder and file-name pattern); setting one delivers the
+ *                                          customer's approved invoices that waited for it
  * - GET/POST /tuition/approve/:token      public: the customer's approval page (the signed link is the credential)
  * An approval starts the delivery at once; its result shows on the invoice (delivered, or the delivery error).
  */
@@ -20,7 +22,7 @@ import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { listReceipts } from '../../delivery/service';
 import { countBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
-import { EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
+import { customerKey, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
 import { buildTuitionMonth, expenseSheets, tablesFeed, tuitionMonthView } from '../../../src/tuition/month';
 import { datasetIdSchema, readDatasetTables } from '../../datasets';
 import {
@@ -42,6 +44,7 @@ import {
 } from './invoices';
 import { approvalUser } from '../../auth';
 import { approvalPage, decisionPage, refusalPage } from './page';
+import { tuitionDelivery } from './delivery-target';
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const tableSchema = z.object({
@@ -82,7 +85,7 @@ const customerBody = z.object({
   delivery: z
     .discriminatedUnion('method', [
       z.object({ method: z.literal('none') }),
-      z.object({ method: z.literal('partner'), partnerId: z.string().min(1).max(100) }),
+      z.object({ method: z.literal('partner'), partnerId: z.string().min(1).max(100), folder: z.string().max(500).optional(), fileNamePattern: z.string().max(200).optional() }),
       z.object({
         method: z.literal('zoho'),
         connectionId: z.string().min(1).max(100),
@@ -132,7 +135,7 @@ async function invoiceView(ctx: AppContext, inv: StoredInvoice) {
   const settings = await getCustomerSettings(ctx.store, inv.customer);
   return {
     ...inv,
-    delivery: settings?.delivery ?? { method: 'none' },
+    delivery: await tuitionDelivery(ctx.store, ctx.secrets, inv.customer, settings),
     receipts: inv.deliveryBatchId ? await listReceipts(ctx.store, { batchId: inv.deliveryBatchId }) : [],
   };
 }
@@ -220,11 +223,17 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     return { invoice: await invoiceView(ctx, r.invoice), receipts: r.receipts };
   });
 
-  app.get('/api/tuition/customers', { preHandler: signedIn }, async () => ({ customers: await listCustomerSettings(ctx.store) }));
+  app.get('/api/tuition/customers', { preHandler: signedIn }, async () => {
+    const list = await listCustomerSettings(ctx.store);
+    return { customers: await Promise.all(list.map(async (c) => ({ ...c, target: await tuitionDelivery(ctx.store, ctx.secrets, c.name, c) }))) };
+  });
 
   app.put('/api/tuition/customers', { preHandler: app.requireRole('admin') }, async (req) => {
     const body = parseWith(customerBody, req.body, 'customer settings');
-    return { customer: await putCustomerSettings(deps, body, currentUser(req).id) };
+    const customer = await putCustomerSettings(deps, body, currentUser(req).id);
+    // Approved invoices that waited for a delivery target go now.
+    for (const inv of await pendingDeliveries(deps)) if (customerKey(inv.customer) === customerKey(customer.name)) startDelivery(inv.id);
+    return { customer: { ...customer, target: await tuitionDelivery(ctx.store, ctx.secrets, customer.name, customer) } };
   });
 
   // ---- the customer's page (public: the signed link is the credential) ----
@@ -248,10 +257,12 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       }
       return html(reply, r.reason === 'reason-missing' || r.reason === 'changed' ? 400 : linkStatus(r.reason), refusalPage(r.reason, r.message));
     }
+    let deliverable = false;
     if (r.invoice.state === 'approved') {
-      const settings = await getCustomerSettings(ctx.store, r.invoice.customer);
-      if (settings && settings.delivery.method !== 'none') startDelivery(r.invoice.id);
+      const target = await tuitionDelivery(ctx.store, ctx.secrets, r.invoice.customer, await getCustomerSettings(ctx.store, r.invoice.customer));
+      deliverable = target.method !== 'none';
+      if (deliverable) startDelivery(r.invoice.id);
     }
-    return html(reply, 200, decisionPage(r.invoice));
+    return html(reply, 200, decisionPage(r.invoice, deliverable));
   });
 }

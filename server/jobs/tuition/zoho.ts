@@ -37,7 +37,7 @@ export async function createZohoInvoice(
 ): Promise<ZohoDelivery> {
   const { client } = await clientFor(deps, target.connectionId, clientOptions);
   const contact = (await client.listAll<{ contact_id: string; contact_name: string; currency_code?: string }>('/contacts', 'contacts')).find((c) => String(c.contact_id) === target.zohoCustomerId);
-  if (!contact) throw new Error(`Zoho Books has no customer ${target.zohoCustomerId} for ${inv.customer}; correct the customer's Zoho id in the tuition settings.`);
+  if (!contact) throw new Error(`Zoho Books has no customer ${target.zohoCustomerId} for ${inv.customer}; an admin corrects the customer's Zoho customer under Settings → Delivery targets.`);
   const built = tuitionZohoDocument(
     { number: inv.number, version: inv.version, month: inv.month, currency: inv.currency, hash: inv.hash, approvedBy: inv.decision?.by ?? null, document: inv.document },
     { customer: inv.customer, contactId: target.zohoCustomerId, contactName: contact.contact_name, currency: contact.currency_code, itemId: target.itemId },

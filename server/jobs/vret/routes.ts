@@ -4,8 +4,9 @@
  * - POST /api/vret/build {ledger, geo, period?} → the run of src/vendor-returns on the server's inputs (THR files can be far
  *   too big to ship to Excel row by row): sheets, SPURSH (null while held back), file names, balances, problems, and the
  *   period used (the latest the inputs hold when none is given); the run is recorded
- * - POST /api/vret/spursh {fileName, csv} → the SPURSH file kept (atomically) in <data dir>/vret/outbox and prepared for
- *   approval as a delivery batch to the SPURSH partner (src/delivery/partners.ts picks it); nothing is sent before approval
+ * - POST /api/vret/spursh {fileName, csv, ledger?} → the SPURSH file kept (atomically) in <data dir>/vret/outbox and prepared
+ *   for approval as a delivery batch to the ledger's SPURSH target (spursh-delivery.ts); without one it waits in the outbox,
+ *   and the same file sent again once a target is set is prepared then, once; nothing is sent before approval
  *
  * Settings (environment): CLOSEDESK_VRET_SOURCE (postgres:// URL of the VRET tables), CLOSEDESK_VRET_THR_DIR,
  * CLOSEDESK_VRET_INPUTS_DIR (cm.csv, adj.csv, … as for `closedesk vret --inputs`).
@@ -18,11 +19,9 @@ import { z } from 'zod';
 import type { AppContext } from '../../context';
 import { AppError, upstreamFailed } from '../../errors';
 import { currentUser, parseWith } from '../../http';
-import { choosePartner } from '../../../src/delivery/partners';
 import { defaultVretConfig, spurshText, vretChoices } from '../../../src/vendor-returns';
-import { listPartners } from '../../delivery/partners';
-import { describeDelivery, prepareDelivery } from '../../delivery/service';
 import { buildVretFromSources, recordVretRun, VretSourceError } from './job';
+import { prepareSpurshDelivery } from './spursh-delivery';
 
 function vretSettings(env: Record<string, string | undefined> = process.env) {
   const v = (k: string) => (env[k]?.trim() ? env[k]!.trim() : undefined);
@@ -39,10 +38,9 @@ const buildBody = z.object({
 const spurshBody = z.object({
   fileName: z.string().regex(/^SPURSH_[A-Za-z0-9._-]+\.csv$/, 'must look like SPURSH_<ledger>_<run>.csv'),
   csv: z.string().min(1),
+  /** The ledger whose SPURSH target receives the file (else the target for every ledger). */
+  ledger: z.string().trim().min(1).max(200).optional(),
 });
-
-/** The label partners take SPURSH files under. */
-export const SPURSH_LABEL = 'SPURSH';
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const preparer = app.requireRole('preparer');
@@ -101,25 +99,18 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const dir = path.join(ctx.config.dataDir, 'vret', 'outbox');
     fs.mkdirSync(dir, { recursive: true });
     const target = path.join(dir, body.fileName);
-    if (fs.existsSync(target)) throw new AppError(409, 'spursh-exists', `${body.fileName} was already sent; build again for a new run.`);
-    const tmp = `${target}.part`;
-    fs.writeFileSync(tmp, body.csv, 'utf8');
-    fs.renameSync(tmp, target);
     const sha256 = createHash('sha256').update(body.csv, 'utf8').digest('hex');
     const bytes = Buffer.byteLength(body.csv, 'utf8');
-    await ctx.audit.append({ actor: user.id, action: 'vret.spursh.saved', subjectType: 'file', subjectId: body.fileName, details: { sha256, bytes } });
-    // Prepared for approval at once when the rule finds the SPURSH partner; otherwise it waits in the outbox.
-    const choice = choosePartner(SPURSH_LABEL, await listPartners(ctx.store, ctx.secrets));
-    if (!choice.ok) return { fileName: body.fileName, sha256, bytes, delivery: null, waiting: `${body.fileName} waits in the outbox: ${choice.message}` };
-    const batch = await prepareDelivery(
-      { store: ctx.store, secrets: ctx.secrets, audit: ctx.audit },
-      {
-        job: 'vret',
-        preparedBy: user,
-        files: [{ fileName: body.fileName, content: Buffer.from(body.csv, 'utf8'), partnerId: choice.partner.id, label: SPURSH_LABEL }],
-        payload: { file: body.fileName, sha256 },
-      },
-    );
-    return { fileName: body.fileName, sha256, bytes, delivery: await describeDelivery(ctx.store, batch.id), waiting: null };
+    // The same file again (e.g. once a SPURSH target is set) is prepared for delivery; a different one under its name is refused.
+    const same = fs.existsSync(target) && createHash('sha256').update(fs.readFileSync(target)).digest('hex') === sha256;
+    if (fs.existsSync(target) && !same) throw new AppError(409, 'spursh-exists', `${body.fileName} was already sent; build again for a new run.`);
+    if (!same) {
+      const tmp = `${target}.part`;
+      fs.writeFileSync(tmp, body.csv, 'utf8');
+      fs.renameSync(tmp, target);
+      await ctx.audit.append({ actor: user.id, action: 'vret.spursh.saved', subjectType: 'file', subjectId: body.fileName, details: { sha256, bytes } });
+    }
+    const prepared = await prepareSpurshDelivery(ctx, { fileName: body.fileName, content: Buffer.from(body.csv, 'utf8'), sha256, ledger: body.ledger, preparedBy: user });
+    return { fileName: body.fileName, sha256, bytes, ...prepared };
   });
 }

@@ -3,6 +3,7 @@
  * browser) or a backend dataset (engine on the server), write one sheet per network file, and drive
  * a delivery batch through the backend: prepare → approve (someone else) → send, with progress.
  */
+import { chooseTarget, type DeliveryTarget } from '../../../src/delivery/targets';
 import { mayApprove, preparersOf, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { buildChargebackFiles, chargebackBatchView, type ChargebackBatchView, type ChargebackFileOptions } from '../../../src/chargebacks';
 import { choosePartner, type PartnerMapping } from '../../../src/delivery/partners';
@@ -103,6 +104,11 @@ export async function listPartners(api: ApiClient, signal?: AbortSignal): Promis
 export function partnerFor(network: string, partners: readonly PartnerView[], chosen: PartnerMapping, configured: PartnerMapping = {}): PartnerView | undefined {
   const c = choosePartner(network, partners, chosen, configured);
   return c.ok ? c.partner : undefined;
+}
+
+/** The delivery targets an admin set (Settings → Delivery targets): the configured partner of each network. */
+export async function listTargets(api: ApiClient, signal?: AbortSignal): Promise<DeliveryTarget[]> {
+  return (await api.request<{ targets: DeliveryTarget[] }>('/api/delivery-targets', { signal })).targets;
 }
 
 export async function prepareBatch(

@@ -10,6 +10,7 @@ import { Button, Caption1, Field, Input, MessageBar, MessageBarBody, Text, makeS
 import { DocumentArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { DEFAULT_FILE_PATTERN } from '../../../src/chargebacks/files';
 import { choosePartner } from '../../../src/delivery/partners';
+import { configuredPartners, type DeliveryTarget } from '../../../src/delivery/targets';
 import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import { Ellipsis, headersOf, InputPicker, PaneSelect, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
@@ -19,6 +20,7 @@ import {
   buildFromSheet,
   candidateSheets,
   listPartners,
+  listTargets,
   prepareBatch,
   type DeliveryView,
   type FilesOutcome,
@@ -57,6 +59,7 @@ export default function ChargebacksPage() {
   const [merchant, setMerchant] = useState('');
   const [pattern, setPattern] = useState(DEFAULT_FILE_PATTERN);
   const [partners, setPartners] = useState<PartnerView[]>([]);
+  const [targets, setTargets] = useState<DeliveryTarget[]>([]);
   const [chosen, setChosen] = useState<Record<string, string>>({});
   const [delivery, setDelivery] = useState<DeliveryView | null>(null);
   const picker = useInputPicker({
@@ -71,6 +74,7 @@ export default function ChargebacksPage() {
   useEffect(() => {
     if (!shell.session) return;
     listPartners(shell.api).then(setPartners, () => setPartners([]));
+    listTargets(shell.api).then(setTargets, () => setTargets([]));
   }, [shell.api, shell.session]);
 
   const options = { batch: batchLabel.trim() || undefined, date: date.trim() || undefined, merchant: merchant.trim() || undefined, pattern: pattern.trim() || undefined };
@@ -104,7 +108,8 @@ export default function ChargebacksPage() {
   const busy = run.running;
   const outcome = run.outcome;
   const blocking = outcome ? countBlocking(outcome.problems) : 0;
-  const choices = new Map((outcome?.files ?? []).map((f) => [f.network, choosePartner(f.network, partners, chosen)]));
+  const configured = configuredPartners(targets, 'chargebacks');
+  const choices = new Map((outcome?.files ?? []).map((f) => [f.network, choosePartner(f.network, partners, chosen, configured)]));
   const missingPartner = [...choices].filter(([, c]) => !c.ok).map(([network]) => network);
   const canPrepare = outcome && !outcome.blocked && outcome.files.length > 0 && missingPartner.length === 0 && shell.session && !delivery;
   return (
@@ -143,7 +148,9 @@ export default function ChargebacksPage() {
         <ul className={styles.files} aria-label="Files of the batch" data-testid="cb-files">
           {outcome.files.map((f) => {
             const choice = choices.get(f.network)!;
-            const list = choice.candidates.length ? choice.candidates : partners;
+            const offered = choice.candidates.length ? choice.candidates : partners;
+            // The network's target is offered even when the partner does not carry the network's label.
+            const list = choice.ok && !offered.includes(choice.partner) ? [choice.partner, ...offered] : offered;
             return (
               <li key={f.network} className={styles.file} data-testid="cb-file">
                 <Text weight="semibold">
@@ -158,7 +165,7 @@ export default function ChargebacksPage() {
                   value={choice.ok ? choice.partner.id : ''}
                   onChange={(_, d) => setChosen((c) => ({ ...c, [f.network]: d.value }))}
                   aria-label={`Partner for ${f.network}`}
-                  options={[{ value: '', label: list.length ? 'Choose a partner…' : 'No partner: ask an admin' }, ...list.map((p) => ({ value: p.id, label: p.name }))]}
+                  options={[{ value: '', label: list.length ? 'Choose a partner…' : 'No partner: an admin adds one under Settings → Delivery partners' }, ...list.map((p) => ({ value: p.id, label: p.name }))]}
                 />
               </li>
             );

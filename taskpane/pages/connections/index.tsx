@@ -1,5 +1,5 @@
 /**
- * Connections: connect a Zoho Books organisation (data centre, client id and secret from the Zoho
+ * Settings → Zoho connections: connect a Zoho Books organisation (data centre, client id and secret from the Zoho
  * API console, a one-time grant code → a refresh token stored encrypted on the server), list the
  * connections, test one, remove one. Secrets are sent once and never shown back. With `npm start`
  * the local Zoho sandbox is offered, and it accepts any grant code.
@@ -17,28 +17,11 @@ import {
   Option,
   Subtitle2,
   Text,
-  makeStyles,
-  tokens,
 } from '@fluentui/react-components';
 import { Delete20Regular, PlugConnected20Regular, CheckmarkCircle20Regular } from '@fluentui/react-icons';
 import { errorSentence } from '../../components';
 import { useShell } from '../../shell';
-
-const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
-  item: {
-    padding: tokens.spacingVerticalS,
-    backgroundColor: tokens.colorNeutralBackground2,
-    borderRadius: tokens.borderRadiusMedium,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: '4px',
-    overflowWrap: 'anywhere',
-  },
-  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center', flexWrap: 'wrap' },
-});
+import { useSettingsStyles } from '../settings/styles';
 
 interface DataCentre {
   code: string;
@@ -64,7 +47,7 @@ interface Connection {
 const SANDBOX = 'local-sandbox';
 
 export default function ConnectionsPage() {
-  const styles = useStyles();
+  const styles = useSettingsStyles();
   const { api, session } = useShell();
   const isAdmin = session?.role === 'admin';
   const [dataCentres, setDataCentres] = useState<DataCentre[]>([]);
@@ -137,7 +120,7 @@ export default function ConnectionsPage() {
   const remove = (c: Connection) =>
     run(`remove:${c.id}`, async () => {
       await api.request(`/api/zoho/connections/${encodeURIComponent(c.id)}`, { method: 'DELETE' });
-      setNotice(`Removed "${c.name}". Its stored credentials were deleted.`);
+      setNotice(`Removed "${c.name}". Its stored credentials and its Zoho mapping were deleted.`);
       await load();
     });
 
@@ -155,7 +138,7 @@ export default function ConnectionsPage() {
       ) : (
         <ul className={styles.list} data-testid="connections-list">
           {connections.map((c) => (
-            <li key={c.id} className={styles.item}>
+            <li key={c.id} className={styles.card}>
               <div className={styles.row}>
                 <Text weight="semibold">{c.name}</Text>
                 {c.sandbox && (
@@ -189,7 +172,7 @@ export default function ConnectionsPage() {
       {!isAdmin ? (
         <Caption1>Only an administrator connects organisations (the credentials are stored encrypted on the server).</Caption1>
       ) : (
-        <div className={styles.form}>
+        <div className={styles.root}>
           <Caption1>
             In the Zoho API console create a self client, then generate a grant code with the scope ZohoBooks.fullaccess.all (access type offline). Paste it
             here within a few minutes: it works once.

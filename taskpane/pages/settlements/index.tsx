@@ -1,6 +1,6 @@
 /**
  * Settlements page: open Amazon settlement files (or a backend dataset), choose the invoice mode and
- * the mapping file (or, without one, the Zoho ids of a connected organisation), build; the Invoices, Payments, Journals and Reconciliation sheets are written
+ * the mapping file (or, without one, a connection's stored Zoho mapping), build; the Invoices, Payments, Journals and Reconciliation sheets are written
  * into the workbook, with the figures per settlement and the problems (unmapped SKUs and fee types
  * with their totals). The Prepare batch → Approve → Post section comes from post-panel.tsx.
  */
@@ -36,6 +36,7 @@ import {
   listZohoConnections,
   loadSettlementDataset,
   loadStoredMapping,
+  loadConnectionMapping,
   loadZohoLists,
   mappingFromText,
   readPickedFiles,
@@ -47,6 +48,7 @@ import {
   type ZohoConnectionSummary,
 } from './settlements-run';
 import { zohoIdsFromLists, type ZohoLists } from '../../../src/settlements/mapping';
+import type { MappingEntry } from '../../../src/settlements/mapping-file';
 
 // The posting panel is a separate module; the section appears only when it is part of the build.
 declare const require: { context(dir: string, deep: boolean, re: RegExp): { keys(): string[]; (id: string): unknown } };
@@ -146,16 +148,19 @@ export default function SettlementsPage() {
     }
     ctx.signal.throwIfAborted();
     let lists: ZohoLists | null = null;
+    let stored: MappingEntry[] = [];
     if (idsFrom.kind === 'connection') {
-      ctx.progress(`Reading accounts, items and customers from ${idsFrom.connection.name}`);
-      lists = await loadZohoLists((path, opts) => shell.api.request(path, opts), idsFrom.connection.id, ctx.signal);
+      ctx.progress(`Reading the Zoho mapping of ${idsFrom.connection.name}`);
+      const request = <R,>(path: string, opts?: { signal?: AbortSignal }) => shell.api.request<R>(path, opts);
+      [stored, lists] = await Promise.all([loadConnectionMapping(request, idsFrom.connection.id, ctx.signal), loadZohoLists(request, idsFrom.connection.id, ctx.signal)]);
     }
-    const config = settlementConfigFor(idsFrom, mapping, lists);
+    const config = settlementConfigFor(idsFrom, mapping, lists, stored);
     ctx.progress('Building invoices, payments and journals');
     // Let the progress bar paint before the (synchronous) build.
     await new Promise((r) => setTimeout(r, 0));
     const built = buildSettlements(inputs, config, mode);
-    ctx.outcome({ posting: built, builtWith: { source: idsFrom, ids: lists ? describeZohoIds(zohoIdsFromLists(lists)) : null } });
+    const ids = lists ? `${formatCount(stored.length)} from its stored mapping; ${describeZohoIds(zohoIdsFromLists(lists))} found by name` : null;
+    ctx.outcome({ posting: built, builtWith: { source: idsFrom, ids } });
     await ctx.writeSheets(shell.workbook, built.sheets);
   });
 
@@ -187,7 +192,7 @@ export default function SettlementsPage() {
               Mapping: {mapping.name}; its Zoho ids are used. <Link onClick={resetMapping}>Use the defaults</Link>
             </>
           ) : idSource.kind === 'connection' ? (
-            `Default mapping of fee types to accounts; Zoho ids (accounts, SKUs, customers) from connection ${idSource.connection.name}, found by name.`
+            `Default mapping of fee types to accounts; Zoho ids (accounts, SKUs, customers) from the mapping of connection ${idSource.connection.name} (an admin keeps it under Settings → Zoho mappings), names it lacks found by name.`
           ) : (
             'Default mapping of fee types to accounts; Zoho ids (accounts, SKUs, customers) come from a mapping file or a Zoho connection.'
           )}
@@ -228,7 +233,7 @@ export default function SettlementsPage() {
             {formatCount(result.settlements.length)} settlement{result.settlements.length === 1 ? '' : 's'}: {formatCount(count('invoice'))} invoices,{' '}
             {formatCount(count('payment'))} payments, {formatCount(count('journal'))} journals written to {result.sheets.map((s) => s.name).join(', ')}.{' '}
             {blocking ? `${blocking === 1 ? 'A blocking problem holds' : `${blocking} blocking problems hold`} them back from posting.` : 'Ready to post.'}
-            {builtWith && ` ${describeIdSource(builtWith.source)}${builtWith.ids ? `: ${builtWith.ids} found` : ''}.`}
+            {builtWith && ` ${describeIdSource(builtWith.source)}${builtWith.ids ? `: ${builtWith.ids}` : ''}.`}
             {shell.preview && (
               <>
                 {' '}

@@ -28,6 +28,7 @@ import { sessionUser } from '../../identity';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 import ReviewFindings from './post-panel-review';
 import { leaseNotes, type PanelLeases } from './post-panel-lease';
+import { openSettings } from '../settings/section';
 
 const useStyles = makeStyles({
   root: {
@@ -224,9 +225,13 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         <MessageBar intent="warning">
           <MessageBarBody>
             No Zoho organisation is connected yet.{' '}
-            <Button appearance="transparent" size="small" onClick={() => shell.navigate('connections')}>
-              Open Connections
-            </Button>
+            {shell.session?.role === 'admin' ? (
+              <Button appearance="transparent" size="small" onClick={() => openSettings(shell.navigate, 'connections')}>
+                Open Settings → Zoho connections
+              </Button>
+            ) : (
+              'An admin connects one under Settings → Zoho connections.'
+            )}
           </MessageBarBody>
         </MessageBar>
       )}

@@ -2,7 +2,8 @@
  * What the Settlements page does, apart from the screen: read settlement files the user picked
  * (or a backend dataset), build the Zoho documents and the sheets with the engine, write the
  * sheets through the WorkbookPort, keep the mapping file the user chose, and otherwise take the
- * Zoho ids from a connected organisation's own lists.
+ * Zoho ids from a connection's stored mapping (Settings → Zoho mappings), names it lacks matched in
+ * the organisation's own lists.
  */
 import type { Cell } from '../../../src/kernel/table';
 import { buildSettlementPosting, type SettlementPosting } from '../../../src/settlements/posting';
@@ -10,6 +11,7 @@ import type { InvoiceMode } from '../../../src/settlements/build';
 import type { SettlementFileInput } from '../../../src/settlements/parse';
 import { defaultSettlementConfig, mergeSettlementConfig, zohoIdsFromLists, type SettlementConfig, type ZohoLists } from '../../../src/settlements/mapping';
 import { readSettlementConfigJson } from '../../../src/settlements/config-file';
+import { settlementIdsFromMapping, type MappingEntry } from '../../../src/settlements/mapping-file';
 import { readDataset, type FetchDatasetPage, type ReadDatasetOptions } from '../../components/read-dataset';
 
 /** Files from an <input type="file">: raw bytes, decoded by the engine (UTF-8, else windows-1252). */
@@ -153,15 +155,22 @@ export async function loadZohoLists(request: Request, connectionId: string, sign
   return readZohoLists(await request<unknown>(`/api/zoho/connections/${encodeURIComponent(connectionId)}/lists`, { signal }));
 }
 
+/** The entries of a connection's stored mapping (GET /api/zoho/connections/:id/mappings). */
+export async function loadConnectionMapping(request: Request, connectionId: string, signal?: AbortSignal): Promise<MappingEntry[]> {
+  const r = await request<{ entries?: unknown }>(`/api/zoho/connections/${encodeURIComponent(connectionId)}/mappings`, { signal });
+  if (!Array.isArray(r?.entries)) throw new Error('The server sent a Zoho mapping the task pane does not understand.');
+  return (r.entries as Record<string, unknown>[]).map((e) => ({ kind: e.kind as MappingEntry['kind'], key: String(e.key), zohoId: String(e.zohoId) }));
+}
+
 /**
- * The configuration a run uses: the mapping file's when one is chosen; with a connection, the
- * organisation's ids laid over it. Names the lists do not have stay unmapped, so the build reports
- * each one it needs as a blocking problem naming the account, SKU or customer.
+ * The configuration a run uses: the mapping file's when one is chosen; with a connection, its stored
+ * mapping laid over the organisation's ids matched by name (the stored entry wins). Names neither
+ * has stay unmapped, so the build reports each one it needs as a blocking problem naming it.
  */
-export function settlementConfigFor(source: IdSource, mapping: Pick<MappingState, 'config'>, lists: ZohoLists | null): SettlementConfig {
+export function settlementConfigFor(source: IdSource, mapping: Pick<MappingState, 'config'>, lists: ZohoLists | null, stored: readonly MappingEntry[] = []): SettlementConfig {
   if (source.kind !== 'connection') return mapping.config;
   if (!lists) throw new Error(`The Zoho lists of connection ${source.connection.name} have not been read.`);
-  return mergeSettlementConfig(mapping.config, zohoIdsFromLists(lists));
+  return mergeSettlementConfig(mergeSettlementConfig(mapping.config, zohoIdsFromLists(lists)), settlementIdsFromMapping(stored));
 }
 
 /** "13 accounts, 4 SKUs, 5 charge items, 2 customers" found in the organisation's lists. */

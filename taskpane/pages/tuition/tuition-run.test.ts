@@ -120,7 +120,7 @@ describe('tuition page logic', () => {
     expect(r.status).toBe(200);
     [inv] = await listInvoices(api, '2024-11');
     expect(inv).toMatchObject<Partial<InvoiceView>>({ state: 'approved' });
-    expect(describeState(inv!)).toBe('Approved by cfo@northwind.test; no delivery target is set for Northwind Traders (ask an admin).');
+    expect(describeState(inv!)).toBe('Approved by cfo@northwind.test; no delivery target is set for Northwind Traders: an admin sets one under Settings → Delivery targets, and it is delivered then.');
     expect(canSend(inv!, alice)).toBe(false);
     expect(canDeliverAgain(inv!, alice)).toBe(false);
   });

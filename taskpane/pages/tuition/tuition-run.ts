@@ -8,6 +8,7 @@ import { buildTuitionMonth, tablesFeed, tuitionMonthView, type TuitionMonthView 
 import type { WorkbookPort } from '../../../src/workbook/port';
 import { tablesAsJson, type ApiClient } from '../../api';
 import type { User } from '../../../src/approval';
+import { TARGETS_PAGE } from '../../../src/delivery/targets';
 import { allowedInvoiceActions, invoiceFacts, type InvoiceRecord } from '../../../src/tuition/lifecycle';
 
 /** The month's build (src/tuition/month.ts) and where its lines came from, to store the same invoices on the server. */
@@ -25,7 +26,8 @@ export interface InvoiceView extends InvoiceRecord {
   deliveryError: string | null;
   deliveredAt: string | null;
   remoteId: string | null;
-  delivery: { method: string };
+  /** Where it goes once approved (the customer's delivery target or Zoho Books), or 'none' with the sentence why. */
+  delivery: { method: string; description?: string; reason?: string };
   receipts: { fileName: string; remotePath: string; protocol: string; host: string; sha256: string }[];
 }
 
@@ -84,8 +86,8 @@ export function describeState(i: InvoiceView): string {
       return i.deliveryError
         ? `Approved by ${i.decision?.by.replace(/^customer:/, '')}; delivery failed: ${i.deliveryError}`
         : i.delivery.method === 'none'
-          ? `Approved by ${i.decision?.by.replace(/^customer:/, '')}; no delivery target is set for ${i.customer} (ask an admin).`
-          : `Approved by ${i.decision?.by.replace(/^customer:/, '')}; being delivered.`;
+          ? `Approved by ${i.decision?.by.replace(/^customer:/, '')}; no delivery target is set for ${i.customer}: an admin sets one under ${TARGETS_PAGE}, and it is delivered then.`
+          : `Approved by ${i.decision?.by.replace(/^customer:/, '')}; being delivered${i.delivery.method === 'zoho' ? ' to Zoho Books' : i.delivery.description ? ` to ${i.delivery.description}` : ''}.`;
     case 'denied':
       return `Denied by ${i.decision?.by.replace(/^customer:/, '')}: ${i.decision?.reason ?? ''}`;
     case 'delivered':

@@ -23,7 +23,7 @@ import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import type { Table as KernelTable } from '../../../src/kernel/table';
 import { defaultVretConfig, vretChoices, vretInputKind } from '../../../src/vendor-returns';
-import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
+import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, downloadText, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
 import { DeliveryCard } from '../chargebacks/delivery-card';
 import type { DeliveryView } from '../chargebacks/chargebacks-run';
@@ -41,20 +41,11 @@ const useStyles = makeStyles({
 
 const { ledgers: LEDGERS, geos: GEOS } = vretChoices(defaultVretConfig());
 
-function download(fileName: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
-
 interface VretView extends VretOutcome {
   /** SPURSH on the server: the delivery batch awaiting approval, or why it waits in the outbox. */
   sent: { delivery: DeliveryView | null; text: string } | null;
+  /** The ledger built, whose SPURSH delivery target receives the file. */
+  ledger: string;
 }
 
 const recognised = (names: readonly string[]) => names.filter((n) => vretInputKind(n) !== null);
@@ -111,7 +102,7 @@ export default function VretPage() {
         ctx.progress('Reading the input sheets and building');
         result = await buildFromWorkbook(shell.workbook, options, choice?.kind === 'sheet' ? choice.sheets : []);
       }
-      ctx.outcome({ ...result, sent: null });
+      ctx.outcome({ ...result, sent: null, ledger: options.ledger });
       if (result.periodFromData && result.period) setPeriod(result.period);
       await ctx.writeSheets(shell.workbook, result.sheets);
     },
@@ -120,7 +111,7 @@ export default function VretPage() {
 
   async function send(outcome: VretView) {
     if (!outcome.spurshCsv) return;
-    const r = await run.act(() => sendSpurshToBackend(shell.api, outcome.spurshFileName, outcome.spurshCsv!));
+    const r = await run.act(() => sendSpurshToBackend(shell.api, outcome.spurshFileName, outcome.spurshCsv!, outcome.ledger));
     if (!r) return;
     const text = r.delivery
       ? `${r.fileName} (${formatCount(r.bytes)} bytes) is prepared for approval to ${r.delivery.items[0]?.request.partnerName ?? 'its partner'}; someone other than you approves it, and nothing is sent before.`
@@ -195,7 +186,7 @@ export default function VretPage() {
           <Button
             icon={<ArrowDownload20Regular />}
             disabled={busy || !outcome.spurshCsv}
-            onClick={() => outcome.spurshCsv && download(outcome.spurshFileName, outcome.spurshCsv)}
+            onClick={() => outcome.spurshCsv && downloadText(outcome.spurshFileName, outcome.spurshCsv)}
             data-testid="vret-download-spursh"
           >
             Download SPURSH

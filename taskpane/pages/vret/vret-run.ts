@@ -116,6 +116,7 @@ export interface SpurshSent {
   waiting: string | null;
 }
 
-export async function sendSpurshToBackend(api: ApiClient, fileName: string, csv: string): Promise<SpurshSent> {
-  return api.request('/api/vret/spursh', { method: 'POST', body: { fileName, csv } });
+/** Keeps SPURSH on the server, which prepares it for approval to the ledger's SPURSH target (or says why it waits). */
+export async function sendSpurshToBackend(api: ApiClient, fileName: string, csv: string, ledger: string): Promise<SpurshSent> {
+  return api.request('/api/vret/spursh', { method: 'POST', body: { fileName, csv, ledger } });
 }
