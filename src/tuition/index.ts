@@ -1,4 +1,6 @@
 export * from './profiles';
+export * from './plan';
+export * from './columns';
 export * from './lines';
 export * from './invoices';
 export * from './zoho';

@@ -14,7 +14,7 @@ import { blocking, hasBlocking, type Problem } from '../kernel/problems';
 import { noRowsWarning, PeriodSet } from '../kernel/periods';
 import { sumCents } from '../kernel/money';
 import type { Table } from '../kernel/table';
-import { buildTuitionInvoices, tuitionSheets, type TuitionInvoice } from './invoices';
+import { buildTuitionInvoices, buildTuitionInvoicesFromColumns, tuitionSheets, type TuitionInvoice } from './invoices';
 import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
 
 export type LineFeed = (reader: ExpenseLineReader) => void | Promise<void>;
@@ -88,7 +88,8 @@ export function invoiceTotals(invoices: readonly TuitionInvoice[]): TuitionMonth
 export async function buildTuitionMonth(feed: LineFeed, options: Omit<ReadLinesOptions, 'month'> & { month?: string }, before: readonly Problem[] = []): Promise<TuitionMonth> {
   const read = await readMonthLines(feed, options);
   const problems = [...before, ...read.problems];
-  const invoices = read.month ? buildTuitionInvoices(read.lines, read.month) : [];
+  // from the reader's columns when there (the same invoices: both keep only the lines dated in the month)
+  const invoices = !read.month ? [] : read.columns ? buildTuitionInvoicesFromColumns(read.columns, read.month) : buildTuitionInvoices(read.lines, read.month);
   return { ...read, problems, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) };
 }
 
