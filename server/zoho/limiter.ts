@@ -120,12 +120,22 @@ export class SharedLimiter implements Limiter {
 
   set blockedUntil(until: number) {
     this.cachedBlock = until;
-    // Every process sees the block (or its end: a resume sets 0); a failed write only loses the shortcut.
-    void this.store.exec('UPDATE zoho_rate_orgs SET blocked_until = $2 WHERE organization_id = $1', [this.organizationId, until]).catch(() => undefined);
+    // Every process sees the block (or its end: a resume sets 0). The writes go in the order they
+    // were made (a resume's 0 must not be overtaken by the block before it), and a slot is only
+    // taken once they are in; a failed write only loses the shortcut.
+    this.blockWrites = this.blockWrites
+      .then(() => this.store.exec('UPDATE zoho_rate_orgs SET blocked_until = $2 WHERE organization_id = $1', [this.organizationId, until]))
+      .then(
+        () => undefined,
+        () => undefined,
+      );
   }
+
+  private blockWrites: Promise<void> = Promise.resolve();
 
   /** Takes a slot, waiting while the minute is full or too many calls are in flight; returns the slot's id. */
   async acquire(): Promise<string> {
+    await this.blockWrites;
     const id = `${process.pid}:${Math.random().toString(36).slice(2)}:${++this.acquired}`;
     for (;;) {
       const now = Date.now();
