@@ -21,8 +21,11 @@ const ENTRIES = {
   functions: './functions/functions.ts',
   commands: './commands/commands.ts',
   taskpane: './taskpane/index.tsx',
+  // The sign-in popup's landing page (MSAL redirect bridge), a page of its own.
+  'auth-redirect': './taskpane/auth-redirect.ts',
 };
 const PAGE = 'taskpane.html';
+const AUTH_REDIRECT_PAGE = 'auth-redirect.html';
 const METADATA = 'functions.json';
 const MANIFEST = 'manifest.xml';
 const ASSETS_DIR = 'assets';
@@ -74,6 +77,12 @@ module.exports = (_env, argv = {}) => {
         chunksSortMode: 'manual',
         scriptLoading: 'defer',
       }),
+      new HtmlWebpackPlugin({
+        filename: AUTH_REDIRECT_PAGE,
+        templateContent: '<!doctype html><html lang="en"><head><meta charset="UTF-8" /><title>Signing in…</title></head><body><p>Signing in to CloseDesk…</p></body></html>',
+        chunks: ['auth-redirect'],
+        scriptLoading: 'defer',
+      }),
       new CopyWebpackPlugin({
         patterns: [
           { from: `${ASSETS_DIR}/*.png`, to: `${ASSETS_DIR}/[name][ext]` },
@@ -97,6 +106,6 @@ module.exports = (_env, argv = {}) => {
 
 module.exports.OUTPUTS = {
   dist: DIST,
-  files: [...Object.keys(ENTRIES).map((name) => `${name}.js`), PAGE, METADATA, MANIFEST],
+  files: [...Object.keys(ENTRIES).map((name) => `${name}.js`), PAGE, AUTH_REDIRECT_PAGE, METADATA, MANIFEST],
   assetsDir: ASSETS_DIR,
 };

@@ -11,6 +11,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { systemPerson } from '../src/approval';
 import { createSecrets } from '../server/secrets';
 import { openStore } from '../server/store';
 import { decideBatch } from '../server/store/batches';
@@ -75,8 +76,8 @@ async function runCloseDesk(mode: InvoiceMode, backlog: BacklogSettlement[], o: 
       { name: 'bench', dataCentre: 'com', clientId: 'bench', clientSecret: 'bench', refreshToken: sb.sandbox.issueRefreshToken('bench', 'bench'), organizationId: seed.organizationId, accountsUrl: sb.url, apiUrl: sb.apiBase, createdBy: 'bench' },
     );
     const documents = backlogDocuments(backlog, mode, seed);
-    const batch = await preparePostingBatch({ store }, { connectionId: connection.id, documents, preparedBy: 'maker' });
-    await decideBatch(store, { id: batch.id, version: batch.version, user: 'checker', decision: 'approved' });
+    const batch = await preparePostingBatch({ store }, { connectionId: connection.id, documents, preparedBy: systemPerson('bench-maker') });
+    await decideBatch(store, { id: batch.id, version: batch.version, user: { ...systemPerson('bench-checker'), roles: ['approver'] }, decision: 'approved' });
     // Zoho's latency on the simulated clock: every exchange takes latencyMs.
     const { client } = await clientFor({ store, secrets }, connection.id, { clock, onCall: () => clock.sleep(o.latencyMs) });
     let resets = 0;

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { countBlocking } from '../src/kernel/problems';
 import { runVretJob } from '../server/jobs/vret/job';
 import { vretBenchData } from './vret-data';
 
@@ -46,7 +47,7 @@ async function child(dataDir: string, outDir: string): Promise<void> {
       sheets: r.sheets,
       spurshRows: r.spurshRows,
       problems: r.problems.length,
-      blocking: r.problems.filter((p) => p.severity === 'blocking').length,
+      blocking: countBlocking(r.problems),
       balances: r.balances,
     }) + '\n',
   );

@@ -34,6 +34,8 @@ export type RibbonListener = (command: RibbonCommand) => void;
 interface Bus {
   listeners: Set<RibbonListener>;
   pending: RibbonCommand | null;
+  /** The press last acted on per page action (`fifo:run` → its `at`), so one press starts one run. */
+  claimed: Map<string, number>;
 }
 
 const BUS_KEY = Symbol.for('closedesk.ribbon-bus');
@@ -42,7 +44,7 @@ function bus(): Bus {
   const g = globalThis as unknown as Record<symbol, Bus | undefined>;
   let b = g[BUS_KEY];
   if (!b) {
-    b = { listeners: new Set(), pending: null };
+    b = { listeners: new Set(), pending: null, claimed: new Map() };
     g[BUS_KEY] = b;
   }
   return b;
@@ -85,4 +87,17 @@ export function onRibbonCommand(listener: RibbonListener): () => void {
   return () => {
     b.listeners.delete(listener);
   };
+}
+
+/**
+ * The ribbon guard: true exactly once for a press meant for `page`/`action`. A page that comes back
+ * into view, re-renders or remounts sees the same press again and must not start a second run.
+ */
+export function claimRibbonCommand(command: RibbonCommand | null | undefined, page: RibbonPage, action: RibbonAction): boolean {
+  if (!command || command.page !== page || command.action !== action) return false;
+  const b = bus();
+  const key = `${page}:${action}`;
+  if (command.at <= (b.claimed.get(key) ?? -Infinity)) return false;
+  b.claimed.set(key, command.at);
+  return true;
 }

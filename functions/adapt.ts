@@ -4,7 +4,7 @@
  * input range → kernel table → engine verb → 2-D spill array with a header row; bad data →
  * a CustomFunctions.Error (#VALUE!) carrying the first blocking problem's sentence and cell.
  */
-import { describeLocation, type Problem } from '../src/kernel/problems';
+import { describeLocation, isBlocking, type Problem } from '../src/kernel/problems';
 import { tableFromValues, type Cell, type Table } from '../src/kernel/table';
 
 /** What Excel accepts in a returned array: no null, undefined or Date. */
@@ -47,7 +47,7 @@ export function functionError(message: string, kind: FunctionErrorKind = 'invali
 
 /** The sentence shown in the cell's error tip: the first blocking problem, where it is, and how many more. */
 export function problemSentence(problems: readonly Problem[]): string | null {
-  const blockers = problems.filter((p) => p.severity === 'blocking');
+  const blockers = problems.filter(isBlocking);
   const first = blockers[0];
   if (!first) return null;
   const where = first.row === undefined ? '' : ` (${describeLocation(first)})`;

@@ -1,7 +1,7 @@
 /**
  * Demo data for every job, written to the datasets folder (default ./data/demo) so `npm start` has
  * something real to show. Deterministic (seeded), realistic in shape and in the quirks each input
- * has in the wild (DESIGN.md §4): newest-first rows, shared timestamps, ids stored as floats,
+ * has in the wild: newest-first rows, shared timestamps, ids stored as floats,
  * Excel serial dates, leading-zero segments, EU settlement dates, mixed partner layouts.
  *
  *   tsx scripts/generate-demo-data.ts [--out data/demo] [--force]

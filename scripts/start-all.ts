@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { buildApp } from '../server/app';
-import { ConfigError, loadConfig } from '../server/config';
+import { assertSafeToServe, ConfigError, loadConfig } from '../server/config';
 import { generateDemoData } from './generate-demo-data';
 
 type Stopper = { close(): Promise<void> | void };
@@ -22,6 +22,8 @@ async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    // Before the demo stand-ins start: the development sign-in is for this machine only.
+    assertSafeToServe(config);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`${e.message}\n`);
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
     'server/dev/zoho-sandbox/index',
   );
   if (sandbox) {
-    // The sandbox validates against Zoho's OpenAPI files in ../shared; without them the rest still runs.
+    // A busy port must not take the rest of the demo down with it: the line below says why.
     try {
       const sb = await sandbox.startZohoSandbox({ port: Number(process.env.ZOHO_SANDBOX_PORT ?? 3001), dataDir: path.join(config.dataDir, 'zoho-sandbox') });
       stoppers.push(sb);

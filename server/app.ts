@@ -1,18 +1,22 @@
 /**
  * buildApp(config) → a Fastify instance with security headers, CORS for the add-in's origin, body
- * limits, JSON errors a finance user can act on, bearer-token auth on /api, every route module in
- * server/routes/, and the built add-in served from dist/ on the same origin. It does not listen.
+ * limits, JSON errors a finance user can act on, bearer-token auth on every route that is not
+ * marked public (decided on the route the router matched, so no spelling of a path skips it), a
+ * rate limit on the public ones, every route module in server/routes/, and the built add-in
+ * served from dist/ on the same origin. It does not listen, and refuses to build with the
+ * development issuer on a non-loopback HOST.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { bearerToken, hasRole, unauthorized, type Principal, type Role } from './auth';
-import type { Config } from './config';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest, type RouteOptions } from 'fastify';
+import { AUTH_REDIRECT_PATH, bearerToken, hasRole, unauthorized, type Principal, type Role } from './auth';
+import { assertSafeToServe, isLoopbackHost, type Config } from './config';
 import { createContext, type AppContext, type ContextDeps } from './context';
 import { AppError, forbidden, type ErrorBody } from './errors';
+import { registerRateLimit } from './rate-limit';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -22,12 +26,53 @@ declare module 'fastify' {
   interface FastifyInstance {
     ctx: AppContext;
     /** preHandler refusing users without one of the roles (admin passes every check). */
-    requireRole(...roles: Role[]): (req: FastifyRequest) => Promise<void>;
+    requireRole(...roles: Role[]): RoleCheck;
+    /** Every route the app serves, with who may call it (the security tests walk this list). */
+    routeTable(): RouteInfo[];
   }
   interface FastifyContextConfig {
-    /** Route reachable without a token (health, dev sign-in, signed-link pages). */
+    /** Route reachable without a token (health, dev sign-in, signed-link pages); rate-limited per client address. */
     public?: boolean;
+    /** Set on the built add-in's files (served without a token, not rate-limited). */
+    staticFile?: boolean;
   }
+}
+
+/** A preHandler from requireRole, carrying the roles it asks for so the route table can say so. */
+export type RoleCheck = ((req: FastifyRequest) => Promise<void>) & { roles: readonly Role[] };
+
+export interface RouteInfo {
+  method: string;
+  url: string;
+  /** Needs no token. */
+  public: boolean;
+  /** One of these roles is needed (admin passes every check); absent = any signed-in user. */
+  roles?: readonly Role[];
+  /** Public and counted against CLOSEDESK_PUBLIC_RATE_LIMIT. */
+  rateLimited: boolean;
+}
+
+/** The path as the router sees it: percent-decoded, duplicate slashes and dot segments removed. */
+export function normalisedPath(url: string): string {
+  const raw = url.split('?')[0]!.split('#')[0]!;
+  const out: string[] = [];
+  for (const seg of raw.split('/')) {
+    let s = seg;
+    try {
+      s = decodeURIComponent(seg);
+    } catch {
+      /* malformed escapes stay as they are; the router refuses them */
+    }
+    if (s === '' || s === '.') continue;
+    if (s === '..') out.pop();
+    else out.push(s);
+  }
+  return '/' + out.join('/');
+}
+
+function roleCheckOf(route: RouteOptions): RoleCheck | undefined {
+  const handlers = route.preHandler === undefined ? [] : Array.isArray(route.preHandler) ? route.preHandler : [route.preHandler];
+  return handlers.find((h): h is RoleCheck => Array.isArray((h as Partial<RoleCheck>).roles));
 }
 
 /** A route module: server/routes/<name>.ts or server/jobs/<job>/routes.ts exporting `default async function routes(app, ctx)`. */
@@ -81,6 +126,7 @@ function megabytes(n: number): string {
 }
 
 export async function buildApp(config: Config, deps: AppDeps = {}): Promise<FastifyInstance> {
+  assertSafeToServe(config);
   const ctx = deps.context ?? (await createContext(config, deps));
   const https = config.tls ? { cert: fs.readFileSync(config.tls.certFile), key: fs.readFileSync(config.tls.keyFile) } : null;
   const app = Fastify({
@@ -94,19 +140,50 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
 
   app.decorate('ctx', ctx);
   app.decorateRequest('user', null);
-  app.decorate('requireRole', (...roles: Role[]) => async (req: FastifyRequest) => {
-    if (!req.user) throw unauthorized('no-token', 'Sign in first: this request carries no sign-in token.');
-    if (!hasRole(req.user, roles)) {
-      throw forbidden(
-        'wrong-role',
-        `This needs the ${roles.join(' or ')} role; you are signed in as ${req.user.id} with ${
-          req.user.roles.length ? `the ${req.user.roles.join(', ')} role` : 'no CloseDesk role'
-        }. Ask an administrator for access.`,
-      );
-    }
+  app.decorate('requireRole', (...roles: Role[]): RoleCheck => {
+    const check = async (req: FastifyRequest) => {
+      if (!req.user) throw unauthorized('no-token', 'Sign in first: this request carries no sign-in token.');
+      if (!hasRole(req.user, roles)) {
+        throw forbidden(
+          'wrong-role',
+          `This needs the ${roles.join(' or ')} role; you are signed in as ${req.user.id} with ${
+            req.user.roles.length ? `the ${req.user.roles.join(', ')} role` : 'no CloseDesk role'
+          }. Ask an administrator for access.`,
+        );
+      }
+    };
+    return Object.assign(check, { roles: Object.freeze([...roles]) });
   });
 
-  const loopback = /^(127\.0\.0\.1|localhost|::1)$/.test(config.host);
+  // Every route, as registered; public ones that are not the add-in's files or the health check get the rate limit.
+  // This hook runs before the rate-limit plugin's own onRoute hook (registered below), which reads config.rateLimit.
+  const registered: RouteOptions[] = [];
+  // Read when asked, after every scope's onRoute hooks have had their say (the add-in's files are marked in their own scope).
+  app.decorate('routeTable', () =>
+    registered.flatMap((route) => {
+      const cfg = route.config ?? {};
+      const roles = roleCheckOf(route)?.roles;
+      return (Array.isArray(route.method) ? route.method : [route.method]).map((method) => ({
+        method,
+        url: route.url,
+        public: Boolean(cfg.public || cfg.staticFile),
+        ...(roles ? { roles } : {}),
+        rateLimited: typeof cfg.rateLimit === 'object',
+      }));
+    }),
+  );
+  app.addHook('onRoute', (route) => {
+    const cfg = route.config ?? {};
+    if (cfg.public && !cfg.staticFile && cfg.rateLimit === undefined) {
+      route.config = { ...cfg, rateLimit: { max: config.publicRateLimit, timeWindow: 60_000 } };
+    }
+    registered.push(route);
+  });
+  await registerRateLimit(app);
+
+  const loopback = isLoopbackHost(config.host);
+  // The task pane signs in at the identity provider: it must be allowed to call it and frame it (silent renewal).
+  const idpOrigin = config.auth.signIn ? new URL(config.auth.signIn.authority).origin : undefined;
   await app.register(helmet, {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -117,8 +194,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:', 'blob:', 'https:'],
         fontSrc: ["'self'", 'data:', 'https://res-1.cdn.office.net', 'https://static2.sharepointonline.com'],
-        connectSrc: ["'self'", 'https://login.microsoftonline.com', 'https://appsforoffice.microsoft.com', ...config.corsOrigins],
-        frameSrc: ["'self'", 'https://login.microsoftonline.com', ...OFFICE_FRAME_ANCESTORS],
+        connectSrc: ["'self'", 'https://login.microsoftonline.com', 'https://appsforoffice.microsoft.com', ...config.corsOrigins, ...(idpOrigin ? [idpOrigin] : [])],
+        frameSrc: ["'self'", 'https://login.microsoftonline.com', ...OFFICE_FRAME_ANCESTORS, ...(idpOrigin ? [idpOrigin] : [])],
         frameAncestors: ["'self'", ...OFFICE_FRAME_ANCESTORS],
         workerSrc: ["'self'", 'blob:'],
         objectSrc: ["'none'"],
@@ -143,16 +220,28 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
     maxAge: 600,
   });
 
+  // Sign-in responses land on this page in a popup; an opener policy on it would cut it off from the pane.
+  app.addHook('onSend', async (req, reply) => {
+    if (normalisedPath(req.url) === AUTH_REDIRECT_PATH) reply.removeHeader('cross-origin-opener-policy');
+  });
+
+  // Decided on the route the router matched (it decodes %61pi into api), never on the raw URL: a
+  // matched route needs a token unless it is public; an unmatched path needs one when it is under /api.
   app.addHook('onRequest', async (req) => {
-    const p = req.url.split('?')[0];
-    if (p !== '/api' && !p.startsWith('/api/')) return;
-    if (req.method === 'OPTIONS' || req.routeOptions.config?.public) return;
+    if (req.method === 'OPTIONS') return; // CORS preflight carries no credentials by design
+    const matched = req.routeOptions.url;
+    if (matched !== undefined && req.routeOptions.config?.public) return;
+    // Unmatched paths and the add-in's catch-all: a token is needed when the path is under /api.
+    if (matched === undefined || req.routeOptions.config?.staticFile) {
+      const p = normalisedPath(req.url);
+      if (p !== '/api' && !p.startsWith('/api/')) return;
+    }
     req.user = await ctx.auth.verify(bearerToken(req.headers.authorization) ?? '');
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     if (err instanceof AppError) {
-      if (err.statusCode >= 500) req.log.error({ err }, err.message);
+      if (err.statusCode >= 500) req.log.error({ err, cause: err.cause }, err.message);
       return errorReply(reply, err.statusCode, err.code, err.message, err.details);
     }
     const code = (err as FastifyError).code;
@@ -193,14 +282,19 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
   });
 
   if (fs.existsSync(config.staticDir)) {
-    await app.register(fastifyStatic, {
-      root: config.staticDir,
-      prefix: '/',
-      index: ['index.html', 'taskpane.html'],
-      // tsc writes the compiled server to dist/server and dist/src: never serve those.
-      allowedPath: (pathName) => !/^\/(server|src|test|bench|scripts)(\/|$)/.test(pathName) && !pathName.endsWith('.map'),
-      cacheControl: true,
-      maxAge: 0,
+    await app.register(async (scope) => {
+      scope.addHook('onRoute', (route) => {
+        route.config = { ...(route.config ?? {}), staticFile: true };
+      });
+      await scope.register(fastifyStatic, {
+        root: config.staticDir,
+        prefix: '/',
+        index: ['index.html', 'taskpane.html'],
+        // tsc writes the compiled server to dist/server and dist/src: never serve those.
+        allowedPath: (pathName) => !/^\/(server|src|test|bench|scripts)(\/|$)/.test(pathName) && !pathName.endsWith('.map'),
+        cacheControl: true,
+        maxAge: 0,
+      });
     });
   }
 

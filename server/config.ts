@@ -23,9 +23,18 @@ const SETTINGS: SettingInfo[] = [
   { name: 'DATABASE_URL', default: '(unset: SQLite file <data dir>/closedesk.sqlite)', meaning: 'postgres://user:pass@host:5432/db to use PostgreSQL instead of SQLite.' },
   { name: 'CLOSEDESK_DATASETS_DIR', default: './data/demo', meaning: 'Folder whose .xlsx, .csv and pipe-delimited .txt files are offered as datasets.' },
   { name: 'CLOSEDESK_SQL_SOURCES', default: '(unset: none)', meaning: 'JSON file naming SQL databases and parameterised queries offered as datasets.' },
-  { name: 'AUTH_ISSUER', default: '(unset: local development issuer)', meaning: 'Expected issuer (iss) of bearer tokens from your identity provider.' },
-  { name: 'AUTH_AUDIENCE', default: 'closedesk (development issuer)', meaning: 'Expected audience (aud) of bearer tokens; required with AUTH_JWKS_URL.' },
-  { name: 'AUTH_JWKS_URL', default: '(unset: local development issuer)', meaning: "URL of the identity provider's signing keys (JWKS). Unset = tokens from `closedesk token` and the dev sign-in." },
+  { name: 'AUTH_ISSUER', default: '(unset: local development issuer)', meaning: 'Expected issuer (iss) of bearer tokens from your identity provider, e.g. https://login.microsoftonline.com/<tenant id>/v2.0.' },
+  { name: 'AUTH_AUDIENCE', default: 'closedesk (development issuer)', meaning: 'Expected audience (aud) of bearer tokens; required with AUTH_JWKS_URL. For Microsoft Entra ID: the application (client) id.' },
+  { name: 'AUTH_JWKS_URL', default: '(unset: local development issuer)', meaning: "URL of the identity provider's signing keys (JWKS), https (http only on a loopback address). Unset = tokens from `closedesk token` and the dev sign-in, on a loopback HOST only." },
+  { name: 'AUTH_ROLES_CLAIM', default: 'roles', meaning: 'Token claim holding the CloseDesk roles (preparer, approver, admin); a dotted path such as realm_access.roles works too.' },
+  { name: 'AUTH_CLIENT_ID', default: '(unset: the task pane cannot sign in)', meaning: "Client id the task pane signs in with: the Entra ID app registration's application id, or your OpenID Connect provider's client." },
+  { name: 'AUTH_AUTHORITY', default: 'AUTH_ISSUER (without /v2.0 for Entra ID)', meaning: 'Where the task pane signs in, e.g. https://login.microsoftonline.com/<tenant id>.' },
+  { name: 'AUTH_SCOPES', default: 'api://<AUTH_CLIENT_ID>/access_as_user', meaning: 'Scopes the task pane asks for to call this server, space-separated.' },
+  { name: 'AUTH_PROVIDER', default: 'auto', meaning: 'entra (nested app auth in Office, Microsoft Entra ID) or oidc (any other OpenID Connect provider); auto = entra when the authority is login.microsoftonline.com.' },
+  { name: 'AUTH_CA_FILE', default: '(unset: the system CAs)', meaning: "Extra CA certificates (PEM) trusted when fetching the identity provider's keys, for a provider behind a private CA." },
+  { name: 'CLOSEDESK_AUDIT_KEY', default: '(unset: derived from the master key)', meaning: 'Own 32-byte key, base64 or hex, for the audit log MACs and checkpoints; keeps the audit verifiable when the master key is rotated.' },
+  { name: 'CLOSEDESK_AUDIT_CHECKPOINTS', default: '<data dir>/audit-checkpoints.log', meaning: 'Append-only file outside the database where every audit write leaves a signed checkpoint (entry count + head MAC).' },
+  { name: 'CLOSEDESK_PUBLIC_RATE_LIMIT', default: '60', meaning: 'Requests per minute one client address may make to each route that needs no sign-in (dev sign-in, approval links); the health check is not limited.' },
   { name: 'CLOSEDESK_MASTER_KEY', default: '(unset: generated into <data dir>/master.key)', meaning: '32-byte key, base64 or hex, that encrypts stored credentials. Set it in production.' },
   { name: 'CLOSEDESK_ADDIN_ORIGIN', default: "(the server's own origin)", meaning: 'Origins allowed to call the API from a browser (CORS), comma-separated.' },
   { name: 'BODY_LIMIT_BYTES', default: '10485760 (10 MB)', meaning: 'Largest request body accepted; bigger uploads get a 413 answer.' },
@@ -73,7 +82,21 @@ export const envSchema = z.object({
   CLOSEDESK_SQL_SOURCES: optionalText,
   AUTH_ISSUER: optionalText,
   AUTH_AUDIENCE: optionalText,
-  AUTH_JWKS_URL: optionalMatching(/^https?:\/\//, 'must be an http(s) URL'),
+  AUTH_JWKS_URL: optionalMatching(/^https?:\/\//, 'must be an http(s) URL').refine((v) => v === undefined || secureOrLoopbackUrl(v), {
+    message: 'must be an https URL (plain http only on a loopback address such as 127.0.0.1)',
+  }),
+  AUTH_ROLES_CLAIM: z.preprocess(emptyToUndefined, z.string().trim().regex(/^[\w:/.-]+$/, 'must be a claim name or dotted path').default('roles')),
+  AUTH_CLIENT_ID: optionalText,
+  AUTH_AUTHORITY: optionalMatching(/^https:\/\//, 'must be an https URL'),
+  AUTH_SCOPES: optionalText,
+  AUTH_PROVIDER: z.preprocess(
+    emptyToUndefined,
+    z.enum(['auto', 'entra', 'oidc'], { errorMap: () => ({ message: 'must be auto, entra or oidc' }) }).default('auto'),
+  ),
+  AUTH_CA_FILE: optionalText,
+  CLOSEDESK_AUDIT_KEY: optionalText,
+  CLOSEDESK_AUDIT_CHECKPOINTS: optionalText,
+  CLOSEDESK_PUBLIC_RATE_LIMIT: wholeNumber(1, 100000, 60),
   CLOSEDESK_MASTER_KEY: optionalText,
   CLOSEDESK_ADDIN_ORIGIN: optionalText,
   BODY_LIMIT_BYTES: wholeNumber(1024, 2 ** 31, 10 * 1024 * 1024),
@@ -99,15 +122,43 @@ export const envSchema = z.object({
   ZOHO_SANDBOX_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: 'ZOHO_SANDBOX_URL must be an http(s) URL' }),
 });
 
+/** 127.0.0.0/8, ::1 and localhost: addresses only this machine can reach. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h);
+}
+
+/** https anywhere; plain http only to this machine (a test or side-car identity provider). */
+export function secureOrLoopbackUrl(url: string): boolean {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || (u.protocol === 'http:' && isLoopbackHost(u.hostname));
+  } catch {
+    return false;
+  }
+}
+
 /** Rules across settings, checked on the raw values so they are reported with the others. */
 function crossChecks(env: Record<string, string | undefined>): string[] {
   const set = (k: string) => Boolean(env[k]?.trim());
-  return set('AUTH_JWKS_URL') && (!set('AUTH_ISSUER') || !set('AUTH_AUDIENCE'))
-    ? ['AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE too']
-    : [];
+  const out: string[] = [];
+  if (set('AUTH_JWKS_URL') && (!set('AUTH_ISSUER') || !set('AUTH_AUDIENCE'))) out.push('AUTH_JWKS_URL: needs AUTH_ISSUER and AUTH_AUDIENCE too');
+  for (const k of ['AUTH_CLIENT_ID', 'AUTH_AUTHORITY', 'AUTH_SCOPES', 'AUTH_CA_FILE']) {
+    if (set(k) && !set('AUTH_JWKS_URL')) out.push(`${k}: only used with an identity provider; set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE too`);
+  }
+  return out;
 }
 
 export type Env = z.infer<typeof envSchema>;
+
+/** How the task pane signs in with the identity provider (MSAL), told to it by GET /api/auth/config. */
+export interface SignInConfig {
+  /** entra: Microsoft Entra ID (nested app auth inside Office); oidc: any other OpenID Connect provider. */
+  provider: 'entra' | 'oidc';
+  clientId: string;
+  authority: string;
+  scopes: string[];
+}
 
 export interface AuthConfig {
   /** 'dev' = local development issuer (keys in the data dir); 'jwks' = external identity provider. */
@@ -115,6 +166,18 @@ export interface AuthConfig {
   issuer: string;
   audience: string;
   jwksUrl?: string;
+  /** Claim (or dotted path) holding the roles. */
+  rolesClaim: string;
+  /** Extra CA certificates (PEM file) for fetching the JWKS. */
+  caFile?: string;
+  /** Absent with the development issuer, or when AUTH_CLIENT_ID is not set. */
+  signIn?: SignInConfig;
+}
+
+export interface AuditConfig {
+  /** Own audit key (CLOSEDESK_AUDIT_KEY); otherwise the audit key is derived from the master key. */
+  key?: Buffer;
+  checkpointsFile: string;
 }
 
 export interface Config {
@@ -126,6 +189,9 @@ export interface Config {
   datasetsDir: string;
   sqlSourcesFile?: string;
   auth: AuthConfig;
+  audit: AuditConfig;
+  /** Requests per minute per client address on each route that needs no sign-in. */
+  publicRateLimit: number;
   masterKey: Buffer;
   /** True when the master key was generated into the data dir (development only). */
   masterKeyGenerated: boolean;
@@ -140,6 +206,9 @@ export interface Config {
 
 export const DEV_ISSUER = 'urn:closedesk:dev-issuer';
 export const DEV_AUDIENCE = 'closedesk';
+/** Longest life of a development token, whoever asks; the sign-in route issues DEV_TOKEN_TTL_SECONDS. */
+export const DEV_TOKEN_MAX_TTL_SECONDS = 12 * 3600;
+export const DEV_TOKEN_TTL_SECONDS = 8 * 3600;
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -149,13 +218,45 @@ export class ConfigError extends Error {
 }
 
 /** Accepts 32 bytes as base64 (44 chars) or hex (64 chars). */
-export function parseMasterKey(text: string): Buffer {
+export function parseMasterKey(text: string, setting = 'CLOSEDESK_MASTER_KEY'): Buffer {
   const t = text.trim();
   const key = /^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t, 'base64');
   if (key.length !== 32) {
-    throw new ConfigError('CLOSEDESK_MASTER_KEY must be 32 bytes written as base64 (44 characters) or hex (64 characters).');
+    throw new ConfigError(`${setting} must be 32 bytes written as base64 (44 characters) or hex (64 characters).`);
   }
   return key;
+}
+
+/**
+ * The development issuer lets anyone who reaches the server sign in with any name and role, so it
+ * is served on this machine only: buildApp calls this, and the server does not start otherwise.
+ */
+export function assertSafeToServe(config: Pick<Config, 'auth' | 'host'>): void {
+  if (config.auth.mode === 'dev' && !isLoopbackHost(config.host)) {
+    throw new ConfigError(
+      `HOST is ${config.host}, but the development sign-in is on: anyone who could reach this server could sign in with any name and role. ` +
+        'Listen on 127.0.0.1 (HOST=127.0.0.1), or set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL to use your identity provider.',
+    );
+  }
+}
+
+const MICROSOFT_LOGIN_HOSTS = /^login\.(microsoftonline\.(com|us)|partner\.microsoftonline\.cn|chinacloudapi\.cn)$/i;
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return '';
+  }
+}
+
+function signInConfig(e: Env): SignInConfig | undefined {
+  if (!e.AUTH_CLIENT_ID || !e.AUTH_ISSUER) return undefined;
+  const issuer = e.AUTH_ISSUER.replace(/\/+$/, '');
+  const authority = (e.AUTH_AUTHORITY ?? (MICROSOFT_LOGIN_HOSTS.test(hostOf(issuer)) ? issuer.replace(/\/v2\.0$/, '') : issuer)).replace(/\/+$/, '');
+  const provider = e.AUTH_PROVIDER === 'auto' ? (MICROSOFT_LOGIN_HOSTS.test(hostOf(authority)) ? 'entra' : 'oidc') : e.AUTH_PROVIDER;
+  const scopes = (e.AUTH_SCOPES ?? `api://${e.AUTH_CLIENT_ID}/access_as_user`).split(/[\s,]+/).filter(Boolean);
+  return { provider, clientId: e.AUTH_CLIENT_ID, authority, scopes };
 }
 
 function loadOrCreateMasterKey(dataDir: string, warnings: string[]): Buffer {
@@ -202,15 +303,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ? [`${scheme}://localhost:${e.PORT}`, `${scheme}://127.0.0.1:${e.PORT}`]
       : [`${scheme}://${e.HOST}:${e.PORT}`];
 
+  const signIn = e.AUTH_JWKS_URL ? signInConfig(e) : undefined;
   const auth: AuthConfig = e.AUTH_JWKS_URL
-    ? { mode: 'jwks', issuer: e.AUTH_ISSUER!, audience: e.AUTH_AUDIENCE!, jwksUrl: e.AUTH_JWKS_URL }
-    : { mode: 'dev', issuer: e.AUTH_ISSUER ?? DEV_ISSUER, audience: e.AUTH_AUDIENCE ?? DEV_AUDIENCE };
+    ? {
+        mode: 'jwks',
+        issuer: e.AUTH_ISSUER!,
+        audience: e.AUTH_AUDIENCE!,
+        jwksUrl: e.AUTH_JWKS_URL,
+        rolesClaim: e.AUTH_ROLES_CLAIM,
+        ...(e.AUTH_CA_FILE ? { caFile: abs(e.AUTH_CA_FILE) } : {}),
+        ...(signIn ? { signIn } : {}),
+      }
+    : { mode: 'dev', issuer: e.AUTH_ISSUER ?? DEV_ISSUER, audience: e.AUTH_AUDIENCE ?? DEV_AUDIENCE, rolesClaim: e.AUTH_ROLES_CLAIM };
   if (auth.mode === 'dev') {
-    warnings.push('Using the local development token issuer; set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL in production.');
-    if (!/^(127\.0\.0\.1|localhost|::1)$/.test(e.HOST)) {
-      warnings.push(`HOST is ${e.HOST} while the development issuer is on: anyone who can reach this server can sign in with any role.`);
-    }
+    warnings.push('Using the local development token issuer (this machine only); set AUTH_ISSUER, AUTH_AUDIENCE and AUTH_JWKS_URL in production.');
+  } else if (!auth.signIn) {
+    warnings.push('AUTH_CLIENT_ID is not set: the task pane cannot sign in; tokens from your identity provider are still accepted.');
   }
+  if (auth.caFile && !fs.existsSync(auth.caFile)) throw new ConfigError(`AUTH_CA_FILE ${auth.caFile} does not exist.`);
 
   let masterKey: Buffer;
   let masterKeyGenerated = false;
@@ -229,6 +339,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     datasetsDir: abs(e.CLOSEDESK_DATASETS_DIR ?? path.join(e.CLOSEDESK_DATA_DIR, 'demo')),
     sqlSourcesFile: e.CLOSEDESK_SQL_SOURCES ? abs(e.CLOSEDESK_SQL_SOURCES) : undefined,
     auth,
+    audit: {
+      ...(e.CLOSEDESK_AUDIT_KEY ? { key: parseMasterKey(e.CLOSEDESK_AUDIT_KEY, 'CLOSEDESK_AUDIT_KEY') } : {}),
+      checkpointsFile: e.CLOSEDESK_AUDIT_CHECKPOINTS ? abs(e.CLOSEDESK_AUDIT_CHECKPOINTS) : path.join(dataDir, 'audit-checkpoints.log'),
+    },
+    publicRateLimit: e.CLOSEDESK_PUBLIC_RATE_LIMIT,
     masterKey,
     masterKeyGenerated,
     corsOrigins: e.CLOSEDESK_ADDIN_ORIGIN

@@ -3,7 +3,7 @@
  * log, auth, datasets, secrets and the logger. Built once per process (or per test).
  */
 import type { DestinationStream } from 'pino';
-import { createAudit, type Audit } from './audit';
+import { auditProtection, createAudit, type Audit } from './audit';
 import { createAuth, type Auth } from './auth';
 import type { Config } from './config';
 import { createDatasets, type Datasets } from './datasets';
@@ -40,7 +40,7 @@ export async function createContext(config: Config, deps: ContextDeps = {}): Pro
     return {
       config,
       store,
-      audit: createAudit(store),
+      audit: createAudit(store, auditProtection(config), { onCheckpointFailure: (err) => log.error({ err }, 'The audit checkpoint could not be written') }),
       auth,
       datasets,
       secrets: createSecrets(store, config.masterKey),

@@ -1,4 +1,5 @@
 /** Starts the backend: `tsx server/main.ts` (development) or `node dist/server/main.js`. */
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app';
 import { ConfigError, loadConfig } from './config';
 
@@ -13,7 +14,16 @@ export async function main(): Promise<void> {
     }
     throw err;
   }
-  const app = await buildApp(config);
+  let app: FastifyInstance;
+  try {
+    app = await buildApp(config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`CloseDesk will not start: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

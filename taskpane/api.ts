@@ -4,8 +4,8 @@
  * AbortSignal so long loads can be cancelled.
  */
 import type { Problem } from '../src/kernel/problems';
-import type { Cell } from '../src/kernel/table';
-import type { Role } from './auth';
+import type { Cell, Table } from '../src/kernel/table';
+import { parseSignInSettings, ROLES, type Role, type SignInSettings } from './auth';
 
 export class ApiError extends Error {
   constructor(
@@ -36,6 +36,8 @@ export interface RequestOptions {
   body?: unknown;
   signal?: AbortSignal;
   query?: Record<string, string | number | undefined>;
+  /** Use this bearer token instead of the signed-in session's (while signing in). */
+  token?: string;
 }
 
 export interface DatasetSummary {
@@ -54,6 +56,16 @@ export interface DatasetPage {
   nextOffset: number | null;
   /** Problems the server found reading the source (e.g. a line with too many fields). */
   problems?: Problem[];
+}
+
+/** Tables as a request body: cells that are Dates become ISO text, which the engine reads as dates. */
+export function tablesAsJson(tables: readonly Table[]) {
+  return tables.map((t) => ({
+    name: t.name,
+    header: t.header,
+    firstRowNumber: t.firstRowNumber,
+    rows: t.rows.map((r) => r.map((c) => (c instanceof Date ? c.toISOString() : c))),
+  }));
 }
 
 /** A record from /api/runs or /api/audit; the Activity page shows what is there. */
@@ -89,7 +101,7 @@ export class ApiClient {
       if (q) url += (url.includes('?') ? '&' : '?') + q;
     }
     const headers: Record<string, string> = { accept: 'application/json' };
-    const token = this.options.getToken ? await this.options.getToken() : null;
+    const token = opts.token ?? (this.options.getToken ? await this.options.getToken() : null);
     if (token) headers.authorization = `Bearer ${token}`;
     let body: string | undefined;
     if (opts.body !== undefined) {
@@ -124,6 +136,24 @@ export class ApiClient {
       throw new ApiError('The server sent an answer the task pane does not understand.', res.status, 'bad-response');
     }
     return parsed as T;
+  }
+
+  /** How this server wants the pane to sign in (no token needed). */
+  async signInSettings(signal?: AbortSignal): Promise<SignInSettings> {
+    return parseSignInSettings(await this.request('/api/auth/config', { signal }));
+  }
+
+  /** Who the server says the token belongs to (identity key, user name, display name), with the CloseDesk roles it grants. */
+  async whoAmI(token: string, signal?: AbortSignal): Promise<{ id: string; username?: string; name?: string; roles: Role[] }> {
+    const body = await this.request<{ user?: { id?: unknown; username?: unknown; name?: unknown; roles?: unknown } }>('/api/me', { token, signal });
+    const u = body?.user;
+    if (!u || typeof u.id !== 'string' || !Array.isArray(u.roles)) throw new ApiError('The server did not say who you are.', 200, 'bad-response');
+    return {
+      id: u.id,
+      ...(typeof u.username === 'string' ? { username: u.username } : {}),
+      ...(typeof u.name === 'string' ? { name: u.name } : {}),
+      roles: u.roles.filter((r): r is Role => (ROLES as readonly unknown[]).includes(r)),
+    };
   }
 
   async signInWithDevIssuer(user: string, role: Role, signal?: AbortSignal): Promise<string> {

@@ -4,12 +4,9 @@ import {
   Badge,
   Button,
   Caption1,
-  Field,
-  Input,
   MessageBar,
   MessageBarActions,
   MessageBarBody,
-  Select,
   Subtitle1,
   Text,
   makeStyles,
@@ -20,12 +17,13 @@ import { Dismiss20Regular, Person20Regular, SignOut20Regular } from '@fluentui/r
 import { RIBBON_COMMANDS, onRibbonCommand, type RibbonCommand } from '../commands/bus';
 import type { WorkbookPort } from '../src/workbook/port';
 import { ApiClient } from './api';
-import { ROLES, getAccessToken, getSession, onSessionChange, setSession, type Role, type Session } from './auth';
+import { getAccessToken, getSession, onSessionChange, setSession, type Session } from './auth';
 import type { HostInfo } from './host';
 import { PageNav } from './nav';
 import { pagesFor } from './pages';
 import { PreviewWorkbook } from './preview/preview-workbook';
 import { ShellContext, type CellRef, type Shell } from './shell';
+import { SignIn } from './sign-in';
 
 const useStyles = makeStyles({
   app: { display: 'flex', flexDirection: 'column', minHeight: '100vh', minWidth: 0, backgroundColor: tokens.colorNeutralBackground1 },
@@ -44,7 +42,6 @@ const useStyles = makeStyles({
   userName: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 },
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
   main: { padding: tokens.spacingHorizontalM, minWidth: 0, flexGrow: 1 },
-  signIn: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, maxWidth: '320px' },
 });
 
 /** Notifies the shell after every write so views of the workbook re-read it. */
@@ -61,61 +58,6 @@ function observed(port: WorkbookPort, changed: () => void): WorkbookPort {
     },
     selectCell: port.selectCell ? (sheet, row, column) => port.selectCell!(sheet, row, column) : undefined,
   };
-}
-
-function SignIn({ api }: { api: ApiClient }) {
-  const styles = useStyles();
-  const [user, setUser] = useState('');
-  const [role, setRole] = useState<Role>('preparer');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(e: React.FormEvent) {
-    e.preventDefault();
-    const name = user.trim();
-    if (!name) {
-      setError('Enter your user name to sign in.');
-      return;
-    }
-    setBusy(true);
-    setError(null);
-    try {
-      const token = await api.signInWithDevIssuer(name, role);
-      setSession({ user: name, role, token });
-    } catch (err) {
-      setError((err as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  }
-
-  return (
-    <form className={styles.signIn} onSubmit={(e) => void submit(e)} data-testid="sign-in">
-      <Text>Sign in to use the CloseDesk server. This uses the server&apos;s development sign-in.</Text>
-      <Field label="User name" required>
-        <Input value={user} onChange={(_, d) => setUser(d.value)} name="user" autoComplete="username" />
-      </Field>
-      <Field label="Role">
-        <Select value={role} onChange={(_, d) => setRole(d.value as Role)} name="role">
-          {ROLES.map((r) => (
-            <option key={r} value={r}>
-              {r}
-            </option>
-          ))}
-        </Select>
-      </Field>
-      {error && (
-        <MessageBar intent="error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
-      <div>
-        <Button appearance="primary" type="submit" disabled={busy}>
-          Sign in
-        </Button>
-      </div>
-    </form>
-  );
 }
 
 export interface AppProps {
@@ -203,8 +145,9 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
       session,
       navigate,
       revealCell: async (ref: CellRef) => {
-        if (workbook.selectCell) await workbook.selectCell(ref.sheet, ref.row, ref.column);
+        // The Workbook page is shown first, so its grid scrolls to the cell once it is visible.
         if (port instanceof PreviewWorkbook) navigate('workbook');
+        if (workbook.selectCell) await workbook.selectCell(ref.sheet, ref.row, ref.column);
       },
       workbookVersion,
       showSheet: (sheet) => {
@@ -231,7 +174,7 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
           {session && (
             <div className={styles.who} data-testid="signed-in">
               <Person20Regular />
-              <Text className={mergeClasses(styles.userName, styles.onBrand)} title={session.user}>
+              <Text className={mergeClasses(styles.userName, styles.onBrand)} title={session.name ? `${session.name} (${session.user})` : session.user}>
                 {session.user}
               </Text>
               <Badge appearance="tint" color="informative" size="small">
@@ -276,7 +219,7 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
                 <MessageBarBody>{notice}</MessageBarBody>
               </MessageBar>
             )}
-            <SignIn api={api} />
+            <SignIn api={api} host={host.kind} />
           </main>
         )}
       </div>

@@ -1,5 +1,5 @@
 /**
- * The house rules that keep the engine portable (DESIGN.md §2): imports point one way, hosts → src;
+ * The house rules that keep the engine portable: imports point one way, hosts → src;
  * src imports no host code, no Node built-ins and no Office.js. tsconfig.src.json (no DOM, no Node
  * types) catches globals; this test catches imports, which type checking alone would allow.
  */
@@ -84,5 +84,22 @@ describe('architecture', () => {
     const code = (f: string) => fs.readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
     const bad = engine.filter((f) => /\b(Excel\.run\s*\(|Office\.(context|onReady|actions|addin)\b)/.test(code(f)));
     expect(bad.map((f) => path.relative(root, f))).toEqual([]);
+  });
+
+  it('nothing outside the repository is named by non-test code: the team reference shelf beside a checkout is no part of the product', () => {
+    // A user's clone has no ../shared; code (and its comments) that names it works only on the team's machines.
+    const dirs = ['src', 'platform', 'server', 'taskpane', 'functions', 'commands', 'scripts', 'bin', 'build'];
+    const rootFiles = fs.readdirSync(root).filter((n) => /\.(js|cjs|mjs|ts|json)$/.test(n) && n !== 'package-lock.json');
+    const all = (dir: string): string[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) return e.name === 'node_modules' ? [] : all(p);
+        return /\.(ts|tsx|js|cjs|mjs|json|md|html|css|sh|py|sql)$/.test(e.name) && !/\.test\.[jt]sx?$/.test(e.name) ? [p] : [];
+      });
+    const checked = [...dirs.flatMap((d) => all(path.join(root, d))), ...rootFiles.map((n) => path.join(root, n))];
+    expect(checked.length).toBeGreaterThan(100);
+    const outside = /\.\.[\\/]+shared\b|\bshared[\\/]+external\b|['"]shared['"]\s*,\s*['"]external['"]/;
+    const bad = checked.filter((f) => outside.test(fs.readFileSync(f, 'utf8'))).map((f) => path.relative(root, f));
+    expect(bad).toEqual([]);
   });
 });

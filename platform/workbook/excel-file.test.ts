@@ -41,7 +41,7 @@ describe('ExcelFileWorkbook and readWorkbookTables', () => {
     const wb = new ExcelFileWorkbook();
     await wb.writeSheet({ name: 'First', columns: [{ header: 'A', type: 'integer' }], rows: [[1]] });
     await wb.writeSheet(gldi);
-    expect(wb.chartsSkipped).toEqual(['GLDI']);
+    expect(wb.charts().map((c) => c.sheet)).toEqual(['GLDI']);
     const path = join(dir, 'round.xlsx');
     await wb.save(path);
 
@@ -145,7 +145,7 @@ describe('writeWorkbookFile (streaming)', () => {
     const path = join(dir, 'big.xlsx');
     const progress: WriteProgress[] = [];
     const written = await writeWorkbookFile(path, [gldi, payments(100_000)], { onProgress: (p) => progress.push(p) });
-    expect(written).toEqual({ path, sheets: [{ name: 'GLDI', rows: 2 }, { name: 'Payments', rows: 100_000 }], chartsSkipped: ['GLDI'] });
+    expect(written).toEqual({ path, sheets: [{ name: 'GLDI', rows: 2 }, { name: 'Payments', rows: 100_000 }], charts: ['GLDI'] });
     expect(progress.filter((p) => p.sheet === 'Payments').length).toBeGreaterThan(5);
     expect(progress[progress.length - 1]).toEqual({ sheet: 'Payments', rowsWritten: 100_000, rowsTotal: 100_000 });
 

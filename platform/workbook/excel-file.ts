@@ -9,19 +9,21 @@
  *   JS Date at UTC by default (`dates: 'serial'` gives Excel serials, as Office.js does). A requested sheet
  *   that is missing is an Error with a sentence naming the sheets the file has.
  * - `ExcelFileWorkbook` (WorkbookPort, in memory): `ExcelFileWorkbook.open(pathOrBuffer, readOptions?)`,
- *   `new ExcelFileWorkbook()`, `save(path)` (written next to the target, then renamed), `toBuffer()`,
- *   `chartsSkipped`.
- * - `writeWorkbookFile(path, specs, { onProgress, signal })` → `{ path, sheets: [{ name, rows }], chartsSkipped }`:
+ *   `new ExcelFileWorkbook()`, `save(path)` (written next to the target, then renamed), `toBuffer()`; both
+ *   carry the written sheets' charts as native chart parts.
+ * - `writeWorkbookFile(path, specs, { onProgress, signal })` → `{ path, sheets: [{ name, rows }], charts }`:
  *   exceljs's streaming WorkbookWriter, rows committed as they go (memory stays flat for large outputs); plain
  *   data rows are written as exceljs's own row XML without its per-cell objects (see dataRowWriter); same
- *   values, formats, widths and frozen header as the other hosts. exceljs cannot write charts: the sheet
- *   carrying the chart's data is written and the chart is listed in `chartsSkipped`. The file appears only
- *   when complete (written as `<path>.part`, renamed); on error or cancel nothing is left behind.
+ *   values, formats, widths and frozen header as the other hosts. A spec's chart is written into the same
+ *   zip stream as a native chart part (see streamingCharts); `charts` names the sheets that carry one. The
+ *   file appears only when complete (written as `<path>.part`, renamed); on error or cancel nothing is left
+ *   behind.
  */
 import { promises as fs } from 'node:fs';
 import ExcelJS from 'exceljs';
 import { columnLetter, type Cell, type Table } from '../../src/kernel/table';
 import { columnNumberFormat, sheetWidth } from '../../src/workbook/cells';
+import { chartData, type ChartData } from '../../src/workbook/chart-data';
 import type { WriteOptions } from '../../src/workbook/port';
 import type { SheetSpec } from '../../src/workbook/sheet-spec';
 import {
@@ -33,6 +35,18 @@ import {
   writeSpecToWorksheet,
   type ReadOptions,
 } from './exceljs-sheets';
+import {
+  anchorXml,
+  CHART_CONTENT_TYPE,
+  CHART_REL_TYPE,
+  chartPartXml,
+  DRAWING_CONTENT_TYPE,
+  DRAWING_REL_TYPE,
+  drawingElement,
+  drawingPartXml,
+  relationshipsXml,
+  withContentTypeOverrides,
+} from './chart-part';
 
 export interface ReadTablesOptions extends ReadOptions {
   /** Only these sheets (case-insensitive), in this order. Default: every sheet. */
@@ -84,11 +98,13 @@ export class ExcelFileWorkbook extends ExcelJsWorkbookPort {
   }
 
   async save(path: string): Promise<void> {
-    await replaceFile(path, (tmp) => this.workbook.xlsx.writeFile(tmp));
+    const bytes = await this.xlsxBytes();
+    await replaceFile(path, (tmp) => fs.writeFile(tmp, bytes));
   }
 
   async toBuffer(): Promise<Buffer> {
-    return Buffer.from(await this.workbook.xlsx.writeBuffer());
+    const bytes = await this.xlsxBytes();
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 }
 
@@ -176,10 +192,60 @@ function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): ((va
   };
 }
 
+/** The parts of exceljs 4's streaming writers that adding a chart touches (not in its typings). */
+interface ZipInternals {
+  zip: { append(source: unknown, options: { name: string }): unknown };
+}
+
+interface SheetChartInternals {
+  _sheetRelsWriter: { addRelationship(rel: { Type: string; Target: string }): string };
+  _writeLegacyData(): void;
+  stream: { write(xml: string): unknown };
+}
+
+/**
+ * Charts written into the streaming writer's own zip as it goes (the reason to stream is not to hold the
+ * file in memory, so it is not re-opened afterwards): chart, drawing and drawing-rels parts appended
+ * as entries, the drawing relationship added through the sheet's rels writer, `<drawing r:id>` written
+ * where the schema wants it (just before the legacy drawing exceljs writes for comments), and the
+ * content types patched as exceljs appends them at commit. When this exceljs has another shape it throws,
+ * and the part file is removed like on any other failure.
+ */
+function streamingCharts(workbook: unknown): (sheet: unknown, chart: ChartData) => void {
+  const wb = workbook as Partial<ZipInternals>;
+  if (typeof wb.zip?.append !== 'function') throw new Error('This exceljs version cannot take charts into its streaming writer.');
+  const zip = wb.zip;
+  const append = zip.append.bind(zip);
+  const overrides: { partName: string; contentType: string }[] = [];
+  zip.append = (source, options) => append(options?.name === '[Content_Types].xml' ? withContentTypeOverrides(String(source), overrides) : source, options);
+  let n = 0;
+  return (sheet, chart) => {
+    const ws = sheet as Partial<SheetChartInternals>;
+    if (typeof ws._sheetRelsWriter?.addRelationship !== 'function' || typeof ws._writeLegacyData !== 'function' || typeof ws.stream?.write !== 'function')
+      throw new Error('This exceljs version cannot take charts into its streaming writer.');
+    const w = ws as SheetChartInternals;
+    n++;
+    append(chartPartXml(chart), { name: `xl/charts/chart${n}.xml` });
+    append(drawingPartXml([anchorXml(chart, 'rId1', 2)]), { name: `xl/drawings/drawing${n}.xml` });
+    append(relationshipsXml([{ id: 'rId1', type: CHART_REL_TYPE, target: `../charts/chart${n}.xml` }]), { name: `xl/drawings/_rels/drawing${n}.xml.rels` });
+    overrides.push(
+      { partName: `/xl/charts/chart${n}.xml`, contentType: CHART_CONTENT_TYPE },
+      { partName: `/xl/drawings/drawing${n}.xml`, contentType: DRAWING_CONTENT_TYPE },
+    );
+    const rId = w._sheetRelsWriter.addRelationship({ Type: DRAWING_REL_TYPE, Target: `../drawings/drawing${n}.xml` });
+    const writeLegacyData = w._writeLegacyData.bind(w);
+    w._writeLegacyData = () => {
+      w.stream.write(drawingElement(rId));
+      writeLegacyData();
+    };
+  };
+}
+
 export interface WrittenWorkbook {
   path: string;
   sheets: { name: string; rows: number }[];
-  chartsSkipped: string[];
+  /** Sheets that carry a native chart. */
+  charts: string[];
 }
 
 export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[], options: WriteOptions = {}): Promise<WrittenWorkbook> {
@@ -190,18 +256,23 @@ export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[
     if (seen.has(spec.name.toLowerCase())) throw new Error(`Two sheets are named "${spec.name}"; sheet names must differ.`);
     seen.add(spec.name.toLowerCase());
   }
+  const charts = specs.map(chartData); // a chart naming a column its sheet lacks fails before writing
   options.signal?.throwIfAborted();
-  const result: WrittenWorkbook = { path, sheets: [], chartsSkipped: [] };
+  const result: WrittenWorkbook = { path, sheets: [], charts: [] };
   await replaceFile(path, async (tmp) => {
     const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
     let failure: unknown;
     try {
-      for (const spec of specs) {
+      const addChart = charts.some(Boolean) ? streamingCharts(wb) : undefined;
+      for (const [i, spec] of specs.entries()) {
         const ws = wb.addWorksheet(spec.name, { views: frozenHeaderViews(spec) });
-        // exceljs cannot write charts: the sheet holds the chart's data; the chart itself is skipped.
-        if (spec.chart) result.chartsSkipped.push(spec.name);
         const writeDataRow = dataRowWriter(ws, wb, spec);
         const rows = await writeSpecToWorksheet(ws as unknown as ExcelJS.Worksheet, spec, { ...options, commitRows: true, writeDataRow });
+        const chart = charts[i];
+        if (chart && addChart) {
+          addChart(ws, chart);
+          result.charts.push(spec.name);
+        }
         ws.commit();
         result.sheets.push({ name: spec.name, rows });
       }

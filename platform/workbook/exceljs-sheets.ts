@@ -15,15 +15,18 @@
  *   and number formats as `sheetCells` gives them; `commitRows` for the streaming writer (committed data
  *   cells share one style object per column), `writeDataRow` lets it write plain data rows itself.
  * - `ExcelJsWorkbookPort`: WorkbookPort over an in-memory exceljs Workbook (base of ExcelFileWorkbook and
- *   PreviewWorkbook). exceljs cannot write charts: a spec's chart is skipped (its data is on the sheet) and
- *   listed in `chartsSkipped`.
+ *   PreviewWorkbook). exceljs keeps no charts, so the port remembers each written sheet's chart as ChartData
+ *   (`chartDataFor(name)`, `charts()` in workbook order) and `xlsxBytes()` adds them to the file as native
+ *   chart parts (./chart-part).
  */
 import type { CellValue, Workbook, Worksheet } from 'exceljs';
 import { isoToExcelSerial } from '../../src/kernel/dates';
 import { tableFromValues, type Cell, type Table } from '../../src/kernel/table';
 import { columnNumberFormat, columnWidthChars, sheetRows, sheetWidth } from '../../src/workbook/cells';
+import { chartData, type ChartData } from '../../src/workbook/chart-data';
 import type { WorkbookPort, WriteOptions } from '../../src/workbook/port';
 import { isValidSheetName, type SheetSpec } from '../../src/workbook/sheet-spec';
+import { addChartsToXlsx } from './chart-part';
 
 export type DateMode = 'date' | 'serial';
 
@@ -187,8 +190,8 @@ export function sheetNameProblem(name: string): string | undefined {
 
 /** WorkbookPort over an in-memory exceljs Workbook. */
 export class ExcelJsWorkbookPort implements WorkbookPort {
-  /** Sheets whose spec asked for a chart that exceljs cannot write. */
-  readonly chartsSkipped: string[] = [];
+  /** Chart of each sheet written with one, by lower-case sheet name (exceljs keeps none of its own). */
+  private readonly chartsBySheet = new Map<string, ChartData>();
 
   constructor(
     readonly workbook: Workbook,
@@ -208,17 +211,37 @@ export class ExcelJsWorkbookPort implements WorkbookPort {
   async writeSheet(spec: SheetSpec, options: WriteOptions = {}): Promise<void> {
     const bad = sheetNameProblem(spec.name);
     if (bad) throw new Error(bad);
+    const chart = chartData(spec); // a chart naming a column the sheet lacks fails before anything changes
     options.signal?.throwIfAborted();
     const old = findWorksheet(this.workbook, spec.name);
     // orderNo is how exceljs orders tabs (not in its typings).
     const orderNo = (old as (Worksheet & { orderNo?: number }) | undefined)?.orderNo;
     if (old) this.workbook.removeWorksheet(old.id);
+    this.chartsBySheet.delete(spec.name.toLowerCase());
     const ws = this.workbook.addWorksheet(spec.name, { views: frozenHeaderViews(spec) });
     if (orderNo !== undefined) (ws as Worksheet & { orderNo: number }).orderNo = orderNo; // keep the tab where it was
     this.sheetAdded(spec.name);
-    // exceljs cannot write charts: the chart's data is on the sheet; the chart itself is skipped.
-    if (spec.chart && !this.chartsSkipped.includes(spec.name)) this.chartsSkipped.push(spec.name);
     await writeSpecToWorksheet(ws, spec, options);
+    // Only a complete sheet gets its chart: a cancelled write leaves fewer rows than the chart would name.
+    if (chart) this.chartsBySheet.set(spec.name.toLowerCase(), chart);
+  }
+
+  chartDataFor(name: string): ChartData | undefined {
+    return findWorksheet(this.workbook, name) ? this.chartsBySheet.get(name.toLowerCase()) : undefined;
+  }
+
+  /** Charts of the sheets the workbook still has, in tab order. */
+  charts(): ChartData[] {
+    return this.workbook.worksheets.flatMap((ws) => {
+      const chart = this.chartsBySheet.get(ws.name.toLowerCase());
+      return chart ? [chart] : [];
+    });
+  }
+
+  /** The workbook as .xlsx bytes, with its charts as native chart parts. */
+  async xlsxBytes(): Promise<Uint8Array> {
+    const raw = (await this.workbook.xlsx.writeBuffer()) as unknown;
+    return addChartsToXlsx(raw instanceof Uint8Array ? raw : new Uint8Array(raw as ArrayBuffer), this.charts());
   }
 
   /** Hook for subclasses (the preview redraws). */

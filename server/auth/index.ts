@@ -1,9 +1,14 @@
 /**
  * Bearer-token authentication: JWTs verified with jose against the configured issuer, audience
- * and JWKS (the identity provider's, or the local development issuer's key in the data dir).
- * Roles come from the `roles` claim: preparer, approver, admin.
+ * and JWKS (the identity provider's, fetched over https — http only on loopback — or the local
+ * development issuer's key in the data dir), with exp required and nbf honoured. Only asymmetric
+ * signatures are accepted, so `alg: none` and HS256 signed with the public key are refused.
+ * Roles come from the configured claim (AUTH_ROLES_CLAIM, default `roles`): preparer, approver, admin.
+ * Who someone is comes from the issuer and subject (`oid` for Entra ID), never from a name
+ * (src/approval/identity.ts).
  */
 import fs from 'node:fs';
+import https from 'node:https';
 import path from 'node:path';
 import {
   createLocalJWKSet,
@@ -19,20 +24,30 @@ import {
   type KeyLike,
 } from 'jose';
 import { AppError } from '../errors';
-import type { AuthConfig } from '../config';
+import { DEV_TOKEN_MAX_TTL_SECONDS, DEV_TOKEN_TTL_SECONDS, secureOrLoopbackUrl, type AuthConfig } from '../config';
+import { devSubject, identityFromClaims, type User } from '../../src/approval';
 
 export const ROLES = ['preparer', 'approver', 'admin'] as const;
+
+/** The page the identity provider sends the task pane's sign-in back to (built from taskpane/auth-redirect.ts). */
+export const AUTH_REDIRECT_PATH = '/auth-redirect.html';
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {
-  /** Stable user name used in audit entries and maker-checker (preferred_username, email, upn or sub). */
+  /** Identity key (issuer + subject): what audit entries, preparers and approvers record, and what maker-checker compares. */
   id: string;
-  name?: string;
+  issuer: string;
+  /** `oid` for Entra ID, else `sub`. */
+  subject: string;
+  /** For display only (the `name` claim, else the user name, else the subject). */
+  name: string;
+  /** preferred_username, email or upn when the token has one. */
+  username?: string;
   roles: Role[];
 }
 
 export interface DevIssuer {
-  /** Signs a token for the local development issuer; ttl like '8h', '30m', '7d' or seconds. */
+  /** Signs a token for the local development issuer; ttl like '8h', '30m' or seconds, at most 12 hours. */
   sign(input: { user: string; roles: Role[]; ttl?: string | number; name?: string }): Promise<string>;
   jwks: { keys: JWK[] };
 }
@@ -61,13 +76,32 @@ export function parseTtl(ttl: string | number): number {
   return Number(m[1]) * mult;
 }
 
-function principalFrom(payload: JWTPayload): Principal {
+/** The claim at a dotted path (`roles`, `realm_access.roles`); a claim whose own name has dots wins. */
+export function claimAt(payload: Record<string, unknown>, claim: string): unknown {
+  if (claim in payload) return payload[claim];
+  let v: unknown = payload;
+  for (const part of claim.split('.')) {
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    v = (v as Record<string, unknown>)[part];
+  }
+  return v;
+}
+
+function principalFrom(payload: JWTPayload, rolesClaim: string): Principal {
   const p = payload as JWTPayload & Record<string, unknown>;
-  const id = [p.preferred_username, p.email, p.upn, p.sub].find((v): v is string => typeof v === 'string' && v !== '');
-  if (!id) throw unauthorized('token-no-user', 'The sign-in token does not say who you are (no user name); sign in again.');
-  const raw = Array.isArray(p.roles) ? p.roles : typeof p.roles === 'string' ? p.roles.split(/[\s,]+/) : [];
+  // An ID token (it carries the sign-in nonce) proves who signed in to the pane, not that the pane may call this API.
+  if (p.nonce !== undefined) throw unauthorized('token-not-access-token', 'This is a sign-in (ID) token, not an access token for CloseDesk; sign in again.');
+  const who = identityFromClaims(p);
+  if (!who.ok) throw unauthorized('token-no-user', who.reason);
+  const claim = claimAt(p, rolesClaim);
+  const raw = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : [];
   const roles = [...new Set(raw.map((r) => String(r).toLowerCase()).filter(isRole))];
-  return { id, name: typeof p.name === 'string' ? p.name : undefined, roles };
+  return { id: who.key, issuer: who.identity.issuer, subject: who.identity.subject, name: who.name, ...(who.username ? { username: who.username } : {}), roles };
+}
+
+/** The signed-in user as the approval rule and the lifecycles see her (her user name also matches records kept by name only). */
+export function approvalUser(p: Principal): User {
+  return { id: p.id, name: p.name, names: p.username ? [p.username] : [], roles: p.roles };
 }
 
 function explain(err: unknown, config: AuthConfig): AppError {
@@ -121,28 +155,42 @@ async function loadDevKey(dataDir: string): Promise<{ privateKey: KeyLike; publi
   return { privateKey: (await importJWK(privateJwk, 'ES256')) as KeyLike, publicJwk };
 }
 
+/** A ttl for the development issuer in seconds, refused above the cap so no client picks its own lifetime. */
+export function devTokenTtl(ttl: string | number = DEV_TOKEN_TTL_SECONDS): number {
+  const seconds = parseTtl(ttl);
+  if (seconds > DEV_TOKEN_MAX_TTL_SECONDS) {
+    throw new Error(`Development tokens live at most ${DEV_TOKEN_MAX_TTL_SECONDS / 3600} hours; "${ttl}" is longer.`);
+  }
+  return seconds;
+}
+
 export async function createAuth(config: AuthConfig, dataDir: string): Promise<Auth> {
   let keys: ReturnType<typeof createLocalJWKSet> | ReturnType<typeof createRemoteJWKSet>;
   let devIssuer: DevIssuer | undefined;
   if (config.mode === 'jwks') {
-    keys = createRemoteJWKSet(new URL(config.jwksUrl!), { cooldownDuration: 30_000, timeoutDuration: 5_000 });
+    // Checked in config too; repeated here so no caller can hand in a plain-http key URL to another machine.
+    if (!secureOrLoopbackUrl(config.jwksUrl!)) throw new Error(`The signing keys URL ${config.jwksUrl} must use https (plain http only on a loopback address).`);
+    const agent = config.caFile ? new https.Agent({ ca: fs.readFileSync(config.caFile, 'utf8'), keepAlive: true }) : undefined;
+    keys = createRemoteJWKSet(new URL(config.jwksUrl!), { cooldownDuration: 30_000, timeoutDuration: 5_000, ...(agent ? { agent } : {}) });
   } else {
     const { privateKey, publicJwk } = await loadDevKey(dataDir);
     const jwks = { keys: [publicJwk] };
     keys = createLocalJWKSet(jwks);
     devIssuer = {
       jwks,
-      async sign({ user, roles, ttl = '8h', name }) {
+      async sign({ user, roles, ttl, name }) {
         const bad = roles.filter((r) => !isRole(r));
         if (!user.trim()) throw new Error('A user name is needed to sign a token.');
         if (bad.length || roles.length === 0) throw new Error(`Roles must be among ${ROLES.join(', ')}; got ${roles.join(', ') || 'none'}.`);
-        return new SignJWT({ roles, preferred_username: user, ...(name ? { name } : {}) })
+        const seconds = devTokenTtl(ttl);
+        // One person per name whatever its case: the subject is the lower-cased name; the name is for display.
+        return new SignJWT({ roles, preferred_username: user, name: name ?? user })
           .setProtectedHeader({ alg: 'ES256', kid: publicJwk.kid, typ: 'JWT' })
           .setIssuer(config.issuer)
           .setAudience(config.audience)
-          .setSubject(user)
+          .setSubject(devSubject(user))
           .setIssuedAt()
-          .setExpirationTime(Math.floor(Date.now() / 1000) + parseTtl(ttl))
+          .setExpirationTime(Math.floor(Date.now() / 1000) + seconds)
           .sign(privateKey);
       },
     };
@@ -160,7 +208,7 @@ export async function createAuth(config: AuthConfig, dataDir: string): Promise<A
           clockTolerance: 30,
           requiredClaims: ['exp'],
         });
-        return principalFrom(payload);
+        return principalFrom(payload, config.rolesClaim);
       } catch (err) {
         throw explain(err, config);
       }
@@ -176,7 +224,10 @@ export function bearerToken(header: string | undefined): string | undefined {
   return m[1];
 }
 
-/** True when the user holds one of the roles; admin holds every role. */
-export function hasRole(user: Principal, roles: readonly Role[]): boolean {
+/**
+ * True when the user holds one of the roles; admin holds every role (administration). Approving is
+ * not a role check: the approval rule (src/approval/rule.ts) decides it, for admins too.
+ */
+export function hasRole(user: Pick<Principal, 'roles'> & Partial<Principal>, roles: readonly Role[]): boolean {
   return user.roles.includes('admin') || roles.some((r) => user.roles.includes(r));
 }

@@ -1,5 +1,6 @@
 /** Shared start-up for CLI commands: settings, the store, auth — logs to stderr so stdout stays clean. */
 import pino from 'pino';
+import { auditProtection, createAudit, type Audit } from '../audit';
 import { createAuth, type Auth } from '../auth';
 import { loadConfig, type Config } from '../config';
 import { createDatasets, type Datasets } from '../datasets';
@@ -22,6 +23,11 @@ export async function withStore<T>(config: Config, fn: (store: Store) => Promise
   } finally {
     await store.close();
   }
+}
+
+/** The audit log under the configured key, writing checkpoints where the server does. */
+export function cliAudit(config: Config, store: Store): Audit {
+  return createAudit(store, auditProtection(config));
 }
 
 export function cliAuth(config: Config): Promise<Auth> {

@@ -10,7 +10,7 @@ import { parseCsv } from '../../src/kernel/csv';
 import { readId } from '../../src/kernel/ids';
 import { warning, type Problem } from '../../src/kernel/problems';
 import { columnLetter, rowNumber, type Cell, type Table } from '../../src/kernel/table';
-import { AppError, badRequest, notFound } from '../errors';
+import { AppError, badRequest, notFound, upstreamFailed } from '../errors';
 import { readWorkbookTables } from '../../platform/workbook/excel-file';
 import { loadSqlSources, type SqlQuery, type SqlSources } from './sql-sources';
 
@@ -160,13 +160,26 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
   let sql: SqlSources | undefined;
   const sqlSources = (): SqlSources => (sql ??= loadSqlSources(options.sqlSourcesFile));
 
-  /** Resolves a relative file id inside the datasets folder; refuses anything that escapes it. */
+  /**
+   * Resolves a relative file id inside the datasets folder; refuses anything that escapes it, by
+   * name (`../`) or through a symbolic link (the real path must stay inside the folder's real path).
+   * The real path is what gets read, so a link swapped after the check changes nothing.
+   */
   function filePath(rel: string): string | undefined {
     if (!rel || rel.includes('\0')) return undefined;
     const abs = path.resolve(dir, rel);
     if (!abs.startsWith(dir + path.sep)) return undefined;
     if (!FILE_KINDS[path.extname(abs).toLowerCase()]) return undefined;
-    return fs.existsSync(abs) && fs.statSync(abs).isFile() ? abs : undefined;
+    let real: string;
+    let realDir: string;
+    try {
+      real = fs.realpathSync(abs);
+      realDir = fs.realpathSync(dir);
+    } catch {
+      return undefined;
+    }
+    if (!real.startsWith(realDir + path.sep)) return undefined;
+    return fs.statSync(real).isFile() ? real : undefined;
   }
 
   async function load(abs: string, rel: string): Promise<Loaded> {
@@ -231,7 +244,11 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
       return page(id, q.name, t.columns, t.rows.map((r) => r.map(sqlCell)), total, offset, []);
     } catch (err) {
       if (err instanceof AppError) throw err; // a source without an address, or one that did not answer in time
-      throw new AppError(502, 'sql-source-failed', `The query "${q.name}" failed on source ${q.source}: ${(err as Error).message}`);
+      throw upstreamFailed(
+        'sql-source-failed',
+        `The query "${q.name}" failed on source ${q.source}. Try again; if it keeps failing, ask an administrator to look at the server log.`,
+        err,
+      );
     }
   }
 

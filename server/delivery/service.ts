@@ -4,11 +4,13 @@
  * (pending → sending → done | failed | needs_review); an item found in `sending` after a crash is
  * reconciled by sendFile, which looks at the partner's folder before uploading again.
  */
+import type { Person } from '../../src/approval';
 import type { Audit } from '../audit';
 import { conflict, badRequest } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store, Queryable } from '../store';
 import {
+  assertApprovedForSending,
   createBatch,
   currentApproval,
   listBatchItems,
@@ -85,7 +87,14 @@ export async function readBlob(db: Queryable, sha256: string): Promise<Buffer> {
  */
 export async function prepareDelivery(
   deps: DeliveryDeps,
-  input: { job: string; preparedBy: string; files: readonly NewDeliveryFile[]; payload?: Record<string, unknown> },
+  input: {
+    job: string;
+    preparedBy: Person;
+    files: readonly NewDeliveryFile[];
+    payload?: Record<string, unknown>;
+    /** Who prepared the files' content when it was made elsewhere (e.g. a tuition invoice's versions); the preparer otherwise. */
+    contentBy?: readonly Person[];
+  },
 ): Promise<Batch> {
   if (input.files.length === 0) throw badRequest('empty-batch', 'There are no files to deliver.');
   const names = new Set<string>();
@@ -126,10 +135,10 @@ export async function prepareDelivery(
     kind: DELIVERY_KIND,
     preparedBy: input.preparedBy,
     payload: { ...(input.payload ?? {}), files: requests.length },
-    items: requests.map((r) => ({ kind: 'file', idempotencyKey: `delivery:${id}:${r.partnerId}:${r.fileName}`, request: r })),
+    items: requests.map((r) => ({ kind: 'file', idempotencyKey: `delivery:${id}:${r.partnerId}:${r.fileName}`, request: r, preparedBy: input.contentBy })),
   });
   await deps.audit?.append({
-    actor: input.preparedBy,
+    actor: input.preparedBy.id,
     action: 'delivery.prepared',
     subjectType: 'batch',
     subjectId: id,
@@ -178,12 +187,9 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
   const b = await requireBatch(store, batchId);
   if (b.kind !== DELIVERY_KIND) throw badRequest('not-a-delivery', `Batch ${batchId} is a ${b.kind} batch, not a file delivery.`);
   if (b.state === 'done') return { batch: b, items: await listBatchItems(store, batchId), receipts: await listReceipts(store, { batchId }) };
-  const approval = await currentApproval(store, batchId);
-  if (!approval) {
-    throw conflict('not-approved', `Batch ${batchId} has no approval for its current version ${b.version}; nothing is sent until someone other than ${b.preparedBy} approves it.`);
-  }
+  // The lifecycle's send check: a standing approval of the current version (the approval rule re-checked against the current preparers).
+  const approval = await assertApprovedForSending(store, batchId);
   const from: BatchState[] = ['approved', 'failed', 'sending'];
-  if (!from.includes(b.state)) throw conflict('wrong-state', `Batch ${batchId} is ${b.state.replace(/_/g, ' ')}; it cannot be sent.`);
   if (running.has(batchId)) throw conflict('already-sending', `Batch ${batchId} is being sent right now.`);
   running.add(batchId);
   const bars = new Map<number, FileProgress>();
@@ -191,7 +197,7 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
   const pool = new SessionPool();
   try {
     await setBatchState(store, batchId, 'sending', from);
-    await deps.audit?.append({ actor: options.actor, action: 'delivery.started', subjectType: 'batch', subjectId: batchId, details: { approvedBy: approval.approvedBy } });
+    await deps.audit?.append({ actor: options.actor, action: 'delivery.started', subjectType: 'batch', subjectId: batchId, details: { approvedBy: approval.approvedBy, approvedByName: approval.approvedByName } });
     const items = await listBatchItems(store, batchId);
     for (const item of items) {
       const req = item.request as DeliveryRequest;
@@ -321,6 +327,7 @@ export async function listReceipts(db: Queryable, filter: { batchId?: string; li
 
 export interface DeliverySummary {
   batch: Batch;
+  /** The approver's name as shown (null while no approval stands). */
   approvedBy: string | null;
   items: (BatchItem & { progress?: FileProgress })[];
   receipts: ReceiptRow[];
@@ -337,5 +344,5 @@ export async function describeDelivery(db: Queryable, batchId: string): Promise<
   const approval = await currentApproval(db, batchId);
   const bars = new Map(deliveryProgress(batchId).map((p) => [p.seq, p]));
   const items = (await listBatchItems(db, batchId)).map((i) => ({ ...i, progress: bars.get(i.seq) }));
-  return { batch, approvedBy: approval?.approvedBy ?? null, items, receipts: await listReceipts(db, { batchId }) };
+  return { batch, approvedBy: approval?.approvedByName ?? null, items, receipts: await listReceipts(db, { batchId }) };
 }

@@ -3,6 +3,7 @@
  * order they must be sent (invoices, payments, journals), each keyed by its idempotency key.
  * Documents already posted (in the id map) are refused rather than queued twice.
  */
+import type { Person } from '../../src/approval';
 import type { SettlementDocument } from '../../src/settlements/documents';
 import type { Audit } from '../audit';
 import { badRequest } from '../errors';
@@ -16,7 +17,7 @@ const RANK = { invoice: 0, payment: 1, journal: 2 } as const;
 
 export async function preparePostingBatch(
   deps: { store: Store; audit?: Audit },
-  input: { connectionId: string; documents: readonly SettlementDocument[]; preparedBy: string; title?: string },
+  input: { connectionId: string; documents: readonly SettlementDocument[]; preparedBy: Person; title?: string },
 ): Promise<Batch<PostingPayload>> {
   const connection = await getConnection(deps.store, input.connectionId);
   if (input.documents.length === 0) throw badRequest('no-documents', 'There is nothing to post: the batch has no documents.');
@@ -47,7 +48,7 @@ export async function preparePostingBatch(
       payload,
       items: ordered.map((d) => ({ kind: d.kind, idempotencyKey: d.idempotencyKey, request: d })),
     });
-    await deps.audit?.append({ actor: input.preparedBy, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts } }, tx);
+    await deps.audit?.append({ actor: input.preparedBy.id, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts } }, tx);
     return batch;
   });
 }

@@ -12,12 +12,12 @@
  * - Invoices, then payments (their invoice ids resolved from the id map), then journals.
  * - Pause, resume and cancel through the control row; Zoho's daily limit (45) pauses until the reset.
  */
-import { resolvePaymentBody, zohoAmount, type DocumentKind, type SettlementDocument } from '../../src/settlements/documents';
+import { resolvePaymentBody, zohoAmount, type DocumentKind, type SettlementDocument, type ZohoPaymentBody } from '../../src/settlements/documents';
 import type { Audit } from '../audit';
 import { conflict } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store } from '../store';
-import { assertApprovedForSending, currentApproval, listBatchItems, requireBatch, setBatchState, updateBatchItem, type BatchItem } from '../store/batches';
+import { assertApprovedForSending, listBatchItems, requireBatch, setBatchState, updateBatchItem, type BatchItem } from '../store/batches';
 import type { ZohoClient, ZohoResponse } from '../zoho/client';
 import { clientFor, type ClientOptions } from '../zoho/connections';
 import { describeZohoError, ZohoError } from '../zoho/errors';
@@ -95,13 +95,10 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
   }
   const control = await getControl(store, batchId);
   if (control.command === 'cancel') return finishCancelled(deps, batchId, control.reason ?? 'cancelled');
-  // Maker-checker: an approval of the current version by someone else. A batch already sending
-  // cannot be edited, so its approval still stands after a restart.
-  if (batch.state === 'sending') {
-    if (!(await currentApproval(store, batchId))) throw conflict('not-approved', `Batch ${batchId} has no valid approval for its current version; it cannot be sent.`);
-  } else {
-    await assertApprovedForSending(store, batchId);
-  }
+  // Maker-checker: the lifecycle's send check — an approval of the current version that the approval
+  // rule still accepts against the current preparers. A batch already sending cannot be edited, so
+  // its approval still stands after a restart.
+  await assertApprovedForSending(store, batchId);
   if (control.command === 'pause') {
     const until = control.pausedUntil ? Date.parse(control.pausedUntil) : Infinity;
     if (until > Date.now()) {
@@ -148,18 +145,19 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
       await updateBatchItem(store, batchId, w.item.seq, { state, error, response });
     };
 
-    const create = async (doc: SettlementDocument, body: unknown): Promise<Found> => {
+    /** `paymentBody`: a payment's body with its invoice ids resolved. */
+    const create = async (doc: SettlementDocument, paymentBody: ZohoPaymentBody | undefined): Promise<Found> => {
       if (doc.kind === 'invoice') {
-        const r = await client.post('/invoices', body, { ...(doc.query ?? { ignore_auto_number_generation: true }) });
+        const r = await client.post('/invoices', doc.body, { ...(doc.query ?? { ignore_auto_number_generation: true }) });
         const inv = r.invoice as Record<string, unknown>;
         return { zohoId: String(inv.invoice_id), number: String(inv.invoice_number), entity: inv };
       }
       if (doc.kind === 'payment') {
-        const r = await client.post('/customerpayments', body);
+        const r = await client.post('/customerpayments', paymentBody ?? doc.body);
         const p = r.payment as Record<string, unknown>;
         return { zohoId: String(p.payment_id), number: p.payment_number === undefined ? undefined : String(p.payment_number), entity: p };
       }
-      const r = await client.post('/journals', body);
+      const r = await client.post('/journals', doc.body);
       const j = r.journal as Record<string, unknown>;
       return { zohoId: String(j.journal_id), number: j.entry_number === undefined ? undefined : String(j.entry_number), entity: j };
     };
@@ -199,7 +197,7 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
           await fail(w, 'needs_review', `Zoho did not confirm this ${doc.kind} after ${w.item.attempts} attempts; check Zoho, then post it again.`, w.item.response);
           return 'ok';
         }
-        let body: unknown = doc.body;
+        let paymentBody: ZohoPaymentBody | undefined;
         if (doc.kind === 'payment') {
           const ids = await idMapForKeys(store, doc.applies.map((a) => a.idempotencyKey).filter(Boolean));
           const resolved = resolvePaymentBody(doc, (k) => ids.get(k)?.zohoId);
@@ -207,7 +205,7 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
             await fail(w, 'failed', `Not sent: its invoice${resolved.missing.length > 1 ? 's' : ''} ${resolved.missing.join(', ')} ${resolved.missing.length > 1 ? 'are' : 'is'} not in Zoho (see their rows).`, null);
             return 'ok';
           }
-          body = resolved.body;
+          paymentBody = resolved.body;
         } else if (doc.dependsOn?.length) {
           const ids = await idMapForKeys(store, doc.dependsOn);
           const missing = doc.dependsOn.filter((k) => !ids.has(k));
@@ -221,7 +219,7 @@ export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOp
         w.item.attempts = sending.attempts;
         let created: Found;
         try {
-          created = await create(doc, body);
+          created = await create(doc, paymentBody);
         } catch (e) {
           if (e instanceof ZohoError && e.kind === 'rejected' && e.code === 1001 && doc.kind === 'invoice') {
             const found = await lookup(client, doc);

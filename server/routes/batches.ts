@@ -1,22 +1,34 @@
 /**
  * Batches for the Activity page and approvers: list, show (items, approvals, whether it may be
- * sent), approve or reject the version reviewed. Jobs create and edit batches in their own routes
- * with server/store/batches.ts.
+ * sent, what the signed-in user may do with it), approve or reject the version reviewed, and — for
+ * its preparers, before approval — withdraw it or remove items. Who may do what is decided by the
+ * rules in src/ (src/approval/rule.ts, src/batches/lifecycle.ts), not by role checks here. Jobs
+ * create and edit batches in their own routes with server/store/batches.ts.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { allowedBatchActions, BATCH_STATES } from '../../src/batches';
+import { approvalUser } from '../auth';
 import type { AppContext } from '../context';
 import { currentUser, parseWith } from '../http';
-import { currentApproval, decideBatch, listApprovals, listBatches, listBatchItems, requireBatch } from '../store/batches';
+import { batchFacts, currentApproval, decideBatch, listApprovals, listBatches, listBatchItems, removeBatchItems, requireBatch, withdrawBatch } from '../store/batches';
 
 const listQuery = z.object({
   job: z.string().optional(),
-  state: z.enum(['awaiting_approval', 'approved', 'rejected', 'sending', 'done', 'failed', 'cancelled']).optional(),
+  state: z.enum(BATCH_STATES).optional(),
   limit: z.string().regex(/^\d+$/).transform(Number).optional(),
 });
 const decisionBody = z.object({
   version: z.number().int().positive({ message: 'give the version number you reviewed' }),
   reason: z.string().max(2000).optional(),
+});
+const withdrawBody = z.object({
+  version: z.number().int().positive().optional(),
+  reason: z.string().max(2000).optional(),
+});
+const removeBody = z.object({
+  version: z.number().int().positive({ message: 'give the version number you are changing' }),
+  seqs: z.array(z.number().int().positive()).min(1, 'choose at least one item').max(10_000),
 });
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
@@ -26,26 +38,64 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   }));
   app.get<{ Params: { id: string } }>('/api/batches/:id', { preHandler: anyRole }, async (req) => {
     const batch = await requireBatch(ctx.store, req.params.id);
-    const [items, approvals, valid] = await Promise.all([
+    const [items, approvals, valid, facts] = await Promise.all([
       listBatchItems(ctx.store, batch.id),
       listApprovals(ctx.store, batch.id),
       currentApproval(ctx.store, batch.id),
+      batchFacts(ctx.store, batch.id),
     ]);
-    return { batch, items, approvals, approvedForSending: batch.state === 'approved' && Boolean(valid) };
+    return {
+      batch,
+      items,
+      approvals,
+      approvedForSending: batch.state === 'approved' && Boolean(valid),
+      allowedActions: allowedBatchActions(facts, approvalUser(currentUser(req))),
+    };
   });
+  // Any signed-in user may ask; the approval rule answers (approver or admin role, and none of the batch prepared by her).
   for (const decision of ['approved', 'rejected'] as const) {
     const verb = decision === 'approved' ? 'approve' : 'reject';
-    app.post<{ Params: { id: string } }>(`/api/batches/:id/${verb}`, { preHandler: app.requireRole('approver') }, async (req) => {
+    app.post<{ Params: { id: string } }>(`/api/batches/:id/${verb}`, async (req) => {
       const body = parseWith(decisionBody, req.body, verb);
       const user = currentUser(req);
       return ctx.store.transaction(async (tx) => {
-        const result = await decideBatch(tx, { id: req.params.id, version: body.version, user: user.id, decision, reason: body.reason });
+        const result = await decideBatch(tx, { id: req.params.id, version: body.version, user: approvalUser(user), decision, reason: body.reason });
         await ctx.audit.append(
-          { actor: user.id, action: `batch.${decision}`, subjectType: 'batch', subjectId: req.params.id, details: { version: body.version, reason: body.reason } },
+          {
+            actor: user.id,
+            action: `batch.${decision}`,
+            subjectType: 'batch',
+            subjectId: req.params.id,
+            details: { version: body.version, reason: body.reason, name: user.name, roles: user.roles },
+          },
           tx,
         );
         return result;
       });
     });
   }
+  app.post<{ Params: { id: string } }>('/api/batches/:id/withdraw', async (req) => {
+    const body = parseWith(withdrawBody, req.body, 'withdrawal');
+    const user = currentUser(req);
+    return ctx.store.transaction(async (tx) => {
+      const batch = await withdrawBatch(tx, { id: req.params.id, version: body.version, user: approvalUser(user) });
+      await ctx.audit.append(
+        { actor: user.id, action: 'batch.withdrawn', subjectType: 'batch', subjectId: batch.id, details: { version: batch.version, reason: body.reason, name: user.name } },
+        tx,
+      );
+      return { batch };
+    });
+  });
+  app.post<{ Params: { id: string } }>('/api/batches/:id/remove-items', async (req) => {
+    const body = parseWith(removeBody, req.body, 'item removal');
+    const user = currentUser(req);
+    return ctx.store.transaction(async (tx) => {
+      const batch = await removeBatchItems(tx, { id: req.params.id, version: body.version, seqs: body.seqs, user: approvalUser(user) });
+      await ctx.audit.append(
+        { actor: user.id, action: 'batch.items-removed', subjectType: 'batch', subjectId: batch.id, details: { fromVersion: body.version, version: batch.version, seqs: body.seqs, name: user.name } },
+        tx,
+      );
+      return { batch, items: await listBatchItems(tx, batch.id) };
+    });
+  });
 }

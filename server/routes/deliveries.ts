@@ -20,9 +20,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../context';
-import { AppError, badRequest, conflict, notFound } from '../errors';
+import { AppError, badRequest, notFound, upstreamFailed } from '../errors';
 import { currentUser, parseWith } from '../http';
-import { currentApproval, requireBatch } from '../store/batches';
+import { assertApprovedForSending, requireBatch } from '../store/batches';
 import { activeDemoTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../dev/demo-ftp-target';
 import { probeServerFingerprint } from '../delivery/probe';
 import { createPartner, deletePartner, listPartners, requirePartner, updatePartner } from '../delivery/partners';
@@ -64,9 +64,7 @@ const listQuery = z.object({ job: z.string().optional(), limit: z.string().regex
 async function assertSendable(ctx: AppContext, id: string): Promise<void> {
   const b = await requireBatch(ctx.store, id);
   if (b.kind !== DELIVERY_KIND) throw badRequest('not-a-delivery', `Batch ${id} is not a file delivery.`);
-  if (!(await currentApproval(ctx.store, id)))
-    throw conflict('not-approved', `Batch ${id} is not approved for its current version; someone other than ${b.preparedBy} must approve it first.`);
-  if (!['approved', 'failed', 'sending'].includes(b.state)) throw conflict('wrong-state', `Batch ${id} is ${b.state.replace(/_/g, ' ')}; it cannot be sent.`);
+  await assertApprovedForSending(ctx.store, id);
 }
 
 /** `npm start`'s demo FTP target as the partner "Demo FTP (loopback)" for every network (new password each start). */
@@ -125,7 +123,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     try {
       presented = await probeServerFingerprint(p);
     } catch (e) {
-      throw new AppError(502, 'partner-unreachable', (e as Error).message);
+      throw upstreamFailed('partner-unreachable', `The server of ${p.name} did not show its key: it could not be reached or refused the connection. Check the host and port, then try again; the server log has the detail.`, e);
     }
     const pinned = p.protocol === 'sftp' ? p.hostFingerprint : p.protocol === 'ftps' ? p.tlsFingerprint : null;
     const same = (a: string, b: string) => a.replace(/^sha256:/i, '').replace(/:/g, '').toUpperCase() === b.replace(/^sha256:/i, '').replace(/:/g, '').toUpperCase();
@@ -161,7 +159,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     }
     const batch = await prepareDelivery(deps, {
       job: body.job,
-      preparedBy: user.id,
+      preparedBy: user,
       files,
       payload: { note: body.note },
     });

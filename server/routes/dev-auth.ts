@@ -1,7 +1,9 @@
 /**
  * Local development issuer: its public key at /.well-known/jwks.json and POST /api/dev/sign-in
  * {user, role} → token, used by the task pane outside Office. Both answer 404 when the server
- * trusts a real identity provider.
+ * trusts a real identity provider; with the development issuer the server only listens on
+ * loopback (assertSafeToServe). The token's lifetime is the server's (8 hours), never the
+ * caller's: a body asking for one is refused.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -15,15 +17,15 @@ const signInBody = z
     user: z.string().trim().regex(/^[\w.@-]{1,100}$/, 'use letters, digits and . _ @ - only'),
     role: z.enum(ROLES).optional(),
     roles: z.array(z.enum(ROLES)).min(1).optional(),
-    ttl: z.string().regex(/^\d+[smhd]?$/, 'use e.g. 30m, 8h or 1d').optional(),
   })
+  .strict('only user and role are accepted; the token lifetime is set by the server')
   .refine((b) => b.role || b.roles, { message: 'choose a role: preparer, approver or admin', path: ['role'] });
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
   const disabled = () =>
     notFound('dev-sign-in-disabled', "Development sign-in is off: this server uses your organisation's sign-in. Sign in with your work account.");
 
-  app.get('/.well-known/jwks.json', async () => {
+  app.get('/.well-known/jwks.json', { config: { public: true } }, async () => {
     if (!ctx.auth.devIssuer) throw disabled();
     return ctx.auth.devIssuer.jwks;
   });
@@ -33,8 +35,10 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     if (!issuer) throw disabled();
     const body = parseWith(signInBody, req.body, 'sign-in');
     const roles = body.roles ?? [body.role!];
-    const token = await issuer.sign({ user: body.user, roles, ttl: body.ttl ?? '8h' });
-    await ctx.audit.append({ actor: body.user, action: 'auth.dev-sign-in', subjectType: 'user', subjectId: body.user, details: { roles } });
-    return { token, user: { id: body.user, roles }, issuer: ctx.config.auth.issuer, audience: ctx.config.auth.audience };
+    const token = await issuer.sign({ user: body.user, roles });
+    // The identity exactly as the server will see it on every request with this token.
+    const user = await ctx.auth.verify(token);
+    await ctx.audit.append({ actor: user.id, action: 'auth.dev-sign-in', subjectType: 'user', subjectId: user.id, details: { roles, name: user.name } });
+    return { token, user, issuer: ctx.config.auth.issuer, audience: ctx.config.auth.audience };
   });
 }

@@ -4,7 +4,8 @@ import { appVersion } from '../http';
 
 /** GET /api/health (no token): is the server up and the store reachable; GET /api/me: who am I. */
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  app.get('/api/health', { config: { public: true } }, async (_req, reply) => {
+  // Not rate-limited: load balancers and monitors poll it.
+  app.get('/api/health', { config: { public: true, rateLimit: false } }, async (_req, reply) => {
     try {
       await ctx.store.one('SELECT 1 AS ok');
       return { ok: true, version: appVersion(), store: ctx.store.dialect, auth: ctx.config.auth.mode };

@@ -39,7 +39,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const batch = await preparePostingBatch(ctx, {
       connectionId: body.connectionId,
       documents: body.documents as unknown as SettlementDocument[],
-      preparedBy: currentUser(req).id,
+      preparedBy: currentUser(req),
       title: body.title,
     });
     return reply.code(201).send({ batch });

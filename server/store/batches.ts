@@ -1,13 +1,28 @@
+// Over 400 lines: batches, their items and approvals are one table family sharing row mappings, locking and the lifecycle check.
 /**
- * Batches (what will be posted or delivered), their items, and maker-checker approvals.
- * Rules: the person who prepared a batch cannot approve it; editing a batch bumps its version,
- * makes the editor its preparer and voids any approval (approvals name the version they approved).
+ * Batches (what will be posted or delivered), their items, and maker-checker approvals — stored here,
+ * decided by the rules in src/: who may approve (src/approval/rule.ts) and which transitions a batch
+ * allows (src/batches/lifecycle.ts). Preparers and approvers are identities (issuer + subject) with a
+ * display name beside them; each item records who put its content in the batch.
  */
-import { AppError, conflict, forbidden, notFound } from '../errors';
+import { legacyPerson, recordedPerson, type Person, type User } from '../../src/approval';
+import {
+  batchTransition,
+  person,
+  preparersAfterEdit,
+  standingApproval,
+  WORKER,
+  type BatchAction,
+  type BatchActor,
+  type BatchFacts,
+  type BatchState,
+  type Refusal,
+} from '../../src/batches';
+import { AppError, notFound } from '../errors';
 import { newId, nowIso, parseJson } from './ids';
 import type { Queryable, Store } from './index';
 
-export type BatchState = 'awaiting_approval' | 'approved' | 'rejected' | 'sending' | 'done' | 'failed' | 'cancelled';
+export type { BatchState } from '../../src/batches';
 export type ItemState = 'pending' | 'sending' | 'done' | 'failed' | 'needs_review';
 export type Decision = 'approved' | 'rejected';
 
@@ -16,7 +31,11 @@ export interface Batch<P = unknown> {
   job: string;
   kind: string;
   state: BatchState;
+  /** Identity key of who made the current version (created it, or changed it last). */
   preparedBy: string;
+  preparedByName: string;
+  /** Everyone who prepared any of it — the current version's author and each item's; none of them may approve it. */
+  preparers: Person[];
   createdAt: string;
   updatedAt: string;
   payload: P;
@@ -35,13 +54,19 @@ export interface BatchItem<Req = unknown, Res = unknown> {
   error: string | null;
   attempts: number;
   updatedAt: string;
+  /** Who put this item's current content in the batch. */
+  preparedBy: Person[];
 }
 
 export interface Approval {
   id: string;
   batchId: string;
   batchVersion: number;
+  /** Identity key of the approver. */
   approvedBy: string;
+  approvedByName: string;
+  /** The approver's roles when she decided. */
+  approverRoles: string[];
   decidedAt: string;
   decision: Decision;
   reason: string | null;
@@ -52,6 +77,8 @@ export interface NewBatchItem {
   /** Unique across all batches; the posting worker uses it so nothing is sent twice. */
   idempotencyKey: string;
   request: unknown;
+  /** Who prepared this item's content; the batch's preparer when not given. */
+  preparedBy?: readonly Person[];
 }
 
 type Db = Store | Queryable;
@@ -63,25 +90,43 @@ async function inTx<T>(db: Db, fn: (tx: Queryable) => Promise<T>): Promise<T> {
 
 const forUpdate = (db: Queryable) => (db.dialect === 'postgres' ? ' FOR UPDATE' : '');
 
+/** A refusal of the lifecycle or the approval rule, as the error routes pass on. */
+const refused = (r: Refusal) => new AppError(r.status, r.code, r.reason);
+
 interface BatchRow {
   id: string;
   job: string;
   kind: string;
   state: BatchState;
   prepared_by: string;
+  prepared_by_name: string | null;
   created_at: string;
   updated_at: string;
   payload: string;
   version: number;
 }
 
-function toBatch<P>(r: BatchRow): Batch<P> {
+function storedPeople(text: string | null, fallback: Person): Person[] {
+  const list = parseJson<unknown>(text, null);
+  if (!Array.isArray(list)) return [fallback];
+  const people = list.filter((p): p is Person => typeof p?.id === 'string' && typeof p?.name === 'string').map((p) => recordedPerson(p.id, p.name));
+  return people.length ? people : [fallback];
+}
+
+const toJsonPeople = (people: readonly Person[]) => JSON.stringify(people.map((p) => ({ id: p.id, name: p.name })));
+
+function toBatch<P>(r: BatchRow, itemPreparers: readonly (string | null)[]): Batch<P> {
+  const author = recordedPerson(r.prepared_by, r.prepared_by_name);
+  const preparers = new Map([[author.id, author]]);
+  for (const text of itemPreparers) for (const p of storedPeople(text, author)) if (!preparers.has(p.id)) preparers.set(p.id, p);
   return {
     id: r.id,
     job: r.job,
     kind: r.kind,
     state: r.state,
-    preparedBy: r.prepared_by,
+    preparedBy: author.id,
+    preparedByName: author.name,
+    preparers: [...preparers.values()],
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     payload: parseJson<P>(r.payload, {} as P),
@@ -101,9 +146,10 @@ interface ItemRow {
   error: string | null;
   attempts: number;
   updated_at: string;
+  prepared_by: string | null;
 }
 
-function toItem(r: ItemRow): BatchItem {
+function toItem(r: ItemRow, batchAuthor: Person): BatchItem {
   return {
     batchId: r.batch_id,
     seq: Number(r.seq),
@@ -116,54 +162,72 @@ function toItem(r: ItemRow): BatchItem {
     error: r.error,
     attempts: Number(r.attempts),
     updatedAt: r.updated_at,
+    preparedBy: storedPeople(r.prepared_by, batchAuthor),
   };
 }
 
-async function insertItems(tx: Queryable, batchId: string, items: readonly NewBatchItem[]): Promise<void> {
+/** What an item holds, as one comparable text: an edit that leaves it the same keeps its preparers. */
+const itemContent = (kind: string, requestJson: string) => `${kind}\n${requestJson}`;
+
+async function insertItems(tx: Queryable, batchId: string, items: readonly NewBatchItem[], preparedBy: Person, firstSeq = 1): Promise<void> {
   const at = nowIso();
   const keys = new Set<string>();
   for (const [i, item] of items.entries()) {
     if (keys.has(item.idempotencyKey)) {
-      throw conflict('duplicate-idempotency-key', `Two items of this batch share the key "${item.idempotencyKey}"; each item must be unique.`);
+      throw new AppError(409, 'duplicate-idempotency-key', `Two items of this batch share the key "${item.idempotencyKey}"; each item must be unique.`);
     }
     keys.add(item.idempotencyKey);
-    const taken = await tx.one<{ batch_id: string }>('SELECT batch_id FROM batch_items WHERE idempotency_key = $1', [
-      item.idempotencyKey,
-    ]);
+    const taken = await tx.one<{ batch_id: string }>('SELECT batch_id FROM batch_items WHERE idempotency_key = $1', [item.idempotencyKey]);
     if (taken) {
-      throw conflict(
+      throw new AppError(
+        409,
         'duplicate-idempotency-key',
         `Item "${item.idempotencyKey}" is already part of batch ${taken.batch_id}, so it would be sent twice; remove it from this batch.`,
       );
     }
     await tx.exec(
-      `INSERT INTO batch_items (batch_id, seq, idempotency_key, kind, state, request, attempts, updated_at)
-       VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6)`,
-      [batchId, i + 1, item.idempotencyKey, item.kind, JSON.stringify(item.request ?? {}), at],
+      `INSERT INTO batch_items (batch_id, seq, idempotency_key, kind, state, request, attempts, updated_at, prepared_by)
+       VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $7)`,
+      [batchId, firstSeq + i, item.idempotencyKey, item.kind, JSON.stringify(item.request ?? {}), at, toJsonPeople(item.preparedBy?.length ? item.preparedBy : [preparedBy])],
     );
   }
 }
 
 export async function createBatch<P>(
   db: Db,
-  input: { job: string; kind: string; preparedBy: string; payload: P; items?: readonly NewBatchItem[]; id?: string },
+  input: { job: string; kind: string; preparedBy: Person; payload: P; items?: readonly NewBatchItem[]; id?: string },
 ): Promise<Batch<P>> {
   return inTx(db, async (tx) => {
     const id = input.id ?? newId('bat');
     const at = nowIso();
     await tx.exec(
-      `INSERT INTO batches (id, job, kind, state, prepared_by, created_at, updated_at, payload, version)
-       VALUES ($1, $2, $3, 'awaiting_approval', $4, $5, $5, $6, 1)`,
-      [id, input.job, input.kind, input.preparedBy, at, JSON.stringify(input.payload ?? {})],
+      `INSERT INTO batches (id, job, kind, state, prepared_by, prepared_by_name, created_at, updated_at, payload, version)
+       VALUES ($1, $2, $3, 'awaiting_approval', $4, $5, $6, $6, $7, 1)`,
+      [id, input.job, input.kind, input.preparedBy.id, input.preparedBy.name, at, JSON.stringify(input.payload ?? {})],
     );
-    await insertItems(tx, id, input.items ?? []);
+    await insertItems(tx, id, input.items ?? [], input.preparedBy);
     return (await getBatch<P>(tx, id))!;
   });
 }
 
+async function batchRow(db: Db, id: string): Promise<BatchRow | undefined> {
+  return db.one<BatchRow>('SELECT * FROM batches WHERE id = $1', [id]);
+}
+
+async function itemPreparerTexts(db: Db, ids: readonly string[]): Promise<Map<string, (string | null)[]>> {
+  const out = new Map<string, (string | null)[]>(ids.map((id) => [id, []]));
+  if (ids.length === 0) return out;
+  const rows = await db.query<{ batch_id: string; prepared_by: string | null }>(
+    `SELECT batch_id, prepared_by FROM batch_items WHERE batch_id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
+    [...ids],
+  );
+  for (const r of rows) out.get(r.batch_id)?.push(r.prepared_by);
+  return out;
+}
+
 export async function getBatch<P = unknown>(db: Db, id: string): Promise<Batch<P> | undefined> {
-  const r = await db.one<BatchRow>('SELECT * FROM batches WHERE id = $1', [id]);
-  return r ? toBatch<P>(r) : undefined;
+  const r = await batchRow(db, id);
+  return r ? toBatch<P>(r, (await itemPreparerTexts(db, [id])).get(id)!) : undefined;
 }
 
 export async function requireBatch<P = unknown>(db: Db, id: string): Promise<Batch<P>> {
@@ -172,10 +236,7 @@ export async function requireBatch<P = unknown>(db: Db, id: string): Promise<Bat
   return b;
 }
 
-export async function listBatches(
-  db: Db,
-  filter: { job?: string; state?: BatchState; limit?: number } = {},
-): Promise<Batch[]> {
+export async function listBatches(db: Db, filter: { job?: string; state?: BatchState; limit?: number } = {}): Promise<Batch[]> {
   const where: string[] = [];
   const params: (string | number)[] = [];
   if (filter.job) {
@@ -191,12 +252,15 @@ export async function listBatches(
     `SELECT * FROM batches ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY created_at DESC, id LIMIT $${params.length}`,
     params,
   );
-  return rows.map((r) => toBatch(r));
+  const preparers = await itemPreparerTexts(db, rows.map((r) => r.id));
+  return rows.map((r) => toBatch(r, preparers.get(r.id)!));
 }
 
 export async function listBatchItems(db: Db, batchId: string): Promise<BatchItem[]> {
+  const b = await batchRow(db, batchId);
+  const author = b ? recordedPerson(b.prepared_by, b.prepared_by_name) : legacyPerson('unknown');
   const rows = await db.query<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 ORDER BY seq', [batchId]);
-  return rows.map(toItem);
+  return rows.map((r) => toItem(r, author));
 }
 
 /** Records a state change of one item (the posting worker writes before and after each remote call). */
@@ -223,26 +287,77 @@ export async function updateBatchItem(
         nowIso(),
       ],
     );
-    return toItem((await tx.one<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]))!);
+    const b = await batchRow(tx, batchId);
+    return toItem((await tx.one<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]))!, recordedPerson(b!.prepared_by, b!.prepared_by_name));
   });
 }
 
-/** Moves a batch between states, optionally only from an expected state (the worker claims approved batches). */
+interface Loaded<P> {
+  batch: Batch<P>;
+  items: BatchItem[];
+  approvals: Approval[];
+  facts: BatchFacts;
+}
+
+/** The batch, its items and approvals, and the facts the lifecycle decides on; locked when inside a transaction. */
+async function load<P = unknown>(tx: Queryable, id: string, lock: boolean): Promise<Loaded<P>> {
+  const r = await tx.one<BatchRow>(`SELECT * FROM batches WHERE id = $1${lock ? forUpdate(tx) : ''}`, [id]);
+  if (!r) throw notFound('batch-not-found', `There is no batch ${id}; it may have been removed or the link is wrong.`);
+  const author = recordedPerson(r.prepared_by, r.prepared_by_name);
+  const items = (await tx.query<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 ORDER BY seq', [id])).map((i) => toItem(i, author));
+  const batch = toBatch<P>(r, []);
+  batch.preparers = [...new Map([author, ...items.flatMap((i) => i.preparedBy)].map((p) => [p.id, p])).values()];
+  const approvals = await listApprovals(tx, id);
+  const facts: BatchFacts = {
+    id,
+    state: batch.state,
+    version: batch.version,
+    preparedBy: author,
+    items: items.map((i) => ({ seq: i.seq, label: itemLabel(i), preparedBy: i.preparedBy })),
+    approvals: approvals
+      .filter((a) => a.decision === 'approved')
+      .map((a) => ({ version: a.batchVersion, approvedBy: { id: a.approvedBy, name: a.approvedByName, roles: a.approverRoles } })),
+  };
+  return { batch, items, approvals, facts };
+}
+
+/** What the lifecycle and the approval rule decide on for this batch (e.g. the actions a user may take). */
+export async function batchFacts(db: Db, id: string): Promise<BatchFacts> {
+  return inTx(db, async (tx) => (await load(tx, id, false)).facts);
+}
+
+/** How a refusal names an item: its file name or document number when the request has one. */
+function itemLabel(item: BatchItem): string {
+  const req = (item.request ?? {}) as Record<string, unknown>;
+  const name = [req.fileName, req.number, (req.body as Record<string, unknown> | undefined)?.invoice_number].find((v) => typeof v === 'string' && v !== '');
+  return name ? `item ${item.seq} (${String(name)})` : `item ${item.seq}`;
+}
+
+/** Checks a transition against the lifecycle; throws its refusal as an AppError. */
+function allow(facts: BatchFacts, action: BatchAction, actor: BatchActor) {
+  const t = batchTransition(facts, action, actor);
+  if (!t.ok) throw refused(t);
+  return t;
+}
+
+/**
+ * Moves a batch as CloseDesk's sending process does: to `sending` (needs a standing approval),
+ * `done` or `failed` (from sending), or `cancelled`. `from` narrows the states the caller expects.
+ * People's moves go through decideBatch, editBatch, withdrawBatch and removeBatchItems.
+ */
 export async function setBatchState(db: Db, id: string, state: BatchState, from?: readonly BatchState[]): Promise<Batch> {
   return inTx(db, async (tx) => {
-    const b = await lockBatch(tx, id);
-    if (from && !from.includes(b.state)) {
-      throw conflict('wrong-state', `Batch ${id} is ${describeState(b.state)}, so it cannot become ${describeState(state)}.`);
+    const { batch, facts } = await load(tx, id, true);
+    if (from && !from.includes(batch.state)) {
+      throw new AppError(409, 'wrong-state', `Batch ${id} is ${describeState(batch.state)}, so it cannot become ${describeState(state)}.`);
     }
+    const action: BatchAction | undefined =
+      state === 'sending' ? { type: 'send' } : state === 'done' || state === 'failed' ? { type: 'finish', outcome: state } : state === 'cancelled' ? { type: 'cancel' } : undefined;
+    if (!action) throw new Error(`setBatchState cannot make a batch ${state}; approvals and edits go through decideBatch and editBatch.`);
+    allow(facts, action, WORKER);
     await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [id, state, nowIso()]);
     return (await getBatch(tx, id))!;
   });
-}
-
-async function lockBatch<P = unknown>(tx: Queryable, id: string): Promise<Batch<P>> {
-  const r = await tx.one<BatchRow>(`SELECT * FROM batches WHERE id = $1${forUpdate(tx)}`, [id]);
-  if (!r) throw notFound('batch-not-found', `There is no batch ${id}; it may have been removed or the link is wrong.`);
-  return toBatch<P>(r);
 }
 
 export function describeState(s: BatchState): string {
@@ -250,118 +365,152 @@ export function describeState(s: BatchState): string {
 }
 
 /**
- * Changes a batch's payload and/or items. The version goes up, the editor becomes the preparer
- * (so they cannot approve their own edit) and the previous approval no longer counts.
+ * Changes a batch's payload and/or items (the lifecycle's `edit`). The version goes up, the editor
+ * made this version, an item she changed or added is hers too (unchanged items keep their
+ * preparers), and the previous approval no longer counts.
  */
 export async function editBatch<P>(
   db: Db,
-  input: { id: string; expectedVersion: number; editedBy: string; payload?: P; items?: readonly NewBatchItem[] },
+  input: { id: string; expectedVersion: number; editedBy: User; payload?: P; items?: readonly NewBatchItem[] },
 ): Promise<Batch<P>> {
   return inTx(db, async (tx) => {
-    const b = await lockBatch<P>(tx, input.id);
-    if (!['awaiting_approval', 'approved', 'rejected'].includes(b.state)) {
-      throw conflict('not-editable', `Batch ${b.id} is ${describeState(b.state)}; it can no longer be changed.`);
-    }
-    if (b.version !== input.expectedVersion) {
-      throw conflict(
-        'stale-version',
-        `Batch ${b.id} was changed by someone else (it is now version ${b.version}); reload it before editing.`,
-      );
-    }
-    const version = b.version + 1;
+    const { batch: b, items, facts } = await load<P>(tx, input.id, true);
+    allow(facts, { type: 'edit', version: input.expectedVersion }, person(input.editedBy));
+    const editor: Person = { id: input.editedBy.id, name: input.editedBy.name };
     await tx.exec(
-      `UPDATE batches SET payload = $2, version = $3, state = 'awaiting_approval', prepared_by = $4, updated_at = $5 WHERE id = $1`,
-      [b.id, JSON.stringify(input.payload === undefined ? b.payload : input.payload), version, input.editedBy, nowIso()],
+      `UPDATE batches SET payload = $2, version = $3, state = 'awaiting_approval', prepared_by = $4, prepared_by_name = $5, updated_at = $6 WHERE id = $1`,
+      [b.id, JSON.stringify(input.payload === undefined ? b.payload : input.payload), b.version + 1, editor.id, editor.name, nowIso()],
     );
     if (input.items) {
+      const before = items.map((i) => ({ key: i.idempotencyKey, content: itemContent(i.kind, JSON.stringify(i.request)), preparedBy: i.preparedBy }));
+      const after = input.items.map((i) => ({ key: i.idempotencyKey, content: itemContent(i.kind, JSON.stringify(i.request ?? {})) }));
+      const preparers = preparersAfterEdit(before, after, editor);
       await tx.exec('DELETE FROM batch_items WHERE batch_id = $1', [b.id]);
-      await insertItems(tx, b.id, input.items);
+      await insertItems(tx, b.id, input.items.map((item, i) => ({ ...item, preparedBy: preparers[i] })), editor);
     }
     return (await getBatch<P>(tx, b.id))!;
   });
 }
 
-/** Approves or rejects the version the approver looked at. The preparer is refused. */
+/** Approves or rejects the version the approver looked at; the approval rule decides who may. */
 export async function decideBatch(
   db: Db,
-  input: { id: string; version: number; user: string; decision: Decision; reason?: string },
+  input: { id: string; version: number; user: User; decision: Decision; reason?: string },
 ): Promise<{ batch: Batch; approval: Approval }> {
   return inTx(db, async (tx) => {
-    const b = await lockBatch(tx, input.id);
-    if (b.preparedBy === input.user) {
-      throw forbidden(
-        'maker-checker',
-        `You prepared batch ${b.id}, so someone else must ${input.decision === 'approved' ? 'approve' : 'reject'} it.`,
-      );
-    }
-    if (b.version !== input.version) {
-      throw conflict(
-        'stale-version',
-        `Batch ${b.id} changed after you opened it (now version ${b.version}, you reviewed version ${input.version}); review it again.`,
-      );
-    }
-    if (b.state !== 'awaiting_approval') {
-      throw conflict('not-awaiting-approval', `Batch ${b.id} is ${describeState(b.state)}, not awaiting approval.`);
-    }
-    if (input.decision === 'rejected' && !input.reason?.trim()) {
-      throw new AppError(400, 'reason-required', 'Say why you reject the batch so the preparer can fix it.');
-    }
+    const { facts } = await load(tx, input.id, true);
+    const t = allow(facts, { type: input.decision === 'approved' ? 'approve' : 'reject', version: input.version, reason: input.reason }, person(input.user));
     const approval: Approval = {
       id: newId('apr'),
-      batchId: b.id,
-      batchVersion: b.version,
-      approvedBy: input.user,
+      batchId: input.id,
+      batchVersion: input.version,
+      approvedBy: input.user.id,
+      approvedByName: input.user.name,
+      approverRoles: [...input.user.roles],
       decidedAt: nowIso(),
       decision: input.decision,
       reason: input.reason?.trim() || null,
     };
     await tx.exec(
-      `INSERT INTO approvals (id, batch_id, batch_version, approved_by, decided_at, decision, reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-      [approval.id, approval.batchId, approval.batchVersion, approval.approvedBy, approval.decidedAt, approval.decision, approval.reason],
+      `INSERT INTO approvals (id, batch_id, batch_version, approved_by, approved_by_name, approver_roles, decided_at, decision, reason)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        approval.id,
+        approval.batchId,
+        approval.batchVersion,
+        approval.approvedBy,
+        approval.approvedByName,
+        JSON.stringify(approval.approverRoles),
+        approval.decidedAt,
+        approval.decision,
+        approval.reason,
+      ],
     );
-    await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [b.id, input.decision, approval.decidedAt]);
-    return { batch: (await getBatch(tx, b.id))!, approval };
+    await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [input.id, t.to, approval.decidedAt]);
+    return { batch: (await getBatch(tx, input.id))!, approval };
   });
 }
 
+/** A preparer (or an administrator) withdraws a batch before it is approved: it becomes cancelled and is never sent. */
+export async function withdrawBatch(db: Db, input: { id: string; version?: number; user: User }): Promise<Batch> {
+  return inTx(db, async (tx) => {
+    const { facts } = await load(tx, input.id, true);
+    const t = allow(facts, { type: 'withdraw', version: input.version }, person(input.user));
+    await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [input.id, t.to, nowIso()]);
+    return (await getBatch(tx, input.id))!;
+  });
+}
+
+/**
+ * A preparer removes items before the batch is approved: a new version (awaiting approval) made by
+ * her; the removed items are gone and their keys free for another batch.
+ */
+export async function removeBatchItems(db: Db, input: { id: string; version: number; seqs: readonly number[]; user: User }): Promise<Batch> {
+  return inTx(db, async (tx) => {
+    const { facts } = await load(tx, input.id, true);
+    const t = allow(facts, { type: 'remove-items', version: input.version, seqs: input.seqs }, person(input.user));
+    for (const seq of new Set(input.seqs)) await tx.exec('DELETE FROM batch_items WHERE batch_id = $1 AND seq = $2', [input.id, seq]);
+    await tx.exec(`UPDATE batches SET state = $2, version = version + 1, prepared_by = $3, prepared_by_name = $4, updated_at = $5 WHERE id = $1`, [
+      input.id,
+      t.to,
+      input.user.id,
+      input.user.name,
+      nowIso(),
+    ]);
+    return (await getBatch(tx, input.id))!;
+  });
+}
+
+interface ApprovalRow {
+  id: string;
+  batch_id: string;
+  batch_version: number;
+  approved_by: string;
+  approved_by_name: string | null;
+  approver_roles: string | null;
+  decided_at: string;
+  decision: Decision;
+  reason: string | null;
+}
+
 export async function listApprovals(db: Db, batchId: string): Promise<Approval[]> {
-  const rows = await db.query<{
-    id: string;
-    batch_id: string;
-    batch_version: number;
-    approved_by: string;
-    decided_at: string;
-    decision: Decision;
-    reason: string | null;
-  }>('SELECT * FROM approvals WHERE batch_id = $1 ORDER BY decided_at, id', [batchId]);
-  return rows.map((r) => ({
-    id: r.id,
-    batchId: r.batch_id,
-    batchVersion: Number(r.batch_version),
-    approvedBy: r.approved_by,
-    decidedAt: r.decided_at,
-    decision: r.decision,
-    reason: r.reason,
-  }));
+  const rows = await db.query<ApprovalRow>('SELECT * FROM approvals WHERE batch_id = $1 ORDER BY decided_at, id', [batchId]);
+  return rows.map((r) => {
+    const who = recordedPerson(r.approved_by, r.approved_by_name);
+    const roles = parseJson<unknown>(r.approver_roles, null);
+    return {
+      id: r.id,
+      batchId: r.batch_id,
+      batchVersion: Number(r.batch_version),
+      approvedBy: who.id,
+      approvedByName: who.name,
+      // Decisions recorded before roles were kept needed the approver role.
+      approverRoles: Array.isArray(roles) ? roles.map(String) : ['approver'],
+      decidedAt: r.decided_at,
+      decision: r.decision,
+      reason: r.reason,
+    };
+  });
 }
 
 /**
  * The approval that lets the batch be sent: an `approved` decision on the batch's current version
- * by someone other than its preparer. Undefined when there is none (never approved, or voided by an edit).
+ * whose approver the approval rule still accepts against the current preparers. Undefined when there
+ * is none (never approved, voided by an edit, or decided by someone who prepared part of it).
  */
 export async function currentApproval(db: Db, batchId: string): Promise<Approval | undefined> {
-  const b = await requireBatch(db, batchId);
-  const list = await listApprovals(db, batchId);
-  return list.find((a) => a.batchVersion === b.version && a.decision === 'approved' && a.approvedBy !== b.preparedBy);
+  return inTx(db, async (tx) => {
+    const { approvals, facts } = await load(tx, batchId, false);
+    const standing = standingApproval(facts);
+    return standing && approvals.find((a) => a.decision === 'approved' && a.batchVersion === standing.version && a.approvedBy === standing.approvedBy.id);
+  });
 }
 
-/** For the posting worker and delivery: throws unless the batch may be sent now. */
+/** For the posting worker and delivery, right before sending: throws unless the lifecycle lets the batch be sent now. */
 export async function assertApprovedForSending(db: Db, batchId: string): Promise<Approval> {
-  const b = await requireBatch(db, batchId);
-  const a = await currentApproval(db, batchId);
-  if (b.state !== 'approved' || !a) {
-    throw conflict('not-approved', `Batch ${b.id} has no valid approval for its current version ${b.version}; it cannot be sent.`);
-  }
-  return a;
+  return inTx(db, async (tx) => {
+    const { facts } = await load(tx, batchId, false);
+    allow(facts, { type: 'send' }, WORKER);
+    return (await currentApproval(tx, batchId))!;
+  });
 }

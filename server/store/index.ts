@@ -27,6 +27,22 @@ export interface Queryable {
   queryTable(sql: string, params?: readonly Param[]): Promise<{ columns: string[]; rows: unknown[][] }>;
   /** Several statements separated by `;`, no parameters (migrations, DDL). */
   execScript(sql: string): Promise<void>;
+  /**
+   * Inside a transaction only: runs fn once the transaction has committed (never after a
+   * rollback), e.g. to record outside the database what the database now holds. fn must not throw.
+   */
+  afterCommit?(fn: () => void): void;
+}
+
+/** A transaction handle: the connection plus hooks that run after COMMIT. */
+function inTransaction(q: Queryable): { tx: Queryable; committed(): void } {
+  const hooks: (() => void)[] = [];
+  return {
+    tx: { ...q, afterCommit: (fn) => void hooks.push(fn) },
+    committed: () => {
+      for (const fn of hooks) fn();
+    },
+  };
 }
 
 export interface Store extends Queryable {
@@ -191,9 +207,11 @@ function openSqlite(file: string, readonly = false): Store {
     transaction<T>(fn: (tx: Queryable) => Promise<T>) {
       return mutex.run(async () => {
         db.exec('BEGIN IMMEDIATE');
+        const t = inTransaction(direct);
         try {
-          const result = await fn(direct);
+          const result = await fn(t.tx);
           db.exec('COMMIT');
+          t.committed();
           return result;
         } catch (err) {
           if (db.inTransaction) db.exec('ROLLBACK');
@@ -272,8 +290,10 @@ async function openPostgres(url: string, max: number, readonly = false, timeoutM
       const client = await pool.connect();
       try {
         await client.query('BEGIN');
-        const result = await fn(pgQueryable(client));
+        const t = inTransaction(pgQueryable(client));
+        const result = await fn(t.tx);
         await client.query('COMMIT');
+        t.committed();
         return result;
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);

@@ -1,19 +1,27 @@
 /**
- * Zoho Books v3 client for one organisation. Rules (DESIGN.md §5, ZOHO-NOTES.md):
- * - `organization_id` on every call; `Authorization: Zoho-oauthtoken …` from the single-flight TokenManager.
+ * Zoho Books v3 client for one organisation. Rules:
+ * - Paths, query parameters and bodies are typed by the request contract (contract.ts): a call
+ *   outside it does not compile.
+ * - `organization_id` on every call that takes it; `Authorization: Zoho-oauthtoken …` from the
+ *   single-flight TokenManager.
  * - `code != 0` is a failure whatever the HTTP status.
  * - 44 (per minute) and 1070 (concurrency): nothing was applied, so back off and retry here.
  * - 45 (daily): stop; every later call fails fast with the reset time until it passes.
  * - 401: the access token expired or was revoked: refresh once and retry (nothing was applied).
  * - 5xx, timeouts, dropped connections: a read is retried here; a write is NOT — it throws
  *   `uncertain` and the caller must look the document up before any retry.
+ * - Every HTTP attempt has a hard deadline (sent-at + timeout): at the deadline the request is
+ *   aborted and its socket closed, so nothing we sent can still be travelling to Zoho after it.
+ *   The caller learns each attempt's deadline before it leaves (`onSend`) and finds it on the
+ *   error, so a look-up after an unknown outcome can wait until the dead attempt can no longer land.
  * - The full response body travels with every error.
  */
 import { realClock, type Clock } from './clock';
+import { operation, operationFor, type BodyOf, type ListPath, type Method, type OperationAt, type PathsFor, type QueryOf } from './contract';
 import { ZohoError } from './errors';
 import { parseZohoJson } from './json';
 import { ZohoLimiter } from './limiter';
-import type { TokenManager } from './token';
+import { describeFetchFailure, isTimeout, type TokenManager } from './token';
 
 export interface ZohoClientOptions {
   /** Books API base, e.g. https://www.zohoapis.com/books/v3 (or the sandbox's). */
@@ -22,6 +30,7 @@ export interface ZohoClientOptions {
   tokens: TokenManager;
   limiter?: ZohoLimiter;
   clock?: Clock;
+  /** Deadline of each HTTP attempt, from the moment it is sent (default 60 s). */
   timeoutMs?: number;
   /** Back-off attempts for 44/1070 before giving up with `rate-limited`. */
   maxRateRetries?: number;
@@ -34,6 +43,29 @@ export interface ZohoClientOptions {
 }
 
 export type Query = Record<string, string | number | boolean | undefined>;
+
+/** One HTTP attempt as it leaves: wall-clock epoch ms (the deadline is a socket's, not the benchmark's simulated time). */
+export interface Attempt {
+  method: string;
+  path: string;
+  sentAt: number;
+  /**
+   * sentAt + timeout: the moment the request is aborted and its socket closed. The abort is a timer
+   * on this process's event loop (a busy process fires it a little late) and bytes already handed
+   * to the network may still be in transit, so whoever waits for the attempt to be dead adds a margin.
+   */
+  deadline: number;
+}
+
+export interface SendOptions {
+  /**
+   * Awaited before every HTTP attempt leaves (retries included), so a caller can store the attempt's
+   * deadline first: after a crash mid-call, that stored deadline says when the attempt can no longer land.
+   */
+  onSend?: (attempt: Attempt) => void | Promise<void>;
+}
+
+type RequestOptions = { query?: Query; body?: unknown } & SendOptions;
 
 export interface ZohoResponse {
   code: number;
@@ -60,22 +92,40 @@ export class ZohoClient {
     this.limiter = opts.limiter ?? new ZohoLimiter({ clock: this.clock });
   }
 
-  async get<T extends ZohoResponse = ZohoResponse>(path: string, query: Query = {}): Promise<T> {
-    return this.request<T>('GET', path, { query });
+  /** Deadline of each HTTP attempt, ms after it is sent. */
+  get timeoutMs(): number {
+    return this.opts.timeoutMs ?? 60_000;
   }
 
-  async post<T extends ZohoResponse = ZohoResponse>(path: string, body: unknown, query: Query = {}): Promise<T> {
-    return this.request<T>('POST', path, { query, body });
+  async get<T extends ZohoResponse = ZohoResponse, P extends PathsFor<'GET'> = PathsFor<'GET'>>(path: P, query?: QueryOf<OperationAt<'GET', P>>, o: SendOptions = {}): Promise<T> {
+    return this.send<T>('GET', path, { ...o, query });
   }
 
-  async request<T extends ZohoResponse = ZohoResponse>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, o: { query?: Query; body?: unknown; withoutOrganization?: boolean } = {}): Promise<T> {
+  async post<T extends ZohoResponse = ZohoResponse, P extends PathsFor<'POST'> = PathsFor<'POST'>>(
+    path: P,
+    body: BodyOf<OperationAt<'POST', P>>,
+    query?: QueryOf<OperationAt<'POST', P>>,
+    o: SendOptions = {},
+  ): Promise<T> {
+    return this.send<T>('POST', path, { ...o, query, body });
+  }
+
+  async delete<T extends ZohoResponse = ZohoResponse, P extends PathsFor<'DELETE'> = PathsFor<'DELETE'>>(path: P, o: SendOptions = {}): Promise<T> {
+    return this.send<T>('DELETE', path, o);
+  }
+
+  private async send<T extends ZohoResponse>(method: Method, path: string, o: RequestOptions): Promise<T> {
+    const name = operationFor(method, path);
+    // Unreachable through the typed methods; a path built at run time that escapes them stops here, unsent.
+    if (!name) throw new Error(`${method} ${path} is not part of the Zoho request contract (server/zoho/contract.ts).`);
+    const withOrganization = operation(name).organization;
     const isRead = method === 'GET';
     const maxRate = this.opts.maxRateRetries ?? 8;
     const maxRead = this.opts.maxReadRetries ?? 5;
     let tokenRetried = false;
     for (let rateTries = 0, readTries = 0; ; ) {
       if (this.limiter.blockedUntil > this.clock.now()) throw this.dailyLimitError(this.limiter.blockedUntil, method, path, '');
-      const outcome = await this.limiter.run(() => this.once(method, path, o));
+      const outcome = await this.limiter.run(() => this.once(method, path, o, withOrganization));
       if (outcome.ok) return outcome.body as T;
       const e = outcome.error;
       if (e.kind === 'rate-limited' && rateTries < maxRate) {
@@ -108,32 +158,41 @@ export class ZohoClient {
     );
   }
 
-  private async once(method: string, path: string, o: { query?: Query; body?: unknown; withoutOrganization?: boolean }): Promise<{ ok: true; body: ZohoResponse } | { ok: false; error: ZohoError; accessToken?: string }> {
+  private async once(method: string, path: string, o: RequestOptions, withOrganization: boolean): Promise<{ ok: true; body: ZohoResponse } | { ok: false; error: ZohoError; accessToken?: string }> {
     const { accessToken } = await this.opts.tokens.token();
     const url = new URL(this.opts.apiBase + path);
-    if (!o.withoutOrganization) url.searchParams.set('organization_id', this.organizationId);
+    if (withOrganization) url.searchParams.set('organization_id', this.organizationId);
     for (const [k, v] of Object.entries(o.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
-    const where = { method, path };
+    const sentAt = Date.now();
+    const attempt: Attempt = { method, path, sentAt, deadline: sentAt + this.timeoutMs };
+    await o.onSend?.(attempt);
+    const where = { method, path, sentAt: attempt.sentAt, deadline: attempt.deadline };
+    // The deadline was announced before onSend ran; a request leaving after it would break the promise.
+    const remaining = attempt.deadline - Date.now();
+    if (remaining <= 0) {
+      return { ok: false, error: new ZohoError('uncertain', `${method} ${path} was not sent: its deadline passed while it was being recorded.`, { ...where, body: '', timedOut: true }) };
+    }
     let status = 0;
     let text = '';
     let resetHeader: string | null = null;
     this.calls++;
     try {
+      // The signal covers the whole exchange, body included; when it fires fetch destroys the
+      // socket, so the attempt is over on our side at its deadline whatever the server does.
       const res = await fetch(url, {
         method,
         headers: { Authorization: `Zoho-oauthtoken ${accessToken}`, ...(o.body === undefined ? {} : { 'Content-Type': 'application/json' }), Accept: 'application/json' },
         body: o.body === undefined ? undefined : JSON.stringify(o.body),
-        signal: AbortSignal.timeout(this.opts.timeoutMs ?? 60_000),
+        signal: AbortSignal.timeout(remaining),
       });
       status = res.status;
       resetHeader = res.headers.get('x-rate-limit-reset');
       text = await res.text();
     } catch (e) {
       await this.opts.onCall?.({ method, path, status: 0 });
-      const timeout = (e as Error).name === 'TimeoutError';
       return {
         ok: false,
-        error: new ZohoError('uncertain', `Zoho did not answer ${method} ${path} (${timeout ? 'timed out' : (e as Error).message}${(e as { cause?: Error }).cause ? `: ${(e as { cause: Error }).cause.message}` : ''}); whether it was applied is unknown.`, { ...where, body: '' }),
+        error: new ZohoError('uncertain', `Zoho did not answer ${method} ${path} (${describeFetchFailure(e, this.timeoutMs)}); whether it was applied is unknown.`, { ...where, body: '', timedOut: isTimeout(e) }),
       };
     }
     let body: ZohoResponse | undefined;
@@ -164,10 +223,10 @@ export class ZohoClient {
   }
 
   /** Every page of a list (page, per_page ≤ 200, page_context.has_more_page). */
-  async listAll<T>(path: string, key: string, query: Query = {}): Promise<T[]> {
+  async listAll<T, P extends ListPath = ListPath>(path: P, key: string, query?: Omit<QueryOf<OperationAt<'GET', P>>, 'page' | 'per_page'>): Promise<T[]> {
     const out: T[] = [];
     for (let page = 1; ; page++) {
-      const r = await this.get(path, { ...query, page, per_page: 200 });
+      const r = await this.send('GET', path, { query: { ...query, page, per_page: 200 } });
       out.push(...((r[key] as T[] | undefined) ?? []));
       const ctx = r.page_context as PageContext | undefined;
       if (!ctx?.has_more_page) return out;
@@ -175,7 +234,7 @@ export class ZohoClient {
   }
 
   listOrganizations(): Promise<ZohoResponse> {
-    return this.request('GET', '/organizations', { withoutOrganization: true });
+    return this.get('/organizations');
   }
 }
 

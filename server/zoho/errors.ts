@@ -30,6 +30,15 @@ export class ZohoError extends Error {
       path?: string;
       /** daily-limit: when calls are accepted again (epoch ms). */
       resetAt?: number;
+      /** When the failed HTTP attempt was sent (wall-clock epoch ms). */
+      sentAt?: number;
+      /**
+       * sentAt + the client's timeout: by then the attempt was answered or aborted with its socket
+       * closed. An `uncertain` write can only have landed from a request sent before this moment.
+       */
+      deadline?: number;
+      /** uncertain: no answer came before the deadline (as opposed to a dropped connection or a 5xx). */
+      timedOut?: boolean;
     } = {},
   ) {
     super(message);

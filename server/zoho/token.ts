@@ -33,6 +33,7 @@ export interface TokenManagerOptions {
   clock?: Clock;
   /** Refresh this long before expiry (default 5 minutes: Zoho's tokens last 60). */
   marginMs?: number;
+  /** Deadline of each call to the token endpoint (default 30 s): the request is aborted and its socket closed. */
   timeoutMs?: number;
   /** Label used in messages (the connection's name). */
   connectionName?: string;
@@ -103,7 +104,7 @@ export class TokenManager {
           await this.clock.sleep(1000 * 2 ** attempt);
           continue;
         }
-        throw new ZohoError('uncertain', `Zoho's sign-in server (${this.opts.accounts}) did not answer: ${(e as Error).message}.`, { body: '' });
+        throw new ZohoError('uncertain', `Zoho's sign-in server (${this.opts.accounts}) did not answer: ${describeFetchFailure(e, this.opts.timeoutMs ?? 30_000)}.`, { body: '', timedOut: isTimeout(e) });
       }
       let body: Record<string, unknown> = {};
       try {
@@ -137,17 +138,17 @@ export class TokenManager {
 }
 
 /** Exchanges a one-time grant code for a refresh token (the Connections page). */
-export async function exchangeGrantCode(accounts: string, p: { clientId: string; clientSecret: string; code: string; redirectUri?: string }): Promise<{ refreshToken: string; accessToken: string; expiresIn: number; apiDomain?: string }> {
+export async function exchangeGrantCode(accounts: string, p: { clientId: string; clientSecret: string; code: string; redirectUri?: string; timeoutMs?: number }): Promise<{ refreshToken: string; accessToken: string; expiresIn: number; apiDomain?: string }> {
   const params = new URLSearchParams({ grant_type: 'authorization_code', client_id: p.clientId, client_secret: p.clientSecret, code: p.code });
   if (p.redirectUri) params.set('redirect_uri', p.redirectUri);
   let text = '';
   let status = 0;
   try {
-    const res = await fetch(`${accounts}/oauth/v2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params.toString(), signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${accounts}/oauth/v2/token`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: params.toString(), signal: AbortSignal.timeout(p.timeoutMs ?? 30_000) });
     status = res.status;
     text = await res.text();
   } catch (e) {
-    throw new ZohoError('uncertain', `Zoho's sign-in server (${accounts}) did not answer: ${(e as Error).message}.`);
+    throw new ZohoError('uncertain', `Zoho's sign-in server (${accounts}) did not answer: ${describeFetchFailure(e, p.timeoutMs ?? 30_000)}.`, { body: '', timedOut: isTimeout(e) });
   }
   let body: Record<string, unknown> = {};
   try {
@@ -169,4 +170,16 @@ export async function exchangeGrantCode(accounts: string, p: { clientId: string;
         ? 'The client id/secret is not known on this data centre: check both and the data centre.'
         : `Zoho said: ${error}.`;
   throw new ZohoError('reconnect', `Connecting to Zoho failed. ${hint}`, { httpStatus: status, body: text, zohoMessage: error });
+}
+
+/** fetch's abort at the deadline (AbortSignal.timeout) — the request and its socket are gone. */
+export function isTimeout(e: unknown): boolean {
+  return (e as Error)?.name === 'TimeoutError';
+}
+
+/** A failed fetch in words: the deadline, or the network's reason (with its cause). */
+export function describeFetchFailure(e: unknown, timeoutMs: number): string {
+  if (isTimeout(e)) return `no answer within ${timeoutMs} ms; the connection was closed`;
+  const cause = (e as { cause?: Error }).cause;
+  return `${(e as Error).message}${cause ? `: ${cause.message}` : ''}`;
 }

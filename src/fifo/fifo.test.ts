@@ -8,6 +8,7 @@ import {
   buildFifoSheets,
   customerBalanceAsOf,
   fifoAnalytics,
+  matchRateText,
   openLots,
   centsText,
   IsoDateTimeCache,
@@ -326,6 +327,20 @@ describe('balances, analytics and sheets', () => {
       { date: '2024-01-04', cents: 200 },
       { date: '2024-01-05', cents: 100 },
     ]);
+  });
+  test('no rate over zero rows: a run where every row failed has no match rate, in figures or on the sheet', () => {
+    const { input, result } = run([
+      ['1', 'earned', 'not a date', '', 'A', '', '1.00', ''],
+      ['2', 'spent', '2024-01-02', '', 'A', '', '1.234', ''],
+    ]);
+    expect(input.problems.length).toBeGreaterThan(0);
+    const a = fifoAnalytics(result);
+    expect(a.transactions).toBe(0);
+    expect(a.matchRate).toBeNull();
+    expect(matchRateText(a)).toBe('no redemptions to match');
+    const analytics = buildFifoSheets(result, { analytics: a }).find((s) => s.name === 'FIFO Analytics')!;
+    expect(analytics.preamble).toContainEqual(['Match rate', 'no redemptions to match']);
+    expect(matchRateText({ matchRate: 0.5 })).toBe('50.00 %');
   });
   test('the five sheets', () => {
     const { input, result } = run(rows);

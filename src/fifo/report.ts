@@ -1,4 +1,5 @@
 /**
+ * Over 400 lines because the CLI's streamed tables and the workbook's sheets are built from the same generators.
  * What a FIFO run shows: output tables as row generators (so the CLI streams 10M rows to CSV
  * without building them all), analytics, and the five sheets for a workbook.
  *
@@ -8,7 +9,8 @@
  *   `redemptionColumns(result, sourceIndex)` → [REDEEMID, REMAINING] for one source row.
  * - `openLots(result, referenceDate?)` → OpenLot[] (customer, TRANS_ID, dates, remaining, past expiry).
  * - `fifoAnalytics(result, { asOf? })` → FifoAnalytics (totals by type, match rate, unmatched, negative balances,
- *   open lots past expiry, outstanding reward cash over time).
+ *   open lots past expiry, outstanding reward cash over time); `matchRateText(a)` shows the rate, or words when
+ *   nothing was redeemed.
  * - `buildFifoSheets(result, { source?, asOf? })` → the five SheetSpecs.
  */
 import type { Cell, Table } from '../kernel/table';
@@ -185,8 +187,8 @@ export interface FifoAnalytics {
   allocations: number;
   allocatedCents: number;
   redeemedCents: number;
-  /** Share of redeemed cents covered by earned lots (1 when nothing was redeemed). */
-  matchRate: number;
+  /** Share of redeemed cents covered by earned lots; null when nothing was redeemed (no rate over zero rows). */
+  matchRate: number | null;
   fullyMatchedRedemptions: number;
   redemptions: number;
   unmatchedCount: number;
@@ -286,7 +288,7 @@ export function fifoAnalytics(result: FifoResult, options: { asOf?: string } = {
     allocations: al.count,
     allocatedCents: allocated,
     redeemedCents: redeemed,
-    matchRate: redeemed === 0 ? 1 : Math.min(allocated, redeemed) / redeemed,
+    matchRate: redeemed === 0 ? null : Math.min(allocated, redeemed) / redeemed,
     fullyMatchedRedemptions: fully,
     redemptions,
     unmatchedCount,
@@ -365,6 +367,11 @@ export function transactionsWithRedemptions(result: FifoResult, source: Table): 
   return { name: FIFO_SHEET_NAMES.transactions, columns, rows, freezeHeader: true };
 }
 
+/** `81.82 %`, or a sentence when there was nothing to match: a rate over zero redemptions means nothing. */
+export function matchRateText(a: Pick<FifoAnalytics, 'matchRate'>): string {
+  return a.matchRate === null ? 'no redemptions to match' : `${(a.matchRate * 100).toFixed(2)} %`;
+}
+
 export function analyticsSheet(a: FifoAnalytics): SheetSpec {
   const money = (c: number) => formatAmount(c);
   const preamble: Cell[][] = [
@@ -375,7 +382,7 @@ export function analyticsSheet(a: FifoAnalytics): SheetSpec {
     ['Spent', a.totals.spent.count, money(a.totals.spent.cents)],
     ['Expired', a.totals.expired.count, money(a.totals.expired.cents)],
     ['Allocated', a.allocations, money(a.allocatedCents)],
-    ['Match rate', `${(a.matchRate * 100).toFixed(2)} %`],
+    ['Match rate', matchRateText(a)],
     ['Unmatched redemptions', a.unmatchedCount, money(a.unmatchedCents)],
     ['Open lots', a.openLots, money(a.openCents)],
     [`Open lots past expiry on ${a.referenceDate}`, a.openLotsPastExpiry, money(a.openCentsPastExpiry)],

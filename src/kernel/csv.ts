@@ -30,13 +30,20 @@ function cellText(c: Cell | undefined): string {
   return neutraliseText(c);
 }
 
+/**
+ * Characters that make a cell quoted whatever the file's own delimiter: a file written with `;` is
+ * often opened as `,` (or tab) separated, and an unquoted `x,=1+1` would then split into a cell
+ * that starts a formula.
+ */
+const NEEDS_QUOTES = /[,;\t"\r\n]/;
+
 export function csvRow(cells: readonly Cell[], options: CsvOptions = {}): string {
   const d = options.delimiter ?? ',';
   let out = '';
   for (let i = 0; i < cells.length; i++) {
     const t = cellText(cells[i]);
     if (i) out += d;
-    out += t.includes(d) || t.includes('"') || t.includes('\n') || t.includes('\r') ? `"${t.replace(/"/g, '""')}"` : t;
+    out += NEEDS_QUOTES.test(t) || t.includes(d) ? `"${t.replace(/"/g, '""')}"` : t;
   }
   return out;
 }

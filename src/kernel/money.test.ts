@@ -45,6 +45,11 @@ describe('parseAmount', () => {
     expect(cents('1.230')).toBe(123);
     expect(cents('1.234', { round: true })).toBe(123);
   });
+  it('names the value itself in every reason, for numbers from Excel as for text', () => {
+    expect(parseAmount(1.234)).toEqual({ ok: false, reason: '"1.234" has 3 decimals; the currency allows 2.' });
+    expect(parseAmount(' 2.345 ')).toEqual({ ok: false, reason: '" 2.345 " has 3 decimals; the currency allows 2.' });
+    expect(parseAmount('99999999999999999999')).toEqual({ ok: false, reason: '"99999999999999999999" is too large to be an amount.' });
+  });
   it('follows the currency minor unit', () => {
     expect(minorUnitDigits('JPY')).toBe(0);
     expect(cents('1500', { currency: 'JPY' })).toBe(1500);

@@ -53,13 +53,13 @@ export function parseAmount(cell: Cell | undefined, options: AmountOptions = {})
     if (!Number.isFinite(cell)) return { ok: false, reason: 'The amount is not a finite number.' };
     // Excel shows at most 15 significant digits; beyond that a double carries binary noise (16.07 → 16.0700000000000003).
     text = plainDecimal(cell);
-    return parseDecimalText(text, '.', digits, options.round ?? false);
+    return parseDecimalText(text, text, digits, options.round ?? false);
   }
   text = cell.trim();
   // Fast path for the common plain form (settlement files: a million "-12.34"); same result as below.
   const decimalSep = options.decimal ?? '.';
   if ((decimalSep === '.' ? PLAIN_POINT : PLAIN_COMMA).test(text)) {
-    const r = parseDecimalText(decimalSep === '.' ? text : text.replace(',', '.'), '.', digits, options.round ?? false);
+    const r = parseDecimalText(decimalSep === '.' ? text : text.replace(',', '.'), String(cell), digits, options.round ?? false);
     if (r.ok) return r;
   }
   let negative = false;
@@ -87,8 +87,8 @@ export function parseAmount(cell: Cell | undefined, options: AmountOptions = {})
       return { ok: false, reason: `"${String(cell)}" is not an amount: the ${group === ',' ? 'commas' : 'dots'} are not thousands separators.` };
   }
   const normalised = intPart.split(group).join('') + (fracParts.length ? '.' + fracParts[0] : '');
-  const r = parseDecimalText(normalised, '.', digits, options.round ?? false);
-  if (!r.ok) return { ok: false, reason: r.reason.replace('%v', String(cell)) };
+  const r = parseDecimalText(normalised, String(cell), digits, options.round ?? false);
+  if (!r.ok) return r;
   return { ok: true, cents: negative && r.cents !== 0 ? -r.cents : r.cents };
 }
 
@@ -110,9 +110,10 @@ function plainDecimal(n: number): string {
   return (neg ? '-' : '') + out;
 }
 
-function parseDecimalText(text: string, _decimal: '.', digits: number, round: boolean): AmountResult {
+/** `text` is the plain decimal to read; `shown` the value as the user wrote it, for the reason. */
+function parseDecimalText(text: string, shown: string, digits: number, round: boolean): AmountResult {
   const m = /^(-?)(\d*)(?:\.(\d*))?$/.exec(text);
-  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return { ok: false, reason: `"%v" is not a number.`.replace('%v', text) };
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) return { ok: false, reason: `"${shown}" is not a number.` };
   const neg = m[1] === '-';
   const whole = m[2] || '0';
   let frac = m[3] ?? '';
@@ -120,16 +121,16 @@ function parseDecimalText(text: string, _decimal: '.', digits: number, round: bo
   if (frac.length > digits) {
     const extra = frac.slice(digits);
     if (!round && /[1-9]/.test(extra)) {
-      return { ok: false, reason: `"%v" has ${frac.replace(/0+$/, '').length} decimals; the currency allows ${digits}.` };
+      return { ok: false, reason: `"${shown}" has ${frac.replace(/0+$/, '').length} decimals; the currency allows ${digits}.` };
     }
     roundUp = extra.charCodeAt(0) >= 53; // '5' or more: half away from zero
     frac = frac.slice(0, digits);
   }
   frac = frac.padEnd(digits, '0');
   const all = (whole + frac).replace(/^0+(?=\d)/, '');
-  if (all.length > 15 && BigInt(all) > BigInt(MAX_SAFE_CENTS)) return { ok: false, reason: `"%v" is too large to be an amount.` };
+  if (all.length > 15 && BigInt(all) > BigInt(MAX_SAFE_CENTS)) return { ok: false, reason: `"${shown}" is too large to be an amount.` };
   let cents = Number(all) + (roundUp ? 1 : 0);
-  if (cents > MAX_SAFE_CENTS) return { ok: false, reason: `"%v" is too large to be an amount.` };
+  if (cents > MAX_SAFE_CENTS) return { ok: false, reason: `"${shown}" is too large to be an amount.` };
   if (neg && cents !== 0) cents = -cents;
   return { ok: true, cents };
 }

@@ -37,8 +37,70 @@ export function warning(p: ProblemInput): Problem {
   return { ...p, severity: 'warning', value: showValue(p.value) };
 }
 
+export function isBlocking(p: Pick<Problem, 'severity'>): boolean {
+  return p.severity === 'blocking';
+}
+
 export function hasBlocking(problems: readonly Problem[]): boolean {
-  return problems.some((p) => p.severity === 'blocking');
+  return problems.some(isBlocking);
+}
+
+export function countBlocking(problems: readonly Problem[]): number {
+  let n = 0;
+  for (const p of problems) if (isBlocking(p)) n++;
+  return n;
+}
+
+export function countWarnings(problems: readonly Problem[]): number {
+  return problems.length - countBlocking(problems);
+}
+
+/** One kind of problem in a list: same severity and code, with the sentence they share. */
+export interface ProblemKind {
+  /** Stable within one list: severity and code (or the shared sentence when there is no code). */
+  key: string;
+  severity: Severity;
+  code?: string;
+  /** The sentence with the value and figures left out (`Order … is not in Sales; …`), or the code in words. */
+  title: string;
+  /** Indexes into the list given to problemKinds, in list order. */
+  indexes: number[];
+}
+
+const ELIDED = '…';
+
+/** The sentence without what differs from one problem of a kind to the next: its value and its figures. */
+export function problemTemplate(p: Pick<Problem, 'message' | 'value'>): string {
+  let t = p.message;
+  if (p.value && p.value.length > 0) t = t.split(p.value).join(ELIDED);
+  return t.replace(/(?<![\w…])[-+]?\d[\d,.]*(?![\w…])/g, (m) => (/\d$/.test(m) ? ELIDED : `${ELIDED}${m.slice(-1)}`)).replace(/…(\s*…)+/g, ELIDED);
+}
+
+/** `unknown-order` → `Unknown order`: a kind's name when its sentences differ too much to share one. */
+function codeInWords(code: string): string {
+  const words = code.replace(/[-_]+/g, ' ').trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/**
+ * The kinds of problem in a list, blocking kinds first, then the most frequent: what a person works
+ * through one kind at a time ("158 × Order … is not in Sales").
+ */
+export function problemKinds(problems: readonly Problem[]): ProblemKind[] {
+  const byKey = new Map<string, ProblemKind & { templates: Set<string> }>();
+  problems.forEach((p, i) => {
+    const template = problemTemplate(p);
+    const key = `${p.severity}:${p.code ? `code:${p.code}` : `text:${template}`}`;
+    let kind = byKey.get(key);
+    if (!kind) {
+      kind = { key, severity: p.severity, code: p.code, title: template, indexes: [], templates: new Set() };
+      byKey.set(key, kind);
+    }
+    kind.indexes.push(i);
+    kind.templates.add(template);
+  });
+  const kinds = [...byKey.values()].map(({ templates, ...k }) => ({ ...k, title: templates.size === 1 || !k.code ? k.title : codeInWords(k.code) }));
+  return kinds.sort((a, b) => Number(isBlocking(b)) - Number(isBlocking(a)) || b.indexes.length - a.indexes.length);
 }
 
 /** Where a problem sits, in the words of a spreadsheet: `TC_Data!E7` or `cm.csv row 7`. */

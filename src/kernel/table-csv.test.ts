@@ -47,8 +47,22 @@ describe('csv', () => {
     const out = toCsv(['A', 'B', 'C'], [['=HYPERLINK("x")', -12.5, 'a,b'], ['-12.50', '@SUM(A1)', 'line\nbreak'], ['+1', '\tx', null]], {
       lineEnding: '\n',
     });
-    expect(out).toBe('A,B,C\n"\'=HYPERLINK(""x"")",-12.5,"a,b"\n-12.50,\'@SUM(A1),"line\nbreak"\n\'+1,\'\tx,\n');
+    // A tab inside a cell is quoted too, whatever the delimiter (the cell is also neutralised).
+    expect(out).toBe('A,B,C\n"\'=HYPERLINK(""x"")",-12.5,"a,b"\n-12.50,\'@SUM(A1),"line\nbreak"\n\'+1,"\'\tx",\n');
     expect(neutraliseText('-cmd')).toBe("'-cmd");
+  });
+  it('quotes a cell holding any common delimiter, a quote or a line break, in every layout', () => {
+    const cells = ['x,=1+1', 'a;b', 'tab\there', 'say "hi"', 'two\r\nlines', 'plain', 'p|q'];
+    for (const delimiter of [',', ';', '\t', '|']) {
+      const line = toCsv(['H'], [cells], { delimiter, lineEnding: '\n' }).slice(2, -1);
+      const expected = ['"x,=1+1"', '"a;b"', '"tab\there"', '"say ""hi"""', '"two\r\nlines"', 'plain', delimiter === '|' ? '"p|q"' : 'p|q'];
+      expect([delimiter, line]).toEqual([delimiter, expected.join(delimiter)]);
+      expect(parseCsv(`H\n${line}\n`, { name: 'x.csv', delimiter }).table.rows[0]).toEqual(cells);
+    }
+    // A ;-file opened as comma-separated keeps "x,=1+1" inside one cell instead of splitting off =1+1.
+    const semicolonLine = toCsv(['H'], [['x,=1+1', 'y']], { delimiter: ';', lineEnding: '\n' }).slice(2, -1);
+    expect(semicolonLine).toBe('"x,=1+1";y');
+    expect(parseCsv(`H\n${semicolonLine}\n`, { name: 'semi.csv', delimiter: ',' }).table.rows[0]![0]).not.toBe('=1+1');
   });
   it('adds a BOM and CRLF when asked', () => {
     expect(toCsv(['A'], [['1']], { bom: true })).toBe('\uFEFFA\r\n1\r\n');

@@ -2,13 +2,14 @@
  * The documents contract between the settlement engine (src/settlements, builds them) and the
  * posting worker (server, sends them to Zoho Books). Stable: change only backward compatibly.
  *
- * A document = an envelope + the exact Zoho Books v3 request body, field names as in the official
- * OpenAPI files (../shared/external/zoho-books-oas):
+ * A document = an envelope + the exact Zoho Books v3 request body, field names as in the server's
+ * Zoho request contract (server/zoho/contract.ts, which checks at compile time that these types
+ * stay within it):
  * - invoice: `POST /invoices?ignore_auto_number_generation=true` body `create-an-invoice-request`
  * - payment: `POST /customerpayments` body `create-a-payment-request`
  * - journal: `POST /journals` body `create-a-journal-request`
  *
- * Amounts in bodies are decimal numbers (the OAS says `number`), produced from integer cents by
+ * Amounts in bodies are decimal numbers (Zoho's type is `number`), produced from integer cents by
  * `centsToNumber` only at the very end; the envelope's `cents` carries the exact figure. Ids
  * (customer_id, item_id, account_id, invoice_id) are strings.
  *

@@ -10,7 +10,7 @@
  * detail amounts to the cent, else the file is blocked with both figures shown.
  */
 import Papa from 'papaparse';
-import { blocking, warning, type Problem } from '../kernel/problems';
+import { blocking, isBlocking, warning, type Problem } from '../kernel/problems';
 import { normaliseHeader, type Cell } from '../kernel/table';
 import { parseAmount, formatAmount, isCurrencyCode } from '../kernel/money';
 import { readDateTime } from '../kernel/dates';
@@ -279,7 +279,7 @@ export function parseSettlementFile(input: SettlementFileInput): ParsedSettlemen
   for (const r of required)
     if (at(r) < 0)
       problems.push(blocking({ source: file, row: headerRow, column: r, message: `The column ${r} is missing.`, code: 'missing-column' }));
-  if (problems.some((p) => p.severity === 'blocking' && p.code === 'missing-column')) return { settlement: null, problems };
+  if (problems.some((p) => isBlocking(p) && p.code === 'missing-column')) return { settlement: null, problems };
 
   const idx = {
     settlementId: at('settlement-id'), start: at('settlement-start-date'), end: at('settlement-end-date'), deposit: at('deposit-date'),

@@ -1,3 +1,4 @@
 export * from './profiles';
 export * from './lines';
 export * from './invoices';
+export * from './lifecycle';

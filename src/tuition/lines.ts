@@ -6,6 +6,7 @@
 import {
   blocking,
   findColumns,
+  hasBlocking,
   isBlank,
   parseAmount,
   readDate,
@@ -257,7 +258,7 @@ export class ExpenseLineReader {
         } else seen.set(key, { source: table.name, row });
       }
 
-      if (problems.slice(before).some((p) => p.severity === 'blocking')) continue;
+      if (hasBlocking(problems.slice(before))) continue;
       lines.push({
         partner: profile.partner,
         customer: this.name(text(cell('customer'))),

@@ -18,7 +18,7 @@ export * from './sheets';
 export * from './rvr-amount';
 
 export interface VretRun {
-  /** GLDI, 20321 JE, 20321 Analysis, RVR Report. */
+  /** GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor. */
   sheets: SheetSpec[];
   spursh: SheetSpec;
   balances: CurrencyBalance[];

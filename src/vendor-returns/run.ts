@@ -5,7 +5,7 @@
  * Rows can arrive as whole tables (sheets, CSV files, query results) or in chunks of one big file
  * (THR), so `VretRunBuilder` takes tables one after another and keeps only the selected rows.
  */
-import { blocking, warning, type Problem } from '../kernel/problems';
+import { blocking, hasBlocking, warning, type Problem } from '../kernel/problems';
 import { parseAmount, type Cents } from '../kernel/money';
 import { readId } from '../kernel/ids';
 import { readDate } from '../kernel/dates';
@@ -164,7 +164,7 @@ export function selectVretRun(options: VretOptions, config: VretConfig): { selec
   };
   if (ledger && country !== undefined) addLedger(ledger);
   if (eu && ledger.toLowerCase() !== config.euLedger.toLowerCase()) addLedger(config.euLedger);
-  if (problems.some((p) => p.severity === 'blocking')) return { selection: null, problems };
+  if (hasBlocking(problems)) return { selection: null, problems };
   return {
     selection: { ledger, geo, period: period!, eu, channel, ledgers, currency: ledgers.get(ledger.toLowerCase())!.currency },
     problems,

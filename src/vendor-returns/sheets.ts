@@ -1,7 +1,9 @@
 /**
- * The VRET outputs as SheetSpecs: GLDI, "20321 JE", "20321 Analysis", "RVR Report", the SPURSH
- * table (CSV through src/workbook/csv) and a Problems sheet. Money in cents, segments as ids (text).
+ * The VRET outputs as SheetSpecs: GLDI, "20321 JE", "20321 Analysis", "RVR Report", "Funding by vendor"
+ * (with its bar chart), the SPURSH table (CSV through src/workbook/csv) and a Problems sheet. Money in
+ * cents, segments as ids (text).
  */
+import { addCents } from '../kernel/money';
 import { PROBLEM_COLUMNS, problemRows, type Problem } from '../kernel/problems';
 import type { Cell } from '../kernel/table';
 import type { SheetColumn, SheetSpec } from '../workbook/sheet-spec';
@@ -15,7 +17,7 @@ import type { VretResult, VretTransaction } from './run';
 /** Excel's last row; a longer table continues on "<name> (2)". */
 export const EXCEL_MAX_ROWS = 1_048_576;
 
-export const VRET_SHEET_NAMES = { gldi: 'GLDI', je: '20321 JE', analysis: '20321 Analysis', rvr: 'RVR Report' } as const;
+export const VRET_SHEET_NAMES = { gldi: 'GLDI', je: '20321 JE', analysis: '20321 Analysis', rvr: 'RVR Report', funding: 'Funding by vendor' } as const;
 
 function segmentColumns(): SheetColumn[] {
   return SEGMENTS.map((s) => ({ header: s, type: 'id', width: 8 }));
@@ -152,6 +154,31 @@ export function buildRvrReportSheet(result: VretResult): SheetSpec {
   };
 }
 
+/**
+ * Vendor funding summed per vendor over the transactions that carry funding (the SPURSH lines), largest
+ * first, with a horizontal bar chart: who funds how much this period.
+ */
+export function buildFundingByVendorSheet(result: VretResult): SheetSpec {
+  const byVendor = new Map<string, { cents: number; count: number }>();
+  for (const tx of result.transactions) {
+    if (tx.funding === 0) continue;
+    const v = byVendor.get(tx.vendorName) ?? { cents: 0, count: 0 };
+    v.cents = addCents(v.cents, tx.funding);
+    v.count++;
+    byVendor.set(tx.vendorName, v);
+  }
+  const rows: Cell[][] = [...byVendor]
+    .sort(([a, x], [b, y]) => y.cents - x.cents || (a < b ? -1 : a > b ? 1 : 0))
+    .map(([vendor, v]) => [vendor, v.cents, v.count]);
+  return {
+    name: VRET_SHEET_NAMES.funding,
+    columns: [{ header: 'VENDOR_NAME', type: 'text', width: 24 }, money('FUNDING_AMOUNT', result.selection?.currency), { header: 'TRANSACTIONS', type: 'integer', width: 13 }],
+    rows,
+    freezeHeader: true,
+    chart: { type: 'bar', title: 'Funding by vendor', categoryColumn: 'VENDOR_NAME', valueColumns: ['FUNDING_AMOUNT'] },
+  };
+}
+
 function spurshValue(tx: VretTransaction, field: SpurshField, geo: string): Cell {
   switch (field) {
     case 'LEDGER':
@@ -241,7 +268,7 @@ export interface VretSheetOptions {
   accountingDate?: string;
 }
 
-/** The four VRET sheets in workbook order (long tables split at Excel's row limit). */
+/** The VRET sheets in workbook order (long tables split at Excel's row limit). */
 export function buildVretSheets(result: VretResult, config: VretConfig, options: VretSheetOptions = {}): SheetSpec[] {
   const sel = result.selection;
   if (!sel) return [];
@@ -253,5 +280,5 @@ export function buildVretSheets(result: VretResult, config: VretConfig, options:
     batchName: `VRET ${sel.ledger} ${sel.geo} ${sel.period}${options.runId ? ` ${options.runId}` : ''}`,
     sheetName: VRET_SHEET_NAMES.gldi,
   });
-  return [gldi, buildJeSheet(result), buildAnalysisSheet(result), buildRvrReportSheet(result)].flatMap((s) => splitForExcel(s));
+  return [gldi, buildJeSheet(result), buildAnalysisSheet(result), buildRvrReportSheet(result), buildFundingByVendorSheet(result)].flatMap((s) => splitForExcel(s));
 }

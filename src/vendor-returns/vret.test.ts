@@ -38,7 +38,7 @@ describe('VRET run', () => {
   test('selects the geo channel and period, matches RVR, splits funding and balances', () => {
     const run = buildVretRun({ transactions: [cm()], rvr: [rvr()] }, options);
     expect(run.problems.filter((p) => p.severity === 'blocking')).toEqual([]);
-    expect(run.sheets.map((s) => s.name)).toEqual(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report']);
+    expect(run.sheets.map((s) => s.name)).toEqual(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report', 'Funding by vendor']);
     const analysis = sheet(run, VRET_SHEET_NAMES.analysis);
     const h = analysis.columns.map((c) => c.header);
     const col = (r: Cell[], name: string) => r[h.indexOf(name)];
@@ -68,6 +68,34 @@ describe('VRET run', () => {
         'Amazon.eu,2024-11,Acme GmbH,R1,EUR,100.00,30.00,70.00\r\n' +
         'Amazon.eu,2024-11,Acme GmbH,R3,EUR,20.00,0.00,20.00\r\n',
     );
+  });
+
+  test('funding by vendor: funding summed per vendor, largest first, with a bar chart over the vendor column', () => {
+    const rows = table('cm.csv', TX_HEADER, [
+      tx('Amazon.eu', '2024-11', '1810', '1015', '100.00', 'R1'), // 70.00 funding after the 30.00 refund
+      tx('Amazon.eu', '2024-11', '3000', '1015', '50.00', 'R2'), // fully refunded: no funding, not listed
+      tx('Amazon.eu', '2024-11', '2530', '1015', '20.00', 'R3', 'Zeta KG'),
+      tx('Amazon.eu', '2024-11', '2530', '1015', '90.00', 'R4', 'Beta AG'),
+      tx('Amazon.eu', '2024-11', '2530', '1015', '0.01', 'R5'),
+    ]);
+    const run = buildVretRun({ transactions: [rows], rvr: [rvr()] }, options);
+    const funding = sheet(run, VRET_SHEET_NAMES.funding);
+    expect(funding.columns.map((c) => [c.header, c.type])).toEqual([
+      ['VENDOR_NAME', 'text'],
+      ['FUNDING_AMOUNT', 'money'],
+      ['TRANSACTIONS', 'integer'],
+    ]);
+    expect(funding.columns[1]!.currency).toBe('EUR');
+    expect(funding.rows).toEqual([
+      ['Beta AG', 9_000, 1],
+      ['Acme GmbH', 7_001, 2],
+      ['Zeta KG', 2_000, 1],
+    ]);
+    expect(funding.chart).toEqual({ type: 'bar', title: 'Funding by vendor', categoryColumn: 'VENDOR_NAME', valueColumns: ['FUNDING_AMOUNT'] });
+    // The funding column adds up to the funding the journals credit.
+    const analysis = sheet(run, VRET_SHEET_NAMES.analysis);
+    const total = analysis.rows.reduce((n, r) => n + (r[analysis.columns.findIndex((c) => c.header === 'FUNDING_AMOUNT')] as number), 0);
+    expect(funding.rows.reduce((n, r) => n + (r[1] as number), 0)).toBe(total);
   });
 
   test('EU geo combines the ledger with Amazon.eu rows of the channel; other geos use the ledger only', () => {

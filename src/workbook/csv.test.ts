@@ -33,3 +33,9 @@ test('line ending, BOM and preamble options', () => {
   expect(csv.endsWith('FALSE\n')).toBe(true);
   expect(csv.split('\uFEFF')).toHaveLength(2);
 });
+
+test('a ;-layout file quotes a cell holding a comma, so no reader splits "x,=1+1" into a formula cell', () => {
+  const semi: SheetSpec = { name: 'S', columns: [{ header: 'NOTE', type: 'text' }, { header: 'AMOUNT', type: 'money' }], rows: [['x,=1+1', 150]] };
+  expect(sheetToCsv(semi, { delimiter: ';', lineEnding: '\n' })).toBe('NOTE;AMOUNT\n"x,=1+1";1.50\n');
+  expect(sheetToCsv({ ...semi, rows: [['a;b\tc', 1]] }, { delimiter: ',', lineEnding: '\n' })).toBe('NOTE,AMOUNT\n"a;b\tc",0.01\n');
+});

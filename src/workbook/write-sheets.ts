@@ -13,13 +13,20 @@ export interface WriteSheetsOptions {
 export async function writeSheets(port: WorkbookPort, sheets: readonly SheetSpec[], options: WriteSheetsOptions = {}): Promise<void> {
   const total = sheets.reduce((n, s) => n + s.rows.length, 0);
   let before = 0;
+  let last = -1;
+  // A figure is reported once: a port that already reported a sheet's last row is not echoed.
+  const report = (done: number, sheet: string) => {
+    if (done === last) return;
+    last = done;
+    options.onProgress?.(done, total, sheet);
+  };
   for (const spec of sheets) {
     options.signal?.throwIfAborted();
     await port.writeSheet(spec, {
       signal: options.signal,
-      onProgress: (p: WriteProgress) => options.onProgress?.(before + p.rowsWritten, total, p.sheet),
+      onProgress: (p: WriteProgress) => report(before + p.rowsWritten, p.sheet),
     });
     before += spec.rows.length;
-    options.onProgress?.(before, total, spec.name);
+    report(before, spec.name);
   }
 }

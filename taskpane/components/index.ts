@@ -1,7 +1,20 @@
+/**
+ * What every page builds on: the run hook and its status, the input picker, the problems list,
+ * controls that fit the pane, and the error sentence.
+ */
+export { useJobRun } from './use-job-run';
+export type { JobRun, RibbonTrigger } from './use-job-run';
+export type { JobContext, RunProgressState } from './job-runner';
+export { RunStatus } from './run-status';
+export { InputPicker, useInputPicker, describeDataset } from './input-picker';
+export type { InputChoice, InputPickerSpec, InputSource } from './input-picker';
+export { readDataset } from './read-dataset';
 export { ProblemsList } from './problems-list';
-export { problemLocation, columnIndexOf } from './problem-location';
 export type { ProblemsListProps } from './problems-list';
-export { RunProgress, formatCount } from './run-progress';
-export type { RunProgressProps } from './run-progress';
-export { RunStatus, runErrorMessage } from './run-status';
-export type { RunStatusProps } from './run-status';
+export { problemLocation, columnIndexOf } from './problem-location';
+export { headersOf } from './reveal-problem';
+export { Ellipsis, PaneSelect } from './pane-select';
+export { errorSentence, runErrorMessage } from './errors';
+export { countOf, formatCount } from './format';
+export { FigureCards } from './figure-cards';
+export type { FigureCard } from './figure-cards';

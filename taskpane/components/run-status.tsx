@@ -1,34 +1,47 @@
 /**
- * What a job page shows while it runs and when it failed: the progress bar with Cancel, then the
- * error sentence. One place, so every page cancels and reports the same way.
+ * What a job page shows while it runs and when it stopped: the progress bar with Cancel, then the
+ * error sentence. One place, so every page reports and cancels the same way.
  */
-import { MessageBar, MessageBarBody } from '@fluentui/react-components';
-import { isAbortError } from '../api';
-import { RunProgress } from './run-progress';
+import { Button, Field, MessageBar, MessageBarBody, ProgressBar, makeStyles, tokens } from '@fluentui/react-components';
+import { DismissCircle20Regular } from '@fluentui/react-icons';
+import { formatCount } from './format';
+import type { JobRunState } from './job-runner';
+
+const useStyles = makeStyles({
+  progress: { display: 'flex', alignItems: 'flex-end', gap: tokens.spacingHorizontalS, minWidth: 0 },
+  field: { flexGrow: 1, minWidth: 0 },
+  // File names and run ids are long unbroken words: they wrap inside the pane.
+  text: { overflowWrap: 'anywhere', minWidth: 0 },
+});
 
 export interface RunStatusProps {
-  progress: { label: string; done: number; total?: number } | null;
-  cancelling: boolean;
-  onCancel: () => void;
-  error: string | null;
+  run: Pick<JobRunState<unknown>, 'running' | 'progress' | 'cancelling' | 'error'> & { cancel(): void };
   /** data-testid of the error bar, e.g. "fifo-error". */
   errorTestId: string;
 }
 
-export function RunStatus({ progress, cancelling, onCancel, error, errorTestId }: RunStatusProps) {
+export function RunStatus({ run, errorTestId }: RunStatusProps) {
+  const styles = useStyles();
+  const p = run.progress;
+  const known = p?.total !== undefined && p.total > 0;
+  const hint = run.cancelling ? 'Cancelling…' : !p ? '' : known ? `${formatCount(p.done)} of ${formatCount(p.total!)} rows` : p.done > 0 ? `${formatCount(p.done)} rows` : '';
   return (
     <>
-      {progress && <RunProgress label={progress.label} done={progress.done} total={progress.total} onCancel={onCancel} cancelling={cancelling} />}
-      {error && (
-        <MessageBar intent="error" data-testid={errorTestId}>
-          <MessageBarBody>{error}</MessageBarBody>
+      {run.running && (
+        <div className={styles.progress} data-testid="run-progress">
+          <Field className={styles.field} label={{ children: p?.label ?? 'Working…', className: styles.text }} hint={hint} validationState="none">
+            <ProgressBar value={known ? Math.min(1, p!.done / p!.total!) : undefined} thickness="large" />
+          </Field>
+          <Button icon={<DismissCircle20Regular />} onClick={run.cancel} disabled={run.cancelling}>
+            Cancel
+          </Button>
+        </div>
+      )}
+      {run.error && (
+        <MessageBar intent="error" layout="multiline" data-testid={errorTestId}>
+          <MessageBarBody className={styles.text}>{run.error}</MessageBarBody>
         </MessageBar>
       )}
     </>
   );
-}
-
-/** The sentence for a job that stopped: a cancel keeps what was written, anything else says why. */
-export function runErrorMessage(e: unknown): string {
-  return isAbortError(e) ? 'Cancelled: the sheets written so far stay in the workbook.' : (e as Error).message;
 }

@@ -1,5 +1,6 @@
 /**
  * A small fake of the Excel JavaScript API subset OfficeWorkbook uses, for tests in node (no DOM).
+ * (Over 400 lines: one strict stand-in per Office.js object the port touches, each keeping Office's rules.)
  * It keeps the three rules that make real Office.js code go wrong when ignored:
  *  1. load before read: reading a property that was not `load`ed and `sync`ed throws PropertyNotLoaded
  *     (and `isNullObject` is known only after a sync);
@@ -17,6 +18,10 @@
  * - `FakeOfficeError` with `code` as Office's (`PropertyNotLoaded`, `RequestPayloadSizeLimitExceeded`,
  *   `ResponsePayloadSizeLimitExceeded`, `ItemNotFound`, `ItemAlreadyExists`, `InvalidArgument`).
  * - `sheetValues(state, name)`: the stored values as a rectangle (for assertions).
+ * Charts: `worksheet.charts.add(type, range, seriesBy)` takes only Excel.ChartType names and ChartSeriesBy
+ * values; series names, values and x values, title text, `legend.visible`, the category axis's
+ * `reversePlotOrder` and `position`, and `setPosition(start, end?)` (cells of the chart's own sheet) are
+ * recorded in `FakeChartState`; every setter is write-only, as unloaded properties are in Office.
  */
 import type { Cell } from '../../src/kernel/table';
 import type { ExcelRun } from './office-workbook';
@@ -29,7 +34,13 @@ export interface FakeChartState {
   type: string;
   title: string;
   series: { name: string; values?: RangeRef; xValues?: RangeRef }[];
+  /** Top-left cell, and the cell the chart covers last when an end cell was given. */
   position?: RangeRef;
+  positionEnd?: RangeRef;
+  legendVisible: boolean;
+  categoryAxis: { reversePlotOrder: boolean; position: string };
+  /** The number of the sync (`state.syncs`) that created the chart. */
+  addedAtSync: number;
 }
 
 export interface FakeSheetState {
@@ -497,6 +508,33 @@ class FakeRange extends FakeObject {
   }
 }
 
+/** Excel.ChartType values (Office.js rejects any other name). */
+const CHART_TYPES = new Set(
+  (
+    'ColumnClustered ColumnStacked ColumnStacked100 3DColumnClustered 3DColumnStacked 3DColumnStacked100 BarClustered BarStacked ' +
+    'BarStacked100 3DBarClustered 3DBarStacked 3DBarStacked100 LineStacked LineStacked100 LineMarkers LineMarkersStacked ' +
+    'LineMarkersStacked100 PieOfPie PieExploded 3DPieExploded BarOfPie XYScatterSmooth XYScatterSmoothNoMarkers XYScatterLines ' +
+    'XYScatterLinesNoMarkers AreaStacked AreaStacked100 3DAreaStacked 3DAreaStacked100 DoughnutExploded RadarMarkers RadarFilled ' +
+    'Surface SurfaceWireframe SurfaceTopView SurfaceTopViewWireframe Bubble Bubble3DEffect StockHLC StockOHLC StockVHLC StockVOHLC ' +
+    '3DColumn Line 3DLine 3DPie Pie XYScatter 3DArea Area Doughnut Radar Histogram Boxwhisker Pareto RegionMap Treemap Waterfall ' +
+    'Sunburst Funnel'
+  ).split(' '),
+);
+const SERIES_BY = new Set(['Auto', 'Columns', 'Rows']);
+const AXIS_POSITIONS = new Set(['Automatic', 'Maximum', 'Minimum', 'Custom']);
+
+/** A write-only property, as an unloaded property is in Office: setting queues the change, reading throws. */
+function writeOnly<T extends object>(target: T, prop: string, set: (value: never) => void): T {
+  Object.defineProperty(target, prop, {
+    set,
+    get() {
+      throw new FakeOfficeError('PropertyNotLoaded', `The property '${prop}' is not available.`);
+    },
+    enumerable: true,
+  });
+  return target;
+}
+
 class FakeChartCollection extends FakeObject {
   constructor(
     ctx: FakeContext,
@@ -522,8 +560,18 @@ class FakeChartCollection extends FakeObject {
   add(type: string, sourceData: FakeRange, seriesBy?: string): FakeChart {
     const chart = new FakeChart(this.ctx, this.parent);
     this.ctx.enqueue(jsonBytes([type, seriesBy]), () => {
+      if (!CHART_TYPES.has(type) || (seriesBy !== undefined && !SERIES_BY.has(seriesBy)))
+        throw new FakeOfficeError('InvalidArgument', 'The argument is invalid or missing or has an incorrect format.');
       const sheet = this.parent.sheet();
-      const c: FakeChartState = { name: `Chart ${sheet.charts.length + 1}`, type, title: '', series: [{ name: 'Series1', values: sourceData.ref() }] };
+      const c: FakeChartState = {
+        name: `Chart ${sheet.charts.length + 1}`,
+        type,
+        title: '',
+        series: [{ name: 'Series1', values: sourceData.ref() }],
+        legendVisible: true,
+        categoryAxis: { reversePlotOrder: false, position: 'Automatic' },
+        addedAtSync: this.ctx.state.syncs,
+      };
       sheet.charts.push(c);
       chart.target = c;
     });
@@ -535,6 +583,8 @@ class FakeChart extends FakeObject {
   target: FakeChartState | undefined;
   readonly title: { text: string };
   readonly series: { getItemAt(i: number): FakeSeries; add(name?: string): FakeSeries };
+  readonly legend: { visible: boolean };
+  readonly axes: { categoryAxis: { reversePlotOrder: boolean; position: string } };
 
   constructor(
     ctx: FakeContext,
@@ -550,6 +600,26 @@ class FakeChart extends FakeObject {
         throw new FakeOfficeError('PropertyNotLoaded', `The property 'text' is not available.`);
       },
     };
+    this.legend = writeOnly({} as { visible: boolean }, 'visible', (v: boolean) =>
+      this.ctx.enqueue(8, () => {
+        if (typeof v !== 'boolean') throw new FakeOfficeError('InvalidArgument', 'legend.visible must be true or false.');
+        this.chart().legendVisible = v;
+      }),
+    );
+    const categoryAxis = {} as { reversePlotOrder: boolean; position: string };
+    writeOnly(categoryAxis, 'reversePlotOrder', (v: boolean) =>
+      this.ctx.enqueue(8, () => {
+        if (typeof v !== 'boolean') throw new FakeOfficeError('InvalidArgument', 'reversePlotOrder must be true or false.');
+        this.chart().categoryAxis.reversePlotOrder = v;
+      }),
+    );
+    writeOnly(categoryAxis, 'position', (v: string) =>
+      this.ctx.enqueue(jsonBytes(v), () => {
+        if (!AXIS_POSITIONS.has(v)) throw new FakeOfficeError('InvalidArgument', `${String(v)} is not an axis position.`);
+        this.chart().categoryAxis.position = v;
+      }),
+    );
+    this.axes = { categoryAxis };
     this.series = {
       getItemAt: (i: number) => new FakeSeries(ctx, () => {
         const s = this.chart().series[i];
@@ -589,8 +659,18 @@ class FakeChart extends FakeObject {
     });
   }
 
-  setPosition(startCell: FakeRange): void {
-    this.ctx.enqueue(16, () => void (this.chart().position = startCell.ref()));
+  setPosition(startCell: FakeRange, endCell?: FakeRange): void {
+    this.ctx.enqueue(32, () => {
+      const sheet = this.parent.sheet().name;
+      const start = startCell.ref();
+      const end = endCell?.ref();
+      if (start.sheet !== sheet || (end && end.sheet !== sheet))
+        throw new FakeOfficeError('InvalidArgument', 'A chart is placed on cells of its own sheet.');
+      if (end && (end.row < start.row || end.column < start.column))
+        throw new FakeOfficeError('InvalidArgument', 'The end cell of a chart lies above or left of its start cell.');
+      this.chart().position = start;
+      this.chart().positionEnd = end;
+    });
   }
 }
 

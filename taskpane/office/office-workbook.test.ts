@@ -92,6 +92,68 @@ describe('OfficeWorkbook on the fake Excel', () => {
     expect(chart.series[0]!.values).toEqual({ sheet: 'Payments', row: 2, column: 3, rows: 2, columns: 1 });
     expect(chart.series[1]!.values).toEqual({ sheet: 'Payments', row: 2, column: 5, rows: 2, columns: 1 });
     expect(chart.series[1]!.xValues).toEqual({ sheet: 'Payments', row: 2, column: 0, rows: 2, columns: 1 });
+    // Beside the table (6 columns, one left free), level with the header row, 8 × 18 cells; added in the
+    // last request, after every data chunk; two series, so a legend.
+    expect(chart.position).toEqual({ sheet: 'Payments', row: 1, column: 7, rows: 1, columns: 1 });
+    expect(chart.positionEnd).toEqual({ sheet: 'Payments', row: 18, column: 14, rows: 1, columns: 1 });
+    expect(chart.addedAtSync).toBe(state.syncs);
+    expect(chart.legendVisible).toBe(true);
+    expect(chart.categoryAxis).toEqual({ reversePlotOrder: false, position: 'Automatic' });
+    expect(state.unsyncedActions).toBe(0);
+  });
+
+  test('every chart type: its Excel type, one series over the data rows, bars listed top-down, a legend for slices', async () => {
+    const expected = { line: 'Line', column: 'ColumnClustered', bar: 'BarClustered', pie: 'Pie', area: 'Area' } as const;
+    const state = createFakeWorkbook({ Sheet1: [] });
+    const wb = new OfficeWorkbook(fakeExcelRun(state));
+    for (const type of Object.keys(expected) as (keyof typeof expected)[])
+      await wb.writeSheet({ ...ids, name: `C ${type}`, chart: { type, title: `By ${type}`, categoryColumn: 'DATE', valueColumns: ['AMOUNT'] } });
+    const charts = state.sheets.filter((s) => s.name.startsWith('C ')).map((s) => s.charts);
+    expect(charts.map((c) => c.length)).toEqual([1, 1, 1, 1, 1]);
+    expect(charts.map((c) => [c[0]!.type, c[0]!.title, c[0]!.legendVisible, c[0]!.categoryAxis.reversePlotOrder, c[0]!.categoryAxis.position])).toEqual([
+      ['Line', 'By line', false, false, 'Automatic'],
+      ['ColumnClustered', 'By column', false, false, 'Automatic'],
+      ['BarClustered', 'By bar', false, true, 'Maximum'],
+      ['Pie', 'By pie', true, false, 'Automatic'],
+      ['Area', 'By area', false, false, 'Automatic'],
+    ]);
+    for (const [i, c] of charts.entries()) {
+      const sheet = `C ${Object.keys(expected)[i]}`;
+      expect(c[0]!.series).toEqual([
+        { name: 'AMOUNT', values: { sheet, row: 2, column: 3, rows: 2, columns: 1 }, xValues: { sheet, row: 2, column: 4, rows: 2, columns: 1 } },
+      ]);
+    }
+  });
+
+  test('a sheet without data rows gets no chart (a chart over no cells is an error in Excel)', async () => {
+    const state = createFakeWorkbook({ Sheet1: [] });
+    await new OfficeWorkbook(fakeExcelRun(state)).writeSheet({ ...ids, rows: [] });
+    expect(state.sheets.find((s) => s.name === 'Payments')!.charts).toEqual([]);
+  });
+
+  test('the fake refuses chart types and positions Excel refuses', async () => {
+    const state = createFakeWorkbook({ Sheet1: [['x', 1]], Other: [] });
+    await expect(
+      direct(state, async (ctx) => {
+        const sheet = ctx.workbook.worksheets.getItem('Sheet1');
+        sheet.charts.add('LinesAndBars', sheet.getRangeByIndexes(0, 1, 1, 1), 'Columns');
+        await ctx.sync();
+      }),
+    ).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(
+      direct(state, async (ctx) => {
+        const sheet = ctx.workbook.worksheets.getItem('Sheet1');
+        const chart = sheet.charts.add('Line', sheet.getRangeByIndexes(0, 1, 1, 1), 'Columns');
+        chart.setPosition(ctx.workbook.worksheets.getItem('Other').getRangeByIndexes(0, 0, 1, 1));
+        await ctx.sync();
+      }),
+    ).rejects.toMatchObject({ code: 'InvalidArgument' });
+    await expect(
+      direct(state, async (ctx) => {
+        const chart = ctx.workbook.worksheets.getItem('Sheet1').charts.add('Line', ctx.workbook.worksheets.getItem('Sheet1').getRangeByIndexes(0, 1, 1, 1));
+        return chart.legend.visible;
+      }),
+    ).rejects.toMatchObject({ code: 'PropertyNotLoaded' });
   });
 
   test('an existing sheet is replaced in place: old cells, formats, charts and freeze are gone', async () => {

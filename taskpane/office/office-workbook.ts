@@ -10,13 +10,19 @@
  *   `selectCell(sheet, row, column)` (both 1-based).
  * - `chartTypeFor(spec.chart.type)`: the Excel chart type used.
  *
+ * A spec's chart (src/workbook/chart-data: the same ranges, series names and place as the .xlsx chart part)
+ * is added once the data is in, in the request that also sets widths and freeze panes: one series per
+ * value column with the category column as its x values, horizontal bars listed top-down as in the
+ * table, a legend only when there is more than one series (or slices).
+ *
  * Writing: an existing sheet is cleared in place (keeps its tab position; deleting could fail on the only
  * sheet); rows go in chunks from `planChunks` (each request under 4 MB; Excel rejects 5 MB), number formats set
  * before values in the same request so '@' columns keep 17-digit ids and leading zeros as text; one
  * `context.sync` per chunk, progress after each, cancellation checked between chunks.
  */
 import { tableFromValues, type Cell, type Table } from '../../src/kernel/table';
-import { planChunks, sheetCells, type SheetCells } from '../../src/workbook/cells';
+import { planChunks, sheetCells } from '../../src/workbook/cells';
+import { chartData, type ChartData } from '../../src/workbook/chart-data';
 import type { WorkbookPort, WriteOptions } from '../../src/workbook/port';
 import { isValidSheetName, type ChartSpec, type SheetSpec } from '../../src/workbook/sheet-spec';
 
@@ -106,7 +112,7 @@ export class OfficeWorkbook implements WorkbookPort {
       throw new Error(`"${spec.name}" cannot be a sheet name: use at most 31 characters and none of : \\ / ? * [ ].`);
     const { onProgress, signal } = options;
     signal?.throwIfAborted();
-    const chartColumns = spec.chart ? chartColumnIndexes(spec) : undefined; // fail before writing anything
+    const chart = chartData(spec); // a chart naming a column the sheet lacks fails before anything is written
     const cells = sheetCells(spec);
     const chunks = planChunks(cells, this.maxRequestBytes);
     await this.run(async (context) => {
@@ -137,7 +143,7 @@ export class OfficeWorkbook implements WorkbookPort {
         sheet.getRangeByIndexes(0, i, 1, 1).format.columnWidth = charsToPoints(w);
       });
       if (spec.freezeHeader) sheet.freezePanes.freezeRows(cells.headerRow);
-      if (spec.chart && chartColumns) this.addChart(sheet, spec.chart, chartColumns, cells);
+      if (chart) addChart(sheet, chart);
       await context.sync();
     });
   }
@@ -152,38 +158,31 @@ export class OfficeWorkbook implements WorkbookPort {
       await context.sync();
     });
   }
+}
 
-  /** One series per value column, categories from the category column; placed right of the table. */
-  private addChart(sheet: Excel.Worksheet, chart: ChartSpec, columns: ChartColumns, cells: SheetCells): void {
-    if (cells.dataRows === 0 || columns.values.length === 0) return;
-    const dataRange = (i: number) => sheet.getRangeByIndexes(cells.firstDataIndex, i, cells.dataRows, 1);
-    const categories = dataRange(columns.category);
-    const added = sheet.charts.add(chartTypeFor(chart.type), dataRange(columns.values[0]!), 'Columns');
-    added.title.text = chart.title;
-    const s0 = added.series.getItemAt(0);
-    s0.name = chart.valueColumns[0]!;
-    s0.setXAxisValues(categories);
-    columns.values.slice(1).forEach((i, k) => {
-      const s = added.series.add(chart.valueColumns[k + 1]);
-      s.setValues(dataRange(i));
-      s.setXAxisValues(categories);
-    });
-    added.setPosition(sheet.getRangeByIndexes(cells.headerRow - 1, cells.width + 1, 1, 1));
+/** One series per value column, categories from the category column; placed right of the table. */
+function addChart(sheet: Excel.Worksheet, data: ChartData): void {
+  const column = (i: number) => sheet.getRangeByIndexes(data.firstDataRow, i, data.rows, 1);
+  const categories = column(data.category.column);
+  const [first, ...rest] = data.series;
+  if (!first) return;
+  const added = sheet.charts.add(chartTypeFor(data.chart.type), column(first.column), 'Columns');
+  added.title.text = data.chart.title;
+  const s0 = added.series.getItemAt(0);
+  s0.name = first.name;
+  s0.setXAxisValues(categories);
+  for (const s of rest) {
+    const series = added.series.add(s.name);
+    series.setValues(column(s.column));
+    series.setXAxisValues(categories);
   }
-}
-
-export interface ChartColumns {
-  category: number;
-  values: number[];
-}
-
-/** Column indexes of a spec's chart; a header the sheet lacks is a programming error, reported before writing. */
-export function chartColumnIndexes(spec: SheetSpec): ChartColumns {
-  const chart = spec.chart!;
-  const col = (header: string): number => {
-    const i = spec.columns.findIndex((c) => c.header === header);
-    if (i < 0) throw new Error(`The chart "${chart.title}" uses the column ${header}, which sheet ${spec.name} does not have.`);
-    return i;
-  };
-  return { category: col(chart.categoryColumn), values: chart.valueColumns.map(col) };
+  if (data.chart.type === 'bar') {
+    // First category at the top, as in the table; the value axis then crosses at the far end (bottom).
+    added.axes.categoryAxis.reversePlotOrder = true;
+    added.axes.categoryAxis.position = 'Maximum';
+  }
+  added.legend.visible = data.series.length > 1 || data.chart.type === 'pie';
+  const a = data.anchor;
+  // The end cell is covered whole; the file's anchor ends at the top-left corner of `to`.
+  added.setPosition(sheet.getRangeByIndexes(a.fromRow, a.fromColumn, 1, 1), sheet.getRangeByIndexes(a.toRow - 1, a.toColumn - 1, 1, 1));
 }

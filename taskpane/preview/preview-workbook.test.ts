@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { SheetSpec } from '../../src/workbook/sheet-spec';
+import { readXlsxCharts } from '../../test/xlsx-charts';
 import { formatCell, PreviewWorkbook, type PreviewChange } from './preview-workbook';
 
 const je: SheetSpec = {
@@ -78,6 +79,24 @@ test('opens an .xlsx from an ArrayBuffer and downloads one that Excel tools read
   expect(back.worksheets.map((w) => w.name)).toEqual(['TC_Data', '20321 JE']);
   expect(back.getWorksheet('20321 JE')!.getCell('A2').value).toBe('00012345678901234');
   expect(back.getWorksheet('20321 JE')!.getCell('A2').numFmt).toBe('@');
+  // The download carries the sheet's chart as a native chart over the sheet's cells.
+  const charts = await readXlsxCharts(out);
+  expect(charts.map((c) => [c.sheet, c.kind, c.barDir, c.title])).toEqual([['20321 JE', 'barChart', 'col', 'Debits']]);
+  expect(charts[0]!.series.map((s) => [s.categoryRef, s.valueRef, s.values])).toEqual([["'20321 JE'!$A$2:$A$3", "'20321 JE'!$B$2:$B$3", [1234567.89, -0.05]]]);
+});
+
+test('chartDataFor gives the pane what the chart shows; a cancelled write or a sheet rewritten without a chart has none', async () => {
+  const wb = PreviewWorkbook.empty();
+  await wb.writeSheet(je);
+  const data = wb.chartDataFor('20321 je')!;
+  expect(data.category.labels).toEqual(['00012345678901234', '00012345678901235']);
+  expect(data.series).toEqual([{ name: 'DEBIT', column: 1, values: [1234567.89, -0.05], numberFormat: '#,##0.00' }]);
+  await wb.writeSheet({ ...je, chart: undefined });
+  expect(wb.chartFor('20321 JE')).toBeUndefined();
+  const controller = new AbortController();
+  const rows = Array.from({ length: 12_000 }, (_, i) => [String(i), i, '2024-01-31', 0, '']);
+  await expect(wb.writeSheet({ ...je, rows }, { signal: controller.signal, onProgress: () => controller.abort() })).rejects.toMatchObject({ name: 'AbortError' });
+  expect(wb.chartDataFor('20321 JE')).toBeUndefined();
 });
 
 test('a cancelled write keeps the rows written so far and still redraws', async () => {

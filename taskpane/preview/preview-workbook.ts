@@ -13,8 +13,9 @@
  *   selected or a sheet activated, so a React view redraws.
  * - `sheetToGrid(name, maxRows = 200)` → `SheetGrid` (values and display text of the first rows, column letters,
  *   total rows) for the preview table; `formatCell(value, numFmt)` is its display rule.
- * - `chartFor(name)`: the ChartSpec written with a sheet (exceljs cannot store charts; the view may draw it).
- * - `toXlsxBuffer()` → ArrayBuffer for a download.
+ * - `chartFor(name)`: the ChartSpec written with a sheet; `chartDataFor(name)` (from ExcelJsWorkbookPort): its
+ *   categories and series as the sheet holds them, which the workbook page draws.
+ * - `toXlsxBuffer()` → ArrayBuffer for a download, charts included as native chart parts.
  *
  * Webpack: `import ExcelJS from 'exceljs'` resolves to exceljs's "browser" build (dist/exceljs.min.js), a
  * self-contained bundle: no Node polyfills or fallbacks are needed.
@@ -78,7 +79,6 @@ export function formatCell(value: Cell, numFmt = 'General'): string {
 
 export class PreviewWorkbook extends ExcelJsWorkbookPort {
   private listeners = new Set<(change: PreviewChange) => void>();
-  private charts = new Map<string, ChartSpec>();
   activeSheet: string | undefined;
   selection: { sheet: string; row: number; column: number } | undefined;
 
@@ -114,8 +114,6 @@ export class PreviewWorkbook extends ExcelJsWorkbookPort {
     } finally {
       // Also after a cancel: the rows written so far are on the sheet and should show.
       if (findWorksheet(this.workbook, spec.name)) {
-        if (spec.chart) this.charts.set(spec.name, spec.chart);
-        else this.charts.delete(spec.name);
         this.activeSheet = findWorksheet(this.workbook, spec.name)!.name;
         this.emit({ type: 'sheet-written', sheet: this.activeSheet });
       }
@@ -138,7 +136,7 @@ export class PreviewWorkbook extends ExcelJsWorkbookPort {
   }
 
   chartFor(name: string): ChartSpec | undefined {
-    return this.charts.get(findWorksheet(this.workbook, name)?.name ?? name);
+    return this.chartDataFor(name)?.chart;
   }
 
   sheetToGrid(name: string, maxRows = 200): SheetGrid {
@@ -169,7 +167,7 @@ export class PreviewWorkbook extends ExcelJsWorkbookPort {
   }
 
   async toXlsxBuffer(): Promise<ArrayBuffer> {
-    const b = new Uint8Array(await this.workbook.xlsx.writeBuffer());
+    const b = await this.xlsxBytes();
     return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
   }
 }

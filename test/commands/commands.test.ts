@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { RIBBON_COMMANDS, onRibbonCommand, publishRibbonCommand, ribbonCommand, type RibbonCommand } from '../../commands/bus';
+import { RIBBON_COMMANDS, claimRibbonCommand, onRibbonCommand, publishRibbonCommand, ribbonCommand, type RibbonCommand } from '../../commands/bus';
 import { whenOfficeReady, type OfficeLike } from '../../commands/office-ready';
 import { registerRibbonCommands } from '../../commands/ribbon';
 import { at, children, descendants, parseXml } from '../manifest/xml-tree';
@@ -99,6 +99,26 @@ describe('ribbon bus', () => {
     other!.onRibbonCommand((c) => got.push(c.name));
     publishRibbonCommand(ribbonCommand('PostToZoho'));
     expect(got).toEqual(['PostToZoho']);
+  });
+
+  it('lets a page claim a press once: a remount or a re-render does not start a second run', () => {
+    const press = ribbonCommand('RunFifo', 10);
+    expect(claimRibbonCommand(press, 'vendor-returns', 'build')).toBe(false); // not this page's press
+    expect(claimRibbonCommand(null, 'fifo', 'run')).toBe(false);
+    expect(claimRibbonCommand(press, 'fifo', 'run')).toBe(true);
+    expect(claimRibbonCommand(press, 'fifo', 'run')).toBe(false);
+    // Another bundle's copy of the module shares the guard.
+    let other: typeof import('../../commands/bus') | undefined;
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      other = require('../../commands/bus') as typeof import('../../commands/bus');
+    });
+    expect(other!.claimRibbonCommand(press, 'fifo', 'run')).toBe(false);
+    // A later press is claimed again; an older replay is not.
+    expect(claimRibbonCommand(ribbonCommand('RunFifo', 11), 'fifo', 'run')).toBe(true);
+    expect(claimRibbonCommand(ribbonCommand('RunFifo', 9), 'fifo', 'run')).toBe(false);
+    // Each page action has its own guard.
+    expect(claimRibbonCommand(ribbonCommand('BuildVretSheets', 10), 'vendor-returns', 'build')).toBe(true);
   });
 
   it('knows only the commands in the manifest', () => {

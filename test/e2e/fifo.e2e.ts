@@ -1,10 +1,12 @@
 /**
  * The FIFO page in a real browser (preview mode, real server): a transactions dataset from the
  * backend is matched and the five sheets land in the preview workbook. The data holds finance's
- * worked example (a 16.07 spend against 14.23, 0.94 and 0.90) and an overspend.
+ * worked example (a 16.07 spend against 14.23, 0.94 and 0.90) and an overspend. FIFO Analytics shows
+ * its outstanding-over-time chart in the pane, one point per day of the sheet's table.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readXlsxCharts } from '../xlsx-charts';
 import { RESULTS, expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -57,4 +59,26 @@ test('a backend dataset → FIFO sheets in the workbook, the 0.90 lot closed exa
     ['4', '3', '0.90'],
     ['5', '6', '3.00'],
   ]);
+
+  // The chart of FIFO Analytics, drawn in the pane at its width: an svg named by the chart's title with
+  // one point of the OUTSTANDING series per day (16.07 earned, spent to 0, 3.00 earned, the 3.00 spent).
+  await page.getByRole('tab', { name: 'FIFO Analytics', exact: true }).click();
+  const chart = page.getByTestId('sheet-chart');
+  const svg = chart.locator('svg[aria-label="Outstanding reward cash"]');
+  await svg.waitFor();
+  const points = await svg.locator('[role="option"]').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+  expect(points).toEqual(['2024-06-01. OUTSTANDING, 16.07.', '2024-06-02. OUTSTANDING, 0.', '2024-06-15. OUTSTANDING, 3.', '2024-07-01. OUTSTANDING, 0.']);
+  const box = (await chart.boundingBox())!;
+  expect(box.width).toBeGreaterThan(250);
+  expect(box.x + box.width).toBeLessThanOrEqual(350);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth)).toBe(true);
+  await chart.screenshot({ path: join(RESULTS, 'fifo-chart.png') });
+
+  // The workbook downloaded from the preview carries the same chart as a native Excel chart.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download workbook' }).click()]);
+  const file = join(RESULTS, 'fifo-preview.xlsx');
+  await download.saveAs(file);
+  const charts = await readXlsxCharts(readFileSync(file));
+  expect(charts.map((c) => [c.sheet, c.kind, c.title])).toEqual([['FIFO Analytics', 'lineChart', 'Outstanding reward cash']]);
+  expect(charts[0]!.series.map((s) => [s.categories, s.values])).toEqual([[['2024-06-01', '2024-06-02', '2024-06-15', '2024-07-01'], [16.07, 0, 3, 0]]]);
 });

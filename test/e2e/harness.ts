@@ -97,6 +97,13 @@ function newestSource(dirs: string[]): { path: string; mtimeMs: number } | null 
 export interface HarnessOptions {
   /** Writes the datasets the test needs into the (empty) datasets folder. */
   prepareDatasets(dir: string): Promise<void>;
+  /** Server port chosen beforehand, and more server settings (an identity provider's). */
+  port?: number;
+  env?: Record<string, string>;
+  /** Origins besides the server the page may reach (a test identity provider on loopback). */
+  allowOrigins?: string[];
+  /** Accept the self-signed certificates of those test servers. */
+  ignoreHTTPSErrors?: boolean;
 }
 
 export async function startHarness(options: HarnessOptions): Promise<Harness> {
@@ -121,7 +128,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   };
 
   try {
-    const server = await startE2eServer({ dataDir, datasetsDir, distDir: DIST });
+    const server = await startE2eServer({ dataDir, datasetsDir, distDir: DIST, port: options.port, env: options.env });
     cleanups.push(() => server.close());
 
     // A fresh profile per run (persistent context needs the dir; nothing is reused between runs).
@@ -131,14 +138,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       args: CHROMIUM_ARGS,
       viewport: { width: TASK_PANE_WIDTH, height: 900 },
       acceptDownloads: true,
+      ignoreHTTPSErrors: options.ignoreHTTPSErrors ?? false,
     });
     cleanups.push(() => context.close());
 
     const blockedRequests: string[] = [];
     await context.addInitScript(OFFICE_STUB);
-    // Only our own server is reachable: office.js from the CDN and anything else is refused.
+    // Only our own server (and the test's identity provider) is reachable: office.js from the CDN and anything else is refused.
+    const reachable = new Set([server.origin, ...(options.allowOrigins ?? [])]);
     await context.route(
-      (url) => url.origin !== server.origin,
+      (url) => !reachable.has(url.origin),
       (route) => {
         blockedRequests.push(route.request().url());
         return route.abort('blockedbyclient');

@@ -12,10 +12,14 @@ export interface E2eServerOptions {
   dataDir: string;
   datasetsDir: string;
   distDir: string;
+  /** A port chosen beforehand (e.g. registered as a sign-in redirect at an identity provider). */
+  port?: number;
+  /** More settings (e.g. an identity provider's). */
+  env?: Record<string, string>;
 }
 
 /** A port the OS just handed out, so the server's CORS origin can name it before it listens. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
@@ -27,7 +31,7 @@ function freePort(): Promise<number> {
 }
 
 export async function startE2eServer(o: E2eServerOptions): Promise<RunningServer> {
-  const port = await freePort();
+  const port = o.port ?? (await freePort());
   const origin = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     CLOSEDESK_DATA_DIR: o.dataDir,
@@ -38,6 +42,7 @@ export async function startE2eServer(o: E2eServerOptions): Promise<RunningServer
     PORT: String(port),
     CLOSEDESK_ADDIN_ORIGIN: origin,
     LOG_LEVEL: 'error',
+    ...o.env,
   });
   const app = await buildApp(config);
   await app.listen({ port, host: '127.0.0.1' });

@@ -14,6 +14,9 @@ import { loadConfig } from '../../server/config';
 import { requireInvoice, saveInvoices, sendForApproval, type TuitionDeps } from '../../server/jobs/tuition/invoices';
 import { buildTuitionInvoices, readExpenseLines } from '../../src/tuition';
 import { CHROMIUM, CHROMIUM_ARGS } from './harness';
+import { user } from '../integration/people';
+
+const alice = user('alice', ['preparer']);
 
 const HEADER = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
 const ROWS = [
@@ -43,7 +46,7 @@ describe('tuition approval page in Chromium', () => {
     deps = { store: app.ctx.store, audit: app.ctx.audit, secrets: app.ctx.secrets, masterKey: config.masterKey };
     const read = readExpenseLines([{ name: 'brightpath.csv', header: HEADER, rows: ROWS }], { month: '2024-11' });
     expect(read.problems).toEqual([]);
-    const saved = await saveInvoices(deps, buildTuitionInvoices(read.lines, '2024-11'), 'alice');
+    const saved = await saveInvoices(deps, buildTuitionInvoices(read.lines, '2024-11'), alice);
     for (const i of saved.created) ids[i.customer] = i.id;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 390, height: 844 } });
@@ -62,7 +65,7 @@ describe('tuition approval page in Chromium', () => {
   });
 
   test('approve: the customer sees the exact invoice and approves it once', async () => {
-    const link = await sendForApproval(deps, ids['Northwind Traders']!, 'alice');
+    const link = await sendForApproval(deps, ids['Northwind Traders']!, alice);
     await page.goto(origin + link.path);
     await expect(page.title()).resolves.toBe('Approve tuition invoice TU-2024-11-NORTHWIND-TRADERS-USD');
     await page.getByRole('heading', { level: 1, name: 'Tuition invoice TU-2024-11-NORTHWIND-TRADERS-USD' }).waitFor();
@@ -85,7 +88,7 @@ describe('tuition approval page in Chromium', () => {
   });
 
   test('deny: a reason is required, then recorded', async () => {
-    const link = await sendForApproval(deps, ids['Contoso Ltd']!, 'alice');
+    const link = await sendForApproval(deps, ids['Contoso Ltd']!, alice);
     await page.goto(origin + link.path);
     await page.getByRole('button', { name: 'Deny invoice' }).click();
     // The browser keeps the form until the required reason is given: nothing was decided.
@@ -100,7 +103,7 @@ describe('tuition approval page in Chromium', () => {
   });
 
   test('an expired link shows a clear page and decides nothing', async () => {
-    const link = await sendForApproval(deps, ids['Fabrikam Inc']!, 'alice', { validForMs: -60_000 });
+    const link = await sendForApproval(deps, ids['Fabrikam Inc']!, alice, { validForMs: -60_000 });
     const r = await page.goto(origin + link.path);
     expect(r?.status()).toBe(410);
     await page.getByRole('heading', { name: 'This link has expired' }).waitFor();
@@ -110,7 +113,7 @@ describe('tuition approval page in Chromium', () => {
   });
 
   test('a tampered link shows a clear page and decides nothing', async () => {
-    const link = await sendForApproval(deps, ids['Adatum Corp']!, 'alice');
+    const link = await sendForApproval(deps, ids['Adatum Corp']!, alice);
     const last = link.path.at(-1) === 'x' ? 'y' : 'x';
     const r = await page.goto(origin + link.path.slice(0, -1) + last);
     expect(r?.status()).toBe(404);

@@ -16,6 +16,7 @@ import { loadConfig, type Config } from '../../server/config';
 import { openStore } from '../../server/store';
 import { createBatch } from '../../server/store/batches';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { devId, person } from './people';
 
 const MASTER_KEY = Buffer.alloc(32, 3).toString('base64');
 
@@ -64,6 +65,7 @@ async function writeSqlSources(t: TestBackend): Promise<string> {
           sql: 'SELECT id, period, amount_cents FROM wh_glap WHERE period = $1 ORDER BY id',
           params: [{ name: 'period', default: '2024-01' }],
         },
+        { id: 'broken', name: 'Broken query', source: 'warehouse', sql: 'SELECT secret_column FROM wh_missing_table', params: [] },
       ],
     }),
   );
@@ -140,6 +142,7 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       const make = (k: KeyLike, claims: { iss?: string; aud?: string; exp?: number }) =>
         new SignJWT({ roles: ['admin'], preferred_username: 'eve' })
           .setProtectedHeader({ alg: 'ES256', kid: privateJwk.kid })
+          .setSubject('eve')
           .setIssuer(claims.iss ?? config.auth.issuer)
           .setAudience(claims.aud ?? config.auth.audience)
           .setIssuedAt(now - 7200)
@@ -161,7 +164,7 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       }
       const ok = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${await make(key, {})}` } });
       expect(ok.statusCode).toBe(200);
-      expect(ok.json().user).toMatchObject({ id: 'eve', roles: ['admin'] });
+      expect(ok.json().user).toMatchObject({ id: `${config.auth.issuer}#eve`, name: 'eve', roles: ['admin'] });
     });
 
     test('wrong role → 403 naming the role needed', async () => {
@@ -177,7 +180,8 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       const r = await app.inject({ method: 'POST', url: '/api/dev/sign-in', payload: { user: 'dora', role: 'approver' } });
       expect(r.statusCode).toBe(200);
       const me = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${r.json().token}` } });
-      expect(me.json().user).toMatchObject({ id: 'dora', roles: ['approver'] });
+      expect(me.json().user).toMatchObject({ id: devId('dora'), name: 'dora', roles: ['approver'] });
+      expect(r.json().user).toEqual(me.json().user);
       const bad = await app.inject({ method: 'POST', url: '/api/dev/sign-in', payload: { user: 'dora', role: 'boss' } });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error.message).toMatch(/sign-in is not valid.*role/);
@@ -305,6 +309,33 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       expect(typo.json().error.message).toMatch(/has no parameter perod; it takes period/);
     });
 
+    test("a failing SQL source → 502 with a sentence; the driver's text is only in the log", async () => {
+      const r = await app.inject({ method: 'GET', url: '/api/datasets/sql%3Abroken', headers: auth('carol') });
+      expect(r.statusCode).toBe(502);
+      expect(r.json().error).toEqual({ code: 'sql-source-failed', message: expect.stringMatching(/^The query "Broken query" failed on source warehouse\. Try again/) });
+      expect(r.body).not.toMatch(/wh_missing_table|secret_column|relation|no such/i);
+      expect(logs.text).toMatch(/wh_missing_table/);
+    });
+
+    test('a symbolic link that leaves the datasets folder is not a dataset; one that stays inside is', async () => {
+      const datasets = path.join(t.dir, 'datasets');
+      fs.writeFileSync(path.join(t.dir, 'outside.csv'), 'SECRET\nnot for you\n');
+      fs.symlinkSync(path.join(t.dir, 'outside.csv'), path.join(datasets, 'escape.csv'));
+      fs.symlinkSync(t.dir, path.join(datasets, 'up'));
+      fs.symlinkSync(path.join(datasets, 'tc_data.csv'), path.join(datasets, 'alias.csv'));
+      try {
+        for (const id of ['escape.csv', 'up/outside.csv', 'up/dev-issuer-key.json']) {
+          const r = await app.inject({ method: 'GET', url: `/api/datasets/${encodeURIComponent(id)}`, headers: auth('carol') });
+          expect([id, r.statusCode, r.json().error.code]).toEqual([id, 404, 'dataset-not-found']);
+          expect(r.body).not.toContain('not for you');
+        }
+        const inside = await app.inject({ method: 'GET', url: '/api/datasets/alias.csv?limit=1', headers: auth('carol') });
+        expect(inside.json()).toMatchObject({ header: ['TRANS_ID', 'CUSTOMERID', 'AMOUNT'], total: 25 });
+      } finally {
+        for (const f of ['escape.csv', 'up', 'alias.csv']) fs.rmSync(path.join(datasets, f), { force: true });
+      }
+    });
+
     test('unknown dataset or a path outside the folder → 404 with a sentence; a bad limit → 400', async () => {
       for (const id of ['nope.csv', '../dev-issuer-key.json', '../closedesk.sqlite', 'reference.xlsx!Nope', 'sql:nothing']) {
         const r = await app.inject({ method: 'GET', url: `/api/datasets/${encodeURIComponent(id)}`, headers: auth('carol') });
@@ -328,9 +359,9 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       });
       expect(r.statusCode).toBe(201);
       const runs = await app.inject({ method: 'GET', url: '/api/runs?job=fifo', headers: auth('bob') });
-      expect(runs.json().runs[0]).toMatchObject({ job: 'fifo', userId: 'carol', rowCounts: { input: 25, allocations: 12 }, mode: 'lots' });
+      expect(runs.json().runs[0]).toMatchObject({ job: 'fifo', userId: devId('carol'), rowCounts: { input: 25, allocations: 12 }, mode: 'lots' });
       const audit = await app.inject({ method: 'GET', url: '/api/audit?limit=5', headers: auth('bob') });
-      expect(audit.json().entries[0]).toMatchObject({ actor: 'carol', action: 'run.recorded', subjectId: r.json().run.id });
+      expect(audit.json().entries[0]).toMatchObject({ actor: devId('carol'), action: 'run.recorded', subjectId: r.json().run.id });
       const bad = await app.inject({ method: 'POST', url: '/api/runs', headers: auth('carol'), payload: { rowCounts: { input: -1 } } });
       expect(bad.statusCode).toBe(400);
       expect(bad.json().error.message).toMatch(/run record is not valid.*job/);
@@ -340,7 +371,7 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       const batch = await createBatch(t.store, {
         job: 'chargebacks',
         kind: 'sftp',
-        preparedBy: 'alice',
+        preparedBy: person('alice'),
         payload: { files: 2 },
         items: [{ kind: 'file', idempotencyKey: `${backend}-api-visa`, request: { name: 'visa.csv' } }],
       });
@@ -351,7 +382,7 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       const ok = await app.inject({ method: 'POST', url: `/api/batches/${batch.id}/approve`, headers: auth('bob'), payload: { version: 1 } });
       expect(ok.statusCode).toBe(200);
       const shown = await app.inject({ method: 'GET', url: `/api/batches/${batch.id}`, headers: auth('carol') });
-      expect(shown.json()).toMatchObject({ batch: { state: 'approved' }, approvedForSending: true, approvals: [{ approvedBy: 'bob', batchVersion: 1 }] });
+      expect(shown.json()).toMatchObject({ batch: { state: 'approved' }, approvedForSending: true, approvals: [{ approvedBy: devId('bob'), approvedByName: 'bob', batchVersion: 1 }] });
       const missing = await app.inject({ method: 'GET', url: '/api/batches/bat_nope', headers: auth('carol') });
       expect(missing.statusCode).toBe(404);
     });
@@ -437,8 +468,9 @@ describe('auth against a remote JWKS (identity provider)', () => {
     await t?.cleanup();
   });
   const token = (aud: string) =>
-    new SignJWT({ roles: ['approver'], preferred_username: 'pat@example.com' })
+    new SignJWT({ roles: ['approver'], preferred_username: 'pat@example.com', oid: '5f0c9a1e-0000-4000-8000-00000000a7a7' })
       .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
+      .setSubject('pairwise-subject-for-closedesk')
       .setIssuer('https://login.example.com/tenant/v2.0')
       .setAudience(aud)
       .setExpirationTime('1h')
@@ -447,7 +479,14 @@ describe('auth against a remote JWKS (identity provider)', () => {
   test('provider tokens are accepted; wrong audience refused; dev sign-in is off', async () => {
     const ok = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${await token('api://closedesk')}` } });
     expect(ok.statusCode).toBe(200);
-    expect(ok.json().user).toEqual({ id: 'pat@example.com', roles: ['approver'] });
+    expect(ok.json().user).toEqual({
+      id: 'https://login.example.com/tenant/v2.0#5f0c9a1e-0000-4000-8000-00000000a7a7',
+      issuer: 'https://login.example.com/tenant/v2.0',
+      subject: '5f0c9a1e-0000-4000-8000-00000000a7a7',
+      name: 'pat@example.com',
+      username: 'pat@example.com',
+      roles: ['approver'],
+    });
     const aud = await app.inject({ method: 'GET', url: '/api/me', headers: { authorization: `Bearer ${await token('api://other')}` } });
     expect(aud.statusCode).toBe(401);
     expect(aud.json().error.code).toBe('token-wrong-audience');

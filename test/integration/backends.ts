@@ -2,8 +2,33 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { auditProtection, createAudit, type Audit, type AuditProtection } from '../../server/audit';
 import { openStore, type Store } from '../../server/store';
 import { createTestDatabase } from './postgres';
+
+/** The master key tests pass as CLOSEDESK_MASTER_KEY unless they need their own. */
+export const TEST_MASTER_KEY = Buffer.alloc(32, 3);
+
+/** Audit keys derived from a test master key; checkpoints in `dir` (or a per-process file in the temp folder). */
+export function testAuditProtection(dir?: string, masterKey = TEST_MASTER_KEY): AuditProtection {
+  const checkpointsFile = dir ? path.join(dir, 'audit-checkpoints.log') : sharedCheckpointsFile();
+  return auditProtection({ masterKey, audit: { checkpointsFile } });
+}
+
+let shared: string | undefined;
+function sharedCheckpointsFile(): string {
+  if (!shared) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-audit-'));
+    shared = path.join(dir, 'audit-checkpoints.log');
+    process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+  return shared;
+}
+
+/** An audit log over the store under the test keys (tests that verify the log give their data dir). */
+export function testAudit(store: Store, dir?: string): Audit {
+  return createAudit(store, testAuditProtection(dir));
+}
 
 export type Backend = 'sqlite' | 'postgres';
 export const BACKENDS: Backend[] = ['sqlite', 'postgres'];
@@ -15,6 +40,8 @@ export interface TestBackend {
   databaseUrl?: string;
   sqliteFile?: string;
   store: Store;
+  /** The audit log under the test keys, checkpoints in `dir` (what an app built with TEST_MASTER_KEY and this data dir uses). */
+  audit: Audit;
   cleanup(): Promise<void>;
 }
 
@@ -29,6 +56,7 @@ export async function openTestBackend(backend: Backend): Promise<TestBackend> {
     databaseUrl,
     sqliteFile,
     store,
+    audit: testAudit(store, dir),
     async cleanup() {
       await store.close();
       fs.rmSync(dir, { recursive: true, force: true });

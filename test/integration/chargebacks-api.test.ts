@@ -11,6 +11,7 @@ import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { startDemoFtpTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { devId } from './people';
 
 class LogCapture extends Writable {
   text = '';
@@ -122,7 +123,7 @@ describe.each(BACKENDS)('chargebacks API on %s', (backend) => {
     const prep = await app.inject({ method: 'POST', url: '/api/chargebacks/batches', headers: as('alice'), payload });
     expect(prep.statusCode).toBe(201);
     const { batch, items } = prep.json();
-    expect(batch).toMatchObject({ state: 'awaiting_approval', preparedBy: 'alice', job: 'chargebacks' });
+    expect(batch).toMatchObject({ state: 'awaiting_approval', preparedBy: devId('alice'), preparedByName: 'alice', job: 'chargebacks' });
     expect(items.map((i: { request: { fileName: string; label: string } }) => [i.request.label, i.request.fileName])).toEqual([
       ['VISA', 'VISA_M77_20261121_B10.csv'], ['MASTERCARD', 'MASTERCARD_M77_20261121_B10.csv'], ['DISCOVER', 'DISCOVER_M77_20261121_B10.csv'],
     ]);
@@ -145,7 +146,7 @@ describe.each(BACKENDS)('chargebacks API on %s', (backend) => {
     const list = await app.inject({ method: 'GET', url: '/api/deliveries?job=chargebacks', headers: as('alice') });
     const d = list.json().deliveries.find((x: { batch: { id: string } }) => x.batch.id === batch.id);
     expect(d.receipts).toHaveLength(3);
-    expect(d.receipts[0]).toMatchObject({ fileName: 'VISA_M77_20261121_B10.csv', remotePath: 'inbox/VISA_M77_20261121_B10.csv', protocol: 'ftp', sentBy: 'bob' });
+    expect(d.receipts[0]).toMatchObject({ fileName: 'VISA_M77_20261121_B10.csv', remotePath: 'inbox/VISA_M77_20261121_B10.csv', protocol: 'ftp', sentBy: devId('bob') });
     expect(d.receipts[0].sha256).toMatch(/^[0-9a-f]{64}$/);
     const receipts = await app.inject({ method: 'GET', url: '/api/deliveries/receipts', headers: as('bob') });
     expect(receipts.json().receipts.length).toBeGreaterThanOrEqual(3);

@@ -12,6 +12,7 @@ import { decideBatch } from '../../server/store/batches';
 import { createPartner } from '../../server/delivery/partners';
 import { prepareDelivery } from '../../server/delivery/service';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
+import { approverUser, person } from './people';
 
 class Capture extends Writable {
   text = '';
@@ -65,7 +66,8 @@ describe('closedesk chargebacks / deliver', () => {
     const problems = fs.readFileSync(path.join(dir, 'out2', 'problems.csv'), 'utf8');
     expect(problems).toMatch(/blocking,cb.xlsx Chargebacks,3,AMOUNT,-3,/);
     expect(problems).toContain(
-      'blocking,cb.xlsx Chargebacks,3,ARN,7.456789012345679e+22,The ARN 7.456789012345679e+22 is stored as a number too large to be exact (over 15 digits); store the column as text.,bad-arn',
+      // The sentence holds a ';', so it is quoted (any common delimiter is, whatever the file's own).
+      'blocking,cb.xlsx Chargebacks,3,ARN,7.456789012345679e+22,"The ARN 7.456789012345679e+22 is stored as a number too large to be exact (over 15 digits); store the column as text.",bad-arn',
     );
     expect(r.out).toContain('not written: VISA_M1_20261121_B20261121.csv');
   });
@@ -95,7 +97,7 @@ describe('closedesk chargebacks / deliver', () => {
       try {
         const secrets = createSecrets(store, config.masterKey);
         const p = await createPartner(store, secrets, { name: 'CLI FTP', protocol: 'ftp', host: '127.0.0.1', port: server.port, username: 'u', password: 'pw' }, 'admin');
-        const b = await prepareDelivery({ store, secrets }, { job: 'chargebacks', preparedBy: 'alice', files: [{ fileName: 'VISA_M1_20261121_B5.csv', content: fs.readFileSync(path.join(dir, 'out1', 'VISA_M1_20261121_B5.csv')), partnerId: p.id }] });
+        const b = await prepareDelivery({ store, secrets }, { job: 'chargebacks', preparedBy: person('alice'), files: [{ fileName: 'VISA_M1_20261121_B5.csv', content: fs.readFileSync(path.join(dir, 'out1', 'VISA_M1_20261121_B5.csv')), partnerId: p.id }] });
         id = b.id;
       } finally {
         await store.close();
@@ -106,7 +108,7 @@ describe('closedesk chargebacks / deliver', () => {
       expect(fs.readdirSync(root)).toEqual([]);
 
       const s2 = await openStore({ sqliteFile: config.sqliteFile });
-      await decideBatch(s2, { id, version: 1, user: 'bob', decision: 'approved' });
+      await decideBatch(s2, { id, version: 1, user: approverUser('bob'), decision: 'approved' });
       await s2.close();
       const r = await cli('deliver', id, '--as', 'bob');
       expect(r.code).toBe(0);

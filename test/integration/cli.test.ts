@@ -6,8 +6,9 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import { createAuth } from '../../server/auth';
 import { discoverCommands, runCli } from '../../server/cli';
-import { loadConfig } from '../../server/config';
+import { DEV_ISSUER, loadConfig } from '../../server/config';
 import { createTestDatabase, PG_ERROR_ENV, PG_URL_ENV } from './postgres';
+import { devId } from './people';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -57,7 +58,7 @@ describe('closedesk CLI', () => {
     const token = r.out.trim();
     expect(token.split('.')).toHaveLength(3);
     const auth = await createAuth(loadConfig(env, dir).auth, dir);
-    expect(await auth.verify(token)).toEqual({ id: 'alice', name: undefined, roles: ['preparer', 'approver'] });
+    expect(await auth.verify(token)).toEqual({ id: devId('alice'), issuer: DEV_ISSUER, subject: 'alice', name: 'alice', username: 'alice', roles: ['preparer', 'approver'] });
     const bad = await cli('token', '--user', 'alice', '--role', 'boss');
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('Unknown role boss');

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import * as openpgp from 'openpgp';
-import { createAudit, type Audit } from '../../server/audit';
+import type { Audit } from '../../server/audit';
 import { createSecrets, type Secrets } from '../../server/secrets';
 import { decideBatch, listBatchItems, requireBatch, setBatchState, updateBatchItem } from '../../server/store/batches';
 import { createPartner, listPartners, updatePartner } from '../../server/delivery/partners';
@@ -16,6 +16,7 @@ import { deliverBatch, describeDelivery, listDeliveries, prepareDelivery, type D
 import { fileFromBuffer, sendFile, temporaryName } from '../../server/delivery/upload';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { approverUser, person } from './people';
 
 const retry = { attempts: 4, baseDelayMs: 50, maxDelayMs: 200 };
 
@@ -32,7 +33,7 @@ describe.each(BACKENDS)('delivery batches on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestBackend(backend);
     secrets = createSecrets(t.store, randomBytes(32));
-    audit = createAudit(t.store);
+    audit = t.audit;
     deps = { store: t.store, secrets, audit };
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'cd-batch-ftp-'));
     fs.mkdirSync(path.join(root, 'inbox'));
@@ -51,8 +52,8 @@ describe.each(BACKENDS)('delivery batches on %s', (backend) => {
   });
 
   async function approved(files: { fileName: string; content: Buffer }[], preparer = 'alice') {
-    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: preparer, files: files.map((f) => ({ ...f, partnerId })) });
-    await decideBatch(t.store, { id: b.id, version: b.version, user: 'bob', decision: 'approved' });
+    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: person(preparer), files: files.map((f) => ({ ...f, partnerId })) });
+    await decideBatch(t.store, { id: b.id, version: b.version, user: approverUser('bob'), decision: 'approved' });
     return b;
   }
 
@@ -70,12 +71,12 @@ describe.each(BACKENDS)('delivery batches on %s', (backend) => {
       { fileName: 'VISA_M1_20261121_B1.csv', content: Buffer.from('CASE_ID\r\nCB-1\r\n') },
       { fileName: 'MASTERCARD_M1_20261121_B1.csv', content: Buffer.from('CASE_ID\r\nCB-2\r\n') },
     ];
-    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: 'alice', files: files.map((f) => ({ ...f, partnerId, label: 'VISA' })) });
+    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: person('alice'), files: files.map((f) => ({ ...f, partnerId, label: 'VISA' })) });
     await expect(deliverBatch(deps, b.id, { actor: 'alice', retry })).rejects.toMatchObject({ code: 'not-approved' });
-    await expect(decideBatch(t.store, { id: b.id, version: b.version, user: 'alice', decision: 'approved' })).rejects.toMatchObject({ code: 'maker-checker' });
+    await expect(decideBatch(t.store, { id: b.id, version: b.version, user: approverUser('alice'), decision: 'approved' })).rejects.toMatchObject({ code: 'maker-checker' });
     expect(fs.readdirSync(inbox())).toEqual([]);
 
-    await decideBatch(t.store, { id: b.id, version: b.version, user: 'bob', decision: 'approved' });
+    await decideBatch(t.store, { id: b.id, version: b.version, user: approverUser('bob'), decision: 'approved' });
     const seen: number[] = [];
     const out = await deliverBatch(deps, b.id, { actor: 'bob', retry, onProgress: (p) => seen.push(p.seq) });
     expect(out.batch.state).toBe('done');
@@ -144,8 +145,8 @@ describe.each(BACKENDS)('delivery batches on %s', (backend) => {
 
   test('a partner edited after approval is not used for the approved batch', async () => {
     const other = await createPartner(t.store, secrets, { name: 'Edited', protocol: 'ftp', host: '127.0.0.1', port: server.port, folder: 'inbox', username: 'acq', password: 'Pa55-word!' }, 'admin1');
-    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: 'alice', files: [{ fileName: 'EDIT.csv', content: Buffer.from('x'), partnerId: other.id }] });
-    await decideBatch(t.store, { id: b.id, version: b.version, user: 'bob', decision: 'approved' });
+    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: person('alice'), files: [{ fileName: 'EDIT.csv', content: Buffer.from('x'), partnerId: other.id }] });
+    await decideBatch(t.store, { id: b.id, version: b.version, user: approverUser('bob'), decision: 'approved' });
     await updatePartner(t.store, secrets, other.id, { folder: 'elsewhere' });
     const out = await deliverBatch(deps, b.id, { actor: 'bob', retry });
     expect(out.items[0]!.state).toBe('failed');
@@ -155,8 +156,8 @@ describe.each(BACKENDS)('delivery batches on %s', (backend) => {
 
   test('a wrong stored password fails the item with a clear error and can be retried after the fix', async () => {
     const p = await createPartner(t.store, secrets, { name: 'Wrong pw', protocol: 'ftp', host: '127.0.0.1', port: server.port, folder: 'inbox', username: 'acq', password: 'nope' }, 'admin1');
-    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: 'alice', files: [{ fileName: 'PW.csv', content: Buffer.from('x'), partnerId: p.id }] });
-    await decideBatch(t.store, { id: b.id, version: b.version, user: 'bob', decision: 'approved' });
+    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: person('alice'), files: [{ fileName: 'PW.csv', content: Buffer.from('x'), partnerId: p.id }] });
+    await decideBatch(t.store, { id: b.id, version: b.version, user: approverUser('bob'), decision: 'approved' });
     const out = await deliverBatch(deps, b.id, { actor: 'bob', retry });
     expect(out.items[0]).toMatchObject({ state: 'failed', attempts: 1 });
     expect(out.items[0]!.error).toMatch(/^\[auth\] The FTP server refused the login/);
@@ -173,8 +174,8 @@ describe.each(BACKENDS)('delivery batches on %s', (backend) => {
     const { privateKey, publicKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519', userIDs: [{ name: 'Network', email: 'files@network.test' }], format: 'armored' });
     const p = await createPartner(t.store, secrets, { name: 'PGP net', protocol: 'ftp', host: '127.0.0.1', port: server.port, folder: 'inbox', username: 'acq', password: 'Pa55-word!', pgpPublicKey: publicKey }, 'admin1');
     const content = Buffer.from('CASE_ID\r\nCB-9\r\n');
-    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: 'alice', files: [{ fileName: 'PGP.csv', content, partnerId: p.id }] });
-    await decideBatch(t.store, { id: b.id, version: b.version, user: 'bob', decision: 'approved' });
+    const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: person('alice'), files: [{ fileName: 'PGP.csv', content, partnerId: p.id }] });
+    await decideBatch(t.store, { id: b.id, version: b.version, user: approverUser('bob'), decision: 'approved' });
     const out = await deliverBatch(deps, b.id, { actor: 'bob', retry });
     expect(out.receipts[0]).toMatchObject({ fileName: 'PGP.csv.pgp', encrypted: true });
     const onServer = fs.readFileSync(path.join(inbox(), 'PGP.csv.pgp'));

@@ -17,6 +17,7 @@ import { selfSignedCertificate, startFtpServer, type TestFtpServer } from '../se
 import { startSshd, SSHD, type TestSshd } from '../servers/sshd';
 import { startCutProxy, type ConnectionPlan, type CutProxy } from '../servers/cut-proxy';
 import { openTestBackend, type TestBackend } from './backends';
+import { approverUser, person } from './people';
 
 /** Short deadlines so silent phases are reached quickly (nothing here asserts how long anything took). */
 const FTP_DEADLINE_MS = 3000;
@@ -38,8 +39,8 @@ afterAll(() => t?.cleanup());
 
 /** Prepared by alice, approved by bob: ready to send. */
 async function approvedBatch(partnerId: string, fileName: string, content: Buffer): Promise<string> {
-  const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: 'alice', files: [{ fileName, content, partnerId }] });
-  await decideBatch(t.store, { id: b.id, version: b.version, user: 'bob', decision: 'approved' });
+  const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: person('alice'), files: [{ fileName, content, partnerId }] });
+  await decideBatch(t.store, { id: b.id, version: b.version, user: approverUser('bob'), decision: 'approved' });
   return b.id;
 }
 

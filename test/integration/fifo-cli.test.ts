@@ -9,6 +9,7 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { runFifoCommand, FIFO_OUTPUT_FILES } from '../../server/jobs/fifo/run-command';
 import { readWorkbookTables } from '../../platform/workbook/excel-file';
+import { readXlsxCharts } from '../xlsx-charts';
 import { openStore } from '../../server/store';
 import { parseCsv } from '../../src/kernel/csv';
 import { isoToExcelSerial } from '../../src/kernel/dates';
@@ -198,6 +199,25 @@ describe('closedesk fifo on a workbook', () => {
     const tables = await readWorkbookTables(path.join(out, 'fifo.xlsx'));
     expect(tables.map((t) => t.name)).toEqual(['FIFO Allocations', 'TC_Data with redemptions', 'Balance history', 'Current balances', 'FIFO Analytics']);
     expect(tables[0]!.rows[2]).toEqual(['12011457', '12011456', 0.9]);
+    // FIFO Analytics carries its outstanding-over-time line chart, over the DATE and OUTSTANDING cells.
+    const analytics = tables[4]!;
+    const header = analytics.rows.findIndex((row) => row[0] === 'DATE');
+    const points = analytics.rows.slice(header + 1).filter((row) => row[0] !== '');
+    const first = analytics.firstRowNumber! + header + 1;
+    const last = first + points.length - 1;
+    const charts = await readXlsxCharts(fs.readFileSync(path.join(out, 'fifo.xlsx')));
+    expect(charts.map((ch) => [ch.sheet, ch.kind, ch.title])).toEqual([['FIFO Analytics', 'lineChart', 'Outstanding reward cash']]);
+    expect(charts[0]!.series).toEqual([
+      {
+        name: 'OUTSTANDING',
+        nameRef: `'FIFO Analytics'!$B$${first - 1}`,
+        categoryRef: `'FIFO Analytics'!$A$${first}:$A$${last}`,
+        valueRef: `'FIFO Analytics'!$B$${first}:$B$${last}`,
+        categories: points.map((row) => row[0]),
+        values: points.map((row) => row[1]),
+      },
+    ]);
+    expect(points.length).toBeGreaterThan(1);
   });
 });
 

@@ -13,15 +13,16 @@ import { ApiClient } from '../../taskpane/api';
 import { PreviewWorkbook } from '../../taskpane/preview/preview-workbook';
 import {
   defaultTransactionsSheet,
-  readTransactionsFromBackend,
   readTransactionsFromWorkbook,
   recordFifoRun,
   runFifo,
-  writeFifoSheets,
 } from '../../taskpane/pages/fifo/fifo-run';
+import { readDataset } from '../../taskpane/components/read-dataset';
+import { writeSheets } from '../../src/workbook/write-sheets';
 import { runFifoCommand } from '../../server/jobs/fifo/run-command';
 import { parseCsv } from '../../src/kernel/csv';
 import { openTestBackend, type TestBackend } from './backends';
+import { devId } from './people';
 
 const WORKED = path.join(__dirname, '..', 'fixtures', 'fifo', 'worked-example.csv');
 let t: TestBackend;
@@ -66,7 +67,7 @@ test('from a workbook sheet: five sheets written, run recorded with the same res
   const outcome = await runFifo(tables, { sheet: 'TC_Data', mode: 'lots' });
   expect(outcome.stopped).toBe(false);
   const progress: number[] = [];
-  await writeFifoSheets(wb, outcome.sheets, { onProgress: (done) => progress.push(done) });
+  await writeSheets(wb, outcome.sheets, { onProgress: (done) => progress.push(done) });
   expect(await wb.listSheets()).toEqual(['Sheet1', 'TC_Data', 'FIFO Allocations', 'TC_Data with redemptions', 'Balance history', 'Current balances', 'FIFO Analytics']);
   const alloc = await wb.readSheet('FIFO Allocations');
   expect(alloc.rows).toEqual([
@@ -82,7 +83,7 @@ test('from a workbook sheet: five sheets written, run recorded with the same res
 
   const run = await recordFifoRun(api, outcome, { mode: 'lots', version: '0.1.0' });
   const rows = await t.store.query<{ id: string; job: string; result_checksum: string; input_checksum: string; user_id: string }>("SELECT * FROM runs WHERE job = 'fifo'");
-  expect(rows).toEqual([expect.objectContaining({ id: run.id, user_id: 'pat', result_checksum: outcome.resultChecksum, input_checksum: outcome.inputChecksum })]);
+  expect(rows).toEqual([expect.objectContaining({ id: run.id, user_id: devId('pat'), result_checksum: outcome.resultChecksum, input_checksum: outcome.inputChecksum })]);
 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-tp-'));
   try {
@@ -100,7 +101,7 @@ test('from a dataset on the server, page by page; a sheet without TCTYPE stops w
   const dataset = list.find((d) => /TC_Data/.test(d.name))!;
   expect(dataset).toBeDefined();
   const seen: number[] = [];
-  const table = await readTransactionsFromBackend(api, dataset, { pageSize: 2, onProgress: (n) => seen.push(n) });
+  const { table } = await readDataset((id, offset, limit, signal) => api.getDatasetPage(id, offset, limit, signal), dataset.id, dataset.name, { pageSize: 2, onProgress: (n) => seen.push(n) });
   expect(seen).toEqual([2, 4, 6]);
   const outcome = await runFifo([table], { sheet: table.name, mode: 'lots', asOf: '2024-03-03' });
   expect(outcome.analytics.allocations).toBe(4);

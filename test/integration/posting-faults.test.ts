@@ -3,7 +3,6 @@
  * write was applied), 5% with 429 code 44, and drops 4% of connections (half after applying). Every
  * document must end up in Zoho once, every item done, and the id map must equal the sandbox.
  */
-import { createAudit } from '../../server/audit';
 import { idMapOfBatch } from '../../server/posting/idmap';
 import { postBatch } from '../../server/posting/worker';
 import { listBatchItems, requireBatch } from '../../server/store/batches';
@@ -26,7 +25,7 @@ describe.each(BACKENDS)('posting under Zoho faults (%s)', (backend) => {
       const connection = await connectSandbox(b.store, secrets, sb);
       const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 40, invoicesPer: 8, prefix: 'F' });
       const batchId = await approvedBatch(b.store, connection, documents);
-      const outcome = await postBatch({ store: b.store, secrets, audit: createAudit(b.store) }, batchId, {
+      const outcome = await postBatch({ store: b.store, secrets, audit: b.audit }, batchId, {
         concurrency: 5,
         clientOptions: { backoffMs: 20, perMinute: 1_000_000 },
         sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),

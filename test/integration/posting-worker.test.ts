@@ -3,7 +3,6 @@
  * Zoho refusals kept with their code and full body, payments held back when an invoice is missing,
  * the daily limit pausing the batch until the reset, pause/resume/cancel, and "reconnect".
  */
-import { createAudit } from '../../server/audit';
 import { getControl, requestCancel, requestPause, requestResume } from '../../server/posting/control';
 import { itemStatuses } from '../../server/posting/progress';
 import { postBatch, type PostOptions } from '../../server/posting/worker';
@@ -15,6 +14,7 @@ import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { approvedBatch, connectSandbox, makeDocuments, sandboxCensus, startSandbox, testSecrets } from './zoho-fixtures';
 import { preparePostingBatch } from '../../server/posting/prepare';
 import type { InvoiceDocument, PaymentDocument } from '../../src/settlements/documents';
+import { person } from './people';
 
 const fast: PostOptions = { concurrency: 3, clientOptions: { perMinute: 1_000_000, backoffMs: 10 }, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) };
 
@@ -33,17 +33,17 @@ describe.each(BACKENDS)('posting worker (%s)', (backend) => {
     await sb.close();
     await b.cleanup();
   });
-  const deps = () => ({ store: b.store, secrets, audit: createAudit(b.store) });
+  const deps = () => ({ store: b.store, secrets, audit: b.audit });
 
   it('sends nothing before a second person approved the batch', async () => {
     const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'A' });
-    const batch = await preparePostingBatch({ store: b.store }, { connectionId: connection.id, documents, preparedBy: 'maker@test' });
+    const batch = await preparePostingBatch({ store: b.store }, { connectionId: connection.id, documents, preparedBy: person('maker@test') });
     await expect(postBatch(deps(), batch.id, fast)).rejects.toMatchObject({ code: 'not-approved' });
     expect(sb.sandbox.stats.apiCalls).toBe(0);
     // Documents already in the id map cannot be queued again.
     const id = await approvedBatch(b.store, connection, makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'B' }));
     expect((await postBatch(deps(), id, fast)).state).toBe('done');
-    await expect(preparePostingBatch({ store: b.store }, { connectionId: connection.id, documents: makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'B' }), preparedBy: 'maker@test' })).rejects.toMatchObject({ code: 'already-posted' });
+    await expect(preparePostingBatch({ store: b.store }, { connectionId: connection.id, documents: makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'B' }), preparedBy: person('maker@test') })).rejects.toMatchObject({ code: 'already-posted' });
   });
 
   it('adopts an existing invoice on 1001, flags one with another amount, and keeps Zoho refusals with code and body', async () => {

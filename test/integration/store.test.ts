@@ -1,5 +1,5 @@
 /** The store, batches/maker-checker, audit chain and secrets — the same tests on SQLite and PostgreSQL. */
-import { createAudit, verifyAuditChain } from '../../server/audit';
+import { verifyAuditChain } from '../../server/audit';
 import { createSecrets } from '../../server/secrets';
 import {
   assertApprovedForSending,
@@ -11,7 +11,8 @@ import {
   updateBatchItem,
 } from '../../server/store/batches';
 import { toSqliteSql } from '../../server/store';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testAuditProtection, type TestBackend } from './backends';
+import { person, user } from './people';
 
 test('placeholders are rewritten for SQLite outside string literals only', () => {
   expect(toSqliteSql("SELECT $1, '$2', \"$3\" -- $4\n, $10")).toBe("SELECT @p1, '$2', \"$3\" -- $4\n, @p10");
@@ -89,50 +90,54 @@ describe.each(BACKENDS)('store on %s', (backend) => {
       { kind: 'invoice', idempotencyKey: `${backend}-inv-1`, request: { number: 'AMZN0000001', total: 1999 } },
       { kind: 'invoice', idempotencyKey: `${backend}-inv-2`, request: { number: 'AMZN0000002', total: 500 } },
     ];
+    const alice = user('alice', ['preparer', 'approver']);
+    const bob = user('bob', ['preparer', 'approver']);
 
     test('the preparer cannot approve; another person can; an edit voids the approval', async () => {
-      const b = await createBatch(t.store, { job: 'settlements', kind: 'zoho', preparedBy: 'alice', payload: { settlement: 'S1' }, items });
-      expect(b).toMatchObject({ state: 'awaiting_approval', version: 1, preparedBy: 'alice' });
+      const b = await createBatch(t.store, { job: 'settlements', kind: 'zoho', preparedBy: person('alice'), payload: { settlement: 'S1' }, items });
+      expect(b).toMatchObject({ state: 'awaiting_approval', version: 1, preparedBy: alice.id, preparedByName: 'alice' });
       expect((await listBatchItems(t.store, b.id)).map((i) => [i.seq, i.idempotencyKey, i.state])).toEqual([
         [1, `${backend}-inv-1`, 'pending'],
         [2, `${backend}-inv-2`, 'pending'],
       ]);
 
-      await expect(decideBatch(t.store, { id: b.id, version: 1, user: 'alice', decision: 'approved' })).rejects.toMatchObject({
+      await expect(decideBatch(t.store, { id: b.id, version: 1, user: alice, decision: 'approved' })).rejects.toMatchObject({
         statusCode: 403,
         code: 'maker-checker',
       });
       await expect(assertApprovedForSending(t.store, b.id)).rejects.toMatchObject({ code: 'not-approved' });
 
-      const { batch: approved } = await decideBatch(t.store, { id: b.id, version: 1, user: 'bob', decision: 'approved' });
+      const { batch: approved } = await decideBatch(t.store, { id: b.id, version: 1, user: bob, decision: 'approved' });
       expect(approved.state).toBe('approved');
-      expect((await assertApprovedForSending(t.store, b.id)).approvedBy).toBe('bob');
+      expect(await assertApprovedForSending(t.store, b.id)).toMatchObject({ approvedBy: bob.id, approvedByName: 'bob' });
 
       // bob edits after approving: new version, bob is now the preparer, the approval no longer counts.
-      const edited = await editBatch(t.store, { id: b.id, expectedVersion: 1, editedBy: 'bob', payload: { settlement: 'S1', note: 'fixed' } });
-      expect(edited).toMatchObject({ version: 2, state: 'awaiting_approval', preparedBy: 'bob' });
+      // He replaces every item, so nothing of alice's is left in version 2 and she may check his work.
+      const bobsItems = items.map((i) => ({ ...i, idempotencyKey: `${i.idempotencyKey}-v2`, request: { ...i.request, total: 42 } }));
+      const edited = await editBatch(t.store, { id: b.id, expectedVersion: 1, editedBy: bob, payload: { settlement: 'S1', note: 'fixed' }, items: bobsItems });
+      expect(edited).toMatchObject({ version: 2, state: 'awaiting_approval', preparedBy: bob.id, preparers: [person('bob')] });
       expect(await currentApproval(t.store, b.id)).toBeUndefined();
       await expect(assertApprovedForSending(t.store, b.id)).rejects.toMatchObject({ code: 'not-approved' });
-      await expect(decideBatch(t.store, { id: b.id, version: 2, user: 'bob', decision: 'approved' })).rejects.toMatchObject({
+      await expect(decideBatch(t.store, { id: b.id, version: 2, user: bob, decision: 'approved' })).rejects.toMatchObject({
         code: 'maker-checker',
       });
       // an approval of the version someone looked at before the edit is refused
-      await expect(decideBatch(t.store, { id: b.id, version: 1, user: 'alice', decision: 'approved' })).rejects.toMatchObject({
+      await expect(decideBatch(t.store, { id: b.id, version: 1, user: alice, decision: 'approved' })).rejects.toMatchObject({
         statusCode: 409,
         code: 'stale-version',
       });
-      await decideBatch(t.store, { id: b.id, version: 2, user: 'alice', decision: 'approved' });
+      await decideBatch(t.store, { id: b.id, version: 2, user: alice, decision: 'approved' });
       expect((await currentApproval(t.store, b.id))?.batchVersion).toBe(2);
     });
 
     test('an idempotency key cannot be in two batches; items record their states', async () => {
       await expect(
-        createBatch(t.store, { job: 'settlements', kind: 'zoho', preparedBy: 'carol', payload: {}, items: [items[0]] }),
+        createBatch(t.store, { job: 'settlements', kind: 'zoho', preparedBy: person('carol'), payload: {}, items: [{ ...items[0], idempotencyKey: `${backend}-inv-1-v2` }] }),
       ).rejects.toMatchObject({ code: 'duplicate-idempotency-key' });
       const b = await createBatch(t.store, {
         job: 'chargebacks',
         kind: 'sftp',
-        preparedBy: 'carol',
+        preparedBy: person('carol'),
         payload: {},
         items: [{ kind: 'file', idempotencyKey: `${backend}-file-1`, request: { name: 'visa.csv' } }],
       });
@@ -152,13 +157,13 @@ describe.each(BACKENDS)('store on %s', (backend) => {
 
   describe('audit chain', () => {
     test('verifies an intact chain and names an edited entry', async () => {
-      const audit = createAudit(t.store);
+      const audit = t.audit;
       for (let i = 1; i <= 5; i++) await audit.append({ actor: 'alice', action: 'run.recorded', subjectType: 'run', subjectId: `r${i}`, details: { i } });
       expect(await audit.verify()).toMatchObject({ ok: true, entries: 5 });
       expect((await audit.recent({ limit: 2 })).map((e) => e.seq)).toEqual([5, 4]);
 
       await t.store.exec("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3");
-      const v = await verifyAuditChain(t.store);
+      const v = await verifyAuditChain(t.store, testAuditProtection(t.dir));
       expect(v.ok).toBe(false);
       expect(v).toMatchObject({ firstBad: { seq: 3 } });
       expect(v.message).toContain('entry 3');
@@ -171,7 +176,7 @@ describe.each(BACKENDS)('store on %s', (backend) => {
     });
 
     test('detects deleted, reordered and truncated entries', async () => {
-      const audit = createAudit(t.store);
+      const audit = t.audit;
       expect((await audit.verify()).ok).toBe(true);
       const saved = await t.store.query<Record<string, string | number>>('SELECT * FROM audit_log ORDER BY seq');
 

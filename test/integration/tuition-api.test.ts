@@ -13,6 +13,7 @@ import { sendForApproval, type TuitionDeps } from '../../server/jobs/tuition/inv
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, type TestSshd } from '../servers/sshd';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { devId, user } from './people';
 
 const HEADER = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
 const table = (rows: string[][]) => ({ name: 'brightpath.csv', header: HEADER, rows });
@@ -164,6 +165,11 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
 
     const done = await settled(id);
     expect(done).toMatchObject({ state: 'delivered', version: 1, decision: { decision: 'approved', by: 'customer:ap@northwind.test', version: 1, hash } });
+    // who decided is the configured approver's identity; the delivery batch carries the invoice's preparers and her approval
+    expect(done.decision.byId).toBe('urn:closedesk:tuition-approval-link#ap@northwind.test');
+    const batch = (await app.inject({ method: 'GET', url: `/api/batches/${done.deliveryBatchId}`, headers: as('bob') })).json();
+    expect(batch.batch).toMatchObject({ preparedBy: 'urn:closedesk:system#tuition-delivery', preparers: [{ id: 'urn:closedesk:system#tuition-delivery' }, { id: devId('alice'), name: 'alice' }] });
+    expect(batch.approvals).toMatchObject([{ approvedBy: done.decision.byId, approvedByName: 'customer:ap@northwind.test', approverRoles: ['approver'] }]);
     const files = fs.readdirSync(path.join(ftp.root, 'in')).sort();
     expect(files).toEqual(['TU-2024-11-NORTHWIND-TRADERS-USD-v1.csv', 'TU-2024-11-NORTHWIND-TRADERS-USD-v1.xlsx']);
     expect(fs.readFileSync(path.join(ftp.root, 'in', files[0]!), 'utf8')).toBe(
@@ -188,6 +194,8 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     expect(r.body).not.toContain('<pat@');
     const inv = await invoice(id);
     expect(inv).toMatchObject({ state: 'denied', decision: { decision: 'denied', reason: 'Dina left in October', by: 'customer:Pat <pat@contoso.test>' } });
+    // the name typed into the form is only shown: the decision is the configured approver's
+    expect(inv.decision.byId).toBe('urn:closedesk:tuition-approval-link#finance@contoso.test');
     const d = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/deliver`, headers: as('bob') });
     expect(d.statusCode).toBe(409);
     const resend = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('alice'), payload: {} });
@@ -238,7 +246,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
 
   test('an expired link is refused', async () => {
     const deps: TuitionDeps = { store: t.store, audit: app.ctx.audit, secrets: app.ctx.secrets, masterKey: config.masterKey };
-    const link = await sendForApproval(deps, ids['FABRIKAM-INC-USD']!, 'alice', { validForMs: -1000 });
+    const link = await sendForApproval(deps, ids['FABRIKAM-INC-USD']!, user('alice', ['preparer']), { validForMs: -1000 });
     const r = await app.inject({ method: 'GET', url: link.path });
     expect(r.statusCode).toBe(410);
     expect(r.body).toContain('This link has expired');

@@ -3,7 +3,6 @@
  * PostgreSQL: only after the customer's approval, exactly once (a second delivery and a crash after
  * Zoho created the invoice both adopt the existing one), lines as the customer approved them.
  */
-import { createAudit } from '../../server/audit';
 import { clientFor } from '../../server/zoho/connections';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import {
@@ -20,6 +19,9 @@ import { zohoInvoiceNumber } from '../../server/jobs/tuition/zoho';
 import { buildTuitionInvoices, readExpenseLines } from '../../src/tuition';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { connectSandbox, startSandbox, testSecrets } from './zoho-fixtures';
+import { user } from './people';
+
+const alice = user('alice', ['preparer']);
 
 const HEADER = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
 const ROWS = [
@@ -39,7 +41,7 @@ describe.each(BACKENDS)('tuition delivery to Zoho Books on %s', (backend) => {
   const byCustomer: Record<string, StoredInvoice> = {};
 
   const approve = async (id: string) => {
-    const link = await sendForApproval(deps, id, 'alice');
+    const link = await sendForApproval(deps, id, alice);
     const inv = await requireInvoice(t.store, id);
     const r = await decideByLink(deps, link.token, { decision: 'approved', shownHash: inv.hash, approver: 'ap@customer.test' });
     expect(r.ok).toBe(true);
@@ -49,7 +51,7 @@ describe.each(BACKENDS)('tuition delivery to Zoho Books on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestBackend(backend);
     const { secrets, masterKey } = testSecrets(t.store);
-    deps = { store: t.store, audit: createAudit(t.store), secrets, masterKey };
+    deps = { store: t.store, audit: t.audit, secrets, masterKey };
     sb = await startSandbox();
     connectionId = (await connectSandbox(t.store, secrets, sb)).id;
     const seed = sb.sandbox.state.seedIds();
@@ -58,7 +60,7 @@ describe.each(BACKENDS)('tuition delivery to Zoho Books on %s', (backend) => {
     }
     const read = readExpenseLines([{ name: 'bp.csv', header: HEADER, rows: ROWS }], { month: '2024-11' });
     expect(read.problems).toEqual([]);
-    const saved = await saveInvoices(deps, buildTuitionInvoices(read.lines, '2024-11'), 'alice');
+    const saved = await saveInvoices(deps, buildTuitionInvoices(read.lines, '2024-11'), alice);
     for (const i of saved.created) byCustomer[`${i.customer} ${i.currency}`] = i;
   });
   afterAll(async () => {

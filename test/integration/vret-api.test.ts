@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
 import { openTestBackend, type TestBackend } from './backends';
+import { devId } from './people';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'vret');
 let t: TestBackend;
@@ -33,17 +34,18 @@ afterAll(async () => {
   await t?.cleanup();
 });
 
-test('build returns the four sheets, SPURSH, balances and problems; the run is recorded', async () => {
+test('build returns the VRET sheets, SPURSH, balances and problems; the run is recorded', async () => {
   const r = await app.inject({ method: 'POST', url: '/api/vret/build', headers: auth('pat'), payload: { ledger: 'Amazon.eu', geo: 'DE', period: '2024-11' } });
   expect(r.statusCode).toBe(200);
   const body = r.json();
-  expect(body.sheets.map((s: { name: string }) => s.name)).toEqual(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report']);
+  expect(body.sheets.map((s: { name: string }) => s.name)).toEqual(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report', 'Funding by vendor']);
+  expect(body.sheets[4].chart).toEqual({ type: 'bar', title: 'Funding by vendor', categoryColumn: 'VENDOR_NAME', valueColumns: ['FUNDING_AMOUNT'] });
   expect(body.balances).toEqual([{ currency: 'EUR', debits: 22_784, credits: 22_784, difference: 0 }]);
   expect(body.spursh.csv.split('\r\n')[1]).toBe('Amazon.eu,2024-11,Acme GmbH,R1001,EUR,100.00,30.00,70.00');
   expect(body.problems.some((p: { code: string }) => p.code === 'rvr-unmatched')).toBe(true);
   const runs = await t.store.query<{ user_id: string; options: string }>("SELECT user_id, options FROM runs WHERE job = 'vret'");
   expect(runs).toHaveLength(1);
-  expect(runs[0]!.user_id).toBe('pat');
+  expect(runs[0]!.user_id).toBe(devId('pat'));
   expect(JSON.parse(runs[0]!.options).runId).toBe(body.runId);
 
   const saved = await app.inject({ method: 'POST', url: '/api/vret/spursh', headers: auth('pat'), payload: { fileName: body.spursh.fileName, csv: body.spursh.csv } });

@@ -7,11 +7,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { openStore, type Store } from '../../server/store';
 import { readWorkbookTables } from '../../platform/workbook/excel-file';
+import { readXlsxCharts } from '../xlsx-charts';
 import { demoSchemaSql, demoSeedSql, vretDatasetQueries } from '../../server/jobs/vret/queries';
 import { readThrFile } from '../../server/jobs/vret/thr';
 import { runVretJob, VretSourceError } from '../../server/jobs/vret/job';
 import { createDatasets } from '../../server/datasets';
 import { createTestDatabase, freePort } from './postgres';
+import { testAudit } from './backends';
 
 const FIX = path.join(__dirname, '..', 'fixtures', 'vret');
 const base = { ledger: 'Amazon.eu', geo: 'DE', period: '2024-11' };
@@ -37,9 +39,9 @@ const SPURSH_CSV_ROWS = [
   'Amazon.eu,2024-11,Acme GmbH,R1005,EUR,12.34,0.00,12.34',
 ];
 
-test('--inputs + --thr: workbook with the four sheets, SPURSH file, run recorded with checksums', async () => {
+test('--inputs + --thr: workbook with the VRET sheets and the funding chart, SPURSH file, run recorded with checksums', async () => {
   const out = outDir('inputs');
-  const r = await runVretJob({ ...base, inputsDir: path.join(FIX, 'inputs'), thrDir: path.join(FIX, 'thr'), outDir: out, runId: 'T1', store });
+  const r = await runVretJob({ ...base, inputsDir: path.join(FIX, 'inputs'), thrDir: path.join(FIX, 'thr'), outDir: out, runId: 'T1', record: { store, audit: testAudit(store) } });
   expect(r.problems.filter((p) => p.severity === 'blocking')).toEqual([]);
   expect(visible(out)).toEqual(['SPURSH_Amazon.eu_T1.csv', 'VRET_Amazon.eu_T1.xlsx']);
   expect(r.balances).toEqual([{ currency: 'EUR', debits: 22_784, credits: 22_784, difference: 0 }]);
@@ -47,7 +49,19 @@ test('--inputs + --thr: workbook with the four sheets, SPURSH file, run recorded
     [SPURSH_HEADER, ...SPURSH_CSV_ROWS, 'Amazon.eu,2024-11,Epsilon GmbH,T2001,EUR,40.00,0.00,40.00', 'Amazon.eu,2024-11,Zeta KG,T2002,EUR,5.50,0.00,5.50', ''].join('\r\n'),
   );
   const tables = await readWorkbookTables(r.workbookPath);
-  expect(tables.map((t) => t.name)).toEqual(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report', 'Problems']);
+  expect(tables.map((t) => t.name)).toEqual(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report', 'Funding by vendor', 'Problems']);
+  // Funding per vendor (the SPURSH lines summed), largest first, and its bar chart over those cells.
+  expect(tables[4]!.rows).toEqual([
+    ['Acme GmbH', 82.34, 2],
+    ['Epsilon GmbH', 40, 1],
+    ['Delta GmbH', 20, 1],
+    ['Zeta KG', 5.5, 1],
+  ]);
+  const charts = await readXlsxCharts(fs.readFileSync(r.workbookPath));
+  expect(charts.map((c) => [c.sheet, c.kind, c.barDir, c.title])).toEqual([['Funding by vendor', 'barChart', 'bar', 'Funding by vendor']]);
+  expect(charts[0]!.series.map((s) => [s.categoryRef, s.valueRef, s.values])).toEqual([
+    ["'Funding by vendor'!$A$2:$A$5", "'Funding by vendor'!$B$2:$B$5", [82.34, 40, 20, 5.5]],
+  ]);
   const je = tables[1]!;
   expect(je.header).toEqual(['LEDGER', 'CURRENCY', 'CO', 'LOC', 'CC', 'ACCT', 'PROD', 'CHAN', 'PROJ', 'DEBIT', 'CREDIT', 'DESCRIPTION']);
   // Segments stay text with their leading zeros in the file.
@@ -120,7 +134,7 @@ describe('PostgreSQL source', () => {
 
   test('--source: bound parameters, lower-case columns matched by name, same result as the CSV fixtures', async () => {
     const out = outDir('pg');
-    const r = await runVretJob({ ...base, source: url, outDir: out, runId: 'P1', store });
+    const r = await runVretJob({ ...base, source: url, outDir: out, runId: 'P1', record: { store, audit: testAudit(store) } });
     expect(r.problems.filter((p) => p.severity === 'blocking')).toEqual([]);
     expect(fs.readFileSync(r.spurshPath!, 'utf8')).toBe([SPURSH_HEADER, ...SPURSH_CSV_ROWS, ''].join('\r\n'));
     expect(r.balances).toEqual([{ currency: 'EUR', debits: 18_234, credits: 18_234, difference: 0 }]);

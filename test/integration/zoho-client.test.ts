@@ -177,6 +177,39 @@ describe('Zoho client', () => {
       await sb.close();
     }
   });
+
+  it('serves every status, void and delete call of the contract: sent, void, publish, and deleting a payment makes its invoice due again', async () => {
+    const { sb, client, seed } = await setup();
+    try {
+      const made = await client.post('/invoices', invoiceBody(seed, 'AMZN0000009'), { ignore_auto_number_generation: true });
+      const invoiceId = String((made.invoice as { invoice_id: string }).invoice_id);
+      await client.post(`/invoices/${invoiceId}/status/sent`, undefined);
+      expect((await client.get(`/invoices/${invoiceId}`)).invoice).toMatchObject({ status: 'sent', balance: 24.68 });
+      const paid = await client.post('/customerpayments', { customer_id: seed.customerId, payment_mode: 'banktransfer', amount: 24.68, date: '2026-01-20', reference_number: 'S-9', invoices: [{ invoice_id: invoiceId, amount_applied: 24.68 }] });
+      const paymentId = String((paid.payment as { payment_id: string }).payment_id);
+      // A paid invoice is not voided while its payment stands.
+      await expect(client.post(`/invoices/${invoiceId}/status/void`, undefined)).rejects.toMatchObject({ kind: 'rejected', details: { code: 2 } });
+      await client.delete(`/customerpayments/${paymentId}`);
+      expect((await client.get(`/invoices/${invoiceId}`)).invoice).toMatchObject({ status: 'sent', balance: 24.68 });
+      await expect(client.get(`/customerpayments/${paymentId}`)).rejects.toMatchObject({ kind: 'rejected', details: { code: 1002 } });
+      await client.post(`/invoices/${invoiceId}/status/void`, undefined);
+      expect((await client.get(`/invoices/${invoiceId}`)).invoice).toMatchObject({ status: 'void', balance: 0 });
+
+      const lines = [
+        { account_id: seed.accountIds.fees, debit_or_credit: 'debit' as const, amount: 3 },
+        { account_id: seed.accountIds.clearing, debit_or_credit: 'credit' as const, amount: 3 },
+      ];
+      const j = await client.post('/journals', { journal_date: '2026-01-20', reference_number: 'S-9', line_items: lines });
+      const journalId = String((j.journal as { journal_id: string }).journal_id);
+      await client.post(`/journals/${journalId}/status/publish`, undefined);
+      expect((await client.get(`/journals/${journalId}`)).journal).toMatchObject({ status: 'published' });
+      await client.delete(`/journals/${journalId}`);
+      expect((await client.get('/journals', { reference_number: 'S-9' })).journals).toEqual([]);
+      expect(sb.sandbox.stats.byOperation).toMatchObject({ 'POST /invoices/{invoice_id}/status/void': 2, 'DELETE /customerpayments/{payment_id}': 1, 'DELETE /journals/{journal_id}': 1 });
+    } finally {
+      await sb.close();
+    }
+  });
 });
 
 describe('Zoho data centres and JSON', () => {
@@ -191,4 +224,5 @@ describe('Zoho data centres and JSON', () => {
     const v = parseZohoJson('{"a":73985000000430759,"b":"73985000000430759","c":12.5,"d":-9007199254740993,"e":[1,460000000000000001],"f":"x\\"73985000000430759"}') as Record<string, unknown>;
     expect(v).toEqual({ a: '73985000000430759', b: '73985000000430759', c: 12.5, d: '-9007199254740993', e: [1, '460000000000000001'], f: 'x"73985000000430759' });
   });
+
 });

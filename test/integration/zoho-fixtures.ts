@@ -4,13 +4,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { InvoiceDocument, JournalDocument, PaymentDocument, SettlementDocument } from '../../src/settlements/documents';
-import { createAudit } from '../../server/audit';
+import { testAudit } from './backends';
 import { createSecrets, type Secrets } from '../../server/secrets';
 import type { Store } from '../../server/store';
 import { decideBatch } from '../../server/store/batches';
 import { preparePostingBatch } from '../../server/posting/prepare';
 import { saveConnectionWithRefreshToken, type ZohoConnection } from '../../server/zoho/connections';
 import { startZohoSandbox, type RunningSandbox, type SandboxOptions, type SeedIds } from '../../server/dev/zoho-sandbox';
+import { approverUser, person } from './people';
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSandbox> {
   return startZohoSandbox({ port: 0, ...opts, limits: { perMinute: 1_000_000, perDay: 10_000_000, ...opts.limits } });
@@ -129,9 +130,9 @@ export function makeDocuments(seed: SeedIds, o: { settlements: number; invoicesP
 }
 
 export async function approvedBatch(store: Store, connection: ZohoConnection, documents: SettlementDocument[]): Promise<string> {
-  const audit = createAudit(store);
-  const batch = await preparePostingBatch({ store, audit }, { connectionId: connection.id, documents, preparedBy: 'maker@test' });
-  await decideBatch(store, { id: batch.id, version: batch.version, user: 'checker@test', decision: 'approved' });
+  const audit = testAudit(store);
+  const batch = await preparePostingBatch({ store, audit }, { connectionId: connection.id, documents, preparedBy: person('maker@test') });
+  await decideBatch(store, { id: batch.id, version: batch.version, user: approverUser('checker@test'), decision: 'approved' });
   return batch.id;
 }
 

@@ -1,6 +1,6 @@
 /**
- * The sandbox answers like Zoho Books: OAuth grants, validation against the official OpenAPI
- * files, Zoho's business errors, search and pagination. Real HTTP on loopback.
+ * The sandbox answers like Zoho Books: OAuth grants, validation against our request contract
+ * (server/zoho/contract.ts), Zoho's business errors, search and pagination. Real HTTP on loopback.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -66,7 +66,7 @@ describe('Zoho sandbox: OAuth', () => {
   });
 });
 
-describe('Zoho sandbox: validation against the OpenAPI files', () => {
+describe('Zoho sandbox: validation against the request contract', () => {
   it('needs organization_id except on GET /organizations', async () => {
     expect((await call('GET', '/contacts', undefined, { organization_id: '' })).body.code).toBe(6041);
     const orgs = await call('GET', '/organizations', undefined, { organization_id: '' });

@@ -1,7 +1,6 @@
-import { createAudit } from '../../audit';
 import { createSecrets } from '../../secrets';
 import { deliverBatch, describeDelivery } from '../../delivery/service';
-import { cliConfig, withStore } from '../setup';
+import { cliAudit, cliConfig, withStore } from '../setup';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
 export const command: CliCommand = {
@@ -22,7 +21,7 @@ export const command: CliCommand = {
     const config = cliConfig(io);
     const actor = values.as ?? (io.env.USER ? `cli:${io.env.USER}` : 'cli');
     return withStore(config, async (store) => {
-      const deps = { store, secrets: createSecrets(store, config.masterKey), audit: createAudit(store) };
+      const deps = { store, secrets: createSecrets(store, config.masterKey), audit: cliAudit(config, store) };
       const id = positionals[0]!;
       const before = await describeDelivery(store, id);
       const names = new Map(before.items.map((i) => [i.seq, (i.request as { fileName: string }).fileName]));

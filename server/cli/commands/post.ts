@@ -1,8 +1,7 @@
-import { createAudit } from '../../audit';
 import { createSecrets } from '../../secrets';
 import { postBatch } from '../../posting/worker';
 import { itemStatuses } from '../../posting/progress';
-import { cliConfig, withStore } from '../setup';
+import { cliAudit, cliConfig, withStore } from '../setup';
 import { println, UsageError, type CliCommand } from '../command';
 
 export const command: CliCommand = {
@@ -34,7 +33,7 @@ export const command: CliCommand = {
     const config = cliConfig(io);
     return withStore(config, async (store) => {
       const secrets = createSecrets(store, config.masterKey);
-      const audit = createAudit(store);
+      const audit = cliAudit(config, store);
       const perMinute = io.env.CLOSEDESK_ZOHO_PER_MINUTE ? Number(io.env.CLOSEDESK_ZOHO_PER_MINUTE) : undefined;
       let lastLine = '';
       const outcome = await postBatch({ store, secrets, audit }, positional[0], {

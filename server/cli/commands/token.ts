@@ -1,4 +1,4 @@
-import { isRole, parseTtl, type Role } from '../../auth';
+import { devTokenTtl, isRole, type Role } from '../../auth';
 import { cliAuth, cliConfig } from '../setup';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../command';
 
@@ -6,7 +6,7 @@ export const command: CliCommand = {
   name: 'token',
   summary: 'Print a sign-in token from the local development issuer.',
   usage: [
-    'closedesk token --user <name> --role <preparer|approver|admin> [--role …] [--ttl 8h]',
+    'closedesk token --user <name> --role <preparer|approver|admin> [--role …] [--ttl 8h]   (at most 12h)',
     '',
     'Prints a bearer token (JWT) signed by the development issuer whose key is in CLOSEDESK_DATA_DIR.',
     'Use it as "Authorization: Bearer <token>". Only when AUTH_JWKS_URL is not set.',
@@ -23,7 +23,7 @@ export const command: CliCommand = {
     const bad = roles.filter((r) => !isRole(r));
     if (bad.length) throw new UsageError(`Unknown role ${bad.join(', ')}; roles are preparer, approver and admin.`);
     try {
-      parseTtl(values.ttl!);
+      devTokenTtl(values.ttl!);
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

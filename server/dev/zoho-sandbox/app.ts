@@ -1,14 +1,17 @@
 /**
+ * Over 400 lines on purpose: the sandbox's whole HTTP surface (OAuth, limits, faults, one handler per contract operation) reads in one place.
+ *
  * A Zoho Books v3 stand-in on loopback, for `npm start`, the tests and the benchmark. It answers
  * like Zoho does (envelope { code, message, <entity> }, code 0 = success, Zoho's error codes and
- * HTTP statuses), validates every query and body against the official OpenAPI files, enforces the
+ * HTTP statuses), validates every query and body against the request contract (server/zoho/contract.ts,
+ * the same one the client's types come from; a field outside it is refused), enforces the
  * per-minute (44), daily (45) and concurrency (1070) limits, and can inject faults: 5xx and dropped
  * connections both before and after the write is applied (the hard case for exactly-once), spurious
  * 429s, latency and expired access tokens.
  */
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { sharedValidator, type OasValidator, type OperationSpec } from './oas';
+import { checkRequest, operation, ZOHO_OPERATIONS, type OperationName, type ParsedBody, type ParsedQuery } from '../../zoho/contract';
 import { money, SandboxState, toCents, type Invoice, type Journal, type OrgBooks, type Payment } from './state';
 
 export interface SandboxFaults {
@@ -44,7 +47,6 @@ export interface SandboxOptions {
   faults?: Partial<SandboxFaults>;
   /** Random source for fault injection (tests pass a seeded one). */
   random?: () => number;
-  validator?: OasValidator;
 }
 
 export interface SandboxStats {
@@ -80,12 +82,13 @@ interface RefreshInfo {
   minted: number[];
 }
 
-type Handler = (a: {
+type Handler<N extends OperationName> = (a: {
   books: OrgBooks;
-  query: Record<string, string>;
-  body: Record<string, unknown>;
+  query: ParsedQuery<N>;
+  body: ParsedBody<N>;
   params: Record<string, string>;
-}) => { status?: number; message: string; entity?: [string, unknown]; extra?: Record<string, unknown> };
+}) => HandlerResult;
+type HandlerResult = { status?: number; message: string; entity?: [string, unknown]; extra?: Record<string, unknown> };
 
 export interface Sandbox {
   app: FastifyInstance;
@@ -105,7 +108,6 @@ export interface Sandbox {
 export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const clock = opts.clock ?? { now: () => Date.now() };
   const random = opts.random ?? Math.random;
-  const validator = opts.validator ?? sharedValidator();
   const state = new SandboxState({ dataDir: opts.dataDir });
   const faults: SandboxFaults = { serverErrorRate: 0, rateLimitRate: 0, dropRate: 0, delayMs: 0, ...opts.faults };
   const limits: SandboxLimits = { perMinute: 100, tokenTtlSeconds: 3600, tokensPer10Minutes: 10, ...opts.limits };
@@ -192,11 +194,11 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     if (ms > 0) await new Promise((r) => setTimeout(r, ms));
   }
 
-  /** Registers a Books API route validated against the OAS operation method + template. */
-  function api(method: 'GET' | 'POST' | 'PUT' | 'DELETE', template: string, handler: Handler, o: { needsOrganization?: boolean; writes?: boolean } = {}) {
-    const op: OperationSpec | undefined = validator.find(method, template);
-    if (!op) throw new Error(`The OpenAPI files have no ${method} ${template}.`);
-    const needsOrganization = o.needsOrganization ?? true;
+  /** Registers a Books API route for a contract operation; requests are validated against the contract. */
+  const served = new Set<OperationName>();
+  function api<N extends OperationName>(name: N, handler: Handler<N>) {
+    served.add(name);
+    const { method, path: template, organization: needsOrganization } = operation(name);
     const url = '/books/v3' + template.replace(/\{(\w+)\}/g, ':$1');
     app.route({
       method,
@@ -253,10 +255,10 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
         inFlight.set(orgId, busy + 1);
         try {
           await delay(faults.delayMs);
-          const bad = validator.checkQuery(op, query, { needsOrganization }) ?? (method === 'POST' || method === 'PUT' ? validator.checkBody(op, req.body ?? {}) : null);
-          if (bad) {
-            count(String(bad.code));
-            return sendZoho(reply, 400, { code: bad.code, message: bad.message });
+          const checked = checkRequest(name, { query, body: req.body });
+          if (!checked.ok) {
+            count('2');
+            return sendZoho(reply, 400, { code: 2, message: `Invalid value passed for ${checked.violation.field}: ${checked.violation.problem}.` });
           }
           // Faults before the write: nothing applied. (A roll is drawn only when a fault is set, so
           // tests can script the sequence; "half after" is approximate: rate/2 of the calls that passed.)
@@ -270,9 +272,9 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
             count('500-before');
             return sendZoho(reply, 500, { code: 1000, message: 'Internal error' });
           }
-          let out: ReturnType<Handler>;
+          let out: HandlerResult;
           try {
-            out = handler({ books, query, body: (req.body ?? {}) as Record<string, unknown>, params: req.params as Record<string, string> });
+            out = handler({ books, query: checked.query, body: checked.body, params: req.params as Record<string, string> });
           } catch (e) {
             if (e instanceof ZohoFailure) {
               count(String(e.code));
@@ -281,7 +283,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
             throw e;
           }
           // Faults after the write: applied, but the caller never hears of it.
-          if (faulty && o.writes !== false && method !== 'GET') {
+          if (faulty && method !== 'GET') {
             const after = random();
             if (after < faults.dropRate / 2) {
               count('drop-after');
@@ -307,10 +309,10 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   const fail = (code: number, message: string, status = 400) => new ZohoFailure(status, code, message);
   const nowIso = () => new Date(clock.now()).toISOString().replace(/\.\d{3}Z$/, '+0000');
 
-  function page<T>(query: Record<string, string>, list: T[], key: string): { message: string; entity: [string, unknown]; extra: Record<string, unknown> } {
-    const p = Math.max(1, Number(query.page ?? 1));
-    const per = Number(query.per_page ?? 200);
-    if (!Number.isInteger(per) || per < 1 || per > 200) throw fail(2, 'Invalid value passed for per_page');
+  /** One page of a list (the contract already holds page ≥ 1 and per_page within 1..200). */
+  function page<T>(query: { page?: number; per_page?: number }, list: T[], key: string): { message: string; entity: [string, unknown]; extra: Record<string, unknown> } {
+    const p = query.page ?? 1;
+    const per = query.per_page ?? 200;
     const slice = list.slice((p - 1) * per, p * per);
     return { message: 'success', entity: [key, slice], extra: { page_context: { page: p, per_page: per, has_more_page: p * per < list.length } } };
   }
@@ -347,35 +349,35 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   }
 
   // Organisations: the one call without organization_id.
-  api('GET', '/organizations', () => ({ message: 'success', entity: ['organizations', state.data.books.map((b) => b.org)] }), { needsOrganization: false });
+  api('listOrganizations', () => ({ message: 'success', entity: ['organizations', state.data.books.map((b) => b.org)] }));
 
-  api('GET', '/contacts', ({ books, query }) => page(query, books.contacts.filter((c) => match(query.contact_name, c.contact_name)), 'contacts'));
-  api('POST', '/contacts', ({ books, body }) => {
-    const c = { contact_id: state.newId(), contact_name: String(body.contact_name), contact_type: String(body.contact_type ?? 'customer'), currency_code: books.org.currency_code };
+  api('listContacts', ({ books, query }) => page(query, books.contacts.filter((c) => match(query.contact_name, c.contact_name)), 'contacts'));
+  api('createContact', ({ books, body }) => {
+    const c = { contact_id: state.newId(), contact_name: body.contact_name, contact_type: body.contact_type ?? 'customer', currency_code: books.org.currency_code };
     books.contacts.push(c);
     state.changed();
     return { status: 201, message: 'The contact has been added.', entity: ['contact', c] };
   });
-  api('GET', '/items', ({ books, query }) => page(query, books.items.filter((i) => match(query.name, i.name)), 'items'));
-  api('POST', '/items', ({ books, body }) => {
-    const i = { item_id: state.newId(), name: String(body.name), rate: Number(body.rate ?? 0), sku: body.sku === undefined ? undefined : String(body.sku) };
+  api('listItems', ({ books, query }) => page(query, books.items.filter((i) => match(query.name, i.name)), 'items'));
+  api('createItem', ({ books, body }) => {
+    const i = { item_id: state.newId(), name: body.name, rate: body.rate, sku: body.sku, account_id: body.account_id === undefined ? undefined : accountOf(books, body.account_id).account_id };
     books.items.push(i);
     state.changed();
     return { status: 201, message: 'The item has been added.', entity: ['item', i] };
   });
-  api('GET', '/chartofaccounts', ({ books, query }) => page(query, books.accounts, 'chartofaccounts'));
-  api('POST', '/chartofaccounts', ({ books, body }) => {
-    const a = { account_id: state.newId(), account_name: String(body.account_name), account_type: String(body.account_type), account_code: body.account_code === undefined ? undefined : String(body.account_code) };
+  api('listAccounts', ({ books, query }) => page(query, books.accounts, 'chartofaccounts'));
+  api('createAccount', ({ books, body }) => {
+    const a = { account_id: state.newId(), account_name: body.account_name, account_type: body.account_type, account_code: body.account_code };
     books.accounts.push(a);
     state.changed();
     return { status: 201, message: 'The account has been created.', entity: ['account', a] };
   });
 
-  api('POST', '/invoices', ({ books, query, body }) => {
+  api('createInvoice', ({ books, query, body }) => {
     const orgId = books.org.organization_id;
     const customer = contactOf(books, body.customer_id);
-    let number = body.invoice_number === undefined ? '' : String(body.invoice_number);
-    if (query.ignore_auto_number_generation === 'true') {
+    let number = body.invoice_number ?? '';
+    if (query.ignore_auto_number_generation === true) {
       if (!number) throw fail(2, 'Invalid value passed for invoice_number: give the number when ignore_auto_number_generation is true.');
     } else if (number) {
       throw fail(2, 'Invalid value passed for invoice_number: auto number generation is on; pass ignore_auto_number_generation=true to set your own.');
@@ -384,63 +386,68 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     }
     if (number.length > 100) throw fail(15, 'Please ensure that the invoice_number has less than 100 characters.');
     if (state.invoiceByNo(orgId, number)) throw fail(1001, `Invoice ${number} already exists`);
-    const lines = (body.line_items as Record<string, unknown>[]).map((l) => {
-      const item = l.item_id === undefined ? undefined : books.items.find((i) => i.item_id === l.item_id);
-      if (l.item_id !== undefined && !item) throw fail(1002, `Item ${String(l.item_id)} does not exist.`, 404);
-      const rate = Number(l.rate ?? item?.rate ?? 0);
-      const quantity = Number(l.quantity ?? 1);
+    const lines = body.line_items.map((l) => {
+      const item = books.items.find((i) => i.item_id === l.item_id);
+      if (!item) throw fail(1002, `Item ${l.item_id} does not exist.`, 404);
+      const rate = l.rate ?? item.rate;
+      const quantity = l.quantity ?? 1;
       const rateCents = toCents(rate);
       if (rateCents === undefined) throw fail(2, 'Invalid value passed for rate: at most 2 decimals.');
       const totalCents = Math.round(rateCents * quantity);
-      return { line: { line_item_id: state.newId(), item_id: String(l.item_id ?? ''), name: item?.name ?? String(l.name ?? ''), description: String(l.description ?? ''), rate, quantity, item_total: money(totalCents) }, totalCents };
+      return { line: { line_item_id: state.newId(), item_id: item.item_id, name: l.name ?? item.name, description: l.description ?? '', rate, quantity, item_total: money(totalCents) }, totalCents };
     });
-    if (lines.length === 0) throw fail(2, 'Invalid value passed for line_items: add at least one line.');
     const total = lines.reduce((s, l) => s + l.totalCents, 0);
     const inv: Invoice = {
       invoice_id: state.newId(),
       invoice_number: number,
       customer_id: customer.contact_id,
       customer_name: customer.contact_name,
-      date: String(body.date ?? new Date(clock.now()).toISOString().slice(0, 10)),
-      reference_number: String(body.reference_number ?? ''),
+      date: body.date ?? new Date(clock.now()).toISOString().slice(0, 10),
+      reference_number: body.reference_number ?? '',
       status: 'draft',
       currency_code: books.org.currency_code,
       totalCents: total,
       balanceCents: total,
       line_items: lines.map((l) => l.line),
-      notes: String(body.notes ?? ''),
+      notes: body.notes ?? '',
       created_time: nowIso(),
     };
     state.addInvoice(books, inv);
     return { status: 201, message: 'The invoice has been created.', entity: ['invoice', showInvoice(inv)] };
   });
-  api('GET', '/invoices', ({ books, query }) =>
+  api('listInvoices', ({ books, query }) =>
     page(query, books.invoices.filter((i) => match(query.invoice_number, i.invoice_number) && match(query.reference_number, i.reference_number) && match(query.customer_id, i.customer_id)).map(showInvoice), 'invoices'),
   );
-  api('GET', '/invoices/{invoice_id}', ({ books, params }) => {
+  api('getInvoice', ({ books, params }) => {
     const inv = state.invoice(books.org.organization_id, params.invoice_id);
     if (!inv) throw fail(1002, 'Invoice does not exist.', 404);
     return { message: 'success', entity: ['invoice', showInvoice(inv)] };
   });
-  api('POST', '/invoices/{invoice_id}/status/sent', ({ books, params }) => {
+  api('markInvoiceSent', ({ books, params }) => {
     const inv = state.invoice(books.org.organization_id, params.invoice_id);
     if (!inv) throw fail(1002, 'Invoice does not exist.', 404);
     if (inv.status === 'draft') inv.status = 'sent';
     state.changed();
     return { message: 'Invoice status has been changed to Sent.' };
   });
+  api('voidInvoice', ({ books, params }) => {
+    const inv = state.invoice(books.org.organization_id, params.invoice_id);
+    if (!inv) throw fail(1002, 'Invoice does not exist.', 404);
+    // The sandbox's simplification of Zoho's rule: payments applied to it must be deleted first.
+    if (inv.balanceCents !== inv.totalCents && inv.status !== 'void') throw fail(2, `Invoice ${inv.invoice_number} has payments recorded; delete them before voiding it.`);
+    inv.status = 'void';
+    inv.balanceCents = 0;
+    state.changed();
+    return { message: 'Invoice status has been changed to Void.' };
+  });
 
-  api('POST', '/customerpayments', ({ books, body }) => {
+  api('createPayment', ({ books, body }) => {
     const orgId = books.org.organization_id;
     const customer = contactOf(books, body.customer_id);
-    const amount = toCents(Number(body.amount));
+    const amount = toCents(body.amount);
     if (amount === undefined || amount < 0) throw fail(2, 'Invalid value passed for amount');
     const account = body.account_id === undefined ? undefined : accountOf(books, body.account_id);
-    const applications = ((body.invoices as Record<string, unknown>[] | undefined) ?? []).map((a) => {
-      const inv = state.invoice(orgId, String(a.invoice_id ?? ''));
-      const applied = toCents(Number(a.amount_applied ?? 0));
-      return { inv, applied };
-    });
+    const applications = body.invoices.map((a) => ({ inv: state.invoice(orgId, a.invoice_id), applied: toCents(a.amount_applied) }));
     if (applications.some((a) => !a.inv || a.inv.customer_id !== customer.contact_id)) {
       throw fail(4038, "Some of the invoices for which you've chosen to record payments do not exist");
     }
@@ -464,10 +471,10 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
       payment_number: String(books.payments.length + 1),
       customer_id: customer.contact_id,
       customer_name: customer.contact_name,
-      payment_mode: String(body.payment_mode),
-      date: String(body.date),
-      reference_number: String(body.reference_number ?? ''),
-      description: String(body.description ?? ''),
+      payment_mode: body.payment_mode,
+      date: body.date,
+      reference_number: body.reference_number ?? '',
+      description: body.description ?? '',
       account_id: account?.account_id ?? '',
       amountCents: amount,
       unusedCents: amount - appliedTotal,
@@ -478,23 +485,35 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     state.changed();
     return { status: 201, message: 'The payment has been created.', entity: ['payment', showPayment(p)] };
   });
-  api('GET', '/customerpayments', ({ books, query }) =>
+  api('listPayments', ({ books, query }) =>
     page(query, books.payments.filter((p) => match(query.reference_number, p.reference_number) && match(query.customer_id, p.customer_id)).map(showPayment), 'customerpayments'),
   );
-  api('GET', '/customerpayments/{payment_id}', ({ books, params }) => {
+  api('getPayment', ({ books, params }) => {
     const p = books.payments.find((x) => x.payment_id === params.payment_id);
     if (!p) throw fail(1002, 'Payment does not exist.', 404);
     return { message: 'success', entity: ['payment', showPayment(p)] };
   });
+  api('deletePayment', ({ books, params }) => {
+    const at = books.payments.findIndex((x) => x.payment_id === params.payment_id);
+    if (at < 0) throw fail(1002, 'Payment does not exist.', 404);
+    const [p] = books.payments.splice(at, 1);
+    // The invoices it paid are due again.
+    for (const a of p.invoices) {
+      const inv = state.invoice(books.org.organization_id, a.invoice_id);
+      if (!inv) continue;
+      inv.balanceCents += a.appliedCents;
+      inv.status = inv.balanceCents === inv.totalCents ? 'sent' : 'partially_paid';
+    }
+    state.changed();
+    return { message: 'The payment has been deleted.' };
+  });
 
-  api('POST', '/journals', ({ books, body }) => {
-    const lines = ((body.line_items as Record<string, unknown>[] | undefined) ?? []).map((l) => {
+  api('createJournal', ({ books, body }) => {
+    const lines = body.line_items.map((l) => {
       const account = accountOf(books, l.account_id);
-      const cents = toCents(Number(l.amount));
+      const cents = toCents(l.amount);
       if (cents === undefined || cents < 0) throw fail(2, 'Invalid value passed for amount');
-      const side = String(l.debit_or_credit);
-      if (side !== 'debit' && side !== 'credit') throw fail(2, 'Invalid value passed for debit_or_credit');
-      return { line_id: state.newId(), account_id: account.account_id, account_name: account.account_name, debit_or_credit: side, amountCents: cents, description: String(l.description ?? '') } as const;
+      return { line_id: state.newId(), account_id: account.account_id, account_name: account.account_name, debit_or_credit: l.debit_or_credit, amountCents: cents, description: l.description ?? '' };
     });
     if (lines.length < 2) throw fail(2, 'Invalid value passed for line_items: a journal needs at least two lines.');
     const debits = lines.filter((l) => l.debit_or_credit === 'debit').reduce((s, l) => s + l.amountCents, 0);
@@ -503,9 +522,9 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     const j: Journal = {
       journal_id: state.newId(),
       entry_number: String(books.journals.length + 1),
-      journal_date: String(body.journal_date),
-      reference_number: String(body.reference_number ?? ''),
-      notes: String(body.notes ?? ''),
+      journal_date: body.journal_date,
+      reference_number: body.reference_number ?? '',
+      notes: body.notes ?? '',
       status: 'draft',
       totalCents: debits,
       line_items: lines.map((l) => ({ ...l })),
@@ -515,21 +534,31 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     state.changed();
     return { status: 201, message: 'The journal entry has been created.', entity: ['journal', showJournal(j)] };
   });
-  api('GET', '/journals', ({ books, query }) =>
+  api('listJournals', ({ books, query }) =>
     page(query, books.journals.filter((j) => match(query.reference_number, j.reference_number) && match(query.entry_number, j.entry_number)).map(showJournal), 'journals'),
   );
-  api('GET', '/journals/{journal_id}', ({ books, params }) => {
+  api('getJournal', ({ books, params }) => {
     const j = books.journals.find((x) => x.journal_id === params.journal_id);
     if (!j) throw fail(1002, 'Journal does not exist.', 404);
     return { message: 'success', entity: ['journal', showJournal(j)] };
   });
-  api('POST', '/journals/{journal_id}/status/publish', ({ books, params }) => {
+  api('publishJournal', ({ books, params }) => {
     const j = books.journals.find((x) => x.journal_id === params.journal_id);
     if (!j) throw fail(1002, 'Journal does not exist.', 404);
     j.status = 'published';
     state.changed();
     return { message: 'The journal has been published.' };
   });
+  api('deleteJournal', ({ books, params }) => {
+    const at = books.journals.findIndex((x) => x.journal_id === params.journal_id);
+    if (at < 0) throw fail(1002, 'Journal does not exist.', 404);
+    books.journals.splice(at, 1);
+    state.changed();
+    return { message: 'The journal entry has been deleted.' };
+  });
+  // Every operation of the contract is served: a call the client may make never meets "Invalid URL".
+  const unserved = (Object.keys(ZOHO_OPERATIONS) as OperationName[]).filter((n) => !served.has(n));
+  if (unserved.length) throw new Error(`The Zoho sandbox serves no handler for ${unserved.join(', ')}.`);
 
   app.setNotFoundHandler((req, reply) => sendZoho(reply, 404, { code: 5, message: 'Invalid URL Passed' }));
   app.setErrorHandler((err, _req, reply) => {

@@ -52,7 +52,7 @@ export interface Invoice {
   customer_name: string;
   date: string;
   reference_number: string;
-  status: 'draft' | 'sent' | 'partially_paid' | 'paid';
+  status: 'draft' | 'sent' | 'partially_paid' | 'paid' | 'void';
   currency_code: string;
   totalCents: number;
   balanceCents: number;

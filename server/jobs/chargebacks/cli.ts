@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { buildChargebackFiles, DEFAULT_FILE_PATTERN } from '../../../src/chargebacks';
-import { describeLocation, formatAmount, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
+import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import { readChargebackFile } from './inputs';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
@@ -45,7 +45,7 @@ export const command: CliCommand = {
     const read = await readChargebackFile(input, values.sheet);
     const batch = buildChargebackFiles(read.tables, { batch: values.batch ?? `B${date.replace(/-/g, '')}`, date, merchant: values.merchant, pattern: values.pattern });
     const problems = [...read.problems, ...batch.problems];
-    const blocked = batch.blocked || problems.some((p) => p.severity === 'blocking');
+    const blocked = batch.blocked || hasBlocking(problems);
 
     fs.mkdirSync(outDir, { recursive: true });
     fs.writeFileSync(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
@@ -57,7 +57,7 @@ export const command: CliCommand = {
         fs.renameSync(`${target}.part`, target);
       }
     }
-    println(io.out, `${batch.records.length} valid records, ${problems.filter((p) => p.severity === 'blocking').length} blocking problems, ${problems.filter((p) => p.severity === 'warning').length} warnings.`);
+    println(io.out, `${batch.records.length} valid records, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
     for (const f of batch.files) {
       const totals = f.totals.map((t) => `${formatAmount(t.cents, t.currency)} ${t.currency}`).join(', ');
       println(io.out, `${blocked ? 'not written' : 'written'}: ${f.fileName} (${f.records.length} records, ${totals})`);

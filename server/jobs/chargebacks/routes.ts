@@ -14,7 +14,7 @@ import type { AppContext } from '../../context';
 import { AppError, badRequest } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { buildChargebackFiles, tableFromJson, type ChargebackBatch } from '../../../src/chargebacks';
-import type { Cell, Table } from '../../../src/kernel';
+import { countBlocking, countWarnings, hasBlocking, type Cell, type Table } from '../../../src/kernel';
 import { readChargebackBytes } from './inputs';
 import { readDatasetTable } from '../../datasets';
 import { listPartners } from '../../delivery/partners';
@@ -83,7 +83,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const body = parseWith(filesBody, req.body, 'chargeback request');
     const input = await inputTables(ctx, body);
     const built = buildChargebackFiles(input.tables, body);
-    return filesView({ ...built, problems: [...input.problems, ...built.problems], blocked: built.blocked || input.problems.some((p) => p.severity === 'blocking') });
+    return filesView({ ...built, problems: [...input.problems, ...built.problems], blocked: built.blocked || hasBlocking(input.problems) });
   });
 
   app.post('/api/chargebacks/batches', { preHandler: preparer }, async (req, reply) => {
@@ -93,8 +93,8 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     // Built again here: what is approved and sent is what the server computed, not what a client claims.
     const built = buildChargebackFiles(input.tables, body);
     const problems = [...input.problems, ...built.problems];
-    if (built.blocked || problems.some((p) => p.severity === 'blocking')) {
-      throw new AppError(422, 'blocking-problems', `The chargeback files have ${problems.filter((p) => p.severity === 'blocking').length} blocking problems; fix them before preparing the batch.`, { problems });
+    if (built.blocked || hasBlocking(problems)) {
+      throw new AppError(422, 'blocking-problems', `The chargeback files have ${countBlocking(problems)} blocking problems; fix them before preparing the batch.`, { problems });
     }
     const partners = await listPartners(ctx.store, ctx.secrets);
     const files = built.files.map((f) => {
@@ -114,14 +114,14 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       { store: ctx.store, secrets: ctx.secrets, audit: ctx.audit },
       {
         job: 'chargebacks',
-        preparedBy: user.id,
+        preparedBy: user,
         files,
         payload: {
           batchLabel: body.batch,
           date: body.date,
           records: built.records.length,
           networks: built.files.map((f) => ({ network: f.network, fileName: f.fileName, records: f.records.length, totals: f.totals })),
-          warnings: problems.filter((p) => p.severity === 'warning').length,
+          warnings: countWarnings(problems),
         },
       },
     );

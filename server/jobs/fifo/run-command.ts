@@ -22,7 +22,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { allocateFifo, validateFifoResults, type FifoMode, type FifoResult } from '../../../src/fifo/allocate';
 import { readFifoWorkbook } from '../../../src/fifo/read';
-import { ALLOCATION_COLUMNS, REDEMPTION_COLUMNS, RedemptionCursor, UNMATCHED_COLUMNS, buildFifoSheets, fifoAnalytics } from '../../../src/fifo/report';
+import { ALLOCATION_COLUMNS, REDEMPTION_COLUMNS, RedemptionCursor, UNMATCHED_COLUMNS, buildFifoSheets, fifoAnalytics, matchRateText } from '../../../src/fifo/report';
 import {
   allocationCsvBytes,
   balanceHistoryCsvBytes,
@@ -34,7 +34,7 @@ import {
 import type { FifoTransactions } from '../../../src/fifo/transactions';
 import { csvRow } from '../../../src/kernel/csv';
 import { formatAmount } from '../../../src/kernel/money';
-import { PROBLEM_COLUMNS, blocking, hasBlocking, problemRows, type Problem } from '../../../src/kernel/problems';
+import { PROBLEM_COLUMNS, blocking, countBlocking, hasBlocking, isBlocking, problemRows, type Problem } from '../../../src/kernel/problems';
 import { isIsoDate } from '../../../src/kernel/dates';
 import type { Cell, Table } from '../../../src/kernel/table';
 import type { SheetColumn } from '../../../src/workbook/sheet-spec';
@@ -44,7 +44,7 @@ import { fifoSql, loadFifoTable } from './sql';
 import { loadConfig } from '../../config';
 import { openStore } from '../../store';
 import { recordRun } from '../../runs';
-import { createAudit } from '../../audit';
+import { auditProtection, createAudit } from '../../audit';
 import { readWorkbookTables, writeWorkbookFile } from '../../../platform/workbook/excel-file';
 
 export const FIFO_OUTPUT_FILES = [
@@ -344,7 +344,7 @@ async function recordRunInStore(record: RunRecord, env: Record<string, string | 
   try {
     const actor = `cli:${os.userInfo().username}`;
     const run = await recordRun(store, record, actor);
-    await createAudit(store).append({ actor, action: 'run.recorded', subjectType: 'run', subjectId: run.id, details: { job: 'fifo', mode: record.mode, rowCounts: record.rowCounts } });
+    await createAudit(store, auditProtection(config)).append({ actor, action: 'run.recorded', subjectType: 'run', subjectId: run.id, details: { job: 'fifo', mode: record.mode, rowCounts: record.rowCounts } });
     return run.id;
   } finally {
     await store.close();
@@ -425,7 +425,7 @@ export async function runFifoCommand(argv: string[], io: CommandIo = defaultIo):
   timings.readMs = Date.now() - t0;
   timings.readCpuMs = cpuMs() - c0;
   const problems = [...input.problems];
-  const stoppedBy = problems.filter((p) => p.severity === 'blocking' && (p.code === 'missing-column' || p.code === 'empty-sheet' || p.code === 'missing-sheet'));
+  const stoppedBy = problems.filter((p) => isBlocking(p) && (p.code === 'missing-column' || p.code === 'empty-sheet' || p.code === 'missing-sheet'));
   if (stoppedBy.length) {
     writeCsv(out('problems.csv'), PROBLEM_COLUMNS.map((h) => ({ header: h, type: 'text' })), problemRows(problems));
     for (const p of stoppedBy) io.stderr(`${p.source}: ${p.message}\n`);
@@ -477,7 +477,7 @@ export async function runFifoCommand(argv: string[], io: CommandIo = defaultIo):
 
   const inputChecksum = `sha256:${input.checksum}`;
   const resultChecksum = `sha256:${resultHash.digest('hex')}`;
-  const blockingCount = problems.filter((p) => p.severity === 'blocking').length;
+  const blockingCount = countBlocking(problems);
   writeCsv(out('problems.csv'), PROBLEM_COLUMNS.map((h) => ({ header: h, type: 'text' })), problemRows(problems));
 
   const record: RunRecord = {
@@ -512,7 +512,7 @@ export async function runFifoCommand(argv: string[], io: CommandIo = defaultIo):
 
   io.stdout(
     `FIFO (${args.mode}): ${counts.matchedRows} transactions of ${analytics.customers} customers, ${counts.allocations} allocations, ` +
-      `${analytics.unmatchedCount} unmatched (${formatAmount(analytics.unmatchedCents)}), match rate ${(analytics.matchRate * 100).toFixed(2)} %.\n` +
+      `${analytics.unmatchedCount} unmatched (${formatAmount(analytics.unmatchedCents)}), match rate ${matchRateText(analytics)}.\n` +
       `Wrote ${FIFO_OUTPUT_FILES.join(', ')}${args.xlsx && fs.existsSync(out('fifo.xlsx')) ? ', fifo.xlsx' : ''} to ${args.out}.\n`,
   );
   if (hasBlocking(problems)) {

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatAmount } from '../../../src/kernel/money';
-import { describeLocation, PROBLEM_COLUMNS, problemRows } from '../../../src/kernel/problems';
+import { describeLocation, isBlocking, PROBLEM_COLUMNS, problemRows } from '../../../src/kernel/problems';
 import { toCsv } from '../../../src/kernel/csv';
 import { sheetToCsv } from '../../../src/workbook/csv';
 import { buildSettlementPosting } from '../../../src/settlements/posting';
@@ -67,7 +67,7 @@ export const command: CliCommand = {
     fs.writeFileSync(path.join(out, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(result.problems), { lineEnding: '\r\n' }));
     fs.writeFileSync(path.join(out, 'documents.json'), JSON.stringify(result.documents, null, 2) + '\n');
 
-    const blocking = result.problems.filter((p) => p.severity === 'blocking');
+    const blocking = result.problems.filter(isBlocking);
     if (values.json) {
       println(io.out, JSON.stringify({ out, blocked: result.blocked, reconciliation: result.reconciliation, documents: result.documents.length, problems: result.problems }, null, 2));
     } else {

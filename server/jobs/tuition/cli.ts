@@ -1,7 +1,7 @@
 /** `closedesk tuition <files…> --month YYYY-MM --out <dir>`: partner expense files → a month of invoices. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { describeLocation, formatAmount, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
+import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import { buildTuitionInvoices, ExpenseLineReader, invoicesCsv } from '../../../src/tuition';
 import { readTuitionBytes } from './inputs';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
@@ -46,7 +46,7 @@ export const command: CliCommand = {
     }
     const read = reader.result();
     const problems = [...fileProblems, ...read.problems];
-    const blocked = problems.some((p) => p.severity === 'blocking');
+    const blocked = hasBlocking(problems);
     const invoices = buildTuitionInvoices(read.lines, values.month);
 
     fs.mkdirSync(outDir, { recursive: true });
@@ -57,7 +57,7 @@ export const command: CliCommand = {
     else writeAtomically(invoicesFile, invoicesCsv(invoices));
 
     for (const l of read.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
-    println(io.out, `${read.lines.length} expense lines, ${problems.filter((p) => p.severity === 'blocking').length} blocking problems, ${problems.filter((p) => p.severity === 'warning').length} warnings.`);
+    println(io.out, `${read.lines.length} expense lines, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
     for (const inv of invoices) {
       println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.lines.length} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
     }

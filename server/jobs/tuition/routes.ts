@@ -18,7 +18,7 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { listReceipts } from '../../delivery/service';
-import { hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
+import { countBlocking, hasBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
 import { buildTuitionInvoices, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS, readExpenseLines, tuitionSheets } from '../../../src/tuition';
 import { readDatasetTable } from '../../datasets';
 import { readTuitionBytes } from './inputs';
@@ -35,9 +35,11 @@ import {
   reviseInvoice,
   saveInvoices,
   sendForApproval,
+  TUITION_DELIVERY,
   type StoredInvoice,
   type TuitionDeps,
 } from './invoices';
+import { approvalUser } from '../../auth';
 import { approvalPage, decisionPage, refusalPage } from './page';
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -83,7 +85,7 @@ const customerBody = z.object({
         method: z.literal('zoho'),
         connectionId: z.string().min(1).max(100),
         zohoCustomerId: z.string().regex(/^\d{1,30}$/, 'Zoho customer id (digits, as text)'),
-        itemId: z.string().regex(/^\d{1,30}$/, 'Zoho item id (digits, as text)').optional(),
+        itemId: z.string().regex(/^\d{1,30}$/, 'Zoho item id (digits, as text)'),
       }),
     ])
     .optional(),
@@ -143,6 +145,9 @@ async function invoiceView(ctx: AppContext, inv: StoredInvoice) {
   };
 }
 
+/** A forged link is not found; one the approval rule refuses is forbidden; any other is gone. */
+const linkStatus = (reason: string) => (reason === 'tampered' ? 404 : reason === 'not-allowed' ? 403 : 410);
+
 function html(reply: FastifyReply, status: number, body: string) {
   return reply.code(status).header('cache-control', 'no-store').type('text/html; charset=utf-8').send(body);
 }
@@ -158,7 +163,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   });
 
   const startDelivery = (id: string) => {
-    void deliverInvoice(deps, id, 'closedesk:tuition-delivery').catch((err: unknown) => {
+    void deliverInvoice(deps, id, TUITION_DELIVERY.id).catch((err: unknown) => {
       ctx.log.warn({ invoice: id, err: (err as Error).message }, 'tuition delivery after approval did not run');
     });
   };
@@ -194,9 +199,9 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const user = currentUser(req);
     const b = await buildFrom(ctx, body);
     if (b.blocked) {
-      throw new AppError(422, 'blocking-problems', `The partner files have ${b.problems.filter((p) => p.severity === 'blocking').length} blocking problems; fix them before the invoices are stored.`, { problems: b.problems });
+      throw new AppError(422, 'blocking-problems', `The partner files have ${countBlocking(b.problems)} blocking problems; fix them before the invoices are stored.`, { problems: b.problems });
     }
-    const saved = await saveInvoices(deps, b.invoices, user.id);
+    const saved = await saveInvoices(deps, b.invoices, approvalUser(user));
     reply.code(201);
     return { ...saved, problems: b.problems };
   });
@@ -218,13 +223,13 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const cur = await requireInvoice(ctx.store, id);
     const lines = body.lines.map((l) => ({ user: l.user, expenseType: l.expenseType, cents: l.cents, items: l.items ?? 1, references: l.references ?? [] }));
     const doc = invoiceDocument({ ...cur.document, lines, totalCents: sumCents(lines.map((l) => l.cents)) });
-    return { invoice: await invoiceView(ctx, await reviseInvoice(deps, id, doc, currentUser(req).id, body.expectedVersion)) };
+    return { invoice: await invoiceView(ctx, await reviseInvoice(deps, id, doc, approvalUser(currentUser(req)), body.expectedVersion)) };
   });
 
   app.post('/api/tuition/invoices/:id/send', { preHandler: preparer }, async (req) => {
     const { id } = req.params as { id: string };
     const body = parseWith(z.object({ validHours: z.number().int().min(1).max(24 * 60).optional() }), req.body, 'send request');
-    const link = await sendForApproval(deps, id, currentUser(req).id, { validForMs: body.validHours ? body.validHours * 3_600_000 : undefined });
+    const link = await sendForApproval(deps, id, approvalUser(currentUser(req)), { validForMs: body.validHours ? body.validHours * 3_600_000 : undefined });
     const origin = `${req.protocol}://${req.host}`;
     return { url: `${origin}${link.path}`, expiresAt: link.expiresAt, invoice: await invoiceView(ctx, link.invoice) };
   });
@@ -247,7 +252,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   app.get('/tuition/approve/:token', { config: { public: true } }, async (req, reply) => {
     const { token } = req.params as { token: string };
     const check = await checkLink(deps, ctx.store, token);
-    if (!check.ok) return html(reply, check.reason === 'tampered' ? 404 : 410, refusalPage(check.reason, check.message));
+    if (!check.ok) return html(reply, linkStatus(check.reason), refusalPage(check.reason, check.message));
     return html(reply, 200, approvalPage(check.invoice, token, check.expiresAt));
   });
 
@@ -261,7 +266,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
         const check = await checkLink(deps, ctx.store, token);
         if (check.ok) return html(reply, 400, approvalPage(check.invoice, token, check.expiresAt, r.message));
       }
-      return html(reply, r.reason === 'tampered' ? 404 : r.reason === 'reason-missing' || r.reason === 'changed' ? 400 : 410, refusalPage(r.reason, r.message));
+      return html(reply, r.reason === 'reason-missing' || r.reason === 'changed' ? 400 : linkStatus(r.reason), refusalPage(r.reason, r.message));
     }
     if (r.invoice.state === 'approved') {
       const settings = await getCustomerSettings(ctx.store, r.invoice.customer);

@@ -17,8 +17,8 @@ export interface ZohoTarget {
   connectionId: string;
   /** The customer's contact id in Zoho Books (text, 17+ digits). */
   zohoCustomerId: string;
-  /** Optional Zoho item for the lines (otherwise lines carry a name only). */
-  itemId?: string;
+  /** The Zoho item every line is billed under (Zoho requires an item on each invoice line). */
+  itemId: string;
 }
 
 const TYPE_WORDS: Record<string, string> = { TUITION: 'Tuition', MATERIALS: 'Books and materials', TUTORING: 'Tutoring' };
@@ -53,6 +53,8 @@ export async function createZohoInvoice(
   if (negative) {
     throw new Error(`Invoice ${inv.number} has a credit line (${negative.user}, ${negative.expenseType}); Zoho Books invoices take no negative lines. Deliver it by file, or issue the credit as a credit note.`);
   }
+  // Settings saved before the item became required may lack it: say so instead of a refusal from Zoho.
+  if (!target.itemId) throw new Error(`The tuition settings of ${inv.customer} name no Zoho item; Zoho Books needs one on every invoice line. Add the item's Zoho id in the customer's tuition settings.`);
   const { client } = await clientFor(deps, target.connectionId, clientOptions);
   const number = zohoInvoiceNumber(inv);
   const contact = (await client.listAll<{ contact_id: string; contact_name: string; currency_code?: string }>('/contacts', 'contacts')).find((c) => String(c.contact_id) === target.zohoCustomerId);
@@ -70,7 +72,7 @@ export async function createZohoInvoice(
     date: `${inv.month}-01`,
     notes: `Tuition expenses ${inv.month}, approved by ${inv.decision?.by ?? 'the customer'} (version ${inv.version}, sha-256 ${inv.hash}).`,
     line_items: inv.document.lines.map((l) => ({
-      ...(target.itemId ? { item_id: target.itemId } : {}),
+      item_id: target.itemId,
       name: `${TYPE_WORDS[l.expenseType] ?? l.expenseType}`,
       description: `${l.user} (${l.items} item${l.items === 1 ? '' : 's'})`,
       // Exact: cents → the decimal's nearest double, which JSON prints in its shortest form (1200.1).

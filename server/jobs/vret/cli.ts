@@ -1,16 +1,16 @@
 import path from 'node:path';
 import { formatAmount } from '../../../src/kernel/money';
-import { describeLocation } from '../../../src/kernel/problems';
+import { describeLocation, isBlocking } from '../../../src/kernel/problems';
 import { runVretJob, VretSourceError } from './job';
 import { vretDatasetQueries } from './queries';
-import { cliConfig, withStore } from '../../cli/setup';
+import { cliAudit, cliConfig, withStore } from '../../cli/setup';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 50;
 
 export const command: CliCommand = {
   name: 'vret',
-  summary: 'Vendor returns: build VRET_{LEDGER}_{RUN}.xlsx (GLDI, 20321 JE, 20321 Analysis, RVR Report) and SPURSH_{LEDGER}_{RUN}.csv.',
+  summary: 'Vendor returns: build VRET_{LEDGER}_{RUN}.xlsx (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor with its chart) and SPURSH_{LEDGER}_{RUN}.csv.',
   usage: [
     'closedesk vret --ledger "Amazon.eu" --geo DE --period 2024-11 --out <dir>',
     '               [--source <postgres://… URL>] [--thr <dir of THR files>] [--inputs <dir of CSVs>] [--run-id ID] [--json]',
@@ -63,11 +63,11 @@ export const command: CliCommand = {
           inputsDir: abs(values.inputs),
           outDir: abs(values.out)!,
           runId: values['run-id'],
-          store,
+          record: { store, audit: cliAudit(config, store) },
           userId: io.env.USER ? `cli:${io.env.USER}` : 'cli',
         }),
       );
-      const blocking = result.problems.filter((p) => p.severity === 'blocking');
+      const blocking = result.problems.filter(isBlocking);
       if (values.json) {
         println(io.out, JSON.stringify(result, null, 2));
       } else {

@@ -26,7 +26,7 @@ import {
 import type { CurrencyBalance } from '../../../src/journal/journal';
 import { openStore, type Store } from '../../store';
 import { recordRun } from '../../runs';
-import { createAudit } from '../../audit';
+import type { Audit } from '../../audit';
 import { writeWorkbookFile } from '../../../platform/workbook/excel-file';
 import { loadVretFromSource, type VretTableNames } from './queries';
 import { listThrFiles, readThrFile } from './thr';
@@ -42,8 +42,8 @@ export interface VretJobOptions {
   inputsDir?: string;
   outDir: string;
   runId?: string;
-  /** Where the run is recorded (runs table); skipped when absent. */
-  store?: Store;
+  /** Where the run is recorded (runs table and audit log); skipped when absent. */
+  record?: { store: Store; audit: Audit };
   userId?: string;
   config?: VretConfigOverrides;
   tables?: VretTableNames;
@@ -254,8 +254,8 @@ async function writeOutputs(o: VretJobOptions, run: VretRun, runId: string, inpu
       [await fileSha256(path.join(staging, workbookName)), blocked ? '' : await fileSha256(path.join(staging, spurshName))].join('\n'),
     );
     let recordedRunId: string | undefined;
-    if (o.store) {
-      const store = o.store;
+    if (o.record) {
+      const { store, audit } = o.record;
       const rowCounts = Object.fromEntries(run.result.counts.map((c) => [c.source, c.rowsSelected]));
       recordedRunId = await store.transaction(async (tx) => {
         const rec = await recordRun(
@@ -271,7 +271,7 @@ async function writeOutputs(o: VretJobOptions, run: VretRun, runId: string, inpu
           },
           o.userId ?? 'cli',
         );
-        await createAudit(store).append(
+        await audit.append(
           { actor: o.userId ?? 'cli', action: 'run.recorded', subjectType: 'run', subjectId: rec.id, details: { job: 'vret', runId, ledger: o.ledger, geo: o.geo, period: o.period } },
           tx,
         );

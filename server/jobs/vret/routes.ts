@@ -1,7 +1,7 @@
 /**
  * Vendor returns for the task pane:
  * - GET  /api/vret/options → which inputs the server has (source, THR folder, CSV folder) and the known ledgers/geos
- * - POST /api/vret/build {ledger, geo, period} → the four sheets, the SPURSH CSV, balances and problems
+ * - POST /api/vret/build {ledger, geo, period} → the VRET sheets (GLDI, 20321 JE, 20321 Analysis, RVR Report, Funding by vendor), the SPURSH CSV, balances and problems
  *   (built on the server: THR files can be far too big to ship to Excel row by row); the run is recorded
  * - POST /api/vret/spursh {fileName, csv} → the SPURSH file saved (atomically) in <data dir>/vret/outbox for delivery
  *
@@ -14,9 +14,10 @@ import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../context';
-import { AppError } from '../../errors';
+import { AppError, upstreamFailed } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { recordRun } from '../../runs';
+import { hasBlocking } from '../../../src/kernel/problems';
 import { defaultVretConfig, spurshCsv } from '../../../src/vendor-returns';
 import { buildVretFromSources, ledgerFilePart, VretSourceError } from './job';
 
@@ -65,11 +66,13 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     try {
       built = await buildVretFromSources({ ...body, ...s });
     } catch (err) {
-      if (err instanceof VretSourceError) throw new AppError(502, 'vret-source-unreachable', err.message.replace(' Nothing was written.', ''));
+      if (err instanceof VretSourceError) {
+        throw upstreamFailed('vret-source-unreachable', 'The VRET source database could not be read, so nothing was built. Try again; if it keeps failing, ask an administrator to look at the server log.', err);
+      }
       throw err;
     }
     const { run, runId, inputs, inputChecksum } = built;
-    const blocked = run.problems.some((p) => p.severity === 'blocking');
+    const blocked = hasBlocking(run.problems);
     const csv = spurshCsv(run.spursh, run.config);
     const rec = await ctx.store.transaction(async (tx) => {
       const r = await recordRun(

@@ -14,6 +14,7 @@ import {
 } from '@fluentui/react-components';
 import { ArrowSync20Regular } from '@fluentui/react-icons';
 import type { ActivityRecord } from '../../api';
+import { errorSentence } from '../../components';
 import { useShell } from '../../shell';
 import { describeActivity, type ActivityLine } from './describe';
 import { DeliveriesSection } from '../chargebacks/deliveries-section';
@@ -83,7 +84,7 @@ export default function ActivityPage() {
       setRuns(r);
       setAudit(a);
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorSentence(e, 'The activity could not be read; the details are in the browser\'s console.'));
     } finally {
       setLoading(false);
     }

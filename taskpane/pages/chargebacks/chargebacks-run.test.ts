@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { tableFromValues, type Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import { buildApp } from '../../../server/app';
 import { loadConfig } from '../../../server/config';
 import { startDemoFtpTarget, type DemoFtpTarget } from '../../../server/dev/demo-ftp-target';
@@ -27,10 +28,10 @@ import {
   partnerFor,
   prepareBatch,
   startSending,
-  writeFileSheets,
   type DeliveryView,
   type PartnerView,
 } from './chargebacks-run';
+import { devId, person, user } from '../../../test/integration/people';
 
 const HEADER = ['CASE_ID', 'NETWORK', 'REASON_CODE', 'AMOUNT', 'CURRENCY', 'TRANSACTION_DATE', 'ARN', 'MERCHANT_ID', 'DUE_DATE', 'STATUS'];
 const ARN = '74567890123456789012345';
@@ -57,9 +58,9 @@ function memoryWorkbook(initial: Record<string, Table>): WorkbookPort & { writte
 }
 
 const delivery = (over: Partial<DeliveryView['batch']> = {}, approvedBy: string | null = null): DeliveryView => ({
-  batch: { id: 'bat_1', job: 'chargebacks', state: 'awaiting_approval', version: 1, preparedBy: 'alice', createdAt: '', updatedAt: '', ...over },
+  batch: { id: 'bat_1', job: 'chargebacks', state: 'awaiting_approval', version: 1, preparedBy: devId('alice'), preparedByName: 'alice', createdAt: '', updatedAt: '', ...over },
   approvedBy,
-  items: [{ seq: 1, state: 'pending', error: null, attempts: 0, request: { fileName: 'VISA.csv', bytes: 10, partnerName: 'P', host: 'h', protocol: 'ftp' } }],
+  items: [{ seq: 1, state: 'pending', error: null, attempts: 0, request: { fileName: 'VISA.csv', bytes: 10, partnerName: 'P', host: 'h', protocol: 'ftp' }, preparedBy: [person('alice')] }],
   receipts: [],
 });
 
@@ -82,18 +83,26 @@ describe('chargebacks page logic', () => {
     expect(out.problems).toMatchObject([{ source: 'Chargebacks', row: 3, column: 'DUE_DATE', code: 'due-before-transaction' }]);
     expect(out.files.map((f) => f.fileName)).toEqual(['VISA_M1_20261121_B1.csv', 'DISCOVER_M1_20261121_B1.csv']);
     const seen: number[] = [];
-    await writeFileSheets(wb, out.files, { onProgress: (done) => seen.push(done) });
+    await writeSheets(wb, out.files.map((f) => f.sheet), { onProgress: (done) => seen.push(done) });
     expect(wb.written.map((s) => s.name)).toEqual(['CB VISA', 'CB DISCOVER']);
     expect(seen).toEqual([1, 2]);
   });
 
   it('says who may approve: an approver who did not prepare the batch', () => {
     const d = delivery();
-    expect(approvalRule({ user: 'alice', role: 'approver' }, d)).toEqual({ allowed: false, reason: 'Needs approval by an approver other than alice. You prepared it, so someone else must approve.' });
-    expect(approvalRule({ user: 'carol', role: 'preparer' }, d).allowed).toBe(false);
-    expect(approvalRule({ user: 'bob', role: 'approver' }, d)).toEqual({ allowed: true, reason: 'Needs approval by an approver other than alice. You can approve it.' });
+    expect(approvalRule(user('alice', ['approver']), d)).toEqual({ allowed: false, reason: 'Needs approval by an approver other than alice. You prepared it, so someone else must approve.' });
+    expect(approvalRule(user('carol', ['preparer']), d).allowed).toBe(false);
+    expect(approvalRule(user('bob', ['approver']), d)).toEqual({ allowed: true, reason: 'Needs approval by an approver other than alice. You can approve it.' });
     expect(approvalRule(null, d).reason).toMatch(/Sign in/);
-    expect(approvalRule({ user: 'bob', role: 'approver' }, delivery({ state: 'approved' }, 'bob'))).toEqual({ allowed: false, reason: 'Approved by bob.' });
+    expect(approvalRule(user('bob', ['approver']), delivery({ state: 'approved' }, 'bob'))).toEqual({ allowed: false, reason: 'Approved by bob.' });
+    // the same rule as the server: an admin who prepared it, another spelling of her name, or the preparer of one file are refused
+    expect(approvalRule(user('ALICE', ['admin']), d)).toMatchObject({ allowed: false, reason: expect.stringContaining('You prepared it') });
+    const shared = { ...d, items: [...d.items, { ...d.items[0]!, seq: 2, preparedBy: [person('dave')] }] };
+    expect(approvalRule(user('dave', ['approver', 'admin']), shared)).toEqual({
+      allowed: false,
+      reason: 'Needs approval by an approver other than alice and dave. You prepared part of it, so someone else must approve.',
+    });
+    expect(approvalRule(user('root', ['admin']), d).allowed).toBe(true);
     expect(canSend(d)).toBe(false);
     expect(canSend(delivery({ state: 'approved' }, 'bob'))).toBe(true);
   });

@@ -3,13 +3,13 @@
  * browser) or a backend dataset (engine on the server), write one sheet per network file, and drive
  * a delivery batch through the backend: prepare → approve (someone else) → send, with progress.
  */
+import { mayApprove, preparersOf, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { buildChargebackFiles, type ChargebackBatch, type ChargebackFileOptions } from '../../../src/chargebacks';
 import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
-import type { WorkbookPort, WriteProgress } from '../../../src/workbook/port';
+import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
-import type { ApiClient } from '../../api';
-import type { Session } from '../../auth';
+import { tablesAsJson, type ApiClient } from '../../api';
 
 export interface FileView {
   network: string;
@@ -64,10 +64,24 @@ export interface DeliveryItemView {
   attempts: number;
   request: { fileName: string; bytes: number; partnerName: string; host: string; protocol: string; label?: string; encrypted?: boolean };
   progress?: { sent: number; total: number };
+  /** Who put the file in the batch. */
+  preparedBy: Person[];
 }
 
 export interface DeliveryView {
-  batch: { id: string; job: string; state: string; version: number; preparedBy: string; createdAt: string; updatedAt: string; payload?: Record<string, unknown> };
+  batch: {
+    id: string;
+    job: string;
+    state: string;
+    version: number;
+    /** Identity key of who made the current version; preparedByName is for display. */
+    preparedBy: string;
+    preparedByName: string;
+    createdAt: string;
+    updatedAt: string;
+    payload?: Record<string, unknown>;
+  };
+  /** The approver's name as shown, while an approval stands. */
   approvedBy: string | null;
   items: DeliveryItemView[];
   receipts: ReceiptView[];
@@ -103,33 +117,6 @@ export async function buildFromDataset(api: ApiClient, dataset: string, options:
   return { ...r, source: { dataset } };
 }
 
-/** Writes one sheet per network file ("CB VISA", …) so the user sees exactly what will be sent. */
-export async function writeFileSheets(
-  port: WorkbookPort,
-  files: readonly FileView[],
-  opts: { signal?: AbortSignal; onProgress?: (done: number, total: number, sheet: string) => void } = {},
-): Promise<void> {
-  const total = files.reduce((n, f) => n + f.sheet.rows.length, 0);
-  let before = 0;
-  for (const f of files) {
-    await port.writeSheet(f.sheet, {
-      signal: opts.signal,
-      onProgress: (p: WriteProgress) => opts.onProgress?.(before + p.rowsWritten, total, f.sheet.name),
-    });
-    before += f.sheet.rows.length;
-  }
-}
-
-/** Tables as JSON (cells that are Dates become ISO text, which the engine reads as dates). */
-function jsonTables(tables: readonly Table[]) {
-  return tables.map((t) => ({
-    name: t.name,
-    header: t.header,
-    firstRowNumber: t.firstRowNumber,
-    rows: t.rows.map((r) => r.map((c) => (c instanceof Date ? c.toISOString() : c))),
-  }));
-}
-
 export async function listPartners(api: ApiClient, signal?: AbortSignal): Promise<PartnerView[]> {
   return (await api.request<{ partners: PartnerView[] }>('/api/partners', { signal })).partners;
 }
@@ -147,7 +134,7 @@ export async function prepareBatch(
   options: ChargebackFileOptions,
   partners: Readonly<Record<string, string>>,
 ): Promise<DeliveryView> {
-  const source = 'tables' in outcome.source ? { tables: jsonTables(outcome.source.tables) } : outcome.source;
+  const source = 'tables' in outcome.source ? { tables: tablesAsJson(outcome.source.tables) } : outcome.source;
   return api.request<DeliveryView>('/api/chargebacks/batches', { method: 'POST', body: { ...source, ...options, partners } });
 }
 
@@ -185,16 +172,20 @@ export async function followDelivery(
   }
 }
 
-/** Who may approve, in words for the screen: an approver (or admin) who did not prepare the batch. */
-export function approvalRule(session: Pick<Session, 'user' | 'role'> | null, d: DeliveryView): { allowed: boolean; reason: string } {
+/** The batch as the approval rule sees it: its author and each file's preparers. */
+function approvalSubject(d: DeliveryView): ApprovalSubject {
+  return { preparedBy: { id: d.batch.preparedBy, name: d.batch.preparedByName }, items: d.items.map((i) => ({ preparedBy: i.preparedBy })) };
+}
+
+/** Who may approve, in words for the screen; the approval rule (src/approval/rule.ts) decides. */
+export function approvalRule(user: User | null, d: DeliveryView): { allowed: boolean; reason: string } {
   if (d.batch.state !== 'awaiting_approval') {
     return { allowed: false, reason: d.approvedBy ? `Approved by ${d.approvedBy}.` : `The batch is ${d.batch.state.replace(/_/g, ' ')}.` };
   }
-  const who = `Needs approval by an approver other than ${d.batch.preparedBy}.`;
-  if (!session) return { allowed: false, reason: `${who} Sign in first.` };
-  if (session.user === d.batch.preparedBy) return { allowed: false, reason: `${who} You prepared it, so someone else must approve.` };
-  if (session.role !== 'approver' && session.role !== 'admin') return { allowed: false, reason: `${who} You are signed in as ${session.role}.` };
-  return { allowed: true, reason: `${who} You can approve it.` };
+  const subject = approvalSubject(d);
+  const who = `Needs approval by an approver other than ${preparersOf(subject).map((p) => p.name).join(' and ')}.`;
+  const verdict = mayApprove(subject, user);
+  return verdict.ok ? { allowed: true, reason: `${who} You can approve it.` } : { allowed: false, reason: `${who} ${verdict.reason}` };
 }
 
 export function canSend(d: DeliveryView): boolean {

@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import { Caption1, MessageBar, MessageBarBody, Subtitle2, makeStyles, tokens } from '@fluentui/react-components';
+import { errorSentence } from '../../components';
 import { useShell } from '../../shell';
 import { canSend, listDeliveries, type DeliveryView } from './chargebacks-run';
 import { DeliveryCard } from './delivery-card';
@@ -23,7 +24,7 @@ export function DeliveriesSection({ refreshKey = 0 }: { refreshKey?: number }) {
     try {
       setList(await listDeliveries(shell.api));
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorSentence(e, 'The file deliveries could not be listed; the details are in the browser\'s console.'));
     }
   }, [shell.api]);
   useEffect(() => {

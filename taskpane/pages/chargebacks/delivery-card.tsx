@@ -7,7 +7,9 @@ import { useEffect, useRef, useState } from 'react';
 import { Badge, Button, Caption1, MessageBar, MessageBarBody, ProgressBar, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Checkmark20Regular, Send20Regular } from '@fluentui/react-icons';
 import { isAbortError } from '../../api';
+import { errorSentence } from '../../components';
 import { useShell } from '../../shell';
+import { sessionUser } from '../../identity';
 import { approvalRule, approveDelivery, canSend, describeReceipt, filePercent, followDelivery, getDelivery, startSending, type DeliveryView } from './chargebacks-run';
 
 const useStyles = makeStyles({
@@ -56,7 +58,7 @@ export function DeliveryCard({ delivery, onChange, highlight }: { delivery: Deli
     try {
       await followDelivery(shell.api, id, update, { signal: controller.signal });
     } catch (e) {
-      if (!isAbortError(e)) setError((e as Error).message);
+      if (!isAbortError(e)) setError(errorSentence(e, 'The delivery could not be followed; the details are in the browser\'s console.'));
     }
   };
   // A batch already sending when shown (another person pressed Send): follow it.
@@ -65,14 +67,14 @@ export function DeliveryCard({ delivery, onChange, highlight }: { delivery: Deli
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [delivery.batch.id]);
 
-  const rule = approvalRule(shell.session, d);
+  const rule = approvalRule(sessionUser(shell.session), d);
   const act = async (what: () => Promise<void>) => {
     setBusy(true);
     setError(null);
     try {
       await what();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorSentence(e, 'That did not work; the details are in the browser\'s console.'));
     } finally {
       setBusy(false);
     }
@@ -89,7 +91,7 @@ export function DeliveryCard({ delivery, onChange, highlight }: { delivery: Deli
         </Badge>
       </div>
       <Caption1 className={styles.meta}>
-        Batch {d.batch.id} · prepared by {d.batch.preparedBy} · {rule.reason}
+        Batch {d.batch.id} · prepared by {d.batch.preparedByName} · {rule.reason}
       </Caption1>
       <div className={styles.actions}>
         {d.batch.state === 'awaiting_approval' && (

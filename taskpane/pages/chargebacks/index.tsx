@@ -3,32 +3,13 @@
  * most 4 files (one per card network) written as sheets "CB VISA"…, see the problems, then
  * Prepare → Approve (by someone else) → Send, with per-file progress and receipts.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import {
-  Button,
-  Caption1,
-  Field,
-  Input,
-  MessageBar,
-  MessageBarBody,
-  Radio,
-  RadioGroup,
-  Select,
-  Subtitle2,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
-  makeStyles,
-  tokens,
-} from '@fluentui/react-components';
+import { useEffect, useState } from 'react';
+import { Button, Caption1, Field, Input, MessageBar, MessageBarBody, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { DocumentArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { DEFAULT_FILE_PATTERN } from '../../../src/chargebacks/files';
 import { formatAmount } from '../../../src/kernel/money';
-import { ProblemsList, RunProgress, formatCount, runErrorMessage } from '../../components';
-import type { DatasetSummary } from '../../api';
+import { countBlocking } from '../../../src/kernel/problems';
+import { Ellipsis, headersOf, InputPicker, PaneSelect, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
 import {
   buildFromDataset,
@@ -37,7 +18,6 @@ import {
   listPartners,
   partnerFor,
   prepareBatch,
-  writeFileSheets,
   type DeliveryView,
   type FilesOutcome,
   type PartnerView,
@@ -45,204 +25,148 @@ import {
 import { DeliveryCard } from './delivery-card';
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
-  grow: { flexGrow: 1, minWidth: '140px' },
-  small: { width: '120px' },
-  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums' },
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
+  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap', minWidth: 0 },
+  // Batch and date share a line; the merchant name takes its own on a narrow pane.
+  half: { flexGrow: 1, flexBasis: '110px', minWidth: 0 },
+  wide: { flexGrow: 1, flexBasis: '100%', minWidth: 0 },
+  fill: { width: '100%', minWidth: 0 },
+  message: { overflowWrap: 'anywhere', minWidth: 0 },
+  files: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS },
+  file: {
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalXS,
+    padding: tokens.spacingHorizontalS,
+    borderRadius: tokens.borderRadiusMedium,
+    backgroundColor: tokens.colorNeutralBackground2,
+    minWidth: 0,
+  },
+  figures: { display: 'flex', justifyContent: 'space-between', gap: tokens.spacingHorizontalS, flexWrap: 'wrap' },
+  money: { fontVariantNumeric: 'tabular-nums', overflowWrap: 'anywhere' },
 });
 
-type Mode = 'sheet' | 'server';
 const today = () => new Date().toISOString().slice(0, 10);
 
 export default function ChargebacksPage() {
   const styles = useStyles();
   const shell = useShell();
-  const [mode, setMode] = useState<Mode>('sheet');
-  const [sheets, setSheets] = useState<string[]>([]);
-  const [sheet, setSheet] = useState('');
-  const [datasets, setDatasets] = useState<DatasetSummary[]>([]);
-  const [dataset, setDataset] = useState('');
   const [batchLabel, setBatchLabel] = useState('B1');
   const [date, setDate] = useState(today());
   const [merchant, setMerchant] = useState('');
   const [pattern, setPattern] = useState(DEFAULT_FILE_PATTERN);
-  const [outcome, setOutcome] = useState<FilesOutcome | null>(null);
   const [partners, setPartners] = useState<PartnerView[]>([]);
   const [chosen, setChosen] = useState<Record<string, string>>({});
   const [delivery, setDelivery] = useState<DeliveryView | null>(null);
-  const [progress, setProgress] = useState<{ label: string; done: number; total?: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const abortRef = useRef<AbortController | null>(null);
+  const picker = useInputPicker({
+    label: 'Records',
+    testId: 'cb',
+    sources: [
+      { kind: 'sheet', label: 'A sheet in this workbook', offer: candidateSheets, empty: 'No sheets: load records from the Data page.' },
+      { kind: 'dataset', label: 'A dataset on the server', prefer: (list) => list.filter((d) => /charge/i.test(d.name)).map((d) => d.id) },
+    ],
+  });
 
-  useEffect(() => () => abortRef.current?.abort(), []);
-  useEffect(() => {
-    void shell.workbook.listSheets().then((names) => {
-      const list = candidateSheets(names);
-      setSheets(list);
-      setSheet((s) => (s && list.includes(s) ? s : list[0] ?? ''));
-    });
-  }, [shell.workbook, shell.workbookVersion]);
   useEffect(() => {
     if (!shell.session) return;
-    shell.api.listDatasets().then(
-      (list) => {
-        setDatasets(list);
-        setDataset((d) => d || (list.find((x) => /charge/i.test(x.name))?.id ?? list[0]?.id ?? ''));
-      },
-      () => setDatasets([]),
-    );
     listPartners(shell.api).then(setPartners, () => setPartners([]));
   }, [shell.api, shell.session]);
 
   const options = { batch: batchLabel.trim() || 'B1', date, merchant: merchant.trim() || undefined, pattern: pattern.trim() || undefined };
 
-  const build = useCallback(async () => {
-    const controller = new AbortController();
-    abortRef.current = controller;
-    setError(null);
-    setOutcome(null);
+  const run = useJobRun<FilesOutcome>('The chargeback build', async (ctx) => {
     setDelivery(null);
-    try {
-      setProgress({ label: mode === 'server' ? 'Building the files on the server' : `Reading ${sheet}`, done: 0 });
-      const result = mode === 'server' ? await buildFromDataset(shell.api, dataset, options, controller.signal) : await buildFromSheet(shell.workbook, sheet, options);
-      setOutcome(result);
-      await writeFileSheets(shell.workbook, result.files, {
-        signal: controller.signal,
-        onProgress: (done, total, name) => setProgress({ label: `Writing ${name}`, done, total }),
-      });
-    } catch (e) {
-      setError(runErrorMessage(e));
-    } finally {
-      abortRef.current = null;
-      setProgress(null);
+    const choice = picker.choice;
+    let result: FilesOutcome;
+    if (choice?.kind === 'dataset') {
+      ctx.progress('Building the files on the server');
+      result = await buildFromDataset(shell.api, choice.datasets[0]!.id, options, ctx.signal);
+    } else if (choice?.kind === 'sheet') {
+      ctx.progress(`Reading ${choice.sheets[0]}`);
+      result = await buildFromSheet(shell.workbook, choice.sheets[0]!, options);
+    } else {
+      throw new Error(picker.kind === 'sheet' ? 'Load the chargeback records into a sheet from the Data page first.' : 'Choose a dataset on the server first.');
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [mode, sheet, dataset, batchLabel, date, merchant, pattern, shell.api, shell.workbook]);
+    ctx.outcome(result);
+    await ctx.writeSheets(
+      shell.workbook,
+      result.files.map((f) => f.sheet),
+    );
+  });
 
-  async function prepare() {
-    if (!outcome) return;
-    setError(null);
-    try {
-      setDelivery(await prepareBatch(shell.api, outcome, options, chosen));
-    } catch (e) {
-      setError((e as Error).message);
-    }
+  async function prepare(outcome: FilesOutcome) {
+    const prepared = await run.act(() => prepareBatch(shell.api, outcome, options, chosen));
+    if (prepared) setDelivery(prepared);
   }
 
-  const busy = progress !== null;
-  const blocking = outcome?.problems.filter((p) => p.severity === 'blocking').length ?? 0;
+  const busy = run.running;
+  const outcome = run.outcome;
+  const blocking = outcome ? countBlocking(outcome.problems) : 0;
   const missingPartner = outcome?.files.filter((f) => !partnerFor(f.network, partners, chosen)).map((f) => f.network) ?? [];
   const canPrepare = outcome && !outcome.blocked && outcome.files.length > 0 && missingPartner.length === 0 && shell.session && !delivery;
   return (
     <div className={styles.root}>
-      <Field label="Records">
-        <RadioGroup layout="horizontal" value={mode} onChange={(_, d) => setMode(d.value as Mode)} disabled={busy}>
-          <Radio value="sheet" label="A sheet in this workbook" />
-          <Radio value="server" label="A dataset on the server" />
-        </RadioGroup>
-      </Field>
-      {mode === 'sheet' ? (
-        <Field label="Sheet">
-          <Select value={sheet} onChange={(_, d) => setSheet(d.value)} disabled={busy} data-testid="cb-sheet">
-            {sheets.length === 0 && <option value="">No sheets: load records from the Data page</option>}
-            {sheets.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </Select>
-        </Field>
-      ) : (
-        <Field label="Dataset">
-          <Select value={dataset} onChange={(_, d) => setDataset(d.value)} disabled={busy} data-testid="cb-dataset">
-            {datasets.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.name}
-              </option>
-            ))}
-          </Select>
-        </Field>
-      )}
+      <InputPicker picker={picker} disabled={busy} />
       <div className={styles.row}>
-        <Field className={styles.small} label="Batch">
-          <Input value={batchLabel} onChange={(_, d) => setBatchLabel(d.value)} disabled={busy} data-testid="cb-batch" />
+        <Field className={styles.half} label="Batch">
+          <Input className={styles.fill} value={batchLabel} onChange={(_, d) => setBatchLabel(d.value)} disabled={busy} data-testid="cb-batch" />
         </Field>
-        <Field className={styles.small} label="Date">
-          <Input value={date} onChange={(_, d) => setDate(d.value)} placeholder="YYYY-MM-DD" disabled={busy} data-testid="cb-date" />
+        <Field className={styles.half} label="Date">
+          <Input className={styles.fill} value={date} onChange={(_, d) => setDate(d.value)} placeholder="YYYY-MM-DD" disabled={busy} data-testid="cb-date" />
         </Field>
-        <Field className={styles.grow} label="Merchant name (optional)">
-          <Input value={merchant} onChange={(_, d) => setMerchant(d.value)} disabled={busy} placeholder="the merchant id of the records" />
+        <Field className={styles.wide} label="Merchant name (optional)">
+          <Input className={styles.fill} value={merchant} onChange={(_, d) => setMerchant(d.value)} disabled={busy} placeholder="the merchant id of the records" />
         </Field>
       </div>
-      <Field label="File name pattern" hint="{network} {merchant} {yyyymmdd} {date} {batch} {count}">
-        <Input value={pattern} onChange={(_, d) => setPattern(d.value)} disabled={busy} data-testid="cb-pattern" />
+      <Field label="File name pattern" hint={{ children: '{network} {merchant} {yyyymmdd} {date} {batch} {count}', className: styles.message }}>
+        <Input className={styles.fill} value={pattern} onChange={(_, d) => setPattern(d.value)} disabled={busy} data-testid="cb-pattern" />
       </Field>
       <div>
-        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void build()} disabled={busy || (mode === 'sheet' ? !sheet : !dataset)} data-testid="cb-build">
+        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void run.start()} disabled={busy || !picker.choice} data-testid="cb-build">
           Build files
         </Button>
       </div>
-      {progress && <RunProgress label={progress.label} done={progress.done} total={progress.total} onCancel={() => abortRef.current?.abort()} />}
-      {error && (
-        <MessageBar intent="error" data-testid="cb-error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
+      <RunStatus run={run} errorTestId="cb-error" />
       {outcome && (
-        <MessageBar intent={blocking ? 'warning' : 'success'} data-testid="cb-outcome">
-          <MessageBarBody>
-            {formatCount(outcome.records)} valid records in {outcome.files.length} file{outcome.files.length === 1 ? '' : 's'}
-            {blocking ? `; ${blocking} blocking problem${blocking === 1 ? '' : 's'} must be fixed before the batch can be prepared.` : '.'}
+        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="cb-outcome">
+          <MessageBarBody className={styles.message}>
+            {formatCount(outcome.records)} valid records in {countOf(outcome.files.length, 'file')}
+            {blocking ? `; ${countOf(blocking, 'blocking problem')} must be fixed before the batch can be prepared.` : '.'}
           </MessageBarBody>
         </MessageBar>
       )}
       {outcome && outcome.files.length > 0 && (
-        <Table size="small" aria-label="Files of the batch" data-testid="cb-files">
-          <TableHeader>
-            <TableRow>
-              <TableHeaderCell>File</TableHeaderCell>
-              <TableHeaderCell>Records</TableHeaderCell>
-              <TableHeaderCell className={styles.money}>Total</TableHeaderCell>
-              <TableHeaderCell>Partner</TableHeaderCell>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {outcome.files.map((f) => {
-              const candidates = partners.filter((p) => p.networks.includes(f.network));
-              const list = candidates.length ? candidates : partners;
-              return (
-                <TableRow key={f.network}>
-                  <TableCell>{f.fileName}</TableCell>
-                  <TableCell>{formatCount(f.records)}</TableCell>
-                  <TableCell className={styles.money}>{f.totals.map((t) => `${formatAmount(t.cents, t.currency)} ${t.currency}`).join(', ')}</TableCell>
-                  <TableCell>
-                    <Select
-                      size="small"
-                      value={partnerFor(f.network, partners, chosen)?.id ?? ''}
-                      onChange={(_, d) => setChosen((c) => ({ ...c, [f.network]: d.value }))}
-                      aria-label={`Partner for ${f.network}`}
-                    >
-                      <option value="">{list.length ? 'Choose…' : 'No partner: ask an admin'}</option>
-                      {list.map((p) => (
-                        <option key={p.id} value={p.id}>
-                          {p.name}
-                        </option>
-                      ))}
-                    </Select>
-                  </TableCell>
-                </TableRow>
-              );
-            })}
-          </TableBody>
-        </Table>
+        <ul className={styles.files} aria-label="Files of the batch" data-testid="cb-files">
+          {outcome.files.map((f) => {
+            const candidates = partners.filter((p) => p.networks.includes(f.network));
+            const list = candidates.length ? candidates : partners;
+            return (
+              <li key={f.network} className={styles.file} data-testid="cb-file">
+                <Text weight="semibold">
+                  <Ellipsis text={f.fileName} />
+                </Text>
+                <div className={styles.figures}>
+                  <Caption1>{countOf(f.records, 'record')}</Caption1>
+                  <Caption1 className={styles.money}>{f.totals.map((t) => `${formatAmount(t.cents, t.currency)} ${t.currency}`).join(', ')}</Caption1>
+                </div>
+                <PaneSelect
+                  size="small"
+                  value={partnerFor(f.network, partners, chosen)?.id ?? ''}
+                  onChange={(_, d) => setChosen((c) => ({ ...c, [f.network]: d.value }))}
+                  aria-label={`Partner for ${f.network}`}
+                  options={[{ value: '', label: list.length ? 'Choose a partner…' : 'No partner: ask an admin' }, ...list.map((p) => ({ value: p.id, label: p.name }))]}
+                />
+              </li>
+            );
+          })}
+        </ul>
       )}
       {outcome && (
         <div className={styles.row}>
-          <Button icon={<DocumentArrowUp20Regular />} disabled={!canPrepare || busy} onClick={() => void prepare()} data-testid="cb-prepare">
+          <Button icon={<DocumentArrowUp20Regular />} disabled={!canPrepare || busy} onClick={() => void prepare(outcome)} data-testid="cb-prepare">
             Prepare batch for approval
           </Button>
-          <Caption1>
+          <Caption1 className={styles.message}>
             {!shell.session
               ? 'Sign in to prepare a batch.'
               : missingPartner.length
@@ -252,12 +176,7 @@ export default function ChargebacksPage() {
         </div>
       )}
       {delivery && <DeliveryCard delivery={delivery} onChange={setDelivery} />}
-      {outcome && outcome.problems.length > 0 && (
-        <div>
-          <Subtitle2>Problems ({formatCount(outcome.problems.length)})</Subtitle2>
-          <ProblemsList problems={outcome.problems} />
-        </div>
-      )}
+      {outcome && <ProblemsList problems={outcome.problems} headers={'tables' in outcome.source ? headersOf(outcome.source.tables) : undefined} />}
     </div>
   );
 }

@@ -21,6 +21,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Delete20Regular, PlugConnected20Regular, CheckmarkCircle20Regular } from '@fluentui/react-icons';
+import { errorSentence } from '../../components';
 import { useShell } from '../../shell';
 
 const useStyles = makeStyles({
@@ -90,7 +91,7 @@ export default function ConnectionsPage() {
   }, [api]);
 
   useEffect(() => {
-    load().catch((e: Error) => setError(e.message));
+    load().catch((e: unknown) => setError(errorSentence(e, 'The connections could not be listed; the details are in the browser\'s console.')));
   }, [load]);
 
   const run = async (label: string, fn: () => Promise<void>) => {
@@ -100,7 +101,7 @@ export default function ConnectionsPage() {
     try {
       await fn();
     } catch (e) {
-      setError((e as Error).message);
+      setError(errorSentence(e, 'That did not work; the details are in the browser\'s console.'));
     } finally {
       setBusy(null);
     }

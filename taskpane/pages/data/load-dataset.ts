@@ -6,7 +6,7 @@ import { isValidSheetName, type SheetColumn } from '../../../src/workbook/sheet-
 import type { WorkbookPort } from '../../../src/workbook/port';
 import { isBlank, type Cell } from '../../../src/kernel/table';
 import type { Problem } from '../../../src/kernel/problems';
-import type { DatasetPage } from '../../api';
+import { readDataset, type DatasetRead, type FetchDatasetPage } from '../../components/read-dataset';
 
 const MAX_SHEET_NAME = 31;
 
@@ -68,7 +68,7 @@ export interface LoadDatasetOptions {
   port: WorkbookPort;
   datasetId: string;
   datasetName: string;
-  fetchPage: (id: string, offset: number, limit: number, signal?: AbortSignal) => Promise<DatasetPage>;
+  fetchPage: FetchDatasetPage;
   pageSize?: number;
   signal?: AbortSignal;
   onProgress?: (p: LoadProgress) => void;
@@ -114,30 +114,24 @@ function aborted(signal: AbortSignal | undefined, e?: unknown): boolean {
 }
 
 export async function loadDatasetIntoSheet(o: LoadDatasetOptions): Promise<LoadResult> {
-  const pageSize = o.pageSize ?? 2000;
-  const rows: Cell[][] = [];
-  let header: string[] = [];
-  let sourceProblems: Problem[] = [];
+  let rowsRead = 0;
   let total = 0;
-  let offset: number | null = 0;
+  let read: DatasetRead;
   try {
-    while (offset !== null) {
-      if (o.signal?.aborted) throw new LoadCancelledError(rows.length, total);
-      const page: DatasetPage = await o.fetchPage(o.datasetId, offset, pageSize, o.signal);
-      if (offset === 0) {
-        header = page.header;
-        sourceProblems = page.problems ?? [];
-      }
-      total = page.total;
-      for (const r of page.rows) rows.push(r);
-      o.onProgress?.({ phase: 'reading', done: rows.length, total });
-      // Guard against a server that never advances: stop rather than loop forever.
-      offset = page.nextOffset !== null && page.nextOffset > offset && page.rows.length > 0 ? page.nextOffset : null;
-    }
+    read = await readDataset(o.fetchPage, o.datasetId, o.datasetName, {
+      signal: o.signal,
+      pageSize: o.pageSize ?? 2000,
+      onProgress: (done, all) => {
+        rowsRead = done;
+        total = all;
+        o.onProgress?.({ phase: 'reading', done, total: all });
+      },
+    });
   } catch (e) {
-    if (aborted(o.signal, e)) throw e instanceof LoadCancelledError ? e : new LoadCancelledError(rows.length, total);
+    if (aborted(o.signal, e)) throw new LoadCancelledError(rowsRead, total);
     throw e;
   }
+  const { header, rows } = read.table;
   const sheet = sheetNameForDataset(o.datasetName, await o.port.listSheets());
   if (o.signal?.aborted) throw new LoadCancelledError(rows.length, total);
   let written = 0;
@@ -158,5 +152,5 @@ export async function loadDatasetIntoSheet(o: LoadDatasetOptions): Promise<LoadR
   }
   // A port stops between chunks when cancelled without throwing: report that as a cancel, not as success.
   if (o.signal?.aborted && written < rows.length) throw new LoadCancelledError(rows.length, total, sheet, written);
-  return { sheet, rows: rows.length, problems: problemsOnSheet(sourceProblems, sheet) };
+  return { sheet, rows: rows.length, problems: problemsOnSheet(read.problems, sheet) };
 }

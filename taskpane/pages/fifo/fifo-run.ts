@@ -8,10 +8,9 @@
  * fifoResultCanonical — the same text the CLI hashes, so both record the same result checksum for
  * the same data.
  */
-import type { Problem } from '../../../src/kernel/problems';
+import { isBlocking, type Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import {
   allocateFifo,
@@ -24,7 +23,7 @@ import {
   type FifoAnalytics,
   type FifoMode,
 } from '../../../src/fifo';
-import type { ApiClient, DatasetSummary } from '../../api';
+import type { ApiClient } from '../../api';
 
 export interface FifoOutcome {
   sheets: SheetSpec[];
@@ -58,27 +57,6 @@ export async function readTransactionsFromWorkbook(port: WorkbookPort, sheet: st
   return tables;
 }
 
-/** A dataset from the backend, page by page, as one table (rows numbered as the server's file). */
-export async function readTransactionsFromBackend(
-  api: ApiClient,
-  dataset: DatasetSummary,
-  options: { signal?: AbortSignal; onProgress?: (rows: number, total: number) => void; pageSize?: number } = {},
-): Promise<Table> {
-  const pageSize = options.pageSize ?? 5000;
-  const first = await api.getDatasetPage(dataset.id, 0, pageSize, options.signal);
-  const rows = [...first.rows];
-  options.onProgress?.(rows.length, first.total);
-  let next = first.nextOffset;
-  while (next !== null) {
-    options.signal?.throwIfAborted();
-    const page = await api.getDatasetPage(dataset.id, next, pageSize, options.signal);
-    rows.push(...page.rows);
-    options.onProgress?.(rows.length, first.total);
-    next = page.nextOffset;
-  }
-  return { name: dataset.name, header: first.header, rows, firstRowNumber: 2 };
-}
-
 /** SHA-256 of text chunks with Web Crypto (the browser has no incremental digest: chunks are joined). */
 export async function sha256Hex(chunks: Iterable<string>): Promise<string> {
   const parts: string[] = [];
@@ -90,7 +68,7 @@ export async function sha256Hex(chunks: Iterable<string>): Promise<string> {
 
 export async function runFifo(tables: Table[], options: { sheet: string; mode: FifoMode; asOf?: string }): Promise<FifoOutcome> {
   const input = readFifoWorkbook(tables, { sheet: options.sheet });
-  const stopped = input.problems.some((p) => p.severity === 'blocking' && ['missing-column', 'empty-sheet', 'missing-sheet'].includes(p.code ?? ''));
+  const stopped = input.problems.some((p) => isBlocking(p) && ['missing-column', 'empty-sheet', 'missing-sheet'].includes(p.code ?? ''));
   const result = allocateFifo(input.transactions, { mode: options.mode });
   const analytics = fifoAnalytics(result, { asOf: options.asOf });
   const problems = stopped ? input.problems : [...input.problems, ...result.problems, ...validateFifoResults(result)];
@@ -105,9 +83,6 @@ export async function runFifo(tables: Table[], options: { sheet: string; mode: F
     source: options.sheet,
   };
 }
-
-/** Writes the sheets in order; progress counts rows over all sheets. */
-export const writeFifoSheets = writeSheets;
 
 export interface RecordedRun {
   id: string;

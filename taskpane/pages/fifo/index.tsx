@@ -1,10 +1,9 @@
 /**
- * FIFO page: pick the transactions sheet (TC_Data by default) or a dataset on the server, choose
- * the mode, Run; the five sheets are written into the workbook, the run is recorded on the server,
- * the figures and the problems (click selects the cell) are shown. Ribbon "Run FIFO" opens this
- * page and runs it.
+ * FIFO page: pick the transactions (a sheet, TC_Data by default, or a dataset on the server),
+ * choose the mode, Run; the five sheets are written into the workbook, the run is recorded on the
+ * server, the figures and the problems (click selects the cell) are shown. Ribbon "Run FIFO" opens
+ * this page and runs it.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
 import {
   Button,
   Caption1,
@@ -12,9 +11,6 @@ import {
   Input,
   MessageBar,
   MessageBarBody,
-  Radio,
-  RadioGroup,
-  Select,
   Subtitle2,
   Table,
   TableBody,
@@ -23,155 +19,105 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { ArrowClockwise20Regular, Play20Regular } from '@fluentui/react-icons';
+import { Play20Regular } from '@fluentui/react-icons';
+import { useState } from 'react';
 import pkg from '../../../package.json';
 import { formatAmount } from '../../../src/kernel/money';
 import { isIsoDate } from '../../../src/kernel/dates';
-import type { FifoMode } from '../../../src/fifo';
+import { hasBlocking } from '../../../src/kernel/problems';
 import type { Table as KernelTable } from '../../../src/kernel/table';
-import { ProblemsList, RunStatus, formatCount, runErrorMessage } from '../../components';
-import type { DatasetSummary } from '../../api';
+import { FIFO_SHEET_NAMES, matchRateText, type FifoMode } from '../../../src/fifo';
+import { InputPicker, PaneSelect, headersOf, ProblemsList, RunStatus, errorSentence, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
-import {
-  defaultTransactionsSheet,
-  readTransactionsFromBackend,
-  readTransactionsFromWorkbook,
-  recordFifoRun,
-  runFifo,
-  writeFifoSheets,
-  type FifoOutcome,
-} from './fifo-run';
+import { defaultTransactionsSheet, readTransactionsFromWorkbook, recordFifoRun, runFifo, type FifoOutcome } from './fifo-run';
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
-  grow: { flexGrow: 1, minWidth: '160px' },
-  small: { width: '140px' },
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
   // A Fluent Input sizes itself from the native input (about 20 characters); fill the field instead.
   fill: { width: '100%', minWidth: 0 },
   // Run ids are long unbroken words; let them wrap inside the 320-px pane.
   message: { overflowWrap: 'anywhere' },
-  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums' },
+  figures: { tableLayout: 'fixed', width: '100%' },
+  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', overflowWrap: 'anywhere' },
 });
 
-type Source = 'workbook' | 'server';
+interface FifoView extends FifoOutcome {
+  recorded: string | null;
+  /** The transactions came from a dataset: their rows are on the "TC_Data with redemptions" sheet. */
+  fromDataset: boolean;
+  /** Header of each table read, so a problem names its cell as Excel does (TC_Data!F452). */
+  headers: Record<string, readonly string[]>;
+}
 
-/** Last ribbon click handled; module-wide so coming back to the page does not run again. */
-let ribbonHandledAt = 0;
+const MODES: { value: FifoMode; label: string }[] = [
+  { value: 'lots', label: 'Lots (split to the cent)' },
+  { value: 'one-to-one', label: 'One-to-one (legacy)' },
+];
 
 export default function FifoPage() {
   const styles = useStyles();
   const shell = useShell();
-  const [source, setSource] = useState<Source>('workbook');
-  const [sheets, setSheets] = useState<string[]>([]);
-  const [sheet, setSheet] = useState('');
-  const [datasets, setDatasets] = useState<DatasetSummary[] | null>(null);
-  const [datasetId, setDatasetId] = useState('');
   const [mode, setMode] = useState<FifoMode>('lots');
   const [asOf, setAsOf] = useState('');
-  const [progress, setProgress] = useState<{ label: string; done: number; total?: number } | null>(null);
-  const [cancelling, setCancelling] = useState(false);
-  const [outcome, setOutcome] = useState<FifoOutcome | null>(null);
-  const [recorded, setRecorded] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const abortRef = useRef<AbortController | null>(null);
-
-  useEffect(() => () => abortRef.current?.abort(), []);
-
-  // The sheet list follows the workbook (new sheets loaded from the Data page appear).
-  useEffect(() => {
-    let live = true;
-    shell.workbook.listSheets().then(
-      (names) => {
-        if (!live) return;
-        setSheets(names);
-        setSheet((current) => (current && names.includes(current) ? current : (defaultTransactionsSheet(names) ?? '')));
-      },
-      (e: unknown) => live && setError((e as Error).message),
-    );
-    return () => {
-      live = false;
-    };
-  }, [shell.workbook, shell.workbookVersion]);
-
-  const loadDatasets = useCallback(async () => {
-    setError(null);
-    try {
-      const list = await shell.api.listDatasets();
-      setDatasets(list);
-      setDatasetId((current) => current || (list.find((d) => /tc_?data/i.test(d.name)) ?? list[0])?.id || '');
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  }, [shell.api]);
-
-  useEffect(() => {
-    if (source === 'server' && datasets === null) void loadDatasets();
-  }, [source, datasets, loadDatasets]);
-
   const asOfValid = asOf === '' || isIsoDate(asOf);
+  const picker = useInputPicker({
+    label: 'Transactions',
+    testId: 'fifo',
+    sources: [
+      {
+        kind: 'sheet',
+        label: 'Sheet in this workbook',
+        prefer: (names) => [defaultTransactionsSheet(names) ?? ''],
+        hint: 'TC_Data; Customers and Sales are checked when present.',
+        empty: 'No sheets: load TC_Data from the Data page first.',
+      },
+      { kind: 'dataset', label: 'Dataset on the server', prefer: (list) => list.filter((d) => /tc_?data/i.test(d.name)).map((d) => d.id) },
+    ],
+  });
 
-  const run = useCallback(async () => {
-    const controller = new AbortController();
-    abortRef.current = controller;
-    setError(null);
-    setOutcome(null);
-    setRecorded(null);
-    setCancelling(false);
-    try {
+  const run = useJobRun<FifoView>(
+    'FIFO',
+    async (ctx) => {
+      const choice = picker.choice;
       let tables: KernelTable[];
       let sourceName: string;
-      if (source === 'server') {
-        const dataset = datasets?.find((d) => d.id === datasetId);
-        if (!dataset) throw new Error('Choose a dataset on the server first.');
-        setProgress({ label: `Loading ${dataset.name} from the server`, done: 0 });
-        const table = await readTransactionsFromBackend(shell.api, dataset, {
-          signal: controller.signal,
-          onProgress: (done, total) => setProgress({ label: `Loading ${dataset.name} from the server`, done, total }),
+      if (choice?.kind === 'dataset') {
+        const dataset = choice.datasets[0]!;
+        const label = `Loading ${dataset.name} from the server`;
+        ctx.progress(label);
+        const { table } = await readDataset((id, offset, limit, signal) => shell.api.getDatasetPage(id, offset, limit, signal), dataset.id, dataset.name, {
+          signal: ctx.signal,
+          onProgress: (done, total) => ctx.progress(label, done, total),
         });
         tables = [table];
         sourceName = table.name;
+      } else if (choice?.kind === 'sheet') {
+        sourceName = choice.sheets[0]!;
+        ctx.progress(`Reading ${sourceName}`);
+        tables = await readTransactionsFromWorkbook(shell.workbook, sourceName);
       } else {
-        if (!sheet) throw new Error('The workbook has no sheet to read: load TC_Data from the Data page first.');
-        setProgress({ label: `Reading ${sheet}`, done: 0 });
-        tables = await readTransactionsFromWorkbook(shell.workbook, sheet);
-        sourceName = sheet;
+        throw new Error(picker.kind === 'sheet' ? 'The workbook has no sheet to read: load TC_Data from the Data page first.' : 'Choose a dataset on the server first.');
       }
-      controller.signal.throwIfAborted();
-      setProgress({ label: 'Matching', done: tables[0]!.rows.length, total: tables[0]!.rows.length });
+      ctx.signal.throwIfAborted();
+      ctx.progress('Matching', tables[0]!.rows.length, tables[0]!.rows.length);
       const result = await runFifo(tables, { sheet: sourceName, mode, asOf: asOf || undefined });
-      controller.signal.throwIfAborted();
-      setOutcome(result);
+      ctx.signal.throwIfAborted();
+      ctx.outcome({ ...result, recorded: null, fromDataset: choice.kind === 'dataset', headers: headersOf(tables) });
       if (result.stopped) return;
-      await writeFifoSheets(shell.workbook, result.sheets, {
-        signal: controller.signal,
-        onProgress: (done, total, name) => setProgress({ label: `Writing ${name}`, done, total }),
-      });
+      await ctx.writeSheets(shell.workbook, result.sheets);
+      let recorded: string;
       try {
         const r = await recordFifoRun(shell.api, result, { mode, asOf: asOf || undefined, version: pkg.version });
-        setRecorded(`Run ${r.id} recorded on the server.`);
+        recorded = `Run ${r.id} recorded on the server.`;
       } catch (e) {
-        setRecorded(`The run was not recorded on the server: ${(e as Error).message}`);
+        recorded = `The run was not recorded on the server: ${errorSentence(e, 'the server did not answer as expected.')}`;
       }
-    } catch (e) {
-      setError(runErrorMessage(e));
-    } finally {
-      abortRef.current = null;
-      setProgress(null);
-      setCancelling(false);
-    }
-  }, [source, datasets, datasetId, sheet, mode, asOf, shell.api, shell.workbook]);
+      ctx.outcome((o) => ({ ...o!, recorded }));
+    },
+    { ribbon: { page: 'fifo', action: 'run', ready: picker.ready && asOfValid } },
+  );
 
-  // Ribbon "Run FIFO": run once per click with what the page shows.
-  useEffect(() => {
-    const cmd = shell.ribbonCommand;
-    if (!cmd || cmd.page !== 'fifo' || cmd.action !== 'run' || cmd.at <= ribbonHandledAt || progress) return;
-    if (source === 'workbook' && !sheet) return; // wait for the sheet list
-    ribbonHandledAt = cmd.at;
-    void run();
-  }, [shell.ribbonCommand, run, progress, source, sheet]);
-
-  const busy = progress !== null;
+  const outcome = run.outcome;
   const a = outcome?.analytics;
   const figures: [string, string][] = a
     ? [
@@ -180,7 +126,7 @@ export default function FifoPage() {
         ['Earned', `${formatCount(a.totals.earned.count)} · ${formatAmount(a.totals.earned.cents)}`],
         ['Spent and expired', `${formatCount(a.totals.spent.count + a.totals.expired.count)} · ${formatAmount(-(a.totals.spent.cents + a.totals.expired.cents))}`],
         ['Allocated', `${formatCount(a.allocations)} · ${formatAmount(a.allocatedCents)}`],
-        ['Match rate', `${(a.matchRate * 100).toFixed(2)} %`],
+        ['Match rate', matchRateText(a)],
         ['Unmatched', `${formatCount(a.unmatchedCount)} · ${formatAmount(a.unmatchedCents)}`],
         ['Open lots', `${formatCount(a.openLots)} · ${formatAmount(a.openCents)}`],
         ['Open past expiry', `${formatCount(a.openLotsPastExpiry)} · ${formatAmount(a.openCentsPastExpiry)}`],
@@ -190,80 +136,33 @@ export default function FifoPage() {
 
   return (
     <div className={styles.root}>
-      <Field label="Transactions">
-        <RadioGroup layout="horizontal" value={source} onChange={(_, d) => setSource(d.value as Source)} disabled={busy}>
-          <Radio value="workbook" label="Sheet in this workbook" />
-          <Radio value="server" label="Dataset on the server" />
-        </RadioGroup>
+      <InputPicker picker={picker} disabled={run.running} />
+      <Field label="Mode">
+        <PaneSelect value={mode} onChange={(_, d) => setMode(d.value as FifoMode)} disabled={run.running} options={MODES} data-testid="fifo-mode" />
       </Field>
-      <div className={styles.row}>
-        {source === 'workbook' ? (
-          <Field className={styles.grow} label="Sheet" hint="TC_Data; Customers and Sales are checked when present.">
-            <Select value={sheet} onChange={(_, d) => setSheet(d.value)} disabled={busy || sheets.length === 0} data-testid="fifo-sheet">
-              {sheets.length === 0 && <option value="">No sheets</option>}
-              {sheets.map((s) => (
-                <option key={s} value={s}>
-                  {s}
-                </option>
-              ))}
-            </Select>
-          </Field>
-        ) : (
-          <Field className={styles.grow} label="Dataset">
-            <Select value={datasetId} onChange={(_, d) => setDatasetId(d.value)} disabled={busy || !datasets?.length} data-testid="fifo-dataset">
-              {!datasets?.length && <option value="">{datasets ? 'No datasets on the server' : 'Loading…'}</option>}
-              {datasets?.map((d) => (
-                <option key={d.id} value={d.id}>
-                  {d.name}
-                </option>
-              ))}
-            </Select>
-          </Field>
-        )}
-        {source === 'server' && (
-          <Button icon={<ArrowClockwise20Regular />} onClick={() => void loadDatasets()} disabled={busy} aria-label="Reload datasets" />
-        )}
-      </div>
-      <div className={styles.row}>
-        <Field className={styles.small} label="Mode">
-          <Select value={mode} onChange={(_, d) => setMode(d.value as FifoMode)} disabled={busy} data-testid="fifo-mode">
-            <option value="lots">Lots (split to the cent)</option>
-            <option value="one-to-one">One-to-one (legacy)</option>
-          </Select>
-        </Field>
-        <Field className={styles.small} label="Balance as of" validationMessage={asOfValid ? undefined : 'YYYY-MM-DD'}>
-          <Input className={styles.fill} value={asOf} onChange={(_, d) => setAsOf(d.value)} placeholder="YYYY-MM-DD" disabled={busy} data-testid="fifo-as-of" />
-        </Field>
-      </div>
+      <Field label="Balance as of" hint="Optional: the day current balances are taken." validationState={asOfValid ? 'none' : 'error'} validationMessage={asOfValid ? undefined : 'A date as YYYY-MM-DD, e.g. 2024-06-30.'}>
+        <Input className={styles.fill} value={asOf} onChange={(_, d) => setAsOf(d.value.trim())} placeholder="YYYY-MM-DD" disabled={run.running} data-testid="fifo-as-of" />
+      </Field>
       <div>
-        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void run()} disabled={busy || !asOfValid} data-testid="fifo-run">
+        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void run.start()} disabled={run.running || !asOfValid} data-testid="fifo-run">
           Run FIFO
         </Button>
       </div>
-      <RunStatus
-        progress={progress}
-        cancelling={cancelling}
-        onCancel={() => {
-          setCancelling(true);
-          abortRef.current?.abort();
-        }}
-        error={error}
-        errorTestId="fifo-error"
-      />
-      {outcome && !busy && !error && (
-        <MessageBar intent={outcome.stopped ? 'error' : outcome.problems.some((p) => p.severity === 'blocking') ? 'warning' : 'success'} data-testid="fifo-outcome">
+      <RunStatus run={run} errorTestId="fifo-error" />
+      {outcome && !run.running && !run.error && (
+        <MessageBar intent={outcome.stopped ? 'error' : hasBlocking(outcome.problems) || outcome.analytics.transactions === 0 ? 'warning' : 'success'} layout="multiline" data-testid="fifo-outcome">
           <MessageBarBody className={styles.message}>
             {outcome.stopped
               ? `Nothing was matched: ${outcome.problems[0]?.message ?? 'the transactions cannot be read.'}`
-              : `Wrote ${outcome.sheets.map((s) => s.name).join(', ')}.`}{' '}
-            {recorded}
+              : `${outcome.analytics.transactions === 0 ? 'No row could be matched; the problems below say why. ' : ''}Wrote ${outcome.sheets.map((s) => s.name).join(', ')}.`}{' '}
+            {outcome.recorded}
           </MessageBarBody>
         </MessageBar>
       )}
-      {a && !outcome?.stopped && (
+      {a && !outcome.stopped && (
         <div>
           <Subtitle2>Summary</Subtitle2>
-          <Table size="small" aria-label="FIFO summary" data-testid="fifo-summary">
+          <Table size="small" aria-label="FIFO summary" data-testid="fifo-summary" className={styles.figures}>
             <TableBody>
               {figures.map(([label, value]) => (
                 <TableRow key={label}>
@@ -273,14 +172,14 @@ export default function FifoPage() {
               ))}
             </TableBody>
           </Table>
-          <Caption1>Result checksum {outcome?.resultChecksum.slice(0, 19)}…</Caption1>
+          <Caption1>Result checksum {outcome.resultChecksum.slice(0, 19)}…</Caption1>
         </div>
       )}
-      {outcome && outcome.problems.length > 0 && (
-        <div>
-          <Subtitle2>Problems ({formatCount(outcome.problems.length)})</Subtitle2>
-          <ProblemsList problems={outcome.problems} />
-        </div>
+      {outcome && (
+        <ProblemsList
+          problems={outcome.problems}
+          headers={outcome.headers}
+          sheetFor={(source) => (outcome.fromDataset && source === outcome.source ? FIFO_SHEET_NAMES.transactions : undefined)} />
       )}
     </div>
   );

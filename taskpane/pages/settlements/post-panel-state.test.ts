@@ -1,5 +1,6 @@
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelProgress } from './post-panel-state';
+import { devId, person, user } from '../../../test/integration/people';
 
 const progress = (p: Partial<PanelProgress>): PanelProgress => ({
   batchState: 'sending',
@@ -13,26 +14,36 @@ const progress = (p: Partial<PanelProgress>): PanelProgress => ({
 });
 
 describe('posting panel steps', () => {
-  const batch = { id: 'bat_1', version: 1, state: 'awaiting_approval', preparedBy: 'carol' };
+  const batch = { id: 'bat_1', version: 1, state: 'awaiting_approval', preparedBy: devId('carol'), preparedByName: 'carol', preparers: [person('carol')] };
 
   it('lets only a preparer prepare, and never while a blocking problem remains', () => {
-    expect(panelStep(null, null, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'prepare', canAct: true });
-    expect(panelStep(null, null, { id: 'carol', role: 'preparer' }, true)).toMatchObject({ step: 'prepare', canAct: false });
-    expect(panelStep(null, null, { id: 'bob', role: 'approver' }, false)).toMatchObject({ step: 'prepare', canAct: false });
+    expect(panelStep(null, null, user('carol', ['preparer']), false)).toMatchObject({ step: 'prepare', canAct: true });
+    expect(panelStep(null, null, user('carol', ['preparer']), true)).toMatchObject({ step: 'prepare', canAct: false });
+    expect(panelStep(null, null, user('bob', ['approver']), false)).toMatchObject({ step: 'prepare', canAct: false });
   });
 
   it('needs an approver other than the preparer', () => {
-    expect(panelStep(batch, null, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'approve', canAct: false, hint: expect.stringContaining('someone else') });
-    expect(panelStep(batch, null, { id: 'bob', role: 'approver' }, false)).toMatchObject({ step: 'approve', canAct: true });
+    expect(panelStep(batch, null, user('carol', ['preparer']), false)).toMatchObject({ step: 'approve', canAct: false, hint: expect.stringContaining('someone else') });
+    expect(panelStep(batch, null, user('bob', ['approver']), false)).toMatchObject({ step: 'approve', canAct: true });
+  });
+
+  it('asks the approval rule: an admin who prepared nothing may approve; the preparer may not, whatever her roles or spelling', () => {
+    expect(panelStep(batch, null, user('root', ['admin']), false)).toMatchObject({ step: 'approve', canAct: true });
+    for (const who of [user('Carol', ['approver']), user('carol', ['admin']), user('carol', ['preparer', 'approver'])]) {
+      expect(panelStep(batch, null, who, false)).toMatchObject({ step: 'approve', canAct: false, hint: 'You prepared it, so someone else must approve.' });
+    }
+    const shared = { ...batch, preparers: [person('carol'), person('dave')] };
+    expect(panelStep(shared, null, user('dave', ['approver']), false)).toMatchObject({ canAct: false, hint: expect.stringContaining('You prepared part of it') });
+    expect(panelStep(batch, null, null, false)).toMatchObject({ step: 'approve', canAct: false, hint: 'Waiting for an approver.' });
   });
 
   it('follows posting, a daily-limit pause and the end', () => {
-    expect(panelStep({ ...batch, state: 'approved' }, null, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'post', canAct: true });
-    expect(panelStep(batch, progress({}), { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'posting' });
+    expect(panelStep({ ...batch, state: 'approved' }, null, user('carol', ['preparer']), false)).toMatchObject({ step: 'post', canAct: true });
+    expect(panelStep(batch, progress({}), user('carol', ['preparer']), false)).toMatchObject({ step: 'posting' });
     const paused = progress({ running: false, control: { command: 'pause', pausedUntil: '2026-01-06T00:00:00.000Z', reason: "Zoho's daily API limit … accepted again at 2026-01-06T00:00:00.000Z" } });
-    expect(panelStep(batch, paused, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'paused', hint: expect.stringContaining('2026-01-06') });
+    expect(panelStep(batch, paused, user('carol', ['preparer']), false)).toMatchObject({ step: 'paused', hint: expect.stringContaining('2026-01-06') });
     const done = progress({ batchState: 'failed', running: false, counts: { pending: 0, sending: 0, done: 3, failed: 1, needs_review: 0 } });
-    expect(panelStep(batch, done, { id: 'carol', role: 'preparer' }, false)).toMatchObject({ step: 'finished', hint: 'Finished with problems. 3 posted, 1 failed, 0 to review, 0 not sent.' });
+    expect(panelStep(batch, done, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Finished with problems. 3 posted, 1 failed, 0 to review, 0 not sent.' });
   });
 });
 

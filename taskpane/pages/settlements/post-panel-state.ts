@@ -2,6 +2,7 @@
  * The posting panel's decisions, apart from React so they are tested: which step the batch is at
  * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
  */
+import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 
@@ -9,7 +10,16 @@ export interface PanelBatch {
   id: string;
   version: number;
   state: string;
+  /** Identity key of who made the current version; preparedByName is for display. */
   preparedBy: string;
+  preparedByName: string;
+  /** Everyone who prepared any of it (the server lists them with the batch). */
+  preparers: Person[];
+}
+
+/** The batch as the approval rule sees it. */
+function approvalSubject(batch: PanelBatch): ApprovalSubject {
+  return { preparedBy: { id: batch.preparedBy, name: batch.preparedByName }, items: batch.preparers.map((p) => ({ preparedBy: [p] })) };
 }
 
 export interface PanelProgress {
@@ -39,20 +49,21 @@ export type PanelStep =
   | { step: 'paused'; canAct: boolean; hint: string }
   | { step: 'finished'; canAct: false; hint: string };
 
-export function panelStep(batch: PanelBatch | null, progress: PanelProgress | null, user: { id: string; role: string } | null, blocked: boolean): PanelStep {
-  const role = user?.role ?? '';
+export function panelStep(batch: PanelBatch | null, progress: PanelProgress | null, user: User | null, blocked: boolean): PanelStep {
+  const holds = (role: string) => user?.roles.includes(role) ?? false;
   if (!batch || batch.state === 'rejected') {
     if (blocked) return { step: 'prepare', canAct: false, hint: 'Fix the blocking problems below first: nothing is posted while one remains.' };
-    if (role !== 'preparer') return { step: 'prepare', canAct: false, hint: 'Sign in as a preparer to prepare a batch.' };
+    if (!holds('preparer')) return { step: 'prepare', canAct: false, hint: 'Sign in as a preparer to prepare a batch.' };
     return { step: 'prepare', canAct: true, hint: batch ? 'The last batch was rejected; prepare a new one.' : 'Prepare a batch; someone else then approves it before anything is sent.' };
   }
   const state = progress?.batchState ?? batch.state;
   if (state === 'awaiting_approval') {
-    if (user?.id === batch.preparedBy) return { step: 'approve', canAct: false, hint: `You prepared this batch, so someone else must approve it (sign in as the approver).` };
-    if (role !== 'approver') return { step: 'approve', canAct: false, hint: 'Waiting for an approver.' };
-    return { step: 'approve', canAct: true, hint: `Prepared by ${batch.preparedBy}. Review it, then approve.` };
+    // The approval rule decides, as on the server: an approver or admin who prepared none of it.
+    const verdict = mayApprove(approvalSubject(batch), user);
+    if (!verdict.ok) return { step: 'approve', canAct: false, hint: verdict.code === 'maker-checker' ? verdict.reason : 'Waiting for an approver.' };
+    return { step: 'approve', canAct: true, hint: `Prepared by ${batch.preparedByName}. Review it, then approve.` };
   }
-  const mayOperate = role === 'preparer' || role === 'approver';
+  const mayOperate = holds('preparer') || holds('approver');
   if (state === 'approved') return { step: 'post', canAct: mayOperate, hint: 'Approved: ready to post to Zoho.' };
   if (state === 'sending') {
     if (progress?.control.command === 'pause' && !progress.running) {

@@ -20,8 +20,10 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
+import { claimRibbonCommand } from '../../../commands/bus';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
+import { sessionUser } from '../../identity';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 
 const useStyles = makeStyles({
@@ -64,8 +66,6 @@ function rememberBatch(title: string, id: string): void {
   }
 }
 
-let ribbonHandledAt = 0;
-
 export default function PostPanel({ documents, blocked, sheets, title, connectionId: idsConnectionId }: SettlementsPostPanelProps) {
   const styles = useStyles();
   const shell = useShell();
@@ -82,9 +82,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
 
   // Ribbon "Post to Zoho": bring the panel into view.
   useEffect(() => {
-    const cmd = shell.ribbonCommand;
-    if (!cmd || cmd.page !== 'settlements' || cmd.action !== 'post' || cmd.at <= ribbonHandledAt) return;
-    ribbonHandledAt = cmd.at;
+    if (!claimRibbonCommand(shell.ribbonCommand, 'settlements', 'post')) return;
     rootRef.current?.scrollIntoView({ behavior: 'smooth', block: 'start' });
     rootRef.current?.focus();
   }, [shell.ribbonCommand]);
@@ -187,8 +185,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       await api.request(`/api/posting/batches/${encodeURIComponent(batch!.id)}/${verb}`, { method: 'POST', body: {} });
     });
 
-  const user = session ? { id: session.user, role: session.role } : null;
-  const step = panelStep(batch, progress, user, blocked);
+  const step = panelStep(batch, progress, sessionUser(session), blocked);
   const counts = progress?.counts;
   const problems = (items ?? []).filter((i) => i.state === 'failed' || i.state === 'needs_review');
   const kinds = documents.reduce<Record<string, number>>((m, d) => ((m[d.kind] = (m[d.kind] ?? 0) + 1), m), {});

@@ -5,7 +5,6 @@ import {
   loadSettlementDataset,
   readPickedFiles,
   buildSettlements,
-  writeSettlementSheets,
   loadStoredMapping,
   storeMapping,
   mappingFromText,
@@ -22,6 +21,7 @@ import {
 import { zohoIdsFromLists, type ZohoLists } from '../../../src/settlements/mapping';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { DatasetPage } from '../../api';
 
 const FIX = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'settlements');
@@ -61,7 +61,7 @@ test('picked files (bytes, windows-1252 included) → sheets written through the
   ]);
   const port = memoryPort();
   const progress: number[] = [];
-  await writeSettlementSheets(port, r.sheets, { onProgress: (done) => progress.push(done) });
+  await writeSheets(port, r.sheets, { onProgress: (done) => progress.push(done) });
   expect(port.written.map((s) => s.name)).toEqual(['Invoices', 'Payments', 'Journals', 'Reconciliation', 'Settlement Problems']);
   expect(progress.at(-1)).toBe(r.sheets.reduce((n, s) => n + s.rows.length, 0));
 });

@@ -5,15 +5,12 @@
  * Zoho ids from a connected organisation's own lists.
  */
 import type { Cell } from '../../../src/kernel/table';
-import type { WorkbookPort } from '../../../src/workbook/port';
-import { writeSheets } from '../../../src/workbook/write-sheets';
-import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { buildSettlementPosting, type SettlementPosting } from '../../../src/settlements/posting';
 import type { InvoiceMode } from '../../../src/settlements/build';
 import type { SettlementFileInput } from '../../../src/settlements/parse';
 import { defaultSettlementConfig, mergeSettlementConfig, zohoIdsFromLists, type SettlementConfig, type ZohoLists } from '../../../src/settlements/mapping';
 import { readSettlementConfigJson } from '../../../src/settlements/config-file';
-import type { DatasetPage } from '../../api';
+import { readDataset, type FetchDatasetPage, type ReadDatasetOptions } from '../../components/read-dataset';
 
 /** Files from an <input type="file">: raw bytes, decoded by the engine (UTF-8, else windows-1252). */
 export async function readPickedFiles(files: readonly Pick<File, 'name' | 'arrayBuffer'>[]): Promise<SettlementFileInput[]> {
@@ -34,32 +31,14 @@ export function datasetToInput(name: string, header: readonly string[], rows: re
   return { name, table: { header, rows, firstRowNumber: 2 } };
 }
 
-export async function loadSettlementDataset(
-  fetchPage: (id: string, offset: number, limit: number, signal?: AbortSignal) => Promise<DatasetPage>,
-  id: string,
-  name: string,
-  options: { signal?: AbortSignal; pageSize?: number; onProgress?: (done: number, total: number) => void } = {},
-): Promise<SettlementFileInput> {
-  const limit = options.pageSize ?? 10_000;
-  let header: string[] = [];
-  const rows: Cell[][] = [];
-  let offset: number | null = 0;
-  while (offset !== null) {
-    options.signal?.throwIfAborted();
-    const page: DatasetPage = await fetchPage(id, offset, limit, options.signal);
-    if (offset === 0) header = page.header;
-    for (const r of page.rows) rows.push(r);
-    options.onProgress?.(rows.length, page.total);
-    offset = page.nextOffset;
-  }
-  return datasetToInput(name, header, rows);
+export async function loadSettlementDataset(fetchPage: FetchDatasetPage, id: string, name: string, options: ReadDatasetOptions = {}): Promise<SettlementFileInput> {
+  const { table } = await readDataset(fetchPage, id, name, { pageSize: 10_000, ...options });
+  return datasetToInput(name, table.header, table.rows);
 }
 
 export function buildSettlements(inputs: readonly SettlementFileInput[], config: SettlementConfig, invoiceMode: InvoiceMode): SettlementPosting {
   return buildSettlementPosting(inputs, config, { invoiceMode });
 }
-
-export const writeSettlementSheets = writeSheets;
 
 // ---- The mapping file, remembered in the browser ------------------------------------------------
 

@@ -4,18 +4,15 @@
  * customer's approval (a signed link to copy) and follow the states live: awaiting, approved,
  * denied with the reason, delivered with the receipt.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import {
   Badge,
   Button,
   Caption1,
-  Checkbox,
   Field,
   Input,
   MessageBar,
   MessageBarBody,
-  Radio,
-  RadioGroup,
   Subtitle2,
   Table,
   TableBody,
@@ -28,9 +25,11 @@ import {
 } from '@fluentui/react-components';
 import { HatGraduation20Regular, Play20Regular, Save20Regular, Send20Regular } from '@fluentui/react-icons';
 import { formatAmount } from '../../../src/kernel/money';
-import { ProblemsList, RunProgress, formatCount, runErrorMessage } from '../../components';
-import { isAbortError, type DatasetSummary } from '../../api';
+import { countBlocking } from '../../../src/kernel/problems';
+import { headersOf, InputPicker, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
+import { isAbortError } from '../../api';
 import { useShell } from '../../shell';
+import { sessionUser } from '../../identity';
 import {
   buildFromDatasets,
   buildFromSheets,
@@ -43,23 +42,34 @@ import {
   previousMonth,
   sendForApproval,
   storeDrafts,
-  writeInvoiceSheets,
   type BuildOutcome,
   type InvoiceView,
 } from './tuition-run';
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
+  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap', minWidth: 0 },
+  month: { flexGrow: 1, flexBasis: '120px', minWidth: 0 },
+  fill: { width: '100%', minWidth: 0 },
+  message: { overflowWrap: 'anywhere', minWidth: 0 },
+  customer: { overflowWrap: 'anywhere' },
   list: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
-  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums' },
-  card: { border: `1px solid ${tokens.colorNeutralStroke2}`, borderRadius: tokens.borderRadiusMedium, padding: tokens.spacingVerticalS, display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS },
+  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' },
+  card: {
+    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRadius: tokens.borderRadiusMedium,
+    padding: tokens.spacingVerticalS,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: tokens.spacingVerticalXS,
+    minWidth: 0,
+    overflowWrap: 'anywhere',
+  },
 });
 
 /** The navigation icon (taskpane/pages/index.ts). */
 export const TUITION_ICON = HatGraduation20Regular;
 
-type Mode = 'sheet' | 'server';
 const BADGE: Record<InvoiceView['state'], 'informative' | 'warning' | 'success' | 'danger' | 'brand'> = {
   draft: 'informative',
   awaiting_approval: 'warning',
@@ -71,31 +81,19 @@ const BADGE: Record<InvoiceView['state'], 'informative' | 'warning' | 'success' 
 export default function TuitionPage() {
   const styles = useStyles();
   const shell = useShell();
-  const [mode, setMode] = useState<Mode>('sheet');
-  const [sheets, setSheets] = useState<string[]>([]);
-  const [chosenSheets, setChosenSheets] = useState<string[]>([]);
-  const [datasets, setDatasets] = useState<DatasetSummary[]>([]);
-  const [chosenDatasets, setChosenDatasets] = useState<string[]>([]);
+  const viewer = sessionUser(shell.session);
   const [month, setMonth] = useState(previousMonth());
-  const [outcome, setOutcome] = useState<BuildOutcome | null>(null);
   const [stored, setStored] = useState<InvoiceView[]>([]);
   const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
-  const [progress, setProgress] = useState<{ label: string; done: number; total?: number } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const abortRef = useRef<AbortController | null>(null);
-
-  useEffect(() => () => abortRef.current?.abort(), []);
-  useEffect(() => {
-    void shell.workbook.listSheets().then((names) => setSheets(candidateSheets(names)));
-  }, [shell.workbook, shell.workbookVersion]);
-  useEffect(() => {
-    if (!shell.session) return;
-    shell.api.listDatasets().then(
-      (list) => setDatasets(list),
-      () => setDatasets([]),
-    );
-  }, [shell.api, shell.session]);
+  const picker = useInputPicker({
+    label: 'Partner files',
+    testId: 'tu',
+    sources: [
+      { kind: 'sheet', label: 'Sheets in this workbook', multiple: true, offer: candidateSheets, empty: 'No sheets: load partner files from the Data page.' },
+      { kind: 'dataset', label: 'Datasets on the server', multiple: true },
+    ],
+  });
 
   const validMonth = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
 
@@ -119,120 +117,86 @@ export default function TuitionPage() {
     };
   }, [shell.api, shell.session, month, validMonth]);
 
-  const toggle = (list: string[], v: string, on: boolean) => (on ? [...list, v] : list.filter((x) => x !== v));
-
-  const build = useCallback(async () => {
-    const controller = new AbortController();
-    abortRef.current = controller;
-    setError(null);
+  const run = useJobRun<BuildOutcome>('The invoice build', async (ctx) => {
     setNotice(null);
-    setOutcome(null);
-    try {
-      setProgress({ label: mode === 'server' ? 'Building the invoices on the server' : 'Reading the partner sheets', done: 0 });
-      const r = mode === 'server' ? await buildFromDatasets(shell.api, chosenDatasets, month, controller.signal) : await buildFromSheets(shell.workbook, chosenSheets, month);
-      setOutcome(r);
-      await writeInvoiceSheets(shell.workbook, r.sheets, { signal: controller.signal, onProgress: (done, total, name) => setProgress({ label: `Writing ${name}`, done, total }) });
-    } catch (e) {
-      setError(runErrorMessage(e));
-    } finally {
-      abortRef.current = null;
-      setProgress(null);
+    const choice = picker.choice;
+    let r: BuildOutcome;
+    if (choice?.kind === 'dataset') {
+      ctx.progress('Building the invoices on the server');
+      r = await buildFromDatasets(
+        shell.api,
+        choice.datasets.map((d) => d.id),
+        month,
+        ctx.signal,
+      );
+    } else if (choice?.kind === 'sheet') {
+      ctx.progress('Reading the partner sheets');
+      r = await buildFromSheets(shell.workbook, choice.sheets, month);
+    } else {
+      throw new Error('Choose the partner files first.');
     }
-  }, [mode, chosenDatasets, chosenSheets, month, shell.api, shell.workbook]);
+    ctx.outcome(r);
+    await ctx.writeSheets(shell.workbook, r.sheets);
+  });
+  const outcome = run.outcome;
 
-  async function store() {
-    if (!outcome) return;
-    setError(null);
-    try {
-      const r = await storeDrafts(shell.api, outcome);
+  async function store(built: BuildOutcome) {
+    setNotice(null);
+    await run.act(async () => {
+      const r = await storeDrafts(shell.api, built);
       setNotice(
         `${r.created.length} new, ${r.revised.length} changed (new version), ${r.unchanged.length} unchanged.` +
           (r.refused.length ? ` Not changed: ${r.refused.map((x) => x.message).join(' ')}` : ''),
       );
-      setStored(await listInvoices(shell.api, outcome.month));
-    } catch (e) {
-      setError((e as Error).message);
-    }
+      setStored(await listInvoices(shell.api, built.month));
+    });
   }
 
   async function send(i: InvoiceView) {
-    setError(null);
-    try {
-      const r = await sendForApproval(shell.api, i.id);
-      setLinks((l) => ({ ...l, [i.id]: { url: r.url, expiresAt: r.expiresAt } }));
-      setStored((list) => list.map((x) => (x.id === i.id ? r.invoice : x)));
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    const r = await run.act(() => sendForApproval(shell.api, i.id));
+    if (!r) return;
+    setLinks((l) => ({ ...l, [i.id]: { url: r.url, expiresAt: r.expiresAt } }));
+    setStored((list) => list.map((x) => (x.id === i.id ? r.invoice : x)));
   }
 
   async function retry(i: InvoiceView) {
-    setError(null);
-    try {
-      const inv = await deliverAgain(shell.api, i.id);
-      setStored((list) => list.map((x) => (x.id === i.id ? { ...x, ...inv } : x)));
-    } catch (e) {
-      setError((e as Error).message);
-    }
+    const inv = await run.act(() => deliverAgain(shell.api, i.id));
+    if (inv) setStored((list) => list.map((x) => (x.id === i.id ? { ...x, ...inv } : x)));
   }
 
-  const busy = progress !== null;
-  const blocking = outcome?.problems.filter((p) => p.severity === 'blocking').length ?? 0;
-  const inputsChosen = mode === 'sheet' ? chosenSheets.length > 0 : chosenDatasets.length > 0;
+  const busy = run.running;
+  const blocking = outcome ? countBlocking(outcome.problems) : 0;
   return (
     <div className={styles.root}>
-      <Field label="Partner files">
-        <RadioGroup layout="horizontal" value={mode} onChange={(_, d) => setMode(d.value as Mode)} disabled={busy}>
-          <Radio value="sheet" label="Sheets in this workbook" />
-          <Radio value="server" label="Datasets on the server" />
-        </RadioGroup>
-      </Field>
-      <div className={styles.list} role="group" aria-label={mode === 'sheet' ? 'Partner sheets' : 'Partner datasets'} data-testid="tu-inputs">
-        {mode === 'sheet' ? (
-          sheets.length === 0 ? (
-            <Caption1>No sheets: load partner files from the Data page.</Caption1>
-          ) : (
-            sheets.map((s) => <Checkbox key={s} label={s} checked={chosenSheets.includes(s)} onChange={(_, d) => setChosenSheets((l) => toggle(l, s, !!d.checked))} disabled={busy} />)
-          )
-        ) : datasets.length === 0 ? (
-          <Caption1>{shell.session ? 'The server offers no datasets.' : 'Sign in to use datasets on the server.'}</Caption1>
-        ) : (
-          datasets.map((d) => <Checkbox key={d.id} label={d.name} checked={chosenDatasets.includes(d.id)} onChange={(_, x) => setChosenDatasets((l) => toggle(l, d.id, !!x.checked))} disabled={busy} />)
-        )}
-      </div>
+      <InputPicker picker={picker} disabled={busy} />
       <div className={styles.row}>
-        <Field label="Month" validationState={validMonth ? 'none' : 'error'} validationMessage={validMonth ? undefined : 'YYYY-MM, e.g. 2024-11'}>
-          <Input value={month} onChange={(_, d) => setMonth(d.value.trim())} placeholder="YYYY-MM" disabled={busy} data-testid="tu-month" />
+        <Field className={styles.month} label="Month" validationState={validMonth ? 'none' : 'error'} validationMessage={validMonth ? undefined : 'YYYY-MM, e.g. 2024-11'}>
+          <Input className={styles.fill} value={month} onChange={(_, d) => setMonth(d.value.trim())} placeholder="YYYY-MM" disabled={busy} data-testid="tu-month" />
         </Field>
-        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void build()} disabled={busy || !validMonth || !inputsChosen} data-testid="tu-build">
+        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void run.start()} disabled={busy || !validMonth || !picker.choice} data-testid="tu-build">
           Build invoices
         </Button>
       </div>
-      {progress && <RunProgress label={progress.label} done={progress.done} total={progress.total} onCancel={() => abortRef.current?.abort()} />}
-      {error && (
-        <MessageBar intent="error" data-testid="tu-error">
-          <MessageBarBody>{error}</MessageBarBody>
-        </MessageBar>
-      )}
+      <RunStatus run={run} errorTestId="tu-error" />
       {notice && (
-        <MessageBar intent="info" data-testid="tu-notice">
-          <MessageBarBody>{notice}</MessageBarBody>
+        <MessageBar intent="info" layout="multiline" data-testid="tu-notice">
+          <MessageBarBody className={styles.message}>{notice}</MessageBarBody>
         </MessageBar>
       )}
       {outcome && (
-        <MessageBar intent={blocking ? 'warning' : 'success'} data-testid="tu-outcome">
-          <MessageBarBody>
-            {formatCount(outcome.lines)} expense lines → {outcome.invoices.length} invoice{outcome.invoices.length === 1 ? '' : 's'} for {outcome.month}
-            {blocking ? `; ${blocking} blocking problem${blocking === 1 ? '' : 's'} must be fixed before the invoices can be stored.` : '; written to the sheets Tuition Invoices and Tuition Lines.'}
+        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="tu-outcome">
+          <MessageBarBody className={styles.message}>
+            {formatCount(outcome.lines)} expense lines → {countOf(outcome.invoices.length, 'invoice')} for {outcome.month}
+            {blocking ? `; ${countOf(blocking, 'blocking problem')} must be fixed before the invoices can be stored.` : '; written to the sheets Tuition Invoices and Tuition Lines.'}
           </MessageBarBody>
         </MessageBar>
       )}
       {outcome && (
         <div className={styles.row}>
-          <Button icon={<Save20Regular />} onClick={() => void store()} disabled={busy || outcome.blocked || outcome.invoices.length === 0 || !shell.session} data-testid="tu-store">
+          <Button icon={<Save20Regular />} onClick={() => void store(outcome)} disabled={busy || outcome.blocked || outcome.invoices.length === 0 || !shell.session} data-testid="tu-store">
             Store as drafts
           </Button>
-          <Caption1>{shell.session ? 'A changed invoice becomes a new version and needs a new approval.' : 'Sign in to store the invoices.'}</Caption1>
+          <Caption1 className={styles.message}>{shell.session ? 'A changed invoice becomes a new version and needs a new approval.' : 'Sign in to store the invoices.'}</Caption1>
         </div>
       )}
       {stored.length > 0 && (
@@ -255,16 +219,16 @@ export default function TuitionPage() {
               <Caption1 data-testid="tu-state">{describeState(i)}</Caption1>
               {links[i.id] && i.state === 'awaiting_approval' && (
                 <Field label="Approval link for the customer (works once)" hint={`Expires ${links[i.id]!.expiresAt.slice(0, 16).replace('T', ' ')} UTC`}>
-                  <Input readOnly value={links[i.id]!.url} onFocus={(e) => e.currentTarget.select()} data-testid="tu-link" />
+                  <Input className={styles.fill} readOnly value={links[i.id]!.url} onFocus={(e) => e.currentTarget.select()} data-testid="tu-link" />
                 </Field>
               )}
               <div className={styles.row}>
-                {canSend(i) && (
+                {canSend(i, viewer) && (
                   <Button size="small" icon={<Send20Regular />} onClick={() => void send(i)} disabled={!shell.session} data-testid="tu-send">
                     {i.state === 'awaiting_approval' ? 'New approval link' : 'Send for approval'}
                   </Button>
                 )}
-                {canDeliverAgain(i) && (
+                {canDeliverAgain(i, viewer) && (
                   <Button size="small" onClick={() => void retry(i)} data-testid="tu-deliver">
                     Deliver again
                   </Button>
@@ -286,7 +250,7 @@ export default function TuitionPage() {
           <TableBody>
             {outcome.invoices.map((i) => (
               <TableRow key={i.number}>
-                <TableCell>{i.customer}</TableCell>
+                <TableCell className={styles.customer}>{i.customer}</TableCell>
                 <TableCell>{i.lines.length}</TableCell>
                 <TableCell className={styles.money}>
                   {formatAmount(i.totalCents, i.currency)} {i.currency}
@@ -296,12 +260,7 @@ export default function TuitionPage() {
           </TableBody>
         </Table>
       )}
-      {outcome && outcome.problems.length > 0 && (
-        <div>
-          <Subtitle2>Problems ({formatCount(outcome.problems.length)})</Subtitle2>
-          <ProblemsList problems={outcome.problems} />
-        </div>
-      )}
+      {outcome && <ProblemsList problems={outcome.problems} headers={'tables' in outcome.source ? headersOf(outcome.source.tables) : undefined} />}
     </div>
   );
 }

@@ -11,6 +11,7 @@ import type { FastifyInstance } from 'fastify';
 import { tableFromValues, type Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import { writeSheets } from '../../../src/workbook/write-sheets';
 import { buildApp } from '../../../server/app';
 import { loadConfig } from '../../../server/config';
 import { ApiClient } from '../../api';
@@ -25,9 +26,11 @@ import {
   previousMonth,
   sendForApproval,
   storeDrafts,
-  writeInvoiceSheets,
   type InvoiceView,
 } from './tuition-run';
+import { user } from '../../../test/integration/people';
+
+const alice = user('alice', ['preparer']);
 
 const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
 
@@ -89,13 +92,15 @@ describe('tuition page logic', () => {
     const out = await buildFromSheets(wb, ['BrightPath Nov', 'LearnWell'], '2024-11');
     expect(out.problems).toEqual([]);
     expect(out.invoices.map((i) => [i.number, i.totalCents])).toEqual([['TU-2024-11-NORTHWIND-TRADERS-USD', 24050]]);
-    await writeInvoiceSheets(wb, out.sheets);
+    await writeSheets(wb, out.sheets);
     expect(wb.written.map((s) => s.name)).toEqual(['Tuition Invoices', 'Tuition Lines']);
 
     const saved = await storeDrafts(api, out);
     expect(saved.created.map((i) => i.state)).toEqual(['draft']);
     let [inv] = await listInvoices(api, '2024-11');
-    expect(canSend(inv!)).toBe(true);
+    expect(canSend(inv!, alice)).toBe(true);
+    expect(canSend(inv!, user('bob', ['approver']))).toBe(false);
+    expect(canSend(inv!, null)).toBe(false);
     expect(describeState(inv!)).toBe('Draft: send it for approval.');
 
     const link = await sendForApproval(api, inv!.id);
@@ -108,8 +113,8 @@ describe('tuition page logic', () => {
     [inv] = await listInvoices(api, '2024-11');
     expect(inv).toMatchObject<Partial<InvoiceView>>({ state: 'approved' });
     expect(describeState(inv!)).toBe('Approved by cfo@northwind.test; no delivery target is set for Northwind Traders (ask an admin).');
-    expect(canSend(inv!)).toBe(false);
-    expect(canDeliverAgain(inv!)).toBe(false);
+    expect(canSend(inv!, alice)).toBe(false);
+    expect(canDeliverAgain(inv!, alice)).toBe(false);
   });
 
   test('datasets are built on the server, with their problems', async () => {
@@ -119,4 +124,34 @@ describe('tuition page logic', () => {
     expect(out.invoices.map((i) => i.totalCents)).toEqual([10000]);
     await expect(storeDrafts(api, out)).rejects.toMatchObject({ status: 422 });
   });
+});
+
+test('deliver again is offered only for a failed delivery of the exact version the customer approved', () => {
+  const approved = {
+    id: 'tui_1',
+    number: 'TU-2024-11-X-USD',
+    customer: 'X',
+    month: '2024-11',
+    currency: 'USD',
+    version: 2,
+    state: 'approved',
+    hash: 'h2',
+    totalCents: 100,
+    createdBy: alice.id,
+    createdByName: 'alice',
+    preparers: [{ id: alice.id, name: 'alice' }],
+    decision: { decision: 'approved', by: 'customer:ap@x.test', at: '2024-12-01T00:00:00Z', reason: null, version: 2, hash: 'h2' },
+    deliveryError: 'the partner refused the login',
+    deliveredAt: null,
+    remoteId: null,
+    delivery: { method: 'partner' },
+    receipts: [],
+  } as InvoiceView;
+  expect(canDeliverAgain(approved, alice)).toBe(true);
+  expect(canDeliverAgain(approved, null)).toBe(false);
+  expect(canDeliverAgain({ ...approved, hash: 'h3' }, alice)).toBe(false);
+  expect(canDeliverAgain({ ...approved, deliveryError: null }, alice)).toBe(false);
+  expect(canDeliverAgain({ ...approved, delivery: { method: 'none' } }, alice)).toBe(false);
+  expect(canSend(approved, alice)).toBe(false);
+  expect(canSend({ ...approved, state: 'draft', decision: null }, alice)).toBe(true);
 });

@@ -7,9 +7,10 @@ import { hasBlocking, type Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import { buildTuitionInvoices, readExpenseLines, tuitionSheets, type TuitionInvoice } from '../../../src/tuition';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
-import type { ApiClient } from '../../api';
+import { tablesAsJson, type ApiClient } from '../../api';
+import type { User } from '../../../src/approval';
+import { allowedInvoiceActions, invoiceFacts, type InvoiceRecord } from '../../../src/tuition/lifecycle';
 
 export interface BuildOutcome {
   month: string;
@@ -23,18 +24,13 @@ export interface BuildOutcome {
   source: { tables: Table[] } | { datasets: string[] };
 }
 
-export type InvoiceState = 'draft' | 'awaiting_approval' | 'approved' | 'denied' | 'delivered';
+export type { InvoiceState } from '../../../src/tuition/lifecycle';
 
-export interface InvoiceView {
+export interface InvoiceView extends InvoiceRecord {
   id: string;
-  number: string;
   customer: string;
-  month: string;
-  currency: string;
-  version: number;
-  state: InvoiceState;
   totalCents: number;
-  decision: { decision: 'approved' | 'denied'; by: string; at: string; reason: string | null; version: number } | null;
+  decision: { decision: 'approved' | 'denied'; by: string; at: string; reason: string | null; version: number; hash: string } | null;
   deliveryError: string | null;
   deliveredAt: string | null;
   remoteId: string | null;
@@ -68,12 +64,6 @@ export async function buildFromDatasets(api: ApiClient, datasets: readonly strin
   return { ...r, source: { datasets: [...datasets] } };
 }
 
-export const writeInvoiceSheets = writeSheets;
-
-function jsonTables(tables: readonly Table[]) {
-  return tables.map((t) => ({ name: t.name, header: t.header, firstRowNumber: t.firstRowNumber, rows: t.rows.map((r) => r.map((c) => (c instanceof Date ? c.toISOString() : c))) }));
-}
-
 export interface SavedOutcome {
   created: InvoiceView[];
   revised: InvoiceView[];
@@ -83,7 +73,7 @@ export interface SavedOutcome {
 
 /** Stores the month's invoices as drafts (the server builds them again from the same lines). */
 export async function storeDrafts(api: ApiClient, outcome: BuildOutcome): Promise<SavedOutcome> {
-  const source = 'tables' in outcome.source ? { tables: jsonTables(outcome.source.tables) } : outcome.source;
+  const source = 'tables' in outcome.source ? { tables: tablesAsJson(outcome.source.tables) } : outcome.source;
   return api.request<SavedOutcome>('/api/tuition/invoices', { method: 'POST', body: { month: outcome.month, ...source } });
 }
 
@@ -121,5 +111,8 @@ export function describeState(i: InvoiceView): string {
   }
 }
 
-export const canSend = (i: InvoiceView) => i.state === 'draft' || i.state === 'awaiting_approval';
-export const canDeliverAgain = (i: InvoiceView) => i.state === 'approved' && !!i.deliveryError && i.delivery.method !== 'none';
+/** Whether the invoice's lifecycle (src/tuition/lifecycle.ts) lets this user send it for approval now. */
+export const canSend = (i: InvoiceView, user: User | null) => !!user && allowedInvoiceActions(invoiceFacts(i), user).includes('send-for-approval');
+/** A failed delivery the lifecycle lets this user start again (an approval of this exact version stands, and a target is set). */
+export const canDeliverAgain = (i: InvoiceView, user: User | null) =>
+  !!user && !!i.deliveryError && i.delivery.method !== 'none' && allowedInvoiceActions(invoiceFacts(i), user).includes('deliver');

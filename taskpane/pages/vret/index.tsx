@@ -4,7 +4,7 @@
  * problems; export SPURSH (download, or send to the server for delivery). Ribbon "Build VRET sheets"
  * opens this page and builds.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useState } from 'react';
 import {
   Button,
   Caption1,
@@ -13,38 +13,28 @@ import {
   Link,
   MessageBar,
   MessageBarBody,
-  Radio,
-  RadioGroup,
-  Select,
   Subtitle2,
-  Table,
-  TableBody,
-  TableCell,
-  TableHeader,
-  TableHeaderCell,
-  TableRow,
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
 import { ArrowDownload20Regular, CloudArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { formatAmount } from '../../../src/kernel/money';
+import { countBlocking } from '../../../src/kernel/problems';
+import type { Table as KernelTable } from '../../../src/kernel/table';
 import { defaultVretConfig } from '../../../src/vendor-returns/config';
-import { ProblemsList, RunStatus, formatCount, runErrorMessage } from '../../components';
+import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, formatCount, readDataset, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
-import { buildFromBackend, buildFromWorkbook, previousPeriod, sendSpurshToBackend, writeVretSheets, type VretOutcome } from './vret-run';
+import { buildFromBackend, buildFromTables, buildFromWorkbook, inputKindOfSheet, previousPeriod, sendSpurshToBackend, type VretOutcome } from './vret-run';
 
 const useStyles = makeStyles({
-  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
-  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap' },
-  grow: { flexGrow: 1, minWidth: '140px' },
-  small: { width: '96px' },
-  money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums' },
+  root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
+  row: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'flex-end', flexWrap: 'wrap', minWidth: 0 },
+  // Ledger takes the line; geo and period share the next one on a narrow pane.
+  ledger: { flexGrow: 1, flexBasis: '100%', minWidth: 0 },
+  half: { flexGrow: 1, flexBasis: '96px', minWidth: 0 },
+  fill: { width: '100%', minWidth: 0 },
+  message: { overflowWrap: 'anywhere' },
 });
-
-type Mode = 'workbook' | 'server';
-
-/** Last ribbon click handled; module-wide so coming back to the page does not build again. */
-let ribbonHandledAt = 0;
 
 const DEFAULTS = defaultVretConfig();
 const LEDGERS = Object.keys(DEFAULTS.l2c);
@@ -61,124 +51,106 @@ function download(fileName: string, text: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+interface VretView extends VretOutcome {
+  sent: string | null;
+}
+
+const recognised = (names: readonly string[]) => names.filter((n) => inputKindOfSheet(n) !== null);
+
 export default function VretPage() {
   const styles = useStyles();
   const shell = useShell();
-  const [mode, setMode] = useState<Mode>('workbook');
   const [ledger, setLedger] = useState('Amazon.eu');
   const [geo, setGeo] = useState('DE');
   const [period, setPeriod] = useState(previousPeriod());
-  const [progress, setProgress] = useState<{ label: string; done: number; total?: number } | null>(null);
-  const [cancelling, setCancelling] = useState(false);
-  const [outcome, setOutcome] = useState<VretOutcome | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [sent, setSent] = useState<string | null>(null);
-  const abortRef = useRef<AbortController | null>(null);
+  const picker = useInputPicker({
+    label: 'Inputs',
+    testId: 'vret',
+    sources: [
+      {
+        kind: 'sheet',
+        label: 'Sheets in this workbook',
+        multiple: true,
+        prefer: recognised,
+        hint: 'Sheets named CM, ADJ, GLAP, THR…, RVR and, when present, L2C, LED2CHAN, LEDGERS (load them from the Data page).',
+        empty: 'No sheets: load CM, ADJ, GLAP, THR and RVR from the Data page.',
+      },
+      {
+        kind: 'dataset',
+        label: 'Datasets on the server',
+        multiple: true,
+        prefer: (list) => list.filter((d) => inputKindOfSheet(d.name) !== null).map((d) => d.id),
+        hint: 'cm.csv, adj.csv, glap.csv, THR files and rvr.csv, read into the browser and built here.',
+      },
+      { kind: 'server', label: 'Load on the server', hint: 'The server reads its own VRET source (database or folders, THR files of any size) and builds there.' },
+    ],
+  });
 
-  useEffect(() => () => abortRef.current?.abort(), []);
-
-  const build = useCallback(
-    async (useMode: Mode) => {
-      const controller = new AbortController();
-      abortRef.current = controller;
-      setError(null);
-      setSent(null);
-      setOutcome(null);
-      setCancelling(false);
-      try {
-        setProgress({ label: useMode === 'server' ? 'Building on the server' : 'Reading the input sheets and building', done: 0 });
-        const options = { ledger, geo, period };
-        const result = useMode === 'server' ? await buildFromBackend(shell.api, options, controller.signal) : await buildFromWorkbook(shell.workbook, options);
-        setOutcome(result);
-        await writeVretSheets(shell.workbook, result.sheets, {
-          signal: controller.signal,
-          onProgress: (done, total, sheet) => setProgress({ label: `Writing ${sheet}`, done, total }),
-        });
-      } catch (e) {
-        setError(runErrorMessage(e));
-      } finally {
-        abortRef.current = null;
-        setProgress(null);
-        setCancelling(false);
+  const run = useJobRun<VretView>(
+    'The VRET build',
+    async (ctx) => {
+      const options = { ledger, geo, period };
+      const choice = picker.choice;
+      let result: VretOutcome;
+      if (choice?.kind === 'server') {
+        ctx.progress('Building on the server');
+        result = await buildFromBackend(shell.api, options, ctx.signal);
+      } else if (choice?.kind === 'dataset') {
+        const tables: KernelTable[] = [];
+        for (const d of choice.datasets) {
+          const label = `Loading ${d.name} from the server`;
+          ctx.progress(label);
+          tables.push((await readDataset((id, offset, limit, signal) => shell.api.getDatasetPage(id, offset, limit, signal), d.id, d.name, { signal: ctx.signal, onProgress: (done, total) => ctx.progress(label, done, total) })).table);
+        }
+        ctx.progress('Building');
+        result = buildFromTables(tables, options);
+      } else {
+        ctx.progress('Reading the input sheets and building');
+        result = await buildFromWorkbook(shell.workbook, options, choice?.kind === 'sheet' ? choice.sheets : []);
       }
+      ctx.outcome({ ...result, sent: null });
+      await ctx.writeSheets(shell.workbook, result.sheets);
     },
-    [ledger, geo, period, shell.api, shell.workbook],
+    { ribbon: { page: 'vendor-returns', action: 'build', ready: picker.ready } },
   );
 
-  // Ribbon "Build VRET sheets": build once per click with what the page shows.
-  useEffect(() => {
-    const cmd = shell.ribbonCommand;
-    if (!cmd || cmd.page !== 'vendor-returns' || cmd.action !== 'build' || cmd.at <= ribbonHandledAt || progress) return;
-    ribbonHandledAt = cmd.at;
-    void build(mode);
-  }, [shell.ribbonCommand, build, mode, progress]);
-
-  async function send() {
-    if (!outcome?.spurshCsv) return;
-    setError(null);
-    try {
-      const r = await sendSpurshToBackend(shell.api, outcome.spurshFileName, outcome.spurshCsv);
-      setSent(`${r.fileName} is on the server (${formatCount(r.bytes)} bytes), ready for delivery once approved.`);
-    } catch (e) {
-      setError((e as Error).message);
-    }
+  async function send(outcome: VretView) {
+    if (!outcome.spurshCsv) return;
+    const r = await run.act(() => sendSpurshToBackend(shell.api, outcome.spurshFileName, outcome.spurshCsv!));
+    if (r) run.setOutcome((o) => o && { ...o, sent: `${r.fileName} is on the server (${formatCount(r.bytes)} bytes), ready for delivery once approved.` });
   }
 
-  const busy = progress !== null;
-  const blocking = outcome?.problems.filter((p) => p.severity === 'blocking').length ?? 0;
+  const busy = run.running;
+  const outcome = run.outcome;
+  const blocking = outcome ? countBlocking(outcome.problems) : 0;
   return (
     <div className={styles.root}>
-      <Field label="Inputs">
-        <RadioGroup layout="horizontal" value={mode} onChange={(_, d) => setMode(d.value as Mode)} disabled={busy}>
-          <Radio value="workbook" label="Sheets in this workbook" />
-          <Radio value="server" label="Load on the server" />
-        </RadioGroup>
-      </Field>
-      {mode === 'workbook' && (
-        <Caption1>
-          Uses the sheets named CM, ADJ, GLAP, THR…, RVR and, when present, L2C, LED2CHAN, LEDGERS (load them from the Data page).
-        </Caption1>
-      )}
+      <InputPicker picker={picker} disabled={busy} />
       <div className={styles.row}>
-        <Field className={styles.grow} label="Ledger">
-          <Input value={ledger} onChange={(_, d) => setLedger(d.value)} list="vret-ledgers" disabled={busy} data-testid="vret-ledger" />
+        <Field className={styles.ledger} label="Ledger">
+          <Input className={styles.fill} value={ledger} onChange={(_, d) => setLedger(d.value)} list="vret-ledgers" disabled={busy} data-testid="vret-ledger" />
           <datalist id="vret-ledgers">
             {LEDGERS.map((l) => (
               <option key={l} value={l} />
             ))}
           </datalist>
         </Field>
-        <Field className={styles.small} label="Geo">
-          <Select value={geo} onChange={(_, d) => setGeo(d.value)} disabled={busy} data-testid="vret-geo">
-            {GEOS.map((g) => (
-              <option key={g} value={g}>
-                {g}
-              </option>
-            ))}
-          </Select>
+        <Field className={styles.half} label="Geo">
+          <PaneSelect value={geo} onChange={(_, d) => setGeo(d.value)} disabled={busy} options={GEOS.map((g) => ({ value: g, label: g }))} data-testid="vret-geo" />
         </Field>
-        <Field className={styles.small} label="Period">
-          <Input value={period} onChange={(_, d) => setPeriod(d.value)} placeholder="YYYY-MM" disabled={busy} data-testid="vret-period" />
+        <Field className={styles.half} label="Period">
+          <Input className={styles.fill} value={period} onChange={(_, d) => setPeriod(d.value)} placeholder="YYYY-MM" disabled={busy} data-testid="vret-period" />
         </Field>
       </div>
       <div>
-        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void build(mode)} disabled={busy} data-testid="vret-build">
+        <Button appearance="primary" icon={<Play20Regular />} onClick={() => void run.start()} disabled={busy} data-testid="vret-build">
           Build VRET sheets
         </Button>
       </div>
-      <RunStatus
-        progress={progress}
-        cancelling={cancelling}
-        onCancel={() => {
-          setCancelling(true);
-          abortRef.current?.abort();
-        }}
-        error={error}
-        errorTestId="vret-error"
-      />
-      {outcome && !busy && !error && (
-        <MessageBar intent={blocking ? 'warning' : 'success'} data-testid="vret-outcome">
-          <MessageBarBody>
+      <RunStatus run={run} errorTestId="vret-error" />
+      {outcome && !busy && !run.error && (
+        <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="vret-outcome">
+          <MessageBarBody className={styles.message}>
             Run {outcome.runId} from {outcome.inputs}: wrote {outcome.sheets.map((s) => s.name).join(', ')}.
             {shell.preview && (
               <>
@@ -192,26 +164,19 @@ export default function VretPage() {
       {outcome && outcome.balances.length > 0 && (
         <div>
           <Subtitle2>Balance</Subtitle2>
-          <Table size="small" aria-label="Journal balance per currency" data-testid="vret-balances">
-            <TableHeader>
-              <TableRow>
-                <TableHeaderCell>Currency</TableHeaderCell>
-                <TableHeaderCell className={styles.money}>Debits</TableHeaderCell>
-                <TableHeaderCell className={styles.money}>Credits</TableHeaderCell>
-                <TableHeaderCell className={styles.money}>Difference</TableHeaderCell>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {outcome.balances.map((b) => (
-                <TableRow key={b.currency}>
-                  <TableCell>{b.currency}</TableCell>
-                  <TableCell className={styles.money}>{formatAmount(b.debits, b.currency)}</TableCell>
-                  <TableCell className={styles.money}>{formatAmount(b.credits, b.currency)}</TableCell>
-                  <TableCell className={styles.money}>{formatAmount(b.difference, b.currency)}</TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <FigureCards
+            label="Journal balance per currency"
+            testId="vret-balances"
+            cards={outcome.balances.map((b) => ({
+              key: b.currency,
+              title: `${b.currency} · ${b.difference === 0 ? 'balanced' : 'not balanced'}`,
+              figures: [
+                ['Debits', formatAmount(b.debits, b.currency)],
+                ['Credits', formatAmount(b.credits, b.currency)],
+                ['Difference', formatAmount(b.difference, b.currency)],
+              ],
+            }))}
+          />
         </div>
       )}
       {outcome && (
@@ -224,27 +189,22 @@ export default function VretPage() {
           >
             Download SPURSH
           </Button>
-          <Button icon={<CloudArrowUp20Regular />} disabled={busy || !outcome.spurshCsv} onClick={() => void send()} data-testid="vret-send-spursh">
+          <Button icon={<CloudArrowUp20Regular />} disabled={busy || !outcome.spurshCsv} onClick={() => void send(outcome)} data-testid="vret-send-spursh">
             Send SPURSH to the server
           </Button>
-          <Caption1>
+          <Caption1 className={styles.message}>
             {outcome.spurshCsv
               ? `${outcome.spurshFileName}: ${formatCount(outcome.spurshRows)} funding lines.`
               : `SPURSH is held back while ${blocking === 1 ? 'a blocking problem remains' : `${blocking} blocking problems remain`}.`}
           </Caption1>
         </div>
       )}
-      {sent && (
-        <MessageBar intent="success">
-          <MessageBarBody>{sent}</MessageBarBody>
+      {outcome?.sent && (
+        <MessageBar intent="success" layout="multiline">
+          <MessageBarBody className={styles.message}>{outcome.sent}</MessageBarBody>
         </MessageBar>
       )}
-      {outcome && outcome.problems.length > 0 && (
-        <div>
-          <Subtitle2>Problems ({formatCount(outcome.problems.length)})</Subtitle2>
-          <ProblemsList problems={outcome.problems} />
-        </div>
-      )}
+      {outcome && <ProblemsList problems={outcome.problems} />}
     </div>
   );
 }

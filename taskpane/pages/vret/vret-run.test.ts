@@ -3,7 +3,8 @@ import path from 'node:path';
 import { parseCsv } from '../../../src/kernel/csv';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { PreviewWorkbook } from '../../preview/preview-workbook';
-import { buildFromWorkbook, inputKindOfSheet, previousPeriod, writeVretSheets } from './vret-run';
+import { writeSheets } from '../../../src/workbook/write-sheets';
+import { buildFromWorkbook, inputKindOfSheet, previousPeriod } from './vret-run';
 
 const FIX = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'vret', 'inputs');
 
@@ -34,7 +35,7 @@ test('builds from the sheets in the workbook and writes the four sheets with seg
   // Problems point at the workbook's own sheets, so the list can select the cell.
   expect(outcome.problems.find((p) => p.code === 'rvr-unmatched')).toMatchObject({ source: 'rvr', row: 4 });
   const seen: number[] = [];
-  await writeVretSheets(wb, outcome.sheets, { onProgress: (done) => seen.push(done) });
+  await writeSheets(wb, outcome.sheets, { onProgress: (done) => seen.push(done) });
   expect(await wb.listSheets()).toEqual(expect.arrayContaining(['GLDI', '20321 JE', '20321 Analysis', 'RVR Report']));
   expect(seen[seen.length - 1]).toBe(outcome.sheets.reduce((n, s) => n + s.rows.length, 0));
   const je = await wb.readSheet('20321 JE');

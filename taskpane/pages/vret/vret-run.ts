@@ -1,12 +1,11 @@
 /**
  * What the VRET page does, apart from the screen: find the input sheets in the workbook, build,
- * ask the backend to build, write the four sheets, and export SPURSH.
+ * ask the backend to build, write the VRET sheets, and export SPURSH.
  */
-import type { Problem } from '../../../src/kernel/problems';
+import { hasBlocking, type Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import type { CurrencyBalance } from '../../../src/journal/journal';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import { writeSheets } from '../../../src/workbook/write-sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import { buildVretRun, spurshCsv, type VretOptions } from '../../../src/vendor-returns';
 import type { ApiClient } from '../../api';
@@ -37,18 +36,25 @@ export interface WorkbookInputs {
   used: string[];
 }
 
-export async function readWorkbookInputs(port: WorkbookPort): Promise<WorkbookInputs> {
+/** Sorts input tables by what their names say they are (CM, THR…, RVR, mappings); others are left out. */
+export function classifyInputs(tables: readonly Table[]): WorkbookInputs {
   const out: WorkbookInputs = { transactions: [], rvr: [], used: [] };
-  for (const name of await port.listSheets()) {
-    const kind = inputKindOfSheet(name);
+  for (const table of tables) {
+    const kind = inputKindOfSheet(table.name);
     if (!kind) continue;
-    const table = await port.readSheet(name);
-    out.used.push(name);
+    out.used.push(table.name);
     if (kind === 'transactions') out.transactions.push(table);
     else if (kind === 'rvr') out.rvr.push(table);
     else out[kind] = table;
   }
   return out;
+}
+
+/** The input sheets of the workbook: all it has, or the ones the user chose. */
+export async function readWorkbookInputs(port: WorkbookPort, sheets?: readonly string[]): Promise<WorkbookInputs> {
+  const tables: Table[] = [];
+  for (const name of sheets ?? (await port.listSheets())) if (inputKindOfSheet(name)) tables.push(await port.readSheet(name));
+  return classifyInputs(tables);
 }
 
 export interface VretOutcome {
@@ -72,13 +78,24 @@ export function newRunId(now = new Date()): string {
   return `${now.toISOString().replace(/[-:]/g, '').slice(0, 15)}-${Math.floor(Math.random() * 0xffffff).toString(16).padStart(6, '0')}`;
 }
 
-export async function buildFromWorkbook(port: WorkbookPort, options: VretOptions): Promise<VretOutcome> {
-  const inputs = await readWorkbookInputs(port);
+export async function buildFromWorkbook(port: WorkbookPort, options: VretOptions, sheets?: readonly string[]): Promise<VretOutcome> {
+  const inputs = await readWorkbookInputs(port, sheets);
   if (inputs.transactions.length === 0)
     throw new Error('The workbook has no CM, ADJ, GLAP or THR sheet. Load them from the Data page first, or build from the server.');
+  return buildFromInputs(inputs, options, `sheets ${inputs.used.join(', ')}`);
+}
+
+/** Builds in the browser from tables read elsewhere (datasets on the server), named as their files. */
+export function buildFromTables(tables: readonly Table[], options: VretOptions): VretOutcome {
+  const inputs = classifyInputs(tables);
+  if (inputs.transactions.length === 0) throw new Error('Choose at least one CM, ADJ, GLAP or THR dataset, with the RVR dataset.');
+  return buildFromInputs(inputs, options, `datasets ${inputs.used.join(', ')}`);
+}
+
+function buildFromInputs(inputs: WorkbookInputs, options: VretOptions, described: string): VretOutcome {
   const runId = options.runId ?? newRunId();
   const run = buildVretRun(inputs, { ...options, runId });
-  const blocked = run.problems.some((p) => p.severity === 'blocking');
+  const blocked = hasBlocking(run.problems);
   return {
     runId,
     sheets: run.sheets,
@@ -87,7 +104,7 @@ export async function buildFromWorkbook(port: WorkbookPort, options: VretOptions
     spurshCsv: blocked ? null : spurshCsv(run.spursh, run.config),
     spurshFileName: `SPURSH_${ledgerFilePart(options.ledger)}_${runId}.csv`,
     spurshRows: run.spursh.rows.length,
-    inputs: `sheets ${inputs.used.join(', ')}`,
+    inputs: described,
   };
 }
 
@@ -116,9 +133,6 @@ export async function buildFromBackend(api: ApiClient, options: VretOptions, sig
     inputs: 'the server',
   };
 }
-
-/** Writes the sheets in order; progress counts rows over all sheets. */
-export const writeVretSheets = writeSheets;
 
 export async function sendSpurshToBackend(api: ApiClient, fileName: string, csv: string): Promise<{ fileName: string; sha256: string; bytes: number }> {
   return api.request('/api/vret/spursh', { method: 'POST', body: { fileName, csv } });

@@ -12,7 +12,9 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
   },
   table: {
-    borderCollapse: 'collapse',
+    // Separate borders: collapsed ones stay behind when a sticky cell moves, and scrolled text shows through.
+    borderCollapse: 'separate',
+    borderSpacing: 0,
     fontFamily: tokens.fontFamilyBase,
     fontSize: tokens.fontSizeBase200,
     whiteSpace: 'nowrap',
@@ -24,21 +26,27 @@ const useStyles = makeStyles({
     color: tokens.colorNeutralForeground3,
     fontWeight: tokens.fontWeightRegular,
     padding: '2px 6px',
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
-    zIndex: 1,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
+    zIndex: 2,
   },
+  // The corner stays put both ways, over the column letters and the row numbers.
+  corner: { left: 0, zIndex: 3 },
   rowNo: {
     position: 'sticky',
     left: 0,
+    zIndex: 1,
     backgroundColor: tokens.colorNeutralBackground3,
     color: tokens.colorNeutralForeground3,
     padding: '2px 6px',
     textAlign: 'right',
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
   },
   td: {
     padding: '2px 6px',
-    border: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderRight: `1px solid ${tokens.colorNeutralStroke2}`,
+    borderBottom: `1px solid ${tokens.colorNeutralStroke2}`,
     maxWidth: '220px',
     overflow: 'hidden',
     textOverflow: 'ellipsis',
@@ -57,22 +65,49 @@ export interface SheetGridProps {
   highlight?: { row: number; column: number } | null;
 }
 
+/**
+ * Scrolls the grid so the cell sits in its middle, then the grid into the page's view. The grid may
+ * be hidden (the Workbook page not shown yet): then it waits until it shows.
+ */
+function scrollCellIntoView(scroller: HTMLElement, cell: HTMLElement): () => void {
+  const go = () => {
+    const s = scroller.getBoundingClientRect();
+    const c = cell.getBoundingClientRect();
+    scroller.scrollTop += c.top - s.top - (scroller.clientHeight - c.height) / 2;
+    scroller.scrollLeft += c.left - s.left - (scroller.clientWidth - c.width) / 2;
+    scroller.scrollIntoView({ block: 'nearest' });
+  };
+  if (scroller.getClientRects().length > 0) {
+    go();
+    return () => undefined;
+  }
+  const seen = new IntersectionObserver((entries) => {
+    if (!entries.some((e) => e.isIntersecting || e.boundingClientRect.height > 0)) return;
+    seen.disconnect();
+    go();
+  });
+  seen.observe(scroller);
+  return () => seen.disconnect();
+}
+
 export function SheetGrid({ grid, highlight }: SheetGridProps) {
   const styles = useStyles();
+  const scroller = useRef<HTMLDivElement | null>(null);
   const marked = useRef<HTMLTableCellElement | null>(null);
   const hlIndex = highlight ? grid.rows.findIndex((r) => r.rowNumber === highlight.row) : -1;
   const { start, end } = gridWindow(grid.rows.length, hlIndex >= 0 ? hlIndex : null);
 
   useEffect(() => {
-    marked.current?.scrollIntoView({ block: 'center', inline: 'center' });
+    if (!scroller.current || !marked.current) return;
+    return scrollCellIntoView(scroller.current, marked.current);
   }, [highlight, grid]);
 
   return (
-    <div className={styles.scroller}>
+    <div ref={scroller} className={styles.scroller} data-testid="sheet-grid-scroller">
       <table className={styles.table} data-testid="sheet-grid">
         <thead>
           <tr>
-            <th className={styles.th} />
+            <th className={mergeClasses(styles.th, styles.corner)} />
             {grid.columns.map((c) => (
               <th key={c} className={styles.th}>
                 {c}

@@ -1,9 +1,10 @@
 /**
  * Workbook page (preview mode only): the in-browser workbook the other pages write to.
  * Open an .xlsx, look at its sheets, download the result, or start a new workbook.
- * The view follows the preview workbook's own state (active sheet, selected cell), as Excel would.
+ * The view follows the preview workbook's own state (active sheet, selected cell), as Excel would; a sheet
+ * written with a chart shows that chart above its grid, as the downloaded workbook carries it.
  */
-import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import { lazy, Suspense, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import {
   Button,
   Caption1,
@@ -17,6 +18,7 @@ import {
 } from '@fluentui/react-components';
 import { ArrowDownload20Regular, DocumentAdd20Regular, FolderOpen20Regular } from '@fluentui/react-icons';
 import { PreviewWorkbook, type SheetGrid as GridData } from '../../preview/preview-workbook';
+import { errorSentence } from '../../components';
 import { useShell } from '../../shell';
 import { SheetGrid } from './grid';
 import { GRID_ROWS, rowsToRead } from './grid-model';
@@ -27,6 +29,9 @@ const useStyles = makeStyles({
   tabs: { overflowX: 'auto', borderBottom: `1px solid ${tokens.colorNeutralStroke2}` },
   hidden: { display: 'none' },
 });
+
+// The chart library is loaded only when a chart shows (in Excel the pane never draws one).
+const SheetChart = lazy(() => import(/* webpackChunkName: "sheet-chart" */ '../../components/sheet-chart').then((m) => ({ default: m.SheetChart })));
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
@@ -70,6 +75,9 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [preview, current, selection?.row, changes, shell.workbookVersion]);
 
+  // Read with the grid: the chart changes when its sheet is written again.
+  const chart = grid ? preview.chartDataFor(grid.sheet) : undefined;
+
   // A download link points at the workbook as it was; drop it when the workbook changes.
   useEffect(() => () => void (download && URL.revokeObjectURL(download.url)), [download]);
   useEffect(() => setDownload(null), [changes, preview]);
@@ -82,7 +90,9 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
       shell.replacePreview(wb);
       setMessage({ intent: 'success', text: `Opened ${file.name}.` });
     } catch (e) {
-      setMessage({ intent: 'error', text: `${file.name} could not be opened as an Excel workbook: ${(e as Error).message}` });
+      // A zip reader's message ("is this a zip file ? see https://…") helps nobody here: say what to do.
+      console.error(`${file.name} could not be opened`, e);
+      setMessage({ intent: 'error', text: `${file.name} could not be opened: it is not an Excel workbook (.xlsx), or it is damaged. Save it as .xlsx in Excel and open it again.` });
     } finally {
       setBusy(false);
     }
@@ -102,7 +112,7 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
       a.download = name;
       a.click();
     } catch (e) {
-      setMessage({ intent: 'error', text: `The workbook could not be saved: ${(e as Error).message}` });
+      setMessage({ intent: 'error', text: errorSentence(e, 'The workbook could not be saved; the details are in the browser\'s console.') });
     } finally {
       setBusy(false);
     }
@@ -177,6 +187,11 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
                 ? `${grid.totalRows.toLocaleString('en-US')} rows; the grid shows ${GRID_ROWS} of them.`
                 : `${grid.totalRows.toLocaleString('en-US')} rows.`}
           </Caption1>
+          {chart && (
+            <Suspense fallback={<Spinner size="tiny" label="Drawing the chart…" />}>
+              <SheetChart data={chart} />
+            </Suspense>
+          )}
           {grid.totalRows > 0 && <SheetGrid grid={grid} highlight={selection} />}
         </>
       )}

@@ -1,0 +1,273 @@
+import { devSubject, identityKey, legacyPerson, type Person } from '../approval/identity';
+import type { User } from '../approval/rule';
+import {
+  allowedBatchActions,
+  BATCH_ACTIONS,
+  BATCH_STATES,
+  batchTransition,
+  isPreparerOf,
+  person,
+  preparersAfterEdit,
+  standingApproval,
+  WORKER,
+  type BatchAction,
+  type BatchActionType,
+  type BatchActor,
+  type BatchFacts,
+  type BatchState,
+} from './lifecycle';
+
+const user = (name: string, roles: string[]): User => ({ id: identityKey({ issuer: 'urn:closedesk:dev-issuer', subject: devSubject(name) }), name, roles });
+const p = (u: User): Person => ({ id: u.id, name: u.name });
+
+// alice made the batch (and holds the preparer + approver pair); dave added item 2 only.
+const alice = user('alice', ['preparer', 'approver']);
+const dave = user('dave', ['preparer', 'approver']);
+const bob = user('bob', ['approver']);
+const root = user('root', ['admin']);
+const carol = user('carol', ['preparer']);
+
+const ACTORS: [string, BatchActor][] = [
+  ['alice', person(alice)],
+  ['dave', person(dave)],
+  ['bob', person(bob)],
+  ['root', person(root)],
+  ['carol', person(carol)],
+  ['worker', WORKER],
+];
+
+function batch(state: BatchState, extra: Partial<BatchFacts> = {}): BatchFacts {
+  const approved = !['awaiting_approval', 'rejected'].includes(state);
+  return {
+    id: 'bat_1',
+    state,
+    version: 3,
+    preparedBy: p(alice),
+    items: [
+      { seq: 1, label: 'VISA.csv', preparedBy: [p(alice)] },
+      { seq: 2, label: 'AMEX.csv', preparedBy: [p(dave)] },
+    ],
+    approvals: approved ? [{ version: 3, approvedBy: bob }] : [],
+    ...extra,
+  };
+}
+
+const ACTIONS: Record<BatchActionType, BatchAction> = {
+  approve: { type: 'approve', version: 3 },
+  reject: { type: 'reject', version: 3, reason: 'wrong month' },
+  edit: { type: 'edit', version: 3 },
+  'remove-items': { type: 'remove-items', version: 3, seqs: [2] },
+  withdraw: { type: 'withdraw', version: 3 },
+  send: { type: 'send' },
+  finish: { type: 'finish', outcome: 'done' },
+  cancel: { type: 'cancel' },
+};
+
+/**
+ * The whole table: for each action, each state (rows, in BATCH_STATES order) and each actor
+ * (columns: alice, dave, bob, root, carol, worker) the next state, or "!" and the refusal's code.
+ */
+const S = BATCH_STATES;
+type Row = [string, string, string, string, string, string];
+const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
+  approve: {
+    awaiting_approval: ['!maker-checker', '!maker-checker', 'approved', 'approved', '!wrong-role', '!person-only'],
+    approved: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    rejected: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    sending: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    done: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    failed: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    cancelled: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+  },
+  reject: {
+    awaiting_approval: ['!maker-checker', '!maker-checker', 'rejected', 'rejected', '!wrong-role', '!person-only'],
+    approved: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    rejected: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    sending: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    done: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    failed: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    cancelled: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+  },
+  edit: {
+    awaiting_approval: ['awaiting_approval', 'awaiting_approval', '!wrong-role', 'awaiting_approval', 'awaiting_approval', '!person-only'],
+    approved: ['awaiting_approval', 'awaiting_approval', '!wrong-role', 'awaiting_approval', 'awaiting_approval', '!person-only'],
+    rejected: ['awaiting_approval', 'awaiting_approval', '!wrong-role', 'awaiting_approval', 'awaiting_approval', '!person-only'],
+    sending: ['!not-editable', '!not-editable', '!wrong-role', '!not-editable', '!not-editable', '!person-only'],
+    done: ['!not-editable', '!not-editable', '!wrong-role', '!not-editable', '!not-editable', '!person-only'],
+    failed: ['!not-editable', '!not-editable', '!wrong-role', '!not-editable', '!not-editable', '!person-only'],
+    cancelled: ['!not-editable', '!not-editable', '!wrong-role', '!not-editable', '!not-editable', '!person-only'],
+  },
+  'remove-items': {
+    awaiting_approval: ['awaiting_approval', 'awaiting_approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
+    approved: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
+    rejected: ['awaiting_approval', 'awaiting_approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
+    sending: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
+    done: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
+    failed: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
+    cancelled: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
+  },
+  withdraw: {
+    awaiting_approval: ['cancelled', 'cancelled', '!not-a-preparer', 'cancelled', '!not-a-preparer', '!person-only'],
+    approved: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
+    rejected: ['cancelled', 'cancelled', '!not-a-preparer', 'cancelled', '!not-a-preparer', '!person-only'],
+    sending: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
+    done: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
+    failed: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
+    cancelled: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
+  },
+  send: {
+    awaiting_approval: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!not-approved'],
+    approved: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'sending'],
+    rejected: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!not-approved'],
+    sending: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'sending'],
+    done: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    failed: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'sending'],
+    cancelled: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+  },
+  finish: {
+    awaiting_approval: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    approved: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    rejected: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    sending: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'done'],
+    done: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    failed: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    cancelled: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+  },
+  cancel: {
+    awaiting_approval: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'cancelled'],
+    approved: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'cancelled'],
+    rejected: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    sending: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'cancelled'],
+    done: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    failed: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    cancelled: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+  },
+};
+
+describe('batch lifecycle: every state × action × actor', () => {
+  it('covers every action and state', () => {
+    expect(Object.keys(EXPECTED).sort()).toEqual([...BATCH_ACTIONS].sort());
+    for (const a of BATCH_ACTIONS) expect(Object.keys(EXPECTED[a]).sort()).toEqual([...S].sort());
+  });
+
+  for (const type of BATCH_ACTIONS) {
+    it(`${type}`, () => {
+      const got: Record<string, Row> = {};
+      for (const state of S) {
+        got[state] = ACTORS.map(([, actor]) => {
+          const t = batchTransition(batch(state), ACTIONS[type], actor);
+          return t.ok ? t.to : `!${t.code}`;
+        }) as Row;
+      }
+      expect(got).toEqual(EXPECTED[type]);
+    });
+  }
+
+  it('every refusal carries a status and a sentence that names the batch or says what to do', () => {
+    for (const type of BATCH_ACTIONS) {
+      for (const state of S) {
+        for (const [, actor] of ACTORS) {
+          const t = batchTransition(batch(state), ACTIONS[type], actor);
+          if (t.ok) continue;
+          expect([400, 403, 409]).toContain(t.status);
+          expect(t.reason).toMatch(/^[A-Z].*[.]$/);
+          expect(t.reason.length).toBeGreaterThan(20);
+        }
+      }
+    }
+  });
+});
+
+describe('batch lifecycle details', () => {
+  it('a decision is for the version reviewed; a rejection needs a reason', () => {
+    expect(batchTransition(batch('awaiting_approval'), { type: 'approve', version: 2 }, person(bob))).toEqual({
+      ok: false,
+      status: 409,
+      code: 'stale-version',
+      reason: 'Batch bat_1 changed after you opened it (now version 3, you reviewed version 2); review it again.',
+    });
+    expect(batchTransition(batch('awaiting_approval'), { type: 'reject', version: 3, reason: '  ' }, person(bob))).toMatchObject({ status: 400, code: 'reason-required' });
+    expect(batchTransition(batch('awaiting_approval'), { type: 'reject', version: 3 }, person(bob))).toMatchObject({ code: 'reason-required' });
+    // who decides is checked before anything else: the preparer learns she may not, not that she is late
+    expect(batchTransition(batch('approved'), { type: 'approve', version: 1 }, person(alice))).toMatchObject({ status: 403, code: 'maker-checker' });
+    expect(batchTransition(batch('awaiting_approval'), { type: 'approve', version: 3 }, person(alice))).toMatchObject({
+      reason: 'You prepared batch bat_1, so someone else must approve it.',
+    });
+    expect(batchTransition(batch('awaiting_approval'), { type: 'approve', version: 3 }, person(dave))).toMatchObject({
+      reason: 'You prepared AMEX.csv in batch bat_1, so someone else must approve it.',
+    });
+  });
+
+  it('an edit makes a new version and voids the approval of the old one', () => {
+    expect(batchTransition(batch('approved'), ACTIONS.edit, person(carol))).toEqual({ ok: true, to: 'awaiting_approval', newVersion: true, voidsApproval: true });
+    expect(batchTransition(batch('awaiting_approval'), ACTIONS.edit, person(carol))).toEqual({ ok: true, to: 'awaiting_approval', newVersion: true, voidsApproval: false });
+    expect(batchTransition(batch('approved'), { type: 'edit', version: 2 }, person(carol))).toMatchObject({ status: 409, code: 'stale-version' });
+    expect(batchTransition(batch('awaiting_approval'), ACTIONS.approve, person(bob))).toEqual({ ok: true, to: 'approved', newVersion: false, voidsApproval: false });
+  });
+
+  it('removing items: only existing ones, never all of them (that is a withdrawal)', () => {
+    const t = (seqs: number[], version = 3) => batchTransition(batch('awaiting_approval'), { type: 'remove-items', version, seqs }, person(alice));
+    expect(t([2])).toEqual({ ok: true, to: 'awaiting_approval', newVersion: true, voidsApproval: false });
+    expect(t([])).toMatchObject({ status: 400, code: 'nothing-to-remove' });
+    expect(t([7, 9])).toMatchObject({ status: 400, code: 'item-not-found', reason: 'Batch bat_1 has no item 7, 9.' });
+    expect(t([1, 2])).toMatchObject({ status: 400, code: 'would-be-empty', reason: expect.stringContaining('withdraw batch bat_1 instead') });
+    expect(t([1], 2)).toMatchObject({ status: 409, code: 'stale-version' });
+  });
+
+  it('withdrawing checks the version only when one is given', () => {
+    expect(batchTransition(batch('awaiting_approval'), { type: 'withdraw' }, person(alice))).toMatchObject({ ok: true, to: 'cancelled' });
+    expect(batchTransition(batch('awaiting_approval'), { type: 'withdraw', version: 1 }, person(alice))).toMatchObject({ code: 'stale-version' });
+    expect(batchTransition(batch('awaiting_approval'), { type: 'withdraw' }, person(bob))).toMatchObject({
+      status: 403,
+      reason: 'Only a preparer of batch bat_1 can withdraw it; it was prepared by alice.',
+    });
+  });
+
+  it('sending needs an approval of the current version that the rule still accepts', () => {
+    const send = (facts: BatchFacts) => batchTransition(facts, { type: 'send' }, WORKER);
+    expect(send(batch('approved'))).toMatchObject({ ok: true, to: 'sending' });
+    // approved an older version: an edit came after
+    expect(send(batch('approved', { approvals: [{ version: 2, approvedBy: bob }] }))).toMatchObject({ code: 'not-approved' });
+    // the approver became a preparer after approving (added an item): the approval no longer stands
+    const items = [...batch('approved').items, { seq: 3, preparedBy: [p(bob)] }];
+    expect(send(batch('approved', { items }))).toMatchObject({ code: 'not-approved' });
+    expect(standingApproval(batch('approved', { items }))).toBeUndefined();
+    // an approval recorded by someone who prepared it (before identities, by name) never counts
+    expect(send(batch('approved', { approvals: [{ version: 3, approvedBy: { ...alice, id: 'urn:closedesk:legacy-name#alice' } }] }))).toMatchObject({ code: 'not-approved' });
+    expect(send(batch('approved', { preparedBy: legacyPerson('Bob') }))).toMatchObject({ code: 'not-approved' });
+    // an approver whose roles did not allow approving does not count either
+    expect(send(batch('approved', { approvals: [{ version: 3, approvedBy: carol }] }))).toMatchObject({ code: 'not-approved' });
+    expect(standingApproval(batch('approved'))).toEqual({ version: 3, approvedBy: bob });
+    expect(batchTransition(batch('sending'), { type: 'finish', outcome: 'failed' }, WORKER)).toMatchObject({ ok: true, to: 'failed' });
+  });
+
+  it('knows who prepared it, item by item', () => {
+    expect(isPreparerOf(batch('approved'), alice)).toBe(true);
+    expect(isPreparerOf(batch('approved'), { ...dave, name: 'Dave D.' })).toBe(true);
+    expect(isPreparerOf(batch('approved'), bob)).toBe(false);
+  });
+
+  it('offers each person only the actions she may take now', () => {
+    expect(allowedBatchActions(batch('awaiting_approval'), alice)).toEqual(['edit', 'remove-items', 'withdraw']);
+    expect(allowedBatchActions(batch('awaiting_approval'), bob)).toEqual(['approve', 'reject']);
+    expect(allowedBatchActions(batch('awaiting_approval'), root)).toEqual(['approve', 'reject', 'edit', 'withdraw']);
+    expect(allowedBatchActions(batch('approved'), carol)).toEqual(['edit']);
+    expect(allowedBatchActions(batch('done'), root)).toEqual([]);
+  });
+
+  it('after an edit, unchanged items keep their preparers; changed ones add the editor; new ones are the editor’s', () => {
+    const erin: Person = { id: 'urn:closedesk:dev-issuer#erin', name: 'erin' };
+    const before = [
+      { key: 'k1', content: '{"a":1}', preparedBy: [p(alice)] },
+      { key: 'k2', content: '{"b":1}', preparedBy: [p(dave)] },
+      { key: 'k3', content: '{"c":1}', preparedBy: [erin] },
+    ];
+    const after = [
+      { key: 'k1', content: '{"a":1}' },
+      { key: 'k2', content: '{"b":2}' },
+      { key: 'k3', content: '{"c":2}' },
+      { key: 'k4', content: '{"d":1}' },
+    ];
+    expect(preparersAfterEdit(before, after, erin).map((list) => list.map((x) => x.name))).toEqual([['alice'], ['dave', 'erin'], ['erin'], ['erin']]);
+  });
+});

@@ -1,0 +1,124 @@
+/**
+ * Does a page fit the task pane? Two facts measured in the browser:
+ * - the document does not scroll sideways (`scrollingElement.scrollWidth <= clientWidth`);
+ * - no two visible text boxes overlap. A text box is a line of a text node (its client rects) or a
+ *   form control (input, select, textarea: an error under a dropdown counts). Boxes are clipped by
+ *   their scrolling and clipping ancestors (text scrolled away inside a list is not there); a sticky
+ *   layer (a grid's header) passing over the rows beneath it is by design, and a box such a layer
+ *   covers is left out, found by a hit test, so the page is walked a screen at a time.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { RESULTS } from './harness';
+
+export interface LayoutReport {
+  scrollWidth: number;
+  clientWidth: number;
+  overlaps: string[];
+  /** Visible boxes seen, so a check that measured nothing cannot pass. */
+  boxes: number;
+}
+
+export async function measureLayout(page: Page): Promise<LayoutReport> {
+  return page.evaluate(async () => {
+    const se = document.scrollingElement as HTMLElement;
+    const startY = window.scrollY;
+    type Box = { left: number; top: number; right: number; bottom: number; text: string; owner: Element; node: Node };
+
+    const clipBy = (el: Element | null, r: Box): Box | null => {
+      let box: Box | null = r;
+      for (let a = el; a && a !== document.documentElement && box; a = a.parentElement) {
+        const cs = getComputedStyle(a);
+        if (cs.overflowX === 'visible' && cs.overflowY === 'visible') continue;
+        const c = a.getBoundingClientRect();
+        const left = Math.max(box.left, c.left + a.clientLeft);
+        const top = Math.max(box.top, c.top + a.clientTop);
+        const right = Math.min(box.right, c.left + a.clientLeft + a.clientWidth);
+        const bottom = Math.min(box.bottom, c.top + a.clientTop + a.clientHeight);
+        box = right - left > 1 && bottom - top > 1 ? { ...box, left, top, right, bottom } : null;
+      }
+      return box;
+    };
+
+    const pinned = (el: Element | null): Element | null => {
+      for (let a = el; a; a = a.parentElement) if (/sticky|fixed/.test(getComputedStyle(a).position)) return a;
+      return null;
+    };
+    // In this screen, and not under a pinned layer (a grid's sticky header over the rows scrolled
+    // beneath it). Covered by anything else, it still counts: that cover is the overlap sought.
+    const shownAt = (owner: Element, b: Box): boolean => {
+      const x = (b.left + b.right) / 2;
+      const y = (b.top + b.bottom) / 2;
+      if (x < 0 || y < 0 || x >= window.innerWidth || y >= window.innerHeight) return false;
+      const hit = document.elementFromPoint(x, y);
+      if (!hit || hit === owner || owner.contains(hit) || hit.contains(owner)) return true;
+      const layer = pinned(hit);
+      return !layer || layer === pinned(owner) || layer.contains(owner);
+    };
+
+    const collect = (): Box[] => {
+      const out: Box[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const text = (n.textContent ?? '').trim();
+        const owner = n.parentElement;
+        if (!text || !owner || owner.closest('style,script,option,datalist,noscript')) continue;
+        const cs = getComputedStyle(owner);
+        if (cs.visibility === 'hidden' || Number(cs.opacity) === 0) continue;
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        for (const r of Array.from(range.getClientRects())) {
+          if (r.width < 1 || r.height < 1) continue;
+          const b = clipBy(owner, { left: r.left, top: r.top, right: r.right, bottom: r.bottom, text, owner, node: n });
+          if (b && shownAt(owner, b)) out.push(b);
+        }
+      }
+      for (const el of Array.from(document.querySelectorAll('input:not([type=radio]):not([type=checkbox]):not([type=file]),select,textarea'))) {
+        const r = el.getBoundingClientRect();
+        if (r.width < 1 || r.height < 1) continue;
+        const b = clipBy(el.parentElement, { left: r.left, top: r.top, right: r.right, bottom: r.bottom, text: `<${el.tagName.toLowerCase()} ${el.getAttribute('aria-label') ?? el.getAttribute('data-testid') ?? ''}>`, owner: el, node: el });
+        if (b && shownAt(el, b)) out.push(b);
+      }
+      return out;
+    };
+
+    const overlaps = new Set<string>();
+    let boxes = 0;
+    const step = Math.max(200, window.innerHeight - 100);
+    for (let y = 0; ; y += step) {
+      window.scrollTo(0, y);
+      await new Promise((r) => requestAnimationFrame(() => r(null)));
+      const list = collect();
+      boxes += list.length;
+      for (let i = 0; i < list.length; i++) {
+        for (let j = i + 1; j < list.length; j++) {
+          const a = list[i]!;
+          const b = list[j]!;
+          // One text's own pieces (its lines, a cut text and its "…") are not two boxes.
+          if (a.node === b.node) continue;
+          if (a.owner !== b.owner && (a.owner.contains(b.owner) || b.owner.contains(a.owner))) continue;
+          // A sticky header or column passes over what scrolls beneath it by design.
+          if (pinned(a.owner) !== pinned(b.owner)) continue;
+          const w = Math.min(a.right, b.right) - Math.max(a.left, b.left);
+          const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+          // Line boxes of one paragraph may touch by a pixel or two; an overlap is more than that.
+          if (w > 3 && h > Math.max(3, 0.3 * Math.min(a.bottom - a.top, b.bottom - b.top))) overlaps.add(`${JSON.stringify(a.text.slice(0, 60))} × ${JSON.stringify(b.text.slice(0, 60))}`);
+        }
+      }
+      if (y + window.innerHeight >= se.scrollHeight) break;
+    }
+    window.scrollTo(0, startY);
+    return { scrollWidth: se.scrollWidth, clientWidth: se.clientWidth, overlaps: [...overlaps], boxes };
+  });
+}
+
+/** Asserts the page fits the pane, and keeps a full-page screenshot under test-results/ either way. */
+export async function expectFitsPane(page: Page, name: string): Promise<void> {
+  mkdirSync(join(RESULTS, 'pane-width'), { recursive: true });
+  await page.screenshot({ path: join(RESULTS, 'pane-width', `${name}.png`), fullPage: true });
+  const report = await measureLayout(page);
+  expect({ page: name, overlaps: report.overlaps }).toEqual({ page: name, overlaps: [] });
+  expect(report.scrollWidth).toBeLessThanOrEqual(report.clientWidth);
+  expect(report.boxes).toBeGreaterThan(10);
+}
