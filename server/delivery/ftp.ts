@@ -135,8 +135,7 @@ export async function openFtpSession(endpoint: Endpoint, credential: Credential,
     async upload(source, path, bytes, onBytes) {
       client.trackProgress((info) => onBytes(info.bytes));
       try {
-        // 1 MiB reads: fewer, larger writes to the data socket than the 64 KiB default.
-        const input = Buffer.isBuffer(source) ? Readable.from(chunks(source)) : createReadStream(source.path, { highWaterMark: 1 << 20 });
+        const input = Buffer.isBuffer(source) ? Readable.from(chunks(source)) : createReadStream(source.path, { highWaterMark: WRITE_SIZE });
         await step(`uploading ${path}`, () => client.uploadFrom(input, path), bytes);
       } finally {
         client.trackProgress();
@@ -155,7 +154,14 @@ export async function openFtpSession(endpoint: Endpoint, credential: Credential,
   };
 }
 
-/** Feeds a buffer in 64 KiB slices so progress moves and the socket applies back-pressure. */
+/**
+ * Bytes handed to the data socket per write. Larger writes mean fewer trips between JavaScript and
+ * the socket: on loopback 64 KiB reached 0.75× curl's throughput, 1 MiB 0.88×, 4 MiB 0.96–1.04×
+ * (8 and 16 MiB no better), measured with bench/delivery.ts's files and server.
+ */
+const WRITE_SIZE = 4 << 20;
+
+/** Feeds a buffer in WRITE_SIZE slices (views, not copies); the socket applies back-pressure between them. */
 function* chunks(b: Buffer): Generator<Buffer> {
-  for (let i = 0; i < b.length; i += 65536) yield b.subarray(i, i + 65536);
+  for (let i = 0; i < b.length; i += WRITE_SIZE) yield b.subarray(i, i + WRITE_SIZE);
 }

@@ -138,16 +138,17 @@ export async function openSftpSession(endpoint: Endpoint, credential: Credential
             });
             for (const ev of ['close', 'end', 'error'] as const) client.on(ev, onLost);
             try {
-              await Promise.race([writeInParallel(wire, path, source, progress), lost]);
+              await Promise.race([writeInParallel(wire, path, source, progress, writePlan(wire)), lost]);
             } finally {
               for (const ev of ['close', 'end', 'error'] as const) client.removeListener(ev, onLost);
               lost.catch(() => undefined);
             }
           } else {
             // Large files: parallel requests in flight (the same technique as OpenSSH's sftp client).
+            const plan = writePlan(wire);
             await client.fastPut(source.path, path, {
-              concurrency: 64,
-              chunkSize: 32768,
+              concurrency: plan.inflight,
+              chunkSize: plan.chunk,
               step: (total: number) => progress(total),
             } as never);
           }
@@ -168,11 +169,28 @@ export async function openSftpSession(endpoint: Endpoint, credential: Credential
   };
 }
 
+/** The SSH channel window ssh2 and OpenSSH use: what can be in flight before the server acknowledges. */
+const CHANNEL_WINDOW = 2 << 20;
+
+/**
+ * Write size and requests in flight for an upload: the largest write the server takes (OpenSSH
+ * announces ~256 KiB with limits@openssh.com; every server takes 32 KiB), and enough of them to
+ * fill the channel window. On loopback 8 × 254 KiB ran 1.2–1.3× faster than 64 × 32 KiB. ssh2 has
+ * no public getter for the size it negotiated, so it is read defensively; a server that did not
+ * announce more gets 64 × 32 KiB (ssh2 would otherwise split bigger writes into sequential ones).
+ */
+function writePlan(sftp: SFTPWrapper): { chunk: number; inflight: number } {
+  const negotiated = (sftp as unknown as { _maxWriteLen?: unknown })._maxWriteLen;
+  const chunk = typeof negotiated === 'number' && negotiated > 32768 ? Math.min(negotiated, 256 << 10) : 32768;
+  return { chunk, inflight: Math.max(1, Math.min(64, Math.ceil(CHANNEL_WINDOW / chunk))) };
+}
+
 /**
  * Writes a buffer with many requests in flight, as OpenSSH's sftp client does; one request at a
- * time would wait a round trip per 32 KiB.
+ * time would wait a round trip per write.
  */
-function writeInParallel(sftp: SFTPWrapper, path: string, data: Buffer, onBytes: (n: number) => void, chunk = 32768, inflight = 64): Promise<void> {
+function writeInParallel(sftp: SFTPWrapper, path: string, data: Buffer, onBytes: (n: number) => void, plan: { chunk: number; inflight: number }): Promise<void> {
+  const { chunk, inflight } = plan;
   return new Promise((resolve, reject) => {
     sftp.open(path, 'w', (err, handle) => {
       if (err) return reject(err);
