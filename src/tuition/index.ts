@@ -3,4 +3,5 @@ export * from './plan';
 export * from './columns';
 export * from './lines';
 export * from './invoices';
+export * from './zoho';
 export * from './lifecycle';

@@ -55,13 +55,13 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
   }
 
   const invoice = async (id: string) => (await app.inject({ method: 'GET', url: `/api/tuition/invoices/${id}`, headers: as('bob') })).json().invoice;
+  /** Polls until the background delivery settled, however long a loaded machine takes (the test's timeout bounds it). */
   async function settled(id: string) {
-    for (let i = 0; i < 600; i++) {
+    for (;;) {
       const inv = await invoice(id);
       if (inv.state === 'delivered' || inv.deliveryError) return inv;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`invoice ${id} was not delivered`);
   }
   const send = async (id: string) => {
     const r = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('alice'), payload: {} });
