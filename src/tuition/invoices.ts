@@ -125,18 +125,23 @@ export function buildTuitionInvoicesFromColumns(c: ExpenseColumns, month: string
   const nextRef = withReferences ? new Int32Array(c.count).fill(-1) : new Int32Array(0);
   const W = names.length + 1;
   const direct = new Int32Array(names.length * EXPENSE_TYPES.length).fill(-1);
+  const groupOfName = new Int32Array(names.length).fill(-1);
   for (let i = 0; i < c.count; i++) {
     if (!inMonth[c.date[i]!]) continue;
     const customer = c.customer[i]!;
-    let ck = customerKeyOf[customer]!;
-    if (ck < 0) ck = customerKeyOf[customer] = customerKeys.id(customerKey(names[customer]!));
     const currency = c.currency[i]!;
-    const g = groupOf.id(ck * W + currency);
-    if (g === groupCustomer.length) {
-      groupCustomer.push(customer);
-      groupCurrency.push(currency);
-      groupPartners.push(new Set());
-      groupLastPartner.push(-1);
+    // the invoice of a customer's name is nearly always the one of its last line (one currency): the table only when not
+    let g = groupOfName[customer]!;
+    if (g < 0 || groupCurrency[g] !== currency) {
+      let ck = customerKeyOf[customer]!;
+      if (ck < 0) ck = customerKeyOf[customer] = customerKeys.id(customerKey(names[customer]!));
+      g = groupOfName[customer] = groupOf.id(ck * W + currency);
+      if (g === groupCustomer.length) {
+        groupCustomer.push(customer);
+        groupCurrency.push(currency);
+        groupPartners.push(new Set());
+        groupLastPartner.push(-1);
+      }
     }
     const partner = c.partner[i]!;
     if (groupLastPartner[g] !== partner) groupPartners[g]!.add((groupLastPartner[g] = partner));
