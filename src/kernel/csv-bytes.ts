@@ -36,8 +36,13 @@ const CR = 13;
 function guess(bytes: Uint8Array, from: number): { delimiter: number; crlf: boolean } | null {
   let end = Math.min(bytes.length, from + (1 << 20));
   while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--; // not inside a character
+  if (end < bytes.length) {
+    // fewer than ten records in it: papaparse would look further
+    let lines = 1;
+    for (let i = from; i < end && lines < 12; i++) if (bytes[i] === LF) lines++;
+    if (lines < 12) return null;
+  }
   const head = new SpanText(bytes, 'utf-8').text(from, end);
-  if (end < bytes.length && head.split('\n').length < 12) return null; // fewer than ten records in it: papaparse would look further
   const meta = Papa.parse<string[]>(head, { delimiter: '', skipEmptyLines: 'greedy', preview: 10 }).meta;
   if (meta.linebreak !== '\n' && meta.linebreak !== '\r\n') return null;
   if (meta.delimiter.length !== 1 || meta.delimiter.charCodeAt(0) >= 0x80) return null;
