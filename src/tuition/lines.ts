@@ -98,7 +98,7 @@ export class ExpenseLineReader {
 
   /** A part reader's lines, problems, layouts and references, to merge into another reader (./parts.ts). */
   part(): ExpensePart {
-    if (!this.recorded) throw new Error('part() is for a reader made with { part: true }.');
+    if (!this.recorded) throw new Error('part() is only for a reader made as a part (mode part: true).');
     const c = this.store;
     const n = c.count;
     return {
