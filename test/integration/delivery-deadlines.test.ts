@@ -38,6 +38,11 @@ beforeAll(async () => {
 afterAll(() => t?.cleanup());
 
 /** Prepared by alice, approved by bob: ready to send. */
+/** Random text a spreadsheet would not run (hex digits, one cell per line), so preparation keeps every byte. */
+function plainCsv(size: number): Buffer {
+  return Buffer.from(randomBytes(size / 2).toString('hex').replace(/(.{62})/g, '$1\r\n'), 'latin1').subarray(0, size);
+}
+
 async function approvedBatch(partnerId: string, fileName: string, content: Buffer): Promise<string> {
   const b = await prepareDelivery(deps, { job: 'chargebacks', preparedBy: person('alice'), files: [{ fileName, content, partnerId }] });
   await decideBatch(t.store, { id: b.id, version: b.version, user: approverUser('bob'), decision: 'approved' });
@@ -136,7 +141,7 @@ describe('FTP and FTPS servers that go silent', () => {
     ['rename', 'the rename is never answered', /while renaming inbox\/\.[\w.-]+\.part to inbox\//],
   ] as const)('%s: %s → retryable, nothing under the final name, then sent once', async (which, _what, phase) => {
     const fileName = `VISA_${which.toUpperCase()}.csv`;
-    const content = randomBytes(3 * 1024 * 1024);
+    const content = plainCsv(3 * 1024 * 1024);
     const batchId = await approvedBatch(partnerId, fileName, content);
     fault = which;
     const renamesBefore = renames.length;
@@ -159,7 +164,7 @@ describe('FTP and FTPS servers that go silent', () => {
         { name: 'Silent FTPS', protocol: 'ftps', host: '127.0.0.1', port: tlsProxy.port, folder: '', username: 'mc', password: 'pw', tlsFingerprint: cert.fingerprint256 },
         'admin1',
       );
-      const content = randomBytes(256 * 1024);
+      const content = plainCsv(256 * 1024);
       const batchId = await approvedBatch(p.id, 'MASTERCARD_TLS.csv', content);
       await failsThenDelivers({
         batchId, inbox: tlsRoot, fileName: 'MASTERCARD_TLS.csv', content, deadlineMs: FTP_DEADLINE_MS, phase: /while starting TLS/,
@@ -213,7 +218,7 @@ const haveSshd = fs.existsSync(SSHD);
     ['mid-transfer', 'the connection goes quiet in the middle of the upload', /while uploading .*\.part/],
   ] as const)('%s: %s → retryable, nothing under the final name, then sent once', async (which, _what, phase) => {
     const fileName = `AMEX_${which.toUpperCase()}.csv`;
-    const content = randomBytes(3 * 1024 * 1024);
+    const content = plainCsv(3 * 1024 * 1024);
     const batchId = await approvedBatch(partnerId, fileName, content);
     fault = which;
     await failsThenDelivers({ batchId, inbox, fileName, content, deadlineMs: SFTP_DEADLINE_MS, phase, faultOff: () => (fault = undefined), silenced: () => silenced, proxy });
@@ -221,7 +226,7 @@ const haveSshd = fs.existsSync(SSHD);
 
   it('rename: the server never answers the rename → retryable, nothing under the final name, then sent once', async () => {
     const fileName = 'AMEX_RENAME.csv';
-    const content = randomBytes(1024 * 1024);
+    const content = plainCsv(1024 * 1024);
     const batchId = await approvedBatch(partnerId, fileName, content);
     // The real session, with the relay going quiet just before the rename request is sent.
     const hushed: number[] = [];
