@@ -263,13 +263,19 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
     expect(fs.readFileSync(path.join(ftp.dir, `B_${backend}_${n - 1}.csv`), 'utf8')).toBe(second);
   });
 
-  test('a file altered in the store after approval is refused at send time and the refusal is audited', async () => {
-    const b = await delivery('alice', 'chargebacks', [{ name: 'ALTERED_#.csv', text: CHARGEBACKS }]);
-    const name = `ALTERED_${backend}_${n}.csv`;
+  /** A chargebacks file prepared by alice and approved by bob, whose stored bytes are then changed (`from` → `to`). */
+  async function approvedThenAltered(prefix: string, from: string, to: string) {
+    const b = await delivery('alice', 'chargebacks', [{ name: `${prefix}_#.csv`, text: CHARGEBACKS }]);
+    const name = `${prefix}_${backend}_${n}.csv`;
     const c = await content(b.id);
     expect((await approve(b.id, 1, c.content.contentHash)).statusCode).toBe(200);
     const sha = ((await listBatchItems(t.store, b.id))[0]!.request as { sha256: string }).sha256;
-    await t.store.exec('UPDATE delivery_blobs SET content = $2 WHERE sha256 = $1', [sha, Buffer.from(CHARGEBACKS.replace('10.50', '1050.00'))]);
+    await t.store.exec('UPDATE delivery_blobs SET content = $2 WHERE sha256 = $1', [sha, Buffer.from(CHARGEBACKS.replace(from, to))]);
+    return { b, name, c };
+  }
+
+  test('a file altered in the store after approval is refused at send time and the refusal is audited', async () => {
+    const { b, name, c } = await approvedThenAltered('ALTERED', '10.50', '1050.00');
 
     const send = await app.inject({ method: 'POST', url: `/api/deliveries/${b.id}/send?wait=true`, headers: as('bob') });
     expect([send.statusCode, send.json().error.code]).toEqual([409, 'content-changed']);
@@ -285,15 +291,20 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
     expect(after.content.files[0].note).toBe('The stored file no longer matches what was prepared; it will not be sent.');
   });
 
+  /** A Zoho posting batch prepared by alice and approved by bob, whose first invoice line then gets another rate in the store. */
+  async function approvedThenRepriced(rate: number) {
+    const p = await posting('alice');
+    const c = await content(p.batch.id);
+    expect((await approve(p.batch.id, 1, c.content.contentHash)).statusCode).toBe(200);
+    const invoice = (await listBatchItems(t.store, p.batch.id))[0]!;
+    (invoice.request as { body: { line_items: { rate: number }[] } }).body.line_items[0]!.rate = rate;
+    await t.store.exec('UPDATE batch_items SET request = $3 WHERE batch_id = $1 AND seq = $2', [p.batch.id, invoice.seq, JSON.stringify(invoice.request)]);
+    return { p, c };
+  }
+
   test('the posting worker refuses Zoho documents altered after approval, and posts the approved ones', async () => {
     const deps = { store: t.store, secrets: app.ctx.secrets, audit: app.ctx.audit };
-    const tampered = await posting('alice');
-    const c = await content(tampered.batch.id);
-    expect((await approve(tampered.batch.id, 1, c.content.contentHash)).statusCode).toBe(200);
-    const invoice = (await listBatchItems(t.store, tampered.batch.id))[0]!;
-    const body = (invoice.request as { body: { line_items: { rate: number }[] } }).body;
-    body.line_items[0]!.rate = 99999;
-    await t.store.exec('UPDATE batch_items SET request = $3 WHERE batch_id = $1 AND seq = $2', [tampered.batch.id, invoice.seq, JSON.stringify(invoice.request)]);
+    const { p: tampered, c } = await approvedThenRepriced(99999);
     const invoicesBefore = sb.sandbox.state.data.books[0]!.invoices.length;
     await expect(postBatch(deps, tampered.batch.id, { actor: 'system:worker-test' })).rejects.toMatchObject({ code: 'content-changed' });
     expect(sb.sandbox.state.data.books[0]!.invoices.length).toBe(invoicesBefore);
@@ -338,12 +349,7 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
   }
 
   test('a file delivery whose content changed after approval is not sent: the approval is void and the batch awaits approval again', async () => {
-    const b = await delivery('alice', 'chargebacks', [{ name: 'VOID_#.csv', text: CHARGEBACKS }]);
-    const name = `VOID_${backend}_${n}.csv`;
-    const c = await content(b.id);
-    expect((await approve(b.id, 1, c.content.contentHash)).statusCode).toBe(200);
-    const sha = ((await listBatchItems(t.store, b.id))[0]!.request as { sha256: string }).sha256;
-    await t.store.exec('UPDATE delivery_blobs SET content = $2 WHERE sha256 = $1', [sha, Buffer.from(CHARGEBACKS.replace('7.00', '700.00'))]);
+    const { b, name, c } = await approvedThenAltered('VOID', '7.00', '700.00');
 
     await expect(deliverBatch({ store: t.store, secrets: app.ctx.secrets, audit: app.ctx.audit }, b.id, { actor: 'system:void-test' })).rejects.toMatchObject({ code: 'content-changed' });
     expect(sent(name)).toBe(false);
@@ -364,12 +370,7 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
 
   test('a Zoho posting batch whose documents changed after approval is not posted: the approval is void and the batch awaits approval again', async () => {
     const deps = { store: t.store, secrets: app.ctx.secrets, audit: app.ctx.audit };
-    const p = await posting('alice');
-    const c = await content(p.batch.id);
-    expect((await approve(p.batch.id, 1, c.content.contentHash)).statusCode).toBe(200);
-    const invoice = (await listBatchItems(t.store, p.batch.id))[0]!;
-    (invoice.request as { body: { line_items: { rate: number }[] } }).body.line_items[0]!.rate = 4242;
-    await t.store.exec('UPDATE batch_items SET request = $3 WHERE batch_id = $1 AND seq = $2', [p.batch.id, invoice.seq, JSON.stringify(invoice.request)]);
+    const { p, c } = await approvedThenRepriced(4242);
     const invoicesBefore = sb.sandbox.state.data.books[0]!.invoices.length;
 
     await expect(postBatch(deps, p.batch.id, { actor: 'system:void-worker' })).rejects.toMatchObject({ code: 'content-changed' });
