@@ -2,3 +2,4 @@ export * from './profiles';
 export * from './lines';
 export * from './invoices';
 export * from './lifecycle';
+export * from './learners';
