@@ -106,6 +106,8 @@ export function createMailer(config: MailConfig): Mailer {
         .then(
           (info) => ({ messageId: String(info.messageId ?? ''), acceptedAt: new Date().toISOString() }),
           (err: { code?: string; responseCode?: number; message?: string }) => {
+            // nodemailer's own stage timeouts (connection, greeting, socket) are the same deadline.
+            if (err?.code === 'ETIMEDOUT') timedOut = true;
             throw new MailError(sentence(config, err ?? {}, timedOut), timedOut ? `deadline of ${config.timeoutMs} ms` : `${err?.code ?? 'error'}: ${err?.message ?? String(err)}`);
           },
         )
