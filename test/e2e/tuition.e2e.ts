@@ -110,7 +110,7 @@ test('demo data → invoices → e-mailed to the approver → approved from her 
 
   // alice's pane follows: delivered to the demo FTP target.
   await expectText(card.getByTestId('tu-state'), `Delivered: ${NUMBER}-v1.csv → FTP`, 60_000);
-  expect(readdirSync(join(ftp.dir, 'inbox')).sort()).toEqual([`${NUMBER}-v1.csv`, `${NUMBER}-v1.xlsx`]);
+  expect(readdirSync(ftp.dir).sort()).toEqual([`${NUMBER}-v1.csv`, `${NUMBER}-v1.xlsx`]);
   await expectFitsPane(page, 'tuition-delivered');
 
   // A preparer reading the demo mailbox sees no one else's mail.
