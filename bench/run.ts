@@ -1,7 +1,8 @@
 /**
  * `npm run bench -- <name> [args…]` runs bench/<name>.ts; with no name it lists the benchmarks.
- * Each benchmark measures CloseDesk against its named peer in the same run and prints ratios;
- * figures are never asserted (DESIGN: speed is measured, not asserted).
+ * Each benchmark measures CloseDesk against its peers (DuckDB, pandas or openpyxl) on the same data in
+ * one run, prints times, peak memory and ratios, and cross-checks the results (bench/lib/measure.ts);
+ * figures are never asserted (speed is measured, not asserted).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

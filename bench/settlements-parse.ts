@@ -1,44 +1,52 @@
 /**
- * `npm run bench -- settlements-parse [--lines N]`: parse a generated 1M-line settlement flat file V2
- * and total it per (transaction-type, amount-type, amount-description), CloseDesk (decode bytes,
- * `parseSettlementFile` with date/decimal detection and the total invariant, then sums in integer
- * cents) against a pandas `read_csv` + `groupby` peer (bench/settlements_pandas.py, floats), each in its
- * own process. Prints wall time, peak memory and the ratio, and checks both found the same totals.
+ * `npm run bench -- settlements-parse [--lines N]`: a generated 1M-line settlement flat file V2, totalled
+ * per (transaction-type, amount-type, amount-description), on the same file and in one run, each in its
+ * own process:
+ *  - CloseDesk: the bytes read by the settlements reader (src/settlements/read.ts: date/decimal detection,
+ *    problems, the total-amount = Σ details invariant), then sums in integer cents per group;
+ *  - DuckDB: read_csv + GROUP BY (bench/duckdb-peer.ts);
+ *  - pandas: read_csv + groupby (bench/settlements_pandas.py).
+ * Prints process wall time (start-up included for all three), peak memory and ratios, and cross-checks
+ * the line count, the totals per type and the invariant's two figures: any difference stops the run.
  * Figures are printed, never asserted.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { writeSettlementFile } from './settlements-parse-data';
-import { parseSettlementFile } from '../src/settlements/parse';
+import { readSettlementFile } from '../src/settlements/read';
+import { arg, compiledNode, crossCheck, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
 
-const OUT = path.join(__dirname, 'out');
-const PYTHON = '/usr/bin/python3'; // Debian's python3 has pandas; the one first on PATH may not
-
-function timed(cmd: string, args: string[]): { seconds: number; maxRssMb: number; stdout: string } {
-  const timeFile = path.join(OUT, `.time-${process.pid}`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: path.join(__dirname, '..') });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  const [sec, kb] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-2).map(Number) as [number, number];
-  fs.rmSync(timeFile, { force: true });
-  return { seconds: sec, maxRssMb: kb / 1024, stdout: r.stdout };
-}
-
-/** The CloseDesk side, in its own process so its time and memory are its own. */
-async function child(file: string): Promise<void> {
-  const t0 = performance.now();
-  const bytes = new Uint8Array(fs.readFileSync(file));
-  const r = parseSettlementFile({ name: path.basename(file), bytes });
+/**
+ * The CloseDesk side, in its own process so its time and memory are its own: the reader's lines as
+ * columns, grouped by the integer ids of their three texts (no object per line is needed for a total).
+ */
+export function child([file]: string[]): void {
+  const bytes = fs.readFileSync(file!);
+  const r = readSettlementFile({ name: path.basename(file!), bytes }, { fields: ['transactionType', 'amountType', 'amountDescription'] });
   const s = r.settlement!;
-  const groups = new Map<string, number>();
-  for (const l of s.lines) {
-    const k = `${l.transactionType}|${l.amountType}|${l.amountDescription}`;
-    groups.set(k, (groups.get(k) ?? 0) + l.cents);
+  const lines = s.lines;
+  const type = lines.ids('transactionType');
+  const amountType = lines.ids('amountType');
+  const description = lines.ids('amountDescription');
+  // one slot per (type, amount type, description) id triple: the texts are few
+  const width = type.values.length;
+  const sums = new Float64Array(width * width * width);
+  const used = new Uint8Array(sums.length);
+  for (let i = 0; i < lines.count; i++) {
+    const k = (type.ids[i]! * width + amountType.ids[i]!) * width + description.ids[i]!;
+    sums[k]! += lines.cents[i]!;
+    used[k] = 1;
   }
-  const seconds = (performance.now() - t0) / 1000;
-  process.stdout.write(
-    JSON.stringify({ seconds, lines: s.lines.length, groups: Object.fromEntries(groups), total_cents: s.totalCents, detail_cents: s.detailCents, problems: r.problems.length }) + '\n',
-  );
+  const groups: Record<string, number> = {};
+  for (let k = 0; k < sums.length; k++) {
+    if (!used[k]) continue;
+    const cents = sums[k]!;
+    const d = k % width;
+    const a = Math.floor(k / width) % width;
+    const t = Math.floor(k / width / width);
+    groups[`${type.values[t]}|${amountType.values[a]}|${description.values[d]}`] = cents;
+  }
+  process.stdout.write(JSON.stringify({ seconds: performance.now() / 1000, lines: lines.count, groups, total_cents: s.totalCents, detail_cents: s.detailCents, problems: r.problems.length }) + '\n');
 }
 
 interface Result {
@@ -49,28 +57,33 @@ interface Result {
   detail_cents: number;
 }
 
+/** The figures compared across contestants: line count, the invariant's two sides, each group's cents. */
+function figures(r: Result): Record<string, number> {
+  const out: Record<string, number> = { lines: r.lines, total_cents: r.total_cents, detail_cents: r.detail_cents, groups: Object.keys(r.groups).length };
+  for (const k of Object.keys(r.groups).sort()) out[`cents ${k}`] = r.groups[k]!;
+  return out;
+}
+
 export async function main(args: string[]): Promise<void> {
-  if (args[0] === '--child') return child(args[1]!);
-  const i = args.indexOf('--lines');
-  const lines = i >= 0 ? Number(args[i + 1]) : 1_000_000;
+  const lines = arg(args, '--lines', 1_000_000);
   fs.mkdirSync(OUT, { recursive: true });
   const file = path.join(OUT, `settlement-v2-${lines}.txt`);
+  const report = new Report('settlements-parse');
   const g0 = Date.now();
   if (!fs.existsSync(file)) writeSettlementFile(file, lines);
-  const mb = fs.statSync(file).size / 1e6;
-  process.stdout.write(`Settlement parse benchmark: V2 file of ${lines} lines, ${mb.toFixed(0)} MB (${((Date.now() - g0) / 1000).toFixed(1)} s to prepare)\n`);
+  report.say(`Settlement parse benchmark: V2 file of ${lines} lines, ${(fs.statSync(file).size / 1e6).toFixed(0)} MB (${((Date.now() - g0) / 1000).toFixed(1)} s to prepare) — ${loadAverage()}`);
 
-  const cd = timed(process.execPath, [...process.execArgv, path.join(__dirname, 'run.ts'), 'settlements-parse', '--child', file]);
-  const cdr = JSON.parse(cd.stdout.trim().split('\n').pop()!) as Result;
-  const py = timed(PYTHON, [path.join(__dirname, 'settlements_pandas.py'), file]);
-  const pyr = JSON.parse(py.stdout.trim().split('\n').pop()!) as Result;
-
-  const same = cdr.lines === pyr.lines && cdr.total_cents === pyr.total_cents && cdr.detail_cents === pyr.detail_cents &&
-    Object.keys(pyr.groups).length === Object.keys(cdr.groups).length && Object.entries(pyr.groups).every(([k, v]) => cdr.groups[k] === v);
-  const row = (name: string, r: Result, t: { seconds: number; maxRssMb: number }) =>
-    `${name.padEnd(26)} ${r.seconds.toFixed(2).padStart(7)} s parse+group  ${t.seconds.toFixed(2).padStart(7)} s process  ${t.maxRssMb.toFixed(0).padStart(6)} MB peak`;
-  process.stdout.write(row('CloseDesk (TypeScript)', cdr, cd) + '\n');
-  process.stdout.write(row('pandas read_csv + groupby', pyr, py) + '\n');
-  process.stdout.write(`ratio CloseDesk / pandas: ${(cdr.seconds / pyr.seconds).toFixed(2)} (parse+group), ${(cd.seconds / py.seconds).toFixed(2)} (whole process)\n`);
-  process.stdout.write(`same totals per type and same invariant (total ${cdr.total_cents} = Σ ${cdr.detail_cents} cents): ${same ? 'yes' : 'NO'}\n`);
+  const cd = measure(process.execPath, [compiledNode(__filename, 'child'), file!]);
+  const dk = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'settlements', file]);
+  const pd = measure(PYTHON, [path.join(__dirname, 'settlements_pandas.py'), file]);
+  const [cdr, dkr, pdr] = [lastJson<Result>(cd), lastJson<Result>(dk), lastJson<Result>(pd)];
+  report.table(`Settlement flat file V2, ${lines} lines → totals per type (process wall time, start-up included)`, [
+    { name: 'CloseDesk', what: 'settlements reader + sums in cents', seconds: cd.seconds, peakMb: cd.peakMb },
+    { name: 'DuckDB', what: 'read_csv + GROUP BY', seconds: dk.seconds, peakMb: dk.peakMb },
+    { name: 'pandas', what: 'read_csv + groupby', seconds: pd.seconds, peakMb: pd.peakMb },
+  ]);
+  report.say(`inside the process: CloseDesk ${cdr.seconds.toFixed(2)} s since start, DuckDB ${dkr.seconds.toFixed(2)} s since start, pandas ${pdr.seconds.toFixed(2)} s after its imports`);
+  crossCheck(report, 'line count, totals per type and the invariant', { CloseDesk: figures(cdr), DuckDB: figures(dkr), pandas: figures(pdr) });
+  report.say(`${loadAverage()} at end`);
+  report.save();
 }

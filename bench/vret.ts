@@ -1,28 +1,18 @@
 /**
  * `npm run bench -- vret [--tx N] [--rvr N] [--thr N]`: 200k transactions, 50k RVR rows and a 1M-line THR
- * file → VRET workbook + SPURSH, CloseDesk (the `closedesk vret` job: streaming THR reader, exceljs
- * streaming writer) against a Python csv + openpyxl write-only peer (bench/vret_openpyxl.py) producing
- * the same sheets, in one run. Reports wall time of each, the ratio, CloseDesk's peak memory (max RSS),
- * and checks that both SPURSH files are identical. Figures are printed, never asserted.
- */
+ * file → VRET workbook + SPURSH, on the same data and in one run, each in its own process:
+ *  - CloseDesk: the `closedesk vret` job (runVretJob: streaming THR reader, streaming xlsx writer);
+ *  - openpyxl: Python csv + openpyxl write-only workbook producing the same sheets (bench/vret_openpyxl.py);
+ *  - DuckDB: the same selection, RVR matching and journals in SQL, each sheet's rows as CSV (bench/duckdb-peer.ts).
+ * Prints wall and CPU time, peak memory and ratios; cross-checks each sheet's row count, SPURSH rows and
+ * cents, and that the three SPURSH files are byte-identical: any difference stops the run.
+ * Figures are printed, never asserted. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { countBlocking } from '../src/kernel/problems';
 import { runVretJob } from '../server/jobs/vret/job';
 import { vretBenchData } from './vret-data';
-
-const OUT = path.join(__dirname, 'out');
-
-/** Wall and CPU seconds (user + system; fairer on a shared machine) and peak memory of a child process. */
-function timed(cmd: string, args: string[]): { seconds: number; cpuSeconds: number; maxRssMb: number; stdout: string } {
-  const timeFile = path.join(OUT, `.time-${process.pid}`);
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, cmd, ...args], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: path.join(__dirname, '..') });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}):\n${r.stderr}`);
-  const [sec, kb, user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split(/\s+/).slice(-4).map(Number) as [number, number, number, number];
-  fs.rmSync(timeFile, { force: true });
-  return { seconds: sec, cpuSeconds: user + sys, maxRssMb: kb / 1024, stdout: r.stdout };
-}
+import { compiledNode, crossCheck, f1, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
 
 function arg(args: string[], name: string, fallback: number): number {
   const i = args.indexOf(name);
@@ -30,15 +20,15 @@ function arg(args: string[], name: string, fallback: number): number {
 }
 
 /** The CloseDesk side, run in its own process so its peak memory is its own. */
-async function child(dataDir: string, outDir: string): Promise<void> {
+export async function child([dataDir, outDir]: string[]): Promise<void> {
   const t0 = Date.now();
   const r = await runVretJob({
     ledger: 'Amazon.eu',
     geo: 'DE',
     period: '2024-11',
-    inputsDir: path.join(dataDir, 'inputs'),
-    thrDir: path.join(dataDir, 'thr'),
-    outDir,
+    inputsDir: path.join(dataDir!, 'inputs'),
+    thrDir: path.join(dataDir!, 'thr'),
+    outDir: outDir!,
     runId: 'BENCH',
   });
   process.stdout.write(
@@ -53,49 +43,70 @@ async function child(dataDir: string, outDir: string): Promise<void> {
   );
 }
 
+interface Counts {
+  counts: Record<string, number>;
+  spurshRows: number;
+}
+
+/** SPURSH rows and their cents per amount column, from the CSV file a contestant wrote. */
+function spurshTotals(file: string): Record<string, number> {
+  const [, ...rows] = fs.readFileSync(file, 'utf8').trim().split('\r\n');
+  const out: Record<string, number> = { 'SPURSH rows': rows.length };
+  for (const c of ['TRANSACTION_AMOUNT', 'RVR_AMOUNT', 'FUNDING_AMOUNT']) out[`SPURSH ${c} cents`] = 0;
+  for (const r of rows) {
+    const cells = r.split(',');
+    const tail = cells.slice(-3); // the three amounts end every row (a vendor name may hold a quoted comma)
+    ['TRANSACTION_AMOUNT', 'RVR_AMOUNT', 'FUNDING_AMOUNT'].forEach((c, i) => (out[`SPURSH ${c} cents`]! += Number(tail[i]!.replace('.', ''))));
+  }
+  return out;
+}
+
 export async function main(args: string[]): Promise<void> {
   const sizes = { transactions: arg(args, '--tx', 200_000), rvr: arg(args, '--rvr', 50_000), thrLines: arg(args, '--thr', 1_000_000) };
   fs.mkdirSync(OUT, { recursive: true });
-  process.stdout.write(`VRET benchmark: ${sizes.transactions} transactions, ${sizes.rvr} RVR rows, THR file of ${sizes.thrLines} lines\n`);
+  const report = new Report('vret');
+  report.say(`VRET benchmark: ${sizes.transactions} transactions, ${sizes.rvr} RVR rows, THR file of ${sizes.thrLines} lines — ${loadAverage()}`);
   const g0 = Date.now();
   const data = await vretBenchData(OUT, sizes);
-  process.stdout.write(`data: ${data} (${((Date.now() - g0) / 1000).toFixed(1)} s to prepare)\n`);
+  report.say(`data: ${data} (${((Date.now() - g0) / 1000).toFixed(1)} s to prepare)`);
   const ourOut = path.join(data, 'out-closedesk');
   const peerOut = path.join(data, 'out-openpyxl');
-  for (const d of [ourOut, peerOut]) fs.rmSync(d, { recursive: true, force: true });
+  const duckOut = path.join(data, 'out-duckdb');
+  for (const d of [ourOut, peerOut, duckOut]) fs.rmSync(d, { recursive: true, force: true });
 
-  const ours = timed(process.execPath, ['--max-old-space-size=4096', '--import', 'tsx', path.join(__dirname, 'vret.ts'), '--child', data, ourOut]);
-  const ourResult = JSON.parse(ours.stdout.trim().split('\n').pop()!);
-  const peer = timed('/usr/bin/python3', [path.join(__dirname, 'vret_openpyxl.py'), data, peerOut]);
-  const peerResult = JSON.parse(peer.stdout.trim().split('\n').pop()!);
+  const ours = measure(process.execPath, [compiledNode(__filename, 'child'), data, ourOut]);
+  const ourResult = lastJson<Counts & { balances: { currency: string; debits: number; credits: number; difference: number }[] }>(ours);
+  const peer = measure(PYTHON, [path.join(__dirname, 'vret_openpyxl.py'), data, peerOut]);
+  const peerResult = lastJson<Counts & { buildSeconds: number; writeSeconds: number }>(peer);
+  const duck = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'vret', data, duckOut]);
+  const duckResult = lastJson<Counts>(duck);
 
-  const ourSpursh = fs.readFileSync(path.join(ourOut, 'SPURSH_Amazon.eu_BENCH.csv'));
-  const peerSpursh = fs.readFileSync(path.join(peerOut, 'SPURSH_Amazon.eu_PEER.csv'));
-  const ourCounts: Record<string, number> = Object.fromEntries(ourResult.sheets.map((s: { name: string; rows: number }) => [s.name, s.rows]));
-  const sameRows = Object.entries(peerResult.counts as Record<string, number>).every(([k, v]) => ourCounts[k] === v);
+  const ourCounts: Record<string, number> = Object.fromEntries((ourResult as unknown as { sheets: { name: string; rows: number }[] }).sheets.map((s) => [s.name, s.rows]));
+  report.table('VRET: inputs + 1M-line THR → workbook and SPURSH (process wall time, start-up included)', [
+    { name: 'CloseDesk', what: 'VRET job: THR streamed, xlsx (exceljs streaming) + SPURSH', seconds: ours.seconds, peakMb: ours.peakMb },
+    { name: 'openpyxl', what: 'python csv + openpyxl write-only xlsx + SPURSH', seconds: peer.seconds, peakMb: peer.peakMb },
+    { name: 'DuckDB', what: 'the same selection, matching and journals in SQL; sheets as CSV (no xlsx writer)', seconds: duck.seconds, peakMb: duck.peakMb },
+  ]);
+  report.say(`CPU seconds: CloseDesk ${f1(ours.cpuSeconds)}, openpyxl ${f1(peer.cpuSeconds)} (in-script: build ${f1(peerResult.buildSeconds)} s, write ${f1(peerResult.writeSeconds)} s), DuckDB ${f1(duck.cpuSeconds)}; openpyxl/CloseDesk CPU ${f2(peer.cpuSeconds / ours.cpuSeconds)}×`);
   const bytes = (f: string) => (fs.statSync(f).size / 1e6).toFixed(1);
-
-  process.stdout.write(
-    [
-      '',
-      `sheet rows (CloseDesk / peer): ${Object.entries(peerResult.counts as Record<string, number>)
-        .map(([k, v]) => `${k} ${ourCounts[k]}/${v}`)
-        .join(', ')} — ${sameRows ? 'same' : 'DIFFERENT'}`,
-      `SPURSH lines: ${ourResult.spurshRows} / ${peerResult.spurshRows}; files ${ourSpursh.equals(peerSpursh) ? 'byte-identical' : 'DIFFERENT'}`,
-      `workbook size: CloseDesk ${bytes(path.join(ourOut, 'VRET_Amazon.eu_BENCH.xlsx'))} MB, peer ${bytes(path.join(peerOut, 'VRET_Amazon.eu_PEER.xlsx'))} MB`,
-      `balance: ${ourResult.balances.map((b: { currency: string; debits: number; credits: number; difference: number }) => `${b.currency} debits ${b.debits} credits ${b.credits} difference ${b.difference} (cents)`).join('; ')}`,
-      '',
-      `CloseDesk (node, exceljs streaming): ${ours.seconds.toFixed(1)} s wall, ${ours.cpuSeconds.toFixed(1)} s CPU, peak memory ${ours.maxRssMb.toFixed(0)} MB`,
-      `peer (python csv + openpyxl write-only): ${peer.seconds.toFixed(1)} s wall, ${peer.cpuSeconds.toFixed(1)} s CPU (in-script: build ${peerResult.buildSeconds.toFixed(1)} s, write ${peerResult.writeSeconds.toFixed(1)} s), peak memory ${peer.maxRssMb.toFixed(0)} MB`,
-      `ratio (peer / CloseDesk): wall ${(peer.seconds / ours.seconds).toFixed(2)}×, CPU ${(peer.cpuSeconds / ours.cpuSeconds).toFixed(2)}× (target ≥ 2×); CloseDesk peak memory ${ours.maxRssMb.toFixed(0)} MB (target ≤ 1536 MB)`,
-      '',
-    ].join('\n'),
-  );
-}
-
-if (process.argv[2] === '--child') {
-  child(process.argv[3]!, process.argv[4]!).catch((e) => {
-    process.stderr.write(`${(e as Error).stack}\n`);
-    process.exit(1);
+  report.say(`workbook size: CloseDesk ${bytes(path.join(ourOut, 'VRET_Amazon.eu_BENCH.xlsx'))} MB, openpyxl ${bytes(path.join(peerOut, 'VRET_Amazon.eu_PEER.xlsx'))} MB`);
+  report.say(`balance: ${ourResult.balances.map((b) => `${b.currency} debits ${b.debits} credits ${b.credits} difference ${b.difference} (cents)`).join('; ')}`);
+  const ourSpursh = path.join(ourOut, 'SPURSH_Amazon.eu_BENCH.csv');
+  const peerSpursh = path.join(peerOut, 'SPURSH_Amazon.eu_PEER.csv');
+  const duckSpursh = path.join(duckOut, 'SPURSH_Amazon.eu_DUCKDB.csv');
+  const sheetFigures = (c: Record<string, number>) => Object.fromEntries(Object.keys(peerResult.counts).map((k) => [`${k} rows`, c[k] ?? -1]));
+  crossCheck(report, 'sheet rows and SPURSH totals', {
+    CloseDesk: { ...sheetFigures(ourCounts), ...spurshTotals(ourSpursh) },
+    openpyxl: { ...sheetFigures(peerResult.counts), ...spurshTotals(peerSpursh) },
+    DuckDB: { ...sheetFigures(duckResult.counts), ...spurshTotals(duckSpursh) },
   });
+  const identical = (a: string, b: string) => fs.readFileSync(a).equals(fs.readFileSync(b));
+  if (!identical(ourSpursh, peerSpursh) || !identical(ourSpursh, duckSpursh)) {
+    report.say(`cross-check SPURSH bytes: DIFFERENT (CloseDesk ${ourSpursh}, openpyxl ${peerSpursh}, DuckDB ${duckSpursh})`);
+    report.save();
+    throw new Error('The SPURSH files differ.');
+  }
+  report.say('cross-check SPURSH bytes: the three files are byte-identical');
+  report.say(`${loadAverage()} at end`);
+  report.save();
 }

@@ -5,7 +5,7 @@
  *  - npm packages: `npm ci` when node_modules is absent or older than package-lock.json (stamp file).
  *  - Debian packages (only as root; otherwise we print what to install): chromium (end-to-end tests),
  *    postgresql (integration tests start a real server), openssh-server (SFTP tests), curl (delivery
- *    benchmark peer), python3-pandas / python3-openpyxl (benchmark peers, bench only).
+ *    benchmark peer), python3-pandas / python3-openpyxl (benchmark peers) and time (peak memory), bench only.
  * Plain Node, no dependencies: it must run before node_modules exists.
  */
 'use strict';
@@ -73,7 +73,12 @@ function debianPackages() {
   ];
   if (purpose === 'bench') {
     const py = (mod) => () => spawnSync('/usr/bin/python3', ['-c', `import ${mod}`], { stdio: 'ignore' }).status === 0;
-    wanted.push({ pkg: 'python3-pandas', present: py('pandas') }, { pkg: 'python3-openpyxl', present: py('openpyxl') });
+    wanted.push(
+      { pkg: 'python3-pandas', present: py('pandas') },
+      { pkg: 'python3-openpyxl', present: py('openpyxl') },
+      // GNU time measures each contestant's peak memory
+      { pkg: 'time', present: () => has('/usr/bin/time') },
+    );
   }
   const missing = wanted.filter((w) => !w.present()).map((w) => w.pkg);
   if (missing.length === 0) return;

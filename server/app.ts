@@ -291,7 +291,7 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
         prefix: '/',
         index: ['index.html', 'taskpane.html'],
         // tsc writes the compiled server to dist/server and dist/src: never serve those.
-        allowedPath: (pathName) => !/^\/(server|src|test|bench|scripts)(\/|$)/.test(pathName) && !pathName.endsWith('.map'),
+        allowedPath: (pathName) => !/^\/(server|src|platform|test|bench|scripts)(\/|$)/.test(pathName) && !pathName.endsWith('.map'),
         cacheControl: true,
         maxAge: 0,
       });

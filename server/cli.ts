@@ -97,7 +97,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
   } catch (err) {
     if (err instanceof UsageError) {
       println(full.err, `${err.message}\n\n${cmd.usage}`);
-      return 2;
+      return cmd.usageExitCode ?? 2;
     }
     if (err instanceof ConfigError) {
       println(full.err, err.message);

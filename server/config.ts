@@ -54,6 +54,7 @@ const SETTINGS: SettingInfo[] = [
   { name: 'CLOSEDESK_VRET_SOURCE', default: '(unset: none)', meaning: 'postgres:// URL of the database holding the VRET tables (CM, ADJ, GLAP, RVR, mappings); Redshift speaks the same protocol.' },
   { name: 'CLOSEDESK_VRET_INPUTS_DIR', default: '(unset; `npm start`: <datasets dir>/vret)', meaning: 'Folder of cm.csv, adj.csv, glap.csv, rvr.csv, l2c.csv, led2chan.csv, ledgers.csv for the VRET page.' },
   { name: 'CLOSEDESK_VRET_THR_DIR', default: '(unset; `npm start`: <datasets dir>/vret/thr)', meaning: 'Folder of pipe-delimited THR transaction-history files, streamed by the VRET build.' },
+  { name: 'CLOSEDESK_POSTING_LEASE_SECONDS', default: '30', meaning: "How long a posting worker's claim on a document lasts without its heartbeat; after a crash its documents are taken over by another process (or the restarted one) once this has passed." },
   { name: 'CLOSEDESK_DEMO_FTP_PORT', default: '2121', meaning: '`npm start` only: port of the local demo FTP target on 127.0.0.1.' },
   { name: 'ZOHO_SANDBOX_PORT', default: '3001', meaning: '`npm start` only: port of the local Zoho Books sandbox on 127.0.0.1.' },
   { name: 'ZOHO_SANDBOX_URL', default: '(unset; `npm start` sets it)', meaning: 'Base URL of a Zoho Books sandbox to use instead of the real data centres (development and tests).' },
@@ -135,6 +136,7 @@ export const envSchema = z.object({
   }),
   CLOSEDESK_VRET_INPUTS_DIR: optionalText,
   CLOSEDESK_VRET_THR_DIR: optionalText,
+  CLOSEDESK_POSTING_LEASE_SECONDS: wholeNumber(1, 3600, 30),
   CLOSEDESK_DEMO_FTP_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
   ZOHO_SANDBOX_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).optional()),
   ZOHO_SANDBOX_URL: optionalText.refine((v) => v === undefined || /^https?:\/\//.test(v), { message: 'ZOHO_SANDBOX_URL must be an http(s) URL' }),
@@ -242,6 +244,8 @@ export interface Config {
   logLevel: (typeof LOG_LEVELS)[number];
   tls?: { certFile: string; keyFile: string };
   staticDir: string;
+  /** Lease time of the posting worker's claims (heartbeat every third of it). */
+  postingLeaseMs: number;
   /** Start-up warnings to log once the logger exists. */
   warnings: string[];
 }
@@ -410,6 +414,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     tls,
     staticDir: abs(e.CLOSEDESK_STATIC_DIR ?? 'dist'),
+    postingLeaseMs: e.CLOSEDESK_POSTING_LEASE_SECONDS * 1000,
     warnings,
   };
 }

@@ -133,7 +133,10 @@ interface StyleManager {
  * when this exceljs has another shape or a column has no format; any other row (a Date, a rich value)
  * gets false back and exceljs writes it.
  */
-function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): ((values: readonly Cell[]) => boolean) | undefined {
+/** Writes one data row (false: not a plain row, exceljs must write it); `flush` sends rows still held. */
+type DataRowWriter = ((values: readonly Cell[]) => boolean) & { flush(): void };
+
+function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): DataRowWriter | undefined {
   const ws = sheet as Partial<SheetWriterInternals>;
   const styles = (workbook as { styles?: Partial<StyleManager> }).styles;
   if (
@@ -155,13 +158,21 @@ function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): ((va
   const letters = formats.map((_, c) => columnLetter(c));
   const spans = ` spans="1:${width}" x14ac:dyDescent="0.25">`;
   let styleIds: number[] | undefined;
-  return (values) => {
-    if (values.length !== width || (w._rows as unknown[]).length) return false;
+  // Rows are held and written ~64 KB at a time: exceljs's stream makes a Buffer per write, a row each
+  // was a Buffer per row. Anything exceljs writes itself comes after a flush.
+  let held = '';
+  const flush = () => {
+    if (!held) return;
+    w.stream.write(held);
+    held = '';
+  };
+  const writeRow = (values: readonly Cell[]): boolean => {
+    if (values.length !== width || (w._rows as unknown[]).length) return flush(), false;
     let hasValue = false;
     for (const v of values) {
       if (v === null) continue;
       const t = typeof v;
-      if (t !== 'string' && t !== 'number' && t !== 'boolean') return false;
+      if (t !== 'string' && t !== 'number' && t !== 'boolean') return flush(), false;
       hasValue = true;
     }
     const rowNumber = w._rowZero++;
@@ -187,9 +198,11 @@ function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): ((va
         xml += `<c r="${letters[c]}${rowNumber}"${s} t="str"><v>${xmlEncode(v as string)}</v></c>`;
       }
     }
-    w.stream.write(`${xml}</row>`);
+    held += `${xml}</row>`;
+    if (held.length >= 1 << 16) flush();
     return true;
   };
+  return Object.assign(writeRow, { flush });
 }
 
 /** The parts of exceljs 4's streaming writers that adding a chart touches (not in its typings). */
@@ -268,6 +281,7 @@ export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[
         const ws = wb.addWorksheet(spec.name, { views: frozenHeaderViews(spec) });
         const writeDataRow = dataRowWriter(ws, wb, spec);
         const rows = await writeSpecToWorksheet(ws as unknown as ExcelJS.Worksheet, spec, { ...options, commitRows: true, writeDataRow });
+        writeDataRow?.flush();
         const chart = charts[i];
         if (chart && addChart) {
           addChart(ws, chart);

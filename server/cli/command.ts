@@ -18,6 +18,11 @@ export interface CliCommand {
   summary: string;
   /** Full usage text shown by `closedesk help <name>`. */
   usage: string;
+  /**
+   * Exit code for wrong usage (a UsageError), 2 when not given. A job whose exit code 2 means
+   * "blocking problems, results incomplete" to a scheduler uses 1 here, so the two never mix.
+   */
+  usageExitCode?: number;
   run(argv: string[], io: CliIo): Promise<number>;
 }
 

@@ -253,16 +253,16 @@ export function createDatasets(options: { dir: string; sqlSourcesFile?: string }
       if (v === undefined) throw badRequest('missing-parameter', `The dataset "${q.name}" needs a value for ${p.name} (add ?${p.name}=… to the request).`);
       return v;
     });
-    const store = await sqlSources().storeFor(q.source);
+    const sources = sqlSources();
     const body = q.sql.trim().replace(/;\s*$/, '');
     const n = values.length;
     try {
-      const count = await store.queryTable(`SELECT COUNT(*) AS n FROM (${body}) q_count`, values);
+      const count = await sources.queryTable(q.source, `SELECT COUNT(*) AS n FROM (${body}) q_count`, values);
       const total = Number(count.rows[0]?.[0] ?? 0);
-      const t = await store.queryTable(`SELECT * FROM (${body}) q_page LIMIT $${n + 1} OFFSET $${n + 2}`, [...values, limit, offset]);
+      const t = await sources.queryTable(q.source, `SELECT * FROM (${body}) q_page LIMIT $${n + 1} OFFSET $${n + 2}`, [...values, limit, offset]);
       return page(id, q.name, t.columns, t.rows.map((r) => r.map(sqlCell)), total, offset, []);
     } catch (err) {
-      if (err instanceof AppError) throw err;
+      if (err instanceof AppError) throw err; // a source without an address, or one that did not answer in time
       throw upstreamFailed(
         'sql-source-failed',
         `The query "${q.name}" failed on source ${q.source}. Try again; if it keeps failing, ask an administrator to look at the server log.`,

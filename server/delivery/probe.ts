@@ -1,11 +1,14 @@
 /**
  * What key or certificate a partner's server presents, without signing in or sending anything, so
  * an admin can compare it with the fingerprint the partner gave them before pinning it; and a
- * sign-in check with the stored credential that writes nothing.
+ * sign-in check with the stored credential that writes nothing. Both are bounded by one deadline
+ * (../deadline.ts) that destroys the socket, like every delivery step.
  */
+import net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Client as FtpClient } from 'basic-ftp';
 import { Client as SshClient } from 'ssh2';
+import { withDeadline } from '../deadline';
 import { openSession, type RemoteSession } from './session';
 import { sshFingerprint } from './sftp';
 import { DeliveryError, type Credential, type Endpoint } from './types';
@@ -13,13 +16,15 @@ import { DeliveryError, type Credential, type Endpoint } from './types';
 export async function probeServerFingerprint(endpoint: Pick<Endpoint, 'protocol' | 'host' | 'port'>, timeoutMs = 15_000): Promise<string> {
   if (endpoint.protocol === 'ftp') return '';
   if (endpoint.protocol === 'ftps') {
-    const client = new FtpClient(timeoutMs);
+    const client = new FtpClient(0);
     try {
-      await client.connect(endpoint.host, endpoint.port);
-      await client.useTLS({ rejectUnauthorized: false });
-      const fp = (client.ftp.socket as TLSSocket).getPeerCertificate()?.fingerprint256;
-      if (!fp) throw new DeliveryError('host-key', 'The FTPS server presented no certificate.');
-      return `sha256:${fp}`;
+      return await withDeadline(timeoutMs, `asking ${endpoint.host}:${endpoint.port} for its certificate`, () => client.close(), async () => {
+        await client.connect(endpoint.host, endpoint.port);
+        await client.useTLS({ rejectUnauthorized: false });
+        const fp = (client.ftp.socket as TLSSocket).getPeerCertificate()?.fingerprint256;
+        if (!fp) throw new DeliveryError('host-key', 'The FTPS server presented no certificate.');
+        return `sha256:${fp}`;
+      });
     } catch (e) {
       if (e instanceof DeliveryError) throw e;
       throw new DeliveryError('transient', `The FTPS server could not be reached: ${(e as Error).message}.`);
@@ -27,28 +32,34 @@ export async function probeServerFingerprint(endpoint: Pick<Endpoint, 'protocol'
       client.close();
     }
   }
-  return new Promise<string>((resolve, reject) => {
-    const ssh = new SshClient();
-    let seen = '';
-    const done = (err?: Error) => {
-      ssh.end();
-      if (seen) resolve(seen);
-      else reject(new DeliveryError('transient', `The SFTP server could not be reached: ${err?.message ?? 'no host key'}.`));
-    };
-    ssh.on('error', (e) => done(e));
-    ssh.on('close', () => done());
-    ssh.connect({
-      host: endpoint.host,
-      port: endpoint.port,
-      username: 'closedesk-probe',
-      readyTimeout: timeoutMs,
-      // Refusing the key ends the handshake before any authentication.
-      hostVerifier: (key: Buffer | string) => {
-        seen = Buffer.isBuffer(key) ? sshFingerprint(key) : String(key);
-        return false;
-      },
-    });
-  });
+  const sock = net.connect({ host: endpoint.host, port: endpoint.port });
+  sock.on('error', () => undefined); // reported through ssh2
+  const ssh = new SshClient();
+  let seen = '';
+  try {
+    await withDeadline(timeoutMs, `asking ${endpoint.host}:${endpoint.port} for its host key`, () => sock.destroy(), () =>
+      new Promise<void>((resolve, reject) => {
+        const done = (err?: Error) => (seen ? resolve() : reject(err ?? new Error('no host key')));
+        ssh.on('error', (e) => done(e));
+        ssh.on('close', () => done());
+        ssh.connect({
+          sock,
+          username: 'closedesk-probe',
+          readyTimeout: 0, // the deadline above is the only clock
+          // Refusing the key ends the handshake before any authentication.
+          hostVerifier: (key: Buffer | string) => {
+            seen = Buffer.isBuffer(key) ? sshFingerprint(key) : String(key);
+            return false;
+          },
+        });
+      }),
+    );
+    return seen;
+  } catch (e) {
+    throw new DeliveryError('transient', `The SFTP server could not be reached: ${(e as Error).message}.`);
+  } finally {
+    sock.destroy();
+  }
 }
 
 export interface SignInCheck {

@@ -2,7 +2,9 @@
  * Delivery batches: files prepared by one person, approved by another (server/store/batches.ts),
  * then sent exactly once per file. Each item's state is written before and after the remote work
  * (pending → sending → done | failed | needs_review); an item found in `sending` after a crash is
- * reconciled by sendFile, which looks at the partner's folder before uploading again.
+ * reconciled by sendFile, which looks at the partner's folder before uploading again. Files are
+ * taken one at a time from the shared queue (server/queue/claims.ts) under a lease, so several
+ * processes send one batch together and a dead one's file is taken over when its lease runs out.
  */
 import type { Person } from '../../src/approval';
 import type { Audit } from '../audit';
@@ -32,6 +34,8 @@ import { fileFromBuffer, sendFile, sha256Hex, type RetryPolicy } from './upload'
 import { DeliveryError, type Receipt } from './types';
 import { SessionPool, type RemoteSession, type SessionOptions } from './session';
 import type { Credential, Endpoint } from './types';
+import { claimItem, waitForClaimable } from '../queue/claims';
+import { newWorker, startHeartbeat, type QueueWorker } from '../queue/workers';
 
 export const DELIVERY_KIND = 'delivery';
 
@@ -193,6 +197,10 @@ export interface DeliverOptions {
   onItem?: (item: BatchItem) => void;
   /** Injected connector (tests wrap the real one). */
   connect?: (endpoint: Endpoint, credential: Credential, options: SessionOptions) => Promise<RemoteSession>;
+  /** This process's queue worker (the server's); else one for this run (the CLI). */
+  worker?: QueueWorker;
+  /** Lease time of the run's own worker (default 30 s). */
+  leaseMs?: number;
 }
 
 export interface DeliveryOutcome {
@@ -219,8 +227,13 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
   const bars = new Map<number, FileProgress>();
   progress.set(batchId, bars);
   const pool = new SessionPool();
+  const own = options.worker ? undefined : startHeartbeat(store, newWorker(options.leaseMs));
+  const worker = options.worker ?? own!.worker;
   try {
+    await own?.ready;
     await setBatchState(store, batchId, 'sending', from);
+    // Every run tries the files that failed before once more.
+    await store.exec("UPDATE batch_items SET state = 'pending' WHERE batch_id = $1 AND state = 'failed'", [batchId]);
     await deps.audit?.append({
       actor: options.actor,
       action: 'delivery.started',
@@ -233,10 +246,16 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
       const req = item.request as DeliveryRequest;
       bars.set(item.seq, { seq: item.seq, sent: item.state === 'done' ? req.bytes : 0, total: req.bytes });
     }
-    for (const item of items) {
+    for (;;) {
       if (options.signal?.aborted) break;
-      if (item.state === 'done' || item.state === 'needs_review') continue;
-      const req = item.request as DeliveryRequest;
+      const claimed = await claimItem<DeliveryRequest>(store, batchId, 'file', worker);
+      if (!claimed) {
+        // Files still open are another process's (or wait): look again when one may be free.
+        if (await waitForClaimable(store, batchId, 'file', Math.min(500, worker.leaseMs / 4), (ms) => new Promise((r) => setTimeout(r, ms)))) continue;
+        break;
+      }
+      const item = claimed.item;
+      const req = item.request;
       const bar = bars.get(item.seq)!;
       const report = (sent: number) => {
         bar.sent = sent;
@@ -296,19 +315,25 @@ export async function deliverBatch(deps: DeliveryDeps, batchId: string, options:
       options.onItem?.(current);
     }
     const after = await listBatchItems(store, batchId);
+    if (options.signal?.aborted || after.some((i) => i.state === 'pending' || i.state === 'sending')) {
+      return { batch: await requireBatch(store, batchId), items: after, receipts: await listReceipts(store, { batchId }) };
+    }
     const allDone = after.every((i) => i.state === 'done');
-    const batch = await setBatchState(store, batchId, allDone ? 'done' : 'failed', ['sending']);
-    await deps.audit?.append({
-      actor: options.actor,
-      action: allDone ? 'delivery.done' : 'delivery.incomplete',
-      subjectType: 'batch',
-      subjectId: batchId,
-      details: { states: after.map((i) => ({ seq: i.seq, state: i.state })) },
+    // Several processes may find the last file sent at once: the first one ends the batch.
+    await store.transaction(async (tx) => {
+      const cur = await requireBatch(tx, batchId);
+      if (cur.state !== 'sending') return;
+      await setBatchState(tx, batchId, allDone ? 'done' : 'failed', ['sending']);
+      await deps.audit?.append(
+        { actor: options.actor, action: allDone ? 'delivery.done' : 'delivery.incomplete', subjectType: 'batch', subjectId: batchId, details: { states: after.map((i) => ({ seq: i.seq, state: i.state })) } },
+        tx,
+      );
     });
-    return { batch, items: after, receipts: await listReceipts(store, { batchId }) };
+    return { batch: await requireBatch(store, batchId), items: after, receipts: await listReceipts(store, { batchId }) };
   } finally {
     await pool.closeAll();
     running.delete(batchId);
+    await own?.stop();
   }
 }
 

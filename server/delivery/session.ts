@@ -14,16 +14,20 @@ export interface RemoteSession {
   size(path: string): Promise<number | undefined>;
   /** SHA-256 hex computed by the server, or undefined when it cannot (most servers). */
   serverSha256(path: string): Promise<string | undefined>;
-  /** Streams the remote file (to compare a file already present with ours). */
-  read(path: string): Promise<Readable>;
-  upload(source: Buffer | { path: string }, path: string, onBytes: (sent: number) => void): Promise<void>;
+  /** Streams the remote file (to compare a file already present with ours); `bytes` is its size. */
+  read(path: string, bytes: number): Promise<Readable>;
+  upload(source: Buffer | { path: string }, path: string, bytes: number, onBytes: (sent: number) => void): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   remove(path: string): Promise<void>;
   close(): Promise<void>;
 }
 
 export interface SessionOptions {
-  /** Socket and handshake timeout. */
+  /**
+   * Deadline of every step that waits on the server (connect, greeting or SSH handshake, sign-in,
+   * size and hash checks, rename, remove, close), and how long a transfer may go without a byte
+   * moving. An expired deadline closes the connection: a transient error, retried on a new one.
+   */
   timeoutMs?: number;
 }
 
@@ -41,6 +45,7 @@ export function remotePath(folder: string, name: string): string {
 /**
  * Keeps one open session per partner while a batch is sent, so consecutive files do not each pay
  * for a new connection and login. A session that failed is closed and never handed out again.
+ * Every wait here is a session step with its own deadline (connect on acquire, close on release).
  */
 export class SessionPool {
   private readonly idle = new Map<string, RemoteSession>();

@@ -1,7 +1,10 @@
 /**
  * Partner file delivery: shared types and the error kinds that decide what happens next
- * (retry with backoff, stop and ask a person, or fix the configuration).
+ * (retry with backoff, stop and ask a person, or fix the configuration), and the deadlines every
+ * protocol applies to its steps.
  */
+import { formatSeconds, type DeadlineExceeded, type DeadlineOptions } from '../deadline';
+
 export type Protocol = 'ftp' | 'ftps' | 'sftp';
 export const PROTOCOLS: readonly Protocol[] = ['ftp', 'ftps', 'sftp'];
 
@@ -82,3 +85,25 @@ export interface FileToSend {
 }
 
 export type ProgressHandler = (bytesSent: number, bytesTotal: number) => void;
+
+/**
+ * Default deadline of every step that waits on a partner server, and how long a transfer may go
+ * without a byte moving (SessionOptions.timeoutMs overrides it).
+ */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/**
+ * The slowest partner link a transfer waits for: besides "no byte for timeoutMs", a transfer has a
+ * hard deadline of timeoutMs plus its size at this rate, so a server that trickles cannot hold it.
+ */
+export const SLOWEST_BYTES_PER_SECOND = 16 * 1024;
+
+/** Deadline options for a transfer of `bytes` whose progress `moved` reports. */
+export function transferDeadline(timeoutMs: number, bytes: number, moved: () => number): DeadlineOptions {
+  return { progress: moved, maxMs: timeoutMs + Math.ceil((bytes / SLOWEST_BYTES_PER_SECOND) * 1000) };
+}
+
+/** An expired deadline as the delivery error the retry loop acts on: transient, on a new connection. */
+export function deadlineError(protocol: 'FTP' | 'SFTP', e: DeadlineExceeded): DeliveryError {
+  return new DeliveryError('transient', `The ${protocol} server did not answer within ${formatSeconds(e.ms)} while ${e.doing}; the connection was closed.`, e.message);
+}

@@ -70,9 +70,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     signal?.addEventListener('abort', () => (clearTimeout(t), reject(new DeliveryError('transient', 'The delivery was cancelled.'))), { once: true });
   });
 
-/** Content hash of a remote file: by the server when it can, else by reading it back. */
-async function remoteSha256(session: RemoteSession, path: string): Promise<string> {
-  return (await session.serverSha256(path)) ?? (await sha256OfStream(await session.read(path))).sha256;
+/** Content hash of a remote file of `bytes` bytes: by the server when it can, else by reading it back. */
+async function remoteSha256(session: RemoteSession, path: string, bytes: number): Promise<string> {
+  return (await session.serverSha256(path)) ?? (await sha256OfStream(await session.read(path, bytes))).sha256;
 }
 
 /** One attempt on an open session. Returns the receipt fields that depend on what was found. */
@@ -88,7 +88,7 @@ async function attemptOnce(
   const checkExisting = async (): Promise<boolean> => {
     const size = await session.size(finalPath);
     if (size === undefined) return false;
-    const same = size === file.bytes && (await remoteSha256(session, finalPath)) === file.sha256;
+    const same = size === file.bytes && (await remoteSha256(session, finalPath, size)) === file.sha256;
     if (same) return true;
     throw new DeliveryError(
       'conflict',
@@ -100,7 +100,7 @@ async function attemptOnce(
   // A partial from an earlier attempt (or a crash) would make the upload append or fail.
   if ((await session.size(tempPath)) !== undefined) await session.remove(tempPath);
 
-  await session.upload(file.data, tempPath, onBytes);
+  await session.upload(file.data, tempPath, file.bytes, onBytes);
 
   const size = await session.size(tempPath);
   if (size !== file.bytes) {

@@ -1,12 +1,11 @@
 /**
  * The control row of a posting batch: what the user asked (run, pause, cancel), a pause until a
- * time (Zoho's daily reset) with its reason, and which worker holds the batch. Workers read it
- * between documents, so a pause from the task pane reaches a worker in another process.
+ * time (Zoho's daily reset) with its reason, and which worker takes the census at the end. Workers
+ * read it before each document, so a pause from the task pane reaches workers in every process.
  */
-import os from 'node:os';
-import { conflict } from '../errors';
 import type { Queryable, Store } from '../store';
 import { nowIso } from '../store/ids';
+import { leaseEnd, type QueueWorker } from '../queue/workers';
 
 export type PostingCommand = 'run' | 'pause' | 'cancel';
 
@@ -15,8 +14,6 @@ export interface PostingControl {
   command: PostingCommand;
   pausedUntil: string | null;
   reason: string | null;
-  worker: string | null;
-  heartbeatAt: string | null;
   updatedAt: string;
 }
 
@@ -25,8 +22,6 @@ interface Row {
   command: PostingCommand;
   paused_until: string | null;
   reason: string | null;
-  worker: string | null;
-  heartbeat_at: string | null;
   updated_at: string;
 }
 
@@ -37,23 +32,21 @@ const toControl = (r: Row): PostingControl => ({
   command: r.command,
   pausedUntil: r.paused_until,
   reason: r.reason,
-  worker: r.worker,
-  heartbeatAt: r.heartbeat_at,
   updatedAt: r.updated_at,
 });
 
 export async function getControl(db: Db, batchId: string): Promise<PostingControl> {
   const r = await db.one<Row>('SELECT * FROM posting_control WHERE batch_id = $1', [batchId]);
-  return r ? toControl(r) : { batchId, command: 'run', pausedUntil: null, reason: null, worker: null, heartbeatAt: null, updatedAt: nowIso() };
+  return r ? toControl(r) : { batchId, command: 'run', pausedUntil: null, reason: null, updatedAt: nowIso() };
 }
 
 async function upsert(db: Db, batchId: string, patch: Partial<Omit<PostingControl, 'batchId' | 'updatedAt'>>): Promise<void> {
   const c = await getControl(db, batchId);
   const next = { ...c, ...patch };
   await db.exec(
-    `INSERT INTO posting_control (batch_id, command, paused_until, reason, worker, heartbeat_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-     ON CONFLICT (batch_id) DO UPDATE SET command = $2, paused_until = $3, reason = $4, worker = $5, heartbeat_at = $6, updated_at = $7`,
-    [batchId, next.command, next.pausedUntil, next.reason, next.worker, next.heartbeatAt, nowIso()],
+    `INSERT INTO posting_control (batch_id, command, paused_until, reason, updated_at) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (batch_id) DO UPDATE SET command = $2, paused_until = $3, reason = $4, updated_at = $5`,
+    [batchId, next.command, next.pausedUntil, next.reason, nowIso()],
   );
 }
 
@@ -69,43 +62,23 @@ export async function requestCancel(db: Db, batchId: string, reason: string): Pr
   await upsert(db, batchId, { command: 'cancel', reason, pausedUntil: null });
 }
 
-/** This process, as recorded in the control row: host:pid. */
-export function workerId(): string {
-  return `${os.hostname()}:${process.pid}`;
-}
-
-function deadLocalWorker(worker: string): boolean {
-  const [host, pid] = worker.split(':');
-  if (host !== os.hostname() || !/^\d+$/.test(pid ?? '')) return false;
-  try {
-    process.kill(Number(pid), 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
-}
-
-export const HEARTBEAT_STALE_MS = 60_000;
-
 /**
- * Takes the batch for this worker, unless another live worker holds it (a worker on this machine
- * that died — killed, crashed — is detected at once; one elsewhere after a minute without heartbeat).
+ * Who takes the census when a batch's last item is finished: one worker at a time, under a lease
+ * (a finisher that dies is replaced when its lease runs out). True when it is this worker.
  */
-export async function claimBatch(store: Store, batchId: string, me = workerId()): Promise<void> {
-  await store.transaction(async (tx) => {
-    const c = await getControl(tx, batchId);
-    const stale = !c.heartbeatAt || Date.now() - Date.parse(c.heartbeatAt) > HEARTBEAT_STALE_MS;
-    if (c.worker && c.worker !== me && !stale && !deadLocalWorker(c.worker)) {
-      throw conflict('already-posting', `Batch ${batchId} is being posted by another worker (${c.worker}, last seen ${c.heartbeatAt}); wait for it or stop it first.`);
-    }
-    await upsert(tx, batchId, { worker: me, heartbeatAt: nowIso() });
+export async function takeFinisher(store: Store, batchId: string, w: QueueWorker): Promise<boolean> {
+  return store.transaction(async (tx) => {
+    await tx.exec(`INSERT INTO posting_control (batch_id, command, updated_at) VALUES ($1, 'run', $2) ON CONFLICT (batch_id) DO NOTHING`, [batchId, nowIso()]);
+    const r = await tx.exec('UPDATE posting_control SET finisher = $2, finisher_until = $3 WHERE batch_id = $1 AND (finisher IS NULL OR finisher = $2 OR finisher_until < $4)', [
+      batchId,
+      w.id,
+      leaseEnd(w),
+      nowIso(),
+    ]);
+    return r.changes === 1;
   });
 }
 
-export async function heartbeat(db: Db, batchId: string, me = workerId()): Promise<void> {
-  await db.exec('UPDATE posting_control SET heartbeat_at = $3 WHERE batch_id = $1 AND worker = $2', [batchId, me, nowIso()]);
-}
-
-export async function releaseBatch(db: Db, batchId: string, me = workerId()): Promise<void> {
-  await db.exec('UPDATE posting_control SET worker = NULL, heartbeat_at = NULL WHERE batch_id = $1 AND worker = $2', [batchId, me]);
+export async function releaseFinisher(db: Db, batchId: string, w: QueueWorker): Promise<void> {
+  await db.exec('UPDATE posting_control SET finisher = NULL, finisher_until = NULL WHERE batch_id = $1 AND finisher = $2', [batchId, w.id]);
 }

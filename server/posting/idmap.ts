@@ -57,13 +57,14 @@ export async function idMapOfOrganization(db: Store | Queryable, organizationId:
   return (await db.query<Row>('SELECT * FROM zoho_id_map WHERE organization_id = $1 ORDER BY idempotency_key', [organizationId])).map(toEntry);
 }
 
-/** Marks the item done and records its Zoho id, atomically. */
+/** Marks the item done and records its Zoho id, atomically (in the caller's transaction when given one). */
 export async function recordPosted(
-  store: Store,
+  db: Store | Queryable,
   item: { batchId: string; seq: number; idempotencyKey: string; kind: string },
   posted: { organizationId: string; zohoId: string; number?: string; adopted: boolean; response: unknown },
 ): Promise<void> {
-  await store.transaction(async (tx) => {
+  const inTx = <T>(fn: (tx: Queryable) => Promise<T>) => ('transaction' in db ? db.transaction(fn) : fn(db));
+  await inTx(async (tx) => {
     await tx.exec(
       `INSERT INTO zoho_id_map (idempotency_key, kind, organization_id, zoho_id, number, batch_id, adopted, created_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)

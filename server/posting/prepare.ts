@@ -1,10 +1,11 @@
 /**
  * Prepare batch: settlement documents → a batch awaiting approval (maker-checker), items in the
- * order they must be sent (invoices, payments, journals), each keyed by its idempotency key.
+ * document order (src/zoho/documents.ts), each keyed by its idempotency key.
  * Documents already posted (in the id map) are refused rather than queued twice.
  */
 import type { Person } from '../../src/approval';
 import type { SettlementDocument } from '../../src/settlements/documents';
+import { documentRank, isDocumentKind } from '../../src/zoho/documents';
 import type { Audit } from '../audit';
 import { badRequest } from '../errors';
 import type { Store } from '../store';
@@ -12,8 +13,6 @@ import { createBatch, type Batch } from '../store/batches';
 import { getConnection } from '../zoho/connections';
 import { idMapForKeys } from './idmap';
 import { POSTING_JOB, POSTING_KIND, type PostingPayload } from './worker';
-
-const RANK = { invoice: 0, payment: 1, journal: 2 } as const;
 
 export async function preparePostingBatch(
   deps: { store: Store; audit?: Audit },
@@ -24,7 +23,7 @@ export async function preparePostingBatch(
   const problems: string[] = [];
   const keys = new Set<string>();
   for (const [i, d] of input.documents.entries()) {
-    if (!d || !['invoice', 'payment', 'journal'].includes(d.kind)) problems.push(`document ${i + 1} has no kind invoice, payment or journal`);
+    if (!d || !isDocumentKind(d.kind)) problems.push(`document ${i + 1} has no kind invoice, payment or journal`);
     else if (!d.idempotencyKey) problems.push(`document ${i + 1} has no idempotency key`);
     else if (keys.has(d.idempotencyKey)) problems.push(`${d.idempotencyKey} appears twice`);
     else if (!d.body || typeof d.body !== 'object') problems.push(`${d.idempotencyKey} has no Zoho body`);
@@ -36,7 +35,7 @@ export async function preparePostingBatch(
     const first = [...posted.values()].slice(0, 5).map((e) => `${e.idempotencyKey} (Zoho ${e.zohoId})`);
     throw badRequest('already-posted', `${posted.size} of these documents are already in Zoho: ${first.join(', ')}${posted.size > 5 ? ' …' : ''}. Remove them from the batch.`);
   }
-  const ordered = [...input.documents].sort((a, b) => RANK[a.kind] - RANK[b.kind]);
+  const ordered = [...input.documents].sort((a, b) => documentRank(a.kind) - documentRank(b.kind));
   const counts: Record<string, number> = {};
   for (const d of ordered) counts[d.kind] = (counts[d.kind] ?? 0) + 1;
   const payload: PostingPayload = { connectionId: connection.id, organizationId: connection.organizationId, title: input.title, counts };

@@ -7,6 +7,7 @@ import type { Store } from '../store';
 import type { ItemState } from '../store/batches';
 import { getBatch } from '../store/batches';
 import { getControl, type PostingControl } from './control';
+import { seenWorkers } from '../queue/workers';
 
 export interface ItemStatus {
   seq: number;
@@ -30,7 +31,55 @@ export interface PostingProgress {
   /** Share finished (done + failed + needs review), 0–1. */
   fraction: number;
   control: PostingControl;
+  leases: LeaseView;
   updatedAt: string;
+}
+
+/** Who holds the batch's open documents, and what they wait for (the pane's "waiting for the previous worker"). */
+export interface LeaseView {
+  /** Open documents a worker holds now. */
+  held: number;
+  /** Of those, held by a worker that stopped beating (a crashed or replaced process): they wait for its lease to run out. */
+  heldByStale: number;
+  /** Seconds until the last of those leases runs out. */
+  staleSecondsLeft: number;
+  /** The silent worker (host:pid:…), when there is one. */
+  staleWorker: string | null;
+  /** An approver may take those documents over now: their holder has been silent for longer than its lease time. */
+  takeOverPossible: boolean;
+  /** Documents whose look-up waits until a write in flight can no longer land (payments and journals after an unknown outcome). */
+  lookUpsWaiting: number;
+  lookUpSecondsLeft: number;
+}
+
+/** The leases of the batch's open items, seen now. */
+export async function leaseView(store: Store, batchId: string): Promise<LeaseView> {
+  const rows = await store.query<{ state: ItemState; lease_owner: string | null; lease_until: string | null; not_before: string | null }>(
+    "SELECT state, lease_owner, lease_until, not_before FROM batch_items WHERE batch_id = $1 AND state IN ('pending', 'sending') AND (lease_until IS NOT NULL OR not_before IS NOT NULL)",
+    [batchId],
+  );
+  const now = Date.now();
+  const view: LeaseView = { held: 0, heldByStale: 0, staleSecondsLeft: 0, staleWorker: null, takeOverPossible: false, lookUpsWaiting: 0, lookUpSecondsLeft: 0 };
+  const leased = rows.filter((r) => r.lease_owner && r.lease_until && Date.parse(r.lease_until) > now);
+  const workers = await seenWorkers(store, [...new Set(leased.map((r) => r.lease_owner!))]);
+  for (const r of leased) {
+    view.held++;
+    const w = workers.get(r.lease_owner!);
+    // A lease whose owner is unknown to the registry is a dead owner's.
+    if (w && !w.stale) continue;
+    view.heldByStale++;
+    view.staleWorker = r.lease_owner;
+    view.staleSecondsLeft = Math.max(view.staleSecondsLeft, Math.ceil((Date.parse(r.lease_until!) - now) / 1000));
+    if (!w || w.gone) view.takeOverPossible = true;
+  }
+  for (const r of rows) {
+    if (r.state !== 'sending' || !r.not_before || r.lease_owner) continue;
+    const left = Date.parse(r.not_before) - now;
+    if (left <= 0) continue;
+    view.lookUpsWaiting++;
+    view.lookUpSecondsLeft = Math.max(view.lookUpSecondsLeft, Math.ceil(left / 1000));
+  }
+  return view;
 }
 
 const empty = (): Record<ItemState, number> => ({ pending: 0, sending: 0, done: 0, failed: 0, needs_review: 0 });
@@ -57,6 +106,7 @@ export async function batchProgress(store: Store, batchId: string): Promise<Post
     byKind,
     fraction: total ? finished / total : 0,
     control: await getControl(store, batchId),
+    leases: await leaseView(store, batchId),
     updatedAt: new Date().toISOString(),
   };
 }

@@ -3,31 +3,38 @@
  *
  * - Only a batch approved by someone other than its preparer is sent (checked at start and by
  *   the batch state, which cannot be edited once sending).
- * - Each item's state is written before the call (`sending`) and after it (`done` + id map in one
- *   transaction, or `failed` with Zoho's full answer).
- * - Items found in `sending` (a worker died mid-call), and items whose call ended without an
- *   answer (5xx, timeout, dropped connection), are looked up in Zoho by invoice_number /
- *   reference_number before anything is sent again.
- * - Zoho's 1001 (invoice number exists) adopts the existing invoice after checking its total.
- * - Invoices, then payments (their invoice ids resolved from the id map), then journals.
+ * - Items are claimed one at a time under a lease (queue.ts), so several workers — lanes of one
+ *   process, other processes, other instances on PostgreSQL — share a batch without sharing an
+ *   item; a dead worker's items are taken over when its lease runs out.
+ * - Each item's state is written before the call (`sending`, with the write's deadline) and after it
+ *   (`done` + id map in one transaction, or `failed` with Zoho's full answer) — see item.ts; an item
+ *   whose outcome is unknown is looked up before anything is sent again.
+ * - Documents go in the one document order (src/zoho/documents.ts): invoices, payments, journals.
+ * - When no item is left, one worker takes the census (what Zoho holds for the batch's numbers
+ *   and references); a duplicate or a mismatch leaves the batch for review.
  * - Pause, resume and cancel through the control row; Zoho's daily limit (45) pauses until the reset.
  */
-import { resolvePaymentBody, zohoAmount, type DocumentKind, type SettlementDocument, type ZohoPaymentBody } from '../../src/settlements/documents';
+import type { SettlementDocument } from '../../src/settlements/documents';
+import { takeCensus, type Finding } from '../../src/zoho/census';
 import type { Audit } from '../audit';
 import { conflict } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Store } from '../store';
-import { assertApprovedForSending, listBatchItems, requireBatch, setBatchState, updateBatchItem, type BatchItem } from '../store/batches';
-import type { ZohoClient, ZohoResponse } from '../zoho/client';
+import { assertApprovedForSending, getBatch, listBatchItems, requireBatch, setBatchState, type Batch, type BatchItem } from '../store/batches';
+import { DEFAULT_LATE_WRITE_MARGIN_MS, type ZohoClient } from '../zoho/client';
 import { clientFor, type ClientOptions } from '../zoho/connections';
 import { describeZohoError, ZohoError } from '../zoho/errors';
-import { claimBatch, getControl, heartbeat, releaseBatch, requestPause, workerId } from './control';
-import { idMapForKeys, recordPosted } from './idmap';
+import { listHoldings } from '../zoho/poster';
+import { getControl, releaseFinisher, requestPause, takeFinisher, type PostingControl } from './control';
+import { postItem, type ItemContext, type Stop } from './item';
 import { batchProgress, type PostingProgress } from './progress';
+import { claimItem, waitForClaimable } from '../queue/claims';
+import { currentKind } from './queue';
+import { listFindings, recordFindings } from './review';
+import { newWorker, startHeartbeat, type QueueWorker } from '../queue/workers';
 
 export const POSTING_JOB = 'settlements';
 export const POSTING_KIND = 'zoho-post';
-const ORDER: readonly DocumentKind[] = ['invoice', 'payment', 'journal'];
 
 export interface PostingPayload {
   connectionId: string;
@@ -43,7 +50,7 @@ export interface PostingDeps {
 }
 
 export interface PostOptions {
-  /** Documents in flight at once (default: the connection's concurrency, at most 5). */
+  /** Documents in flight at once in this run (default: the connection's concurrency, at most 5). */
   concurrency?: number;
   clientOptions?: ClientOptions;
   /** A ready client (the benchmark's, on a simulated clock). */
@@ -57,11 +64,19 @@ export interface PostOptions {
   maxAttempts?: number;
   /** Who started the run (audit). */
   actor?: string;
-  /** Sleep between retry rounds (the benchmark's simulated clock). */
+  /** Sleep while waiting for a claimable item (the benchmark's simulated clock). */
   sleep?: (ms: number) => Promise<void>;
+  /** How long Zoho may still apply a write after its deadline (default: the connection's setting). */
+  lateWriteMarginMs?: number;
+  /** This process's registered worker (the server's posting service); else one for this run. */
+  worker?: QueueWorker;
+  /** Lease time of the run's own worker (default 30 s). */
+  leaseMs?: number;
+  /** Longest wait between two looks for a claimable item (default 500 ms). */
+  pollMs?: number;
 }
 
-export type PostState = 'done' | 'failed' | 'paused' | 'cancelled' | 'stopped';
+export type PostState = 'done' | 'failed' | 'paused' | 'cancelled' | 'stopped' | 'needs_review';
 
 export interface PostOutcome {
   batchId: string;
@@ -70,307 +85,252 @@ export interface PostOutcome {
   progress: PostingProgress;
 }
 
-type Stop = { state: 'paused' | 'cancelled' | 'stopped'; message: string };
-
-interface Work {
-  item: BatchItem<SettlementDocument>;
-  needsLookup: boolean;
-}
-
-interface Found {
-  zohoId: string;
-  number?: string;
-  entity: Record<string, unknown>;
+interface Run extends ItemContext {
+  deps: PostingDeps;
+  opts: PostOptions;
+  actor: string;
+  concurrency: number;
+  sleep: (ms: number) => Promise<void>;
+  /** Progress reports, at most every progressEveryMs. */
+  emit(force?: boolean): Promise<void>;
+  /** Read before every document, so a pause from another process stops the next send. */
+  checkStop(): Promise<Stop | null>;
 }
 
 export async function postBatch(deps: PostingDeps, batchId: string, opts: PostOptions = {}): Promise<PostOutcome> {
+  // 1. Refuse what may not be sent; answer at once for a batch with nothing to do.
+  const opened = await openBatch(deps, batchId, opts.actor ?? 'posting-worker');
+  if ('outcome' in opened) return opened.outcome;
+  // 2. The worker whose leases hold the items: the process's, or one for this run (the CLI).
+  const own = opts.worker ? undefined : startHeartbeat(deps.store, newWorker(opts.leaseMs));
+  const worker = opts.worker ?? own!.worker;
+  await own?.ready;
+  try {
+    const run = await startRun(deps, opened.batch, opened.control, opts, worker);
+    // 3. Lanes claim and post items, kind by kind, until none is left or the batch stops.
+    const stop = await work(run);
+    // 4. The end: a stop, or the census and the batch's final state.
+    return await finishRun(run, stop);
+  } finally {
+    await own?.stop();
+  }
+}
+
+async function openBatch(deps: PostingDeps, batchId: string, actor: string): Promise<{ batch: Batch<PostingPayload>; control: PostingControl } | { outcome: PostOutcome }> {
   const { store } = deps;
-  const me = workerId();
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const batch = await requireBatch<PostingPayload>(store, batchId);
   if (batch.job !== POSTING_JOB || batch.kind !== POSTING_KIND) throw conflict('not-a-posting-batch', `Batch ${batchId} is not a Zoho posting batch.`);
-  if (batch.state === 'done' || batch.state === 'cancelled' || batch.state === 'failed') {
-    const progress = await batchProgress(store, batchId);
-    return { batchId, state: batch.state === 'done' ? 'done' : batch.state === 'failed' ? 'failed' : 'cancelled', message: `Batch ${batchId} is already ${batch.state}.`, progress };
+  if (batch.state === 'done' || batch.state === 'cancelled' || batch.state === 'failed' || batch.state === 'needs_review') {
+    return { outcome: await endOutcome(deps, batchId, `Batch ${batchId} is already ${batch.state.replace('_', ' ')}.`) };
   }
   const control = await getControl(store, batchId);
-  if (control.command === 'cancel') return finishCancelled(deps, batchId, control.reason ?? 'cancelled');
+  if (control.command === 'cancel') return { outcome: await finishCancelled(deps, batchId, control.reason ?? 'cancelled') };
   // Maker-checker: the lifecycle's send check — an approval of the current version that the approval
   // rule still accepts against the current preparers. A batch already sending cannot be edited, so
   // its approval still stands after a restart.
-  await assertApprovedForSending(store, batchId, { audit: deps.audit, actor: opts.actor ?? 'posting-worker' });
+  await assertApprovedForSending(store, batchId, { audit: deps.audit, actor });
   if (control.command === 'pause') {
     const until = control.pausedUntil ? Date.parse(control.pausedUntil) : Infinity;
     if (until > Date.now()) {
-      return { batchId, state: 'paused', message: pausedMessage(batchId, control.reason, control.pausedUntil), progress: await batchProgress(store, batchId) };
+      return { outcome: { batchId, state: 'paused', message: pausedMessage(batchId, control.reason, control.pausedUntil), progress: await batchProgress(store, batchId) } };
     }
   }
-  await claimBatch(store, batchId, me);
-  try {
-    if (control.command === 'pause') await store.exec("UPDATE posting_control SET command = 'run', paused_until = NULL, reason = NULL WHERE batch_id = $1", [batchId]);
-    await setBatchState(store, batchId, 'sending', ['approved', 'sending']);
-    await deps.audit?.append({ actor: opts.actor ?? 'posting-worker', action: 'posting.started', subjectType: 'batch', subjectId: batchId, details: { worker: me } });
-    const client = opts.client ?? (await clientFor(deps, batch.payload.connectionId, opts.clientOptions)).client;
-    // Running again means the user resumed or the reset time passed: let the limiter try Zoho
-    // again (one call tells whether the daily quota is back).
-    client.limiter.blockedUntil = 0;
-    const concurrency = Math.max(1, opts.concurrency ?? Math.min(client.limiter.concurrency, 5));
-    const maxAttempts = opts.maxAttempts ?? 12;
-    const orgId = client.organizationId;
+  return { batch, control };
+}
 
-    let lastEmit = 0;
-    const emit = async (force = false) => {
+async function startRun(deps: PostingDeps, batch: Batch<PostingPayload>, control: PostingControl, opts: PostOptions, worker: QueueWorker): Promise<Run> {
+  const { store } = deps;
+  const batchId = batch.id;
+  const actor = opts.actor ?? 'posting-worker';
+  // A daily-limit pause whose reset has passed ends now.
+  if (control.command === 'pause') await store.exec("UPDATE posting_control SET command = 'run', paused_until = NULL, reason = NULL WHERE batch_id = $1 AND command = 'pause'", [batchId]);
+  await setBatchState(store, batchId, 'sending', ['approved', 'sending']);
+  await deps.audit?.append({ actor, action: 'posting.started', subjectType: 'batch', subjectId: batchId, details: { worker: worker.id } });
+  const made = opts.client ? undefined : await clientFor(deps, batch.payload.connectionId, opts.clientOptions);
+  const client = opts.client ?? made!.client;
+  // Running means the user started or resumed it, its daily-limit reset passed, or it is recovered
+  // after a crash: let the limiter try Zoho again (one call tells whether the daily quota is back).
+  client.limiter.blockedUntil = 0;
+  let lastEmit = 0;
+  return {
+    deps,
+    store,
+    batchId,
+    client,
+    organizationId: client.organizationId,
+    maxAttempts: opts.maxAttempts ?? 12,
+    lateWriteMarginMs: opts.lateWriteMarginMs ?? made?.connection.lateWriteMarginMs ?? DEFAULT_LATE_WRITE_MARGIN_MS,
+    worker,
+    opts,
+    actor,
+    concurrency: Math.max(1, opts.concurrency ?? Math.min(client.limiter.concurrency, 5)),
+    sleep: opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))),
+    async emit(force = false) {
       if (!opts.onProgress) return;
       const now = Date.now();
       if (!force && now - lastEmit < (opts.progressEveryMs ?? 200)) return;
       lastEmit = now;
       await opts.onProgress(await batchProgress(store, batchId));
-    };
-    let lastBeat = Date.now();
-    // Read before every document (one indexed row), so a pause from another process stops the next send.
-    const checkStop = async (): Promise<Stop | null> => {
+    },
+    async checkStop() {
       if (opts.signal?.aborted) return { state: 'stopped', message: 'The worker was stopped; run it again to continue.' };
       const c = await getControl(store, batchId);
-      let stop: Stop | null = null;
-      if (c.command === 'cancel') stop = { state: 'cancelled', message: c.reason ?? 'cancelled' };
-      else if (c.command === 'pause') stop = { state: 'paused', message: pausedMessage(batchId, c.reason, c.pausedUntil) };
-      if (Date.now() - lastBeat > 5000) {
-        lastBeat = Date.now();
-        await heartbeat(store, batchId, me);
-      }
-      return stop;
-    };
+      if (c.command === 'cancel') return { state: 'cancelled', message: c.reason ?? 'cancelled' };
+      if (c.command === 'pause') return { state: 'paused', message: pausedMessage(batchId, c.reason, c.pausedUntil) };
+      return null;
+    },
+  };
+}
 
-    const fail = async (w: Work, state: 'failed' | 'needs_review', error: string, response: unknown) => {
-      await updateBatchItem(store, batchId, w.item.seq, { state, error, response });
-    };
-
-    /** `paymentBody`: a payment's body with its invoice ids resolved. */
-    const create = async (doc: SettlementDocument, paymentBody: ZohoPaymentBody | undefined): Promise<Found> => {
-      if (doc.kind === 'invoice') {
-        const r = await client.post('/invoices', doc.body, { ...(doc.query ?? { ignore_auto_number_generation: true }) });
-        const inv = r.invoice as Record<string, unknown>;
-        return { zohoId: String(inv.invoice_id), number: String(inv.invoice_number), entity: inv };
+/** `concurrency` lanes, each claiming the next item of the kind being posted until none is open. */
+async function work(run: Run): Promise<Stop | null> {
+  let stop: Stop | null = null;
+  const pollMs = run.opts.pollMs ?? 500;
+  const lane = async () => {
+    // The kind only moves forward: looked up again when nothing of it is claimable.
+    let kind = await currentKind(run.store, run.batchId);
+    while (!stop && kind) {
+      const s = await run.checkStop();
+      if (s) {
+        stop = s;
+        return;
       }
-      if (doc.kind === 'payment') {
-        const r = await client.post('/customerpayments', paymentBody ?? doc.body);
-        const p = r.payment as Record<string, unknown>;
-        return { zohoId: String(p.payment_id), number: p.payment_number === undefined ? undefined : String(p.payment_number), entity: p };
+      const claimed = await claimItem<SettlementDocument>(run.store, run.batchId, kind, run.worker);
+      if (!claimed) {
+        // Every open item is leased (here or elsewhere) or waiting: look again when one may be free.
+        if (!(await waitForClaimable(run.store, run.batchId, kind, pollMs, run.sleep))) kind = await currentKind(run.store, run.batchId);
+        continue;
       }
-      const r = await client.post('/journals', doc.body);
-      const j = r.journal as Record<string, unknown>;
-      return { zohoId: String(j.journal_id), number: j.entry_number === undefined ? undefined : String(j.entry_number), entity: j };
-    };
-
-    const done = (w: Work, f: Found, adopted: boolean, note?: string) =>
-      recordPosted(store, w.item, {
-        organizationId: orgId,
-        zohoId: f.zohoId,
-        number: f.number,
-        adopted,
-        response: { zohoId: f.zohoId, number: f.number ?? null, adopted, ...(note ? { note } : {}), total: f.entity.total ?? f.entity.amount ?? null, status: f.entity.status ?? null },
-      });
-
-    /** One document: 'ok' when finished (done/failed/review), 'retry' to try again later, or a stop. */
-    const process1 = async (w: Work): Promise<'ok' | 'retry' | Stop> => {
-      const doc = w.item.request;
-      try {
-        if (w.needsLookup) {
-          const found = await lookup(client, doc);
-          if (found === 'ambiguous') {
-            await fail(w, 'needs_review', `Zoho holds several ${doc.kind}s with ${describeLookup(doc)}; check them in Zoho before posting this one.`, null);
-            return 'ok';
-          }
-          if (found) {
-            const check = sameAmount(doc, found);
-            if (!check.ok) {
-              await fail(w, 'needs_review', check.message, { found: found.entity });
-              return 'ok';
-            }
-            await done(w, found, false, 'found in Zoho by look-up after an interrupted call');
-            return 'ok';
-          }
-          w.needsLookup = false;
-          await updateBatchItem(store, batchId, w.item.seq, { state: 'pending' });
-        }
-        if (w.item.attempts >= maxAttempts) {
-          await fail(w, 'needs_review', `Zoho did not confirm this ${doc.kind} after ${w.item.attempts} attempts; check Zoho, then post it again.`, w.item.response);
-          return 'ok';
-        }
-        let paymentBody: ZohoPaymentBody | undefined;
-        if (doc.kind === 'payment') {
-          const ids = await idMapForKeys(store, doc.applies.map((a) => a.idempotencyKey).filter(Boolean));
-          const resolved = resolvePaymentBody(doc, (k) => ids.get(k)?.zohoId);
-          if (!resolved.ok) {
-            await fail(w, 'failed', `Not sent: its invoice${resolved.missing.length > 1 ? 's' : ''} ${resolved.missing.join(', ')} ${resolved.missing.length > 1 ? 'are' : 'is'} not in Zoho (see their rows).`, null);
-            return 'ok';
-          }
-          paymentBody = resolved.body;
-        } else if (doc.dependsOn?.length) {
-          const ids = await idMapForKeys(store, doc.dependsOn);
-          const missing = doc.dependsOn.filter((k) => !ids.has(k));
-          if (missing.length) {
-            await fail(w, 'failed', `Not sent: it needs ${missing.join(', ')} posted first.`, null);
-            return 'ok';
-          }
-        }
-        // State before the call: if we die now, the next worker looks this item up first.
-        const sending = await updateBatchItem(store, batchId, w.item.seq, { state: 'sending', countAttempt: true });
-        w.item.attempts = sending.attempts;
-        let created: Found;
-        try {
-          created = await create(doc, paymentBody);
-        } catch (e) {
-          if (e instanceof ZohoError && e.kind === 'rejected' && e.code === 1001 && doc.kind === 'invoice') {
-            const found = await lookup(client, doc);
-            if (found && found !== 'ambiguous') {
-              const check = sameAmount(doc, found);
-              if (!check.ok) {
-                await fail(w, 'needs_review', `Zoho 1001: invoice ${doc.body.invoice_number} already exists with a different amount — ${check.message}`, errorResponse(e));
-                return 'ok';
-              }
-              await done(w, found, true, `Zoho 1001: invoice ${doc.body.invoice_number} already existed; adopted`);
-              return 'ok';
-            }
-          }
-          throw e;
-        }
-        await done(w, created, false);
-        return 'ok';
-      } catch (e) {
-        if (!(e instanceof ZohoError)) throw e;
-        switch (e.kind) {
-          case 'rejected':
-            await fail(w, 'failed', describeZohoError(e), errorResponse(e));
-            return 'ok';
-          case 'uncertain':
-          case 'rate-limited':
-            // Unknown outcome: stay `sending` (looked up before any retry). Rate-limited: this call
-            // applied nothing, but a look-up still owed (an earlier interrupted send) stays owed.
-            if (e.kind === 'uncertain') w.needsLookup = true;
-            await updateBatchItem(store, batchId, w.item.seq, { state: w.needsLookup ? 'sending' : 'pending', response: errorResponse(e), error: describeZohoError(e) });
-            return 'retry';
-          case 'daily-limit': {
-            w.needsLookup = true;
-            const until = new Date(e.details.resetAt ?? Date.now() + 3600_000);
-            await requestPause(store, batchId, e.message, until);
-            return { state: 'paused', message: e.message };
-          }
-          case 'reconnect':
-            w.needsLookup = true;
-            await requestPause(store, batchId, e.message);
-            return { state: 'paused', message: e.message };
-        }
-      }
-    };
-
-    let stop: Stop | null = null;
-    const all = (await listBatchItems(store, batchId)) as BatchItem<SettlementDocument>[];
-    for (const kind of ORDER) {
-      let queue: Work[] = all.filter((i) => i.kind === kind && (i.state === 'pending' || i.state === 'sending')).map((item) => ({ item, needsLookup: item.state === 'sending' }));
-      for (let round = 0; queue.length && !stop; round++) {
-        if (round > 0) await sleep(Math.min(10_000, 250 * 2 ** Math.min(round, 6)));
-        const retry: Work[] = [];
-        let next = 0;
-        const lane = async () => {
-          while (!stop && next < queue.length) {
-            // Take the document before awaiting anything, so two lanes never share (or overrun) one.
-            const w = queue[next++];
-            const s = await checkStop();
-            if (s) {
-              // Not started: it keeps its state and is picked up by the next run.
-              stop = s;
-              return;
-            }
-            const r = await process1(w);
-            if (r === 'retry') retry.push(w);
-            else if (r !== 'ok') stop = r;
-            await emit();
-          }
-        };
-        await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, lane));
-        queue = retry;
-      }
-      if (stop) break;
+      const r = await postItem(run, claimed);
+      if (r !== 'finished' && r !== 'released') stop = r;
+      await run.emit();
     }
+  };
+  await Promise.all(Array.from({ length: run.concurrency }, lane));
+  return stop;
+}
 
-    const progress = await batchProgress(store, batchId);
-    await emit(true);
-    if (stop) {
-      const s = stop as Stop;
-      if (s.state === 'cancelled') return await finishCancelled(deps, batchId, s.message);
-      await deps.audit?.append({ actor: opts.actor ?? 'posting-worker', action: `posting.${s.state}`, subjectType: 'batch', subjectId: batchId, details: { message: s.message } });
-      return { batchId, state: s.state, message: s.message, progress };
-    }
-    const bad = progress.counts.failed + progress.counts.needs_review;
-    const state = bad ? 'failed' : 'done';
-    await setBatchState(store, batchId, state, ['sending']);
-    await deps.audit?.append({ actor: opts.actor ?? 'posting-worker', action: `posting.${state}`, subjectType: 'batch', subjectId: batchId, details: { counts: progress.counts } });
-    return {
-      batchId,
-      state,
-      message: bad ? `Posted ${progress.counts.done} of ${progress.total}; ${bad} need attention (see their status).` : `Posted all ${progress.total} documents to Zoho.`,
-      progress: await batchProgress(store, batchId),
-    };
-  } finally {
-    await releaseBatch(store, batchId, me);
+async function finishRun(run: Run, stop: Stop | null): Promise<PostOutcome> {
+  const { store, batchId, deps, actor } = run;
+  await run.emit(true);
+  if (stop) {
+    if (stop.state === 'cancelled') return finishCancelled(deps, batchId, stop.message);
+    await deps.audit?.append({ actor, action: `posting.${stop.state}`, subjectType: 'batch', subjectId: batchId, details: { message: stop.message } });
+    return { batchId, state: stop.state, message: stop.message, progress: await batchProgress(store, batchId) };
   }
+  // One worker finishes the batch; the others report how it ended.
+  if (!(await takeFinisher(store, batchId, run.worker))) return waitForEnd(run);
+  try {
+    if ((await getBatch(store, batchId))?.state !== 'sending') return await endOutcome(deps, batchId);
+    // 5. The census: what Zoho holds for the batch's numbers and references must be each posted document, once.
+    const census = await batchCensus(run);
+    if ('stop' in census) {
+      await deps.audit?.append({ actor, action: `posting.${census.stop.state}`, subjectType: 'batch', subjectId: batchId, details: { message: census.stop.message } });
+      return { batchId, state: census.stop.state, message: census.stop.message, progress: await batchProgress(store, batchId) };
+    }
+    if (census.findings.length) {
+      await reviewNeeded(run, census.findings);
+      return await endOutcome(deps, batchId);
+    }
+    const progress = await batchProgress(store, batchId);
+    const state = progress.counts.failed + progress.counts.needs_review ? 'failed' : 'done';
+    await setBatchState(store, batchId, state, ['sending']);
+    await deps.audit?.append({ actor, action: `posting.${state}`, subjectType: 'batch', subjectId: batchId, details: { counts: progress.counts } });
+    return await endOutcome(deps, batchId);
+  } finally {
+    await releaseFinisher(store, batchId, run.worker);
+  }
+}
+
+/** Another worker takes the census: wait until the batch leaves `sending` (or that worker is gone, then try again). */
+async function waitForEnd(run: Run): Promise<PostOutcome> {
+  for (;;) {
+    const b = await getBatch(run.store, run.batchId);
+    if (b?.state !== 'sending') return endOutcome(run.deps, run.batchId);
+    const s = await run.checkStop();
+    if (s) return finishRun(run, s);
+    if (await takeFinisher(run.store, run.batchId, run.worker)) {
+      await releaseFinisher(run.store, run.batchId, run.worker);
+      return finishRun(run, null);
+    }
+    await run.sleep(Math.min(run.opts.pollMs ?? 500, 1000));
+  }
+}
+
+/** How a batch that left `sending` ended, in one sentence for the pane and the CLI. */
+export async function endOutcome(deps: PostingDeps, batchId: string, already?: string): Promise<PostOutcome> {
+  const b = await requireBatch(deps.store, batchId);
+  const progress = await batchProgress(deps.store, batchId);
+  const c = progress.counts;
+  switch (b.state) {
+    case 'done':
+      return { batchId, state: 'done', message: already ?? `Posted all ${progress.total} documents to Zoho.`, progress };
+    case 'needs_review': {
+      const open = await listFindings(deps.store, { batchId, state: 'open' });
+      const kinds = open.map((f) => `${f.type.replace('-', ' ')} ${f.kind} ${f.key.value}`);
+      const n = open.length;
+      return {
+        batchId,
+        state: 'needs_review',
+        message:
+          already ??
+          `Zoho does not hold ${n === 1 ? 'one document' : `${n} documents`} of this batch exactly once as recorded (${kinds.slice(0, 5).join('; ')}${kinds.length > 5 ? ' …' : ''}); review ${n === 1 ? 'it' : 'them'} before the batch counts as posted.`,
+        progress,
+      };
+    }
+    case 'cancelled':
+      return { batchId, state: 'cancelled', message: already ?? `Batch ${batchId} was cancelled: ${c.done} documents had been posted, ${c.pending} were not sent.`, progress };
+    default:
+      return { batchId, state: 'failed', message: already ?? `Posted ${c.done} of ${progress.total}; ${c.failed + c.needs_review} need attention (see their status).`, progress };
+  }
+}
+
+/** Reads back what Zoho holds for every posted item; a Zoho error stops the batch (the census runs again next time). */
+async function batchCensus(run: Run): Promise<{ findings: Finding[] } | { stop: Stop }> {
+  const done = ((await listBatchItems(run.store, run.batchId)) as BatchItem<SettlementDocument>[]).filter((i) => i.state === 'done');
+  if (!done.length) return { findings: [] };
+  try {
+    const holdings = await listHoldings(run.client, done.map((i) => i.request));
+    return { findings: takeCensus(done.map((i) => ({ seq: i.seq, document: i.request, recordedId: i.remoteId })), holdings) };
+  } catch (e) {
+    if (!(e instanceof ZohoError)) throw e;
+    const what = `Every document was sent, but the census of what Zoho holds could not be taken (${describeZohoError(e)})`;
+    if (e.kind === 'daily-limit') {
+      await requestPause(run.store, run.batchId, `${what}; it is taken after Zoho's daily reset.`, new Date(e.details.resetAt ?? Date.now() + 3600_000));
+      return { stop: { state: 'paused', message: `${what}; it is taken after Zoho's daily reset.` } };
+    }
+    return { stop: { state: 'stopped', message: `${what}; run the batch again to take it.` } };
+  }
+}
+
+/** A duplicate or a mismatch: the batch waits for a person, with the evidence, instead of counting as posted. */
+async function reviewNeeded(run: Run, findings: Finding[]): Promise<void> {
+  const { store, batchId, deps, actor } = run;
+  await store.transaction(async (tx) => {
+    await recordFindings(tx, batchId, findings);
+    await setBatchState(tx, batchId, 'needs_review', ['sending']);
+    await deps.audit?.append(
+      {
+        actor,
+        action: 'posting.needs-review',
+        subjectType: 'batch',
+        subjectId: batchId,
+        details: { findings: findings.map((f) => ({ type: f.type, key: f.key, expectedCents: f.expectedCents, currency: f.currency, recordedId: f.recordedId, copies: f.copies })) },
+      },
+      tx,
+    );
+  });
 }
 
 async function finishCancelled(deps: PostingDeps, batchId: string, reason: string): Promise<PostOutcome> {
   const b = await requireBatch(deps.store, batchId);
-  if (b.state !== 'cancelled') await setBatchState(deps.store, batchId, 'cancelled', ['approved', 'sending', 'awaiting_approval']);
-  await deps.audit?.append({ actor: 'posting-worker', action: 'posting.cancelled', subjectType: 'batch', subjectId: batchId, details: { reason } });
-  const progress = await batchProgress(deps.store, batchId);
-  return { batchId, state: 'cancelled', message: `Batch ${batchId} was cancelled: ${progress.counts.done} documents had been posted, ${progress.counts.pending} were not sent.`, progress };
+  if (b.state !== 'cancelled') {
+    await setBatchState(deps.store, batchId, 'cancelled', ['approved', 'sending', 'awaiting_approval']);
+    await deps.audit?.append({ actor: 'posting-worker', action: 'posting.cancelled', subjectType: 'batch', subjectId: batchId, details: { reason } });
+  }
+  return endOutcome(deps, batchId);
 }
 
 function pausedMessage(batchId: string, reason: string | null, until: string | null): string {
   return `Batch ${batchId} is paused${until ? ` until ${until}` : ''}${reason ? `: ${reason}` : ''}.`;
-}
-
-function errorResponse(e: ZohoError): Record<string, unknown> {
-  return { httpStatus: e.details.httpStatus ?? null, code: e.details.code ?? null, message: e.details.zohoMessage ?? e.message, body: e.details.body ?? '' };
-}
-
-function describeLookup(doc: SettlementDocument): string {
-  return doc.kind === 'invoice' ? `invoice number ${doc.lookup.invoice_number ?? doc.body.invoice_number}` : `reference ${doc.lookup.reference_number ?? doc.body.reference_number}`;
-}
-
-/** An adopted or looked-up document must carry the amount we meant to post. */
-function sameAmount(doc: SettlementDocument, found: Found): { ok: true } | { ok: false; message: string } {
-  const want = zohoAmount(doc.cents.total, doc.currency);
-  const have = Number(doc.kind === 'payment' ? found.entity.amount : found.entity.total);
-  if (!Number.isFinite(have) || Math.abs(have - want) < 1e-9) return { ok: true };
-  return { ok: false, message: `Zoho's ${doc.kind} ${found.number ?? found.zohoId} is for ${have}, this document for ${want}.` };
-}
-
-/** Finds the document in Zoho by its number or reference; 'ambiguous' when several match. */
-export async function lookup(client: ZohoClient, doc: SettlementDocument): Promise<Found | undefined | 'ambiguous'> {
-  let list: Record<string, unknown>[];
-  let idKey: string;
-  let numberKey: string;
-  if (doc.kind === 'invoice') {
-    const number = doc.lookup.invoice_number ?? doc.body.invoice_number;
-    const r: ZohoResponse = await client.get('/invoices', { invoice_number: number });
-    list = ((r.invoices as Record<string, unknown>[]) ?? []).filter((i) => i.invoice_number === number);
-    idKey = 'invoice_id';
-    numberKey = 'invoice_number';
-  } else if (doc.kind === 'payment') {
-    const ref = doc.lookup.reference_number ?? doc.body.reference_number;
-    const r = await client.get('/customerpayments', { reference_number: ref, customer_id: doc.body.customer_id });
-    list = ((r.customerpayments as Record<string, unknown>[]) ?? []).filter((p) => p.reference_number === ref && p.customer_id === doc.body.customer_id);
-    idKey = 'payment_id';
-    numberKey = 'payment_number';
-  } else {
-    const ref = doc.lookup.reference_number ?? doc.body.reference_number;
-    const r = await client.get('/journals', { reference_number: ref });
-    list = ((r.journals as Record<string, unknown>[]) ?? []).filter((j) => j.reference_number === ref);
-    idKey = 'journal_id';
-    numberKey = 'entry_number';
-  }
-  if (list.length === 0) return undefined;
-  if (list.length > 1) return 'ambiguous';
-  const e = list[0];
-  return { zohoId: String(e[idKey]), number: e[numberKey] === undefined ? undefined : String(e[numberKey]), entity: e };
 }

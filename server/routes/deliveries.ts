@@ -14,8 +14,9 @@
  * - GET    /api/deliveries/:id                one batch, with per-file progress while it is sending
  * - POST   /api/deliveries/:id/send           preparer or approver: send an approved batch (202; ?wait=true waits)
  * Approving is the shared POST /api/batches/:id/approve (maker-checker: not the preparer).
- * On start-up, batches left `sending` by a stopped server are resumed (reconciled against the remote first),
- * and the demo FTP target of `npm start`, when running, is registered as a partner.
+ * On start-up and every half lease after, batches left `sending` (by a stopped server, or being sent by another
+ * instance) are joined: files are taken one at a time from the shared queue, a file left half-sent is reconciled
+ * against the remote first. The demo FTP target of `npm start`, when running, is registered as a partner.
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
@@ -31,6 +32,7 @@ import { createPartner, deletePartner, listPartners, partnerCredential, partnerE
 import { targetsUsingPartner } from '../delivery/targets';
 import { DEFAULT_TARGET_KEY, targetSubject, TARGETS_PAGE } from '../../src/delivery/targets';
 import { PROTOCOLS, type Protocol } from '../delivery/types';
+import { holdProcessWorker, letGoProcessWorker, processWorker } from '../queue/process';
 import {
   deliverBatch,
   describeDelivery,
@@ -91,20 +93,43 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   const anyRole = app.requireRole('preparer', 'approver', 'admin');
   const admin = app.requireRole('admin');
 
+  // Runs of this process, so a look for interrupted batches does not start one twice and a close stops them.
+  const runs = new Map<string, { stop: AbortController; done: Promise<unknown> }>();
   const sendInBackground = (id: string, actor: string) => {
-    deliverBatch(deps, id, { actor }).then(
-      (r) => ctx.log.info({ batch: id, state: r.batch.state }, 'delivery finished'),
-      (err) => ctx.log.error({ batch: id, err: (err as Error).message }, 'delivery stopped'),
-    );
+    if (runs.has(id)) return;
+    const stop = new AbortController();
+    const done = deliverBatch(deps, id, { actor, worker: processWorker(ctx), signal: stop.signal })
+      .then(
+        (r) => ctx.log.info({ batch: id, state: r.batch.state }, 'delivery finished'),
+        (err) => ctx.log.error({ batch: id, err: (err as Error).message }, 'delivery stopped'),
+      )
+      .finally(() => runs.delete(id));
+    runs.set(id, { stop, done });
   };
 
+  // Batches left `sending` — by a stop, a crash, or another instance that is sending them now — are
+  // joined at start-up and looked for every half lease: every process takes files from the same queue.
+  let timer: NodeJS.Timeout | undefined;
   app.addHook('onReady', async () => {
     const demo = activeDemoTarget();
     if (demo) await registerDemoPartner(ctx, demo).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'the demo FTP target could not be registered as a partner'));
-    for (const b of await interruptedDeliveries(ctx.store)) {
-      ctx.log.warn({ batch: b.id }, 'resuming a delivery interrupted by a stop');
-      sendInBackground(b.id, 'system:resume');
-    }
+    await holdProcessWorker(ctx);
+    const look = async (first: boolean) => {
+      for (const b of await interruptedDeliveries(ctx.store)) {
+        if (runs.has(b.id)) continue;
+        if (first) ctx.log.warn({ batch: b.id }, 'resuming a delivery interrupted by a stop');
+        sendInBackground(b.id, 'system:resume');
+      }
+    };
+    await look(true);
+    timer = setInterval(() => void look(false).catch((err) => ctx.log.warn({ err: (err as Error).message }, 'could not look for deliveries to resume')), Math.max(250, Math.min(10_000, ctx.config.postingLeaseMs / 2)));
+    timer.unref();
+  });
+  app.addHook('onClose', async () => {
+    if (timer) clearInterval(timer);
+    for (const r of runs.values()) r.stop.abort();
+    await Promise.race([Promise.all([...runs.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    await letGoProcessWorker(ctx);
   });
 
   app.get('/api/partners', { preHandler: anyRole }, async () => ({ partners: await listPartners(ctx.store, ctx.secrets) }));
@@ -221,7 +246,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
       const user = currentUser(req);
       await assertSendable(ctx, req.params.id, user.id);
       if (req.query.wait === 'true') {
-        await deliverBatch(deps, req.params.id, { actor: user.id });
+        await deliverBatch(deps, req.params.id, { actor: user.id, worker: processWorker(ctx) });
         return describeDelivery(ctx.store, req.params.id);
       }
       sendInBackground(req.params.id, user.id);

@@ -138,7 +138,7 @@ export function toBatch<P>(r: BatchRow, itemPreparers: readonly (string | null)[
   };
 }
 
-interface ItemRow {
+export interface ItemRow {
   batch_id: string;
   seq: number;
   idempotency_key: string;
@@ -154,21 +154,25 @@ interface ItemRow {
   label?: string | null;
 }
 
-function toItem(r: ItemRow, batchAuthor: Person): BatchItem {
+/** A stored item as its sender sees it (who prepared it is the approval's business): the queue's claims read this. */
+export function itemFromRow<R = unknown>(r: ItemRow): Omit<BatchItem<R>, 'preparedBy'> {
   return {
     batchId: r.batch_id,
     seq: Number(r.seq),
     idempotencyKey: r.idempotency_key,
     kind: r.kind,
     state: r.state,
-    request: parseJson(r.request, {}),
+    request: parseJson(r.request, {} as R),
     response: r.response == null ? null : parseJson(r.response, r.response),
     remoteId: r.remote_id,
     error: r.error,
     attempts: Number(r.attempts),
     updatedAt: r.updated_at,
-    preparedBy: storedPeople(r.prepared_by, batchAuthor),
   };
+}
+
+function toItem(r: ItemRow, batchAuthor: Person): BatchItem {
+  return { ...itemFromRow(r), preparedBy: storedPeople(r.prepared_by, batchAuthor) };
 }
 
 /** What an item holds, as one comparable text: an edit that leaves it the same keeps its preparers. */
@@ -368,7 +372,15 @@ export async function setBatchState(db: Db, id: string, state: BatchState, from?
       throw new AppError(409, 'wrong-state', `Batch ${id} is ${describeState(batch.state)}, so it cannot become ${describeState(state)}.`);
     }
     const action: BatchAction | undefined =
-      state === 'sending' ? { type: 'send', contentHash: (await computeBatchContent(tx, id)).hash } : state === 'done' || state === 'failed' ? { type: 'finish', outcome: state } : state === 'cancelled' ? { type: 'cancel' } : undefined;
+      state === 'sending'
+        ? { type: 'send', contentHash: (await computeBatchContent(tx, id)).hash }
+        : (state === 'done' || state === 'failed') && batch.state === 'needs_review'
+          ? { type: 'settle', outcome: state }
+          : state === 'done' || state === 'failed' || state === 'needs_review'
+            ? { type: 'finish', outcome: state }
+            : state === 'cancelled'
+              ? { type: 'cancel' }
+              : undefined;
     if (!action) throw new Error(`setBatchState cannot make a batch ${state}; approvals and edits go through decideBatch and editBatch.`);
     allow(facts, action, WORKER);
     await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [id, state, nowIso()]);

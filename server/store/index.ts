@@ -65,13 +65,22 @@ export interface StoreOptions {
   poolMax?: number;
   /** Read-only connection (SQL dataset sources): SQLite opened read-only, PostgreSQL read-only transactions. */
   readonly?: boolean;
+  /**
+   * PostgreSQL (SQL dataset sources): deadline of connecting and of each statement. The server
+   * cancels a statement at this limit (statement_timeout); a server that does not answer at all is
+   * given up a moment later (query_timeout) and that connection's socket is destroyed.
+   */
+  timeoutMs?: number;
 }
+
+/** How much longer than statement_timeout the client waits before it gives up on a silent server. */
+const SILENT_SERVER_GRACE_MS = 1000;
 
 export async function openStore(opts: StoreOptions): Promise<Store> {
   const url = opts.databaseUrl?.trim();
   let store: Store;
   const ro = Boolean(opts.readonly);
-  if (url && /^postgres(ql)?:\/\//i.test(url)) store = await openPostgres(url, opts.poolMax ?? 10, ro);
+  if (url && /^postgres(ql)?:\/\//i.test(url)) store = await openPostgres(url, opts.poolMax ?? 10, ro, opts.timeoutMs);
   else if (url && /^sqlite:/i.test(url)) store = openSqlite(url.replace(/^sqlite:(\/\/)?/i, ''), ro);
   else if (url) throw new Error(`DATABASE_URL must start with postgres:// or sqlite:, got "${url.split(':')[0]}:…".`);
   else if (opts.sqliteFile) store = openSqlite(opts.sqliteFile, ro);
@@ -259,8 +268,17 @@ function pgQueryable(client: pg.Pool | pg.PoolClient): Queryable {
   };
 }
 
-async function openPostgres(url: string, max: number, readonly = false): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max, ...(readonly ? { options: '-c default_transaction_read_only=on' } : {}) });
+async function openPostgres(url: string, max: number, readonly = false, timeoutMs?: number): Promise<Store> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    ...(readonly ? { options: '-c default_transaction_read_only=on' } : {}),
+    // pg destroys the socket when connecting outlasts connectionTimeoutMillis; a query that outlasts
+    // query_timeout fails, and the pool then ends that client, which destroys a socket still busy.
+    ...(timeoutMs
+      ? { connectionTimeoutMillis: timeoutMs, statement_timeout: timeoutMs, query_timeout: timeoutMs + SILENT_SERVER_GRACE_MS, keepAlive: true }
+      : {}),
+  });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
   const base = pgQueryable(pool);

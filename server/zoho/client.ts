@@ -20,7 +20,7 @@ import { realClock, type Clock } from './clock';
 import { operation, operationFor, type BodyOf, type ListPath, type Method, type OperationAt, type PathsFor, type QueryOf } from './contract';
 import { ZohoError } from './errors';
 import { parseZohoJson } from './json';
-import { ZohoLimiter } from './limiter';
+import { LimiterBlocked, ZohoLimiter, type Limiter } from './limiter';
 import { describeFetchFailure, isTimeout, type TokenManager } from './token';
 
 export interface ZohoClientOptions {
@@ -28,7 +28,8 @@ export interface ZohoClientOptions {
   apiBase: string;
   organizationId: string;
   tokens: TokenManager;
-  limiter?: ZohoLimiter;
+  /** The organisation's limits: in the store for the backend (shared by its processes), in memory on a simulated clock. */
+  limiter?: Limiter;
   clock?: Clock;
   /** Deadline of each HTTP attempt, from the moment it is sent (default 60 s). */
   timeoutMs?: number;
@@ -67,6 +68,14 @@ export interface SendOptions {
 
 type RequestOptions = { query?: Query; body?: unknown } & SendOptions;
 
+export const DEFAULT_DEADLINE_MS = 60_000;
+/**
+ * How long Zoho may still apply a write after the client closed the socket at its deadline (a
+ * request already inside Zoho runs on). A look-up that decides whether to send again waits this
+ * much after the deadline; Zoho documents no bound, so the default is generous.
+ */
+export const DEFAULT_LATE_WRITE_MARGIN_MS = 120_000;
+
 export interface ZohoResponse {
   code: number;
   message: string;
@@ -81,7 +90,7 @@ export interface PageContext {
 
 export class ZohoClient {
   readonly organizationId: string;
-  readonly limiter: ZohoLimiter;
+  readonly limiter: Limiter;
   private readonly clock: Clock;
   /** Calls sent to Zoho by this client (every HTTP request, including retries). */
   calls = 0;
@@ -94,7 +103,7 @@ export class ZohoClient {
 
   /** Deadline of each HTTP attempt, ms after it is sent. */
   get timeoutMs(): number {
-    return this.opts.timeoutMs ?? 60_000;
+    return this.opts.timeoutMs ?? DEFAULT_DEADLINE_MS;
   }
 
   async get<T extends ZohoResponse = ZohoResponse, P extends PathsFor<'GET'> = PathsFor<'GET'>>(path: P, query?: QueryOf<OperationAt<'GET', P>>, o: SendOptions = {}): Promise<T> {
@@ -125,7 +134,14 @@ export class ZohoClient {
     let tokenRetried = false;
     for (let rateTries = 0, readTries = 0; ; ) {
       if (this.limiter.blockedUntil > this.clock.now()) throw this.dailyLimitError(this.limiter.blockedUntil, method, path, '');
-      const outcome = await this.limiter.run(() => this.once(method, path, o, withOrganization));
+      let outcome: Awaited<ReturnType<ZohoClient['once']>>;
+      try {
+        outcome = await this.limiter.run(() => this.once(method, path, o, withOrganization));
+      } catch (e) {
+        // Another process met the daily limit (the block is in the store): nothing was sent.
+        if (e instanceof LimiterBlocked) throw this.dailyLimitError(e.until, method, path, '');
+        throw e;
+      }
       if (outcome.ok) return outcome.body as T;
       const e = outcome.error;
       if (e.kind === 'rate-limited' && rateTries < maxRate) {

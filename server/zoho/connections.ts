@@ -8,11 +8,11 @@ import { AppError, badRequest, conflict, notFound } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Queryable, Store } from '../store';
 import { newId, nowIso } from '../store/ids';
-import { ZohoClient } from './client';
+import { DEFAULT_DEADLINE_MS, DEFAULT_LATE_WRITE_MARGIN_MS, ZohoClient } from './client';
 import type { Clock } from './clock';
 import { DATA_CENTRES, endpointsFor, isDataCentre, type DataCentre } from './datacentres';
 import { ZohoError } from './errors';
-import { limiterFor, ZohoLimiter } from './limiter';
+import { sharedLimiterFor, ZohoLimiter } from './limiter';
 import { exchangeGrantCode, TokenManager, type CachedToken } from './token';
 
 export interface ZohoConnection {
@@ -27,6 +27,10 @@ export interface ZohoConnection {
   apiUrl: string | null;
   perMinute: number;
   concurrency: number;
+  /** Hard deadline of one Zoho exchange (the client closes the socket then). */
+  timeoutMs: number;
+  /** How long Zoho may still apply a write after its deadline: a look-up before a retry waits this much longer. */
+  lateWriteMarginMs: number;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -50,6 +54,8 @@ interface Row {
   api_url: string | null;
   per_minute: number;
   concurrency: number;
+  timeout_ms: number;
+  late_write_margin_ms: number;
   created_by: string;
   created_at: string;
   updated_at: string;
@@ -69,6 +75,8 @@ function toConnection(r: Row): ZohoConnection {
     apiUrl: r.api_url,
     perMinute: Number(r.per_minute),
     concurrency: Number(r.concurrency),
+    timeoutMs: Number(r.timeout_ms),
+    lateWriteMarginMs: Number(r.late_write_margin_ms),
     createdBy: r.created_by,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -101,6 +109,8 @@ export interface NewConnection {
   apiUrl?: string;
   perMinute?: number;
   concurrency?: number;
+  timeoutMs?: number;
+  lateWriteMarginMs?: number;
   createdBy: string;
 }
 
@@ -146,9 +156,9 @@ export async function createConnection(deps: ConnectionDeps, input: NewConnectio
   const id = newId('zc');
   const at = nowIso();
   await deps.store.exec(
-    `INSERT INTO zoho_connections (id, name, data_centre, organization_id, organization_name, client_id, accounts_url, api_url, per_minute, concurrency, created_by, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
-    [id, input.name.trim(), input.dataCentre, org.organization_id, org.name, input.clientId, input.accountsUrl ?? null, input.apiUrl ?? null, input.perMinute ?? 90, input.concurrency ?? 10, input.createdBy, at],
+    `INSERT INTO zoho_connections (id, name, data_centre, organization_id, organization_name, client_id, accounts_url, api_url, per_minute, concurrency, created_by, created_at, updated_at, timeout_ms, late_write_margin_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)`,
+    [id, input.name.trim(), input.dataCentre, org.organization_id, org.name, input.clientId, input.accountsUrl ?? null, input.apiUrl ?? null, input.perMinute ?? 90, input.concurrency ?? 10, input.createdBy, at, input.timeoutMs ?? DEFAULT_DEADLINE_MS, input.lateWriteMarginMs ?? DEFAULT_LATE_WRITE_MARGIN_MS],
   );
   await deps.secrets.put(secretName(id, 'client-secret'), input.clientSecret);
   await deps.secrets.put(secretName(id, 'refresh-token'), granted.refreshToken);
@@ -168,9 +178,9 @@ export async function saveConnectionWithRefreshToken(
   const id = newId('zc');
   const at = nowIso();
   await deps.store.exec(
-    `INSERT INTO zoho_connections (id, name, data_centre, organization_id, organization_name, client_id, accounts_url, api_url, per_minute, concurrency, created_by, created_at, updated_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
-    [id, input.name, input.dataCentre, input.organizationId, input.organizationName ?? '', input.clientId, input.accountsUrl ?? null, input.apiUrl ?? null, input.perMinute ?? 90, input.concurrency ?? 10, input.createdBy, at],
+    `INSERT INTO zoho_connections (id, name, data_centre, organization_id, organization_name, client_id, accounts_url, api_url, per_minute, concurrency, created_by, created_at, updated_at, timeout_ms, late_write_margin_ms)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14)`,
+    [id, input.name, input.dataCentre, input.organizationId, input.organizationName ?? '', input.clientId, input.accountsUrl ?? null, input.apiUrl ?? null, input.perMinute ?? 90, input.concurrency ?? 10, input.createdBy, at, input.timeoutMs ?? DEFAULT_DEADLINE_MS, input.lateWriteMarginMs ?? DEFAULT_LATE_WRITE_MARGIN_MS],
   );
   await deps.secrets.put(secretName(id, 'client-secret'), input.clientSecret);
   await deps.secrets.put(secretName(id, 'refresh-token'), input.refreshToken);
@@ -202,7 +212,11 @@ export interface ClientOptions {
   onCall?: ConstructorParameters<typeof ZohoClient>[0]['onCall'];
 }
 
-/** A client for the connection: shared token manager and limiter per connection in this process. */
+/**
+ * A client for the connection: one token manager per connection in this process, and the
+ * organisation's limits kept in the store (shared by every process, kept across restarts); a
+ * simulated clock (the benchmark) gets a limiter of its own in memory.
+ */
 export async function clientFor(deps: ConnectionDeps, connectionId: string, opts: ClientOptions = {}): Promise<{ client: ZohoClient; connection: ZohoConnection; tokens: TokenManager }> {
   const c = await getConnection(deps.store, connectionId);
   const ends = endpointsFor(c.dataCentre, { accounts: c.accountsUrl ?? undefined, api: c.apiUrl ?? undefined });
@@ -229,8 +243,9 @@ export async function clientFor(deps: ConnectionDeps, connectionId: string, opts
     if (!opts.clock) managers.set(key, tokens);
   }
   const limiterOpts = { perMinute: opts.perMinute ?? c.perMinute, concurrency: opts.concurrency ?? c.concurrency, clock: opts.clock };
-  const limiter = opts.clock ? new ZohoLimiter(limiterOpts) : limiterFor(`${key}|${limiterOpts.perMinute}|${limiterOpts.concurrency}`, limiterOpts);
-  const client = new ZohoClient({ apiBase: ends.api, organizationId: c.organizationId, tokens, limiter, clock: opts.clock, timeoutMs: opts.timeoutMs, backoffMs: opts.backoffMs, onCall: opts.onCall });
+  const timeoutMs = opts.timeoutMs ?? c.timeoutMs;
+  const limiter = opts.clock ? new ZohoLimiter(limiterOpts) : sharedLimiterFor(deps.store, c.organizationId, { perMinute: limiterOpts.perMinute, concurrency: limiterOpts.concurrency, busyMs: timeoutMs });
+  const client = new ZohoClient({ apiBase: ends.api, organizationId: c.organizationId, tokens, limiter, clock: opts.clock, timeoutMs, backoffMs: opts.backoffMs, onCall: opts.onCall });
   return { client, connection: c, tokens };
 }
 

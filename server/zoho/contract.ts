@@ -29,6 +29,9 @@ const paging = {
   page: z.number().int().min(1).optional(),
   per_page: z.number().int().min(1).max(200).optional(),
 };
+/** Invoices are searched by date, or a range of dates (`date_start` / `date_end`); payments and journals by date. */
+const onDate = { date: isoDate.optional() };
+const dated = { ...onDate, date_start: isoDate.optional(), date_end: isoDate.optional() };
 
 /** Account types Zoho lists for the chart of accounts (the ones a settlement flow creates or maps). */
 export const ACCOUNT_TYPES = [
@@ -173,19 +176,19 @@ export const ZOHO_OPERATIONS = {
 
   createInvoice: op('POST', '/invoices', { query: z.object({ ignore_auto_number_generation: z.boolean().optional() }).strict(), body: createInvoice }),
   listInvoices: op('GET', '/invoices', {
-    query: z.object({ invoice_number: z.string().optional(), reference_number: z.string().optional(), customer_id: id.optional(), ...paging }).strict(),
+    query: z.object({ invoice_number: z.string().optional(), reference_number: z.string().optional(), customer_id: id.optional(), ...dated, ...paging }).strict(),
   }),
   getInvoice: op('GET', '/invoices/{invoice_id}'),
   markInvoiceSent: op('POST', '/invoices/{invoice_id}/status/sent'),
   voidInvoice: op('POST', '/invoices/{invoice_id}/status/void'),
 
   createPayment: op('POST', '/customerpayments', { body: createPayment }),
-  listPayments: op('GET', '/customerpayments', { query: z.object({ reference_number: z.string().optional(), customer_id: id.optional(), ...paging }).strict() }),
+  listPayments: op('GET', '/customerpayments', { query: z.object({ reference_number: z.string().optional(), customer_id: id.optional(), ...onDate, ...paging }).strict() }),
   getPayment: op('GET', '/customerpayments/{payment_id}'),
   deletePayment: op('DELETE', '/customerpayments/{payment_id}'),
 
   createJournal: op('POST', '/journals', { body: createJournal }),
-  listJournals: op('GET', '/journals', { query: z.object({ reference_number: z.string().optional(), entry_number: z.string().optional(), ...paging }).strict() }),
+  listJournals: op('GET', '/journals', { query: z.object({ reference_number: z.string().optional(), entry_number: z.string().optional(), ...onDate, ...paging }).strict() }),
   getJournal: op('GET', '/journals/{journal_id}'),
   publishJournal: op('POST', '/journals/{journal_id}/status/publish'),
   deleteJournal: op('DELETE', '/journals/{journal_id}'),

@@ -60,6 +60,7 @@ const ACTIONS: Record<BatchActionType, BatchAction> = {
   withdraw: { type: 'withdraw', version: 3 },
   send: { type: 'send', contentHash: 'h' },
   finish: { type: 'finish', outcome: 'done' },
+  settle: { type: 'settle', outcome: 'done' },
   cancel: { type: 'cancel' },
 };
 
@@ -78,6 +79,7 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     done: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
     failed: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
     cancelled: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    needs_review: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
   },
   reject: {
     awaiting_approval: ['!maker-checker', '!maker-checker', 'rejected', 'rejected', '!wrong-role', '!person-only'],
@@ -87,6 +89,7 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     done: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
     failed: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
     cancelled: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
+    needs_review: ['!maker-checker', '!maker-checker', '!not-awaiting-approval', '!not-awaiting-approval', '!wrong-role', '!person-only'],
   },
   edit: {
     awaiting_approval: ['awaiting_approval', 'awaiting_approval', '!wrong-role', 'awaiting_approval', 'awaiting_approval', '!person-only'],
@@ -96,6 +99,7 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     done: ['!not-editable', '!not-editable', '!wrong-role', '!not-editable', '!not-editable', '!person-only'],
     failed: ['!not-editable', '!not-editable', '!wrong-role', '!not-editable', '!not-editable', '!person-only'],
     cancelled: ['!not-editable', '!not-editable', '!wrong-role', '!not-editable', '!not-editable', '!person-only'],
+    needs_review: ['!not-editable', '!not-editable', '!wrong-role', '!not-editable', '!not-editable', '!person-only'],
   },
   'remove-items': {
     awaiting_approval: ['awaiting_approval', 'awaiting_approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
@@ -105,6 +109,7 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     done: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
     failed: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
     cancelled: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
+    needs_review: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-a-preparer', '!not-a-preparer', '!person-only'],
   },
   withdraw: {
     awaiting_approval: ['cancelled', 'cancelled', '!not-a-preparer', 'cancelled', '!not-a-preparer', '!person-only'],
@@ -114,6 +119,7 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     done: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
     failed: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
     cancelled: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
+    needs_review: ['!not-before-approval', '!not-before-approval', '!not-a-preparer', '!not-before-approval', '!not-a-preparer', '!person-only'],
   },
   send: {
     awaiting_approval: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!not-approved'],
@@ -123,6 +129,7 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     done: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
     failed: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'sending'],
     cancelled: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    needs_review: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
   },
   finish: {
     awaiting_approval: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
@@ -132,6 +139,17 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     done: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
     failed: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
     cancelled: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    needs_review: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+  },
+  settle: {
+    awaiting_approval: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    approved: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    rejected: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    sending: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    done: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    failed: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    cancelled: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    needs_review: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'done'],
   },
   cancel: {
     awaiting_approval: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', 'cancelled'],
@@ -141,6 +159,7 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     done: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
     failed: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
     cancelled: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
+    needs_review: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
   },
 };
 
@@ -239,6 +258,10 @@ describe('batch lifecycle details', () => {
     expect(send(batch('approved', { approvals: [{ version: 3, approvedBy: carol }] }))).toMatchObject({ code: 'not-approved' });
     expect(standingApproval(batch('approved'))).toEqual({ version: 3, approvedBy: bob });
     expect(batchTransition(batch('sending'), { type: 'finish', outcome: 'failed' }, WORKER)).toMatchObject({ ok: true, to: 'failed' });
+    // Sent, but Zoho does not hold it exactly once: review first, then settled.
+    expect(batchTransition(batch('sending'), { type: 'finish', outcome: 'needs_review' }, WORKER)).toMatchObject({ ok: true, to: 'needs_review' });
+    expect(batchTransition(batch('needs_review'), { type: 'settle', outcome: 'failed' }, WORKER)).toMatchObject({ ok: true, to: 'failed' });
+    expect(batchTransition(batch('needs_review'), { type: 'send', contentHash: 'h' }, WORKER)).toMatchObject({ ok: false, code: 'wrong-state' });
   });
 
   it('sends only the content that was approved, and approves only the content reviewed', () => {

@@ -3,10 +3,14 @@
  * The store persists what these functions allow; the routes, the workers and the task pane ask them.
  *
  *   awaiting_approval ──approve──▶ approved ──send──▶ sending ──finish──▶ done | failed
- *         │  ▲  │                     │                  ▲                  │
- *         │  │  └─reject──▶ rejected  └─edit──┐          └───────send───────┘ (retry after a failure)
+ *         │  ▲  │                     │                  ▲   │              │
+ *         │  │  └─reject──▶ rejected  └─edit──┐          │   └─finish──▶ needs_review ──settle──▶ done | failed
+ *         │  │                                │          └───────send───────┘ (retry after a failure)
  *         │  └──────edit / remove-items───────┘ (a new version; any approval no longer counts)
  *         └─withdraw (or a cancel by the sending process) ──▶ cancelled
+ *
+ * needs_review: everything was sent, but what the remote holds does not match (a Zoho document
+ * posted twice, or with another amount); it settles once every finding is resolved.
  *
  * Who: a preparer of the batch withdraws it or removes items before it is approved; anyone with the
  * preparer role edits it (and so becomes one of its preparers); an approver who prepared nothing in it
@@ -19,7 +23,7 @@
 import { samePerson, type Person } from '../approval/identity';
 import { mayApprove, preparersOf, type ApprovalSubject, type User } from '../approval/rule';
 
-export const BATCH_STATES = ['awaiting_approval', 'approved', 'rejected', 'sending', 'done', 'failed', 'cancelled'] as const;
+export const BATCH_STATES = ['awaiting_approval', 'approved', 'rejected', 'sending', 'done', 'failed', 'cancelled', 'needs_review'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
 
 export interface BatchItemFacts {
@@ -72,10 +76,11 @@ export type BatchAction =
   | { type: 'withdraw'; version?: number }
   /** contentHash: the hash of exactly what the sending process is about to send. */
   | { type: 'send'; contentHash: string }
-  | { type: 'finish'; outcome: 'done' | 'failed' }
+  | { type: 'finish'; outcome: 'done' | 'failed' | 'needs_review' }
+  | { type: 'settle'; outcome: 'done' | 'failed' }
   | { type: 'cancel' };
 export type BatchActionType = BatchAction['type'];
-export const BATCH_ACTIONS: readonly BatchActionType[] = ['approve', 'reject', 'edit', 'remove-items', 'withdraw', 'send', 'finish', 'cancel'];
+export const BATCH_ACTIONS: readonly BatchActionType[] = ['approve', 'reject', 'edit', 'remove-items', 'withdraw', 'send', 'finish', 'settle', 'cancel'];
 
 export type Refusal = { ok: false; status: 400 | 403 | 409; code: string; reason: string };
 export type BatchTransition = { ok: true; to: BatchState; newVersion: boolean; voidsApproval: boolean } | Refusal;
@@ -183,8 +188,14 @@ function send(batch: BatchFacts, contentHash: string): BatchTransition {
   return { ok: true, to: 'sending', newVersion: false, voidsApproval: false };
 }
 
-function finish(batch: BatchFacts, outcome: 'done' | 'failed'): BatchTransition {
-  if (batch.state !== 'sending') return refuse(409, 'wrong-state', `Batch ${batch.id} is ${inWords(batch.state)}, not sending, so it cannot become ${outcome}.`);
+function finish(batch: BatchFacts, outcome: 'done' | 'failed' | 'needs_review'): BatchTransition {
+  if (batch.state !== 'sending') return refuse(409, 'wrong-state', `Batch ${batch.id} is ${inWords(batch.state)}, not sending, so it cannot become ${inWords(outcome)}.`);
+  return { ok: true, to: outcome, newVersion: false, voidsApproval: false };
+}
+
+/** A batch in review ends when its findings are resolved: done, or failed when a document was never posted. */
+function settle(batch: BatchFacts, outcome: 'done' | 'failed'): BatchTransition {
+  if (batch.state !== 'needs_review') return refuse(409, 'wrong-state', `Batch ${batch.id} is ${inWords(batch.state)}, not in review, so it cannot be settled as ${outcome}.`);
   return { ok: true, to: outcome, newVersion: false, voidsApproval: false };
 }
 
@@ -197,7 +208,7 @@ function cancel(batch: BatchFacts): BatchTransition {
 
 /** What happens when this actor does this to the batch: the next state, or why not. */
 export function batchTransition(batch: BatchFacts, action: BatchAction, actor: BatchActor): BatchTransition {
-  const byWorker = action.type === 'send' || action.type === 'finish' || action.type === 'cancel';
+  const byWorker = action.type === 'send' || action.type === 'finish' || action.type === 'settle' || action.type === 'cancel';
   if (byWorker !== (actor.kind === 'worker')) {
     return byWorker
       ? refuse(403, 'worker-only', `Batch ${batch.id} is sent, finished and cancelled by CloseDesk's sending process, not by a person directly.`)
@@ -206,6 +217,7 @@ export function batchTransition(batch: BatchFacts, action: BatchAction, actor: B
   if (actor.kind === 'worker') {
     if (action.type === 'send') return send(batch, action.contentHash);
     if (action.type === 'finish') return finish(batch, action.outcome);
+    if (action.type === 'settle') return settle(batch, action.outcome);
     return cancel(batch);
   }
   switch (action.type) {

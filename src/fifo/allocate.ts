@@ -1,4 +1,5 @@
 /**
+ * Over 400 lines because ordering, matching, balances as of a date and the results check share the typed columns.
  * FIFO matching of reward cash (docs/rules.md, "FIFO matching of reward cash").
  *
  * The rule, precisely (the SQL in the server's FIFO SQL computes the same thing set-based):
@@ -17,7 +18,7 @@
  * (groups are small), then one pass with a typed-array queue of open lots. No objects per row.
  *
  * Public API
- * - `allocateFifo(transactions, { mode })` → FifoResult (typed columns; see fields).
+ * - `allocateFifo(transactions, { mode, release? })` → FifoResult (typed columns; see fields).
  * - `allocationAt(result, k)`, `balancesAsOf(result, isoDate)`, `customerBalanceAsOf(result, customerId, isoDate)`.
  * - `validateFifoResults(result)` → problems (balance equations, chronology, same customer, no lot over-allocated).
  */
@@ -249,17 +250,20 @@ export function fifoOrder(tx: FifoTransactions): { order: Int32Array; customerOr
  * row's new place (scattered writes overlap; on 10M rows this is 3-4x faster than gathering
  * through `order`, whose reads each wait for memory).
  */
-export function reorderTransactions(tx: FifoTransactions, order: Int32Array): FifoTransactions {
+export function reorderTransactions(tx: FifoTransactions, order: Int32Array, options: { release?: boolean } = {}): FifoTransactions {
   const n = order.length;
   const m = tx.count;
   const at = new Int32Array(m).fill(-1);
   for (let k = 0; k < n; k++) at[order[k]!] = k;
-  const f64 = (col: Float64Array) => {
+  // With `release` each input column is dropped once copied, so only one column is ever held twice.
+  const f64 = (key: 'idNum' | 'createdMs' | 'expiresMs' | 'amount' | 'rowNumber' | 'sourceIndex') => {
+    const col = tx[key];
     const out = new Float64Array(n);
     for (let i = 0; i < m; i++) {
       const k = at[i]!;
       if (k >= 0) out[k] = col[i]!;
     }
+    if (options.release) tx[key] = new Float64Array(0);
     return out;
   };
   const customerOf = new Int32Array(n);
@@ -277,28 +281,37 @@ export function reorderTransactions(tx: FifoTransactions, order: Int32Array): Fi
     const t = tx.idText.get(order[k]!);
     if (t !== undefined) idText.set(k, t);
   }
+  if (options.release) {
+    tx.customerOf = new Int32Array(0);
+    tx.type = new Uint8Array(0);
+    tx.idText = new Map();
+  }
   return {
     source: tx.source,
     count: n,
-    idNum: f64(tx.idNum),
+    idNum: f64('idNum'),
     idText,
     idOrder: tx.idOrder,
     customerOf,
     customers: tx.customers,
     type,
-    createdMs: f64(tx.createdMs),
-    expiresMs: f64(tx.expiresMs),
-    amount: f64(tx.amount),
-    rowNumber: f64(tx.rowNumber),
-    sourceIndex: f64(tx.sourceIndex),
+    createdMs: f64('createdMs'),
+    expiresMs: f64('expiresMs'),
+    amount: f64('amount'),
+    rowNumber: f64('rowNumber'),
+    sourceIndex: f64('sourceIndex'),
     active: new Uint8Array(n).fill(1),
   };
 }
 
-export function allocateFifo(input: FifoTransactions, options: { mode?: FifoMode } = {}): FifoResult {
+/**
+ * `release`: the caller gives the input up — its columns are emptied as they are copied into
+ * processing order (on 10M rows the input and its copy would otherwise be held together).
+ */
+export function allocateFifo(input: FifoTransactions, options: { mode?: FifoMode; release?: boolean } = {}): FifoResult {
   const mode = options.mode ?? 'lots';
   const sorted = fifoOrder(input);
-  const tx = reorderTransactions(input, sorted.order);
+  const tx = reorderTransactions(input, sorted.order, { release: options.release });
   const n = tx.count;
   const { customerOrder, groupStart } = sorted;
   const order = new Int32Array(n);
@@ -458,7 +471,10 @@ export function endOfDayMs(isoDate: string): number {
 }
 
 /** Each customer's balance counting the rows created on or before `isoDate` (UTC), by customer index. */
-export function balancesAsOf(result: Pick<FifoResult, 'transactions'>, isoDate: string): Float64Array {
+export function balancesAsOf(
+  result: { transactions: Pick<FifoTransactions, 'count' | 'active' | 'createdMs' | 'customerOf' | 'amount' | 'customers'> },
+  isoDate: string,
+): Float64Array {
   const tx = result.transactions;
   const cutoff = endOfDayMs(isoDate);
   const out = new Float64Array(tx.customers.length);

@@ -1,4 +1,5 @@
 import { tableFromValues, type Cell } from '../kernel/table';
+import { isoDateTime } from '../kernel/dates';
 import { allocateFifo, readFifoWorkbook } from './index';
 import {
   CsvBytes,
@@ -85,6 +86,23 @@ describe('CSV byte writers give the bytes of the string writers', () => {
       out.text(t);
       expect(Buffer.from(out.take())).toEqual(Buffer.from(t, 'utf8'));
     }
+  });
+
+  test('CsvBytes.isoSecond is isoDateTime for whole seconds in years 0000–9999', () => {
+    let s = 3;
+    const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
+    const min = -62167219200000;
+    const max = 253402300799000;
+    const samples = [min, max, 0, -1000, 951782400000, 951868800000, 4107542399000, 4107542400000];
+    for (let i = 0; i < 20000; i++) samples.push(min + Math.floor((rand() * (max - min)) / 1000) * 1000);
+    const wrong: string[] = [];
+    for (const ms of samples) {
+      const out = new CsvBytes(1);
+      out.isoSecond(ms);
+      const got = Buffer.from(out.take()).toString('latin1');
+      if (got !== isoDateTime(ms)) wrong.push(`${ms}: ${got} ≠ ${isoDateTime(ms)}`);
+    }
+    expect(wrong).toEqual([]);
   });
 
   test('CsvBytes.integer is String(n)', () => {

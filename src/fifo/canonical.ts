@@ -1,4 +1,5 @@
 /**
+ * Over 400 lines because each output's string writer (the reference) sits beside its byte writer.
  * The CSV texts of a FIFO run's outputs, produced in chunks straight from the typed columns
  * (no row arrays, no generator step per row: 10M rows of history write in seconds). Numbers-only
  * ids are written as they are; any other id goes through the kernel writer (quoting, formula
@@ -15,6 +16,7 @@
  *   `unmatchedCsvChunks(result)`: header line, then the rows, as chunks of text with CRLF line ends.
  * - `allocationCsvBytes`, `balanceHistoryCsvBytes`, `currentBalanceCsvBytes(result, asOf?)`, `unmatchedCsvBytes`: the
  *   same files as UTF-8 byte chunks (what the CLI writes; canonical.test.ts proves the bytes equal).
+ * - `BalanceFilesInput`: the columns the balance history and current balances need.
  * - `CsvBytes`: growing byte buffer with text (UTF-8), integer, cents (kernel writeAmountAscii), take().
  * - `RedemptionSuffixes(result).suffix(sourceIndex)`: `,REDEEMID,REMAINING` for one input row; `.write(sourceIndex, out)` as bytes.
  * - `fifoResultCanonical(result)`: allocation chunks then unmatched chunks.
@@ -38,13 +40,20 @@ export function centsText(cents: number): string {
   return (neg ? '-' : '') + Math.floor(a / 100) + (frac < 10 ? '.0' : '.') + frac;
 }
 
-function idCell(tx: FifoTransactions, i: number): string {
+/** What the balance history and current balances are written from (a host may hand just these to another thread). */
+export type BalanceFilesInput = Pick<FifoResult, 'order' | 'balanceAfter' | 'customerOrder' | 'groupStart' | 'balance'> & {
+  transactions: Pick<FifoTransactions, 'count' | 'active' | 'customerOf' | 'customers' | 'createdMs' | 'type' | 'amount' | 'idNum' | 'idText'>;
+};
+
+type Ids = Pick<FifoTransactions, 'idNum' | 'idText'>;
+
+function idCell(tx: Ids, i: number): string {
   const n = tx.idNum[i]!;
   return n === n ? String(n) : csvRow([tx.idText.get(i)!]);
 }
 
 /** Customer ids as CSV cells, computed once per customer. */
-function customerCells(tx: FifoTransactions): string[] {
+function customerCells(tx: Pick<FifoTransactions, 'customers'>): string[] {
   return tx.customers.map((c) => (/^\d+$/.test(c) ? c : csvRow([c])));
 }
 
@@ -269,6 +278,51 @@ export class CsvBytes {
       out[--p] = 48 + ((m / 10) | 0);
     } else out[--p] = 48 + m;
   }
+  /**
+   * isoDateTime(ms) (`YYYY-MM-DDTHH:MM:SSZ`) for whole seconds in years 0000–9999, from the day number
+   * by arithmetic (H. Hinnant's civil_from_days): no Date object and no string per row.
+   */
+  isoSecond(ms: number): void {
+    const day = Math.floor(ms / DAY_MS);
+    let sec = (ms - day * DAY_MS) / 1000;
+    const z = day + 719468;
+    const era = Math.floor(z / 146097);
+    const doe = z - era * 146097;
+    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+    const mp = Math.floor((5 * doy + 2) / 153);
+    const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+    const m = mp < 10 ? mp + 3 : mp - 9;
+    const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+    this.room(20);
+    const b = this.buf;
+    let p = this.pos;
+    b[p++] = 48 + Math.floor(y / 1000);
+    b[p++] = 48 + (Math.floor(y / 100) % 10);
+    b[p++] = 48 + (Math.floor(y / 10) % 10);
+    b[p++] = 48 + (y % 10);
+    b[p++] = 45;
+    b[p++] = 48 + Math.floor(m / 10);
+    b[p++] = 48 + (m % 10);
+    b[p++] = 45;
+    b[p++] = 48 + Math.floor(d / 10);
+    b[p++] = 48 + (d % 10);
+    b[p++] = 84; // 'T'
+    const h = Math.floor(sec / 3600);
+    sec -= h * 3600;
+    const mi = Math.floor(sec / 60);
+    sec -= mi * 60;
+    b[p++] = 48 + Math.floor(h / 10);
+    b[p++] = 48 + (h % 10);
+    b[p++] = 58;
+    b[p++] = 48 + Math.floor(mi / 10);
+    b[p++] = 48 + (mi % 10);
+    b[p++] = 58;
+    b[p++] = 48 + Math.floor(sec / 10);
+    b[p++] = 48 + (sec % 10);
+    b[p++] = 90; // 'Z'
+    this.pos = p;
+  }
   /** formatAmount(cents) for a two-decimal currency (see the kernel's writeAmountAscii). */
   cents(c: number): void {
     this.room(24);
@@ -282,10 +336,40 @@ export class CsvBytes {
   }
 }
 
+/** Texts written many times (a customer's id on each of its rows), encoded to UTF-8 once and then copied. */
+class EncodedCells {
+  private readonly bytes: Uint8Array;
+  private readonly start: Int32Array;
+  constructor(texts: readonly string[]) {
+    const all = new CsvBytes(Math.max(16, texts.length * 8));
+    this.start = new Int32Array(texts.length + 1);
+    for (let i = 0; i < texts.length; i++) {
+      all.text(texts[i]!);
+      this.start[i + 1] = all.pos;
+    }
+    this.bytes = all.buf;
+  }
+  write(out: CsvBytes, i: number): void {
+    const s = this.start[i]!;
+    const e = this.start[i + 1]!;
+    out.room(e - s);
+    const b = out.buf;
+    const src = this.bytes;
+    let p = out.pos;
+    // by hand: a native copy of a few bytes costs more than the loop
+    for (let k = s; k < e; k++) b[p++] = src[k]!;
+    out.pos = p;
+  }
+}
+
+/** 0000-01-01T00:00:00Z and 9999-12-31T23:59:59Z: the range where isoDateTime writes a plain four-digit year. */
+const MIN_FOUR_DIGIT_YEAR_MS = -62167219200000;
+const MAX_FOUR_DIGIT_YEAR_MS = 253402300799000;
+
 /** Byte chunks of at least this size are handed out (the last one may be smaller). */
 const BYTE_CHUNK = 1 << 20;
 
-function writeId(out: CsvBytes, tx: FifoTransactions, i: number): void {
+function writeId(out: CsvBytes, tx: Ids, i: number): void {
   const n = tx.idNum[i]!;
   if (n === n && n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n)) out.integer(n);
   else out.text(idCell(tx, i));
@@ -313,13 +397,13 @@ export function* allocationCsvBytes(result: FifoResult): Generator<Uint8Array> {
   if (out.pos) yield out.take();
 }
 
-export function* balanceHistoryCsvBytes(result: FifoResult): Generator<Uint8Array> {
+export function* balanceHistoryCsvBytes(result: BalanceFilesInput): Generator<Uint8Array> {
   const tx = result.transactions;
-  const customers = customerCells(tx);
+  const customers = new EncodedCells(customerCells(tx));
   const dates = new IsoDateTimeCache();
   const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
   out.text(header(BALANCE_HISTORY_COLUMNS));
-  const typeNames = TYPE_NAMES.map((t) => ',' + t + ',');
+  const typeNames = new EncodedCells(TYPE_NAMES.map((t) => ',' + t + ','));
   // Blocks of each column gathered in tight loops first, as in balanceHistoryCsvChunks.
   const order = result.order;
   const cust = new Int32Array(CHUNK);
@@ -327,8 +411,6 @@ export function* balanceHistoryCsvBytes(result: FifoResult): Generator<Uint8Arra
   const type = new Uint8Array(CHUNK);
   const amount = new Float64Array(CHUNK);
   const bal = new Float64Array(CHUNK);
-  let lastDay = NaN;
-  let prefix = '';
   for (let from = 0; from < order.length; from += CHUNK) {
     const n = Math.min(CHUNK, order.length - from);
     for (let j = 0; j < n; j++) cust[j] = tx.customerOf[order[from + j]!]!;
@@ -337,38 +419,14 @@ export function* balanceHistoryCsvBytes(result: FifoResult): Generator<Uint8Arra
     for (let j = 0; j < n; j++) amount[j] = tx.amount[order[from + j]!]!;
     for (let j = 0; j < n; j++) bal[j] = result.balanceAfter[order[from + j]!]!;
     for (let j = 0; j < n; j++) {
-      out.text(customers[cust[j]!]!);
+      customers.write(out, cust[j]!);
       out.byte(44);
       writeId(out, tx, order[from + j]!);
       out.byte(44);
       const ms = created[j]!;
-      if (ms % 1000 !== 0) out.text(dates.format(ms));
-      else {
-        const day = Math.floor(ms / DAY_MS);
-        if (day !== lastDay) {
-          prefix = dates.dayPrefix(day);
-          lastDay = day;
-        }
-        out.text(prefix);
-        const sec = (ms - day * DAY_MS) / 1000;
-        out.room(9);
-        const b = out.buf;
-        let p = out.pos;
-        const h = Math.floor(sec / 3600);
-        const m = Math.floor((sec % 3600) / 60);
-        const s = sec % 60;
-        b[p++] = 48 + Math.floor(h / 10);
-        b[p++] = 48 + (h % 10);
-        b[p++] = 58;
-        b[p++] = 48 + Math.floor(m / 10);
-        b[p++] = 48 + (m % 10);
-        b[p++] = 58;
-        b[p++] = 48 + Math.floor(s / 10);
-        b[p++] = 48 + (s % 10);
-        b[p++] = 90; // 'Z'
-        out.pos = p;
-      }
-      out.text(typeNames[type[j]!]!);
+      if (ms % 1000 !== 0 || !(ms >= MIN_FOUR_DIGIT_YEAR_MS && ms <= MAX_FOUR_DIGIT_YEAR_MS)) out.text(dates.format(ms));
+      else out.isoSecond(ms);
+      typeNames.write(out, type[j]!);
       out.cents(amount[j]!);
       out.byte(44);
       out.cents(bal[j]!);
@@ -379,16 +437,16 @@ export function* balanceHistoryCsvBytes(result: FifoResult): Generator<Uint8Arra
   if (out.pos) yield out.take();
 }
 
-export function* currentBalanceCsvBytes(result: FifoResult, asOf?: string): Generator<Uint8Array> {
+export function* currentBalanceCsvBytes(result: BalanceFilesInput, asOf?: string): Generator<Uint8Array> {
   const tx = result.transactions;
-  const customers = customerCells(tx);
+  const customers = new EncodedCells(customerCells(tx));
   const asOfBalances = asOf ? balancesAsOf(result, asOf) : undefined;
   const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
   out.text(header(currentBalanceColumns(asOf)));
   for (let k = 0; k < result.customerOrder.length; k++) {
     if (result.groupStart[k + 1] === result.groupStart[k]) continue;
     const c = result.customerOrder[k]!;
-    out.text(customers[c]!);
+    customers.write(out, c);
     out.byte(44);
     out.cents(result.balance[c]!);
     if (asOfBalances) {

@@ -1,6 +1,7 @@
 import { tableFromValues, type Cell, type Table } from '../kernel/table';
 import { isoDateTime, isoToExcelSerial } from '../kernel/dates';
 import { formatAmount } from '../kernel/money';
+import { hasBlocking } from '../kernel/problems';
 import {
   allocateFifo,
   allocationAt,
@@ -8,6 +9,7 @@ import {
   buildFifoSheets,
   customerBalanceAsOf,
   fifoAnalytics,
+  fifoStoppedBy,
   matchRateText,
   openLots,
   centsText,
@@ -263,6 +265,17 @@ describe('readFifoWorkbook — input as finance has it', () => {
     expect(noType.problems[0]!.message).toContain('TYPE');
     expect(noType.transactions.count).toBe(0);
     expect(readFifoWorkbook([sheet([])], { sheet: 'Other' }).problems).toEqual([expect.objectContaining({ code: 'missing-sheet' })]);
+  });
+
+  test('the stop rule: a missing column, an empty or missing sheet stop the run; bad rows and warnings do not', () => {
+    const stops = (tables: Table[], options = {}) => fifoStoppedBy(readFifoWorkbook(tables, options).problems).map((p) => p.code);
+    expect(stops([tableFromValues('TC_Data', [])])).toEqual(['empty-sheet']);
+    expect(stops([sheet([['1', '2024-01-01', 'C', '1.00']], ['TRANS_ID', 'CREATEDAT', 'CUSTOMERID', 'AMOUNT'])])).toEqual(['missing-column']);
+    expect(stops([sheet([])], { sheet: 'Other' })).toEqual(['missing-sheet']);
+    const badRows = readFifoWorkbook([sheet([['1', 'earned', 'soon', '', 'A', '', '1.00', ''], ['2', 'earned', '2024-01-01', '', 'A', '', '1.00', '']])]);
+    expect(hasBlocking(badRows.problems)).toBe(true);
+    expect(fifoStoppedBy(badRows.problems)).toEqual([]);
+    expect(fifoStoppedBy([{ severity: 'warning', code: 'missing-column', source: 'x', message: 'm' }])).toEqual([]);
   });
 });
 

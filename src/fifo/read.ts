@@ -7,8 +7,9 @@
  * - `readFifoWorkbook(tables, { sheet? })` → { transactions, problems, source } from workbook tables.
  * - `startFifoRead(source, header)` / `FifoReader`: the same checks fed chunk by chunk (the CLI's CSV stream).
  * - `referenceSets(tables)`: customer and order ids from Customers and Sales, when those sheets exist.
+ * - `FIFO_STOP_CODES`, `fifoStoppedBy(problems)`: the problems that stop a run before matching (every host asks here).
  */
-import { blocking, warning, type Problem } from '../kernel/problems';
+import { blocking, isBlocking, warning, type Problem } from '../kernel/problems';
 import { findColumns, readRows, type Schema, type Table } from '../kernel/table';
 import { FifoTransactionsBuilder, TYPE_NAMES, type FifoTransactions, type FifoType } from './transactions';
 
@@ -22,6 +23,18 @@ export const TC_DATA_SCHEMA = {
   AMOUNT: { type: 'amount', required: true },
   REASON: { type: 'text' },
 } as const satisfies Schema;
+
+/**
+ * A missing column, an empty sheet or a missing sheet stop a run: there is nothing to match, so
+ * nothing is matched or written but the problems. Other blocking problems leave their rows out and the
+ * rest is matched (the run then reports it is incomplete).
+ */
+export const FIFO_STOP_CODES: readonly string[] = ['missing-column', 'empty-sheet', 'missing-sheet'];
+
+/** The blocking problems that stop a FIFO run; empty when it may go on. */
+export function fifoStoppedBy(problems: readonly Problem[]): Problem[] {
+  return problems.filter((p) => isBlocking(p) && FIFO_STOP_CODES.includes(p.code ?? ''));
+}
 
 export interface ReferenceSets {
   customers?: Set<string>;

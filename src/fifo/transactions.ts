@@ -210,20 +210,23 @@ export class FifoTransactionsBuilder {
 
   finish(): { transactions: FifoTransactions; problems: Problem[] } {
     const n = this.n;
+    // Readers size the columns from an estimate of the row count: a small unused tail is kept (a view)
+    // rather than copying every column, which on 10M rows would briefly need twice the memory.
+    const fit = <T extends Float64Array | Int32Array | Uint8Array>(a: T): T => (a.length - n <= n >> 3 ? a.subarray(0, n) : a.slice(0, n)) as T;
     const tx: FifoTransactions = {
       source: this.source,
       count: n,
-      idNum: this.idNum.slice(0, n),
+      idNum: fit(this.idNum),
       idText: this.idText,
       idOrder: this.idText.size === 0 ? 'number' : this.everyIdDigits ? 'digits' : 'text',
-      customerOf: this.customerOf.slice(0, n),
+      customerOf: fit(this.customerOf),
       customers: this.customers,
-      type: this.type.slice(0, n),
-      createdMs: this.createdMs.slice(0, n),
-      expiresMs: this.expiresMs.slice(0, n),
-      amount: this.amount.slice(0, n),
-      rowNumber: this.rowNumber.slice(0, n),
-      sourceIndex: this.sourceIndex.slice(0, n),
+      type: fit(this.type),
+      createdMs: fit(this.createdMs),
+      expiresMs: fit(this.expiresMs),
+      amount: fit(this.amount),
+      rowNumber: fit(this.rowNumber),
+      sourceIndex: fit(this.sourceIndex),
       active: new Uint8Array(n).fill(1),
     };
     const problems = [...this.problems, ...markDuplicateIds(tx)];

@@ -1,5 +1,5 @@
 import { buildGldiSheet, GLDI_HEADER_LABELS } from './gldi';
-import { checkJournalRange, JournalAccumulator, journalBalances, validateJournal, type Journal, type Segments } from './journal';
+import { checkJournalRange, JournalAccumulator, journalBalances, NetAccumulator, sideTotals, validateJournal, type Journal, type Segments } from './journal';
 import { sheetCells } from '../workbook/cells';
 
 const seg = (acct: string, over: Partial<Segments> = {}): Segments => ({ CO: '010', LOC: '0001', CC: '0000', ACCT: acct, PROD: '1810', CHAN: '1015', PROJ: '0000', ...over });
@@ -46,6 +46,24 @@ describe('journal', () => {
       { segments: seg('13209'), debit: 0, credit: 300, description: 'r' },
       { segments: seg('52910'), debit: 300, credit: 0, description: 'f' },
     ]);
+  });
+
+  test('net accumulator: any line key, merged descriptions, checked side totals', () => {
+    const a = new NetAccumulator<{ account: string; note: string }>((x, y) => ({ account: x.account, note: `${x.note}; ${y.note}` }));
+    a.post('Fees', { account: 'Fees', note: 'commission' }, 1_250);
+    a.post('Bank', { account: 'Bank', note: 'deposit' }, 10_000);
+    a.post('Fees', { account: 'Fees', note: 'refund commission' }, -50);
+    a.post('Zero', { account: 'Zero', note: 'nothing' }, 0);
+    expect(a.net()).toBe(11_200);
+    a.post('Clearing', { account: 'Clearing', note: 'clearing' }, -a.net());
+    const sides = a.toSides();
+    expect(sides).toEqual([
+      { item: { account: 'Fees', note: 'commission; refund commission' }, debit: 1_200, credit: 0 },
+      { item: { account: 'Bank', note: 'deposit' }, debit: 10_000, credit: 0 },
+      { item: { account: 'Clearing', note: 'clearing' }, debit: 0, credit: 11_200 },
+    ]);
+    expect(sideTotals(sides)).toEqual({ debits: 11_200, credits: 11_200, difference: 0 });
+    expect(() => sideTotals([{ debit: Number.MAX_SAFE_INTEGER, credit: 0 }, { debit: 1, credit: 0 }])).toThrow(RangeError);
   });
 
   test('GLDI sheet: header block then lines, segments as text with leading zeros', () => {

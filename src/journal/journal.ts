@@ -1,6 +1,7 @@
 /**
- * The balanced journal model shared by jobs (VRET, settlements): lines with the seven GL segments
- * as text (leading zeros kept), debit or credit in integer minor units, checks per currency.
+ * The balanced journal model shared by jobs: netting signed amounts into one-sided lines and
+ * totalling debits and credits (VRET and settlements), and the GL journal with the seven segments as
+ * text (leading zeros kept, VRET's GLDI), debit or credit in integer minor units, checks per currency.
  */
 import { blocking, type Problem } from '../kernel/problems';
 import { addCents, formatAmount, parseAmount, type Cents } from '../kernel/money';
@@ -42,10 +43,9 @@ export function journalBalances(journals: Journal | readonly Journal[]): Currenc
   for (const j of list) {
     let b = by.get(j.currency);
     if (!b) by.set(j.currency, (b = { currency: j.currency, debits: 0, credits: 0, difference: 0 }));
-    for (const l of j.lines) {
-      b.debits = addCents(b.debits, l.debit);
-      b.credits = addCents(b.credits, l.credit);
-    }
+    const t = sideTotals(j.lines);
+    b.debits = addCents(b.debits, t.debits);
+    b.credits = addCents(b.credits, t.credits);
     b.difference = b.debits - b.credits;
   }
   return [...by.values()];
@@ -112,30 +112,69 @@ export function validateJournal(journal: Journal, source = 'GLDI'): Problem[] {
   return problems;
 }
 
+/** Debits, credits and their difference over lines that each carry both sides (checked sums). */
+export function sideTotals(lines: Iterable<{ debit: Cents; credit: Cents }>): { debits: Cents; credits: Cents; difference: Cents } {
+  let debits = 0;
+  let credits = 0;
+  for (const l of lines) {
+    debits = addCents(debits, l.debit);
+    credits = addCents(credits, l.credit);
+  }
+  return { debits, credits, difference: debits - credits };
+}
+
+/**
+ * Nets signed amounts per key in first-posted order: amount > 0 debits, amount < 0 credits. What a
+ * line carries besides its amount (segments, an account and its description) is kept from its
+ * first posting, or combined with each later one by `merge`. Every job's journal nets this way.
+ */
+export class NetAccumulator<T> {
+  private readonly lines = new Map<string, { item: T; net: Cents }>();
+
+  constructor(private readonly merge?: (kept: T, next: T) => T) {}
+
+  post(key: string, item: T, amount: Cents): void {
+    const l = this.lines.get(key);
+    if (!l) {
+      this.lines.set(key, { item, net: amount });
+      return;
+    }
+    l.net = addCents(l.net, amount);
+    if (this.merge) l.item = this.merge(l.item, item);
+  }
+
+  /** Net of what was posted so far (debits positive). */
+  net(): Cents {
+    let n = 0;
+    for (const l of this.lines.values()) n = addCents(n, l.net);
+    return n;
+  }
+
+  /** Lines in first-posted order, zero nets dropped, each on one side. */
+  toSides(): { item: T; debit: Cents; credit: Cents }[] {
+    const out: { item: T; debit: Cents; credit: Cents }[] = [];
+    for (const l of this.lines.values()) if (l.net !== 0) out.push({ item: l.item, debit: l.net > 0 ? l.net : 0, credit: l.net < 0 ? -l.net : 0 });
+    return out;
+  }
+}
+
 /**
  * Adds a signed amount to a line keyed by its segments and description; a net negative debit
  * becomes a credit (and vice versa) when the lines are read out, so every line has one side.
  */
 export class JournalAccumulator {
-  private readonly lines = new Map<string, { segments: Segments; description: string; net: Cents }>();
+  private readonly acc = new NetAccumulator<{ segments: Segments; description: string }>();
 
   /** amount > 0 debits, amount < 0 credits. */
   post(segments: Segments, amount: Cents, description: string): void {
     if (amount === 0) return;
     const key = `${segments.CO}|${segments.LOC}|${segments.CC}|${segments.ACCT}|${segments.PROD}|${segments.CHAN}|${segments.PROJ}|${description}`;
-    const l = this.lines.get(key);
-    if (l) l.net = addCents(l.net, amount);
-    else this.lines.set(key, { segments: { ...segments }, description, net: amount });
+    this.acc.post(key, { segments: { ...segments }, description }, amount);
   }
 
   /** Lines in first-posted order, zero nets dropped. */
   toLines(): JournalLine[] {
-    const out: JournalLine[] = [];
-    for (const l of this.lines.values()) {
-      if (l.net === 0) continue;
-      out.push({ segments: l.segments, debit: l.net > 0 ? l.net : 0, credit: l.net < 0 ? -l.net : 0, description: l.description });
-    }
-    return out;
+    return this.acc.toSides().map((l) => ({ segments: l.item.segments, debit: l.debit, credit: l.credit, description: l.item.description }));
   }
 }
 

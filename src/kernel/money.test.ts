@@ -108,7 +108,7 @@ describe('writeAmountAscii', () => {
     // a seeded generator, so a failure can be replayed
     let seed = 12345;
     const rand = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
-    const edges = [0, 1, -1, 9, 10, 99, 100, 101, -100, -101, 999, 1000, 123456, -5, MAX_SAFE_CENTS, -MAX_SAFE_CENTS];
+    const edges = [0, 1, -1, 9, 10, 99, 100, 101, -100, -101, 999, 1000, 123456, -5, 2147483647, -2147483647, 2147483648, -2147483648, 2147483649, MAX_SAFE_CENTS, -MAX_SAFE_CENTS];
     for (const c of edges) expect(ascii(c)).toBe(formatAmount(c));
     const wrong: string[] = [];
     for (let i = 0; i < 200_000; i++) {

@@ -2,9 +2,10 @@
  * The documents contract between the settlement engine (src/settlements, builds them) and the
  * posting worker (server, sends them to Zoho Books). Stable: change only backward compatibly.
  *
- * A document = an envelope + the exact Zoho Books v3 request body, field names as in the server's
- * Zoho request contract (server/zoho/contract.ts, which checks at compile time that these types
- * stay within it):
+ * A document = the envelope every Zoho document has (src/zoho/documents.ts: kind, key, look-up,
+ * cents, order) + the exact Zoho Books v3 request body, field names as in the server's Zoho
+ * request contract (server/zoho/contract.ts, which checks at compile time that these types stay
+ * within it):
  * - invoice: `POST /invoices?ignore_auto_number_generation=true` body `create-an-invoice-request`
  * - payment: `POST /customerpayments` body `create-a-payment-request`
  * - journal: `POST /journals` body `create-a-journal-request`
@@ -19,11 +20,9 @@
  * before sending. Invoices that already exist in Zoho (a known balance with an id) carry their id.
  */
 import { centsToNumber } from '../kernel/money';
+import type { DocumentKind, DocumentLookup, ZohoDocument } from '../zoho/documents';
 
-export type DocumentKind = 'invoice' | 'payment' | 'journal';
-
-/** Order the worker must respect: invoices before payments before journals. */
-export const DOCUMENT_ORDER: readonly DocumentKind[] = ['invoice', 'payment', 'journal'];
+export { DOCUMENT_ORDER, type DocumentKind, type DocumentLookup } from '../zoho/documents';
 
 export interface ZohoInvoiceLineItem {
   item_id: string;
@@ -88,13 +87,6 @@ export interface ZohoJournalBody {
   currency_id?: string;
 }
 
-export interface DocumentLookup {
-  /** Invoices: search `GET /invoices?invoice_number=`. */
-  invoice_number?: string;
-  /** Payments and journals: search by `reference_number=`. */
-  reference_number?: string;
-}
-
 /** One payment application, parallel to `body.invoices`. */
 export interface PaymentApplication {
   /** Idempotency key of the invoice document (when the invoice already exists in Zoho, `body.invoices[i].invoice_id` is filled and wins). */
@@ -104,17 +96,9 @@ export interface PaymentApplication {
   amountAppliedCents: number;
 }
 
-interface EnvelopeBase {
-  /** Stable across runs: `${settlementId}:${kind}:${number}` (e.g. `11873355301:invoice:AMZN8191527`). */
-  idempotencyKey: string;
-  /** How to find the document in Zoho after a crash, before any retry. */
+/** The general envelope; idempotency keys are `${settlementId}:${kind}:${number}` (e.g. `11873355301:invoice:AMZN8191527`). */
+interface EnvelopeBase extends ZohoDocument {
   lookup: DocumentLookup;
-  /** ISO 4217 currency of the amounts. */
-  currency: string;
-  /** Exact total in integer cents (invoice total, payment amount, journal debits). */
-  cents: { total: number };
-  /** Idempotency keys this document needs posted first (a payment: its invoices). */
-  dependsOn?: string[];
   /** Settlement file rows the document comes from (file name → row numbers). */
   sourceRows: { file: string; rows: number[] }[];
   settlementId: string;

@@ -1,6 +1,7 @@
 /**
- * Amazon settlements → Zoho Books (DESIGN.md §4.3).
- * - parse: `parseSettlementFile`, `parseSettlementFiles`, `decodeSettlementBytes`, `settlementTotalsMatch`
+ * Amazon settlements → Zoho Books.
+ * - parse: `parseSettlementFile`, `parseSettlementFiles`, `decodeSettlementBytes`, `settlementTotalsMatch`;
+ *   read: `readSettlementFile` (the lines as columns, `SettlementLines`, for consumers that total without objects)
  * - mapping: `defaultSettlementConfig`, `mergeSettlementConfig`, `zohoIdsFromLists`, `DEFAULT_RULES`
  * - build: `buildSettlementDocuments` (invoices per-order / per-settlement, payments, journals, reconciliation)
  * - sheets: `buildSettlementSheets`, `withPostingStatus`
@@ -10,6 +11,8 @@
  */
 export * from './decode';
 export * from './parse';
+export * from './read';
+export { SettlementLines, LINE_TEXT_FIELDS, type LineTextField } from './lines';
 export * from './mapping';
 export * from './build';
 export * from './sheets';

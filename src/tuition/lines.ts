@@ -1,42 +1,27 @@
 /**
- * Partner files → expense lines in the normal form, with a problem per bad row.
- * A table's layout is recognised by its headers (the profile whose columns are all present);
- * an unknown layout names the columns the closest profile misses.
+ * Partner files → expense lines in the normal form, with a problem per bad row. Each file's layout is
+ * recognised and compiled to a column plan once (./plan.ts); each row is then read by one set of rules
+ * (`readRow`) from either a sheet's cells or a CSV file's bytes (./rows.ts: split where they lie, no string
+ * per cell: values are decoded once per distinct text and plain amounts read straight to cents). Lines are
+ * kept as columns (./columns.ts) keyed by integer ids, so a million lines stay small.
+ *
+ * Public API
+ * - `readExpenseLines(tables, options)` → { lines, problems, layouts }.
+ * - `ExpenseLineReader(options)`: `read(table)`, `readCsv(name, bytes, decode)` (the file's own CSV problems
+ *   returned), `result()` (lines as objects), `columns()` (lines as columns); duplicate references are found
+ *   across everything one reader reads.
+ * - `ExpenseLine`, `ReadLinesOptions`, `ReadLinesResult`; `recogniseLayout` (./plan.ts).
  */
-import {
-  blocking,
-  findColumns,
-  hasBlocking,
-  isBlank,
-  parseAmount,
-  readDate,
-  readId,
-  rowNumber,
-  warning,
-  type Cell,
-  type Problem,
-  type Table,
-} from '../kernel';
+import { blocking, isBlank, minorUnitDigits, parseCsv, warning, type Problem, type Table } from '../kernel';
 import { isCurrencyCode } from '../kernel/money';
-import { DEFAULT_PROFILES, requiredColumns, type ExpenseType, type PartnerProfile, type ProfileColumns } from './profiles';
+import { splitCsvBytes } from '../kernel/csv-bytes';
+import { CellMemo, CellRow, SpanRow, type RowCells } from './rows';
+import { ExpenseColumns, type ExpenseLine } from './columns';
+import { compilePlan, recogniseLayout, type ColumnPlan, type Field } from './plan';
+import { DEFAULT_PROFILES, EXPENSE_TYPES, type ExpenseType, type PartnerProfile } from './profiles';
 
-export interface ExpenseLine {
-  partner: string;
-  customer: string;
-  /** The customer's employee (email or name as the partner gives it). */
-  user: string;
-  expenseType: ExpenseType;
-  /** Minor units; negative for a credit. */
-  cents: number;
-  currency: string;
-  /** ISO date. */
-  date: string;
-  /** The partner's own line reference (unique per partner). */
-  reference: string;
-  credit: boolean;
-  source: string;
-  row: number;
-}
+export type { ExpenseLine } from './columns';
+export { recogniseLayout } from './plan';
 
 export interface ReadLinesOptions {
   /** YYYY-MM: lines dated in another month are problems. */
@@ -48,55 +33,34 @@ export interface ReadLinesOptions {
 
 export interface ReadLinesResult {
   lines: ExpenseLine[];
+  /** The same lines as columns, when a reader read them (totals need no object per line). */
+  columns?: ExpenseColumns;
   problems: Problem[];
   /** Which profile each table was read with (null: unknown layout). */
   layouts: { source: string; partner: string | null }[];
 }
 
-type Fields = keyof ProfileColumns;
-const FIELDS: Fields[] = ['reference', 'customer', 'user', 'expenseType', 'amount', 'currency', 'date', 'credit'];
 
-function locate(table: Table, p: PartnerProfile): { index: Record<Fields, number>; missing: string[] } {
-  const refs = FIELDS.filter((f) => p.columns[f]?.length).map((f) => ({ name: f, aliases: p.columns[f]! }));
-  const found = findColumns(table, refs).index;
-  const index = Object.fromEntries(FIELDS.map((f) => [f, found[f] ?? -1])) as Record<Fields, number>;
-  const missing = requiredColumns(p)
-    .filter((c) => index[c.field] < 0)
-    .map((c) => c.names[0] ?? c.field);
-  return { index, missing };
+// ---- The rules ---------------------------------------------------------------------------------
+
+const REQUIRED: Field[] = ['reference', 'customer', 'user', 'expenseType', 'amount', 'date'];
+
+/** What an expense word means in a plan: its type (and its index in EXPENSE_TYPES), whether it is a credit word, and its text (problems show it). */
+interface WordMeaning {
+  type: ExpenseType | undefined;
+  typeIndex: number;
+  credit: boolean;
+  word: string;
 }
 
-/** The profile whose required columns are all in the table, or the closest one with what it misses. */
-export function recogniseLayout(
-  table: Table,
-  profiles: readonly PartnerProfile[] = DEFAULT_PROFILES,
-  partner?: string,
-): { profile: PartnerProfile; index: Record<Fields, number> } | { profile: null; closest: PartnerProfile | null; missing: string[] } {
-  const candidates = partner ? profiles.filter((p) => p.partner.toLowerCase() === partner.toLowerCase()) : profiles;
-  let best: { p: PartnerProfile; missing: string[] } | null = null;
-  for (const p of candidates) {
-    const { index, missing } = locate(table, p);
-    if (missing.length === 0) return { profile: p, index };
-    if (!best || missing.length < best.missing.length) best = { p, missing };
-  }
-  return { profile: null, closest: best?.p ?? null, missing: best?.missing ?? [] };
+/** A file's compiled plan, the meanings of the words met in it, and the ids of its partner and name. */
+interface FilePlan {
+  plan: ColumnPlan;
+  meanings: Map<number, WordMeaning>;
+  partner: number;
+  source: number;
 }
 
-function wordMap(words: Record<string, ExpenseType> | undefined): Map<string, ExpenseType> {
-  return new Map(Object.entries(words ?? {}).map(([k, v]) => [k.trim().toLowerCase(), v]));
-}
-
-const MESSY_SPACE = /\s\s|[\t\n\r\u00a0]/;
-function text(c: Cell | undefined): string {
-  if (c instanceof Date) return c.toISOString();
-  const s = String(c ?? '').trim();
-  return MESSY_SPACE.test(s) ? s.replace(/\s+/g, ' ') : s;
-}
-
-/**
- * Reads every table into expense lines. Duplicate partner references are found across all the
- * tables given (a partner re-sending a line in a second file is a duplicate too).
- */
 export function readExpenseLines(tables: readonly Table[], options: ReadLinesOptions = {}): ReadLinesResult {
   const reader = new ExpenseLineReader(options);
   for (const t of tables) reader.read(t);
@@ -104,57 +68,79 @@ export function readExpenseLines(tables: readonly Table[], options: ReadLinesOpt
 }
 
 /**
- * The same, one table at a time (a host can let each file's table go once read): duplicate
- * references are still found across every table given to one reader.
+ * The reader: one file (or sheet) at a time, so a host can let each go once read; duplicate
+ * references are found across everything one reader is given.
  */
 export class ExpenseLineReader {
   private readonly profiles: readonly PartnerProfile[];
-  private readonly lines: ExpenseLine[] = [];
+  private readonly store = new ExpenseColumns();
   private readonly problems: Problem[] = [];
   private readonly layouts: ReadLinesResult['layouts'] = [];
-  private readonly seen = new Map<string, { source: string; row: number }>();
-  /** One string per distinct customer, user and currency, however many lines repeat it. */
-  private readonly names = new Map<string, string>();
-  /** Partner files repeat a few dozen dates a million times: each text is read once. */
-  private readonly dates = new Map<string, ReturnType<typeof readDate>>();
+  private readonly cellRow = new CellRow(this.store.names);
+  private readonly few = new CellMemo();
+  private readonly many = new CellMemo();
+  /** Per text id of a currency cell: the code it reads as, whether it is one, whether amounts in it have two decimals. */
+  private readonly currencies = new Map<number, { code: string; ok: boolean; twoDecimals: boolean }>();
 
   constructor(private readonly options: ReadLinesOptions = {}) {
     this.profiles = options.profiles ?? DEFAULT_PROFILES;
   }
 
   result(): ReadLinesResult {
-    return { lines: this.lines, problems: this.problems, layouts: this.layouts };
+    return { lines: this.store.toArray(), columns: this.store, problems: this.problems, layouts: this.layouts };
   }
 
-  private name(s: string): string {
-    const hit = this.names.get(s);
-    if (hit !== undefined) return hit;
-    this.names.set(s, s);
-    return s;
+  /** The lines as columns (for totals that need no object per line), with the problems and layouts so far. */
+  columns(): { columns: ExpenseColumns; problems: Problem[]; layouts: ReadLinesResult['layouts'] } {
+    return { columns: this.store, problems: this.problems, layouts: this.layouts };
   }
 
-  private date(c: Cell, slash: PartnerProfile['slash']): ReturnType<typeof readDate> {
-    if (typeof c !== 'string') return readDate(c, { slash });
-    const key = `${slash ?? ''}|${c}`;
-    let r = this.dates.get(key);
-    if (!r) {
-      r = readDate(c, { slash });
-      if (this.dates.size < 100_000) this.dates.set(key, r);
-    }
-    return r;
-  }
-
+  /** A sheet (or a table from any source). */
   read(table: Table): void {
-    const { options, profiles, lines, problems, layouts, seen } = this;
-    const hit = recogniseLayout(table, profiles, options.partner);
+    const plan = this.plan(table);
+    if (!plan) return;
+    const row = this.cellRow;
+    for (let i = 0; i < table.rows.length; i++) {
+      const cells = table.rows[i]!;
+      if (cells.every(isBlank)) continue;
+      row.cells = cells;
+      row.row = (table.firstRowNumber ?? 2) + i;
+      this.readRow(plan, table.name, row);
+    }
+  }
+
+  /**
+   * A CSV file's bytes, split where they lie when its form allows (see splitCsvBytes), else decoded
+   * (`decode`: the host's UTF-8 decoding) and parsed as any table. Returns the file's own CSV problems
+   * (syntax, field counts, empty), which hosts list before the rows' problems, as they do for a table.
+   */
+  readCsv(name: string, bytes: Uint8Array, decode: () => string): Problem[] {
+    const csv = splitCsvBytes(bytes, name);
+    if (!csv) {
+      const parsed = parseCsv(decode(), { name });
+      this.read(parsed.table);
+      return parsed.problems;
+    }
+    const plan = this.plan({ name, header: csv.header, rows: [], firstRowNumber: 2 });
+    if (!plan) return csv.problems;
+    const row = new SpanRow(csv, this.store.names, this.few, this.many);
+    for (let r = 0; r < csv.rows; r++) {
+      row.at(r);
+      this.readRow(plan, name, row);
+    }
+    return csv.problems;
+  }
+
+  private plan(table: Table): FilePlan | null {
+    const hit = recogniseLayout(table, this.profiles, this.options.partner);
     if (!hit.profile) {
-      layouts.push({ source: table.name, partner: null });
+      this.layouts.push({ source: table.name, partner: null });
       const which = hit.closest
         ? `It is closest to ${hit.closest.partner}'s layout, which also needs the column${hit.missing.length > 1 ? 's' : ''} ${hit.missing.join(', ')}.`
-        : options.partner
-          ? `There is no partner profile named ${options.partner}.`
+        : this.options.partner
+          ? `There is no partner profile named ${this.options.partner}.`
           : 'No partner profile is configured.';
-      problems.push(
+      this.problems.push(
         blocking({
           source: table.name,
           row: (table.firstRowNumber ?? 2) - 1,
@@ -164,114 +150,122 @@ export class ExpenseLineReader {
           code: 'unknown-layout',
         }),
       );
-      return;
+      return null;
     }
-    const profile = hit.profile;
-    const at = hit.index;
-    layouts.push({ source: table.name, partner: profile.partner });
-    const words = wordMap(profile.expenseWords);
-    const creditWords = wordMap(profile.creditWords);
-    const marks = new Set((profile.creditMarks ?? []).map((m) => m.toUpperCase()));
-    const header = (f: Fields) => (at[f] >= 0 ? table.header[at[f]]! : (profile.columns[f]?.[0] ?? f));
+    this.layouts.push({ source: table.name, partner: hit.profile.partner });
+    return { plan: compilePlan(hit.profile, table.header, hit.index), meanings: new Map(), partner: this.store.partners.id(hit.profile.partner), source: this.store.sources.id(table.name) };
+  }
 
-    for (let i = 0; i < table.rows.length; i++) {
-      const cells = table.rows[i]!;
-      if (cells.every(isBlank)) continue;
-      const row = rowNumber(table, i);
-      const where = (f: Fields, value: unknown) => ({ source: table.name, row, column: header(f), value });
-      const before = problems.length;
-      const cell = (f: Fields) => (at[f] >= 0 ? cells[at[f]] : undefined);
+  // The last currency and date met and their ids: lines repeat them, a Map lookup per line is not needed.
+  private lastText = ['', ''];
+  private lastId = [-1, -1];
+  /** The id of a currency (in names) or a date (in dates). */
+  private id(text: string, date = false): number {
+    const k = date ? 1 : 0;
+    if (this.lastText[k] === text && this.lastId[k]! >= 0) return this.lastId[k]!;
+    this.lastText[k] = text;
+    return (this.lastId[k] = (date ? this.store.dates : this.store.names).id(text));
+  }
 
-      for (const f of ['reference', 'customer', 'user', 'expenseType', 'amount', 'date'] as Fields[]) {
-        if (isBlank(cell(f))) problems.push(blocking({ ...where(f, ''), message: `${header(f)} is empty.`, code: 'blank' }));
-      }
-      if (problems.length > before) continue;
+  /** A currency cell's text id (-1: none, the profile's default) as a code, whether it is one, whether it has two decimals. */
+  private currency(textId: number, profile: PartnerProfile): { code: string; ok: boolean; twoDecimals: boolean } {
+    const key = textId >= 0 ? textId : -1 - this.store.partners.id(profile.partner);
+    let c = this.currencies.get(key);
+    if (!c) {
+      const code = textId >= 0 ? this.store.names.values[textId]!.toUpperCase() : (profile.defaultCurrency ?? '');
+      const ok = isCurrencyCode(code);
+      c = { code, ok, twoDecimals: minorUnitDigits(ok ? code : undefined) === 2 };
+      this.currencies.set(key, c);
+    }
+    return c;
+  }
 
-      const ref = readId(cell('reference')!);
-      if (!ref.ok) problems.push(blocking({ ...where('reference', cell('reference')), message: `${header('reference')}: ${ref.reason}`, code: 'bad-reference' }));
+  /** The rules for one row: a problem for each bad value; a line when nothing blocks. */
+  private readRow(p: FilePlan, source: string, row: RowCells): void {
+    const { plan, meanings } = p;
+    const { at, header, profile } = plan;
+    const { problems, store, options } = this;
+    const rowNo = row.row;
+    const where = (f: Field, value: unknown) => ({ source, row: rowNo, column: header[f], value });
+    let blocked = false;
+    const block = (problem: Parameters<typeof blocking>[0]) => {
+      problems.push(blocking(problem));
+      blocked = true;
+    };
 
-      const word = text(cell('expenseType'));
-      let expenseType = words.get(word.toLowerCase());
-      let credit = false;
-      if (!expenseType && creditWords.has(word.toLowerCase())) {
-        expenseType = creditWords.get(word.toLowerCase());
-        credit = true;
-      }
-      if (!expenseType) {
-        const known = [...Object.keys(profile.expenseWords), ...Object.keys(profile.creditWords ?? {})].map((w) => `"${w}"`).join(', ');
-        problems.push(
-          blocking({
-            ...where('expenseType', word),
-            message: `"${word}" is not an expense type ${profile.partner} uses; expected one of ${known}. Add the word to the ${profile.partner} profile if it is new.`,
-            code: 'unknown-expense-type',
-          }),
-        );
-      }
-      if (at.credit >= 0 && !isBlank(cell('credit')) && marks.has(text(cell('credit')).toUpperCase())) credit = true;
+    for (let k = 0; k < REQUIRED.length; k++) {
+      const f = REQUIRED[k]!;
+      if (row.blank(at[f])) block({ ...where(f, ''), message: `${header[f]} is empty.`, code: 'blank' });
+    }
+    if (blocked) return;
 
-      const currency = at.currency >= 0 && !isBlank(cell('currency')) ? text(cell('currency')).toUpperCase() : (profile.defaultCurrency ?? '');
-      if (!isCurrencyCode(currency)) {
-        problems.push(blocking({ ...where('currency', cell('currency')), message: `"${currency}" is not a currency code such as USD or EUR.`, code: 'bad-currency' }));
-      }
-      const amount = parseAmount(cell('amount'), { currency: isCurrencyCode(currency) ? currency : undefined, decimal: profile.decimal });
-      let cents = 0;
-      if (!amount.ok) problems.push(blocking({ ...where('amount', cell('amount')), message: `${header('amount')}: ${amount.reason}`, code: 'bad-amount' }));
-      else {
-        cents = amount.cents;
-        if (cents < 0 && !credit) {
-          problems.push(
-            blocking({
-              ...where('amount', cell('amount')),
-              message: `The amount is negative but the line is not marked as a credit; ${profile.partner} must mark refunds as credits (or send a positive amount).`,
-              code: 'negative-not-credit',
-            }),
-          );
-        }
-        // A credit is money back to the customer whatever sign the partner writes.
-        if (credit) cents = -Math.abs(cents);
-        if (cents === 0) problems.push(warning({ ...where('amount', cell('amount')), message: 'The amount is zero; the line adds nothing to the invoice.', code: 'zero-amount' }));
-      }
+    const refOk = row.reference(at.reference);
+    if (!refOk) block({ ...where('reference', row.cell(at.reference)), message: `${header.reference}: ${row.refReason}`, code: 'bad-reference' });
 
-      const date = this.date(cell('date')!, profile.slash);
-      if (!date.ok) problems.push(blocking({ ...where('date', cell('date')), message: `${header('date')}: ${date.reason}`, code: 'bad-date' }));
-      else if (options.month && date.iso.slice(0, 7) !== options.month) {
-        problems.push(
-          blocking({
-            ...where('date', cell('date')),
-            message: `This line is dated ${date.iso}, outside ${options.month}; bill it with its own month or ask ${profile.partner} to correct the date.`,
-            code: 'outside-month',
-          }),
-        );
-      }
-
-      if (ref.ok) {
-        const key = `${profile.partner}\u0000${ref.id}`;
-        const first = seen.get(key);
-        if (first) {
-          problems.push(
-            blocking({
-              ...where('reference', ref.id),
-              message: `${profile.partner} reference ${ref.id} was already given on ${first.source} row ${first.row}; a line is billed once.`,
-              code: 'duplicate-reference',
-            }),
-          );
-        } else seen.set(key, { source: table.name, row });
-      }
-
-      if (hasBlocking(problems.slice(before))) continue;
-      lines.push({
-        partner: profile.partner,
-        customer: this.name(text(cell('customer'))),
-        user: this.name(text(cell('user'))),
-        expenseType: expenseType!,
-        cents,
-        currency: this.name(currency),
-        date: date.ok ? date.iso : '',
-        reference: ref.ok ? ref.id : '',
-        credit,
-        source: table.name,
-        row,
+    const wordId = row.textId(at.expenseType);
+    let meaning = meanings.get(wordId);
+    if (!meaning) {
+      const word = store.names.values[wordId]!;
+      const lower = word.toLowerCase();
+      const type = plan.words.get(lower);
+      const credit = !type && plan.creditWords.has(lower);
+      const t = type ?? plan.creditWords.get(lower);
+      meaning = { type: t, typeIndex: t ? EXPENSE_TYPES.indexOf(t) : -1, credit, word };
+      meanings.set(wordId, meaning);
+    }
+    const expenseType = meaning.type;
+    let credit = meaning.credit;
+    if (!expenseType)
+      block({
+        ...where('expenseType', meaning.word),
+        message: `"${meaning.word}" is not an expense type ${profile.partner} uses; expected one of ${plan.knownWords}. Add the word to the ${profile.partner} profile if it is new.`,
+        code: 'unknown-expense-type',
       });
+    if (at.credit >= 0 && !row.blank(at.credit) && plan.marks.has(store.names.values[row.textId(at.credit)]!.toUpperCase())) credit = true;
+
+    const cur = this.currency(at.currency >= 0 && !row.blank(at.currency) ? row.textId(at.currency) : -1, profile);
+    const currency = cur.code;
+    if (!cur.ok) block({ ...where('currency', row.cell(at.currency)), message: `"${currency}" is not a currency code such as USD or EUR.`, code: 'bad-currency' });
+    const amount = row.amount(at.amount, { currency: cur.ok ? currency : undefined, decimal: profile.decimal }, cur.twoDecimals && profile.decimal !== ',');
+    let cents = 0;
+    if (!amount.ok) block({ ...where('amount', row.cell(at.amount)), message: `${header.amount}: ${amount.reason}`, code: 'bad-amount' });
+    else {
+      cents = amount.cents;
+      if (cents < 0 && !credit)
+        block({
+          ...where('amount', row.cell(at.amount)),
+          message: `The amount is negative but the line is not marked as a credit; ${profile.partner} must mark refunds as credits (or send a positive amount).`,
+          code: 'negative-not-credit',
+        });
+      // A credit is money back to the customer whatever sign the partner writes.
+      if (credit) cents = -Math.abs(cents);
+      if (cents === 0) problems.push(warning({ ...where('amount', row.cell(at.amount)), message: 'The amount is zero; the line adds nothing to the invoice.', code: 'zero-amount' }));
     }
+
+    const date = row.date(at.date, profile.slash);
+    if (!date.ok) block({ ...where('date', row.cell(at.date)), message: `${header.date}: ${date.reason}`, code: 'bad-date' });
+    else if (options.month && date.iso.slice(0, 7) !== options.month)
+      block({
+        ...where('date', row.cell(at.date)),
+        message: `This line is dated ${date.iso}, outside ${options.month}; bill it with its own month or ask ${profile.partner} to correct the date.`,
+        code: 'outside-month',
+      });
+
+    let reference = -1;
+    if (refOk) {
+      const refs = store.references;
+      const first = refs.find(p.partner, row.refBytes, row.refStart, row.refEnd);
+      if (first >= 0) {
+        const id = refs.text(first);
+        block({
+          ...where('reference', id),
+          message: `${profile.partner} reference ${id} was already given on ${store.sources.values[refs.source(first)]} row ${refs.row(first)}; a line is billed once.`,
+          code: 'duplicate-reference',
+        });
+      } else reference = refs.add(p.partner, row.refBytes, row.refStart, row.refEnd, store.sources.id(source), rowNo);
+    }
+
+    if (blocked) return;
+    store.add(p.partner, row.textId(at.customer, true), row.textId(at.user, true), meaning.typeIndex, cents, this.id(currency), this.id(date.ok ? date.iso : '', true), reference, credit, p.source, rowNo);
   }
 }

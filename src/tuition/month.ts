@@ -17,7 +17,7 @@ import { blocking, hasBlocking, type Problem } from '../kernel/problems';
 import { noRowsWarning, PeriodSet } from '../kernel/periods';
 import { sumCents } from '../kernel/money';
 import type { Table } from '../kernel/table';
-import { buildTuitionInvoices, tuitionSheets, type TuitionInvoice } from './invoices';
+import { buildTuitionInvoices, buildTuitionInvoicesFromColumns, tuitionSheets, type TuitionInvoice } from './invoices';
 import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
 import { applyLearners, learnerSpellings, matchLearners, type LearnerMatch, type LearnerRules } from './learners';
 
@@ -98,8 +98,10 @@ export async function buildTuitionMonth(feed: LineFeed, options: TuitionMonthOpt
   // Who each learner is, decided once the rows are read (the reader keeps each spelling as written).
   const learners = matchLearners(learnerSpellings(read.lines, options.profiles), options.learners);
   const lines = applyLearners(read.lines, learners);
+  const rewritten = lines.some((l, i) => l !== read.lines[i]);
   const problems = [...before, ...read.problems, ...learners.problems];
-  const invoices = read.month ? buildTuitionInvoices(lines, read.month) : [];
+  // from the reader's columns when there and no learner was rewritten (the same invoices: both keep only the lines dated in the month)
+  const invoices = !read.month ? [] : read.columns && !rewritten ? buildTuitionInvoicesFromColumns(read.columns, read.month) : buildTuitionInvoices(lines, read.month);
   return { ...read, lines, problems, learners: learners.matches, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) };
 }
 

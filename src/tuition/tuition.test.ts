@@ -1,5 +1,6 @@
 import { parseCsv, type Table } from '../kernel';
 import { buildTuitionInvoices, invoiceCsvForCustomer, invoiceDocument, invoicesCsv, readExpenseLines, tuitionSheets } from '.';
+import { tuitionZohoDocument } from './zoho';
 
 const bp = (rows: string[][]): Table =>
   parseCsv(['Invoice Ref,Employer,Employee Email,Charge Type,Charge Amount,Currency,Service Date', ...rows.map((r) => r.join(','))].join('\r\n'), { name: 'bp.csv' }).table;
@@ -124,5 +125,32 @@ describe('invoices', () => {
     const sheets = tuitionSheets(inv);
     expect(sheets.map((s) => [s.name, s.rows.length])).toEqual([['Tuition Invoices', 3], ['Tuition Lines', 4]]);
     expect(sheets[0]!.rows[1]).toEqual(['TU-2024-11-CONTOSO-USD', 'Contoso', '2024-11', 'USD', 2, 90.5]);
+  });
+});
+
+describe('tuition invoice as a Zoho document', () => {
+  const base = { number: 'TU-2024-11-ACME-USD', version: 2, month: '2024-11', currency: 'USD', hash: 'ab'.repeat(32), approvedBy: 'ap@acme.test' };
+  const lines = [
+    { user: 'alice@acme.test', expenseType: 'TUITION' as const, cents: 120010, items: 1, references: ['p:1'] },
+    { user: 'bob@acme.test', expenseType: 'MATERIALS' as const, cents: 6000, items: 2, references: ['p:2', 'p:3'] },
+  ];
+  it('numbers it <number>-v<version>, one line per user and type, exact decimals, in cents', () => {
+    const r = tuitionZohoDocument({ ...base, document: { lines, totalCents: 126010 } }, { customer: 'Acme', contactId: '460000000000000001', contactName: 'Acme', currency: 'USD', itemId: 'I1' });
+    expect(r.ok).toBe(true);
+    const doc = r.ok ? r.document : undefined;
+    expect(doc).toMatchObject({ kind: 'invoice', idempotencyKey: 'tuition:TU-2024-11-ACME-USD-v2', lookup: { invoice_number: 'TU-2024-11-ACME-USD-v2' }, cents: { total: 126010 }, query: { ignore_auto_number_generation: true } });
+    expect((doc!.body as { line_items: unknown[] }).line_items).toEqual([
+      { item_id: 'I1', name: 'Tuition', description: 'alice@acme.test (1 item)', rate: 1200.1, quantity: 1 },
+      { item_id: 'I1', name: 'Books and materials', description: 'bob@acme.test (2 items)', rate: 60, quantity: 1 },
+    ]);
+  });
+  it('refuses a credit line, a customer without a Zoho item and another currency than the Zoho customer’s', () => {
+    const credit = tuitionZohoDocument({ ...base, document: { lines: [...lines, { ...lines[0]!, cents: -500 }], totalCents: 125510 } }, { customer: 'Acme', contactId: 'c', contactName: 'Acme', itemId: 'I1' });
+    expect(credit).toMatchObject({ ok: false });
+    expect(!credit.ok && credit.reason).toContain('credit line');
+    const noItem = tuitionZohoDocument({ ...base, document: { lines, totalCents: 126010 } }, { customer: 'Acme', contactId: 'c', contactName: 'Acme', itemId: '' });
+    expect(!noItem.ok && noItem.reason).toContain('name no Zoho item');
+    const eur = tuitionZohoDocument({ ...base, document: { lines, totalCents: 126010 } }, { customer: 'Acme', contactId: 'c', contactName: 'Acme', currency: 'EUR', itemId: 'I1' });
+    expect(!eur.ok && eur.reason).toMatch(/is in USD but the Zoho customer Acme bills in EUR/);
   });
 });

@@ -109,6 +109,8 @@ export class VretRunBuilder {
   readonly periodsSeen = new PeriodSet();
   private readonly byNum = new Map<string, VretTransaction>();
   private readonly badHeaders = new Set<string>();
+  /** One string per distinct segment, vendor and category: a million rows repeat a few hundred. */
+  private readonly texts = new Map<string, string>();
   private otherCountryRvr = 0;
 
   constructor(
@@ -119,6 +121,13 @@ export class VretRunBuilder {
     const s = selectVretRun(options, config);
     this.selection = s.selection;
     this.problems.push(...s.problems);
+  }
+
+  private intern(s: string): string {
+    const hit = this.texts.get(s);
+    if (hit !== undefined) return hit;
+    this.texts.set(s, s);
+    return s;
   }
 
   private count(source: string): SourceCount {
@@ -196,7 +205,7 @@ export class VretRunBuilder {
         else if (v === '') {
           this.problems.push(blocking({ source: name, row, column: table.header[segIdx[s]!], value: '', message: `The ${segName} segment is empty.`, code: 'blank-segment' }));
           bad = true;
-        } else seg[segName] = v;
+        } else seg[segName] = this.intern(v);
       }
       if (bad || !a.ok || !num.ok) continue;
       count.rowsSelected++;
@@ -208,9 +217,9 @@ export class VretRunBuilder {
         segments: seg,
         currency: ledger.currency,
         amount: a.cents,
-        vendorName: iVendor >= 0 ? text(cells[iVendor]) : '',
+        vendorName: iVendor >= 0 ? this.intern(text(cells[iVendor])) : '',
         transactionNum: num.id,
-        category: iCategory >= 0 ? text(cells[iCategory]) : '',
+        category: iCategory >= 0 ? this.intern(text(cells[iCategory])) : '',
         rvrAmount: 0,
         funding: 0,
         creditAccount: '',

@@ -70,6 +70,10 @@ function configFor(t: TestBackend, extra: Record<string, string> = {}): Config {
   fs.mkdirSync(path.join(staticDir, 'server'), { recursive: true });
   fs.writeFileSync(path.join(staticDir, 'taskpane.html'), '<!doctype html><title>CloseDesk</title>');
   fs.writeFileSync(path.join(staticDir, 'server', 'main.js'), '// compiled server code');
+  for (const dir of ['src', 'platform']) {
+    fs.mkdirSync(path.join(staticDir, dir), { recursive: true });
+    fs.writeFileSync(path.join(staticDir, dir, 'index.js'), '// compiled code');
+  }
   return loadConfig(
     {
       CLOSEDESK_DATA_DIR: t.dir,
@@ -236,6 +240,7 @@ describe.each(BACKENDS)('API on %s', (backend) => {
       expect(page.body).toContain('CloseDesk');
       const hidden = await app.inject({ method: 'GET', url: '/server/main.js' });
       expect(hidden.statusCode).toBe(404);
+      for (const url of ['/src/index.js', '/platform/index.js']) expect((await app.inject({ method: 'GET', url })).statusCode).toBe(404);
     });
   });
 

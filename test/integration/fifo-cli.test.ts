@@ -7,7 +7,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { runFifoCommand, FIFO_OUTPUT_FILES } from '../../server/jobs/fifo/run-command';
+import { Writable } from 'node:stream';
+import { runCli } from '../../server/cli';
+import { FIFO_OUTPUT_FILES } from '../../server/jobs/fifo/job';
 import { readWorkbookTables } from '../../platform/workbook/excel-file';
 import { readXlsxCharts } from '../xlsx-charts';
 import { openStore } from '../../server/store';
@@ -19,11 +21,20 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'fifo');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-cli-'));
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
+class Capture extends Writable {
+  text = '';
+  override _write(chunk: Buffer, _e: string, cb: () => void) {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+/** `closedesk fifo …` through the CLI, as a scheduled run starts it. */
 async function run(args: string[], env: Record<string, string | undefined> = { CLOSEDESK_DATA_DIR: path.join(tmp, 'data') }) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runFifoCommand(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), env });
-  return { code, stdout, stderr };
+  const out = new Capture();
+  const err = new Capture();
+  const code = await runCli(['fifo', ...args], { out, err, env });
+  return { code, stdout: out.text, stderr: err.text };
 }
 
 function csv(file: string): string[][] {

@@ -1,15 +1,33 @@
 /**
  * The set-based FIFO SQL gives the engine's allocations and unmatched amounts exactly, on random
  * data with ties, overspend, later lots that must not pay earlier spends, zero amounts, several
- * customers, and both TRANS_ID orders (numeric and text) — in a real PostgreSQL.
+ * customers, and both TRANS_ID orders (numeric and text) — in a real PostgreSQL and in DuckDB
+ * (engine = PostgreSQL = DuckDB: the benchmark runs the same SQL on DuckDB).
  */
 import pg from 'pg';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { createTestDatabase } from './postgres';
 import { allocateFifo, allocationAt } from '../../src/fifo/allocate';
 import { readFifoWorkbook } from '../../src/fifo/read';
 import { transIdAt } from '../../src/fifo/transactions';
 import { tableFromValues, type Cell } from '../../src/kernel/table';
-import { fifoSql, loadFifoTable } from '../../server/jobs/fifo/sql';
+import { fifoSql, fifoTableDdl, fifoTableRows, loadFifoTable } from '../../server/jobs/fifo/sql';
+import type { FifoTransactions } from '../../src/fifo/transactions';
+
+const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** The same rows as loadFifoTable, into DuckDB (one INSERT of literals: the tables here are small). */
+async function loadDuckDb(con: DuckDBConnection, table: string, tx: FifoTransactions): Promise<number> {
+  await con.run(`DROP TABLE IF EXISTS ${table}`);
+  await con.run(fifoTableDdl(table));
+  const values = [...fifoTableRows(tx)].map(([seq, id, type, created, customer, amount]) => `(${seq}, ${literal(id)}, ${literal(type)}, TIMESTAMP ${literal(created)}, ${literal(customer)}, ${amount})`);
+  await con.run(`INSERT INTO ${table} VALUES ${values.join(', ')}`);
+  return values.length;
+}
+
+async function duckRows(con: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await con.runAndReadAll(sql)).getRowObjectsJson() as Record<string, unknown>[];
+}
 
 function randomSheet(seed: number, rows: number, textIds: boolean): Cell[][] {
   let s = seed;
@@ -33,12 +51,18 @@ function randomSheet(seed: number, rows: number, textIds: boolean): Cell[][] {
 
 describe('FIFO SQL on PostgreSQL equals the engine', () => {
   let client: pg.Client;
+  let duck: DuckDBInstance;
+  let con: DuckDBConnection;
   beforeAll(async () => {
     client = new pg.Client({ connectionString: await createTestDatabase() });
     await client.connect();
+    duck = await DuckDBInstance.create(':memory:');
+    con = await duck.connect();
   });
   afterAll(async () => {
     await client?.end();
+    con?.closeSync();
+    duck?.closeSync();
   });
 
   test.each([
@@ -72,6 +96,14 @@ describe('FIFO SQL on PostgreSQL equals the engine', () => {
     const u = await client.query(fifoSql({ table: 'tc_data', output: 'unmatched' }));
     expect(engineUnmatched.length).toBeGreaterThan(0); // overspend present
     expect(u.rows.map((r) => `${r.TRANS_ID}|${Number(r.UNMATCHED_CENTS)}`).sort()).toEqual(engineUnmatched.sort());
+
+    // The same SQL on DuckDB: engine = PostgreSQL = DuckDB (compared as sets: the final ORDER BY on
+    // CUSTOMERID follows each database's default collation).
+    expect(await loadDuckDb(con, 'tc_data', tx)).toBe(400);
+    const fromDuck = (await duckRows(con, fifoSql({ table: 'tc_data' }))).map((r) => `${r.REDEEM_TRANS_ID}|${r.EARNED_TRANS_ID}|${Number(r.AMOUNT_CENTS)}`);
+    expect(fromDuck.sort()).toEqual(engine.slice().sort());
+    const duckUnmatched = (await duckRows(con, fifoSql({ table: 'tc_data', output: 'unmatched' }))).map((r) => `${r.TRANS_ID}|${Number(r.UNMATCHED_CENTS)}`);
+    expect(duckUnmatched.sort()).toEqual(engineUnmatched.sort());
   });
 
   test('a spend larger than the lots before it is not paid by a later lot', async () => {
@@ -88,5 +120,8 @@ describe('FIFO SQL on PostgreSQL equals the engine', () => {
     expect(rows).toEqual([['2', '1', 500]]);
     const u = (await client.query(fifoSql({ table: 'tc_small', output: 'unmatched' }))).rows.map((r) => [r.TRANS_ID, Number(r.UNMATCHED_CENTS)]);
     expect(u).toEqual([['2', 500]]);
+    await loadDuckDb(con, 'tc_small', input.transactions);
+    expect((await duckRows(con, fifoSql({ table: 'tc_small' }))).map((r) => [r.REDEEM_TRANS_ID, r.EARNED_TRANS_ID, Number(r.AMOUNT_CENTS)])).toEqual([['2', '1', 500]]);
+    expect((await duckRows(con, fifoSql({ table: 'tc_small', output: 'unmatched' }))).map((r) => [r.TRANS_ID, Number(r.UNMATCHED_CENTS)])).toEqual([['2', 500]]);
   });
 });

@@ -17,9 +17,10 @@ import {
   recordFifoRun,
   runFifo,
 } from '../../taskpane/pages/fifo/fifo-run';
+import { PassThrough } from 'node:stream';
+import { runCli } from '../../server/cli';
 import { readDataset } from '../../taskpane/components/read-dataset';
 import { writeSheets } from '../../src/workbook/write-sheets';
-import { runFifoCommand } from '../../server/jobs/fifo/run-command';
 import { parseCsv } from '../../src/kernel/csv';
 import { openTestBackend, type TestBackend } from './backends';
 import { devId } from './people';
@@ -87,7 +88,7 @@ test('from a workbook sheet: five sheets written, run recorded with the same res
 
   const out = fs.mkdtempSync(path.join(os.tmpdir(), 'fifo-tp-'));
   try {
-    const code = await runFifoCommand([WORKED, '--out', out, '--no-record'], { stdout: () => {}, stderr: () => {} });
+    const code = await runCli(['fifo', WORKED, '--out', out, '--no-record'], { out: new PassThrough(), err: new PassThrough() });
     expect(code).toBe(0);
     const report = JSON.parse(fs.readFileSync(path.join(out, 'analytics_report.json'), 'utf8'));
     expect(report.resultChecksum).toBe(outcome.resultChecksum);

@@ -29,6 +29,8 @@ function startWorker(b: TestBackend, batchId: string, masterKey: Buffer): { chil
       CLOSEDESK_MASTER_KEY: masterKey.toString('hex'),
       CLOSEDESK_ZOHO_PER_MINUTE: '1000000',
       CLOSEDESK_ZOHO_BACKOFF_MS: '20',
+      // A killed worker's documents are taken over once its lease runs out.
+      CLOSEDESK_POSTING_LEASE_SECONDS: '1',
       LOG_LEVEL: 'silent',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -55,7 +57,8 @@ describe.each(CRASH_BACKENDS)('posting survives SIGKILL (%s)', (backend) => {
     const random = seededRandom(backend === 'sqlite' ? 2026 : 2027);
     try {
       const { secrets, masterKey } = testSecrets(b.store);
-      const connection = await connectSandbox(b.store, secrets, sb);
+      // A short hard deadline: a killed worker's journal or payment is looked up once it can no longer land.
+      const connection = await connectSandbox(b.store, secrets, sb, 'Sandbox books', { timeoutMs: 2_000 });
       const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 200, invoicesPer: 8, prefix: 'K' });
       expect(documents).toHaveLength(2000);
       const batchId = await approvedBatch(b.store, connection, documents);

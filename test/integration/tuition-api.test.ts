@@ -62,13 +62,13 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
   }
 
   const invoice = async (id: string) => (await app.inject({ method: 'GET', url: `/api/tuition/invoices/${id}`, headers: as('bob') })).json().invoice;
+  /** Polls until the background delivery settled, however long a loaded machine takes (the test's timeout bounds it). */
   async function settled(id: string) {
-    for (let i = 0; i < 600; i++) {
+    for (;;) {
       const inv = await invoice(id);
       if (inv.state === 'delivered' || inv.deliveryError) return inv;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`invoice ${id} was not delivered`);
   }
   /** Sends for approval as alice and returns the path of the link the approver received by e-mail. */
   const send = async (id: string) => {

@@ -8,6 +8,7 @@ import { testAudit } from './backends';
 import { createSecrets, type Secrets } from '../../server/secrets';
 import type { Store } from '../../server/store';
 import { decideBatch } from '../../server/store/batches';
+import { idMapOfBatch } from '../../server/posting/idmap';
 import { preparePostingBatch } from '../../server/posting/prepare';
 import { saveConnectionWithRefreshToken, type ZohoConnection } from '../../server/zoho/connections';
 import { startZohoSandbox, type RunningSandbox, type SandboxOptions, type SeedIds } from '../../server/dev/zoho-sandbox';
@@ -21,7 +22,11 @@ export function testSecrets(store: Store, key = randomBytes(32)): { secrets: Sec
   return { secrets: createSecrets(store, key), masterKey: key };
 }
 
-export async function connectSandbox(store: Store, secrets: Secrets, sb: RunningSandbox, name = 'Sandbox books'): Promise<ZohoConnection> {
+/**
+ * The sandbox applies a write before it answers, so a write can only land late when a test holds
+ * it (late-writes.ts): a short margin keeps look-ups after an unknown outcome quick.
+ */
+export async function connectSandbox(store: Store, secrets: Secrets, sb: RunningSandbox, name = 'Sandbox books', o: { timeoutMs?: number; lateWriteMarginMs?: number } = {}): Promise<ZohoConnection> {
   const refreshToken = sb.sandbox.issueRefreshToken('1000.TESTCLIENT', 'test-secret');
   const seed = sb.sandbox.state.seedIds();
   return saveConnectionWithRefreshToken(
@@ -36,6 +41,8 @@ export async function connectSandbox(store: Store, secrets: Secrets, sb: Running
       accountsUrl: sb.url,
       apiUrl: sb.apiBase,
       createdBy: 'admin@test',
+      timeoutMs: o.timeoutMs,
+      lateWriteMarginMs: o.lateWriteMarginMs ?? 250,
     },
   );
 }
@@ -152,4 +159,19 @@ export function sandboxCensus(sb: RunningSandbox, documents: SettlementDocument[
   const idsByKey = new Map([...expected].filter(([k]) => count.has(k)).map(([k, key]) => [key, count.get(k)![0]]));
   const unpaid = books.invoices.filter((i) => i.balanceCents !== 0).map((i) => i.invoice_number);
   return { duplicates, missing, unexpected, idsByKey, unpaid, totals: { invoices: books.invoices.length, payments: books.payments.length, journals: books.journals.length } };
+}
+
+/**
+ * Every document of the batch is in the sandbox exactly once (none missing, none extra, every invoice
+ * paid once) and the batch's id map names the copies the sandbox holds. Returns the census.
+ */
+export async function expectPostedOnce(store: Store, sb: RunningSandbox, documents: SettlementDocument[], batchId: string): Promise<ReturnType<typeof sandboxCensus>> {
+  const census = sandboxCensus(sb, documents);
+  expect(census.duplicates).toEqual([]);
+  expect(census.missing).toEqual([]);
+  expect(census.unexpected).toEqual([]);
+  expect(census.unpaid).toEqual([]);
+  const map = await idMapOfBatch(store, batchId);
+  expect(new Map(map.map((e) => [e.idempotencyKey, e.zohoId]))).toEqual(census.idsByKey);
+  return census;
 }

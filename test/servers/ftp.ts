@@ -1,7 +1,7 @@
 /**
  * A real FTP / FTPS (explicit TLS) server in-process (ftp-srv, test-only dependency) on 127.0.0.1,
  * with hooks to misbehave like real partner servers do: drop the connection in the middle of an
- * upload, restart, refuse writes.
+ * upload, restart, refuse writes, stop reading mid-upload, never answer a rename.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -25,8 +25,13 @@ export interface FtpServerOptions {
   users: Record<string, string>;
   tls?: { key: string; cert: string };
   port?: number;
-  /** Return 'drop' to cut the control and data connections, 'restart' to restart the whole server. */
-  onWrite?: (e: WriteEvent) => 'drop' | 'restart' | void;
+  /**
+   * Return 'drop' to cut the control and data connections, 'restart' to restart the whole server,
+   * 'stall' to stop reading the upload and never answer (a hung server; the sockets stay open).
+   */
+  onWrite?: (e: WriteEvent) => 'drop' | 'restart' | 'stall' | void;
+  /** Return 'silent' to leave a rename (RNTO) unanswered for ever, the file not renamed. */
+  onRename?: (from: string, to: string) => 'silent' | void;
   /** Paths (as the client names them) where writing is refused with "Permission denied". */
   denyWrite?: (fileName: string) => boolean;
   /** How long the server stays down on 'restart'. */
@@ -82,6 +87,9 @@ class HookedFs extends FileSystem {
           } else if (action === 'restart') {
             stopped = true;
             this.hooks.restart();
+          } else if (action === 'stall') {
+            // Never completing this write stops the socket being read: the client's sends back up.
+            return;
           }
           cb();
         });
@@ -89,6 +97,11 @@ class HookedFs extends FileSystem {
       final: (cb) => inner.stream.end(cb),
     });
     return { stream: hooked, clientPath: inner.clientPath };
+  }
+
+  override rename(from: string, to: string) {
+    if (this.hooks.opts.onRename?.(from, to) === 'silent') return new Promise<never>(() => undefined);
+    return super.rename(from, to);
   }
 }
 

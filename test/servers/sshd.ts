@@ -58,19 +58,28 @@ function descendants(pid: number): number[] {
   return out;
 }
 
-async function waitForBanner(port: number, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('data', (d) => (s.destroy(), resolve(d.toString().startsWith('SSH-'))));
-      s.once('error', () => resolve(false));
-      setTimeout(() => (s.destroy(), resolve(false)), 1000);
-    });
-    if (ok) return;
-    if (Date.now() > end) throw new Error(`sshd did not start on port ${port}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/**
+ * Resolves when sshd says it is listening (LogLevel INFO prints "Server listening on …"); rejects
+ * with its messages if it exits first. An event, not a poll against a clock: a loaded machine only
+ * makes it later.
+ */
+function listening(proc: ChildProcess, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let said = '';
+    let up = false;
+    const onData = (d: Buffer) => {
+      if (up) return; // later log lines are read and dropped
+      said += d.toString();
+      if (new RegExp(`Server listening on \\S+ port ${port}\\b`).test(said)) {
+        up = true;
+        proc.removeListener('exit', onExit);
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`sshd exited (${code}) before listening on port ${port}: ${said.trim()}`));
+    proc.stderr!.on('data', onData);
+    proc.once('exit', onExit);
+  });
 }
 
 export async function startSshd(dir: string): Promise<TestSshd> {
@@ -104,7 +113,7 @@ export async function startSshd(dir: string): Promise<TestSshd> {
       'UsePAM no',
       'Subsystem sftp internal-sftp',
       'MaxStartups 50',
-      'LogLevel ERROR',
+      'LogLevel INFO', // for "Server listening on …" (the rest of stderr is read and dropped)
       '',
     ].join('\n'),
   );
@@ -113,8 +122,7 @@ export async function startSshd(dir: string): Promise<TestSshd> {
   let proc: ChildProcess | undefined;
   const start = async () => {
     proc = spawn(SSHD, ['-D', '-e', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-    proc.stderr?.on('data', () => undefined);
-    await waitForBanner(port);
+    await listening(proc, port);
   };
   const kill = async () => {
     const p = proc;

@@ -1,6 +1,7 @@
 import { createSecrets } from '../../secrets';
 import { postBatch } from '../../posting/worker';
 import { itemStatuses } from '../../posting/progress';
+import { listFindings } from '../../posting/review';
 import { cliAudit, cliConfig, withStore } from '../setup';
 import { println, UsageError, type CliCommand } from '../command';
 
@@ -12,8 +13,10 @@ export const command: CliCommand = {
     '',
     'Sends the approved batch to Zoho Books: invoices, then payments, then journals. Items left',
     'half-sent by an interrupted run are looked up in Zoho before anything is sent again, so the',
-    'command can be re-run at any time. Exit 0 when every document is posted, 1 when some were',
-    'refused by Zoho or the batch is paused (daily limit, reconnect needed) or cancelled.',
+    'command can be re-run at any time. When every document is sent, what Zoho holds is read back:',
+    'a duplicate or a mismatch leaves the batch for review (the task pane shows the evidence).',
+    'Exit 0 when every document is posted exactly once, 1 when some were refused by Zoho, need',
+    'review, or the batch is paused (daily limit, reconnect needed) or cancelled.',
   ].join('\n'),
   async run(argv, io) {
     const args = [...argv];
@@ -38,6 +41,7 @@ export const command: CliCommand = {
       let lastLine = '';
       const outcome = await postBatch({ store, secrets, audit }, positional[0], {
         concurrency,
+        leaseMs: config.postingLeaseMs,
         actor: io.env.USER ? `cli:${io.env.USER}` : 'cli',
         // Test and migration knobs: a faster limiter for a sandbox with higher limits.
         clientOptions: {
@@ -56,6 +60,9 @@ export const command: CliCommand = {
         for (const s of await itemStatuses(store, positional[0])) {
           if (s.state === 'failed' || s.state === 'needs_review') println(io.out, `  ${s.idempotencyKey}: ${s.status}`);
         }
+      }
+      if (outcome.state === 'needs_review') {
+        for (const f of await listFindings(store, { batchId: positional[0], state: 'open' })) println(io.out, `  ${f.idempotencyKey}: ${f.message}`);
       }
       return outcome.state === 'done' ? 0 : 1;
     });

@@ -47,7 +47,12 @@ export interface SandboxOptions {
   faults?: Partial<SandboxFaults>;
   /** Random source for fault injection (tests pass a seeded one). */
   random?: () => number;
+  /** Awaited before a validated write is applied (late-writes.ts holds a write there until its client is gone). */
+  beforeWrite?: WriteHook;
 }
+
+/** A write about to be applied: which operation, its body, and the request (its socket tells whether the client still waits). */
+export type WriteHook = (w: { method: string; template: string; body: unknown; req: FastifyRequest }) => Promise<void>;
 
 export interface SandboxStats {
   apiCalls: number;
@@ -272,6 +277,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
             count('500-before');
             return sendZoho(reply, 500, { code: 1000, message: 'Internal error' });
           }
+          if (method !== 'GET') await opts.beforeWrite?.({ method, template, body: req.body, req });
           let out: HandlerResult;
           try {
             out = handler({ books, query: checked.query, body: checked.body, params: req.params as Record<string, string> });
@@ -318,6 +324,9 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
   }
 
   const match = (want: string | undefined, have: string) => want === undefined || want === have;
+  /** A list's date filters: the day itself, or from date_start to date_end (yyyy-mm-dd compare as text). */
+  const onDates = (q: { date?: string; date_start?: string; date_end?: string }, have: string) =>
+    match(q.date, have) && (q.date_start === undefined || have >= q.date_start) && (q.date_end === undefined || have <= q.date_end);
 
   function contactOf(books: OrgBooks, id: unknown) {
     const c = books.contacts.find((x) => x.contact_id === id);
@@ -416,7 +425,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     return { status: 201, message: 'The invoice has been created.', entity: ['invoice', showInvoice(inv)] };
   });
   api('listInvoices', ({ books, query }) =>
-    page(query, books.invoices.filter((i) => match(query.invoice_number, i.invoice_number) && match(query.reference_number, i.reference_number) && match(query.customer_id, i.customer_id)).map(showInvoice), 'invoices'),
+    page(query, books.invoices.filter((i) => match(query.invoice_number, i.invoice_number) && match(query.reference_number, i.reference_number) && match(query.customer_id, i.customer_id) && onDates(query, i.date)).map(showInvoice), 'invoices'),
   );
   api('getInvoice', ({ books, params }) => {
     const inv = state.invoice(books.org.organization_id, params.invoice_id);
@@ -486,7 +495,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     return { status: 201, message: 'The payment has been created.', entity: ['payment', showPayment(p)] };
   });
   api('listPayments', ({ books, query }) =>
-    page(query, books.payments.filter((p) => match(query.reference_number, p.reference_number) && match(query.customer_id, p.customer_id)).map(showPayment), 'customerpayments'),
+    page(query, books.payments.filter((p) => match(query.reference_number, p.reference_number) && match(query.customer_id, p.customer_id) && onDates(query, p.date)).map(showPayment), 'customerpayments'),
   );
   api('getPayment', ({ books, params }) => {
     const p = books.payments.find((x) => x.payment_id === params.payment_id);
@@ -535,7 +544,7 @@ export function createSandbox(opts: SandboxOptions = {}): Sandbox {
     return { status: 201, message: 'The journal entry has been created.', entity: ['journal', showJournal(j)] };
   });
   api('listJournals', ({ books, query }) =>
-    page(query, books.journals.filter((j) => match(query.reference_number, j.reference_number) && match(query.entry_number, j.entry_number)).map(showJournal), 'journals'),
+    page(query, books.journals.filter((j) => match(query.reference_number, j.reference_number) && match(query.entry_number, j.entry_number) && onDates(query, j.journal_date)).map(showJournal), 'journals'),
   );
   api('getJournal', ({ books, params }) => {
     const j = books.journals.find((x) => x.journal_id === params.journal_id);

@@ -6,7 +6,8 @@
 import { setLocalSandboxUrl } from '../../zoho/local-sandbox';
 import { createSandbox, type Sandbox, type SandboxOptions } from './app';
 
-export type { Sandbox, SandboxFaults, SandboxLimits, SandboxOptions, SandboxStats } from './app';
+export type { Sandbox, SandboxFaults, SandboxLimits, SandboxOptions, SandboxStats, WriteHook } from './app';
+export { lateWrites, type LateWrites, type LateWriteEvent } from './late-writes';
 export type { SeedIds } from './state';
 export { createSandbox };
 

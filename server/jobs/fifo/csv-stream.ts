@@ -6,10 +6,12 @@
  * prints both); the gain is in not making a string per field (8 per row, 80M for 10M rows).
  *
  * Public API
- * - `streamCsvFields(file, onRecord, { delimiter?, onChunk? })`: onRecord(record: CsvRecordView) per non-blank record
- *   (record 0 is the header); the view is only valid during the call; onChunk sees the raw bytes (checksums). Resolves with the record count.
+ * - `streamCsvFields(file, onRecord, { delimiter?, highWaterMark? })`: onRecord(record: CsvRecordView) per non-blank record
+ *   (record 0 is the header); the view is only valid during the call. Resolves with the record count.
  * - `CsvRecordView`: buf, count, start/end/quoted per field, recordStart/recordEnd (raw bytes, no line end),
+ *   `base` (the file offset of buf[0], so base + recordStart is where the record is in the file),
  *   `text(i)` decodes field i, `texts()` all fields.
+ * - `recordTexts(bytes, delimiter)`: the fields of one record's raw bytes (as recordStart..recordEnd gave them).
  * - `streamCsvRecords(file, onBatch, { batchRows? })`: records as string arrays in batches.
  * - `detectDelimiter(firstLine)`: , ; tab or |, the one that splits the header the most.
  */
@@ -41,6 +43,8 @@ export class CsvRecordView {
   quoted = new Uint8Array(64);
   recordStart = 0;
   recordEnd = 0;
+  /** File offset of buf[0]. */
+  base = 0;
   delimiter = 44;
 
   push(s: number, e: number, q: number): void {
@@ -173,21 +177,24 @@ function splitRecords(buf: Buffer, to: number, view: CsvRecordView, onRecord: (v
 export async function streamCsvFields(
   file: string,
   onRecord: (record: CsvRecordView) => void,
-  options: { delimiter?: string; highWaterMark?: number; onChunk?: (bytes: Buffer) => void } = {},
+  options: { delimiter?: string; highWaterMark?: number } = {},
 ): Promise<number> {
-  const stream = fs.createReadStream(file, { highWaterMark: options.highWaterMark ?? 1 << 22 });
   const view = new CsvRecordView();
   let delimiter = options.delimiter;
-  let carry: Buffer | null = null;
   let first = true;
   let count = 0;
   const counted = (v: CsvRecordView) => {
     count++;
     onRecord(v);
   };
+  // File offset of the next byte to consume.
+  let offset = 0;
   const consume = (buf: Buffer, final: boolean): Buffer | null => {
     if (first) {
-      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+        buf = buf.subarray(3);
+        offset += 3;
+      }
       if (!delimiter) {
         const nl = buf.indexOf(LF);
         if (nl < 0 && !final) return buf;
@@ -196,15 +203,46 @@ export async function streamCsvFields(
       view.delimiter = delimiter.charCodeAt(0);
       first = false;
     }
+    view.base = offset;
     const used = splitRecords(buf, buf.length, view, counted, final);
+    offset += used;
     return used < buf.length ? buf.subarray(used) : null;
   };
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    options.onChunk?.(chunk);
-    carry = consume(carry ? Buffer.concat([carry, chunk]) : chunk, false);
+  // One buffer, filled by reads after the unconsumed tail of the last one (moved to its front): no
+  // stream chunk objects and no concatenation per chunk.
+  let buf = Buffer.allocUnsafe(Math.max(1, options.highWaterMark ?? 1 << 22));
+  let have = 0;
+  const fd = fs.openSync(file, 'r');
+  try {
+    for (;;) {
+      if (have === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2); // a record longer than the buffer
+        buf.copy(bigger, 0, 0, have);
+        buf = bigger;
+      }
+      const n = fs.readSync(fd, buf, have, buf.length - have, null);
+      have += n;
+      const final = n === 0;
+      if (final && have === 0) break;
+      const rest = consume(buf.subarray(0, have), final);
+      const left = rest ? rest.length : 0;
+      if (final) break;
+      buf.copyWithin(0, have - left, have);
+      have = left;
+    }
+  } finally {
+    fs.closeSync(fd);
   }
-  if (carry && carry.length) consume(carry, true);
   return count;
+}
+
+/** The fields of one record's raw bytes (a record as `recordStart..recordEnd` delimit it: quotes, no line end). */
+export function recordTexts(bytes: Buffer, delimiter: string): string[] {
+  const view = new CsvRecordView();
+  view.delimiter = delimiter.charCodeAt(0);
+  let texts: string[] = [''];
+  splitRecords(bytes, bytes.length, view, (v) => void (texts = v.texts()), true);
+  return texts;
 }
 
 export async function streamCsvRecords(

@@ -1,7 +1,7 @@
 /**
- * FIFO matching as set-based SQL, for data beyond one machine's memory (DESIGN.md §7). Gives the
- * engine's allocations exactly (test/integration/fifo-sql.test.ts proves it on random data with
- * ties and overspend in a real PostgreSQL).
+ * FIFO matching as set-based SQL, for data beyond one machine's memory. Gives the engine's
+ * allocations exactly (test/integration/fifo-sql.test.ts proves it on random data with ties and
+ * overspend in a real PostgreSQL and in DuckDB).
  *
  * How the chronology rule is kept: the plain interval join (cumulative redeemed against cumulative
  * earned) lets an overspend be paid by a lot earned later. The engine instead drops the part of a
@@ -15,8 +15,9 @@
  *
  * Tie order: CREATEDAT, earned before spent/expired, TRANS_ID (numeric — length without leading zeros,
  * then digits — when every TRANS_ID is digits, else text in byte order), then SEQ (input order).
- * Dialect: PostgreSQL (COLLATE "C" for byte order); other engines need their binary collation
- * there; everything else is standard window SQL (TRANSLATE, LTRIM(s, '0'), LEAST/GREATEST).
+ * Dialect: PostgreSQL and DuckDB as written (COLLATE "C" for byte order; both engines are proven in
+ * the tests); other engines need their binary collation there; everything else is standard window SQL
+ * (TRANSLATE, LTRIM(s, '0'), LEAST/GREATEST).
  *
  * Table: SEQ BIGINT (input order), TRANS_ID TEXT, TCTYPE TEXT, CREATEDAT TIMESTAMP, CUSTOMERID TEXT,
  * AMOUNT NUMERIC(18,2) (earned positive, spent/expired negative), rows already validated.
@@ -25,7 +26,8 @@
  * - `fifoSql({ table?, output? })`: the query; output 'allocations' (REDEEM_TRANS_ID, EARNED_TRANS_ID,
  *   AMOUNT_CENTS, CUSTOMERID) or 'unmatched' (TRANS_ID, UNMATCHED_CENTS).
  * - `fifoTableDdl(table)`: CREATE TABLE for the input.
- * - `loadFifoTable(client, table, transactions)`: creates the table and loads the matched rows.
+ * - `fifoTableRows(transactions)`: the matched rows as the table holds them (any engine's loader).
+ * - `loadFifoTable(client, table, transactions)`: creates the table in PostgreSQL and loads the matched rows.
  */
 import type { ClientBase } from 'pg';
 import { TYPE_NAMES, transIdAt, customerAt, type FifoTransactions } from '../../../src/fifo/transactions';
@@ -118,42 +120,37 @@ ORDER BY r.customerid, r.createdat, r.type_rank, r.id_len, r.id_key COLLATE "C",
   );
 }
 
-/** Creates `table` and loads the rows that take part in matching (left-out rows stay out, as in the engine). */
+/** One input row as the table holds it: seq, TRANS_ID, TCTYPE, CREATEDAT (ISO, no zone), CUSTOMERID, AMOUNT (two decimals). */
+export type FifoTableRow = [seq: number, transId: string, type: string, created: string, customer: string, amount: string];
+
+/** The rows that take part in matching (left-out rows stay out, as in the engine), in input order. */
+export function* fifoTableRows(tx: FifoTransactions): Generator<FifoTableRow> {
+  for (let i = 0; i < tx.count; i++) {
+    if (!tx.active[i]) continue;
+    yield [i, transIdAt(tx, i), TYPE_NAMES[tx.type[i]!]!, isoDateTime(tx.createdMs[i]!).replace(/Z$/, ''), customerAt(tx, i), formatAmount(tx.amount[i]!)];
+  }
+}
+
+/** Creates `table` and loads the rows that take part in matching. */
 export async function loadFifoTable(client: Pick<ClientBase, 'query'>, table: string, tx: FifoTransactions): Promise<number> {
   await client.query(`DROP TABLE IF EXISTS ${ident(table)}`);
   await client.query(fifoTableDdl(table));
   const batch = 20_000;
   let loaded = 0;
-  let seq: string[] = [];
-  let ids: string[] = [];
-  let types: string[] = [];
-  let created: string[] = [];
-  let customers: string[] = [];
-  let amounts: string[] = [];
+  let columns: string[][] = [[], [], [], [], [], []];
   const flush = async () => {
-    if (!seq.length) return;
+    if (!columns[0]!.length) return;
     await client.query(
       `INSERT INTO ${ident(table)} (seq, trans_id, tctype, createdat, customerid, amount)
        SELECT * FROM UNNEST($1::bigint[], $2::text[], $3::text[], $4::timestamp[], $5::text[], $6::numeric[])`,
-      [seq, ids, types, created, customers, amounts],
+      columns,
     );
-    loaded += seq.length;
-    seq = [];
-    ids = [];
-    types = [];
-    created = [];
-    customers = [];
-    amounts = [];
+    loaded += columns[0]!.length;
+    columns = [[], [], [], [], [], []];
   };
-  for (let i = 0; i < tx.count; i++) {
-    if (!tx.active[i]) continue;
-    seq.push(String(i));
-    ids.push(transIdAt(tx, i));
-    types.push(TYPE_NAMES[tx.type[i]!]!);
-    created.push(isoDateTime(tx.createdMs[i]!).replace(/Z$/, ''));
-    customers.push(customerAt(tx, i));
-    amounts.push(formatAmount(tx.amount[i]!));
-    if (seq.length === batch) await flush();
+  for (const row of fifoTableRows(tx)) {
+    for (let c = 0; c < row.length; c++) columns[c]!.push(String(row[c]));
+    if (columns[0]!.length === batch) await flush();
   }
   await flush();
   return loaded;

@@ -5,7 +5,7 @@ import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocki
 import type { Problem } from '../../../src/kernel';
 import { invoicesCsv } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
-import { readTuitionBytes } from './inputs';
+import { readTuitionFileInto } from './inputs';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
@@ -39,17 +39,13 @@ export const command: CliCommand = {
     for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`There is no file ${f}.`);
     const outDir = path.resolve(io.cwd, values.out);
 
-    // One file at a time: each file's table is let go once its lines are read (memory stays near the lines' size).
+    // One file at a time: each file's bytes are let go once its lines are read (kept as columns).
     // A second pass (to name the months the files hold) reads the same files again: their own problems are kept once.
     let fileProblems: Problem[] = [];
     const month = await buildTuitionMonth(
       async (reader) => {
         fileProblems = [];
-        for (const f of files) {
-          const input = await readTuitionBytes(path.basename(f), fs.readFileSync(f));
-          fileProblems.push(...input.problems);
-          for (const t of input.tables) reader.read(t);
-        }
+        for (const f of files) fileProblems.push(...(await readTuitionFileInto(reader, path.basename(f), fs.readFileSync(f))));
       },
       { month: values.month, partner: values.partner },
     );

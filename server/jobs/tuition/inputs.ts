@@ -1,9 +1,11 @@
 /**
  * Tuition partner files on the CLI: CSV (any delimiter) or .xlsx, read by the one table-file reader
- * (platform/workbook/table-file); a workbook's sheets that hold expense lines are picked by
- * src/tuition. Sheets are named `<file> <sheet>` in problems.
+ * (platform/workbook/table-file) — a CSV file's bytes go to the reader as they are (readTuitionFileInto);
+ * a workbook's sheets that hold expense lines are picked by src/tuition. Sheets are named `<file> <sheet>` in problems.
  */
+import path from 'node:path';
 import type { Problem, Table } from '../../../src/kernel';
+import type { ExpenseLineReader } from '../../../src/tuition';
 import { expenseSheets } from '../../../src/tuition/month';
 import { isWorkbookName, readTableFile } from '../../../platform/workbook/table-file';
 
@@ -16,4 +18,16 @@ export async function readTuitionBytes(name: string, bytes: Uint8Array): Promise
   const read = await readTableFile(name, bytes);
   if (!isWorkbookName(name) || read.problems.length) return read;
   return expenseSheets(name, read.tables);
+}
+
+/**
+ * One partner file into a reader: a CSV file's bytes straight to the reader (split where they lie, no
+ * table of strings), a workbook or JSON file through readTuitionBytes. Returns the file's own problems
+ * (CSV syntax, empty, unreadable workbook), which are listed before the rows' problems.
+ */
+export async function readTuitionFileInto(reader: ExpenseLineReader, name: string, bytes: Buffer): Promise<Problem[]> {
+  if (!isWorkbookName(name) && path.extname(name).toLowerCase() !== '.json') return reader.readCsv(name, bytes, () => bytes.toString('utf8'));
+  const input = await readTuitionBytes(name, bytes);
+  for (const t of input.tables) reader.read(t);
+  return input.problems;
 }

@@ -4,12 +4,11 @@
  * Every value is HTML-escaped; the form carries the hash of the exact version shown.
  */
 import { formatAmount } from '../../../src/kernel';
+import { expenseTypeWords } from '../../../src/tuition/zoho';
 import type { StoredInvoice } from './invoices';
 
 export const esc = (s: unknown): string =>
   String(s ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-
-const TYPE_WORDS: Record<string, string> = { TUITION: 'Tuition', MATERIALS: 'Books and materials', TUTORING: 'Tutoring' };
 
 const STYLE = `
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0;color:#1b1b1b;background:#f6f6f6;line-height:1.5}
@@ -59,7 +58,7 @@ export function invoiceTable(inv: StoredInvoice): string {
   const rows = d.lines
     .map(
       (l) =>
-        `<tr><td>${esc(l.user)}</td><td>${esc(TYPE_WORDS[l.expenseType] ?? l.expenseType)}</td><td class="num">${l.items}</td><td class="num">${esc(formatAmount(l.cents, d.currency))}</td></tr>`,
+        `<tr><td>${esc(l.user)}</td><td>${esc(expenseTypeWords(l.expenseType))}</td><td class="num">${l.items}</td><td class="num">${esc(formatAmount(l.cents, d.currency))}</td></tr>`,
     )
     .join('\n');
   return `<table>

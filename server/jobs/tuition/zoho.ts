@@ -1,15 +1,15 @@
 /**
- * An approved tuition invoice as a Zoho Books invoice, created exactly once: the Zoho invoice
- * number is ours (`<number>-v<version>`, unique per organisation), so before creating we look it up,
- * a 1001 "already exists" is adopted after a look-up, and an uncertain write (timeout, 5xx) is only
- * ever followed by a look-up, never a blind retry.
+ * An approved tuition invoice delivered to Zoho Books through the one Zoho poster: the document is
+ * built by src/tuition/zoho.ts (our invoice number `<number>-v<version>`, which Zoho keeps unique),
+ * looked up first (a delivery may be repeated after a crash), created once, adopted on 1001 when
+ * its amount is ours to the cent; an uncertain write is only ever followed by a look-up.
  */
-import { centsToNumber } from '../../../src/kernel';
+import { tuitionZohoDocument, tuitionZohoNumber } from '../../../src/tuition/zoho';
 import type { Secrets } from '../../secrets';
 import type { Store } from '../../store';
 import { clientFor, type ClientOptions } from '../../zoho/connections';
 import { isZohoError } from '../../zoho/errors';
-import type { ZohoClient } from '../../zoho/client';
+import { createOnce, findPosted, type Posted, type Review } from '../../zoho/poster';
 import type { StoredInvoice } from './invoices';
 
 export interface ZohoTarget {
@@ -21,21 +21,7 @@ export interface ZohoTarget {
   itemId: string;
 }
 
-const TYPE_WORDS: Record<string, string> = { TUITION: 'Tuition', MATERIALS: 'Books and materials', TUTORING: 'Tutoring' };
-
-export const zohoInvoiceNumber = (inv: StoredInvoice) => `${inv.number}-v${inv.version}`;
-
-interface ZohoInvoice {
-  invoice_id: string;
-  invoice_number: string;
-  total: number | string;
-  customer_id: string;
-}
-
-async function lookUp(client: ZohoClient, number: string): Promise<ZohoInvoice | undefined> {
-  const r = await client.get('/invoices', { invoice_number: number });
-  return ((r.invoices as ZohoInvoice[] | undefined) ?? []).find((i) => i.invoice_number === number);
-}
+export const zohoInvoiceNumber = (inv: StoredInvoice) => tuitionZohoNumber(inv.number, inv.version);
 
 export interface ZohoDelivery {
   invoiceId: string;
@@ -49,46 +35,29 @@ export async function createZohoInvoice(
   target: ZohoTarget,
   clientOptions: ClientOptions = {},
 ): Promise<ZohoDelivery> {
-  const negative = inv.document.lines.find((l) => l.cents < 0);
-  if (negative) {
-    throw new Error(`Invoice ${inv.number} has a credit line (${negative.user}, ${negative.expenseType}); Zoho Books invoices take no negative lines. Deliver it by file, or issue the credit as a credit note.`);
-  }
-  // Settings saved before the item became required may lack it: say so instead of a refusal from Zoho.
-  if (!target.itemId) throw new Error(`The tuition settings of ${inv.customer} name no Zoho item; Zoho Books needs one on every invoice line. Add the item's Zoho id in the customer's tuition settings.`);
   const { client } = await clientFor(deps, target.connectionId, clientOptions);
-  const number = zohoInvoiceNumber(inv);
   const contact = (await client.listAll<{ contact_id: string; contact_name: string; currency_code?: string }>('/contacts', 'contacts')).find((c) => String(c.contact_id) === target.zohoCustomerId);
   if (!contact) throw new Error(`Zoho Books has no customer ${target.zohoCustomerId} for ${inv.customer}; an admin corrects the customer's Zoho customer under Settings → Delivery targets.`);
-  // A Zoho invoice is in its customer's currency: a EUR invoice to a USD customer would change every amount.
-  if (contact.currency_code && contact.currency_code !== inv.currency) {
-    throw new Error(`Invoice ${inv.number} is in ${inv.currency} but the Zoho customer ${contact.contact_name} bills in ${contact.currency_code}; use a Zoho customer in ${inv.currency} or deliver it by file.`);
-  }
-  const existing = await lookUp(client, number);
-  if (existing) return { invoiceId: String(existing.invoice_id), invoiceNumber: number, adopted: true };
-  const body = {
-    customer_id: target.zohoCustomerId,
-    invoice_number: number,
-    reference_number: inv.hash.slice(0, 50),
-    date: `${inv.month}-01`,
-    notes: `Tuition expenses ${inv.month}, approved by ${inv.decision?.by ?? 'the customer'} (version ${inv.version}, sha-256 ${inv.hash}).`,
-    line_items: inv.document.lines.map((l) => ({
-      item_id: target.itemId,
-      name: `${TYPE_WORDS[l.expenseType] ?? l.expenseType}`,
-      description: `${l.user} (${l.items} item${l.items === 1 ? '' : 's'})`,
-      // Exact: cents → the decimal's nearest double, which JSON prints in its shortest form (1200.1).
-      rate: centsToNumber(l.cents, inv.currency),
-      quantity: 1,
-    })),
+  const built = tuitionZohoDocument(
+    { number: inv.number, version: inv.version, month: inv.month, currency: inv.currency, hash: inv.hash, approvedBy: inv.decision?.by ?? null, document: inv.document },
+    { customer: inv.customer, contactId: target.zohoCustomerId, contactName: contact.contact_name, currency: contact.currency_code, itemId: target.itemId },
+  );
+  if (!built.ok) throw new Error(built.reason);
+  const doc = built.document;
+  const delivered = (r: Posted | Review): ZohoDelivery => {
+    if (r.state === 'review') throw new Error(`Invoice ${zohoInvoiceNumber(inv)}: ${r.message}`);
+    return { invoiceId: r.found.zohoId, invoiceNumber: zohoInvoiceNumber(inv), adopted: r.adopted };
   };
+  const existing = await findPosted(client, doc, 'found in Zoho before creating');
+  if (existing) return delivered(existing);
   try {
-    const r = await client.post('/invoices', body, { ignore_auto_number_generation: true });
-    const created = r.invoice as ZohoInvoice;
-    return { invoiceId: String(created.invoice_id), invoiceNumber: number, adopted: false };
+    return delivered(await createOnce(client, doc));
   } catch (e) {
-    // Already there (1001) or unknown outcome: the look-up decides; nothing is posted twice.
-    if (isZohoError(e, 'uncertain') || (isZohoError(e, 'rejected') && e.code === 1001)) {
-      const found = await lookUp(client, number);
-      if (found) return { invoiceId: String(found.invoice_id), invoiceNumber: number, adopted: true };
+    // Unknown outcome: the look-up decides (the invoice number is unique in Zoho, so a later
+    // delivery cannot create a second one either).
+    if (isZohoError(e, 'uncertain')) {
+      const found = await findPosted(client, doc);
+      if (found) return delivered(found);
     }
     throw e;
   }

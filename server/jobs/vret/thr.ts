@@ -5,11 +5,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import readline from 'node:readline';
 import { createHash } from 'node:crypto';
 import type { Table } from '../../../src/kernel/table';
 
 export const THR_EXTENSIONS = ['.txt', '.thr', '.dat'];
+
 
 /** THR files of a folder in name order (hidden and Office lock files skipped). */
 export function listThrFiles(dir: string): string[] {
@@ -30,29 +30,26 @@ export interface ThrReadResult {
 
 /**
  * Streams one THR file to `onChunk` in tables of at most `chunkRows` rows. Blank lines stay in the
- * chunk as [''] so line numbers hold; the file's sha256 is computed on the way.
+ * chunk as [''] so line numbers hold; the file's sha256 is computed on the way. Lines are cut from the
+ * bytes (LF, CRLF or a lone CR, as readline cuts them) and each is decoded on its own: a line event per
+ * line cost more than the line, and a cell sliced from one big decoded piece would keep that whole piece
+ * in memory for as long as the run keeps the cell.
  */
-export async function readThrFile(file: string, onChunk: (table: Table) => void | Promise<void>, chunkRows = 20_000): Promise<ThrReadResult> {
+export async function readThrFile(file: string, onChunk: (table: Table) => void | Promise<void>, chunkRows = 20_000, pieceBytes = 1 << 22): Promise<ThrReadResult> {
   const name = path.basename(file);
   const hash = createHash('sha256');
   let bytes = 0;
-  const stream = fs.createReadStream(file);
-  stream.on('data', (b) => {
-    hash.update(b as Buffer);
-    bytes += (b as Buffer).length;
-  });
-  const rl = readline.createInterface({ input: stream, crlfDelay: Infinity });
   let header: string[] | null = null;
   let lineNo = 0;
   let rows: string[][] = [];
   let first = 2;
-  for await (const raw of rl) {
+  const line = async (raw: string) => {
     lineNo++;
     if (header === null) {
-      if (raw.trim() === '') continue;
+      if (raw.trim() === '') return;
       header = raw.replace(/^\uFEFF/, '').split('|').map((h) => h.trim());
       first = lineNo + 1;
-      continue;
+      return;
     }
     rows.push(raw.trim() === '' ? [''] : raw.split('|'));
     if (rows.length >= chunkRows) {
@@ -60,6 +57,43 @@ export async function readThrFile(file: string, onChunk: (table: Table) => void 
       first = lineNo + 1;
       rows = [];
     }
+  };
+  const fd = fs.openSync(file, 'r');
+  try {
+    let carry: Buffer | null = null;
+    const buf = Buffer.allocUnsafe(pieceBytes);
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      const final = n === 0;
+      if (n > 0) {
+        hash.update(buf.subarray(0, n));
+        bytes += n;
+      }
+      const data: Buffer = carry ? (final ? carry : Buffer.concat([carry, buf.subarray(0, n)])) : buf.subarray(0, n);
+      let at = 0;
+      if (data.indexOf(13) < 0) {
+        for (let nl = data.indexOf(10); nl >= 0; nl = data.indexOf(10, at)) {
+          await line(data.toString('utf8', at, nl));
+          at = nl + 1;
+        }
+      } else {
+        for (let i = 0; i < data.length; i++) {
+          const c = data[i];
+          if (c !== 10 && c !== 13) continue;
+          if (c === 13 && i + 1 === data.length && !final) break; // maybe half a CRLF: wait for the next piece
+          await line(data.toString('utf8', at, i));
+          if (c === 13 && data[i + 1] === 10) i++;
+          at = i + 1;
+        }
+      }
+      if (final) {
+        if (at < data.length) await line(data.toString('utf8', at));
+        break;
+      }
+      carry = at < data.length ? Buffer.from(data.subarray(at)) : null;
+    }
+  } finally {
+    fs.closeSync(fd);
   }
   if (header && rows.length) await onChunk({ name, header, rows, firstRowNumber: first });
   if (!header) await onChunk({ name, header: [], rows: [], firstRowNumber: 2 });

@@ -8,7 +8,7 @@
  * fifoResultCanonical — the same text the CLI hashes, so both record the same result checksum for
  * the same data.
  */
-import { isBlocking, type Problem } from '../../../src/kernel/problems';
+import type { Problem } from '../../../src/kernel/problems';
 import type { Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
@@ -18,6 +18,7 @@ import {
   fifoAnalytics,
   fifoInputCanonical,
   fifoResultCanonical,
+  fifoStoppedBy,
   readFifoWorkbook,
   validateFifoResults,
   type FifoAnalytics,
@@ -68,7 +69,7 @@ export async function sha256Hex(chunks: Iterable<string>): Promise<string> {
 
 export async function runFifo(tables: Table[], options: { sheet: string; mode: FifoMode; asOf?: string }): Promise<FifoOutcome> {
   const input = readFifoWorkbook(tables, { sheet: options.sheet });
-  const stopped = input.problems.some((p) => isBlocking(p) && ['missing-column', 'empty-sheet', 'missing-sheet'].includes(p.code ?? ''));
+  const stopped = fifoStoppedBy(input.problems).length > 0;
   const result = allocateFifo(input.transactions, { mode: options.mode });
   const analytics = fifoAnalytics(result, { asOf: options.asOf });
   const problems = stopped ? input.problems : [...input.problems, ...result.problems, ...validateFifoResults(result)];

@@ -10,6 +10,7 @@ import {
   Caption1,
   Dropdown,
   Field,
+  Input,
   MessageBar,
   MessageBarBody,
   Option,
@@ -25,6 +26,8 @@ import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+import ReviewFindings from './post-panel-review';
+import { leaseNotes, type PanelLeases } from './post-panel-lease';
 import { openSettings } from '../settings/section';
 
 const useStyles = makeStyles({
@@ -80,6 +83,10 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [written, setWritten] = useState<string | null>(null);
+  // When the progress was read, so the lease countdown stays live between polls.
+  const [readAt, setReadAt] = useState(0);
+  const [now, setNow] = useState(Date.now());
+  const [takeOverReason, setTakeOverReason] = useState('');
 
   // Ribbon "Post to Zoho": bring the panel into view.
   useEffect(() => {
@@ -113,6 +120,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     // The batch itself (its version, for approving) only while it waits for approval: it lists every item.
     if (p.batchState === 'awaiting_approval') setBatch((await api.request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(batch.id)}`)).batch);
     setProgress(p);
+    setReadAt(Date.now());
     return p;
   }, [api, batch]);
 
@@ -124,7 +132,9 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       try {
         const p = await refresh();
         if (!stop && p && (p.running || p.batchState === 'awaiting_approval' || p.batchState === 'approved' || p.batchState === 'sending')) {
-          setTimeout(() => void tick(), p.running ? 700 : 3000);
+          // A batch recovering after a restart resumes by itself: follow it closely then too.
+          const waiting = ((p as { leases?: PanelLeases }).leases?.heldByStale ?? 0) > 0;
+          setTimeout(() => void tick(), p.running || waiting ? 700 : 3000);
         }
       } catch (e) {
         if (!stop) setError((e as Error).message);
@@ -186,7 +196,21 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       await api.request(`/api/posting/batches/${encodeURIComponent(batch!.id)}/${verb}`, { method: 'POST', body: {} });
     });
 
-  const step = panelStep(batch, progress, sessionUser(session), blocked);
+  const user = sessionUser(session);
+  const step = panelStep(batch, progress, user, blocked);
+  const leases = (progress as (PanelProgress & { leases?: PanelLeases }) | null)?.leases;
+  const notes = leaseNotes(progress?.batchState ?? '', leases, now - readAt, user?.roles ?? []);
+  // The countdown ticks every second while there is one to show.
+  useEffect(() => {
+    if (!notes.waiting && !notes.lookUps) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [notes.waiting, notes.lookUps]);
+  const takeOver = () =>
+    act('take-over', async () => {
+      await api.request(`/api/posting/batches/${encodeURIComponent(batch!.id)}/take-over`, { method: 'POST', body: { reason: takeOverReason } });
+      setTakeOverReason('');
+    });
   const counts = progress?.counts;
   const problems = (items ?? []).filter((i) => i.state === 'failed' || i.state === 'needs_review');
   const kinds = documents.reduce<Record<string, number>>((m, d) => ((m[d.kind] = (m[d.kind] ?? 0) + 1), m), {});
@@ -252,6 +276,22 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
           Post to Zoho
         </Button>
       )}
+      {notes.waiting && (
+        <MessageBar intent="info" data-testid="post-lease-wait">
+          <MessageBarBody>{notes.waiting}</MessageBarBody>
+        </MessageBar>
+      )}
+      {notes.lookUps && <Caption1 data-testid="post-lookup-wait">{notes.lookUps}</Caption1>}
+      {notes.canTakeOver && (
+        <div className={styles.row}>
+          <Field label={`The worker ${leases?.staleWorker ?? ''} has been silent for longer than its lease; take its documents over (why?)`}>
+            <Input value={takeOverReason} onChange={(_, d) => setTakeOverReason(d.value)} />
+          </Field>
+          <Button disabled={busy !== null || !takeOverReason.trim()} onClick={takeOver}>
+            Take over
+          </Button>
+        </div>
+      )}
       {(step.step === 'posting' || step.step === 'paused') && counts && progress && (
         <>
           <Field
@@ -278,6 +318,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         </>
       )}
       {written && <Caption1>Status written to the sheets: {written}.</Caption1>}
+      {batch && step.step === 'finished' && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} />}
       {problems.length > 0 && (
         <div>
           <Text weight="semibold">Documents that need attention ({problems.length})</Text>

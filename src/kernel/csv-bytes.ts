@@ -1,0 +1,170 @@
+/**
+ * A CSV file split where it lies: records and fields as spans of its bytes, no string per cell —
+ * for readers of large files (tuition partner files). It gives exactly the records `parseCsv` gives
+ * (papaparse, the delimiter and line break papaparse guesses, blank lines skipped, the same
+ * field-count warnings) for the files it accepts: valid UTF-8, one kind of line break, quotes only
+ * around whole fields. For anything else it returns null and the caller reads the file with
+ * `parseCsv`, so the two never disagree.
+ *
+ * Public API
+ * - `splitCsvBytes(bytes, name)` → `CsvSpans | null`.
+ * - `CsvSpans`: `header` (as parseCsv's table has it), `rows`, `rowStart` (rows + 1 field indexes),
+ *   `start`/`end` per field (a span of `bytes`; start < 0: `literals[-1 - start]`, a quoted field with
+ *   doubled quotes), `problems` (parseCsv's field-count warnings), `text` (a SpanText over the bytes).
+ */
+import Papa from 'papaparse';
+import { warning, type Problem } from './problems';
+import { SPACE, SpanText, utf8SequenceLength } from './text-bytes';
+
+export interface CsvSpans {
+  bytes: Uint8Array;
+  text: SpanText;
+  header: string[];
+  rows: number;
+  rowStart: Int32Array;
+  start: Int32Array;
+  end: Int32Array;
+  literals: string[];
+  problems: Problem[];
+}
+
+const QUOTE = 34;
+const LF = 10;
+const CR = 13;
+
+/** What papaparse guesses for this file, from the same first megabyte and ten records it looks at. */
+function guess(bytes: Uint8Array, from: number): { delimiter: number; crlf: boolean } | null {
+  let end = Math.min(bytes.length, from + (1 << 20));
+  while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--; // not inside a character
+  const head = new SpanText(bytes, 'utf-8').text(from, end);
+  if (end < bytes.length && head.split('\n').length < 12) return null; // fewer than ten records in it: papaparse would look further
+  const meta = Papa.parse<string[]>(head, { delimiter: '', skipEmptyLines: 'greedy', preview: 10 }).meta;
+  if (meta.linebreak !== '\n' && meta.linebreak !== '\r\n') return null;
+  if (meta.delimiter.length !== 1 || meta.delimiter.charCodeAt(0) >= 0x80) return null;
+  return { delimiter: meta.delimiter.charCodeAt(0), crlf: meta.linebreak === '\r\n' };
+}
+
+export function splitCsvBytes(bytes: Uint8Array, name: string): CsvSpans | null {
+  const b = bytes;
+  const n = b.length;
+  const from = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
+  const g = guess(b, from);
+  if (!g) return null;
+  const { delimiter: delim, crlf } = g;
+  const text = new SpanText(b, 'utf-8');
+  let cap = Math.max(64, n >> 3);
+  let start = new Int32Array(cap);
+  let end = new Int32Array(cap);
+  let fields = 0;
+  const rowStarts: number[] = [];
+  const literals: string[] = [];
+  let recordFrom = 0;
+  let i = from;
+  const push = (s: number, e: number) => {
+    if (fields === cap) {
+      cap *= 2;
+      const s2 = new Int32Array(cap);
+      s2.set(start);
+      const e2 = new Int32Array(cap);
+      e2.set(end);
+      [start, end] = [s2, e2];
+    }
+    start[fields] = s;
+    end[fields++] = e;
+  };
+  /** Keeps the record just split unless all its fields are blank (papaparse's greedy skip). */
+  const endRecord = () => {
+    for (let f = recordFrom; f < fields; f++) {
+      const s = start[f]!;
+      const e = end[f]!;
+      if (s < 0) {
+        if (literals[-1 - s]!.trim() !== '') return void rowStarts.push(recordFrom), (recordFrom = fields);
+        continue;
+      }
+      for (let k = s; k < e; k++) {
+        if (SPACE[b[k]!]) continue;
+        if (b[k]! < 0x80) return void rowStarts.push(recordFrom), (recordFrom = fields);
+        let joined = '';
+        for (let f2 = recordFrom; f2 < fields; f2++) joined += start[f2]! < 0 ? literals[-1 - start[f2]!] : text.text(start[f2]!, end[f2]!);
+        if (joined.trim() !== '') return void rowStarts.push(recordFrom), (recordFrom = fields);
+        fields = recordFrom;
+        return;
+      }
+    }
+    fields = recordFrom; // blank: dropped
+  };
+  for (;;) {
+    // one field from i
+    if (i < n && b[i] === QUOTE) {
+      let j = i + 1;
+      let doubled = false;
+      for (;;) {
+        if (j >= n) return null; // unterminated
+        const c = b[j]!;
+        if (c === QUOTE) {
+          if (b[j + 1] === QUOTE) {
+            doubled = true;
+            j += 2;
+            continue;
+          }
+          break;
+        }
+        if (c >= 0x80) {
+          const len = utf8SequenceLength(b, j, n);
+          if (!len) return null;
+          j += len;
+        } else j++;
+      }
+      if (doubled) {
+        literals.push(text.text(i + 1, j).replace(/""/g, '"'));
+        push(-literals.length, 0);
+      } else push(i + 1, j);
+      i = j + 1;
+      // after a closing quote: a delimiter, a line break or the end, nothing else (papaparse would complain)
+      if (!(i >= n || b[i] === delim || (crlf ? b[i] === CR && b[i + 1] === LF : b[i] === LF))) return null;
+    } else {
+      let j = i;
+      for (; j < n; j++) {
+        const c = b[j]!;
+        if (c === delim || c === LF || c === CR || c === QUOTE) break;
+        if (c >= 0x80) {
+          const len = utf8SequenceLength(b, j, n);
+          if (!len) return null;
+          j += len - 1;
+        }
+      }
+      if (j < n && b[j] === QUOTE) return null; // a quote inside a field
+      push(i, j);
+      i = j;
+    }
+    if (i >= n) {
+      endRecord();
+      break;
+    }
+    if (b[i] === delim) {
+      i++;
+      continue;
+    }
+    // a line break, and only the one papaparse guessed
+    if (crlf) {
+      if (b[i] !== CR || b[i + 1] !== LF) return null;
+      i += 2;
+    } else {
+      if (b[i] !== LF) return null;
+      i++;
+    }
+    endRecord();
+  }
+  if (rowStarts.length === 0) return null; // an empty file: parseCsv says so
+  rowStarts.push(fields);
+  const problems: Problem[] = [];
+  const width = rowStarts[1]! - rowStarts[0]!;
+  for (let r = 1; r + 1 < rowStarts.length; r++) {
+    const count = rowStarts[r + 1]! - rowStarts[r]!;
+    if (count !== width)
+      problems.push(warning({ source: name, row: r + 1, message: `This line has ${count} fields where the header has ${width}.`, code: 'field-count' }));
+  }
+  const header: string[] = [];
+  for (let f = rowStarts[0]!; f < rowStarts[1]!; f++) header.push((start[f]! < 0 ? literals[-1 - start[f]!]! : text.text(start[f]!, end[f]!)).replace(/^\uFEFF/, '').trim());
+  return { bytes: b, text, header, rows: rowStarts.length - 2, rowStart: Int32Array.from(rowStarts.slice(1)), start, end, literals, problems };
+}

@@ -1,0 +1,371 @@
+/**
+ * Pass 1 of reading a settlement file (see ./read.ts): each line's fields kept as spans (./lines.ts),
+ * amounts in a plain form (`-12.34`, `34,20`) read straight to cents and posted dates in a plain form
+ * to their day, everything else left for pass 2; evidence for the file's conventions; the summary row.
+ * A class, not closures: it runs once per line of a million-line file.
+ *
+ * Public API
+ * - `Pass1(rows, layout, file, problems, fields?)`.read(): lines, per-line amount form and span, later
+ *   dates, literals, summary, rows of other settlements, the decimal and date tallies.
+ * - `NO_SEPARATOR`, `POINT`, `COMMA`, `OTHER`: amount forms.
+ */
+import { warning, type Problem } from '../kernel/problems';
+import { NOT_PLAIN, AMOUNT_COMMA, AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt } from '../kernel/money';
+import type { SettlementLayout } from './columns';
+import { DOTTED_SHAPE, DateTally, DecimalTally, ISO_SHAPE, dateShape, type DateShape, type DecimalEvidence } from './conventions';
+import { SettlementLines, type LineTextField } from './lines';
+import type { SettlementRows } from './rows';
+
+/** Amount forms (see plainAmountAt), and the evidence each gives about the decimal separator. */
+export const NO_SEPARATOR = AMOUNT_INTEGER;
+export const POINT = AMOUNT_POINT;
+export const COMMA = AMOUNT_COMMA;
+export const OTHER = NOT_PLAIN;
+const EVIDENCE: DecimalEvidence[] = ['none', 'dot', 'comma'];
+
+/** A plain non-negative integer of at most 15 digits; -1 otherwise. */
+function plainInteger(b: Uint8Array, s: number, e: number): number {
+  if (e - s > 15) return -1;
+  let v = 0;
+  for (let i = s; i < e; i++) {
+    const d = b[i]! - 48;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+function isoStart(b: Uint8Array, s: number, e: number): boolean {
+  return (
+    e - s >= 10 && b[s + 4] === 45 && b[s + 7] === 45 && isDigit(b[s]!) && isDigit(b[s + 1]!) && isDigit(b[s + 2]!) && isDigit(b[s + 3]!) &&
+    isDigit(b[s + 5]!) && isDigit(b[s + 6]!) && isDigit(b[s + 8]!) && isDigit(b[s + 9]!)
+  );
+}
+
+/** Sparse spans pass 1 leaves for pass 2, in line order: texts whose reading waits for the file's conventions. */
+class Later {
+  line: number[] = [];
+  start: number[] = [];
+  end: number[] = [];
+  next = 0;
+  add(i: number, s: number, e: number): void {
+    this.line.push(i);
+    this.start.push(s);
+    this.end.push(e);
+  }
+}
+
+/** Fields every line of a row shares: their index in LINE_TEXT_FIELDS and their column (6, 7 — amount type and description — are per line). */
+const SHARED_FIELDS = [0, 1, 2, 3, 4, 5, 8, 9, 10];
+const SHARED_COLUMNS: (keyof SettlementLayout['idx'])[] = ['transactionType', 'orderId', 'merchantOrderId', 'adjustmentId', 'shipmentId', 'marketplace', 'fulfillmentId', 'sku', 'promotionId'];
+
+export interface Summary {
+  row: number;
+  settlementId: string;
+  start: string;
+  end: string;
+  deposit: string;
+  total: string;
+  currency: string;
+}
+
+/**
+ * Pass 1 over the rows after the header (a class, not closures: it runs once per line of a million-line
+ * file). Plain amounts go straight to cents and plain dates to their day; the rest waits for pass 2.
+ */
+export class Pass1 {
+  readonly lines: SettlementLines;
+  /** Per line: the form of its amount (NO_SEPARATOR, POINT, COMMA, OTHER) and where its text is. */
+  form: Uint8Array;
+  amountStart: Int32Array;
+  amountEnd: Int32Array;
+  /** V1: the amount's column per line (V2: always `amount`). */
+  column: Int32Array | null;
+  /** Posted dates not in a plain form, read in pass 2 with the file's slash convention. */
+  readonly laterDates = new Later();
+  /** Texts that are not spans (trimmed of Unicode spaces): negative starts index this list (-1 - i). */
+  readonly literals: string[] = [];
+  summary: Summary | null = null;
+  /** Rows whose settlement-id differs from the first one seen. */
+  readonly foreign = new Map<number, string>();
+  readonly decimals = new DecimalTally();
+  readonly dates = new DateTally();
+  private firstSid: string | null = null;
+  private firstSidSpan = false;
+  private firstSidStart = 0;
+  private firstSidEnd = 0;
+  private readonly b: Uint8Array;
+  private readonly sharedColumns: Int32Array;
+  private readonly dayIds = new Map<number, number>();
+  private lastDay = -1;
+  private lastDayId = 0;
+  private lastPostedStart = 0;
+  private lastPostedEnd = -1;
+  private lastPostedId = 0;
+  private lastPostedShape: DateShape = ISO_SHAPE;
+
+  constructor(
+    private readonly rows: SettlementRows,
+    private readonly layout: SettlementLayout,
+    private readonly file: string,
+    private readonly problems: Problem[],
+    fields?: readonly LineTextField[],
+  ) {
+    this.b = rows.bytes;
+    const capacity = estimateLines(this.b);
+    this.lines = new SettlementLines(rows.text, capacity, fields);
+    this.form = new Uint8Array(capacity);
+    this.amountStart = new Int32Array(capacity);
+    this.amountEnd = new Int32Array(capacity);
+    this.column = layout.format === 'v1' ? new Int32Array(capacity) : null;
+    this.sharedColumns = Int32Array.from(SHARED_COLUMNS.map((c) => layout.idx[c]));
+  }
+
+  read(): this {
+    const { rows, layout, problems, file } = this;
+    const { idx, width, amountCols } = layout;
+    while (rows.next()) {
+      const row = rows.row;
+      if (rows.count > width) {
+        // Trailing empty fields (a summary row's extra tab, trailing spaces) are harmless; real values are not.
+        const extra: string[] = [];
+        for (let f = width; f < rows.count; f++) extra.push(rows.value(f));
+        if (extra.some((x) => x !== '') && !(this.summary === null && rows.field(idx.total) && extra.length === 1))
+          problems.push(warning({ source: file, row, value: extra.join(' | '), message: `This line has ${rows.count} fields where the header has ${width}; the extra values are ignored.`, code: 'field-count' }));
+      }
+      if (this.summary === null && rows.field(idx.total)) {
+        const summary = { row, settlementId: rows.value(idx.settlementId), start: rows.value(idx.start), end: rows.value(idx.end), deposit: rows.value(idx.deposit), total: rows.value(idx.total), currency: rows.value(idx.currency) };
+        this.summary = summary;
+        this.decimals.noteText(summary.total, row);
+        for (const d of [summary.start, summary.end, summary.deposit]) this.dates.noteText(d, row);
+        // A summary row that also carries a detail amount counts as a detail too.
+        if (amountCols.some((i) => rows.field(i))) this.keep(row);
+        continue;
+      }
+      this.keep(row);
+    }
+    return this;
+  }
+
+  /** The text of a span, or of a literal (negative start). */
+  text(s: number, e: number): string {
+    return s < 0 ? this.literals[-1 - s]! : this.rows.text.text(s, e);
+  }
+
+  /** The trimmed span start of the last rows.field(), or a literal's negative index when trimming needed decoding. */
+  private ref(): number {
+    if (this.rows.lit === null) return this.rows.ts;
+    this.literals.push(this.rows.lit);
+    return -this.literals.length;
+  }
+
+  private keep(row: number): void {
+    const { rows, layout, lines } = this;
+    const idx = layout.idx;
+    if (rows.field(idx.settlementId)) this.noteSettlementId(row);
+    const quantity = rows.field(idx.quantity) ? this.quantity(row) : NaN;
+    // posted: its date id when its form is plain, 0 when blank, -1 when pass 2 reads it (its span then in ps, pe)
+    let posted = 0;
+    let ps = 0;
+    let pe = 0;
+    if (rows.field(idx.postedDate) || rows.field(idx.postedDateTime)) {
+      ps = this.ref();
+      pe = rows.te;
+      posted = ps >= 0 ? this.plainPosted(ps, pe, row) : -1;
+      if (posted < 0) this.dates.note(ps >= 0 && isoStart(this.b, ps, pe) ? ISO_SHAPE : dateShape(this.text(ps, pe)), row);
+    }
+    if (layout.format === 'v2') {
+      const i = this.line(idx.amount, row, quantity, posted, ps, pe, -1);
+      if (i >= 0) {
+        this.span(i, 6, idx.amountType);
+        this.span(i, 7, idx.amountDescription);
+      }
+      return;
+    }
+    let first = -1;
+    for (const a of layout.v1Amounts) {
+      const i = this.line(a.amountAt, row, quantity, posted, ps, pe, first);
+      if (i < 0) continue;
+      if (first < 0) first = i;
+      this.column![i] = a.amountAt;
+      lines.setLiteral(i, 6, a.amountType);
+      // V1 "other" amounts carry their meaning in other-fee-reason-description or the transaction-type.
+      this.span(i, 7, !a.single ? a.typeAt : rows.field(idx.otherReason) ? idx.otherReason : idx.transactionType);
+    }
+  }
+
+  /** Field k of line i from column `col` of the current row (untrimmed: lines trim when read). */
+  private span(i: number, k: number, col: number): void {
+    const rows = this.rows;
+    if (col >= 0 && col < rows.count) this.lines.setSpan(i, k, rows.start[col]!, rows.end[col]!);
+    else this.lines.setSpan(i, k, 0, 0);
+  }
+
+  /** A line for the amount in column amountAt, when it has one: its index, or -1. Shared fields are copied from line `first` of the same row. */
+  private line(amountAt: number, row: number, quantity: number, posted: number, ps: number, pe: number, first: number): number {
+    const { rows, b, lines } = this;
+    if (!rows.field(amountAt)) return -1;
+    const as = this.ref();
+    const ae = rows.te;
+    const form = as >= 0 ? plainAmountAt(b, as, ae) : OTHER;
+    if (form === OTHER) this.decimals.noteText(this.text(as, ae), row);
+    else if (form !== NO_SEPARATOR && this.decimals.note(EVIDENCE[form]!, row)) this.decimals.firstText(EVIDENCE[form]!, rows.text.text(as, ae));
+    const i = lines.add(row, quantity);
+    if (i === this.form.length) this.grow();
+    this.form[i] = form;
+    this.amountStart[i] = as;
+    this.amountEnd[i] = ae;
+    lines.cents[i] = form === OTHER ? 0 : plainAmount.cents;
+    if (posted >= 0) lines.postedDate[i] = posted;
+    else this.laterDates.add(i, ps, pe);
+    if (first >= 0) lines.copyFields(first, i);
+    else {
+      const cols = this.sharedColumns;
+      const count = rows.count;
+      for (let f = 0; f < SHARED_FIELDS.length; f++) {
+        const col = cols[f]!;
+        if (col >= 0 && col < count) lines.setSpan(i, SHARED_FIELDS[f]!, rows.start[col]!, rows.end[col]!);
+        else lines.setSpan(i, SHARED_FIELDS[f]!, 0, 0);
+      }
+    }
+    return i;
+  }
+
+  /**
+   * The date id of a posted date in a plain form (noting its style), or -1. The lines of an order share
+   * their posted date: the same bytes as the last plain one give the same id without reading them again.
+   */
+  private plainPosted(ps: number, pe: number, row: number): number {
+    const b = this.b;
+    if (pe - ps === this.lastPostedEnd - this.lastPostedStart && sameSpan(b, ps, pe, this.lastPostedStart, this.lastPostedEnd)) {
+      this.dates.note(this.lastPostedShape, row);
+      return this.lastPostedId;
+    }
+    const day = plainDay(b, ps, pe);
+    if (day < 0) return -1;
+    this.lastPostedShape = b[ps + 4] === 45 ? ISO_SHAPE : DOTTED_SHAPE;
+    this.dates.note(this.lastPostedShape, row);
+    this.lastPostedStart = ps;
+    this.lastPostedEnd = pe;
+    return (this.lastPostedId = this.dayId(day));
+  }
+
+  /** The date id (index in lines.dates) of a yyyymmdd day. */
+  dayId(day: number): number {
+    if (day === this.lastDay) return this.lastDayId;
+    let id = this.dayIds.get(day);
+    if (id === undefined) {
+      id = this.lines.dates.length;
+      this.lines.dates.push(`${Math.floor(day / 10000)}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`);
+      this.dayIds.set(day, id);
+    }
+    this.lastDay = day;
+    this.lastDayId = id;
+    return id;
+  }
+
+  private grow(): void {
+    const n = this.form.length * 2;
+    const g = <T extends Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    this.form = g(this.form, new Uint8Array(n));
+    this.amountStart = g(this.amountStart, new Int32Array(n));
+    this.amountEnd = g(this.amountEnd, new Int32Array(n));
+    if (this.column) this.column = g(this.column, new Int32Array(n));
+  }
+
+  private noteSettlementId(row: number): void {
+    const rows = this.rows;
+    if (this.firstSid === null) {
+      this.firstSid = rows.lit ?? rows.text.text(rows.ts, rows.te);
+      this.firstSidSpan = rows.lit === null;
+      [this.firstSidStart, this.firstSidEnd] = [rows.ts, rows.te];
+    } else if (rows.lit === null && this.firstSidSpan) {
+      // equal bytes, equal text (both encodings map bytes to text one to one)
+      if (!sameSpan(this.b, rows.ts, rows.te, this.firstSidStart, this.firstSidEnd)) this.foreign.set(row, rows.text.text(rows.ts, rows.te));
+    } else {
+      const sid = rows.lit ?? rows.text.text(rows.ts, rows.te);
+      if (sid !== this.firstSid) this.foreign.set(row, sid);
+    }
+  }
+
+  /** quantity-purchased of the current row (its field trimmed); NaN (blank) with a warning when not a whole number. */
+  private quantity(row: number): number {
+    const rows = this.rows;
+    const q = rows.lit === null ? plainInteger(this.b, rows.ts, rows.te) : -1;
+    if (q >= 0) return q;
+    const qText = rows.lit ?? rows.text.text(rows.ts, rows.te);
+    const n = Number(qText);
+    if (Number.isSafeInteger(n)) return n;
+    this.problems.push(warning({ source: this.file, row, column: 'quantity-purchased', value: qText, message: `quantity-purchased "${qText}" is not a whole number; it is left blank.`, code: 'bad-integer' }));
+    return NaN;
+  }
+}
+
+function sameSpan(b: Uint8Array, s: number, e: number, s2: number, e2: number): boolean {
+  if (e - s !== e2 - s2) return false;
+  for (let k = 0; k < e - s; k++) if (b[s + k] !== b[s2 + k]) return false;
+  return true;
+}
+
+/** Lines a file probably holds, from its first 64 KB (sizes the columns once instead of growing them). */
+function estimateLines(b: Uint8Array): number {
+  const head = Math.min(b.length, 1 << 16);
+  let n = 0;
+  for (let i = 0; i < head; i++) if (b[i] === 10) n++;
+  return Math.max(16, n < 2 || head === b.length ? n + 1 : Math.ceil((b.length / head) * n * 1.05));
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** The n-digit number at b[s], -1 when a byte is not a digit. */
+function digitsAt(b: Uint8Array, s: number, n: number): number {
+  let v = 0;
+  for (let i = s; i < s + n; i++) {
+    const d = b[i]! - 48;
+    if (d >>> 0 > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/**
+ * yyyymmdd of the forms whose UTC date is their own date: `YYYY-MM-DD`, `YYYY-MM-DD[T ]HH:MM:SS` with
+ * nothing, `Z` or `+00:00` after, `DD.MM.YYYY` and `DD.MM.YYYY HH:MM:SS UTC`; -1 for anything else
+ * (read by the kernel's date reader instead, which says the same of these forms).
+ */
+function plainDay(b: Uint8Array, s: number, e: number): number {
+  const n = e - s;
+  let y: number;
+  let m: number;
+  let d: number;
+  let time = -1;
+  if (b[s + 4] === 45 && b[s + 7] === 45) {
+    if (n !== 10 && n !== 19 && !(n === 20 && b[s + 19] === 90) && !(n === 25 && b[s + 19] === 43 && b[s + 22] === 58 && digitsAt(b, s + 20, 2) === 0 && digitsAt(b, s + 23, 2) === 0)) return -1;
+    y = digitsAt(b, s, 4);
+    m = digitsAt(b, s + 5, 2);
+    d = digitsAt(b, s + 8, 2);
+    if (n > 10) {
+      if (b[s + 10] !== 84 && b[s + 10] !== 32) return -1;
+      time = s + 11;
+    }
+  } else if (b[s + 2] === 46 && b[s + 5] === 46) {
+    if (n !== 10 && !(n === 23 && b[s + 10] === 32 && b[s + 19] === 32 && b[s + 20] === 85 && b[s + 21] === 84 && b[s + 22] === 67)) return -1;
+    d = digitsAt(b, s, 2);
+    m = digitsAt(b, s + 3, 2);
+    y = digitsAt(b, s + 6, 4);
+    if (n > 10) time = s + 11;
+  } else return -1;
+  if (y < 1000 || m < 1 || m > 12 || d < 1) return -1;
+  if (d > DAYS[m - 1]! && !(m === 2 && d === 29 && ((y % 4 === 0 && y % 100 !== 0) || y % 400 === 0))) return -1;
+  if (time >= 0) {
+    if (b[time + 2] !== 58 || b[time + 5] !== 58) return -1;
+    const h = digitsAt(b, time, 2);
+    const mi = digitsAt(b, time + 3, 2);
+    const se = digitsAt(b, time + 6, 2);
+    if (h < 0 || h > 23 || mi < 0 || mi > 59 || se < 0 || se > 59) return -1;
+  }
+  return y * 10000 + m * 100 + d;
+}
+

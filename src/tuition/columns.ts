@@ -1,0 +1,170 @@
+/**
+ * Expense lines held column by column — a million lines are typed arrays plus one string per distinct
+ * customer, user, currency and date — and partner references kept as bytes in one pool, where
+ * duplicates are found without a string per reference.
+ *
+ * Public API
+ * - `ExpenseColumns`: `count`, per line `partner`, `customer`, `user` (ids in `names`), `type` (index in
+ *   EXPENSE_TYPES), `cents`, `currency` (id in `names`), `date` (id in `dates`), `reference` (entry in
+ *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `line(i)`, `toArray()`, `fromLines(lines)`.
+ * - `TextIds`: strings ↔ small integer ids.
+ * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after, `text(entry)`, `source`/`row` of an entry.
+ */
+import { ByteKeys, encodeUtf8 } from '../kernel/text-bytes';
+import { EXPENSE_TYPES, type ExpenseType } from './profiles';
+
+/** The reader's normal form of a partner line. */
+export interface ExpenseLine {
+  partner: string;
+  customer: string;
+  /** The customer's employee (email or name as the partner gives it). */
+  user: string;
+  expenseType: ExpenseType;
+  /** Minor units; negative for a credit. */
+  cents: number;
+  currency: string;
+  /** ISO date. */
+  date: string;
+  /** The partner's own line reference (unique per partner). */
+  reference: string;
+  credit: boolean;
+  source: string;
+  row: number;
+}
+
+export class TextIds {
+  readonly values: string[] = [];
+  private readonly ids = new Map<string, number>();
+  id(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.values.length;
+      this.values.push(text);
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+}
+
+/** Partner references seen so far (bytes, by partner), with where each was first given. */
+export class ReferenceSet {
+  private readonly keys = new ByteKeys();
+  private sourceOf: number[] = [];
+  private rowOf: number[] = [];
+
+  /** The entry of this partner's reference (bytes[s, e)), or -1 when not seen. */
+  find(partner: number, b: Uint8Array, s: number, e: number): number {
+    return this.keys.find(partner, b, s, e);
+  }
+
+  /** Adds a reference just looked for with `find` (and not found); returns its entry. */
+  add(partner: number, b: Uint8Array, s: number, e: number, source: number, row: number): number {
+    const k = this.keys.add(partner, b, s, e);
+    this.sourceOf[k] = source;
+    this.rowOf[k] = row;
+    return k;
+  }
+
+  text(k: number): string {
+    return this.keys.text(k);
+  }
+  source(k: number): number {
+    return this.sourceOf[k]!;
+  }
+  row(k: number): number {
+    return this.rowOf[k]!;
+  }
+}
+
+export class ExpenseColumns {
+  count = 0;
+  partner = new Int32Array(1024);
+  customer = new Int32Array(1024);
+  user = new Int32Array(1024);
+  type = new Uint8Array(1024);
+  cents = new Float64Array(1024);
+  currency = new Int32Array(1024);
+  date = new Int32Array(1024);
+  reference = new Int32Array(1024);
+  credit = new Uint8Array(1024);
+  source = new Int32Array(1024);
+  row = new Int32Array(1024);
+  /** Customers, users, currencies (their normal-form text). */
+  readonly names: TextIds;
+  readonly partners = new TextIds();
+  readonly dates = new TextIds();
+  readonly sources = new TextIds();
+  readonly references = new ReferenceSet();
+
+  constructor(names = new TextIds()) {
+    this.names = names;
+  }
+
+  add(partner: number, customer: number, user: number, type: number, cents: number, currency: number, date: number, reference: number, credit: boolean, source: number, row: number): void {
+    if (this.count === this.row.length) this.grow();
+    const i = this.count++;
+    this.partner[i] = partner;
+    this.customer[i] = customer;
+    this.user[i] = user;
+    this.type[i] = type;
+    this.cents[i] = cents;
+    this.currency[i] = currency;
+    this.date[i] = date;
+    this.reference[i] = reference;
+    this.credit[i] = credit ? 1 : 0;
+    this.source[i] = source;
+    this.row[i] = row;
+  }
+
+  line(i: number): ExpenseLine {
+    const n = this.names.values;
+    return {
+      partner: this.partners.values[this.partner[i]!]!,
+      customer: n[this.customer[i]!]!,
+      user: n[this.user[i]!]!,
+      expenseType: EXPENSE_TYPES[this.type[i]!]!,
+      cents: this.cents[i]!,
+      currency: n[this.currency[i]!]!,
+      date: this.dates.values[this.date[i]!]!,
+      reference: this.references.text(this.reference[i]!),
+      credit: this.credit[i] === 1,
+      source: this.sources.values[this.source[i]!]!,
+      row: this.row[i]!,
+    };
+  }
+
+  toArray(): ExpenseLine[] {
+    const out = new Array<ExpenseLine>(this.count);
+    for (let i = 0; i < this.count; i++) out[i] = this.line(i);
+    return out;
+  }
+
+  /** Lines given as objects (a host's own), as columns. */
+  static fromLines(lines: readonly ExpenseLine[]): ExpenseColumns {
+    const c = new ExpenseColumns();
+    for (const l of lines) {
+      const partner = c.partners.id(l.partner);
+      const bytes = encodeUtf8(l.reference);
+      c.references.find(partner, bytes, 0, bytes.length);
+      const reference = c.references.add(partner, bytes, 0, bytes.length, c.sources.id(l.source), l.row);
+      c.add(partner, c.names.id(l.customer), c.names.id(l.user), EXPENSE_TYPES.indexOf(l.expenseType), l.cents, c.names.id(l.currency), c.dates.id(l.date), reference, l.credit, c.sources.id(l.source), l.row);
+    }
+    return c;
+  }
+
+  private grow(): void {
+    const n = this.row.length * 2;
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
+    this.partner = g(this.partner, new Int32Array(n));
+    this.customer = g(this.customer, new Int32Array(n));
+    this.user = g(this.user, new Int32Array(n));
+    this.type = g(this.type, new Uint8Array(n));
+    this.cents = g(this.cents, new Float64Array(n));
+    this.currency = g(this.currency, new Int32Array(n));
+    this.date = g(this.date, new Int32Array(n));
+    this.reference = g(this.reference, new Int32Array(n));
+    this.credit = g(this.credit, new Uint8Array(n));
+    this.source = g(this.source, new Int32Array(n));
+    this.row = g(this.row, new Int32Array(n));
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * One row of a partner file as the tuition rules read it (./lines.ts): a sheet's cells, or a CSV
+ * record's spans of the file's bytes — each distinct cell decoded once (remembered by its bytes across
+ * files), plain amounts and ids read straight from the bytes.
+ *
+ * Public API
+ * - `RowCells`: what the rules ask of a row; `CellRow` (cells), `SpanRow` (bytes), `CellMemo` (cells met, by bytes).
+ * - `text(cell)`: a cell's text, trimmed, runs of odd spaces made one space.
+ */
+import { isBlank, parseAmount, readDate, readId, type Cell } from '../kernel';
+import { AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt, type AmountResult } from '../kernel/money';
+import type { CsvSpans } from '../kernel/csv-bytes';
+import { ByteKeys, SPACE, encodeUtf8 } from '../kernel/text-bytes';
+import type { TextIds } from './columns';
+import type { PartnerProfile } from './profiles';
+
+export type DateResult = ReturnType<typeof readDate>;
+export type AmountOptions = { currency?: string; decimal?: '.' | ',' };
+
+const MESSY_SPACE = /\s\s|[\t\n\r\u00a0]/;
+/** A cell's text: trimmed, runs of odd spaces made one space. */
+export function text(c: Cell | undefined): string {
+  if (c instanceof Date) return c.toISOString();
+  const s = String(c ?? '').trim();
+  return MESSY_SPACE.test(s) ? s.replace(/\s+/g, ' ') : s;
+}
+
+/** One row of a partner file as the rules read it. */
+export interface RowCells {
+  /** The row number problems show. */
+  row: number;
+  /** isBlank of the cell in column col (a column the row does not reach is blank). */
+  blank(col: number): boolean;
+  /** The cell as given (problems show it). */
+  cell(col: number): Cell | undefined;
+  /** The id, in the reader's names, of the cell's text(); `many`: a column of many distinct values (customers, users). */
+  textId(col: number, many?: boolean): number;
+  /** readId of the cell: true when it reads, its bytes then in refBytes[refStart, refEnd); else refReason. */
+  reference(col: number): boolean;
+  refBytes: Uint8Array;
+  refStart: number;
+  refEnd: number;
+  refReason: string;
+  /** `plain`: the options allow reading a plain `-?digits(.dd)` amount straight from bytes (two decimals, decimal point). */
+  amount(col: number, options: AmountOptions, plain: boolean): AmountResult;
+  date(col: number, slash: PartnerProfile['slash']): DateResult;
+}
+
+/** A sheet's row: the kernel readers on its cells. */
+export class CellRow implements RowCells {
+  row = 0;
+  cells: readonly Cell[] = [];
+  refBytes: Uint8Array = new Uint8Array(0);
+  refStart = 0;
+  refEnd = 0;
+  refReason = '';
+  /** Partner files repeat a few dozen dates a million times: each text is read once. */
+  private readonly dates = new Map<string, DateResult>();
+  constructor(private readonly names: TextIds) {}
+  blank(col: number): boolean {
+    return isBlank(col >= 0 ? this.cells[col] : undefined);
+  }
+  cell(col: number): Cell | undefined {
+    return col >= 0 ? this.cells[col] : undefined;
+  }
+  textId(col: number): number {
+    return this.names.id(text(this.cell(col)));
+  }
+  reference(col: number): boolean {
+    const r = readId(this.cell(col));
+    if (!r.ok) {
+      this.refReason = r.reason;
+      return false;
+    }
+    this.refBytes = encodeUtf8(r.id);
+    this.refStart = 0;
+    this.refEnd = this.refBytes.length;
+    return true;
+  }
+  amount(col: number, options: AmountOptions): AmountResult {
+    return parseAmount(this.cell(col), options);
+  }
+  date(col: number, slash: PartnerProfile['slash']): DateResult {
+    const c = this.cell(col)!;
+    if (typeof c !== 'string') return readDate(c, { slash });
+    const key = `${slash ?? ''}|${c}`;
+    let r = this.dates.get(key);
+    if (!r) {
+      r = readDate(c, { slash });
+      if (this.dates.size < 100_000) this.dates.set(key, r);
+    }
+    return r;
+  }
+}
+
+/** What a reader remembers of the cells it met, by their bytes, across files: each distinct cell read once. */
+export class CellMemo {
+  readonly keys = new ByteKeys();
+  /** Per cell: the id of its text() in the reader's names, -1 until asked. */
+  textId = new Int32Array(1024).fill(-1);
+  /** Per profile date style: each cell's date, once read. */
+  readonly dates = new Map<string, DateResult[]>();
+  id(b: Uint8Array, s: number, e: number): number {
+    const k = this.keys.id(0, b, s, e);
+    if (k >= this.textId.length) {
+      const bigger = new Int32Array(this.textId.length * 2).fill(-1);
+      bigger.set(this.textId);
+      this.textId = bigger;
+    }
+    return k;
+  }
+}
+
+/** A CSV record as spans of the file's bytes: each distinct cell decoded once, plain amounts and ids read from bytes. */
+export class SpanRow implements RowCells {
+  row = 0;
+  private first = 0;
+  private count = 0;
+  refBytes: Uint8Array;
+  refStart = 0;
+  refEnd = 0;
+  refReason = '';
+
+  constructor(
+    private readonly csv: CsvSpans,
+    private readonly names: TextIds,
+    /** Cells of columns with few distinct values (types, currencies, dates) and of those with many: two tables, the small one stays in cache. */
+    private readonly few: CellMemo,
+    private readonly many: CellMemo,
+  ) {
+    this.refBytes = csv.bytes;
+  }
+
+  /** Moves to data row r (0-based). */
+  at(r: number): void {
+    this.first = this.csv.rowStart[r]!;
+    this.count = this.csv.rowStart[r + 1]! - this.first;
+    this.row = r + 2;
+  }
+
+  private literal(col: number): string | null {
+    const s = this.csv.start[this.first + col]!;
+    return s < 0 ? this.csv.literals[-1 - s]! : null;
+  }
+
+  blank(col: number): boolean {
+    if (col < 0 || col >= this.count) return true;
+    const lit = this.literal(col);
+    if (lit !== null) return lit.trim() === '';
+    const b = this.csv.bytes;
+    const e = this.csv.end[this.first + col]!;
+    for (let k = this.csv.start[this.first + col]!; k < e; k++) {
+      if (SPACE[b[k]!]) continue;
+      return b[k]! < 0x80 ? false : (this.cell(col) as string).trim() === '';
+    }
+    return true;
+  }
+
+  cell(col: number): Cell | undefined {
+    if (col < 0 || col >= this.count) return undefined;
+    return this.literal(col) ?? this.csv.text.text(this.csv.start[this.first + col]!, this.csv.end[this.first + col]!);
+  }
+
+  /** The memo's id of the raw cell (-1 for a literal). */
+  private rawId(col: number, memo: CellMemo): number {
+    const s = this.csv.start[this.first + col]!;
+    return s < 0 ? -1 : memo.id(this.csv.bytes, s, this.csv.end[this.first + col]!);
+  }
+
+  textId(col: number, many = false): number {
+    if (col < 0 || col >= this.count) return this.names.id('');
+    const memo = many ? this.many : this.few;
+    const raw = this.rawId(col, memo);
+    if (raw < 0) return this.names.id(text(this.literal(col)!));
+    let id = memo.textId[raw]!;
+    if (id < 0) id = memo.textId[raw] = this.names.id(text(this.cell(col)));
+    return id;
+  }
+
+  /** Trimmed span of a (non-literal) cell in ts/te; false when trimming needs decoding (non-ASCII at an edge). */
+  private ts = 0;
+  private te = 0;
+  private trimmed(col: number): boolean {
+    const b = this.csv.bytes;
+    let s = this.csv.start[this.first + col]!;
+    let e = this.csv.end[this.first + col]!;
+    if (s < 0) return false;
+    while (s < e && SPACE[b[s]!]) s++;
+    while (e > s && SPACE[b[e - 1]!]) e--;
+    if (s < e && (b[s]! >= 0x80 || b[e - 1]! >= 0x80)) return false;
+    this.ts = s;
+    this.te = e;
+    return true;
+  }
+
+  reference(col: number): boolean {
+    if (col >= 0 && col < this.count && this.trimmed(col) && this.ts < this.te) {
+      // neither "12.0" (read as 12) nor scientific notation (refused): the id is the trimmed text itself
+      const b = this.csv.bytes;
+      let plain = true;
+      for (let k = this.ts; k < this.te; k++) {
+        const c = b[k]!;
+        if (c === 46 || c === 101 || c === 69) {
+          plain = false;
+          break;
+        }
+      }
+      if (plain) {
+        this.refBytes = b;
+        this.refStart = this.ts;
+        this.refEnd = this.te;
+        return true;
+      }
+    }
+    const r = readId(this.cell(col));
+    if (!r.ok) {
+      this.refReason = r.reason;
+      return false;
+    }
+    const bytes = encodeUtf8(r.id);
+    this.refBytes = bytes;
+    this.refStart = 0;
+    this.refEnd = bytes.length;
+    return true;
+  }
+
+  amount(col: number, options: AmountOptions, plain: boolean): AmountResult {
+    if (plain && col >= 0 && col < this.count && this.trimmed(col)) {
+      const form = plainAmountAt(this.csv.bytes, this.ts, this.te);
+      if (form === AMOUNT_INTEGER || form === AMOUNT_POINT) return { ok: true, cents: plainAmount.cents };
+    }
+    return parseAmount(this.cell(col), options);
+  }
+
+  date(col: number, slash: PartnerProfile['slash']): DateResult {
+    const raw = this.rawId(col, this.few);
+    if (raw < 0) return readDate(this.cell(col), { slash });
+    const key = slash ?? '';
+    let cache = this.few.dates.get(key);
+    if (!cache) this.few.dates.set(key, (cache = []));
+    return (cache[raw] ??= readDate(this.cell(col), { slash }));
+  }
+}
+
