@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { Audit } from '../../audit';
 import { canonicalJson } from '../../canonical-json';
-import { AppError, conflict, notFound } from '../../errors';
+import { AppError, notFound } from '../../errors';
 import type { Secrets } from '../../secrets';
 import type { Queryable, Store } from '../../store';
 import { setBatchState } from '../../store/batches';

@@ -23,8 +23,8 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { listReceipts } from '../../delivery/service';
-import { countBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
-import { customerKey, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
+import { countBlocking, isIsoMonth, type Cell, type Problem, type Table } from '../../../src/kernel';
+import { customerKey, editedInvoice, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
 import { buildTuitionMonth, expenseSheets, tablesFeed, tuitionMonthView } from '../../../src/tuition/month';
 import { datasetIdSchema, readDatasetTables } from '../../datasets';
 import {
@@ -212,8 +212,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const { id } = req.params as { id: string };
     const body = parseWith(linesBody, req.body, 'invoice edit');
     const cur = await requireInvoice(ctx.store, id);
-    const lines = body.lines.map((l) => ({ user: l.user, expenseType: l.expenseType, cents: l.cents, items: l.items ?? 1, references: l.references ?? [] }));
-    const doc = invoiceDocument({ ...cur.document, lines, totalCents: sumCents(lines.map((l) => l.cents)) });
+    const doc = invoiceDocument(editedInvoice(cur.document, body.lines));
     return { invoice: await invoiceView(ctx, await reviseInvoice(deps, id, doc, approvalUser(currentUser(req)), body.expectedVersion)) };
   });
 
