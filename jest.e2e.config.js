@@ -1,7 +1,7 @@
 /** End-to-end tests: the real server and the built task pane (dist/) driven in Debian Chromium. */
 module.exports = {
   testEnvironment: 'node',
-  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true }] },
+  transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.json' }] },
   testMatch: ['<rootDir>/test/e2e/**/*.e2e.ts'],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'json'],
   testTimeout: 120000,
