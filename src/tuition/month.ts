@@ -6,6 +6,9 @@
  *   lines in 2026-11; the inputs hold 2024-11."), not a blocking problem per line. When the month does
  *   hold lines, a line dated in another month stays a blocking problem of its own (docs/rules.md).
  *
+ * - Learners are one person however each partner writes them (src/tuition/learners.ts, with the
+ *   customers' own rules): the invoices have a line per learner, and an ambiguous spelling is a warning.
+ *
  * Hosts feed the tables to an ExpenseLineReader through `feed` (the CLI one file at a time); the feed
  * runs a second time only to learn the months when the month asked for holds no line, or to check
  * the lines against the month the data gave.
@@ -16,6 +19,7 @@ import { sumCents } from '../kernel/money';
 import type { Table } from '../kernel/table';
 import { buildTuitionInvoices, buildTuitionInvoicesFromColumns, tuitionSheets, type TuitionInvoice } from './invoices';
 import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
+import { applyLearners, learnerSpellings, matchLearners, type LearnerMatch, type LearnerRules } from './learners';
 
 export type LineFeed = (reader: ExpenseLineReader) => void | Promise<void>;
 
@@ -71,6 +75,8 @@ export async function readMonthLines(feed: LineFeed, options: Omit<ReadLinesOpti
 }
 
 export interface TuitionMonth extends MonthLines {
+  /** Spellings taken as another learner (an alias, or the part before the @ of her address). */
+  learners: LearnerMatch[];
   invoices: TuitionInvoice[];
   /** Total per currency over the invoices. */
   totals: { currency: string; cents: number; invoices: number }[];
@@ -84,13 +90,19 @@ export function invoiceTotals(invoices: readonly TuitionInvoice[]): TuitionMonth
   return [...by].map(([currency, list]) => ({ currency, cents: sumCents(list), invoices: list.length }));
 }
 
+export type TuitionMonthOptions = Omit<ReadLinesOptions, 'month'> & { month?: string; learners?: LearnerRules };
+
 /** The month's lines and invoices; `before` are problems found reading the files (listed first). */
-export async function buildTuitionMonth(feed: LineFeed, options: Omit<ReadLinesOptions, 'month'> & { month?: string }, before: readonly Problem[] = []): Promise<TuitionMonth> {
+export async function buildTuitionMonth(feed: LineFeed, options: TuitionMonthOptions, before: readonly Problem[] = []): Promise<TuitionMonth> {
   const read = await readMonthLines(feed, options);
-  const problems = [...before, ...read.problems];
-  // from the reader's columns when there (the same invoices: both keep only the lines dated in the month)
-  const invoices = !read.month ? [] : read.columns ? buildTuitionInvoicesFromColumns(read.columns, read.month) : buildTuitionInvoices(read.lines, read.month);
-  return { ...read, problems, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) };
+  // Who each learner is, decided once the rows are read (the reader keeps each spelling as written).
+  const learners = matchLearners(learnerSpellings(read.lines, options.profiles), options.learners);
+  const lines = applyLearners(read.lines, learners);
+  const rewritten = lines.some((l, i) => l !== read.lines[i]);
+  const problems = [...before, ...read.problems, ...learners.problems];
+  // from the reader's columns when there and no learner was rewritten (the same invoices: both keep only the lines dated in the month)
+  const invoices = !read.month ? [] : read.columns && !rewritten ? buildTuitionInvoicesFromColumns(read.columns, read.month) : buildTuitionInvoices(lines, read.month);
+  return { ...read, lines, problems, learners: learners.matches, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) };
 }
 
 /** A month's build as the API and the pane show it: counts, problems, invoices, totals and the sheets. */
@@ -102,6 +114,7 @@ export function tuitionMonthView(b: TuitionMonth) {
     blocked: b.blocked,
     lines: b.lines.length,
     layouts: b.layouts,
+    learners: b.learners,
     problems: b.problems,
     invoices: b.invoices,
     totals: b.totals,
