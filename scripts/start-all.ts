@@ -1,8 +1,10 @@
 /**
  * The process behind `npm start`: demo data, the backend (embedded SQLite unless DATABASE_URL), and the
  * local stand-ins for the outside world that the demo needs — the file-transfer target and, when the
- * Zoho job is present, the Zoho Books sandbox. Each stand-in is optional so the backend starts even
- * when a job's module is not part of this build.
+ * Zoho job is present, the Zoho Books sandbox, and — unless SMTP_HOST names a real mail server — a
+ * mail catcher on loopback that receives the approval links CloseDesk e-mails (the pane's demo mailbox
+ * shows them). Each stand-in is optional so the backend starts even when a job's module is not part
+ * of this build.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -19,6 +21,23 @@ async function optionalModule<T>(rel: string): Promise<T | undefined> {
 }
 
 async function main(): Promise<void> {
+  const stoppers: Stopper[] = [];
+  const lines: string[] = [];
+  // Before the configuration is read: the catcher's port becomes SMTP_HOST/SMTP_PORT.
+  if (!process.env.SMTP_HOST) {
+    const catcher = await optionalModule<{ startMailCatcher(o?: { port?: number }): Promise<Stopper & { host: string; port: number }> }>('server/dev/mail-catcher');
+    if (catcher) {
+      try {
+        const c = await catcher.startMailCatcher({ port: Number(process.env.MAIL_CATCHER_PORT ?? 2525) });
+        stoppers.push(c);
+        process.env.SMTP_HOST = c.host;
+        process.env.SMTP_PORT = String(c.port);
+        lines.push(`Demo mail catcher: smtp://${c.host}:${c.port} (sign in as the approver's address, e.g. ap@northwind.test, to read it on the Tuition page)`);
+      } catch (e) {
+        lines.push(`Demo mail catcher: not started — ${(e as Error).message}`);
+      }
+    }
+  }
   let config;
   try {
     config = loadConfig();
@@ -40,9 +59,6 @@ async function main(): Promise<void> {
   // The demo's VRET inputs, unless the operator pointed the server at real ones.
   process.env.CLOSEDESK_VRET_INPUTS_DIR ??= path.join(config.datasetsDir, 'vret');
   process.env.CLOSEDESK_VRET_THR_DIR ??= path.join(config.datasetsDir, 'vret', 'thr');
-
-  const stoppers: Stopper[] = [];
-  const lines: string[] = [];
 
   const demoFtp = await optionalModule<{ startDemoFtpTarget(dir: string): Promise<Stopper & { url?: string; port?: number }> }>(
     'server/dev/demo-ftp-target',

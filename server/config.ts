@@ -37,6 +37,14 @@ const SETTINGS: SettingInfo[] = [
   { name: 'CLOSEDESK_PUBLIC_RATE_LIMIT', default: '60', meaning: 'Requests per minute one client address may make to each route that needs no sign-in (dev sign-in, approval links); the health check is not limited.' },
   { name: 'CLOSEDESK_MASTER_KEY', default: '(unset: generated into <data dir>/master.key)', meaning: '32-byte key, base64 or hex, that encrypts stored credentials. Set it in production.' },
   { name: 'CLOSEDESK_ADDIN_ORIGIN', default: "(the server's own origin)", meaning: 'Origins allowed to call the API from a browser (CORS), comma-separated.' },
+  { name: 'CLOSEDESK_PUBLIC_ORIGIN', default: "(the server's own origin, e.g. http://localhost:3000)", meaning: 'Origin of the links CloseDesk e-mails (tuition approval links), e.g. https://closedesk.example.com: https, or http on a loopback address; never taken from a request. Required with SMTP_HOST when HOST is not a loopback address.' },
+  { name: 'SMTP_HOST', default: '(unset: approval links cannot be e-mailed; `npm start` runs a local mail catcher)', meaning: 'Mail server that sends tuition approval links to the customers\' approvers.' },
+  { name: 'SMTP_PORT', default: '587 (465 with SMTP_SECURE=on)', meaning: 'Port of the mail server.' },
+  { name: 'SMTP_SECURE', default: 'off', meaning: 'on = TLS from the first byte (usually port 465); off = STARTTLS, which is required unless the mail server is on this machine.' },
+  { name: 'SMTP_USER', default: '(unset: no sign-in)', meaning: 'User name for the mail server.' },
+  { name: 'SMTP_PASSWORD', default: '(unset)', meaning: 'Password for the mail server; never logged or shown.' },
+  { name: 'CLOSEDESK_MAIL_FROM', default: 'CloseDesk <closedesk@localhost>', meaning: 'Sender of the e-mails CloseDesk sends.' },
+  { name: 'SMTP_TIMEOUT_MS', default: '20000', meaning: 'Deadline for reaching the mail server and for sending one message; past it the connection is closed and the send fails.' },
   { name: 'BODY_LIMIT_BYTES', default: '10485760 (10 MB)', meaning: 'Largest request body accepted; bigger uploads get a 413 answer.' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'Log detail: fatal, error, warn, info, debug, trace or silent.' },
   { name: 'TLS_CERT_FILE', default: '~/.office-addin-dev-certs/localhost.crt when present', meaning: 'HTTPS certificate (PEM). Office requires HTTPS for add-ins.' },
@@ -100,6 +108,16 @@ export const envSchema = z.object({
   CLOSEDESK_PUBLIC_RATE_LIMIT: wholeNumber(1, 100000, 60),
   CLOSEDESK_MASTER_KEY: optionalText,
   CLOSEDESK_ADDIN_ORIGIN: optionalText,
+  CLOSEDESK_PUBLIC_ORIGIN: optionalMatching(/^https?:\/\/[^/?#\s]+\/?$/, 'must be an origin such as https://closedesk.example.com (no path)').refine((v) => v === undefined || secureOrLoopbackUrl(v), {
+    message: 'must be https (plain http only on a loopback address): the links it starts carry approval tokens',
+  }),
+  SMTP_HOST: optionalMatching(/^[A-Za-z0-9.:[\]_-]+$/, 'must be a host name or address'),
+  SMTP_PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65535).optional()),
+  SMTP_SECURE: z.preprocess(emptyToUndefined, z.enum(['on', 'off'], { errorMap: () => ({ message: 'must be on or off' }) }).default('off')),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: z.preprocess(emptyToUndefined, z.string().optional()),
+  CLOSEDESK_MAIL_FROM: z.preprocess(emptyToUndefined, z.string().trim().max(300).default('CloseDesk <closedesk@localhost>')),
+  SMTP_TIMEOUT_MS: wholeNumber(1000, 600_000, 20_000),
   BODY_LIMIT_BYTES: wholeNumber(1024, 2 ** 31, 10 * 1024 * 1024),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
@@ -148,6 +166,12 @@ function crossChecks(env: Record<string, string | undefined>): string[] {
   for (const k of ['AUTH_CLIENT_ID', 'AUTH_AUTHORITY', 'AUTH_SCOPES', 'AUTH_CA_FILE']) {
     if (set(k) && !set('AUTH_JWKS_URL')) out.push(`${k}: only used with an identity provider; set AUTH_JWKS_URL, AUTH_ISSUER and AUTH_AUDIENCE too`);
   }
+  for (const k of ['SMTP_PORT', 'SMTP_USER', 'SMTP_PASSWORD']) if (set(k) && !set('SMTP_HOST')) out.push(`${k}: only used with a mail server; set SMTP_HOST too`);
+  if (set('SMTP_PASSWORD') && !set('SMTP_USER')) out.push('SMTP_PASSWORD: needs SMTP_USER too');
+  // E-mailed links must name the address people reach this server at; the listening interface does not say it.
+  if (set('SMTP_HOST') && set('HOST') && !isLoopbackHost(env.HOST!) && !set('CLOSEDESK_PUBLIC_ORIGIN')) {
+    out.push('CLOSEDESK_PUBLIC_ORIGIN: needed with SMTP_HOST when HOST is not a loopback address (the origin the e-mailed approval links point at)');
+  }
   return out;
 }
 
@@ -176,6 +200,21 @@ export interface AuthConfig {
   signIn?: SignInConfig;
 }
 
+/** The mail server CloseDesk sends approval links through (absent: nothing is e-mailed). */
+export interface MailConfig {
+  host: string;
+  port: number;
+  /** TLS from the first byte; otherwise STARTTLS, required unless the server is on this machine. */
+  secure: boolean;
+  requireTls: boolean;
+  user?: string;
+  /** Never logged, never returned. */
+  password?: string;
+  from: string;
+  /** Deadline for connecting and for sending one message. */
+  timeoutMs: number;
+}
+
 export interface AuditConfig {
   /** Own audit key (CLOSEDESK_AUDIT_KEY); otherwise the audit key is derived from the master key. */
   key?: Buffer;
@@ -198,6 +237,9 @@ export interface Config {
   /** True when the master key was generated into the data dir (development only). */
   masterKeyGenerated: boolean;
   corsOrigins: string[];
+  /** Origin of links that are e-mailed (never a request's Host header). */
+  publicOrigin: string;
+  mail?: MailConfig;
   bodyLimit: number;
   logLevel: (typeof LOG_LEVELS)[number];
   tls?: { certFile: string; keyFile: string };
@@ -353,6 +395,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CLOSEDESK_ADDIN_ORIGIN
       ? e.CLOSEDESK_ADDIN_ORIGIN.split(',').map((s) => s.trim().replace(/\/+$/, '')).filter(Boolean)
       : ownOrigins,
+    publicOrigin: e.CLOSEDESK_PUBLIC_ORIGIN ? new URL(e.CLOSEDESK_PUBLIC_ORIGIN).origin : ownOrigins[0]!,
+    ...(e.SMTP_HOST
+      ? {
+          mail: {
+            host: e.SMTP_HOST,
+            port: e.SMTP_PORT ?? (e.SMTP_SECURE === 'on' ? 465 : 587),
+            secure: e.SMTP_SECURE === 'on',
+            requireTls: e.SMTP_SECURE !== 'on' && !isLoopbackHost(e.SMTP_HOST),
+            ...(e.SMTP_USER ? { user: e.SMTP_USER } : {}),
+            ...(e.SMTP_PASSWORD !== undefined ? { password: e.SMTP_PASSWORD } : {}),
+            from: e.CLOSEDESK_MAIL_FROM,
+            timeoutMs: e.SMTP_TIMEOUT_MS,
+          },
+        }
+      : {}),
     bodyLimit: e.BODY_LIMIT_BYTES,
     logLevel: e.LOG_LEVEL,
     tls,

@@ -7,7 +7,7 @@
  * - `ExpenseColumns`: `count`, per line `partner`, `customer`, `user` (ids in `names`), `type` (index in
  *   EXPENSE_TYPES), `cents`, `currency` (id in `names`), `date` (id in `dates`), `reference` (entry in
  *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `line(i)`, `toArray()`, `fromLines(lines)`.
- * - `TextIds`: strings ↔ small integer ids.
+ * - `TextIds`: strings ↔ small integer ids; `KeyIds`: non-negative integer keys ↔ dense ids.
  * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after, `text(entry)`, `source`/`row` of an entry.
  */
 import { ByteKeys, encodeUtf8 } from '../kernel/text-bytes';
@@ -37,6 +37,42 @@ export function resized<T extends Int32Array | Uint8Array | Float64Array>(a: T, 
   const b = new (a.constructor as new (n: number) => T)(n);
   b.set(a.length > n ? a.subarray(0, n) : a);
   return b;
+}
+
+/** Non-negative integer keys → dense ids in insertion order (an open-addressing table: a Map of 350k numbers costs more). */
+export class KeyIds {
+  private keys = new Float64Array(1 << 12).fill(-1);
+  private ids = new Int32Array(1 << 12);
+  size = 0;
+  /** The key's id; a new key gets the next one (check `size` before and after to tell). */
+  id(key: number): number {
+    const mask = this.keys.length - 1;
+    let slot = (Math.imul(key | 0, 0x9e3779b1) ^ ((key / 4294967296) | 0)) & mask;
+    for (;;) {
+      const k = this.keys[slot]!;
+      if (k === key) return this.ids[slot]!;
+      if (k < 0) break;
+      slot = (slot + 1) & mask;
+    }
+    this.keys[slot] = key;
+    this.ids[slot] = this.size++;
+    if (this.size * 2 > this.keys.length) this.grow();
+    return this.size - 1;
+  }
+  private grow(): void {
+    const keys = this.keys;
+    const ids = this.ids;
+    this.keys = new Float64Array(keys.length * 2).fill(-1);
+    this.ids = new Int32Array(keys.length * 2);
+    const mask = this.keys.length - 1;
+    for (let i = 0; i < keys.length; i++) {
+      if (keys[i]! < 0) continue;
+      let slot = (Math.imul(keys[i]! | 0, 0x9e3779b1) ^ ((keys[i]! / 4294967296) | 0)) & mask;
+      while (this.keys[slot]! >= 0) slot = (slot + 1) & mask;
+      this.keys[slot] = keys[i]!;
+      this.ids[slot] = ids[i]!;
+    }
+  }
 }
 
 export class TextIds {

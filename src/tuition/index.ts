@@ -5,3 +5,4 @@ export * from './lines';
 export * from './invoices';
 export * from './zoho';
 export * from './lifecycle';
+export * from './learners';

@@ -8,7 +8,7 @@ import { addCents, centsToNumber, formatAmount, sumCents } from '../kernel/money
 import { csvCell, csvRow, toCsv, type CsvOptions } from '../kernel/csv';
 import type { Cell } from '../kernel/table';
 import type { SheetSpec } from '../workbook/sheet-spec';
-import { ExpenseColumns, resized, TextIds, type ExpenseLine } from './columns';
+import { ExpenseColumns, KeyIds, resized, TextIds, type ExpenseLine } from './columns';
 import { EXPENSE_TYPES, type ExpenseType } from './profiles';
 
 export interface InvoiceLine {
@@ -48,42 +48,6 @@ export function invoiceNumber(customer: string, month: string, currency: string)
 /** Groups lines of one month into invoices; lines of other months are expected to be filtered (they are problems). */
 export function buildTuitionInvoices(lines: readonly ExpenseLine[], month: string): TuitionInvoice[] {
   return buildTuitionInvoicesFromColumns(ExpenseColumns.fromLines(lines), month);
-}
-
-/** Non-negative integer keys → dense ids in insertion order (an open-addressing table: a Map of 350k numbers costs more). */
-class KeyIds {
-  private keys = new Float64Array(1 << 12).fill(-1);
-  private ids = new Int32Array(1 << 12);
-  size = 0;
-  /** The key's id; a new key gets the next one (check `size` before and after to tell). */
-  id(key: number): number {
-    const mask = this.keys.length - 1;
-    let slot = (Math.imul(key | 0, 0x9e3779b1) ^ ((key / 4294967296) | 0)) & mask;
-    for (;;) {
-      const k = this.keys[slot]!;
-      if (k === key) return this.ids[slot]!;
-      if (k < 0) break;
-      slot = (slot + 1) & mask;
-    }
-    this.keys[slot] = key;
-    this.ids[slot] = this.size++;
-    if (this.size * 2 > this.keys.length) this.grow();
-    return this.size - 1;
-  }
-  private grow(): void {
-    const keys = this.keys;
-    const ids = this.ids;
-    this.keys = new Float64Array(keys.length * 2).fill(-1);
-    this.ids = new Int32Array(keys.length * 2);
-    const mask = this.keys.length - 1;
-    for (let i = 0; i < keys.length; i++) {
-      if (keys[i]! < 0) continue;
-      let slot = (Math.imul(keys[i]! | 0, 0x9e3779b1) ^ ((keys[i]! / 4294967296) | 0)) & mask;
-      while (this.keys[slot]! >= 0) slot = (slot + 1) & mask;
-      this.keys[slot] = keys[i]!;
-      this.ids[slot] = ids[i]!;
-    }
-  }
 }
 
 // The order of String.prototype.localeCompare (the default collator), without making one per call.

@@ -3,6 +3,9 @@ import type { User } from '../approval/rule';
 import {
   allowedInvoiceActions,
   customerApprover,
+  editedInvoice,
+  mailboxOf,
+  maskAddress,
   INVOICE_STATES,
   invoiceApprovalStands,
   invoiceTransition,
@@ -185,5 +188,59 @@ describe('tuition invoice lifecycle details', () => {
     expect(allowedInvoiceActions(invoice('approved'), alice)).toEqual(['revise', 'deliver']);
     expect(allowedInvoiceActions(invoice('approved'), bob)).toEqual(['deliver']);
     expect(allowedInvoiceActions(invoice('delivered'), root)).toEqual([]);
+  });
+});
+
+describe('the customer’s approver is a mailbox, and the rule sees a preparer’s own mailbox as her', () => {
+  const as = (u: User): InvoiceActor => ({ kind: 'person', user: u });
+  // alice signed in with an address as her user name (as a work account's preferred_username is).
+  const aliceMail: User = { ...alice, names: ['Alice.Smith@Contoso.example'] };
+  const withMailbox = (state: InvoiceState) => invoice(state, { preparers: [{ ...p(alice), mailbox: mailboxOf(aliceMail) }, p(erin)] });
+
+  it('a sign-in name that is an address is the mailbox; names that are not give none', () => {
+    expect(mailboxOf(aliceMail)).toBe('alice.smith@contoso.example');
+    expect(mailboxOf(alice)).toBeNull();
+    expect(mailboxOf({ id: 'x', name: 'Pat <pat@contoso.test>' })).toBeNull();
+  });
+
+  it('sending needs a configured approver, and one who prepared no version', () => {
+    const draft = withMailbox('draft');
+    expect(invoiceTransition(draft, { type: 'send-for-approval', approver: null }, as(alice))).toMatchObject({ status: 409, code: 'no-approver', reason: expect.stringContaining('Settings → Delivery targets') });
+    const herself = customerApprover('Northwind Traders', 'alice.smith@contoso.example');
+    expect(invoiceTransition(draft, { type: 'send-for-approval', approver: herself }, as(alice))).toMatchObject({
+      status: 403,
+      code: 'maker-checker',
+      reason: expect.stringContaining('(alice.smith@contoso.example) prepared a version of TU-2024-11-NORTHWIND-TRADERS-USD'),
+    });
+    // Sent by erin, it is refused all the same: alice prepared version 1.
+    expect(invoiceTransition(draft, { type: 'send-for-approval', approver: herself }, as(erin))).toMatchObject({ code: 'maker-checker' });
+    expect(invoiceTransition(draft, { type: 'send-for-approval', approver: customer }, as(alice))).toMatchObject({ ok: true, to: 'awaiting_approval' });
+    expect(allowedInvoiceActions(draft, alice, herself)).toEqual(['revise']);
+    expect(allowedInvoiceActions(draft, alice, null)).toEqual(['revise']);
+    expect(allowedInvoiceActions(draft, alice, customer)).toEqual(['revise', 'send-for-approval']);
+  });
+
+  it('through the link, the holder of a preparer’s mailbox cannot approve: the approval rule decides by identity', () => {
+    const herself = customerApprover('Northwind Traders', 'ALICE.SMITH@contoso.example');
+    expect(invoiceTransition(withMailbox('awaiting_approval'), ACTIONS.approve, as(herself))).toMatchObject({ status: 403, code: 'maker-checker' });
+    expect(invoiceTransition(withMailbox('awaiting_approval'), ACTIONS.approve, as(customer))).toMatchObject({ ok: true, to: 'approved' });
+  });
+
+  it('a screen names the address a link went to without showing it whole', () => {
+    expect(maskAddress('jordan@contoso.example')).toBe('j***@contoso.example');
+    expect(maskAddress(' AP@northwind.test ')).toBe('A***@northwind.test');
+    expect(maskAddress('nobody')).toBe('***');
+  });
+
+  it('an edit of the lines keeps the invoice and sums its lines', () => {
+    const inv = { number: 'TU-1', customer: 'Northwind Traders', month: '2024-11', currency: 'USD', partners: ['BrightPath'], lines: [], totalCents: 0 };
+    expect(editedInvoice(inv, [{ user: 'erin', expenseType: 'TUITION', cents: 25_000 }, { user: 'erin', expenseType: 'MATERIALS', cents: -1_050, items: 2, references: ['BP:1'] }])).toEqual({
+      ...inv,
+      lines: [
+        { user: 'erin', expenseType: 'TUITION', cents: 25_000, items: 1, references: [] },
+        { user: 'erin', expenseType: 'MATERIALS', cents: -1_050, items: 2, references: ['BP:1'] },
+      ],
+      totalCents: 23_950,
+    });
   });
 });

@@ -6,6 +6,9 @@
  *   lines in 2026-11; the inputs hold 2024-11."), not a blocking problem per line. When the month does
  *   hold lines, a line dated in another month stays a blocking problem of its own (docs/rules.md).
  *
+ * - Learners are one person however each partner writes them (src/tuition/learners.ts, with the
+ *   customers' own rules): the invoices have a line per learner, and an ambiguous spelling is a warning.
+ *
  * Hosts feed the tables to an ExpenseLineReader through `feed` (the CLI one file at a time); the feed
  * runs a second time only to learn the months when the month asked for holds no line, or to check
  * the lines against the month the data gave.
@@ -17,6 +20,8 @@ import type { Table } from '../kernel/table';
 import { buildTuitionInvoicesFromColumns, tuitionSheets, type TuitionInvoice } from './invoices';
 import type { ExpenseColumns, ExpenseLine } from './columns';
 import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
+import type { LearnerMatch, LearnerRules } from './learners';
+import { matchColumnLearners } from './learner-columns';
 
 export type LineFeed = (reader: ExpenseLineReader) => void | Promise<void>;
 
@@ -82,6 +87,8 @@ export async function readMonthLines(feed: LineFeed, options: Omit<ReadLinesOpti
 }
 
 export interface TuitionMonth extends MonthLines {
+  /** Spellings taken as another learner (an alias, or the part before the @ of her address). */
+  learners: LearnerMatch[];
   invoices: TuitionInvoice[];
   /** Total per currency over the invoices. */
   totals: { currency: string; cents: number; invoices: number }[];
@@ -95,23 +102,23 @@ export function invoiceTotals(invoices: readonly TuitionInvoice[]): TuitionMonth
   return [...by].map(([currency, list]) => ({ currency, cents: sumCents(list), invoices: list.length }));
 }
 
+export type TuitionMonthOptions = Omit<ReadLinesOptions, 'month'> & { month?: string; learners?: LearnerRules; references?: boolean };
+
 /**
  * The month's lines and invoices; `before` are problems found reading the files (listed first).
  * `references: false` leaves the partner references out of the invoice lines (a host that shows
  * none, such as invoices.csv, then spends no string per line on them).
  */
-export async function buildTuitionMonth(
-  feed: LineFeed,
-  options: Omit<ReadLinesOptions, 'month'> & { month?: string; references?: boolean },
-  before: readonly Problem[] = [],
-): Promise<TuitionMonth> {
-  const { references, ...readOptions } = options;
+export async function buildTuitionMonth(feed: LineFeed, options: TuitionMonthOptions, before: readonly Problem[] = []): Promise<TuitionMonth> {
+  const { references, learners: rules, ...readOptions } = options;
   const read = await readMonthLines(feed, readOptions);
-  const problems = [...before, ...read.problems];
+  // Who each learner is, decided once the rows are read (the reader keeps each spelling as written): the columns' users become the learners.
+  const learners = matchColumnLearners(read.columns, read.count, rules, options.profiles);
+  const problems = [...before, ...read.problems, ...learners.problems];
   // the lines dated in the month, from the reader's columns (a month with no line has none: count 0)
   const invoices = !read.month || read.count === 0 ? [] : buildTuitionInvoicesFromColumns(read.columns, read.month, { references });
   // `read` keeps its lazy lines: the month's fields are set on it rather than spread into a new object
-  return Object.assign(read, { problems, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) });
+  return Object.assign(read, { problems, learners: learners.matches, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) });
 }
 
 /** A month's build as the API and the pane show it: counts, problems, invoices, totals and the sheets. */
@@ -123,6 +130,7 @@ export function tuitionMonthView(b: TuitionMonth) {
     blocked: b.blocked,
     lines: b.count,
     layouts: b.layouts,
+    learners: b.learners,
     problems: b.problems,
     invoices: b.invoices,
     totals: b.totals,

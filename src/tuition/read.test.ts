@@ -8,6 +8,8 @@
 import { parseCsv, type Cell, type Table } from '../kernel';
 import { splitCsvBytes } from '../kernel/csv-bytes';
 import { buildTuitionInvoices, buildTuitionInvoicesFromColumns, ExpenseLineReader } from '.';
+import { applyLearners, learnerSpellings, matchLearners } from './learners';
+import { matchColumnLearners } from './learner-columns';
 import { ReferenceExpenseLineReader, referenceBuildTuitionInvoices } from '../../test/fixtures/tuition/reference';
 
 const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date', 'Credit'];
@@ -28,7 +30,7 @@ function partnerFile(seed: number, index: number): { name: string; rows: string[
   if (rand() < 0.1) header.reverse();
   const rows: string[][] = [header];
   const customers = ['Northwind Traders', 'northwind  traders', 'Contoso', ' Contoso ', 'Fabrikam, Inc.', 'Café Müller', 'Acme "Ltd"', 'A\u00a0B'];
-  const users = ['alice@x.com', 'ALICE@x.com', 'bob', 'Zoë', 'Zoe\u0308', ' carol ', 'dave@y.org'];
+  const users = ['alice@x.com', 'ALICE@x.com', 'bob', 'Zoë', 'Zoe\u0308', ' carol ', 'dave@y.org', 'alice', 'dave', 'dave@z.org'];
   const n = 3 + Math.floor(rand() * 40);
   for (let i = 0; i < n; i++) {
     const type = bp ? pick(['Tuition', 'Books & materials', 'Books', 'Tutoring', 'tuition', 'Tuition refund', 'Lunch', '']) : pick(['TUITION', 'MATERIALS', 'TUTORING', 'CREDIT_TUITION', 'tutoring', 'Snacks']);
@@ -129,13 +131,23 @@ describe('the column reader equals the simple reader', () => {
       expect({ seed, invoices: buildTuitionInvoices(got.lines, month) }).toEqual({ seed, invoices });
       const fromColumns = buildTuitionInvoicesFromColumns(reader.columns().columns, month, { references: false });
       expect({ seed, invoices: fromColumns }).toEqual({ seed, invoices: invoices.map((i) => ({ ...i, lines: i.lines.map((l) => ({ ...l, references: [] })) })) });
-      for (const p of [...fileProblems, ...got.problems]) codes.add(p.code ?? '');
+      // learners matched over the columns (users rewritten in place) equal the rules applied to the lines
+      const learners = matchLearners(learnerSpellings(want.lines));
+      const fromLearnerColumns = matchColumnLearners(columns!, columns!.count);
+      expect({ seed, matches: fromLearnerColumns.matches, problems: fromLearnerColumns.problems, lines: columns!.toArray() }).toEqual({
+        seed,
+        matches: learners.matches,
+        problems: learners.problems,
+        lines: applyLearners(want.lines, learners),
+      });
+      for (const p of [...fileProblems, ...got.problems, ...learners.problems]) codes.add(p.code ?? '');
+      for (const m of learners.matches) codes.add(m.rule);
       if (got.lines.length) codes.add('lines');
     }
     expect(fast).toBeGreaterThan(50);
     expect(crossFile).toBeGreaterThan(10);
     expect(parsed).toBeGreaterThan(20);
-    for (const code of ['lines', 'blank', 'bad-reference', 'unknown-expense-type', 'bad-currency', 'bad-amount', 'negative-not-credit', 'zero-amount', 'bad-date', 'outside-month', 'duplicate-reference', 'unknown-layout', 'field-count'])
+    for (const code of ['lines', 'local-part', 'ambiguous-learner', 'blank', 'bad-reference', 'unknown-expense-type', 'bad-currency', 'bad-amount', 'negative-not-credit', 'zero-amount', 'bad-date', 'outside-month', 'duplicate-reference', 'unknown-layout', 'field-count'])
       expect([code, codes.has(code)]).toEqual([code, true]);
   });
 });

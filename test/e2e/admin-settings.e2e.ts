@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { CHARGE_ITEM_NAMES } from '../../src/settlements/mapping';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
+import { startMailCatcher, type MailCatcher } from '../../server/dev/mail-catcher';
+import { putCustomerSettings } from '../../server/jobs/tuition/invoices';
+import { freePort } from './server';
 import { ROOT, expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
 import { expectFitsPane } from './layout';
 
@@ -20,11 +23,16 @@ const INVOICE = 'TU-2024-11-NORTHWIND-TRADERS-USD';
 let h: Harness;
 let ftp: TestFtpServer;
 let sb: RunningSandbox;
+let catcher: MailCatcher;
 
 beforeAll(async () => {
   // The sandbox registers itself, so Settings → Zoho connections offers it (as with `npm start`).
   sb = await startZohoSandbox({ port: 0, register: true, limits: { perMinute: 1_000_000 } });
+  catcher = await startMailCatcher({ port: 0 });
+  const port = await freePort();
   h = await startHarness({
+    port,
+    env: { SMTP_HOST: catcher.host, SMTP_PORT: String(catcher.port), CLOSEDESK_PUBLIC_ORIGIN: `http://127.0.0.1:${port}` },
     prepareDatasets: async (dir) => {
       copyFileSync(join(FIX, 'brightpath-good.csv'), join(dir, 'brightpath-good.csv'));
     },
@@ -32,12 +40,16 @@ beforeAll(async () => {
   const root = join(h.dataDir, '..', 'ftp');
   for (const d of ['in/visa', 'in/tuition']) mkdirSync(join(root, d), { recursive: true });
   ftp = await startFtpServer({ root, users: { acq: 'Ftp-Secret-71' } });
+  // The customer's approver is known (the link goes to her); its delivery target is what the admin sets below.
+  const { ctx } = h.server.app;
+  await putCustomerSettings({ store: ctx.store, audit: ctx.audit, secrets: ctx.secrets, masterKey: ctx.config.masterKey }, { name: 'Northwind Traders', approverEmail: 'ap@northwind.test' }, 'root');
 });
 
 afterAll(async () => {
   await h?.close();
   await ftp?.close();
   await sb?.close();
+  await catcher?.close();
 });
 
 async function signOut(): Promise<void> {
@@ -65,11 +77,12 @@ test('an invoice approved while no target is set waits, and both sides are told 
   await region.getByTestId('tu-store').click();
   const card = region.getByTestId(`tu-invoice-${INVOICE}`);
   await card.getByTestId('tu-send').click();
-  const url = await card.getByTestId('tu-link').inputValue();
+  // The link goes to the approver's mailbox, and she opens it from there.
+  const mail = await catcher.next((m) => m.to.includes('ap@northwind.test') && m.subject.includes(INVOICE));
+  const url = mail.links.find((l) => l.includes('/tuition/approve/'))!;
 
   const customer = await h.context.newPage();
   await customer.goto(url);
-  await customer.getByLabel('Your name or email (optional)').first().fill('ap@northwind.test');
   await customer.getByRole('button', { name: 'Approve invoice' }).click();
   await expectText(customer.getByRole('status'), 'It will be delivered to you as soon as our billing team has set up where your invoices go; you need not do anything more.');
   await customer.close();

@@ -1,7 +1,8 @@
 /**
  * The customer's approval page in Debian Chromium: the real server (buildApp on a temporary SQLite
- * store) on loopback; invoices are drafted and sent through the service, then a customer opens the
- * link. Approve, deny with a reason, an expired link and a tampered link.
+ * store) on loopback; invoices are drafted and sent through the service, which e-mails the link to
+ * the customer's approver (a local SMTP catcher); the approver opens the link from that e-mail.
+ * Approve, deny with a reason, an expired link and a tampered link.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,7 +12,9 @@ import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildApp } from '../../server/app';
 import { loadConfig } from '../../server/config';
-import { requireInvoice, saveInvoices, sendForApproval, type TuitionDeps } from '../../server/jobs/tuition/invoices';
+import { putCustomerSettings, requireInvoice, saveInvoices, type TuitionDeps } from '../../server/jobs/tuition/invoices';
+import { sendForApproval } from '../../server/jobs/tuition/approval';
+import { startTestMail, type TestMail } from '../integration/tuition-mail';
 import { buildTuitionInvoices, readExpenseLines } from '../../src/tuition';
 import { CHROMIUM, CHROMIUM_ARGS } from './harness';
 import { user } from '../integration/people';
@@ -36,6 +39,13 @@ describe('tuition approval page in Chromium', () => {
   let deps: TuitionDeps;
   const ids: Record<string, string> = {};
   const offMachine: string[] = [];
+  let mail: TestMail;
+  const APPROVERS: Record<string, string> = { 'Northwind Traders': 'ap@northwind.test', 'Contoso Ltd': 'finance@contoso.test', 'Fabrikam Inc': 'ap@fabrikam.test', 'Adatum Corp': 'ap@adatum.test' };
+  /** Sends the customer's invoice for approval; the path of the link its approver received by e-mail. */
+  const send = async (customer: string, options: { validForMs?: number } = {}) => {
+    const sent = await sendForApproval(deps, ids[customer]!, alice, options);
+    return { path: `/tuition/approve/${await mail.linkTo(APPROVERS[customer]!, sent.invoice.number)}` };
+  };
 
   beforeAll(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-tuition-e2e-'));
@@ -43,7 +53,9 @@ describe('tuition approval page in Chromium', () => {
     app = await buildApp(config);
     await app.listen({ port: 0, host: '127.0.0.1' });
     origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
-    deps = { store: app.ctx.store, audit: app.ctx.audit, secrets: app.ctx.secrets, masterKey: config.masterKey };
+    mail = await startTestMail(origin);
+    deps = { store: app.ctx.store, audit: app.ctx.audit, secrets: app.ctx.secrets, masterKey: config.masterKey, mailer: mail.mailer, publicOrigin: origin };
+    for (const [name, approverEmail] of Object.entries(APPROVERS)) await putCustomerSettings(deps, { name, approverEmail }, 'root');
     const read = readExpenseLines([{ name: 'brightpath.csv', header: HEADER, rows: ROWS }], { month: '2024-11' });
     expect(read.problems).toEqual([]);
     const saved = await saveInvoices(deps, buildTuitionInvoices(read.lines, '2024-11'), alice);
@@ -61,11 +73,12 @@ describe('tuition approval page in Chromium', () => {
   afterAll(async () => {
     await browser?.close();
     await app?.close();
+    await mail?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
   test('approve: the customer sees the exact invoice and approves it once', async () => {
-    const link = await sendForApproval(deps, ids['Northwind Traders']!, alice);
+    const link = await send('Northwind Traders');
     await page.goto(origin + link.path);
     await expect(page.title()).resolves.toBe('Approve tuition invoice TU-2024-11-NORTHWIND-TRADERS-USD');
     await page.getByRole('heading', { level: 1, name: 'Tuition invoice TU-2024-11-NORTHWIND-TRADERS-USD' }).waitFor();
@@ -73,7 +86,7 @@ describe('tuition approval page in Chromium', () => {
     await expect(table.getByRole('row').count()).resolves.toBe(4); // header, 2 lines, total
     await expect(table.getByRole('row', { name: /alice@northwind\.test/ }).innerText()).resolves.toMatch(/Tuition\s+1\s+1200\.00/);
     await expect(page.getByTestId('total').innerText()).resolves.toBe('1260.00 USD');
-    await page.getByLabel('Your name or email (optional)').first().fill('ap@northwind.test');
+    await expect(page.getByText('You decide as ap@northwind.test').count()).resolves.toBe(1);
     await page.getByRole('button', { name: 'Approve invoice' }).click();
     await page.getByRole('heading', { name: 'Invoice TU-2024-11-NORTHWIND-TRADERS-USD approved' }).waitFor();
     await expect(page.getByRole('status').innerText()).resolves.toContain('You approved invoice TU-2024-11-NORTHWIND-TRADERS-USD (version 1, 1260.00 USD)');
@@ -88,7 +101,7 @@ describe('tuition approval page in Chromium', () => {
   });
 
   test('deny: a reason is required, then recorded', async () => {
-    const link = await sendForApproval(deps, ids['Contoso Ltd']!, alice);
+    const link = await send('Contoso Ltd');
     await page.goto(origin + link.path);
     await page.getByRole('button', { name: 'Deny invoice' }).click();
     // The browser keeps the form until the required reason is given: nothing was decided.
@@ -103,7 +116,7 @@ describe('tuition approval page in Chromium', () => {
   });
 
   test('an expired link shows a clear page and decides nothing', async () => {
-    const link = await sendForApproval(deps, ids['Fabrikam Inc']!, alice, { validForMs: -60_000 });
+    const link = await send('Fabrikam Inc', { validForMs: -60_000 });
     const r = await page.goto(origin + link.path);
     expect(r?.status()).toBe(410);
     await page.getByRole('heading', { name: 'This link has expired' }).waitFor();
@@ -113,7 +126,7 @@ describe('tuition approval page in Chromium', () => {
   });
 
   test('a tampered link shows a clear page and decides nothing', async () => {
-    const link = await sendForApproval(deps, ids['Adatum Corp']!, alice);
+    const link = await send('Adatum Corp');
     const last = link.path.at(-1) === 'x' ? 'y' : 'x';
     const r = await page.goto(origin + link.path.slice(0, -1) + last);
     expect(r?.status()).toBe(404);

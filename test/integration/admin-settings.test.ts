@@ -20,6 +20,7 @@ import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, type TestSshd } from '../servers/sshd';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { LogCapture } from './log-capture';
+import { startTestMail, PUBLIC_ORIGIN, type TestMail } from './tuition-mail';
 
 const FTP_PASSWORD = 'Ftp-Secret-71';
 const ARN = (n: number) => `7456789012345678901234${n}`;
@@ -45,15 +46,19 @@ describe.each(BACKENDS)('admin settings on %s', (backend) => {
   const ids: Record<string, string> = {};
   const audit = async (action: string) => (await app.ctx.audit.recent({ limit: 500 })).filter((e) => e.action === action);
 
+  let mail: TestMail;
+
   beforeAll(async () => {
     t = await openTestBackend(backend);
+    mail = await startTestMail();
     for (const d of ['in', 'in/visa', 'in/tuition']) fs.mkdirSync(path.join(t.dir, 'ftp', d), { recursive: true });
     ftp = await startFtpServer({ root: path.join(t.dir, 'ftp'), users: { acq: FTP_PASSWORD } });
     sshd = await startSshd(path.join(t.dir, 'sshd'));
     sb = await startZohoSandbox({ port: 0, register: true, limits: { perMinute: 1_000_000 } });
     logs = new LogCapture();
     config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'trace' },
+      { CLOSEDESK_DATA_DIR: t.dir, DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'trace',
+        SMTP_HOST: mail.catcher.host, SMTP_PORT: String(mail.catcher.port), CLOSEDESK_PUBLIC_ORIGIN: PUBLIC_ORIGIN },
       t.dir,
     );
     app = await buildApp(config, { store: t.store, logStream: logs });
@@ -68,6 +73,7 @@ describe.each(BACKENDS)('admin settings on %s', (backend) => {
     await sb?.close();
     await ftp?.close();
     await sshd?.stop();
+    await mail?.close();
     await t?.cleanup();
   });
 
@@ -201,7 +207,8 @@ describe.each(BACKENDS)('admin settings on %s', (backend) => {
     expect((await app.inject({ method: 'PUT', url: '/api/tuition/customers', headers: as('root'), payload: { name: 'Fabrikam Inc', approverEmail: 'ap@fabrikam.test' } })).statusCode).toBe(200);
     const stored = await app.inject({ method: 'POST', url: '/api/tuition/invoices', headers: as('alice'), payload: { month: '2024-11', tables: [{ name: 'bp.csv', header: HEADER, rows }] } });
     const id = stored.json().created[0].id as string;
-    const link = new URL((await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('alice'), payload: {} })).json().url).pathname;
+    expect((await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('alice'), payload: {} })).statusCode).toBe(200);
+    const link = `/tuition/approve/${await mail.linkTo('ap@fabrikam.test', 'TU-2024-11-FABRIKAM-INC-USD')}`;
     const hash = /name="shownHash" value="([0-9a-f]{64})"/.exec((await app.inject({ method: 'GET', url: link })).body)![1]!;
     const decided = await app.inject({ method: 'POST', url: link, ...form({ decision: 'approved', shownHash: hash }) });
     expect(decided.body).toContain('It will be delivered to you as soon as our billing team has set up where your invoices go; you need not do anything more.');

@@ -1,6 +1,8 @@
 /**
  * Tuition invoices through the HTTP API on SQLite and PostgreSQL: drafts from partner tables, signed
- * approval links (tampered, reused, superseded, expired), the customer's decision tied to the hash
+ * approval links e-mailed to the customer's configured approver (a real SMTP catcher; the preparer's
+ * answer never carries the token; the link's origin is configuration, not the Host header), links
+ * tampered, reused, superseded and expired, a preparer named as approver refused, the customer's decision tied to the hash
  * of the version shown, delivery on approval to a real FTP server and a real SFTP server (sshd),
  * nothing delivered before approval or after a denial, an edit voiding an approval, and a restart.
  */
@@ -9,7 +11,9 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { loadConfig, type Config } from '../../server/config';
-import { sendForApproval, type TuitionDeps } from '../../server/jobs/tuition/invoices';
+import type { TuitionDeps } from '../../server/jobs/tuition/invoices';
+import { sendForApproval } from '../../server/jobs/tuition/approval';
+import { startTestMail, PUBLIC_ORIGIN, type TestMail } from './tuition-mail';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, type TestSshd } from '../servers/sshd';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
@@ -44,6 +48,8 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
   const as = (who: string) => ({ authorization: `Bearer ${tokens[who]}` });
   const ids: Record<string, string> = {};
   let ftpPartnerId = '';
+  let mail: TestMail;
+  const approverOf: Record<string, string> = { NORTHWIND: 'ap@northwind.test', CONTOSO: 'finance@contoso.test', FABRIKAM: 'ap@fabrikam.test', ADATUM: 'ap@adatum.test' };
 
   async function start() {
     app = await buildApp(config, { store: t.store });
@@ -52,6 +58,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     tokens.alice = await sign({ user: 'alice', roles: ['preparer'] });
     tokens.bob = await sign({ user: 'bob', roles: ['approver'] });
     tokens.root = await sign({ user: 'root', roles: ['admin'] });
+    tokens.pat = await sign({ user: 'pat@adatum.test', roles: ['preparer'] });
   }
 
   const invoice = async (id: string) => (await app.inject({ method: 'GET', url: `/api/tuition/invoices/${id}`, headers: as('bob') })).json().invoice;
@@ -63,20 +70,33 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
       await new Promise((r) => setTimeout(r, 100));
     }
   }
+  /** Sends for approval as alice and returns the path of the link the approver received by e-mail. */
   const send = async (id: string) => {
-    const r = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('alice'), payload: {} });
+    const r = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: { ...as('alice'), host: 'evil.example' }, payload: {} });
     expect(r.statusCode).toBe(200);
-    return new URL(r.json().url).pathname;
+    const number: string = r.json().invoice.number;
+    const to = approverOf[number.replace('TU-2024-11-', '').replace('TU-2024-12-', '').split('-')[0]!]!;
+    const m = await mail.mailTo(to, number);
+    const link = m.links.find((l) => l.includes('/tuition/approve/'))!;
+    // The origin is configuration, whatever Host the request named; the preparer learns the masked address, never the link.
+    expect(link.startsWith(`${PUBLIC_ORIGIN}/tuition/approve/`)).toBe(true);
+    const token = link.split('/').at(-1)!;
+    expect(r.json()).toMatchObject({ sentTo: `${to[0]}***${to.slice(to.indexOf('@'))}` });
+    expect(r.body).not.toContain(token);
+    expect(JSON.stringify((await app.inject({ method: 'GET', url: `/api/tuition/invoices/${id}`, headers: as('alice') })).json())).not.toContain(token);
+    return new URL(link).pathname;
   };
 
   beforeAll(async () => {
     t = await openTestBackend(backend);
+    mail = await startTestMail();
     fs.mkdirSync(path.join(t.dir, 'ftp', 'in'), { recursive: true });
     ftp = await startFtpServer({ root: path.join(t.dir, 'ftp'), users: { northwind: 'ftp-pass-1' } });
     sshd = await startSshd(path.join(t.dir, 'sshd'));
     sftpInbox = path.join(t.dir, 'sftp-in');
     fs.mkdirSync(sftpInbox, { recursive: true });
-    config = loadConfig({ CLOSEDESK_DATA_DIR: t.dir, DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'silent' }, t.dir);
+    config = loadConfig({ CLOSEDESK_DATA_DIR: t.dir, DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'silent',
+        SMTP_HOST: mail.catcher.host, SMTP_PORT: String(mail.catcher.port), CLOSEDESK_PUBLIC_ORIGIN: PUBLIC_ORIGIN }, t.dir);
     await start();
     const ftpPartner = await app.inject({ method: 'POST', url: '/api/partners', headers: as('root'), payload: { name: 'Northwind FTP', protocol: 'ftp', host: '127.0.0.1', port: ftp.port, folder: 'in', username: 'northwind', password: 'ftp-pass-1' } });
     expect(ftpPartner.statusCode).toBe(201);
@@ -91,12 +111,15 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     expect(
       (await put({ name: 'Contoso Ltd', approverEmail: 'finance@contoso.test', delivery: { method: 'partner', partnerId: sftpPartner.json().partner.id }, layout: { columns: [{ header: 'Mitarbeiter', field: 'user' }, { header: 'Art', field: 'expenseType' }, { header: 'Betrag', field: 'amount' }], delimiter: ';', expenseWords: { TUITION: 'Studiengebuehr' } } })).statusCode,
     ).toBe(200);
+    // Fabrikam has an approver but no delivery target yet.
+    expect((await put({ name: 'Fabrikam Inc', approverEmail: 'ap@fabrikam.test' })).statusCode).toBe(200);
     expect((await app.inject({ method: 'PUT', url: '/api/tuition/customers', headers: as('alice'), payload: { name: 'X' } })).statusCode).toBe(403);
   });
   afterAll(async () => {
     await app?.close();
     await ftp?.close();
     await sshd?.stop();
+    await mail?.close();
     await t?.cleanup();
   });
 
@@ -164,7 +187,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     expect(reused.body).toContain('This link was already used');
 
     const done = await settled(id);
-    expect(done).toMatchObject({ state: 'delivered', version: 1, decision: { decision: 'approved', by: 'customer:ap@northwind.test', version: 1, hash } });
+    expect(done).toMatchObject({ state: 'delivered', version: 1, decision: { decision: 'approved', by: 'customer:ap@northwind.test', recipient: 'ap@northwind.test', version: 1, hash } });
     // who decided is the configured approver's identity; the delivery batch carries the invoice's preparers and her approval
     expect(done.decision.byId).toBe('urn:closedesk:tuition-approval-link#ap@northwind.test');
     const batch = (await app.inject({ method: 'GET', url: `/api/batches/${done.deliveryBatchId}`, headers: as('bob') })).json();
@@ -193,8 +216,8 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     expect(r.body).toContain('Dina left in October');
     expect(r.body).not.toContain('<pat@');
     const inv = await invoice(id);
-    expect(inv).toMatchObject({ state: 'denied', decision: { decision: 'denied', reason: 'Dina left in October', by: 'customer:Pat <pat@contoso.test>' } });
-    // the name typed into the form is only shown: the decision is the configured approver's
+    // a name typed into the form counts for nothing: the decision is the approver the link was e-mailed to
+    expect(inv).toMatchObject({ state: 'denied', decision: { decision: 'denied', reason: 'Dina left in October', by: 'customer:finance@contoso.test', recipient: 'finance@contoso.test' } });
     expect(inv.decision.byId).toBe('urn:closedesk:tuition-approval-link#finance@contoso.test');
     const d = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/deliver`, headers: as('bob') });
     expect(d.statusCode).toBe(409);
@@ -245,9 +268,9 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
   });
 
   test('an expired link is refused', async () => {
-    const deps: TuitionDeps = { store: t.store, audit: app.ctx.audit, secrets: app.ctx.secrets, masterKey: config.masterKey };
-    const link = await sendForApproval(deps, ids['FABRIKAM-INC-USD']!, user('alice', ['preparer']), { validForMs: -1000 });
-    const r = await app.inject({ method: 'GET', url: link.path });
+    const deps: TuitionDeps = { store: t.store, audit: app.ctx.audit, secrets: app.ctx.secrets, masterKey: config.masterKey, mailer: mail.mailer, publicOrigin: PUBLIC_ORIGIN };
+    const sent = await sendForApproval(deps, ids['FABRIKAM-INC-USD']!, user('alice', ['preparer']), { validForMs: -1000 });
+    const r = await app.inject({ method: 'GET', url: `/tuition/approve/${await mail.linkTo('ap@fabrikam.test', sent.invoice.number)}` });
     expect(r.statusCode).toBe(410);
     expect(r.body).toContain('This link has expired');
   });
@@ -272,5 +295,38 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     expect(await settled(id)).toMatchObject({ state: 'delivered', version: 3 });
     expect(fs.readdirSync(path.join(ftp.root, 'in'))).toContain('TU-2024-11-FABRIKAM-INC-USD-v3.csv');
     expect(fs.readdirSync(path.join(ftp.root, 'in')).filter((f) => f.includes('FABRIKAM') && !f.includes('-v3.'))).toEqual([]);
+  });
+
+  test('a preparer named as the approver cannot approve her own invoice; a link outlives no change of approver', async () => {
+    const adatum = [['BP-7', 'Adatum Corp', 'finn@adatum.test', 'Tutoring', '80.00', 'USD', '12/02/2024']];
+    const made = await app.inject({ method: 'POST', url: '/api/tuition/invoices', headers: as('pat'), payload: { month: '2024-12', tables: [table(adatum)] } });
+    expect(made.statusCode).toBe(201);
+    const id: string = made.json().created[0].id;
+    const put = (approverEmail: string) => app.inject({ method: 'PUT', url: '/api/tuition/customers', headers: as('root'), payload: { name: 'Adatum Corp', approverEmail } });
+
+    // No approver set: nothing to send, and the sentence names the screen.
+    const none = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('pat'), payload: {} });
+    expect(none.statusCode).toBe(409);
+    expect(none.json().error.message).toContain('Settings → Delivery targets');
+
+    // The preparer's own address (any case) as approver: refused before any link exists.
+    expect((await put('PAT@adatum.test')).statusCode).toBe(200);
+    const before = mail.count('pat@adatum.test');
+    const own = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('pat'), payload: {} });
+    expect(own.statusCode).toBe(403);
+    expect(own.json().error.code).toBe('maker-checker');
+    expect(mail.count('pat@adatum.test')).toBe(before);
+
+    // A link e-mailed to the real approver; the admin then names the preparer: the link no longer decides.
+    expect((await put('ap@adatum.test')).statusCode).toBe(200);
+    const sent = await app.inject({ method: 'POST', url: `/api/tuition/invoices/${id}/send`, headers: as('pat'), payload: {} });
+    expect(sent.statusCode).toBe(200);
+    const link = `/tuition/approve/${await mail.linkTo('ap@adatum.test', 'TU-2024-12-ADATUM-CORP-USD')}`;
+    const hash = hiddenHash((await app.inject({ method: 'GET', url: link })).body);
+    expect((await put('pat@adatum.test')).statusCode).toBe(200);
+    const refused = await app.inject({ method: 'POST', url: link, ...form({ decision: 'approved', shownHash: hash }) });
+    expect(refused.statusCode).toBe(410);
+    expect(refused.body).toContain('named another approver');
+    expect((await invoice(id)).state).toBe('awaiting_approval');
   });
 });

@@ -5,16 +5,10 @@
  */
 import { clientFor } from '../../server/zoho/connections';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
-import {
-  decideByLink,
-  deliverInvoice,
-  putCustomerSettings,
-  requireInvoice,
-  saveInvoices,
-  sendForApproval,
-  type StoredInvoice,
-  type TuitionDeps,
-} from '../../server/jobs/tuition/invoices';
+import { putCustomerSettings, requireInvoice, saveInvoices, type StoredInvoice, type TuitionDeps } from '../../server/jobs/tuition/invoices';
+import { decideByLink, sendForApproval } from '../../server/jobs/tuition/approval';
+import { deliverInvoice } from '../../server/jobs/tuition/delivery';
+import { startTestMail, type TestMail } from './tuition-mail';
 import { zohoInvoiceNumber } from '../../server/jobs/tuition/zoho';
 import { buildTuitionInvoices, readExpenseLines } from '../../src/tuition';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
@@ -38,12 +32,13 @@ describe.each(BACKENDS)('tuition delivery to Zoho Books on %s', (backend) => {
   let sb: RunningSandbox;
   let deps: TuitionDeps;
   let connectionId: string;
+  let mail: TestMail;
   const byCustomer: Record<string, StoredInvoice> = {};
 
   const approve = async (id: string) => {
-    const link = await sendForApproval(deps, id, alice);
+    const sent = await sendForApproval(deps, id, alice);
     const inv = await requireInvoice(t.store, id);
-    const r = await decideByLink(deps, link.token, { decision: 'approved', shownHash: inv.hash, approver: 'ap@customer.test' });
+    const r = await decideByLink(deps, await mail.linkTo('ap@customer.test', sent.invoice.number), { decision: 'approved', shownHash: inv.hash });
     expect(r.ok).toBe(true);
   };
   const zohoInvoices = () => sb.sandbox.state.books(sb.sandbox.state.seedIds().organizationId)!.invoices;
@@ -51,7 +46,8 @@ describe.each(BACKENDS)('tuition delivery to Zoho Books on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestBackend(backend);
     const { secrets, masterKey } = testSecrets(t.store);
-    deps = { store: t.store, audit: t.audit, secrets, masterKey };
+    mail = await startTestMail();
+    deps = { store: t.store, audit: t.audit, secrets, masterKey, mailer: mail.mailer, publicOrigin: mail.publicOrigin };
     sb = await startSandbox();
     connectionId = (await connectSandbox(t.store, secrets, sb)).id;
     const seed = sb.sandbox.state.seedIds();
@@ -65,6 +61,7 @@ describe.each(BACKENDS)('tuition delivery to Zoho Books on %s', (backend) => {
   });
   afterAll(async () => {
     await sb?.close();
+    await mail?.close();
     await t?.cleanup();
   });
 

@@ -28,4 +28,12 @@ describe('approval link signatures', () => {
     expect(verifyLink(key, token, { ...c, expiresAt: '2027-01-01T00:00:00Z' })).toBe(false);
     expect(verifyLink(randomBytes(32), token, c)).toBe(false);
   });
+
+  it('a link e-mailed to one address does not verify for another (a row pointed elsewhere is refused)', () => {
+    const c = { ...claims(), recipient: 'ap@northwind.test' };
+    const token = signLink(key, c);
+    expect(verifyLink(key, token, c)).toBe(true);
+    expect(verifyLink(key, token, { ...c, recipient: 'mallory@northwind.test' })).toBe(false);
+    expect(verifyLink(key, token, { ...c, recipient: undefined })).toBe(false);
+  });
 });

@@ -1,8 +1,10 @@
 /**
  * Signed approval links: `<link id>.<HMAC>`; the HMAC (SHA-256, key derived from the master key
  * for this purpose only) covers the link id, the invoice, its version, the hash of that version's
- * document and the expiry, all kept in tuition_links. A changed character, a link for another
- * version, or a forged id fails the comparison; expiry and single use are checked against the store.
+ * document, the expiry and the address the link was e-mailed to, all kept in tuition_links. A changed
+ * character, a link for another version, a forged id or a row pointed at another address fails the
+ * comparison; expiry and single use are checked against the store. (Links issued before they were
+ * e-mailed carry no address, and their MAC covers none.)
  */
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 
@@ -12,6 +14,8 @@ export interface LinkClaims {
   version: number;
   docHash: string;
   expiresAt: string;
+  /** The address the link is e-mailed to (lower-cased); empty for links from before. */
+  recipient?: string;
 }
 
 export function linkKey(masterKey: Buffer): Buffer {
@@ -19,7 +23,8 @@ export function linkKey(masterKey: Buffer): Buffer {
 }
 
 function mac(key: Buffer, c: LinkClaims): Buffer {
-  return createHmac('sha256', key).update(['tuition-approval', c.linkId, c.invoiceId, String(c.version), c.docHash, c.expiresAt].join('\n')).digest();
+  const fields = ['tuition-approval', c.linkId, c.invoiceId, String(c.version), c.docHash, c.expiresAt, ...(c.recipient ? [`to:${c.recipient}`] : [])];
+  return createHmac('sha256', key).update(fields.join('\n')).digest();
 }
 
 export const newLinkId = () => randomBytes(18).toString('base64url');

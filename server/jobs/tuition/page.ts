@@ -81,13 +81,15 @@ function summary(inv: StoredInvoice): string {
 </dl>`;
 }
 
-export function approvalPage(inv: StoredInvoice, token: string, expiresAt: string, error?: string): string {
+/** `decidingAs`: the address the link was e-mailed to — whoever holds the link decides as that approver. */
+export function approvalPage(inv: StoredInvoice, token: string, expiresAt: string, decidingAs: string, error?: string): string {
   const action = `/tuition/approve/${esc(token)}`;
   return layout(
     `Approve tuition invoice ${inv.number}`,
     `<h1>Tuition invoice ${esc(inv.document.number)}</h1>
 <p>Please check the tuition expenses billed to ${esc(inv.document.customer)} for ${esc(inv.document.month)}, then approve or deny the invoice.
 It is sent to you only after you approve it.</p>
+<p class="note">You decide as ${esc(decidingAs)}, the approver ${esc(inv.document.customer)} named (this link was e-mailed to that address).</p>
 ${error ? `<div class="alert" role="alert">${esc(error)}</div>` : ''}
 ${summary(inv)}
 ${invoiceTable(inv)}
@@ -95,8 +97,6 @@ ${invoiceTable(inv)}
 <h2 id="approve-heading">Approve</h2>
 <input type="hidden" name="decision" value="approved">
 <input type="hidden" name="shownHash" value="${esc(inv.hash)}">
-<label for="approver-a">Your name or email (optional)</label>
-<input id="approver-a" name="approver" type="text" autocomplete="email" maxlength="200">
 <p><button type="submit" class="approve">Approve invoice</button></p>
 </form>
 <form method="post" action="${action}" aria-labelledby="deny-heading">
@@ -106,8 +106,6 @@ ${invoiceTable(inv)}
 <label for="reason">Reason for denying (required)</label>
 <textarea id="reason" name="reason" required maxlength="2000" aria-describedby="reason-help"></textarea>
 <p id="reason-help" class="note">Say what is wrong, for example an employee who is not ours or an amount that is too high.</p>
-<label for="approver-d">Your name or email (optional)</label>
-<input id="approver-d" name="approver" type="text" autocomplete="email" maxlength="200">
 <p><button type="submit" class="deny">Deny invoice</button></p>
 </form>
 <p class="note">This link works once and expires on ${esc(expiresAt.slice(0, 16).replace('T', ' '))} UTC.

@@ -7,7 +7,9 @@
  * - GET  /api/tuition/invoices?month=     every role: invoices with state, version, decision and delivery receipts
  * - GET  /api/tuition/invoices/:id        one invoice
  * - PUT  /api/tuition/invoices/:id/lines  preparer: edit the lines (new version; voids an approval)
- * - POST /api/tuition/invoices/:id/send   preparer: a signed, expiring, single-use approval link for the current version
+ * - POST /api/tuition/invoices/:id/send   preparer: e-mails a signed, expiring, single-use approval link for the current
+ *                                          version to the customer's configured approver; answers the masked address,
+ *                                          never the link
  * - POST /api/tuition/invoices/:id/deliver preparer or approver: deliver an approved invoice (retry after a failure)
  * - GET/PUT /api/tuition/customers        customers' approver and delivery (PUT: admin; by file = the customer's delivery
  *                                          target with partner, folder and file-name pattern); setting one delivers the
@@ -21,27 +23,25 @@ import type { AppContext } from '../../context';
 import { AppError } from '../../errors';
 import { currentUser, parseWith } from '../../http';
 import { listReceipts } from '../../delivery/service';
-import { countBlocking, isIsoMonth, sumCents, type Cell, type Problem, type Table } from '../../../src/kernel';
-import { customerKey, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
+import { countBlocking, isIsoMonth, type Cell, type Problem, type Table } from '../../../src/kernel';
+import { customerKey, editedInvoice, EXPENSE_TYPES, invoiceDocument, LAYOUT_FIELDS } from '../../../src/tuition';
 import { buildTuitionMonth, expenseSheets, tablesFeed, tuitionMonthView } from '../../../src/tuition/month';
 import { datasetIdSchema, readDatasetTables } from '../../datasets';
 import {
-  checkLink,
-  decideByLink,
-  deliverInvoice,
   getCustomerSettings,
-  pendingDeliveries,
+  learnerRules,
   listCustomerSettings,
   listInvoices,
   putCustomerSettings,
   requireInvoice,
   reviseInvoice,
   saveInvoices,
-  sendForApproval,
-  TUITION_DELIVERY,
   type StoredInvoice,
   type TuitionDeps,
 } from './invoices';
+import { checkLink, decideByLink, latestRequests, sendForApproval } from './approval';
+import { deliverInvoice, pendingDeliveries, TUITION_DELIVERY } from './delivery';
+import { createMailer } from '../../mail';
 import { approvalUser } from '../../auth';
 import { approvalPage, decisionPage, refusalPage } from './page';
 import { tuitionDelivery } from './delivery-target';
@@ -109,7 +109,6 @@ const decisionBody = z.object({
   decision: z.enum(['approved', 'denied']),
   shownHash: z.string().regex(/^[0-9a-f]{64}$/),
   reason: z.string().max(2000).optional(),
-  approver: z.string().max(200).optional(),
 });
 
 /** A dataset's tables through the datasets service; a whole workbook's sheets that hold expense lines. */
@@ -128,13 +127,15 @@ async function buildFrom(ctx: AppContext, body: z.infer<typeof buildBody>) {
     tables.push(...r.tables);
     problems.push(...r.problems);
   }
-  return buildTuitionMonth(tablesFeed(tables), { month: body.month, partner: body.partner }, problems);
+  return buildTuitionMonth(tablesFeed(tables), { month: body.month, partner: body.partner, learners: await learnerRules(ctx.store) }, problems);
 }
 
+/** An invoice as the screens show it: where it goes, what left, and the latest approval request (address masked). */
 async function invoiceView(ctx: AppContext, inv: StoredInvoice) {
   const settings = await getCustomerSettings(ctx.store, inv.customer);
   return {
     ...inv,
+    request: (await latestRequests(ctx.store, [inv.id])).get(inv.id) ?? null,
     delivery: await tuitionDelivery(ctx.store, ctx.secrets, inv.customer, settings),
     receipts: inv.deliveryBatchId ? await listReceipts(ctx.store, { batchId: inv.deliveryBatchId }) : [],
   };
@@ -148,7 +149,14 @@ function html(reply: FastifyReply, status: number, body: string) {
 }
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {
-  const deps: TuitionDeps = { store: ctx.store, audit: ctx.audit, secrets: ctx.secrets, masterKey: ctx.config.masterKey };
+  const deps: TuitionDeps = {
+    store: ctx.store,
+    audit: ctx.audit,
+    secrets: ctx.secrets,
+    masterKey: ctx.config.masterKey,
+    publicOrigin: ctx.config.publicOrigin,
+    ...(ctx.config.mail ? { mailer: createMailer(ctx.config.mail) } : {}),
+  };
   const preparer = app.requireRole('preparer');
   const signedIn = app.requireRole('preparer', 'approver');
 
@@ -166,7 +174,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   // After a restart: approved invoices whose delivery did not finish are delivered (or marked delivered).
   app.addHook('onReady', async () => {
     try {
-      for (const inv of await pendingDeliveries(deps)) startDelivery(inv.id);
+      for (const id of await pendingDeliveries(deps)) startDelivery(id);
     } catch (err) {
       ctx.log.warn({ err: (err as Error).message }, 'tuition: could not look for unfinished deliveries');
     }
@@ -204,17 +212,16 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const { id } = req.params as { id: string };
     const body = parseWith(linesBody, req.body, 'invoice edit');
     const cur = await requireInvoice(ctx.store, id);
-    const lines = body.lines.map((l) => ({ user: l.user, expenseType: l.expenseType, cents: l.cents, items: l.items ?? 1, references: l.references ?? [] }));
-    const doc = invoiceDocument({ ...cur.document, lines, totalCents: sumCents(lines.map((l) => l.cents)) });
+    const doc = invoiceDocument(editedInvoice(cur.document, body.lines));
     return { invoice: await invoiceView(ctx, await reviseInvoice(deps, id, doc, approvalUser(currentUser(req)), body.expectedVersion)) };
   });
 
   app.post('/api/tuition/invoices/:id/send', { preHandler: preparer }, async (req) => {
     const { id } = req.params as { id: string };
     const body = parseWith(z.object({ validHours: z.number().int().min(1).max(24 * 60).optional() }), req.body, 'send request');
-    const link = await sendForApproval(deps, id, approvalUser(currentUser(req)), { validForMs: body.validHours ? body.validHours * 3_600_000 : undefined });
-    const origin = `${req.protocol}://${req.host}`;
-    return { url: `${origin}${link.path}`, expiresAt: link.expiresAt, invoice: await invoiceView(ctx, link.invoice) };
+    const sent = await sendForApproval(deps, id, approvalUser(currentUser(req)), { validForMs: body.validHours ? body.validHours * 3_600_000 : undefined });
+    // The token went to the approver's mailbox only: the preparer learns where (masked) and until when.
+    return { sentTo: sent.sentTo, sentAt: sent.sentAt, expiresAt: sent.expiresAt, invoice: await invoiceView(ctx, sent.invoice) };
   });
 
   app.post('/api/tuition/invoices/:id/deliver', { preHandler: signedIn }, async (req) => {
@@ -232,7 +239,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const body = parseWith(customerBody, req.body, 'customer settings');
     const customer = await putCustomerSettings(deps, body, currentUser(req).id);
     // Approved invoices that waited for a delivery target go now.
-    for (const inv of await pendingDeliveries(deps)) if (customerKey(inv.customer) === customerKey(customer.name)) startDelivery(inv.id);
+    for (const id of await pendingDeliveries(deps, customerKey(customer.name))) startDelivery(id);
     return { customer: { ...customer, target: await tuitionDelivery(ctx.store, ctx.secrets, customer.name, customer) } };
   });
 
@@ -242,7 +249,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const { token } = req.params as { token: string };
     const check = await checkLink(deps, ctx.store, token);
     if (!check.ok) return html(reply, linkStatus(check.reason), refusalPage(check.reason, check.message));
-    return html(reply, 200, approvalPage(check.invoice, token, check.expiresAt));
+    return html(reply, 200, approvalPage(check.invoice, token, check.expiresAt, check.approver.name));
   });
 
   app.post('/tuition/approve/:token', { config: { public: true } }, async (req, reply) => {
@@ -253,7 +260,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     if (!r.ok) {
       if (r.reason === 'reason-missing' || r.reason === 'changed') {
         const check = await checkLink(deps, ctx.store, token);
-        if (check.ok) return html(reply, 400, approvalPage(check.invoice, token, check.expiresAt, r.message));
+        if (check.ok) return html(reply, 400, approvalPage(check.invoice, token, check.expiresAt, check.approver.name, r.message));
       }
       return html(reply, r.reason === 'reason-missing' || r.reason === 'changed' ? 400 : linkStatus(r.reason), refusalPage(r.reason, r.message));
     }

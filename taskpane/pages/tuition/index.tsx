@@ -11,6 +11,7 @@ import {
   Caption1,
   Field,
   Input,
+  Link,
   MessageBar,
   MessageBarBody,
   Subtitle2,
@@ -23,7 +24,7 @@ import {
   makeStyles,
   tokens,
 } from '@fluentui/react-components';
-import { HatGraduation20Regular, Play20Regular, Save20Regular, Send20Regular } from '@fluentui/react-icons';
+import { HatGraduation20Regular, Play20Regular, Save20Regular, Send20Regular, Settings20Regular } from '@fluentui/react-icons';
 import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import { headersOf, InputPicker, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
@@ -37,11 +38,13 @@ import {
   canSend,
   candidateSheets,
   deliverAgain,
+  demoMailbox,
   describeState,
   listInvoices,
   sendForApproval,
   storeDrafts,
   type BuildOutcome,
+  type DemoMail,
   type InvoiceView,
 } from './tuition-run';
 
@@ -84,7 +87,7 @@ export default function TuitionPage() {
   // Blank: the build takes the latest month the partner lines are dated in, and shows it here afterwards.
   const [month, setMonth] = useState('');
   const [stored, setStored] = useState<InvoiceView[]>([]);
-  const [links, setLinks] = useState<Record<string, { url: string; expiresAt: string }>>({});
+  const [mail, setMail] = useState<{ mailbox: string | null; messages: DemoMail[] } | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const picker = useInputPicker({
     label: 'Partner files',
@@ -98,14 +101,20 @@ export default function TuitionPage() {
   const validMonth = /^\d{4}-(0[1-9]|1[0-2])$/.test(month);
   const monthOk = validMonth || month === '';
 
-  // Statuses live: poll the month's invoices while the page is open.
+  // Statuses live: poll the month's invoices (and the demo mailbox, when the server has one) while the page is open.
   useEffect(() => {
-    if (!shell.session || !validMonth) return;
+    if (!shell.session) return;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
+    let hasMailbox = true;
     const tick = async () => {
       try {
-        setStored(await listInvoices(shell.api, month, controller.signal));
+        if (validMonth) setStored(await listInvoices(shell.api, month, controller.signal));
+        if (hasMailbox) {
+          const m = await demoMailbox(shell.api, controller.signal);
+          hasMailbox = m !== null;
+          setMail(m);
+        }
       } catch (e) {
         if (isAbortError(e)) return;
       }
@@ -157,7 +166,7 @@ export default function TuitionPage() {
   async function send(i: InvoiceView) {
     const r = await run.act(() => sendForApproval(shell.api, i.id));
     if (!r) return;
-    setLinks((l) => ({ ...l, [i.id]: { url: r.url, expiresAt: r.expiresAt } }));
+    setNotice(`The approval link for ${i.number} was e-mailed to ${r.sentTo}, ${i.customer}'s approver.`);
     setStored((list) => list.map((x) => (x.id === i.id ? r.invoice : x)));
   }
 
@@ -222,15 +231,15 @@ export default function TuitionPage() {
                 {i.number} · version {i.version}
               </Caption1>
               <Caption1 data-testid="tu-state">{describeState(i)}</Caption1>
-              {links[i.id] && i.state === 'awaiting_approval' && (
-                <Field label="Approval link for the customer (works once)" hint={`Expires ${links[i.id]!.expiresAt.slice(0, 16).replace('T', ' ')} UTC`}>
-                  <Input className={styles.fill} readOnly value={links[i.id]!.url} onFocus={(e) => e.currentTarget.select()} data-testid="tu-link" />
-                </Field>
-              )}
               <div className={styles.row}>
+                {i.state === 'approved' && i.delivery.method === 'none' && viewer?.roles.includes('admin') && (
+                  <Button size="small" icon={<Settings20Regular />} onClick={() => shell.navigate('settings')} data-testid="tu-open-settings">
+                    Open Settings
+                  </Button>
+                )}
                 {canSend(i, viewer) && (
                   <Button size="small" icon={<Send20Regular />} onClick={() => void send(i)} disabled={!shell.session} data-testid="tu-send">
-                    {i.state === 'awaiting_approval' ? 'New approval link' : 'Send for approval'}
+                    {i.state === 'awaiting_approval' ? 'E-mail a new link' : 'Send for approval'}
                   </Button>
                 )}
                 {canDeliverAgain(i, viewer) && (
@@ -239,6 +248,26 @@ export default function TuitionPage() {
                   </Button>
                 )}
               </div>
+            </div>
+          ))}
+        </div>
+      )}
+      {mail?.mailbox && (
+        <div className={styles.root} data-testid="tu-mailbox">
+          <Subtitle2>Demo mailbox of {mail.mailbox}</Subtitle2>
+          <Caption1 className={styles.message}>
+            This server catches the e-mails it sends instead of delivering them; here are the ones sent to your address.
+          </Caption1>
+          {mail.messages.length === 0 && <Caption1>No e-mail for you yet.</Caption1>}
+          {mail.messages.map((m) => (
+            <div key={m.id} className={styles.card} data-testid="tu-mail">
+              <strong className={styles.message}>{m.subject}</strong>
+              <Caption1>Received {m.receivedAt.slice(0, 16).replace('T', ' ')} UTC</Caption1>
+              {m.links.map((href) => (
+                <Link key={href} href={href} target="_blank" rel="noopener noreferrer" className={styles.message} data-testid="tu-mail-link">
+                  Open the approval page
+                </Link>
+              ))}
             </div>
           ))}
         </div>

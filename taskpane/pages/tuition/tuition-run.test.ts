@@ -28,6 +28,8 @@ import {
   type InvoiceView,
 } from './tuition-run';
 import { user } from '../../../test/integration/people';
+import { startTestMail, type TestMail } from '../../../test/integration/tuition-mail';
+import { putCustomerSettings } from '../../../server/jobs/tuition/invoices';
 
 const alice = user('alice', ['preparer']);
 
@@ -58,13 +60,18 @@ describe('tuition page logic', () => {
   let app: FastifyInstance;
   let api: ApiClient;
   let origin: string;
+  let mail: TestMail;
 
   beforeAll(async () => {
+    mail = await startTestMail('http://127.0.0.1:9');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-tuition-tp-'));
     fs.mkdirSync(path.join(dir, 'datasets'));
     fs.writeFileSync(path.join(dir, 'datasets', 'brightpath-2024-11.csv'), [BP.join(','), 'BP-1,Contoso Ltd,a@contoso.test,Tuition,100.00,USD,11/02/2024', 'BP-2,Contoso Ltd,a@contoso.test,Lunch,5.00,USD,11/02/2024'].join('\r\n'));
-    const config = loadConfig({ CLOSEDESK_DATA_DIR: dir, CLOSEDESK_DATASETS_DIR: path.join(dir, 'datasets'), CLOSEDESK_HTTPS: 'off', LOG_LEVEL: 'silent', PORT: '0' }, dir);
+    const config = loadConfig({ CLOSEDESK_DATA_DIR: dir, CLOSEDESK_DATASETS_DIR: path.join(dir, 'datasets'), CLOSEDESK_HTTPS: 'off', LOG_LEVEL: 'silent', PORT: '0',
+      SMTP_HOST: mail.catcher.host, SMTP_PORT: String(mail.catcher.port), CLOSEDESK_PUBLIC_ORIGIN: mail.publicOrigin }, dir);
     app = await buildApp(config);
+    const { ctx } = app;
+    await putCustomerSettings({ store: ctx.store, audit: ctx.audit, secrets: ctx.secrets, masterKey: ctx.config.masterKey }, { name: 'Northwind Traders', approverEmail: 'cfo@northwind.test' }, 'root');
     await app.listen({ port: 0, host: '127.0.0.1' });
     origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     const token = await app.ctx.auth.devIssuer!.sign({ user: 'alice', roles: ['preparer'] });
@@ -72,6 +79,7 @@ describe('tuition page logic', () => {
   });
   afterAll(async () => {
     await app?.close();
+    await mail?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
@@ -111,12 +119,16 @@ describe('tuition page logic', () => {
     expect(canSend(inv!, null)).toBe(false);
     expect(describeState(inv!)).toBe('Draft: send it for approval.');
 
-    const link = await sendForApproval(api, inv!.id);
-    expect(link.invoice.state).toBe('awaiting_approval');
-    const page = await fetch(link.url);
+    const sent = await sendForApproval(api, inv!.id);
+    expect(sent).toMatchObject({ sentTo: 'c***@northwind.test', invoice: { state: 'awaiting_approval' } });
+    expect(describeState(sent.invoice)).toMatch(/^Awaiting Northwind Traders's approval \(version 1\)\. The link was e-mailed to c\*\*\*@northwind\.test; it works until \d{4}-\d\d-\d\d \d\d:\d\d UTC\.$/);
+    // The approver's e-mail holds the link (configured origin); the pane's answers never do.
+    const url = `${origin}/tuition/approve/${await mail.linkTo('cfo@northwind.test', inv!.number)}`;
+    expect(JSON.stringify(sent)).not.toContain(url.split('/').at(-1));
+    const page = await fetch(url);
     const html = await page.text();
     const hash = /name="shownHash" value="([0-9a-f]{64})"/.exec(html)![1]!;
-    const r = await fetch(link.url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ decision: 'approved', shownHash: hash, approver: 'cfo@northwind.test' }) });
+    const r = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ decision: 'approved', shownHash: hash }) });
     expect(r.status).toBe(200);
     [inv] = await listInvoices(api, '2024-11');
     expect(inv).toMatchObject<Partial<InvoiceView>>({ state: 'approved' });

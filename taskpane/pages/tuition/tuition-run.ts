@@ -1,12 +1,14 @@
 /**
  * What the Tuition page does, apart from the screen: read partner sheets (engine in the browser) or
  * backend datasets (engine on the server), write the month's invoices as sheets, store them as
- * drafts, send each for the customer's approval (a signed link to copy) and follow their states.
+ * drafts, send each for the customer's approval (the server e-mails the signed link to the customer's
+ * approver; the pane never sees it) and follow their states. With the demo mail catcher, the signed-in
+ * person's own demo mailbox.
  */
 import type { Table } from '../../../src/kernel/table';
 import { buildTuitionMonth, tablesFeed, tuitionMonthView, type TuitionMonthView } from '../../../src/tuition/month';
 import type { WorkbookPort } from '../../../src/workbook/port';
-import { tablesAsJson, type ApiClient } from '../../api';
+import { ApiError, tablesAsJson, type ApiClient } from '../../api';
 import type { User } from '../../../src/approval';
 import { TARGETS_PAGE } from '../../../src/delivery/targets';
 import { allowedInvoiceActions, invoiceFacts, type InvoiceRecord } from '../../../src/tuition/lifecycle';
@@ -29,6 +31,25 @@ export interface InvoiceView extends InvoiceRecord {
   /** Where it goes once approved (the customer's delivery target or Zoho Books), or 'none' with the sentence why. */
   delivery: { method: string; description?: string; reason?: string };
   receipts: { fileName: string; remotePath: string; protocol: string; host: string; sha256: string }[];
+  /** The latest approval link e-mailed: to whom (masked), when, until when; `live` while unused and not replaced. */
+  request: { sentTo: string; sentAt: string; expiresAt: string; version: number; live: boolean } | null;
+}
+
+/** What the server says after e-mailing a link: the masked address and times, never the link. */
+export interface SentForApproval {
+  sentTo: string;
+  sentAt: string;
+  expiresAt: string;
+  invoice: InvoiceView;
+}
+
+/** A message in the demo mailbox (the local mail catcher), addressed to the signed-in person. */
+export interface DemoMail {
+  id: string;
+  subject: string;
+  receivedAt: string;
+  text: string;
+  links: string[];
 }
 
 export const TUITION_SHEETS = ['Tuition Invoices', 'Tuition Lines'];
@@ -67,12 +88,27 @@ export async function listInvoices(api: ApiClient, month: string, signal?: Abort
   return (await api.request<{ invoices: InvoiceView[] }>('/api/tuition/invoices', { query: { month }, signal })).invoices;
 }
 
-export async function sendForApproval(api: ApiClient, id: string): Promise<{ url: string; expiresAt: string; invoice: InvoiceView }> {
+export async function sendForApproval(api: ApiClient, id: string): Promise<SentForApproval> {
   return api.request(`/api/tuition/invoices/${encodeURIComponent(id)}/send`, { method: 'POST', body: {} });
 }
 
 export async function deliverAgain(api: ApiClient, id: string): Promise<InvoiceView> {
   return (await api.request<{ invoice: InvoiceView }>(`/api/tuition/invoices/${encodeURIComponent(id)}/deliver`, { method: 'POST', body: {} })).invoice;
+}
+
+const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+
+/**
+ * The signed-in person's demo mailbox; null when the server has none (a real mail server, or a real
+ * identity provider), so the page shows nothing.
+ */
+export async function demoMailbox(api: ApiClient, signal?: AbortSignal): Promise<{ mailbox: string | null; messages: DemoMail[] } | null> {
+  try {
+    return await api.request<{ mailbox: string | null; messages: DemoMail[] }>('/api/dev/mail', { signal });
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
 }
 
 /** The state in the user's words, with what happens next. */
@@ -81,7 +117,9 @@ export function describeState(i: InvoiceView): string {
     case 'draft':
       return i.version > 1 ? `Draft (version ${i.version}): changed, send it for approval again.` : 'Draft: send it for approval.';
     case 'awaiting_approval':
-      return `Awaiting ${i.customer}'s approval (version ${i.version}).`;
+      return `Awaiting ${i.customer}'s approval (version ${i.version}).${
+        i.request?.live && i.request.version === i.version ? ` The link was e-mailed to ${i.request.sentTo}; it works until ${when(i.request.expiresAt)}.` : ''
+      }`;
     case 'approved':
       return i.deliveryError
         ? `Approved by ${i.decision?.by.replace(/^customer:/, '')}; delivery failed: ${i.deliveryError}`

@@ -1,0 +1,53 @@
+/**
+ * Who each learner is (./learners.ts) for lines held as columns: the rules see each distinct
+ * (customer, spelling) pair once — with its first line and its number of lines — and the lines of a
+ * spelling taken as another learner get that learner's name in place. A million lines make no object
+ * each: the pairs are found by integer ids.
+ *
+ * Public API
+ * - `matchColumnLearners(columns, count, rules?, profiles?)` → the Learners decided (matches, problems)
+ *   over the first `count` lines (0: none, as when the month holds no line); their users are rewritten
+ *   to the learner each spelling stands for.
+ */
+import { KeyIds, type ExpenseColumns } from './columns';
+import { learnerSpellings, matchLearners, type Learners, type LearnerRules } from './learners';
+import type { PartnerProfile } from './profiles';
+
+export function matchColumnLearners(c: ExpenseColumns, count: number, rules?: LearnerRules, profiles?: readonly PartnerProfile[]): Learners {
+  const names = c.names.values;
+  const W = names.length;
+  // each line's pair; a user name is nearly always one customer's, so its last pair is tried before the table
+  const pairs = new KeyIds();
+  const pairOfLine = new Int32Array(count);
+  const lastPairOfUser = new Int32Array(W).fill(-1);
+  const firstLine: number[] = [];
+  const rows: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const user = c.user[i]!;
+    let k = lastPairOfUser[user]!;
+    if (k < 0 || c.customer[firstLine[k]!] !== c.customer[i]) {
+      k = lastPairOfUser[user] = pairs.id(c.customer[i]! * W + user);
+      if (k === firstLine.length) {
+        firstLine.push(i);
+        rows.push(0);
+      }
+    }
+    rows[k]!++;
+    pairOfLine[i] = k;
+  }
+  // the pairs are distinct texts, met in line order: the rules' spellings are theirs, one each, in the same order
+  const line = (i: number) => ({ partner: c.partners.values[c.partner[i]!]!, customer: names[c.customer[i]!]!, user: names[c.user[i]!]!, source: c.sources.values[c.source[i]!]!, row: c.row[i]! });
+  const spellings = learnerSpellings(firstLine.map(line), profiles);
+  spellings.forEach((s, k) => (s.rows = rows[k]!));
+  const learners = matchLearners(spellings, rules);
+  const rewrite = spellings.map((s) => {
+    const learner = learners.learnerOf(s.customer, s.user);
+    return learner === s.user ? -1 : c.names.id(learner);
+  });
+  if (rewrite.some((id) => id >= 0))
+    for (let i = 0; i < count; i++) {
+      const to = rewrite[pairOfLine[i]!]!;
+      if (to >= 0) c.user[i] = to;
+    }
+  return learners;
+}
