@@ -7,6 +7,8 @@ import { invoicesCsv } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
 import { readTuitionFileInto } from './inputs';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
+import { cliConfig, withStore } from '../../cli/setup';
+import { learnerRules } from './invoices';
 
 const MAX_PROBLEMS_SHOWN = 30;
 
@@ -19,18 +21,24 @@ export const command: CliCommand = {
   name: 'tuition',
   summary: 'Tuition billing: partner expense files (CSV, XLSX) to monthly customer invoices (invoices.csv) plus problems.csv.',
   usage: [
-    'closedesk tuition <file.csv|file.xlsx>… --month YYYY-MM --out <dir> [--partner NAME]',
+    'closedesk tuition <file.csv|file.xlsx>… --month YYYY-MM --out <dir> [--partner NAME] [--stored-learners]',
     '',
     '  --month    the calendar month billed; lines dated in another month are blocking problems, and a month in which',
     '             no line is dated is one warning naming the months the files hold',
     '  --partner  read every file with this partner profile (default: recognised from the column names)',
+    '  --stored-learners  match learners with each customer\'s rules as stored (Settings → Delivery targets → Learners:',
+    '             aliases, the part-before-the-@ rule), read from the store the server uses; default: the default rules',
     '',
     'Writes invoices.csv (Customer, Month, User, Expense Type, Amount, Currency: one row per user and expense type,',
     'one invoice per customer and currency) and problems.csv. Exit code 2 when a blocking problem remains (invoices.csv',
     'is then not written), 0 otherwise.',
   ].join('\n'),
   async run(argv, io) {
-    const parsed = parseCommandArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, month: { type: 'string' }, partner: { type: 'string' } } });
+    const parsed = parseCommandArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: 'string' }, month: { type: 'string' }, partner: { type: 'string' }, 'stored-learners': { type: 'boolean' } },
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('Give at least one partner file.');
     if (!values.month || !isIsoMonth(values.month)) throw new UsageError('--month YYYY-MM is required (for example --month 2024-11).');
@@ -38,6 +46,10 @@ export const command: CliCommand = {
     const files = positionals.map((p) => path.resolve(io.cwd, p));
     for (const f of files) if (!fs.existsSync(f)) throw new UsageError(`There is no file ${f}.`);
     const outDir = path.resolve(io.cwd, values.out);
+    // As the server builds: each customer's learner rules from its settings (the store the server uses).
+    const learners = values['stored-learners'] ? await withStore(cliConfig(io), learnerRules) : {};
+    const withRules = Object.keys(learners).length;
+    if (values['stored-learners']) println(io.err, `Learner rules: stored for ${withRules} customer${withRules === 1 ? '' : 's'}.`);
 
     // One file at a time: each file's bytes are let go once its lines are read (kept as columns).
     // A second pass (to name the months the files hold) reads the same files again: their own problems are kept once.
@@ -47,7 +59,7 @@ export const command: CliCommand = {
         fileProblems = [];
         for (const f of files) fileProblems.push(...(await readTuitionFileInto(reader, path.basename(f), fs.readFileSync(f))));
       },
-      { month: values.month, partner: values.partner },
+      { month: values.month, partner: values.partner, learners },
     );
     const problems = [...fileProblems, ...month.problems];
     const blocked = hasBlocking(problems);
