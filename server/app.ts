@@ -17,6 +17,7 @@ import { assertSafeToServe, isLoopbackHost, type Config } from './config';
 import { createContext, type AppContext, type ContextDeps } from './context';
 import { AppError, forbidden, type ErrorBody } from './errors';
 import { registerRateLimit } from './rate-limit';
+import { noteIdentity } from './store/identities';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -237,6 +238,8 @@ export async function buildApp(config: Config, deps: AppDeps = {}): Promise<Fast
       if (p !== '/api' && !p.startsWith('/api/')) return;
     }
     req.user = await ctx.auth.verify(bearerToken(req.headers.authorization) ?? '');
+    // The name screens show beside the identity key; written only when it changed, and never in the way of the request.
+    await noteIdentity(ctx.store, req.user).catch((err: unknown) => req.log.warn({ err }, 'The display name of a signed-in identity could not be recorded'));
   });
 
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {

@@ -20,13 +20,17 @@ export function tokenClaims(token: string): Record<string, unknown> | null {
   }
 }
 
-/** The user a session's token names, with the roles it carries (the session's role when it carries none). */
-export function sessionUser(session: { token: string; role?: string } | null): User | null {
+/**
+ * The user a session's token names, with the roles the server granted her (`roles` of the session,
+ * from /api/me: the server reads them from its configured claim, AUTH_ROLES_CLAIM, which the pane
+ * does not know); a session without them falls back to the token's `roles` claim, then its role.
+ */
+export function sessionUser(session: { token: string; role?: string; roles?: readonly string[] } | null): User | null {
   if (!session) return null;
   const claims = tokenClaims(session.token);
   if (!claims) return null;
   const who = identityFromClaims(claims);
   if (!who.ok) return null;
-  const roles = Array.isArray(claims.roles) ? claims.roles.map(String) : session.role ? [session.role] : [];
+  const roles = session.roles?.length ? [...session.roles] : Array.isArray(claims.roles) ? claims.roles.map(String) : session.role ? [session.role] : [];
   return { id: who.key, name: who.name, names: who.username ? [who.username] : [], roles };
 }

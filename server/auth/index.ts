@@ -43,6 +43,8 @@ export interface Principal {
   name: string;
   /** preferred_username, email or upn when the token has one. */
   username?: string;
+  /** The `email` claim when the token has one (display only, like the name). */
+  email?: string;
   roles: Role[];
 }
 
@@ -96,7 +98,8 @@ function principalFrom(payload: JWTPayload, rolesClaim: string): Principal {
   const claim = claimAt(p, rolesClaim);
   const raw = Array.isArray(claim) ? claim : typeof claim === 'string' ? claim.split(/[\s,]+/) : [];
   const roles = [...new Set(raw.map((r) => String(r).toLowerCase()).filter(isRole))];
-  return { id: who.key, issuer: who.identity.issuer, subject: who.identity.subject, name: who.name, ...(who.username ? { username: who.username } : {}), roles };
+  const email = typeof p.email === 'string' && p.email.trim() ? p.email.trim() : undefined;
+  return { id: who.key, issuer: who.identity.issuer, subject: who.identity.subject, name: who.name, ...(who.username ? { username: who.username } : {}), ...(email ? { email } : {}), roles };
 }
 
 /** The signed-in user as the approval rule and the lifecycles see her (her user name also matches records kept by name only). */

@@ -183,7 +183,7 @@ export async function runCorrection(deps: { store: Store; secrets: Secrets; audi
     if (!(await currentApproval(store, batchId))) throw conflict('not-approved', `Correction ${batchId} has no valid approval; it cannot be sent.`);
     await setBatchState(store, batchId, 'sending', ['failed']);
   } else if (batch.state !== 'sending') {
-    await assertApprovedForSending(store, batchId);
+    await assertApprovedForSending(store, batchId, { audit: deps.audit, actor: o.actor });
     await setBatchState(store, batchId, 'sending', ['approved']);
   }
   await deps.audit?.append({ actor: o.actor, action: 'posting.correction-started', subjectType: 'batch', subjectId: batchId });

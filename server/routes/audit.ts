@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context';
 import { currentUser, parseWith } from '../http';
 import { listRuns, recordRun, runInput } from '../runs';
+import { withDisplayNames } from '../store/identities';
 
 const listQuery = z.object({
   limit: z.string().regex(/^\d+$/).transform(Number).optional(),
@@ -16,13 +17,14 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   const anyRole = app.requireRole('preparer', 'approver', 'admin');
   app.get('/api/audit', { preHandler: anyRole }, async (req) => {
     const q = parseWith(listQuery, req.query, 'audit query');
-    return { entries: await ctx.audit.recent(q) };
+    // The actor stays the identity key; actorName is the person's latest display name, for screens.
+    return { entries: await withDisplayNames(ctx.store, await ctx.audit.recent(q), 'actor', 'actorName') };
   });
   app.get('/api/audit/verify', { preHandler: app.requireRole('admin', 'approver') }, async () => ctx.audit.verify());
 
   app.get('/api/runs', { preHandler: anyRole }, async (req) => {
     const q = parseWith(listQuery, req.query, 'runs query');
-    return { runs: await listRuns(ctx.store, { job: q.job, limit: q.limit }) };
+    return { runs: await withDisplayNames(ctx.store, await listRuns(ctx.store, { job: q.job, limit: q.limit }), 'userId', 'userName') };
   });
   app.post('/api/runs', { preHandler: app.requireRole('preparer') }, async (req, reply) => {
     const input = parseWith(runInput, req.body, 'run record');

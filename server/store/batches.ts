@@ -74,6 +74,8 @@ export interface Approval {
   reason: string | null;
   /** Hash of the content decided on (what would leave); null for decisions from before content hashes. */
   contentHash: string | null;
+  /** Set when the sending process voided this approval: what would leave was not what it approved. */
+  voided: { at: string; reason: string; contentHash: string } | null;
 }
 
 export interface NewBatchItem {
@@ -350,7 +352,12 @@ function requestLabel(seq: number, request: unknown): string {
 
 /** An approval as the lifecycle weighs it (the hash only when one was recorded). */
 function recordedApproval(a: Approval): RecordedApproval {
-  return { version: a.batchVersion, approvedBy: { id: a.approvedBy, name: a.approvedByName, roles: a.approverRoles }, ...(a.contentHash ? { contentHash: a.contentHash } : {}) };
+  return {
+    version: a.batchVersion,
+    approvedBy: { id: a.approvedBy, name: a.approvedByName, roles: a.approverRoles },
+    ...(a.contentHash ? { contentHash: a.contentHash } : {}),
+    ...(a.voided ? { voided: true } : {}),
+  };
 }
 
 /** Checks a transition against the lifecycle; throws its refusal as an AppError. */
@@ -454,6 +461,7 @@ export async function decideBatch(
       decision: input.decision,
       reason: input.reason?.trim() || null,
       contentHash,
+      voided: null,
     };
     await tx.exec(
       `INSERT INTO approvals (id, batch_id, batch_version, approved_by, approved_by_name, approver_roles, decided_at, decision, reason, content_hash)
@@ -518,6 +526,9 @@ export interface ApprovalRow {
   decision: Decision;
   reason: string | null;
   content_hash?: string | null;
+  voided_at?: string | null;
+  void_reason?: string | null;
+  voided_hash?: string | null;
 }
 
 export async function listApprovals(db: Db, batchId: string): Promise<Approval[]> {
@@ -540,6 +551,7 @@ export function approvalFromRow(r: ApprovalRow): Approval {
     decision: r.decision,
     reason: r.reason,
     contentHash: r.content_hash ?? null,
+    voided: r.voided_at ? { at: r.voided_at, reason: r.void_reason ?? '', contentHash: r.voided_hash ?? '' } : null,
   };
 }
 
@@ -565,7 +577,9 @@ export interface SendRefusalLog {
 /**
  * For the posting worker and delivery, right before sending: throws unless the lifecycle lets the
  * batch be sent now — a standing approval of the current version, of exactly the content that
- * would leave (hashed now). With `log`, a refusal is written to the audit log before it is thrown.
+ * would leave (hashed now). When the content is not what was approved, the approval is voided
+ * (`voidApprovalFor`) and the batch awaits approval again. With `log`, the refusal (and the void) is
+ * written to the audit log before it is thrown.
  */
 export async function assertApprovedForSending(db: Db, batchId: string, log?: SendRefusalLog): Promise<Approval> {
   let contentHash: string | undefined;
@@ -577,16 +591,48 @@ export async function assertApprovedForSending(db: Db, batchId: string, log?: Se
       return (await currentApproval(tx, batchId))!;
     });
   } catch (e) {
-    if (log?.audit && e instanceof AppError && e.statusCode === 409) {
-      const approved = (await currentApproval(db, batchId).catch(() => undefined))?.contentHash ?? null;
+    if (!(e instanceof AppError) || e.statusCode !== 409) throw e;
+    const voided = e.code === 'content-changed' && contentHash ? await voidApprovalFor(db, batchId, contentHash, e.message) : undefined;
+    if (log?.audit) {
+      const approvals = await listApprovals(db, batchId).catch(() => []);
+      const approved = voided ?? (await currentApproval(db, batchId).catch(() => undefined)) ?? approvals.filter((a) => a.voided).at(-1);
       await log.audit.append({
         actor: log.actor,
         action: 'batch.send-refused',
         subjectType: 'batch',
         subjectId: batchId,
-        details: { code: e.code, reason: e.message, contentHash: contentHash ?? null, approvedHash: approved },
+        details: { code: e.code, reason: e.message, contentHash: contentHash ?? null, approvedHash: approved?.contentHash ?? null },
       });
+      if (voided) {
+        await log.audit.append({
+          actor: log.actor,
+          action: 'batch.approval-voided',
+          subjectType: 'batch',
+          subjectId: batchId,
+          details: { approvalId: voided.id, approvedBy: voided.approvedBy, approvedByName: voided.approvedByName, approvedHash: voided.contentHash, contentHash, reason: voided.voided!.reason },
+        });
+      }
     }
     throw e;
   }
+}
+
+/**
+ * The sending process found `contentHash` where the standing approval holds another: the lifecycle's
+ * `void-approval` — the approval row is marked void (kept as evidence, with the hash found and why)
+ * and the batch awaits approval again. Returns the voided approval; undefined when there was nothing
+ * to void (another process voided it first, or the content is back to what was approved).
+ */
+export async function voidApprovalFor(db: Db, batchId: string, contentHash: string, reason: string): Promise<Approval | undefined> {
+  return inTx(db, async (tx) => {
+    const { approvals, facts } = await load(tx, batchId, true);
+    const t = batchTransition(facts, { type: 'void-approval', contentHash }, WORKER);
+    if (!t.ok) return undefined;
+    const standing = standingApproval(facts)!;
+    const row = approvals.find((a) => a.decision === 'approved' && !a.voided && a.batchVersion === standing.version && a.approvedBy === standing.approvedBy.id)!;
+    const at = nowIso();
+    await tx.exec('UPDATE approvals SET voided_at = $2, void_reason = $3, voided_hash = $4 WHERE id = $1', [row.id, at, reason, contentHash]);
+    await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [batchId, t.to, at]);
+    return { ...row, voided: { at, reason, contentHash } };
+  });
 }

@@ -6,7 +6,7 @@
  * the same ones the routes and workers ask. A constant number of queries, whatever the rows.
  */
 import { mayApprove, recordedPerson, type ApprovalVerdict, type Person, type User } from '../../src/approval';
-import { allowedBatchActions, approvalSubject, isPreparerOf, standingApproval, type BatchActionType, type BatchState } from '../../src/batches';
+import { allowedBatchActions, approvalSubject, approvalVoidSentence, isPreparerOf, standingApproval, type BatchActionType, type BatchState } from '../../src/batches';
 import { recordedVersions, type VersionSummary } from './batch-content';
 import { approvalFromRow, factsFrom, storedPeople, toBatch, type Approval, type ApprovalRow, type Batch, type BatchRow, type ItemState } from './batches';
 import type { Queryable } from './index';
@@ -27,6 +27,8 @@ export interface InboxEntry {
   lastDecision: { decision: Approval['decision']; byName: string; at: string; reason: string | null; version: number } | null;
   /** The approver's name while an approval of the current version stands. */
   approvedBy: string | null;
+  /** While it awaits approval again because the sending process voided the approval: the sentence saying so. */
+  approvalVoid: string | null;
   /** May the signed-in person approve it (the rule's answer and sentence); asked only while it awaits approval. */
   verdict: ApprovalVerdict | null;
   /** The person's actions the lifecycle allows now. */
@@ -109,12 +111,19 @@ export async function listInbox(db: Queryable, user: User, opts: { openLimit?: n
       contentHash: version?.contentHash ?? null,
       lastDecision: last ? { decision: last.decision, byName: last.approvedByName, at: last.decidedAt, reason: last.reason, version: last.batchVersion } : null,
       approvedBy: standing?.approvedBy.name ?? null,
+      approvalVoid: voidNote(batch, last),
       verdict,
       allowedActions: allowedBatchActions(facts, user),
       mine: isPreparerOf(facts, user),
     };
   });
   return { entries, waitingForYou };
+}
+
+/** The void sentence while the batch awaits approval and its last decision is a voided approval of this version. */
+export function voidNote(batch: Pick<Batch, 'state' | 'version'>, last: Approval | undefined): string | null {
+  if (batch.state !== 'awaiting_approval' || !last?.voided || last.batchVersion !== batch.version || !last.contentHash) return null;
+  return approvalVoidSentence(last.contentHash, last.voided.contentHash);
 }
 
 /** For the pane's badge: how many batches awaiting approval this person may decide (two queries). */

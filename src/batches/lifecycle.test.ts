@@ -2,6 +2,7 @@ import { devSubject, identityKey, legacyPerson, type Person } from '../approval/
 import type { User } from '../approval/rule';
 import {
   allowedBatchActions,
+  approvalVoidSentence,
   BATCH_ACTIONS,
   BATCH_STATES,
   batchTransition,
@@ -9,6 +10,7 @@ import {
   person,
   preparersAfterEdit,
   standingApproval,
+  voidedApproval,
   WORKER,
   type BatchAction,
   type BatchActionType,
@@ -62,6 +64,7 @@ const ACTIONS: Record<BatchActionType, BatchAction> = {
   finish: { type: 'finish', outcome: 'done' },
   settle: { type: 'settle', outcome: 'done' },
   cancel: { type: 'cancel' },
+  'void-approval': { type: 'void-approval', contentHash: 'h' },
 };
 
 /**
@@ -161,6 +164,8 @@ const EXPECTED: Record<BatchActionType, Record<BatchState, Row>> = {
     cancelled: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
     needs_review: ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!wrong-state'],
   },
+  // The table's approvals carry no content hash (recorded before hashes): nothing to compare, nothing to void.
+  'void-approval': Object.fromEntries(S.map((state) => [state, ['!worker-only', '!worker-only', '!worker-only', '!worker-only', '!worker-only', '!nothing-to-void']])) as Record<BatchState, Row>,
 };
 
 describe('batch lifecycle: every state × action × actor', () => {
@@ -282,6 +287,34 @@ describe('batch lifecycle details', () => {
     expect(batchTransition(waiting, { type: 'approve', version: 3, contentHash: 'now', reviewedHash: 'now' }, person(bob))).toMatchObject({ ok: true, to: 'approved' });
     // the maker-checker refusal comes first: a preparer hears why she may not, whatever she reviewed
     expect(batchTransition(waiting, { type: 'approve', version: 3, contentHash: 'now', reviewedHash: 'then' }, person(alice))).toMatchObject({ code: 'maker-checker' });
+  });
+
+  it('voids an approval of other content: the batch awaits approval again and the void approval never counts', () => {
+    const approvedH1 = batch('approved', { approvals: [{ version: 3, approvedBy: bob, contentHash: 'a1b2c3d4e5f6a7b8' }] });
+    const voidIt = (facts: BatchFacts, h: string) => batchTransition(facts, { type: 'void-approval', contentHash: h }, WORKER);
+    for (const state of ['approved', 'sending', 'failed'] as const) {
+      expect(voidIt({ ...approvedH1, state }, 'ffffffffffff0000')).toEqual({ ok: true, to: 'awaiting_approval', newVersion: false, voidsApproval: true });
+    }
+    // the same content, another state, or no hash to compare: nothing to void
+    expect(voidIt(approvedH1, 'a1b2c3d4e5f6a7b8')).toMatchObject({ ok: false, status: 409, code: 'nothing-to-void' });
+    expect(voidIt({ ...approvedH1, state: 'done' }, 'ffff')).toMatchObject({ code: 'nothing-to-void' });
+    expect(voidIt(batch('approved'), 'ffff')).toMatchObject({ code: 'nothing-to-void' });
+    expect(batchTransition(approvedH1, { type: 'void-approval', contentHash: 'ffff' }, person(bob))).toMatchObject({ status: 403, code: 'worker-only' });
+
+    const voided = batch('awaiting_approval', { approvals: [{ version: 3, approvedBy: bob, contentHash: 'a1b2c3d4e5f6a7b8', voided: true }] });
+    expect(standingApproval(voided)).toBeUndefined();
+    expect(voidIt({ ...voided, state: 'approved' }, 'ffff')).toMatchObject({ code: 'nothing-to-void' });
+    // a later send of the changed content is still refused as changed, and says the approval is void
+    expect(batchTransition(voided, { type: 'send', contentHash: 'ffffffffffff0000' }, WORKER)).toMatchObject({
+      code: 'content-changed',
+      reason: 'Batch bat_1 is not what bob approved (its content hashes to ffffffffffff… now, the approval was for a1b2c3d4e5f6…); nothing is sent, and that approval is void: the batch awaits approval again.',
+    });
+    // an approver may decide it again; a fresh approval stands
+    expect(allowedBatchActions(voided, bob)).toEqual(['approve', 'reject']);
+    const again = { ...voided, state: 'approved' as const, approvals: [...voided.approvals, { version: 3, approvedBy: bob, contentHash: 'ffffffffffff0000' }] };
+    expect(batchTransition(again, { type: 'send', contentHash: 'ffffffffffff0000' }, WORKER)).toMatchObject({ ok: true, to: 'sending' });
+    expect(approvalVoidSentence('a1b2c3d4e5f6a7b8', 'ffffffffffff0000')).toBe('Approval void: the content changed after approval (approved hash a1b2c3d4e5f6…, now ffffffffffff…).');
+    expect(voidedApproval(voided)).toMatchObject({ contentHash: 'a1b2c3d4e5f6a7b8' });
   });
 
   it('knows who prepared it, item by item', () => {

@@ -7,6 +7,7 @@
  *         │  │  └─reject──▶ rejected  └─edit──┐          │   └─finish──▶ needs_review ──settle──▶ done | failed
  *         │  │                                │          └───────send───────┘ (retry after a failure)
  *         │  └──────edit / remove-items───────┘ (a new version; any approval no longer counts)
+ *         │  └──────void-approval── approved | sending | failed (what would leave is not what was approved)
  *         └─withdraw (or a cancel by the sending process) ──▶ cancelled
  *
  * needs_review: everything was sent, but what the remote holds does not match (a Zoho document
@@ -18,7 +19,8 @@
  * cancels. Sending needs an approval of the current version that the approval rule still accepts
  * against the current preparers, of exactly the content about to leave: the approval records the
  * hash of what the approver reviewed, and the sending process brings the hash of what it would send
- * (hashing is the host's; comparing is this file's).
+ * (hashing is the host's; comparing is this file's). When they differ the sending process voids the
+ * approval (`void-approval`): the batch awaits approval again, and the void approval is kept as evidence.
  */
 import { samePerson, type Person } from '../approval/identity';
 import { mayApprove, preparersOf, type ApprovalSubject, type User } from '../approval/rule';
@@ -44,6 +46,8 @@ export interface RecordedApproval {
    * hashes were: those stand as they did then, since what their approver saw cannot be known now.
    */
   contentHash?: string;
+  /** Voided because what would leave was not what it approved; kept as evidence, it never counts again. */
+  voided?: boolean;
 }
 
 export interface BatchFacts {
@@ -78,9 +82,11 @@ export type BatchAction =
   | { type: 'send'; contentHash: string }
   | { type: 'finish'; outcome: 'done' | 'failed' | 'needs_review' }
   | { type: 'settle'; outcome: 'done' | 'failed' }
-  | { type: 'cancel' };
+  | { type: 'cancel' }
+  /** contentHash: the hash of what the sending process found it would send, unlike the approved one. */
+  | { type: 'void-approval'; contentHash: string };
 export type BatchActionType = BatchAction['type'];
-export const BATCH_ACTIONS: readonly BatchActionType[] = ['approve', 'reject', 'edit', 'remove-items', 'withdraw', 'send', 'finish', 'settle', 'cancel'];
+export const BATCH_ACTIONS: readonly BatchActionType[] = ['approve', 'reject', 'edit', 'remove-items', 'withdraw', 'send', 'finish', 'settle', 'cancel', 'void-approval'];
 
 export type Refusal = { ok: false; status: 400 | 403 | 409; code: string; reason: string };
 export type BatchTransition = { ok: true; to: BatchState; newVersion: boolean; voidsApproval: boolean } | Refusal;
@@ -99,7 +105,7 @@ export function approvalSubject(batch: Pick<BatchFacts, 'id' | 'preparedBy' | 'i
  */
 export function standingApproval(batch: BatchFacts): RecordedApproval | undefined {
   const subject = approvalSubject(batch);
-  return batch.approvals.find((a) => a.version === batch.version && mayApprove(subject, a.approvedBy).ok);
+  return batch.approvals.find((a) => a.version === batch.version && !a.voided && mayApprove(subject, a.approvedBy).ok);
 }
 
 export function isPreparerOf(batch: Pick<BatchFacts, 'id' | 'preparedBy' | 'items'>, user: User): boolean {
@@ -172,20 +178,46 @@ function withdraw(batch: BatchFacts, action: Extract<BatchAction, { type: 'withd
 
 const shortHash = (h: string) => h.slice(0, 12);
 
+/** The void approval of the current version, if the sending process voided one: the latest. */
+export function voidedApproval(batch: BatchFacts): RecordedApproval | undefined {
+  return batch.approvals.filter((a) => a.version === batch.version && a.voided).at(-1);
+}
+
+/** What the approvals inbox says about a batch whose approval was voided: the two hashes, shortened. */
+export function approvalVoidSentence(approvedHash: string, nowHash: string): string {
+  return `Approval void: the content changed after approval (approved hash ${shortHash(approvedHash)}…, now ${shortHash(nowHash)}…).`;
+}
+
+function contentChanged(batch: BatchFacts, approval: RecordedApproval & { contentHash: string }, contentHash: string): Refusal {
+  return refuse(
+    409,
+    'content-changed',
+    `Batch ${batch.id} is not what ${approval.approvedBy.name} approved (its content hashes to ${shortHash(contentHash)}… now, the approval was for ${shortHash(approval.contentHash)}…); nothing is sent, and that approval ${approval.voided ? 'is void: the batch awaits approval again' : 'does not count for this content'}.`,
+  );
+}
+
 function send(batch: BatchFacts, contentHash: string): BatchTransition {
   const approval = standingApproval(batch);
   if (!approval) {
+    const voided = voidedApproval(batch);
+    if (voided?.contentHash !== undefined && voided.contentHash !== contentHash) return contentChanged(batch, { ...voided, contentHash: voided.contentHash }, contentHash);
     return refuse(409, 'not-approved', `Batch ${batch.id} has no approval for its current version ${batch.version} by someone who prepared none of it; nothing is sent until there is one.`);
   }
-  if (approval.contentHash !== undefined && approval.contentHash !== contentHash) {
-    return refuse(
-      409,
-      'content-changed',
-      `Batch ${batch.id} is not what ${approval.approvedBy.name} approved (its content hashes to ${shortHash(contentHash)}… now, the approval was for ${shortHash(approval.contentHash)}…); nothing is sent, and that approval does not count for this content.`,
-    );
-  }
+  if (approval.contentHash !== undefined && approval.contentHash !== contentHash) return contentChanged(batch, { ...approval, contentHash: approval.contentHash }, contentHash);
   if (!['approved', 'failed', 'sending'].includes(batch.state)) return refuse(409, 'wrong-state', `Batch ${batch.id} is ${inWords(batch.state)}; it cannot be sent.`);
   return { ok: true, to: 'sending', newVersion: false, voidsApproval: false };
+}
+
+/**
+ * The sending process found that what would leave is not what was approved: the approval is void and
+ * the batch goes back to awaiting approval (only while it was on its way out).
+ */
+function voidApproval(batch: BatchFacts, contentHash: string): BatchTransition {
+  const approval = standingApproval(batch);
+  if (!['approved', 'failed', 'sending'].includes(batch.state) || approval?.contentHash === undefined || approval.contentHash === contentHash) {
+    return refuse(409, 'nothing-to-void', `Batch ${batch.id} has no approval of other content than it holds now, so there is no approval to void.`);
+  }
+  return { ok: true, to: 'awaiting_approval', newVersion: false, voidsApproval: true };
 }
 
 function finish(batch: BatchFacts, outcome: 'done' | 'failed' | 'needs_review'): BatchTransition {
@@ -208,7 +240,7 @@ function cancel(batch: BatchFacts): BatchTransition {
 
 /** What happens when this actor does this to the batch: the next state, or why not. */
 export function batchTransition(batch: BatchFacts, action: BatchAction, actor: BatchActor): BatchTransition {
-  const byWorker = action.type === 'send' || action.type === 'finish' || action.type === 'settle' || action.type === 'cancel';
+  const byWorker = action.type === 'send' || action.type === 'finish' || action.type === 'settle' || action.type === 'cancel' || action.type === 'void-approval';
   if (byWorker !== (actor.kind === 'worker')) {
     return byWorker
       ? refuse(403, 'worker-only', `Batch ${batch.id} is sent, finished and cancelled by CloseDesk's sending process, not by a person directly.`)
@@ -218,6 +250,7 @@ export function batchTransition(batch: BatchFacts, action: BatchAction, actor: B
     if (action.type === 'send') return send(batch, action.contentHash);
     if (action.type === 'finish') return finish(batch, action.outcome);
     if (action.type === 'settle') return settle(batch, action.outcome);
+    if (action.type === 'void-approval') return voidApproval(batch, action.contentHash);
     return cancel(batch);
   }
   switch (action.type) {

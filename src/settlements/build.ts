@@ -312,11 +312,12 @@ function reconcile(run: BuildRun, s: Settlement, sorted: SortedLines, paid: { pa
   const { invoiced, journalItems, unmappedCents } = sorted;
   const { paymentCents, appliedCents } = paid;
   const clearing = paymentCents - clearingCredit;
-  const checks: string[] = [];
-  if (s.totalCents !== s.detailCents) checks.push(`total-amount differs from the detail sum by ${formatAmount(s.totalCents - s.detailCents, s.currency)}`);
-  if (unmappedCents !== 0 || [...run.unmapped.values()].some((u) => u.settlement === s)) checks.push(`${formatAmount(unmappedCents, s.currency)} not mapped to an account`);
-  if (clearing !== 0) checks.push(`clearing account left at ${formatAmount(clearing, s.currency)}`);
-  if (appliedCents !== paymentCents) checks.push(`${formatAmount(paymentCents - appliedCents, s.currency)} of the payment not applied to invoices`);
+  const status = reconciliationStatus(s.currency, {
+    totalMinusDetail: s.totalCents - s.detailCents,
+    unmapped: unmappedCents !== 0 || [...run.unmapped.values()].some((u) => u.settlement === s) ? unmappedCents : null,
+    clearing,
+    unapplied: paymentCents - appliedCents,
+  });
   const balanced = s.totalCents === s.detailCents && clearing === 0 && sumCents([invoiced, journalItems, unmappedCents]) === s.detailCents && unmappedCents === 0;
   return {
     settlementId: s.settlementId,
@@ -333,8 +334,29 @@ function reconcile(run: BuildRun, s: Settlement, sorted: SortedLines, paid: { pa
     bankCents: s.totalCents,
     clearingCents: clearing,
     balanced,
-    status: checks.length ? checks.join('; ') : 'Balanced: invoices + journal items = total-amount; clearing is zero.',
+    status,
   };
+}
+
+/** What a reconciliation found besides balance: each a difference in cents (0: none), unmapped null when every line mapped. */
+export interface ReconciliationFacts {
+  totalMinusDetail: number;
+  unmapped: number | null;
+  clearing: number;
+  unapplied: number;
+}
+
+/**
+ * The reconciliation's status: every sentence starts with a word, so a CSV or sheet never reads it as
+ * a number or a formula (an amount first would get the formula neutraliser's apostrophe).
+ */
+export function reconciliationStatus(currency: string, f: ReconciliationFacts): string {
+  const checks: string[] = [];
+  if (f.totalMinusDetail !== 0) checks.push(`The total-amount differs from the detail sum by ${formatAmount(f.totalMinusDetail, currency)}`);
+  if (f.unmapped !== null) checks.push(`Amount ${formatAmount(f.unmapped, currency)} not mapped to an account`);
+  if (f.clearing !== 0) checks.push(`Clearing account left at ${formatAmount(f.clearing, currency)}`);
+  if (f.unapplied !== 0) checks.push(`Amount ${formatAmount(f.unapplied, currency)} of the payment not applied to invoices`);
+  return checks.length ? checks.join('; ') : 'Balanced: invoices + journal items = total-amount; clearing is zero.';
 }
 
 function unmappedProblems(run: BuildRun): Problem[] {

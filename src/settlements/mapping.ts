@@ -12,7 +12,7 @@ import type { SettlementLine } from './parse';
 export type Posting = 'sale' | 'journal';
 
 export interface AccountRule {
-  /** Matched case-insensitively; absent or '*' = any; a trailing '*' matches a prefix. */
+  /** Matched case-insensitively; absent or '*' = any; a trailing '*' matches a prefix, a leading '*' a suffix. */
   transactionType?: string;
   amountType?: string;
   amountDescription?: string;
@@ -57,6 +57,8 @@ export const ACCOUNT = {
   refunds: 'Amazon Refunds',
   promotions: 'Promotional Rebates',
   sellingFees: 'Amazon Selling Fees',
+  /** GST/HST/VAT Amazon charges on its own fees: input tax the seller reclaims, not a selling cost. */
+  feeTax: 'Tax on Amazon Fees',
   fbaFees: 'FBA Fees',
   advertising: 'Advertising',
   reserve: 'Amazon Reserve',
@@ -74,6 +76,28 @@ const sale = (transactionType: string, amountDescription: string, account: strin
   line,
 });
 const journal = (account: string, match: Omit<AccountRule, 'account' | 'posting' | 'line'>): AccountRule => ({ ...match, account, posting: 'journal' });
+
+/**
+ * Fee-tax lines of current CA/US/UK/DE/FR settlement reports (GST/HST/VAT on Amazon's fees): ItemFees
+ * descriptions ending in `Tax` (any other `…Tax` under ItemFees is caught by a suffix rule) and the
+ * other-transaction subscription and digital-services fee taxes.
+ */
+const FEE_TAX_DESCRIPTIONS = [
+  'CommissionTax',
+  'RefundCommissionTax',
+  'FBAPerUnitFulfillmentFeeTax',
+  'FBAPerOrderFulfillmentFeeTax',
+  'FBAWeightBasedFeeTax',
+  'ShippingChargebackTax',
+  'GiftwrapChargebackTax',
+  'ShippingHBTax',
+  'VariableClosingFeeTax',
+  'FixedClosingFeeTax',
+  'DigitalServicesFeeTax',
+  'DigitalServicesFeeFBATax',
+  'SubscriptionFeeTax',
+  'Subscription Fee Tax',
+] as const;
 
 /** The default rules: every (transaction, amount type, description) real settlement files carry, so a first file maps. */
 export const DEFAULT_RULES: readonly AccountRule[] = [
@@ -95,6 +119,18 @@ export const DEFAULT_RULES: readonly AccountRule[] = [
   journal(ACCOUNT.promotions, { amountType: 'Promotion' }),
   // Marketplace facilitator taxes: Amazon collected and remits the tax, so it leaves Sales Tax Payable.
   journal(ACCOUNT.salesTax, { amountDescription: 'MarketplaceFacilitator*' }),
+  // Tax Amazon withholds as the marketplace facilitator on low-value imports (UK, AU): like the facilitator tax.
+  journal(ACCOUNT.salesTax, { amountDescription: 'LowValueGoodsTax*' }),
+  journal(ACCOUNT.salesTax, { amountType: 'ItemWithheldTax' }),
+  journal(ACCOUNT.salesTax, { amountDescription: 'ItemWithheldTax' }),
+  // Tax charged on Amazon's fees (docs/rules.md lists the lines): each fee's `…Tax` twin, whatever its fee.
+  ...FEE_TAX_DESCRIPTIONS.map((d) => journal(ACCOUNT.feeTax, { amountDescription: d })),
+  journal(ACCOUNT.feeTax, { amountType: 'ItemFees', amountDescription: '*Tax' }),
+  journal(ACCOUNT.feeTax, { transactionType: 'ServiceFee', amountDescription: 'TaxAmount' }),
+  journal(ACCOUNT.feeTax, { amountType: 'Cost of Advertising', amountDescription: 'TaxAmount' }),
+  journal(ACCOUNT.feeTax, { amountDescription: 'TaxAmount' }),
+  // Service fees Amazon bills outside an order (advertising is matched by its amount-type below).
+  journal(ACCOUNT.sellingFees, { transactionType: 'ServiceFee', amountType: 'other-transaction', amountDescription: 'TransactionTotalAmount' }),
   // Selling fees.
   journal(ACCOUNT.sellingFees, { amountDescription: 'Commission' }),
   journal(ACCOUNT.sellingFees, { amountDescription: 'RefundCommission' }),
@@ -206,12 +242,13 @@ export function zohoIdsFromLists(lists: ZohoLists): Pick<SettlementConfig, 'acco
 
 // ---- Matching -------------------------------------------------------------------------------------
 
-/** 2 exact, 1 prefix, 0 any, -1 no match. */
+/** 2 exact, 1 prefix or suffix, 0 any, -1 no match. */
 function fieldScore(pattern: string | undefined, value: string): number {
   if (pattern === undefined || pattern === '*' || pattern === '') return 0;
   const p = pattern.toLowerCase();
   const v = value.toLowerCase();
   if (p.endsWith('*')) return v.startsWith(p.slice(0, -1)) ? 1 : -1;
+  if (p.startsWith('*')) return v.endsWith(p.slice(1)) ? 1 : -1;
   return p === v ? 2 : -1;
 }
 

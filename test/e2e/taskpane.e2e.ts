@@ -248,6 +248,10 @@ test('Activity lists runs and audit entries (or says there are none), and the pa
   // Signing in is audited; the entry shows who did it.
   await expectText(page.getByTestId('audit'), 'Auth dev sign in');
   expect(await page.getByTestId('audit').textContent()).toContain('alice');
+  // … by her display name, the identity key (issuer#subject) as its tooltip.
+  const who = page.getByTestId('audit').getByTestId('activity-who').filter({ hasText: /^alice$/ }).first();
+  await who.waitFor();
+  expect(await who.getAttribute('title')).toMatch(/^\S+#\S+$/);
   await page.screenshot({ path: join(RESULTS, 'taskpane-activity.png') });
   // Nothing in the layout is wider than the task pane (no horizontal scrollbar on the page).
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

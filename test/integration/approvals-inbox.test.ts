@@ -18,7 +18,7 @@ import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { deliverBatch } from '../../server/delivery/service';
 import { postBatch } from '../../server/posting/worker';
 import type { Queryable } from '../../server/store';
-import { assertApprovedForSending, editBatch, listBatchItems } from '../../server/store/batches';
+import { assertApprovedForSending, editBatch, listApprovals, listBatchItems } from '../../server/store/batches';
 import { listInbox } from '../../server/store/inbox';
 import type { ZohoConnection } from '../../server/zoho/connections';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
@@ -263,13 +263,19 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
     expect(fs.readFileSync(path.join(ftp.dir, `B_${backend}_${n - 1}.csv`), 'utf8')).toBe(second);
   });
 
-  test('a file altered in the store after approval is refused at send time and the refusal is audited', async () => {
-    const b = await delivery('alice', 'chargebacks', [{ name: 'ALTERED_#.csv', text: CHARGEBACKS }]);
-    const name = `ALTERED_${backend}_${n}.csv`;
+  /** A chargebacks file prepared by alice and approved by bob, whose stored bytes are then changed (`from` → `to`). */
+  async function approvedThenAltered(prefix: string, from: string, to: string) {
+    const b = await delivery('alice', 'chargebacks', [{ name: `${prefix}_#.csv`, text: CHARGEBACKS }]);
+    const name = `${prefix}_${backend}_${n}.csv`;
     const c = await content(b.id);
     expect((await approve(b.id, 1, c.content.contentHash)).statusCode).toBe(200);
     const sha = ((await listBatchItems(t.store, b.id))[0]!.request as { sha256: string }).sha256;
-    await t.store.exec('UPDATE delivery_blobs SET content = $2 WHERE sha256 = $1', [sha, Buffer.from(CHARGEBACKS.replace('10.50', '1050.00'))]);
+    await t.store.exec('UPDATE delivery_blobs SET content = $2 WHERE sha256 = $1', [sha, Buffer.from(CHARGEBACKS.replace(from, to))]);
+    return { b, name, c };
+  }
+
+  test('a file altered in the store after approval is refused at send time and the refusal is audited', async () => {
+    const { b, name, c } = await approvedThenAltered('ALTERED', '10.50', '1050.00');
 
     const send = await app.inject({ method: 'POST', url: `/api/deliveries/${b.id}/send?wait=true`, headers: as('bob') });
     expect([send.statusCode, send.json().error.code]).toEqual([409, 'content-changed']);
@@ -285,15 +291,20 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
     expect(after.content.files[0].note).toBe('The stored file no longer matches what was prepared; it will not be sent.');
   });
 
+  /** A Zoho posting batch prepared by alice and approved by bob, whose first invoice line then gets another rate in the store. */
+  async function approvedThenRepriced(rate: number) {
+    const p = await posting('alice');
+    const c = await content(p.batch.id);
+    expect((await approve(p.batch.id, 1, c.content.contentHash)).statusCode).toBe(200);
+    const invoice = (await listBatchItems(t.store, p.batch.id))[0]!;
+    (invoice.request as { body: { line_items: { rate: number }[] } }).body.line_items[0]!.rate = rate;
+    await t.store.exec('UPDATE batch_items SET request = $3 WHERE batch_id = $1 AND seq = $2', [p.batch.id, invoice.seq, JSON.stringify(invoice.request)]);
+    return { p, c };
+  }
+
   test('the posting worker refuses Zoho documents altered after approval, and posts the approved ones', async () => {
     const deps = { store: t.store, secrets: app.ctx.secrets, audit: app.ctx.audit };
-    const tampered = await posting('alice');
-    const c = await content(tampered.batch.id);
-    expect((await approve(tampered.batch.id, 1, c.content.contentHash)).statusCode).toBe(200);
-    const invoice = (await listBatchItems(t.store, tampered.batch.id))[0]!;
-    const body = (invoice.request as { body: { line_items: { rate: number }[] } }).body;
-    body.line_items[0]!.rate = 99999;
-    await t.store.exec('UPDATE batch_items SET request = $3 WHERE batch_id = $1 AND seq = $2', [tampered.batch.id, invoice.seq, JSON.stringify(invoice.request)]);
+    const { p: tampered, c } = await approvedThenRepriced(99999);
     const invoicesBefore = sb.sandbox.state.data.books[0]!.invoices.length;
     await expect(postBatch(deps, tampered.batch.id, { actor: 'system:worker-test' })).rejects.toMatchObject({ code: 'content-changed' });
     expect(sb.sandbox.state.data.books[0]!.invoices.length).toBe(invoicesBefore);
@@ -312,6 +323,63 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
     const out = await postBatch(deps, fine.batch.id, { actor: 'system:worker-test' });
     expect(out.state).toBe('done');
     expect(sb.sandbox.state.data.books[0]!.invoices.length).toBe(invoicesBefore + 2);
+  });
+
+  /** What the store, the audit log, the inbox and the approver's view say after a refused send voided bob's approval. */
+  async function expectVoided(id: string, approvedHash: string, actor: string) {
+    const detail = (await app.inject({ method: 'GET', url: `/api/batches/${id}`, headers: as('bob') })).json();
+    expect(detail).toMatchObject({ approvedForSending: false, batch: { version: 1, state: 'awaiting_approval' } });
+    // the approval row is kept, marked void with the hash found
+    const approvals = await listApprovals(t.store, id);
+    expect(approvals).toHaveLength(1);
+    const nowHash = approvals[0]!.voided!.contentHash;
+    expect(approvals[0]).toMatchObject({ decision: 'approved', approvedByName: 'bob', contentHash: approvedHash, voided: { at: expect.any(String), reason: expect.stringContaining('is not what bob approved') } });
+    expect(nowHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(nowHash).not.toBe(approvedHash);
+    const voids = (await auditOf(id)).filter((e) => e.action === 'batch.approval-voided');
+    expect(voids).toHaveLength(1);
+    expect(voids[0]).toMatchObject({ actor, details: { approvedHash, contentHash: nowHash, approvedByName: 'bob', reason: expect.stringContaining('nothing is sent') } });
+    // back in the approvers' inbox, with the sentence; approvable again by the same rule
+    const sentence = `Approval void: the content changed after approval (approved hash ${approvedHash.slice(0, 12)}…, now ${nowHash.slice(0, 12)}…).`;
+    const entry = (await inbox('bob')).entries.find((e: { batch: { id: string } }) => e.batch.id === id);
+    expect(entry).toMatchObject({ batch: { state: 'awaiting_approval' }, approvalVoid: sentence, verdict: { ok: true }, allowedActions: ['approve', 'reject'], approvedBy: null });
+    expect((await inbox('alice')).entries.find((e: { batch: { id: string } }) => e.batch.id === id)).toMatchObject({ approvalVoid: sentence, verdict: { ok: false } });
+    expect(await content(id)).toMatchObject({ approvalVoid: sentence, approvedHash, matchesApproval: false });
+    return nowHash;
+  }
+
+  test('a file delivery whose content changed after approval is not sent: the approval is void and the batch awaits approval again', async () => {
+    const { b, name, c } = await approvedThenAltered('VOID', '7.00', '700.00');
+
+    await expect(deliverBatch({ store: t.store, secrets: app.ctx.secrets, audit: app.ctx.audit }, b.id, { actor: 'system:void-test' })).rejects.toMatchObject({ code: 'content-changed' });
+    expect(sent(name)).toBe(false);
+    const nowHash = await expectVoided(b.id, c.content.contentHash, 'system:void-test');
+    // a second attempt stays refused, says the approval is void, and voids nothing more
+    const again = await app.inject({ method: 'POST', url: `/api/deliveries/${b.id}/send?wait=true`, headers: as('bob') });
+    expect([again.statusCode, again.json().error.code]).toEqual([409, 'content-changed']);
+    expect(again.json().error.message).toContain('that approval is void: the batch awaits approval again');
+    expect((await auditOf(b.id)).filter((e) => e.action === 'batch.approval-voided')).toHaveLength(1);
+    expect(sent(name)).toBe(false);
+    // the approver may approve what is there now (the file check then decides what leaves)
+    expect((await approve(b.id, 1, nowHash)).statusCode).toBe(200);
+    expect((await listApprovals(t.store, b.id)).map((a) => [a.contentHash, a.voided === null])).toEqual([
+      [c.content.contentHash, false],
+      [nowHash, true],
+    ]);
+  });
+
+  test('a Zoho posting batch whose documents changed after approval is not posted: the approval is void and the batch awaits approval again', async () => {
+    const deps = { store: t.store, secrets: app.ctx.secrets, audit: app.ctx.audit };
+    const { p, c } = await approvedThenRepriced(4242);
+    const invoicesBefore = sb.sandbox.state.data.books[0]!.invoices.length;
+
+    await expect(postBatch(deps, p.batch.id, { actor: 'system:void-worker' })).rejects.toMatchObject({ code: 'content-changed' });
+    expect(sb.sandbox.state.data.books[0]!.invoices.length).toBe(invoicesBefore);
+    await expectVoided(p.batch.id, c.content.contentHash, 'system:void-worker');
+    // starting it through the API is refused the same way
+    const start = await app.inject({ method: 'POST', url: `/api/posting/batches/${p.batch.id}/start`, headers: as('bob') });
+    expect([start.statusCode, start.json().error.code]).toEqual([409, 'content-changed']);
+    expect(sb.sandbox.state.data.books[0]!.invoices.length).toBe(invoicesBefore);
   });
 
   test('before approval a preparer removes items (a new version the inbox and the diff show) or withdraws the batch', async () => {

@@ -182,6 +182,7 @@ export class SandboxState {
         account('FBA Fees', 'expense', '6110'),
         account('Advertising', 'expense', '6200'),
         account('Amazon Reimbursements', 'other_income', '4500'),
+        account('Tax on Amazon Fees', 'other_current_asset', '1070'),
       ],
       items: [],
       invoices: [],

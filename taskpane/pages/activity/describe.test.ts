@@ -21,6 +21,18 @@ describe('describeActivity', () => {
     expect(line.tone).toBe('subtle');
   });
 
+  it('shows the person by display name, with the identity key for the tooltip', () => {
+    const key = 'https://login.example/tenant#8f1c-00aa';
+    const entry = { seq: 4, at: '2026-11-21T10:00:00Z', actor: key, actorName: 'Bob Baker', action: 'batch.approved', subjectType: 'batch', subjectId: 'b7' };
+    expect(describeActivity(entry, 'audit')).toMatchObject({ meta: 'Bob Baker · 2026-11-21 10:00 UTC', who: 'Bob Baker', whoKey: key, when: '2026-11-21 10:00 UTC' });
+    const run = { job: 'fifo', userId: key, userName: 'Alice Ng', createdAt: '2026-11-21T23:07:39.000Z' };
+    expect(describeActivity(run, 'run')).toMatchObject({ meta: 'Alice Ng · 2026-11-21 23:07 UTC', who: 'Alice Ng', whoKey: key });
+    // a key the server has no name for is shown as it is, with no tooltip
+    const unnamed = describeActivity({ ...entry, actorName: null }, 'audit');
+    expect(unnamed.meta).toBe(`${key} · 2026-11-21 10:00 UTC`);
+    expect(unnamed.whoKey).toBeUndefined();
+  });
+
   it('marks failures as danger', () => {
     expect(describeActivity({ job: 'post', status: 'failed' }, 'run').tone).toBe('danger');
   });

@@ -7,6 +7,11 @@ export interface ActivityLine {
   title: string;
   detail?: string;
   meta?: string;
+  /** Who, by display name when the server knows it (else the identity key), and when: the parts of `meta`. */
+  who?: string;
+  when?: string;
+  /** The identity key behind `who` when a name is shown (its tooltip). */
+  whoKey?: string;
   status?: string;
   tone: Tone;
 }
@@ -59,7 +64,9 @@ function subject(r: ActivityRecord): string | undefined {
 }
 
 export function describeActivity(r: ActivityRecord, kind: 'run' | 'audit'): ActivityLine {
-  const who = text(r, ['actor', 'userId', 'user', 'by']);
+  const key = text(r, ['actor', 'userId', 'user', 'by']);
+  const name = text(r, ['actorName', 'userName']);
+  const who = name ?? key;
   const when = formatWhen(text(r, ['at', 'startedAt', 'started_at', 'createdAt', 'created_at', 'time', 'ts', 'finishedAt']));
   const status = text(r, ['status', 'state', 'outcome']);
   const title =
@@ -73,5 +80,5 @@ export function describeActivity(r: ActivityRecord, kind: 'run' | 'audit'): Acti
           .filter(Boolean)
           .join(' · ') || undefined;
   const meta = [who, when].filter(Boolean).join(' · ') || undefined;
-  return { title, detail, meta, status, tone: toneOf(status) };
+  return { title, detail, meta, ...(name && key && name !== key ? { who, when, whoKey: key } : {}), status, tone: toneOf(status) };
 }

@@ -59,7 +59,16 @@ function Section({ title, items, empty, testId }: { title: string; items: Activi
                 )}
               </div>
               {it.detail && <Text size={200}>{it.detail}</Text>}
-              {it.meta && <Caption1 className={styles.meta}>{it.meta}</Caption1>}
+              {it.whoKey ? (
+                <Caption1 className={styles.meta}>
+                  <span title={it.whoKey} data-testid="activity-who">
+                    {it.who}
+                  </span>
+                  {it.when ? ` · ${it.when}` : ''}
+                </Caption1>
+              ) : (
+                it.meta && <Caption1 className={styles.meta}>{it.meta}</Caption1>
+              )}
             </li>
           ))}
         </ul>

@@ -182,6 +182,11 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
           </MessageBarBody>
         </MessageBar>
       )}
+      {content?.approvalVoid && (
+        <MessageBar intent="warning" layout="multiline" data-testid="detail-void">
+          <MessageBarBody className={styles.wrap}>{content.approvalVoid}</MessageBarBody>
+        </MessageBar>
+      )}
       {content?.matchesApproval === false && (
         <MessageBar intent="error" layout="multiline" data-testid="detail-mismatch">
           <MessageBarBody className={styles.wrap}>

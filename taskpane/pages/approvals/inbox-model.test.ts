@@ -82,6 +82,11 @@ describe('a batch in words', () => {
     expect(nextStepText(mine)).toBe('You prepared batch b, so someone else must approve it. You can withdraw it or remove items until it is approved.');
     expect(nextStepText(entry('c', 'approved', { approvedBy: 'bob', batch: { ...entry('c', 'approved').batch, kind: 'zoho-post', job: 'settlements' } }))).toBe('Approved by bob; ready to post.');
     expect(nextStepText(entry('d', 'failed', { itemStates: { pending: 0, sending: 0, done: 1, failed: 0, needs_review: 1 } }))).toBe('Not everything went out (1 to review); open it to see why and send the rest.');
+    const voided = 'Approval void: the content changed after approval (approved hash a1b2c3d4e5f6…, now ffffffffffff…).';
+    expect(nextStepText(entry('v', 'awaiting_approval', { approvalVoid: voided }))).toBe(`${voided} You can approve or reject it.`);
+    expect(nextStepText(entry('w', 'awaiting_approval', { approvalVoid: voided, verdict: { ok: false, code: 'maker-checker', reason: 'You prepared batch w, so someone else must approve it.' }, allowedActions: ['withdraw'] }))).toBe(
+      `${voided} You prepared batch w, so someone else must approve it. You can withdraw it until it is approved.`,
+    );
     expect(nextStepText(entry('e', 'rejected', { lastDecision: { decision: 'rejected', byName: 'bob', at: '', reason: 'wrong month', version: 1 } }))).toBe('Rejected by bob: wrong month');
   });
 

@@ -36,6 +36,8 @@ export interface InboxEntryView {
   contentHash: string | null;
   lastDecision: { decision: 'approved' | 'rejected'; byName: string; at: string; reason: string | null; version: number } | null;
   approvedBy: string | null;
+  /** "Approval void: the content changed after approval (…)" while it awaits approval again. */
+  approvalVoid?: string | null;
   verdict: ApprovalVerdict | null;
   allowedActions: string[];
   mine: boolean;
@@ -51,6 +53,7 @@ export interface BatchContentView {
   content: ContentView;
   approvedHash: string | null;
   matchesApproval: boolean | null;
+  approvalVoid?: string | null;
 }
 
 export interface BatchItemView {
@@ -217,9 +220,10 @@ export function preparersText(b: Pick<BatchView, 'preparedByName' | 'preparers'>
 export function nextStepText(e: InboxEntryView): string {
   const s = e.batch.state;
   if (s === 'awaiting_approval') {
-    if (e.verdict?.ok) return 'You can approve or reject it.';
+    const voided = e.approvalVoid ? `${e.approvalVoid} ` : '';
+    if (e.verdict?.ok) return `${voided}You can approve or reject it.`;
     const why = e.verdict && !e.verdict.ok ? e.verdict.reason : '';
-    return e.allowedActions.includes('withdraw') ? `${why} You can withdraw it${e.allowedActions.includes('remove-items') ? ' or remove items' : ''} until it is approved.`.trim() : why;
+    return `${voided}${e.allowedActions.includes('withdraw') ? `${why} You can withdraw it${e.allowedActions.includes('remove-items') ? ' or remove items' : ''} until it is approved.`.trim() : why}`.trim();
   }
   if (s === 'approved') return `Approved by ${e.approvedBy ?? e.lastDecision?.byName ?? 'an approver'}; ready to ${e.batch.kind === 'zoho-post' ? 'post' : 'send'}.`;
   if (s === 'sending') return e.batch.kind === 'zoho-post' ? 'Posting to Zoho Books.' : 'Sending to the partner.';
