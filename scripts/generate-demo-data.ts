@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import ExcelJS from 'exceljs';
+import { DEMO_TUITION_CUSTOMERS } from '../server/jobs/tuition/demo';
 
 type Row = (string | number | null)[];
 
@@ -247,7 +248,7 @@ async function tuition(out: string) {
   const r = rng(20241105);
   const dir = path.join(out, 'tuition');
   fs.mkdirSync(dir, { recursive: true });
-  const customers = ['Northwind Traders', 'Contoso Ltd', 'Fabrikam Inc'];
+  const customers = [...DEMO_TUITION_CUSTOMERS];
   const users = ['alice.ng', 'bob.ortiz', 'chen.li', 'dana.kim', 'eli.shah', 'fay.moss'];
   const a: Row[] = [];
   for (let i = 0; i < 40; i++) {

@@ -1,7 +1,7 @@
 /**
  * The demo file-transfer target started by `npm start`: an FTP server on loopback writing into a
  * folder, so "Send" works out of the box. The backend registers it as the partner
- * "Demo FTP (loopback)" for every card network (routes/deliveries.ts, on start-up); the password
+ * "Demo FTP (loopback)" for every card network (dev/demo-partner.ts, on start-up); the password
  * is random per start and kept only in the encrypted secrets store.
  * Uses ftp-srv (a development dependency, present wherever `npm start` runs).
  */

@@ -26,7 +26,8 @@ import type { AppContext } from '../context';
 import { badRequest, conflict, notFound, upstreamFailed } from '../errors';
 import { currentUser, parseWith } from '../http';
 import { assertApprovedForSending, requireBatch } from '../store/batches';
-import { activeDemoTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../dev/demo-ftp-target';
+import { activeDemoTarget } from '../dev/demo-ftp-target';
+import { registerDemoPartner } from '../dev/demo-partner';
 import { checkSignIn, probeServerFingerprint } from '../delivery/probe';
 import { createPartner, deletePartner, listPartners, partnerCredential, partnerEndpoint, requirePartner, updatePartner } from '../delivery/partners';
 import { targetsUsingPartner } from '../delivery/targets';
@@ -78,14 +79,6 @@ async function assertSendable(ctx: AppContext, id: string, actor: string): Promi
   const b = await requireBatch(ctx.store, id);
   if (b.kind !== DELIVERY_KIND) throw badRequest('not-a-delivery', `Batch ${id} is not a file delivery.`);
   await assertApprovedForSending(ctx.store, id, { audit: ctx.audit, actor });
-}
-
-/** `npm start`'s demo FTP target as the partner "Demo FTP (loopback)" for every network (new password each start). */
-async function registerDemoPartner(ctx: AppContext, demo: DemoFtpTarget): Promise<void> {
-  const existing = (await listPartners(ctx.store, ctx.secrets)).find((p) => p.name === DEMO_PARTNER_NAME);
-  const settings = { protocol: 'ftp' as const, host: demo.host, port: demo.port, folder: 'inbox', username: demo.username, password: demo.password };
-  if (existing) await updatePartner(ctx.store, ctx.secrets, existing.id, settings);
-  else await createPartner(ctx.store, ctx.secrets, { name: DEMO_PARTNER_NAME, ...settings, networks: ['VISA', 'MASTERCARD', 'AMEX', 'DISCOVER', 'SPURSH'] }, 'system');
 }
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,5 +1,6 @@
 import { readExpenseLines } from './lines';
-import { applyLearners, learnerSpellings, matchLearners, type LearnerRules } from './learners';
+import { aliasRows, applyLearners, describeLearnerRules, learnerRulesOf, learnerSpellings, matchLearners, type LearnerRules } from './learners';
+import { customerKey } from './invoices';
 import { buildTuitionMonth, tablesFeed } from './month';
 
 const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
@@ -127,6 +128,56 @@ describe('one learner across partner layouts', () => {
     expect(learnerSpellings(read.lines).map((s) => [s.user, s.rows])).toEqual([
       ['dana.kim', 1],
       ['Dana.Kim', 1],
+    ]);
+  });
+});
+
+describe('learner rules as the Settings form edits them', () => {
+  test('rows become the rules the build takes, blank rows dropped, and back', () => {
+    const r = learnerRulesOf(
+      [
+        { spelling: ' alice ', learner: 'alice@northwind.test' },
+        { spelling: '', learner: '' },
+      ],
+      false,
+    );
+    expect(r).toEqual({ ok: true, rules: { aliases: { alice: 'alice@northwind.test' }, localPart: false } });
+    expect(aliasRows(r.ok ? r.rules : null)).toEqual([{ spelling: 'alice', learner: 'alice@northwind.test' }]);
+    expect(describeLearnerRules(r.ok ? r.rules : null)).toBe('1 learner alias; user names are not matched to addresses.');
+    expect(describeLearnerRules({})).toBe('No learner aliases; a user name is matched to the one address it begins.');
+  });
+
+  test('a half-filled row, a spelling listed twice, an alias naming itself: each says what to fix', () => {
+    expect(learnerRulesOf([{ spelling: 'alice', learner: ' ' }], true)).toEqual({ ok: false, problem: 'Alias 1: give both the spelling the partner writes and the learner it means.' });
+    expect(
+      learnerRulesOf(
+        [
+          { spelling: 'Alice', learner: 'a@x.test' },
+          { spelling: ' alice', learner: 'b@x.test' },
+        ],
+        true,
+      ),
+    ).toEqual({ ok: false, problem: '"alice" is listed twice (as "Alice" too); keep one alias for it.' });
+    expect(learnerRulesOf([{ spelling: 'A@x.test', learner: 'a@x.test' }], true)).toEqual({ ok: false, problem: 'Alias 1: "A@x.test" is already that learner; name another learner or remove the alias.' });
+  });
+
+  test('an alias set in the form settles an ambiguous learner on the next build', async () => {
+    const tables = tablesFeed([
+      bp([
+        ['BP-1', 'Adatum', 'sam@adatum.test', 'Tuition', '100.00', 'USD', '11/04/2024'],
+        ['BP-2', 'Adatum', 'sam@adatum-labs.test', 'Tuition', '50.00', 'USD', '11/04/2024'],
+      ]),
+      lw([['LW1', 'Adatum', 'sam', 'TUITION', 20, 'USD', '2024-11-05']]),
+    ]);
+    const before = await buildTuitionMonth(tables, { month: '2024-11' });
+    expect(before.problems.map((p) => p.code)).toEqual(['ambiguous-learner']);
+    const form = learnerRulesOf([{ spelling: 'sam', learner: 'sam@adatum-labs.test' }], true);
+    if (!form.ok) throw new Error(form.problem);
+    const after = await buildTuitionMonth(tables, { month: '2024-11', learners: { [customerKey('Adatum')]: form.rules } });
+    expect(after.problems).toEqual([]);
+    expect(after.invoices[0]!.lines.map((l) => [l.user, l.cents, l.items])).toEqual([
+      ['sam@adatum-labs.test', 7000, 2],
+      ['sam@adatum.test', 10000, 1],
     ]);
   });
 });

@@ -166,3 +166,42 @@ export function applyLearners(lines: readonly ExpenseLine[], learners: Learners)
     return learner === l.user ? l : { ...l, user: learner };
   });
 }
+
+/** One alias as a form edits it: the spelling a partner writes and the learner it means. */
+export interface AliasRow {
+  spelling: string;
+  learner: string;
+}
+
+/** A customer's aliases as rows, in the order stored. */
+export function aliasRows(rules: CustomerLearnerRules | null | undefined): AliasRow[] {
+  return Object.entries(rules?.aliases ?? {}).map(([spelling, learner]) => ({ spelling, learner }));
+}
+
+/**
+ * The rules a form's rows make, or the sentence saying what to fix: each row needs both sides, a
+ * spelling is listed once (case and spacing aside), and an alias naming itself means nothing.
+ */
+export function learnerRulesOf(rows: readonly AliasRow[], localPart: boolean): { ok: true; rules: CustomerLearnerRules } | { ok: false; problem: string } {
+  const aliases: Record<string, string> = {};
+  const seen = new Map<string, string>();
+  for (const [i, r] of rows.entries()) {
+    const spelling = r.spelling.trim();
+    const learner = r.learner.trim();
+    if (!spelling && !learner) continue;
+    if (!spelling || !learner) return { ok: false, problem: `Alias ${i + 1}: give both the spelling the partner writes and the learner it means.` };
+    if (fold(spelling) === fold(learner)) return { ok: false, problem: `Alias ${i + 1}: "${spelling}" is already that learner; name another learner or remove the alias.` };
+    const earlier = seen.get(fold(spelling));
+    if (earlier !== undefined) return { ok: false, problem: `"${spelling}" is listed twice (as "${earlier}" too); keep one alias for it.` };
+    seen.set(fold(spelling), spelling);
+    aliases[spelling] = learner;
+  }
+  return { ok: true, rules: { aliases, localPart } };
+}
+
+/** The rules in one sentence, for the customer's card. */
+export function describeLearnerRules(rules: CustomerLearnerRules | null | undefined): string {
+  const n = Object.keys(rules?.aliases ?? {}).length;
+  const aliases = n === 0 ? 'No learner aliases' : n === 1 ? '1 learner alias' : `${n} learner aliases`;
+  return `${aliases}; ${rules?.localPart === false ? 'user names are not matched to addresses.' : 'a user name is matched to the one address it begins.'}`;
+}

@@ -3,10 +3,12 @@
  * a customer approves an invoice while no delivery target is set (both sides are told it waits);
  * the admin adds an FTP partner and tests its sign-in, sets the VISA chargeback target and the
  * customer's target, connects the Zoho sandbox and loads a mapping file (a bad one first, refused
- * with its rows); back as the preparer, the invoice is delivered to the partner's folder. Every
- * Settings section is checked to fit the pane; screenshots under test-results/pane-width/.
+ * with its rows); back as the preparer, the invoice is delivered to the partner's folder. A build
+ * warns that a learner could be two people; the admin follows the warning to the customer's learner
+ * settings, names her with an alias, and the next build bills her as one. Every Settings section is
+ * checked to fit the pane; screenshots under test-results/pane-width/.
  */
-import { copyFileSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { CHARGE_ITEM_NAMES } from '../../src/settlements/mapping';
@@ -35,6 +37,12 @@ beforeAll(async () => {
     env: { SMTP_HOST: catcher.host, SMTP_PORT: String(catcher.port), CLOSEDESK_PUBLIC_ORIGIN: `http://127.0.0.1:${port}` },
     prepareDatasets: async (dir) => {
       copyFileSync(join(FIX, 'brightpath-good.csv'), join(dir, 'brightpath-good.csv'));
+      // Adatum's learner Sam: an address at each of two domains at BrightPath, and plain "sam" at LearnWell.
+      writeFileSync(
+        join(dir, 'adatum-brightpath-2024-11.csv'),
+        ['Invoice Ref,Employer,Employee Email,Charge Type,Charge Amount,Currency,Service Date', 'BP-71,Adatum Corp,sam@adatum.test,Tuition,100.00,USD,11/04/2024', 'BP-72,Adatum Corp,sam@adatum-labs.test,Tuition,50.00,USD,11/05/2024'].join('\r\n'),
+      );
+      writeFileSync(join(dir, 'adatum-learnwell-2024-11.csv'), ['Reference,Company,Learner,Expense Type,Amount,Currency,Date', 'LW71,Adatum Corp,sam,TUITION,20.00,USD,2024-11-06'].join('\r\n'));
     },
   });
   const root = join(h.dataDir, '..', 'ftp');
@@ -190,4 +198,44 @@ test('back as the preparer: the invoice was delivered to the customer\'s target'
   expect(await state.textContent()).not.toContain('no delivery target');
   expect(readdirSync(join(h.dataDir, '..', 'ftp', 'in', 'tuition')).sort()).toEqual([`${INVOICE}-v1.csv`, `${INVOICE}-v1.xlsx`]);
   expect(h.blockedRequests.filter((u) => !u.includes('appsforoffice'))).toEqual([]);
+  await signOut();
+});
+
+test('an ambiguous learner: the admin follows the warning to the customer\'s learner settings, adds an alias, and the next build bills her as one', async () => {
+  const { page } = h;
+  await openSignedIn(h, 'root', 'admin');
+  const region = await openPage(page, 'Tuition');
+  await region.getByRole('radio', { name: 'Datasets on the server' }).check();
+  await region.getByRole('checkbox', { name: /adatum-brightpath/ }).check();
+  await region.getByRole('checkbox', { name: /adatum-learnwell/ }).check();
+  await region.getByTestId('tu-month').fill('2024-11');
+  await region.getByTestId('tu-build').click();
+  const adatumLines = region.getByTestId('tu-built').getByRole('row', { name: /Adatum Corp/ }).getByRole('cell').nth(1);
+  // "sam" could be either address: billed as a learner of its own, three lines, and the warning says what to do.
+  await expectText(adatumLines, '3');
+  await expectText(region.getByTestId('problems-list'), 'For Adatum Corp, "sam"');
+  const warning = region.getByTestId('tu-ambiguous');
+  await expectText(warning, 'A learner\'s spelling could be more than one person');
+  await expectFitsPane(page, 'tuition-ambiguous-learner');
+
+  await warning.getByTestId('tu-open-learners').click();
+  const targets = page.getByTestId('targets-section');
+  const adatum = targets.locator('[data-customer="Adatum Corp"]');
+  const form = adatum.getByTestId('learners-form');
+  // Opened on the customer, with the spelling to settle filled in.
+  expect(await form.getByTestId('alias-spelling').inputValue()).toBe('sam');
+  await form.getByTestId('alias-learner').fill('sam@adatum-labs.test');
+  await expectFitsPane(page, 'settings-learners-form');
+  await form.getByTestId('learners-save').click();
+  await expectText(targets.getByTestId('targets-notice'), 'Adatum Corp: learner matching saved; it applies from the next build of the month.');
+  await expectText(targets.locator('[data-customer="Adatum Corp"]').getByTestId('learners-now'), '1 learner alias; a user name is matched to the one address it begins.');
+  await expectFitsPane(page, 'settings-learners');
+
+  const again = await openPage(page, 'Tuition');
+  await again.getByTestId('tu-build').click();
+  await expectText(again.getByTestId('tu-outcome'), '3 expense lines → 1 invoice for 2024-11');
+  // Sam at LearnWell is now the labs address: two learner lines, no warning.
+  await expectText(adatumLines, '2');
+  expect(await again.getByTestId('tu-ambiguous').count()).toBe(0);
+  expect(await again.getByText('could be sam@adatum').count()).toBe(0);
 });

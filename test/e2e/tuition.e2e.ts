@@ -3,7 +3,7 @@
  * server with a real SMTP catcher and the demo FTP target on loopback: alice (preparer) builds the
  * month from the two partner files (one learner however each partner writes her), stores the
  * drafts and sends Northwind's invoice for approval — the server e-mails the link to the customer's
- * configured approver and alice's pane never holds it. The approver signs in as her address in a
+ * approver (the demo's, set up by the server with no admin step) and alice's pane never holds it. The approver signs in as her address in a
  * second browser, finds the e-mail in her demo mailbox, opens the link and approves. The invoice goes
  * to the customer's delivery target, and alice's pane shows it delivered without a reload.
  */
@@ -12,9 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startMailCatcher, type MailCatcher } from '../../server/dev/mail-catcher';
-import { DEMO_PARTNER_NAME, startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
-import { listPartners } from '../../server/delivery/partners';
-import { putCustomerSettings } from '../../server/jobs/tuition/invoices';
+import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import { CHROMIUM, CHROMIUM_ARGS, OFFICE_STUB, TASK_PANE_WIDTH, expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
 import { expectFitsPane } from './layout';
@@ -42,14 +40,8 @@ beforeAll(async () => {
     prepareDatasets: (dir) => generateDemoData(dir),
     env: { SMTP_HOST: catcher.host, SMTP_PORT: String(catcher.port), CLOSEDESK_PUBLIC_ORIGIN: `http://127.0.0.1:${port}` },
   });
-  // What an admin sets under Settings → Delivery targets: the approver's address and the target.
-  const { ctx } = h.server.app;
-  const demoPartner = (await listPartners(ctx.store, ctx.secrets)).find((p) => p.name === DEMO_PARTNER_NAME)!;
-  await putCustomerSettings(
-    { store: ctx.store, audit: ctx.audit, secrets: ctx.secrets, masterKey: ctx.config.masterKey },
-    { name: 'Northwind Traders', approverEmail: APPROVER, delivery: { method: 'partner', partnerId: demoPartner.id } },
-    'root',
-  );
+  // Zero setup: as with `npm start`, the demo's customers come with the demo approver's address and the
+  // demo FTP target as their delivery target (server/jobs/tuition/demo.ts); nothing is set here.
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   const context = await browser.newContext({ viewport: { width: TASK_PANE_WIDTH, height: 900 } });
   await context.addInitScript(OFFICE_STUB);

@@ -106,6 +106,7 @@ describe('three instances on one PostgreSQL, killed at random', () => {
     expect((await listBatchItems(b.store, postingId)).filter((i) => i.state !== 'done')).toEqual([]);
 
     // The FTP server: every file once, with its bytes; no temporary file left behind.
+    expect((await listBatchItems(b.store, delivery.id)).filter((i) => i.state !== 'done').map((i) => `${i.state}: ${i.error ?? ''}`)).toEqual([]);
     expect((await requireBatch(b.store, delivery.id)).state).toBe('done');
     const inbox = fs.readdirSync(path.join(ftpRoot, 'inbox')).sort();
     expect(inbox).toEqual(files.map((f) => f.fileName).sort());

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { runCli } from '../../server/cli';
+import { buildApp } from '../../server/app';
+import { loadConfig } from '../../server/config';
 import { parseCsv } from '../../src/kernel/csv';
 
 class Capture extends Writable {
@@ -19,11 +21,11 @@ const FIXTURES = path.join(__dirname, '..', 'fixtures', 'tuition');
 
 describe('closedesk tuition', () => {
   let dir: string;
+  const env = () => ({ CLOSEDESK_DATA_DIR: path.join(dir, 'data'), CLOSEDESK_HTTPS: 'off', PATH: process.env.PATH ?? '' });
   const cli = async (...argv: string[]) => {
     const out = new Capture();
     const err = new Capture();
-    const env = { CLOSEDESK_DATA_DIR: path.join(dir, 'data'), CLOSEDESK_HTTPS: 'off', PATH: process.env.PATH ?? '' };
-    const code = await runCli(argv, { out, err, env, cwd: dir });
+    const code = await runCli(argv, { out, err, env: env(), cwd: dir });
     return { code, out: out.text, err: err.text };
   };
 
@@ -93,5 +95,40 @@ describe('closedesk tuition', () => {
     const r = await cli('tuition', path.join(FIXTURES, 'brightpath-good.csv'), '--month', '2024-13', '--out', 'x');
     expect(r.code).toBe(2);
     expect(r.err).toContain('--month YYYY-MM');
+  });
+
+  test('--stored-learners: the customers\' learner rules an admin saved (the server\'s store) settle an ambiguous learner', async () => {
+    fs.writeFileSync(
+      path.join(dir, 'adatum-bp.csv'),
+      ['Invoice Ref,Employer,Employee Email,Charge Type,Charge Amount,Currency,Service Date', 'BP-71,Adatum Corp,sam@adatum.test,Tuition,100.00,USD,11/04/2024', 'BP-72,Adatum Corp,sam@adatum-labs.test,Tuition,50.00,USD,11/05/2024'].join('\r\n'),
+    );
+    fs.writeFileSync(path.join(dir, 'adatum-lw.csv'), ['Reference,Company,Learner,Expense Type,Amount,Currency,Date', 'LW71,Adatum Corp,sam,TUITION,20.00,USD,2024-11-06'].join('\r\n'));
+    const users = (folder: string) => parseCsv(fs.readFileSync(path.join(dir, folder, 'invoices.csv'), 'utf8'), { name: 'invoices.csv' }).table.rows.map((r) => [r[2], r[4]]);
+
+    // Default rules: "sam" could be either address, a learner of its own and a warning.
+    const plain = await cli('tuition', 'adatum-bp.csv', 'adatum-lw.csv', '--month', '2024-11', '--out', 'adatum-default');
+    expect(plain.code).toBe(0);
+    expect(users('adatum-default')).toEqual([['sam', '20.00'], ['sam@adatum-labs.test', '50.00'], ['sam@adatum.test', '100.00']]);
+    expect(fs.readFileSync(path.join(dir, 'adatum-default', 'problems.csv'), 'utf8')).toContain('ambiguous-learner');
+
+    // An admin names her through the server (Settings → Delivery targets → Learners saves the same).
+    const app = await buildApp(loadConfig({ ...env(), LOG_LEVEL: 'silent' }, dir));
+    try {
+      await app.ready();
+      const root = await app.ctx.auth.devIssuer!.sign({ user: 'root', roles: ['admin'] });
+      const put = await app.inject({ method: 'PUT', url: '/api/tuition/customers', headers: { authorization: `Bearer ${root}` }, payload: { name: 'Adatum Corp', learners: { aliases: { sam: 'sam@adatum-labs.test' } } } });
+      expect(put.statusCode).toBe(200);
+      expect(put.json().customer.learners).toEqual({ aliases: { sam: 'sam@adatum-labs.test' } });
+      const bad = await app.inject({ method: 'PUT', url: '/api/tuition/customers', headers: { authorization: `Bearer ${root}` }, payload: { name: 'Adatum Corp', learners: { aliases: { sam: '' } } } });
+      expect(bad.statusCode).toBe(400);
+    } finally {
+      await app.close();
+    }
+
+    const stored = await cli('tuition', 'adatum-bp.csv', 'adatum-lw.csv', '--month', '2024-11', '--out', 'adatum-stored', '--stored-learners');
+    expect(stored.code).toBe(0);
+    expect(stored.err).toContain('Learner rules: stored for 1 customer.');
+    expect(users('adatum-stored')).toEqual([['sam@adatum-labs.test', '70.00'], ['sam@adatum.test', '100.00']]);
+    expect(fs.readFileSync(path.join(dir, 'adatum-stored', 'problems.csv'), 'utf8').trim()).toBe('SEVERITY,SOURCE,ROW,COLUMN,VALUE,MESSAGE,CODE');
   });
 });

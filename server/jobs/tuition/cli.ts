@@ -7,6 +7,8 @@ import { invoicesCsv } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
 import { readTuitionFilesInto } from './read-files';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
+import { cliConfig, withStore } from '../../cli/setup';
+import { learnerRules } from './invoices';
 
 const MAX_PROBLEMS_SHOWN = 30;
 
@@ -19,11 +21,13 @@ export const command: CliCommand = {
   name: 'tuition',
   summary: 'Tuition billing: partner expense files (CSV, XLSX) to monthly customer invoices (invoices.csv) plus problems.csv.',
   usage: [
-    'closedesk tuition <file.csv|file.xlsx>… --month YYYY-MM --out <dir> [--partner NAME] [--threads N]',
+    'closedesk tuition <file.csv|file.xlsx>… --month YYYY-MM --out <dir> [--partner NAME] [--stored-learners] [--threads N]',
     '',
     '  --month    the calendar month billed; lines dated in another month are blocking problems, and a month in which',
     '             no line is dated is one warning naming the months the files hold',
     '  --partner  read every file with this partner profile (default: recognised from the column names)',
+    '  --stored-learners  match learners with each customer\'s rules as stored (Settings → Delivery targets → Learners:',
+    '             aliases, the part-before-the-@ rule), read from the store the server uses; default: the default rules',
     '  --threads  read the files in N groups side by side on worker threads (default 1: one after another)',
     '',
     'Writes invoices.csv (Customer, Month, User, Expense Type, Amount, Currency: one row per user and expense type,',
@@ -31,7 +35,11 @@ export const command: CliCommand = {
     'is then not written), 0 otherwise.',
   ].join('\n'),
   async run(argv, io) {
-    const parsed = parseCommandArgs({ args: argv, allowPositionals: true, options: { out: { type: 'string' }, month: { type: 'string' }, partner: { type: 'string' }, threads: { type: 'string' } } });
+    const parsed = parseCommandArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { out: { type: 'string' }, month: { type: 'string' }, partner: { type: 'string' }, 'stored-learners': { type: 'boolean' }, threads: { type: 'string' } },
+    });
     const { values, positionals } = parsed;
     if (positionals.length === 0) throw new UsageError('Give at least one partner file.');
     if (!values.month || !isIsoMonth(values.month)) throw new UsageError('--month YYYY-MM is required (for example --month 2024-11).');
@@ -41,6 +49,10 @@ export const command: CliCommand = {
     const outDir = path.resolve(io.cwd, values.out);
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new UsageError('--threads takes a whole number of at least 1.');
+    // As the server builds: each customer's learner rules from its settings (the store the server uses).
+    const learners = values['stored-learners'] ? await withStore(cliConfig(io), learnerRules) : {};
+    const withRules = Object.keys(learners).length;
+    if (values['stored-learners']) println(io.err, `Learner rules: stored for ${withRules} customer${withRules === 1 ? '' : 's'}.`);
 
     // Files are read in order, or side by side on worker threads and merged in order (read-files.ts).
     // A second pass (to name the months the files hold) reads the same files again: their own problems are kept once.
@@ -50,7 +62,7 @@ export const command: CliCommand = {
         fileProblems = await readTuitionFilesInto(reader, files, { threads });
       },
       // invoices.csv shows no partner references: none are gathered
-      { month: values.month, partner: values.partner, references: false },
+      { month: values.month, partner: values.partner, learners, references: false },
     );
     const problems = [...fileProblems, ...month.problems];
     const blocked = hasBlocking(problems);

@@ -11,9 +11,9 @@
  *                                          version to the customer's configured approver; answers the masked address,
  *                                          never the link
  * - POST /api/tuition/invoices/:id/deliver preparer or approver: deliver an approved invoice (retry after a failure)
- * - GET/PUT /api/tuition/customers        customers' approver and delivery (PUT: admin; by file = the customer's delivery
- *                                          target with partner, folder and file-name pattern); setting one delivers the
- *                                          customer's approved invoices that waited for it
+ * - GET/PUT /api/tuition/customers        customers' approver, delivery and learner rules (PUT: admin; by file = the
+ *                                          customer's delivery target with partner, folder and file-name pattern); setting
+ *                                          one delivers the customer's approved invoices that waited for it
  * - GET/POST /tuition/approve/:token      public: the customer's approval page (the signed link is the credential)
  * An approval starts the delivery at once; its result shows on the invoice (delivered, or the delivery error).
  */
@@ -45,6 +45,9 @@ import { createMailer } from '../../mail';
 import { approvalUser } from '../../auth';
 import { approvalPage, decisionPage, refusalPage } from './page';
 import { tuitionDelivery } from './delivery-target';
+import { activeDemoTarget } from '../../dev/demo-ftp-target';
+import { registerDemoPartner } from '../../dev/demo-partner';
+import { seedDemoCustomers } from './demo';
 
 const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const tableSchema = z.object({
@@ -102,6 +105,16 @@ const customerBody = z.object({
       expenseWords: z.record(z.enum(EXPENSE_TYPES), z.string().max(100)).optional(),
     })
     .nullable()
+    .optional(),
+  /** How the customer's learners are matched (src/tuition/learners.ts); replaces the stored rules when given. */
+  learners: z
+    .object({
+      aliases: z
+        .record(z.string().trim().min(1).max(300), z.string().trim().min(1).max(300))
+        .refine((a) => Object.keys(a).length <= 5000, 'at most 5000 aliases')
+        .optional(),
+      localPart: z.boolean().optional(),
+    })
     .optional(),
 });
 
@@ -173,6 +186,16 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   // After a restart: approved invoices whose delivery did not finish are delivered (or marked delivered).
   app.addHook('onReady', async () => {
+    // `npm start`'s demo: its customers' approvers and the demo FTP target, where no admin set them.
+    const demo = activeDemoTarget();
+    if (demo) {
+      try {
+        const seeded = await seedDemoCustomers(deps, await registerDemoPartner(ctx, demo));
+        if (seeded.length) ctx.log.info({ customers: seeded }, 'tuition: demo customers given the demo approver and delivery target');
+      } catch (err) {
+        ctx.log.warn({ err: (err as Error).message }, 'tuition: the demo customers could not be set up');
+      }
+    }
     try {
       for (const id of await pendingDeliveries(deps)) startDelivery(id);
     } catch (err) {

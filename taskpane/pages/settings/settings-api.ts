@@ -8,6 +8,7 @@ import type { PartnerView, TargetView } from '../../../platform/delivery/views';
 import { NETWORKS } from '../../../src/chargebacks/reason-codes';
 import { chooseTarget, DEFAULT_TARGET_KEY, targetKey, type DeliveryTarget, type TargetChoice, type TargetConfig, type TargetJob } from '../../../src/delivery/targets';
 import { customerKey } from '../../../src/tuition/invoices';
+import type { CustomerLearnerRules } from '../../../src/tuition/learners';
 import { CHARGE_ITEM_NAMES, zohoIdsFromLists, type ZohoLists } from '../../../src/settlements/mapping';
 import { MAPPING_KIND_WORDS, settlementMappingKeys, type MappingEntry, type MappingKind } from '../../../src/settlements/mapping-file';
 import type { Problem } from '../../../src/kernel/problems';
@@ -214,6 +215,8 @@ export interface TuitionCustomer {
   name: string;
   approverEmail: string;
   delivery: TuitionDeliverySetting;
+  /** How the customer's learners are matched across partner layouts. */
+  learners?: CustomerLearnerRules;
   target?: { method: string; description?: string; reason?: string };
 }
 
@@ -234,6 +237,11 @@ export type TuitionDeliveryInput =
 
 export async function saveTuitionCustomer(api: ApiClient, c: { name: string; approverEmail: string; delivery: TuitionDeliveryInput }): Promise<TuitionCustomer> {
   return (await api.request<{ customer: TuitionCustomer }>('/api/tuition/customers', { method: 'PUT', body: c })).customer;
+}
+
+/** Replaces a customer's learner rules only (its approver and delivery stay as they are). */
+export async function saveLearnerRules(api: ApiClient, name: string, learners: CustomerLearnerRules): Promise<TuitionCustomer> {
+  return (await api.request<{ customer: TuitionCustomer }>('/api/tuition/customers', { method: 'PUT', body: { name, learners } })).customer;
 }
 
 /** Every customer once (set up, invoiced or just added), by name ignoring case and spacing, sorted. */

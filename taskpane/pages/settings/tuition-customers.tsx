@@ -1,10 +1,10 @@
 /**
- * Tuition customers: who approves their invoices (the approval link goes to that address) and where
- * approved invoices go — by file to a partner (the customer's delivery target) or as a Zoho Books
+ * Tuition customers: who approves their invoices (the approval link goes to that address), how their
+ * learners are matched across partner layouts (tuition-learners.tsx), and where approved invoices go — by file to a partner (the customer's delivery target) or as a Zoho Books
  * invoice to the customer and item picked from the organisation's own lists. Saving a target
  * delivers the customer's approved invoices that waited for one.
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { Button, Caption1, Field, Input, Text } from '@fluentui/react-components';
 import { Edit20Regular, Save20Regular } from '@fluentui/react-icons';
 import { chooseTarget } from '../../../src/delivery/targets';
@@ -16,6 +16,8 @@ import { choiceText, organisationLists, saveTuitionCustomer, targetConfigOf, tui
 import { AddRow } from './add-row';
 import { useSettingsStyles } from './styles';
 import { TargetFields, targetFieldsProblem, type TargetFieldValues } from './target-fields';
+import { LearnerRules } from './tuition-learners';
+import { learnerRequests, onLearnerRequests } from './learner-request';
 
 type Method = TuitionDeliveryInput['method'];
 
@@ -87,7 +89,7 @@ function ZohoFields({ draft, data, onChange }: { draft: Draft; data: TargetsData
   );
 }
 
-function CustomerCard({ name, data, run, onSaved, startOpen }: { name: string; data: TargetsData; run: JobRun<TargetsData>; onSaved: (s: string) => void; startOpen: boolean }) {
+function CustomerCard({ name, data, run, onSaved, startOpen, asked }: { name: string; data: TargetsData; run: JobRun<TargetsData>; onSaved: (s: string) => void; startOpen: boolean; asked: readonly string[] }) {
   const styles = useSettingsStyles();
   const { api } = useShell();
   const customer = data.customers.find((c) => customerKey(c.name) === customerKey(name));
@@ -161,6 +163,7 @@ function CustomerCard({ name, data, run, onSaved, startOpen }: { name: string; d
           </Button>
         </div>
       )}
+      <LearnerRules name={name} customer={customer} run={run} onSaved={onSaved} asked={asked} />
     </li>
   );
 }
@@ -168,13 +171,17 @@ function CustomerCard({ name, data, run, onSaved, startOpen }: { name: string; d
 export function TuitionCustomers({ data, run, onSaved }: { data: TargetsData; run: JobRun<TargetsData>; onSaved: (s: string) => void }) {
   const styles = useSettingsStyles();
   const [added, setAdded] = useState<string[]>([]);
-  const names = tuitionCustomerNames(data.customers, data.invoiced, added);
+  // Customers the Tuition page sent here to settle an ambiguous learner are listed even before they are set up.
+  const requests = useSyncExternalStore(onLearnerRequests, learnerRequests, learnerRequests);
+  const names = tuitionCustomerNames(data.customers, data.invoiced, [...added, ...requests.map((r) => r.customer)]);
   return (
     <>
       {names.length === 0 && <Caption1>No tuition customer yet: they appear here once their invoices are stored, or add one.</Caption1>}
       <ul className={styles.list} aria-label="Tuition customers">
         {names.map((n) => (
-          <CustomerCard key={customerKey(n)} name={n} data={data} run={run} onSaved={onSaved} startOpen={added.some((a) => customerKey(a) === customerKey(n))} />
+          <CustomerCard key={customerKey(n)} name={n} data={data} run={run} onSaved={onSaved} startOpen={added.some((a) => customerKey(a) === customerKey(n))}
+            asked={requests.filter((r) => customerKey(r.customer) === customerKey(n)).map((r) => r.spelling)}
+          />
         ))}
       </ul>
       <AddRow label="Another customer" button="Add customer" placeholder="Customer name as the partners write it" onAdd={(n) => setAdded((a) => [...a, n])} testId="tuition-new-customer" />

@@ -13,6 +13,7 @@ import {
   Input,
   Link,
   MessageBar,
+  MessageBarActions,
   MessageBarBody,
   Subtitle2,
   Table,
@@ -31,6 +32,8 @@ import { headersOf, InputPicker, ProblemsList, RunStatus, countOf, formatCount, 
 import { isAbortError } from '../../api';
 import { useShell } from '../../shell';
 import { sessionUser } from '../../identity';
+import { openSettings } from '../settings/section';
+import { requestLearnerAliases } from '../settings/learner-request';
 import {
   buildFromDatasets,
   buildFromSheets,
@@ -39,7 +42,10 @@ import {
   candidateSheets,
   deliverAgain,
   demoMailbox,
+  ambiguousLearners,
   describeState,
+  hasAmbiguousLearners,
+  learnerRulesFromServer,
   listInvoices,
   sendForApproval,
   storeDrafts,
@@ -84,6 +90,7 @@ export default function TuitionPage() {
   const styles = useStyles();
   const shell = useShell();
   const viewer = sessionUser(shell.session);
+  const isAdmin = Boolean(viewer?.roles.includes('admin'));
   // Blank: the build takes the latest month the partner lines are dated in, and shows it here afterwards.
   const [month, setMonth] = useState('');
   const [stored, setStored] = useState<InvoiceView[]>([]);
@@ -141,7 +148,8 @@ export default function TuitionPage() {
       );
     } else if (choice?.kind === 'sheet') {
       ctx.progress('Reading the partner sheets');
-      r = await buildFromSheets(shell.workbook, choice.sheets, month);
+      const learners = shell.session ? await learnerRulesFromServer(shell.api, ctx.signal) : {};
+      r = await buildFromSheets(shell.workbook, choice.sheets, month, learners);
     } else {
       throw new Error('Choose the partner files first.');
     }
@@ -205,6 +213,27 @@ export default function TuitionPage() {
           </MessageBarBody>
         </MessageBar>
       )}
+      {outcome && hasAmbiguousLearners(outcome.problems) && (
+        <MessageBar intent="warning" layout="multiline" data-testid="tu-ambiguous">
+          <MessageBarBody className={styles.message}>
+            A learner's spelling could be more than one person (see the problems below).{' '}
+            {isAdmin
+              ? 'Say who it is with an alias in the customer\'s learner settings, then build again.'
+              : 'An admin says who it is with an alias under Settings → Delivery targets → the customer → Learners; build again after.'}
+          </MessageBarBody>
+          {isAdmin && (
+            <MessageBarActions>
+              <Button size="small" icon={<Settings20Regular />} onClick={() => {
+                  requestLearnerAliases(ambiguousLearners(outcome));
+                  openSettings(shell.navigate, 'targets');
+                }}
+                data-testid="tu-open-learners">
+                Learner settings
+              </Button>
+            </MessageBarActions>
+          )}
+        </MessageBar>
+      )}
       {outcome && (
         <div className={styles.row}>
           <Button icon={<Save20Regular />} onClick={() => void store(outcome)} disabled={busy || outcome.blocked || outcome.invoices.length === 0 || !shell.session} data-testid="tu-store">
@@ -232,8 +261,8 @@ export default function TuitionPage() {
               </Caption1>
               <Caption1 data-testid="tu-state">{describeState(i)}</Caption1>
               <div className={styles.row}>
-                {i.state === 'approved' && i.delivery.method === 'none' && viewer?.roles.includes('admin') && (
-                  <Button size="small" icon={<Settings20Regular />} onClick={() => shell.navigate('settings')} data-testid="tu-open-settings">
+                {i.state === 'approved' && i.delivery.method === 'none' && isAdmin && (
+                  <Button size="small" icon={<Settings20Regular />} onClick={() => openSettings(shell.navigate, 'targets')} data-testid="tu-open-settings">
                     Open Settings
                   </Button>
                 )}

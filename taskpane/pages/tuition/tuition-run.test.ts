@@ -22,6 +22,8 @@ import {
   canSend,
   candidateSheets,
   describeState,
+  hasAmbiguousLearners,
+  learnerRulesFromServer,
   listInvoices,
   sendForApproval,
   storeDrafts,
@@ -143,6 +145,25 @@ describe('tuition page logic', () => {
     expect(out.problems.map((p) => [p.code, p.row])).toEqual([['unknown-expense-type', 3]]);
     expect(out.invoices.map((i) => i.totalCents)).toEqual([10000]);
     await expect(storeDrafts(api, out)).rejects.toMatchObject({ status: 422 });
+  });
+  test('a sheet build takes the customers\' learner rules as stored: the alias an admin saved settles the ambiguous learner', async () => {
+    const wb = memoryWorkbook({
+      BP: tableFromValues('BP', [BP, ['BP-1', 'Adatum', 'sam@adatum.test', 'Tuition', 100, 'USD', '11/04/2024'], ['BP-2', 'Adatum', 'sam@adatum-labs.test', 'Tuition', 50, 'USD', '11/04/2024']]),
+      LW: tableFromValues('LW', [
+        ['Reference', 'Company', 'Learner', 'Expense Type', 'Amount', 'Currency', 'Date'],
+        ['LW1', 'Adatum', 'sam', 'TUITION', 20, 'USD', '2024-11-05'],
+      ]),
+    });
+    const before = await buildFromSheets(wb, ['BP', 'LW'], '2024-11', await learnerRulesFromServer(api));
+    expect(hasAmbiguousLearners(before.problems)).toBe(true);
+    const { ctx } = app;
+    await putCustomerSettings({ store: ctx.store, audit: ctx.audit, secrets: ctx.secrets, masterKey: ctx.config.masterKey }, { name: 'Adatum', learners: { aliases: { SAM: 'sam@adatum-labs.test' } } }, 'root');
+    const after = await buildFromSheets(wb, ['BP', 'LW'], '2024-11', await learnerRulesFromServer(api));
+    expect(hasAmbiguousLearners(after.problems)).toBe(false);
+    expect(after.invoices[0]!.lines.map((l) => [l.user, l.cents])).toEqual([
+      ['sam@adatum-labs.test', 7000],
+      ['sam@adatum.test', 10000],
+    ]);
   });
 });
 

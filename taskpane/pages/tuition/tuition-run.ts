@@ -6,6 +6,8 @@
  * person's own demo mailbox.
  */
 import type { Table } from '../../../src/kernel/table';
+import type { Problem } from '../../../src/kernel/problems';
+import { rulesByCustomer, type CustomerLearnerRules, type LearnerRules } from '../../../src/tuition/learners';
 import { buildTuitionMonth, tablesFeed, tuitionMonthView, type TuitionMonthView } from '../../../src/tuition/month';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import { ApiError, tablesAsJson, type ApiClient } from '../../api';
@@ -59,11 +61,38 @@ export function candidateSheets(names: readonly string[]): string[] {
   return names.filter((n) => !TUITION_SHEETS.includes(n) && n !== 'Tuition Problems');
 }
 
-/** Builds the month in the browser; a blank month is the latest month the sheets' lines are dated in. */
-export async function buildFromSheets(port: WorkbookPort, sheets: readonly string[], month: string): Promise<BuildOutcome> {
+/**
+ * Builds the month in the browser; a blank month is the latest month the sheets' lines are dated in.
+ * `learners`: the customers' learner rules as stored (learnerRulesFromServer), so the invoices shown
+ * are the ones the server stores; none when no one is signed in.
+ */
+export async function buildFromSheets(port: WorkbookPort, sheets: readonly string[], month: string, learners: LearnerRules = {}): Promise<BuildOutcome> {
   const tables: Table[] = [];
   for (const s of sheets) tables.push(await port.readSheet(s));
-  return { ...tuitionMonthView(await buildTuitionMonth(tablesFeed(tables), { month })), source: { tables } };
+  return { ...tuitionMonthView(await buildTuitionMonth(tablesFeed(tables), { month, learners })), source: { tables } };
+}
+
+/** Every customer's learner rules as the admin set them under Settings (the server builds with the same). */
+export async function learnerRulesFromServer(api: ApiClient, signal?: AbortSignal): Promise<LearnerRules> {
+  const r = await api.request<{ customers: { name: string; learners?: CustomerLearnerRules | null }[] }>('/api/tuition/customers', { signal });
+  return rulesByCustomer(r.customers);
+}
+
+/** The build warned that a learner's spelling could be two people: an alias under Settings settles it. */
+export const hasAmbiguousLearners = (problems: readonly Problem[]) => problems.some((p) => p.code === 'ambiguous-learner');
+
+/**
+ * Each ambiguous spelling with its customer: the spelling stays a learner of its own, so the invoice
+ * holding a line for it is that customer's.
+ */
+export function ambiguousLearners(outcome: Pick<TuitionMonthView, 'problems' | 'invoices'>): { customer: string; spelling: string }[] {
+  const out = new Map<string, { customer: string; spelling: string }>();
+  for (const p of outcome.problems) {
+    if (p.code !== 'ambiguous-learner' || !p.value) continue;
+    const spelling = p.value;
+    for (const i of outcome.invoices) if (i.lines.some((l) => l.user === spelling)) out.set(`${i.customer}\n${spelling}`, { customer: i.customer, spelling });
+  }
+  return [...out.values()];
 }
 
 export async function buildFromDatasets(api: ApiClient, datasets: readonly string[], month: string, signal?: AbortSignal): Promise<BuildOutcome> {
