@@ -1,5 +1,6 @@
 /**
  * Backend configuration, read from the environment once at start-up.
+ * (Over 400 lines: every setting with its meaning, its validation and the cross-checks between settings in one place.)
  *
  * Every setting, its default and its meaning are in SETTINGS below — the one list, which the README's
  * table is generated from (`npx tsx scripts/readme-settings.ts`, checked by test/readme.test.ts).

@@ -101,11 +101,24 @@ export async function openFtpSession(endpoint: Endpoint, credential: Credential,
   return {
     fingerprint,
     async size(path) {
+      const doing = `checking the size of ${path}`;
       try {
-        return await withDeadline(timeoutMs, `checking the size of ${path}`, kill, () => client.size(path));
+        return await withDeadline(timeoutMs, doing, kill, () => client.size(path));
       } catch (e) {
         if (e instanceof FTPError && e.code === 550) return undefined; // no such file
-        throw ftpError(e, `checking the size of ${path}`);
+        // A 213 answer without a number: some servers (ftp-srv among them) answer an empty file's SIZE
+        // with "213 File status". Such a file is typically the .part a killed sender just created;
+        // retrying SIZE gets the same answer forever, so the folder listing says the size instead.
+        if (!(e instanceof FTPError) && /^Can't parse response to command 'SIZE /.test(String((e as Error)?.message))) {
+          try {
+            const slash = path.lastIndexOf('/');
+            const entries = await withDeadline(timeoutMs, doing, kill, () => client.list(slash >= 0 ? path.slice(0, slash) || '/' : ''));
+            return entries.find((f) => f.name === path.slice(slash + 1) && f.isFile)?.size;
+          } catch (e2) {
+            throw ftpError(e2, doing);
+          }
+        }
+        throw ftpError(e, doing);
       }
     },
     async serverSha256(path) {

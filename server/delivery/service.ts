@@ -1,5 +1,6 @@
 /**
  * Delivery batches: files prepared by one person, approved by another (server/store/batches.ts),
+ * (Over 400 lines: preparing, sending and reporting a batch share its item states and row mappings.)
  * then sent exactly once per file. Each item's state is written before and after the remote work
  * (pending → sending → done | failed | needs_review); an item found in `sending` after a crash is
  * reconciled by sendFile, which looks at the partner's folder before uploading again. Files are

@@ -83,6 +83,22 @@ describe('FTP (ftp-srv in-process)', () => {
     expect(partsIn(path.join(root, 'in'))).toEqual([]);
   });
 
+  it('an empty .part left by a sender killed as it began (the server answers its SIZE with no number) is replaced', async () => {
+    const file = fileFromBuffer('DISC.csv', randomBytes(256 * 1024));
+    fs.writeFileSync(path.join(root, 'in', temporaryName(file.fileName, file.sha256)), '');
+    const receipt = await sendFile(endpoint(), cred, file, { retry, timeoutMs: 5000 });
+    expect(receipt.attempts).toBe(1);
+    expect(fs.readFileSync(path.join(root, 'in', file.fileName)).equals(file.data as Buffer)).toBe(true);
+    expect(partsIn(path.join(root, 'in'))).toEqual([]);
+  });
+
+  it('an empty file already under the final name is a different file: never overwritten', async () => {
+    fs.writeFileSync(path.join(root, 'in', 'JCB.csv'), '');
+    const err = await refused(sendFile(endpoint(), cred, fileFromBuffer('JCB.csv', Buffer.from('ours')), { retry, timeoutMs: 5000 }));
+    expect(err.kind).toBe('conflict');
+    expect(fs.readFileSync(path.join(root, 'in', 'JCB.csv'), 'utf8')).toBe('');
+  });
+
   it('survives the server restarting during the upload', async () => {
     const file = fileFromBuffer('AMEX.csv', randomBytes(4 * 1024 * 1024));
     const restartsBefore = server.restarts;
