@@ -8,6 +8,9 @@ import type { ItemState } from '../store/batches';
 import { getBatch } from '../store/batches';
 import { getControl, type PostingControl } from './control';
 import { seenWorkers } from '../queue/workers';
+import type { LeaseView } from '../../src/zoho';
+
+export type { LeaseView };
 
 export interface ItemStatus {
   seq: number;
@@ -33,23 +36,6 @@ export interface PostingProgress {
   control: PostingControl;
   leases: LeaseView;
   updatedAt: string;
-}
-
-/** Who holds the batch's open documents, and what they wait for (the pane's "waiting for the previous worker"). */
-export interface LeaseView {
-  /** Open documents a worker holds now. */
-  held: number;
-  /** Of those, held by a worker that stopped beating (a crashed or replaced process): they wait for its lease to run out. */
-  heldByStale: number;
-  /** Seconds until the last of those leases runs out. */
-  staleSecondsLeft: number;
-  /** The silent worker (host:pid:…), when there is one. */
-  staleWorker: string | null;
-  /** An approver may take those documents over now: their holder has been silent for longer than its lease time. */
-  takeOverPossible: boolean;
-  /** Documents whose look-up waits until a write in flight can no longer land (payments and journals after an unknown outcome). */
-  lookUpsWaiting: number;
-  lookUpSecondsLeft: number;
 }
 
 /** The leases of the batch's open items, seen now. */

@@ -1,6 +1,6 @@
-import { leaseNotes, secondsLeft, type PanelLeases } from './post-panel-lease';
+import { leaseNotes, secondsLeft, type LeaseView } from './post-panel-lease';
 
-const leases = (p: Partial<PanelLeases>): PanelLeases => ({ held: 0, heldByStale: 0, staleSecondsLeft: 0, staleWorker: null, takeOverPossible: false, lookUpsWaiting: 0, lookUpSecondsLeft: 0, ...p });
+const leases = (p: Partial<LeaseView>): LeaseView => ({ held: 0, heldByStale: 0, staleSecondsLeft: 0, staleWorker: null, takeOverPossible: false, lookUpsWaiting: 0, lookUpSecondsLeft: 0, ...p });
 
 describe('posting panel: leases after a restart', () => {
   it('counts down from what the server said', () => {

@@ -4,15 +4,9 @@
  * the pane keeps live between polls; a holder silent for longer than its lease time may be taken
  * over by an approver; a document whose answer was lost waits until a late write can be seen.
  */
-export interface PanelLeases {
-  held: number;
-  heldByStale: number;
-  staleSecondsLeft: number;
-  staleWorker: string | null;
-  takeOverPossible: boolean;
-  lookUpsWaiting: number;
-  lookUpSecondsLeft: number;
-}
+import type { LeaseView } from '../../../src/zoho';
+
+export type { LeaseView };
 
 /** Seconds left now, counted down from what the server said `elapsedMs` ago. */
 export function secondsLeft(said: number, elapsedMs: number): number {
@@ -28,7 +22,7 @@ export interface LeaseNotes {
   canTakeOver: boolean;
 }
 
-export function leaseNotes(batchState: string, leases: PanelLeases | undefined, elapsedMs: number, roles: readonly string[]): LeaseNotes {
+export function leaseNotes(batchState: string, leases: LeaseView | undefined, elapsedMs: number, roles: readonly string[]): LeaseNotes {
   if (batchState !== 'sending' || !leases) return { waiting: null, lookUps: null, canTakeOver: false };
   const wait = secondsLeft(leases.staleSecondsLeft, elapsedMs);
   const look = secondsLeft(leases.lookUpSecondsLeft, elapsedMs);

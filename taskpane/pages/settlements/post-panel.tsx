@@ -27,7 +27,7 @@ import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 import ReviewFindings from './post-panel-review';
-import { leaseNotes, type PanelLeases } from './post-panel-lease';
+import { leaseNotes, type LeaseView } from './post-panel-lease';
 import { openSettings } from '../settings/section';
 
 const useStyles = makeStyles({
@@ -133,7 +133,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         const p = await refresh();
         if (!stop && p && (p.running || p.batchState === 'awaiting_approval' || p.batchState === 'approved' || p.batchState === 'sending')) {
           // A batch recovering after a restart resumes by itself: follow it closely then too.
-          const waiting = ((p as { leases?: PanelLeases }).leases?.heldByStale ?? 0) > 0;
+          const waiting = ((p as { leases?: LeaseView }).leases?.heldByStale ?? 0) > 0;
           setTimeout(() => void tick(), p.running || waiting ? 700 : 3000);
         }
       } catch (e) {
@@ -198,7 +198,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
 
   const user = sessionUser(session);
   const step = panelStep(batch, progress, user, blocked);
-  const leases = (progress as (PanelProgress & { leases?: PanelLeases }) | null)?.leases;
+  const leases = (progress as (PanelProgress & { leases?: LeaseView }) | null)?.leases;
   const notes = leaseNotes(progress?.batchState ?? '', leases, now - readAt, user?.roles ?? []);
   // The countdown ticks every second while there is one to show.
   useEffect(() => {
