@@ -169,8 +169,8 @@ export async function openFtpSession(endpoint: Endpoint, credential: Credential,
 
 /**
  * Bytes handed to the data socket per write. Larger writes mean fewer trips between JavaScript and
- * the socket: on loopback 64 KiB reached 0.75× curl's throughput, 1 MiB 0.88×, 4 MiB 0.96–1.04×
- * (8 and 16 MiB no better), measured with bench/delivery.ts's files and server.
+ * the socket: on loopback 64 KiB reached 0.75× curl's throughput, 1 MiB 0.88×, 4 MiB between 0.81× and
+ * 1.04× in different runs (8 and 16 MiB no better), measured with bench/delivery.ts's files and server.
  */
 const WRITE_SIZE = 4 << 20;
 
