@@ -64,7 +64,8 @@ export interface Learners {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
-const fold = (s: string) => s.trim().replace(/\s+/g, ' ').toLowerCase();
+/** Spellings meet ignoring case and spacing, the way customer names do. */
+const fold = customerKey;
 
 /** Keyed by the texts as given (lines share their strings), so nothing is built per line. */
 type ByText<T> = Map<string, Map<string, T>>;
