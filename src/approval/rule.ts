@@ -48,6 +48,13 @@ export function holdsApprovingRole(user: Pick<User, 'roles'>): boolean {
   return user.roles.some((r) => APPROVING_ROLES.includes(r));
 }
 
+/** Roles that may prepare what is approved: make it, change it, send it for approval. */
+export const PREPARING_ROLES: readonly string[] = ['preparer', 'admin'];
+
+export function holdsPreparingRole(user: Pick<User, 'roles'>): boolean {
+  return user.roles.some((r) => PREPARING_ROLES.includes(r));
+}
+
 function rolesInWords(roles: readonly string[]): string {
   return roles.length === 0 ? 'no CloseDesk role' : `the ${roles.join(', ')} role${roles.length > 1 ? 's' : ''}`;
 }

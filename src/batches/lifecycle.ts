@@ -23,7 +23,7 @@
  * approval (`void-approval`): the batch awaits approval again, and the void approval is kept as evidence.
  */
 import { samePerson, type Person } from '../approval/identity';
-import { mayApprove, preparersOf, type ApprovalSubject, type User } from '../approval/rule';
+import { holdsPreparingRole, mayApprove, preparersOf, type ApprovalSubject, type User } from '../approval/rule';
 
 export const BATCH_STATES = ['awaiting_approval', 'approved', 'rejected', 'sending', 'done', 'failed', 'cancelled', 'needs_review'] as const;
 export type BatchState = (typeof BATCH_STATES)[number];
@@ -112,8 +112,6 @@ export function isPreparerOf(batch: Pick<BatchFacts, 'id' | 'preparedBy' | 'item
   return preparersOf(approvalSubject(batch)).some((p) => samePerson(user, p));
 }
 
-const holds = (user: User, roles: readonly string[]) => user.roles.some((r) => roles.includes(r));
-
 function staleVersion(batch: BatchFacts, given: number, doing: 'review' | 'change'): Refusal {
   return refuse(
     409,
@@ -137,7 +135,7 @@ function decide(batch: BatchFacts, action: Extract<BatchAction, { type: 'approve
 }
 
 function edit(batch: BatchFacts, action: Extract<BatchAction, { type: 'edit' }>, user: User): BatchTransition {
-  if (!holds(user, ['preparer', 'admin'])) {
+  if (!holdsPreparingRole(user)) {
     return refuse(403, 'wrong-role', `Changing batch ${batch.id} needs the preparer role; you are signed in as ${user.name} without it.`);
   }
   if (!['awaiting_approval', 'approved', 'rejected'].includes(batch.state)) {

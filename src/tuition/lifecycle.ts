@@ -16,7 +16,7 @@
  * the company approves, under the batch lifecycle).
  */
 import { identityKey, type KnownPerson, type Person } from '../approval/identity';
-import { mayApprove, type ApprovalSubject, type User } from '../approval/rule';
+import { holdsPreparingRole, mayApprove, type ApprovalSubject, type User } from '../approval/rule';
 import { sumCents } from '../kernel/money';
 import { customerKey, type InvoiceLine, type TuitionInvoice } from './invoices';
 import type { ExpenseType } from './profiles';
@@ -194,10 +194,8 @@ export function invoiceApprovalStands(inv: Pick<InvoiceFacts, 'state' | 'version
   return (inv.state === 'approved' || inv.state === 'delivered') && inv.decision?.decision === 'approved' && inv.decision.version === inv.version && inv.decision.hash === inv.hash;
 }
 
-const preparerRole = (user: User) => user.roles.some((r) => r === 'preparer' || r === 'admin');
-
 function revise(inv: InvoiceFacts, a: Extract<InvoiceAction, { type: 'revise' }>, user: User): InvoiceTransition {
-  if (!preparerRole(user)) return refuse(403, 'wrong-role', `Changing invoice ${inv.number} needs the preparer role; you are signed in as ${user.name} without it.`);
+  if (!holdsPreparingRole(user)) return refuse(403, 'wrong-role', `Changing invoice ${inv.number} needs the preparer role; you are signed in as ${user.name} without it.`);
   if (a.expectedVersion !== undefined && a.expectedVersion !== inv.version) {
     return refuse(409, 'stale-version', `Invoice ${inv.number} changed meanwhile (now version ${inv.version}); reload it and edit again.`);
   }
@@ -210,7 +208,7 @@ function revise(inv: InvoiceFacts, a: Extract<InvoiceAction, { type: 'revise' }>
 }
 
 function sendForApproval(inv: InvoiceFacts, a: Extract<InvoiceAction, { type: 'send-for-approval' }>, user: User): InvoiceTransition {
-  if (!preparerRole(user)) return refuse(403, 'wrong-role', `Sending invoice ${inv.number} for approval needs the preparer role; you are signed in as ${user.name} without it.`);
+  if (!holdsPreparingRole(user)) return refuse(403, 'wrong-role', `Sending invoice ${inv.number} for approval needs the preparer role; you are signed in as ${user.name} without it.`);
   if (inv.state === 'denied') {
     return refuse(409, 'wrong-state', `The customer denied ${inv.number} (${inv.decision?.reason ?? 'no reason given'}); correct the invoice (a new version) before sending it again.`);
   }
