@@ -98,7 +98,11 @@ export interface TuitionMonth extends MonthLines {
 
 export function invoiceTotals(invoices: readonly TuitionInvoice[]): TuitionMonth['totals'] {
   const by = new Map<string, number[]>();
-  for (const i of invoices) by.set(i.currency, [...(by.get(i.currency) ?? []), i.totalCents]);
+  for (const i of invoices) {
+    const list = by.get(i.currency);
+    if (list) list.push(i.totalCents);
+    else by.set(i.currency, [i.totalCents]);
+  }
   return [...by].map(([currency, list]) => ({ currency, cents: sumCents(list), invoices: list.length }));
 }
 
