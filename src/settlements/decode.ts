@@ -6,7 +6,7 @@
  * TextDecoder exists in browsers and Node without imports; src is compiled without DOM types,
  * so the few members used are declared here.
  */
-import { decodeWindows1252 } from '../kernel/text-bytes';
+import { decodeWindows1252, type SpanEncoding } from '../kernel/text-bytes';
 
 export { decodeWindows1252 } from '../kernel/text-bytes';
 
@@ -15,7 +15,8 @@ interface TextDecoderLike {
 }
 type TextDecoderCtor = new (label: string, options?: { fatal?: boolean; ignoreBOM?: boolean }) => TextDecoderLike;
 
-export type SettlementEncoding = 'utf-8' | 'windows-1252';
+/** The two encodings a settlement file is read in: the ones the kernel's byte readers decode. */
+export type SettlementEncoding = SpanEncoding;
 
 export interface DecodedText {
   text: string;
