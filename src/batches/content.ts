@@ -293,8 +293,8 @@ const uniqueFirst = (rows: readonly (readonly string[])[]) => new Set(rows.map((
 export function diffRows(before: readonly (readonly string[])[], after: readonly (readonly string[])[], max = 50): RowDiff {
   const [h1 = [], ...r1] = before;
   const [h2 = [], ...r2] = after;
-  const headerChanged = h1.join('\u0000') !== h2.join('\u0000');
   const line = (r: readonly string[]) => r.join('\u0000');
+  const headerChanged = line(h1) !== line(h2);
   const added: string[][] = [];
   const removed: string[][] = [];
   const changed: { before: string[]; after: string[] }[] = [];
@@ -312,17 +312,22 @@ export function diffRows(before: readonly (readonly string[])[], after: readonly
   } else {
     // Rows as a multiset: each row of one version pairs with an equal row of the other.
     const left = new Map<string, number>();
-    for (const r of r1) left.set(line(r), (left.get(line(r)) ?? 0) + 1);
+    for (const r of r1) {
+      const k = line(r);
+      left.set(k, (left.get(k) ?? 0) + 1);
+    }
     for (const r of r2) {
-      const n = left.get(line(r)) ?? 0;
-      if (n > 0) left.set(line(r), n - 1);
+      const k = line(r);
+      const n = left.get(k) ?? 0;
+      if (n > 0) left.set(k, n - 1);
       else added.push([...r]);
     }
     for (const r of r1) {
-      const n = left.get(line(r)) ?? 0;
+      const k = line(r);
+      const n = left.get(k) ?? 0;
       if (n > 0) {
         removed.push([...r]);
-        left.set(line(r), n - 1);
+        left.set(k, n - 1);
       }
     }
   }
