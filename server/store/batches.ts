@@ -325,9 +325,9 @@ async function load<P = unknown>(tx: Queryable, id: string, lock: boolean): Prom
   const r = await tx.one<BatchRow>(`SELECT * FROM batches WHERE id = $1${lock ? forUpdate(tx) : ''}`, [id]);
   if (!r) throw notFound('batch-not-found', `There is no batch ${id}; it may have been removed or the link is wrong.`);
   const author = recordedPerson(r.prepared_by, r.prepared_by_name);
-  const items = (await tx.query<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 ORDER BY seq', [id])).map((i) => toItem(i, author));
-  const batch = toBatch<P>(r, []);
-  batch.preparers = [...new Map([author, ...items.flatMap((i) => i.preparedBy)].map((p) => [p.id, p])).values()];
+  const rows = await tx.query<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 ORDER BY seq', [id]);
+  const items = rows.map((i) => toItem(i, author));
+  const batch = toBatch<P>(r, rows.map((i) => i.prepared_by));
   const approvals = await listApprovals(tx, id);
   const facts = factsFrom(batch, author, items.map((i) => ({ seq: i.seq, label: requestLabel(i.seq, i.request), preparedBy: i.preparedBy })), approvals);
   return { batch, items, approvals, facts };
