@@ -561,11 +561,13 @@ export function approvalFromRow(r: ApprovalRow): Approval {
  * is none (never approved, voided by an edit, or decided by someone who prepared part of it).
  */
 export async function currentApproval(db: Db, batchId: string): Promise<Approval | undefined> {
-  return inTx(db, async (tx) => {
-    const { approvals, facts } = await load(tx, batchId, false);
-    const standing = standingApproval(facts);
-    return standing && approvals.find((a) => a.decision === 'approved' && a.batchVersion === standing.version && a.approvedBy === standing.approvedBy.id);
-  });
+  return inTx(db, async (tx) => standingRow(await load(tx, batchId, false)));
+}
+
+/** The stored approval row the lifecycle counts as standing (see `currentApproval`), from what `load` read. */
+function standingRow({ approvals, facts }: Pick<Loaded<unknown>, 'approvals' | 'facts'>): Approval | undefined {
+  const standing = standingApproval(facts);
+  return standing && approvals.find((a) => a.decision === 'approved' && !a.voided && a.batchVersion === standing.version && a.approvedBy === standing.approvedBy.id);
 }
 
 /** Where a refused send is recorded: the audit log (server/audit.ts) and who asked. */
@@ -585,10 +587,10 @@ export async function assertApprovedForSending(db: Db, batchId: string, log?: Se
   let contentHash: string | undefined;
   try {
     return await inTx(db, async (tx) => {
-      const { facts } = await load(tx, batchId, false);
+      const loaded = await load(tx, batchId, false);
       contentHash = (await computeBatchContent(tx, batchId)).hash;
-      allow(facts, { type: 'send', contentHash }, WORKER);
-      return (await currentApproval(tx, batchId))!;
+      allow(loaded.facts, { type: 'send', contentHash }, WORKER);
+      return standingRow(loaded)!;
     });
   } catch (e) {
     if (!(e instanceof AppError) || e.statusCode !== 409) throw e;
@@ -625,11 +627,10 @@ export async function assertApprovedForSending(db: Db, batchId: string, log?: Se
  */
 export async function voidApprovalFor(db: Db, batchId: string, contentHash: string, reason: string): Promise<Approval | undefined> {
   return inTx(db, async (tx) => {
-    const { approvals, facts } = await load(tx, batchId, true);
-    const t = batchTransition(facts, { type: 'void-approval', contentHash }, WORKER);
+    const loaded = await load(tx, batchId, true);
+    const t = batchTransition(loaded.facts, { type: 'void-approval', contentHash }, WORKER);
     if (!t.ok) return undefined;
-    const standing = standingApproval(facts)!;
-    const row = approvals.find((a) => a.decision === 'approved' && !a.voided && a.batchVersion === standing.version && a.approvedBy === standing.approvedBy.id)!;
+    const row = standingRow(loaded)!;
     const at = nowIso();
     await tx.exec('UPDATE approvals SET voided_at = $2, void_reason = $3, voided_hash = $4 WHERE id = $1', [row.id, at, reason, contentHash]);
     await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [batchId, t.to, at]);
