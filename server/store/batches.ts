@@ -313,7 +313,7 @@ export async function updateBatchItem(
   });
 }
 
-interface Loaded<P> {
+export interface Loaded<P> {
   batch: Batch<P>;
   items: BatchItem[];
   approvals: Approval[];
@@ -338,9 +338,16 @@ export function factsFrom(batch: Pick<Batch, 'id' | 'state' | 'version'>, author
   return { id: batch.id, state: batch.state, version: batch.version, preparedBy: author, items, approvals: approvals.filter((a) => a.decision === 'approved').map(recordedApproval) };
 }
 
-/** What the lifecycle and the approval rule decide on for this batch (e.g. the actions a user may take). */
-export async function batchFacts(db: Db, id: string): Promise<BatchFacts> {
-  return inTx(db, async (tx) => (await load(tx, id, false)).facts);
+/**
+ * A batch as its page shows it, from one read: the batch, its items and decisions, the facts the
+ * lifecycle and the approval rule decide on (e.g. the actions a user may take) and the standing
+ * approval (`currentApproval`). 404 `batch-not-found` when there is none.
+ */
+export async function batchDetail(db: Db, id: string): Promise<Loaded<unknown> & { approval: Approval | undefined }> {
+  return inTx(db, async (tx) => {
+    const loaded = await load(tx, id, false);
+    return { ...loaded, approval: standingRow(loaded) };
+  });
 }
 
 /** How a refusal names an item: its file name or document number when the request has one. */
