@@ -284,13 +284,16 @@ export async function listBatchItems(db: Db, batchId: string): Promise<BatchItem
   return rows.map((r) => toItem(r, author));
 }
 
-/** Records a state change of one item (the posting worker writes before and after each remote call). */
+/**
+ * Records a state change of one item (the posting worker writes before and after each remote call).
+ * Returns the item as its sender sees it (`itemFromRow`): who prepared it is not read on this path.
+ */
 export async function updateBatchItem(
   db: Db,
   batchId: string,
   seq: number,
   patch: { state?: ItemState; response?: unknown; remoteId?: string | null; error?: string | null; countAttempt?: boolean },
-): Promise<BatchItem> {
+): Promise<Omit<BatchItem, 'preparedBy'>> {
   return inTx(db, async (tx) => {
     const r = await tx.one<ItemRow>(`SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2${forUpdate(tx)}`, [batchId, seq]);
     if (!r) throw notFound('item-not-found', `Batch ${batchId} has no item ${seq}.`);
@@ -308,8 +311,7 @@ export async function updateBatchItem(
         nowIso(),
       ],
     );
-    const b = await batchRow(tx, batchId);
-    return toItem((await tx.one<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]))!, recordedPerson(b!.prepared_by, b!.prepared_by_name));
+    return itemFromRow((await tx.one<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]))!);
   });
 }
 
