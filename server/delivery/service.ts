@@ -195,7 +195,7 @@ export interface DeliverOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (p: FileProgress) => void;
-  onItem?: (item: BatchItem) => void;
+  onItem?: (item: Omit<BatchItem, 'preparedBy'>) => void;
   /** Injected connector (tests wrap the real one). */
   connect?: (endpoint: Endpoint, credential: Credential, options: SessionOptions) => Promise<RemoteSession>;
   /** This process's queue worker (the server's); else one for this run (the CLI). */

@@ -4,7 +4,7 @@
  * of each ledger. Which one applies is the rule in src/delivery/targets.ts; this file loads its input
  * (targets and partners) and turns its answer into the file a delivery batch carries.
  */
-import { checkTarget, chooseTarget, DEFAULT_TARGET_KEY, targetFileName, targetKey, TARGET_JOBS, TARGETS_PAGE, type ChooseOptions, type TargetChoice, type TargetConfig, type TargetJob } from '../../src/delivery/targets';
+import { checkTarget, chooseTarget, DEFAULT_TARGET_KEY, targetFileName, targetKey, TARGETS_PAGE, type ChooseOptions, type TargetChoice, type TargetConfig, type TargetJob } from '../../src/delivery/targets';
 import type { TargetView } from '../../platform/delivery/views';
 import { AppError, badRequest, conflict, notFound } from '../errors';
 import type { Secrets } from '../secrets';
@@ -41,10 +41,6 @@ const toTarget = (r: TargetRow): StoredTarget => ({
 });
 
 const SELECT = `SELECT t.*, p.name AS partner_name FROM delivery_targets t LEFT JOIN delivery_partners p ON p.id = t.partner_id`;
-
-export function isTargetJob(job: string): job is TargetJob {
-  return (TARGET_JOBS as readonly string[]).includes(job);
-}
 
 export async function listTargets(db: Queryable, job?: TargetJob): Promise<StoredTarget[]> {
   const rows = job

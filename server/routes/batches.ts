@@ -15,7 +15,7 @@ import { approvalUser } from '../auth';
 import type { AppContext } from '../context';
 import { currentUser, parseWith } from '../http';
 import { describeContent } from '../store/batch-content';
-import { batchFacts, currentApproval, decideBatch, listApprovals, listBatches, listBatchItems, removeBatchItems, requireBatch, withdrawBatch } from '../store/batches';
+import { batchDetail, decideBatch, listBatches, listBatchItems, removeBatchItems, withdrawBatch } from '../store/batches';
 import { countWaitingFor, listInbox, voidNote } from '../store/inbox';
 
 const listQuery = z.object({
@@ -50,21 +50,15 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   });
   app.get('/api/batches/inbox/count', { preHandler: anyRole }, async (req) => ({ waitingForYou: await countWaitingFor(ctx.store, approvalUser(currentUser(req))) }));
   app.get<{ Params: { id: string } }>('/api/batches/:id/content', { preHandler: anyRole }, async (req) => {
-    const batch = await requireBatch(ctx.store, req.params.id);
-    const [content, approval, approvals] = await Promise.all([describeContent(ctx.store, batch.id), currentApproval(ctx.store, batch.id), listApprovals(ctx.store, batch.id)]);
+    const { batch, approval, approvals } = await batchDetail(ctx.store, req.params.id);
+    const content = await describeContent(ctx.store, batch.id);
     // A voided approval still tells the approver what was approved before the content changed.
     const approvedHash = (approval ?? approvals.filter((a) => a.voided && a.batchVersion === batch.version).at(-1))?.contentHash ?? null;
     const approvalVoid = voidNote(batch, approvals.at(-1));
     return { batch, content, approvedHash, matchesApproval: approvedHash === null ? null : approvedHash === content.contentHash, approvalVoid };
   });
   app.get<{ Params: { id: string } }>('/api/batches/:id', { preHandler: anyRole }, async (req) => {
-    const batch = await requireBatch(ctx.store, req.params.id);
-    const [items, approvals, valid, facts] = await Promise.all([
-      listBatchItems(ctx.store, batch.id),
-      listApprovals(ctx.store, batch.id),
-      currentApproval(ctx.store, batch.id),
-      batchFacts(ctx.store, batch.id),
-    ]);
+    const { batch, items, approvals, approval: valid, facts } = await batchDetail(ctx.store, req.params.id);
     return {
       batch,
       items,

@@ -12,6 +12,7 @@ import {
   diffManifests,
   diffRows,
   documentTotals,
+  mergeMoneyTotals,
   moneyTotals,
   previewDelimited,
   readDelimited,
@@ -97,21 +98,10 @@ export function fileText(bytes: Uint8Array): string {
 
 const READABLE = /\.(csv|txt|tsv|psv)$/i;
 
-
 export interface BatchContent {
   hash: string;
   entries: ManifestEntry[];
   summary: VersionSummary;
-}
-
-function mergeTotals(all: readonly MoneyTotal[]): MoneyTotal[] {
-  const out = new Map<string, MoneyTotal>();
-  for (const t of all) {
-    const key = `${t.column}\u0000${t.currency ?? ''}`;
-    const was = out.get(key);
-    out.set(key, was ? { ...was, cents: was.cents + t.cents, rows: was.rows + t.rows } : { ...t });
-  }
-  return [...out.values()];
 }
 
 /**
@@ -177,7 +167,7 @@ export async function computeBatchContent(db: Queryable, batchId: string): Promi
   );
   const summary: VersionSummary = { items: items.length };
   if (documents.length) summary.documents = documentTotals(documents);
-  if (files) Object.assign(summary, { files, rows: fileRows, totals: mergeTotals(fileTotals), neutralised });
+  if (files) Object.assign(summary, { files, rows: fileRows, totals: mergeMoneyTotals(fileTotals), neutralised });
   return { hash, entries, summary };
 }
 

@@ -284,13 +284,16 @@ export async function listBatchItems(db: Db, batchId: string): Promise<BatchItem
   return rows.map((r) => toItem(r, author));
 }
 
-/** Records a state change of one item (the posting worker writes before and after each remote call). */
+/**
+ * Records a state change of one item (the posting worker writes before and after each remote call).
+ * Returns the item as its sender sees it (`itemFromRow`): who prepared it is not read on this path.
+ */
 export async function updateBatchItem(
   db: Db,
   batchId: string,
   seq: number,
   patch: { state?: ItemState; response?: unknown; remoteId?: string | null; error?: string | null; countAttempt?: boolean },
-): Promise<BatchItem> {
+): Promise<Omit<BatchItem, 'preparedBy'>> {
   return inTx(db, async (tx) => {
     const r = await tx.one<ItemRow>(`SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2${forUpdate(tx)}`, [batchId, seq]);
     if (!r) throw notFound('item-not-found', `Batch ${batchId} has no item ${seq}.`);
@@ -308,12 +311,11 @@ export async function updateBatchItem(
         nowIso(),
       ],
     );
-    const b = await batchRow(tx, batchId);
-    return toItem((await tx.one<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]))!, recordedPerson(b!.prepared_by, b!.prepared_by_name));
+    return itemFromRow((await tx.one<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 AND seq = $2', [batchId, seq]))!);
   });
 }
 
-interface Loaded<P> {
+export interface Loaded<P> {
   batch: Batch<P>;
   items: BatchItem[];
   approvals: Approval[];
@@ -325,9 +327,9 @@ async function load<P = unknown>(tx: Queryable, id: string, lock: boolean): Prom
   const r = await tx.one<BatchRow>(`SELECT * FROM batches WHERE id = $1${lock ? forUpdate(tx) : ''}`, [id]);
   if (!r) throw notFound('batch-not-found', `There is no batch ${id}; it may have been removed or the link is wrong.`);
   const author = recordedPerson(r.prepared_by, r.prepared_by_name);
-  const items = (await tx.query<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 ORDER BY seq', [id])).map((i) => toItem(i, author));
-  const batch = toBatch<P>(r, []);
-  batch.preparers = [...new Map([author, ...items.flatMap((i) => i.preparedBy)].map((p) => [p.id, p])).values()];
+  const rows = await tx.query<ItemRow>('SELECT * FROM batch_items WHERE batch_id = $1 ORDER BY seq', [id]);
+  const items = rows.map((i) => toItem(i, author));
+  const batch = toBatch<P>(r, rows.map((i) => i.prepared_by));
   const approvals = await listApprovals(tx, id);
   const facts = factsFrom(batch, author, items.map((i) => ({ seq: i.seq, label: requestLabel(i.seq, i.request), preparedBy: i.preparedBy })), approvals);
   return { batch, items, approvals, facts };
@@ -338,9 +340,16 @@ export function factsFrom(batch: Pick<Batch, 'id' | 'state' | 'version'>, author
   return { id: batch.id, state: batch.state, version: batch.version, preparedBy: author, items, approvals: approvals.filter((a) => a.decision === 'approved').map(recordedApproval) };
 }
 
-/** What the lifecycle and the approval rule decide on for this batch (e.g. the actions a user may take). */
-export async function batchFacts(db: Db, id: string): Promise<BatchFacts> {
-  return inTx(db, async (tx) => (await load(tx, id, false)).facts);
+/**
+ * A batch as its page shows it, from one read: the batch, its items and decisions, the facts the
+ * lifecycle and the approval rule decide on (e.g. the actions a user may take) and the standing
+ * approval (`currentApproval`). 404 `batch-not-found` when there is none.
+ */
+export async function batchDetail(db: Db, id: string): Promise<Loaded<unknown> & { approval: Approval | undefined }> {
+  return inTx(db, async (tx) => {
+    const loaded = await load(tx, id, false);
+    return { ...loaded, approval: standingRow(loaded) };
+  });
 }
 
 /** How a refusal names an item: its file name or document number when the request has one. */
@@ -561,11 +570,13 @@ export function approvalFromRow(r: ApprovalRow): Approval {
  * is none (never approved, voided by an edit, or decided by someone who prepared part of it).
  */
 export async function currentApproval(db: Db, batchId: string): Promise<Approval | undefined> {
-  return inTx(db, async (tx) => {
-    const { approvals, facts } = await load(tx, batchId, false);
-    const standing = standingApproval(facts);
-    return standing && approvals.find((a) => a.decision === 'approved' && a.batchVersion === standing.version && a.approvedBy === standing.approvedBy.id);
-  });
+  return inTx(db, async (tx) => standingRow(await load(tx, batchId, false)));
+}
+
+/** The stored approval row the lifecycle counts as standing (see `currentApproval`), from what `load` read. */
+function standingRow({ approvals, facts }: Pick<Loaded<unknown>, 'approvals' | 'facts'>): Approval | undefined {
+  const standing = standingApproval(facts);
+  return standing && approvals.find((a) => a.decision === 'approved' && !a.voided && a.batchVersion === standing.version && a.approvedBy === standing.approvedBy.id);
 }
 
 /** Where a refused send is recorded: the audit log (server/audit.ts) and who asked. */
@@ -585,10 +596,10 @@ export async function assertApprovedForSending(db: Db, batchId: string, log?: Se
   let contentHash: string | undefined;
   try {
     return await inTx(db, async (tx) => {
-      const { facts } = await load(tx, batchId, false);
+      const loaded = await load(tx, batchId, false);
       contentHash = (await computeBatchContent(tx, batchId)).hash;
-      allow(facts, { type: 'send', contentHash }, WORKER);
-      return (await currentApproval(tx, batchId))!;
+      allow(loaded.facts, { type: 'send', contentHash }, WORKER);
+      return standingRow(loaded)!;
     });
   } catch (e) {
     if (!(e instanceof AppError) || e.statusCode !== 409) throw e;
@@ -625,11 +636,10 @@ export async function assertApprovedForSending(db: Db, batchId: string, log?: Se
  */
 export async function voidApprovalFor(db: Db, batchId: string, contentHash: string, reason: string): Promise<Approval | undefined> {
   return inTx(db, async (tx) => {
-    const { approvals, facts } = await load(tx, batchId, true);
-    const t = batchTransition(facts, { type: 'void-approval', contentHash }, WORKER);
+    const loaded = await load(tx, batchId, true);
+    const t = batchTransition(loaded.facts, { type: 'void-approval', contentHash }, WORKER);
     if (!t.ok) return undefined;
-    const standing = standingApproval(facts)!;
-    const row = approvals.find((a) => a.decision === 'approved' && !a.voided && a.batchVersion === standing.version && a.approvedBy === standing.approvedBy.id)!;
+    const row = standingRow(loaded)!;
     const at = nowIso();
     await tx.exec('UPDATE approvals SET voided_at = $2, void_reason = $3, voided_hash = $4 WHERE id = $1', [row.id, at, reason, contentHash]);
     await tx.exec('UPDATE batches SET state = $2, updated_at = $3 WHERE id = $1', [batchId, t.to, at]);

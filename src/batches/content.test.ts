@@ -4,6 +4,7 @@ import {
   diffManifests,
   diffRows,
   documentTotals,
+  mergeMoneyTotals,
   moneyTotals,
   neutraliseDelimitedText,
   previewDelimited,
@@ -108,6 +109,13 @@ describe('a file as the approver sees it', () => {
       { column: 'FUNDING_AMOUNT', currency: null, cents: 601, rows: 2 },
     ]);
     expect(moneyTotals(['AMOUNT', 'CURRENCY'], [['100', 'JPY'], ['5', 'jpy']])).toEqual([{ column: 'AMOUNT', currency: 'JPY', cents: 105, rows: 2 }]);
+  });
+
+  it('merges several files\u2019 totals per column and currency', () => {
+    const usd = { column: 'AMOUNT', currency: 'USD', cents: 150, rows: 2 };
+    const eur = { column: 'AMOUNT', currency: 'EUR', cents: 7, rows: 1 };
+    expect(mergeMoneyTotals([usd, eur, { ...usd, cents: 25, rows: 1 }])).toEqual([{ ...usd, cents: 175, rows: 3 }, eur]);
+    expect(() => mergeMoneyTotals([{ ...usd, cents: Number.MAX_SAFE_INTEGER }, usd])).toThrow(RangeError);
   });
 
   it('cannot preview what it cannot read', () => {

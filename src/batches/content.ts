@@ -5,7 +5,7 @@
  * Pure functions over text and plain data; hashing and reading bytes are the host's.
  */
 import { neutraliseText } from '../kernel/csv';
-import { parseAmount, sumCents, type Cents } from '../kernel/money';
+import { addCents, parseAmount, sumCents, type Cents } from '../kernel/money';
 import { normaliseHeader } from '../kernel/table';
 
 // ---- reading delimited text cell by cell, keeping where each cell starts ----------------------
@@ -195,6 +195,17 @@ export function moneyTotals(header: readonly string[], rows: readonly (readonly 
     for (const [currency, cents] of groups) out.push({ column: header[c]!.trim(), currency: currencyAt >= 0 ? currency : null, cents: sumCents(cents), rows: cents.length });
   });
   return out;
+}
+
+/** Totals of several files as one list: the same column and currency summed (cents and rows), first seen first. */
+export function mergeMoneyTotals(all: readonly MoneyTotal[]): MoneyTotal[] {
+  const out = new Map<string, MoneyTotal>();
+  for (const t of all) {
+    const key = `${t.column}\u0000${t.currency ?? ''}`;
+    const was = out.get(key);
+    out.set(key, was ? { ...was, cents: addCents(was.cents, t.cents), rows: was.rows + t.rows } : { ...t });
+  }
+  return [...out.values()];
 }
 
 /** The records of delimited text as plain cells; blank lines left out. Undefined when it cannot be read. */
