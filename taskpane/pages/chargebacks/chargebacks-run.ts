@@ -10,6 +10,7 @@ import { choosePartner, type PartnerMapping } from '../../../src/delivery/partne
 import type { Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import { tablesAsJson, type ApiClient } from '../../api';
+import { formatCount } from '../../components/format';
 
 export type FileView = ChargebackBatchView['files'][number];
 
@@ -186,5 +187,5 @@ export function filePercent(item: DeliveryItemView): number {
 export function describeReceipt(r: ReceiptView): string {
   const where = `${r.protocol.toUpperCase()} ${r.host}:${r.remotePath}`;
   const key = r.serverFingerprint ? ` · server ${r.serverFingerprint}` : '';
-  return `${r.bytes.toLocaleString('en-US')} bytes → ${where} · sha256 ${r.sha256.slice(0, 16)}…${key}${r.adopted ? ' · was already there (adopted)' : ''}${r.encrypted ? ' · OpenPGP' : ''}`;
+  return `${formatCount(r.bytes)} bytes → ${where} · sha256 ${r.sha256.slice(0, 16)}…${key}${r.adopted ? ' · was already there (adopted)' : ''}${r.encrypted ? ' · OpenPGP' : ''}`;
 }
