@@ -128,13 +128,14 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   useEffect(() => {
     if (!batch) return;
     let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
       try {
         const p = await refresh();
         if (!stop && p && (p.running || p.batchState === 'awaiting_approval' || p.batchState === 'approved' || p.batchState === 'sending')) {
           // A batch recovering after a restart resumes by itself: follow it closely then too.
           const waiting = (p.leases?.heldByStale ?? 0) > 0;
-          setTimeout(() => void tick(), p.running || waiting ? 700 : 3000);
+          timer = setTimeout(() => void tick(), p.running || waiting ? 700 : 3000);
         }
       } catch (e) {
         if (!stop) setError((e as Error).message);
@@ -143,6 +144,8 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     void tick();
     return () => {
       stop = true;
+      // A restart (new batch, or a command's busy flip) must not leave this loop's next read pending.
+      if (timer) clearTimeout(timer);
     };
     // Restart polling only when the batch or a command changes, not on every progress tick.
     // eslint-disable-next-line react-hooks/exhaustive-deps
