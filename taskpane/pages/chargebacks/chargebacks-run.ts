@@ -3,7 +3,7 @@
  * browser) or a backend dataset (engine on the server), write one sheet per network file, and drive
  * a delivery batch through the backend: prepare → approve (someone else) → send, with progress.
  */
-import { chooseTarget, type DeliveryTarget } from '../../../src/delivery/targets';
+import { chooseTarget } from '../../../src/delivery/targets';
 import { mayApprove, preparersOf, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { buildChargebackFiles, chargebackBatchView, type ChargebackBatchView, type ChargebackFileOptions } from '../../../src/chargebacks';
 import { choosePartner, type PartnerMapping } from '../../../src/delivery/partners';
@@ -97,20 +97,14 @@ export async function buildFromDataset(api: ApiClient, dataset: string, options:
   return { ...r, source: { dataset } };
 }
 
-export async function listPartners(api: ApiClient, signal?: AbortSignal): Promise<PartnerView[]> {
-  return (await api.request<{ partners: PartnerView[] }>('/api/partners', { signal })).partners;
-}
-
 /** The partner a network's file goes to, by the rule of src/delivery/partners.ts (chosen, configured, or the only one). */
 export function partnerFor(network: string, partners: readonly PartnerView[], chosen: PartnerMapping, configured: PartnerMapping = {}): PartnerView | undefined {
   const c = choosePartner(network, partners, chosen, configured);
   return c.ok ? c.partner : undefined;
 }
 
-/** The delivery targets an admin set (Settings → Delivery targets): the configured partner of each network. */
-export async function listTargets(api: ApiClient, signal?: AbortSignal): Promise<DeliveryTarget[]> {
-  return (await api.request<{ targets: DeliveryTarget[] }>('/api/delivery-targets', { signal })).targets;
-}
+/** The partners, and the delivery targets an admin set (Settings → Delivery targets): read as Settings reads them. */
+export { listPartners, listTargets } from '../settings/settings-api';
 
 export async function prepareBatch(
   api: ApiClient,
