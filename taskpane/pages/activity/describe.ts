@@ -1,5 +1,6 @@
 /** Turns a run or audit record from the backend into the three lines the Activity page shows. */
 import type { ActivityRecord } from '../../api';
+import { formatCount } from '../../components/format';
 
 export type Tone = 'success' | 'danger' | 'warning' | 'informative' | 'subtle';
 
@@ -46,7 +47,7 @@ function rowCounts(v: unknown): string | undefined {
   if (!v || typeof v !== 'object') return undefined;
   const parts = Object.entries(v as Record<string, unknown>)
     .filter(([, n]) => typeof n === 'number')
-    .map(([k, n]) => `${(n as number).toLocaleString('en-US')} ${k}`);
+    .map(([k, n]) => `${formatCount(n as number)} ${k}`);
   return parts.length ? parts.join(' · ') : undefined;
 }
 

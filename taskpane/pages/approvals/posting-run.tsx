@@ -10,23 +10,8 @@ import { Play20Regular, Send20Regular } from '@fluentui/react-icons';
 import { errorSentence, formatCount } from '../../components';
 import { useShell } from '../../shell';
 import { inboxChanged } from './inbox-model';
+import type { PanelItem as ItemStatus, PanelProgress as Progress } from '../settlements/post-panel-state';
 
-/** What the posting routes report (server/routes/posting.ts). */
-interface Progress {
-  batchState: string;
-  total: number;
-  counts: { pending: number; sending: number; done: number; failed: number; needs_review: number };
-  fraction: number;
-  running: boolean;
-  last: { state: string; message: string; at: string } | null;
-}
-interface ItemStatus {
-  idempotencyKey: string;
-  kind: string;
-  state: string;
-  zohoId: string | null;
-  status: string;
-}
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalS, minWidth: 0 },

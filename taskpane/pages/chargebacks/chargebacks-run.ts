@@ -3,13 +3,13 @@
  * browser) or a backend dataset (engine on the server), write one sheet per network file, and drive
  * a delivery batch through the backend: prepare → approve (someone else) → send, with progress.
  */
-import { chooseTarget, type DeliveryTarget } from '../../../src/delivery/targets';
 import { mayApprove, preparersOf, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { buildChargebackFiles, chargebackBatchView, type ChargebackBatchView, type ChargebackFileOptions } from '../../../src/chargebacks';
 import { choosePartner, type PartnerMapping } from '../../../src/delivery/partners';
 import type { Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import { tablesAsJson, type ApiClient } from '../../api';
+import { formatCount } from '../../components/format';
 
 export type FileView = ChargebackBatchView['files'][number];
 
@@ -96,20 +96,14 @@ export async function buildFromDataset(api: ApiClient, dataset: string, options:
   return { ...r, source: { dataset } };
 }
 
-export async function listPartners(api: ApiClient, signal?: AbortSignal): Promise<PartnerView[]> {
-  return (await api.request<{ partners: PartnerView[] }>('/api/partners', { signal })).partners;
-}
-
 /** The partner a network's file goes to, by the rule of src/delivery/partners.ts (chosen, configured, or the only one). */
 export function partnerFor(network: string, partners: readonly PartnerView[], chosen: PartnerMapping, configured: PartnerMapping = {}): PartnerView | undefined {
   const c = choosePartner(network, partners, chosen, configured);
   return c.ok ? c.partner : undefined;
 }
 
-/** The delivery targets an admin set (Settings → Delivery targets): the configured partner of each network. */
-export async function listTargets(api: ApiClient, signal?: AbortSignal): Promise<DeliveryTarget[]> {
-  return (await api.request<{ targets: DeliveryTarget[] }>('/api/delivery-targets', { signal })).targets;
-}
+/** The partners, and the delivery targets an admin set (Settings → Delivery targets): read as Settings reads them. */
+export { listPartners, listTargets } from '../settings/settings-api';
 
 export async function prepareBatch(
   api: ApiClient,
@@ -186,5 +180,5 @@ export function filePercent(item: DeliveryItemView): number {
 export function describeReceipt(r: ReceiptView): string {
   const where = `${r.protocol.toUpperCase()} ${r.host}:${r.remotePath}`;
   const key = r.serverFingerprint ? ` · server ${r.serverFingerprint}` : '';
-  return `${r.bytes.toLocaleString('en-US')} bytes → ${where} · sha256 ${r.sha256.slice(0, 16)}…${key}${r.adopted ? ' · was already there (adopted)' : ''}${r.encrypted ? ' · OpenPGP' : ''}`;
+  return `${formatCount(r.bytes)} bytes → ${where} · sha256 ${r.sha256.slice(0, 16)}…${key}${r.adopted ? ' · was already there (adopted)' : ''}${r.encrypted ? ' · OpenPGP' : ''}`;
 }

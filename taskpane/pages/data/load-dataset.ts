@@ -7,6 +7,7 @@ import type { WorkbookPort } from '../../../src/workbook/port';
 import { isBlank, type Cell } from '../../../src/kernel/table';
 import type { Problem } from '../../../src/kernel/problems';
 import { readDataset, type DatasetRead, type FetchDatasetPage } from '../../components/read-dataset';
+import { formatCount } from '../../components/format';
 
 const MAX_SHEET_NAME = 31;
 
@@ -89,8 +90,6 @@ export function problemsOnSheet(problems: readonly Problem[], sheet: string): Pr
   return problems.map((p) => ({ ...p, source: sheet }));
 }
 
-const count = (n: number) => n.toLocaleString('en-US');
-
 /** Thrown when the user cancels; says how far the load got so the page can tell them. */
 export class LoadCancelledError extends Error {
   constructor(
@@ -102,8 +101,8 @@ export class LoadCancelledError extends Error {
   ) {
     super(
       sheet
-        ? `Loading was cancelled. Sheet ${sheet} holds the ${count(rowsWritten)} rows written before the cancel.`
-        : `Loading was cancelled after reading ${count(rowsRead)} of ${count(total)} rows; no sheet was created.`,
+        ? `Loading was cancelled. Sheet ${sheet} holds the ${formatCount(rowsWritten)} rows written before the cancel.`
+        : `Loading was cancelled after reading ${formatCount(rowsRead)} of ${formatCount(total)} rows; no sheet was created.`,
     );
     this.name = 'LoadCancelledError';
   }

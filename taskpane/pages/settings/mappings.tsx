@@ -6,7 +6,7 @@
  * exports as CSV. The Settlements page and `closedesk settlements --connection` use what is stored.
  */
 import { useEffect, useRef, useState } from 'react';
-import { Button, Caption1, Checkbox, Field, Input, MessageBar, MessageBarBody, Subtitle2 } from '@fluentui/react-components';
+import { Button, Caption1, Checkbox, Field, MessageBar, MessageBarBody, Subtitle2 } from '@fluentui/react-components';
 import { ArrowDownload20Regular, ArrowUpload20Regular, CheckmarkCircle20Regular } from '@fluentui/react-icons';
 import type { Problem } from '../../../src/kernel/problems';
 import type { ZohoLists } from '../../../src/settlements/mapping';

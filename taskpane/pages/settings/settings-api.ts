@@ -12,6 +12,7 @@ import type { CustomerLearnerRules } from '../../../src/tuition/learners';
 import { CHARGE_ITEM_NAMES, zohoIdsFromLists, type ZohoLists } from '../../../src/settlements/mapping';
 import { MAPPING_KIND_WORDS, settlementMappingKeys, type MappingEntry, type MappingKind } from '../../../src/settlements/mapping-file';
 import type { Problem } from '../../../src/kernel/problems';
+import { listZohoConnections, loadZohoLists, type ZohoConnectionSummary } from '../settlements/settlements-run';
 
 export type Partner = PartnerView;
 export type Protocol = PartnerView['protocol'];
@@ -253,19 +254,16 @@ export function tuitionCustomerNames(configured: readonly TuitionCustomer[], inv
 
 // ---- Zoho mappings ----------------------------------------------------------------------------------
 
-export interface ConnectionSummary {
-  id: string;
-  name: string;
-  organizationName: string;
-  sandbox: boolean;
-}
+export type ConnectionSummary = ZohoConnectionSummary;
 
+/** The connections as the settlement run reads them (checked, never a secret). */
 export async function listConnections(api: ApiClient, signal?: AbortSignal): Promise<ConnectionSummary[]> {
-  return (await api.request<{ connections: ConnectionSummary[] }>('/api/zoho/connections', { signal })).connections;
+  return listZohoConnections((path, opts) => api.request(path, opts), signal);
 }
 
-export async function organisationLists(api: ApiClient, connectionId: string, signal?: AbortSignal): Promise<Required<ZohoLists>> {
-  return api.request(`/api/zoho/connections/${encodeURIComponent(connectionId)}/lists`, { signal });
+/** The organisation's accounts, items and customers, their ids checked as text like the settlement run's. */
+export async function organisationLists(api: ApiClient, connectionId: string, signal?: AbortSignal): Promise<ZohoLists> {
+  return loadZohoLists((path, opts) => api.request(path, opts), connectionId, signal);
 }
 
 export interface StoredMappingEntry extends MappingEntry {

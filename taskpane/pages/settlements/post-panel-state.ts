@@ -5,6 +5,7 @@
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
+import type { LeaseView } from '../../../src/zoho';
 
 export interface PanelBatch {
   id: string;
@@ -22,6 +23,7 @@ function approvalSubject(batch: PanelBatch): ApprovalSubject {
   return { preparedBy: { id: batch.preparedBy, name: batch.preparedByName }, items: batch.preparers.map((p) => ({ preparedBy: [p] })) };
 }
 
+/** What the posting routes report for a batch (its progress); the Approvals page reads the same. */
 export interface PanelProgress {
   batchState: string;
   total: number;
@@ -29,7 +31,9 @@ export interface PanelProgress {
   fraction: number;
   running: boolean;
   control: { command: 'run' | 'pause' | 'cancel'; pausedUntil: string | null; reason: string | null };
-  last: { state: string; message: string } | null;
+  /** The worker's last outcome; `at` tells a new answer from the one seen before a start. */
+  last: { state: string; message: string; at: string } | null;
+  leases?: LeaseView;
 }
 
 export interface PanelItem {

@@ -27,7 +27,7 @@ import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 import ReviewFindings from './post-panel-review';
-import { leaseNotes, type LeaseView } from './post-panel-lease';
+import { leaseNotes } from './post-panel-lease';
 import { openSettings } from '../settings/section';
 
 const useStyles = makeStyles({
@@ -128,13 +128,14 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   useEffect(() => {
     if (!batch) return;
     let stop = false;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const tick = async () => {
       try {
         const p = await refresh();
         if (!stop && p && (p.running || p.batchState === 'awaiting_approval' || p.batchState === 'approved' || p.batchState === 'sending')) {
           // A batch recovering after a restart resumes by itself: follow it closely then too.
-          const waiting = ((p as { leases?: LeaseView }).leases?.heldByStale ?? 0) > 0;
-          setTimeout(() => void tick(), p.running || waiting ? 700 : 3000);
+          const waiting = (p.leases?.heldByStale ?? 0) > 0;
+          timer = setTimeout(() => void tick(), p.running || waiting ? 700 : 3000);
         }
       } catch (e) {
         if (!stop) setError((e as Error).message);
@@ -143,6 +144,8 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     void tick();
     return () => {
       stop = true;
+      // A restart (new batch, or a command's busy flip) must not leave this loop's next read pending.
+      if (timer) clearTimeout(timer);
     };
     // Restart polling only when the batch or a command changes, not on every progress tick.
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -198,8 +201,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
 
   const user = sessionUser(session);
   const step = panelStep(batch, progress, user, blocked);
-  const leases = (progress as (PanelProgress & { leases?: LeaseView }) | null)?.leases;
-  const notes = leaseNotes(progress?.batchState ?? '', leases, now - readAt, user?.roles ?? []);
+  const notes = leaseNotes(progress?.batchState ?? '', progress?.leases, now - readAt, user?.roles ?? []);
   // The countdown ticks every second while there is one to show.
   useEffect(() => {
     if (!notes.waiting && !notes.lookUps) return;
@@ -284,7 +286,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       {notes.lookUps && <Caption1 data-testid="post-lookup-wait">{notes.lookUps}</Caption1>}
       {notes.canTakeOver && (
         <div className={styles.row}>
-          <Field label={`The worker ${leases?.staleWorker ?? ''} has been silent for longer than its lease; take its documents over (why?)`}>
+          <Field label={`The worker ${progress?.leases?.staleWorker ?? ''} has been silent for longer than its lease; take its documents over (why?)`}>
             <Input value={takeOverReason} onChange={(_, d) => setTakeOverReason(d.value)} />
           </Field>
           <Button disabled={busy !== null || !takeOverReason.trim()} onClick={takeOver}>

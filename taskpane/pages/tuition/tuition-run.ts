@@ -7,10 +7,11 @@
  */
 import type { Table } from '../../../src/kernel/table';
 import type { Problem } from '../../../src/kernel/problems';
-import { rulesByCustomer, type CustomerLearnerRules, type LearnerRules } from '../../../src/tuition/learners';
+import { rulesByCustomer, type LearnerRules } from '../../../src/tuition/learners';
 import { buildTuitionMonth, tablesFeed, tuitionMonthView, type TuitionMonthView } from '../../../src/tuition/month';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import { ApiError, tablesAsJson, type ApiClient } from '../../api';
+import { listTuitionCustomers } from '../settings/settings-api';
 import type { User } from '../../../src/approval';
 import { TARGETS_PAGE } from '../../../src/delivery/targets';
 import { allowedInvoiceActions, invoiceFacts, type InvoiceRecord } from '../../../src/tuition/lifecycle';
@@ -74,8 +75,7 @@ export async function buildFromSheets(port: WorkbookPort, sheets: readonly strin
 
 /** Every customer's learner rules as the admin set them under Settings (the server builds with the same). */
 export async function learnerRulesFromServer(api: ApiClient, signal?: AbortSignal): Promise<LearnerRules> {
-  const r = await api.request<{ customers: { name: string; learners?: CustomerLearnerRules | null }[] }>('/api/tuition/customers', { signal });
-  return rulesByCustomer(r.customers);
+  return rulesByCustomer(await listTuitionCustomers(api, signal));
 }
 
 /** The build warned that a learner's spelling could be two people: an alias under Settings settles it. */

@@ -18,7 +18,7 @@ import {
 } from '@fluentui/react-components';
 import { ArrowDownload20Regular, DocumentAdd20Regular, FolderOpen20Regular } from '@fluentui/react-icons';
 import { PreviewWorkbook, type SheetGrid as GridData } from '../../preview/preview-workbook';
-import { errorSentence } from '../../components';
+import { errorSentence, formatCount } from '../../components';
 import { useShell } from '../../shell';
 import { SheetGrid } from './grid';
 import { GRID_ROWS, rowsToRead } from './grid-model';
@@ -184,8 +184,8 @@ function PreviewView({ preview }: { preview: PreviewWorkbook }) {
             {grid.totalRows === 0
               ? 'This sheet is empty. Load a dataset on the Data page or open an .xlsx file.'
               : grid.totalRows > GRID_ROWS
-                ? `${grid.totalRows.toLocaleString('en-US')} rows; the grid shows ${GRID_ROWS} of them.`
-                : `${grid.totalRows.toLocaleString('en-US')} rows.`}
+                ? `${formatCount(grid.totalRows)} rows; the grid shows ${GRID_ROWS} of them.`
+                : `${formatCount(grid.totalRows)} rows.`}
           </Caption1>
           {chart && (
             <Suspense fallback={<Spinner size="tiny" label="Drawing the chart…" />}>
