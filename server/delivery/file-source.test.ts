@@ -66,6 +66,29 @@ describe('writeFileTo', () => {
     await c.close();
   });
 
+  it('a reader slower than the disk still gets every byte: a buffer is refilled only once the socket took it', async () => {
+    const { file, content } = fileOf(24 * FILE_SLICE + 99);
+    let receiver: net.Socket | undefined;
+    const c = await connection((s) => {
+      if (receiver) return;
+      receiver = s;
+      s.pause();
+    });
+    // The receiver reads nothing until writes are waiting in the client's socket (the kernel's buffers are full).
+    const waitForBacklog = setInterval(() => {
+      if (receiver && c.client.writableLength > 0) {
+        clearInterval(waitForBacklog);
+        setTimeout(() => receiver!.resume(), 50);
+      }
+    }, 1);
+    await writeFileTo(file, c.client);
+    clearInterval(waitForBacklog);
+    receiver?.resume();
+    c.client.end();
+    expect((await c.received).equals(content)).toBe(true);
+    await c.close();
+  });
+
   it('stops, without error, once stopped() turns true', async () => {
     const { file, content } = fileOf(10 * slice);
     const c = await connection();

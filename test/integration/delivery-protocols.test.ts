@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { selfSignedCertificate, startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, SSHD, type TestSshd } from '../servers/sshd';
 import { startCutProxy } from '../servers/cut-proxy';
-import { fileFromBuffer, sendFile, temporaryName } from '../../server/delivery/upload';
+import { describeLocalFile, fileFromBuffer, sendFile, temporaryName } from '../../server/delivery/upload';
 import { sshFingerprint } from '../../server/delivery/sftp';
 import { probeServerFingerprint } from '../../server/delivery/probe';
 import { DeliveryError, type Credential, type Endpoint } from '../../server/delivery/types';
@@ -80,6 +80,35 @@ describe('FTP (ftp-srv in-process)', () => {
     expect(seenAtDrop[0]!.partialBytes).toBeLessThan(file.bytes);
     expect(receipt.attempts).toBe(2);
     expect(fs.readFileSync(path.join(root, 'in', file.fileName)).equals(file.data as Buffer)).toBe(true);
+    expect(partsIn(path.join(root, 'in'))).toEqual([]);
+  });
+
+  it('a file on disk (several read slices, an odd size) arrives byte for byte under its final name', async () => {
+    const content = randomBytes(2 * 1024 * 1024 + 12345);
+    const local = path.join(tmp('cd-ftp-src-'), 'TSYS.csv');
+    fs.writeFileSync(local, content);
+    const receipt = await sendFile(endpoint(), cred, await describeLocalFile(local, 'TSYS.csv'), { retry, timeoutMs: 5000 });
+    expect(receipt).toMatchObject({ bytes: content.length, verifiedBy: 'size', adopted: false, attempts: 1 });
+    expect(fs.readFileSync(path.join(root, 'in', 'TSYS.csv')).equals(content)).toBe(true);
+    expect(partsIn(path.join(root, 'in'))).toEqual([]);
+  });
+
+  it('a file on disk whose connection drops mid-upload is sent again whole, never partial under the final name', async () => {
+    const content = randomBytes(4 * 1024 * 1024 + 777);
+    const local = path.join(tmp('cd-ftp-src-'), 'ELAN.csv');
+    fs.writeFileSync(local, content);
+    let drops = 0;
+    onWrite = (e) => {
+      if (drops === 0 && e.bytes >= 1024 * 1024) {
+        drops++;
+        expect(fs.existsSync(path.join(root, 'in', 'ELAN.csv'))).toBe(false);
+        return 'drop';
+      }
+    };
+    const receipt = await sendFile(endpoint(), cred, await describeLocalFile(local, 'ELAN.csv'), { retry, timeoutMs: 5000 });
+    expect(drops).toBe(1);
+    expect(receipt.attempts).toBe(2);
+    expect(fs.readFileSync(path.join(root, 'in', 'ELAN.csv')).equals(content)).toBe(true);
     expect(partsIn(path.join(root, 'in'))).toEqual([]);
   });
 
@@ -157,6 +186,15 @@ describe('FTPS (explicit TLS, pinned certificate)', () => {
     expect(receipt.serverFingerprint).toBe(`sha256:${cert.fingerprint256}`);
     expect(await probeServerFingerprint({ protocol: 'ftps', host: '127.0.0.1', port: server.port })).toBe(`sha256:${cert.fingerprint256}`);
     expect(fs.readFileSync(path.join(root, 'MASTERCARD.csv'), 'utf8')).toBe('CASE_ID\r\nCB-1\r\n');
+  });
+
+  it('sends a file on disk over the TLS data connection byte for byte', async () => {
+    const content = randomBytes(3 * 1024 * 1024 + 4321);
+    const local = path.join(tmp('cd-ftps-src-'), 'AMEX.csv');
+    fs.writeFileSync(local, content);
+    const receipt = await sendFile(endpoint(cert.fingerprint256), { password: 'pw' }, await describeLocalFile(local, 'AMEX.csv'), { retry, timeoutMs: 5000 });
+    expect(receipt).toMatchObject({ bytes: content.length, attempts: 1, serverFingerprint: `sha256:${cert.fingerprint256}` });
+    expect(fs.readFileSync(path.join(root, 'AMEX.csv')).equals(content)).toBe(true);
   });
 
   it('refuses a certificate other than the pinned one, and an untrusted one without a pin, before signing in', async () => {
