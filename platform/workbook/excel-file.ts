@@ -116,7 +116,7 @@ interface SheetWriterInternals {
   startedData: boolean;
   _writeColumns(): void;
   _writeOpenSheetData(): void;
-  stream: { write(data: Buffer): unknown };
+  stream: { write(data: Buffer): unknown; batch?: boolean; pipes?: unknown[] };
 }
 
 interface StyleManager {
@@ -155,8 +155,15 @@ function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): Data
   // A column without a format gets a style from each cell's type in exceljs; leave those sheets to it.
   if (formats.length !== width || formats.some((f) => !f)) return undefined;
   let rows: RowXmlWriter | undefined;
+  // exceljs's sheet stream copies what it is given into its own buffers at once when it is in batch mode
+  // and the zip takes it (always so far): then a view of the writer's reused buffer will do, else a copy.
+  // Fewer Buffers made is fewer full collections of a large heap (V8 counts their memory as pressure).
+  const send = (bytes: Uint8Array) => {
+    const copied = w.stream.batch === true && Array.isArray(w.stream.pipes) && w.stream.pipes.length > 0;
+    w.stream.write(copied ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes));
+  };
   const flush = () => {
-    if (rows?.pending) w.stream.write(rows.take());
+    if (rows?.pending) send(rows.take());
   };
   const writeRow = (cells: readonly Cell[]): boolean => {
     if ((w._rows as unknown[]).length) return flush(), false;
@@ -168,7 +175,7 @@ function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): Data
     if (done === ROW_EMPTY) return true; // exceljs writes no row without a value
     if (!w.startedData) {
       // the sheet's opening XML goes before this row, the first of the sheet
-      const row = rows.take();
+      const row = Buffer.from(rows.take());
       w._writeColumns();
       w._writeOpenSheetData();
       w.startedData = true;

@@ -12,7 +12,7 @@
  * Public API
  * - `RowXmlWriter(spec, styleIds)`: `row(cells, rowNumber)` appends one data row (spec cells, before
  *   conversion) → ROW_WRITTEN, ROW_EMPTY (exceljs writes none) or ROW_NOT_PLAIN (a cell exceljs must
- *   write, e.g. a Date: nothing was appended); `pending` bytes held; `take()` hands them out as a Buffer.
+ *   write, e.g. a Date: nothing was appended); `pending` bytes held; `take()` hands them out (a view of a reused buffer).
  */
 import { ByteWriter } from '../../src/kernel/byte-writer';
 import { minorUnitDigits } from '../../src/kernel/money';
@@ -82,9 +82,9 @@ export class RowXmlWriter {
     return this.out.pos;
   }
 
-  /** The bytes written so far, as a Buffer of their own (exceljs's stream takes Buffers), and starts over. */
-  take(): Buffer {
-    return Buffer.from(this.out.take());
+  /** The bytes written so far (a view: valid until the next row), and starts over. */
+  take(): Uint8Array {
+    return this.out.take();
   }
 
   private bytes(b: Uint8Array): void {
