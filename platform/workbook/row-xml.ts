@@ -97,12 +97,20 @@ export class RowXmlWriter {
     out.pos = p;
   }
 
-  private cellStart(c: number): void {
-    this.bytes(this.cellOpen[c]!);
+  /** `<c r="A12" s="3"` and then `open` (the type and `<v>`, or `/>`), with one check for room. */
+  private cellStart(c: number, open: Uint8Array): void {
     const out = this.out;
-    out.room(16);
-    for (let i = 0; i < this.digitCount; i++) out.buf[out.pos++] = this.digits[i]!;
-    this.bytes(this.cellStyle[c]!);
+    out.room(96);
+    const buf = out.buf;
+    let p = out.pos;
+    const head = this.cellOpen[c]!;
+    for (let i = 0; i < head.length; i++) buf[p++] = head[i]!;
+    const digits = this.digits;
+    for (let i = 0; i < this.digitCount; i++) buf[p++] = digits[i]!;
+    const style = this.cellStyle[c]!;
+    for (let i = 0; i < style.length; i++) buf[p++] = style[i]!;
+    for (let i = 0; i < open.length; i++) buf[p++] = open[i]!;
+    out.pos = p;
   }
 
   /** Text as exceljs writes it: through xmlEncode when a character needs it, then UTF-8. */
@@ -170,16 +178,13 @@ export class RowXmlWriter {
         continue;
       }
       if (kind === TEXT && typeof v === 'string') {
-        this.cellStart(c);
-        this.bytes(STRING_OPEN);
+        this.cellStart(c, STRING_OPEN);
         this.text(v);
       } else if (kind === CENTS && typeof v === 'number' && Number.isSafeInteger(v) && v <= MAX_PLAIN_CENTS && v >= -MAX_PLAIN_CENTS) {
-        this.cellStart(c);
-        this.bytes(NUMBER_OPEN);
+        this.cellStart(c, NUMBER_OPEN);
         this.cents(v);
       } else if (kind === NUMBER && typeof v === 'number') {
-        this.cellStart(c);
-        this.bytes(NUMBER_OPEN);
+        this.cellStart(c, NUMBER_OPEN);
         this.number(v);
       } else {
         const column = this.columns[c];
@@ -188,15 +193,14 @@ export class RowXmlWriter {
           this.blank(c);
           continue;
         }
-        this.cellStart(c);
         if (typeof v === 'string') {
-          this.bytes(STRING_OPEN);
+          this.cellStart(c, STRING_OPEN);
           this.text(v);
         } else if (typeof v === 'number') {
-          this.bytes(NUMBER_OPEN);
+          this.cellStart(c, NUMBER_OPEN);
           this.number(v);
         } else if (typeof v === 'boolean') {
-          this.bytes(BOOL_OPEN);
+          this.cellStart(c, BOOL_OPEN);
           out.byte(v ? 49 : 48);
         } else {
           out.pos = rowStart;
@@ -217,7 +221,6 @@ export class RowXmlWriter {
   /** exceljs writes a blank cell only when it carries a style. */
   private blank(c: number): void {
     if (this.cellStyle[c]!.length === 1) return;
-    this.cellStart(c);
-    this.bytes(BLANK_END);
+    this.cellStart(c, BLANK_END);
   }
 }
