@@ -256,9 +256,32 @@ async function zipCaughtUp(sheet: unknown): Promise<void> {
   const pipes = (sheet as { stream?: { pipes?: unknown } }).stream?.pipes;
   if (!Array.isArray(pipes)) return;
   // the entry stream is archiver's PassThrough (readable-stream 2: no writableLength): bytes waiting on either side of it
-  type Entry = { _writableState?: { length?: number }; _readableState?: { length?: number; ended?: boolean }; destroyed?: boolean };
+  type Entry = {
+    _writableState?: { length?: number };
+    _readableState?: { length?: number; ended?: boolean };
+    destroyed?: boolean;
+    once(event: string, listener: () => void): unknown;
+    off(event: string, listener: () => void): unknown;
+  };
   const waiting = (p: Entry) => (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
-  for (const p of pipes as Entry[]) while (waiting(p) > ZIP_BACKLOG && !p.destroyed) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (const p of pipes as Entry[]) while (waiting(p) > ZIP_BACKLOG && !p.destroyed) await drained(p);
+}
+
+/**
+ * Until the entry stream says it drained (its write buffer emptied: deflate took the backlog), or it
+ * closed or failed. The 50 ms timer only guards against a stream that would never say so; a 'data'
+ * listener is never added (it would set a stream the zip has not piped yet flowing, and lose data).
+ */
+function drained(p: { once(event: string, listener: () => void): unknown; off(event: string, listener: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const e of ['drain', 'close', 'error']) p.off(e, done);
+      resolve();
+    };
+    const timer = setTimeout(done, 50);
+    for (const e of ['drain', 'close', 'error']) p.once(e, done);
+  });
 }
 
 export interface WorkbookFileOptions extends WriteOptions {
