@@ -299,15 +299,8 @@ async function writeOutputs(o: VretJobOptions, built: BuiltVret): Promise<VretJo
   const staging = fs.mkdtempSync(path.join(o.outDir, `.vret-${runId}-`));
   const held = output.spurshHeldBack !== null;
   try {
-    // Both files at once: the SPURSH lines are made while the workbook waits for its zip to compress.
-    // Both are awaited before anything else, so a failure in one never removes the folder under the other.
-    const [book, spursh] = await Promise.allSettled([
-      writeWorkbookFile(path.join(staging, files.workbook), output.workbookSheets),
-      held ? Promise.resolve() : writeSpursh(path.join(staging, files.spursh), output.spursh, output.config.spurshLineEnding),
-    ]);
-    if (book.status === 'rejected') throw book.reason;
-    if (spursh.status === 'rejected') throw spursh.reason;
-    const written = book.value;
+    const written = await writeWorkbookFile(path.join(staging, files.workbook), output.workbookSheets);
+    if (!held) await writeSpursh(path.join(staging, files.spursh), output.spursh, output.config.spurshLineEnding);
     const resultChecksum = sha256(
       [await fileSha256(path.join(staging, files.workbook)), held ? '' : await fileSha256(path.join(staging, files.spursh))].join('\n'),
     );
