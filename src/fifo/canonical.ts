@@ -1,5 +1,4 @@
 /**
- * Over 400 lines because each output's string writer (the reference) sits beside its byte writer.
  * The CSV texts of a FIFO run's outputs, produced in chunks straight from the typed columns
  * (no row arrays, no generator step per row: 10M rows of history write in seconds). Numbers-only
  * ids are written as they are; any other id goes through the kernel writer (quoting, formula
