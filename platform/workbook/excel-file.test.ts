@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, existsSync, readdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import ExcelJS from 'exceljs';
+import JSZip from 'jszip';
+import type { Cell } from '../../src/kernel/table';
 import type { SheetSpec } from '../../src/workbook/sheet-spec';
 import type { WriteProgress } from '../../src/workbook/port';
 import { ExcelFileWorkbook, readWorkbookTables, writeWorkbookFile } from './excel-file';
@@ -185,5 +187,94 @@ describe('writeWorkbookFile (streaming)', () => {
     const path = join(dir, 'dup.xlsx');
     await expect(writeWorkbookFile(path, [gldi, { ...gldi, name: 'gldi' }])).rejects.toThrow('Two sheets are named "gldi"');
     expect(existsSync(path)).toBe(false);
+  });
+});
+
+describe('writeWorkbookFile byte rows', () => {
+  /** A deterministic random sheet: every column type, odd text, blanks, rows exceljs must write itself. */
+  function randomSheet(name: string, rowCount: number, seed: number): SheetSpec {
+    let s = seed >>> 0;
+    const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
+    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)]!;
+    const texts = ['Vendor 001 GmbH', 'a & b', '<tag>', 'say "hi"', "O'Brien", 'Müller', '€ 5', '😀', 'tab\there', 'line\nbreak', 'bell\u0007', 'del\u007f', 'x\ud800y', '=SUM(A1)', ' padded ', '0042'];
+    const cents = () => pick([0, 5, -5, 10, 100, 12345, -12345, 99999999, 123456789012, 999_999_999_999_999, -999_999_999_999_999, 1_000_000_000_000_000, Math.floor((rand() - 0.5) * 1e9)]);
+    const rows: Cell[][] = [];
+    for (let i = 0; i < rowCount; i++) {
+      const blank = (v: Cell): Cell => (rand() < 0.08 ? pick([null, '']) : v);
+      if (rand() < 0.01) {
+        rows.push([null, '', null, '', null, '', null, '', null, '', null, '']);
+        continue;
+      }
+      rows.push([
+        blank(pick(texts)),
+        blank(rand() < 0.9 ? `ID${Math.floor(rand() * 1e9)}` : pick([12345, 46000000012345678, 1.5])),
+        blank(rand() < 0.95 ? cents() : pick(['n/a', 1.25])),
+        blank(rand() < 0.9 ? Math.floor(rand() * 1e6) : pick([-7, 0.1 + 0.2, 1e21, 2 ** 53 + 2, -0])),
+        blank(rand() < 0.5 ? pick([0.25, 1 / 3, -0.5]) : pick(texts)),
+        blank(`2024-0${1 + Math.floor(rand() * 9)}-1${Math.floor(rand() * 10)}`),
+        blank(rand() < 0.98 ? '2024-01-31T12:30:00Z' : new Date(Date.UTC(2024, 0, 31, 8))),
+        blank(pick([true, false, 'true', 'FALSE', 'maybe'])),
+        blank(cents()),
+        blank(rand() < 0.99 ? pick(texts) : new Date(Date.UTC(2023, 5, 1))),
+        blank(rand() * 1000),
+        blank(pick(texts)),
+      ]);
+    }
+    return {
+      name,
+      columns: [
+        { header: 'TEXT', type: 'text' },
+        { header: 'ID', type: 'id' },
+        { header: 'EUR', type: 'money', currency: 'EUR' },
+        { header: 'COUNT', type: 'integer' },
+        { header: 'RATE', type: 'percent' },
+        { header: 'DATE', type: 'date' },
+        { header: 'AT', type: 'datetime' },
+        { header: 'OK', type: 'boolean' },
+        { header: 'JPY', type: 'money', currency: 'JPY' },
+        { header: 'NOTE', type: 'text', width: 40 },
+        { header: 'VALUE', type: 'number' },
+        { header: 'CODE', type: 'id' },
+      ],
+      rows,
+      freezeHeader: true,
+    };
+  }
+
+  /** Every part of the .xlsx but docProps/core.xml (it carries the time of writing), as text. */
+  async function parts(file: string): Promise<Record<string, string>> {
+    const zip = await JSZip.loadAsync(readFileSync(file));
+    const out: Record<string, string> = {};
+    for (const name of Object.keys(zip.files).sort()) if (name !== 'docProps/core.xml' && !zip.files[name]!.dir) out[name] = await zip.files[name]!.async('string');
+    return out;
+  }
+
+  test('random sheets: the same file parts as exceljs writing every row itself', async () => {
+    const funding: SheetSpec = {
+      name: 'Funding',
+      columns: [{ header: 'VENDOR', type: 'text' }, { header: 'AMOUNT', type: 'money', currency: 'EUR' }],
+      rows: [['Vendor 1', 150000], ['Vendor & 2', 99]],
+      freezeHeader: true,
+      chart: { type: 'bar', title: 'Funding', categoryColumn: 'VENDOR', valueColumns: ['AMOUNT'] },
+    };
+    const specs = [gldi, randomSheet('Big', 30_000, 7), funding, randomSheet('Small', 300, 11), { name: 'Empty', columns: [{ header: 'X', type: 'text' as const }], rows: [] }];
+    const fast = join(dir, 'bytes.xlsx');
+    const simple = join(dir, 'exceljs.xlsx');
+    await writeWorkbookFile(fast, specs);
+    await writeWorkbookFile(simple, specs, { byteRows: false });
+    const [a, b] = [await parts(fast), await parts(simple)];
+    expect(Object.keys(a)).toEqual(Object.keys(b));
+    for (const name of Object.keys(b)) if (a[name] !== b[name]) throw new Error(`${name} differs`);
+    // the random sheet really holds the odd cases, and the byte rows were the ones writing it
+    const big = a['xl/worksheets/sheet2.xml']!;
+    expect(big.length).toBeGreaterThan(2 << 20);
+    for (const bit of ['a &amp; b', '&lt;tag&gt;', 'say &quot;hi&quot;', 'O&apos;Brien', 'Müller', '😀', 'x\ufffdy', '<v>9999999999999.99</v>', '<v>1.5</v>', 't="b"']) expect(big).toContain(bit);
+    // and the file opens: the rows read back (blank rows inside the table kept as blank rows)
+    const [t] = await readWorkbookTables(fast, { sheets: ['Small'] });
+    const small = specs[3]!.rows;
+    let last = small.length - 1;
+    while (small[last]!.every((v) => v === null || v === '')) last--;
+    expect(t!.rows).toHaveLength(last + 1);
+    expect(t!.rows[0]![0]).toBe(small[0]![0] ?? '');
   });
 });

@@ -11,9 +11,9 @@
  * - `ExcelFileWorkbook` (WorkbookPort, in memory): `ExcelFileWorkbook.open(pathOrBuffer, readOptions?)`,
  *   `new ExcelFileWorkbook()`, `save(path)` (written next to the target, then renamed), `toBuffer()`; both
  *   carry the written sheets' charts as native chart parts.
- * - `writeWorkbookFile(path, specs, { onProgress, signal })` → `{ path, sheets: [{ name, rows }], charts }`:
+ * - `writeWorkbookFile(path, specs, { onProgress, signal, byteRows })` → `{ path, sheets: [{ name, rows }], charts }`:
  *   exceljs's streaming WorkbookWriter, rows committed as they go (memory stays flat for large outputs); plain
- *   data rows are written as exceljs's own row XML without its per-cell objects (see dataRowWriter); same
+ *   data rows are written as exceljs's own row XML, as bytes, without its per-cell objects (see dataRowWriter); same
  *   values, formats, widths and frozen header as the other hosts. A spec's chart is written into the same
  *   zip stream as a native chart part (see streamingCharts); `charts` names the sheets that carry one. The
  *   file appears only when complete (written as `<path>.part`, renamed); on error or cancel nothing is left
@@ -21,7 +21,7 @@
  */
 import { promises as fs } from 'node:fs';
 import ExcelJS from 'exceljs';
-import { columnLetter, type Cell, type Table } from '../../src/kernel/table';
+import type { Cell, Table } from '../../src/kernel/table';
 import { columnNumberFormat, sheetWidth } from '../../src/workbook/cells';
 import { chartData, type ChartData } from '../../src/workbook/chart-data';
 import type { WriteOptions } from '../../src/workbook/port';
@@ -47,6 +47,7 @@ import {
   relationshipsXml,
   withContentTypeOverrides,
 } from './chart-part';
+import { ROW_EMPTY, ROW_NOT_PLAIN, RowXmlWriter } from './row-xml';
 
 export interface ReadTablesOptions extends ReadOptions {
   /** Only these sheets (case-insensitive), in this order. Default: every sheet. */
@@ -108,9 +109,6 @@ export class ExcelFileWorkbook extends ExcelJsWorkbookPort {
   }
 }
 
-// exceljs's own XML escaping, so text comes out exactly as its cell writer would write it.
-const { xmlEncode } = require('exceljs/lib/utils/utils') as { xmlEncode(text: string): string };
-
 /** The parts of exceljs 4's streaming WorksheetWriter that writing a row touches (not in its typings). */
 interface SheetWriterInternals {
   _rowZero: number;
@@ -118,7 +116,7 @@ interface SheetWriterInternals {
   startedData: boolean;
   _writeColumns(): void;
   _writeOpenSheetData(): void;
-  stream: { write(xml: string): unknown };
+  stream: { write(data: Buffer): unknown; batch?: boolean; pipes?: unknown[] };
 }
 
 interface StyleManager {
@@ -126,15 +124,16 @@ interface StyleManager {
 }
 
 /**
- * Data rows of plain text, numbers and booleans go straight into the sheet XML, as the same bytes
- * exceljs's row writer produces (`<row r spans x14ac:dyDescent>`, `<c r s t>` with `str`/`b`, styled
- * blanks as `<c r s/>`, rows without a value left out), without building a Row, Cells and their
- * models per row: that bookkeeping was most of the time and garbage of a large workbook. Undefined
- * when this exceljs has another shape or a column has no format; any other row (a Date, a rich value)
- * gets false back and exceljs writes it.
+ * Data rows go into the sheet's stream as bytes from RowXmlWriter (./row-xml: the same bytes exceljs's
+ * row writer produces, without its Row, Cells and strings per row). Undefined when this exceljs has
+ * another shape, a column has no format, or a preamble is wider than the table; a row RowXmlWriter
+ * cannot write (a Date) gets false back and exceljs writes it.
  */
-/** Writes one data row (false: not a plain row, exceljs must write it); `flush` sends rows still held. */
-type DataRowWriter = ((values: readonly Cell[]) => boolean) & { flush(): void };
+/** Writes one data row from the spec's cells (false: exceljs must write it); `flush` sends rows still held. */
+type DataRowWriter = ((cells: readonly Cell[]) => boolean) & { flush(): void };
+
+/** Bytes of rows held before they go to exceljs's stream (it copies them into 64 KB buffers). */
+const ROW_BYTES_CHUNK = 1 << 20;
 
 function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): DataRowWriter | undefined {
   const ws = sheet as Partial<SheetWriterInternals>;
@@ -155,51 +154,34 @@ function dataRowWriter(sheet: unknown, workbook: unknown, spec: SheetSpec): Data
   const formats = spec.columns.map(columnNumberFormat);
   // A column without a format gets a style from each cell's type in exceljs; leave those sheets to it.
   if (formats.length !== width || formats.some((f) => !f)) return undefined;
-  const letters = formats.map((_, c) => columnLetter(c));
-  const spans = ` spans="1:${width}" x14ac:dyDescent="0.25">`;
-  let styleIds: number[] | undefined;
-  // Rows are held and written ~64 KB at a time: exceljs's stream makes a Buffer per write, a row each
-  // was a Buffer per row. Anything exceljs writes itself comes after a flush.
-  let held = '';
-  const flush = () => {
-    if (!held) return;
-    w.stream.write(held);
-    held = '';
+  let rows: RowXmlWriter | undefined;
+  // exceljs's sheet stream copies what it is given into its own buffers at once when it is in batch mode
+  // and the zip takes it (always so far): then a view of the writer's reused buffer will do, else a copy.
+  // Fewer Buffers made is fewer full collections of a large heap (V8 counts their memory as pressure).
+  const send = (bytes: Uint8Array) => {
+    const copied = w.stream.batch === true && Array.isArray(w.stream.pipes) && w.stream.pipes.length > 0;
+    w.stream.write(copied ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength) : Buffer.from(bytes));
   };
-  const writeRow = (values: readonly Cell[]): boolean => {
-    if (values.length !== width || (w._rows as unknown[]).length) return flush(), false;
-    let hasValue = false;
-    for (const v of values) {
-      if (v === null) continue;
-      const t = typeof v;
-      if (t !== 'string' && t !== 'number' && t !== 'boolean') return flush(), false;
-      hasValue = true;
-    }
-    const rowNumber = w._rowZero++;
-    if (!hasValue) return true; // exceljs writes no row without a value
+  const flush = () => {
+    if (rows?.pending) send(rows.take());
+  };
+  const writeRow = (cells: readonly Cell[]): boolean => {
+    if ((w._rows as unknown[]).length) return flush(), false;
+    // Registered in the order exceljs registers them (row style, then cells left to right): same ids.
+    rows ??= new RowXmlWriter(spec, [styleManager.addStyleModel({}), ...formats.map((numFmt) => styleManager.addStyleModel({ numFmt }))].slice(1));
+    const done = rows.row(cells, w._rowZero);
+    if (done === ROW_NOT_PLAIN) return flush(), false;
+    w._rowZero++;
+    if (done === ROW_EMPTY) return true; // exceljs writes no row without a value
     if (!w.startedData) {
+      // the sheet's opening XML goes before this row, the first of the sheet
+      const row = Buffer.from(rows.take());
       w._writeColumns();
       w._writeOpenSheetData();
       w.startedData = true;
+      w.stream.write(row);
     }
-    // Registered in the order exceljs registers them (row style, then cells left to right): same ids.
-    styleIds ??= [styleManager.addStyleModel({}), ...formats.map((numFmt) => styleManager.addStyleModel({ numFmt }))].slice(1);
-    let xml = `<row r="${rowNumber}"${spans}`;
-    for (let c = 0; c < width; c++) {
-      const v = values[c];
-      const s = styleIds[c] ? ` s="${styleIds[c]}"` : '';
-      if (v === null) {
-        if (s) xml += `<c r="${letters[c]}${rowNumber}"${s}/>`;
-      } else if (typeof v === 'number') {
-        xml += `<c r="${letters[c]}${rowNumber}"${s}><v>${xmlEncode(v.toString())}</v></c>`;
-      } else if (typeof v === 'boolean') {
-        xml += `<c r="${letters[c]}${rowNumber}"${s} t="b"><v>${v ? '1' : '0'}</v></c>`;
-      } else {
-        xml += `<c r="${letters[c]}${rowNumber}"${s} t="str"><v>${xmlEncode(v as string)}</v></c>`;
-      }
-    }
-    held += `${xml}</row>`;
-    if (held.length >= 1 << 16) flush();
+    if (rows.pending >= ROW_BYTES_CHUNK) flush();
     return true;
   };
   return Object.assign(writeRow, { flush });
@@ -274,12 +256,40 @@ async function zipCaughtUp(sheet: unknown): Promise<void> {
   const pipes = (sheet as { stream?: { pipes?: unknown } }).stream?.pipes;
   if (!Array.isArray(pipes)) return;
   // the entry stream is archiver's PassThrough (readable-stream 2: no writableLength): bytes waiting on either side of it
-  type Entry = { _writableState?: { length?: number }; _readableState?: { length?: number; ended?: boolean }; destroyed?: boolean };
+  type Entry = {
+    _writableState?: { length?: number };
+    _readableState?: { length?: number; ended?: boolean };
+    destroyed?: boolean;
+    once(event: string, listener: () => void): unknown;
+    off(event: string, listener: () => void): unknown;
+  };
   const waiting = (p: Entry) => (p._writableState?.length ?? 0) + (p._readableState?.length ?? 0);
-  for (const p of pipes as Entry[]) while (waiting(p) > ZIP_BACKLOG && !p.destroyed) await new Promise((resolve) => setTimeout(resolve, 2));
+  for (const p of pipes as Entry[]) while (waiting(p) > ZIP_BACKLOG && !p.destroyed) await drained(p);
 }
 
-export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[], options: WriteOptions = {}): Promise<WrittenWorkbook> {
+/**
+ * Until the entry stream says it drained (its write buffer emptied: deflate took the backlog), or it
+ * closed or failed. The 50 ms timer only guards against a stream that would never say so; a 'data'
+ * listener is never added (it would set a stream the zip has not piped yet flowing, and lose data).
+ */
+function drained(p: { once(event: string, listener: () => void): unknown; off(event: string, listener: () => void): unknown }): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      for (const e of ['drain', 'close', 'error']) p.off(e, done);
+      resolve();
+    };
+    const timer = setTimeout(done, 50);
+    for (const e of ['drain', 'close', 'error']) p.once(e, done);
+  });
+}
+
+export interface WorkbookFileOptions extends WriteOptions {
+  /** false: every row goes through exceljs's own row writer (the reference the byte rows are tested against). */
+  byteRows?: boolean;
+}
+
+export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[], options: WorkbookFileOptions = {}): Promise<WrittenWorkbook> {
   const seen = new Set<string>();
   for (const spec of specs) {
     const bad = sheetNameProblem(spec.name);
@@ -291,13 +301,17 @@ export async function writeWorkbookFile(path: string, specs: readonly SheetSpec[
   options.signal?.throwIfAborted();
   const result: WrittenWorkbook = { path, sheets: [], charts: [] };
   await replaceFile(path, async (tmp) => {
-    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false });
+    // Deflate level 1 (also the zip library's default, stated here as the choice): on a 550 MB sheet of
+    // VRET's Analysis it takes 1.1 s for 65 MB, level 6 takes 9 s for 52 MB; storing (level 0) would make
+    // a file eight times larger. No shared strings: a table of every distinct text held until the end
+    // would cost memory on the large sheets, and the cells read back the same.
+    const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: tmp, useStyles: true, useSharedStrings: false, zip: { zlib: { level: 1 } } });
     let failure: unknown;
     try {
       const addChart = charts.some(Boolean) ? streamingCharts(wb) : undefined;
       for (const [i, spec] of specs.entries()) {
         const ws = wb.addWorksheet(spec.name, { views: frozenHeaderViews(spec) });
-        const writeDataRow = dataRowWriter(ws, wb, spec);
+        const writeDataRow = options.byteRows === false ? undefined : dataRowWriter(ws, wb, spec);
         const rows = await writeSpecToWorksheet(ws as unknown as ExcelJS.Worksheet, spec, { ...options, commitRows: true, writeDataRow, caughtUp: () => zipCaughtUp(ws) });
         writeDataRow?.flush();
         const chart = charts[i];

@@ -13,7 +13,7 @@
  * - `findWorksheet(wb, name)`: case-insensitive, as Excel compares sheet names.
  * - `writeSpecToWorksheet(ws, spec, { onProgress, signal, commitRows })`: rows from `sheetRows`, column widths
  *   and number formats as `sheetCells` gives them; `commitRows` for the streaming writer (committed data
- *   cells share one style object per column), `writeDataRow` lets it write plain data rows itself.
+ *   cells share one style object per column), `writeDataRow` lets it write plain data rows itself (from the spec's cells).
  * - `ExcelJsWorkbookPort`: WorkbookPort over an in-memory exceljs Workbook (base of ExcelFileWorkbook and
  *   PreviewWorkbook). exceljs keeps no charts, so the port remembers each written sheet's chart as ChartData
  *   (`chartDataFor(name)`, `charts()` in workbook order) and `xlsxBytes()` adds them to the file as native
@@ -22,7 +22,7 @@
 import type { CellValue, Workbook, Worksheet } from 'exceljs';
 import { isoToExcelSerial } from '../../src/kernel/dates';
 import { tableFromValues, type Cell, type Table } from '../../src/kernel/table';
-import { columnNumberFormat, columnWidthChars, sheetRows, sheetWidth } from '../../src/workbook/cells';
+import { columnNumberFormat, columnWidthChars, sheetDataRow, sheetRows, sheetWidth, type SheetRow } from '../../src/workbook/cells';
 import { chartData, type ChartData } from '../../src/workbook/chart-data';
 import type { WorkbookPort, WriteOptions } from '../../src/workbook/port';
 import { isValidSheetName, type SheetSpec } from '../../src/workbook/sheet-spec';
@@ -111,8 +111,8 @@ export interface SpecWriteOptions extends WriteOptions {
   /** Rows between progress reports, abort checks and yields to the event loop. */
   rowsPerStep?: number;
   /**
-   * Streaming writer only: writes one data row (blanks as null) straight into the sheet and returns
-   * true, or returns false to leave the row to exceljs.
+   * Streaming writer only: writes one data row (the spec's cells, before conversion) straight into the
+   * sheet and returns true, or returns false to leave the row to exceljs.
    */
   writeDataRow?: (values: readonly Cell[]) => boolean;
   /** Streaming writer only: awaited every `rowsPerStep` rows, after the yield (until the file has caught up). */
@@ -142,6 +142,9 @@ function shareColumnStyles(row: WrittenRow, styles: readonly ({ numFmt: string }
   }
 }
 
+/** '' would be stored as an empty text cell; null leaves the cell empty, as Excel has it. */
+const blankAsNull = (v: Cell) => (v === '' ? null : v);
+
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 /**
@@ -161,23 +164,23 @@ export async function writeSpecToWorksheet(ws: Worksheet | WritableSheet, spec: 
   const sharedStyles = commitRows ? formats.map((f) => (f ? { numFmt: f } : undefined)) : undefined;
   const width = sheetWidth(spec);
   const firstData = (spec.preamble?.length ?? 0) + 1;
-  let index = 0;
-  for (const r of sheetRows(spec)) {
-    // '' would be stored as an empty text cell; null leaves the cell empty, as Excel has it.
-    const values = r.values.map((v) => (v === '' ? null : v));
-    if (index < firstData) {
-      const row = sheet.addRow(values);
-      for (let c = 0; c < width; c++) if (r.formats[c] !== (formats[c] ?? 'General')) row.getCell(c + 1).numFmt = r.formats[c];
-      if (commitRows) row.commit();
-    } else if (!writeDataRow?.(values)) {
-      const row = sheet.addRow(values);
+  const rows = sheetRows(spec);
+  for (let index = 0; index < firstData; index++) {
+    const r = rows.next().value as SheetRow;
+    const row = sheet.addRow(r.values.map(blankAsNull));
+    for (let c = 0; c < width; c++) if (r.formats[c] !== (formats[c] ?? 'General')) row.getCell(c + 1).numFmt = r.formats[c];
+    if (commitRows) row.commit();
+  }
+  for (let i = 0; i < spec.rows.length; ) {
+    const cells = spec.rows[i]!;
+    if (!writeDataRow?.(cells)) {
+      const row = sheet.addRow(sheetDataRow(spec, cells, formats, width).values.map(blankAsNull));
       if (sharedStyles) shareColumnStyles(row, sharedStyles);
       if (commitRows) row.commit();
     }
-    index++;
-    const dataDone = index - firstData;
-    if (dataDone > 0 && dataDone % rowsPerStep === 0 && dataDone < spec.rows.length) {
-      onProgress?.({ sheet: spec.name, rowsWritten: dataDone, rowsTotal: spec.rows.length });
+    i++;
+    if (i % rowsPerStep === 0 && i < spec.rows.length) {
+      onProgress?.({ sheet: spec.name, rowsWritten: i, rowsTotal: spec.rows.length });
       await tick(); // lets a streaming file drain, a UI redraw, and an abort arrive
       await caughtUp?.();
       signal?.throwIfAborted();

@@ -1,5 +1,4 @@
 /**
- * Over 400 lines because each output's string writer (the reference) sits beside its byte writer.
  * The CSV texts of a FIFO run's outputs, produced in chunks straight from the typed columns
  * (no row arrays, no generator step per row: 10M rows of history write in seconds). Numbers-only
  * ids are written as they are; any other id goes through the kernel writer (quoting, formula
@@ -17,7 +16,7 @@
  * - `allocationCsvBytes`, `balanceHistoryCsvBytes`, `currentBalanceCsvBytes(result, asOf?)`, `unmatchedCsvBytes`: the
  *   same files as UTF-8 byte chunks (what the CLI writes; canonical.test.ts proves the bytes equal).
  * - `BalanceFilesInput`: the columns the balance history and current balances need.
- * - `CsvBytes`: growing byte buffer with text (UTF-8), integer, cents (kernel writeAmountAscii), take().
+ * - the byte writers write into the kernel's ByteWriter (src/kernel/byte-writer.ts).
  * - `RedemptionSuffixes(result).suffix(sourceIndex)`: `,REDEEMID,REMAINING` for one input row; `.write(sourceIndex, out)` as bytes.
  * - `fifoResultCanonical(result)`: allocation chunks then unmatched chunks.
  * - `fifoInputCanonical(tx)`: the matched input rows as text (task pane input checksum).
@@ -26,12 +25,10 @@ import { csvRow } from '../kernel/csv';
 import { EARNED, TYPE_NAMES, type FifoTransactions } from './transactions';
 import { balancesAsOf, type FifoResult } from './allocate';
 import { ALLOCATION_COLUMNS, BALANCE_HISTORY_COLUMNS, IsoDateTimeCache, UNMATCHED_COLUMNS, currentBalanceColumns } from './report';
-import { writeAmountAscii } from '../kernel/money';
+import { ByteWriter } from '../kernel/byte-writer';
 
 export const CSV_EOL = '\r\n';
 const CHUNK = 8192;
-const DAY_MS = 86_400_000;
-const POW10 = Array.from({ length: 16 }, (_, i) => 10 ** i);
 
 export function centsText(cents: number): string {
   const neg = cents < 0;
@@ -179,7 +176,7 @@ export class RedemptionSuffixes {
   }
 
   /** suffix(sourceIndex) written into out. */
-  write(sourceIndex: number, out: CsvBytes): void {
+  write(sourceIndex: number, out: ByteWriter): void {
     if (!this.by) this.layOut();
     const by = sourceIndex < this.by!.length ? this.by![sourceIndex]! : -2;
     out.byte(44);
@@ -193,155 +190,12 @@ export class RedemptionSuffixes {
   }
 }
 
-/**
- * A growing byte buffer for CSV output, written cell by cell without making a string per row
- * (on 10M rows the strings and their UTF-8 encoding were most of the write time). Text is encoded
- * as UTF-8 by hand (src has no TextEncoder types); lone surrogates become U+FFFD, as Node writes them.
- */
-export class CsvBytes {
-  buf: Uint8Array;
-  pos = 0;
-  constructor(size = 1 << 20) {
-    this.buf = new Uint8Array(size);
-  }
-  /** Makes room for n more bytes. */
-  room(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    const bigger = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n));
-    bigger.set(this.buf.subarray(0, this.pos));
-    this.buf = bigger;
-  }
-  byte(c: number): void {
-    this.room(1);
-    this.buf[this.pos++] = c;
-  }
-  crlf(): void {
-    this.room(2);
-    this.buf[this.pos++] = 13;
-    this.buf[this.pos++] = 10;
-  }
-  text(s: string): void {
-    this.room(s.length * 3);
-    const out = this.buf;
-    let pos = this.pos;
-    for (let i = 0; i < s.length; i++) {
-      let c = s.charCodeAt(i);
-      if (c < 0x80) out[pos++] = c;
-      else if (c < 0x800) {
-        out[pos++] = 0xc0 | (c >> 6);
-        out[pos++] = 0x80 | (c & 63);
-      } else {
-        if (c >= 0xd800 && c <= 0xdfff) {
-          const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
-          if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
-            const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-            i++;
-            out[pos++] = 0xf0 | (cp >> 18);
-            out[pos++] = 0x80 | ((cp >> 12) & 63);
-            out[pos++] = 0x80 | ((cp >> 6) & 63);
-            out[pos++] = 0x80 | (cp & 63);
-            continue;
-          }
-          c = 0xfffd;
-        }
-        out[pos++] = 0xe0 | (c >> 12);
-        out[pos++] = 0x80 | ((c >> 6) & 63);
-        out[pos++] = 0x80 | (c & 63);
-      }
-    }
-    this.pos = pos;
-  }
-  /** A non-negative integer below 2^53, as String(n) writes it. */
-  integer(n: number): void {
-    this.room(16);
-    let k = 1;
-    while (k < 16 && n >= POW10[k]!) k++;
-    const out = this.buf;
-    let p = this.pos + k;
-    this.pos = p;
-    // above 32 bits one digit at a time in doubles; below, two at a time in integer arithmetic
-    while (n >= 4294967296) {
-      const q = Math.floor(n / 10);
-      out[--p] = 48 + (n - q * 10);
-      n = q;
-    }
-    let m = n >>> 0;
-    while (m >= 100) {
-      const q = (m / 100) >>> 0;
-      const r = m - q * 100;
-      out[--p] = 48 + (r % 10);
-      out[--p] = 48 + ((r / 10) | 0);
-      m = q;
-    }
-    if (m >= 10) {
-      out[--p] = 48 + (m % 10);
-      out[--p] = 48 + ((m / 10) | 0);
-    } else out[--p] = 48 + m;
-  }
-  /**
-   * isoDateTime(ms) (`YYYY-MM-DDTHH:MM:SSZ`) for whole seconds in years 0000–9999, from the day number
-   * by arithmetic (H. Hinnant's civil_from_days): no Date object and no string per row.
-   */
-  isoSecond(ms: number): void {
-    const day = Math.floor(ms / DAY_MS);
-    let sec = (ms - day * DAY_MS) / 1000;
-    const z = day + 719468;
-    const era = Math.floor(z / 146097);
-    const doe = z - era * 146097;
-    const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-    const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-    const mp = Math.floor((5 * doy + 2) / 153);
-    const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-    const m = mp < 10 ? mp + 3 : mp - 9;
-    const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
-    this.room(20);
-    const b = this.buf;
-    let p = this.pos;
-    b[p++] = 48 + Math.floor(y / 1000);
-    b[p++] = 48 + (Math.floor(y / 100) % 10);
-    b[p++] = 48 + (Math.floor(y / 10) % 10);
-    b[p++] = 48 + (y % 10);
-    b[p++] = 45;
-    b[p++] = 48 + Math.floor(m / 10);
-    b[p++] = 48 + (m % 10);
-    b[p++] = 45;
-    b[p++] = 48 + Math.floor(d / 10);
-    b[p++] = 48 + (d % 10);
-    b[p++] = 84; // 'T'
-    const h = Math.floor(sec / 3600);
-    sec -= h * 3600;
-    const mi = Math.floor(sec / 60);
-    sec -= mi * 60;
-    b[p++] = 48 + Math.floor(h / 10);
-    b[p++] = 48 + (h % 10);
-    b[p++] = 58;
-    b[p++] = 48 + Math.floor(mi / 10);
-    b[p++] = 48 + (mi % 10);
-    b[p++] = 58;
-    b[p++] = 48 + Math.floor(sec / 10);
-    b[p++] = 48 + (sec % 10);
-    b[p++] = 90; // 'Z'
-    this.pos = p;
-  }
-  /** formatAmount(cents) for a two-decimal currency (see the kernel's writeAmountAscii). */
-  cents(c: number): void {
-    this.room(24);
-    this.pos = writeAmountAscii(c, this.buf, this.pos);
-  }
-  /** The bytes written so far (a view: valid until the next write), and starts over. */
-  take(): Uint8Array {
-    const v = this.buf.subarray(0, this.pos);
-    this.pos = 0;
-    return v;
-  }
-}
-
 /** Texts written many times (a customer's id on each of its rows), encoded to UTF-8 once and then copied. */
 class EncodedCells {
   private readonly bytes: Uint8Array;
   private readonly start: Int32Array;
   constructor(texts: readonly string[]) {
-    const all = new CsvBytes(Math.max(16, texts.length * 8));
+    const all = new ByteWriter(Math.max(16, texts.length * 8));
     this.start = new Int32Array(texts.length + 1);
     for (let i = 0; i < texts.length; i++) {
       all.text(texts[i]!);
@@ -349,7 +203,7 @@ class EncodedCells {
     }
     this.bytes = all.buf;
   }
-  write(out: CsvBytes, i: number): void {
+  write(out: ByteWriter, i: number): void {
     const s = this.start[i]!;
     const e = this.start[i + 1]!;
     out.room(e - s);
@@ -369,7 +223,7 @@ const MAX_FOUR_DIGIT_YEAR_MS = 253402300799000;
 /** Byte chunks of at least this size are handed out (the last one may be smaller). */
 const BYTE_CHUNK = 1 << 20;
 
-function writeId(out: CsvBytes, tx: Ids, i: number): void {
+function writeId(out: ByteWriter, tx: Ids, i: number): void {
   const n = tx.idNum[i]!;
   if (n === n && n >= 0 && n <= Number.MAX_SAFE_INTEGER && Number.isInteger(n)) out.integer(n);
   else out.text(idCell(tx, i));
@@ -383,7 +237,7 @@ function writeId(out: CsvBytes, tx: Ids, i: number): void {
 export function* allocationCsvBytes(result: FifoResult): Generator<Uint8Array> {
   const tx = result.transactions;
   const al = result.allocations;
-  const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
+  const out = new ByteWriter(BYTE_CHUNK + (1 << 16));
   out.text(header(ALLOCATION_COLUMNS));
   for (let k = 0; k < al.count; k++) {
     writeId(out, tx, al.redeem[k]!);
@@ -401,7 +255,7 @@ export function* balanceHistoryCsvBytes(result: BalanceFilesInput): Generator<Ui
   const tx = result.transactions;
   const customers = new EncodedCells(customerCells(tx));
   const dates = new IsoDateTimeCache();
-  const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
+  const out = new ByteWriter(BYTE_CHUNK + (1 << 16));
   out.text(header(BALANCE_HISTORY_COLUMNS));
   const typeNames = new EncodedCells(TYPE_NAMES.map((t) => ',' + t + ','));
   // Blocks of each column gathered in tight loops first, as in balanceHistoryCsvChunks.
@@ -441,7 +295,7 @@ export function* currentBalanceCsvBytes(result: BalanceFilesInput, asOf?: string
   const tx = result.transactions;
   const customers = new EncodedCells(customerCells(tx));
   const asOfBalances = asOf ? balancesAsOf(result, asOf) : undefined;
-  const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
+  const out = new ByteWriter(BYTE_CHUNK + (1 << 16));
   out.text(header(currentBalanceColumns(asOf)));
   for (let k = 0; k < result.customerOrder.length; k++) {
     if (result.groupStart[k + 1] === result.groupStart[k]) continue;
@@ -461,7 +315,7 @@ export function* currentBalanceCsvBytes(result: BalanceFilesInput, asOf?: string
 
 export function* unmatchedCsvBytes(result: FifoResult): Generator<Uint8Array> {
   const tx = result.transactions;
-  const out = new CsvBytes(BYTE_CHUNK + (1 << 16));
+  const out = new ByteWriter(BYTE_CHUNK + (1 << 16));
   out.text(header(UNMATCHED_COLUMNS));
   for (let p = 0; p < result.order.length; p++) {
     const r = result.order[p]!;

@@ -309,6 +309,9 @@ export class VretRunBuilder {
   build(): VretResult {
     const sel = this.selection;
     const problems = this.problems;
+    // Only adding rows needs the index of transaction numbers; a large run's sheets are built and written
+    // after this, with a smaller heap to collect.
+    this.byNum.clear();
     if (!sel) return { selection: null, transactions: [], returns: [], journals: [], balances: [], problems, counts: [...this.counts.values()] };
     if (this.otherCountryRvr > 0)
       problems.push(

@@ -8,7 +8,7 @@
  * - `columnWidthChars(column)`: the width to give a column, in characters (spec width, else a default per type).
  * - `cellValue(value, column)`: one spec cell → the value Excel stores (cents → decimal, ids → text, ISO → serial).
  * - `sheetRows(spec)`: generator of sheet rows `{ values, formats }` (preamble, header, data), padded to `sheetWidth`;
- *   lets streaming writers convert row by row.
+ *   lets streaming writers convert row by row; `sheetDataRow(spec, row, formats)` is one data row of it.
  * - `sheetCells(spec)`: `SheetCells` — all rows at once, plus `headerRow` (1-based) and `firstDataIndex`.
  * - `estimateRowBytes(values, formats)`: UTF-8 bytes of the row in the JSON Office.js sends (values + numberFormat).
  * - `planChunks(specOrCells, maxBytes = 4_000_000)`: `[{ start, end }]` indexes into `SheetCells.values` (end
@@ -167,12 +167,18 @@ export function* sheetRows(spec: SheetSpec): Generator<SheetRow> {
     spec.columns.map((c) => c.header),
     spec.columns.map(() => TEXT_FORMAT),
   );
-  for (const r of spec.rows) {
-    yield pad(
-      spec.columns.map((c, i) => cellValue(r[i], c)),
-      formats.slice(),
-    );
+  for (const r of spec.rows) yield sheetDataRow(spec, r, formats, width);
+}
+
+/** One data row of `spec` as `sheetRows` yields it; `formats` are the columns' (`columnNumberFormat`). */
+export function sheetDataRow(spec: SheetSpec, row: readonly Cell[], formats: readonly string[], width = sheetWidth(spec)): SheetRow {
+  const values = spec.columns.map((c, i) => cellValue(row[i], c));
+  const fmt = formats.slice();
+  while (values.length < width) {
+    values.push('');
+    fmt.push(GENERAL_FORMAT);
   }
+  return { values, formats: fmt };
 }
 
 export interface SheetCells {

@@ -13,7 +13,8 @@
 import fs from 'node:fs';
 import type { Hash } from 'node:crypto';
 import type { FifoResult } from '../../../src/fifo/allocate';
-import { CsvBytes, RedemptionSuffixes } from '../../../src/fifo/canonical';
+import { RedemptionSuffixes } from '../../../src/fifo/canonical';
+import { ByteWriter } from '../../../src/kernel/byte-writer';
 import { REDEMPTION_COLUMNS } from '../../../src/fifo/report';
 import { csvRow, toCsv } from '../../../src/kernel/csv';
 import { PROBLEM_COLUMNS, problemRows, type Problem } from '../../../src/kernel/problems';
@@ -54,7 +55,7 @@ export function writeCsvWithRedemptions(
   options: { windowBytes?: number } = {},
 ): void {
   const { spans } = read;
-  const out = new CsvBytes(FLUSH_AT + (1 << 16));
+  const out = new ByteWriter(FLUSH_AT + (1 << 16));
   const suffixes = new RedemptionSuffixes(result);
   const inFd = fs.openSync(inputFile, 'r');
   const outFd = fs.openSync(file, 'w');
@@ -91,7 +92,7 @@ export function writeCsvWithRedemptions(
 
 /** "TC_Data with redemptions" from a workbook sheet: each cell through the kernel's CSV writer, straight into bytes. */
 export function writeTableWithRedemptions(source: Table, file: string, result: FifoResult): void {
-  const out = new CsvBytes(FLUSH_AT + (1 << 16));
+  const out = new ByteWriter(FLUSH_AT + (1 << 16));
   const suffixes = new RedemptionSuffixes(result);
   const fd = fs.openSync(file, 'w');
   try {
