@@ -42,7 +42,7 @@ describe('a settlement file read in parts equals one pass', () => {
     for (let seed = 1; seed <= 400; seed++) {
       const f = randomFile(seed);
       const text = seed % 2 ? withOddLines(f.text, seed) : f.text;
-      const inputs = [{ name: f.name, bytes: utf8(text) }];
+      const inputs: { name: string; bytes: Uint8Array }[] = [{ name: f.name, bytes: utf8(text) }];
       const w = cp1252(text);
       if (w) inputs.push({ name: f.name, bytes: w });
       for (const input of inputs) {
