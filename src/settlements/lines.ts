@@ -26,6 +26,7 @@ export const LINE_TEXT_FIELDS = [
 ] as const;
 export type LineTextField = (typeof LINE_TEXT_FIELDS)[number];
 const F = LINE_TEXT_FIELDS.length;
+const CACHE = 32;
 const FIELD_INDEX = Object.fromEntries(LINE_TEXT_FIELDS.map((f, i) => [f, i])) as Record<LineTextField, number>;
 
 /** A part's lines as plain data (SettlementLines.part / append). */
@@ -78,10 +79,13 @@ export class SettlementLines {
   private textIds: Int32Array[];
   /** LINE_TEXT_FIELDS index → slot among the kept fields, -1 when not kept. */
   private readonly slot: Int32Array;
-  /** Per slot, the untrimmed span and id of the last text given: neighbouring lines often share a value (an order's lines, their type). */
-  private readonly lastStart: Int32Array;
-  private readonly lastEnd: Int32Array;
-  private readonly lastId: Int32Array;
+  /**
+   * Per slot, CACHE recent texts (untrimmed span and id) by their length and end bytes: a field's values
+   * repeat (an order's lines, types, descriptions), and equal bytes then need no hash.
+   */
+  private readonly cacheStart: Int32Array;
+  private readonly cacheEnd: Int32Array;
+  private readonly cacheId: Int32Array;
 
   constructor(
     readonly spanText: SpanText,
@@ -97,9 +101,9 @@ export class SettlementLines {
     this.slot = new Int32Array(F).fill(-1);
     fields.forEach((f, k) => (this.slot[FIELD_INDEX[f]] = k));
     this.textIds = fields.map(() => new Int32Array(n));
-    this.lastStart = new Int32Array(fields.length);
-    this.lastEnd = new Int32Array(fields.length).fill(-1);
-    this.lastId = new Int32Array(fields.length);
+    this.cacheStart = new Int32Array(fields.length * CACHE);
+    this.cacheEnd = new Int32Array(fields.length * CACHE).fill(-1);
+    this.cacheId = new Int32Array(fields.length * CACHE);
   }
 
   /** Whether text field k (index in LINE_TEXT_FIELDS) is kept. */
@@ -120,22 +124,23 @@ export class SettlementLines {
   setSpan(i: number, k: number, start: number, end: number): void {
     const slot = this.slot[k]!;
     if (slot < 0) return;
-    const ls = this.lastStart[slot]!;
+    const b = this.spanText.bytes;
     const n = end - start;
-    if (n === this.lastEnd[slot]! - ls) {
-      const b = this.spanText.bytes;
+    const c = slot * CACHE + (n === 0 ? 0 : (n * 7 + b[start]! * 3 + b[end - 1]!) & (CACHE - 1));
+    const cs = this.cacheStart[c]!;
+    if (n === this.cacheEnd[c]! - cs) {
       let j = 0;
-      while (j < n && b[start + j] === b[ls + j]) j++;
+      while (j < n && b[start + j] === b[cs + j]) j++;
       if (j === n) {
-        this.textIds[slot]![i] = this.lastId[slot]!;
+        this.textIds[slot]![i] = this.cacheId[c]!;
         return;
       }
     }
     const id = this.spanText.trimmedId(start, end);
     this.textIds[slot]![i] = id;
-    this.lastStart[slot] = start;
-    this.lastEnd[slot] = end;
-    this.lastId[slot] = id;
+    this.cacheStart[c] = start;
+    this.cacheEnd[c] = end;
+    this.cacheId[c] = id;
   }
 
   /** Field k of line i: a text that is not in the bytes (a V1 amount type). */

@@ -10,7 +10,7 @@
  * first settlement-id of a detail row (rows of other settlements are named against it).
  *
  * Public API
- * - `planSettlementParts(input, count, fields?)` → a plan (header problems, one job per part) or null
+ * - `planSettlementParts(input, parts, fields?)` → a plan (header problems, one job per part) or null
  *   when the file is not a UTF-8 tab-separated file with a readable header (it is then read in one pass).
  * - `readSettlementPart(bytes, job)` → the part's pass 1 (`.part()` gives it as plain data to send).
  * - `joinSettlementParts(plan, first, later)` → the file's SettlementRead.
@@ -50,7 +50,12 @@ export interface SettlementPartsPlan {
   jobs: SettlementPartJob[];
 }
 
-export function planSettlementParts(input: SettlementFileInput, count: number, fields?: readonly LineTextField[]): SettlementPartsPlan | null {
+/**
+ * `parts`: how many (split at about equal bytes), or where the later parts start (each just after a line
+ * feed; a host that reads the file in parts itself chose them). Only the bytes before the last part's
+ * start are read here.
+ */
+export function planSettlementParts(input: SettlementFileInput, parts: number | readonly number[], fields?: readonly LineTextField[]): SettlementPartsPlan | null {
   const bytes = input.bytes;
   if (!bytes) return null;
   const file = input.name;
@@ -73,6 +78,19 @@ export function planSettlementParts(input: SettlementFileInput, count: number, f
   const header: string[] = [];
   for (let f = 0; f < rows.count; f++) header.push(rows.raw(f));
   const from = rows.pos;
+  const starts = [from];
+  if (typeof parts === 'number') {
+    for (let k = 1; k < parts; k++) {
+      const nl = bytes.indexOf(10, from + Math.floor(((bytes.length - from) * k) / parts));
+      if (nl >= 0 && nl + 1 < bytes.length && nl + 1 > starts[starts.length - 1]!) starts.push(nl + 1);
+    }
+  } else {
+    for (const at of parts) {
+      if (at <= starts[starts.length - 1]! || at >= bytes.length || bytes[at - 1] !== 10) return null;
+      starts.push(at);
+    }
+  }
+  const last = starts[starts.length - 1]!;
 
   // What the rows before each part decide: Pass1's rules — the first row with a total-amount is the
   // summary (a detail too when it carries an amount); detail rows give the first settlement-id.
@@ -82,7 +100,7 @@ export function planSettlementParts(input: SettlementFileInput, count: number, f
   let sidAt = Infinity;
   let firstSid: string | null = null;
   let firstSidBytes: Uint8Array | null = null;
-  while ((summaryAt === Infinity || sidAt === Infinity) && scan.next()) {
+  while ((summaryAt === Infinity || sidAt === Infinity) && scan.pos < last && scan.next()) {
     if (summaryAt === Infinity && scan.field(idx.total)) {
       summaryAt = scan.rowStart;
       if (!amountCols.some((i) => scan.field(i))) continue;
@@ -94,11 +112,6 @@ export function planSettlementParts(input: SettlementFileInput, count: number, f
     }
   }
 
-  const starts = [from];
-  for (let k = 1; k < count; k++) {
-    const nl = bytes.indexOf(10, from + Math.floor(((bytes.length - from) * k) / count));
-    if (nl >= 0 && nl + 1 < bytes.length && nl + 1 > starts[starts.length - 1]!) starts.push(nl + 1);
-  }
   const jobs = starts.map((start, k) => ({
     file,
     headerRow,

@@ -126,6 +126,8 @@ export class Pass1 {
   firstSid: string | null = null;
   firstSidBytes: Uint8Array | null = null;
   private readonly b: Uint8Array;
+  /** The shared fields the lines keep (indexes in LINE_TEXT_FIELDS) and their columns. */
+  private readonly sharedFields: Int32Array;
   private readonly sharedColumns: Int32Array;
   private readonly dayIds = new Map<number, number>();
   private lastDay = -1;
@@ -156,7 +158,9 @@ export class Pass1 {
     this.amountStart = new Int32Array(capacity);
     this.amountEnd = new Int32Array(capacity);
     this.column = layout.format === 'v1' ? new Int32Array(capacity) : null;
-    this.sharedColumns = Int32Array.from(SHARED_COLUMNS.map((c) => layout.idx[c]));
+    const kept = SHARED_FIELDS.map((k, f) => [k, layout.idx[SHARED_COLUMNS[f]!]] as const).filter(([k]) => this.lines.keeps(k));
+    this.sharedFields = Int32Array.from(kept, ([k]) => k);
+    this.sharedColumns = Int32Array.from(kept, ([, col]) => col);
   }
 
   read(): this {
@@ -314,11 +318,12 @@ export class Pass1 {
     if (first >= 0) lines.copyFields(first, i);
     else {
       const cols = this.sharedColumns;
+      const fields = this.sharedFields;
       const count = rows.count;
-      for (let f = 0; f < SHARED_FIELDS.length; f++) {
+      for (let f = 0; f < fields.length; f++) {
         const col = cols[f]!;
-        if (col >= 0 && col < count) lines.setSpan(i, SHARED_FIELDS[f]!, rows.start[col]!, rows.end[col]!);
-        else lines.setSpan(i, SHARED_FIELDS[f]!, 0, 0);
+        if (col >= 0 && col < count) lines.setSpan(i, fields[f]!, rows.start[col]!, rows.end[col]!);
+        else lines.setSpan(i, fields[f]!, 0, 0);
       }
     }
     return i;
