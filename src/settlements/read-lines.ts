@@ -130,8 +130,9 @@ export class Pass1 {
   private readonly sharedFields: Int32Array;
   private readonly sharedColumns: Int32Array;
   private readonly dayIds = new Map<number, number>();
-  private lastDay = -1;
-  private lastDayId = 0;
+  /** Days met lately, by their number's low bits: a month's days each find their id without the map. */
+  private readonly recentDay = new Int32Array(64).fill(-1);
+  private readonly recentDayId = new Int32Array(64);
   private lastPostedStart = 0;
   private lastPostedEnd = -1;
   private lastPostedId = 0;
@@ -350,15 +351,16 @@ export class Pass1 {
 
   /** The date id (index in lines.dates) of a yyyymmdd day. */
   dayId(day: number): number {
-    if (day === this.lastDay) return this.lastDayId;
+    const slot = day & 63;
+    if (this.recentDay[slot] === day) return this.recentDayId[slot]!;
     let id = this.dayIds.get(day);
     if (id === undefined) {
       id = this.lines.dates.length;
       this.lines.dates.push(`${Math.floor(day / 10000)}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`);
       this.dayIds.set(day, id);
     }
-    this.lastDay = day;
-    this.lastDayId = id;
+    this.recentDay[slot] = day;
+    this.recentDayId[slot] = id;
     return id;
   }
 

@@ -145,8 +145,19 @@ export class TabRows extends SettlementRows {
       let fieldStart = from;
       let i = from;
       for (; i < n; i++) {
-        const c = b[i]!;
-        if ((c - 14) >>> 0 < 114) continue; // 14..127: neither tab, line feed nor a byte of a multibyte character
+        let c = b[i]!;
+        // 14..127: neither tab, line feed nor a byte of a multibyte character (two at a time while they are)
+        while ((c - 14) >>> 0 < 114 && i + 2 < n) {
+          const d = b[i + 1]!;
+          if ((d - 14) >>> 0 >= 114) {
+            c = d;
+            i++;
+            break;
+          }
+          i += 2;
+          c = b[i]!;
+        }
+        if ((c - 14) >>> 0 < 114) continue;
         if (c === 9) {
           if (count === start.length) {
             this.count = count;
