@@ -1,12 +1,16 @@
+// Over 400 lines: pass 1 is one class run once per line, and its part()/append() (reading a file in parts) work on the same private state.
 /**
- * Pass 1 of reading a settlement file (see ./read.ts): each line's fields kept as spans (./lines.ts),
+ * Pass 1 of reading a settlement file (see ./read.ts): each line's text fields as ids (./lines.ts),
  * amounts in a plain form (`-12.34`, `34,20`) read straight to cents and posted dates in a plain form
  * to their day, everything else left for pass 2; evidence for the file's conventions; the summary row.
  * A class, not closures: it runs once per line of a million-line file.
  *
  * Public API
- * - `Pass1(rows, layout, file, problems, fields?)`.read(): lines, per-line amount form and span, later
- *   dates, literals, summary, rows of other settlements, the decimal and date tallies.
+ * - `Pass1(rows, layout, file, problems, fields?, part?)`.read(): lines, per-line amount form and span,
+ *   later dates, literals, summary, rows of other settlements, the decimal and date tallies; for a part
+ *   of the file (./parts.ts) `part()` gives it as plain data and `append(part, rowOffset)` joins a later one.
+ * - `Pass1Part`, `partTransferList(part)`: a part as another thread sends it.
+ * - `estimateLines(bytes, from?, to?)`: lines a span of bytes probably holds.
  * - `NO_SEPARATOR`, `POINT`, `COMMA`, `OTHER`: amount forms.
  */
 import { warning, type Problem } from '../kernel/problems';

@@ -15,6 +15,7 @@
  *
  * Public API
  * - `readSettlementFile(input, { fields? })` → { settlement (lines as columns) | null, problems }.
+ * - `readHeader`, `finishRead`: step 3 and steps 5–8, for reading in parts (./parts.ts).
  */
 import Papa from 'papaparse';
 import { blocking, warning, type Problem } from '../kernel/problems';
