@@ -6,10 +6,11 @@
  * and windows-1252 files get).
  *
  * Public API
- * - `readSettlementFileAt(file, options?)` → SettlementRead. `threads` (default 2; 1: one pass);
+ * - `readSettlementFileAt(file, options?)` → SettlementRead. `threads`: 2 (the default; 1 on a one-core machine) reads a large file on this thread and a worker, 1 in one pass;
  *   `partBytes` (default 8 MB): a file under twice this is read in one pass (a worker's start costs more).
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { LineTextField } from '../../../src/settlements/lines';
@@ -60,7 +61,7 @@ export async function readSettlementFileAt(file: string, options: ReadOptions = 
   const fields = options.fields;
   const onePass = () => readSettlementFile({ name, bytes: fs.readFileSync(file) }, { fields });
   const size = fs.statSync(file).size;
-  if ((options.threads ?? 2) < 2 || size < 2 * (options.partBytes ?? 8 << 20)) return onePass();
+  if ((options.threads ?? Math.min(2, os.availableParallelism())) < 2 || size < 2 * (options.partBytes ?? 8 << 20)) return onePass();
   // the worker starts while this thread finds where the second part starts and reads the first
   const worker = startWorkerFile(__filename, 'read-file-worker');
   const done = answer(worker, file);
