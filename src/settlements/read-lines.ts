@@ -148,7 +148,7 @@ export class Pass1 {
     private readonly file: string,
     readonly problems: Problem[],
     fields?: readonly LineTextField[],
-    /** A part of the file: how many lines it probably holds, and what the rows before it decided (./chunks.ts). */
+    /** A part of the file: how many lines it probably holds, and what the rows before it decided (./parts.ts). */
     part?: { capacity: number; summarySeen: boolean; firstSid: string | null; firstSidBytes: Uint8Array | null },
   ) {
     this.b = rows.bytes;
