@@ -36,6 +36,8 @@ export interface SettlementPartJob {
   stop: number;
   /** The row number before its first line: the header's for the first part, 0 for the others (joined with offsets). */
   row: number;
+  /** The first part: the others are joined into it, so its columns are sized for the whole file's lines. */
+  first: boolean;
   /** Whether the summary row lies before the part. */
   summarySeen: boolean;
   /** The first detail row's settlement-id when it lies before the part (its trimmed bytes when they needed no decoding). */
@@ -120,6 +122,7 @@ export function planSettlementParts(input: SettlementFileInput, parts: number | 
     start,
     stop: starts[k + 1] ?? bytes.length,
     row: k === 0 ? headerRow : 0,
+    first: k === 0,
     summarySeen: summaryAt < start,
     firstSid: sidAt < start ? firstSid : null,
     firstSidBytes: sidAt < start ? firstSidBytes : null,
@@ -131,7 +134,7 @@ export function planSettlementParts(input: SettlementFileInput, parts: number | 
 export function readSettlementPart(bytes: Uint8Array, job: SettlementPartJob): Pass1 {
   const layout = readSettlementHeader(job.file, job.headerRow, job.header).layout!;
   const rows = new TabRows(bytes, job.start, 'utf-8', true, job.stop, job.row);
-  const part = { capacity: estimateLines(bytes, job.start, job.stop), summarySeen: job.summarySeen, firstSid: job.firstSid, firstSidBytes: job.firstSidBytes };
+  const part = { capacity: estimateLines(bytes, job.start, job.first ? bytes.length : job.stop), summarySeen: job.summarySeen, firstSid: job.firstSid, firstSidBytes: job.firstSidBytes };
   return new Pass1(rows, layout, job.file, [], job.fields, part).read();
 }
 
