@@ -2,8 +2,9 @@
  * `npm run bench -- settlements-parse [--lines N]`: a generated 1M-line settlement flat file V2, totalled
  * per (transaction-type, amount-type, amount-description), on the same file and in one run, each in its
  * own process:
- *  - CloseDesk: the bytes read by the settlements reader (src/settlements/read.ts: date/decimal detection,
- *    problems, the total-amount = Σ details invariant), then sums in integer cents per group;
+ *  - CloseDesk: the file read as the CLI reads it (server/jobs/settlements/read-file.ts: the settlements
+ *    reader, src/settlements/read.ts — date/decimal detection, problems, the total-amount = Σ details
+ *    invariant — in two parts on two threads, joined), then sums in integer cents per group;
  *  - DuckDB: read_csv + GROUP BY (bench/duckdb-peer.ts);
  *  - pandas: read_csv + groupby (bench/settlements_pandas.py).
  * Prints process wall time (start-up included for all three), peak memory and ratios, and cross-checks
@@ -13,16 +14,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeSettlementFile } from './settlements-parse-data';
-import { readSettlementFile } from '../src/settlements/read';
+import { readSettlementFileAt } from '../server/jobs/settlements/read-file';
 import { arg, compiledNode, crossCheck, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
 
 /**
  * The CloseDesk side, in its own process so its time and memory are its own: the reader's lines as
  * columns, grouped by the integer ids of their three texts (no object per line is needed for a total).
  */
-export function child([file]: string[]): void {
-  const bytes = fs.readFileSync(file!);
-  const r = readSettlementFile({ name: path.basename(file!), bytes }, { fields: ['transactionType', 'amountType', 'amountDescription'] });
+export async function child([file]: string[]): Promise<void> {
+  const r = await readSettlementFileAt(file!, { fields: ['transactionType', 'amountType', 'amountDescription'] });
   const s = r.settlement!;
   const lines = s.lines;
   const type = lines.ids('transactionType');
@@ -73,6 +73,8 @@ export async function main(args: string[]): Promise<void> {
   if (!fs.existsSync(file)) writeSettlementFile(file, lines);
   report.say(`Settlement parse benchmark: V2 file of ${lines} lines, ${(fs.statSync(file).size / 1e6).toFixed(0)} MB (${((Date.now() - g0) / 1000).toFixed(1)} s to prepare) — ${loadAverage()}`);
 
+  // the reader's worker thread, compiled beside the child as the build puts it beside its host
+  compiledNode(path.join(__dirname, '..', 'server', 'jobs', 'settlements', 'read-file-worker.ts'));
   const cd = measure(process.execPath, [compiledNode(__filename, 'child'), file!]);
   const dk = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'settlements', file]);
   const pd = measure(PYTHON, [path.join(__dirname, 'settlements_pandas.py'), file]);

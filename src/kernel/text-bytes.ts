@@ -7,7 +7,8 @@
  * Public API
  * - `SpanText(bytes, encoding)`: `text(start, end)` decodes a span; `id(start, end)` / `intern(start, end)` decode
  *   it once per distinct value (`values[id]`); `trimmedId(start, end)` the same for the trimmed text;
- *   `idOf(text)` gives a text that is not a span its own id.
+ *   `idOf(text)` gives a text that is not a span its own id; `part()` / `idsOf(part)` carry ids from
+ *   another SpanText over the same bytes (another thread's) to this one's.
  * - `SPACE`: the ASCII bytes JavaScript's trim removes.
  * - `utf8SequenceLength(bytes, i, end)`: length of the valid UTF-8 sequence starting at i, 0 when invalid.
  * - `encodeUtf8(text)`, `decodeUtf8(bytes)`: a string's UTF-8 bytes and back.
@@ -78,6 +79,12 @@ const SLOTS = 1 << 12;
 /** ASCII bytes JavaScript's trim removes: tab, line feed, vertical tab, form feed, carriage return, space. */
 export const SPACE = new Uint8Array(256);
 for (const c of [9, 10, 11, 12, 13, 32]) SPACE[c] = 1;
+
+export interface SpanTextPart {
+  values: string[];
+  start: number[];
+  end: number[];
+}
 
 export class SpanText {
   private readonly utf8: TextDecoderLike | null;
@@ -163,6 +170,18 @@ export class SpanText {
       this.literalIds.set(text, id);
     }
     return id;
+  }
+
+  /** The values and where each was first seen (end -1: a text that is not a span), as plain data another thread can send. */
+  part(): SpanTextPart {
+    return { values: this.values, start: this.entryStart, end: this.entryEnd };
+  }
+
+  /** This SpanText's id of each value of another over the same bytes (its `part()`). */
+  idsOf(other: SpanTextPart): Int32Array {
+    const ids = new Int32Array(other.values.length);
+    for (let k = 0; k < ids.length; k++) ids[k] = other.end[k]! < 0 ? this.idOf(other.values[k]!) : this.id(other.start[k]!, other.end[k]!);
+    return ids;
   }
 
   private same(e: number, start: number, end: number): boolean {

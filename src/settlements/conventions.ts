@@ -71,6 +71,17 @@ export class DecimalTally {
     if (this.note(kind, row)) this.firstText(kind, text);
   }
 
+  /** Adds the tally of a later part of the file (its rows counted from `rowOffset`; a copy made on another thread is plain data). */
+  merge(later: DecimalTally, rowOffset: number): void {
+    const o = later as unknown as Record<'dotRow' | 'commaRow' | 'groupedRow', number> & Record<'dotValue' | 'commaValue' | 'groupedValue', string>;
+    if (later.dot && !this.dotRow) [this.dotRow, this.dotValue] = [o.dotRow + rowOffset, o.dotValue];
+    if (later.comma && !this.commaRow) [this.commaRow, this.commaValue] = [o.commaRow + rowOffset, o.commaValue];
+    if (later.grouped && !this.groupedRow) [this.groupedRow, this.groupedValue] = [o.groupedRow + rowOffset, o.groupedValue];
+    this.dot += later.dot;
+    this.comma += later.comma;
+    this.grouped += later.grouped;
+  }
+
   /** Evidence from unambiguous values; both kinds present is a blocking ambiguity. */
   decide(file: string, problems: Problem[]): DecimalSeparator {
     if (this.dot && this.comma) {
@@ -131,7 +142,7 @@ export class DateTally {
   /** First row whose first part exceeds 12 (so day first) / second part exceeds 12 (so month first). */
   private dayFirstRow = 0;
   private monthFirstRow = 0;
-  private firstRow: Partial<Record<'iso' | 'dotted' | 'slash', number>> = {};
+  private readonly firstRow: Partial<Record<'iso' | 'dotted' | 'slash', number>> = {};
 
   note(shape: DateShape, row: number): void {
     if (!shape) return;
@@ -146,6 +157,17 @@ export class DateTally {
 
   noteText(text: string, row: number): void {
     if (text) this.note(dateShape(text), row);
+  }
+
+  /** Adds the tally of a later part of the file (its rows counted from `rowOffset`; a copy made on another thread is plain data). */
+  merge(later: DateTally, rowOffset: number): void {
+    const o = later as unknown as { dayFirstRow: number; monthFirstRow: number; firstRow: DateTally['firstRow'] };
+    if (o.dayFirstRow && !this.dayFirstRow) this.dayFirstRow = o.dayFirstRow + rowOffset;
+    if (o.monthFirstRow && !this.monthFirstRow) this.monthFirstRow = o.monthFirstRow + rowOffset;
+    for (const s of ['iso', 'dotted', 'slash'] as const) {
+      if (later[s] && !this[s]) this.firstRow[s] = o.firstRow[s]! + rowOffset;
+      this[s] += later[s];
+    }
   }
 
   /** ISO and dd.mm.yyyy are unambiguous; slash dates need evidence of which part is the day. */

@@ -1,7 +1,8 @@
 /**
  * Amazon settlements → Zoho Books.
  * - parse: `parseSettlementFile`, `parseSettlementFiles`, `decodeSettlementBytes`, `settlementTotalsMatch`;
- *   read: `readSettlementFile` (the lines as columns, `SettlementLines`, for consumers that total without objects)
+ *   read: `readSettlementFile` (the lines as columns, `SettlementLines`, for consumers that total without objects);
+ *   parts: the same file read in parts a host may read on several threads, joined into the one-pass result
  * - mapping: `defaultSettlementConfig`, `mergeSettlementConfig`, `zohoIdsFromLists`, `DEFAULT_RULES`
  * - build: `buildSettlementDocuments` (invoices per-order / per-settlement, payments, journals, reconciliation)
  * - sheets: `buildSettlementSheets`, `withPostingStatus`
@@ -11,7 +12,8 @@
  */
 export * from './decode';
 export * from './parse';
-export * from './read';
+export { readSettlementFile, type SettlementRead, type SettlementColumnsRead } from './read';
+export { planSettlementParts, readSettlementPart, joinSettlementParts, readSettlementFileInParts, type SettlementPartsPlan, type SettlementPartJob } from './parts';
 export { SettlementLines, LINE_TEXT_FIELDS, type LineTextField } from './lines';
 export * from './mapping';
 export * from './build';

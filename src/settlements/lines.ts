@@ -1,15 +1,15 @@
 /**
  * A settlement's lines held column by column: per line its row, amount in cents, quantity, posted
- * date, and each text field as a span of the file's bytes (trimmed and decoded when read, each distinct
- * value once) — no object per line until a consumer asks for one (`line(i)`, `toArray()`); a consumer
- * that only groups asks for integer ids (`ids(field)`).
+ * date, and each text field as the integer id of its trimmed text (each distinct value decoded once,
+ * ids given from the file's bytes) — no object per line until a consumer asks for one (`line(i)`,
+ * `toArray()`); a consumer that only groups asks for the ids (`ids(field)`).
  *
  * Public API
  * - `LINE_TEXT_FIELDS`, `LineTextField`: the text fields of a SettlementLine.
  * - `SettlementLines`: `count`, `row`, `cents`, `quantity` (NaN: blank), `text(field, i)`, `ids(field)`,
  *   `line(i)`, `toArray()` (every field kept); for the reader: `add`, `setSpan`, `setLiteral`, `copyFields`, `keep(mask)`.
  */
-import type { SpanText } from '../kernel/text-bytes';
+import type { SpanText, SpanTextPart } from '../kernel/text-bytes';
 
 export const LINE_TEXT_FIELDS = [
   'transactionType',
@@ -26,7 +26,20 @@ export const LINE_TEXT_FIELDS = [
 ] as const;
 export type LineTextField = (typeof LINE_TEXT_FIELDS)[number];
 const F = LINE_TEXT_FIELDS.length;
+const CACHE = 32;
 const FIELD_INDEX = Object.fromEntries(LINE_TEXT_FIELDS.map((f, i) => [f, i])) as Record<LineTextField, number>;
+
+/** A part's lines as plain data (SettlementLines.part / append). */
+export interface LinesPart {
+  count: number;
+  row: Int32Array;
+  cents: Float64Array;
+  quantity: Float64Array;
+  postedDate: Int32Array;
+  textIds: Int32Array[];
+  dates: string[];
+  texts: SpanTextPart;
+}
 
 /** One amount of a settlement, V2-shaped (a V1 row yields one line per non-empty amount pair). */
 export interface SettlementLine {
@@ -59,17 +72,26 @@ export class SettlementLines {
   /** Index into `dates` (0: no date). */
   postedDate: Int32Array;
   readonly dates: string[] = [''];
-  /** Per line, per kept text field: the span [start, end) of the bytes, or start = -1 - id of a text that is not a span. */
-  private spans: Int32Array;
+  /**
+   * Per kept text field, per line: the id of its trimmed text (`spanText.values[id]`). Ids are given
+   * while the line's bytes are at hand (a later pass over a file of 138 MB would read them again from memory).
+   */
+  private textIds: Int32Array[];
   /** LINE_TEXT_FIELDS index → slot among the kept fields, -1 when not kept. */
   private readonly slot: Int32Array;
-  private readonly width: number;
+  /**
+   * Per slot, CACHE recent texts (untrimmed span and id) by their length and end bytes: a field's values
+   * repeat (an order's lines, types, descriptions), and equal bytes then need no hash.
+   */
+  private readonly cacheStart: Int32Array;
+  private readonly cacheEnd: Int32Array;
+  private readonly cacheId: Int32Array;
 
   constructor(
-    private readonly spanText: SpanText,
+    readonly spanText: SpanText,
     capacity: number,
     /** The text fields to keep (all by default): a consumer that only totals needs few. */
-    fields: readonly LineTextField[] = LINE_TEXT_FIELDS,
+    readonly fields: readonly LineTextField[] = LINE_TEXT_FIELDS,
   ) {
     const n = Math.max(16, capacity);
     this.row = new Int32Array(n);
@@ -78,8 +100,10 @@ export class SettlementLines {
     this.postedDate = new Int32Array(n);
     this.slot = new Int32Array(F).fill(-1);
     fields.forEach((f, k) => (this.slot[FIELD_INDEX[f]] = k));
-    this.width = fields.length;
-    this.spans = new Int32Array(n * this.width * 2);
+    this.textIds = fields.map(() => new Int32Array(n));
+    this.cacheStart = new Int32Array(fields.length * CACHE);
+    this.cacheEnd = new Int32Array(fields.length * CACHE).fill(-1);
+    this.cacheId = new Int32Array(fields.length * CACHE);
   }
 
   /** Whether text field k (index in LINE_TEXT_FIELDS) is kept. */
@@ -96,36 +120,44 @@ export class SettlementLines {
     return i;
   }
 
-  /** Field k (index in LINE_TEXT_FIELDS) of line i: a span of the bytes, trimmed when read. Not kept: ignored. */
+  /** Field k (index in LINE_TEXT_FIELDS) of line i: the trimmed text of a span of the bytes. Not kept: ignored. */
   setSpan(i: number, k: number, start: number, end: number): void {
     const slot = this.slot[k]!;
     if (slot < 0) return;
-    const at = (i * this.width + slot) * 2;
-    this.spans[at] = start;
-    this.spans[at + 1] = end;
+    const b = this.spanText.bytes;
+    const n = end - start;
+    const c = slot * CACHE + (n === 0 ? 0 : (n * 7 + b[start]! * 3 + b[end - 1]!) & (CACHE - 1));
+    const cs = this.cacheStart[c]!;
+    if (n === this.cacheEnd[c]! - cs) {
+      let j = 0;
+      while (j < n && b[start + j] === b[cs + j]) j++;
+      if (j === n) {
+        this.textIds[slot]![i] = this.cacheId[c]!;
+        return;
+      }
+    }
+    const id = this.spanText.trimmedId(start, end);
+    this.textIds[slot]![i] = id;
+    this.cacheStart[c] = start;
+    this.cacheEnd[c] = end;
+    this.cacheId[c] = id;
   }
 
   /** Field k of line i: a text that is not in the bytes (a V1 amount type). */
   setLiteral(i: number, k: number, text: string): void {
     const slot = this.slot[k]!;
-    if (slot < 0) return;
-    const at = (i * this.width + slot) * 2;
-    this.spans[at] = -1 - this.spanText.idOf(text);
-    this.spans[at + 1] = 0;
+    if (slot >= 0) this.textIds[slot]![i] = this.spanText.idOf(text);
   }
 
   /** Copies the text fields of line `from` to line `to` (a V1 row's lines share their row's fields). */
   copyFields(from: number, to: number): void {
-    const w = this.width * 2;
-    this.spans.copyWithin(to * w, from * w, from * w + w);
+    for (const ids of this.textIds) ids[to] = ids[from]!;
   }
 
   private id(i: number, k: number): number {
     const slot = this.slot[k]!;
     if (slot < 0) throw new Error(`The settlement lines were read without ${LINE_TEXT_FIELDS[k]}.`);
-    const at = (i * this.width + slot) * 2;
-    const s = this.spans[at]!;
-    return s < 0 ? -1 - s : this.spanText.trimmedId(s, this.spans[at + 1]!);
+    return this.textIds[slot]![i]!;
   }
 
   text(field: LineTextField, i: number): string {
@@ -134,33 +166,8 @@ export class SettlementLines {
 
   /** Per line, an id of the field's text (equal texts, equal ids); `values[id]` is the text. */
   ids(field: LineTextField): { ids: Int32Array; values: readonly string[] } {
-    const k = FIELD_INDEX[field];
-    const slot = this.slot[k]!;
-    const ids = new Int32Array(this.count);
-    const spans = this.spans;
-    const b = this.spanText.bytes;
-    // Neighbouring lines often share a value (an order's lines, their type): equal bytes to the line
-    // before reuse its id without hashing.
-    let ps = 0;
-    let pe = -1;
-    let pid = 0;
-    for (let i = 0; i < this.count; i++) {
-      const at = (i * this.width + slot) * 2;
-      const s = spans[at]!;
-      const e = spans[at + 1]!;
-      if (s >= 0 && e - s === pe - ps) {
-        let k2 = 0;
-        while (k2 < e - s && b[s + k2] === b[ps + k2]) k2++;
-        if (k2 === e - s) {
-          ids[i] = pid;
-          continue;
-        }
-      }
-      pid = ids[i] = this.id(i, k);
-      ps = s >= 0 ? s : 0;
-      pe = s >= 0 ? e : -1;
-    }
-    return { ids, values: this.spanText.values };
+    this.id(0, FIELD_INDEX[field]);
+    return { ids: this.textIds[this.slot[FIELD_INDEX[field]]!]!.subarray(0, this.count), values: this.spanText.values };
   }
 
   line(i: number): SettlementLine {
@@ -191,9 +198,33 @@ export class SettlementLines {
     return out;
   }
 
+  /** The lines as plain data another thread can send (see Pass1.part). */
+  part(): LinesPart {
+    const n = this.count;
+    return { count: n, row: this.row.subarray(0, n), cents: this.cents.subarray(0, n), quantity: this.quantity.subarray(0, n), postedDate: this.postedDate.subarray(0, n), textIds: this.textIds.map((a) => a.subarray(0, n)), dates: this.dates, texts: this.spanText.part() };
+  }
+
+  /** Appends the lines of a later part of the same bytes: rows moved by `rowOffset`, dates by `dateIds`, texts renumbered to this one's ids. */
+  append(p: LinesPart, rowOffset: number, dateIds: readonly number[]): void {
+    const at = this.count;
+    const n = p.count;
+    while (this.row.length < at + n) this.grow();
+    const textIds = this.spanText.idsOf(p.texts);
+    for (let i = 0; i < n; i++) {
+      this.row[at + i] = p.row[i]! + rowOffset;
+      this.postedDate[at + i] = dateIds[p.postedDate[i]!]!;
+    }
+    this.cents.set(p.cents.subarray(0, n), at);
+    this.quantity.set(p.quantity.subarray(0, n), at);
+    this.textIds.forEach((ids, slot) => {
+      const from = p.textIds[slot]!;
+      for (let i = 0; i < n; i++) ids[at + i] = textIds[from[i]!]!;
+    });
+    this.count = at + n;
+  }
+
   /** Keeps the lines whose mask byte is 1, in order. */
   keep(mask: Uint8Array): void {
-    const w = this.width * 2;
     let j = 0;
     for (let i = 0; i < this.count; i++) {
       if (!mask[i]) continue;
@@ -202,7 +233,7 @@ export class SettlementLines {
         this.cents[j] = this.cents[i]!;
         this.quantity[j] = this.quantity[i]!;
         this.postedDate[j] = this.postedDate[i]!;
-        this.spans.copyWithin(j * w, i * w, i * w + w);
+        for (const ids of this.textIds) ids[j] = ids[i]!;
       }
       j++;
     }
@@ -216,6 +247,6 @@ export class SettlementLines {
     this.cents = g(this.cents, new Float64Array(n));
     this.quantity = g(this.quantity, new Float64Array(n));
     this.postedDate = g(this.postedDate, new Int32Array(n));
-    this.spans = g(this.spans, new Int32Array(n * this.width * 2));
+    this.textIds = this.textIds.map((a) => g(a, new Int32Array(n)));
   }
 }

@@ -11,6 +11,7 @@
  *
  * Public API
  * - `parseSettlementFile(input)` → { settlement | null, problems }; `parseSettlementFiles(inputs)` (a settlement in two files blocks).
+ * - `parsedFromRead(read)`, `collectSettlements(parsed)`: the same for files a host read its own way (a Node host reads a large one on two threads).
  * - `settlementTotalsMatch(settlement)`: the invariant.
  * - Types: `Settlement`, `SettlementLine`, `SettlementFileInput`, `SettlementFormat`, `DateStyle`, `DecimalSeparator`.
  */
@@ -20,7 +21,7 @@ import type { SettlementEncoding } from './decode';
 import type { SettlementFormat } from './columns';
 import type { DateStyle, DecimalSeparator } from './conventions';
 import type { SettlementLine } from './lines';
-import { readSettlementFile } from './read';
+import { readSettlementFile, type SettlementRead } from './read';
 
 export type { SettlementFormat } from './columns';
 export type { DateStyle, DecimalSeparator } from './conventions';
@@ -64,7 +65,11 @@ export interface ParsedSettlementFile {
 }
 
 export function parseSettlementFile(input: SettlementFileInput): ParsedSettlementFile {
-  const r = readSettlementFile(input);
+  return parsedFromRead(readSettlementFile(input));
+}
+
+/** A file's read (lines as columns) with its lines as objects. */
+export function parsedFromRead(r: SettlementRead): ParsedSettlementFile {
   return { settlement: r.settlement && { ...r.settlement, lines: r.settlement.lines.toArray() }, problems: r.problems };
 }
 
@@ -80,11 +85,15 @@ export interface ParsedSettlements {
 
 /** Several files at once; the same settlement in two files is blocking (it would be posted twice). */
 export function parseSettlementFiles(inputs: readonly SettlementFileInput[]): ParsedSettlements {
+  return collectSettlements(inputs.map(parseSettlementFile));
+}
+
+/** Files parsed one by one (a host may read them its own way), in order; a settlement in two files blocks. */
+export function collectSettlements(files: readonly ParsedSettlementFile[]): ParsedSettlements {
   const settlements: Settlement[] = [];
   const problems: Problem[] = [];
   const seen = new Map<string, string>();
-  for (const input of inputs) {
-    const r = parseSettlementFile(input);
+  for (const r of files) {
     problems.push(...r.problems);
     if (!r.settlement) continue;
     const s = r.settlement;

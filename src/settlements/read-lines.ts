@@ -1,19 +1,23 @@
+// Over 400 lines: pass 1 is one class run once per line, and its part()/append() (reading a file in parts) work on the same private state.
 /**
- * Pass 1 of reading a settlement file (see ./read.ts): each line's fields kept as spans (./lines.ts),
+ * Pass 1 of reading a settlement file (see ./read.ts): each line's text fields as ids (./lines.ts),
  * amounts in a plain form (`-12.34`, `34,20`) read straight to cents and posted dates in a plain form
  * to their day, everything else left for pass 2; evidence for the file's conventions; the summary row.
  * A class, not closures: it runs once per line of a million-line file.
  *
  * Public API
- * - `Pass1(rows, layout, file, problems, fields?)`.read(): lines, per-line amount form and span, later
- *   dates, literals, summary, rows of other settlements, the decimal and date tallies.
+ * - `Pass1(rows, layout, file, problems, fields?, part?)`.read(): lines, per-line amount form and span,
+ *   later dates, literals, summary, rows of other settlements, the decimal and date tallies; for a part
+ *   of the file (./parts.ts) `part()` gives it as plain data and `append(part, rowOffset)` joins a later one.
+ * - `Pass1Part`, `partTransferList(part)`: a part as another thread sends it.
+ * - `estimateLines(bytes, from?, to?)`: lines a span of bytes probably holds.
  * - `NO_SEPARATOR`, `POINT`, `COMMA`, `OTHER`: amount forms.
  */
 import { warning, type Problem } from '../kernel/problems';
 import { NOT_PLAIN, AMOUNT_COMMA, AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt } from '../kernel/money';
 import type { SettlementLayout } from './columns';
 import { DOTTED_SHAPE, DateTally, DecimalTally, ISO_SHAPE, dateShape, type DateShape, type DecimalEvidence } from './conventions';
-import { SettlementLines, type LineTextField } from './lines';
+import { SettlementLines, type LineTextField, type LinesPart } from './lines';
 import type { SettlementRows } from './rows';
 
 /** Amount forms (see plainAmountAt), and the evidence each gives about the decimal separator. */
@@ -61,6 +65,32 @@ class Later {
 const SHARED_FIELDS = [0, 1, 2, 3, 4, 5, 8, 9, 10];
 const SHARED_COLUMNS: (keyof SettlementLayout['idx'])[] = ['transactionType', 'orderId', 'merchantOrderId', 'adjustmentId', 'shipmentId', 'marketplace', 'fulfillmentId', 'sku', 'promotionId'];
 
+/** A pass over a part of the file as plain data (see Pass1.part and Pass1.append); rows count from 0 at the part's start. */
+export interface Pass1Part {
+  /** Lines the part spans (its last row number). */
+  rows: number;
+  lines: LinesPart;
+  form: Uint8Array;
+  amountStart: Int32Array;
+  amountEnd: Int32Array;
+  column: Int32Array | null;
+  laterDates: { line: number[]; start: number[]; end: number[] };
+  literals: string[];
+  summary: Summary | null;
+  foreign: Map<number, string>;
+  decimals: DecimalTally;
+  dates: DateTally;
+  problems: Problem[];
+  firstSid: string | null;
+  firstSidBytes: Uint8Array | null;
+}
+
+/** The buffers a part's arrays lie in, to move them to another thread rather than copy them. */
+export function partTransferList(p: Pass1Part): ArrayBuffer[] {
+  const arrays = [p.form, p.amountStart, p.amountEnd, p.column, p.lines.row, p.lines.cents, p.lines.quantity, p.lines.postedDate, ...p.lines.textIds];
+  return arrays.flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : []));
+}
+
 export interface Summary {
   row: number;
   settlementId: string;
@@ -88,19 +118,25 @@ export class Pass1 {
   /** Texts that are not spans (trimmed of Unicode spaces): negative starts index this list (-1 - i). */
   readonly literals: string[] = [];
   summary: Summary | null = null;
+  /** The last row number read (a part's rows count from 0). */
+  rowsRead = 0;
+  /** Whether the summary row is behind (in this part or before it): later rows with a total-amount are details. */
+  private summarySeen = false;
   /** Rows whose settlement-id differs from the first one seen. */
   readonly foreign = new Map<number, string>();
   readonly decimals = new DecimalTally();
   readonly dates = new DateTally();
-  private firstSid: string | null = null;
-  private firstSidSpan = false;
-  private firstSidStart = 0;
-  private firstSidEnd = 0;
+  /** The first settlement-id of a kept row, and its trimmed bytes when it needed no decoding to trim. */
+  firstSid: string | null = null;
+  firstSidBytes: Uint8Array | null = null;
   private readonly b: Uint8Array;
+  /** The shared fields the lines keep (indexes in LINE_TEXT_FIELDS) and their columns. */
+  private readonly sharedFields: Int32Array;
   private readonly sharedColumns: Int32Array;
   private readonly dayIds = new Map<number, number>();
-  private lastDay = -1;
-  private lastDayId = 0;
+  /** Days met lately, by their number's low bits: a month's days each find their id without the map. */
+  private readonly recentDay = new Int32Array(64).fill(-1);
+  private readonly recentDayId = new Int32Array(64);
   private lastPostedStart = 0;
   private lastPostedEnd = -1;
   private lastPostedId = 0;
@@ -110,17 +146,26 @@ export class Pass1 {
     private readonly rows: SettlementRows,
     private readonly layout: SettlementLayout,
     private readonly file: string,
-    private readonly problems: Problem[],
+    readonly problems: Problem[],
     fields?: readonly LineTextField[],
+    /** A part of the file: how many lines it probably holds, and what the rows before it decided (./parts.ts). */
+    part?: { capacity: number; summarySeen: boolean; firstSid: string | null; firstSidBytes: Uint8Array | null },
   ) {
     this.b = rows.bytes;
-    const capacity = estimateLines(this.b);
+    const capacity = part ? part.capacity : estimateLines(this.b);
+    if (part) {
+      this.summarySeen = part.summarySeen;
+      this.firstSid = part.firstSid;
+      this.firstSidBytes = part.firstSidBytes;
+    }
     this.lines = new SettlementLines(rows.text, capacity, fields);
     this.form = new Uint8Array(capacity);
     this.amountStart = new Int32Array(capacity);
     this.amountEnd = new Int32Array(capacity);
     this.column = layout.format === 'v1' ? new Int32Array(capacity) : null;
-    this.sharedColumns = Int32Array.from(SHARED_COLUMNS.map((c) => layout.idx[c]));
+    const kept = SHARED_FIELDS.map((k, f) => [k, layout.idx[SHARED_COLUMNS[f]!]] as const).filter(([k]) => this.lines.keeps(k));
+    this.sharedFields = Int32Array.from(kept, ([k]) => k);
+    this.sharedColumns = Int32Array.from(kept, ([, col]) => col);
   }
 
   read(): this {
@@ -132,12 +177,13 @@ export class Pass1 {
         // Trailing empty fields (a summary row's extra tab, trailing spaces) are harmless; real values are not.
         const extra: string[] = [];
         for (let f = width; f < rows.count; f++) extra.push(rows.value(f));
-        if (extra.some((x) => x !== '') && !(this.summary === null && rows.field(idx.total) && extra.length === 1))
+        if (extra.some((x) => x !== '') && !(!this.summarySeen && rows.field(idx.total) && extra.length === 1))
           problems.push(warning({ source: file, row, value: extra.join(' | '), message: `This line has ${rows.count} fields where the header has ${width}; the extra values are ignored.`, code: 'field-count' }));
       }
-      if (this.summary === null && rows.field(idx.total)) {
+      if (!this.summarySeen && rows.field(idx.total)) {
         const summary = { row, settlementId: rows.value(idx.settlementId), start: rows.value(idx.start), end: rows.value(idx.end), deposit: rows.value(idx.deposit), total: rows.value(idx.total), currency: rows.value(idx.currency) };
         this.summary = summary;
+        this.summarySeen = true;
         this.decimals.noteText(summary.total, row);
         for (const d of [summary.start, summary.end, summary.deposit]) this.dates.noteText(d, row);
         // A summary row that also carries a detail amount counts as a detail too.
@@ -146,7 +192,61 @@ export class Pass1 {
       }
       this.keep(row);
     }
+    this.rowsRead = rows.row;
     return this;
+  }
+
+  /** What this pass read of a part of the file, as plain data another thread can send (`partTransferList`). */
+  part(): Pass1Part {
+    const n = this.lines.count;
+    return {
+      rows: this.rowsRead,
+      lines: this.lines.part(),
+      form: this.form.subarray(0, n),
+      amountStart: this.amountStart.subarray(0, n),
+      amountEnd: this.amountEnd.subarray(0, n),
+      column: this.column && this.column.subarray(0, n),
+      laterDates: { line: this.laterDates.line, start: this.laterDates.start, end: this.laterDates.end },
+      literals: this.literals,
+      summary: this.summary,
+      foreign: this.foreign,
+      decimals: this.decimals,
+      dates: this.dates,
+      problems: this.problems,
+      firstSid: this.firstSid,
+      firstSidBytes: this.firstSidBytes,
+    };
+  }
+
+  /**
+   * Appends what a pass over the next part of the file read (rows counted from 0 there, from
+   * `rowOffset` here): lines, their texts renumbered to this pass's ids, problems in file order.
+   */
+  append(p: Pass1Part, rowOffset: number): void {
+    const lineOffset = this.lines.count;
+    const literalOffset = this.literals.length;
+    const dateIds = p.lines.dates.map((d) => (d === '' ? 0 : this.dayId(Number(d.slice(0, 4)) * 10000 + Number(d.slice(5, 7)) * 100 + Number(d.slice(8, 10)))));
+    this.lines.append(p.lines, rowOffset, dateIds);
+    this.rowsRead = rowOffset + p.rows;
+    while (this.form.length < this.lines.count) this.grow();
+    const n = p.lines.count;
+    this.form.set(p.form.subarray(0, n), lineOffset);
+    this.amountEnd.set(p.amountEnd.subarray(0, n), lineOffset);
+    for (let i = 0; i < n; i++) {
+      const s = p.amountStart[i]!;
+      this.amountStart[lineOffset + i] = s < 0 ? s - literalOffset : s;
+    }
+    if (this.column && p.column) this.column.set(p.column.subarray(0, n), lineOffset);
+    this.literals.push(...p.literals);
+    const later = p.laterDates;
+    for (let k = 0; k < later.line.length; k++) this.laterDates.add(later.line[k]! + lineOffset, later.start[k]! < 0 ? later.start[k]! - literalOffset : later.start[k]!, later.end[k]!);
+    for (const [row, sid] of p.foreign) this.foreign.set(row + rowOffset, sid);
+    if (!this.summary && p.summary) this.summary = { ...p.summary, row: p.summary.row + rowOffset };
+    this.summarySeen ||= p.summary !== null;
+    this.decimals.merge(p.decimals, rowOffset);
+    this.dates.merge(p.dates, rowOffset);
+    for (const q of p.problems) this.problems.push(q.row === undefined ? q : { ...q, row: q.row + rowOffset });
+    if (this.firstSid === null) [this.firstSid, this.firstSidBytes] = [p.firstSid, p.firstSidBytes];
   }
 
   /** The text of a span, or of a literal (negative start). */
@@ -223,11 +323,12 @@ export class Pass1 {
     if (first >= 0) lines.copyFields(first, i);
     else {
       const cols = this.sharedColumns;
+      const fields = this.sharedFields;
       const count = rows.count;
-      for (let f = 0; f < SHARED_FIELDS.length; f++) {
+      for (let f = 0; f < fields.length; f++) {
         const col = cols[f]!;
-        if (col >= 0 && col < count) lines.setSpan(i, SHARED_FIELDS[f]!, rows.start[col]!, rows.end[col]!);
-        else lines.setSpan(i, SHARED_FIELDS[f]!, 0, 0);
+        if (col >= 0 && col < count) lines.setSpan(i, fields[f]!, rows.start[col]!, rows.end[col]!);
+        else lines.setSpan(i, fields[f]!, 0, 0);
       }
     }
     return i;
@@ -254,15 +355,16 @@ export class Pass1 {
 
   /** The date id (index in lines.dates) of a yyyymmdd day. */
   dayId(day: number): number {
-    if (day === this.lastDay) return this.lastDayId;
+    const slot = day & 63;
+    if (this.recentDay[slot] === day) return this.recentDayId[slot]!;
     let id = this.dayIds.get(day);
     if (id === undefined) {
       id = this.lines.dates.length;
       this.lines.dates.push(`${Math.floor(day / 10000)}-${String(Math.floor(day / 100) % 100).padStart(2, '0')}-${String(day % 100).padStart(2, '0')}`);
       this.dayIds.set(day, id);
     }
-    this.lastDay = day;
-    this.lastDayId = id;
+    this.recentDay[slot] = day;
+    this.recentDayId[slot] = id;
     return id;
   }
 
@@ -277,13 +379,17 @@ export class Pass1 {
 
   private noteSettlementId(row: number): void {
     const rows = this.rows;
+    const first = this.firstSidBytes;
     if (this.firstSid === null) {
       this.firstSid = rows.lit ?? rows.text.text(rows.ts, rows.te);
-      this.firstSidSpan = rows.lit === null;
-      [this.firstSidStart, this.firstSidEnd] = [rows.ts, rows.te];
-    } else if (rows.lit === null && this.firstSidSpan) {
+      this.firstSidBytes = rows.lit === null ? this.b.slice(rows.ts, rows.te) : null;
+    } else if (rows.lit === null && first !== null) {
       // equal bytes, equal text (both encodings map bytes to text one to one)
-      if (!sameSpan(this.b, rows.ts, rows.te, this.firstSidStart, this.firstSidEnd)) this.foreign.set(row, rows.text.text(rows.ts, rows.te));
+      const b = this.b;
+      const s = rows.ts;
+      let k = 0;
+      if (rows.te - s === first.length) while (k < first.length && b[s + k] === first[k]) k++;
+      if (k !== first.length || rows.te - s !== first.length) this.foreign.set(row, rows.text.text(rows.ts, rows.te));
     } else {
       const sid = rows.lit ?? rows.text.text(rows.ts, rows.te);
       if (sid !== this.firstSid) this.foreign.set(row, sid);
@@ -309,12 +415,12 @@ function sameSpan(b: Uint8Array, s: number, e: number, s2: number, e2: number): 
   return true;
 }
 
-/** Lines a file probably holds, from its first 64 KB (sizes the columns once instead of growing them). */
-function estimateLines(b: Uint8Array): number {
-  const head = Math.min(b.length, 1 << 16);
+/** Lines bytes [from, to) probably hold, from their first 64 KB (sizes the columns once instead of growing them). */
+export function estimateLines(b: Uint8Array, from = 0, to = b.length): number {
+  const head = Math.min(to - from, 1 << 16);
   let n = 0;
-  for (let i = 0; i < head; i++) if (b[i] === 10) n++;
-  return Math.max(16, n < 2 || head === b.length ? n + 1 : Math.ceil((b.length / head) * n * 1.05));
+  for (let i = from; i < from + head; i++) if (b[i] === 10) n++;
+  return Math.max(16, n < 2 || head === to - from ? n + 1 : Math.ceil(((to - from) / head) * n * 1.05));
 }
 
 const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];

@@ -15,6 +15,7 @@
  *
  * Public API
  * - `readSettlementFile(input, { fields? })` → { settlement (lines as columns) | null, problems }.
+ * - `readHeader`, `finishRead`: step 3 and steps 5–8, for reading in parts (./parts.ts).
  */
 import Papa from 'papaparse';
 import { blocking, warning, type Problem } from '../kernel/problems';
@@ -22,7 +23,7 @@ import { formatAmount, isCurrencyCode, minorUnitDigits, parseAmount } from '../k
 import { readDateTime } from '../kernel/dates';
 import type { Cell } from '../kernel/table';
 import { decodeSettlementBytes, type SettlementEncoding } from './decode';
-import { readSettlementHeader } from './columns';
+import { readSettlementHeader, type SettlementLayout } from './columns';
 import type { LineTextField, SettlementLines } from './lines';
 import { COMMA, NO_SEPARATOR, POINT, Pass1 } from './read-lines';
 import { CellRows, NOT_UTF8, TabRows, type SettlementRows } from './rows';
@@ -114,24 +115,30 @@ function readFile(input: SettlementFileInput, mode: SettlementEncoding, fields?:
   const file = input.name;
   const problems: Problem[] = [];
   const { rows, encoding } = openRows(input, mode, problems);
+  const layout = readHeader(file, rows, problems);
+  if (!layout) return { settlement: null, problems };
+  // 4. Pass 1.
+  const pass = new Pass1(rows, layout, file, problems, fields).read();
+  return finishRead(file, layout, encoding, pass, problems);
+}
 
-  // 3. The header.
+/** 3. The header: the file's layout, or null (the file cannot be read; its problems say why). */
+export function readHeader(file: string, rows: SettlementRows, problems: Problem[]): SettlementLayout | null {
   if (!rows.next()) {
     problems.push(blocking({ source: file, message: `${file} is empty.`, code: 'empty-file' }));
-    return { settlement: null, problems };
+    return null;
   }
-  const headerRow = rows.row;
   const header: string[] = [];
   for (let f = 0; f < rows.count; f++) header.push(rows.raw(f));
-  const { layout, problems: headerProblems } = readSettlementHeader(file, headerRow, header);
+  const { layout, problems: headerProblems } = readSettlementHeader(file, rows.row, header);
   problems.push(...headerProblems);
-  if (!layout) {
-    if (rows instanceof TabRows) rows.validateRest(); // the encoding is the whole file's
-    return { settlement: null, problems };
-  }
+  if (!layout && rows instanceof TabRows) rows.validateRest(); // the encoding is the whole file's
+  return layout;
+}
 
-  // 4. Pass 1; 5. the conventions.
-  const pass = new Pass1(rows, layout, file, problems, fields).read();
+/** Steps 5–8 once pass 1 has read every line (on one thread, or in parts appended in file order). */
+export function finishRead(file: string, layout: SettlementLayout, encoding: SettlementEncoding, pass: Pass1, problems: Problem[]): SettlementRead {
+  // 5. The conventions.
   const decimal = pass.decimals.decide(file, problems);
   const { dateStyle, slash } = pass.dates.decide(file, decimal, problems);
 

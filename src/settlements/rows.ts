@@ -11,8 +11,9 @@
  * - `SettlementRows`: `next()` → false at the end; `row`, `count`, `start`/`end` (untrimmed spans of
  *   `bytes`); `field(i)` trims field i into `ts`/`te` (or `lit` when Unicode spaces had to be decoded to
  *   trim) and says whether it is non-empty; `value(i)` is its text.
- * - `TabRows(bytes, from, encoding, validate)`: a tab-separated file; throws `NOT_UTF8` at the first
- *   invalid UTF-8 sequence when validating. `validateRest()` checks the bytes not yet read.
+ * - `TabRows(bytes, from, encoding, validate, stop?, row?, text?)`: a tab-separated file, or the lines of
+ *   a part of it in [from, stop); throws `NOT_UTF8` at the first invalid UTF-8 sequence when validating.
+ *   `validateRest()` checks the bytes not yet read; `pos` is where the next row starts.
  * - `CellRows.of(rows)`: rows of text cells ({ row, cells }).
  */
 import { SPACE, SpanText, encodeUtf8, utf8SequenceLength, type SpanEncoding } from '../kernel/text-bytes';
@@ -103,25 +104,40 @@ export abstract class SettlementRows {
 }
 
 export class TabRows extends SettlementRows {
-  private pos: number;
+  pos: number;
+  /** Where the last row read starts. */
+  rowStart = 0;
   private done = false;
 
+  /**
+   * `stop`: where the rows stop (a part of the file: just after a line feed); `row`: the line number
+   * before the first row read.
+   */
   constructor(
     bytes: Uint8Array,
     from: number,
     encoding: SpanEncoding,
     private readonly validate: boolean,
+    private readonly stop = bytes.length,
+    row = 0,
+    text = new SpanText(bytes, encoding),
   ) {
-    super(bytes, new SpanText(bytes, encoding));
+    super(bytes, text);
     this.pos = from;
+    this.row = row;
   }
 
   next(): boolean {
     const b = this.bytes;
-    const n = b.length;
+    const n = this.stop;
     const validate = this.validate;
     while (!this.done) {
-      const from = this.pos;
+      const from = (this.rowStart = this.pos);
+      // a part ends after its last line feed (the whole file goes on to count the line after the last one)
+      if (from === n && n < b.length) {
+        this.done = true;
+        break;
+      }
       this.row++;
       let start = this.start;
       let end = this.end;
@@ -129,8 +145,19 @@ export class TabRows extends SettlementRows {
       let fieldStart = from;
       let i = from;
       for (; i < n; i++) {
-        const c = b[i]!;
-        if ((c - 14) >>> 0 < 114) continue; // 14..127: neither tab, line feed nor a byte of a multibyte character
+        let c = b[i]!;
+        // 14..127: neither tab, line feed nor a byte of a multibyte character (two at a time while they are)
+        while ((c - 14) >>> 0 < 114 && i + 2 < n) {
+          const d = b[i + 1]!;
+          if ((d - 14) >>> 0 >= 114) {
+            c = d;
+            i++;
+            break;
+          }
+          i += 2;
+          c = b[i]!;
+        }
+        if ((c - 14) >>> 0 < 114) continue;
         if (c === 9) {
           if (count === start.length) {
             this.count = count;
@@ -164,9 +191,9 @@ export class TabRows extends SettlementRows {
   validateRest(): void {
     if (!this.validate) return;
     const b = this.bytes;
-    for (let i = this.pos; i < b.length; i++) {
+    for (let i = this.pos; i < this.stop; i++) {
       if (b[i]! < 0x80) continue;
-      const len = utf8SequenceLength(b, i, b.length);
+      const len = utf8SequenceLength(b, i, this.stop);
       if (!len) throw NOT_UTF8;
       i += len - 1;
     }

@@ -4,10 +4,12 @@ import { formatAmount } from '../../../src/kernel/money';
 import { describeLocation, isBlocking, PROBLEM_COLUMNS, problemRows } from '../../../src/kernel/problems';
 import { toCsv } from '../../../src/kernel/csv';
 import { sheetToCsv } from '../../../src/workbook/csv';
-import { buildSettlementPosting } from '../../../src/settlements/posting';
+import { buildSettlementPostingFrom } from '../../../src/settlements/posting';
+import { collectSettlements, parsedFromRead } from '../../../src/settlements/parse';
 import { SETTLEMENT_SHEETS } from '../../../src/settlements/sheets';
 import type { InvoiceMode } from '../../../src/settlements/build';
-import { loadSettlementConfig, readSettlementInputs, SettlementFilesError } from './files';
+import { loadSettlementConfig, settlementFilePaths, SettlementFilesError } from './files';
+import { readSettlementFileAt } from './read-file';
 import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
 import { cliConfig, withStore } from '../../cli/setup';
 import { listConnections } from '../../zoho/connections';
@@ -63,10 +65,10 @@ export const command: CliCommand = {
     if (!values.out) throw new UsageError('--out is required.');
     const mode = (values.invoices ?? 'per-order') as InvoiceMode;
     if (mode !== 'per-order' && mode !== 'per-settlement') throw new UsageError(`--invoices is per-order or per-settlement, not "${values.invoices}".`);
-    let inputs;
+    let files;
     let config;
     try {
-      inputs = readSettlementInputs(positionals, io.cwd);
+      files = settlementFilePaths(positionals, io.cwd);
       config = loadSettlementConfig(values.config, io.cwd);
     } catch (err) {
       if (err instanceof SettlementFilesError) {
@@ -84,7 +86,10 @@ export const command: CliCommand = {
       config = mergeSettlementConfig(config, stored.ids);
       println(io.err, `Zoho ids: ${stored.entries} entries of the stored mapping of ${stored.name}.`);
     }
-    const result = buildSettlementPosting(inputs, config, { invoiceMode: mode });
+    const read = [];
+    for (const f of files) read.push(parsedFromRead(await readSettlementFileAt(f)));
+    const { settlements, problems } = collectSettlements(read);
+    const result = buildSettlementPostingFrom(settlements, problems, config, { invoiceMode: mode });
     const out = path.resolve(io.cwd, values.out);
     fs.mkdirSync(out, { recursive: true });
     for (const sheet of result.sheets) {

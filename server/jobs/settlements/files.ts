@@ -1,10 +1,9 @@
 /**
- * Settlement files and settings from disk for the CLI and the server: bytes in (the engine decodes
- * UTF-8 / windows-1252), a JSON mapping file validated before use.
+ * Settlement files and settings from disk for the CLI and the server: the files named (read by
+ * ./read-file.ts; the engine decodes UTF-8 / windows-1252), a JSON mapping file validated before use.
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SettlementFileInput } from '../../../src/settlements/parse';
 import { defaultSettlementConfig, type SettlementConfig } from '../../../src/settlements/mapping';
 import { readSettlementConfigJson } from '../../../src/settlements/config-file';
 
@@ -13,9 +12,9 @@ export const SETTLEMENT_EXTENSIONS = ['.txt', '.tsv', '.csv', '.tab'];
 
 export class SettlementFilesError extends Error {}
 
-/** Files and folders (their settlement files, sorted) → inputs with raw bytes. */
-export function readSettlementInputs(paths: readonly string[], cwd = process.cwd()): SettlementFileInput[] {
-  const out: SettlementFileInput[] = [];
+/** Files and folders (their settlement files, sorted) → the files' paths. */
+export function settlementFilePaths(paths: readonly string[], cwd = process.cwd()): string[] {
+  const out: string[] = [];
   for (const p of paths) {
     const abs = path.resolve(cwd, p);
     let st: fs.Stats;
@@ -32,7 +31,7 @@ export function readSettlementInputs(paths: readonly string[], cwd = process.cwd
           .map((f) => path.join(abs, f))
       : [abs];
     if (st.isDirectory() && !files.length) throw new SettlementFilesError(`${p} has no settlement files (${SETTLEMENT_EXTENSIONS.join(', ')}).`);
-    for (const f of files) out.push({ name: path.basename(f), bytes: new Uint8Array(fs.readFileSync(f)) });
+    out.push(...files);
   }
   return out;
 }

@@ -1,0 +1,50 @@
+/**
+ * A settlement file read from disk on two threads (the worker reading its part from the shared bytes)
+ * gives what one pass over its bytes gives: random files (odd values, CRLF, summary rows anywhere),
+ * a larger one with problems throughout, windows-1252 bytes (the worker's part or the first one not
+ * UTF-8) and a comma-separated copy (read in one pass).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readSettlementFile, type SettlementRead } from '../../../src/settlements/read';
+import { asCsv, cp1252, randomFile, utf8 } from '../../../test/fixtures/settlements/random-file';
+import { order, v2File } from '../../../test/fixtures/settlements/make';
+import { readSettlementFileAt } from './read-file';
+
+const asParsed = (r: SettlementRead) => ({ settlement: r.settlement && { ...r.settlement, lines: r.settlement.lines.toArray() }, problems: r.problems });
+
+let dir: string;
+beforeAll(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'settlement-read-'))));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+async function same(name: string, bytes: Uint8Array): Promise<SettlementRead> {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, bytes);
+  // partBytes: 1 — every file, however small, is read in two parts
+  const got = await readSettlementFileAt(file, { partBytes: 1 });
+  expect({ name, ...asParsed(got) }).toEqual({ name, ...asParsed(readSettlementFile({ name, bytes })) });
+  return got;
+}
+
+test('random files read on two threads equal one pass', async () => {
+  for (let seed = 1; seed <= 40; seed++) {
+    const f = randomFile(seed);
+    await same(`r${seed}.txt`, utf8(f.text));
+    const w = cp1252(f.text);
+    if (w) await same(`w${seed}.txt`, w);
+    if (seed % 10 === 0) await same(`c${seed}.csv`, utf8(asCsv(f.text)));
+  }
+});
+
+test('a larger file with problems throughout, and windows-1252 only in the second part, equal one pass', async () => {
+  const lines = [];
+  for (let k = 0; k < 3000; k++) lines.push(...order(`111-${String(1000000 + k)}-0000001`, k % 7 ? 'SKU-A' : 'SKU-Ä', 1000 + k, k % 97 ? {} : { posted: 'soon' }));
+  const text = v2File(lines).replace(/\t12\.34\t/g, '\tabc\t');
+  const r = await same('big.txt', utf8(text));
+  expect(r.settlement!.lines.count).toBeGreaterThan(10000);
+  expect(r.problems.some((p) => p.code === 'bad-date')).toBe(true);
+  const late = text + '\nx\u00e9\n';
+  const w = await same('late-1252.txt', cp1252(late)!);
+  expect(w.problems[0]).toMatchObject({ code: 'encoding-fallback' });
+});
