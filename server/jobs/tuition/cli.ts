@@ -3,18 +3,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import type { Problem } from '../../../src/kernel';
+import type { LearnerRules } from '../../../src/tuition';
 import { invoicesCsv } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
 import { readTuitionFilesInto } from './read-files';
-import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
-import { cliConfig, withStore } from '../../cli/setup';
-import { learnerRules } from './invoices';
+import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
 
 function writeAtomically(file: string, text: string): void {
   fs.writeFileSync(`${file}.part`, text);
   fs.renameSync(`${file}.part`, file);
+}
+
+/** Each customer's learner rules as the server's store holds them. */
+async function storedLearnerRules(io: CliIo): Promise<LearnerRules> {
+  const { cliConfig, withStore } = require('../../cli/setup') as typeof import('../../cli/setup');
+  const { learnerRules } = require('./invoices') as typeof import('./invoices');
+  return withStore(cliConfig(io), learnerRules);
 }
 
 export const command: CliCommand = {
@@ -50,7 +56,8 @@ export const command: CliCommand = {
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new UsageError('--threads takes a whole number of at least 1.');
     // As the server builds: each customer's learner rules from its settings (the store the server uses).
-    const learners = values['stored-learners'] ? await withStore(cliConfig(io), learnerRules) : {};
+    // (the store, its drivers and the server's settings are loaded only then: a plain file run needs none of them)
+    const learners = values['stored-learners'] ? await storedLearnerRules(io) : {};
     const withRules = Object.keys(learners).length;
     if (values['stored-learners']) println(io.err, `Learner rules: stored for ${withRules} customer${withRules === 1 ? '' : 's'}.`);
 
