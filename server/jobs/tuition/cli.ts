@@ -6,7 +6,7 @@ import type { Problem } from '../../../src/kernel';
 import type { LearnerRules } from '../../../src/tuition';
 import { invoicesCsv } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
-import { readTuitionFilesInto } from './read-files';
+import { MAX_DEFAULT_THREADS, readTuitionFilesInto } from './read-files';
 import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
@@ -34,7 +34,8 @@ export const command: CliCommand = {
     '  --partner  read every file with this partner profile (default: recognised from the column names)',
     '  --stored-learners  match learners with each customer\'s rules as stored (Settings → Delivery targets → Learners:',
     '             aliases, the part-before-the-@ rule), read from the store the server uses; default: the default rules',
-    '  --threads  read the files in N groups side by side on worker threads (default 1: one after another)',
+    `  --threads  read the files in N groups side by side on worker threads, merged in file order (default: one group`,
+    `             per core, at most ${MAX_DEFAULT_THREADS}; 1 reads them one after another on this thread). The result is the same either way.`,
     '',
     'Writes invoices.csv (Customer, Month, User, Expense Type, Amount, Currency: one row per user and expense type,',
     'one invoice per customer and currency) and problems.csv. Exit code 2 when a blocking problem remains (invoices.csv',

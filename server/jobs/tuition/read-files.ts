@@ -7,10 +7,13 @@
  *
  * Public API
  * - `readTuitionFilesInto(reader, files, options?)` → the files' own problems (CSV syntax, empty,
- *   unreadable workbook), in file order. `threads`: at most this many groups (default 1: on a busy
- *   2-core machine a worker's start, its own names and the merge cost as much as it saves).
+ *   unreadable workbook), in file order. `threads`: at most this many groups (1: one after another).
+ * - `defaultThreads(files)`: the groups when none is asked for — one per core the process may use, at
+ *   most MAX_DEFAULT_THREADS (this thread merges every later group: past a few, merging costs what
+ *   reading saves), one for a single file.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Problem } from '../../../src/kernel';
@@ -48,8 +51,14 @@ export function fileGroups(sizes: readonly number[], n: number): number[][] {
   return groups.filter((g) => g.length > 0);
 }
 
+export const MAX_DEFAULT_THREADS = 4;
+
+export function defaultThreads(files: number): number {
+  return Math.max(1, Math.min(files, os.availableParallelism(), MAX_DEFAULT_THREADS));
+}
+
 export async function readTuitionFilesInto(reader: ExpenseLineReader, files: readonly string[], options: { threads?: number } = {}): Promise<Problem[]> {
-  const threads = Math.min(options.threads ?? 1, files.length);
+  const threads = Math.min(options.threads ?? defaultThreads(files.length), files.length);
   if (threads < 2) return readInOrder(reader, files);
   const sizes = files.map((f) => fs.statSync(f).size);
   const [first, ...rest] = fileGroups(sizes, threads).map((g) => g.map((i) => files[i]!));
