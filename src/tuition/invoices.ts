@@ -214,19 +214,27 @@ export const INVOICE_CSV_HEADER = ['Customer', 'Month', 'User', 'Expense Type', 
 
 /** invoices.csv: a row per invoice line (customer, month, user, expense type, amount, currency). */
 export function invoicesCsv(invoices: readonly TuitionInvoice[], options: CsvOptions = {}): string {
+  return [...invoicesCsvPieces(invoices, options)].join('');
+}
+
+/**
+ * invoicesCsv in pieces, one per invoice (their concatenation is invoicesCsv): a host writing a file
+ * writes each piece as it comes, and never holds the whole text.
+ */
+export function* invoicesCsvPieces(invoices: readonly TuitionInvoice[], options: CsvOptions = {}): Generator<string> {
   const eol = options.lineEnding ?? '\r\n';
   const d = options.delimiter ?? ',';
   const typeCell = new Map(EXPENSE_TYPES.map((t) => [t, csvCell(t, d)]));
-  const parts: string[] = [csvRow([...INVOICE_CSV_HEADER], options)];
+  yield (options.bom ? '\uFEFF' : '') + csvRow([...INVOICE_CSV_HEADER], options) + eol;
   for (const inv of invoices) {
     // an invoice's own cells are the same on each of its lines: written once; its rows are joined at once
     // (a short-lived piece per cell, not hundreds of thousands kept until the end)
     const before = csvRow([inv.customer, inv.month], options) + d;
-    const after = d + csvCell(inv.currency, d);
-    const rows = inv.lines.map((l) => before + csvCell(l.user, d) + d + typeCell.get(l.expenseType)! + d + csvCell(formatAmount(l.cents, inv.currency), d) + after);
-    if (rows.length) parts.push(rows.join(eol));
+    const after = d + csvCell(inv.currency, d) + eol;
+    let rows = '';
+    for (const l of inv.lines) rows += before + csvCell(l.user, d) + d + typeCell.get(l.expenseType)! + d + csvCell(formatAmount(l.cents, inv.currency), d) + after;
+    if (rows) yield rows;
   }
-  return (options.bom ? '\uFEFF' : '') + parts.join(eol) + eol;
 }
 
 // ---- the customer's CSV layout -----------------------------------------------------------------

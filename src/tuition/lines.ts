@@ -96,7 +96,11 @@ export class ExpenseLineReader {
     this.recorded = mode.part ? new RecordedReferences() : null;
   }
 
-  /** A part reader's lines, problems, layouts and references, to merge into another reader (./parts.ts). */
+  /**
+   * A part reader's lines, problems, layouts and references, to merge into another reader (./parts.ts),
+   * once it has read everything: the lines are views of its own columns (posted to another thread they
+   * are moved, not copied).
+   */
   part(): ExpensePart {
     if (!this.recorded) throw new Error('part() is only for a reader made as a part (mode part: true).');
     const c = this.store;
@@ -106,16 +110,16 @@ export class ExpenseLineReader {
       partner: this.options.partner,
       lines: {
         count: n,
-        partner: c.partner.slice(0, n),
-        customer: c.customer.slice(0, n),
-        user: c.user.slice(0, n),
-        type: c.type.slice(0, n),
-        cents: c.cents.slice(0, n),
-        currency: c.currency.slice(0, n),
-        date: c.date.slice(0, n),
-        credit: c.credit.slice(0, n),
-        source: c.source.slice(0, n),
-        row: c.row.slice(0, n),
+        partner: c.partner.subarray(0, n),
+        customer: c.customer.subarray(0, n),
+        user: c.user.subarray(0, n),
+        type: c.type.subarray(0, n),
+        cents: c.cents.subarray(0, n),
+        currency: c.currency.subarray(0, n),
+        date: c.date.subarray(0, n),
+        credit: c.credit.subarray(0, n),
+        source: c.source.subarray(0, n),
+        row: c.row.subarray(0, n),
         names: c.names.values,
         partners: c.partners.values,
         dates: c.dates.values,

@@ -64,7 +64,7 @@ export interface ExpensePart {
   references: PartReferences;
 }
 
-/** The buffers of a part's typed arrays (each owns its buffer: they are sliced to their length). */
+/** The buffers of a part's typed arrays (each array is a view of a buffer of its own). */
 export function partTransferList(part: ExpensePart): ArrayBuffer[] {
   const arrays = [...Object.values(part.lines), ...Object.values(part.references)].filter((v): v is Uint8Array => ArrayBuffer.isView(v));
   return arrays.map((a) => a.buffer as ArrayBuffer);
@@ -98,8 +98,8 @@ export class RecordedReferences {
   }
 
   toPart(): PartReferences {
-    const [start, end, partner, source, row, problemAt, line, column] = this.cols.map((a) => a.slice(0, this.count)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-    return { count: this.count, pool: this.pool.slice(0, this.used), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };
+    const [start, end, partner, source, row, problemAt, line, column] = this.cols.map((a) => a.subarray(0, this.count)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    return { count: this.count, pool: this.pool.subarray(0, this.used), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };
   }
 }
 

@@ -4,15 +4,22 @@ import path from 'node:path';
 import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import type { Problem } from '../../../src/kernel';
 import type { LearnerRules } from '../../../src/tuition';
-import { invoicesCsv } from '../../../src/tuition';
+import { invoicesCsvPieces } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
 import { MAX_DEFAULT_THREADS, readTuitionFilesInto } from './read-files';
 import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
 
-function writeAtomically(file: string, text: string): void {
-  fs.writeFileSync(`${file}.part`, text);
+/** The text (or its pieces, written as they come) under a temporary name, then renamed: a reader never sees half a file. */
+function writeAtomically(file: string, text: string | Iterable<string>): void {
+  const fd = fs.openSync(`${file}.part`, 'w');
+  try {
+    // (writeFileSync on a descriptor writes all of each piece, after the one before)
+    for (const piece of typeof text === 'string' ? [text] : text) fs.writeFileSync(fd, piece);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(`${file}.part`, file);
 }
 
@@ -81,7 +88,7 @@ export const command: CliCommand = {
     const invoicesFile = path.join(outDir, 'invoices.csv');
     // A month with a blocking problem is not billed: a stale invoices.csv from an earlier run must not look current.
     if (blocked) fs.rmSync(invoicesFile, { force: true });
-    else writeAtomically(invoicesFile, invoicesCsv(invoices));
+    else writeAtomically(invoicesFile, invoicesCsvPieces(invoices));
 
     for (const l of month.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
     if (month.noRows) println(io.out, `Warning: ${month.noRows}`);
