@@ -8,9 +8,11 @@
  * Public API
  * - `readTuitionFilesInto(reader, files, options?)` → the files' own problems (CSV syntax, empty,
  *   unreadable workbook), in file order. `threads`: at most this many groups (1: one after another).
- * - `defaultThreads(files)`: the groups when none is asked for — one per core the process may use, at
- *   most MAX_DEFAULT_THREADS (this thread merges every later group: past a few, merging costs what
- *   reading saves), one for a single file.
+ * - `defaultThreads(files)`: the groups when none is asked for — one per core the machine leaves idle
+ *   (the cores this process may use less the one-minute load average, rounded; at least one), at most
+ *   MAX_DEFAULT_THREADS (this thread merges every later group: past a few, merging costs what reading
+ *   saves), one for a single file. On cores busy with other work, threads wait for each other and
+ *   reading in order is faster; the lines, problems and layouts are the same either way.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -53,8 +55,8 @@ export function fileGroups(sizes: readonly number[], n: number): number[][] {
 
 export const MAX_DEFAULT_THREADS = 4;
 
-export function defaultThreads(files: number): number {
-  return Math.max(1, Math.min(files, os.availableParallelism(), MAX_DEFAULT_THREADS));
+export function defaultThreads(files: number, cores = os.availableParallelism(), load = os.loadavg()[0]!): number {
+  return Math.max(1, Math.min(files, Math.round(cores - load), MAX_DEFAULT_THREADS));
 }
 
 export async function readTuitionFilesInto(reader: ExpenseLineReader, files: readonly string[], options: { threads?: number } = {}): Promise<Problem[]> {
