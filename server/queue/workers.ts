@@ -8,7 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { Queryable, Store } from '../store';
+import { placeholders, type Queryable, type Store } from '../store';
 import { nowIso } from '../store/ids';
 
 export interface QueueWorker {
@@ -98,7 +98,7 @@ export async function seenWorkers(db: Store | Queryable, ids: readonly string[])
   const out = new Map<string, WorkerSeen>();
   if (!ids.length) return out;
   const rows = await db.query<{ id: string; host: string; pid: number; heartbeat_at: string; lease_ms: number; stopped_at: string | null }>(
-    `SELECT id, host, pid, heartbeat_at, lease_ms, stopped_at FROM posting_workers WHERE id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
+    `SELECT id, host, pid, heartbeat_at, lease_ms, stopped_at FROM posting_workers WHERE id IN (${placeholders(ids.length)})`,
     ids,
   );
   const now = Date.now();

@@ -11,6 +11,7 @@ import type { SettlementDocument } from '../../src/settlements/documents';
 import type { AppContext } from '../context';
 import { conflict } from '../errors';
 import { currentUser, parseWith } from '../http';
+import { placeholders } from '../store';
 import { requestCancel, requestPause, requestResume } from '../posting/control';
 import { preparePostingBatch } from '../posting/prepare';
 import { batchProgress, itemStatuses, leaseView } from '../posting/progress';
@@ -152,7 +153,7 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const owners = held.map((h) => h.lease_owner);
     if (owners.length) {
       await ctx.store.exec(
-        `UPDATE batch_items SET lease_owner = NULL, lease_until = NULL WHERE batch_id = $1 AND state IN ('pending', 'sending') AND lease_owner IN (${owners.map((_, i) => `$${i + 2}`).join(', ')})`,
+        `UPDATE batch_items SET lease_owner = NULL, lease_until = NULL WHERE batch_id = $1 AND state IN ('pending', 'sending') AND lease_owner IN (${placeholders(owners.length, 2)})`,
         [b.id, ...owners],
       );
     }

@@ -31,7 +31,7 @@ import {
 export type { ContentView, VersionSummary } from '../../src/batches';
 import { canonicalJson } from '../canonical-json';
 import { nowIso, parseJson } from './ids';
-import type { Queryable } from './index';
+import { placeholders, type Queryable } from './index';
 
 const sha256 = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
 
@@ -194,7 +194,7 @@ export async function recordedVersions(db: Queryable, batchIds: readonly string[
   const out = new Map<string, RecordedVersion[]>(batchIds.map((id) => [id, []]));
   if (batchIds.length === 0) return out;
   const rows = await db.query<{ batch_id: string; version: number; content_hash: string; summary: string }>(
-    `SELECT batch_id, version, content_hash, summary FROM batch_versions WHERE batch_id IN (${batchIds.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY version`,
+    `SELECT batch_id, version, content_hash, summary FROM batch_versions WHERE batch_id IN (${placeholders(batchIds.length)}) ORDER BY version`,
     [...batchIds],
   );
   for (const r of rows) out.get(r.batch_id)?.push({ version: Number(r.version), contentHash: r.content_hash, summary: parseJson<VersionSummary>(r.summary, { items: 0 }) });

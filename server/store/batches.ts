@@ -22,7 +22,7 @@ import {
 import { AppError, notFound } from '../errors';
 import { computeBatchContent, recordVersion } from './batch-content';
 import { newId, nowIso, parseJson } from './ids';
-import type { Queryable, Store } from './index';
+import { placeholders, type Queryable, type Store } from './index';
 
 export type { BatchState } from '../../src/batches';
 export type ItemState = 'pending' | 'sending' | 'done' | 'failed' | 'needs_review';
@@ -239,7 +239,7 @@ async function itemPreparerTexts(db: Db, ids: readonly string[]): Promise<Map<st
   const out = new Map<string, (string | null)[]>(ids.map((id) => [id, []]));
   if (ids.length === 0) return out;
   const rows = await db.query<{ batch_id: string; prepared_by: string | null }>(
-    `SELECT batch_id, prepared_by FROM batch_items WHERE batch_id IN (${ids.map((_, i) => `$${i + 1}`).join(', ')})`,
+    `SELECT batch_id, prepared_by FROM batch_items WHERE batch_id IN (${placeholders(ids.length)})`,
     [...ids],
   );
   for (const r of rows) out.get(r.batch_id)?.push(r.prepared_by);

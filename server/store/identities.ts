@@ -5,7 +5,7 @@
  * Identity is always the key; a name is for display only.
  */
 import { nowIso } from './ids';
-import type { Queryable, Store } from './index';
+import { placeholders, type Queryable, type Store } from './index';
 
 export interface SeenIdentity {
   /** Identity key (issuer + subject). */
@@ -45,7 +45,7 @@ export async function displayNames(db: Store | Queryable, keys: Iterable<string>
   for (let i = 0; i < unique.length; i += 500) {
     const part = unique.slice(i, i + 500);
     const rows = await db.query<{ identity_key: string; display_name: string }>(
-      `SELECT identity_key, display_name FROM identities WHERE identity_key IN (${part.map((_, j) => `$${j + 1}`).join(', ')})`,
+      `SELECT identity_key, display_name FROM identities WHERE identity_key IN (${placeholders(part.length)})`,
       part,
     );
     for (const r of rows) out.set(r.identity_key, r.display_name);

@@ -9,7 +9,7 @@ import { mayApprove, recordedPerson, type ApprovalVerdict, type Person, type Use
 import { allowedBatchActions, approvalSubject, approvalVoidSentence, isPreparerOf, standingApproval, type BatchActionType, type BatchState } from '../../src/batches';
 import { recordedVersions, type VersionSummary } from './batch-content';
 import { approvalFromRow, factsFrom, storedPeople, toBatch, type Approval, type ApprovalRow, type Batch, type BatchRow, type ItemState } from './batches';
-import type { Queryable } from './index';
+import { placeholders, type Queryable } from './index';
 
 /** States in which a batch still needs someone: a decision, or sending (again). */
 export const OPEN_STATES: readonly BatchState[] = ['awaiting_approval', 'approved', 'sending', 'failed'];
@@ -43,7 +43,6 @@ export interface Inbox {
   waitingForYou: number;
 }
 
-const placeholders = (n: number, from = 1) => Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 
 async function batchesIn(db: Queryable, states: readonly BatchState[], order: string, limit: number): Promise<BatchRow[]> {
   return db.query<BatchRow>(`SELECT * FROM batches WHERE state IN (${placeholders(states.length)}) ORDER BY ${order} DESC, id LIMIT $${states.length + 1}`, [...states, limit]);

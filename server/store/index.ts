@@ -89,6 +89,11 @@ export async function openStore(opts: StoreOptions): Promise<Store> {
   return store;
 }
 
+/** `$from, $from+1, …` for an `IN (…)` list of n values: SQL keeps the one placeholder style on both databases. */
+export function placeholders(n: number, from = 1): string {
+  return Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+}
+
 /** Rewrites $1…$n to @p1…@pn outside string literals and quoted identifiers. */
 export function toSqliteSql(sql: string): string {
   let out = '';

@@ -1,4 +1,4 @@
-import { choosePartner, choosePartners } from './partners';
+import { choosePartner } from './partners';
 
 const A = { id: 'a', name: 'Acquirer A', networks: ['VISA'] };
 const B = { id: 'b', name: 'Acquirer B', networks: ['VISA', 'AMEX'] };
@@ -24,11 +24,5 @@ describe('choosing the partner a file goes to', () => {
     expect(choosePartner('DISCOVER', all, {}, { DISCOVER: 'a' })).toMatchObject({ ok: true, partner: A });
     expect(choosePartner('VISA', all, { VISA: 'gone' })).toMatchObject({ ok: false, code: 'chosen-missing' });
     expect(choosePartner('VISA', all, {}, { VISA: 'gone' })).toMatchObject({ ok: false, code: 'configured-missing', message: 'The partner configured for VISA files no longer exists; an admin sets another under Settings → Delivery targets.' });
-  });
-
-  test('every label of a batch, or the first sentence that stops it', () => {
-    const ok = choosePartners(['AMEX', 'VISA'], all, { VISA: 'a' });
-    expect(ok.ok && [...ok.partners].map(([l, p]) => [l, p.id])).toEqual([['AMEX', 'b'], ['VISA', 'a']]);
-    expect(choosePartners(['VISA', 'DISCOVER'], all)).toEqual({ ok: false, missing: ['VISA', 'DISCOVER'], message: 'Several partners receive VISA files (Acquirer A, Acquirer B); choose one.' });
   });
 });

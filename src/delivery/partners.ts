@@ -48,24 +48,3 @@ export function choosePartner<P extends PartnerCandidate>(
     return { ok: false, code: 'no-partner', candidates: [], message: `No delivery partner receives ${label} files; an admin sets one under Settings → Delivery targets (or choose one for ${label}).` };
   return { ok: false, code: 'several-partners', candidates: takes, message: `Several partners receive ${label} files (${takes.map((c) => c.name).join(', ')}); choose one.` };
 }
-
-/** The partner of each label, or the first sentence that stops the batch. */
-export function choosePartners<P extends PartnerCandidate>(
-  labels: readonly string[],
-  partners: readonly P[],
-  chosen: PartnerMapping = {},
-  configured: PartnerMapping = {},
-): { ok: true; partners: Map<string, P> } | { ok: false; missing: string[]; message: string } {
-  const out = new Map<string, P>();
-  const missing: string[] = [];
-  let message = '';
-  for (const label of labels) {
-    const c = choosePartner(label, partners, chosen, configured);
-    if (c.ok) out.set(label, c.partner);
-    else {
-      missing.push(label);
-      message ||= c.message;
-    }
-  }
-  return missing.length ? { ok: false, missing, message } : { ok: true, partners: out };
-}

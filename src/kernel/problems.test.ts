@@ -55,6 +55,22 @@ describe('problemKinds', () => {
     ]);
   });
 
+  it('takes the short name its problems give over a sentence too particular to head a group', () => {
+    const ambiguous = (row: number) =>
+      warning({
+        source: 'learnwell.csv',
+        row,
+        value: 'sam',
+        code: 'ambiguous-learner',
+        kind: 'A user name that could be more than one learner',
+        message: `For Contoso, "sam" (learnwell.csv row ${row}) could be sam@contoso.example (a.csv row 2) or sam@fabrikam.example (a.csv row 3); it is billed as a learner of its own.`,
+      });
+    const kinds = problemKinds([ambiguous(2), ambiguous(5)]);
+    expect(kinds.map((k) => [k.title, k.indexes])).toEqual([['A user name that could be more than one learner', [0, 1]]]);
+    // Without the name, the same problems would be headed by their elided sentence.
+    expect(problemKinds([{ ...ambiguous(2), kind: undefined }])[0]!.title).toContain('could be …@contoso.example (a.csv row …)');
+  });
+
   it('is empty for no problems', () => {
     expect(problemKinds([])).toEqual([]);
   });

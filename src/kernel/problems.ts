@@ -19,6 +19,11 @@ export interface Problem {
   message: string;
   /** Stable machine code, e.g. `duplicate-id`, for tests and filters. */
   code?: string;
+  /**
+   * A short name for the problem's kind, for problems whose sentence is too particular to head a group
+   * once its values are left out (it lists several candidates, rows and addresses).
+   */
+  kind?: string;
 }
 
 export type ProblemInput = Omit<Problem, 'severity' | 'value'> & { value?: unknown };
@@ -61,7 +66,7 @@ export interface ProblemKind {
   key: string;
   severity: Severity;
   code?: string;
-  /** The sentence with the value and figures left out (`Order … is not in Sales; …`), or the code in words. */
+  /** The kind's own short name when its problems give one; else the sentence with the value and figures left out (`Order … is not in Sales; …`), or the code in words. */
   title: string;
   /** Indexes into the list given to problemKinds, in list order. */
   indexes: number[];
@@ -99,7 +104,10 @@ export function problemKinds(problems: readonly Problem[]): ProblemKind[] {
     kind.indexes.push(i);
     kind.templates.add(template);
   });
-  const kinds = [...byKey.values()].map(({ templates, ...k }) => ({ ...k, title: templates.size === 1 || !k.code ? k.title : codeInWords(k.code) }));
+  const kinds = [...byKey.values()].map(({ templates, ...k }) => {
+    const named = problems[k.indexes[0]!]!.kind;
+    return { ...k, title: named ?? (templates.size === 1 || !k.code ? k.title : codeInWords(k.code)) };
+  });
   return kinds.sort((a, b) => Number(isBlocking(b)) - Number(isBlocking(a)) || b.indexes.length - a.indexes.length);
 }
 

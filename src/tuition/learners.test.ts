@@ -72,6 +72,7 @@ describe('one learner across partner layouts', () => {
         column: 'Learner',
         value: 'sam',
         code: 'ambiguous-learner',
+        kind: 'A user name that could be more than one learner',
         message:
           'For Contoso Ltd, "sam" (learnwell.xlsx Expenses row 2) could be sam@contoso.example (brightpath.csv row 2) or sam@fabrikam.example (brightpath.csv row 3 and 1 more row); ' +
           "it is billed as a learner of its own. Add an alias to Contoso Ltd's tuition settings to say who it is.",

@@ -156,6 +156,7 @@ export function matchLearners(spellings: readonly LearnerSpelling[], rules: Lear
                 ...(s.column ? { column: s.column } : {}),
                 value: s.user,
                 code: 'ambiguous-learner',
+                kind: 'A user name that could be more than one learner',
                 message:
                   `For ${s.customer}, "${s.user}" (${where(s)}) could be ${named.slice(0, -1).join(', ')} or ${named.at(-1)}; ` +
                   `it is billed as a learner of its own. Add an alias to ${s.customer}'s tuition settings to say who it is.`,

@@ -1,8 +1,9 @@
 /**
- * What every page builds on: the run hook and its status, the input picker, the problems list,
+ * What every page builds on: the run hook and its status, the polling loop, the input picker, the problems list,
  * controls that fit the pane, and the error sentence.
  */
 export { useJobRun } from './use-job-run';
+export { usePolling } from './use-polling';
 export type { JobRun, RibbonTrigger } from './use-job-run';
 export type { JobContext, RunProgressState } from './job-runner';
 export { RunStatus } from './run-status';

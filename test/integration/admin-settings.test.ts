@@ -12,13 +12,13 @@ import { PassThrough } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { runCli } from '../../server/cli';
-import { loadConfig, type Config } from '../../server/config';
+import type { Config } from '../../server/config';
 import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { readMappingFile } from '../../src/settlements/mapping-file';
 import { CHARGE_ITEM_NAMES } from '../../src/settlements/mapping';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, type TestSshd } from '../servers/sshd';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { LogCapture } from './log-capture';
 import { startTestMail, PUBLIC_ORIGIN, type TestMail } from './tuition-mail';
 
@@ -56,11 +56,7 @@ describe.each(BACKENDS)('admin settings on %s', (backend) => {
     sshd = await startSshd(path.join(t.dir, 'sshd'));
     sb = await startZohoSandbox({ port: 0, register: true, limits: { perMinute: 1_000_000 } });
     logs = new LogCapture();
-    config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 3).toString('base64'), LOG_LEVEL: 'trace',
-        SMTP_HOST: mail.catcher.host, SMTP_PORT: String(mail.catcher.port), CLOSEDESK_PUBLIC_ORIGIN: PUBLIC_ORIGIN },
-      t.dir,
-    );
+    config = testConfig(t, { LOG_LEVEL: 'trace', SMTP_HOST: mail.catcher.host, SMTP_PORT: String(mail.catcher.port), CLOSEDESK_PUBLIC_ORIGIN: PUBLIC_ORIGIN });
     app = await buildApp(config, { store: t.store, logStream: logs });
     await app.ready();
     const sign = app.ctx.auth.devIssuer!.sign;

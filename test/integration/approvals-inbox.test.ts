@@ -12,7 +12,6 @@ import path from 'node:path';
 import ExcelJS from 'exceljs';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { deliverBatch } from '../../server/delivery/service';
@@ -21,7 +20,7 @@ import type { Queryable } from '../../server/store';
 import { assertApprovedForSending, editBatch, listApprovals, listBatchItems } from '../../server/store/batches';
 import { listInbox } from '../../server/store/inbox';
 import type { ZohoConnection } from '../../server/zoho/connections';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { devId, user } from './people';
 import { connectSandbox, makeDocuments, startSandbox } from './zoho-fixtures';
 
@@ -40,10 +39,7 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
     t = await openTestBackend(backend);
     ftp = await startDemoFtpTarget(path.join(t.dir, 'ftp'), { port: 0 });
     sb = await startSandbox();
-    const config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, CLOSEDESK_DATASETS_DIR: path.join(t.dir, 'datasets'), DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'silent' },
-      t.dir,
-    );
+    const config = testConfig(t);
     app = await buildApp(config, { store: t.store });
     await app.ready();
     const sign = app.ctx.auth.devIssuer!.sign;

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditProtection, createAudit, type Audit, type AuditProtection } from '../../server/audit';
+import { loadConfig, type Config } from '../../server/config';
 import { openStore, type Store } from '../../server/store';
 import { createTestDatabase } from './postgres';
 
@@ -62,4 +63,24 @@ export async function openTestBackend(backend: Backend): Promise<TestBackend> {
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The server's configuration as the API tests run it on this backend: its data folder and database,
+ * datasets under `datasets/` in that folder, plain http, the test master key, a silent log. `env` adds
+ * what one test needs (mail, lease seconds, a static folder) or overrides these.
+ */
+export function testConfig(t: Pick<TestBackend, 'dir' | 'databaseUrl'>, env: Record<string, string | undefined> = {}): Config {
+  return loadConfig(
+    {
+      CLOSEDESK_DATA_DIR: t.dir,
+      CLOSEDESK_DATASETS_DIR: path.join(t.dir, 'datasets'),
+      DATABASE_URL: t.databaseUrl,
+      CLOSEDESK_HTTPS: 'off',
+      CLOSEDESK_MASTER_KEY: TEST_MASTER_KEY.toString('base64'),
+      LOG_LEVEL: 'silent',
+      ...env,
+    },
+    t.dir,
+  );
 }

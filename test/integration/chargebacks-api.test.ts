@@ -7,9 +7,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import { startDemoFtpTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { LogCapture } from './log-capture';
 import { devId } from './people';
 
@@ -31,10 +30,7 @@ describe.each(BACKENDS)('chargebacks API on %s', (backend) => {
     t = await openTestBackend(backend);
     demo = await startDemoFtpTarget(path.join(t.dir, 'ftp-target'), { port: 0 });
     logs = new LogCapture();
-    const config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, CLOSEDESK_DATASETS_DIR: path.join(t.dir, 'datasets'), DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'), LOG_LEVEL: 'trace' },
-      t.dir,
-    );
+    const config = testConfig(t, { LOG_LEVEL: 'trace' });
     fs.mkdirSync(config.datasetsDir, { recursive: true });
     fs.writeFileSync(
       path.join(config.datasetsDir, 'cb.csv'),

@@ -5,9 +5,8 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import { displayNames, noteIdentity } from '../../server/store/identities';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { devId } from './people';
 
 describe.each(BACKENDS)('identities and display names on %s', (backend) => {
@@ -16,10 +15,7 @@ describe.each(BACKENDS)('identities and display names on %s', (backend) => {
 
   beforeAll(async () => {
     t = await openTestBackend(backend);
-    const config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'), LOG_LEVEL: 'silent' },
-      t.dir,
-    );
+    const config = testConfig(t);
     app = await buildApp(config, { store: t.store });
     await app.ready();
   });

@@ -9,12 +9,11 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { importJWK, SignJWT } from 'jose';
 import { buildApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import { deliverBatch } from '../../server/delivery/service';
 import { postBatch, POSTING_JOB, POSTING_KIND } from '../../server/posting/worker';
 import { assertApprovedForSending, createBatch, decideBatch, editBatch, listBatchItems, requireBatch } from '../../server/store/batches';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { devId, person, user } from './people';
 
 describe.each(BACKENDS)('maker-checker through the API on %s', (backend) => {
@@ -29,10 +28,7 @@ describe.each(BACKENDS)('maker-checker through the API on %s', (backend) => {
   beforeAll(async () => {
     t = await openTestBackend(backend);
     ftp = await startDemoFtpTarget(path.join(t.dir, 'ftp'), { port: 0 });
-    const config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, CLOSEDESK_DATASETS_DIR: path.join(t.dir, 'datasets'), DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 5).toString('base64'), LOG_LEVEL: 'silent' },
-      t.dir,
-    );
+    const config = testConfig(t);
     app = await buildApp(config, { store: t.store });
     await app.ready();
     const sign = app.ctx.auth.devIssuer!.sign;

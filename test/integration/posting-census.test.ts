@@ -8,12 +8,11 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import type { RunningSandbox, WriteHook } from '../../server/dev/zoho-sandbox';
 import { idMapOfBatch } from '../../server/posting/idmap';
 import { requireBatch } from '../../server/store/batches';
 import { saveConnectionWithRefreshToken } from '../../server/zoho/connections';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { makeDocuments, sandboxCensus, startSandbox } from './zoho-fixtures';
 
 describe.each(BACKENDS)('census and review (%s)', (backend) => {
@@ -37,10 +36,7 @@ describe.each(BACKENDS)('census and review (%s)', (backend) => {
   beforeAll(async () => {
     t = await openTestBackend(backend);
     sb = await startSandbox({ beforeWrite: plant });
-    const config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, CLOSEDESK_DATASETS_DIR: path.join(t.dir, 'datasets'), CLOSEDESK_STATIC_DIR: path.join(t.dir, 'dist'), DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'silent' },
-      t.dir,
-    );
+    const config = testConfig(t, { CLOSEDESK_STATIC_DIR: path.join(t.dir, 'dist') });
     app = await buildApp(config, { store: t.store });
     await app.ready();
     const sign = app.ctx.auth.devIssuer!.sign;

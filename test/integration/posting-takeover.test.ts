@@ -8,11 +8,10 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { registerWorker } from '../../server/queue/workers';
 import { requireBatch, setBatchState } from '../../server/store/batches';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { approvedBatch, connectSandbox, makeDocuments, sandboxCensus, startSandbox } from './zoho-fixtures';
 
 describe.each(BACKENDS)('posting routes: finished batches and silent workers (%s)', (backend) => {
@@ -26,10 +25,7 @@ describe.each(BACKENDS)('posting routes: finished batches and silent workers (%s
   beforeAll(async () => {
     t = await openTestBackend(backend);
     sb = await startSandbox();
-    const config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, CLOSEDESK_DATASETS_DIR: path.join(t.dir, 'datasets'), CLOSEDESK_STATIC_DIR: path.join(t.dir, 'dist'), DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 5).toString('base64'), LOG_LEVEL: 'silent', CLOSEDESK_POSTING_LEASE_SECONDS: '2' },
-      t.dir,
-    );
+    const config = testConfig(t, { CLOSEDESK_STATIC_DIR: path.join(t.dir, 'dist'), CLOSEDESK_POSTING_LEASE_SECONDS: '2' });
     app = await buildApp(config, { store: t.store });
     await app.ready();
     const sign = app.ctx.auth.devIssuer!.sign;

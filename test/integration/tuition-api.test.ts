@@ -10,13 +10,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
-import { loadConfig, type Config } from '../../server/config';
+import type { Config } from '../../server/config';
 import type { TuitionDeps } from '../../server/jobs/tuition/invoices';
 import { sendForApproval } from '../../server/jobs/tuition/approval';
 import { startTestMail, PUBLIC_ORIGIN, type TestMail } from './tuition-mail';
 import { startFtpServer, type TestFtpServer } from '../servers/ftp';
 import { startSshd, type TestSshd } from '../servers/sshd';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { devId, user } from './people';
 
 const HEADER = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
@@ -95,8 +95,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     sshd = await startSshd(path.join(t.dir, 'sshd'));
     sftpInbox = path.join(t.dir, 'sftp-in');
     fs.mkdirSync(sftpInbox, { recursive: true });
-    config = loadConfig({ CLOSEDESK_DATA_DIR: t.dir, DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 7).toString('base64'), LOG_LEVEL: 'silent',
-        SMTP_HOST: mail.catcher.host, SMTP_PORT: String(mail.catcher.port), CLOSEDESK_PUBLIC_ORIGIN: PUBLIC_ORIGIN }, t.dir);
+    config = testConfig(t, { SMTP_HOST: mail.catcher.host, SMTP_PORT: String(mail.catcher.port), CLOSEDESK_PUBLIC_ORIGIN: PUBLIC_ORIGIN });
     await start();
     const ftpPartner = await app.inject({ method: 'POST', url: '/api/partners', headers: as('root'), payload: { name: 'Northwind FTP', protocol: 'ftp', host: '127.0.0.1', port: ftp.port, folder: 'in', username: 'northwind', password: 'ftp-pass-1' } });
     expect(ftpPartner.statusCode).toBe(201);

@@ -8,10 +8,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
-import { loadConfig, type Config } from '../../server/config';
+import type { Config } from '../../server/config';
 import { startDemoFtpTarget, DEMO_PARTNER_NAME, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import { DEMO_TUITION_CUSTOMERS } from '../../server/jobs/tuition/demo';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { devId } from './people';
 
 jest.setTimeout(120_000);
@@ -48,10 +48,7 @@ describe.each(BACKENDS)('demo tuition customers on %s', (backend) => {
 
   beforeAll(async () => {
     t = await openTestBackend(backend);
-    config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, CLOSEDESK_DATASETS_DIR: path.join(t.dir, 'datasets'), DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 5).toString('base64') },
-      t.dir,
-    );
+    config = testConfig(t);
     fs.mkdirSync(config.datasetsDir, { recursive: true });
   });
   afterAll(async () => {

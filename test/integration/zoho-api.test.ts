@@ -6,9 +6,8 @@
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
-import { loadConfig } from '../../server/config';
 import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
-import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import { makeDocuments } from './zoho-fixtures';
 
 describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
@@ -21,10 +20,7 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
   beforeAll(async () => {
     t = await openTestBackend(backend);
     sb = await startZohoSandbox({ port: 0, register: true, limits: { perMinute: 1_000_000 } });
-    const config = loadConfig(
-      { CLOSEDESK_DATA_DIR: t.dir, CLOSEDESK_DATASETS_DIR: path.join(t.dir, 'datasets'), CLOSEDESK_STATIC_DIR: path.join(t.dir, 'dist'), DATABASE_URL: t.databaseUrl, CLOSEDESK_HTTPS: 'off', CLOSEDESK_MASTER_KEY: Buffer.alloc(32, 9).toString('base64'), LOG_LEVEL: 'silent' },
-      t.dir,
-    );
+    const config = testConfig(t, { CLOSEDESK_STATIC_DIR: path.join(t.dir, 'dist') });
     app = await buildApp(config, { store: t.store });
     await app.ready();
     const sign = app.ctx.auth.devIssuer!.sign;

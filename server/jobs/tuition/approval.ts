@@ -25,7 +25,7 @@ import {
 } from '../../../src/tuition';
 import { AppError, upstreamFailed } from '../../errors';
 import { MailError } from '../../mail';
-import type { Queryable } from '../../store';
+import { placeholders, type Queryable } from '../../store';
 import { getCustomerSettings, person, allow, requireInvoice, type StoredInvoice, type TuitionDeps } from './invoices';
 import { linkIdOf, linkKey, newLinkId, signLink, verifyLink, type LinkClaims } from './links';
 import { approvalMail } from './mail';
@@ -129,7 +129,7 @@ export async function latestRequests(db: Queryable, invoiceIds: readonly string[
   if (invoiceIds.length === 0) return out;
   const rows = await db.query<{ invoice_id: string; version: number; recipient: string; mailed_at: string; expires_at: string; revoked_at: string | null; used_at: string | null }>(
     `SELECT invoice_id, version, recipient, mailed_at, expires_at, revoked_at, used_at FROM tuition_links
-     WHERE mailed_at IS NOT NULL AND invoice_id IN (${invoiceIds.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY mailed_at`,
+     WHERE mailed_at IS NOT NULL AND invoice_id IN (${placeholders(invoiceIds.length)}) ORDER BY mailed_at`,
     [...invoiceIds],
   );
   for (const r of rows) {

@@ -9,7 +9,7 @@ import type { Audit } from '../../audit';
 import { canonicalJson } from '../../canonical-json';
 import { AppError, notFound } from '../../errors';
 import type { Secrets } from '../../secrets';
-import type { Queryable, Store } from '../../store';
+import { placeholders, type Queryable, type Store } from '../../store';
 import { setBatchState } from '../../store/batches';
 import { legacyPerson, recordedPerson, type User } from '../../../src/approval';
 import { newId, nowIso, parseJson } from '../../store/ids';
@@ -150,7 +150,7 @@ const forUpdate = (db: Queryable) => (db.dialect === 'postgres' ? ' FOR UPDATE' 
 export async function withPreparers(db: Queryable, rows: readonly InvoiceRow[]): Promise<StoredInvoice[]> {
   if (rows.length === 0) return [];
   const authors = await db.query<{ invoice_id: string; created_by: string; created_by_name: string | null; created_by_mailbox: string | null }>(
-    `SELECT invoice_id, created_by, created_by_name, created_by_mailbox FROM tuition_invoice_versions WHERE invoice_id IN (${rows.map((_, i) => `$${i + 1}`).join(', ')}) ORDER BY version`,
+    `SELECT invoice_id, created_by, created_by_name, created_by_mailbox FROM tuition_invoice_versions WHERE invoice_id IN (${placeholders(rows.length)}) ORDER BY version`,
     rows.map((r) => r.id),
   );
   const byInvoice = new Map<string, Map<string, InvoicePreparer>>();

@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, ProgressBar, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Play20Regular, Send20Regular } from '@fluentui/react-icons';
-import { errorSentence, formatCount } from '../../components';
+import { errorSentence, formatCount, usePolling } from '../../components';
 import { useShell } from '../../shell';
 import { inboxChanged } from './inbox-model';
 import type { PanelItem as ItemStatus, PanelProgress as Progress } from '../settlements/post-panel-state';
@@ -54,30 +54,18 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
       (e) => setError(errorSentence(e, 'The posting could not be read; the details are in the browser\'s console.')),
     );
   }, [read, finish]);
-  useEffect(() => {
-    if (!follow) return;
-    let stop = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = async () => {
-      try {
-        const p = await read();
-        if (stop) return;
-        const waiting = p.running || (p.batchState === 'approved' && (p.last?.at ?? null) === follow.since);
-        if (waiting) timer = setTimeout(() => void tick(), 600);
-        else {
-          setFollow(null);
-          await finish();
-        }
-      } catch (e) {
-        if (!stop) setError(errorSentence(e, 'The posting could not be followed; the details are in the browser\'s console.'));
-      }
-    };
-    void tick();
-    return () => {
-      stop = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [follow, read, finish]);
+  usePolling(
+    follow,
+    async (signal) => {
+      const p = await read();
+      if (signal.aborted || !follow) return null;
+      if (p.running || (p.batchState === 'approved' && (p.last?.at ?? null) === follow.since)) return 600;
+      setFollow(null);
+      await finish();
+      return null;
+    },
+    (e) => setError(errorSentence(e, 'The posting could not be followed; the details are in the browser\'s console.')),
+  );
 
   const start = async () => {
     setBusy(true);

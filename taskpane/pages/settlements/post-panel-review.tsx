@@ -8,6 +8,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, ProgressBar, Radio, RadioGroup, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { Checkmark20Regular, Delete20Regular, Send20Regular } from '@fluentui/react-icons';
+import { usePolling } from '../../components';
 import { useShell } from '../../shell';
 import { sessionUser } from '../../identity';
 import { panelStep, type PanelBatch, type PanelProgress } from './post-panel-state';
@@ -134,28 +135,22 @@ function CorrectionView({ batchId, onChanged, onError }: { batchId: string; onCh
   const [busy, setBusy] = useState(false);
   const [tick, setTick] = useState(0);
 
-  useEffect(() => {
-    let stop = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = async () => {
-      try {
-        const b = (await api.request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(batchId)}`)).batch;
-        const p = await api.request<PanelProgress>(`/api/posting/batches/${encodeURIComponent(batchId)}/progress`);
-        if (stop) return;
-        setBatch(b);
-        setProgress(p);
-        if (p.batchState === 'done') onChanged();
-        else if (p.running || p.batchState === 'sending' || p.batchState === 'awaiting_approval' || p.batchState === 'approved') timer = setTimeout(() => void load(), p.running ? 700 : 3000);
-      } catch (e) {
-        if (!stop) onError((e as Error).message);
+  usePolling(
+    `${batchId}:${tick}`,
+    async (signal) => {
+      const b = (await api.request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(batchId)}`, { signal })).batch;
+      const p = await api.request<PanelProgress>(`/api/posting/batches/${encodeURIComponent(batchId)}/progress`, { signal });
+      if (signal.aborted) return null;
+      setBatch(b);
+      setProgress(p);
+      if (p.batchState === 'done') {
+        onChanged();
+        return null;
       }
-    };
-    void load();
-    return () => {
-      stop = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [api, batchId, tick, onChanged, onError]);
+      return p.running || p.batchState === 'sending' || p.batchState === 'awaiting_approval' || p.batchState === 'approved' ? (p.running ? 700 : 3000) : null;
+    },
+    (e) => onError((e as Error).message),
+  );
 
   const act = async (path: string, body: unknown) => {
     setBusy(true);

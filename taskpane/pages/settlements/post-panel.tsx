@@ -22,6 +22,7 @@ import {
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { claimRibbonCommand } from '../../../commands/bus';
+import { usePolling } from '../../components';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
@@ -124,32 +125,19 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     return p;
   }, [api, batch]);
 
-  // Poll while the batch may change under us (posting, or waiting for the approver).
-  useEffect(() => {
-    if (!batch) return;
-    let stop = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const tick = async () => {
-      try {
-        const p = await refresh();
-        if (!stop && p && (p.running || p.batchState === 'awaiting_approval' || p.batchState === 'approved' || p.batchState === 'sending')) {
-          // A batch recovering after a restart resumes by itself: follow it closely then too.
-          const waiting = (p.leases?.heldByStale ?? 0) > 0;
-          timer = setTimeout(() => void tick(), p.running || waiting ? 700 : 3000);
-        }
-      } catch (e) {
-        if (!stop) setError((e as Error).message);
-      }
-    };
-    void tick();
-    return () => {
-      stop = true;
-      // A restart (new batch, or a command's busy flip) must not leave this loop's next read pending.
-      if (timer) clearTimeout(timer);
-    };
-    // Restart polling only when the batch or a command changes, not on every progress tick.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [batch?.id, busy]);
+  // Poll while the batch may change under us (posting, or waiting for the approver); a command's
+  // busy flip restarts the loop so its outcome is read at once.
+  usePolling(
+    batch ? `${batch.id}:${busy ?? ''}` : null,
+    async (signal) => {
+      const p = await refresh();
+      if (signal.aborted || !p || !(p.running || p.batchState === 'awaiting_approval' || p.batchState === 'approved' || p.batchState === 'sending')) return null;
+      // A batch recovering after a restart resumes by itself: follow it closely then too.
+      const waiting = (p.leases?.heldByStale ?? 0) > 0;
+      return p.running || waiting ? 700 : 3000;
+    },
+    (e) => setError((e as Error).message),
+  );
 
   // Once it stops running, fetch each document's status and write it into the sheets.
   const finishedKey = progress && !progress.running && progress.batchState !== 'awaiting_approval' && progress.batchState !== 'approved' ? `${progress.batchState}:${progress.counts.done}:${progress.counts.failed}:${progress.counts.needs_review}` : null;

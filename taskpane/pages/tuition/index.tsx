@@ -4,7 +4,7 @@
  * customer's approval (a signed link to copy) and follow the states live: awaiting, approved,
  * denied with the reason, delivered with the receipt.
  */
-import { useEffect, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import {
   Badge,
   Button,
@@ -28,7 +28,7 @@ import {
 import { HatGraduation20Regular, Play20Regular, Save20Regular, Send20Regular, Settings20Regular } from '@fluentui/react-icons';
 import { formatAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
-import { headersOf, InputPicker, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
+import { headersOf, InputPicker, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun, usePolling } from '../../components';
 import { isAbortError } from '../../api';
 import { useShell } from '../../shell';
 import { sessionUser } from '../../identity';
@@ -109,30 +109,27 @@ export default function TuitionPage() {
   const monthOk = validMonth || month === '';
 
   // Statuses live: poll the month's invoices (and the demo mailbox, when the server has one) while the page is open.
-  useEffect(() => {
-    if (!shell.session) return;
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let hasMailbox = true;
-    const tick = async () => {
+  const hasMailbox = useRef(true);
+  // A new key (a new object) restarts the loop: another month, or another session.
+  const statusesKey = useMemo(() => (shell.session ? { month } : null), [shell.session, month]);
+  usePolling(
+    statusesKey,
+    async (signal) => {
       try {
-        if (validMonth) setStored(await listInvoices(shell.api, month, controller.signal));
-        if (hasMailbox) {
-          const m = await demoMailbox(shell.api, controller.signal);
-          hasMailbox = m !== null;
+        if (validMonth) setStored(await listInvoices(shell.api, month, signal));
+        if (hasMailbox.current) {
+          const m = await demoMailbox(shell.api, signal);
+          hasMailbox.current = m !== null;
           setMail(m);
         }
       } catch (e) {
-        if (isAbortError(e)) return;
+        // A read that fails is tried again at the next turn: the statuses are a view, not a step.
+        if (isAbortError(e)) return null;
       }
-      timer = setTimeout(() => void tick(), 3000);
-    };
-    void tick();
-    return () => {
-      controller.abort();
-      if (timer) clearTimeout(timer);
-    };
-  }, [shell.api, shell.session, month, validMonth]);
+      return 3000;
+    },
+    () => undefined,
+  );
 
   const run = useJobRun<BuildOutcome>('The invoice build', async (ctx) => {
     setNotice(null);
