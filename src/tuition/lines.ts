@@ -80,8 +80,7 @@ export class ExpenseLineReader {
   private readonly problems: Problem[] = [];
   private readonly layouts: ReadLinesResult['layouts'] = [];
   private readonly cellRow = new CellRow(this.store.names);
-  private readonly few = new CellMemo();
-  private readonly many = new CellMemo();
+  private readonly memos = { few: new CellMemo(), customers: new CellMemo(), many: new CellMemo() };
   /** Per text id of a currency cell: the code it reads as, whether it is one, whether amounts in it have two decimals. */
   private readonly currencies = new Map<number, { code: string; ok: boolean; twoDecimals: boolean }>();
 
@@ -212,7 +211,7 @@ export class ExpenseLineReader {
     }
     const plan = this.plan({ name, header: csv.header, rows: [], firstRowNumber: 2 });
     if (!plan) return csv.problems;
-    const row = new SpanRow(csv, this.store.names, this.few, this.many);
+    const row = new SpanRow(csv, this.store.names, this.memos);
     for (let r = 0; r < csv.rows; r++) {
       row.at(r);
       this.readRow(plan, name, row);
@@ -356,6 +355,6 @@ export class ExpenseLineReader {
     if (blocked) return;
     const iso = date.ok ? date.iso : '';
     const dateId = row.dateCell < 0 ? this.id(iso, true) : (p.dateIds[row.dateCell] ??= this.id(iso, true));
-    store.add(p.partner, row.textId(at.customer, true), row.textId(at.user, true), meaning.typeIndex, cents, this.id(currency), dateId, reference, credit, p.source, rowNo);
+    store.add(p.partner, row.textId(at.customer, 'customers'), row.textId(at.user, 'many'), meaning.typeIndex, cents, this.id(currency), dateId, reference, credit, p.source, rowNo);
   }
 }
