@@ -82,19 +82,27 @@ export function learnerSpellings(
 ): LearnerSpelling[] {
   const seen: ByText<LearnerSpelling> = new Map();
   const order: LearnerSpelling[] = [];
-  const columns = new Map(profiles.map((p) => [p.partner, p.columns.user[0]]));
+  const spelling = spellingOf(profiles);
   for (const l of lines) {
     const users = at(seen, l.customer);
     const s = users.get(l.user);
     if (s) s.rows++;
     else {
-      const column = columns.get(l.partner);
-      const first = { customer: l.customer, user: l.user, source: l.source, row: l.row, ...(column ? { column } : {}), rows: 1 };
+      const first = spelling(l, 1);
       users.set(l.user, first);
       order.push(first);
     }
   }
   return order;
+}
+
+/** A spelling as first met on line `l`, on `rows` rows (for a host that finds the distinct pairs itself). */
+export function spellingOf(profiles: readonly PartnerProfile[] = DEFAULT_PROFILES) {
+  const columns = new Map(profiles.map((p) => [p.partner, p.columns.user[0]]));
+  return (l: Pick<ExpenseLine, 'partner' | 'customer' | 'user' | 'source' | 'row'>, rows: number): LearnerSpelling => {
+    const column = columns.get(l.partner);
+    return { customer: l.customer, user: l.user, source: l.source, row: l.row, ...(column ? { column } : {}), rows };
+  };
 }
 
 const where = (s: LearnerSpelling) => `${s.source} row ${s.row}${s.rows > 1 ? ` and ${s.rows - 1} more row${s.rows > 2 ? 's' : ''}` : ''}`;
