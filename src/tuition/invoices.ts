@@ -64,7 +64,9 @@ const PLACE = ((): Uint8Array => {
   if (!/^en(-|$)/.test(collator.resolvedOptions().locale)) return place;
   const chars = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).filter((c) => c < 'A' || c > 'Z');
   chars.sort(collator.compare);
-  for (let k = 1; k < chars.length; k++) if (collator.compare(chars[k - 1]!, chars[k]!) === 0) return place;
+  // each one its own letter, not only its own accent or case: else a later letter would decide first
+  const base = new Intl.Collator(undefined, { sensitivity: 'base' });
+  for (let k = 1; k < chars.length; k++) if (base.compare(chars[k - 1]!, chars[k]!) === 0) return place;
   chars.forEach((c, k) => (place[c.charCodeAt(0)] = k + 1));
   return place;
 })();
