@@ -5,8 +5,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, settingsTable } from './config';
 import { println, UsageError, type CliCommand, type CliIo } from './cli/command';
+
+/** The server's settings (zod and all), loaded only by help and by a command that reads them: a file job starts without. */
+const config = () => require('./config') as typeof import('./config');
 
 const SOURCE_EXT = path.extname(__filename);
 
@@ -74,7 +76,7 @@ function helpText(commands: CliCommand[]): string {
     `  ${'help'.padEnd(width)}This list, or \`closedesk help <command>\` for one command.`,
     '',
     'Settings (environment variables):',
-    ...settingsTable().map((s) => `  ${s.name.padEnd(24)}${s.meaning} Default: ${s.default}.`),
+    ...config().settingsTable().map((s) => `  ${s.name.padEnd(24)}${s.meaning} Default: ${s.default}.`),
   ].join('\n');
 }
 
@@ -99,7 +101,7 @@ export async function runCli(argv: string[], io: Partial<CliIo> = {}): Promise<n
       println(full.err, `${err.message}\n\n${cmd.usage}`);
       return cmd.usageExitCode ?? 2;
     }
-    if (err instanceof ConfigError) {
+    if (err instanceof config().ConfigError) {
       println(full.err, err.message);
       return 2;
     }

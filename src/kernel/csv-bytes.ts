@@ -42,11 +42,25 @@ function guess(bytes: Uint8Array, from: number): { delimiter: number; crlf: bool
     for (let i = from; i < end && lines < 12; i++) if (bytes[i] === LF) lines++;
     if (lines < 12) return null;
   }
-  const head = new SpanText(bytes, 'utf-8').text(from, end);
+  // Papaparse counts line breaks over that megabyte but finds the delimiter from the first ten records: with
+  // no CR in the megabyte the break is LF, and the first records (quote-free) guess the same delimiter alone.
+  const short = bytes.subarray(from, end).indexOf(CR) < 0 ? firstLines(bytes, from, end, 16) : end;
+  const head = new SpanText(bytes, 'utf-8').text(from, short);
   const meta = Papa.parse<string[]>(head, { delimiter: '', skipEmptyLines: 'greedy', preview: 10 }).meta;
   if (meta.linebreak !== '\n' && meta.linebreak !== '\r\n') return null;
   if (meta.delimiter.length !== 1 || meta.delimiter.charCodeAt(0) >= 0x80) return null;
   return { delimiter: meta.delimiter.charCodeAt(0), crlf: meta.linebreak === '\r\n' };
+}
+
+/** The end of the first `n` lines from `from` (before `end`) when they hold no quote, else `end`. */
+function firstLines(b: Uint8Array, from: number, end: number, n: number): number {
+  let lines = 0;
+  for (let i = from; i < end; i++) {
+    const c = b[i]!;
+    if (c === QUOTE) return end;
+    if (c === LF && ++lines === n) return i + 1;
+  }
+  return end;
 }
 
 export function splitCsvBytes(bytes: Uint8Array, name: string): CsvSpans | null {

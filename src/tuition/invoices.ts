@@ -52,7 +52,42 @@ export function buildTuitionInvoices(lines: readonly ExpenseLine[], month: strin
 
 // The order of String.prototype.localeCompare (the default collator), without making one per call.
 const collator = new Intl.Collator();
-const compareText = (a: string, b: string) => (a === b ? 0 : collator.compare(a, b));
+
+/**
+ * Per printable ASCII character but capitals: its place in the collator's order (0: not placed). In
+ * English (the root order) each of them sorts on its own — no two equal, none joined with a neighbour
+ * as some languages join "aa" — so two texts of only these characters compare as their places do,
+ * character by character; other texts, and other languages, go to the collator.
+ */
+const PLACE = ((): Uint8Array => {
+  const place = new Uint8Array(128);
+  if (!/^en(-|$)/.test(collator.resolvedOptions().locale)) return place;
+  const chars = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).filter((c) => c < 'A' || c > 'Z');
+  chars.sort(collator.compare);
+  // each one its own letter, not only its own accent or case: else a later letter would decide first
+  const base = new Intl.Collator(undefined, { sensitivity: 'base' });
+  for (let k = 1; k < chars.length; k++) if (base.compare(chars[k - 1]!, chars[k]!) === 0) return place;
+  chars.forEach((c, k) => (place[c.charCodeAt(0)] = k + 1));
+  return place;
+})();
+
+/** collator.compare(a, b) as -1, 0 or 1. */
+export function compareText(a: string, b: string): number {
+  if (a === b) return 0;
+  let differ = -1;
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c >= 128 || PLACE[c] === 0) return Math.sign(collator.compare(a, b));
+    if (differ < 0 && i < n && c !== b.charCodeAt(i)) differ = i;
+  }
+  for (let i = 0; i < b.length; i++) {
+    const c = b.charCodeAt(i);
+    if (c >= 128 || PLACE[c] === 0) return Math.sign(collator.compare(a, b));
+  }
+  if (differ < 0) return a.length < b.length ? -1 : 1;
+  return PLACE[a.charCodeAt(differ)]! < PLACE[b.charCodeAt(differ)]! ? -1 : 1;
+}
 
 /**
  * The same invoices from lines held as columns, grouped by integer ids (customer key, currency, user
@@ -214,19 +249,26 @@ export const INVOICE_CSV_HEADER = ['Customer', 'Month', 'User', 'Expense Type', 
 
 /** invoices.csv: a row per invoice line (customer, month, user, expense type, amount, currency). */
 export function invoicesCsv(invoices: readonly TuitionInvoice[], options: CsvOptions = {}): string {
+  return [...invoicesCsvPieces(invoices, options)].join('');
+}
+
+/**
+ * invoicesCsv in pieces, one per invoice (their concatenation is invoicesCsv): a host writing a file
+ * writes each piece as it comes, and never holds the whole text.
+ */
+export function* invoicesCsvPieces(invoices: readonly TuitionInvoice[], options: CsvOptions = {}): Generator<string> {
   const eol = options.lineEnding ?? '\r\n';
   const d = options.delimiter ?? ',';
   const typeCell = new Map(EXPENSE_TYPES.map((t) => [t, csvCell(t, d)]));
-  const parts: string[] = [csvRow([...INVOICE_CSV_HEADER], options)];
+  yield (options.bom ? '\uFEFF' : '') + csvRow([...INVOICE_CSV_HEADER], options) + eol;
   for (const inv of invoices) {
     // an invoice's own cells are the same on each of its lines: written once; its rows are joined at once
     // (a short-lived piece per cell, not hundreds of thousands kept until the end)
     const before = csvRow([inv.customer, inv.month], options) + d;
     const after = d + csvCell(inv.currency, d);
     const rows = inv.lines.map((l) => before + csvCell(l.user, d) + d + typeCell.get(l.expenseType)! + d + csvCell(formatAmount(l.cents, inv.currency), d) + after);
-    if (rows.length) parts.push(rows.join(eol));
+    if (rows.length) yield rows.join(eol) + eol;
   }
-  return (options.bom ? '\uFEFF' : '') + parts.join(eol) + eol;
 }
 
 // ---- the customer's CSV layout -----------------------------------------------------------------

@@ -10,7 +10,7 @@
  *   to the learner each spelling stands for.
  */
 import { KeyIds, type ExpenseColumns } from './columns';
-import { learnerSpellings, matchLearners, type Learners, type LearnerRules } from './learners';
+import { matchLearners, spellingOf, type Learners, type LearnerRules } from './learners';
 import type { PartnerProfile } from './profiles';
 
 export function matchColumnLearners(c: ExpenseColumns, count: number, rules?: LearnerRules, profiles?: readonly PartnerProfile[]): Learners {
@@ -35,10 +35,11 @@ export function matchColumnLearners(c: ExpenseColumns, count: number, rules?: Le
     rows[k]!++;
     pairOfLine[i] = k;
   }
-  // the pairs are distinct texts, met in line order: the rules' spellings are theirs, one each, in the same order
-  const line = (i: number) => ({ partner: c.partners.values[c.partner[i]!]!, customer: names[c.customer[i]!]!, user: names[c.user[i]!]!, source: c.sources.values[c.source[i]!]!, row: c.row[i]! });
-  const spellings = learnerSpellings(firstLine.map(line), profiles);
-  spellings.forEach((s, k) => (s.rows = rows[k]!));
+  // the pairs are distinct texts (an id is one text), met in line order: the spellings learnerSpellings would find, in its order
+  const spelling = spellingOf(profiles);
+  const spellings = firstLine.map((i, k) =>
+    spelling({ partner: c.partners.values[c.partner[i]!]!, customer: names[c.customer[i]!]!, user: names[c.user[i]!]!, source: c.sources.values[c.source[i]!]!, row: c.row[i]! }, rows[k]!),
+  );
   const learners = matchLearners(spellings, rules);
   const rewrite = spellings.map((s) => {
     const learner = learners.learnerOf(s.customer, s.user);

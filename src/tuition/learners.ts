@@ -82,19 +82,27 @@ export function learnerSpellings(
 ): LearnerSpelling[] {
   const seen: ByText<LearnerSpelling> = new Map();
   const order: LearnerSpelling[] = [];
-  const columns = new Map(profiles.map((p) => [p.partner, p.columns.user[0]]));
+  const spelling = spellingOf(profiles);
   for (const l of lines) {
     const users = at(seen, l.customer);
     const s = users.get(l.user);
     if (s) s.rows++;
     else {
-      const column = columns.get(l.partner);
-      const first = { customer: l.customer, user: l.user, source: l.source, row: l.row, ...(column ? { column } : {}), rows: 1 };
+      const first = spelling(l, 1);
       users.set(l.user, first);
       order.push(first);
     }
   }
   return order;
+}
+
+/** A spelling as first met on line `l`, on `rows` rows (for a host that finds the distinct pairs itself). */
+export function spellingOf(profiles: readonly PartnerProfile[] = DEFAULT_PROFILES) {
+  const columns = new Map(profiles.map((p) => [p.partner, p.columns.user[0]]));
+  return (l: Pick<ExpenseLine, 'partner' | 'customer' | 'user' | 'source' | 'row'>, rows: number): LearnerSpelling => {
+    const column = columns.get(l.partner);
+    return { customer: l.customer, user: l.user, source: l.source, row: l.row, ...(column ? { column } : {}), rows };
+  };
 }
 
 const where = (s: LearnerSpelling) => `${s.source} row ${s.row}${s.rows > 1 ? ` and ${s.rows - 1} more row${s.rows > 2 ? 's' : ''}` : ''}`;
@@ -105,24 +113,34 @@ export function matchLearners(spellings: readonly LearnerSpelling[], rules: Lear
   const matches: LearnerMatch[] = [];
   const problems: Problem[] = [];
   const byCustomer = new Map<string, LearnerSpelling[]>();
+  // a customer's name is written the same way on most of its spellings: its key is made once per writing
+  const keys = new Map<string, string>();
   for (const s of spellings) {
-    const ck = customerKey(s.customer);
-    byCustomer.set(ck, [...(byCustomer.get(ck) ?? []), s]);
+    let ck = keys.get(s.customer);
+    if (ck === undefined) keys.set(s.customer, (ck = customerKey(s.customer)));
+    const list = byCustomer.get(ck);
+    if (list) list.push(s);
+    else byCustomer.set(ck, [s]);
   }
   for (const [ck, list] of byCustomer) {
     const own = rules[ck] ?? {};
     const aliases = new Map(Object.entries(own.aliases ?? {}).map(([from, to]) => [fold(from), to.trim()]));
     // Each address as first written; then the addresses by their part before the @.
+    const folds = list.map((s) => fold(s.user));
     const addresses = new Map<string, LearnerSpelling>();
-    for (const s of list) if (EMAIL.test(s.user.trim()) && !addresses.has(fold(s.user))) addresses.set(fold(s.user), s);
+    list.forEach((s, k) => {
+      if (EMAIL.test(s.user.trim()) && !addresses.has(folds[k]!)) addresses.set(folds[k]!, s);
+    });
     const byLocal = new Map<string, LearnerSpelling[]>();
     for (const [address, s] of addresses) {
       const local = address.slice(0, address.lastIndexOf('@'));
-      byLocal.set(local, [...(byLocal.get(local) ?? []), s]);
+      const same = byLocal.get(local);
+      if (same) same.push(s);
+      else byLocal.set(local, [s]);
     }
     const spelled = (learner: string) => addresses.get(fold(learner))?.user.trim() ?? learner;
-    for (const s of list) {
-      const folded = fold(s.user);
+    for (const [k, s] of list.entries()) {
+      const folded = folds[k]!;
       const alias = aliases.get(folded);
       let learner: string;
       if (alias) {

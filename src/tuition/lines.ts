@@ -80,8 +80,7 @@ export class ExpenseLineReader {
   private readonly problems: Problem[] = [];
   private readonly layouts: ReadLinesResult['layouts'] = [];
   private readonly cellRow = new CellRow(this.store.names);
-  private readonly few = new CellMemo();
-  private readonly many = new CellMemo();
+  private readonly memos = { few: new CellMemo(), customers: new CellMemo(), many: new CellMemo() };
   /** Per text id of a currency cell: the code it reads as, whether it is one, whether amounts in it have two decimals. */
   private readonly currencies = new Map<number, { code: string; ok: boolean; twoDecimals: boolean }>();
 
@@ -96,7 +95,11 @@ export class ExpenseLineReader {
     this.recorded = mode.part ? new RecordedReferences() : null;
   }
 
-  /** A part reader's lines, problems, layouts and references, to merge into another reader (./parts.ts). */
+  /**
+   * A part reader's lines, problems, layouts and references, to merge into another reader (./parts.ts),
+   * once it has read everything: the lines are views of its own columns (posted to another thread they
+   * are moved, not copied).
+   */
   part(): ExpensePart {
     if (!this.recorded) throw new Error('part() is only for a reader made as a part (mode part: true).');
     const c = this.store;
@@ -106,16 +109,16 @@ export class ExpenseLineReader {
       partner: this.options.partner,
       lines: {
         count: n,
-        partner: c.partner.slice(0, n),
-        customer: c.customer.slice(0, n),
-        user: c.user.slice(0, n),
-        type: c.type.slice(0, n),
-        cents: c.cents.slice(0, n),
-        currency: c.currency.slice(0, n),
-        date: c.date.slice(0, n),
-        credit: c.credit.slice(0, n),
-        source: c.source.slice(0, n),
-        row: c.row.slice(0, n),
+        partner: c.partner.subarray(0, n),
+        customer: c.customer.subarray(0, n),
+        user: c.user.subarray(0, n),
+        type: c.type.subarray(0, n),
+        cents: c.cents.subarray(0, n),
+        currency: c.currency.subarray(0, n),
+        date: c.date.subarray(0, n),
+        credit: c.credit.subarray(0, n),
+        source: c.source.subarray(0, n),
+        row: c.row.subarray(0, n),
         names: c.names.values,
         partners: c.partners.values,
         dates: c.dates.values,
@@ -208,7 +211,7 @@ export class ExpenseLineReader {
     }
     const plan = this.plan({ name, header: csv.header, rows: [], firstRowNumber: 2 });
     if (!plan) return csv.problems;
-    const row = new SpanRow(csv, this.store.names, this.few, this.many);
+    const row = new SpanRow(csv, this.store.names, this.memos);
     for (let r = 0; r < csv.rows; r++) {
       row.at(r);
       this.readRow(plan, name, row);
@@ -352,6 +355,6 @@ export class ExpenseLineReader {
     if (blocked) return;
     const iso = date.ok ? date.iso : '';
     const dateId = row.dateCell < 0 ? this.id(iso, true) : (p.dateIds[row.dateCell] ??= this.id(iso, true));
-    store.add(p.partner, row.textId(at.customer, true), row.textId(at.user, true), meaning.typeIndex, cents, this.id(currency), dateId, reference, credit, p.source, rowNo);
+    store.add(p.partner, row.textId(at.customer, 'customers'), row.textId(at.user, 'many'), meaning.typeIndex, cents, this.id(currency), dateId, reference, credit, p.source, rowNo);
   }
 }

@@ -64,7 +64,7 @@ export interface ExpensePart {
   references: PartReferences;
 }
 
-/** The buffers of a part's typed arrays (each owns its buffer: they are sliced to their length). */
+/** The buffers of a part's typed arrays (each array is a view of a buffer of its own). */
 export function partTransferList(part: ExpensePart): ArrayBuffer[] {
   const arrays = [...Object.values(part.lines), ...Object.values(part.references)].filter((v): v is Uint8Array => ArrayBuffer.isView(v));
   return arrays.map((a) => a.buffer as ArrayBuffer);
@@ -89,17 +89,27 @@ export class RecordedReferences {
       bigger.set(this.pool.subarray(0, this.used));
       this.pool = bigger;
     }
-    this.pool.set(bytes.subarray(s, e), this.used);
+    // (a reference is a few bytes: copied one by one, no view made per reference)
+    const pool = this.pool;
+    for (let k = s, at = this.used; k < e; k++, at++) pool[at] = bytes[k]!;
     let c = this.columnIds.get(column);
     if (c === undefined) this.columnIds.set(column, (c = this.columnIds.size));
     const i = this.count++;
-    const v = [this.used, (this.used += e - s), partner, source, row, problemAt, line, c];
-    for (let k = 0; k < v.length; k++) this.cols[k]![i] = v[k]!;
+    // the columns in the order toPart names them: start, end, partner, source, row, problemAt, line, column
+    const cols = this.cols;
+    cols[0]![i] = this.used;
+    cols[1]![i] = this.used += e - s;
+    cols[2]![i] = partner;
+    cols[3]![i] = source;
+    cols[4]![i] = row;
+    cols[5]![i] = problemAt;
+    cols[6]![i] = line;
+    cols[7]![i] = c;
   }
 
   toPart(): PartReferences {
-    const [start, end, partner, source, row, problemAt, line, column] = this.cols.map((a) => a.slice(0, this.count)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-    return { count: this.count, pool: this.pool.slice(0, this.used), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };
+    const [start, end, partner, source, row, problemAt, line, column] = this.cols.map((a) => a.subarray(0, this.count)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
+    return { count: this.count, pool: this.pool.subarray(0, this.used), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };
   }
 }
 

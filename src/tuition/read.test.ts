@@ -7,10 +7,10 @@
  */
 import { parseCsv, type Cell, type Table } from '../kernel';
 import { splitCsvBytes } from '../kernel/csv-bytes';
-import { buildTuitionInvoices, buildTuitionInvoicesFromColumns, ExpenseLineReader } from '.';
+import { buildTuitionInvoices, buildTuitionInvoicesFromColumns, ExpenseLineReader, invoicesCsv, invoicesCsvPieces } from '.';
 import { applyLearners, learnerSpellings, matchLearners } from './learners';
 import { matchColumnLearners } from './learner-columns';
-import { ReferenceExpenseLineReader, referenceBuildTuitionInvoices } from '../../test/fixtures/tuition/reference';
+import { ReferenceExpenseLineReader, referenceBuildTuitionInvoices, referenceInvoicesCsv } from '../../test/fixtures/tuition/reference';
 
 const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date', 'Credit'];
 const LW = ['Reference', 'Company', 'Learner', 'Expense Type', 'Amount', 'Currency', 'Date'];
@@ -131,6 +131,10 @@ describe('the column reader equals the simple reader', () => {
       expect({ seed, invoices: buildTuitionInvoices(got.lines, month) }).toEqual({ seed, invoices });
       const fromColumns = buildTuitionInvoicesFromColumns(reader.columns().columns, month, { references: false });
       expect({ seed, invoices: fromColumns }).toEqual({ seed, invoices: invoices.map((i) => ({ ...i, lines: i.lines.map((l) => ({ ...l, references: [] })) })) });
+      // invoices.csv, whole or in pieces, as the kernel's CSV writer writes the rows
+      const csvOptions = [{}, { delimiter: ';', lineEnding: '\n', bom: true }] as const;
+      const csv = csvOptions.map((o) => ({ whole: invoicesCsv(invoices, o), pieces: [...invoicesCsvPieces(invoices, o)].join('') }));
+      expect({ seed, csv }).toEqual({ seed, csv: csvOptions.map((o) => ({ whole: referenceInvoicesCsv(invoices, o), pieces: referenceInvoicesCsv(invoices, o) })) });
       // learners matched over the columns (users rewritten in place) equal the rules applied to the lines
       const learners = matchLearners(learnerSpellings(want.lines));
       const fromLearnerColumns = matchColumnLearners(columns!, columns!.count);

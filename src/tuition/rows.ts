@@ -25,6 +25,13 @@ export function text(c: Cell | undefined): string {
   return MESSY_SPACE.test(s) ? s.replace(/\s+/g, ' ') : s;
 }
 
+/**
+ * A column's cells by how many distinct values they hold: `few` (types, currencies, dates: dozens),
+ * `customers` (thousands), `many` (learners: hundreds of thousands). Each kind has its own table of
+ * the cells met, so the smaller ones stay in the processor's cache.
+ */
+export type CellKind = 'few' | 'customers' | 'many';
+
 /** One row of a partner file as the rules read it. */
 export interface RowCells {
   /** The row number problems show. */
@@ -33,8 +40,8 @@ export interface RowCells {
   blank(col: number): boolean;
   /** The cell as given (problems show it). */
   cell(col: number): Cell | undefined;
-  /** The id, in the reader's names, of the cell's text(); `many`: a column of many distinct values (customers, users). */
-  textId(col: number, many?: boolean): number;
+  /** The id, in the reader's names, of the cell's text(); `kind`: how many distinct values its column holds (see CellKind). */
+  textId(col: number, kind?: CellKind): number;
   /** readId of the cell: true when it reads, its bytes then in refBytes[refStart, refEnd); else refReason. */
   reference(col: number): boolean;
   refBytes: Uint8Array;
@@ -127,9 +134,8 @@ export class SpanRow implements RowCells {
   constructor(
     private readonly csv: CsvSpans,
     private readonly names: TextIds,
-    /** Cells of columns with few distinct values (types, currencies, dates) and of those with many: two tables, the small one stays in cache. */
-    private readonly few: CellMemo,
-    private readonly many: CellMemo,
+    /** The cells met, per CellKind. */
+    private readonly memos: Readonly<Record<CellKind, CellMemo>>,
   ) {
     this.refBytes = csv.bytes;
   }
@@ -170,9 +176,9 @@ export class SpanRow implements RowCells {
     return s < 0 ? -1 : memo.id(this.csv.bytes, s, this.csv.end[this.first + col]!);
   }
 
-  textId(col: number, many = false): number {
+  textId(col: number, kind: CellKind = 'few'): number {
     if (col < 0 || col >= this.count) return this.names.id('');
-    const memo = many ? this.many : this.few;
+    const memo = this.memos[kind];
     const raw = this.rawId(col, memo);
     if (raw < 0) return this.names.id(text(this.literal(col)!));
     let id = memo.textId[raw]!;
@@ -237,11 +243,12 @@ export class SpanRow implements RowCells {
 
   dateCell = -1;
   date(col: number, slash: PartnerProfile['slash']): DateResult {
-    const raw = (this.dateCell = col < 0 || col >= this.count ? -1 : this.rawId(col, this.few));
+    const raw = (this.dateCell = col < 0 || col >= this.count ? -1 : this.rawId(col, this.memos.few));
     if (raw < 0) return readDate(this.cell(col), { slash });
     const key = slash ?? '';
-    let cache = this.few.dates.get(key);
-    if (!cache) this.few.dates.set(key, (cache = []));
+    const dates = this.memos.few.dates;
+    let cache = dates.get(key);
+    if (!cache) dates.set(key, (cache = []));
     return (cache[raw] ??= readDate(this.cell(col), { slash }));
   }
 }

@@ -80,13 +80,15 @@ describe('closedesk tuition', () => {
     expect(table.rows).toEqual([['warning', 'Tuition', '', 'period', '2026-11', 'No expense lines in 2026-11; the inputs hold 2024-11.', 'no-lines-in-month']]);
   });
 
-  test('--threads 2 reads the files on a worker thread: the same invoices, problems and output', async () => {
+  test('--threads 2 and the default read the files on worker threads: the same invoices, problems and output as --threads 1', async () => {
     const files = [path.join(FIXTURES, 'brightpath-good.csv'), path.join(FIXTURES, 'brightpath-bad.csv'), 'learnwell.xlsx'];
-    const one = await cli('tuition', ...files, '--month', '2024-11', '--out', 'threads-1');
-    const two = await cli('tuition', ...files, '--month', '2024-11', '--out', 'threads-2', '--threads', '2');
+    const one = await cli('tuition', ...files, '--month', '2024-11', '--out', 'threads-1', '--threads', '1');
     expect(one.code).toBe(2);
-    expect({ code: two.code, out: two.out.replaceAll('threads-2', 'threads-1'), err: two.err }).toEqual({ code: one.code, out: one.out, err: one.err });
-    expect(fs.readFileSync(path.join(dir, 'threads-2', 'problems.csv'), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'threads-1', 'problems.csv'), 'utf8'));
+    for (const [out, threads] of [['threads-2', ['--threads', '2']], ['threads-default', []]] as const) {
+      const two = await cli('tuition', ...files, '--month', '2024-11', '--out', out, ...threads);
+      expect({ code: two.code, out: two.out.replaceAll(out, 'threads-1'), err: two.err }).toEqual({ code: one.code, out: one.out, err: one.err });
+      expect(fs.readFileSync(path.join(dir, out, 'problems.csv'), 'utf8')).toBe(fs.readFileSync(path.join(dir, 'threads-1', 'problems.csv'), 'utf8'));
+    }
     expect((await cli('tuition', ...files, '--month', '2024-11', '--out', 'x', '--threads', '0')).code).toBe(2);
   });
 

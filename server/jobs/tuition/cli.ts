@@ -3,18 +3,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import type { Problem } from '../../../src/kernel';
-import { invoicesCsv } from '../../../src/tuition';
+import type { LearnerRules } from '../../../src/tuition';
+import { invoicesCsvPieces } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
-import { readTuitionFilesInto } from './read-files';
-import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
-import { cliConfig, withStore } from '../../cli/setup';
-import { learnerRules } from './invoices';
+import { MAX_DEFAULT_THREADS, readTuitionFilesInto } from './read-files';
+import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
 
-function writeAtomically(file: string, text: string): void {
-  fs.writeFileSync(`${file}.part`, text);
+/** The text (or its pieces, written as they come) under a temporary name, then renamed: a reader never sees half a file. */
+function writeAtomically(file: string, text: string | Iterable<string>): void {
+  const fd = fs.openSync(`${file}.part`, 'w');
+  try {
+    // (writeFileSync on a descriptor writes all of each piece, after the one before)
+    for (const piece of typeof text === 'string' ? [text] : text) fs.writeFileSync(fd, piece);
+  } finally {
+    fs.closeSync(fd);
+  }
   fs.renameSync(`${file}.part`, file);
+}
+
+/** Each customer's learner rules as the server's store holds them. */
+async function storedLearnerRules(io: CliIo): Promise<LearnerRules> {
+  const { cliConfig, withStore } = require('../../cli/setup') as typeof import('../../cli/setup');
+  const { learnerRules } = require('./invoices') as typeof import('./invoices');
+  return withStore(cliConfig(io), learnerRules);
 }
 
 export const command: CliCommand = {
@@ -28,7 +41,9 @@ export const command: CliCommand = {
     '  --partner  read every file with this partner profile (default: recognised from the column names)',
     '  --stored-learners  match learners with each customer\'s rules as stored (Settings → Delivery targets → Learners:',
     '             aliases, the part-before-the-@ rule), read from the store the server uses; default: the default rules',
-    '  --threads  read the files in N groups side by side on worker threads (default 1: one after another)',
+    `  --threads  read the files in N groups side by side on worker threads, merged in file order (default: one group`,
+    `             per core the machine's load leaves idle, at most ${MAX_DEFAULT_THREADS}; 1 reads them one after another on this thread).`,
+    '             The result is the same either way.',
     '',
     'Writes invoices.csv (Customer, Month, User, Expense Type, Amount, Currency: one row per user and expense type,',
     'one invoice per customer and currency) and problems.csv. Exit code 2 when a blocking problem remains (invoices.csv',
@@ -50,7 +65,8 @@ export const command: CliCommand = {
     const threads = values.threads === undefined ? undefined : Number(values.threads);
     if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1)) throw new UsageError('--threads takes a whole number of at least 1.');
     // As the server builds: each customer's learner rules from its settings (the store the server uses).
-    const learners = values['stored-learners'] ? await withStore(cliConfig(io), learnerRules) : {};
+    // (the store, its drivers and the server's settings are loaded only then: a plain file run needs none of them)
+    const learners = values['stored-learners'] ? await storedLearnerRules(io) : {};
     const withRules = Object.keys(learners).length;
     if (values['stored-learners']) println(io.err, `Learner rules: stored for ${withRules} customer${withRules === 1 ? '' : 's'}.`);
 
@@ -73,7 +89,7 @@ export const command: CliCommand = {
     const invoicesFile = path.join(outDir, 'invoices.csv');
     // A month with a blocking problem is not billed: a stale invoices.csv from an earlier run must not look current.
     if (blocked) fs.rmSync(invoicesFile, { force: true });
-    else writeAtomically(invoicesFile, invoicesCsv(invoices));
+    else writeAtomically(invoicesFile, invoicesCsvPieces(invoices));
 
     for (const l of month.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
     if (month.noRows) println(io.out, `Warning: ${month.noRows}`);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { ExpenseLineReader } from '../../../src/tuition';
-import { fileGroups, readTuitionFilesInto } from './read-files';
+import { defaultThreads, fileGroups, readTuitionFilesInto } from './read-files';
 
 const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
 const LW = ['Reference', 'Company', 'Learner', 'Expense Type', 'Amount', 'Currency', 'Date'];
@@ -57,6 +57,15 @@ test('files in groups of about equal bytes, in order, none empty', () => {
   expect(fileGroups([100, 1, 1, 1], 2)).toEqual([[0], [1, 2, 3]]);
   expect(fileGroups([1, 1, 100], 3)).toEqual([[0, 1], [2]]);
   expect(fileGroups([5], 4)).toEqual([[0]]);
+});
+
+test('by default a group per core left idle by the load, at most four, never more than the files', () => {
+  expect(defaultThreads(20, 2, 0.3)).toBe(2);
+  expect(defaultThreads(20, 2, 1.6)).toBe(1);
+  expect(defaultThreads(20, 2, 9)).toBe(1);
+  expect(defaultThreads(20, 16, 0)).toBe(4);
+  expect(defaultThreads(3, 8, 1)).toBe(3);
+  expect(defaultThreads(1, 8, 0)).toBe(1);
 });
 
 test('read on worker threads equals read one after another', async () => {

@@ -7,10 +7,15 @@
  *
  * Public API
  * - `readTuitionFilesInto(reader, files, options?)` → the files' own problems (CSV syntax, empty,
- *   unreadable workbook), in file order. `threads`: at most this many groups (default 1: on a busy
- *   2-core machine a worker's start, its own names and the merge cost as much as it saves).
+ *   unreadable workbook), in file order. `threads`: at most this many groups (1: one after another).
+ * - `defaultThreads(files)`: the groups when none is asked for — one per core the machine leaves idle
+ *   (the cores this process may use less the one-minute load average, rounded; at least one), at most
+ *   MAX_DEFAULT_THREADS (this thread merges every later group: past a few, merging costs what reading
+ *   saves), one for a single file. On cores busy with other work, threads wait for each other and
+ *   reading in order is faster; the lines, problems and layouts are the same either way.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Problem } from '../../../src/kernel';
@@ -48,8 +53,14 @@ export function fileGroups(sizes: readonly number[], n: number): number[][] {
   return groups.filter((g) => g.length > 0);
 }
 
+export const MAX_DEFAULT_THREADS = 4;
+
+export function defaultThreads(files: number, cores = os.availableParallelism(), load = os.loadavg()[0]!): number {
+  return Math.max(1, Math.min(files, Math.round(cores - load), MAX_DEFAULT_THREADS));
+}
+
 export async function readTuitionFilesInto(reader: ExpenseLineReader, files: readonly string[], options: { threads?: number } = {}): Promise<Problem[]> {
-  const threads = Math.min(options.threads ?? 1, files.length);
+  const threads = Math.min(options.threads ?? defaultThreads(files.length), files.length);
   if (threads < 2) return readInOrder(reader, files);
   const sizes = files.map((f) => fs.statSync(f).size);
   const [first, ...rest] = fileGroups(sizes, threads).map((g) => g.map((i) => files[i]!));
