@@ -10,7 +10,7 @@
  * - `writeBalanceFilesInWorker(result, files, asOf?)` → Promise: on a worker thread (./balance-files-worker).
  */
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { startWorkerFile } from '../../worker-file';
 import type { FifoResult } from '../../../src/fifo/allocate';
 import { balanceHistoryCsvBytes, currentBalanceCsvBytes, type BalanceFilesInput } from '../../../src/fifo/canonical';
 import { writeByteChunks } from './outputs';
@@ -58,13 +58,7 @@ export function writeBalanceFilesInWorker(result: FifoResult, files: BalanceFile
   };
   // Each moved column must own its whole buffer, or moving it would take other columns' memory along.
   const transferList = Object.values(moved).filter((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength).map((a) => a.buffer as ArrayBuffer);
-  const ext = path.extname(__filename);
-  const worker = new Worker(path.join(__dirname, `balance-files-worker${ext}`), {
-    workerData: job,
-    transferList,
-    // From the TypeScript sources (tsx, tests) the worker compiles its modules the same way.
-    execArgv: ext === '.ts' ? [...process.execArgv, '--require', 'tsx/cjs'] : process.execArgv,
-  });
+  const worker = startWorkerFile(__filename, 'balance-files-worker', { workerData: job, transferList });
   return new Promise((resolve, reject) => {
     let done = false;
     worker.once('message', () => (done = true));
