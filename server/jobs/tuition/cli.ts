@@ -4,7 +4,7 @@ import path from 'node:path';
 import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import type { Problem } from '../../../src/kernel';
 import type { LearnerRules } from '../../../src/tuition';
-import { invoicesCsvPieces } from '../../../src/tuition';
+import { invoicesCsvPieces, invoiceTableCsv } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
 import { MAX_DEFAULT_THREADS, readTuitionFilesInto } from './read-files';
 import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
@@ -42,7 +42,7 @@ function phaseTimer(on: boolean) {
 }
 
 /** The text (or its pieces, written as they come) under a temporary name, then renamed: a reader never sees half a file. */
-function writeAtomically(file: string, text: string | Iterable<string>): void {
+function writeAtomically(file: string, text: string | Iterable<string | Uint8Array>): void {
   const fd = fs.openSync(`${file}.part`, 'w');
   try {
     // (writeFileSync on a descriptor writes all of each piece, after the one before)
@@ -118,7 +118,8 @@ export const command: CliCommand = {
     );
     const problems = [...fileProblems, ...month.problems];
     const blocked = hasBlocking(problems);
-    const invoices = month.invoices;
+    // the invoices as a table: invoices.csv and the summary need no object per invoice line
+    const invoices = month.invoiceTable?.invoices ?? [];
 
     const invoicesFile = path.join(outDir, 'invoices.csv');
     await timer.time('write', () => {
@@ -126,14 +127,14 @@ export const command: CliCommand = {
       writeAtomically(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
       // A month with a blocking problem is not billed: a stale invoices.csv from an earlier run must not look current.
       if (blocked) fs.rmSync(invoicesFile, { force: true });
-      else writeAtomically(invoicesFile, invoicesCsvPieces(invoices));
+      else writeAtomically(invoicesFile, month.invoiceTable ? invoiceTableCsv(month.invoiceTable) : invoicesCsvPieces([]));
     });
 
     for (const l of month.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
     if (month.noRows) println(io.out, `Warning: ${month.noRows}`);
     println(io.out, `${month.count} expense lines, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
     for (const inv of invoices) {
-      println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.lines.length} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
+      println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.to - inv.from} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
     }
     if (!blocked) println(io.out, `invoices: ${invoicesFile}`);
     println(io.out, `problems: ${path.join(outDir, 'problems.csv')}`);
