@@ -6,9 +6,9 @@
  * Public API
  * - `ExpenseColumns`: `count`, per line `partner`, `customer`, `user` (ids in `names`), `type` (index in
  *   EXPENSE_TYPES), `cents`, `currency` (id in `names`), `date` (id in `dates`), `reference` (entry in
- *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `line(i)`, `toArray()`, `fromLines(lines)`.
+ *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `reserve(n)`, `line(i)`, `toArray()`, `fromLines(lines)`.
  * - `TextIds`: strings ↔ small integer ids; `KeyIds`: non-negative integer keys ↔ dense ids.
- * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after, `text(entry)`, `source`/`row` of an entry.
+ * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after, `text(entry)`, `source`/`row` of an entry, `reserve(n)`.
  */
 import { ByteKeys, encodeUtf8 } from '../kernel/text-bytes';
 import { EXPENSE_TYPES, type ExpenseType } from './profiles';
@@ -108,6 +108,11 @@ export class ReferenceSet {
     return k;
   }
 
+  /** Room for n more references (see ByteKeys.reserve). */
+  reserve(n: number): void {
+    this.keys.reserve(n);
+  }
+
   text(k: number): string {
     return this.keys.text(k);
   }
@@ -159,6 +164,11 @@ export class ExpenseColumns {
     this.row[i] = row;
   }
 
+  /** Room for n more lines, made at once (not by doubling on the way there). */
+  reserve(n: number): void {
+    if (this.count + n > this.row.length) this.resize(this.count + n);
+  }
+
   line(i: number): ExpenseLine {
     const n = this.names.values;
     return {
@@ -196,7 +206,10 @@ export class ExpenseColumns {
   }
 
   private grow(): void {
-    const n = this.row.length * 2;
+    this.resize(this.row.length * 2);
+  }
+
+  private resize(n: number): void {
     this.partner = resized(this.partner, n);
     this.customer = resized(this.customer, n);
     this.user = resized(this.user, n);

@@ -100,6 +100,8 @@ describe('the column reader equals the simple reader', () => {
       for (let k = 0; k < files; k++) {
         const f = partnerFile(seed, k);
         const part = new ExpenseLineReader(structuredClone({ month }), { part: true });
+        // room made ahead (as the CLI does from its files' sizes) changes nothing read
+        if ((seed + k) % 3 === 0) for (const r of [reader, part]) r.reserve((seed * (k + 1)) % 60);
         if (k === 2) {
           const t = sheet(f.name.replace('.csv', '.xlsx Sheet1'), f.rows);
           reader.read(t);
