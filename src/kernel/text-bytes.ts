@@ -271,23 +271,6 @@ export class ByteKeys {
     return k;
   }
 
-  /**
-   * Room for `n` more keys of about `bytes` bytes in all, made at once: a set that will hold a million
-   * keys is not copied and rehashed each time it doubles on the way there.
-   */
-  reserve(n: number, bytes = 0): void {
-    const want = this.count + n;
-    let slots = this.table.length >> 2;
-    while (want * 2 > slots) slots *= 2;
-    if (slots > this.table.length >> 2) this.resize(slots * 4);
-    while (this.start.length < want) this.grow();
-    if (this.used + bytes > this.pool.length) {
-      const bigger = new Uint8Array(this.used + bytes);
-      bigger.set(this.pool.subarray(0, this.used));
-      this.pool = bigger;
-    }
-  }
-
   /** The id of bytes[s, e), added when new. */
   id(salt: number, b: Uint8Array, s: number, e: number): number {
     const k = this.find(salt, b, s, e);
@@ -311,12 +294,8 @@ export class ByteKeys {
   }
 
   private rehash(): void {
-    this.resize(this.table.length * 2);
-  }
-
-  private resize(length: number): void {
     const old = this.table;
-    this.table = new Int32Array(length);
+    this.table = new Int32Array(old.length * 2);
     for (let at = 0; at < old.length; at += 4) if (old[at + 1]! !== 0) this.place(old[at]!, old[at + 1]!, old[at + 2]!, old[at + 3]!);
   }
 

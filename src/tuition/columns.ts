@@ -8,9 +8,12 @@
  *   EXPENSE_TYPES), `cents`, `currency` (id in `names`), `date` (id in `dates`), `reference` (entry in
  *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `reserve(n)`, `line(i)`, `toArray()`, `fromLines(lines)`.
  * - `TextIds`: strings ↔ small integer ids; `KeyIds`: non-negative integer keys ↔ dense ids.
- * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after, `text(entry)`, `source`/`row` of an entry, `reserve(n)`.
+ * - `ReferenceSet` (./references.ts).
  */
-import { ByteKeys, encodeUtf8 } from '../kernel/text-bytes';
+import { encodeUtf8 } from '../kernel/text-bytes';
+import { ReferenceSet } from './references';
+
+export { ReferenceSet } from './references';
 import { EXPENSE_TYPES, type ExpenseType } from './profiles';
 
 /** The reader's normal form of a partner line. */
@@ -86,41 +89,6 @@ export class TextIds {
       this.ids.set(text, id);
     }
     return id;
-  }
-}
-
-/** Partner references seen so far (bytes, by partner), with where each was first given. */
-export class ReferenceSet {
-  private readonly keys = new ByteKeys();
-  private sourceOf: number[] = [];
-  private rowOf: number[] = [];
-
-  /** The entry of this partner's reference (bytes[s, e)), or -1 when not seen. */
-  find(partner: number, b: Uint8Array, s: number, e: number): number {
-    return this.keys.find(partner, b, s, e);
-  }
-
-  /** Adds a reference just looked for with `find` (and not found); returns its entry. */
-  add(partner: number, b: Uint8Array, s: number, e: number, source: number, row: number): number {
-    const k = this.keys.add(partner, b, s, e);
-    this.sourceOf[k] = source;
-    this.rowOf[k] = row;
-    return k;
-  }
-
-  /** Room for n more references (see ByteKeys.reserve). */
-  reserve(n: number): void {
-    this.keys.reserve(n);
-  }
-
-  text(k: number): string {
-    return this.keys.text(k);
-  }
-  source(k: number): number {
-    return this.sourceOf[k]!;
-  }
-  row(k: number): number {
-    return this.rowOf[k]!;
   }
 }
 
