@@ -41,11 +41,12 @@ export async function readInOrder(reader: ExpenseLineReader, files: readonly str
     const bytes = fs.readFileSync(files[i]!);
     const before = reader.lineCount;
     problems.push(...(await readTuitionFileInto(reader, path.basename(files[i]!), bytes)));
-    // After the first CSV file, room for the other CSV files' lines at its lines per byte (partner files'
-    // rows are much alike): the columns and reference set are made once, not doubled on the way there.
+    // After the first CSV file, room for the other CSV files' lines at its lines per byte and an eighth
+    // more (partner files' rows are much alike): the columns and reference set are made once, not
+    // doubled on the way there — nor once more for the last few lines.
     if (i === 0 && isCsvInput(files[0]!) && bytes.length > 0) {
       const rest = files.slice(1).filter(isCsvInput).reduce((sum, f) => sum + fs.statSync(f).size, 0);
-      reader.reserve(Math.ceil((rest * (reader.lineCount - before)) / bytes.length));
+      reader.reserve(Math.ceil((rest * (reader.lineCount - before) * 1.125) / bytes.length));
     }
   }
   return problems;
