@@ -71,6 +71,10 @@ export function splitCsvBytes(bytes: Uint8Array, name: string): CsvSpans | null 
   if (!g) return null;
   const { delimiter: delim, crlf } = g;
   const text = new SpanText(b, 'utf-8');
+  // per byte, in an unquoted field: 0 goes on, 1 ends the field (delimiter, line break, quote), 2 starts a multi-byte character
+  const stops = new Uint8Array(256);
+  stops.fill(2, 0x80);
+  for (const c of [delim, LF, CR, QUOTE]) stops[c] = 1;
   let cap = Math.max(64, n >> 3);
   let start = new Int32Array(cap);
   let end = new Int32Array(cap);
@@ -144,13 +148,12 @@ export function splitCsvBytes(bytes: Uint8Array, name: string): CsvSpans | null 
     } else {
       let j = i;
       for (; j < n; j++) {
-        const c = b[j]!;
-        if (c === delim || c === LF || c === CR || c === QUOTE) break;
-        if (c >= 0x80) {
-          const len = utf8SequenceLength(b, j, n);
-          if (!len) return null;
-          j += len - 1;
-        }
+        const stop = stops[b[j]!]!;
+        if (stop === 0) continue;
+        if (stop === 1) break;
+        const len = utf8SequenceLength(b, j, n);
+        if (!len) return null;
+        j += len - 1;
       }
       if (j < n && b[j] === QUOTE) return null; // a quote inside a field
       push(i, j);

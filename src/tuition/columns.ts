@@ -6,11 +6,14 @@
  * Public API
  * - `ExpenseColumns`: `count`, per line `partner`, `customer`, `user` (ids in `names`), `type` (index in
  *   EXPENSE_TYPES), `cents`, `currency` (id in `names`), `date` (id in `dates`), `reference` (entry in
- *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `line(i)`, `toArray()`, `fromLines(lines)`.
+ *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `reserve(n)`, `line(i)`, `toArray()`, `fromLines(lines)`.
  * - `TextIds`: strings ↔ small integer ids; `KeyIds`: non-negative integer keys ↔ dense ids.
- * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after, `text(entry)`, `source`/`row` of an entry.
+ * - `ReferenceSet` (./references.ts).
  */
-import { ByteKeys, encodeUtf8 } from '../kernel/text-bytes';
+import { encodeUtf8 } from '../kernel/text-bytes';
+import { ReferenceSet } from './references';
+
+export { ReferenceSet } from './references';
 import { EXPENSE_TYPES, type ExpenseType } from './profiles';
 
 /** The reader's normal form of a partner line. */
@@ -89,36 +92,6 @@ export class TextIds {
   }
 }
 
-/** Partner references seen so far (bytes, by partner), with where each was first given. */
-export class ReferenceSet {
-  private readonly keys = new ByteKeys();
-  private sourceOf: number[] = [];
-  private rowOf: number[] = [];
-
-  /** The entry of this partner's reference (bytes[s, e)), or -1 when not seen. */
-  find(partner: number, b: Uint8Array, s: number, e: number): number {
-    return this.keys.find(partner, b, s, e);
-  }
-
-  /** Adds a reference just looked for with `find` (and not found); returns its entry. */
-  add(partner: number, b: Uint8Array, s: number, e: number, source: number, row: number): number {
-    const k = this.keys.add(partner, b, s, e);
-    this.sourceOf[k] = source;
-    this.rowOf[k] = row;
-    return k;
-  }
-
-  text(k: number): string {
-    return this.keys.text(k);
-  }
-  source(k: number): number {
-    return this.sourceOf[k]!;
-  }
-  row(k: number): number {
-    return this.rowOf[k]!;
-  }
-}
-
 export class ExpenseColumns {
   count = 0;
   partner = new Int32Array(1024);
@@ -159,6 +132,11 @@ export class ExpenseColumns {
     this.row[i] = row;
   }
 
+  /** Room for n more lines, made at once (not by doubling on the way there). */
+  reserve(n: number): void {
+    if (this.count + n > this.row.length) this.resize(this.count + n);
+  }
+
   line(i: number): ExpenseLine {
     const n = this.names.values;
     return {
@@ -196,7 +174,10 @@ export class ExpenseColumns {
   }
 
   private grow(): void {
-    const n = this.row.length * 2;
+    this.resize(this.row.length * 2);
+  }
+
+  private resize(n: number): void {
     this.partner = resized(this.partner, n);
     this.customer = resized(this.customer, n);
     this.user = resized(this.user, n);

@@ -9,7 +9,7 @@
  *   over the first `count` lines (0: none, as when the month holds no line); their users are rewritten
  *   to the learner each spelling stands for.
  */
-import { KeyIds, type ExpenseColumns } from './columns';
+import { KeyIds, resized, type ExpenseColumns } from './columns';
 import { matchLearners, spellingOf, type Learners, type LearnerRules } from './learners';
 import type { PartnerProfile } from './profiles';
 
@@ -19,17 +19,20 @@ export function matchColumnLearners(c: ExpenseColumns, count: number, rules?: Le
   // each line's pair; a user name is nearly always one customer's, so its last pair is tried before the table
   const pairs = new KeyIds();
   const pairOfLine = new Int32Array(count);
-  const lastPairOfUser = new Int32Array(W).fill(-1);
+  // per user, side by side: her last pair and its customer (one look-up, not two far apart)
+  const last = new Int32Array(2 * W).fill(-1);
   const firstLine: number[] = [];
-  const rows: number[] = [];
+  let rows = new Int32Array(1024);
   for (let i = 0; i < count; i++) {
     const user = c.user[i]!;
-    let k = lastPairOfUser[user]!;
-    if (k < 0 || c.customer[firstLine[k]!] !== c.customer[i]) {
-      k = lastPairOfUser[user] = pairs.id(c.customer[i]! * W + user);
+    const customer = c.customer[i]!;
+    let k = last[2 * user]!;
+    if (k < 0 || last[2 * user + 1] !== customer) {
+      k = last[2 * user] = pairs.id(customer * W + user);
+      last[2 * user + 1] = customer;
       if (k === firstLine.length) {
         firstLine.push(i);
-        rows.push(0);
+        if (k === rows.length) rows = resized(rows, k * 2);
       }
     }
     rows[k]!++;

@@ -8,8 +8,8 @@
  * Public API
  * - `readExpenseLines(tables, options)` → { lines, problems, layouts }.
  * - `ExpenseLineReader(options)`: `read(table)`, `readCsv(name, bytes, decode)` (the file's own CSV problems
- *   returned), `result()` (lines as objects), `columns()` (lines as columns); duplicate references are found
- *   across everything one reader reads.
+ *   returned), `result()` (lines as objects), `columns()` (lines as columns), `reserve(lines)` (room made at
+ *   once); duplicate references are found across everything one reader reads.
  * - `ExpenseLine`, `ReadLinesOptions`, `ReadLinesResult`; `recogniseLayout` (./plan.ts).
  */
 import { blocking, isBlank, minorUnitDigits, parseCsv, warning, type Problem, type Table } from '../kernel';
@@ -139,6 +139,7 @@ export class ExpenseLineReader {
     if (!sameReadOptions(part, this.options)) throw new Error('A part merges only into a reader with the options it was read with.');
     const { store, problems } = this;
     const { lines, references: r } = part;
+    this.reserve(lines.count);
     const ids = (values: readonly string[], into: TextIds) => Int32Array.from(values, (v) => into.id(v));
     const partner = ids(lines.partners, store.partners);
     const source = ids(lines.sources, store.sources);
@@ -172,6 +173,21 @@ export class ExpenseLineReader {
       if (date[d]! < 0) date[d] = store.dates.id(l.dates[d]!);
       store.add(partner[l.partner[i]!]!, name[l.customer[i]!]!, name[l.user[i]!]!, l.type[i]!, l.cents[i]!, name[l.currency[i]!]!, date[d]!, reference[i]!, l.credit[i] === 1, source[l.source[i]!]!, l.row[i]!);
     }
+  }
+
+  /** Lines read so far. */
+  get lineCount(): number {
+    return this.store.count;
+  }
+
+  /**
+   * Room for about `lines` more lines (and their references), made at once: a host that knows how much
+   * is coming (a CLI from its files' sizes) spares the columns and the reference set their doublings.
+   * The lines read are the same either way.
+   */
+  reserve(lines: number): void {
+    this.store.reserve(lines);
+    if (!this.recorded) this.store.references.reserve(lines);
   }
 
   result(): ReadLinesResult {

@@ -17,7 +17,8 @@ import { blocking, hasBlocking, type Problem } from '../kernel/problems';
 import { noRowsWarning, PeriodSet } from '../kernel/periods';
 import { sumCents } from '../kernel/money';
 import type { Table } from '../kernel/table';
-import { buildTuitionInvoicesFromColumns, tuitionSheets, type TuitionInvoice } from './invoices';
+import { invoicesOfTable, tuitionSheets, type TuitionInvoice } from './invoices';
+import { buildInvoiceTable, type InvoiceTable } from './invoice-table';
 import type { ExpenseColumns, ExpenseLine } from './columns';
 import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
 import type { LearnerMatch, LearnerRules } from './learners';
@@ -89,6 +90,9 @@ export async function readMonthLines(feed: LineFeed, options: Omit<ReadLinesOpti
 export interface TuitionMonth extends MonthLines {
   /** Spellings taken as another learner (an alias, or the part before the @ of her address). */
   learners: LearnerMatch[];
+  /** The invoices as a table (a host writing invoices.csv needs no object per invoice line). */
+  invoiceTable: InvoiceTable | null;
+  /** The invoices as objects, made from the table when first asked for. */
   invoices: TuitionInvoice[];
   /** Total per currency over the invoices. */
   totals: { currency: string; cents: number; invoices: number }[];
@@ -96,7 +100,7 @@ export interface TuitionMonth extends MonthLines {
   blocked: boolean;
 }
 
-export function invoiceTotals(invoices: readonly TuitionInvoice[]): TuitionMonth['totals'] {
+export function invoiceTotals(invoices: readonly Pick<TuitionInvoice, 'currency' | 'totalCents'>[]): TuitionMonth['totals'] {
   const by = new Map<string, number[]>();
   for (const i of invoices) {
     const list = by.get(i.currency);
@@ -120,9 +124,11 @@ export async function buildTuitionMonth(feed: LineFeed, options: TuitionMonthOpt
   const learners = matchColumnLearners(read.columns, read.count, rules, options.profiles);
   const problems = [...before, ...read.problems, ...learners.problems];
   // the lines dated in the month, from the reader's columns (a month with no line has none: count 0)
-  const invoices = !read.month || read.count === 0 ? [] : buildTuitionInvoicesFromColumns(read.columns, read.month, { references });
+  const table = !read.month || read.count === 0 ? null : buildInvoiceTable(read.columns, read.month, { references });
+  let invoices: TuitionInvoice[] | undefined;
   // `read` keeps its lazy lines: the month's fields are set on it rather than spread into a new object
-  return Object.assign(read, { problems, learners: learners.matches, invoices, totals: invoiceTotals(invoices), blocked: hasBlocking(problems) });
+  const month = Object.assign(read, { problems, learners: learners.matches, invoiceTable: table, totals: invoiceTotals(table?.invoices ?? []), blocked: hasBlocking(problems) });
+  return Object.defineProperty(month, 'invoices', { enumerable: true, get: () => (invoices ??= table ? invoicesOfTable(table) : []) }) as TuitionMonth;
 }
 
 /** A month's build as the API and the pane show it: counts, problems, invoices, totals and the sheets. */

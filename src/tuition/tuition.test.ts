@@ -1,5 +1,5 @@
 import { parseCsv, type Table } from '../kernel';
-import { buildTuitionInvoices, invoiceCsvForCustomer, invoiceDocument, invoicesCsv, readExpenseLines, tuitionSheets } from '.';
+import { buildInvoiceTable, buildTuitionInvoices, ExpenseColumns, invoiceCsvForCustomer, invoiceDocument, invoicesCsv, invoiceTableCsv, readExpenseLines, tuitionSheets } from '.';
 import { tuitionZohoDocument } from './zoho';
 
 const bp = (rows: string[][]): Table =>
@@ -125,6 +125,17 @@ describe('invoices', () => {
     const sheets = tuitionSheets(inv);
     expect(sheets.map((s) => [s.name, s.rows.length])).toEqual([['Tuition Invoices', 3], ['Tuition Lines', 4]]);
     expect(sheets[0]!.rows[1]).toEqual(['TU-2024-11-CONTOSO-USD', 'Contoso', '2024-11', 'USD', 2, 90.5]);
+  });
+
+  test('invoices.csv written from the invoice table: amounts of any currency, a delimiter an amount holds, formulas neutralised', () => {
+    const lines = read.lines.map((l, k) => ({ ...l, currency: ['USD', 'JPY', 'KWD', 'EUR'][k % 4]!, user: k === 1 ? '=cmd|x' : k === 2 ? 'Zoë; "Z"' : l.user, cents: k === 3 ? -l.cents : l.cents }));
+    const invoices = buildTuitionInvoices(lines, '2024-11');
+    const table = buildInvoiceTable(ExpenseColumns.fromLines(lines), '2024-11');
+    for (const o of [{}, { delimiter: '.' }, { delimiter: '-', lineEnding: '\n', bom: true }, { delimiter: '\t' }] as const) {
+      const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+      const text = [...invoiceTableCsv(table, o, 8)].map((piece) => utf8.decode(piece, { stream: true })).join('') + utf8.decode();
+      expect(text).toBe(invoicesCsv(invoices, o));
+    }
   });
 });
 

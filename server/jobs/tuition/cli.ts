@@ -4,15 +4,45 @@ import path from 'node:path';
 import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import type { Problem } from '../../../src/kernel';
 import type { LearnerRules } from '../../../src/tuition';
-import { invoicesCsvPieces } from '../../../src/tuition';
+import { invoicesCsvPieces, invoiceTableCsv } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
 import { MAX_DEFAULT_THREADS, readTuitionFilesInto } from './read-files';
 import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
 
 const MAX_PROBLEMS_SHOWN = 30;
 
+/**
+ * CLOSEDESK_TIMING=1: wall and CPU time (this process, worker threads included) per phase on stderr.
+ * On a shared machine the gap between the two is the wait for a core.
+ */
+function phaseTimer(on: boolean) {
+  const cpu = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
+  const spent = new Map<string, { wall: number; cpu: number }>();
+  return {
+    async time<T>(phase: string, work: () => T | Promise<T>): Promise<T> {
+      if (!on) return work();
+      const [w0, c0] = [performance.now(), cpu()];
+      try {
+        return await work();
+      } finally {
+        const s = spent.get(phase) ?? { wall: 0, cpu: 0 };
+        spent.set(phase, { wall: s.wall + performance.now() - w0, cpu: s.cpu + cpu() - c0 });
+      }
+    },
+    report(err: CliIo['err']): void {
+      if (!on) return;
+      for (const [phase, s] of spent) println(err, `timing: ${phase} ${Math.round(s.wall)} ms wall, ${Math.round(s.cpu)} ms CPU`);
+      // since the process started: start-up (loading the CLI) is the rest
+      println(err, `timing: process ${Math.round(performance.now())} ms wall, ${Math.round(cpu())} ms CPU`);
+    },
+  };
+}
+
 /** The text (or its pieces, written as they come) under a temporary name, then renamed: a reader never sees half a file. */
-function writeAtomically(file: string, text: string | Iterable<string>): void {
+function writeAtomically(file: string, text: string | Iterable<string | Uint8Array>): void {
   const fd = fs.openSync(`${file}.part`, 'w');
   try {
     // (writeFileSync on a descriptor writes all of each piece, after the one before)
@@ -45,6 +75,8 @@ export const command: CliCommand = {
     `             per core the machine's load leaves idle, at most ${MAX_DEFAULT_THREADS}; 1 reads them one after another on this thread).`,
     '             The result is the same either way.',
     '',
+    'CLOSEDESK_TIMING=1 prints the wall and CPU time of each phase (read, build, write) on stderr.',
+    '',
     'Writes invoices.csv (Customer, Month, User, Expense Type, Amount, Currency: one row per user and expense type,',
     'one invoice per customer and currency) and problems.csv. Exit code 2 when a blocking problem remains (invoices.csv',
     'is then not written), 0 otherwise.',
@@ -72,35 +104,43 @@ export const command: CliCommand = {
 
     // Files are read in order, or side by side on worker threads and merged in order (read-files.ts).
     // A second pass (to name the months the files hold) reads the same files again: their own problems are kept once.
+    const timer = phaseTimer(io.env.CLOSEDESK_TIMING === '1');
     let fileProblems: Problem[] = [];
-    const month = await buildTuitionMonth(
-      async (reader) => {
-        fileProblems = await readTuitionFilesInto(reader, files, { threads });
-      },
-      // invoices.csv shows no partner references: none are gathered
-      { month: values.month, partner: values.partner, learners, references: false },
+    // ('build' holds 'read': the lines' learners and invoices are the difference)
+    const month = await timer.time('build', () =>
+      buildTuitionMonth(
+        async (reader) => {
+          fileProblems = await timer.time('read', () => readTuitionFilesInto(reader, files, { threads }));
+        },
+        // invoices.csv shows no partner references: none are gathered
+        { month: values.month, partner: values.partner, learners, references: false },
+      ),
     );
     const problems = [...fileProblems, ...month.problems];
     const blocked = hasBlocking(problems);
-    const invoices = month.invoices;
+    // the invoices as a table: invoices.csv and the summary need no object per invoice line
+    const invoices = month.invoiceTable?.invoices ?? [];
 
-    fs.mkdirSync(outDir, { recursive: true });
-    writeAtomically(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
     const invoicesFile = path.join(outDir, 'invoices.csv');
-    // A month with a blocking problem is not billed: a stale invoices.csv from an earlier run must not look current.
-    if (blocked) fs.rmSync(invoicesFile, { force: true });
-    else writeAtomically(invoicesFile, invoicesCsvPieces(invoices));
+    await timer.time('write', () => {
+      fs.mkdirSync(outDir, { recursive: true });
+      writeAtomically(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
+      // A month with a blocking problem is not billed: a stale invoices.csv from an earlier run must not look current.
+      if (blocked) fs.rmSync(invoicesFile, { force: true });
+      else writeAtomically(invoicesFile, month.invoiceTable ? invoiceTableCsv(month.invoiceTable) : invoicesCsvPieces([]));
+    });
 
     for (const l of month.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
     if (month.noRows) println(io.out, `Warning: ${month.noRows}`);
     println(io.out, `${month.count} expense lines, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
     for (const inv of invoices) {
-      println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.lines.length} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
+      println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.to - inv.from} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
     }
     if (!blocked) println(io.out, `invoices: ${invoicesFile}`);
     println(io.out, `problems: ${path.join(outDir, 'problems.csv')}`);
     for (const p of problems.slice(0, MAX_PROBLEMS_SHOWN)) println(io.err, `${p.severity}: ${describeLocation(p)}: ${p.message}`);
     if (problems.length > MAX_PROBLEMS_SHOWN) println(io.err, `… and ${problems.length - MAX_PROBLEMS_SHOWN} more in problems.csv.`);
+    timer.report(io.err);
     return blocked ? 2 : 0;
   },
 };

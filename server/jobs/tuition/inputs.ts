@@ -25,8 +25,11 @@ export async function readTuitionBytes(name: string, bytes: Uint8Array): Promise
  * table of strings), a workbook or JSON file through readTuitionBytes. Returns the file's own problems
  * (CSV syntax, empty, unreadable workbook), which are listed before the rows' problems.
  */
+/** A file read as CSV (its bytes straight to the reader): neither a workbook nor JSON. */
+export const isCsvInput = (name: string) => !isWorkbookName(name) && path.extname(name).toLowerCase() !== '.json';
+
 export async function readTuitionFileInto(reader: ExpenseLineReader, name: string, bytes: Buffer): Promise<Problem[]> {
-  if (!isWorkbookName(name) && path.extname(name).toLowerCase() !== '.json') return reader.readCsv(name, bytes, () => bytes.toString('utf8'));
+  if (isCsvInput(name)) return reader.readCsv(name, bytes, () => bytes.toString('utf8'));
   const input = await readTuitionBytes(name, bytes);
   for (const t of input.tables) reader.read(t);
   return input.problems;

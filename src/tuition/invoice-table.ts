@@ -1,0 +1,251 @@
+/**
+ * Monthly tuition invoices as a table (./invoices.ts makes the invoice objects from it): lines held as
+ * columns grouped by integer ids (customer key, currency, user key, expense type) — no key string per
+ * line — and the invoices' lines kept as typed columns, so a host writing invoices.csv makes no object
+ * per invoice line (a million expense lines give hundreds of thousands).
+ *
+ * Public API
+ * - `buildInvoiceTable(columns, month, { references? })` → `InvoiceTable`: the invoices in their order
+ *   (number, customer, currency, partners, total) each with its lines [from, to) in `line`, an index into
+ *   the per-line columns `user` (id in `names`), `type`, `cents`, `items`; `references(l)`, sorted.
+ *   `references: false` leaves them out (invoices.csv does not show them; the approval document does).
+ * - `invoiceTableCsv(table, options)`: invoices.csv as UTF-8 pieces — the same bytes as invoicesCsv of its invoices.
+ */
+import { addCents, formatAmount, minorUnitDigits } from '../kernel/money';
+import { ByteWriter } from '../kernel/byte-writer';
+import { csvCell, csvRow, type CsvOptions } from '../kernel/csv';
+import { KeyIds, resized, TextIds, type ExpenseColumns } from './columns';
+import { compareText, customerKey, invoiceNumber } from './invoice-keys';
+import { EXPENSE_TYPES } from './profiles';
+
+/** An invoice of the table: its lines are the table's `line[from]`, …, `line[to - 1]`. */
+export interface InvoiceHead {
+  number: string;
+  customer: string;
+  month: string;
+  currency: string;
+  partners: string[];
+  totalCents: number;
+  from: number;
+  to: number;
+}
+
+export interface InvoiceTable {
+  month: string;
+  invoices: InvoiceHead[];
+  line: Int32Array;
+  user: Int32Array;
+  type: Uint8Array;
+  cents: Float64Array;
+  items: Int32Array;
+  names: readonly string[];
+  /** An invoice line's partner references (`partner:reference`), sorted; none when built without them. */
+  references(l: number): string[];
+}
+
+export const INVOICE_CSV_HEADER = ['Customer', 'Month', 'User', 'Expense Type', 'Amount', 'Currency'] as const;
+
+export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { references?: boolean } = {}): InvoiceTable {
+  const withReferences = options.references !== false;
+  const names = c.names.values;
+  // Per distinct text, computed once: a name's customer key and lower-case user, whether a date is in the month.
+  const customerKeys = new TextIds();
+  const userKeys = new TextIds();
+  const customerKeyOf = new Int32Array(names.length).fill(-1);
+  const userKeyOf = new Int32Array(names.length).fill(-1);
+  const inMonth = c.dates.values.map((d) => d.startsWith(month));
+  // Invoices (customer key, currency) and their lines (invoice, user key, expense type) by integer keys;
+  // each remembers when it was first met, the order kept among texts the collator finds equal.
+  const groupOf = new KeyIds();
+  const groupCustomer: number[] = [];
+  const groupCurrency: number[] = [];
+  const groupPartners: Set<number>[] = [];
+  const groupLastPartner: number[] = []; // lines of one file come together: the set is asked only when the partner changes
+  const lineOf = new KeyIds();
+  // per invoice line, in typed arrays (grown as lines are met): hundreds of thousands of numbers the collector need not copy
+  let lineGroup = new Int32Array(1024);
+  let lineUser = new Int32Array(1024);
+  let lineUserKey = new Int32Array(1024);
+  let lineType = new Uint8Array(1024);
+  let lineCents = new Float64Array(1024);
+  let lineItems = new Int32Array(1024);
+  // references of a line as a chain through the expense lines: first, then next of each
+  let firstRef = new Int32Array(1024);
+  let lastRef = new Int32Array(1024);
+  const nextRef = withReferences ? new Int32Array(c.count).fill(-1) : new Int32Array(0);
+  const W = names.length + 1;
+  const direct = new Int32Array(names.length * EXPENSE_TYPES.length).fill(-1);
+  const groupOfName = new Int32Array(names.length).fill(-1);
+  for (let i = 0; i < c.count; i++) {
+    if (!inMonth[c.date[i]!]) continue;
+    const customer = c.customer[i]!;
+    const currency = c.currency[i]!;
+    // the invoice of a customer's name is nearly always the one of its last line (one currency): the table only when not
+    let g = groupOfName[customer]!;
+    if (g < 0 || groupCurrency[g] !== currency) {
+      let ck = customerKeyOf[customer]!;
+      if (ck < 0) ck = customerKeyOf[customer] = customerKeys.id(customerKey(names[customer]!));
+      g = groupOfName[customer] = groupOf.id(ck * W + currency);
+      if (g === groupCustomer.length) {
+        groupCustomer.push(customer);
+        groupCurrency.push(currency);
+        groupPartners.push(new Set());
+        groupLastPartner.push(-1);
+      }
+    }
+    const partner = c.partner[i]!;
+    if (groupLastPartner[g] !== partner) groupPartners[g]!.add((groupLastPartner[g] = partner));
+    const user = c.user[i]!;
+    let uk = userKeyOf[user]!;
+    if (uk < 0) uk = userKeyOf[user] = userKeys.id(names[user]!.toLowerCase());
+    const type = c.type[i]!;
+    // a user key is nearly always on one invoice: its line of a type is looked up by (user key, type) in an
+    // array, and by (invoice, user key, type) in the table when another invoice's line holds that place
+    const d = uk * EXPENSE_TYPES.length + type;
+    let l = direct[d]!;
+    const known = lineOf.size;
+    if (l < 0 || lineGroup[l] !== g) {
+      l = lineOf.id((g * W + uk) * EXPENSE_TYPES.length + type);
+      if (direct[d]! < 0) direct[d] = l;
+    }
+    if (l < known) {
+      lineCents[l] = addCents(lineCents[l]!, c.cents[i]!);
+      lineItems[l]!++;
+      if (withReferences) lastRef[l] = nextRef[lastRef[l]!] = i;
+    } else {
+      if (l === lineGroup.length) {
+        const n = l * 2;
+        lineGroup = resized(lineGroup, n);
+        lineUser = resized(lineUser, n);
+        lineUserKey = resized(lineUserKey, n);
+        firstRef = resized(firstRef, n);
+        lastRef = resized(lastRef, n);
+        lineItems = resized(lineItems, n);
+        lineType = resized(lineType, n);
+        lineCents = resized(lineCents, n);
+      }
+      lineGroup[l] = g;
+      lineUser[l] = user;
+      lineUserKey[l] = uk;
+      lineType[l] = type;
+      lineCents[l] = c.cents[i]!;
+      lineItems[l] = 1;
+      firstRef[l] = lastRef[l] = i;
+    }
+  }
+  // The lines of each invoice (lines[from[g], from[g + 1]), ascending), then ordered by user (the collator's order, ranked once per invoice), type, and when met.
+  const lineCount = lineOf.size;
+  const from = new Int32Array(groupCustomer.length + 1);
+  for (let l = 0; l < lineCount; l++) from[lineGroup[l]! + 1]!++;
+  for (let g = 0; g < groupCustomer.length; g++) from[g + 1]! += from[g]!;
+  const lines = new Int32Array(lineCount);
+  const next = from.slice(0, groupCustomer.length);
+  for (let l = 0; l < lineCount; l++) lines[next[lineGroup[l]!]!++] = l;
+  const rank = new Int32Array(userKeys.values.length);
+  const place = new Int32Array(userKeys.values.length);
+  const T = EXPENSE_TYPES.length;
+  const heads: InvoiceHead[] = [];
+  for (let g = 0; g < groupCustomer.length; g++) {
+    const ids = lines.subarray(from[g]!, from[g + 1]!);
+    // users in the order first met (ids ascend), sorted stably: users the collator finds equal keep that order
+    const users = [...new Set(Array.from(ids, (l) => lineUserKey[l]!))].sort((a, b) => compareText(userKeys.values[a]!, userKeys.values[b]!));
+    users.forEach((u, k) => ((place[u] = k), (rank[u] = k > 0 && compareText(userKeys.values[users[k - 1]!]!, userKeys.values[u]!) === 0 ? rank[users[k - 1]!]! : k)));
+    // (rank, type, place) is one number per line, and (place, type) names the line: a typed sort without a comparator
+    const U = users.length;
+    const lineAt = new Int32Array(U * T);
+    const order = new Float64Array(ids.length);
+    for (let k = 0; k < ids.length; k++) {
+      const l = ids[k]!;
+      const u = lineUserKey[l]!;
+      lineAt[place[u]! * T + lineType[l]!] = l;
+      order[k] = (rank[u]! * T + lineType[l]!) * U + place[u]!;
+    }
+    order.sort();
+    let total = 0;
+    for (let k = 0; k < ids.length; k++) {
+      const p = order[k]! % U;
+      ids[k] = lineAt[p * T + (((order[k]! - p) / U) % T)]!;
+      total = addCents(total, lineCents[ids[k]!]!);
+    }
+    const customer = names[groupCustomer[g]!]!;
+    const currency = names[groupCurrency[g]!]!;
+    heads.push({
+      number: invoiceNumber(customer, month, currency),
+      customer,
+      month,
+      currency,
+      partners: [...groupPartners[g]!].map((p) => c.partners.values[p]!).sort(),
+      totalCents: total,
+      from: from[g]!,
+      to: from[g + 1]!,
+    });
+  }
+  // invoices in the order met first (customer key, then currency), then sorted: ties keep that order
+  const met = new Map<InvoiceHead, number>();
+  const byCustomer = new Map<number, number>();
+  for (let g = 0; g < heads.length; g++) {
+    const ck = customerKeyOf[groupCustomer[g]!]!;
+    if (!byCustomer.has(ck)) byCustomer.set(ck, byCustomer.size);
+    met.set(heads[g]!, byCustomer.get(ck)! * heads.length + g);
+  }
+  heads.sort((a, b) => compareText(a.customer.toLowerCase(), b.customer.toLowerCase()) || compareText(a.currency, b.currency) || met.get(a)! - met.get(b)!);
+  const references = (l: number): string[] => {
+    const out: string[] = [];
+    if (!withReferences) return out;
+    for (let i = firstRef[l]!; i >= 0; i = nextRef[i]!) out.push(`${c.partners.values[c.partner[i]!]}:${c.references.text(c.reference[i]!)}`);
+    return out.sort();
+  };
+  return { month, invoices: heads, line: lines, user: lineUser, type: lineType, cents: lineCents, items: lineItems, names, references };
+}
+
+/**
+ * invoices.csv of the table's invoices (a row per invoice line: customer, month, user, expense type,
+ * amount, currency) as UTF-8 pieces of about `chunk` bytes: a host writes each as it comes and never holds
+ * the whole file. Written as bytes, cell by cell: the same text as invoicesCsv (./invoices.ts) encoded.
+ */
+export function* invoiceTableCsv(t: InvoiceTable, options: CsvOptions = {}, chunk = 1 << 20): Generator<Uint8Array> {
+  const eol = options.lineEnding ?? '\r\n';
+  const d = options.delimiter ?? ',';
+  const out = new ByteWriter(chunk + (1 << 16));
+  out.text((options.bom ? '\uFEFF' : '') + csvRow([...INVOICE_CSV_HEADER], options) + eol);
+  // Each cell's text is made and encoded once, then copied as bytes on each line it is on: an
+  // invoice's own cells, an expense type's, a user's (a learner has a line per expense type).
+  const cells = new ByteWriter(1 << 16);
+  const encoded = (text: string): [number, number] => {
+    const at = cells.pos;
+    cells.text(text);
+    return [at, cells.pos];
+  };
+  const put = (s: number, e: number) => {
+    out.room(e - s);
+    const from = cells.buf;
+    const to = out.buf;
+    let p = out.pos;
+    for (let k = s; k < e; k++) to[p++] = from[k]!;
+    out.pos = p;
+  };
+  const typeCell = EXPENSE_TYPES.map((type) => encoded(csvCell(type, d) + d));
+  const userStart = new Int32Array(t.names.length).fill(-1);
+  const userEnd = new Int32Array(t.names.length);
+  // a two-decimal amount is written as bytes when no cell of it can need quotes (digits, '-', '.')
+  const plainAmounts = !/[-.0-9]/.test(d);
+  for (const inv of t.invoices) {
+    const [bs, be] = encoded(csvRow([inv.customer, inv.month], options) + d);
+    const [as, ae] = encoded(d + csvCell(inv.currency, d) + eol);
+    const twoDecimals = plainAmounts && minorUnitDigits(inv.currency) === 2;
+    for (let k = inv.from; k < inv.to; k++) {
+      const l = t.line[k]!;
+      const u = t.user[l]!;
+      if (userStart[u]! < 0) [userStart[u], userEnd[u]] = encoded(csvCell(t.names[u]!, d) + d);
+      put(bs, be);
+      put(userStart[u]!, userEnd[u]!);
+      const [ts, te] = typeCell[t.type[l]!]!;
+      put(ts, te);
+      if (twoDecimals) out.cents(t.cents[l]!);
+      else out.text(csvCell(formatAmount(t.cents[l]!, inv.currency), d));
+      put(as, ae);
+      if (out.pos >= chunk) yield out.take().slice();
+    }
+  }
+  if (out.pos > 0) yield out.take().slice();
+}

@@ -1,0 +1,182 @@
+/**
+ * Partner references seen so far (each partner's are its own), with where each was first given, to
+ * find a line billed twice. A million references are a million lookups: most partners number their
+ * lines ("P0-1234", "INV-77", "1234"), so a reference written as a prefix and a plain number is kept
+ * as a bit in its prefix's bitset — a file's references fall close together there, where a hash table
+ * scatters them over tens of megabytes. Any other reference (a leading zero, more than 7 digits, no
+ * digits at the end) is kept by its bytes (ByteKeys). A text always takes the same way, so the two
+ * never disagree on whether a reference was given before.
+ *
+ * Public API
+ * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after (with the
+ *   reference's source and row), `text(entry)`, `source(entry)`, `row(entry)`, `reserve(n)`, `count`.
+ */
+import { ByteKeys, decodeUtf8 } from '../kernel/text-bytes';
+
+/** Numbers at most this long are kept in a bitset (below ten million). */
+const MAX_DIGITS = 7;
+/** A prefix's bitset may cover this many numbers, or 64 per reference it holds: past that its references are kept by bytes. */
+const FREE_BITS = 1 << 20;
+/** Prefixes given a bitset; later new prefixes are kept by bytes (a file of unnumbered references makes no bitset per line). */
+const MAX_PREFIXES = 4096;
+
+interface Numbered {
+  bits: Int32Array;
+  /** Its entries, in the order added (entries[0, size)). */
+  entries: Int32Array;
+  size: number;
+  /** Number → entry, made when a number is met again (a duplicate: rare). */
+  first: Map<number, number> | null;
+  /** Its references moved to the bytes table (the bitset would have grown too sparse). */
+  bytes: boolean;
+}
+
+export class ReferenceSet {
+  count = 0;
+  /** References kept by bytes: their key in `keys` → entry. */
+  private readonly keys = new ByteKeys();
+  private keyEntry = new Int32Array(1024);
+  /** (partner, prefix) → index in `numbered`. */
+  private readonly prefixes = new ByteKeys();
+  private readonly numbered: Numbered[] = [];
+  // each entry's text (bytes in one pool), source and row
+  private pool = new Uint8Array(1 << 16);
+  private used = 0;
+  private start = new Int32Array(1024);
+  private end = new Int32Array(1024);
+  private sourceOf = new Int32Array(1024);
+  private rowOf = new Int32Array(1024);
+  /** A numbered reference's number. */
+  private numberOf = new Int32Array(1024);
+  // what the last find looked at, for the add that follows it
+  private lastPrefix = -1;
+  private lastNumber = 0;
+
+  /** The entry of this partner's reference (bytes[s, e)), or -1 when not seen. */
+  find(partner: number, b: Uint8Array, s: number, e: number): number {
+    let k = e;
+    while (k > s && b[k - 1]! >= 48 && b[k - 1]! <= 57) k--;
+    const digits = e - k;
+    this.lastPrefix = -1;
+    if (digits > 0 && digits <= MAX_DIGITS && !(digits > 1 && b[k] === 48)) {
+      let p = this.prefixes.find(partner, b, s, k);
+      if (p < 0 && this.prefixes.count < MAX_PREFIXES) {
+        p = this.prefixes.add(partner, b, s, k);
+        this.numbered.push({ bits: new Int32Array(16), entries: new Int32Array(16), size: 0, first: null, bytes: false });
+      }
+      const group = p >= 0 ? this.numbered[p]! : null;
+      if (group && !group.bytes) {
+        let n = 0;
+        for (let i = k; i < e; i++) n = n * 10 + b[i]! - 48;
+        this.lastPrefix = p;
+        this.lastNumber = n;
+        if (n >= group.bits.length * 32 || (group.bits[n >> 5]! & (1 << (n & 31))) === 0) return -1;
+        if (!group.first) {
+          group.first = new Map();
+          for (let i = 0; i < group.size; i++) group.first.set(this.numberOf[group.entries[i]!]!, group.entries[i]!);
+        }
+        return group.first.get(n)!;
+      }
+    }
+    const key = this.keys.find(partner, b, s, e);
+    return key < 0 ? -1 : this.keyEntry[key]!;
+  }
+
+  /** Adds a reference just looked for with `find` (and not found); returns its entry. */
+  add(partner: number, b: Uint8Array, s: number, e: number, source: number, row: number): number {
+    const entry = this.count++;
+    if (entry === this.start.length) this.resize(entry * 2);
+    const len = e - s;
+    if (this.used + len > this.pool.length) this.grow(len);
+    const pool = this.pool;
+    for (let i = 0, at = this.used; i < len; i++, at++) pool[at] = b[s + i]!;
+    this.start[entry] = this.used;
+    this.end[entry] = this.used += len;
+    this.sourceOf[entry] = source;
+    this.rowOf[entry] = row;
+    const group = this.lastPrefix >= 0 ? this.numbered[this.lastPrefix]! : null;
+    if (group) {
+      const n = this.lastNumber;
+      if (n >= group.bits.length * 32) {
+        const words = Math.max(group.bits.length * 2, (n >> 5) + 1);
+        if (words * 32 > Math.max(FREE_BITS, 64 * (group.size + 1))) {
+          // too sparse for a bitset: the prefix's references (this one too) are kept by bytes from now on
+          group.bytes = true;
+          for (let i = 0; i < group.size; i++) {
+            const earlier = group.entries[i]!;
+            this.keep(partner, this.pool, this.start[earlier]!, this.end[earlier]!, earlier);
+          }
+          group.entries = new Int32Array(0);
+          group.size = 0;
+          group.bits = new Int32Array(0);
+          group.first = null;
+          this.keep(partner, b, s, e, entry);
+          return entry;
+        }
+        const bits = new Int32Array(words);
+        bits.set(group.bits);
+        group.bits = bits;
+      }
+      group.bits[n >> 5]! |= 1 << (n & 31);
+      if (group.size === group.entries.length) {
+        const bigger = new Int32Array(group.size * 2);
+        bigger.set(group.entries);
+        group.entries = bigger;
+      }
+      group.entries[group.size++] = entry;
+      this.numberOf[entry] = n;
+      group.first?.set(n, entry);
+      return entry;
+    }
+    this.keep(partner, b, s, e, entry);
+    return entry;
+  }
+
+  /** Keeps a reference by its bytes. */
+  private keep(partner: number, b: Uint8Array, s: number, e: number, entry: number): void {
+    this.keys.find(partner, b, s, e); // (add places what find hashed)
+    const key = this.keys.add(partner, b, s, e);
+    if (key >= this.keyEntry.length) {
+      const bigger = new Int32Array(Math.max(key + 1, this.keyEntry.length * 2));
+      bigger.set(this.keyEntry);
+      this.keyEntry = bigger;
+    }
+    this.keyEntry[key] = entry;
+  }
+
+  /** Room for n more references (of the length of those so far), made at once. */
+  reserve(n: number): void {
+    if (this.count + n > this.start.length) this.resize(this.count + n);
+    const bytes = Math.ceil(n * (this.count ? this.used / this.count : 8));
+    if (this.used + bytes > this.pool.length) this.grow(bytes);
+  }
+
+  text(k: number): string {
+    return decodeUtf8(this.pool.subarray(this.start[k]!, this.end[k]!));
+  }
+  source(k: number): number {
+    return this.sourceOf[k]!;
+  }
+  row(k: number): number {
+    return this.rowOf[k]!;
+  }
+
+  private resize(n: number): void {
+    const to = (a: Int32Array) => {
+      const b = new Int32Array(n);
+      b.set(a.subarray(0, Math.min(a.length, n)));
+      return b;
+    };
+    this.start = to(this.start);
+    this.end = to(this.end);
+    this.sourceOf = to(this.sourceOf);
+    this.rowOf = to(this.rowOf);
+    this.numberOf = to(this.numberOf);
+  }
+
+  private grow(len: number): void {
+    const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.used + len));
+    bigger.set(this.pool.subarray(0, this.used));
+    this.pool = bigger;
+  }
+}
