@@ -7,7 +7,8 @@
  * Public API
  * - `LINE_TEXT_FIELDS`, `LineTextField`: the text fields of a SettlementLine.
  * - `SettlementLines`: `count`, `row`, `cents`, `quantity` (NaN: blank), `text(field, i)`, `ids(field)`,
- *   `line(i)`, `toArray()` (every field kept); for the reader: `add`, `setSpan`, `setLiteral`, `copyFields`, `keep(mask)`.
+ *   `line(i)`, `toArray()` (every field kept); for the reader: `add`, `setSpan`, `setLiteral`, `copyFields`, `keep(mask)`,
+ *   `forgetSpans()`.
  */
 import type { SpanText, SpanTextPart } from '../kernel/text-bytes';
 
@@ -141,6 +142,11 @@ export class SettlementLines {
     this.cacheStart[c] = start;
     this.cacheEnd[c] = end;
     this.cacheId[c] = id;
+  }
+
+  /** Forgets the recent spans: the bytes they lay in are about to be refilled (a file read through a window). */
+  forgetSpans(): void {
+    this.cacheEnd.fill(-1);
   }
 
   /** Field k of line i: a text that is not in the bytes (a V1 amount type). */

@@ -25,7 +25,7 @@ import type { Cell } from '../kernel/table';
 import { decodeSettlementBytes, type SettlementEncoding } from './decode';
 import { readSettlementHeader, type SettlementLayout } from './columns';
 import type { LineTextField, SettlementLines } from './lines';
-import { COMMA, NO_SEPARATOR, POINT, Pass1 } from './read-lines';
+import { COMMA, NEEDS_BYTES, NO_SEPARATOR, POINT, Pass1 } from './read-lines';
 import { CellRows, NOT_UTF8, TabRows, type SettlementRows } from './rows';
 import { encodeUtf8 } from '../kernel/text-bytes';
 import type { Settlement, SettlementFileInput } from './parse';
@@ -196,6 +196,8 @@ export function finishRead(file: string, layout: SettlementLayout, encoding: Set
   const { foreign, laterDates, form } = pass;
   // Plain amounts were read as cents with two decimals: right when the currency has two and the separator is the file's.
   const plainForm = minorUnitDigits(cur) === 2 ? (decimal === '.' ? POINT : COMMA) : -1;
+  // a pass read through a window kept as text only what a file with a point and two decimals needs
+  if (pass.windowed && plainForm !== POINT) throw NEEDS_BYTES;
   const keep = new Uint8Array(lines.count).fill(1);
   let detail = 0;
   let unreadable = 0;
