@@ -9,6 +9,7 @@
  * - `SettlementLines`: `count`, `row`, `cents`, `quantity` (NaN: blank), `text(field, i)`, `ids(field)`,
  *   `line(i)`, `toArray()` (every field kept); for the reader: `add`, `setSpan`, `setLiteral`, `copyFields`, `keep(mask)`,
  *   `forgetSpans()`.
+ * - `lineColumns(capacity, fields, alloc)`, `ColumnsPlace`: one file's columns that its parts fill in place.
  */
 import type { SpanText, SpanTextPart } from '../kernel/text-bytes';
 
@@ -30,8 +31,42 @@ const F = LINE_TEXT_FIELDS.length;
 const CACHE = 32;
 const FIELD_INDEX = Object.fromEntries(LINE_TEXT_FIELDS.map((f, i) => [f, i])) as Record<LineTextField, number>;
 
+/**
+ * Columns for a whole file's lines that its parts fill in place (a host's threads: over shared memory):
+ * the first part's lines from line 0, a later part's from a line past the first's last, so that joining
+ * moves them down within memory already written rather than copying them into memory first written
+ * then (which costs more than the copy, and then on one thread).
+ */
+export interface LineColumns {
+  row: Int32Array;
+  cents: Float64Array;
+  quantity: Float64Array;
+  postedDate: Int32Array;
+  /** One per kept text field. */
+  textIds: Int32Array[];
+}
+
+/** Where a part's lines go: lines [at, limit) of the columns (a part with more grows into its own arrays). */
+export interface ColumnsPlace {
+  columns: LineColumns;
+  at: number;
+  limit: number;
+}
+
+export function lineColumns(capacity: number, fields: number, alloc: (bytes: number) => ArrayBufferLike): LineColumns {
+  return {
+    row: new Int32Array(alloc(capacity * 4)),
+    cents: new Float64Array(alloc(capacity * 8)),
+    quantity: new Float64Array(alloc(capacity * 8)),
+    postedDate: new Int32Array(alloc(capacity * 4)),
+    textIds: Array.from({ length: fields }, () => new Int32Array(alloc(capacity * 4))),
+  };
+}
+
 /** A part's lines as plain data (SettlementLines.part / append). */
 export interface LinesPart {
+  /** The line of the columns its lines start at when they lie in a ColumnsPlace (null: its own arrays). */
+  at: number | null;
   count: number;
   row: Int32Array;
   cents: Float64Array;
@@ -87,21 +122,27 @@ export class SettlementLines {
   private readonly cacheStart: Int32Array;
   private readonly cacheEnd: Int32Array;
   private readonly cacheId: Int32Array;
+  /** The columns the lines lie in, until they outgrow their place. */
+  private place: ColumnsPlace | null;
 
   constructor(
     readonly spanText: SpanText,
     capacity: number,
     /** The text fields to keep (all by default): a consumer that only totals needs few. */
     readonly fields: readonly LineTextField[] = LINE_TEXT_FIELDS,
+    place?: ColumnsPlace,
   ) {
     const n = Math.max(16, capacity);
-    this.row = new Int32Array(n);
-    this.cents = new Float64Array(n);
-    this.quantity = new Float64Array(n);
-    this.postedDate = new Int32Array(n);
+    this.place = place && place.columns.textIds.length === fields.length && place.limit > place.at ? place : null;
+    const c = this.place?.columns;
+    const cut = <T extends Int32Array | Float64Array>(a: T): T => a.subarray(place!.at, place!.limit) as T;
+    this.row = c ? cut(c.row) : new Int32Array(n);
+    this.cents = c ? cut(c.cents) : new Float64Array(n);
+    this.quantity = c ? cut(c.quantity) : new Float64Array(n);
+    this.postedDate = c ? cut(c.postedDate) : new Int32Array(n);
     this.slot = new Int32Array(F).fill(-1);
     fields.forEach((f, k) => (this.slot[FIELD_INDEX[f]] = k));
-    this.textIds = fields.map(() => new Int32Array(n));
+    this.textIds = c ? c.textIds.map(cut) : fields.map(() => new Int32Array(n));
     this.cacheStart = new Int32Array(fields.length * CACHE);
     this.cacheEnd = new Int32Array(fields.length * CACHE).fill(-1);
     this.cacheId = new Int32Array(fields.length * CACHE);
@@ -207,13 +248,18 @@ export class SettlementLines {
   /** The lines as plain data another thread can send (see Pass1.part). */
   part(): LinesPart {
     const n = this.count;
-    return { count: n, row: this.row.subarray(0, n), cents: this.cents.subarray(0, n), quantity: this.quantity.subarray(0, n), postedDate: this.postedDate.subarray(0, n), textIds: this.textIds.map((a) => a.subarray(0, n)), dates: this.dates, texts: this.spanText.part() };
+    return { at: this.place && this.place.at, count: n, row: this.row.subarray(0, n), cents: this.cents.subarray(0, n), quantity: this.quantity.subarray(0, n), postedDate: this.postedDate.subarray(0, n), textIds: this.textIds.map((a) => a.subarray(0, n)), dates: this.dates, texts: this.spanText.part() };
   }
 
   /** Appends the lines of a later part of the same bytes: rows moved by `rowOffset`, dates by `dateIds`, texts renumbered to this one's ids. */
   append(p: LinesPart, rowOffset: number, dateIds: readonly number[]): void {
     const at = this.count;
     const n = p.count;
+    const place = this.place;
+    if (place && place.at === 0 && p.at !== null && p.at >= at && p.at + n <= place.columns.row.length) {
+      this.appendInPlace(p, place.columns, rowOffset, dateIds);
+      return;
+    }
     while (this.row.length < at + n) this.grow();
     const textIds = this.spanText.idsOf(p.texts);
     for (let i = 0; i < n; i++) {
@@ -226,6 +272,34 @@ export class SettlementLines {
       const from = p.textIds[slot]!;
       for (let i = 0; i < n; i++) ids[at + i] = textIds[from[i]!]!;
     });
+    this.count = at + n;
+  }
+
+  /**
+   * A later part that lies in this one's columns (the host placed both in the same columns): moved down
+   * to follow this one's lines, its rows, dates and texts renumbered where they lie.
+   */
+  private appendInPlace(p: LinesPart, c: LineColumns, rowOffset: number, dateIds: readonly number[]): void {
+    const at = this.count;
+    const from = p.at!;
+    const n = p.count;
+    this.place = { columns: c, at: 0, limit: c.row.length };
+    [this.row, this.cents, this.quantity, this.postedDate, this.textIds] = [c.row, c.cents, c.quantity, c.postedDate, [...c.textIds]];
+    const textIds = this.spanText.idsOf(p.texts);
+    const row = this.row;
+    const posted = this.postedDate;
+    row.copyWithin(at, from, from + n);
+    posted.copyWithin(at, from, from + n);
+    this.cents.copyWithin(at, from, from + n);
+    this.quantity.copyWithin(at, from, from + n);
+    for (let i = at; i < at + n; i++) {
+      row[i] = row[i]! + rowOffset;
+      posted[i] = dateIds[posted[i]!]!;
+    }
+    for (const ids of this.textIds) {
+      ids.copyWithin(at, from, from + n);
+      for (let i = at; i < at + n; i++) ids[i] = textIds[ids[i]!]!;
+    }
     this.count = at + n;
   }
 
@@ -247,6 +321,7 @@ export class SettlementLines {
   }
 
   private grow(): void {
+    this.place = null;
     const n = this.row.length * 2;
     const g = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
     this.row = g(this.row, new Int32Array(n));

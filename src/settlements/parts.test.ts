@@ -7,7 +7,7 @@
  * only the file's head given to the plan.
  */
 import { parseSettlementFile } from './parse';
-import { joinSettlementParts, planSettlementParts, readSettlementFileInParts, readSettlementPartWindowed, type ReadBytes } from './parts';
+import { joinSettlementParts, placeSettlementParts, planSettlementParts, readSettlementFileInParts, readSettlementPartWindowed, type ReadBytes } from './parts';
 import { readSettlementFile, type SettlementRead } from './read';
 import { NEEDS_BYTES } from './read-lines';
 import { NOT_UTF8 } from './rows';
@@ -103,6 +103,7 @@ describe('a settlement file read in parts equals one pass', () => {
   test('each part read through a window of a few bytes, the plan given only the head, equals one pass', () => {
     let windowed = 0;
     let whole = 0;
+    let inPlace = 0;
     for (let seed = 1; seed <= 400; seed++) {
       const f = randomFile(seed);
       const text = seed % 2 ? withOddLines(f.text, seed) : f.text;
@@ -120,23 +121,27 @@ describe('a settlement file read in parts equals one pass', () => {
           if (nl >= 0 && nl + 1 < bytes.length && nl + 1 > (starts[starts.length - 1] ?? 0)) starts.push(nl + 1);
         }
         const plan = planSettlementParts({ name: f.name, bytes: bytes.subarray(0, head) }, starts, undefined, bytes.length);
+        // the parts' lines in one set of columns on odd seeds (guessed from a short head: some parts outgrow their place)
+        if (plan && seed % 2) placeSettlementParts(plan, bytes.subarray(0, head), (n) => new ArrayBuffer(n));
         let got: SettlementRead;
         try {
           if (!plan) throw NEEDS_BYTES;
           const [first, ...later] = plan.jobs.map((job) => readSettlementPartWindowed(job, copy, window));
           got = joinSettlementParts(plan, first!, later.map((p) => p.part()));
           windowed++;
+          if (later.length && got.settlement?.lines.row === plan.jobs[0]!.place?.columns.row) inPlace++;
         } catch (e) {
           if (e !== NEEDS_BYTES && e !== NOT_UTF8) throw e;
           got = readSettlementFile(input);
           whole++;
         }
         expect({ seed, count, window, ...asParsed(got) }).toEqual({ seed, count, window, ...asParsed(one) });
-        expect({ seed, count, window, ...asParsed(readSettlementFileInParts(input, count, { window })) }).toEqual({ seed, count, window, ...asParsed(one) });
+        expect({ seed, count, window, ...asParsed(readSettlementFileInParts(input, count, { window, placed: seed % 2 === 0 })) }).toEqual({ seed, count, window, ...asParsed(one) });
       }
     }
     // most reads finish through the window; the others show that the file read whole is the way out
     expect(windowed).toBeGreaterThan(400);
     expect(whole).toBeGreaterThan(50);
+    expect(inPlace).toBeGreaterThan(100);
   });
 });

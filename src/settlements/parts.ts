@@ -15,6 +15,7 @@
  * - `readSettlementPart(bytes, job)` → the part's pass 1 (`.part()` gives it as plain data to send).
  * - `readSettlementPartWindowed(job, read, window?)`: the same through one window of `window` bytes that
  *   `read` refills from the file (a host's file read, not held whole; the plan then needs only the file's head).
+ * - `placeSettlementParts(plan, head, alloc)`: the parts' lines in one set of columns, joined in place.
  * - `joinSettlementParts(plan, first, later)` → the file's SettlementRead.
  * - `readSettlementFileInParts(input, count, options?)`: all of it on this thread (`window`: through windows).
  * Reading a part throws `NOT_UTF8` when its bytes are not UTF-8: the file is then read in one pass
@@ -23,7 +24,7 @@
  */
 import type { Problem } from '../kernel/problems';
 import { readSettlementHeader } from './columns';
-import type { LineTextField } from './lines';
+import { LINE_TEXT_FIELDS, lineColumns, type ColumnsPlace, type LineTextField } from './lines';
 import type { SettlementFileInput } from './parse';
 import { finishRead, readHeader, readSettlementFile, type SettlementRead } from './read';
 import { NEEDS_BYTES, Pass1, estimateLines, type Pass1Part } from './read-lines';
@@ -48,6 +49,8 @@ export interface SettlementPartJob {
   /** The first detail row's settlement-id when it lies before the part (its trimmed bytes when they needed no decoding). */
   firstSid: string | null;
   firstSidBytes: Uint8Array | null;
+  /** Where its lines go when the parts share columns (placeSettlementParts). */
+  place?: ColumnsPlace;
 }
 
 export interface SettlementPartsPlan {
@@ -178,7 +181,7 @@ export function readSettlementPartWindowed(job: SettlementPartJob, read: ReadByt
   // the columns sized from the first window's lines (the first part's for the whole file's)
   const capacity = Math.ceil((estimateLines(buf, 0, filled) * ((job.first ? job.size : job.stop) - job.start)) / Math.max(1, filled));
   const rows = new TabRows(buf, 0, 'utf-8', true, 0, job.row, new SpanText(buf, 'utf-8', true));
-  const pass = new Pass1(rows, layout, job.file, [], job.fields, { capacity, summarySeen: job.summarySeen, firstSid: job.firstSid, firstSidBytes: job.firstSidBytes, windowed: true });
+  const pass = new Pass1(rows, layout, job.file, [], job.fields, { capacity, summarySeen: job.summarySeen, firstSid: job.firstSid, firstSidBytes: job.firstSidBytes, windowed: true, place: job.place });
   for (;;) {
     const end = pos >= job.stop;
     const stop = end ? filled : buf.lastIndexOf(10, filled - 1) + 1;
@@ -193,6 +196,24 @@ export function readSettlementPartWindowed(job: SettlementPartJob, read: ReadByt
   }
 }
 
+/**
+ * Places the parts' lines in one set of columns (lines.ts lineColumns; `alloc` makes their memory, shared
+ * for a host's threads), each part from a line past the previous part's likely last, guessed from the
+ * lines per byte of the file's head (a part that holds more grows into its own arrays, copied when joined).
+ */
+export function placeSettlementParts(plan: SettlementPartsPlan, head: Uint8Array, alloc: (bytes: number) => ArrayBufferLike): void {
+  const from = plan.jobs[0]!.start;
+  const to = Math.min(head.length, from + (1 << 20));
+  let lines = 1;
+  for (let i = head.indexOf(10, from); i >= 0 && i < to; i = head.indexOf(10, i + 1)) lines++;
+  const perByte = lines / Math.max(1, to - from);
+  const limits: number[] = [];
+  let at = 0;
+  for (const job of plan.jobs) limits.push((at += Math.ceil((job.stop - job.start) * perByte * 1.05) + 64));
+  const columns = lineColumns(at, (plan.jobs[0]!.fields ?? LINE_TEXT_FIELDS).length, alloc);
+  plan.jobs.forEach((job, k) => (job.place = { columns, at: k ? limits[k - 1]! : 0, limit: limits[k]! }));
+}
+
 /** The first part with the later ones appended in file order, then the conventions, the summary, pass 2 and the invariant. */
 export function joinSettlementParts(plan: SettlementPartsPlan, first: Pass1, later: readonly Pass1Part[]): SettlementRead {
   for (const p of later) first.append(p, first.rowsRead);
@@ -201,10 +222,14 @@ export function joinSettlementParts(plan: SettlementPartsPlan, first: Pass1, lat
   return finishRead(plan.file, layout, 'utf-8', first, [...plan.problems, ...first.problems]);
 }
 
-/** The parts read one after another on this thread: what a host's threads together give (`window`: each through a window of that many bytes). */
-export function readSettlementFileInParts(input: SettlementFileInput, count: number, options: { fields?: readonly LineTextField[]; window?: number } = {}): SettlementRead {
+/**
+ * The parts read one after another on this thread: what a host's threads together give (`window`: each
+ * through a window of that many bytes; `placed`: their lines in one set of columns, placeSettlementParts).
+ */
+export function readSettlementFileInParts(input: SettlementFileInput, count: number, options: { fields?: readonly LineTextField[]; window?: number; placed?: boolean } = {}): SettlementRead {
   const plan = planSettlementParts(input, count, options.fields);
   if (!plan) return readSettlementFile(input, options);
+  if (options.placed) placeSettlementParts(plan, input.bytes!, (n) => new ArrayBuffer(n));
   const bytes = input.bytes!;
   const window = options.window;
   const copy: ReadBytes = (into, at, length, position) => (into.set(bytes.subarray(position, position + length), at), length);

@@ -19,7 +19,7 @@ import { warning, type Problem } from '../kernel/problems';
 import { NOT_PLAIN, AMOUNT_COMMA, AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt } from '../kernel/money';
 import type { SettlementLayout } from './columns';
 import { DOTTED_SHAPE, DateTally, DecimalTally, ISO_SHAPE, dateShape, type DateShape, type DecimalEvidence } from './conventions';
-import { SettlementLines, type LineTextField, type LinesPart } from './lines';
+import { SettlementLines, type ColumnsPlace, type LineTextField, type LinesPart } from './lines';
 import type { SettlementRows } from './rows';
 
 /** Amount forms (see plainAmountAt), and the evidence each gives about the decimal separator. */
@@ -166,7 +166,7 @@ export class Pass1 {
     readonly problems: Problem[],
     fields?: readonly LineTextField[],
     /** A part of the file: how many lines it probably holds, and what the rows before it decided (./parts.ts). */
-    part?: { capacity: number; summarySeen: boolean; firstSid: string | null; firstSidBytes: Uint8Array | null; windowed?: boolean },
+    part?: { capacity: number; summarySeen: boolean; firstSid: string | null; firstSidBytes: Uint8Array | null; windowed?: boolean; place?: ColumnsPlace },
   ) {
     this.windowed = part?.windowed ?? false;
     this.b = rows.bytes;
@@ -176,7 +176,7 @@ export class Pass1 {
       this.firstSid = part.firstSid;
       this.firstSidBytes = part.firstSidBytes;
     }
-    this.lines = new SettlementLines(rows.text, capacity, fields);
+    this.lines = new SettlementLines(rows.text, capacity, fields, part?.place);
     this.form = new Uint8Array(capacity);
     this.amountStart = new Int32Array(capacity);
     this.amountEnd = new Int32Array(capacity);
@@ -249,10 +249,18 @@ export class Pass1 {
     while (this.form.length < this.lines.count) this.grow();
     const n = p.lines.count;
     this.form.set(p.form.subarray(0, n), lineOffset);
-    this.amountEnd.set(p.amountEnd.subarray(0, n), lineOffset);
-    for (let i = 0; i < n; i++) {
-      const s = p.amountStart[i]!;
-      this.amountStart[lineOffset + i] = s < 0 ? s - literalOffset : s;
+    if (this.windowed) {
+      // only the literals' starts were kept: the lines whose form pass 2 reads as text
+      for (let i = 0; i < n; i++) {
+        const f = p.form[i]!;
+        if (f !== NO_SEPARATOR && f !== POINT) this.amountStart[lineOffset + i] = p.amountStart[i]! - literalOffset;
+      }
+    } else {
+      this.amountEnd.set(p.amountEnd.subarray(0, n), lineOffset);
+      for (let i = 0; i < n; i++) {
+        const s = p.amountStart[i]!;
+        this.amountStart[lineOffset + i] = s < 0 ? s - literalOffset : s;
+      }
     }
     if (this.column && p.column) this.column.set(p.column.subarray(0, n), lineOffset);
     this.literals.push(...p.literals);
@@ -351,8 +359,11 @@ export class Pass1 {
     const i = lines.add(row, quantity);
     if (i === this.form.length) this.grow();
     this.form[i] = form;
-    this.amountStart[i] = as;
-    this.amountEnd[i] = ae;
+    // (a windowed pass keeps only its literals' starts: memory first written costs more than the write)
+    if (as < 0 || !this.windowed) {
+      this.amountStart[i] = as;
+      this.amountEnd[i] = ae;
+    }
     lines.cents[i] = form === OTHER ? 0 : plainAmount.cents;
     if (posted >= 0) lines.postedDate[i] = posted;
     else this.laterDates.add(i, ps, pe);

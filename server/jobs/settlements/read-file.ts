@@ -2,7 +2,8 @@
  * A settlement file from disk as the CLI and the benchmark read it: a large UTF-8 flat file through a
  * window of a few MB refilled from the file (never held whole: fresh memory for 138 MB costs more than
  * reading it), in two parts side by side — this thread reads the first, a worker thread
- * (./read-file-worker) opens the file and reads the second — joined in file order
+ * (./read-file-worker) opens the file and reads the second, their lines written into shared columns —
+ * joined in file order
  * (src/settlements/parts.ts: the same result as one pass). Small files, comma-separated copies,
  * windows-1252 files and files the window cannot finish (src/settlements/read-lines.ts NEEDS_BYTES)
  * are read whole in one pass.
@@ -19,7 +20,7 @@ import type { Worker } from 'node:worker_threads';
 import type { LineTextField } from '../../../src/settlements/lines';
 import { readSettlementFile, type SettlementRead } from '../../../src/settlements/read';
 import { NEEDS_BYTES, type Pass1, type Pass1Part } from '../../../src/settlements/read-lines';
-import { joinSettlementParts, planSettlementParts, readSettlementPartWindowed, type ReadBytes, type SettlementPartJob } from '../../../src/settlements/parts';
+import { joinSettlementParts, placeSettlementParts, planSettlementParts, readSettlementPartWindowed, type ReadBytes, type SettlementPartJob } from '../../../src/settlements/parts';
 import { NOT_UTF8 } from '../../../src/settlements/rows';
 import { startWorkerFile } from '../../worker-file';
 
@@ -102,6 +103,8 @@ export async function readSettlementFileAt(file: string, options: ReadOptions = 
     }
     const plan = planSettlementParts({ name, bytes: head }, starts, fields, size);
     if (!plan) return onePass();
+    // both parts' lines in shared columns: the worker writes its own where they stay
+    if (worker) placeSettlementParts(plan, head, (n) => new SharedArrayBuffer(n));
     if (worker) worker.postMessage({ file, job: plan.jobs[1]!, window } satisfies PartJob);
     const first = readPartOf(file, plan.jobs[0]!, window);
     if (!first) return onePass();
