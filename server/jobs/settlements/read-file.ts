@@ -43,8 +43,10 @@ export interface ReadOptions {
 
 /** Where the second part starts: past the middle (the worker starts later, by its own start-up), after a line feed. */
 const SECOND_PART_AT = 0.54;
-/** The bytes looked at for that line feed, and the head given to the plan; a longer line (no settlement file has one) means one pass. */
-const LINE_WINDOW = 1 << 20;
+/** The bytes looked at for that line feed; a longer line (no settlement file has one) means one pass. */
+const LINE_WINDOW = 1 << 16;
+/** The file's head given to the plan: the header, the rows that decide the second part (the summary and first detail rows, usually the first two), and lines per byte. */
+const HEAD = 1 << 18;
 /** Small enough to stay in the processor's cache while its lines are read, large enough for few reads. */
 export const WINDOW = 1 << 20;
 
@@ -87,7 +89,7 @@ export async function readSettlementFileAt(file: string, options: ReadOptions = 
   const done = worker && answer(worker, file);
   try {
     const starts: number[] = [];
-    const head = new Uint8Array(Math.min(LINE_WINDOW, size));
+    const head = new Uint8Array(Math.min(HEAD, size));
     const fd = fs.openSync(file, 'r');
     try {
       readRange(fd, head, 0, head.length);
