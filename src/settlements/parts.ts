@@ -10,8 +10,9 @@
  * first settlement-id of a detail row (rows of other settlements are named against it).
  *
  * Public API
- * - `planSettlementParts(input, parts, fields?)` → a plan (header problems, one job per part) or null
- *   when the file is not a UTF-8 tab-separated file with a readable header (it is then read in one pass).
+ * - `planSettlementParts(input, parts, fields?, size?)` → a plan (header problems, one job per part) or null
+ *   when the file is not a UTF-8 tab-separated file with a readable header (it is then read in one pass);
+ *   `size`: the file's when `input.bytes` is only its head.
  * - `readSettlementPart(bytes, job)` → the part's pass 1 (`.part()` gives it as plain data to send).
  * - `readSettlementPartWindowed(job, read, window?)`: the same through one window of `window` bytes that
  *   `read` refills from the file (a host's file read, not held whole; the plan then needs only the file's head).
