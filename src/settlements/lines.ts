@@ -5,7 +5,9 @@
  * `toArray()`); a consumer that only groups asks for the ids (`ids(field)`).
  *
  * Public API
- * - `LINE_TEXT_FIELDS`, `LineTextField`: the text fields of a SettlementLine.
+ * - `LINE_TEXT_FIELDS`, `LineTextField`: the text fields of a SettlementLine; `LineField`: those, `quantity` and
+ *   `postedDate` — what a reader keeps when it is told (`textFieldsOf(fields)`: the text ones).
+ *   Not kept: `quantity` and `postedDate` are empty arrays (a write to them does nothing), `line(i)` throws.
  * - `SettlementLines`: `count`, `row`, `cents`, `quantity` (NaN: blank), `text(field, i)`, `ids(field)`,
  *   `line(i)`, `toArray()` (every field kept); for the reader: `add`, `setSpan`, `setLiteral`, `copyFields`, `keep(mask)`,
  *   `forgetSpans()`.
@@ -27,6 +29,13 @@ export const LINE_TEXT_FIELDS = [
   'promotionId',
 ] as const;
 export type LineTextField = (typeof LINE_TEXT_FIELDS)[number];
+/** What a reader may keep of each line beyond its row and cents: its text fields, quantity and posted date. */
+export type LineField = LineTextField | 'quantity' | 'postedDate';
+
+/** The text fields among `fields` (all when none are named). */
+export function textFieldsOf(fields?: readonly LineField[]): readonly LineTextField[] {
+  return fields ? fields.filter((f): f is LineTextField => f !== 'quantity' && f !== 'postedDate') : LINE_TEXT_FIELDS;
+}
 const F = LINE_TEXT_FIELDS.length;
 const CACHE = 32;
 const FIELD_INDEX = Object.fromEntries(LINE_TEXT_FIELDS.map((f, i) => [f, i])) as Record<LineTextField, number>;
@@ -125,21 +134,30 @@ export class SettlementLines {
   /** The columns the lines lie in, until they outgrow their place. */
   private place: ColumnsPlace | null;
 
+  /** The text fields kept. */
+  readonly fields: readonly LineTextField[];
+  /** Whether quantity and the posted date are kept (memory first written costs more than reading a line). */
+  readonly keepsQuantity: boolean;
+  readonly keepsPosted: boolean;
+
   constructor(
     readonly spanText: SpanText,
     capacity: number,
-    /** The text fields to keep (all by default): a consumer that only totals needs few. */
-    readonly fields: readonly LineTextField[] = LINE_TEXT_FIELDS,
+    /** What to keep (all by default): a consumer that only totals needs few. */
+    keep?: readonly LineField[],
     place?: ColumnsPlace,
   ) {
     const n = Math.max(16, capacity);
+    const fields = (this.fields = textFieldsOf(keep));
+    this.keepsQuantity = !keep || keep.includes('quantity');
+    this.keepsPosted = !keep || keep.includes('postedDate');
     this.place = place && place.columns.textIds.length === fields.length && place.limit > place.at ? place : null;
     const c = this.place?.columns;
     const cut = <T extends Int32Array | Float64Array>(a: T): T => a.subarray(place!.at, place!.limit) as T;
     this.row = c ? cut(c.row) : new Int32Array(n);
     this.cents = c ? cut(c.cents) : new Float64Array(n);
-    this.quantity = c ? cut(c.quantity) : new Float64Array(n);
-    this.postedDate = c ? cut(c.postedDate) : new Int32Array(n);
+    this.quantity = !this.keepsQuantity ? new Float64Array(0) : c ? cut(c.quantity) : new Float64Array(n);
+    this.postedDate = !this.keepsPosted ? new Int32Array(0) : c ? cut(c.postedDate) : new Int32Array(n);
     this.slot = new Int32Array(F).fill(-1);
     fields.forEach((f, k) => (this.slot[FIELD_INDEX[f]] = k));
     this.textIds = c ? c.textIds.map(cut) : fields.map(() => new Int32Array(n));
@@ -158,7 +176,7 @@ export class SettlementLines {
     if (this.count === this.row.length) this.grow();
     const i = this.count++;
     this.row[i] = row;
-    this.quantity[i] = quantity;
+    if (this.keepsQuantity) this.quantity[i] = quantity;
     return i;
   }
 
@@ -218,6 +236,7 @@ export class SettlementLines {
   }
 
   line(i: number): SettlementLine {
+    if (!this.keepsQuantity || !this.keepsPosted) throw new Error('The settlement lines were read without quantity or posted date.');
     const v = this.spanText.values;
     const q = this.quantity[i]!;
     return {
@@ -267,7 +286,7 @@ export class SettlementLines {
       this.postedDate[at + i] = dateIds[p.postedDate[i]!]!;
     }
     this.cents.set(p.cents.subarray(0, n), at);
-    this.quantity.set(p.quantity.subarray(0, n), at);
+    if (this.keepsQuantity) this.quantity.set(p.quantity.subarray(0, n), at);
     this.textIds.forEach((ids, slot) => {
       const from = p.textIds[slot]!;
       for (let i = 0; i < n; i++) ids[at + i] = textIds[from[i]!]!;
@@ -284,7 +303,9 @@ export class SettlementLines {
     const from = p.at!;
     const n = p.count;
     this.place = { columns: c, at: 0, limit: c.row.length };
-    [this.row, this.cents, this.quantity, this.postedDate, this.textIds] = [c.row, c.cents, c.quantity, c.postedDate, [...c.textIds]];
+    [this.row, this.cents, this.textIds] = [c.row, c.cents, [...c.textIds]];
+    if (this.keepsQuantity) this.quantity = c.quantity;
+    if (this.keepsPosted) this.postedDate = c.postedDate;
     const textIds = this.spanText.idsOf(p.texts);
     const row = this.row;
     const posted = this.postedDate;
@@ -326,8 +347,8 @@ export class SettlementLines {
     const g = <T extends Int32Array | Float64Array>(a: T, b: T): T => (b.set(a), b);
     this.row = g(this.row, new Int32Array(n));
     this.cents = g(this.cents, new Float64Array(n));
-    this.quantity = g(this.quantity, new Float64Array(n));
-    this.postedDate = g(this.postedDate, new Int32Array(n));
+    if (this.keepsQuantity) this.quantity = g(this.quantity, new Float64Array(n));
+    if (this.keepsPosted) this.postedDate = g(this.postedDate, new Int32Array(n));
     this.textIds = this.textIds.map((a) => g(a, new Int32Array(n)));
   }
 }

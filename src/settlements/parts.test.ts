@@ -11,7 +11,7 @@ import { joinSettlementParts, placeSettlementParts, planSettlementParts, readSet
 import { readSettlementFile, type SettlementRead } from './read';
 import { NEEDS_BYTES } from './read-lines';
 import { NOT_UTF8 } from './rows';
-import type { LineTextField } from './lines';
+import type { LineField, LineTextField } from './lines';
 import { referenceParseSettlementFile } from '../../test/fixtures/settlements/reference-parse';
 import { cp1252, randomFile, utf8 } from '../../test/fixtures/settlements/random-file';
 
@@ -143,5 +143,33 @@ describe('a settlement file read in parts equals one pass', () => {
     expect(windowed).toBeGreaterThan(400);
     expect(whole).toBeGreaterThan(50);
     expect(inPlace).toBeGreaterThan(100);
+  });
+
+  test('quantity and posted date kept only when named: the same problems, cents and kept columns as a full read', () => {
+    let checked = 0;
+    for (let seed = 1; seed <= 80; seed++) {
+      const input = { name: 's.txt', bytes: utf8(randomFile(seed).text.replace(/\t(-?\d+),(\d\d)\t/g, '\t$1.$2\t')) };
+      const full = readSettlementFile(input);
+      const reads: [LineField[], SettlementRead][] = [];
+      for (const fields of [['amountType'], ['amountType', 'quantity'], ['postedDate', 'sku']] as LineField[][]) {
+        reads.push([fields, readSettlementFile(input, { fields })]);
+        reads.push([fields, readSettlementFileInParts(input, 3, { fields, window: 64, placed: seed % 2 === 0 })]);
+      }
+      for (const [fields, r] of reads) {
+        expect([seed, fields, r.problems]).toEqual([seed, fields, full.problems]);
+        if (!full.settlement) continue;
+        const a = full.settlement.lines;
+        const b = r.settlement!.lines;
+        expect([seed, fields, Array.from(b.cents.subarray(0, b.count))]).toEqual([seed, fields, Array.from(a.cents.subarray(0, a.count))]);
+        expect([seed, fields, b.quantity.length > 0]).toEqual([seed, fields, fields.includes('quantity')]);
+        if (fields.includes('quantity')) expect(Array.from(b.quantity.subarray(0, b.count))).toEqual(Array.from(a.quantity.subarray(0, a.count)));
+        const dates = (l: typeof a) => Array.from(l.postedDate.subarray(0, l.count), (d) => l.dates[d]);
+        if (fields.includes('postedDate')) expect([seed, dates(b)]).toEqual([seed, dates(a)]);
+        else expect(b.postedDate.length).toBe(0);
+        if (b.count) expect(() => b.line(0)).toThrow(/without/);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(300);
   });
 });

@@ -25,7 +25,7 @@
  */
 import type { Problem } from '../kernel/problems';
 import { readSettlementHeader } from './columns';
-import { LINE_TEXT_FIELDS, lineColumns, type ColumnsPlace, type LineTextField } from './lines';
+import { lineColumns, textFieldsOf, type ColumnsPlace, type LineField } from './lines';
 import type { SettlementFileInput } from './parse';
 import { finishRead, readHeader, readSettlementFile, type SettlementRead } from './read';
 import { NEEDS_BYTES, Pass1, estimateLines, type Pass1Part } from './read-lines';
@@ -36,7 +36,7 @@ export interface SettlementPartJob {
   file: string;
   headerRow: number;
   header: string[];
-  fields?: readonly LineTextField[];
+  fields?: readonly LineField[];
   /** The part's bytes: whole lines, [start, stop) of the file's `size`. */
   start: number;
   stop: number;
@@ -67,7 +67,7 @@ export interface SettlementPartsPlan {
  * start are read here. `size`: the file's, when `input.bytes` is only its head (a start past the head is
  * the host's word that a line feed ends the byte before it; rows that decide a part past the head: null).
  */
-export function planSettlementParts(input: SettlementFileInput, parts: number | readonly number[], fields?: readonly LineTextField[], size?: number): SettlementPartsPlan | null {
+export function planSettlementParts(input: SettlementFileInput, parts: number | readonly number[], fields?: readonly LineField[], size?: number): SettlementPartsPlan | null {
   const bytes = input.bytes;
   if (!bytes) return null;
   size ??= bytes.length;
@@ -211,7 +211,7 @@ export function placeSettlementParts(plan: SettlementPartsPlan, head: Uint8Array
   const limits: number[] = [];
   let at = 0;
   for (const job of plan.jobs) limits.push((at += Math.ceil((job.stop - job.start) * perByte * 1.05) + 64));
-  const columns = lineColumns(at, (plan.jobs[0]!.fields ?? LINE_TEXT_FIELDS).length, alloc);
+  const columns = lineColumns(at, textFieldsOf(plan.jobs[0]!.fields).length, alloc);
   plan.jobs.forEach((job, k) => (job.place = { columns, at: k ? limits[k - 1]! : 0, limit: limits[k]! }));
 }
 
@@ -227,7 +227,7 @@ export function joinSettlementParts(plan: SettlementPartsPlan, first: Pass1, lat
  * The parts read one after another on this thread: what a host's threads together give (`window`: each
  * through a window of that many bytes; `placed`: their lines in one set of columns, placeSettlementParts).
  */
-export function readSettlementFileInParts(input: SettlementFileInput, count: number, options: { fields?: readonly LineTextField[]; window?: number; placed?: boolean } = {}): SettlementRead {
+export function readSettlementFileInParts(input: SettlementFileInput, count: number, options: { fields?: readonly LineField[]; window?: number; placed?: boolean } = {}): SettlementRead {
   const plan = planSettlementParts(input, count, options.fields);
   if (!plan) return readSettlementFile(input, options);
   if (options.placed) placeSettlementParts(plan, input.bytes!, (n) => new ArrayBuffer(n));

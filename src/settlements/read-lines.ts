@@ -19,7 +19,7 @@ import { warning, type Problem } from '../kernel/problems';
 import { NOT_PLAIN, AMOUNT_COMMA, AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt } from '../kernel/money';
 import type { SettlementLayout } from './columns';
 import { DOTTED_SHAPE, DateTally, DecimalTally, ISO_SHAPE, dateShape, type DateShape, type DecimalEvidence } from './conventions';
-import { SettlementLines, type ColumnsPlace, type LineTextField, type LinesPart } from './lines';
+import { SettlementLines, type ColumnsPlace, type LineField, type LinesPart } from './lines';
 import type { SettlementRows } from './rows';
 
 /** Amount forms (see plainAmountAt), and the evidence each gives about the decimal separator. */
@@ -164,7 +164,7 @@ export class Pass1 {
     private readonly layout: SettlementLayout,
     private readonly file: string,
     readonly problems: Problem[],
-    fields?: readonly LineTextField[],
+    fields?: readonly LineField[],
     /** A part of the file: how many lines it probably holds, and what the rows before it decided (./parts.ts). */
     part?: { capacity: number; summarySeen: boolean; firstSid: string | null; firstSidBytes: Uint8Array | null; windowed?: boolean; place?: ColumnsPlace },
   ) {

@@ -24,7 +24,7 @@ import { readDateTime } from '../kernel/dates';
 import type { Cell } from '../kernel/table';
 import { decodeSettlementBytes, type SettlementEncoding } from './decode';
 import { readSettlementHeader, type SettlementLayout } from './columns';
-import type { LineTextField, SettlementLines } from './lines';
+import type { LineField, SettlementLines } from './lines';
 import { COMMA, NEEDS_BYTES, NO_SEPARATOR, POINT, Pass1 } from './read-lines';
 import { CellRows, NOT_UTF8, TabRows, type SettlementRows } from './rows';
 import { encodeUtf8 } from '../kernel/text-bytes';
@@ -37,8 +37,8 @@ export interface SettlementRead {
   problems: Problem[];
 }
 
-/** `fields`: the text fields to keep (default all; a consumer that only totals names the few it groups by). */
-export function readSettlementFile(input: SettlementFileInput, options: { fields?: readonly LineTextField[] } = {}): SettlementRead {
+/** `fields`: what to keep of each line (default all; a consumer that only totals names the few texts it groups by — quantity and posted date then only when named). */
+export function readSettlementFile(input: SettlementFileInput, options: { fields?: readonly LineField[] } = {}): SettlementRead {
   try {
     return readFile(input, 'utf-8', options.fields);
   } catch (e) {
@@ -111,7 +111,7 @@ function openRows(input: SettlementFileInput, mode: SettlementEncoding, problems
 
 // ---- The steps together -------------------------------------------------------------------------
 
-function readFile(input: SettlementFileInput, mode: SettlementEncoding, fields?: readonly LineTextField[]): SettlementRead {
+function readFile(input: SettlementFileInput, mode: SettlementEncoding, fields?: readonly LineField[]): SettlementRead {
   const file = input.name;
   const problems: Problem[] = [];
   const { rows, encoding } = openRows(input, mode, problems);

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { LineTextField } from '../../../src/settlements/lines';
+import type { LineField } from '../../../src/settlements/lines';
 import { readSettlementFile, type SettlementRead } from '../../../src/settlements/read';
 import { NEEDS_BYTES, type Pass1, type Pass1Part } from '../../../src/settlements/read-lines';
 import { joinSettlementParts, placeSettlementParts, planSettlementParts, readSettlementPartWindowed, type ReadBytes, type SettlementPartJob } from '../../../src/settlements/parts';
@@ -35,7 +35,7 @@ export interface PartJob {
 export type PartDone = { part: Pass1Part } | { whole: true };
 
 export interface ReadOptions {
-  fields?: readonly LineTextField[];
+  fields?: readonly LineField[];
   threads?: number;
   partBytes?: number;
   window?: number;
