@@ -4,10 +4,10 @@
  * own process:
  *  - CloseDesk: the file read as the CLI reads it (server/jobs/settlements/read-file.ts: the settlements
  *    reader, src/settlements/read.ts — date/decimal detection, problems, the total-amount = Σ details
- *    invariant — in two parts on two threads, joined), then sums in integer cents per group;
+ *    invariant — through a window in two parts on two threads, joined), then sums in integer cents per group;
  *  - DuckDB: read_csv + GROUP BY (bench/duckdb-peer.ts);
  *  - pandas: read_csv + groupby (bench/settlements_pandas.py).
- * Prints process wall time (start-up included for all three), peak memory and ratios, and cross-checks
+ * Prints process wall time (start-up included for all three), CPU time, peak memory and ratios, and cross-checks
  * the line count, the totals per type and the invariant's two figures: any difference stops the run.
  * Figures are printed, never asserted.
  */
@@ -84,6 +84,7 @@ export async function main(args: string[]): Promise<void> {
     { name: 'DuckDB', what: 'read_csv + GROUP BY', seconds: dk.seconds, peakMb: dk.peakMb },
     { name: 'pandas', what: 'read_csv + groupby', seconds: pd.seconds, peakMb: pd.peakMb },
   ]);
+  report.say(`CPU time (user+sys, every thread): CloseDesk ${cd.cpuSeconds.toFixed(2)} s, DuckDB ${dk.cpuSeconds.toFixed(2)} s, pandas ${pd.cpuSeconds.toFixed(2)} s`);
   report.say(`inside the process: CloseDesk ${cdr.seconds.toFixed(2)} s since start, DuckDB ${dkr.seconds.toFixed(2)} s since start, pandas ${pdr.seconds.toFixed(2)} s after its imports`);
   crossCheck(report, 'line count, totals per type and the invariant', { CloseDesk: figures(cdr), DuckDB: figures(dkr), pandas: figures(pdr) });
   report.say(`${loadAverage()} at end`);

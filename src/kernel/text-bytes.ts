@@ -8,7 +8,8 @@
  * - `SpanText(bytes, encoding)`: `text(start, end)` decodes a span; `id(start, end)` / `intern(start, end)` decode
  *   it once per distinct value (`values[id]`); `trimmedId(start, end)` the same for the trimmed text;
  *   `idOf(text)` gives a text that is not a span its own id; `part()` / `idsOf(part)` carry ids from
- *   another SpanText over the same bytes (another thread's) to this one's.
+ *   another SpanText over the same bytes (another thread's) to this one's; `pooled`: values keep a copy of
+ *   their bytes, so the bytes may be refilled (a file read through one window) and parts over other bytes join.
  * - `SPACE`: the ASCII bytes JavaScript's trim removes.
  * - `utf8SequenceLength(bytes, i, end)`: length of the valid UTF-8 sequence starting at i, 0 when invalid.
  * - `encodeUtf8(text)`, `decodeUtf8(bytes)`: a string's UTF-8 bytes and back.
@@ -84,6 +85,8 @@ export interface SpanTextPart {
   values: string[];
   start: number[];
   end: number[];
+  /** A pooled SpanText's copies of its values' bytes (start/end index these, not the file's bytes). */
+  pool?: Uint8Array;
 }
 
 export class SpanText {
@@ -94,16 +97,24 @@ export class SpanText {
   private entryEnd: number[] = [];
   private entryHash: number[] = [];
   readonly values: string[] = [];
+  /** Pooled: each value's bytes copied here when first seen (entryStart/entryEnd index this). */
+  private pool: Uint8Array | null;
+  private used = 0;
 
   constructor(
     readonly bytes: Uint8Array,
     readonly encoding: SpanEncoding,
+    pooled = false,
   ) {
     this.utf8 = encoding === 'utf-8' ? new globals.TextDecoder('utf-8') : null;
+    this.pool = pooled ? new Uint8Array(1 << 16) : null;
   }
 
   text(start: number, end: number): string {
-    const b = this.bytes;
+    return this.textIn(this.bytes, start, end);
+  }
+
+  private textIn(b: Uint8Array, start: number, end: number): string {
     if (end - start <= 64) {
       let ascii = true;
       for (let i = start; i < end; i++)
@@ -118,7 +129,10 @@ export class SpanText {
 
   /** The index in `values` of the span's text; equal bytes give the same index, decoded once. */
   id(start: number, end: number): number {
-    const b = this.bytes;
+    return this.idIn(this.bytes, start, end);
+  }
+
+  private idIn(b: Uint8Array, start: number, end: number): number {
     // FNV-1a over every byte: values that differ in one digit (user12@…, user13@…) must not collide
     let h = 0x811c9dc5;
     for (let i = start; i < end; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
@@ -128,15 +142,30 @@ export class SpanText {
       if (e < 0) {
         const id = this.values.length;
         this.table[slot] = id;
+        this.entryHash.push(h);
+        this.values.push(this.textIn(b, start, end));
+        if (this.pool) [start, end] = this.copy(b, start, end);
         this.entryStart.push(start);
         this.entryEnd.push(end);
-        this.entryHash.push(h);
-        this.values.push(this.text(start, end));
         if (this.values.length * 2 > this.table.length) this.rehash();
         return id;
       }
-      if (this.entryHash[e] === h && this.same(e, start, end)) return e;
+      if (this.entryHash[e] === h && this.same(e, b, start, end)) return e;
     }
+  }
+
+  /** A pooled value's bytes copied into the pool: their span there. */
+  private copy(b: Uint8Array, start: number, end: number): [number, number] {
+    let pool = this.pool!;
+    const n = end - start;
+    if (this.used + n > pool.length) {
+      const bigger = new Uint8Array(Math.max(pool.length * 2, this.used + n));
+      bigger.set(pool.subarray(0, this.used));
+      this.pool = pool = bigger;
+    }
+    pool.set(b.subarray(start, end), this.used);
+    this.used += n;
+    return [this.used - n, this.used];
   }
 
   intern(start: number, end: number): string {
@@ -174,21 +203,22 @@ export class SpanText {
 
   /** The values and where each was first seen (end -1: a text that is not a span), as plain data another thread can send. */
   part(): SpanTextPart {
-    return { values: this.values, start: this.entryStart, end: this.entryEnd };
+    return { values: this.values, start: this.entryStart, end: this.entryEnd, ...(this.pool && { pool: this.pool.slice(0, this.used) }) };
   }
 
-  /** This SpanText's id of each value of another over the same bytes (its `part()`). */
+  /** This SpanText's id of each value of another over the same bytes (its `part()`), or of a pooled one over any bytes. */
   idsOf(other: SpanTextPart): Int32Array {
     const ids = new Int32Array(other.values.length);
-    for (let k = 0; k < ids.length; k++) ids[k] = other.end[k]! < 0 ? this.idOf(other.values[k]!) : this.id(other.start[k]!, other.end[k]!);
+    const b = other.pool ?? this.bytes;
+    for (let k = 0; k < ids.length; k++) ids[k] = other.end[k]! < 0 ? this.idOf(other.values[k]!) : this.idIn(b, other.start[k]!, other.end[k]!);
     return ids;
   }
 
-  private same(e: number, start: number, end: number): boolean {
+  private same(e: number, b: Uint8Array, start: number, end: number): boolean {
     const s = this.entryStart[e]!;
     if (this.entryEnd[e]! - s !== end - start) return false;
-    const b = this.bytes;
-    for (let k = 0; k < end - start; k++) if (b[s + k] !== b[start + k]) return false;
+    const p = this.pool ?? this.bytes;
+    for (let k = 0; k < end - start; k++) if (p[s + k] !== b[start + k]) return false;
     return true;
   }
 

@@ -14,7 +14,7 @@ export * from './decode';
 export * from './parse';
 export { readSettlementFile, type SettlementRead, type SettlementColumnsRead } from './read';
 export { planSettlementParts, readSettlementPart, joinSettlementParts, readSettlementFileInParts, type SettlementPartsPlan, type SettlementPartJob } from './parts';
-export { SettlementLines, LINE_TEXT_FIELDS, type LineTextField } from './lines';
+export { SettlementLines, LINE_TEXT_FIELDS, type LineField, type LineTextField } from './lines';
 export * from './mapping';
 export * from './build';
 export * from './sheets';

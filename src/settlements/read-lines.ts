@@ -11,13 +11,15 @@
  *   of the file (./parts.ts) `part()` gives it as plain data and `append(part, rowOffset)` joins a later one.
  * - `Pass1Part`, `partTransferList(part)`: a part as another thread sends it.
  * - `estimateLines(bytes, from?, to?)`: lines a span of bytes probably holds.
+ * - `NEEDS_BYTES`: thrown when a file read through a window (part.windowed) needs bytes already let go;
+ *   the host then reads the file whole.
  * - `NO_SEPARATOR`, `POINT`, `COMMA`, `OTHER`: amount forms.
  */
 import { warning, type Problem } from '../kernel/problems';
 import { NOT_PLAIN, AMOUNT_COMMA, AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt } from '../kernel/money';
 import type { SettlementLayout } from './columns';
 import { DOTTED_SHAPE, DateTally, DecimalTally, ISO_SHAPE, dateShape, type DateShape, type DecimalEvidence } from './conventions';
-import { SettlementLines, type LineTextField, type LinesPart } from './lines';
+import { SettlementLines, type ColumnsPlace, type LineField, type LinesPart } from './lines';
 import type { SettlementRows } from './rows';
 
 /** Amount forms (see plainAmountAt), and the evidence each gives about the decimal separator. */
@@ -26,6 +28,16 @@ export const POINT = AMOUNT_POINT;
 export const COMMA = AMOUNT_COMMA;
 export const OTHER = NOT_PLAIN;
 const EVIDENCE: DecimalEvidence[] = ['none', 'dot', 'comma'];
+
+/**
+ * Thrown by a pass read through a window when pass 2 would need bytes already let go: amounts read in
+ * pass 1 as cents with a decimal point are right only when the file's convention is the point and its
+ * currency has two decimals (anything else is kept as text, which past a few thousand lines costs more
+ * than reading the file whole).
+ */
+export const NEEDS_BYTES = new Error('the file is needed whole');
+/** Texts kept for pass 2 by a windowed pass beyond which reading the file whole is cheaper. */
+const WINDOW_TEXTS = 4096;
 
 /** A plain non-negative integer of at most 15 digits; -1 otherwise. */
 function plainInteger(b: Uint8Array, s: number, e: number): number {
@@ -87,7 +99,7 @@ export interface Pass1Part {
 
 /** The buffers a part's arrays lie in, to move them to another thread rather than copy them. */
 export function partTransferList(p: Pass1Part): ArrayBuffer[] {
-  const arrays = [p.form, p.amountStart, p.amountEnd, p.column, p.lines.row, p.lines.cents, p.lines.quantity, p.lines.postedDate, ...p.lines.textIds];
+  const arrays = [p.form, p.amountStart, p.amountEnd, p.column, p.lines.row, p.lines.cents, p.lines.quantity, p.lines.postedDate, ...p.lines.textIds, p.lines.texts.pool];
   return arrays.flatMap((a) => (a && a.buffer instanceof ArrayBuffer ? [a.buffer] : []));
 }
 
@@ -141,16 +153,22 @@ export class Pass1 {
   private lastPostedEnd = -1;
   private lastPostedId = 0;
   private lastPostedShape: DateShape = ISO_SHAPE;
+  /**
+   * Read through a window (bytes refilled in place): pass 2's texts (amounts not in a plain form with a
+   * point, dates not in a plain form) are kept as literals, the rest of the spans never read again.
+   */
+  readonly windowed: boolean;
 
   constructor(
     private readonly rows: SettlementRows,
     private readonly layout: SettlementLayout,
     private readonly file: string,
     readonly problems: Problem[],
-    fields?: readonly LineTextField[],
+    fields?: readonly LineField[],
     /** A part of the file: how many lines it probably holds, and what the rows before it decided (./parts.ts). */
-    part?: { capacity: number; summarySeen: boolean; firstSid: string | null; firstSidBytes: Uint8Array | null },
+    part?: { capacity: number; summarySeen: boolean; firstSid: string | null; firstSidBytes: Uint8Array | null; windowed?: boolean; place?: ColumnsPlace },
   ) {
+    this.windowed = part?.windowed ?? false;
     this.b = rows.bytes;
     const capacity = part ? part.capacity : estimateLines(this.b);
     if (part) {
@@ -158,7 +176,7 @@ export class Pass1 {
       this.firstSid = part.firstSid;
       this.firstSidBytes = part.firstSidBytes;
     }
-    this.lines = new SettlementLines(rows.text, capacity, fields);
+    this.lines = new SettlementLines(rows.text, capacity, fields, part?.place);
     this.form = new Uint8Array(capacity);
     this.amountStart = new Int32Array(capacity);
     this.amountEnd = new Int32Array(capacity);
@@ -231,10 +249,18 @@ export class Pass1 {
     while (this.form.length < this.lines.count) this.grow();
     const n = p.lines.count;
     this.form.set(p.form.subarray(0, n), lineOffset);
-    this.amountEnd.set(p.amountEnd.subarray(0, n), lineOffset);
-    for (let i = 0; i < n; i++) {
-      const s = p.amountStart[i]!;
-      this.amountStart[lineOffset + i] = s < 0 ? s - literalOffset : s;
+    if (this.windowed) {
+      // only the literals' starts were kept: the lines whose form pass 2 reads as text
+      for (let i = 0; i < n; i++) {
+        const f = p.form[i]!;
+        if (f !== NO_SEPARATOR && f !== POINT) this.amountStart[lineOffset + i] = p.amountStart[i]! - literalOffset;
+      }
+    } else {
+      this.amountEnd.set(p.amountEnd.subarray(0, n), lineOffset);
+      for (let i = 0; i < n; i++) {
+        const s = p.amountStart[i]!;
+        this.amountStart[lineOffset + i] = s < 0 ? s - literalOffset : s;
+      }
     }
     if (this.column && p.column) this.column.set(p.column.subarray(0, n), lineOffset);
     this.literals.push(...p.literals);
@@ -247,6 +273,20 @@ export class Pass1 {
     this.dates.merge(p.dates, rowOffset);
     for (const q of p.problems) this.problems.push(q.row === undefined ? q : { ...q, row: q.row + rowOffset });
     if (this.firstSid === null) [this.firstSid, this.firstSidBytes] = [p.firstSid, p.firstSidBytes];
+  }
+
+  /** The window is about to be refilled: spans met so far no longer name their bytes. */
+  forgetSpans(): void {
+    this.lines.forgetSpans();
+    this.lastPostedStart = 0;
+    this.lastPostedEnd = -1;
+  }
+
+  /** A span's text kept as a literal (a windowed pass); its negative index. */
+  private literal(s: number, e: number): number {
+    this.literals.push(this.text(s, e));
+    if (this.literals.length > WINDOW_TEXTS && this.literals.length * 8 > this.lines.count) throw NEEDS_BYTES;
+    return -this.literals.length;
   }
 
   /** The text of a span, or of a literal (negative start). */
@@ -274,7 +314,10 @@ export class Pass1 {
       ps = this.ref();
       pe = rows.te;
       posted = ps >= 0 ? this.plainPosted(ps, pe, row) : -1;
-      if (posted < 0) this.dates.note(ps >= 0 && isoStart(this.b, ps, pe) ? ISO_SHAPE : dateShape(this.text(ps, pe)), row);
+      if (posted < 0) {
+        this.dates.note(ps >= 0 && isoStart(this.b, ps, pe) ? ISO_SHAPE : dateShape(this.text(ps, pe)), row);
+        if (this.windowed && ps >= 0) ps = this.literal(ps, pe);
+      }
     }
     if (layout.format === 'v2') {
       const i = this.line(idx.amount, row, quantity, posted, ps, pe, -1);
@@ -307,16 +350,20 @@ export class Pass1 {
   private line(amountAt: number, row: number, quantity: number, posted: number, ps: number, pe: number, first: number): number {
     const { rows, b, lines } = this;
     if (!rows.field(amountAt)) return -1;
-    const as = this.ref();
+    let as = this.ref();
     const ae = rows.te;
     const form = as >= 0 ? plainAmountAt(b, as, ae) : OTHER;
     if (form === OTHER) this.decimals.noteText(this.text(as, ae), row);
     else if (form !== NO_SEPARATOR && this.decimals.note(EVIDENCE[form]!, row)) this.decimals.firstText(EVIDENCE[form]!, rows.text.text(as, ae));
+    if (this.windowed && as >= 0 && form !== NO_SEPARATOR && form !== POINT) as = this.literal(as, ae);
     const i = lines.add(row, quantity);
     if (i === this.form.length) this.grow();
     this.form[i] = form;
-    this.amountStart[i] = as;
-    this.amountEnd[i] = ae;
+    // (a windowed pass keeps only its literals' starts: memory first written costs more than the write)
+    if (as < 0 || !this.windowed) {
+      this.amountStart[i] = as;
+      this.amountEnd[i] = ae;
+    }
     lines.cents[i] = form === OTHER ? 0 : plainAmount.cents;
     if (posted >= 0) lines.postedDate[i] = posted;
     else this.laterDates.add(i, ps, pe);

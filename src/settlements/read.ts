@@ -24,8 +24,8 @@ import { readDateTime } from '../kernel/dates';
 import type { Cell } from '../kernel/table';
 import { decodeSettlementBytes, type SettlementEncoding } from './decode';
 import { readSettlementHeader, type SettlementLayout } from './columns';
-import type { LineTextField, SettlementLines } from './lines';
-import { COMMA, NO_SEPARATOR, POINT, Pass1 } from './read-lines';
+import type { LineField, SettlementLines } from './lines';
+import { COMMA, NEEDS_BYTES, NO_SEPARATOR, POINT, Pass1 } from './read-lines';
 import { CellRows, NOT_UTF8, TabRows, type SettlementRows } from './rows';
 import { encodeUtf8 } from '../kernel/text-bytes';
 import type { Settlement, SettlementFileInput } from './parse';
@@ -37,8 +37,8 @@ export interface SettlementRead {
   problems: Problem[];
 }
 
-/** `fields`: the text fields to keep (default all; a consumer that only totals names the few it groups by). */
-export function readSettlementFile(input: SettlementFileInput, options: { fields?: readonly LineTextField[] } = {}): SettlementRead {
+/** `fields`: what to keep of each line (default all; a consumer that only totals names the few texts it groups by — quantity and posted date then only when named). */
+export function readSettlementFile(input: SettlementFileInput, options: { fields?: readonly LineField[] } = {}): SettlementRead {
   try {
     return readFile(input, 'utf-8', options.fields);
   } catch (e) {
@@ -111,7 +111,7 @@ function openRows(input: SettlementFileInput, mode: SettlementEncoding, problems
 
 // ---- The steps together -------------------------------------------------------------------------
 
-function readFile(input: SettlementFileInput, mode: SettlementEncoding, fields?: readonly LineTextField[]): SettlementRead {
+function readFile(input: SettlementFileInput, mode: SettlementEncoding, fields?: readonly LineField[]): SettlementRead {
   const file = input.name;
   const problems: Problem[] = [];
   const { rows, encoding } = openRows(input, mode, problems);
@@ -196,6 +196,8 @@ export function finishRead(file: string, layout: SettlementLayout, encoding: Set
   const { foreign, laterDates, form } = pass;
   // Plain amounts were read as cents with two decimals: right when the currency has two and the separator is the file's.
   const plainForm = minorUnitDigits(cur) === 2 ? (decimal === '.' ? POINT : COMMA) : -1;
+  // a pass read through a window kept as text only what a file with a point and two decimals needs
+  if (pass.windowed && plainForm !== POINT) throw NEEDS_BYTES;
   const keep = new Uint8Array(lines.count).fill(1);
   let detail = 0;
   let unreadable = 0;

@@ -13,7 +13,8 @@
  *   trim) and says whether it is non-empty; `value(i)` is its text.
  * - `TabRows(bytes, from, encoding, validate, stop?, row?, text?)`: a tab-separated file, or the lines of
  *   a part of it in [from, stop); throws `NOT_UTF8` at the first invalid UTF-8 sequence when validating.
- *   `validateRest()` checks the bytes not yet read; `pos` is where the next row starts.
+ *   `validateRest()` checks the bytes not yet read; `pos` is where the next row starts; `refill(from, stop, last)`
+ *   goes on with the rows of bytes refilled in place (a file read through a window; row numbers go on).
  * - `CellRows.of(rows)`: rows of text cells ({ row, cells }).
  */
 import { SPACE, SpanText, encodeUtf8, utf8SequenceLength, type SpanEncoding } from '../kernel/text-bytes';
@@ -108,6 +109,8 @@ export class TabRows extends SettlementRows {
   /** Where the last row read starts. */
   rowStart = 0;
   private done = false;
+  /** Whether `stop` is the file's end (the line after its last line feed is counted, as a whole file's is). */
+  private last: boolean;
 
   /**
    * `stop`: where the rows stop (a part of the file: just after a line feed); `row`: the line number
@@ -118,13 +121,22 @@ export class TabRows extends SettlementRows {
     from: number,
     encoding: SpanEncoding,
     private readonly validate: boolean,
-    private readonly stop = bytes.length,
+    private stop = bytes.length,
     row = 0,
     text = new SpanText(bytes, encoding),
   ) {
     super(bytes, text);
     this.pos = from;
     this.row = row;
+    this.last = stop === bytes.length;
+  }
+
+  /** Goes on with the rows of bytes [from, stop) refilled in place; `last`: stop is the file's end. */
+  refill(from: number, stop: number, last: boolean): void {
+    this.pos = from;
+    this.stop = stop;
+    this.last = last;
+    this.done = false;
   }
 
   next(): boolean {
@@ -134,7 +146,7 @@ export class TabRows extends SettlementRows {
     while (!this.done) {
       const from = (this.rowStart = this.pos);
       // a part ends after its last line feed (the whole file goes on to count the line after the last one)
-      if (from === n && n < b.length) {
+      if (from === n && !this.last) {
         this.done = true;
         break;
       }

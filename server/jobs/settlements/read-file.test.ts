@@ -1,6 +1,6 @@
 /**
- * A settlement file read from disk on two threads (the worker reading its part from the shared bytes)
- * gives what one pass over its bytes gives: random files (odd values, CRLF, summary rows anywhere),
+ * A settlement file read from disk through windows on two threads (the worker reading its part from the
+ * file) or one gives what one pass over its bytes gives: random files (odd values, CRLF, summary rows anywhere),
  * a larger one with problems throughout, windows-1252 bytes (the worker's part or the first one not
  * UTF-8) and a comma-separated copy (read in one pass).
  */
@@ -21,9 +21,15 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 async function same(name: string, bytes: Uint8Array): Promise<SettlementRead> {
   const file = path.join(dir, name);
   fs.writeFileSync(file, bytes);
-  // partBytes: 1 — every file, however small, is read in two parts
+  // partBytes: 1 — every file, however small, is read in parts: two threads, or one; windows of the
+  // default size and of a few bytes (lines cross them)
+  const one = asParsed(readSettlementFile({ name, bytes }));
   const got = await readSettlementFileAt(file, { partBytes: 1 });
-  expect({ name, ...asParsed(got) }).toEqual({ name, ...asParsed(readSettlementFile({ name, bytes })) });
+  expect({ name, ...asParsed(got) }).toEqual({ name, ...one });
+  for (const [threads, window] of [[2, 97], [1, 64], [1, 1 << 20]]) {
+    const r = await readSettlementFileAt(file, { partBytes: 1, threads, window });
+    expect({ name, threads, window, ...asParsed(r) }).toEqual({ name, threads, window, ...one });
+  }
   return got;
 }
 
@@ -42,6 +48,10 @@ test('a larger file with problems throughout, and windows-1252 only in the secon
   for (let k = 0; k < 3000; k++) lines.push(...order(`111-${String(1000000 + k)}-0000001`, k % 7 ? 'SKU-A' : 'SKU-Ä', 1000 + k, k % 97 ? {} : { posted: 'soon' }));
   const text = v2File(lines).replace(/\t12\.34\t/g, '\tabc\t');
   const r = await same('big.txt', utf8(text));
+  // without the bad amounts: read through the windows to the end, its bad dates kept as text for pass 2
+  const clean = await same('clean.txt', utf8(v2File(lines)));
+  expect(clean.problems.length).toBeGreaterThan(0);
+  expect(clean.problems.every((p) => p.code === 'bad-date')).toBe(true);
   expect(r.settlement!.lines.count).toBeGreaterThan(10000);
   expect(r.problems.some((p) => p.code === 'bad-date')).toBe(true);
   const late = text + '\nx\u00e9\n';

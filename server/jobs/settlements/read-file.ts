@@ -1,51 +1,54 @@
 /**
- * A settlement file from disk as the CLI and the benchmark read it: a large UTF-8 flat file in two
- * parts side by side — this thread reads the first part's bytes and lines while a worker thread
- * (./read-file-worker) reads the second's into the same shared memory — joined in file order
- * (src/settlements/parts.ts: the same result as one pass, which small files, comma-separated copies
- * and windows-1252 files get).
+ * A settlement file from disk as the CLI and the benchmark read it: a large UTF-8 flat file through a
+ * window of a few MB refilled from the file (never held whole: fresh memory for 138 MB costs more than
+ * reading it), in two parts side by side — this thread reads the first, a worker thread
+ * (./read-file-worker) opens the file and reads the second, their lines written into shared columns —
+ * joined in file order
+ * (src/settlements/parts.ts: the same result as one pass). Small files, comma-separated copies,
+ * windows-1252 files and files the window cannot finish (src/settlements/read-lines.ts NEEDS_BYTES)
+ * are read whole in one pass.
  *
  * Public API
- * - `readSettlementFileAt(file, options?)` → SettlementRead. `threads`: 2 (the default; 1 on a one-core machine) reads a large file on this thread and a worker, 1 in one pass;
- *   `partBytes` (default 8 MB): a file under twice this is read in one pass (a worker's start costs more).
+ * - `readSettlementFileAt(file, options?)` → SettlementRead. `threads`: 2 (the default; 1 on a one-core machine) reads a large file on this thread and a worker, 1 on this thread;
+ *   `partBytes` (default 8 MB): a file under twice this is read whole in one pass (a worker's start costs more); `window`: the window's bytes.
+ * - `readRange(fd, bytes, from, to)`, `fileBytes(fd)`: a file's bytes into memory.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import type { LineTextField } from '../../../src/settlements/lines';
+import type { LineField } from '../../../src/settlements/lines';
 import { readSettlementFile, type SettlementRead } from '../../../src/settlements/read';
-import type { Pass1Part } from '../../../src/settlements/read-lines';
-import { joinSettlementParts, planSettlementParts, readSettlementPart, type SettlementPartJob } from '../../../src/settlements/parts';
+import { NEEDS_BYTES, type Pass1, type Pass1Part } from '../../../src/settlements/read-lines';
+import { joinSettlementParts, placeSettlementParts, planSettlementParts, readSettlementPartWindowed, type ReadBytes, type SettlementPartJob } from '../../../src/settlements/parts';
 import { NOT_UTF8 } from '../../../src/settlements/rows';
 import { startWorkerFile } from '../../worker-file';
 
-/** First message to the worker: read bytes [from, to) of the file into `bytes` (shared memory). */
-export interface PartBytes {
-  file: string;
-  bytes: Uint8Array;
-  from: number;
-  to: number;
-}
-
-/** Second message: read that part's lines. */
+/** The worker's message: read this part of the file. */
 export interface PartJob {
+  file: string;
   job: SettlementPartJob;
+  window: number;
 }
 
-/** The worker's answer: the part read, or word that its bytes are not UTF-8. */
-export type PartDone = { part: Pass1Part } | { notUtf8: true };
+/** The worker's answer: the part read, or word that the file must be read whole (not UTF-8, or more than the window kept). */
+export type PartDone = { part: Pass1Part } | { whole: true };
 
 export interface ReadOptions {
-  fields?: readonly LineTextField[];
+  fields?: readonly LineField[];
   threads?: number;
   partBytes?: number;
+  window?: number;
 }
 
 /** Where the second part starts: past the middle (the worker starts later, by its own start-up), after a line feed. */
 const SECOND_PART_AT = 0.54;
 /** The bytes looked at for that line feed; a longer line (no settlement file has one) means one pass. */
-const LINE_WINDOW = 1 << 20;
+const LINE_WINDOW = 1 << 16;
+/** The file's head given to the plan: the header, the rows that decide the second part (the summary and first detail rows, usually the first two), and lines per byte. */
+const HEAD = 1 << 18;
+/** Small enough to stay in the processor's cache while its lines are read, large enough for few reads. */
+export const WINDOW = 1 << 20;
 
 /** Reads bytes [from, to) of an open file into `bytes` at the same offsets. */
 export function readRange(fd: number, bytes: Uint8Array, from: number, to: number): void {
@@ -56,47 +59,71 @@ export function readRange(fd: number, bytes: Uint8Array, from: number, to: numbe
   }
 }
 
+/** An open file's bytes for a windowed reader. */
+export function fileBytes(fd: number): ReadBytes {
+  return (into, at, length, position) => fs.readSync(fd, into, at, length, position);
+}
+
+/** Pass 1 of a part through a window, or null when the file must be read whole. */
+export function readPartOf(file: string, job: SettlementPartJob, window: number): Pass1 | null {
+  const fd = fs.openSync(file, 'r');
+  try {
+    return readSettlementPartWindowed(job, fileBytes(fd), window);
+  } catch (e) {
+    if (e === NOT_UTF8 || e === NEEDS_BYTES) return null;
+    throw e;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
 export async function readSettlementFileAt(file: string, options: ReadOptions = {}): Promise<SettlementRead> {
   const name = path.basename(file);
   const fields = options.fields;
+  const window = options.window ?? WINDOW;
   const onePass = () => readSettlementFile({ name, bytes: fs.readFileSync(file) }, { fields });
   const size = fs.statSync(file).size;
-  if ((options.threads ?? Math.min(2, os.availableParallelism())) < 2 || size < 2 * (options.partBytes ?? 8 << 20)) return onePass();
-  // the worker starts while this thread finds where the second part starts and reads the first
-  const worker = startWorkerFile(__filename, 'read-file-worker');
-  const done = answer(worker, file);
+  if (size < 2 * (options.partBytes ?? 8 << 20)) return onePass();
+  // the worker starts while this thread reads the file's head, plans the parts and reads the first
+  const worker = (options.threads ?? Math.min(2, os.availableParallelism())) >= 2 ? startWorkerFile(__filename, 'read-file-worker') : null;
+  const done = worker && answer(worker, file);
   try {
+    const starts: number[] = [];
+    const head = new Uint8Array(Math.min(HEAD, size));
     const fd = fs.openSync(file, 'r');
-    let bytes: Uint8Array;
-    let split: number;
     try {
-      const target = Math.floor(size * SECOND_PART_AT);
-      const window = Buffer.alloc(Math.min(LINE_WINDOW, size - target));
-      const nl = window.subarray(0, fs.readSync(fd, window, 0, window.length, target)).indexOf(10);
-      if (nl < 0 || target + nl + 1 >= size) return onePass();
-      split = target + nl + 1;
-      bytes = new Uint8Array(new SharedArrayBuffer(size));
-      worker.postMessage({ file, bytes, from: split, to: size } satisfies PartBytes);
-      readRange(fd, bytes, 0, split);
+      readRange(fd, head, 0, head.length);
+      if (worker) {
+        const target = Math.floor(size * SECOND_PART_AT);
+        const around = new Uint8Array(Math.min(LINE_WINDOW, size - target));
+        const nl = around.subarray(0, fs.readSync(fd, around, 0, around.length, target)).indexOf(10);
+        if (nl < 0 || target + nl + 1 >= size) return onePass();
+        starts.push(target + nl + 1);
+      }
     } finally {
       fs.closeSync(fd);
     }
-    const input = { name, bytes };
-    const plan = planSettlementParts(input, [split], fields);
+    const plan = planSettlementParts({ name, bytes: head }, starts, fields, size);
     if (!plan) return onePass();
-    worker.postMessage({ job: plan.jobs[1]! } satisfies PartJob);
-    let first;
+    // both parts' lines in shared columns: the worker writes its own where they stay
+    if (worker) placeSettlementParts(plan, head, (n) => new SharedArrayBuffer(n));
+    if (worker) worker.postMessage({ file, job: plan.jobs[1]!, window } satisfies PartJob);
+    const first = readPartOf(file, plan.jobs[0]!, window);
+    if (!first) return onePass();
+    const later: Pass1Part[] = [];
+    if (done) {
+      const second = await done;
+      if ('whole' in second) return onePass();
+      later.push(second.part);
+    }
     try {
-      first = readSettlementPart(bytes, plan.jobs[0]!);
+      return joinSettlementParts(plan, first, later);
     } catch (e) {
-      if (e === NOT_UTF8) return onePass();
+      if (e === NEEDS_BYTES) return onePass();
       throw e;
     }
-    const second = await done;
-    if ('notUtf8' in second) return onePass();
-    return joinSettlementParts(plan, first, [second.part]);
   } finally {
-    await worker.terminate();
+    await worker?.terminate();
   }
 }
 
