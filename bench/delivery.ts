@@ -21,12 +21,7 @@ import { describeLocalFile, sendFile } from '../server/delivery/upload';
 import type { Credential, Endpoint, FileToSend } from '../server/delivery/types';
 import { SessionPool } from '../server/delivery/session';
 import { startSshd } from '../test/servers/sshd';
-import { compiledNode, loadAverage } from './lib/measure';
-
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
+import { arg, compiledNode, loadAverage } from './lib/measure';
 
 function writeRandomFile(file: string, bytes: number): void {
   const fd = fs.openSync(file, 'w');
@@ -86,8 +81,8 @@ async function startFtpProcess(root: string, user: string, password: string): Pr
 }
 
 export async function main(args: string[]): Promise<void> {
-  const mb = arg(args, 'mb', 100);
-  const count = arg(args, 'files', 4);
+  const mb = arg(args, '--mb', 100);
+  const count = arg(args, '--files', 4);
   const bytes = mb * 1024 * 1024;
   const total = (bytes * count) / 1e6;
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-bench-delivery-'));
@@ -109,7 +104,7 @@ export async function main(args: string[]): Promise<void> {
   const ftp = await startFtpProcess(ftpRoot, 'bench', 'bench-pw');
   const sshd = await startSshd(path.join(work, 'sshd'));
   const sender = compiledNode(__filename, 'send');
-  const rounds = arg(args, 'rounds', 5);
+  const rounds = arg(args, '--rounds', 5);
   process.stdout.write(`${loadAverage()} at the start\n`);
   // The machine is shared: each contender runs `rounds` times, alternating; its best time counts, its median is shown.
   const times = new Map<string, { seconds: number; wall?: number }[]>();

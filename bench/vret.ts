@@ -12,12 +12,7 @@ import path from 'node:path';
 import { countBlocking } from '../src/kernel/problems';
 import { runVretJob } from '../server/jobs/vret/job';
 import { vretBenchData } from './vret-data';
-import { compiledNode, crossCheck, f1, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
-
-function arg(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-}
+import { arg, compiledNode, crossCheck, f1, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report } from './lib/measure';
 
 /** The CloseDesk side, run in its own process so its peak memory is its own. */
 export async function child([dataDir, outDir]: string[]): Promise<void> {
