@@ -61,7 +61,8 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   const groupCurrency: number[] = [];
   const groupPartners: Set<number>[] = [];
   const groupLastPartner: number[] = []; // lines of one file come together: the set is asked only when the partner changes
-  const lineOf = new KeyIds();
+  // (an invoice line per user name and expense type at most, a currency aside)
+  const lineOf = new KeyIds(Math.min(c.count, names.length * EXPENSE_TYPES.length));
   // per invoice line, in typed arrays (grown as lines are met): hundreds of thousands of numbers the collector need not copy
   let lineGroup = new Int32Array(1024);
   let lineUser = new Int32Array(1024);
