@@ -7,7 +7,7 @@
  * - `ExpenseColumns`: `count`, per line `partner`, `customer`, `user` (ids in `names`), `type` (index in
  *   EXPENSE_TYPES), `cents`, `currency` (id in `names`), `date` (id in `dates`), `reference` (entry in
  *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `reserve(n)`, `line(i)`, `toArray()`, `fromLines(lines)`.
- * - `TextIds`: strings ↔ small integer ids; `KeyIds(expected?)`: non-negative integer keys ↔ dense ids.
+ * - `TextIds`: strings ↔ small integer ids (`find(text)`: -1 when it has none); `KeyIds(expected?)`: non-negative integer keys ↔ dense ids.
  * - `ReferenceSet` (./references.ts).
  */
 import { encodeUtf8 } from '../kernel/text-bytes';
@@ -99,6 +99,10 @@ export class TextIds {
       this.ids.set(text, id);
     }
     return id;
+  }
+  /** The text's id, -1 when it has none (none is given). */
+  find(text: string): number {
+    return this.ids.get(text) ?? -1;
   }
 }
 
