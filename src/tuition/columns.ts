@@ -7,7 +7,7 @@
  * - `ExpenseColumns`: `count`, per line `partner`, `customer`, `user` (ids in `names`), `type` (index in
  *   EXPENSE_TYPES), `cents`, `currency` (id in `names`), `date` (id in `dates`), `reference` (entry in
  *   `references`), `credit`, `source` (id in `sources`), `row`; `add`, `reserve(n)`, `line(i)`, `toArray()`, `fromLines(lines)`.
- * - `TextIds`: strings ↔ small integer ids; `KeyIds`: non-negative integer keys ↔ dense ids.
+ * - `TextIds`: strings ↔ small integer ids (`find(text)`: -1 when it has none); `KeyIds(expected?)`: non-negative integer keys ↔ dense ids.
  * - `ReferenceSet` (./references.ts).
  */
 import { encodeUtf8 } from '../kernel/text-bytes';
@@ -44,9 +44,19 @@ export function resized<T extends Int32Array | Uint8Array | Float64Array>(a: T, 
 
 /** Non-negative integer keys → dense ids in insertion order (an open-addressing table: a Map of 350k numbers costs more). */
 export class KeyIds {
-  private keys = new Float64Array(1 << 12).fill(-1);
-  private ids = new Int32Array(1 << 12);
+  private keys: Float64Array;
+  private ids: Int32Array;
   size = 0;
+  /**
+   * `expected`: about how many keys will come; room for them is made at once (a table grown to hundreds
+   * of thousands by doubling places every key again on each step). The ids are the same either way.
+   */
+  constructor(expected = 0) {
+    let n = 1 << 12;
+    while (n < 2 * expected) n *= 2;
+    this.keys = new Float64Array(n).fill(-1);
+    this.ids = new Int32Array(n);
+  }
   /** The key's id; a new key gets the next one (check `size` before and after to tell). */
   id(key: number): number {
     const mask = this.keys.length - 1;
@@ -89,6 +99,10 @@ export class TextIds {
       this.ids.set(text, id);
     }
     return id;
+  }
+  /** The text's id, -1 when it has none (none is given). */
+  find(text: string): number {
+    return this.ids.get(text) ?? -1;
   }
 }
 

@@ -50,7 +50,23 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   const names = c.names.values;
   // Per distinct text, computed once: a name's customer key and lower-case user, whether a date is in the month.
   const customerKeys = new TextIds();
-  const userKeys = new TextIds();
+  // A user key is a user's name in lower case. Most names are written so already: such a name (names are
+  // distinct texts) stands for its key's text, and only the other keys are looked up by text.
+  const userKeyText: string[] = [];
+  const keyOfLowerName = new Int32Array(names.length).fill(-1);
+  const otherKeys = new Map<string, number>();
+  const userKey = (user: number): number => {
+    const name = names[user]!;
+    const lower = name.toLowerCase();
+    const n = lower === name ? user : c.names.find(lower);
+    let uk = n >= 0 ? keyOfLowerName[n]! : (otherKeys.get(lower) ?? -1);
+    if (uk < 0) {
+      uk = userKeyText.push(lower) - 1;
+      if (n >= 0) keyOfLowerName[n] = uk;
+      else otherKeys.set(lower, uk);
+    }
+    return uk;
+  };
   const customerKeyOf = new Int32Array(names.length).fill(-1);
   const userKeyOf = new Int32Array(names.length).fill(-1);
   const inMonth = c.dates.values.map((d) => d.startsWith(month));
@@ -61,7 +77,8 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   const groupCurrency: number[] = [];
   const groupPartners: Set<number>[] = [];
   const groupLastPartner: number[] = []; // lines of one file come together: the set is asked only when the partner changes
-  const lineOf = new KeyIds();
+  // (an invoice line per user name and expense type at most, a currency aside)
+  const lineOf = new KeyIds(Math.min(c.count, names.length * EXPENSE_TYPES.length));
   // per invoice line, in typed arrays (grown as lines are met): hundreds of thousands of numbers the collector need not copy
   let lineGroup = new Int32Array(1024);
   let lineUser = new Int32Array(1024);
@@ -97,7 +114,7 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
     if (groupLastPartner[g] !== partner) groupPartners[g]!.add((groupLastPartner[g] = partner));
     const user = c.user[i]!;
     let uk = userKeyOf[user]!;
-    if (uk < 0) uk = userKeyOf[user] = userKeys.id(names[user]!.toLowerCase());
+    if (uk < 0) uk = userKeyOf[user] = userKey(user);
     const type = c.type[i]!;
     // a user key is nearly always on one invoice: its line of a type is looked up by (user key, type) in an
     // array, and by (invoice, user key, type) in the table when another invoice's line holds that place
@@ -141,15 +158,15 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   const lines = new Int32Array(lineCount);
   const next = from.slice(0, groupCustomer.length);
   for (let l = 0; l < lineCount; l++) lines[next[lineGroup[l]!]!++] = l;
-  const rank = new Int32Array(userKeys.values.length);
-  const place = new Int32Array(userKeys.values.length);
+  const rank = new Int32Array(userKeyText.length);
+  const place = new Int32Array(userKeyText.length);
   const T = EXPENSE_TYPES.length;
   const heads: InvoiceHead[] = [];
   for (let g = 0; g < groupCustomer.length; g++) {
     const ids = lines.subarray(from[g]!, from[g + 1]!);
     // users in the order first met (ids ascend), sorted stably: users the collator finds equal keep that order
-    const users = [...new Set(Array.from(ids, (l) => lineUserKey[l]!))].sort((a, b) => compareText(userKeys.values[a]!, userKeys.values[b]!));
-    users.forEach((u, k) => ((place[u] = k), (rank[u] = k > 0 && compareText(userKeys.values[users[k - 1]!]!, userKeys.values[u]!) === 0 ? rank[users[k - 1]!]! : k)));
+    const users = [...new Set(Array.from(ids, (l) => lineUserKey[l]!))].sort((a, b) => compareText(userKeyText[a]!, userKeyText[b]!));
+    users.forEach((u, k) => ((place[u] = k), (rank[u] = k > 0 && compareText(userKeyText[users[k - 1]!]!, userKeyText[u]!) === 0 ? rank[users[k - 1]!]! : k)));
     // (rank, type, place) is one number per line, and (place, type) names the line: a typed sort without a comparator
     const U = users.length;
     const lineAt = new Int32Array(U * T);

@@ -17,7 +17,8 @@ export function matchColumnLearners(c: ExpenseColumns, count: number, rules?: Le
   const names = c.names.values;
   const W = names.length;
   // each line's pair; a user name is nearly always one customer's, so its last pair is tried before the table
-  const pairs = new KeyIds();
+  // (about one pair per user name: room for as many as there are names)
+  const pairs = new KeyIds(Math.min(count, W));
   const pairOfLine = new Int32Array(count);
   // per user, side by side: her last pair and its customer (one look-up, not two far apart)
   const last = new Int32Array(2 * W).fill(-1);

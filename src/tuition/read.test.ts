@@ -7,7 +7,7 @@
  */
 import { parseCsv, type Cell, type Table } from '../kernel';
 import { splitCsvBytes } from '../kernel/csv-bytes';
-import { buildInvoiceTable, buildTuitionInvoices, buildTuitionInvoicesFromColumns, ExpenseLineReader, invoicesCsv, invoicesCsvPieces, invoicesOfTable, invoiceTableCsv } from '.';
+import { buildInvoiceTable, buildTuitionInvoices, buildTuitionInvoicesFromColumns, EXPENSE_TYPES, ExpenseLineReader, invoicesCsv, invoicesCsvPieces, invoicesOfTable, invoiceTableCsv, type ExpenseLine } from '.';
 import { applyLearners, learnerSpellings, matchLearners } from './learners';
 import { matchColumnLearners } from './learner-columns';
 import { ReferenceExpenseLineReader, referenceBuildTuitionInvoices, referenceInvoicesCsv } from '../../test/fixtures/tuition/reference';
@@ -163,5 +163,27 @@ describe('the column reader equals the simple reader', () => {
     expect(parsed).toBeGreaterThan(20);
     for (const code of ['lines', 'local-part', 'ambiguous-learner', 'blank', 'bad-reference', 'unknown-expense-type', 'bad-currency', 'bad-amount', 'negative-not-credit', 'zero-amount', 'bad-date', 'outside-month', 'duplicate-reference', 'unknown-layout', 'field-count'])
       expect([code, codes.has(code)]).toEqual([code, true]);
+  });
+
+  test('invoices group users by their name in lower case, whether or not a line writes it so (random lines)', () => {
+    for (let seed = 1; seed <= 100; seed++) {
+      const { rand, pick } = random(seed);
+      // 'bob' and 'zoë' are never written in lower case; 'alice@x.com' and 'carol' sometimes are
+      const users = ['Bob', 'BOB', 'bOb', 'Zoë', 'ZOË', 'ALICE@x.com', 'Alice@X.com', ...(seed % 2 ? ['alice@x.com', 'carol'] : []), 'Carol'];
+      const lines: ExpenseLine[] = Array.from({ length: 1 + Math.floor(rand() * 60) }, (_, i) => ({
+        partner: pick(['BrightPath', 'LearnWell']),
+        customer: pick(['Contoso', 'contoso ', 'Fabrikam']),
+        user: pick(users),
+        expenseType: pick(EXPENSE_TYPES),
+        cents: Math.floor(rand() * 20000) - 5000,
+        currency: pick(['USD', 'EUR']),
+        date: '2024-11-05',
+        reference: `R${i}`,
+        credit: false,
+        source: 'a.csv',
+        row: i + 2,
+      }));
+      expect({ seed, invoices: buildTuitionInvoices(lines, '2024-11') }).toEqual({ seed, invoices: referenceBuildTuitionInvoices(lines, '2024-11') });
+    }
   });
 });
