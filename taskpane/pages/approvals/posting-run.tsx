@@ -28,8 +28,8 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   const [busy, setBusy] = useState(false);
   const base = `/api/posting/batches/${encodeURIComponent(batchId)}`;
 
-  const read = useCallback(async () => {
-    const p = await api.request<Progress>(`${base}/progress`);
+  const read = useCallback(async (signal?: AbortSignal) => {
+    const p = await api.request<Progress>(`${base}/progress`, { signal });
     setProgress(p);
     return p;
   }, [api, base]);
@@ -57,7 +57,7 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   usePolling(
     follow,
     async (signal) => {
-      const p = await read();
+      const p = await read(signal);
       if (signal.aborted || !follow) return null;
       if (p.running || (p.batchState === 'approved' && (p.last?.at ?? null) === follow.since)) return 600;
       setFollow(null);

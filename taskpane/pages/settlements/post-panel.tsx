@@ -115,11 +115,11 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     return () => ctl.abort();
   }, [api, title, session?.user, idsConnectionId]);
 
-  const refresh = useCallback(async () => {
+  const refresh = useCallback(async (signal?: AbortSignal) => {
     if (!batch) return;
-    const p = await api.request<PanelProgress>(`/api/posting/batches/${encodeURIComponent(batch.id)}/progress`);
+    const p = await api.request<PanelProgress>(`/api/posting/batches/${encodeURIComponent(batch.id)}/progress`, { signal });
     // The batch itself (its version, for approving) only while it waits for approval: it lists every item.
-    if (p.batchState === 'awaiting_approval') setBatch((await api.request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(batch.id)}`)).batch);
+    if (p.batchState === 'awaiting_approval') setBatch((await api.request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(batch.id)}`, { signal })).batch);
     setProgress(p);
     setReadAt(Date.now());
     return p;
@@ -130,7 +130,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   usePolling(
     batch ? `${batch.id}:${busy ?? ''}` : null,
     async (signal) => {
-      const p = await refresh();
+      const p = await refresh(signal);
       if (signal.aborted || !p || !(p.running || p.batchState === 'awaiting_approval' || p.batchState === 'approved' || p.batchState === 'sending')) return null;
       // A batch recovering after a restart resumes by itself: follow it closely then too.
       const waiting = (p.leases?.heldByStale ?? 0) > 0;
