@@ -43,7 +43,6 @@ export interface Inbox {
   waitingForYou: number;
 }
 
-
 async function batchesIn(db: Queryable, states: readonly BatchState[], order: string, limit: number): Promise<BatchRow[]> {
   return db.query<BatchRow>(`SELECT * FROM batches WHERE state IN (${placeholders(states.length)}) ORDER BY ${order} DESC, id LIMIT $${states.length + 1}`, [...states, limit]);
 }

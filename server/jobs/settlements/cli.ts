@@ -11,14 +11,17 @@ import type { InvoiceMode } from '../../../src/settlements/build';
 import { loadSettlementConfig, settlementFilePaths, SettlementFilesError } from './files';
 import { readSettlementFileAt } from './read-file';
 import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
-import { cliConfig, withStore } from '../../cli/setup';
-import { listConnections } from '../../zoho/connections';
 import { mergeSettlementConfig } from '../../../src/settlements/mapping';
 import { settlementIdsFromMapping, type SettlementIds } from '../../../src/settlements/mapping-file';
-import { listMappings } from './mapping-store';
 
-/** The stored mapping of a connection named by name or id, or the sentence saying there is none. */
+/**
+ * The stored mapping of a connection named by name or id, or the sentence saying there is none.
+ * (the store, its drivers and the server's settings are loaded only then: a run without --connection needs none of them)
+ */
 async function storedIds(io: CliIo, which: string): Promise<{ name: string; entries: number; ids: SettlementIds } | string> {
+  const { cliConfig, withStore } = require('../../cli/setup') as typeof import('../../cli/setup');
+  const { listConnections } = require('../../zoho/connections') as typeof import('../../zoho/connections');
+  const { listMappings } = require('./mapping-store') as typeof import('./mapping-store');
   return withStore(cliConfig(io), async (store) => {
     const all = await listConnections(store);
     const c = all.find((x) => x.id === which) ?? all.find((x) => x.name.toLowerCase() === which.trim().toLowerCase());

@@ -17,10 +17,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { Problem } from '../../../src/kernel';
 import type { ExpenseLineReader } from '../../../src/tuition';
 import type { ExpensePart } from '../../../src/tuition/parts';
+import { startWorkerFile } from '../../worker-file';
 import { isCsvInput, readTuitionFileInto } from './inputs';
 
 export interface GroupJob {
@@ -91,12 +92,7 @@ export async function readTuitionFilesInto(reader: ExpenseLineReader, files: rea
 
 /** A worker reading one group of files as a part. */
 function readGroup(files: string[], options: GroupJob['options']): { worker: Worker; done: Promise<GroupDone> } {
-  const ext = path.extname(__filename);
-  const worker = new Worker(path.join(__dirname, `read-files-worker${ext}`), {
-    workerData: { files, options } satisfies GroupJob,
-    // From the TypeScript sources (tsx, tests) the worker compiles its modules the same way.
-    execArgv: ext === '.ts' ? [...process.execArgv, '--require', 'tsx/cjs'] : process.execArgv,
-  });
+  const worker = startWorkerFile(__filename, 'read-files-worker', { workerData: { files, options } satisfies GroupJob });
   const done = new Promise<GroupDone>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
