@@ -233,14 +233,7 @@ export function* invoiceTableCsv(t: InvoiceTable, options: CsvOptions = {}, chun
     cells.text(text);
     return [at, cells.pos];
   };
-  const put = (s: number, e: number) => {
-    out.room(e - s);
-    const from = cells.buf;
-    const to = out.buf;
-    let p = out.pos;
-    for (let k = s; k < e; k++) to[p++] = from[k]!;
-    out.pos = p;
-  };
+  const put = (s: number, e: number) => out.copy(cells.buf, s, e);
   const typeCell = EXPENSE_TYPES.map((type) => encoded(csvCell(type, d) + d));
   const userStart = new Int32Array(t.names.length).fill(-1);
   const userEnd = new Int32Array(t.names.length);
