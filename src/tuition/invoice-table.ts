@@ -198,21 +198,26 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
     });
   }
   // invoices in the order met first (customer key, then currency), then sorted: ties keep that order
-  const met = new Map<InvoiceHead, number>();
+  // (each name in lower case once, not once per comparison)
+  const met = new Float64Array(heads.length);
+  const lower = heads.map((h) => h.customer.toLowerCase());
   const byCustomer = new Map<number, number>();
   for (let g = 0; g < heads.length; g++) {
     const ck = customerKeyOf[groupCustomer[g]!]!;
     if (!byCustomer.has(ck)) byCustomer.set(ck, byCustomer.size);
-    met.set(heads[g]!, byCustomer.get(ck)! * heads.length + g);
+    met[g] = byCustomer.get(ck)! * heads.length + g;
   }
-  heads.sort((a, b) => compareText(a.customer.toLowerCase(), b.customer.toLowerCase()) || compareText(a.currency, b.currency) || met.get(a)! - met.get(b)!);
+  const sorted = heads
+    .map((_, g) => g)
+    .sort((a, b) => compareText(lower[a]!, lower[b]!) || compareText(heads[a]!.currency, heads[b]!.currency) || met[a]! - met[b]!)
+    .map((g) => heads[g]!);
   const references = (l: number): string[] => {
     const out: string[] = [];
     if (!withReferences) return out;
     for (let i = firstRef[l]!; i >= 0; i = nextRef[i]!) out.push(`${c.partners.values[c.partner[i]!]}:${c.references.text(c.reference[i]!)}`);
     return out.sort();
   };
-  return { month, invoices: heads, line: lines, user: lineUser, type: lineType, cents: lineCents, items: lineItems, names, references };
+  return { month, invoices: sorted, line: lines, user: lineUser, type: lineType, cents: lineCents, items: lineItems, names, references };
 }
 
 /**
