@@ -40,4 +40,13 @@ describe('ByteWriter', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  test('ByteWriter.copy appends the given range, growing the buffer', () => {
+    const src = Uint8Array.from([1, 2, 3, 4, 5]);
+    const out = new ByteWriter(1);
+    out.byte(9);
+    out.copy(src, 1, 4);
+    out.copy(src, 2, 2);
+    expect([...out.take()]).toEqual([9, 2, 3, 4]);
+  });
 });

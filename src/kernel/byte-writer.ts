@@ -5,7 +5,7 @@
  *
  * Public API
  * - `ByteWriter(size?)`: `buf`/`pos` (callers may write bytes directly after `room(n)`), `byte(c)`, `crlf()`,
- *   `text(s)`, `integer(n)`, `isoSecond(ms)`, `cents(c)`, `take()`.
+ *   `text(s)`, `copy(src, s, e)`, `integer(n)`, `isoSecond(ms)`, `cents(c)`, `take()`.
  */
 import { writeAmountAscii } from './money';
 
@@ -69,6 +69,14 @@ export class ByteWriter {
       }
     }
     this.pos = pos;
+  }
+  /** Bytes src[s..e) copied in: by hand, as a native copy of a few bytes costs more than the loop. */
+  copy(src: Uint8Array, s: number, e: number): void {
+    this.room(e - s);
+    const b = this.buf;
+    let p = this.pos;
+    for (let k = s; k < e; k++) b[p++] = src[k]!;
+    this.pos = p;
   }
   /** A non-negative integer below 2^53, as String(n) writes it. */
   integer(n: number): void {

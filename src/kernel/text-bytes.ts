@@ -16,6 +16,7 @@
  * - `decodeWindows1252(bytes)`: windows-1252 text (every byte maps to a character).
  * - `ByteKeys`: byte strings (from any buffer) ↔ small integer ids, kept in one pool.
  */
+import { ByteWriter } from './byte-writer';
 
 interface TextDecoderLike {
   decode(input: Uint8Array): string;
@@ -98,8 +99,7 @@ export class SpanText {
   private entryHash: number[] = [];
   readonly values: string[] = [];
   /** Pooled: each value's bytes copied here when first seen (entryStart/entryEnd index this). */
-  private pool: Uint8Array | null;
-  private used = 0;
+  private readonly pool: ByteWriter | null;
 
   constructor(
     readonly bytes: Uint8Array,
@@ -107,7 +107,7 @@ export class SpanText {
     pooled = false,
   ) {
     this.utf8 = encoding === 'utf-8' ? new globals.TextDecoder('utf-8') : null;
-    this.pool = pooled ? new Uint8Array(1 << 16) : null;
+    this.pool = pooled ? new ByteWriter(1 << 16) : null;
   }
 
   text(start: number, end: number): string {
@@ -156,16 +156,10 @@ export class SpanText {
 
   /** A pooled value's bytes copied into the pool: their span there. */
   private copy(b: Uint8Array, start: number, end: number): [number, number] {
-    let pool = this.pool!;
-    const n = end - start;
-    if (this.used + n > pool.length) {
-      const bigger = new Uint8Array(Math.max(pool.length * 2, this.used + n));
-      bigger.set(pool.subarray(0, this.used));
-      this.pool = pool = bigger;
-    }
-    pool.set(b.subarray(start, end), this.used);
-    this.used += n;
-    return [this.used - n, this.used];
+    const pool = this.pool!;
+    const at = pool.pos;
+    pool.copy(b, start, end);
+    return [at, pool.pos];
   }
 
   intern(start: number, end: number): string {
@@ -203,7 +197,7 @@ export class SpanText {
 
   /** The values and where each was first seen (end -1: a text that is not a span), as plain data another thread can send. */
   part(): SpanTextPart {
-    return { values: this.values, start: this.entryStart, end: this.entryEnd, ...(this.pool && { pool: this.pool.slice(0, this.used) }) };
+    return { values: this.values, start: this.entryStart, end: this.entryEnd, ...(this.pool && { pool: this.pool.buf.slice(0, this.pool.pos) }) };
   }
 
   /** This SpanText's id of each value of another over the same bytes (its `part()`), or of a pooled one over any bytes. */
@@ -217,7 +211,7 @@ export class SpanText {
   private same(e: number, b: Uint8Array, start: number, end: number): boolean {
     const s = this.entryStart[e]!;
     if (this.entryEnd[e]! - s !== end - start) return false;
-    const p = this.pool ?? this.bytes;
+    const p = this.pool ? this.pool.buf : this.bytes;
     for (let k = 0; k < end - start; k++) if (p[s + k] !== b[start + k]) return false;
     return true;
   }

@@ -198,21 +198,26 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
     });
   }
   // invoices in the order met first (customer key, then currency), then sorted: ties keep that order
-  const met = new Map<InvoiceHead, number>();
+  // (each name in lower case once, not once per comparison)
+  const met = new Float64Array(heads.length);
+  const lower = heads.map((h) => h.customer.toLowerCase());
   const byCustomer = new Map<number, number>();
   for (let g = 0; g < heads.length; g++) {
     const ck = customerKeyOf[groupCustomer[g]!]!;
     if (!byCustomer.has(ck)) byCustomer.set(ck, byCustomer.size);
-    met.set(heads[g]!, byCustomer.get(ck)! * heads.length + g);
+    met[g] = byCustomer.get(ck)! * heads.length + g;
   }
-  heads.sort((a, b) => compareText(a.customer.toLowerCase(), b.customer.toLowerCase()) || compareText(a.currency, b.currency) || met.get(a)! - met.get(b)!);
+  const sorted = heads
+    .map((_, g) => g)
+    .sort((a, b) => compareText(lower[a]!, lower[b]!) || compareText(heads[a]!.currency, heads[b]!.currency) || met[a]! - met[b]!)
+    .map((g) => heads[g]!);
   const references = (l: number): string[] => {
     const out: string[] = [];
     if (!withReferences) return out;
     for (let i = firstRef[l]!; i >= 0; i = nextRef[i]!) out.push(`${c.partners.values[c.partner[i]!]}:${c.references.text(c.reference[i]!)}`);
     return out.sort();
   };
-  return { month, invoices: heads, line: lines, user: lineUser, type: lineType, cents: lineCents, items: lineItems, names, references };
+  return { month, invoices: sorted, line: lines, user: lineUser, type: lineType, cents: lineCents, items: lineItems, names, references };
 }
 
 /**
@@ -233,14 +238,7 @@ export function* invoiceTableCsv(t: InvoiceTable, options: CsvOptions = {}, chun
     cells.text(text);
     return [at, cells.pos];
   };
-  const put = (s: number, e: number) => {
-    out.room(e - s);
-    const from = cells.buf;
-    const to = out.buf;
-    let p = out.pos;
-    for (let k = s; k < e; k++) to[p++] = from[k]!;
-    out.pos = p;
-  };
+  const put = (s: number, e: number) => out.copy(cells.buf, s, e);
   const typeCell = EXPENSE_TYPES.map((type) => encoded(csvCell(type, d) + d));
   const userStart = new Int32Array(t.names.length).fill(-1);
   const userEnd = new Int32Array(t.names.length);

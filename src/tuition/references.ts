@@ -11,6 +11,7 @@
  * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after (with the
  *   reference's source and row), `text(entry)`, `source(entry)`, `row(entry)`, `reserve(n)`, `count`.
  */
+import { ByteWriter } from '../kernel/byte-writer';
 import { ByteKeys, decodeUtf8 } from '../kernel/text-bytes';
 
 /** Numbers at most this long are kept in a bitset (below ten million). */
@@ -40,8 +41,7 @@ export class ReferenceSet {
   private readonly prefixes = new ByteKeys();
   private readonly numbered: Numbered[] = [];
   // each entry's text (bytes in one pool), source and row
-  private pool = new Uint8Array(1 << 16);
-  private used = 0;
+  private readonly pool = new ByteWriter(1 << 16);
   private start = new Int32Array(1024);
   private end = new Int32Array(1024);
   private sourceOf = new Int32Array(1024);
@@ -86,12 +86,9 @@ export class ReferenceSet {
   add(partner: number, b: Uint8Array, s: number, e: number, source: number, row: number): number {
     const entry = this.count++;
     if (entry === this.start.length) this.resize(entry * 2);
-    const len = e - s;
-    if (this.used + len > this.pool.length) this.grow(len);
-    const pool = this.pool;
-    for (let i = 0, at = this.used; i < len; i++, at++) pool[at] = b[s + i]!;
-    this.start[entry] = this.used;
-    this.end[entry] = this.used += len;
+    this.start[entry] = this.pool.pos;
+    this.pool.copy(b, s, e);
+    this.end[entry] = this.pool.pos;
     this.sourceOf[entry] = source;
     this.rowOf[entry] = row;
     const group = this.lastPrefix >= 0 ? this.numbered[this.lastPrefix]! : null;
@@ -104,7 +101,7 @@ export class ReferenceSet {
           group.bytes = true;
           for (let i = 0; i < group.size; i++) {
             const earlier = group.entries[i]!;
-            this.keep(partner, this.pool, this.start[earlier]!, this.end[earlier]!, earlier);
+            this.keep(partner, this.pool.buf, this.start[earlier]!, this.end[earlier]!, earlier);
           }
           group.entries = new Int32Array(0);
           group.size = 0;
@@ -147,12 +144,11 @@ export class ReferenceSet {
   /** Room for n more references (of the length of those so far), made at once. */
   reserve(n: number): void {
     if (this.count + n > this.start.length) this.resize(this.count + n);
-    const bytes = Math.ceil(n * (this.count ? this.used / this.count : 8));
-    if (this.used + bytes > this.pool.length) this.grow(bytes);
+    this.pool.room(Math.ceil(n * (this.count ? this.pool.pos / this.count : 8)));
   }
 
   text(k: number): string {
-    return decodeUtf8(this.pool.subarray(this.start[k]!, this.end[k]!));
+    return decodeUtf8(this.pool.buf.subarray(this.start[k]!, this.end[k]!));
   }
   source(k: number): number {
     return this.sourceOf[k]!;
@@ -172,11 +168,5 @@ export class ReferenceSet {
     this.sourceOf = to(this.sourceOf);
     this.rowOf = to(this.rowOf);
     this.numberOf = to(this.numberOf);
-  }
-
-  private grow(len: number): void {
-    const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.used + len));
-    bigger.set(this.pool.subarray(0, this.used));
-    this.pool = bigger;
   }
 }

@@ -149,13 +149,7 @@ export interface SheetRow {
 export function* sheetRows(spec: SheetSpec): Generator<SheetRow> {
   const width = sheetWidth(spec);
   const formats = spec.columns.map(columnNumberFormat);
-  const pad = (values: Cell[], fmt: string[]): SheetRow => {
-    while (values.length < width) {
-      values.push('');
-      fmt.push(GENERAL_FORMAT);
-    }
-    return { values, formats: fmt };
-  };
+  const pad = (values: Cell[], fmt: string[]) => padRow(values, fmt, width);
   for (const r of spec.preamble ?? []) {
     const cells = r.map(preambleCell);
     yield pad(
@@ -172,8 +166,15 @@ export function* sheetRows(spec: SheetSpec): Generator<SheetRow> {
 
 /** One data row of `spec` as `sheetRows` yields it; `formats` are the columns' (`columnNumberFormat`). */
 export function sheetDataRow(spec: SheetSpec, row: readonly Cell[], formats: readonly string[], width = sheetWidth(spec)): SheetRow {
-  const values = spec.columns.map((c, i) => cellValue(row[i], c));
-  const fmt = formats.slice();
+  return padRow(
+    spec.columns.map((c, i) => cellValue(row[i], c)),
+    formats.slice(),
+    width,
+  );
+}
+
+/** A row filled out to `width` cells with blanks in the General format. */
+function padRow(values: Cell[], fmt: string[], width: number): SheetRow {
   while (values.length < width) {
     values.push('');
     fmt.push(GENERAL_FORMAT);
