@@ -5,7 +5,7 @@
  * lines, quotes early or late, CR line breaks early or late, a BOM.
  */
 import { parseCsv } from './csv';
-import { splitCsvBytes } from './csv-bytes';
+import { CsvScratch, splitCsvBytes } from './csv-bytes';
 
 function random(seed: number) {
   let s = seed;
@@ -35,24 +35,29 @@ function randomCsv(seed: number): string {
 }
 
 describe('splitCsvBytes', () => {
-  test('gives parseCsv’s records on 3,000 random files, or declines', () => {
+  test('gives parseCsv’s records on 3,000 random files, or declines — with fresh span arrays or ones reused from file to file', () => {
     let split = 0;
+    const scratch = new CsvScratch();
     for (let seed = 1; seed <= 3000; seed++) {
       const text = randomCsv(seed);
       const bytes = new TextEncoder().encode(text);
-      const spans = splitCsvBytes(bytes, 'f.csv');
-      if (!spans) continue;
-      split++;
-      const decoder = new TextDecoder();
-      const cell = (f: number) => (spans.start[f]! < 0 ? spans.literals[-1 - spans.start[f]!]! : decoder.decode(bytes.subarray(spans.start[f]!, spans.end[f]!)));
-      const rows = Array.from({ length: spans.rows }, (_, r) => Array.from({ length: spans.rowStart[r + 1]! - spans.rowStart[r]! }, (_, k) => cell(spans.rowStart[r]! + k)));
       const want = parseCsv(text, { name: 'f.csv' });
-      expect({ seed, header: spans.header, rows, problems: spans.problems }).toEqual({
-        seed,
-        header: want.table.header,
-        rows: want.table.rows.map((r) => r.map(String)),
-        problems: want.problems,
-      });
+      const fresh = splitCsvBytes(bytes, 'f.csv');
+      // (the reused arrays hold the last file's spans past this one's)
+      const reused = splitCsvBytes(bytes, 'f.csv', scratch);
+      expect({ seed, reused: !!reused }).toEqual({ seed, reused: !!fresh });
+      for (const spans of fresh && reused ? [fresh, reused] : []) {
+        const decoder = new TextDecoder();
+        const cell = (f: number) => (spans.start[f]! < 0 ? spans.literals[-1 - spans.start[f]!]! : decoder.decode(bytes.subarray(spans.start[f]!, spans.end[f]!)));
+        const rows = Array.from({ length: spans.rows }, (_, r) => Array.from({ length: spans.rowStart[r + 1]! - spans.rowStart[r]! }, (_, k) => cell(spans.rowStart[r]! + k)));
+        expect({ seed, header: spans.header, rows, problems: spans.problems }).toEqual({
+          seed,
+          header: want.table.header,
+          rows: want.table.rows.map((r) => r.map(String)),
+          problems: want.problems,
+        });
+      }
+      if (fresh) split++;
     }
     expect(split).toBeGreaterThan(1500);
   });

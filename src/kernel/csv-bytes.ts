@@ -7,7 +7,9 @@
  * `parseCsv`, so the two never disagree.
  *
  * Public API
- * - `splitCsvBytes(bytes, name)` → `CsvSpans | null`.
+ * - `splitCsvBytes(bytes, name, scratch?)` → `CsvSpans | null`; `scratch` (a `CsvScratch`): span arrays
+ *   reused from file to file (fresh memory costs more than splitting), the spans then views of them
+ *   that the next split with it overwrites.
  * - `CsvSpans`: `header` (as parseCsv's table has it), `rows`, `rowStart` (rows + 1 field indexes),
  *   `start`/`end` per field (a span of `bytes`; start < 0: `literals[-1 - start]`, a quoted field with
  *   doubled quotes), `problems` (parseCsv's field-count warnings), `text` (a SpanText over the bytes).
@@ -15,6 +17,7 @@
 import Papa from 'papaparse';
 import { warning, type Problem } from './problems';
 import { SPACE, SpanText, utf8SequenceLength } from './text-bytes';
+import { resized } from './typed-arrays';
 
 export interface CsvSpans {
   bytes: Uint8Array;
@@ -63,7 +66,14 @@ function firstLines(b: Uint8Array, from: number, end: number, n: number): number
   return end;
 }
 
-export function splitCsvBytes(bytes: Uint8Array, name: string): CsvSpans | null {
+/** Span arrays a reader of many files lends each split (see splitCsvBytes): grown to the largest file, never shrunk. */
+export class CsvScratch {
+  start = new Int32Array(0);
+  end = new Int32Array(0);
+  rowStarts = new Int32Array(0);
+}
+
+export function splitCsvBytes(bytes: Uint8Array, name: string, scratch: CsvScratch = new CsvScratch()): CsvSpans | null {
   const b = bytes;
   const n = b.length;
   const from = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
@@ -75,22 +85,26 @@ export function splitCsvBytes(bytes: Uint8Array, name: string): CsvSpans | null 
   const stops = new Uint8Array(256);
   stops.fill(2, 0x80);
   for (const c of [delim, LF, CR, QUOTE]) stops[c] = 1;
-  let cap = Math.max(64, n >> 3);
-  let start = new Int32Array(cap);
-  let end = new Int32Array(cap);
+  if (scratch.start.length < Math.max(64, n >> 3)) {
+    scratch.start = new Int32Array(Math.max(64, n >> 3));
+    scratch.end = new Int32Array(scratch.start.length);
+  }
+  let { start, end, rowStarts } = scratch;
+  let cap = start.length;
   let fields = 0;
-  const rowStarts: number[] = [];
+  let records = 0;
+  const pushRecord = (f: number) => {
+    if (records === rowStarts.length) rowStarts = scratch.rowStarts = resized(rowStarts, Math.max(1024, records * 2));
+    rowStarts[records++] = f;
+  };
   const literals: string[] = [];
   let recordFrom = 0;
   let i = from;
   const push = (s: number, e: number) => {
     if (fields === cap) {
       cap *= 2;
-      const s2 = new Int32Array(cap);
-      s2.set(start);
-      const e2 = new Int32Array(cap);
-      e2.set(end);
-      [start, end] = [s2, e2];
+      start = scratch.start = resized(start, cap);
+      end = scratch.end = resized(end, cap);
     }
     start[fields] = s;
     end[fields++] = e;
@@ -101,15 +115,15 @@ export function splitCsvBytes(bytes: Uint8Array, name: string): CsvSpans | null 
       const s = start[f]!;
       const e = end[f]!;
       if (s < 0) {
-        if (literals[-1 - s]!.trim() !== '') return void rowStarts.push(recordFrom), (recordFrom = fields);
+        if (literals[-1 - s]!.trim() !== '') return void pushRecord(recordFrom), (recordFrom = fields);
         continue;
       }
       for (let k = s; k < e; k++) {
         if (SPACE[b[k]!]) continue;
-        if (b[k]! < 0x80) return void rowStarts.push(recordFrom), (recordFrom = fields);
+        if (b[k]! < 0x80) return void pushRecord(recordFrom), (recordFrom = fields);
         let joined = '';
         for (let f2 = recordFrom; f2 < fields; f2++) joined += start[f2]! < 0 ? literals[-1 - start[f2]!] : text.text(start[f2]!, end[f2]!);
-        if (joined.trim() !== '') return void rowStarts.push(recordFrom), (recordFrom = fields);
+        if (joined.trim() !== '') return void pushRecord(recordFrom), (recordFrom = fields);
         fields = recordFrom;
         return;
       }
@@ -177,16 +191,16 @@ export function splitCsvBytes(bytes: Uint8Array, name: string): CsvSpans | null 
     }
     endRecord();
   }
-  if (rowStarts.length === 0) return null; // an empty file: parseCsv says so
-  rowStarts.push(fields);
+  if (records === 0) return null; // an empty file: parseCsv says so
+  pushRecord(fields);
   const problems: Problem[] = [];
   const width = rowStarts[1]! - rowStarts[0]!;
-  for (let r = 1; r + 1 < rowStarts.length; r++) {
+  for (let r = 1; r + 1 < records; r++) {
     const count = rowStarts[r + 1]! - rowStarts[r]!;
     if (count !== width)
       problems.push(warning({ source: name, row: r + 1, message: `This line has ${count} fields where the header has ${width}.`, code: 'field-count' }));
   }
   const header: string[] = [];
   for (let f = rowStarts[0]!; f < rowStarts[1]!; f++) header.push((start[f]! < 0 ? literals[-1 - start[f]!]! : text.text(start[f]!, end[f]!)).replace(/^\uFEFF/, '').trim());
-  return { bytes: b, text, header, rows: rowStarts.length - 2, rowStart: Int32Array.from(rowStarts.slice(1)), start, end, literals, problems };
+  return { bytes: b, text, header, rows: records - 2, rowStart: rowStarts.subarray(1, records), start, end, literals, problems };
 }

@@ -11,6 +11,7 @@
  * - `ReferenceSet` (./references.ts).
  */
 import { encodeUtf8 } from '../kernel/text-bytes';
+import { resized } from '../kernel/typed-arrays';
 import { ReferenceSet } from './references';
 
 export { ReferenceSet } from './references';
@@ -35,12 +36,7 @@ export interface ExpenseLine {
   row: number;
 }
 
-/** A typed array's copy with room for n values (the first ones kept). */
-export function resized<T extends Int32Array | Uint8Array | Float64Array>(a: T, n: number): T {
-  const b = new (a.constructor as new (n: number) => T)(n);
-  b.set(a.length > n ? a.subarray(0, n) : a);
-  return b;
-}
+export { resized } from '../kernel/typed-arrays';
 
 /** Non-negative integer keys → dense ids in insertion order (an open-addressing table: a Map of 350k numbers costs more). */
 export class KeyIds {

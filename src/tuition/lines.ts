@@ -14,7 +14,7 @@
  */
 import { blocking, isBlank, minorUnitDigits, parseCsv, warning, type Problem, type Table } from '../kernel';
 import { isCurrencyCode } from '../kernel/money';
-import { splitCsvBytes } from '../kernel/csv-bytes';
+import { CsvScratch, splitCsvBytes } from '../kernel/csv-bytes';
 import { CellMemo, CellRow, SpanRow, type RowCells } from './rows';
 import { ExpenseColumns, type ExpenseLine, type TextIds } from './columns';
 import { duplicateReference, RecordedReferences, sameReadOptions, type ExpensePart } from './parts';
@@ -83,6 +83,9 @@ export class ExpenseLineReader {
   private readonly memos = { few: new CellMemo(), customers: new CellMemo(), many: new CellMemo() };
   /** Per text id of a currency cell: the code it reads as, whether it is one, whether amounts in it have two decimals. */
   private readonly currencies = new Map<number, { code: string; ok: boolean; twoDecimals: boolean }>();
+
+  /** The span arrays each CSV file is split into (the same ones file after file: see CsvScratch). */
+  private readonly scratch = new CsvScratch();
 
   /** Set for a part reader (`{ part: true }`): its references are recorded for the merge instead of checked. */
   private readonly recorded: RecordedReferences | null;
@@ -219,7 +222,7 @@ export class ExpenseLineReader {
    * (syntax, field counts, empty), which hosts list before the rows' problems, as they do for a table.
    */
   readCsv(name: string, bytes: Uint8Array, decode: () => string): Problem[] {
-    const csv = splitCsvBytes(bytes, name);
+    const csv = splitCsvBytes(bytes, name, this.scratch);
     if (!csv) {
       const parsed = parseCsv(decode(), { name });
       this.read(parsed.table);

@@ -11,7 +11,7 @@
  * Public API
  * - `readSettlementFileAt(file, options?)` → SettlementRead. `threads`: 2 (the default; 1 on a one-core machine) reads a large file on this thread and a worker, 1 on this thread;
  *   `partBytes` (default 8 MB): a file under twice this is read whole in one pass (a worker's start costs more); `window`: the window's bytes.
- * - `readRange(fd, bytes, from, to)`, `fileBytes(fd)`: a file's bytes into memory.
+ * - `readRange(fd, bytes, from, to)` (../../read-range), `fileBytes(fd)`: a file's bytes into memory.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -23,6 +23,7 @@ import { NEEDS_BYTES, type Pass1, type Pass1Part } from '../../../src/settlement
 import { joinSettlementParts, placeSettlementParts, planSettlementParts, readSettlementPartWindowed, type ReadBytes, type SettlementPartJob } from '../../../src/settlements/parts';
 import { NOT_UTF8 } from '../../../src/settlements/rows';
 import { startWorkerFile } from '../../worker-file';
+import { readRange } from '../../read-range';
 
 /** The worker's message: read this part of the file. */
 export interface PartJob {
@@ -50,14 +51,7 @@ const HEAD = 1 << 18;
 /** Small enough to stay in the processor's cache while its lines are read, large enough for few reads. */
 export const WINDOW = 1 << 20;
 
-/** Reads bytes [from, to) of an open file into `bytes` at the same offsets. */
-export function readRange(fd: number, bytes: Uint8Array, from: number, to: number): void {
-  for (let at = from; at < to; ) {
-    const n = fs.readSync(fd, bytes, at, to - at, at);
-    if (n === 0) throw new Error('The file became shorter while it was read.');
-    at += n;
-  }
-}
+export { readRange } from '../../read-range';
 
 /** An open file's bytes for a windowed reader. */
 export function fileBytes(fd: number): ReadBytes {

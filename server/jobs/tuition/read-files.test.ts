@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { ExpenseLineReader } from '../../../src/tuition';
-import { defaultThreads, fileGroups, readTuitionFilesInto } from './read-files';
+import { defaultThreads, fileGroups, readInOrder, readTuitionFilesInto } from './read-files';
+import { readTuitionFileInto } from './inputs';
 
 const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date'];
 const LW = ['Reference', 'Company', 'Learner', 'Expense Type', 'Amount', 'Currency', 'Date'];
@@ -82,4 +83,19 @@ test('read on worker threads equals read one after another', async () => {
   // a reference first given in an earlier group of files than its duplicate
   expect(one.problems.some((p) => p.code === 'duplicate-reference' && p.message.includes('partner-0.csv') && p.source === 'partner-6.csv')).toBe(true);
   for (const threads of [2, 3]) expect({ threads, ...(await read(threads)) }).toEqual({ threads, ...one });
+});
+
+test('files read through one buffer reused from file to file give what each file read on its own gives', async () => {
+  // largest first: every later file is read over the bytes of a larger one
+  const bySize = [...files].sort((a, b) => fs.statSync(b).size - fs.statSync(a).size);
+  expect(new Set(bySize.map((f) => fs.statSync(f).size)).size).toBeGreaterThan(3);
+  const reused = new ExpenseLineReader({ month: '2024-11' });
+  const reusedFileProblems = await readInOrder(reused, bySize);
+  const own = new ExpenseLineReader({ month: '2024-11' });
+  const ownFileProblems = [];
+  for (const f of bySize) ownFileProblems.push(...(await readTuitionFileInto(own, path.basename(f), fs.readFileSync(f))));
+  const { columns, ...ownResult } = own.result();
+  expect(columns!.count).toBeGreaterThan(100);
+  const { columns: _, ...reusedResult } = reused.result();
+  expect({ fileProblems: reusedFileProblems, ...reusedResult }).toEqual({ fileProblems: ownFileProblems, ...ownResult });
 });

@@ -21,6 +21,7 @@ import type { Worker } from 'node:worker_threads';
 import type { Problem } from '../../../src/kernel';
 import type { ExpenseLineReader } from '../../../src/tuition';
 import type { ExpensePart } from '../../../src/tuition/parts';
+import { readRange } from '../../read-range';
 import { startWorkerFile } from '../../worker-file';
 import { isCsvInput, readTuitionFileInto } from './inputs';
 
@@ -37,9 +38,22 @@ export interface GroupDone {
 /** Each file into the reader in order; their own problems (a worker reads its group with it too). */
 export async function readInOrder(reader: ExpenseLineReader, files: readonly string[]): Promise<Problem[]> {
   const problems: Problem[] = [];
-  // one file's bytes at a time: each is let go once its lines are read (kept as columns)
+  // One file's bytes at a time, CSV files' in one buffer grown to the largest (fresh memory for each file
+  // cost more than reading it): the reader keeps no view of a file's bytes once its lines are read.
+  let buffer = Buffer.alloc(0);
   for (let i = 0; i < files.length; i++) {
-    const bytes = fs.readFileSync(files[i]!);
+    let bytes: Buffer;
+    if (isCsvInput(files[i]!)) {
+      const fd = fs.openSync(files[i]!, 'r');
+      try {
+        const size = fs.fstatSync(fd).size;
+        if (size > buffer.length) buffer = Buffer.allocUnsafe(Math.max(size, Math.ceil(buffer.length * 1.25)));
+        readRange(fd, buffer, 0, size);
+        bytes = buffer.subarray(0, size);
+      } finally {
+        fs.closeSync(fd);
+      }
+    } else bytes = fs.readFileSync(files[i]!);
     const before = reader.lineCount;
     problems.push(...(await readTuitionFileInto(reader, path.basename(files[i]!), bytes)));
     // After the first CSV file, room for the other CSV files' lines at its lines per byte and an eighth
