@@ -107,6 +107,13 @@ export class RecordedReferences {
     cols[7]![i] = c;
   }
 
+  /** Room for n more references (of the length of those so far), made at once. */
+  reserve(n: number): void {
+    if (this.count + n > this.cols[0]!.length) for (let k = 0; k < this.cols.length; k++) this.cols[k] = resized(this.cols[k]!, this.count + n);
+    const bytes = Math.ceil(n * (this.count ? this.used / this.count : 8));
+    if (this.used + bytes > this.pool.length) this.pool = resized(this.pool, this.used + bytes);
+  }
+
   toPart(): PartReferences {
     const [start, end, partner, source, row, problemAt, line, column] = this.cols.map((a) => a.subarray(0, this.count)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
     return { count: this.count, pool: this.pool.subarray(0, this.used), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };

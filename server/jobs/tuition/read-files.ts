@@ -35,8 +35,11 @@ export interface GroupDone {
   problems: Problem[];
 }
 
-/** Each file into the reader in order; their own problems (a worker reads its group with it too). */
-export async function readInOrder(reader: ExpenseLineReader, files: readonly string[]): Promise<Problem[]> {
+/**
+ * Each file into the reader in order; their own problems (a worker reads its group with it too).
+ * `later`: the bytes of CSV files whose lines will be merged into the reader after these (room is made for them too).
+ */
+export async function readInOrder(reader: ExpenseLineReader, files: readonly string[], later = 0): Promise<Problem[]> {
   const problems: Problem[] = [];
   // One file's bytes at a time, CSV files' in one buffer grown to the largest (fresh memory for each file
   // cost more than reading it): the reader keeps no view of a file's bytes once its lines are read.
@@ -56,11 +59,11 @@ export async function readInOrder(reader: ExpenseLineReader, files: readonly str
     } else bytes = fs.readFileSync(files[i]!);
     const before = reader.lineCount;
     problems.push(...(await readTuitionFileInto(reader, path.basename(files[i]!), bytes)));
-    // After the first CSV file, room for the other CSV files' lines at its lines per byte and an eighth
-    // more (partner files' rows are much alike): the columns and reference set are made once, not
-    // doubled on the way there — nor once more for the last few lines.
+    // After the first CSV file, room for the other CSV files' lines (and those merged later) at its lines
+    // per byte and an eighth more (partner files' rows are much alike): the columns and reference set are
+    // made once, not doubled on the way there — nor once more for the last few lines or a merge.
     if (i === 0 && isCsvInput(files[0]!) && bytes.length > 0) {
-      const rest = files.slice(1).filter(isCsvInput).reduce((sum, f) => sum + fs.statSync(f).size, 0);
+      const rest = later + files.slice(1).filter(isCsvInput).reduce((sum, f) => sum + fs.statSync(f).size, 0);
       reader.reserve(Math.ceil((rest * (reader.lineCount - before) * 1.125) / bytes.length));
     }
   }
@@ -89,10 +92,12 @@ export async function readTuitionFilesInto(reader: ExpenseLineReader, files: rea
   const threads = Math.min(options.threads ?? defaultThreads(files.length), files.length);
   if (threads < 2) return readInOrder(reader, files);
   const sizes = files.map((f) => fs.statSync(f).size);
-  const [first, ...rest] = fileGroups(sizes, threads).map((g) => g.map((i) => files[i]!));
+  const groups = fileGroups(sizes, threads);
+  const [first, ...rest] = groups.map((g) => g.map((i) => files[i]!));
   const workers = rest.map((group) => readGroup(group, reader.options));
   try {
-    const problems = await readInOrder(reader, first!);
+    const later = groups.slice(1).flat().reduce((sum, i) => sum + (isCsvInput(files[i]!) ? sizes[i]! : 0), 0);
+    const problems = await readInOrder(reader, first!, later);
     for (const w of workers) {
       const { part, problems: own } = await w.done;
       problems.push(...own);
