@@ -17,7 +17,7 @@ import { isCurrencyCode } from '../kernel/money';
 import { CsvScratch, splitCsvBytes } from '../kernel/csv-bytes';
 import { CellMemo, CellRow, SpanRow, type RowCells } from './rows';
 import { ExpenseColumns, type ExpenseLine, type TextIds } from './columns';
-import { duplicateReference, RecordedReferences, sameReadOptions, type ExpensePart } from './parts';
+import { copyInto, duplicateReference, RecordedReferences, remapInto, sameReadOptions, type ExpensePart } from './parts';
 import { compilePlan, recogniseLayout, type ColumnPlan, type Field } from './plan';
 import { DEFAULT_PROFILES, EXPENSE_TYPES, type ExpenseType, type PartnerProfile } from './profiles';
 
@@ -62,18 +62,6 @@ interface FilePlan {
   source: number;
   /** Per date cell met (RowCells.dateCell): the id of its ISO date (the file's date style is one). */
   dateIds: number[];
-}
-
-/** out[at + j] = map[from[keep?.[j] ?? j]] for j < n (a merge's ids into the reader's). */
-function remapInto(out: Int32Array, at: number, from: Int32Array, map: Int32Array, keep: Int32Array | null, n: number): void {
-  if (keep) for (let j = 0; j < n; j++) out[at + j] = map[from[keep[j]!]!]!;
-  else for (let j = 0; j < n; j++) out[at + j] = map[from[j]!]!;
-}
-
-/** out[at + j] = from[keep?.[j] ?? j] for j < n. */
-function copyInto<T extends Int32Array | Uint8Array | Float64Array>(out: T, at: number, from: T, keep: Int32Array | null, n: number): void {
-  if (!keep) out.set(from.subarray(0, n), at);
-  else for (let j = 0; j < n; j++) out[at + j] = from[keep[j]!]!;
 }
 
 export function readExpenseLines(tables: readonly Table[], options: ReadLinesOptions = {}): ReadLinesResult {

@@ -11,6 +11,7 @@
  *   `partTransferList(part)`: its typed arrays' buffers, to move rather than copy them.
  * - `RecordedReferences`: what a part reader records per reference (used by ./lines.ts).
  * - `duplicateReference(...)`: the problem of a reference given before (the reader's one sentence).
+ * - `remapInto`, `copyInto`: a part's columns into the merging reader's, a column at a time.
  */
 import { blocking, type Problem } from '../kernel/problems';
 import type { ReadLinesOptions, ReadLinesResult } from './lines';
@@ -118,6 +119,18 @@ export class RecordedReferences {
     const [start, end, partner, source, row, problemAt, line, column] = this.cols.map((a) => a.subarray(0, this.count)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
     return { count: this.count, pool: this.pool.subarray(0, this.used), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };
   }
+}
+
+/** out[at + j] = map[from[keep?.[j] ?? j]] for j < n: a part's ids (of the lines kept) as the merging reader's. */
+export function remapInto(out: Int32Array, at: number, from: Int32Array, map: Int32Array, keep: Int32Array | null, n: number): void {
+  if (keep) for (let j = 0; j < n; j++) out[at + j] = map[from[keep[j]!]!]!;
+  else for (let j = 0; j < n; j++) out[at + j] = map[from[j]!]!;
+}
+
+/** out[at + j] = from[keep?.[j] ?? j] for j < n: a part's numbers (of the lines kept). */
+export function copyInto<T extends Int32Array | Uint8Array | Float64Array>(out: T, at: number, from: T, keep: Int32Array | null, n: number): void {
+  if (!keep) out.set(from.subarray(0, n), at);
+  else for (let j = 0; j < n; j++) out[at + j] = from[keep[j]!]!;
 }
 
 /** A partner reference given before, on `first` (source and row): the line is billed once. */
