@@ -112,6 +112,13 @@ export class VretRunBuilder {
   /** One string per distinct segment, vendor and category: a million rows repeat a few hundred. */
   private readonly texts = new Map<string, string>();
   private otherCountryRvr = 0;
+  /** Set by build(): its index of transaction numbers is gone and its warnings are given, so nothing more is added. */
+  private built = false;
+
+  /** Rows added after build() would miss their duplicates; a second build() would repeat its warnings. */
+  private open(what: string): void {
+    if (this.built) throw new Error(`${what} after build(): a run is built once, after all its rows were added.`);
+  }
 
   constructor(
     readonly options: VretOptions,
@@ -138,6 +145,7 @@ export class VretRunBuilder {
 
   /** Reads transaction rows (CM, ADJ, GLAP, THR); may be called several times per source (chunks). */
   addTransactions(table: Table, options: AddOptions = {}): void {
+    this.open('addTransactions');
     const sel = this.selection;
     const count = this.count(table.name);
     if (!sel || this.badHeaders.has(table.name)) return;
@@ -243,6 +251,7 @@ export class VretRunBuilder {
 
   /** Reads RVR rows; rows of another country than the geo are left out. */
   addRvr(table: Table, options: AddOptions = {}): void {
+    this.open('addRvr');
     const sel = this.selection;
     const count = this.count(table.name);
     if (!sel || this.badHeaders.has(table.name)) return;
@@ -307,6 +316,8 @@ export class VretRunBuilder {
 
   /** Matches, splits and posts; call once after all rows were added. */
   build(): VretResult {
+    this.open('build');
+    this.built = true;
     const sel = this.selection;
     const problems = this.problems;
     // Only adding rows needs the index of transaction numbers; a large run's sheets are built and written

@@ -1,5 +1,6 @@
 import { tableFromValues, type Cell, type Table } from '../kernel/table';
 import { journalBalances } from '../journal/journal';
+import { VretRunBuilder } from './run';
 import { buildVretRun, creditAccountFor, defaultVretConfig, normalisePeriod, rvrAmount, spurshCsv, splitForExcel, VRET_SHEET_NAMES, type VretRun } from './index';
 
 const TX_HEADER = ['LEDGER', 'PERIOD', 'CO', 'LOC', 'CC', 'ACCT', 'PROD', 'CHAN', 'PROJ', 'TRANSACTION_AMOUNT', 'VENDOR_NAME', 'TRANSACTION_NUM', 'CATEGORY'];
@@ -200,4 +201,17 @@ describe('VRET run', () => {
       ['A (3)', 1],
     ]);
   });
+});
+
+test('a run builder is built once, after its rows: adding or building again is refused', () => {
+  const b = new VretRunBuilder(options, defaultVretConfig());
+  b.addTransactions(cm());
+  b.addRvr(rvr());
+  const first = b.build();
+  expect(first.transactions.length).toBeGreaterThan(0);
+  expect(() => b.addTransactions(cm())).toThrow('addTransactions after build()');
+  expect(() => b.addRvr(rvr())).toThrow('addRvr after build()');
+  expect(() => b.build()).toThrow('build after build()');
+  // the result given stays as it was: no warning repeated, no row added
+  expect(first.problems.filter((p) => p.code === 'rvr-other-country')).toHaveLength(1);
 });
