@@ -34,30 +34,37 @@ export function writeBalanceFiles(input: BalanceFilesInput, files: BalanceFiles,
 export function writeBalanceFilesInWorker(result: FifoResult, files: BalanceFiles, asOf?: string): Promise<void> {
   const tx = result.transactions;
   const moved = { customerOf: tx.customerOf, createdMs: tx.createdMs, amount: tx.amount, balanceAfter: result.balanceAfter };
+  // Copies made here are moved too (left out of the list they would be copied once more).
+  const copies = { order: result.order.slice(), active: tx.active.slice(), type: tx.type.slice(), idNum: tx.idNum.slice() };
   const job: BalanceFilesJob = {
     input: {
-      order: result.order.slice(),
+      order: copies.order,
       balanceAfter: moved.balanceAfter,
       customerOrder: result.customerOrder,
       groupStart: result.groupStart,
       balance: result.balance,
       transactions: {
         count: tx.count,
-        active: tx.active.slice(),
+        active: copies.active,
         customerOf: moved.customerOf,
         customers: tx.customers,
         createdMs: moved.createdMs,
-        type: tx.type.slice(),
+        type: copies.type,
         amount: moved.amount,
-        idNum: tx.idNum.slice(),
+        idNum: copies.idNum,
         idText: tx.idText,
       },
     },
     files,
     asOf,
   };
-  // Each moved column must own its whole buffer, or moving it would take other columns' memory along.
-  const transferList = Object.values(moved).filter((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength).map((a) => a.buffer as ArrayBuffer);
+  // A moved column's buffer goes along whole (columns may be views of longer spares), unless another
+  // column this thread keeps lies in it: then that one is copied instead.
+  const kept = new Set<ArrayBufferLike>();
+  for (const holder of [result, tx, result.allocations] as object[])
+    for (const v of Object.values(holder)) if (ArrayBuffer.isView(v) && !Object.values(moved).includes(v as never)) kept.add(v.buffer);
+  const buffers = Object.values(moved).map((a) => a.buffer);
+  const transferList = [...buffers.filter((b, i) => !kept.has(b) && buffers.indexOf(b) === i), ...Object.values(copies).map((a) => a.buffer)] as ArrayBuffer[];
   const worker = startWorkerFile(__filename, 'balance-files-worker', { workerData: job, transferList });
   return new Promise((resolve, reject) => {
     let done = false;
