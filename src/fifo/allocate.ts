@@ -263,24 +263,24 @@ export function reorderTransactions(tx: FifoTransactions, order: Int32Array, opt
   for (let k = 0; k < n; k++) at[order[k]!] = k;
   // With `release` each input column is dropped once copied and becomes the next column's copy, so
   // only one column is ever held twice and the copy takes no new memory.
-  const f64 = (key: 'idNum' | 'createdMs' | 'expiresMs' | 'amount' | 'rowNumber' | 'sourceIndex') => {
-    const col = tx[key];
-    const out = spares.f64(n);
+  const scatter = <T extends Float64Array | Int32Array>(col: T, out: T): T => {
     for (let i = 0; i < m; i++) {
       const k = at[i]!;
       if (k >= 0) out[k] = col[i]!;
     }
-    if (options.release) {
-      tx[key] = new Float64Array(0);
-      spares.give(col);
-    }
+    if (options.release) spares.give(col);
     return out;
   };
-  const customerOf = spares.i32(n);
-  for (let i = 0; i < m; i++) {
-    const k = at[i]!;
-    if (k >= 0) customerOf[k] = tx.customerOf[i]!;
-  }
+  const f64 = (key: 'idNum' | 'createdMs' | 'expiresMs' | 'amount') => {
+    const col = tx[key];
+    if (options.release) tx[key] = new Float64Array(0);
+    return scatter(col, spares.f64(n));
+  };
+  const i32 = (key: 'customerOf' | 'rowNumber' | 'sourceIndex') => {
+    const col = tx[key];
+    if (options.release) tx[key] = new Int32Array(0);
+    return scatter(col, spares.i32(n));
+  };
   const type = new Uint8Array(n);
   for (let i = 0; i < m; i++) {
     const k = at[i]!;
@@ -294,8 +294,6 @@ export function reorderTransactions(tx: FifoTransactions, order: Int32Array, opt
   // The input's flags, set again, when it is given up (nothing above reads them).
   const active = options.release && tx.active.length >= n ? tx.active.subarray(0, n).fill(1) : new Uint8Array(n).fill(1);
   if (options.release) {
-    spares.give(tx.customerOf);
-    tx.customerOf = new Int32Array(0);
     tx.type = new Uint8Array(0);
     tx.idText = new Map();
     tx.active = new Uint8Array(0);
@@ -306,14 +304,14 @@ export function reorderTransactions(tx: FifoTransactions, order: Int32Array, opt
     idNum: f64('idNum'),
     idText,
     idOrder: tx.idOrder,
-    customerOf,
+    customerOf: i32('customerOf'),
     customers: tx.customers,
     type,
     createdMs: f64('createdMs'),
     expiresMs: f64('expiresMs'),
     amount: f64('amount'),
-    rowNumber: f64('rowNumber'),
-    sourceIndex: f64('sourceIndex'),
+    rowNumber: i32('rowNumber'),
+    sourceIndex: i32('sourceIndex'),
     active,
   };
   spares.give(at);
