@@ -28,6 +28,7 @@ import { streamCsvRecords } from './csv-stream';
 import { writeByteChunks, writeCsvWithRedemptions, writeProblemsCsv, writeTableWithRedemptions } from './outputs';
 import { writeBalanceFiles } from './balance-files';
 import { FifoHelperThread } from './helper-thread';
+import { appVersion } from '../../version';
 
 export const FIFO_OUTPUT_FILES = [
   'allocations.csv',
@@ -199,7 +200,6 @@ async function runWith(helper: FifoHelperThread | undefined, o: FifoJobOptions, 
   const blockingCount = countBlocking(problems);
   writeProblemsCsv(out('problems.csv'), problems);
 
-  const { appVersion } = require('../../http') as typeof import('../../http');
   const record: RunRecord = {
     job: 'fifo',
     inputChecksum,
