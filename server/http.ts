@@ -1,6 +1,4 @@
 /** Small helpers shared by route modules. */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import type { Principal } from './auth';
@@ -21,16 +19,4 @@ export function currentUser(req: FastifyRequest): Principal {
   return req.user;
 }
 
-let version: string | undefined;
-/** The package version, found by walking up from this file (works from server/ and dist/server/). */
-export function appVersion(): string {
-  if (version) return version;
-  for (let dir = __dirname; ; dir = path.dirname(dir)) {
-    const p = path.join(dir, 'package.json');
-    if (fs.existsSync(p)) {
-      const pkg = JSON.parse(fs.readFileSync(p, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'closedesk') return (version = pkg.version ?? '0.0.0');
-    }
-    if (path.dirname(dir) === dir) return (version = '0.0.0');
-  }
-}
+export { appVersion } from './version';

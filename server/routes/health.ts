@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../context';
-import { appVersion } from '../http';
+import { appVersion } from '../version';
 
 /** GET /api/health (no token): is the server up and the store reachable; GET /api/me: who am I. */
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -1,5 +1,5 @@
 import { tableFromValues, type Cell } from '../kernel/table';
-import { allocateFifo, readFifoWorkbook } from './index';
+import { allocateFifo, readFifoWorkbook, type FifoResult } from './index';
 import {
   RedemptionSuffixes,
   allocationCsvBytes,
@@ -76,5 +76,41 @@ describe('CSV byte writers give the bytes of the string writers', () => {
       byWrite.write(i, out);
     }
     expect(Buffer.from(out.take()).equals(Buffer.from(text, 'utf8'))).toBe(true);
+  });
+});
+
+describe('balance history times: the tables of day and second texts give isoDateTime', () => {
+  /** A result of hand-made rows, one per time (each its own customer's row; only what the history reads). */
+  function withTimes(created: number[]): FifoResult {
+    const n = created.length;
+    const transactions = {
+      count: n,
+      active: new Uint8Array(n).fill(1),
+      customerOf: Int32Array.from(created, (_, i) => i % 3),
+      customers: ['7', 'A', '=x'],
+      createdMs: Float64Array.from(created),
+      type: Uint8Array.from(created, (_, i) => i % 3),
+      amount: Float64Array.from(created, (_, i) => (i % 3 === 0 ? 1 : -1) * (i + 1)),
+      idNum: Float64Array.from(created, (_, i) => i + 1),
+      idText: new Map<number, string>(),
+    };
+    return { order: Int32Array.from(created, (_, i) => i), balanceAfter: new Float64Array(n), transactions } as unknown as FifoResult;
+  }
+
+  test.each([
+    ['a few years around 1970, before and after', -2 * 365 * 86_400_000, 4 * 365 * 86_400_000],
+    ['years 0000 to 9999 (wider than the day table)', -62167219200000, 253402300799000],
+  ])('%s', (_, from, to) => {
+    let s = 9;
+    const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
+    const created = Array.from({ length: 20_000 }, () => {
+      const ms = from + Math.floor(rand() * (to - from));
+      return rand() < 0.9 ? ms - (((ms % 1000) + 1000) % 1000) : ms; // whole seconds, and some not
+    });
+    created.push(from, to, 0, -1000, 86_399_000);
+    const result = withTimes(created);
+    const bytes = bytesOf(balanceHistoryCsvBytes(result));
+    expect(bytes.equals(utf8Of(balanceHistoryCsvChunks(result)))).toBe(true);
+    expect(bytes.toString('utf8')).toContain(',1970-01-01T23:59:59Z,');
   });
 });

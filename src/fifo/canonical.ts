@@ -212,6 +212,48 @@ class EncodedCells {
 const MIN_FOUR_DIGIT_YEAR_MS = -62167219200000;
 const MAX_FOUR_DIGIT_YEAR_MS = 253402300799000;
 
+const DAY_MS = 86_400_000;
+/** Days a table of date prefixes covers at most (179 years; a wider span writes through isoSecond). */
+const MAX_DAY_SPAN = 1 << 16;
+
+/**
+ * ByteWriter.isoSecond for whole seconds between `minMs` and `maxMs`, copied from two tables filled as
+ * met — each day's `YYYY-MM-DDT` and each second of the day's `HH:MM:SSZ`, both rendered by isoSecond
+ * itself — instead of the date arithmetic per row (a third of the balance history's writing).
+ */
+class IsoSeconds {
+  private readonly scratch = new ByteWriter(32);
+  private readonly minDay: number;
+  private readonly dayBytes: Uint8Array | null;
+  private readonly dayDone: Uint8Array | null;
+  private readonly secBytes = new Uint8Array(86_400 * 9);
+  private readonly secDone = new Uint8Array(86_400);
+  constructor(minMs: number, maxMs: number) {
+    this.minDay = Math.floor(minMs / DAY_MS);
+    const span = Math.floor(maxMs / DAY_MS) - this.minDay + 1;
+    const fits = span > 0 && span <= MAX_DAY_SPAN;
+    this.dayBytes = fits ? new Uint8Array(span * 11) : null;
+    this.dayDone = fits ? new Uint8Array(span) : null;
+  }
+  /** out.isoSecond(ms), ms a whole second in years 0000–9999. */
+  write(out: ByteWriter, ms: number): void {
+    if (!this.dayBytes) return out.isoSecond(ms);
+    const day = Math.floor(ms / DAY_MS);
+    const d = day - this.minDay;
+    const sec = (ms - day * DAY_MS) / 1000;
+    if (!this.dayDone![d]) this.fill(this.dayBytes, d, day * DAY_MS, 0, 11, this.dayDone!);
+    if (!this.secDone[sec]) this.fill(this.secBytes, sec, sec * 1000, 11, 9, this.secDone);
+    out.copy(this.dayBytes, d * 11, d * 11 + 11);
+    out.copy(this.secBytes, sec * 9, sec * 9 + 9);
+  }
+  private fill(table: Uint8Array, k: number, ms: number, from: number, width: number, done: Uint8Array): void {
+    this.scratch.pos = 0;
+    this.scratch.isoSecond(ms);
+    table.set(this.scratch.buf.subarray(from, from + width), k * width);
+    done[k] = 1;
+  }
+}
+
 /** Byte chunks of at least this size are handed out (the last one may be smaller). */
 const BYTE_CHUNK = 1 << 20;
 
@@ -252,6 +294,14 @@ export function* balanceHistoryCsvBytes(result: BalanceFilesInput): Generator<Ui
   const typeNames = new EncodedCells(TYPE_NAMES.map((t) => ',' + t + ','));
   // Blocks of each column gathered in tight loops first, as in balanceHistoryCsvChunks.
   const order = result.order;
+  let minMs = Infinity;
+  let maxMs = -Infinity;
+  for (let p = 0; p < order.length; p++) {
+    const ms = tx.createdMs[order[p]!]!;
+    if (ms < minMs) minMs = ms;
+    if (ms > maxMs) maxMs = ms;
+  }
+  const seconds = new IsoSeconds(Math.max(minMs, MIN_FOUR_DIGIT_YEAR_MS), Math.min(maxMs, MAX_FOUR_DIGIT_YEAR_MS));
   const cust = new Int32Array(CHUNK);
   const created = new Float64Array(CHUNK);
   const type = new Uint8Array(CHUNK);
@@ -271,7 +321,7 @@ export function* balanceHistoryCsvBytes(result: BalanceFilesInput): Generator<Ui
       out.byte(44);
       const ms = created[j]!;
       if (ms % 1000 !== 0 || !(ms >= MIN_FOUR_DIGIT_YEAR_MS && ms <= MAX_FOUR_DIGIT_YEAR_MS)) out.text(dates.format(ms));
-      else out.isoSecond(ms);
+      else seconds.write(out, ms);
       typeNames.write(out, type[j]!);
       out.cents(amount[j]!);
       out.byte(44);

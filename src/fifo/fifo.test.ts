@@ -390,3 +390,39 @@ describe('fast formatters equal the kernel ones', () => {
     expect(centsText(-5)).toBe('-0.05');
   });
 });
+
+describe('allocateFifo with release (the input given up, its columns reused) gives the same result', () => {
+  /** Every column of a result (and of its transactions) as plain arrays. */
+  function columns(r: FifoResult): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    for (const [holder, prefix] of [[r, ''], [r.transactions, 'tx.'], [r.allocations, 'allocations.']] as const)
+      for (const [k, v] of Object.entries(holder)) {
+        if (k === 'transactions' || k === 'allocations') continue;
+        out[prefix + k] = ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v instanceof Map ? [...v] : v;
+      }
+    return out;
+  }
+
+  test.each([
+    [1, 'lots', false],
+    [2, 'lots', true],
+    [3, 'one-to-one', false],
+  ] as const)('random rows, seed %i, %s, text ids %s; duplicates and bad rows left out', (seed, mode, textIds) => {
+    const data = randomRows(seed, 3000);
+    const cells = data.map((r, i) => {
+      const id = textIds && i % 7 === 0 ? `T${r.id}` : String(i % 97 === 5 ? data[0]!.id : r.id); // some repeats
+      const amount = i % 89 === 3 ? 'x' : (r.cents / 100).toFixed(2); // some bad amounts
+      return [id, r.type, `2024-01-0${r.t + 1} 0${i % 3}:00:00`, '', String(Number(r.c) * (1 + (i % 50))), '', amount, ''] as Cell[];
+    });
+    const kept = readFifoWorkbook([sheet(cells)]);
+    const given = readFifoWorkbook([sheet(cells)]);
+    expect(kept.transactions.count).toBeLessThan(data.length); // bad rows left out before matching
+    expect(kept.transactions.active.includes(0)).toBe(true); // and duplicates at matching
+    const a = allocateFifo(kept.transactions, { mode });
+    const b = allocateFifo(given.transactions, { mode, release: true });
+    expect(a.allocations.count).toBeGreaterThan(100);
+    expect(columns(b)).toEqual(columns(a));
+    expect(given.transactions.amount.length).toBe(0); // the input was given up
+    expect(validateFifoResults(b)).toEqual(mode === 'lots' ? [] : expect.any(Array));
+  });
+});

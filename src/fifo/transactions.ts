@@ -41,10 +41,10 @@ export interface FifoTransactions {
   expiresMs: Float64Array;
   /** Signed cents: earned positive, spent and expired negative. */
   amount: Float64Array;
-  /** Row number as the user sees it (sheet row or CSV line). */
-  rowNumber: Float64Array;
+  /** Row number as the user sees it (sheet row or CSV record); 32 bits, as every row index here. */
+  rowNumber: Int32Array;
   /** Index of the row among the source's data rows (to carry other columns through). */
-  sourceIndex: Float64Array;
+  sourceIndex: Int32Array;
   /** 1 when the row takes part in matching (0: left out, e.g. a duplicate TRANS_ID). */
   active: Uint8Array;
 }
@@ -95,8 +95,8 @@ export class FifoTransactionsBuilder {
   private createdMs: Float64Array;
   private expiresMs: Float64Array;
   private amount: Float64Array;
-  private rowNumber: Float64Array;
-  private sourceIndex: Float64Array;
+  private rowNumber: Int32Array;
+  private sourceIndex: Int32Array;
   private everyIdDigits = true;
   readonly problems: Problem[] = [];
 
@@ -111,8 +111,8 @@ export class FifoTransactionsBuilder {
     this.createdMs = new Float64Array(this.cap);
     this.expiresMs = new Float64Array(this.cap);
     this.amount = new Float64Array(this.cap);
-    this.rowNumber = new Float64Array(this.cap);
-    this.sourceIndex = new Float64Array(this.cap);
+    this.rowNumber = new Int32Array(this.cap);
+    this.sourceIndex = new Int32Array(this.cap);
   }
 
   get count(): number {
@@ -132,8 +132,8 @@ export class FifoTransactionsBuilder {
     this.createdMs = g(this.createdMs, (k) => new Float64Array(k));
     this.expiresMs = g(this.expiresMs, (k) => new Float64Array(k));
     this.amount = g(this.amount, (k) => new Float64Array(k));
-    this.rowNumber = g(this.rowNumber, (k) => new Float64Array(k));
-    this.sourceIndex = g(this.sourceIndex, (k) => new Float64Array(k));
+    this.rowNumber = g(this.rowNumber, (k) => new Int32Array(k));
+    this.sourceIndex = g(this.sourceIndex, (k) => new Int32Array(k));
     this.cap = cap;
   }
 

@@ -1,16 +1,15 @@
 /**
- * The balance history and current balances — a third of a FIFO run's writing — written on a second
- * thread while this one writes the allocations, the redemptions and the unmatched file. The columns
- * only these two files need are moved to the worker (transferred, not copied); the few the other
- * writers also read are copied. After the call `result`'s customerOf, createdMs, amount and
- * balanceAfter are empty: a host that still needs them (the xlsx output) writes in-thread instead.
+ * The balance history and current balances — a third of a FIFO run's writing — written here or handed
+ * to the run's helper thread (./helper-thread) while this one writes the allocations, the redemptions
+ * and the unmatched file. The columns only these two files need are moved to that thread (transferred,
+ * not copied); the few the other writers also read are copied. After handing them over `result`'s
+ * customerOf, createdMs, amount and balanceAfter are empty: a host that still needs them (the xlsx
+ * output) writes in-thread instead.
  *
  * Public API
  * - `writeBalanceFiles(result, files, asOf?)`: in this thread.
- * - `writeBalanceFilesInWorker(result, files, asOf?)` → Promise: on a worker thread (./balance-files-worker).
+ * - `balanceFilesJob(result, files, asOf?)` → { job, transferList }: what to post to the helper thread.
  */
-import path from 'node:path';
-import { startWorkerFile } from '../../worker-file';
 import type { FifoResult } from '../../../src/fifo/allocate';
 import { balanceHistoryCsvBytes, currentBalanceCsvBytes, type BalanceFilesInput } from '../../../src/fifo/canonical';
 import { writeByteChunks } from './outputs';
@@ -31,38 +30,39 @@ export function writeBalanceFiles(input: BalanceFilesInput, files: BalanceFiles,
   writeByteChunks(files.balances, currentBalanceCsvBytes(input, asOf));
 }
 
-export function writeBalanceFilesInWorker(result: FifoResult, files: BalanceFiles, asOf?: string): Promise<void> {
+export function balanceFilesJob(result: FifoResult, files: BalanceFiles, asOf?: string): { job: BalanceFilesJob; transferList: ArrayBuffer[] } {
   const tx = result.transactions;
   const moved = { customerOf: tx.customerOf, createdMs: tx.createdMs, amount: tx.amount, balanceAfter: result.balanceAfter };
+  // Copies made here are moved too (left out of the list they would be copied once more).
+  const copies = { order: result.order.slice(), active: tx.active.slice(), type: tx.type.slice(), idNum: tx.idNum.slice() };
   const job: BalanceFilesJob = {
     input: {
-      order: result.order.slice(),
+      order: copies.order,
       balanceAfter: moved.balanceAfter,
       customerOrder: result.customerOrder,
       groupStart: result.groupStart,
       balance: result.balance,
       transactions: {
         count: tx.count,
-        active: tx.active.slice(),
+        active: copies.active,
         customerOf: moved.customerOf,
         customers: tx.customers,
         createdMs: moved.createdMs,
-        type: tx.type.slice(),
+        type: copies.type,
         amount: moved.amount,
-        idNum: tx.idNum.slice(),
+        idNum: copies.idNum,
         idText: tx.idText,
       },
     },
     files,
     asOf,
   };
-  // Each moved column must own its whole buffer, or moving it would take other columns' memory along.
-  const transferList = Object.values(moved).filter((a) => a.byteOffset === 0 && a.byteLength === a.buffer.byteLength).map((a) => a.buffer as ArrayBuffer);
-  const worker = startWorkerFile(__filename, 'balance-files-worker', { workerData: job, transferList });
-  return new Promise((resolve, reject) => {
-    let done = false;
-    worker.once('message', () => (done = true));
-    worker.once('error', reject);
-    worker.once('exit', (code) => (done ? resolve() : reject(new Error(`Writing ${path.basename(files.history)} failed (worker exit ${code}).`))));
-  });
+  // A moved column's buffer goes along whole (columns may be views of longer spares), unless another
+  // column this thread keeps lies in it: then that one is copied instead.
+  const kept = new Set<ArrayBufferLike>();
+  for (const holder of [result, tx, result.allocations] as object[])
+    for (const v of Object.values(holder)) if (ArrayBuffer.isView(v) && !Object.values(moved).includes(v as never)) kept.add(v.buffer);
+  const buffers = Object.values(moved).map((a) => a.buffer);
+  const transferList = [...buffers.filter((b, i) => !kept.has(b) && buffers.indexOf(b) === i), ...Object.values(copies).map((a) => a.buffer)] as ArrayBuffer[];
+  return { job, transferList };
 }

@@ -1,8 +1,9 @@
 /**
  * A FIFO run on a file, for `closedesk fifo`: read the input (a CSV streamed into columns, or a
  * workbook), stop when src/fifo says so, match, write every output file, record the run. CSV input and
- * every output stream, so 10M rows fit. Two cores are used where the work splits cleanly: the input's
- * checksum and the balance files are computed on worker threads. Modules only a workbook, a recorded run
+ * every output stream, so 10M rows fit. Two cores are used where the work splits cleanly: one helper
+ * thread (./helper-thread) hashes the CSV input while it is parsed here, then writes the balance files
+ * while this thread writes the others. Modules only a workbook, a recorded run
  * or the xlsx output need (exceljs, the store) are loaded when asked for: a plain CSV run starts without them.
  *
  * Public API
@@ -25,8 +26,9 @@ import type { CliIo } from '../../cli/command';
 import { readFifoCsv, type FifoCsvInput } from './read-csv';
 import { streamCsvRecords } from './csv-stream';
 import { writeByteChunks, writeCsvWithRedemptions, writeProblemsCsv, writeTableWithRedemptions } from './outputs';
-import { sha256FileInWorker } from '../../file-checksum';
-import { writeBalanceFiles, writeBalanceFilesInWorker } from './balance-files';
+import { writeBalanceFiles } from './balance-files';
+import { FifoHelperThread } from './helper-thread';
+import { appVersion } from '../../version';
 
 export const FIFO_OUTPUT_FILES = [
   'allocations.csv',
@@ -62,8 +64,8 @@ export interface LoadedInput {
   checksum: string;
 }
 
-/** Reads the input; its checksum is the SHA-256 of the file's bytes. */
-export async function loadFifoInput(file: string, sheet: string): Promise<LoadedInput> {
+/** Reads the input; its checksum is the SHA-256 of the file's bytes (of a CSV file: from `helper`, else a helper of its own). */
+export async function loadFifoInput(file: string, sheet: string, helper?: FifoHelperThread): Promise<LoadedInput> {
   if (/\.(xlsx|xlsm)$/i.test(file)) {
     const bytes = fs.readFileSync(file);
     const checksum = createHash('sha256').update(bytes).digest('hex');
@@ -71,10 +73,10 @@ export async function loadFifoInput(file: string, sheet: string): Promise<Loaded
     return { transactions: r.transactions, problems: r.problems, source: r.source, sourceRows: r.source?.rows.length ?? 0, checksum };
   }
   // The checksum is computed on another thread while this one reads and parses.
-  const checksum = sha256FileInWorker(file);
-  checksum.catch(() => undefined); // awaited below; a failed read must not leave it unhandled
+  const thread = helper ?? new FifoHelperThread(file);
+  if (!helper) thread.close();
   const r = await readFifoCsv(file);
-  return { transactions: r.transactions, problems: r.problems, csv: r, sourceRows: r.sourceRows, checksum: await checksum };
+  return { transactions: r.transactions, problems: r.problems, csv: r, sourceRows: r.sourceRows, checksum: await thread.checksum };
 }
 
 /** The CSV input as one table, for the xlsx output (which holds at most an Excel sheet's rows). */
@@ -115,6 +117,16 @@ async function recordRunInStore(record: RunRecord, io: CliIo): Promise<string> {
 }
 
 export async function runFifoJob(o: FifoJobOptions, io: CliIo): Promise<number> {
+  // Started first, so its start-up overlaps the read (CSV input only; a workbook is hashed here).
+  const helper = /\.(xlsx|xlsm)$/i.test(o.input) ? undefined : new FifoHelperThread(o.input);
+  try {
+    return await runWith(helper, o, io);
+  } finally {
+    helper?.close(); // a stop, an error or --xlsx: it was handed nothing
+  }
+}
+
+async function runWith(helper: FifoHelperThread | undefined, o: FifoJobOptions, io: CliIo): Promise<number> {
   fs.mkdirSync(o.out, { recursive: true });
   const out = (name: string) => path.join(o.out, name);
   const say = (stream: NodeJS.WritableStream, text: string) => stream.write(text + '\n');
@@ -127,7 +139,7 @@ export async function runFifoJob(o: FifoJobOptions, io: CliIo): Promise<number> 
   };
   let t0 = Date.now();
   let c0 = cpuMs();
-  const input = await loadFifoInput(o.input, o.sheet);
+  const input = await loadFifoInput(o.input, o.sheet, helper);
   timings.readMs = Date.now() - t0;
   timings.readCpuMs = cpuMs() - c0;
   const problems = [...input.problems];
@@ -159,9 +171,9 @@ export async function runFifoJob(o: FifoJobOptions, io: CliIo): Promise<number> 
   };
   // The result checksum covers the allocations and unmatched files as written (see src/fifo/canonical.ts).
   const resultHash = createHash('sha256').update(`mode ${o.mode}\r\n`);
-  // The balance files are written on a second thread, unless the xlsx output still needs every column here.
+  // The balance files are written on the helper thread, unless the xlsx output still needs every column here.
   const balanceFiles = { history: out('customer_balance_history.csv'), balances: out('customer_current_balances.csv') };
-  const balancesWritten = o.xlsx ? Promise.resolve(writeBalanceFiles(result, balanceFiles, o.asOf)) : writeBalanceFilesInWorker(result, balanceFiles, o.asOf);
+  const balancesWritten = helper && !o.xlsx ? helper.writeBalanceFiles(result, balanceFiles, o.asOf) : Promise.resolve(writeBalanceFiles(result, balanceFiles, o.asOf));
   balancesWritten.catch(() => undefined); // awaited below, after this thread's files
   writeByteChunks(out('allocations.csv'), allocationCsvBytes(result), resultHash);
   counts.allocations = result.allocations.count;
@@ -188,7 +200,6 @@ export async function runFifoJob(o: FifoJobOptions, io: CliIo): Promise<number> 
   const blockingCount = countBlocking(problems);
   writeProblemsCsv(out('problems.csv'), problems);
 
-  const { appVersion } = require('../../http') as typeof import('../../http');
   const record: RunRecord = {
     job: 'fifo',
     inputChecksum,
