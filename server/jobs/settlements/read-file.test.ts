@@ -33,8 +33,9 @@ async function same(name: string, bytes: Uint8Array): Promise<SettlementRead> {
   return got;
 }
 
-test('random files read on two threads equal one pass', async () => {
-  for (let seed = 1; seed <= 40; seed++) {
+// Forty seeds in four tests: each read starts a worker, and a test's time limit is per test.
+test.each([[1, 10], [11, 20], [21, 30], [31, 40]])('random files (seeds %i–%i) read on two threads equal one pass', async (from, to) => {
+  for (let seed = from; seed <= to; seed++) {
     const f = randomFile(seed);
     await same(`r${seed}.txt`, utf8(f.text));
     const w = cp1252(f.text);
