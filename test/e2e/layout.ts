@@ -9,7 +9,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { RESULTS } from './harness';
 
 export interface LayoutReport {
@@ -121,4 +121,15 @@ export async function expectFitsPane(page: Page, name: string): Promise<void> {
   expect({ page: name, overlaps: report.overlaps }).toEqual({ page: name, overlaps: [] });
   expect(report.scrollWidth).toBeLessThanOrEqual(report.clientWidth);
   expect(report.boxes).toBeGreaterThan(10);
+}
+
+/** An element whose text must read in full (a badge): not wider than its box, and the box inside the pane. */
+export async function expectShownInFull(locator: Locator): Promise<void> {
+  const m = await locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { text: (el.textContent ?? '').trim(), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, left: r.left, right: r.right, pane: document.documentElement.clientWidth };
+  });
+  expect({ text: m.text, cut: m.scrollWidth > m.clientWidth }).toEqual({ text: m.text, cut: false });
+  expect(m.left).toBeGreaterThanOrEqual(0);
+  expect(m.right).toBeLessThanOrEqual(m.pane);
 }

@@ -1,3 +1,6 @@
+/** Excel's task pane is 320–450 px wide; 350 is the desktop default. */
+const PANE_WIDTHS = [320, 350, 450] as const;
+
 /**
  * Every page at a 350 px task pane, after running its demo on the demo data: nothing scrolls
  * sideways and no two visible text boxes overlap (test/e2e/layout.ts). Screenshots of each page are
@@ -10,7 +13,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import { RESULTS, TASK_PANE_WIDTH, expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
-import { expectFitsPane } from './layout';
+import { expectFitsPane, expectShownInFull } from './layout';
 
 const connection = (id: string, name: string, organizationName: string, dataCentreLabel: string) => ({
   id,
@@ -217,4 +220,24 @@ test('Activity, and for an admin the Settings sections (Zoho connections among t
     await expectFitsPane(page, shot);
   }
   await expectText(page.getByTestId('targets-section'), 'Chargeback files');
+});
+
+test('a long user name in the header at 320, 350 and 450 px: the name ends in "…", the role badge reads in full', async () => {
+  const { page } = h;
+  const user = 'bartholomew.featherstonehaugh@contoso-retail-holdings.example';
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await openSignedIn(h, user, 'approver');
+  const who = page.getByTestId('signed-in');
+  const name = who.getByText(user, { exact: true });
+  for (const width of PANE_WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await expectText(who.getByTestId('signed-in-role'), 'approver');
+    await expectShownInFull(who.getByTestId('signed-in-role'));
+    await expectShownInFull(page.getByRole('heading', { name: 'CloseDesk', exact: true }));
+    // The name gives way: cut with "…", the whole of it in its title.
+    expect(await name.evaluate((el) => ({ cut: el.scrollWidth > el.clientWidth, ellipsis: getComputedStyle(el).textOverflow, title: el.getAttribute('title') }))).toEqual({ cut: true, ellipsis: 'ellipsis', title: user });
+    await expectShownInFull(page.getByRole('button', { name: 'Sign out' }));
+    await expectFitsPane(page, `header-long-name-${width}`);
+  }
+  await page.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
 });
