@@ -133,3 +133,25 @@ export async function expectShownInFull(locator: Locator): Promise<void> {
   expect(m.left).toBeGreaterThanOrEqual(0);
   expect(m.right).toBeLessThanOrEqual(m.pane);
 }
+
+/**
+ * A dropdown's chosen option reads in full, or ends in "…" with the full text in the title: its
+ * width in the control's font against the room left of the chevron.
+ */
+export async function expectChosenOptionReadable(select: Locator): Promise<{ label: string; fits: boolean }> {
+  const m = await select.evaluate((el) => {
+    const sel = el as HTMLSelectElement;
+    const cs = getComputedStyle(sel);
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    ctx.font = cs.font;
+    const label = sel.selectedOptions[0]?.text.trim() ?? '';
+    const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    const r = sel.getBoundingClientRect();
+    return { label, title: sel.title, fits: ctx.measureText(label).width <= room + 1, textOverflow: cs.textOverflow, right: r.right, pane: document.documentElement.clientWidth };
+  });
+  expect(m.label).not.toBe('');
+  expect(m.title).toBe(m.label);
+  if (!m.fits) expect(m.textOverflow).toBe('ellipsis');
+  expect(m.right).toBeLessThanOrEqual(m.pane);
+  return { label: m.label, fits: m.fits };
+}

@@ -1,6 +1,3 @@
-/** Excel's task pane is 320–450 px wide; 350 is the desktop default. */
-const PANE_WIDTHS = [320, 350, 450] as const;
-
 /**
  * Every page at a 350 px task pane, after running its demo on the demo data: nothing scrolls
  * sideways and no two visible text boxes overlap (test/e2e/layout.ts). Screenshots of each page are
@@ -13,7 +10,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import { RESULTS, TASK_PANE_WIDTH, expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
-import { expectFitsPane, expectShownInFull } from './layout';
+import { expectChosenOptionReadable, expectFitsPane, expectShownInFull } from './layout';
+
+/** Excel's task pane is 320–450 px wide; 350 is the desktop default. */
+const PANE_WIDTHS = [320, 350, 450] as const;
 
 const connection = (id: string, name: string, organizationName: string, dataCentreLabel: string) => ({
   id,
@@ -171,7 +171,23 @@ test('Settlements: a demo settlement report, the Zoho ids dropdown, the build an
   const region = await openPage(page, 'Settlements');
   await region.getByRole('radio', { name: 'A dataset on the server' }).check();
   await pickDataset(page, 'settlements-dataset', 'settlement-11873355301.txt');
-  await region.getByTestId('settlements-id-source').waitFor();
+  const ids = region.getByTestId('settlements-id-source');
+  await ids.waitFor();
+  // Each choice reads in full or ends in "…" with the whole sentence in its title, at every pane width.
+  const labels = new Set<string>();
+  for (const width of PANE_WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const value of ['c1', '']) {
+      await ids.selectOption(value);
+      labels.add((await expectChosenOptionReadable(ids)).label);
+      await expectFitsPane(page, `settlements-zoho-ids-${value || 'none'}-${width}`);
+    }
+  }
+  await page.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
+  expect([...labels]).toEqual([
+    'Zoho ids from connection Contoso Books (United States, production) (Contoso Retail Holdings International Ltd.)',
+    'No Zoho ids (report every account, SKU and customer as unmapped)',
+  ]);
   await expectFitsPane(page, 'settlements-form');
   await region.getByTestId('settlements-build').click();
   await expectText(region.getByTestId('settlements-outcome'), 'written to Invoices');
