@@ -1,6 +1,8 @@
 /**
- * Does a page fit the task pane? Two facts measured in the browser:
+ * Does a page fit the task pane? Three facts measured in the browser:
  * - the document does not scroll sideways (`scrollingElement.scrollWidth <= clientWidth`);
+ * - no text is wider than its own box (cut, or spilling out of a badge) unless it ends in "…" with
+ *   the full text in a title; a dropdown's chosen option likewise (measured in the control's font);
  * - no two visible text boxes overlap. A text box is a line of a text node (its client rects) or a
  *   form control (input, select, textarea: an error under a dropdown counts). Boxes are clipped by
  *   their scrolling and clipping ancestors (text scrolled away inside a list is not there); a sticky
@@ -16,6 +18,8 @@ export interface LayoutReport {
   scrollWidth: number;
   clientWidth: number;
   overlaps: string[];
+  /** Texts cut or spilling out of their box without an ellipsis and a title. */
+  clipped: string[];
   /** Visible boxes seen, so a check that measured nothing cannot pass. */
   boxes: number;
 }
@@ -83,6 +87,43 @@ export async function measureLayout(page: Page): Promise<LayoutReport> {
       return out;
     };
 
+    // A text is measured against its own box, the nearest ancestor that is not inline (a span in a
+    // label is the label's text): a line reaching past the box's border is cut or spills out (a
+    // badge's text over the header). Cut with "…" it must have its full text in a title. Scrolling
+    // boxes are left out (their text is reached by scrolling), and so is SVG (a chart's labels).
+    const clippedTexts = (): string[] => {
+      const out = new Set<string>();
+      const titled = (el: Element, cs: CSSStyleDeclaration, full: string) => cs.textOverflow === 'ellipsis' && !!el.closest('[title]')?.getAttribute('title')?.includes(full);
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        let box = n.parentElement;
+        if (!(n.textContent ?? '').trim() || !box || box.closest('style,script,option,datalist,noscript,textarea,svg')) continue;
+        while (box && /^(inline|contents)$/.test(getComputedStyle(box).display)) box = box.parentElement;
+        if (!box) continue;
+        const cs = getComputedStyle(box);
+        if (box.getClientRects().length === 0 || cs.visibility === 'hidden' || /auto|scroll/.test(cs.overflowX)) continue;
+        const full = (box.textContent ?? '').trim();
+        const b = box.getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        const past = Math.max(0, ...Array.from(range.getClientRects()).filter((r) => r.width >= 1).map((r) => Math.max(b.left - r.left, r.right - b.right)));
+        const hidden = cs.textOverflow === 'ellipsis' && box.scrollWidth > box.clientWidth + 1;
+        if ((past > 1 || hidden) && !titled(box, cs, full)) out.add(`${JSON.stringify(full.slice(0, 60))} reaches ${Math.ceil(past)} px past its ${Math.round(b.width)} px box${hidden ? ', cut with "…" and no title' : ''}`);
+      }
+      const canvas = document.createElement('canvas').getContext('2d')!;
+      for (const sel of Array.from(document.querySelectorAll('select'))) {
+        const label = sel.selectedOptions[0]?.text.trim() ?? '';
+        const cs = getComputedStyle(sel);
+        if (!label || sel.getClientRects().length === 0 || cs.visibility === 'hidden') continue;
+        canvas.font = cs.font;
+        const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        const needs = canvas.measureText(label).width;
+        if (needs > room + 1 && !titled(sel, cs, label)) out.add(`the chosen option ${JSON.stringify(label.slice(0, 60))} is ${Math.ceil(needs)} px in a ${room} px dropdown`);
+      }
+      return [...out];
+    };
+    const clipped = clippedTexts();
+
     const overlaps = new Set<string>();
     let boxes = 0;
     const step = Math.max(200, window.innerHeight - 100);
@@ -109,7 +150,7 @@ export async function measureLayout(page: Page): Promise<LayoutReport> {
       if (y + window.innerHeight >= se.scrollHeight) break;
     }
     window.scrollTo(0, startY);
-    return { scrollWidth: se.scrollWidth, clientWidth: se.clientWidth, overlaps: [...overlaps], boxes };
+    return { scrollWidth: se.scrollWidth, clientWidth: se.clientWidth, overlaps: [...overlaps], clipped, boxes };
   });
 }
 
@@ -118,7 +159,7 @@ export async function expectFitsPane(page: Page, name: string): Promise<void> {
   mkdirSync(join(RESULTS, 'pane-width'), { recursive: true });
   await page.screenshot({ path: join(RESULTS, 'pane-width', `${name}.png`), fullPage: true });
   const report = await measureLayout(page);
-  expect({ page: name, overlaps: report.overlaps }).toEqual({ page: name, overlaps: [] });
+  expect({ page: name, overlaps: report.overlaps, clipped: report.clipped }).toEqual({ page: name, overlaps: [], clipped: [] });
   expect(report.scrollWidth).toBeLessThanOrEqual(report.clientWidth);
   expect(report.boxes).toBeGreaterThan(10);
 }
