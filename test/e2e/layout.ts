@@ -1,8 +1,9 @@
 /**
  * Does a page fit the task pane? Three facts measured in the browser:
  * - the document does not scroll sideways (`scrollingElement.scrollWidth <= clientWidth`);
- * - no text is wider than its own box (cut, or spilling out of a badge) unless it ends in "…" with
- *   the full text in a title; a dropdown's chosen option likewise (measured in the control's font);
+ * - no text is wider than its own box (cut, or spilling out of a badge) or crosses the frame of the
+ *   card around it, unless it ends in "…" with the full text in a title; a dropdown's chosen option
+ *   likewise (measured in the control's font);
  * - no two visible text boxes overlap. A text box is a line of a text node (its client rects) or a
  *   form control (input, select, textarea: an error under a dropdown counts). Boxes are clipped by
  *   their scrolling and clipping ancestors (text scrolled away inside a list is not there); a sticky
@@ -106,7 +107,18 @@ export async function measureLayout(page: Page): Promise<LayoutReport> {
         const b = box.getBoundingClientRect();
         const range = document.createRange();
         range.selectNodeContents(n);
-        const past = Math.max(0, ...Array.from(range.getClientRects()).filter((r) => r.width >= 1).map((r) => Math.max(b.left - r.left, r.right - b.right)));
+        // Its own box, and the nearest framed box around it (a card's border): a word too long for the
+        // card crosses its frame. Not past a scrolling box: what it holds is reached by scrolling.
+        const framed = (el: Element) => {
+          const c = getComputedStyle(el);
+          return parseFloat(c.borderLeftWidth) > 0 && parseFloat(c.borderRightWidth) > 0;
+        };
+        const scrolls = (el: Element) => /auto|scroll/.test(getComputedStyle(el).overflowX);
+        let frame: Element | null = box.parentElement;
+        while (frame && frame !== document.body && !framed(frame) && !scrolls(frame)) frame = frame.parentElement;
+        const f = frame && frame !== document.body && framed(frame) && !scrolls(frame) ? frame.getBoundingClientRect() : b;
+        const rects = Array.from(range.getClientRects()).filter((r) => r.width >= 1);
+        const past = Math.max(0, ...rects.map((r) => Math.max(b.left - r.left, r.right - b.right, f.left - r.left, r.right - f.right)));
         const hidden = cs.textOverflow === 'ellipsis' && box.scrollWidth > box.clientWidth + 1;
         if ((past > 1 || hidden) && !titled(box, cs, full)) out.add(`${JSON.stringify(full.slice(0, 60))} reaches ${Math.ceil(past)} px past its ${Math.round(b.width)} px box${hidden ? ', cut with "…" and no title' : ''}`);
       }
