@@ -36,10 +36,12 @@ const useStyles = makeStyles({
     backgroundColor: tokens.colorBrandBackground,
     color: tokens.colorNeutralForegroundOnBrand,
   },
-  brand: { display: 'flex', flexDirection: 'column', minWidth: 0, flexShrink: 1 },
+  // The brand and the role badge keep their size; only the user name gives way (ends in "…", full in its title).
+  brand: { display: 'flex', flexDirection: 'column', flexShrink: 0, whiteSpace: 'nowrap' },
   hostLine: { color: tokens.colorNeutralForegroundOnBrand, opacity: 0.85 },
-  who: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalXS, minWidth: 0, flexShrink: 0, maxWidth: '60%' },
-  userName: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0 },
+  who: { display: 'flex', alignItems: 'center', justifyContent: 'flex-end', gap: tokens.spacingHorizontalXS, minWidth: 0, flexGrow: 1, flexShrink: 1 },
+  fixed: { flexShrink: 0 },
+  userName: { overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap', minWidth: 0, flexShrink: 1 },
   onBrand: { color: tokens.colorNeutralForegroundOnBrand },
   main: { padding: tokens.spacingHorizontalM, minWidth: 0, flexGrow: 1 },
 });
@@ -173,16 +175,16 @@ export function App({ host, workbook: initialWorkbook, apiBaseUrl = '' }: AppPro
           </div>
           {session && (
             <div className={styles.who} data-testid="signed-in">
-              <Person20Regular />
+              <Person20Regular className={styles.fixed} />
               <Text className={mergeClasses(styles.userName, styles.onBrand)} title={session.name ? `${session.name} (${session.user})` : session.user}>
                 {session.user}
               </Text>
-              <Badge appearance="tint" color="informative" size="small">
+              <Badge appearance="tint" color="informative" size="small" className={styles.fixed} data-testid="signed-in-role">
                 {session.role}
               </Badge>
               <Button
                 appearance="transparent"
-                className={styles.onBrand}
+                className={mergeClasses(styles.onBrand, styles.fixed)}
                 icon={<SignOut20Regular />}
                 aria-label="Sign out"
                 title="Sign out"

@@ -24,8 +24,9 @@ export function PaneSelect({ options, empty, className, value, children, ...rest
   const styles = useStyles();
   const shown = options.find((o) => o.value === value)?.label;
   return (
-    // Select's primary slot is the <select> itself: props go to it, the wrapper is `root`.
-    <Select {...rest} value={value} className={mergeClasses(styles.select, className)} title={shown} root={{ className: styles.root }}>
+    // Select gives `className` and `style` to its wrapper (`root`) and the other props to the <select>
+    // (its `select` slot): the ellipsis must be on the <select>, where the chosen option is drawn.
+    <Select {...rest} value={value} title={shown} root={{ className: mergeClasses(styles.root, className) }} select={{ className: styles.select }}>
       {options.length === 0 && empty !== undefined && <option value="">{empty}</option>}
       {options.map((o) => (
         <option key={o.value} value={o.value}>

@@ -6,7 +6,10 @@
  * rows and totals, the documents' totals), approves, and sends the files / posts the documents from
  * the inbox; the files arrive on the FTP server, the documents in the sandbox, and both show as
  * done — to bob and in alice's inbox. Then alice trims a new batch before approval (a new version)
- * and withdraws it. Every step fits the pane; screenshots in test-results/approvals/.
+ * and withdraws it. Last, a second settlement posted while both watch it run (one write held at
+ * the sandbox until they have), a copy of its journal planted so the census finds a duplicate, and
+ * the correction: alice keeps one copy, bob approves, alice removes the other from Zoho. Every step
+ * fits the pane; screenshots in test-results/approvals/.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,7 +17,7 @@ import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
-import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
+import type { RunningSandbox, WriteHook } from '../../server/dev/zoho-sandbox';
 import { connectSandbox, startSandbox } from '../integration/zoho-fixtures';
 import { assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
 import { expectFitsPane } from './layout';
@@ -29,6 +32,28 @@ let server: RunningServer;
 let browser: Browser;
 const sessions: Record<'alice' | 'bob', { context: BrowserContext; page: Page }> = {} as never;
 const offMachine: string[] = [];
+
+/**
+ * Set by the last test, before its posting starts: the next write Zoho receives waits until the test
+ * has seen the posting running, and a copy of the settlement's journal is put in the books just
+ * before the batch's own arrives (another process posted it), so the census finds a duplicate.
+ */
+let holdNextWrite: { arrived(): void; released: Promise<void> } | null = null;
+let plantJournalCopy: string | null = null;
+const beforeWrite: WriteHook = async ({ template, body }) => {
+  const b = body as { reference_number?: string; journal_date?: string; line_items?: { debit_or_credit: string; amount: number }[] };
+  if (template === '/journals' && plantJournalCopy && b.reference_number === plantJournalCopy) {
+    plantJournalCopy = null;
+    const books = sb.sandbox.state.data.books[0]!;
+    const cents = Math.round((b.line_items ?? []).filter((l) => l.debit_or_credit === 'debit').reduce((t, l) => t + l.amount, 0) * 100);
+    books.journals.push({ journal_id: sb.sandbox.state.newId(), entry_number: 'X1', journal_date: b.journal_date ?? '', reference_number: b.reference_number, notes: 'posted by someone else', status: 'draft', totalCents: cents, line_items: [], created_time: '' });
+  }
+  const hold = holdNextWrite;
+  if (!hold) return;
+  holdNextWrite = null;
+  hold.arrived();
+  await hold.released;
+};
 
 async function session(): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport: { width: TASK_PANE_WIDTH, height: 900 } });
@@ -51,9 +76,10 @@ beforeAll(async () => {
   await generateDemoData(datasets);
   // The FTP target first: the server registers it as the partner for every network when it starts.
   ftp = await startDemoFtpTarget(join(base, 'ftp'), { port: 0 });
-  sb = await startSandbox();
+  sb = await startSandbox({ beforeWrite });
   server = await startE2eServer({ dataDir: join(base, 'data'), datasetsDir: datasets, distDir: DIST });
-  await connectSandbox(server.app.ctx.store, server.app.ctx.secrets, sb, 'Demo books (sandbox)');
+  // No 90-calls-a-minute budget: three postings and their census in a minute would wait for the next minute.
+  await connectSandbox(server.app.ctx.store, server.app.ctx.secrets, sb, 'Demo books (sandbox)', { perMinute: 1_000_000 });
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   sessions.alice = await session();
   sessions.bob = await session();
@@ -75,6 +101,17 @@ async function pickDataset(page: Page, testId: string, name: string): Promise<vo
   const option = select.locator('option', { hasText: name }).first();
   await option.waitFor({ state: 'attached' });
   await select.selectOption({ value: (await option.getAttribute('value'))! });
+}
+
+/** Presses the ribbon's Approvals button (through the commands bundle): the inbox list, read afresh. */
+function openApprovalsFromRibbon(page: Page): Promise<boolean> {
+  return page.evaluate(async () => {
+    const handlers = (window as unknown as { __ribbonHandlers?: Record<string, (e: { completed(): void }) => Promise<void>> }).__ribbonHandlers;
+    if (!handlers?.OpenApprovals) throw new Error('The ribbon command OpenApprovals was not registered.');
+    let completed = false;
+    await handlers.OpenApprovals({ completed: () => void (completed = true) });
+    return completed;
+  });
 }
 
 let chargebackFiles: string[] = [];
@@ -121,14 +158,7 @@ test('bob sees both in his inbox with the badge, reviews the files and approves;
   await openSignedIn({ page, server }, 'bob', 'approver');
   await expectText(page.getByTestId('approvals-badge'), '2');
   // The ribbon's Approvals button opens the inbox.
-  const pressed = await page.evaluate(async () => {
-    const handlers = (window as unknown as { __ribbonHandlers?: Record<string, (e: { completed(): void }) => Promise<void>> }).__ribbonHandlers;
-    if (!handlers?.OpenApprovals) throw new Error('The ribbon command OpenApprovals was not registered.');
-    let completed = false;
-    await handlers.OpenApprovals({ completed: () => void (completed = true) });
-    return completed;
-  });
-  expect(pressed).toBe(true);
+  expect(await openApprovalsFromRibbon(page)).toBe(true);
   const inbox = page.getByRole('region', { name: 'Approvals', exact: true });
   await inbox.waitFor();
   await expectText(inbox.getByTestId('inbox-summary'), '2 batches wait for your decision.');
@@ -252,4 +282,79 @@ test('before approval alice removes a file from a new batch, then withdraws it',
   await detail.getByTestId('inbox-back').click();
   await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'cancelled' }), 'Withdrawn or cancelled');
   await shot(page, '9-alice-withdrew');
+});
+
+test('a posting followed while it runs, on the Settlements page and in the inbox; the duplicate the census finds is corrected', async () => {
+  const alice = sessions.alice.page;
+  const bob = sessions.bob.page;
+  const st = await openPage(alice, 'Settlements');
+  await pickDataset(alice, 'settlements-dataset', 'settlement-11873355302.txt');
+  await st.getByTestId('settlements-build').click();
+  await expectText(st.getByTestId('settlements-outcome'), 'Ready to post.');
+  const panel = st.getByTestId('post-panel');
+  await panel.getByRole('button', { name: 'Prepare batch' }).click();
+  await expectText(panel, 'awaiting approval');
+
+  const inbox = await openPage(bob, 'Approvals');
+  if (await inbox.getByTestId('batch-detail').isVisible()) await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  await inbox.getByTestId('inbox-row').filter({ hasText: 'Settlements → Zoho Books' }).filter({ hasText: 'awaiting approval' }).click();
+  const detail = inbox.getByTestId('batch-detail');
+  await detail.getByTestId('detail-approve').click();
+  await expectText(detail.getByTestId('detail-state'), 'approved');
+
+  // The first document waits at Zoho until both people have seen the posting under way.
+  let arrived!: () => void;
+  let release!: () => void;
+  const writeArrived = new Promise<void>((r) => (arrived = r));
+  holdNextWrite = { arrived: () => arrived(), released: new Promise<void>((r) => (release = r)) };
+  plantJournalCopy = '11873355302';
+  try {
+    await detail.getByTestId('posting-start').click();
+    await writeArrived;
+    const run = detail.getByTestId('posting-run');
+    await expectText(run, 'Posting to Zoho Books');
+    await expectFitsPane(bob, 'approvals-bob-posting-running');
+    await shot(bob, '10-bob-posting-running');
+    await panel.getByTestId('post-progress').waitFor();
+    await expectText(panel, 'Posting to Zoho');
+    await expectFitsPane(alice, 'settlements-posting-running');
+    await shot(alice, '11-alice-posting-running');
+    // The narrowest pane too: the batch id, one long word, stays inside the panel.
+    await alice.setViewportSize({ width: 320, height: 900 });
+    await expectFitsPane(alice, 'settlements-posting-running-320');
+    await alice.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
+  } finally {
+    release();
+  }
+
+  // The census finds the planted copy: the batch needs review, and alice proposes which copy to keep.
+  const review = panel.getByTestId('post-review');
+  await expectText(review, 'Zoho does not hold one document of this batch exactly once', 60_000);
+  await expectFitsPane(alice, 'settlements-review-duplicate');
+  await shot(alice, '12-alice-duplicate-found');
+  await review.getByRole('button', { name: 'Keep it, remove the others' }).click();
+  const correction = review.getByTestId('post-correction');
+  await expectText(correction, 'Correction ');
+  await expectFitsPane(alice, 'settlements-correction-awaiting-approval');
+  await shot(alice, '13-alice-correction-awaiting-approval');
+
+  // bob approves the correction in his inbox; alice removes the copy from Zoho.
+  // (The finished batch, in review, has left bob's inbox: its detail is gone, so he opens the list afresh.)
+  expect(await openApprovalsFromRibbon(bob)).toBe(true);
+  await inbox.getByTestId('inbox-row').filter({ hasText: 'zoho-correction' }).filter({ hasText: 'awaiting approval' }).click();
+  await detail.getByTestId('detail-approve').click();
+  await expectText(detail.getByTestId('detail-state'), 'approved');
+  const remove = correction.getByRole('button', { name: 'Remove from Zoho' });
+  await remove.waitFor();
+  await expectText(correction, 'approved, ready to remove the copies from Zoho.');
+  await expectFitsPane(alice, 'settlements-correction-approved');
+  await shot(alice, '14-alice-correction-approved');
+  await remove.click();
+  await expectText(review, 'Review settled', 60_000);
+  await expectText(review.getByTestId('post-review-hint'), 'Resolved by');
+  await expectFitsPane(alice, 'settlements-correction-done');
+  await shot(alice, '15-alice-correction-done');
+  expect(sb.sandbox.state.data.books[0]!.journals.filter((j) => j.reference_number === '11873355302')).toHaveLength(1);
+  expect(offMachine).toEqual([]);
 });

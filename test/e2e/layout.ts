@@ -1,6 +1,9 @@
 /**
- * Does a page fit the task pane? Two facts measured in the browser:
+ * Does a page fit the task pane? Three facts measured in the browser:
  * - the document does not scroll sideways (`scrollingElement.scrollWidth <= clientWidth`);
+ * - no text is wider than its own box (cut, or spilling out of a badge) or crosses the frame of the
+ *   card around it, unless it ends in "…" with the full text in a title; a dropdown's chosen option
+ *   likewise (measured in the control's font);
  * - no two visible text boxes overlap. A text box is a line of a text node (its client rects) or a
  *   form control (input, select, textarea: an error under a dropdown counts). Boxes are clipped by
  *   their scrolling and clipping ancestors (text scrolled away inside a list is not there); a sticky
@@ -9,13 +12,15 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { RESULTS } from './harness';
 
 export interface LayoutReport {
   scrollWidth: number;
   clientWidth: number;
   overlaps: string[];
+  /** Texts cut or spilling out of their box without an ellipsis and a title. */
+  clipped: string[];
   /** Visible boxes seen, so a check that measured nothing cannot pass. */
   boxes: number;
 }
@@ -83,6 +88,54 @@ export async function measureLayout(page: Page): Promise<LayoutReport> {
       return out;
     };
 
+    // A text is measured against its own box, the nearest ancestor that is not inline (a span in a
+    // label is the label's text): a line reaching past the box's border is cut or spills out (a
+    // badge's text over the header). Cut with "…" it must have its full text in a title. Scrolling
+    // boxes are left out (their text is reached by scrolling), and so is SVG (a chart's labels).
+    const clippedTexts = (): string[] => {
+      const out = new Set<string>();
+      const titled = (el: Element, cs: CSSStyleDeclaration, full: string) => cs.textOverflow === 'ellipsis' && !!el.closest('[title]')?.getAttribute('title')?.includes(full);
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        let box = n.parentElement;
+        if (!(n.textContent ?? '').trim() || !box || box.closest('style,script,option,datalist,noscript,textarea,svg')) continue;
+        while (box && /^(inline|contents)$/.test(getComputedStyle(box).display)) box = box.parentElement;
+        if (!box) continue;
+        const cs = getComputedStyle(box);
+        if (box.getClientRects().length === 0 || cs.visibility === 'hidden' || /auto|scroll/.test(cs.overflowX)) continue;
+        const full = (box.textContent ?? '').trim();
+        const b = box.getBoundingClientRect();
+        const range = document.createRange();
+        range.selectNodeContents(n);
+        // Its own box, and the nearest framed box around it (a card's border): a word too long for the
+        // card crosses its frame. Not past a scrolling box: what it holds is reached by scrolling.
+        const framed = (el: Element) => {
+          const c = getComputedStyle(el);
+          return parseFloat(c.borderLeftWidth) > 0 && parseFloat(c.borderRightWidth) > 0;
+        };
+        const scrolls = (el: Element) => /auto|scroll/.test(getComputedStyle(el).overflowX);
+        let frame: Element | null = box.parentElement;
+        while (frame && frame !== document.body && !framed(frame) && !scrolls(frame)) frame = frame.parentElement;
+        const f = frame && frame !== document.body && framed(frame) && !scrolls(frame) ? frame.getBoundingClientRect() : b;
+        const rects = Array.from(range.getClientRects()).filter((r) => r.width >= 1);
+        const past = Math.max(0, ...rects.map((r) => Math.max(b.left - r.left, r.right - b.right, f.left - r.left, r.right - f.right)));
+        const hidden = cs.textOverflow === 'ellipsis' && box.scrollWidth > box.clientWidth + 1;
+        if ((past > 1 || hidden) && !titled(box, cs, full)) out.add(`${JSON.stringify(full.slice(0, 60))} reaches ${Math.ceil(past)} px past its ${Math.round(b.width)} px box${hidden ? ', cut with "…" and no title' : ''}`);
+      }
+      const canvas = document.createElement('canvas').getContext('2d')!;
+      for (const sel of Array.from(document.querySelectorAll('select'))) {
+        const label = sel.selectedOptions[0]?.text.trim() ?? '';
+        const cs = getComputedStyle(sel);
+        if (!label || sel.getClientRects().length === 0 || cs.visibility === 'hidden') continue;
+        canvas.font = cs.font;
+        const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+        const needs = canvas.measureText(label).width;
+        if (needs > room + 1 && !titled(sel, cs, label)) out.add(`the chosen option ${JSON.stringify(label.slice(0, 60))} is ${Math.ceil(needs)} px in a ${room} px dropdown`);
+      }
+      return [...out];
+    };
+    const clipped = clippedTexts();
+
     const overlaps = new Set<string>();
     let boxes = 0;
     const step = Math.max(200, window.innerHeight - 100);
@@ -109,7 +162,7 @@ export async function measureLayout(page: Page): Promise<LayoutReport> {
       if (y + window.innerHeight >= se.scrollHeight) break;
     }
     window.scrollTo(0, startY);
-    return { scrollWidth: se.scrollWidth, clientWidth: se.clientWidth, overlaps: [...overlaps], boxes };
+    return { scrollWidth: se.scrollWidth, clientWidth: se.clientWidth, overlaps: [...overlaps], clipped, boxes };
   });
 }
 
@@ -118,7 +171,40 @@ export async function expectFitsPane(page: Page, name: string): Promise<void> {
   mkdirSync(join(RESULTS, 'pane-width'), { recursive: true });
   await page.screenshot({ path: join(RESULTS, 'pane-width', `${name}.png`), fullPage: true });
   const report = await measureLayout(page);
-  expect({ page: name, overlaps: report.overlaps }).toEqual({ page: name, overlaps: [] });
+  expect({ page: name, overlaps: report.overlaps, clipped: report.clipped }).toEqual({ page: name, overlaps: [], clipped: [] });
   expect(report.scrollWidth).toBeLessThanOrEqual(report.clientWidth);
   expect(report.boxes).toBeGreaterThan(10);
+}
+
+/** An element whose text must read in full (a badge): not wider than its box, and the box inside the pane. */
+export async function expectShownInFull(locator: Locator): Promise<void> {
+  const m = await locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return { text: (el.textContent ?? '').trim(), scrollWidth: el.scrollWidth, clientWidth: el.clientWidth, left: r.left, right: r.right, pane: document.documentElement.clientWidth };
+  });
+  expect({ text: m.text, cut: m.scrollWidth > m.clientWidth }).toEqual({ text: m.text, cut: false });
+  expect(m.left).toBeGreaterThanOrEqual(0);
+  expect(m.right).toBeLessThanOrEqual(m.pane);
+}
+
+/**
+ * A dropdown's chosen option reads in full, or ends in "…" with the full text in the title: its
+ * width in the control's font against the room left of the chevron.
+ */
+export async function expectChosenOptionReadable(select: Locator): Promise<{ label: string; fits: boolean }> {
+  const m = await select.evaluate((el) => {
+    const sel = el as HTMLSelectElement;
+    const cs = getComputedStyle(sel);
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    ctx.font = cs.font;
+    const label = sel.selectedOptions[0]?.text.trim() ?? '';
+    const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    const r = sel.getBoundingClientRect();
+    return { label, title: sel.title, fits: ctx.measureText(label).width <= room + 1, textOverflow: cs.textOverflow, right: r.right, pane: document.documentElement.clientWidth };
+  });
+  expect(m.label).not.toBe('');
+  expect(m.title).toBe(m.label);
+  if (!m.fits) expect(m.textOverflow).toBe('ellipsis');
+  expect(m.right).toBeLessThanOrEqual(m.pane);
+  return { label: m.label, fits: m.fits };
 }

@@ -10,7 +10,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import { RESULTS, TASK_PANE_WIDTH, expectText, openPage, openSignedIn, startHarness, type Harness } from './harness';
-import { expectFitsPane } from './layout';
+import { expectChosenOptionReadable, expectFitsPane, expectShownInFull } from './layout';
+
+/** Excel's task pane is 320–450 px wide; 350 is the desktop default. */
+const PANE_WIDTHS = [320, 350, 450] as const;
 
 const connection = (id: string, name: string, organizationName: string, dataCentreLabel: string) => ({
   id,
@@ -168,7 +171,23 @@ test('Settlements: a demo settlement report, the Zoho ids dropdown, the build an
   const region = await openPage(page, 'Settlements');
   await region.getByRole('radio', { name: 'A dataset on the server' }).check();
   await pickDataset(page, 'settlements-dataset', 'settlement-11873355301.txt');
-  await region.getByTestId('settlements-id-source').waitFor();
+  const ids = region.getByTestId('settlements-id-source');
+  await ids.waitFor();
+  // Each choice reads in full or ends in "…" with the whole sentence in its title, at every pane width.
+  const labels = new Set<string>();
+  for (const width of PANE_WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    for (const value of ['c1', '']) {
+      await ids.selectOption(value);
+      labels.add((await expectChosenOptionReadable(ids)).label);
+      await expectFitsPane(page, `settlements-zoho-ids-${value || 'none'}-${width}`);
+    }
+  }
+  await page.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
+  expect([...labels]).toEqual([
+    'Zoho ids from connection Contoso Books (United States, production) (Contoso Retail Holdings International Ltd.)',
+    'No Zoho ids (report every account, SKU and customer as unmapped)',
+  ]);
   await expectFitsPane(page, 'settlements-form');
   await region.getByTestId('settlements-build').click();
   await expectText(region.getByTestId('settlements-outcome'), 'written to Invoices');
@@ -217,4 +236,24 @@ test('Activity, and for an admin the Settings sections (Zoho connections among t
     await expectFitsPane(page, shot);
   }
   await expectText(page.getByTestId('targets-section'), 'Chargeback files');
+});
+
+test('a long user name in the header at 320, 350 and 450 px: the name ends in "…", the role badge reads in full', async () => {
+  const { page } = h;
+  const user = 'bartholomew.featherstonehaugh@contoso-retail-holdings.example';
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await openSignedIn(h, user, 'approver');
+  const who = page.getByTestId('signed-in');
+  const name = who.getByText(user, { exact: true });
+  for (const width of PANE_WIDTHS) {
+    await page.setViewportSize({ width, height: 900 });
+    await expectText(who.getByTestId('signed-in-role'), 'approver');
+    await expectShownInFull(who.getByTestId('signed-in-role'));
+    await expectShownInFull(page.getByRole('heading', { name: 'CloseDesk', exact: true }));
+    // The name gives way: cut with "…", the whole of it in its title.
+    expect(await name.evaluate((el) => ({ cut: el.scrollWidth > el.clientWidth, ellipsis: getComputedStyle(el).textOverflow, title: el.getAttribute('title') }))).toEqual({ cut: true, ellipsis: 'ellipsis', title: user });
+    await expectShownInFull(page.getByRole('button', { name: 'Sign out' }));
+    await expectFitsPane(page, `header-long-name-${width}`);
+  }
+  await page.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
 });

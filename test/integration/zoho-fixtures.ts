@@ -26,7 +26,7 @@ export function testSecrets(store: Store, key = randomBytes(32)): { secrets: Sec
  * The sandbox applies a write before it answers, so a write can only land late when a test holds
  * it (late-writes.ts): a short margin keeps look-ups after an unknown outcome quick.
  */
-export async function connectSandbox(store: Store, secrets: Secrets, sb: RunningSandbox, name = 'Sandbox books', o: { timeoutMs?: number; lateWriteMarginMs?: number } = {}): Promise<ZohoConnection> {
+export async function connectSandbox(store: Store, secrets: Secrets, sb: RunningSandbox, name = 'Sandbox books', o: { timeoutMs?: number; lateWriteMarginMs?: number; perMinute?: number } = {}): Promise<ZohoConnection> {
   const refreshToken = sb.sandbox.issueRefreshToken('1000.TESTCLIENT', 'test-secret');
   const seed = sb.sandbox.state.seedIds();
   return saveConnectionWithRefreshToken(
@@ -42,6 +42,7 @@ export async function connectSandbox(store: Store, secrets: Secrets, sb: Running
       apiUrl: sb.apiBase,
       createdBy: 'admin@test',
       timeoutMs: o.timeoutMs,
+      perMinute: o.perMinute,
       lateWriteMarginMs: o.lateWriteMarginMs ?? 250,
     },
   );

@@ -42,7 +42,8 @@ const useStyles = makeStyles({
   },
   row: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'center' },
   list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px', maxHeight: '240px', overflowY: 'auto' },
-  item: { overflowWrap: 'anywhere' },
+  // A batch id or document key is one long word: it breaks anywhere rather than cross the panel's frame.
+  item: { overflowWrap: 'anywhere', minWidth: 0 },
 });
 
 interface ConnectionView {
@@ -249,7 +250,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       )}
       {batch && (
         <div className={styles.row}>
-          <Text>Batch {batch.id}</Text>
+          <Text className={styles.item}>Batch {batch.id}</Text>
           <Badge appearance="tint" color={step.step === 'finished' ? (progress?.batchState === 'done' ? 'success' : 'warning') : 'informative'}>
             {(progress?.batchState ?? batch.state).replace(/_/g, ' ')}
           </Badge>
