@@ -11,10 +11,10 @@ import { recordedVersions, type VersionSummary } from './batch-content';
 import { approvalFromRow, factsFrom, storedPeople, toBatch, type Approval, type ApprovalRow, type Batch, type BatchRow, type ItemState } from './batches';
 import { placeholders, type Queryable } from './index';
 
-/** States in which a batch still needs someone: a decision, or sending (again). */
-export const OPEN_STATES: readonly BatchState[] = ['awaiting_approval', 'approved', 'sending', 'failed'];
+/** States in which a batch still needs someone: a decision, sending (again), or resolving what the census found. */
+export const OPEN_STATES: readonly BatchState[] = ['awaiting_approval', 'approved', 'sending', 'failed', 'needs_review'];
 const FINISHED_STATES: readonly BatchState[] = ['done', 'cancelled', 'rejected'];
-const ITEM_STATES: readonly ItemState[] = ['pending', 'sending', 'done', 'failed', 'needs_review'];
+const ITEM_STATES: readonly ItemState[] = ['pending', 'sending', 'done', 'failed'];
 
 export interface InboxEntry {
   batch: Batch;

@@ -339,9 +339,17 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
   await expectFitsPane(alice, 'settlements-correction-awaiting-approval');
   await shot(alice, '13-alice-correction-awaiting-approval');
 
+  // The batch in review stays open in bob's inbox: his detail shows what the census found and the correction.
+  await expectText(detail.getByTestId('detail-state'), 'needs review', 60_000);
+  await expectText(detail.getByTestId('post-review'), 'Zoho does not hold one document of this batch exactly once');
+  await expectText(detail.getByTestId('post-correction'), 'Correction ');
+  await expectFitsPane(bob, 'approvals-bob-batch-in-review');
+  await shot(bob, '12b-bob-batch-in-review');
+
   // bob approves the correction in his inbox; alice removes the copy from Zoho.
-  // (The finished batch, in review, has left bob's inbox: its detail is gone, so he opens the list afresh.)
-  expect(await openApprovalsFromRibbon(bob)).toBe(true);
+  await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'needs review' }), 'Settlements → Zoho Books');
   await inbox.getByTestId('inbox-row').filter({ hasText: 'zoho-correction' }).filter({ hasText: 'awaiting approval' }).click();
   await detail.getByTestId('detail-approve').click();
   await expectText(detail.getByTestId('detail-state'), 'approved');

@@ -173,6 +173,16 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
     expect(after.n).toBeLessThanOrEqual(6);
   });
 
+  test('a posting batch in review (the census found a duplicate) stays in the inbox among the batches to act on', async () => {
+    const zoho = await posting('alice');
+    // (the state the posting worker leaves a batch in when Zoho holds a document twice; the e2e walks there for real)
+    await t.store.exec("UPDATE batches SET state = 'needs_review' WHERE id = $1", [zoho.batch.id]);
+    for (const who of ['bob', 'alice']) {
+      const e = (await inbox(who)).entries.find((x: { batch: { id: string } }) => x.batch.id === zoho.batch.id);
+      expect({ who, state: e?.batch.state }).toEqual({ who, state: 'needs_review' });
+    }
+  });
+
   test('the approver sees what will leave: files as first rows, row count and totals; Zoho documents as totals per type', async () => {
     const cb = await delivery('alice', 'chargebacks', [{ name: 'VISA_#.csv', text: CHARGEBACKS }]);
     const c = await content(cb.id);

@@ -13,6 +13,7 @@ import { errorSentence, formatCount } from '../../components';
 import { useShell } from '../../shell';
 import { DeliveryCard } from '../chargebacks/delivery-card';
 import { getDelivery, type DeliveryView } from '../chargebacks/chargebacks-run';
+import ReviewFindings from '../settlements/post-panel-review';
 import { ContentReview } from './content-view';
 import {
   decide,
@@ -133,6 +134,8 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
   const sendSection = !awaiting && (
     <>
       {b.kind === 'zoho-post' && <PostingRun batchId={id} onFinished={onChanged} />}
+      {/* what the census found once everything was sent: resolved here as on the Settlements page, whichever job posted it */}
+      {b.kind === 'zoho-post' && (b.state === 'needs_review' || b.state === 'done' || b.state === 'failed') && <ReviewFindings batchId={id} batchState={b.state} />}
       {delivery && (
         <DeliveryCard
           delivery={delivery}

@@ -22,13 +22,14 @@ describe('the inbox in groups', () => {
       entry('mine', 'awaiting_approval', { verdict: { ok: false, code: 'maker-checker', reason: 'You prepared batch mine, so someone else must approve it.' }, mine: true }),
       entry('other', 'awaiting_approval', { verdict: { ok: false, code: 'wrong-role', reason: 'no role' } }),
       entry('new-decide', 'awaiting_approval', {}, '2024-12-01T00:00:00Z'),
-      entry('failed', 'failed'),
-      entry('approved', 'approved'),
+      entry('failed', 'failed', {}, '2024-11-15T00:00:00Z'),
+      entry('review', 'needs_review', {}, '2024-11-10T00:00:00Z'),
+      entry('approved', 'approved', {}, '2024-11-05T00:00:00Z'),
       entry('rejected', 'rejected'),
     ]);
     expect(groups.map((g) => [g.key, g.entries.map((e) => e.batch.id)])).toEqual([
       ['decide', ['new-decide', 'old-decide']],
-      ['send', ['failed', 'approved']],
+      ['send', ['failed', 'review', 'approved']],
       ['yours', ['mine']],
       ['others', ['other']],
       ['finished', ['done', 'rejected']],
@@ -82,6 +83,7 @@ describe('a batch in words', () => {
     expect(nextStepText(mine)).toBe('You prepared batch b, so someone else must approve it. You can withdraw it or remove items until it is approved.');
     expect(nextStepText(entry('c', 'approved', { approvedBy: 'bob', batch: { ...entry('c', 'approved').batch, kind: 'zoho-post', job: 'settlements' } }))).toBe('Approved by bob; ready to post.');
     expect(nextStepText(entry('d', 'failed', { itemStates: { pending: 0, sending: 0, done: 1, failed: 0, needs_review: 1 } }))).toBe('Not everything went out (1 to review); open it to see why and send the rest.');
+    expect(nextStepText(entry('r', 'needs_review'))).toBe('Everything was sent, but Zoho does not hold it exactly as approved; open it to see what was found and resolve it.');
     const voided = 'Approval void: the content changed after approval (approved hash a1b2c3d4e5f6…, now ffffffffffff…).';
     expect(nextStepText(entry('v', 'awaiting_approval', { approvalVoid: voided }))).toBe(`${voided} You can approve or reject it.`);
     expect(nextStepText(entry('w', 'awaiting_approval', { approvalVoid: voided, verdict: { ok: false, code: 'maker-checker', reason: 'You prepared batch w, so someone else must approve it.' }, allowedActions: ['withdraw'] }))).toBe(

@@ -129,7 +129,7 @@ const GROUP_TITLES: Record<GroupKey, string> = {
 export function groupOf(e: InboxEntryView): GroupKey {
   const s = e.batch.state;
   if (s === 'awaiting_approval') return e.verdict?.ok ? 'decide' : e.mine ? 'yours' : 'others';
-  if (s === 'approved' || s === 'sending' || s === 'failed') return 'send';
+  if (s === 'approved' || s === 'sending' || s === 'failed' || s === 'needs_review') return 'send';
   return 'finished';
 }
 
@@ -160,7 +160,7 @@ export function stateText(state: string): string {
 
 export type Tone = 'warning' | 'brand' | 'informative' | 'success' | 'danger' | 'subtle';
 export function stateTone(state: string): Tone {
-  return ({ awaiting_approval: 'warning', approved: 'brand', sending: 'informative', done: 'success', failed: 'danger', rejected: 'danger', cancelled: 'subtle' } as Record<string, Tone>)[state] ?? 'informative';
+  return ({ awaiting_approval: 'warning', approved: 'brand', sending: 'informative', done: 'success', failed: 'danger', needs_review: 'warning', rejected: 'danger', cancelled: 'subtle' } as Record<string, Tone>)[state] ?? 'informative';
 }
 
 /** "just now", "5 min ago", "3 h ago", else the date and time (UTC). */
@@ -228,6 +228,7 @@ export function nextStepText(e: InboxEntryView): string {
   if (s === 'approved') return `Approved by ${e.approvedBy ?? e.lastDecision?.byName ?? 'an approver'}; ready to ${e.batch.kind === 'zoho-post' ? 'post' : 'send'}.`;
   if (s === 'sending') return e.batch.kind === 'zoho-post' ? 'Posting to Zoho Books.' : 'Sending to the partner.';
   if (s === 'failed') return `Not everything went out${attentionText(e.itemStates) ? ` (${attentionText(e.itemStates)})` : ''}; open it to see why and send the rest.`;
+  if (s === 'needs_review') return 'Everything was sent, but Zoho does not hold it exactly as approved; open it to see what was found and resolve it.';
   if (s === 'rejected') return `Rejected by ${e.lastDecision?.byName ?? 'an approver'}${e.lastDecision?.reason ? `: ${e.lastDecision.reason}` : '.'}`;
   if (s === 'cancelled') return 'Withdrawn or cancelled; nothing more is sent.';
   return e.batch.kind === 'zoho-post' ? 'Posted to Zoho Books.' : 'Delivered.';
