@@ -7,7 +7,7 @@
  */
 import { parseCsv, type Cell, type Table } from '../kernel';
 import { splitCsvBytes } from '../kernel/csv-bytes';
-import { buildInvoiceTable, buildTuitionInvoices, buildTuitionInvoicesFromColumns, EXPENSE_TYPES, ExpenseLineReader, invoicesCsv, invoicesCsvPieces, invoicesOfTable, invoiceTableCsv, type ExpenseLine } from '.';
+import { buildInvoiceTable, buildTuitionInvoices, buildTuitionInvoicesFromColumns, EXPENSE_TYPES, ExpenseLineReader, invoicesCsv, invoicesCsvPieces, invoicesOfTable, invoiceTableCsv, invoiceTableCsvViews, type ExpenseLine } from '.';
 import { applyLearners, learnerSpellings, matchLearners } from './learners';
 import { matchColumnLearners } from './learner-columns';
 import { ReferenceExpenseLineReader, referenceBuildTuitionInvoices, referenceInvoicesCsv } from '../../test/fixtures/tuition/reference';
@@ -145,6 +145,14 @@ describe('the column reader equals the simple reader', () => {
         return [...invoiceTableCsv(table, o, 1 + (seed % 97))].map((piece) => utf8.decode(piece, { stream: true })).join('') + utf8.decode();
       });
       expect({ seed, tableCsv }).toEqual({ seed, tableCsv: csvOptions.map((o) => referenceInvoicesCsv(invoices, o)) });
+      // the same pieces as views of one buffer, each decoded before the next is asked for (as the CLI writes them)
+      const viewsCsv = csvOptions.map((o) => {
+        const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
+        let text = '';
+        for (const view of invoiceTableCsvViews(table, o, 1 + (seed % 89))) text += utf8.decode(view, { stream: true });
+        return text + utf8.decode();
+      });
+      expect({ seed, viewsCsv }).toEqual({ seed, viewsCsv: csvOptions.map((o) => referenceInvoicesCsv(invoices, o)) });
       // learners matched over the columns (users rewritten in place) equal the rules applied to the lines
       const learners = matchLearners(learnerSpellings(want.lines));
       const fromLearnerColumns = matchColumnLearners(columns!, columns!.count);
