@@ -15,8 +15,8 @@
 import { addCents, formatAmount, minorUnitDigits, writeAmountAscii } from '../kernel/money';
 import { ByteWriter } from '../kernel/byte-writer';
 import { csvCell, csvRow, type CsvOptions } from '../kernel/csv';
-import { KeyIds, resized, TextIds, type ExpenseColumns } from './columns';
-import { compareText, customerKey, invoiceNumber } from './invoice-keys';
+import { KeyIds, TextIds, type ExpenseColumns } from './columns';
+import { compareText, customerKey, invoiceNumber, TextOrder } from './invoice-keys';
 import { EXPENSE_TYPES } from './profiles';
 
 /** An invoice of the table: its lines are the table's `line[from]`, …, `line[to - 1]`. */
@@ -49,8 +49,59 @@ export const INVOICE_CSV_HEADER = ['Customer', 'Month', 'User', 'Expense Type', 
 export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { references?: boolean } = {}): InvoiceTable {
   const withReferences = options.references !== false;
   const names = c.names.values;
-  // Per distinct text, computed once: a name's customer key and lower-case user, whether a date is in the month.
+  const T = EXPENSE_TYPES.length;
+  const W = names.length + 1;
+  const inMonth = c.dates.values.map((d) => d.startsWith(month));
+  // 1. Each line of the month as its trio (customer, user, currency name ids), trios numbered in the order
+  //    first met. A user name is nearly always one customer's in one currency: its last trio is tried
+  //    first, and only the trios of a user met with two or more are kept in a table (by pair, then currency).
+  const trioCustomer: number[] = [];
+  const trioUser: number[] = [];
+  const trioCurrency: number[] = [];
+  const last = new Int32Array(3 * names.length).fill(-1);
+  const pairIds = new KeyIds();
+  const trioIds = new KeyIds();
+  const trioOfId: number[] = [];
+  const tabled = (t: number): number => {
+    const id = trioIds.id(pairIds.id(trioCustomer[t]! * W + trioUser[t]!) * W + trioCurrency[t]!);
+    if (id === trioOfId.length) trioOfId.push(t);
+    return trioOfId[id]!;
+  };
+  const trioOfLine = new Int32Array(c.count);
+  for (let i = 0; i < c.count; i++) {
+    if (!inMonth[c.date[i]!]) {
+      trioOfLine[i] = -1;
+      continue;
+    }
+    const user = c.user[i]!;
+    const customer = c.customer[i]!;
+    const currency = c.currency[i]!;
+    let t = last[3 * user]!;
+    if (t < 0 || last[3 * user + 1] !== customer || last[3 * user + 2] !== currency) {
+      const known = t >= 0;
+      if (known) tabled(t);
+      t = trioCustomer.push(customer) - 1;
+      trioUser.push(user);
+      trioCurrency.push(currency);
+      if (known) {
+        const found = tabled(t);
+        if (found !== t) {
+          trioCustomer.pop();
+          trioUser.pop();
+          trioCurrency.pop();
+          t = found;
+        }
+      }
+      last[3 * user] = t;
+      last[3 * user + 1] = customer;
+      last[3 * user + 2] = currency;
+    }
+    trioOfLine[i] = t;
+  }
+  // 2. Per trio (not per line): its invoice (customer key, currency) and its slot there (a user key: the
+  //    user's name in lower case), each numbered when first met.
   const customerKeys = new TextIds();
+  const customerKeyOf = new Int32Array(names.length).fill(-1);
   // A user key is a user's name in lower case. Most names are written so already: such a name (names are
   // distinct texts) stands for its key's text, and only the other keys are looked up by text.
   const userKeyText: string[] = [];
@@ -68,37 +119,28 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
     }
     return uk;
   };
-  const customerKeyOf = new Int32Array(names.length).fill(-1);
   const userKeyOf = new Int32Array(names.length).fill(-1);
-  const inMonth = c.dates.values.map((d) => d.startsWith(month));
-  // Invoices (customer key, currency) and their lines (invoice, user key, expense type) by integer keys;
-  // each remembers when it was first met, the order kept among texts the collator finds equal.
   const groupOf = new KeyIds();
+  const groupOfName = new Int32Array(names.length).fill(-1);
   const groupCustomer: number[] = [];
   const groupCurrency: number[] = [];
-  const groupPartners: Set<number>[] = [];
-  const groupLastPartner: number[] = []; // lines of one file come together: the set is asked only when the partner changes
-  // (an invoice line per user name and expense type at most, a currency aside)
-  const lineOf = new KeyIds(Math.min(c.count, names.length * EXPENSE_TYPES.length));
-  // per invoice line, in typed arrays (grown as lines are met): hundreds of thousands of numbers the collector need not copy
-  let lineGroup = new Int32Array(1024);
-  let lineUser = new Int32Array(1024);
-  let lineUserKey = new Int32Array(1024);
-  let lineType = new Uint8Array(1024);
-  let lineCents = new Float64Array(1024);
-  let lineItems = new Int32Array(1024);
-  // references of a line as a chain through the expense lines: first, then next of each
-  let firstRef = new Int32Array(1024);
-  let lastRef = new Int32Array(1024);
-  const nextRef = withReferences ? new Int32Array(c.count).fill(-1) : new Int32Array(0);
-  const W = names.length + 1;
-  const direct = new Int32Array(names.length * EXPENSE_TYPES.length).fill(-1);
-  const groupOfName = new Int32Array(names.length).fill(-1);
-  for (let i = 0; i < c.count; i++) {
-    if (!inMonth[c.date[i]!]) continue;
-    const customer = c.customer[i]!;
-    const currency = c.currency[i]!;
-    // the invoice of a customer's name is nearly always the one of its last line (one currency): the table only when not
+  const groupKey: number[] = [];
+  const slotGroup: number[] = [];
+  const slotUser: number[] = [];
+  const lastSlot = new Int32Array(names.length).fill(-1);
+  const slotIds = new KeyIds();
+  const slotOfId: number[] = [];
+  const tabledSlot = (s: number): number => {
+    const id = slotIds.id(slotGroup[s]! * W + slotUser[s]!);
+    if (id === slotOfId.length) slotOfId.push(s);
+    return slotOfId[id]!;
+  };
+  const trioSlot = new Int32Array(trioCustomer.length);
+  for (let t = 0; t < trioCustomer.length; t++) {
+    const customer = trioCustomer[t]!;
+    const user = trioUser[t]!;
+    const currency = trioCurrency[t]!;
+    // the invoice of a customer's name is nearly always the one of its last trio (one currency): the table only when not
     let g = groupOfName[customer]!;
     if (g < 0 || groupCurrency[g] !== currency) {
       let ck = customerKeyOf[customer]!;
@@ -107,118 +149,147 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
       if (g === groupCustomer.length) {
         groupCustomer.push(customer);
         groupCurrency.push(currency);
-        groupPartners.push(new Set());
-        groupLastPartner.push(-1);
+        groupKey.push(ck);
       }
     }
-    const partner = c.partner[i]!;
-    if (groupLastPartner[g] !== partner) groupPartners[g]!.add((groupLastPartner[g] = partner));
-    const user = c.user[i]!;
     let uk = userKeyOf[user]!;
     if (uk < 0) uk = userKeyOf[user] = userKey(user);
-    const type = c.type[i]!;
-    // a user key is nearly always on one invoice: its line of a type is looked up by (user key, type) in an
-    // array, and by (invoice, user key, type) in the table when another invoice's line holds that place
-    const d = uk * EXPENSE_TYPES.length + type;
-    let l = direct[d]!;
-    const known = lineOf.size;
-    if (l < 0 || lineGroup[l] !== g) {
-      l = lineOf.id((g * W + uk) * EXPENSE_TYPES.length + type);
-      if (direct[d]! < 0) direct[d] = l;
+    // (a user key is nearly always on one invoice: its last slot is tried first, as trios are above)
+    let s = lastSlot[uk]!;
+    if (s < 0 || slotGroup[s] !== g) {
+      const known = s >= 0;
+      if (known) tabledSlot(s);
+      s = slotGroup.push(g) - 1;
+      slotUser.push(uk);
+      if (known) {
+        const found = tabledSlot(s);
+        if (found !== s) {
+          slotGroup.pop();
+          slotUser.pop();
+          s = found;
+        }
+      }
+      lastSlot[uk] = s;
     }
-    if (l < known) {
+    trioSlot[t] = s;
+  }
+  // 3. Invoices sorted by customer, currency, then the customer key and invoice first met (ties keep that
+  //    order; each name in lower case once). Each invoice's slots sorted by user key in the collator's order,
+  //    keys it finds equal in the order met; a slot's place is its position over all invoices in that order.
+  const G = groupCustomer.length;
+  const S = slotGroup.length;
+  const keyMet = new Int32Array(customerKeys.values.length).fill(-1);
+  const met = new Float64Array(G);
+  for (let g = 0, n = 0; g < G; g++) {
+    if (keyMet[groupKey[g]!]! < 0) keyMet[groupKey[g]!] = n++;
+    met[g] = keyMet[groupKey[g]!]! * G + g;
+  }
+  const lower = groupCustomer.map((n) => names[n]!.toLowerCase());
+  const invoiceOrder = Array.from({ length: G }, (_, g) => g).sort(
+    (a, b) => compareText(lower[a]!, lower[b]!) || compareText(names[groupCurrency[a]!]!, names[groupCurrency[b]!]!) || met[a]! - met[b]!,
+  );
+  const slotsFrom = new Int32Array(G + 1);
+  for (let s = 0; s < S; s++) slotsFrom[slotGroup[s]! + 1]!++;
+  for (let g = 0; g < G; g++) slotsFrom[g + 1]! += slotsFrom[g]!;
+  const slotsOf = new Int32Array(S);
+  const next = slotsFrom.slice(0, G);
+  for (let s = 0; s < S; s++) slotsOf[next[slotGroup[s]!]!++] = s;
+  const byUser = new TextOrder(userKeyText);
+  const place = new Int32Array(S);
+  // tie[p]: the slot at place p has the user key of the one before it (the collator finds them equal)
+  const tie = new Uint8Array(S);
+  const slotOfKey = new Int32Array(userKeyText.length);
+  const keysAt = new Int32Array(S);
+  let p = 0;
+  for (const g of invoiceOrder) {
+    const keys = keysAt.subarray(p, p + slotsFrom[g + 1]! - slotsFrom[g]!);
+    for (let k = 0; k < keys.length; k++) {
+      const s = slotsOf[slotsFrom[g]! + k]!;
+      keys[k] = slotUser[s]!;
+      slotOfKey[slotUser[s]!] = s;
+    }
+    byUser.sort(keys, tie, p);
+    for (let k = 0; k < keys.length; k++) place[slotOfKey[keys[k]!]!] = p++;
+  }
+  // 4. The lines summed per (slot, expense type), at place * T + type: in the order invoices.csv shows them.
+  //    Per trio side by side: its slot's place and its invoice (one look-up per line, not two far apart).
+  const trioAt = new Int32Array(2 * trioCustomer.length);
+  for (let t = 0; t < trioCustomer.length; t++) {
+    trioAt[2 * t] = place[trioSlot[t]!]! * T;
+    trioAt[2 * t + 1] = slotGroup[trioSlot[t]!]!;
+  }
+  const lineUser = new Int32Array(S * T);
+  const lineCents = new Float64Array(S * T);
+  const lineItems = new Int32Array(S * T);
+  // references of a line as a chain through the expense lines: first, then next of each
+  const firstRef = withReferences ? new Int32Array(S * T) : lineItems;
+  const lastRef = withReferences ? new Int32Array(S * T) : lineItems;
+  const nextRef = withReferences ? new Int32Array(c.count).fill(-1) : lineItems;
+  const groupPartners = Array.from({ length: G }, () => new Set<number>());
+  const groupLastPartner = new Int32Array(G).fill(-1); // lines of one file come together: the set is asked only when the partner changes
+  let lineCount = 0;
+  for (let i = 0; i < c.count; i++) {
+    const t = trioOfLine[i]!;
+    if (t < 0) continue;
+    const l = trioAt[2 * t]! + c.type[i]!;
+    const g = trioAt[2 * t + 1]!;
+    const partner = c.partner[i]!;
+    if (groupLastPartner[g] !== partner) groupPartners[g]!.add((groupLastPartner[g] = partner));
+    if (lineItems[l] === 0) {
+      lineCount++;
+      lineUser[l] = c.user[i]!;
+      lineCents[l] = c.cents[i]!;
+      lineItems[l] = 1;
+      if (withReferences) firstRef[l] = lastRef[l] = i;
+    } else {
       lineCents[l] = addCents(lineCents[l]!, c.cents[i]!);
       lineItems[l]!++;
       if (withReferences) lastRef[l] = nextRef[lastRef[l]!] = i;
-    } else {
-      if (l === lineGroup.length) {
-        const n = l * 2;
-        lineGroup = resized(lineGroup, n);
-        lineUser = resized(lineUser, n);
-        lineUserKey = resized(lineUserKey, n);
-        firstRef = resized(firstRef, n);
-        lastRef = resized(lastRef, n);
-        lineItems = resized(lineItems, n);
-        lineType = resized(lineType, n);
-        lineCents = resized(lineCents, n);
-      }
-      lineGroup[l] = g;
-      lineUser[l] = user;
-      lineUserKey[l] = uk;
-      lineType[l] = type;
-      lineCents[l] = c.cents[i]!;
-      lineItems[l] = 1;
-      firstRef[l] = lastRef[l] = i;
     }
   }
-  // The lines of each invoice (lines[from[g], from[g + 1]), ascending), then ordered by user (the collator's order, ranked once per invoice), type, and when met.
-  const lineCount = lineOf.size;
-  const from = new Int32Array(groupCustomer.length + 1);
-  for (let l = 0; l < lineCount; l++) from[lineGroup[l]! + 1]!++;
-  for (let g = 0; g < groupCustomer.length; g++) from[g + 1]! += from[g]!;
-  const lines = new Int32Array(lineCount);
-  const next = from.slice(0, groupCustomer.length);
-  for (let l = 0; l < lineCount; l++) lines[next[lineGroup[l]!]!++] = l;
-  const rank = new Int32Array(userKeyText.length);
-  const place = new Int32Array(userKeyText.length);
-  const T = EXPENSE_TYPES.length;
-  const heads: InvoiceHead[] = [];
-  for (let g = 0; g < groupCustomer.length; g++) {
-    const ids = lines.subarray(from[g]!, from[g + 1]!);
-    // users in the order first met (ids ascend), sorted stably: users the collator finds equal keep that order
-    const users = [...new Set(Array.from(ids, (l) => lineUserKey[l]!))].sort((a, b) => compareText(userKeyText[a]!, userKeyText[b]!));
-    users.forEach((u, k) => ((place[u] = k), (rank[u] = k > 0 && compareText(userKeyText[users[k - 1]!]!, userKeyText[u]!) === 0 ? rank[users[k - 1]!]! : k)));
-    // (rank, type, place) is one number per line, and (place, type) names the line: a typed sort without a comparator
-    const U = users.length;
-    const lineAt = new Int32Array(U * T);
-    const order = new Float64Array(ids.length);
-    for (let k = 0; k < ids.length; k++) {
-      const l = ids[k]!;
-      const u = lineUserKey[l]!;
-      lineAt[place[u]! * T + lineType[l]!] = l;
-      order[k] = (rank[u]! * T + lineType[l]!) * U + place[u]!;
-    }
-    order.sort();
+  // 5. Each invoice's lines: by place and type, but slots with equal user keys by type first, then place.
+  const line = new Int32Array(lineCount);
+  const lineType = new Uint8Array(S * T);
+  for (let l = 0; l < S * T; l++) lineType[l] = l % T;
+  const invoices: InvoiceHead[] = [];
+  let k = 0;
+  p = 0;
+  for (const g of invoiceOrder) {
+    const from = k;
+    const end = p + slotsFrom[g + 1]! - slotsFrom[g]!;
     let total = 0;
-    for (let k = 0; k < ids.length; k++) {
-      const p = order[k]! % U;
-      ids[k] = lineAt[p * T + (((order[k]! - p) / U) % T)]!;
-      total = addCents(total, lineCents[ids[k]!]!);
+    while (p < end) {
+      let q = p + 1;
+      while (q < end && tie[q]) q++;
+      for (let type = 0; type < T; type++)
+        for (let r = p; r < q; r++) {
+          const l = r * T + type;
+          if (lineItems[l] === 0) continue;
+          line[k++] = l;
+          total = addCents(total, lineCents[l]!);
+        }
+      p = q;
     }
     const customer = names[groupCustomer[g]!]!;
     const currency = names[groupCurrency[g]!]!;
-    heads.push({
+    invoices.push({
       number: invoiceNumber(customer, month, currency),
       customer,
       month,
       currency,
-      partners: [...groupPartners[g]!].map((p) => c.partners.values[p]!).sort(),
+      partners: [...groupPartners[g]!].map((n) => c.partners.values[n]!).sort(),
       totalCents: total,
-      from: from[g]!,
-      to: from[g + 1]!,
+      from,
+      to: k,
     });
   }
-  // invoices in the order met first (customer key, then currency), then sorted: ties keep that order
-  // (each name in lower case once, not once per comparison)
-  const met = new Float64Array(heads.length);
-  const lower = heads.map((h) => h.customer.toLowerCase());
-  const byCustomer = new Map<number, number>();
-  for (let g = 0; g < heads.length; g++) {
-    const ck = customerKeyOf[groupCustomer[g]!]!;
-    if (!byCustomer.has(ck)) byCustomer.set(ck, byCustomer.size);
-    met[g] = byCustomer.get(ck)! * heads.length + g;
-  }
-  const sorted = heads
-    .map((_, g) => g)
-    .sort((a, b) => compareText(lower[a]!, lower[b]!) || compareText(heads[a]!.currency, heads[b]!.currency) || met[a]! - met[b]!)
-    .map((g) => heads[g]!);
   const references = (l: number): string[] => {
     const out: string[] = [];
     if (!withReferences) return out;
     for (let i = firstRef[l]!; i >= 0; i = nextRef[i]!) out.push(`${c.partners.values[c.partner[i]!]}:${c.references.text(c.reference[i]!)}`);
     return out.sort();
   };
-  return { month, invoices: sorted, line: lines, user: lineUser, type: lineType, cents: lineCents, items: lineItems, names, references };
+  return { month, invoices, line, user: lineUser, type: lineType, cents: lineCents, items: lineItems, names, references };
 }
 
 /**
