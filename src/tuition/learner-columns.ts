@@ -9,8 +9,9 @@
  *   over the first `count` lines (0: none, as when the month holds no line); their users are rewritten
  *   to the learner each spelling stands for.
  */
-import { KeyIds, resized, type ExpenseColumns } from './columns';
-import { matchLearners, spellingOf, type Learners, type LearnerRules } from './learners';
+import { KeyIds, resized, TextIds, type ExpenseColumns } from './columns';
+import { customerKey } from './invoice-keys';
+import { isPlainAddress, matchLearners, spellingOf, type Learners, type LearnerRules } from './learners';
 import type { PartnerProfile } from './profiles';
 
 export function matchColumnLearners(c: ExpenseColumns, count: number, rules?: LearnerRules, profiles?: readonly PartnerProfile[]): Learners {
@@ -39,17 +40,44 @@ export function matchColumnLearners(c: ExpenseColumns, count: number, rules?: Le
     rows[k]!++;
     pairOfLine[i] = k;
   }
+  // A customer with no aliases whose spellings are all plain addresses needs no rule (isPlainAddress): only
+  // the other customers' spellings are made and go to the rules (a hundred thousand learners make few objects).
+  const customerKeyOf = new Int32Array(W).fill(-1);
+  const customerKeys = new TextIds();
+  const plainAddress = new Int8Array(W).fill(-1);
+  const pairKey = new Int32Array(firstLine.length);
+  const ruled: number[] = [];
+  for (let k = 0; k < firstLine.length; k++) {
+    const i = firstLine[k]!;
+    const customer = c.customer[i]!;
+    let ck = customerKeyOf[customer]!;
+    if (ck < 0) {
+      ck = customerKeyOf[customer] = customerKeys.id(customerKey(names[customer]!));
+      if (ck === ruled.length) ruled.push(Object.keys(rules?.[customerKeys.values[ck]!]?.aliases ?? {}).length > 0 ? 1 : 0);
+    }
+    pairKey[k] = ck;
+    const user = c.user[i]!;
+    if (plainAddress[user]! < 0) plainAddress[user] = isPlainAddress(names[user]!) ? 1 : 0;
+    if (plainAddress[user] === 0) ruled[ck] = 1;
+  }
   // the pairs are distinct texts (an id is one text), met in line order: the spellings learnerSpellings would find, in its order
   const spelling = spellingOf(profiles);
-  const spellings = firstLine.map((i, k) =>
-    spelling({ partner: c.partners.values[c.partner[i]!]!, customer: names[c.customer[i]!]!, user: names[c.user[i]!]!, source: c.sources.values[c.source[i]!]!, row: c.row[i]! }, rows[k]!),
-  );
-  const learners = matchLearners(spellings, rules);
-  const rewrite = spellings.map((s) => {
-    const learner = learners.learnerOf(s.customer, s.user);
-    return learner === s.user ? -1 : c.names.id(learner);
+  const asked = firstLine.flatMap((i, k) => (ruled[pairKey[k]!] ? [k] : []));
+  const spellings = asked.map((k) => {
+    const i = firstLine[k]!;
+    return spelling({ partner: c.partners.values[c.partner[i]!]!, customer: names[c.customer[i]!]!, user: names[c.user[i]!]!, source: c.sources.values[c.source[i]!]!, row: c.row[i]! }, rows[k]!);
   });
-  if (rewrite.some((id) => id >= 0))
+  const learners = matchLearners(spellings, rules);
+  const rewrite = new Int32Array(firstLine.length).fill(-1);
+  let rewritten = false;
+  spellings.forEach((s, n) => {
+    const learner = learners.learnerOf(s.customer, s.user);
+    if (learner !== s.user) {
+      rewrite[asked[n]!] = c.names.id(learner);
+      rewritten = true;
+    }
+  });
+  if (rewritten)
     for (let i = 0; i < count; i++) {
       const to = rewrite[pairOfLine[i]!]!;
       if (to >= 0) c.user[i] = to;
