@@ -8,7 +8,8 @@
  * - `buildInvoiceTable(columns, month, { references? })` → `InvoiceTable`: the invoices in their order
  *   (number, customer, currency, partners, total) each with its lines [from, to) in `line`, an index into
  *   the per-line columns `user` (id in `names`), `type`, `cents`, `items`; `references(l)`, sorted.
- *   `references: false` leaves them out (invoices.csv does not show them; the approval document does).
+ *   `references: false` leaves them out (invoices.csv does not show them; the approval document does);
+ *   `trios`: the lines' trios as matchColumnLearners left them (./trios.ts), used when every line is of the month.
  * - `invoiceTableCsv(table, options)`: invoices.csv as UTF-8 pieces — the same bytes as invoicesCsv of its invoices;
  *   `invoiceTableCsvViews`: the same pieces as views of one reused buffer (each valid until the next is asked for).
  */
@@ -18,6 +19,7 @@ import { csvCell, csvRow, type CsvOptions } from '../kernel/csv';
 import { KeyIds, TextIds, type ExpenseColumns } from './columns';
 import { compareText, customerKey, invoiceNumber, TextOrder } from './invoice-keys';
 import { EXPENSE_TYPES } from './profiles';
+import { lineTrios, type LineTrios } from './trios';
 
 /** An invoice of the table: its lines are the table's `line[from]`, …, `line[to - 1]`. */
 export interface InvoiceHead {
@@ -46,58 +48,16 @@ export interface InvoiceTable {
 
 export const INVOICE_CSV_HEADER = ['Customer', 'Month', 'User', 'Expense Type', 'Amount', 'Currency'] as const;
 
-export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { references?: boolean } = {}): InvoiceTable {
+export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { references?: boolean; trios?: LineTrios } = {}): InvoiceTable {
   const withReferences = options.references !== false;
   const names = c.names.values;
   const T = EXPENSE_TYPES.length;
   const W = names.length + 1;
   const inMonth = c.dates.values.map((d) => d.startsWith(month));
-  // 1. Each line of the month as its trio (customer, user, currency name ids), trios numbered in the order
-  //    first met. A user name is nearly always one customer's in one currency: its last trio is tried
-  //    first, and only the trios of a user met with two or more are kept in a table (by pair, then currency).
-  const trioCustomer: number[] = [];
-  const trioUser: number[] = [];
-  const trioCurrency: number[] = [];
-  const last = new Int32Array(3 * names.length).fill(-1);
-  const pairIds = new KeyIds();
-  const trioIds = new KeyIds();
-  const trioOfId: number[] = [];
-  const tabled = (t: number): number => {
-    const id = trioIds.id(pairIds.id(trioCustomer[t]! * W + trioUser[t]!) * W + trioCurrency[t]!);
-    if (id === trioOfId.length) trioOfId.push(t);
-    return trioOfId[id]!;
-  };
-  const trioOfLine = new Int32Array(c.count);
-  for (let i = 0; i < c.count; i++) {
-    if (!inMonth[c.date[i]!]) {
-      trioOfLine[i] = -1;
-      continue;
-    }
-    const user = c.user[i]!;
-    const customer = c.customer[i]!;
-    const currency = c.currency[i]!;
-    let t = last[3 * user]!;
-    if (t < 0 || last[3 * user + 1] !== customer || last[3 * user + 2] !== currency) {
-      const known = t >= 0;
-      if (known) tabled(t);
-      t = trioCustomer.push(customer) - 1;
-      trioUser.push(user);
-      trioCurrency.push(currency);
-      if (known) {
-        const found = tabled(t);
-        if (found !== t) {
-          trioCustomer.pop();
-          trioUser.pop();
-          trioCurrency.pop();
-          t = found;
-        }
-      }
-      last[3 * user] = t;
-      last[3 * user + 1] = customer;
-      last[3 * user + 2] = currency;
-    }
-    trioOfLine[i] = t;
-  }
+  // 1. Each line of the month as its trio (customer, user, currency: ./trios.ts), as the caller found them
+  //    when every line is of the month (the learners' trios, users rewritten to learners), else here.
+  const given = options.trios && options.trios.of.length === c.count && inMonth.every(Boolean) ? options.trios : null;
+  const { of: trioOfLine, customer: trioCustomer, user: trioUser, currency: trioCurrency } = given ?? lineTrios(c, c.count, inMonth);
   // 2. Per trio (not per line): its invoice (customer key, currency) and its slot there (a user key: the
   //    user's name in lower case), each numbered when first met.
   const customerKeys = new TextIds();
@@ -119,7 +79,6 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
     }
     return uk;
   };
-  const userKeyOf = new Int32Array(names.length).fill(-1);
   const groupOf = new KeyIds();
   const groupOfName = new Int32Array(names.length).fill(-1);
   const groupCustomer: number[] = [];
@@ -152,8 +111,7 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
         groupKey.push(ck);
       }
     }
-    let uk = userKeyOf[user]!;
-    if (uk < 0) uk = userKeyOf[user] = userKey(user);
+    const uk = userKey(user);
     // (a user key is nearly always on one invoice: its last slot is tried first, as trios are above)
     let s = lastSlot[uk]!;
     if (s < 0 || slotGroup[s] !== g) {

@@ -11,6 +11,7 @@ import { buildInvoiceTable, buildTuitionInvoices, buildTuitionInvoicesFromColumn
 import { applyLearners, isPlainAddress, learnerSpellings, matchLearners } from './learners';
 import { customerKey } from './invoice-keys';
 import { matchColumnLearners } from './learner-columns';
+import { lineTrios } from './trios';
 import { ReferenceExpenseLineReader, referenceBuildTuitionInvoices, referenceInvoicesCsv } from '../../test/fixtures/tuition/reference';
 
 const BP = ['Invoice Ref', 'Employer', 'Employee Email', 'Charge Type', 'Charge Amount', 'Currency', 'Service Date', 'Credit'];
@@ -88,6 +89,7 @@ describe('the column reader equals the simple reader', () => {
     let parsed = 0;
     let crossFile = 0;
     let plainCustomers = 0;
+    let givenTrios = 0;
     const codes = new Set<string>();
     for (let seed = 1; seed <= 150; seed++) {
       const month = '2024-11';
@@ -159,7 +161,8 @@ describe('the column reader equals the simple reader', () => {
       // (with rules on odd seeds: aliases for one customer, the part-before-the-@ rule off for another)
       const rules = seed % 2 ? { contoso: { aliases: { BOB: 'dave@y.org', 'alice ': 'ALICE@x.com', 'dave@z.org': 'dave@y.org' } }, 'northwind traders': { localPart: false } } : undefined;
       const learners = matchLearners(learnerSpellings(want.lines), rules);
-      const fromLearnerColumns = matchColumnLearners(columns!, columns!.count, rules);
+      const trios = lineTrios(columns!, columns!.count);
+      const fromLearnerColumns = matchColumnLearners(columns!, columns!.count, rules, undefined, trios);
       // customers whose spellings are all plain addresses (matchColumnLearners leaves them out of the rules)
       const plain = new Map<string, boolean>();
       for (const l of want.lines) plain.set(customerKey(l.customer), (plain.get(customerKey(l.customer)) ?? true) && isPlainAddress(l.user));
@@ -170,12 +173,18 @@ describe('the column reader equals the simple reader', () => {
         problems: learners.problems,
         lines: applyLearners(want.lines, learners),
       });
+      // the invoice table from the trios the learners rewrote (as buildTuitionMonth builds it) equals the invoices of the lines with their learners
+      const learnerInvoices = referenceBuildTuitionInvoices(applyLearners(want.lines, learners), month);
+      const fromTrios = invoicesOfTable(buildInvoiceTable(columns!, month, { references: seed % 2 === 0, trios }));
+      expect({ seed, invoices: fromTrios }).toEqual({ seed, invoices: seed % 2 === 0 ? learnerInvoices : learnerInvoices.map((i) => ({ ...i, lines: i.lines.map((l) => ({ ...l, references: [] })) })) });
+      if (columns!.dates.values.every((d) => d.startsWith(month))) givenTrios++;
       for (const p of [...fileProblems, ...got.problems, ...learners.problems]) codes.add(p.code ?? '');
       for (const m of learners.matches) codes.add(m.rule);
       if (got.lines.length) codes.add('lines');
     }
     expect(fast).toBeGreaterThan(50);
     expect(plainCustomers).toBeGreaterThan(20);
+    expect(givenTrios).toBeGreaterThan(20);
     expect(crossFile).toBeGreaterThan(10);
     expect(parsed).toBeGreaterThan(20);
     for (const code of ['lines', 'local-part', 'ambiguous-learner', 'blank', 'bad-reference', 'unknown-expense-type', 'bad-currency', 'bad-amount', 'negative-not-credit', 'zero-amount', 'bad-date', 'outside-month', 'duplicate-reference', 'unknown-layout', 'field-count'])
