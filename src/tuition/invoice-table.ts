@@ -16,7 +16,7 @@
 import { addCents, formatAmount, minorUnitDigits, writeAmountAscii } from '../kernel/money';
 import { ByteWriter } from '../kernel/byte-writer';
 import { csvCell, csvRow, type CsvOptions } from '../kernel/csv';
-import { KeyIds, TextIds, type ExpenseColumns } from './columns';
+import { KeyIds, resized, TextIds, type ExpenseColumns } from './columns';
 import { compareText, customerKey, invoiceNumber, TextOrder } from './invoice-keys';
 import { EXPENSE_TYPES } from './profiles';
 import { lineTrios, type LineTrios } from './trios';
@@ -62,21 +62,18 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   //    user's name in lower case), each numbered when first met.
   const customerKeys = new TextIds();
   const customerKeyOf = new Int32Array(names.length).fill(-1);
-  // A user key is a user's name in lower case. Most names are written so already: such a name (names are
-  // distinct texts) stands for its key's text, and only the other keys are looked up by text.
-  const userKeyText: string[] = [];
-  const keyOfLowerName = new Int32Array(names.length).fill(-1);
+  // A user key is a user's name in lower case, numbered as that text's name id when it is a name (most names
+  // are written in lower case already), else after the names.
   const otherKeys = new Map<string, number>();
+  const otherText: string[] = [];
   const userKey = (user: number): number => {
     const name = names[user]!;
     const lower = name.toLowerCase();
-    const n = lower === name ? user : c.names.find(lower);
-    let uk = n >= 0 ? keyOfLowerName[n]! : (otherKeys.get(lower) ?? -1);
-    if (uk < 0) {
-      uk = userKeyText.push(lower) - 1;
-      if (n >= 0) keyOfLowerName[n] = uk;
-      else otherKeys.set(lower, uk);
-    }
+    if (lower === name) return user;
+    const n = c.names.find(lower);
+    if (n >= 0) return n;
+    let uk = otherKeys.get(lower);
+    if (uk === undefined) otherKeys.set(lower, (uk = names.length + otherText.push(lower) - 1));
     return uk;
   };
   const groupOf = new KeyIds();
@@ -84,13 +81,15 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   const groupCustomer: number[] = [];
   const groupCurrency: number[] = [];
   const groupKey: number[] = [];
-  const slotGroup: number[] = [];
-  const slotUser: number[] = [];
-  const lastSlot = new Int32Array(names.length).fill(-1);
+  // (a slot per trio at most)
+  const slotGroup = new Int32Array(trioCustomer.length);
+  const slotUser = new Int32Array(trioCustomer.length);
+  let S = 0;
+  let lastSlot = new Int32Array(names.length); // per user key: its last slot + 1 (0: none yet)
   const slotIds = new KeyIds();
   const slotOfId: number[] = [];
   const tabledSlot = (s: number): number => {
-    const id = slotIds.id(slotGroup[s]! * W + slotUser[s]!);
+    const id = slotIds.id(slotGroup[s]! * (W + trioCustomer.length) + slotUser[s]!); // (user keys: fewer than names and trios)
     if (id === slotOfId.length) slotOfId.push(s);
     return slotOfId[id]!;
   };
@@ -112,22 +111,23 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
       }
     }
     const uk = userKey(user);
-    // (a user key is nearly always on one invoice: its last slot is tried first, as trios are above)
-    let s = lastSlot[uk]!;
+    if (uk >= lastSlot.length) lastSlot = resized(lastSlot, 2 * uk);
+    // (a user key is nearly always on one invoice: its last slot is tried first, as trios are)
+    let s = lastSlot[uk]! - 1;
     if (s < 0 || slotGroup[s] !== g) {
       const known = s >= 0;
       if (known) tabledSlot(s);
-      s = slotGroup.push(g) - 1;
-      slotUser.push(uk);
+      s = S++;
+      slotGroup[s] = g;
+      slotUser[s] = uk;
       if (known) {
         const found = tabledSlot(s);
         if (found !== s) {
-          slotGroup.pop();
-          slotUser.pop();
+          S--;
           s = found;
         }
       }
-      lastSlot[uk] = s;
+      lastSlot[uk] = s + 1;
     }
     trioSlot[t] = s;
   }
@@ -135,7 +135,6 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   //    order; each name in lower case once). Each invoice's slots sorted by user key in the collator's order,
   //    keys it finds equal in the order met; a slot's place is its position over all invoices in that order.
   const G = groupCustomer.length;
-  const S = slotGroup.length;
   const keyMet = new Int32Array(customerKeys.values.length).fill(-1);
   const met = new Float64Array(G);
   for (let g = 0, n = 0; g < G; g++) {
@@ -152,11 +151,11 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   const slotsOf = new Int32Array(S);
   const next = slotsFrom.slice(0, G);
   for (let s = 0; s < S; s++) slotsOf[next[slotGroup[s]!]!++] = s;
-  const byUser = new TextOrder(userKeyText);
+  const byUser = new TextOrder(otherText.length ? names.concat(otherText) : names);
   const place = new Int32Array(S);
   // tie[p]: the slot at place p has the user key of the one before it (the collator finds them equal)
   const tie = new Uint8Array(S);
-  const slotOfKey = new Int32Array(userKeyText.length);
+  const slotOfKey = new Int32Array(names.length + otherText.length);
   const keysAt = new Int32Array(S);
   let p = 0;
   for (const g of invoiceOrder) {
