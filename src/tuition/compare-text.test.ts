@@ -1,5 +1,5 @@
-/** compareText orders texts exactly as the default collator (localeCompare) does, on random texts; TextOrder sorts as it does. */
-import { compareText } from './invoices';
+/** compareText orders texts exactly as the default collator (localeCompare) does, on random texts; TextOrder sorts as it does; invoiceNumber skips NFKD only where it changes nothing. */
+import { compareText, invoiceNumber } from './invoices';
 import { TextOrder } from './invoice-keys';
 
 test('compareText gives the collator’s order on 200,000 random pairs of texts', () => {
@@ -40,5 +40,19 @@ test('TextOrder sorts ids as a stable sort by compareText does, and marks the te
       const b = Math.floor(rand() * texts.length);
       expect([texts[a], texts[b], order.compare(a, b)]).toEqual([texts[a], texts[b], compareText(texts[a]!, texts[b]!)]);
     }
+  }
+});
+
+test('invoiceNumber without NFKD for an ASCII name gives the number made with it, on random names', () => {
+  let s = 5;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
+  const chars = ['a', 'Z', ' ', '-', '&', '9', '.', 'é', 'ﬁ', 'Ⅻ', 'ü', '\u00a0', '\u0301'];
+  const normalised = (customer: string) => {
+    const slug = customer.normalize('NFKD').replace(/[^A-Za-z0-9]+/g, '-').replace(/^-|-$/g, '').toUpperCase().slice(0, 40);
+    return `TU-2024-11-${slug || 'CUSTOMER'}-USD`;
+  };
+  for (let k = 0; k < 5000; k++) {
+    const name = Array.from({ length: Math.floor(rand() * 50) }, () => chars[Math.floor(rand() * (rand() < 0.7 ? 7 : chars.length))]!).join('');
+    expect([name, invoiceNumber(name, '2024-11', 'USD')]).toEqual([name, normalised(name)]);
   }
 });

@@ -10,8 +10,8 @@
 export const customerKey = (name: string) => name.trim().replace(/\s+/g, ' ').toLowerCase();
 
 export function invoiceNumber(customer: string, month: string, currency: string): string {
-  const slug = customer
-    .normalize('NFKD')
+  // (an ASCII name is its own NFKD form: most are, and normalize is the slow part)
+  const slug = (/^[\x00-\x7f]*$/.test(customer) ? customer : customer.normalize('NFKD'))
     .replace(/[^A-Za-z0-9]+/g, '-')
     .replace(/^-|-$/g, '')
     .toUpperCase()

@@ -208,6 +208,10 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
   const line = new Int32Array(lineCount);
   const lineType = new Uint8Array(S * T);
   for (let l = 0; l < S * T; l++) lineType[l] = l % T;
+  // an invoice's partners as .sort() orders their names: the names ranked once, each invoice's sorted as numbers
+  const partnersSorted = [...c.partners.values].sort();
+  const rankOf = new Map(partnersSorted.map((n, r) => [n, r]));
+  const partnerRank = c.partners.values.map((n) => rankOf.get(n)!);
   const invoices: InvoiceHead[] = [];
   let k = 0;
   p = 0;
@@ -234,7 +238,7 @@ export function buildInvoiceTable(c: ExpenseColumns, month: string, options: { r
       customer,
       month,
       currency,
-      partners: [...groupPartners[g]!].map((n) => c.partners.values[n]!).sort(),
+      partners: Array.from(Int32Array.from(groupPartners[g]!, (n) => partnerRank[n]!).sort(), (r) => partnersSorted[r]!),
       totalCents: total,
       from,
       to: k,

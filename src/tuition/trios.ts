@@ -7,22 +7,24 @@
  *   line i (-1: a line whose date id `inMonth` says is of another month, left out), and per trio its
  *   `customer`, `user`, `currency` and `first` line.
  */
-import { KeyIds, type ExpenseColumns } from './columns';
+import { KeyIds, resized, type ExpenseColumns } from './columns';
 
 export interface LineTrios {
   of: Int32Array;
-  customer: number[];
-  user: number[];
-  currency: number[];
-  first: number[];
+  customer: Int32Array;
+  user: Int32Array;
+  currency: Int32Array;
+  first: Int32Array;
 }
 
 export function lineTrios(c: ExpenseColumns, count: number, inMonth?: readonly boolean[]): LineTrios {
   const W = c.names.values.length + 1;
-  const customer: number[] = [];
-  const user: number[] = [];
-  const currency: number[] = [];
-  const first: number[] = [];
+  // per trio, grown as trios are met
+  let customer = new Int32Array(1024);
+  let user = new Int32Array(1024);
+  let currency = new Int32Array(1024);
+  let first = new Int32Array(1024);
+  let size = 0;
   // A user name is nearly always one customer's in one currency: her last trio is tried first (side by
   // side with its customer and currency: one look-up), and only the trios of a user met with two or more
   // are kept in a table (by pair, then currency).
@@ -48,17 +50,21 @@ export function lineTrios(c: ExpenseColumns, count: number, inMonth?: readonly b
     if (t < 0 || last[3 * u + 1] !== cu || last[3 * u + 2] !== cy) {
       const known = t >= 0;
       if (known) tabled(t);
-      t = customer.push(cu) - 1;
-      user.push(u);
-      currency.push(cy);
-      first.push(i);
+      if (size === customer.length) {
+        customer = resized(customer, 2 * size);
+        user = resized(user, 2 * size);
+        currency = resized(currency, 2 * size);
+        first = resized(first, 2 * size);
+      }
+      t = size++;
+      customer[t] = cu;
+      user[t] = u;
+      currency[t] = cy;
+      first[t] = i;
       if (known) {
         const found = tabled(t);
         if (found !== t) {
-          customer.pop();
-          user.pop();
-          currency.pop();
-          first.pop();
+          size--;
           t = found;
         }
       }
@@ -68,5 +74,5 @@ export function lineTrios(c: ExpenseColumns, count: number, inMonth?: readonly b
     }
     of[i] = t;
   }
-  return { of, customer, user, currency, first };
+  return { of, customer: customer.subarray(0, size), user: user.subarray(0, size), currency: currency.subarray(0, size), first: first.subarray(0, size) };
 }
