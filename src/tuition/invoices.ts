@@ -13,7 +13,7 @@ import { buildInvoiceTable, INVOICE_CSV_HEADER, type InvoiceTable } from './invo
 import { EXPENSE_TYPES, type ExpenseType } from './profiles';
 
 export { compareText, customerKey, invoiceNumber } from './invoice-keys';
-export { buildInvoiceTable, INVOICE_CSV_HEADER, invoiceTableCsv, type InvoiceHead, type InvoiceTable } from './invoice-table';
+export { buildInvoiceTable, INVOICE_CSV_HEADER, invoiceTableCsv, invoiceTableCsvViews, type InvoiceHead, type InvoiceTable } from './invoice-table';
 
 export interface InvoiceLine {
   user: string;

@@ -64,6 +64,12 @@ export interface Learners {
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+
+/**
+ * An address written as its own fold (lower case, no space). A customer without aliases whose spellings
+ * are all such is left as written by matchLearners: each spelling its own learner, no match, no problem.
+ */
+export const isPlainAddress = (user: string): boolean => EMAIL.test(user) && user.toLowerCase() === user;
 /** Spellings meet ignoring case and spacing, the way customer names do. */
 const fold = customerKey;
 

@@ -23,6 +23,7 @@ import type { ExpenseColumns, ExpenseLine } from './columns';
 import { ExpenseLineReader, type ReadLinesOptions, type ReadLinesResult } from './lines';
 import type { LearnerMatch, LearnerRules } from './learners';
 import { matchColumnLearners } from './learner-columns';
+import { lineTrios } from './trios';
 
 export type LineFeed = (reader: ExpenseLineReader) => void | Promise<void>;
 
@@ -121,10 +122,12 @@ export async function buildTuitionMonth(feed: LineFeed, options: TuitionMonthOpt
   const { references, learners: rules, ...readOptions } = options;
   const read = await readMonthLines(feed, readOptions);
   // Who each learner is, decided once the rows are read (the reader keeps each spelling as written): the columns' users become the learners.
-  const learners = matchColumnLearners(read.columns, read.count, rules, options.profiles);
+  // (each line's trio is found once: the learners rewrite theirs, and the invoice table takes them)
+  const trios = lineTrios(read.columns, read.count);
+  const learners = matchColumnLearners(read.columns, read.count, rules, options.profiles, trios);
   const problems = [...before, ...read.problems, ...learners.problems];
   // the lines dated in the month, from the reader's columns (a month with no line has none: count 0)
-  const table = !read.month || read.count === 0 ? null : buildInvoiceTable(read.columns, read.month, { references });
+  const table = !read.month || read.count === 0 ? null : buildInvoiceTable(read.columns, read.month, { references, trios });
   let invoices: TuitionInvoice[] | undefined;
   // `read` keeps its lazy lines: the month's fields are set on it rather than spread into a new object
   const month = Object.assign(read, { problems, learners: learners.matches, invoiceTable: table, totals: invoiceTotals(table?.invoices ?? []), blocked: hasBlocking(problems) });

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { countBlocking, countWarnings, describeLocation, formatAmount, hasBlocking, isIsoMonth, PROBLEM_COLUMNS, problemRows, toCsv } from '../../../src/kernel';
 import type { Problem } from '../../../src/kernel';
 import type { LearnerRules } from '../../../src/tuition';
-import { invoicesCsvPieces, invoiceTableCsv } from '../../../src/tuition';
+import { invoicesCsvPieces, invoiceTableCsvViews } from '../../../src/tuition';
 import { buildTuitionMonth } from '../../../src/tuition/month';
 import { MAX_DEFAULT_THREADS, readTuitionFilesInto } from './read-files';
 import { println, parseCommandArgs, UsageError, type CliCommand, type CliIo } from '../../cli/command';
@@ -41,7 +41,10 @@ function phaseTimer(on: boolean) {
   };
 }
 
-/** The text (or its pieces, written as they come) under a temporary name, then renamed: a reader never sees half a file. */
+/**
+ * The text (or its pieces, each written before the next is asked for: a piece may be a view of a buffer
+ * reused for the next) under a temporary name, then renamed: a reader never sees half a file.
+ */
 function writeAtomically(file: string, text: string | Iterable<string | Uint8Array>): void {
   const fd = fs.openSync(`${file}.part`, 'w');
   try {
@@ -127,7 +130,7 @@ export const command: CliCommand = {
       writeAtomically(path.join(outDir, 'problems.csv'), toCsv([...PROBLEM_COLUMNS], problemRows(problems)));
       // A month with a blocking problem is not billed: a stale invoices.csv from an earlier run must not look current.
       if (blocked) fs.rmSync(invoicesFile, { force: true });
-      else writeAtomically(invoicesFile, month.invoiceTable ? invoiceTableCsv(month.invoiceTable) : invoicesCsvPieces([]));
+      else writeAtomically(invoicesFile, month.invoiceTable ? invoiceTableCsvViews(month.invoiceTable) : invoicesCsvPieces([]));
     });
 
     for (const l of month.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
