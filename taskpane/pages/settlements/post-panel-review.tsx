@@ -5,7 +5,7 @@
  * second person approves and then starts, like any posting. Anything else: an approver checks Zoho
  * and closes it with what they found.
  */
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, ProgressBar, Radio, RadioGroup, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { Checkmark20Regular, Delete20Regular, Send20Regular } from '@fluentui/react-icons';
 import { usePolling } from '../../components';
@@ -28,14 +28,18 @@ export default function ReviewFindings({ batchId, batchState }: { batchId: strin
   const [tick, setTick] = useState(0);
   const reload = useCallback(() => setTick((t) => t + 1), []);
 
-  useEffect(() => {
-    const ctl = new AbortController();
-    api
-      .request<{ findings: ReviewFinding[] }>(`/api/posting/batches/${encodeURIComponent(batchId)}/findings`, { signal: ctl.signal })
-      .then((r) => setFindings(r.findings))
-      .catch((e: Error) => !ctl.signal.aborted && setError(e.message));
-    return () => ctl.abort();
-  }, [api, batchId, batchState, tick]);
+  usePolling(
+    `${batchId}:${batchState}:${tick}`,
+    async (signal) => {
+      const r = await api.request<{ findings: ReviewFinding[] }>(`/api/posting/batches/${encodeURIComponent(batchId)}/findings`, { signal });
+      if (signal.aborted) return null;
+      setFindings(r.findings);
+      // The batch is shown to its preparer and to approvers at once: while a finding is open, another person
+      // may take it on (propose the correction, close it), so it is read again. (A correction polls itself.)
+      return r.findings.some((f) => f.state === 'open') ? 3000 : null;
+    },
+    (e) => setError((e as Error).message),
+  );
 
   if (!findings?.length && !error) return null;
   const open = (findings ?? []).filter((f) => f.state !== 'resolved').length;
