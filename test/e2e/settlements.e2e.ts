@@ -89,7 +89,7 @@ test('a settlement report served as a dataset, per-settlement invoices', async (
   await select.locator('option', { hasText: 'v2-us.txt' }).waitFor({ state: 'attached' });
   await page.getByRole('radio', { name: 'One per settlement' }).check();
   await page.getByTestId('settlements-build').click();
-  await expectText(page.getByTestId('settlements-outcome'), '1 settlement: 1 invoices, 1 payments, 1 journals');
+  await expectText(page.getByTestId('settlements-outcome'), '1 settlement: 1 invoice, 1 payment, 1 journal');
   expect(await reconciliationRows(page)).toEqual([['20000001 USD · Balanced', '18.99', '77.35', '-58.36', '0.00']]);
 });
 

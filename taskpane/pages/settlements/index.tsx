@@ -25,7 +25,7 @@ import type { InvoiceMode } from '../../../src/settlements/build';
 import type { SettlementFileInput } from '../../../src/settlements/parse';
 import type { SettlementPosting } from '../../../src/settlements/posting';
 import { SETTLEMENT_SHEETS } from '../../../src/settlements/sheets';
-import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, errorSentence, formatCount, useInputPicker, useJobRun } from '../../components';
+import { FigureCards, InputPicker, PaneSelect, ProblemsList, RunStatus, countOf, errorSentence, formatCount, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import {
@@ -230,8 +230,8 @@ export default function SettlementsPage() {
       {result && !busy && !run.error && (
         <MessageBar intent={blocking ? 'warning' : 'success'} layout="multiline" data-testid="settlements-outcome">
           <MessageBarBody className={styles.message}>
-            {formatCount(result.settlements.length)} settlement{result.settlements.length === 1 ? '' : 's'}: {formatCount(count('invoice'))} invoices,{' '}
-            {formatCount(count('payment'))} payments, {formatCount(count('journal'))} journals written to {result.sheets.map((s) => s.name).join(', ')}.{' '}
+            {countOf(result.settlements.length, 'settlement')}: {countOf(count('invoice'), 'invoice')}, {countOf(count('payment'), 'payment')},{' '}
+            {countOf(count('journal'), 'journal')} written to {result.sheets.map((s) => s.name).join(', ')}.{' '}
             {blocking ? `${blocking === 1 ? 'A blocking problem holds' : `${blocking} blocking problems hold`} them back from posting.` : 'Ready to post.'}
             {builtWith && ` ${describeIdSource(builtWith.source)}${builtWith.ids ? `: ${builtWith.ids}` : ''}.`}
             {shell.preview && (

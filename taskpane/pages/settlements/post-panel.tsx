@@ -22,7 +22,7 @@ import {
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { claimRibbonCommand } from '../../../commands/bus';
-import { usePolling } from '../../components';
+import { countOf, usePolling } from '../../components';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
@@ -210,7 +210,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     <section ref={rootRef} tabIndex={-1} className={styles.root} data-testid="post-panel" aria-label="Post to Zoho">
       <Subtitle2>Post to Zoho Books</Subtitle2>
       <Caption1>
-        {documents.length} documents: {kinds.invoice ?? 0} invoices, {kinds.payment ?? 0} payments, {kinds.journal ?? 0} journals — sent in that order, each exactly once.
+        {countOf(documents.length, 'document')}: {countOf(kinds.invoice ?? 0, 'invoice')}, {countOf(kinds.payment ?? 0, 'payment')}, {countOf(kinds.journal ?? 0, 'journal')} — sent in that order, each exactly once.
       </Caption1>
       {connections && connections.length === 0 && (
         <MessageBar intent="warning">
