@@ -13,6 +13,7 @@
  */
 import { ByteWriter } from '../kernel/byte-writer';
 import { ByteKeys, decodeUtf8 } from '../kernel/text-bytes';
+import { resized } from '../kernel/typed-arrays';
 
 /** Numbers at most this long are kept in a bitset (below ten million). */
 const MAX_DIGITS = 7;
@@ -158,15 +159,10 @@ export class ReferenceSet {
   }
 
   private resize(n: number): void {
-    const to = (a: Int32Array) => {
-      const b = new Int32Array(n);
-      b.set(a.subarray(0, Math.min(a.length, n)));
-      return b;
-    };
-    this.start = to(this.start);
-    this.end = to(this.end);
-    this.sourceOf = to(this.sourceOf);
-    this.rowOf = to(this.rowOf);
-    this.numberOf = to(this.numberOf);
+    this.start = resized(this.start, n);
+    this.end = resized(this.end, n);
+    this.sourceOf = resized(this.sourceOf, n);
+    this.rowOf = resized(this.rowOf, n);
+    this.numberOf = resized(this.numberOf, n);
   }
 }
