@@ -66,7 +66,8 @@ export function findingActions(f: ReviewFinding, user: { roles: readonly string[
     const how = r?.action === 'kept-one' ? `kept ${r.keepZohoId}, removed ${(r.removed ?? []).join(', ')}` : `checked: ${r?.reason ?? ''}`;
     return { canCorrect: false, canClose: false, hint: `Resolved by ${r?.byName ?? r?.by ?? 'someone'} (${how}).` };
   }
-  if (f.state === 'correcting') return { canCorrect: false, canClose: false, hint: `Correction batch ${f.correctionBatchId} removes the other copies once someone approves it.` };
+  // (the correction itself is shown under the hint, with its id and its next step: not repeated here)
+  if (f.state === 'correcting') return { canCorrect: false, canClose: false, hint: 'The correction below removes the other copies from Zoho once a second person approves it.' };
   if (f.type === 'duplicate') {
     const may = has('preparer') || has('approver');
     return { canCorrect: may, canClose: false, hint: may ? 'Choose the copy to keep; the others are removed from Zoho after a second person approves.' : 'A preparer or approver chooses the copy to keep.' };
