@@ -16,6 +16,12 @@ const { DEFAULT_ORIGIN, manifestForOrigin } = require('./build/manifest');
 const ROOT = __dirname;
 const DIST = path.join(ROOT, 'dist');
 
+// dist/ also holds the server's tsc output — the folders tsconfig.server.json compiles (a build that removed
+// one, platform/ say, left a compiled server that could not start) — and what scripts compile there.
+const SERVER_FOLDERS = [...require('./tsconfig.server.json').include, 'bin', 'scripts', 'test'];
+/** Whether an asset in dist/ belongs to the server's build, which this build keeps when it cleans dist/. */
+const isServerOutput = (asset) => SERVER_FOLDERS.some((folder) => asset.startsWith(`${folder}/`));
+
 /** What the build emits at the top of dist/ (the manifest test checks every manifest URL against it). */
 const ENTRIES = {
   functions: './functions/functions.ts',
@@ -44,8 +50,8 @@ module.exports = (_env, argv = {}) => {
       path: DIST,
       filename: '[name].js',
       publicPath: '',
-      // dist/ may also hold the server's tsc output; remove only what this build owns.
-      clean: { keep: (asset) => /^(server|src|bin|scripts|test)\//.test(asset) },
+      // remove only what this build owns
+      clean: { keep: isServerOutput },
     },
     devtool: production ? 'source-map' : 'eval-cheap-module-source-map',
     resolve: {
@@ -104,6 +110,7 @@ module.exports = (_env, argv = {}) => {
   };
 };
 
+module.exports.isServerOutput = isServerOutput;
 module.exports.OUTPUTS = {
   dist: DIST,
   files: [...Object.keys(ENTRIES).map((name) => `${name}.js`), PAGE, AUTH_REDIRECT_PAGE, METADATA, MANIFEST],

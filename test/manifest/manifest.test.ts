@@ -14,8 +14,9 @@ const ROOT = path.join(__dirname, '..', '..');
 const MANIFEST_XML = fs.readFileSync(path.join(ROOT, 'manifest.xml'), 'utf8');
 const PACKAGE_VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { OUTPUTS } = require('../../webpack.config.js') as {
+const { OUTPUTS, isServerOutput } = require('../../webpack.config.js') as {
   OUTPUTS: { dist: string; files: string[]; assetsDir: string };
+  isServerOutput: (asset: string) => boolean;
 };
 
 /** Sequences from the Office add-in manifest schema (TaskPaneApp, VersionOverrides V1_0). */
@@ -255,4 +256,12 @@ describe('manifestForOrigin', () => {
     const odd = manifestForOrigin(MANIFEST_XML, 'https://x.example.com/a"b<c');
     expect(validateXml(odd)).toBe(true);
   });
+});
+
+test("cleaning dist/, the add-in build keeps every folder the server's build writes there, and nothing it emits itself", () => {
+  // (tsc writes dist/<folder>/… for each folder it compiles: a build run after it must not remove one)
+  const include = (JSON.parse(fs.readFileSync(path.join(ROOT, 'tsconfig.server.json'), 'utf8')) as { include: string[] }).include;
+  expect(include).toContain('platform');
+  for (const folder of include) expect({ folder, kept: isServerOutput(`${folder}/any/module.js`) }).toEqual({ folder, kept: true });
+  for (const own of [...OUTPUTS.files, `${path.basename(OUTPUTS.assetsDir)}/icon-32.png`]) expect({ own, kept: isServerOutput(own) }).toEqual({ own, kept: false });
 });
