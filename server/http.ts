@@ -18,5 +18,3 @@ export function currentUser(req: FastifyRequest): Principal {
   if (!req.user) throw unauthorized('no-token', 'Sign in first: this request carries no sign-in token.');
   return req.user;
 }
-
-export { appVersion } from './version';

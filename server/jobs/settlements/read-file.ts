@@ -11,7 +11,7 @@
  * Public API
  * - `readSettlementFileAt(file, options?)` → SettlementRead. `threads`: 2 (the default; 1 on a one-core machine) reads a large file on this thread and a worker, 1 on this thread;
  *   `partBytes` (default 8 MB): a file under twice this is read whole in one pass (a worker's start costs more); `window`: the window's bytes.
- * - `readRange(fd, bytes, from, to)` (../../read-range), `fileBytes(fd)`: a file's bytes into memory.
+ * - `fileBytes(fd)`: an open file's bytes for a windowed reader.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,8 +50,6 @@ const LINE_WINDOW = 1 << 16;
 const HEAD = 1 << 18;
 /** Small enough to stay in the processor's cache while its lines are read, large enough for few reads. */
 export const WINDOW = 1 << 20;
-
-export { readRange } from '../../read-range';
 
 /** An open file's bytes for a windowed reader. */
 export function fileBytes(fd: number): ReadBytes {
