@@ -36,8 +36,6 @@ export interface ExpenseLine {
   row: number;
 }
 
-export { resized } from '../kernel/typed-arrays';
-
 /** Non-negative integer keys → dense ids in insertion order (an open-addressing table: a Map of 350k numbers costs more). */
 export class KeyIds {
   private keys: Float64Array;

@@ -16,7 +16,8 @@
 import { addCents, formatAmount, minorUnitDigits, writeAmountAscii } from '../kernel/money';
 import { ByteWriter } from '../kernel/byte-writer';
 import { csvCell, csvRow, type CsvOptions } from '../kernel/csv';
-import { KeyIds, resized, TextIds, type ExpenseColumns } from './columns';
+import { resized } from '../kernel/typed-arrays';
+import { KeyIds, TextIds, type ExpenseColumns } from './columns';
 import { compareText, customerKey, invoiceNumber, TextOrder } from './invoice-keys';
 import { EXPENSE_TYPES } from './profiles';
 import { lineTrios, type LineTrios } from './trios';

@@ -15,7 +15,7 @@
  */
 import { blocking, type Problem } from '../kernel/problems';
 import type { ReadLinesOptions, ReadLinesResult } from './lines';
-import { resized } from './columns';
+import { resized } from '../kernel/typed-arrays';
 
 /** A part's lines as columns, with ids into the part's own texts (see ExpenseColumns for each column). */
 export interface PartColumns {

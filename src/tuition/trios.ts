@@ -7,7 +7,8 @@
  *   line i (-1: a line whose date id `inMonth` says is of another month, left out), and per trio its
  *   `customer`, `user`, `currency` and `first` line.
  */
-import { KeyIds, resized, type ExpenseColumns } from './columns';
+import { resized } from '../kernel/typed-arrays';
+import { KeyIds, type ExpenseColumns } from './columns';
 
 export interface LineTrios {
   of: Int32Array;
