@@ -71,12 +71,15 @@ export function matchColumnLearners(c: ExpenseColumns, count: number, rules?: Le
     }
   });
   if (rewritten) {
+    // per trio, the learner its user becomes (-1: stays): one look-up per line
+    const to = new Int32Array(trioCount).fill(-1);
+    for (let t = 0; t < trioCount; t++) if (pairOfTrio[t]! >= 0) to[t] = rewrite[pairOfTrio[t]!]!;
     for (let i = 0; i < count; i++) {
-      const k = pairOfTrio[trios.of[i]!]!;
-      if (k >= 0 && rewrite[k]! >= 0) c.user[i] = rewrite[k]!;
+      const u = to[trios.of[i]!]!;
+      if (u >= 0) c.user[i] = u;
     }
     // (two trios may now be one learner's: each stays, met where it was)
-    for (let t = 0; t < trioCount; t++) if (pairOfTrio[t]! >= 0 && rewrite[pairOfTrio[t]!]! >= 0) trios.user[t] = rewrite[pairOfTrio[t]!]!;
+    for (let t = 0; t < trioCount; t++) if (to[t]! >= 0) trios.user[t] = to[t]!;
   }
   return learners;
 }
