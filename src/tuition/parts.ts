@@ -13,6 +13,7 @@
  * - `duplicateReference(...)`: the problem of a reference given before (the reader's one sentence).
  * - `remapInto`, `copyInto`: a part's columns into the merging reader's, a column at a time.
  */
+import { ByteWriter } from '../kernel/byte-writer';
 import { blocking, type Problem } from '../kernel/problems';
 import type { ReadLinesOptions, ReadLinesResult } from './lines';
 import { resized } from '../kernel/typed-arrays';
@@ -78,28 +79,22 @@ export function sameReadOptions(part: ExpensePart, options: ReadLinesOptions): b
 /** What a part reader records per reference it reads (see PartReferences). */
 export class RecordedReferences {
   count = 0;
-  private pool = new Uint8Array(1 << 16);
-  private used = 0;
+  /** The references' bytes, one after another (start/end index it). */
+  private readonly pool = new ByteWriter(1 << 16);
   private readonly cols: Int32Array[] = Array.from({ length: 8 }, () => new Int32Array(1024));
   private readonly columnIds = new Map<string, number>();
 
   add(bytes: Uint8Array, s: number, e: number, partner: number, source: number, row: number, problemAt: number, line: number, column: string): void {
     if (this.count === this.cols[0]!.length) for (let k = 0; k < this.cols.length; k++) this.cols[k] = resized(this.cols[k]!, this.count * 2);
-    if (this.used + e - s > this.pool.length) {
-      const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.used + e - s));
-      bigger.set(this.pool.subarray(0, this.used));
-      this.pool = bigger;
-    }
-    // (a reference is a few bytes: copied one by one, no view made per reference)
-    const pool = this.pool;
-    for (let k = s, at = this.used; k < e; k++, at++) pool[at] = bytes[k]!;
+    const at = this.pool.pos;
+    this.pool.copy(bytes, s, e);
     let c = this.columnIds.get(column);
     if (c === undefined) this.columnIds.set(column, (c = this.columnIds.size));
     const i = this.count++;
     // the columns in the order toPart names them: start, end, partner, source, row, problemAt, line, column
     const cols = this.cols;
-    cols[0]![i] = this.used;
-    cols[1]![i] = this.used += e - s;
+    cols[0]![i] = at;
+    cols[1]![i] = this.pool.pos;
     cols[2]![i] = partner;
     cols[3]![i] = source;
     cols[4]![i] = row;
@@ -111,13 +106,12 @@ export class RecordedReferences {
   /** Room for n more references (of the length of those so far), made at once. */
   reserve(n: number): void {
     if (this.count + n > this.cols[0]!.length) for (let k = 0; k < this.cols.length; k++) this.cols[k] = resized(this.cols[k]!, this.count + n);
-    const bytes = Math.ceil(n * (this.count ? this.used / this.count : 8));
-    if (this.used + bytes > this.pool.length) this.pool = resized(this.pool, this.used + bytes);
+    this.pool.room(Math.ceil(n * (this.count ? this.pool.pos / this.count : 8)));
   }
 
   toPart(): PartReferences {
     const [start, end, partner, source, row, problemAt, line, column] = this.cols.map((a) => a.subarray(0, this.count)) as [Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array, Int32Array];
-    return { count: this.count, pool: this.pool.subarray(0, this.used), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };
+    return { count: this.count, pool: this.pool.buf.subarray(0, this.pool.pos), start, end, partner, source, row, problemAt, line, column, columns: [...this.columnIds.keys()] };
   }
 }
 
