@@ -361,6 +361,8 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
   await remove.click();
   await expectText(review, 'Review settled', 60_000);
   await expectText(review.getByTestId('post-review-hint'), 'Resolved by');
+  // the batch the review settled reads as posted, not still in review
+  await expectText(panel.getByTestId('post-batch-state'), 'done');
   await expectFitsPane(alice, 'settlements-correction-done');
   await shot(alice, '15-alice-correction-done');
   expect(sb.sandbox.state.data.books[0]!.journals.filter((j) => j.reference_number === '11873355302')).toHaveLength(1);

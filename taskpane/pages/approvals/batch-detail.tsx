@@ -135,7 +135,7 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
     <>
       {b.kind === 'zoho-post' && <PostingRun batchId={id} onFinished={onChanged} />}
       {/* what the census found once everything was sent: resolved here as on the Settlements page, whichever job posted it */}
-      {b.kind === 'zoho-post' && (b.state === 'needs_review' || b.state === 'done' || b.state === 'failed') && <ReviewFindings batchId={id} batchState={b.state} />}
+      {b.kind === 'zoho-post' && (b.state === 'needs_review' || b.state === 'done' || b.state === 'failed') && <ReviewFindings batchId={id} batchState={b.state} onSettled={onChanged} />}
       {delivery && (
         <DeliveryCard
           delivery={delivery}

@@ -20,7 +20,8 @@ const useStyles = makeStyles({
   row: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'center' },
 });
 
-export default function ReviewFindings({ batchId, batchState }: { batchId: string; batchState: string }) {
+/** `onSettled`: the last open finding was resolved while the batch was in review — the server has settled the batch (done, or failed): read it again. */
+export default function ReviewFindings({ batchId, batchState, onSettled }: { batchId: string; batchState: string; onSettled?: () => void }) {
   const styles = useStyles();
   const { api } = useShell();
   const [findings, setFindings] = useState<ReviewFinding[] | null>(null);
@@ -34,6 +35,7 @@ export default function ReviewFindings({ batchId, batchState }: { batchId: strin
       const r = await api.request<{ findings: ReviewFinding[] }>(`/api/posting/batches/${encodeURIComponent(batchId)}/findings`, { signal });
       if (signal.aborted) return null;
       setFindings(r.findings);
+      if (batchState === 'needs_review' && r.findings.length > 0 && r.findings.every((f) => f.state === 'resolved')) onSettled?.();
       // The batch is shown to its preparer and to approvers at once: while a finding is open, another person
       // may take it on (propose the correction, close it), so it is read again. (A correction polls itself.)
       return r.findings.some((f) => f.state === 'open') ? 3000 : null;

@@ -251,7 +251,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       {batch && (
         <div className={styles.row}>
           <Text className={styles.item}>Batch {batch.id}</Text>
-          <Badge appearance="tint" color={step.step === 'finished' ? (progress?.batchState === 'done' ? 'success' : 'warning') : 'informative'}>
+          <Badge appearance="tint" color={step.step === 'finished' ? (progress?.batchState === 'done' ? 'success' : 'warning') : 'informative'} data-testid="post-batch-state">
             {(progress?.batchState ?? batch.state).replace(/_/g, ' ')}
           </Badge>
         </div>
@@ -309,7 +309,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         </>
       )}
       {written && <Caption1>Status written to the sheets: {written}.</Caption1>}
-      {batch && step.step === 'finished' && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} />}
+      {batch && step.step === 'finished' && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} onSettled={() => void refresh()} />}
       {problems.length > 0 && (
         <div>
           <Text weight="semibold">Documents that need attention ({problems.length})</Text>
