@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFifoCsv } from './fifo-data';
-import { arg, buildCli, closedeskCommand, compiledNode, crossCheck, f2, lastJson, loadAverage, measure, OUT, PYTHON, Report, type Entry } from './lib/measure';
+import { arg, buildCli, closedeskCommand, compiledNode, crossCheck, f2, lastJson, loadAverage, measure, PEER_ENV, PEER_ENV_NOTE, OUT, PYTHON, Report, type Entry } from './lib/measure';
 
 interface Totals {
   allocations: number;
@@ -53,7 +53,7 @@ function closedesk(input: string, outDir: string): CloseDeskRun {
 
 function duckdb(input: string, queries: { allocations: string; unmatched: string }, outDir: string): { entry: Entry; totals: Totals; load: number; query: number } {
   fs.rmSync(outDir, { recursive: true, force: true });
-  const m = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'fifo', input, queries.allocations, queries.unmatched, outDir]);
+  const m = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'fifo', input, queries.allocations, queries.unmatched, outDir], { env: PEER_ENV });
   const r = lastJson<Totals & { seconds: number; loadSeconds: number; querySeconds: number }>(m);
   return {
     entry: { name: 'DuckDB', what: 'our emitted SQL, allocations.csv (from process start)', seconds: r.seconds, peakMb: m.peakMb },
@@ -64,7 +64,7 @@ function duckdb(input: string, queries: { allocations: string; unmatched: string
 }
 
 function pandas(input: string): { entry: Entry; totals: Totals; match: number } {
-  const m = measure(PYTHON, [path.join(__dirname, 'fifo_pandas.py'), input, path.join(OUT, 'fifo-pandas-allocations.csv')]);
+  const m = measure(PYTHON, [path.join(__dirname, 'fifo_pandas.py'), input, path.join(OUT, 'fifo-pandas-allocations.csv')], { env: PEER_ENV });
   const r = lastJson<Totals & { match: number }>(m);
   return {
     entry: { name: 'pandas', what: 'per-customer loop, allocations.csv', seconds: m.seconds, peakMb: m.peakMb },
@@ -116,6 +116,7 @@ export async function main(args: string[]): Promise<void> {
     report.say(`DuckDB: load ${f2(dk10.load)} s, query + write ${f2(dk10.query)} s`);
     crossCheck(report, `on ${large} rows`, { CloseDesk: { ...cd10.totals }, DuckDB: { ...dk10.totals } });
   }
+  report.say(PEER_ENV_NOTE);
   report.say(`${loadAverage()} at end`);
   report.save();
 }

@@ -43,6 +43,14 @@ export function measure(cmd: string, args: string[], options: { ok?: number[]; e
   return { seconds: sec, cpuSeconds: user + sys, peakMb: kb / 1024, stdout: r.stdout, stderr: r.stderr, status };
 }
 
+/**
+ * The environment the peers of a `closedesk` job run in: glibc's malloc on transparent huge pages, as
+ * bin/closedesk.js starts a job on large input files, so that no contestant wins by that setting alone
+ * (DuckDB keeps its own allocator; pandas' arrays come from glibc's).
+ */
+export const PEER_ENV: NodeJS.ProcessEnv = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
+export const PEER_ENV_NOTE = 'peers run with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as closedesk starts a job on large files';
+
 /** The `closedesk` command as a scheduled run starts it (bin/closedesk.js: the build when it is current). */
 export function closedeskCommand(args: string[]): [string, string[]] {
   return [process.execPath, [path.join(ROOT, 'bin', 'closedesk.js'), ...args]];
