@@ -14,7 +14,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import type { RunningSandbox, WriteHook } from '../../server/dev/zoho-sandbox';
@@ -95,6 +95,24 @@ afterAll(async () => {
 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/**
+ * The posting bar fills to the count written beside it ("N of M posted"), read in one go, and does
+ * not ease its width (Fluent's 0.3 s transition left the bar behind the count).
+ */
+async function expectBarShowsCount(bar: Locator, around: Locator): Promise<void> {
+  const m = await around.evaluate((el, testId) => {
+    const root = el.querySelector(`[data-testid="${testId}"]`)!;
+    const fill = root.querySelector('.fui-ProgressBar__bar')!;
+    const count = /(\d[\d,]*) of (\d[\d,]*) (posted|sent)/.exec(el.textContent ?? '');
+    return { count: count ? [Number(count[1]!.replace(/,/g, '')), Number(count[2]!.replace(/,/g, ''))] : null, now: Number(root.getAttribute('aria-valuenow')), filled: fill.getBoundingClientRect().width / root.getBoundingClientRect().width, transition: getComputedStyle(fill).transitionProperty };
+  }, (await bar.getAttribute('data-testid'))!);
+  expect(m.count).not.toBeNull();
+  const [n, of] = m.count!;
+  expect(m.now).toBeCloseTo(n! / of!, 6);
+  expect(m.filled).toBeCloseTo(n! / of!, 2);
+  expect(m.transition).toBe('none');
+}
 
 async function pickDataset(page: Page, testId: string, name: string): Promise<void> {
   const select = page.getByTestId(testId);
@@ -242,7 +260,7 @@ test('alice sees both batches done in her inbox', async () => {
   const rows = inbox.getByTestId('inbox-row');
   await expectText(rows.filter({ hasText: 'Chargeback files' }).getByTestId('inbox-state'), 'done');
   await expectText(rows.filter({ hasText: 'Settlements → Zoho Books' }).getByTestId('inbox-state'), 'done');
-  await expectText(rows.filter({ hasText: 'Settlements → Zoho Books' }), 'Posted to Zoho Books.');
+  await expectText(rows.filter({ hasText: 'Settlements → Zoho Books' }), 'Posted all');
   await expectFitsPane(page, 'approvals-alice-done');
   await shot(page, '7-alice-done');
   expect(offMachine).toEqual([]);
@@ -318,6 +336,8 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
     await shot(bob, '10-bob-posting-running');
     await panel.getByTestId('post-progress').waitFor();
     await expectText(panel, 'Posting to Zoho');
+    await expectBarShowsCount(panel.getByTestId('post-progress'), panel);
+    await expectBarShowsCount(run.getByTestId('posting-progress'), run);
     await expectFitsPane(alice, 'settlements-posting-running');
     await shot(alice, '11-alice-posting-running');
     // The narrowest pane too: the batch id, one long word, stays inside the panel.
@@ -331,8 +351,14 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
   // The census finds the planted copy: the batch needs review, and alice proposes which copy to keep.
   const review = panel.getByTestId('post-review');
   await expectText(review, 'Zoho does not hold one document of this batch exactly once', 60_000);
+  // What happened and what to do, above the finding: not "Finished with problems … 0 failed".
+  await expectText(panel.getByTestId('post-hint'), 'Zoho differs from what was approved — resolve each finding below.');
+  expect(await panel.getByTestId('post-hint').textContent()).not.toMatch(/\b0 /);
   await expectFitsPane(alice, 'settlements-review-duplicate');
   await shot(alice, '12-alice-duplicate-found');
+  await alice.setViewportSize({ width: 320, height: 900 });
+  await expectFitsPane(alice, 'settlements-review-duplicate-320');
+  await alice.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
   await review.getByRole('button', { name: 'Keep it, remove the others' }).click();
   const correction = review.getByTestId('post-correction');
   await expectText(correction, 'Correction ');
@@ -343,13 +369,19 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
   await expectText(detail.getByTestId('detail-state'), 'needs review', 60_000);
   await expectText(detail.getByTestId('post-review'), 'Zoho does not hold one document of this batch exactly once');
   await expectText(detail.getByTestId('post-correction'), 'Correction ');
+  await expectText(detail.getByTestId('posting-result'), 'Zoho differs from what was approved — resolve each finding below.');
+  expect(await detail.getByTestId('posting-progress').count()).toBe(0);
   await expectFitsPane(bob, 'approvals-bob-batch-in-review');
   await shot(bob, '12b-bob-batch-in-review');
+  await bob.setViewportSize({ width: 320, height: 900 });
+  await expectFitsPane(bob, 'approvals-bob-batch-in-review-320');
+  await bob.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
 
   // bob approves the correction in his inbox; alice removes the copy from Zoho.
   await inbox.getByTestId('inbox-back').click();
   await inbox.getByTestId('inbox-refresh').click();
-  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'needs review' }), 'Settlements → Zoho Books');
+  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'needs review' }), 'Zoho differs from what was approved — open it and resolve each finding.');
+  await expectFitsPane(bob, 'approvals-bob-inbox-in-review');
   await inbox.getByTestId('inbox-row').filter({ hasText: 'zoho-correction' }).filter({ hasText: 'awaiting approval' }).click();
   await detail.getByTestId('detail-approve').click();
   await expectText(detail.getByTestId('detail-state'), 'approved');
