@@ -14,13 +14,13 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import type { RunningSandbox, WriteHook } from '../../server/dev/zoho-sandbox';
 import { connectSandbox, startSandbox } from '../integration/zoho-fixtures';
 import { assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
-import { expectFitsPane } from './layout';
+import { expectBarShowsCount, expectFitsPane } from './layout';
 import { startE2eServer, type RunningServer } from './server';
 
 const SHOTS = join(RESULTS, 'approvals');
@@ -95,24 +95,6 @@ afterAll(async () => {
 });
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
-
-/**
- * The posting bar fills to the count written beside it ("N of M posted"), read in one go, and does
- * not ease its width (Fluent's 0.3 s transition left the bar behind the count).
- */
-async function expectBarShowsCount(bar: Locator, around: Locator): Promise<void> {
-  const m = await around.evaluate((el, testId) => {
-    const root = el.querySelector(`[data-testid="${testId}"]`)!;
-    const fill = root.querySelector('.fui-ProgressBar__bar')!;
-    const count = /(\d[\d,]*) of (\d[\d,]*) (posted|sent)/.exec(el.textContent ?? '');
-    return { count: count ? [Number(count[1]!.replace(/,/g, '')), Number(count[2]!.replace(/,/g, ''))] : null, now: Number(root.getAttribute('aria-valuenow')), filled: fill.getBoundingClientRect().width / root.getBoundingClientRect().width, transition: getComputedStyle(fill).transitionProperty };
-  }, (await bar.getAttribute('data-testid'))!);
-  expect(m.count).not.toBeNull();
-  const [n, of] = m.count!;
-  expect(m.now).toBeCloseTo(n! / of!, 6);
-  expect(m.filled).toBeCloseTo(n! / of!, 2);
-  expect(m.transition).toBe('none');
-}
 
 async function pickDataset(page: Page, testId: string, name: string): Promise<void> {
   const select = page.getByTestId(testId);
