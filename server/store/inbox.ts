@@ -14,7 +14,8 @@ import { placeholders, type Queryable } from './index';
 /** States in which a batch still needs someone: a decision, sending (again), or resolving what the census found. */
 export const OPEN_STATES: readonly BatchState[] = ['awaiting_approval', 'approved', 'sending', 'failed', 'needs_review'];
 const FINISHED_STATES: readonly BatchState[] = ['done', 'cancelled', 'rejected'];
-const ITEM_STATES: readonly ItemState[] = ['pending', 'sending', 'done', 'failed'];
+// Every item state: one left out counted as NaN (sent as null), and the pane said nothing of items to check in Zoho.
+const ITEM_STATES: readonly ItemState[] = ['pending', 'sending', 'done', 'failed', 'needs_review'];
 
 export interface InboxEntry {
   batch: Batch;

@@ -1,3 +1,4 @@
 export * from './lifecycle';
 export * from './content';
 export type * from './content-view';
+export * from './outcome';

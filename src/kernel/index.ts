@@ -6,3 +6,4 @@ export * from './dates';
 export * from './csv';
 export * from './periods';
 export * from './records';
+export * from './counts';

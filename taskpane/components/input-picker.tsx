@@ -15,7 +15,7 @@ import { ArrowSync20Regular, DocumentArrowUp20Regular } from '@fluentui/react-ic
 import type { DatasetSummary } from '../api';
 import { useShell } from '../shell';
 import { errorSentence } from './errors';
-import { countOf } from './format';
+import { countOf } from '../../src/kernel/counts';
 import { Ellipsis, PaneSelect } from './pane-select';
 
 export interface SheetSource {

@@ -12,7 +12,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { countBlocking, countWarnings, isBlocking, problemKinds, type Problem, type ProblemKind } from '../../src/kernel/problems';
 import { useShell } from '../shell';
 import { errorSentence } from './errors';
-import { countOf, formatCount } from './format';
+import { countOf, formatCount } from '../../src/kernel/counts';
 import { problemLocation } from './problem-location';
 import { problemCell, type RevealOptions } from './reveal-problem';
 

@@ -4,7 +4,8 @@
  */
 import { Button, Field, MessageBar, MessageBarBody, ProgressBar, makeStyles, tokens } from '@fluentui/react-components';
 import { DismissCircle20Regular } from '@fluentui/react-icons';
-import { formatCount } from './format';
+import { formatCount } from '../../src/kernel/counts';
+import { CountBar } from './count-bar';
 import type { JobRunState } from './job-runner';
 
 const useStyles = makeStyles({
@@ -30,7 +31,7 @@ export function RunStatus({ run, errorTestId }: RunStatusProps) {
       {run.running && (
         <div className={styles.progress} data-testid="run-progress">
           <Field className={styles.field} label={{ children: p?.label ?? 'Working…', className: styles.text }} hint={hint} validationState="none">
-            <ProgressBar value={known ? Math.min(1, p!.done / p!.total!) : undefined} thickness="large" />
+            {known ? <CountBar done={p!.done} total={p!.total!} thickness="large" /> : <ProgressBar thickness="large" />}
           </Field>
           <Button icon={<DismissCircle20Regular />} onClick={run.cancel} disabled={run.cancelling}>
             Cancel

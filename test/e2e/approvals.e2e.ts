@@ -20,7 +20,7 @@ import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ft
 import type { RunningSandbox, WriteHook } from '../../server/dev/zoho-sandbox';
 import { connectSandbox, startSandbox } from '../integration/zoho-fixtures';
 import { assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
-import { expectFitsPane } from './layout';
+import { expectBarShowsCount, expectFitsPane } from './layout';
 import { startE2eServer, type RunningServer } from './server';
 
 const SHOTS = join(RESULTS, 'approvals');
@@ -242,7 +242,7 @@ test('alice sees both batches done in her inbox', async () => {
   const rows = inbox.getByTestId('inbox-row');
   await expectText(rows.filter({ hasText: 'Chargeback files' }).getByTestId('inbox-state'), 'done');
   await expectText(rows.filter({ hasText: 'Settlements → Zoho Books' }).getByTestId('inbox-state'), 'done');
-  await expectText(rows.filter({ hasText: 'Settlements → Zoho Books' }), 'Posted to Zoho Books.');
+  await expectText(rows.filter({ hasText: 'Settlements → Zoho Books' }), 'Posted all');
   await expectFitsPane(page, 'approvals-alice-done');
   await shot(page, '7-alice-done');
   expect(offMachine).toEqual([]);
@@ -318,6 +318,8 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
     await shot(bob, '10-bob-posting-running');
     await panel.getByTestId('post-progress').waitFor();
     await expectText(panel, 'Posting to Zoho');
+    await expectBarShowsCount(panel.getByTestId('post-progress'), panel);
+    await expectBarShowsCount(run.getByTestId('posting-progress'), run);
     await expectFitsPane(alice, 'settlements-posting-running');
     await shot(alice, '11-alice-posting-running');
     // The narrowest pane too: the batch id, one long word, stays inside the panel.
@@ -331,8 +333,14 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
   // The census finds the planted copy: the batch needs review, and alice proposes which copy to keep.
   const review = panel.getByTestId('post-review');
   await expectText(review, 'Zoho does not hold one document of this batch exactly once', 60_000);
+  // What happened and what to do, above the finding: not "Finished with problems … 0 failed".
+  await expectText(panel.getByTestId('post-hint'), 'Zoho differs from what was approved — resolve each finding below.');
+  expect(await panel.getByTestId('post-hint').textContent()).not.toMatch(/\b0 /);
   await expectFitsPane(alice, 'settlements-review-duplicate');
   await shot(alice, '12-alice-duplicate-found');
+  await alice.setViewportSize({ width: 320, height: 900 });
+  await expectFitsPane(alice, 'settlements-review-duplicate-320');
+  await alice.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
   await review.getByRole('button', { name: 'Keep it, remove the others' }).click();
   const correction = review.getByTestId('post-correction');
   await expectText(correction, 'Correction ');
@@ -343,13 +351,19 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
   await expectText(detail.getByTestId('detail-state'), 'needs review', 60_000);
   await expectText(detail.getByTestId('post-review'), 'Zoho does not hold one document of this batch exactly once');
   await expectText(detail.getByTestId('post-correction'), 'Correction ');
+  await expectText(detail.getByTestId('posting-result'), 'Zoho differs from what was approved — resolve each finding below.');
+  expect(await detail.getByTestId('posting-progress').count()).toBe(0);
   await expectFitsPane(bob, 'approvals-bob-batch-in-review');
   await shot(bob, '12b-bob-batch-in-review');
+  await bob.setViewportSize({ width: 320, height: 900 });
+  await expectFitsPane(bob, 'approvals-bob-batch-in-review-320');
+  await bob.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
 
   // bob approves the correction in his inbox; alice removes the copy from Zoho.
   await inbox.getByTestId('inbox-back').click();
   await inbox.getByTestId('inbox-refresh').click();
-  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'needs review' }), 'Settlements → Zoho Books');
+  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'needs review' }), 'Zoho differs from what was approved — open it and resolve each finding.');
+  await expectFitsPane(bob, 'approvals-bob-inbox-in-review');
   await inbox.getByTestId('inbox-row').filter({ hasText: 'zoho-correction' }).filter({ hasText: 'awaiting approval' }).click();
   await detail.getByTestId('detail-approve').click();
   await expectText(detail.getByTestId('detail-state'), 'approved');

@@ -208,3 +208,21 @@ export async function expectChosenOptionReadable(select: Locator): Promise<{ lab
   expect(m.right).toBeLessThanOrEqual(m.pane);
   return { label: m.label, fits: m.fits };
 }
+
+/**
+ * The posting bar fills to the count written beside it ("N of M posted"), read in one go, and does
+ * not ease its width (Fluent's 0.3 s transition left the bar behind the count).
+ */
+export async function expectBarShowsCount(bar: Locator, around: Locator): Promise<void> {
+  const m = await around.evaluate((el, testId) => {
+    const root = el.querySelector(`[data-testid="${testId}"]`)!;
+    const fill = root.querySelector('.fui-ProgressBar__bar')!;
+    const count = /(\d[\d,]*) of (\d[\d,]*) (posted|sent)/.exec(el.textContent ?? '');
+    return { count: count ? [Number(count[1]!.replace(/,/g, '')), Number(count[2]!.replace(/,/g, ''))] : null, now: Number(root.getAttribute('aria-valuenow')), filled: fill.getBoundingClientRect().width / root.getBoundingClientRect().width, transition: getComputedStyle(fill).transitionProperty };
+  }, (await bar.getAttribute('data-testid'))!);
+  expect(m.count).not.toBeNull();
+  const [n, of] = m.count!;
+  expect(m.now).toBeCloseTo(n! / of!, 6);
+  expect(m.filled).toBeCloseTo(n! / of!, 2);
+  expect(m.transition).toBe('none');
+}

@@ -120,7 +120,7 @@ describe.each(BACKENDS)('approvals inbox and content hashes on %s', (backend) =>
     const byId = (list: { batch: { id: string } }[], id: string) => list.find((e) => e.batch.id === id);
     expect(byId(bob.entries, cb.id)).toMatchObject({
       itemCount: 1,
-      itemStates: { pending: 1, done: 0 },
+      itemStates: { pending: 1, sending: 0, done: 0, failed: 0, needs_review: 0 },
       summary: { items: 1, files: 1, rows: 3, totals: [{ column: 'AMOUNT', currency: 'USD', cents: 1025, rows: 2 }, { column: 'AMOUNT', currency: 'EUR', cents: 700, rows: 1 }] },
       verdict: { ok: true },
       allowedActions: ['approve', 'reject'],

@@ -1,3 +1,4 @@
+import { progressSentence } from '../../../src/batches/outcome';
 import { createSecrets } from '../../secrets';
 import { postBatch } from '../../posting/worker';
 import { itemStatuses } from '../../posting/progress';
@@ -50,7 +51,8 @@ export const command: CliCommand = {
         },
         onProgress: (p) => {
           if (quiet) return;
-          const line = `${p.counts.done + p.counts.failed + p.counts.needs_review}/${p.total} finished (${p.counts.done} posted, ${p.counts.failed} refused, ${p.counts.needs_review} to review)`;
+          // the pane's count beside its bar (src/batches/outcome.ts): "37 of 42 posted"
+          const line = progressSentence('zoho-post', p.counts);
           if (line !== lastLine) println(io.err, line);
           lastLine = line;
         },

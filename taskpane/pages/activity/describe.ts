@@ -1,6 +1,6 @@
 /** Turns a run or audit record from the backend into the three lines the Activity page shows. */
 import type { ActivityRecord } from '../../api';
-import { formatCount } from '../../components/format';
+import { formatCount } from '../../../src/kernel/counts';
 
 export type Tone = 'success' | 'danger' | 'warning' | 'informative' | 'subtle';
 

@@ -9,7 +9,6 @@ import { Badge, Caption1, Text, makeStyles, tokens } from '@fluentui/react-compo
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatCount } from '../../components';
 import {
-  attentionText,
   groupInbox,
   jobLabel,
   nextStepText,
@@ -54,7 +53,8 @@ const useStyles = makeStyles({
   state: { whiteSpace: 'nowrap', flexShrink: 0 },
   meta: { color: tokens.colorNeutralForeground3, overflowWrap: 'anywhere' },
   money: { fontVariantNumeric: 'tabular-nums', overflowWrap: 'anywhere' },
-  attention: { color: tokens.colorPaletteRedForeground1 },
+  // the next step of a batch that asks for a person (failed, or Zoho differs), which carries its counts
+  attention: { color: tokens.colorPaletteRedForeground1, overflowWrap: 'anywhere' },
 });
 
 type Row = { type: 'group'; group: InboxGroup } | { type: 'entry'; entry: InboxEntryView };
@@ -62,7 +62,7 @@ type Row = { type: 'group'; group: InboxGroup } | { type: 'entry'; entry: InboxE
 function EntryRow({ entry, now, onOpen }: { entry: InboxEntryView; now: number; onOpen(id: string): void }) {
   const styles = useStyles();
   const b = entry.batch;
-  const attention = attentionText(entry.itemStates);
+  const asks = b.state === 'failed' || b.state === 'needs_review';
   return (
     <button type="button" className={styles.entry} onClick={() => onOpen(b.id)} data-testid="inbox-row" data-batch={b.id} aria-label={`${jobLabel(b)}, ${stateText(b.state)}, prepared by ${preparersText(b)}`}>
       <span className={styles.line}>
@@ -79,12 +79,9 @@ function EntryRow({ entry, now, onOpen }: { entry: InboxEntryView; now: number; 
       <Text size={200} className={styles.money} data-testid="inbox-totals">
         {summaryText(entry.summary, entry.itemCount)}
       </Text>
-      {attention && (
-        <Caption1 className={styles.attention} data-testid="inbox-attention">
-          {attention}
-        </Caption1>
-      )}
-      <Caption1 className={styles.meta}>{nextStepText(entry)}</Caption1>
+      <Caption1 className={asks ? styles.attention : styles.meta} data-testid="inbox-next">
+        {nextStepText(entry)}
+      </Caption1>
     </button>
   );
 }

@@ -1,4 +1,4 @@
-import { attentionText, diffText, groupInbox, jobLabel, nextStepText, preparersText, rowDiffText, summaryText, totalsText, whenText, type InboxEntryView } from './inbox-model';
+import { diffText, groupInbox, jobLabel, nextStepText, preparersText, rowDiffText, summaryText, totalsText, whenText, type InboxEntryView } from './inbox-model';
 
 const entry = (id: string, state: string, extra: Partial<InboxEntryView> = {}, createdAt = '2024-11-30T10:00:00.000Z'): InboxEntryView => ({
   batch: { id, job: 'chargebacks', kind: 'delivery', state, version: 1, preparedBy: 'iss#alice', preparedByName: 'alice', preparers: [{ id: 'iss#alice', name: 'alice' }], createdAt, updatedAt: createdAt, payload: {} },
@@ -74,7 +74,6 @@ describe('a batch in words', () => {
     expect(whenText('2024-11-30T11:15:00Z', now)).toBe('45 min ago');
     expect(whenText('2024-11-30T02:00:00Z', now)).toBe('10 h ago');
     expect(whenText('2024-11-02T09:30:00.000Z', now)).toBe('2024-11-02 09:30 UTC');
-    expect(attentionText({ pending: 0, sending: 0, done: 3, failed: 1, needs_review: 2 })).toBe('2 to review, 1 failed');
   });
 
   it('the next step, or the rule’s sentence when she may not', () => {
@@ -82,8 +81,13 @@ describe('a batch in words', () => {
     const mine = entry('b', 'awaiting_approval', { verdict: { ok: false, code: 'maker-checker', reason: 'You prepared batch b, so someone else must approve it.' }, allowedActions: ['edit', 'remove-items', 'withdraw'], mine: true });
     expect(nextStepText(mine)).toBe('You prepared batch b, so someone else must approve it. You can withdraw it or remove items until it is approved.');
     expect(nextStepText(entry('c', 'approved', { approvedBy: 'bob', batch: { ...entry('c', 'approved').batch, kind: 'zoho-post', job: 'settlements' } }))).toBe('Approved by bob; ready to post.');
-    expect(nextStepText(entry('d', 'failed', { itemStates: { pending: 0, sending: 0, done: 1, failed: 0, needs_review: 1 } }))).toBe('Not everything went out (1 to review); open it to see why and send the rest.');
-    expect(nextStepText(entry('r', 'needs_review'))).toBe('Everything was sent, but Zoho does not hold it exactly as approved; open it to see what was found and resolve it.');
+    expect(nextStepText(entry('d', 'failed', { itemStates: { pending: 0, sending: 0, done: 1, failed: 0, needs_review: 1 } }))).toBe('Not all delivered: 1 to check (1 of 2 delivered) — open it to see why and send it again.');
+    // once it went out, the sentence the posting panel says (src/batches/outcome.ts), for a line of the list
+    const posting = (id: string, state: string, itemStates: InboxEntryView['itemStates']) => entry(id, state, { itemStates, batch: { ...entry(id, state).batch, kind: 'zoho-post', job: 'settlements' } });
+    expect(nextStepText(posting('r', 'needs_review', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Sent all 42 documents; Zoho differs from what was approved — open it and resolve each finding.');
+    expect(nextStepText(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why, then post them in a new batch.');
+    expect(nextStepText(posting('s', 'done', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Posted all 42 documents to Zoho Books.');
+    expect(nextStepText(entry('x', 'cancelled'))).toBe('Withdrawn or cancelled before anything was sent.');
     const voided = 'Approval void: the content changed after approval (approved hash a1b2c3d4e5f6…, now ffffffffffff…).';
     expect(nextStepText(entry('v', 'awaiting_approval', { approvalVoid: voided }))).toBe(`${voided} You can approve or reject it.`);
     expect(nextStepText(entry('w', 'awaiting_approval', { approvalVoid: voided, verdict: { ok: false, code: 'maker-checker', reason: 'You prepared batch w, so someone else must approve it.' }, allowedActions: ['withdraw'] }))).toBe(

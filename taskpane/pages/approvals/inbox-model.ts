@@ -6,10 +6,10 @@
  * the rules in src/ (the approval rule, the batch lifecycle); the page shows it.
  */
 import type { ApprovalVerdict, Person } from '../../../src/approval';
-import type { ContentView, MoneyTotal, RowDiff, VersionSummary } from '../../../src/batches';
+import { sentBatchSentence, type ContentView, type MoneyTotal, type RowDiff, type VersionSummary } from '../../../src/batches';
 import { formatAmount } from '../../../src/kernel/money';
 import type { ApiClient } from '../../api';
-import { countOf, formatCount } from '../../components/format';
+import { countOf, formatCount } from '../../../src/kernel/counts';
 
 export type ItemStateName = 'pending' | 'sending' | 'done' | 'failed' | 'needs_review';
 
@@ -205,18 +205,16 @@ export function summaryText(s: VersionSummary | null, itemCount: number): string
   return countOf(s.items, 'item');
 }
 
-/** Items that ask for a person: "2 to review", "1 failed"; '' when none. */
-export function attentionText(states: Record<ItemStateName, number>): string {
-  return [states.needs_review ? `${formatCount(states.needs_review)} to review` : '', states.failed ? `${formatCount(states.failed)} failed` : ''].filter(Boolean).join(', ');
-}
-
 /** The people who prepared it, by name. */
 export function preparersText(b: Pick<BatchView, 'preparedByName' | 'preparers'>): string {
   const names = [...new Set([b.preparedByName, ...b.preparers.map((p) => p.name)])];
   return names.length <= 2 ? names.join(' and ') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 }
 
-/** What the signed-in person can do about it now, or why not: the rule's sentence while it waits for approval. */
+/**
+ * What the signed-in person can do about it now, or why not: the rule's sentence while it waits for
+ * approval; once it went out, what happened and what to do, as the posting panel says it.
+ */
 export function nextStepText(e: InboxEntryView): string {
   const s = e.batch.state;
   if (s === 'awaiting_approval') {
@@ -226,12 +224,8 @@ export function nextStepText(e: InboxEntryView): string {
     return `${voided}${e.allowedActions.includes('withdraw') ? `${why} You can withdraw it${e.allowedActions.includes('remove-items') ? ' or remove items' : ''} until it is approved.`.trim() : why}`.trim();
   }
   if (s === 'approved') return `Approved by ${e.approvedBy ?? e.lastDecision?.byName ?? 'an approver'}; ready to ${e.batch.kind === 'zoho-post' ? 'post' : 'send'}.`;
-  if (s === 'sending') return e.batch.kind === 'zoho-post' ? 'Posting to Zoho Books.' : 'Sending to the partner.';
-  if (s === 'failed') return `Not everything went out${attentionText(e.itemStates) ? ` (${attentionText(e.itemStates)})` : ''}; open it to see why and send the rest.`;
-  if (s === 'needs_review') return 'Everything was sent, but Zoho does not hold it exactly as approved; open it to see what was found and resolve it.';
   if (s === 'rejected') return `Rejected by ${e.lastDecision?.byName ?? 'an approver'}${e.lastDecision?.reason ? `: ${e.lastDecision.reason}` : '.'}`;
-  if (s === 'cancelled') return 'Withdrawn or cancelled; nothing more is sent.';
-  return e.batch.kind === 'zoho-post' ? 'Posted to Zoho Books.' : 'Delivered.';
+  return sentBatchSentence(e.batch.kind, s, e.itemStates, 'listed') ?? stateText(s);
 }
 
 /** A file's money totals as text, per column: "AMOUNT 10.25 USD, 7.00 EUR". */

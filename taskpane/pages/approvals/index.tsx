@@ -64,7 +64,7 @@ export default function ApprovalsPage() {
         <>
           <div className={styles.head}>
             <Caption1 className={styles.wrap} data-testid="inbox-summary">
-              {inbox ? `${countOf(inbox.waitingForYou, 'batch', 'batches')} wait for your decision.` : 'Batches of every job that wait for a decision or to be sent.'}
+              {inbox ? `${countOf(inbox.waitingForYou, 'batch', 'batches')} ${inbox.waitingForYou === 1 ? 'waits' : 'wait'} for your decision.` : 'Batches of every job that wait for a decision or to be sent.'}
             </Caption1>
             <Button icon={<ArrowSync20Regular />} onClick={() => void load()} disabled={loading} data-testid="inbox-refresh">
               Refresh

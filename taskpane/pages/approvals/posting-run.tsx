@@ -1,13 +1,15 @@
 /**
  * After approval, a Zoho posting batch goes out from here: Post (or Resume after a stop), a progress
- * bar while the posting worker runs, then the result — how many documents were posted, and each one
- * that failed or needs review with Zoho's answer. The worker refuses content that is not what was
- * approved; its sentence shows here.
+ * bar while the posting worker runs, then the result — what happened and what to do, said as the
+ * inbox and the posting panel say it (src/batches/outcome.ts), and each document that failed or
+ * needs review with Zoho's answer. The worker refuses content that is not what was approved; its
+ * sentence shows here.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { Button, Caption1, Field, MessageBar, MessageBarBody, ProgressBar, Text, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Caption1, Field, MessageBar, MessageBarBody, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Play20Regular, Send20Regular } from '@fluentui/react-icons';
-import { errorSentence, formatCount, usePolling } from '../../components';
+import { finishedOf, progressSentence, sentBatchSentence } from '../../../src/batches/outcome';
+import { CountBar, errorSentence, formatCount, usePolling } from '../../components';
 import { useShell } from '../../shell';
 import { inboxChanged } from './inbox-model';
 import type { PanelItem as ItemStatus, PanelProgress as Progress } from '../settlements/post-panel-state';
@@ -86,6 +88,7 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   const p = progress;
   const c = p?.counts;
   const canStart = p && !p.running && !follow && (p.batchState === 'approved' || p.batchState === 'sending');
+  const outcome = p && c && p.batchState !== 'sending' ? sentBatchSentence('zoho-post', p.batchState, c, 'open') : null;
   return (
     <section className={styles.root} aria-label="Post to Zoho Books" data-testid="posting-run">
       {canStart && (
@@ -95,21 +98,19 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
           </Button>
         </div>
       )}
-      {p && c && (p.running || p.batchState !== 'approved') && (
-        <Field
-          label={p.running ? 'Posting to Zoho Books' : 'Posting'}
-          hint={`${formatCount(c.done + c.failed + c.needs_review)} of ${formatCount(p.total)} finished — ${formatCount(c.done)} posted, ${formatCount(c.failed)} failed, ${formatCount(c.needs_review)} to review`}
-          validationState="none"
-        >
-          <ProgressBar value={p.fraction} thickness="large" data-testid="posting-progress" />
+      {/* the bar while it goes out (or stopped part-way, to resume); once it ended, the outcome instead of a full bar */}
+      {p && c && (p.running || p.batchState === 'sending') && (
+        <Field label={p.running ? 'Posting to Zoho Books' : 'Posting stopped'} hint={progressSentence('zoho-post', c)} validationState="none">
+          <CountBar done={finishedOf(c)} total={p.total} thickness="large" data-testid="posting-progress" />
         </Field>
       )}
-      {p && !p.running && p.batchState === 'done' && (
-        <MessageBar intent="success" data-testid="posting-result">
-          <MessageBarBody className={styles.wrap}>{`Posted all ${formatCount(p.total)} documents to Zoho Books.`}</MessageBarBody>
+      {p && c && !p.running && outcome && (
+        <MessageBar intent={p.batchState === 'done' ? 'success' : p.batchState === 'cancelled' ? 'info' : 'warning'} layout="multiline" data-testid="posting-result">
+          <MessageBarBody className={styles.wrap}>{outcome}</MessageBarBody>
         </MessageBar>
       )}
-      {p && !p.running && p.last && p.batchState !== 'done' && <Caption1 className={styles.wrap}>{p.last.message}</Caption1>}
+      {/* why it stopped (a pause, a census not taken); an ended batch says it above */}
+      {p && !p.running && p.last && p.batchState === 'sending' && <Caption1 className={styles.wrap}>{p.last.message}</Caption1>}
       {problems && problems.length > 0 && (
         <div>
           <Text weight="semibold">{`Documents that need attention (${formatCount(problems.length)})`}</Text>

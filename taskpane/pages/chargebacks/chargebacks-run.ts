@@ -9,7 +9,7 @@ import { choosePartner, type PartnerMapping } from '../../../src/delivery/partne
 import type { Table } from '../../../src/kernel/table';
 import type { WorkbookPort } from '../../../src/workbook/port';
 import { tablesAsJson, type ApiClient } from '../../api';
-import { formatCount } from '../../components/format';
+import { formatCount } from '../../../src/kernel/counts';
 
 export type FileView = ChargebackBatchView['files'][number];
 

@@ -7,7 +7,7 @@ import type { WorkbookPort } from '../../../src/workbook/port';
 import { isBlank, type Cell } from '../../../src/kernel/table';
 import type { Problem } from '../../../src/kernel/problems';
 import { readDataset, type DatasetRead, type FetchDatasetPage } from '../../components/read-dataset';
-import { formatCount } from '../../components/format';
+import { formatCount } from '../../../src/kernel/counts';
 
 const MAX_SHEET_NAME = 31;
 

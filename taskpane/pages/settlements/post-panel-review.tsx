@@ -6,9 +6,10 @@
  * and closes it with what they found.
  */
 import { useCallback, useState } from 'react';
-import { Button, Caption1, Field, MessageBar, MessageBarBody, ProgressBar, Radio, RadioGroup, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Button, Caption1, Field, MessageBar, MessageBarBody, Radio, RadioGroup, Text, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { Checkmark20Regular, Delete20Regular, Send20Regular } from '@fluentui/react-icons';
-import { usePolling } from '../../components';
+import { CountBar, usePolling } from '../../components';
+import { finishedOf } from '../../../src/batches/outcome';
 import { useShell } from '../../shell';
 import { sessionUser } from '../../identity';
 import { panelStep, type PanelBatch, type PanelProgress } from './post-panel-state';
@@ -188,7 +189,7 @@ function CorrectionView({ batchId, onChanged, onError }: { batchId: string; onCh
           Remove from Zoho
         </Button>
       )}
-      {step.step === 'posting' && progress && <ProgressBar value={progress.fraction} />}
+      {step.step === 'posting' && progress && <CountBar done={finishedOf(progress.counts)} total={progress.total} />}
       {progress?.batchState === 'failed' && (
         <Button icon={<Send20Regular />} disabled={busy} onClick={() => act(`/api/posting/batches/${encodeURIComponent(batch.id)}/start`, {})}>
           Try again

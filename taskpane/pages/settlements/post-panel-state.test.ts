@@ -14,7 +14,7 @@ const progress = (p: Partial<PanelProgress>): PanelProgress => ({
 });
 
 describe('posting panel steps', () => {
-  const batch = { id: 'bat_1', version: 1, state: 'awaiting_approval', preparedBy: devId('carol'), preparedByName: 'carol', preparers: [person('carol')] };
+  const batch = { id: 'bat_1', version: 1, state: 'awaiting_approval', kind: 'zoho-post', preparedBy: devId('carol'), preparedByName: 'carol', preparers: [person('carol')] };
 
   it('lets only a preparer prepare, and never while a blocking problem remains', () => {
     expect(panelStep(null, null, user('carol', ['preparer']), false)).toMatchObject({ step: 'prepare', canAct: true });
@@ -43,7 +43,17 @@ describe('posting panel steps', () => {
     const paused = progress({ running: false, control: { command: 'pause', pausedUntil: '2026-01-06T00:00:00.000Z', reason: "Zoho's daily API limit … accepted again at 2026-01-06T00:00:00.000Z" } });
     expect(panelStep(batch, paused, user('carol', ['preparer']), false)).toMatchObject({ step: 'paused', hint: expect.stringContaining('2026-01-06') });
     const done = progress({ batchState: 'failed', running: false, counts: { pending: 0, sending: 0, done: 3, failed: 1, needs_review: 0 } });
-    expect(panelStep(batch, done, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Finished with problems. 3 posted, 1 failed, 0 to review, 0 not sent.' });
+    expect(panelStep(batch, done, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Not all posted: 1 failed (3 of 4 posted) — see why below, then post it in a new batch.' });
+    // everything went out but the census found Zoho differs: that, and what to do, not "0 failed"
+    const review = progress({ batchState: 'needs_review', running: false, total: 42, counts: { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 } });
+    expect(panelStep(batch, review, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Sent all 42 documents; Zoho differs from what was approved — resolve each finding below.' });
+    const posted = progress({ batchState: 'done', running: false, counts: { pending: 0, sending: 0, done: 4, failed: 0, needs_review: 0 } });
+    expect(panelStep(batch, posted, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Posted all 4 documents to Zoho Books.' });
+    const cancelled = progress({ batchState: 'cancelled', running: false, counts: { pending: 2, sending: 0, done: 2, failed: 0, needs_review: 0 } });
+    expect(panelStep(batch, cancelled, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Cancelled after 2 of 4 documents were posted; 2 not sent — prepare a new batch for them.' });
+    // a correction batch follows the same steps, in its own words
+    const removed = progress({ batchState: 'done', running: false, counts: { pending: 0, sending: 0, done: 1, failed: 0, needs_review: 0 } });
+    expect(panelStep({ ...batch, kind: 'zoho-correction' }, removed, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Removed the copy from Zoho Books.' });
   });
 });
 

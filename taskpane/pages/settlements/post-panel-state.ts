@@ -3,6 +3,7 @@
  * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
  */
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
+import { sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import type { LeaseView } from '../../../src/zoho';
@@ -11,6 +12,8 @@ export interface PanelBatch {
   id: string;
   version: number;
   state: string;
+  /** zoho-post, or zoho-correction (the review's correction follows the same steps): the sentences' nouns. */
+  kind: string;
   /** Identity key of who made the current version; preparedByName is for display. */
   preparedBy: string;
   preparedByName: string;
@@ -27,7 +30,7 @@ function approvalSubject(batch: PanelBatch): ApprovalSubject {
 export interface PanelProgress {
   batchState: string;
   total: number;
-  counts: { pending: number; sending: number; done: number; failed: number; needs_review: number };
+  counts: ItemCounts;
   fraction: number;
   running: boolean;
   control: { command: 'run' | 'pause' | 'cancel'; pausedUntil: string | null; reason: string | null };
@@ -76,9 +79,8 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
     if (!progress?.running) return { step: 'paused', canAct: mayOperate, hint: progress?.last?.message ?? 'Posting stopped before the end; resume to continue (documents already sent are not sent again).' };
     return { step: 'posting', canAct: mayOperate, hint: 'Posting…' };
   }
-  const c = progress?.counts;
-  const summary = c ? `${c.done} posted, ${c.failed} failed, ${c.needs_review} to review, ${c.pending} not sent.` : '';
-  return { step: 'finished', canAct: false, hint: `${state === 'done' ? 'Posted.' : state === 'cancelled' ? 'Cancelled.' : 'Finished with problems.'} ${summary}`.trim() };
+  // What happened and what to do, as the inbox says it (the findings and failed documents follow below); no counts, no sentence.
+  return { step: 'finished', canAct: false, hint: (progress && sentBatchSentence(batch.kind, state, progress.counts, 'open')) ?? '' };
 }
 
 /** The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and message). */

@@ -14,7 +14,6 @@ import {
   MessageBar,
   MessageBarBody,
   Option,
-  ProgressBar,
   Subtitle2,
   Text,
   makeStyles,
@@ -22,7 +21,8 @@ import {
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { claimRibbonCommand } from '../../../commands/bus';
-import { countOf, usePolling } from '../../components';
+import { CountBar, countOf, usePolling } from '../../components';
+import { finishedOf, progressSentence } from '../../../src/batches/outcome';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
@@ -287,10 +287,10 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         <>
           <Field
             label="Posting to Zoho"
-            hint={`${counts.done + counts.failed + counts.needs_review} of ${progress.total} finished — ${counts.done} posted, ${counts.failed} failed, ${counts.needs_review} to review`}
+            hint={progressSentence('zoho-post', counts)}
             validationState="none"
           >
-            <ProgressBar value={progress.fraction} thickness="large" data-testid="post-progress" />
+            <CountBar done={finishedOf(counts)} total={progress.total} thickness="large" data-testid="post-progress" />
           </Field>
           <div className={styles.row}>
             {step.step === 'posting' ? (

@@ -1,4 +1,4 @@
-/** Counts as the pane shows them: 12,345. */
+/** Counts as people read them (the pane, the batch sentences): 12,345. */
 export function formatCount(n: number): string {
   return n.toLocaleString('en-US');
 }

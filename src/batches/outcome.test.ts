@@ -1,0 +1,54 @@
+import { finishedOf, progressSentence, sentBatchSentence, type ItemCounts } from './outcome';
+
+const counts = (c: Partial<ItemCounts>): ItemCounts => ({ pending: 0, sending: 0, done: 0, failed: 0, needs_review: 0, ...c });
+
+describe('a sent batch in words', () => {
+  it('in review: leads with what Zoho holds and what to do, without the zero counts', () => {
+    const all = counts({ done: 42 });
+    expect(sentBatchSentence('zoho-post', 'needs_review', all, 'open')).toBe('Sent all 42 documents; Zoho differs from what was approved — resolve each finding below.');
+    expect(sentBatchSentence('zoho-post', 'needs_review', all, 'listed')).toBe('Sent all 42 documents; Zoho differs from what was approved — open it and resolve each finding.');
+    expect(sentBatchSentence('zoho-post', 'needs_review', counts({ done: 40, failed: 2 }), 'open')).toBe('Sent 40 of 42 documents, 2 failed; Zoho differs from what was approved — resolve each finding below.');
+  });
+
+  it('posted, failed, cancelled: each says only the counts that ask for something', () => {
+    expect(sentBatchSentence('zoho-post', 'done', counts({ done: 42 }), 'open')).toBe('Posted all 42 documents to Zoho Books.');
+    expect(sentBatchSentence('zoho-post', 'done', counts({ done: 1 }), 'listed')).toBe('Posted the document to Zoho Books.');
+    expect(sentBatchSentence('delivery', 'done', counts({ done: 3 }), 'listed')).toBe('Delivered all 3 files to the partner.');
+    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 3, failed: 1 }), 'open')).toBe('Not all posted: 1 failed (3 of 4 posted) — see why below, then post it in a new batch.');
+    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 39, failed: 2, needs_review: 1 }), 'listed')).toBe(
+      'Not all posted: 2 failed, 1 to check in Zoho (39 of 42 posted) — open it to see why, then post them in a new batch.',
+    );
+    expect(sentBatchSentence('delivery', 'failed', counts({ done: 1, failed: 1 }), 'listed')).toBe('Not all delivered: 1 failed (1 of 2 delivered) — open it to see why and send it again.');
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), 'open')).toBe('Cancelled after 5 of 42 documents were posted; 37 not sent — prepare a new batch for them.');
+    expect(sentBatchSentence('delivery', 'cancelled', counts({ pending: 3 }), 'listed')).toBe('Withdrawn or cancelled before anything was sent.');
+    expect(sentBatchSentence('zoho-post', 'sending', counts({ done: 37, pending: 5 }), 'listed')).toBe('Posting to Zoho Books: 37 of 42 posted.');
+    expect(sentBatchSentence('zoho-post', 'sending', counts({ pending: 42 }), 'listed')).toBe('Posting to Zoho Books.');
+    for (const state of ['awaiting_approval', 'approved', 'rejected']) expect(sentBatchSentence('zoho-post', state, counts({ pending: 1 }), 'open')).toBeNull();
+  });
+
+  it('the count beside the bar is the number the bar fills to', () => {
+    expect(progressSentence('zoho-post', counts({ done: 37, pending: 5 }))).toBe('37 of 42 posted');
+    expect(progressSentence('zoho-post', counts({ done: 37, failed: 1, pending: 4 }))).toBe('38 of 42 sent: 37 posted, 1 failed');
+  });
+
+  it('on any counts: no zero count is said, every non-zero one that asks for a person is, and the progress count is the finished items', () => {
+    let seed = 7;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let run = 0; run < 500; run++) {
+      const c = counts({ pending: next(3) ? 0 : next(50), sending: next(4) ? 0 : next(3), done: next(60), failed: next(3) ? 0 : next(5), needs_review: next(4) ? 0 : next(3) });
+      if (c.pending + c.sending + c.done + c.failed + c.needs_review === 0) continue;
+      const progress = progressSentence('zoho-post', c);
+      expect(progress.startsWith(`${finishedOf(c)} of `)).toBe(true);
+      for (const state of ['sending', 'done', 'failed', 'needs_review', 'cancelled']) {
+        for (const seen of ['open', 'listed'] as const) {
+          const s = sentBatchSentence('zoho-post', state, c, seen)!;
+          expect(s).not.toMatch(/\b0 (failed|to check|not sent)/);
+          if (state === 'failed' || state === 'needs_review' || (state === 'cancelled' && finishedOf(c))) {
+            if (c.failed) expect(s).toContain(`${c.failed} failed`);
+            if (c.needs_review) expect(s).toContain(`${c.needs_review} to check in Zoho`);
+          }
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * A batch on its way out, or back, in the finance user's words: what happened, then what to do. The
+ * posting panel, the inbox's batch detail and the inbox list all say it from here, so one state
+ * reads the same everywhere. A count that says nothing (0 failed) is left out, and the sentence
+ * leads with what the person must act on.
+ */
+import { countOf, formatCount } from '../kernel/counts';
+
+/** How many items of the batch are in each state (as the posting progress and the inbox count them). */
+export interface ItemCounts {
+  pending: number;
+  sending: number;
+  done: number;
+  failed: number;
+  needs_review: number;
+}
+
+/** Where the sentence is read: beside the batch, its details below it ('open'); or as a line of the inbox ('listed'). */
+export type Seen = 'open' | 'listed';
+
+interface Words {
+  one: string;
+  many: string;
+  /** What a finished item is: "posted". */
+  verb: string;
+  where: string;
+  /** An item Zoho did not confirm (needs_review) is checked there. */
+  check: string;
+  /** A posting that ended is not sent again (its documents go in a new batch); a delivery or correction is. */
+  again: boolean;
+}
+
+const WORDS: Record<string, Words> = {
+  'zoho-post': { one: 'document', many: 'documents', verb: 'posted', where: 'to Zoho Books', check: 'to check in Zoho', again: false },
+  'zoho-correction': { one: 'copy', many: 'copies', verb: 'removed', where: 'from Zoho Books', check: 'to check in Zoho', again: true },
+  delivery: { one: 'file', many: 'files', verb: 'delivered', where: 'to the partner', check: 'to check', again: true },
+};
+const wordsOf = (kind: string): Words => WORDS[kind] ?? { one: 'item', many: 'items', verb: 'sent', where: '', check: 'to check', again: true };
+
+const totalOf = (c: ItemCounts) => c.pending + c.sending + c.done + c.failed + c.needs_review;
+/** Items sent and answered: what a progress bar fills to. */
+export const finishedOf = (c: ItemCounts) => c.done + c.failed + c.needs_review;
+
+/** The ones that ask for a person, non-zero only: "2 failed, 1 to check in Zoho". */
+function attention(c: ItemCounts, w: Words): string[] {
+  return [c.failed ? `${formatCount(c.failed)} failed` : '', c.needs_review ? `${formatCount(c.needs_review)} ${w.check}` : ''].filter(Boolean);
+}
+
+/**
+ * The count beside a progress bar, the same number the bar fills to: "37 of 42 posted"; once one
+ * failed, "38 of 42 sent: 37 posted, 1 failed".
+ */
+export function progressSentence(kind: string, c: ItemCounts): string {
+  const w = wordsOf(kind);
+  const of = `${formatCount(finishedOf(c))} of ${formatCount(totalOf(c))}`;
+  const asks = attention(c, w);
+  return asks.length ? `${of} sent: ${formatCount(c.done)} ${w.verb}, ${asks.join(', ')}` : `${of} ${w.verb}`;
+}
+
+/**
+ * What a batch that went out says: sending, done, failed, needs_review or cancelled (null before it
+ * is approved for sending: those sentences are the approval rule's).
+ */
+export function sentBatchSentence(kind: string, state: string, c: ItemCounts, seen: Seen): string | null {
+  const w = wordsOf(kind);
+  const total = totalOf(c);
+  const things = (n: number) => countOf(n, w.one, w.many);
+  const notSent = total - finishedOf(c);
+  switch (state) {
+    case 'sending': {
+      const doing = kind === 'zoho-post' ? 'Posting to Zoho Books' : kind === 'zoho-correction' ? 'Removing copies from Zoho Books' : `Sending ${w.where}`.trim();
+      return finishedOf(c) ? `${doing}: ${progressSentence(kind, c)}.` : `${doing}.`;
+    }
+    case 'done':
+      return `${capital(w.verb)} ${total === 1 ? `the ${w.one}` : `all ${things(total)}`} ${w.where}`.trim() + '.';
+    case 'needs_review': {
+      // Everything went out (or failed): what Zoho holds is the thing to act on.
+      const sent = c.done === total ? `Sent all ${things(total)}` : `Sent ${formatCount(c.done)} of ${things(total)}${attention(c, w).length ? `, ${attention(c, w).join(', ')}` : ''}`;
+      return `${sent}; Zoho differs from what was approved — ${seen === 'open' ? 'resolve each finding below.' : 'open it and resolve each finding.'}`;
+    }
+    case 'failed': {
+      const asks = [...attention(c, w), notSent ? `${formatCount(notSent)} not sent` : ''].filter(Boolean);
+      const them = c.failed + c.needs_review + notSent === 1 ? 'it' : 'them';
+      const look = seen === 'open' ? 'see why below' : 'open it to see why';
+      const then = w.again ? `${look} and send ${them} again` : `${look}, then post ${them} in a new batch`;
+      return `Not all ${w.verb}${asks.length ? `: ${asks.join(', ')}` : ''} (${formatCount(c.done)} of ${formatCount(total)} ${w.verb}) — ${then}.`;
+    }
+    case 'cancelled': {
+      if (!finishedOf(c)) return 'Withdrawn or cancelled before anything was sent.';
+      const asks = attention(c, w);
+      const rest = notSent ? `; ${formatCount(notSent)} not sent — prepare a new batch for ${notSent === 1 ? 'it' : 'them'}` : '';
+      return `Cancelled after ${formatCount(c.done)} of ${things(total)} ${c.done === 1 ? 'was' : 'were'} ${w.verb}${asks.length ? ` (${asks.join(', ')})` : ''}${rest}.`;
+    }
+    default:
+      return null;
+  }
+}
+
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
