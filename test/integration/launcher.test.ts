@@ -68,10 +68,9 @@ onLinux('closedesk launcher', () => {
   const running: ChildProcess[] = [];
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'closedesk-launcher-'));
-    env = { CLOSEDESK_DATA_DIR: dir, CLOSEDESK_HTTPS: 'off', PATH: process.env.PATH ?? '' };
-    // 33 MB of input (sparse: no disk used) puts a job past the launcher's threshold for huge pages
-    fs.closeSync(fs.openSync(path.join(dir, 'big.csv'), 'w'));
-    fs.truncateSync(path.join(dir, 'big.csv'), 33 << 20);
+    // a job with 1 KB of input or more runs with huge pages here (the default threshold is 256 MB)
+    env = { CLOSEDESK_DATA_DIR: dir, CLOSEDESK_HTTPS: 'off', CLOSEDESK_HUGE_PAGES_FROM: '1024', PATH: process.env.PATH ?? '' };
+    fs.writeFileSync(path.join(dir, 'big.csv'), 'x'.repeat(1024));
   });
   afterEach(() => {
     for (const p of running.splice(0)) if (p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
