@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFifoCsv } from './fifo-data';
-import { arg, buildCli, closedeskCommand, compiledNode, crossCheck, f2, lastJson, loadAverage, measure, PEER_ENV, PEER_ENV_NOTE, OUT, PYTHON, Report, type Entry } from './lib/measure';
+import { arg, buildCli, closedeskCommand, compiledNode, crossCheck, f2, lastJson, hugePagesNote, loadAverage, measure, peerEnv, OUT, PYTHON, Report, type Entry } from './lib/measure';
 
 interface Totals {
   allocations: number;
@@ -53,7 +53,7 @@ function closedesk(input: string, outDir: string): CloseDeskRun {
 
 function duckdb(input: string, queries: { allocations: string; unmatched: string }, outDir: string): { entry: Entry; totals: Totals; load: number; query: number } {
   fs.rmSync(outDir, { recursive: true, force: true });
-  const m = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'fifo', input, queries.allocations, queries.unmatched, outDir], { env: PEER_ENV });
+  const m = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'fifo', input, queries.allocations, queries.unmatched, outDir], { env: peerEnv([input]) });
   const r = lastJson<Totals & { seconds: number; loadSeconds: number; querySeconds: number }>(m);
   return {
     entry: { name: 'DuckDB', what: 'our emitted SQL, allocations.csv (from process start)', seconds: r.seconds, peakMb: m.peakMb },
@@ -64,7 +64,7 @@ function duckdb(input: string, queries: { allocations: string; unmatched: string
 }
 
 function pandas(input: string): { entry: Entry; totals: Totals; match: number } {
-  const m = measure(PYTHON, [path.join(__dirname, 'fifo_pandas.py'), input, path.join(OUT, 'fifo-pandas-allocations.csv')], { env: PEER_ENV });
+  const m = measure(PYTHON, [path.join(__dirname, 'fifo_pandas.py'), input, path.join(OUT, 'fifo-pandas-allocations.csv')], { env: peerEnv([input]) });
   const r = lastJson<Totals & { match: number }>(m);
   return {
     entry: { name: 'pandas', what: 'per-customer loop, allocations.csv', seconds: m.seconds, peakMb: m.peakMb },
@@ -105,6 +105,7 @@ export async function main(args: string[]): Promise<void> {
   report.table(`FIFO, ${small} rows`, [cd1.entry, dk1.entry, ...(pd1 ? [pd1.entry] : [])]);
   phases(report, small, cd1);
   report.say(`DuckDB: load ${f2(dk1.load)} s, query + write ${f2(dk1.query)} s; matching alone: CloseDesk ${f2(cd1.timings.matchMs / 1000)} s` + (pd1 ? `, pandas loop ${f2(pd1.match)} s` : ''));
+  report.say(hugePagesNote([smallFile]));
   crossCheck(report, `on ${small} rows`, { CloseDesk: { ...cd1.totals }, DuckDB: { ...dk1.totals }, ...(pd1 ? { pandas: { ...pd1.totals } } : {}) });
 
   if (!args.includes('--skip-large')) {
@@ -114,9 +115,9 @@ export async function main(args: string[]): Promise<void> {
     report.table(`FIFO, ${large} rows (pandas left out: its loop takes minutes)`, [cd10.entry, dk10.entry]);
     phases(report, large, cd10);
     report.say(`DuckDB: load ${f2(dk10.load)} s, query + write ${f2(dk10.query)} s`);
+    report.say(hugePagesNote([largeFile]));
     crossCheck(report, `on ${large} rows`, { CloseDesk: { ...cd10.totals }, DuckDB: { ...dk10.totals } });
   }
-  report.say(PEER_ENV_NOTE);
   report.say(`${loadAverage()} at end`);
   report.save();
 }

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeTuitionData } from './tuition-data';
-import { arg, buildCli, closedeskCommand, compiledNode, crossCheck, lastJson, loadAverage, measure, PEER_ENV, PEER_ENV_NOTE, OUT, PYTHON, Report } from './lib/measure';
+import { arg, buildCli, closedeskCommand, compiledNode, crossCheck, lastJson, hugePagesNote, loadAverage, measure, peerEnv, OUT, PYTHON, Report } from './lib/measure';
 
 const DIR = path.join(OUT, 'tuition');
 const MONTH = '2024-11';
@@ -60,8 +60,8 @@ export async function main(args: string[]): Promise<void> {
   const cdOut = path.join(DIR, 'closedesk-out');
   const env = { ...process.env, CLOSEDESK_DATA_DIR: path.join(DIR, 'cli-data'), CLOSEDESK_HTTPS: 'off' };
   const cd = measure(...closedeskCommand(['tuition', ...files, '--month', MONTH, '--out', cdOut]), { env });
-  const dk = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'tuition', MONTH, path.join(DIR, 'duckdb-out'), ...files], { env: PEER_ENV });
-  const pd = measure(PYTHON, [path.join(__dirname, 'tuition_pandas.py'), MONTH, path.join(DIR, 'pandas-out'), ...files], { env: PEER_ENV });
+  const dk = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'tuition', MONTH, path.join(DIR, 'duckdb-out'), ...files], { env: peerEnv(files) });
+  const pd = measure(PYTHON, [path.join(__dirname, 'tuition_pandas.py'), MONTH, path.join(DIR, 'pandas-out'), ...files], { env: peerEnv(files) });
   report.table(`Tuition, ${lines} lines in ${files.length} files → invoices.csv (process wall time, start-up included)`, [
     { name: 'CloseDesk', what: 'closedesk tuition: read, check every row, invoices.csv', seconds: cd.seconds, peakMb: cd.peakMb },
     { name: 'DuckDB', what: 'read_csv ×2 layouts + GROUP BY, invoices.csv', seconds: dk.seconds, peakMb: dk.peakMb },
@@ -72,7 +72,7 @@ export async function main(args: string[]): Promise<void> {
     DuckDB: figures(lastJson<Totals>(dk)),
     pandas: figures(lastJson<Totals>(pd)),
   });
-  report.say(PEER_ENV_NOTE);
+  report.say(hugePagesNote(files));
   report.say(`${loadAverage()} at end`);
   report.save();
 }

@@ -17,38 +17,15 @@ function newest(dir) {
 }
 const root = path.join(__dirname, '..');
 
-// A job (server/jobs/<name>/cli.ts) on very large files holds their lines in typed arrays of GBs. On
-// Linux, glibc's malloc backs them with transparent huge pages only when asked at process start
-// (GLIBC_TUNABLES glibc.malloc.hugetlb=1); without, the kernel maps them 4 KB at a time, and on a
-// virtual machine each first touch is a trap (~3 ms per MB): FIFO on 10M rows (664 MB) spent 6.6 s in
-// the kernel, 3.8 s with huge pages. So such a job runs in a child started with the tunable (once: the
-// child sees it set); this process forwards signals to it and ends as it did. The second start and
-// the child's watch cost ~0.2 s of CPU, which a run on 1M rows (66 MB) did not win back: below
-// CLOSEDESK_HUGE_PAGES_FROM bytes of input files (default 256 MB; "never": off) a job runs in place.
-const HUGE_PAGES = 'glibc.malloc.hugetlb=1';
+const { HUGE_PAGES, hugePagesFor } = require('./huge-pages');
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-function hugePagesFrom() {
-  const v = process.env.CLOSEDESK_HUGE_PAGES_FROM;
-  if (v === 'never') return Infinity;
-  return v && /^\d+$/.test(v) ? Number(v) : 256 << 20;
-}
-function inputBytes(args) {
-  let sum = 0;
-  for (const a of args) {
-    try {
-      const s = fs.statSync(a);
-      if (s.isFile()) sum += s.size;
-    } catch {
-      // not a file: an option or its value
-    }
-  }
-  return sum;
-}
+
+// A job on very large files runs in a child started with glibc's huge pages (./huge-pages.js says
+// when and why); this process forwards signals to it and ends as it did.
 function runJobWithHugePages() {
-  const tunables = process.env.GLIBC_TUNABLES || '';
   const job = process.argv[2];
-  if (process.platform !== 'linux' || /glibc\.malloc\.hugetlb=/.test(tunables) || !job || !/^[a-z-]+$/.test(job)) return false;
-  if (!fs.existsSync(path.join(root, 'server', 'jobs', job, 'cli.ts')) || inputBytes(process.argv.slice(3)) < hugePagesFrom()) return false;
+  if (!job || !/^[a-z-]+$/.test(job) || !fs.existsSync(path.join(root, 'server', 'jobs', job, 'cli.ts')) || !hugePagesFor(process.argv.slice(3))) return false;
+  const tunables = process.env.GLIBC_TUNABLES || '';
   const { spawn } = require('node:child_process');
   const child = spawn(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], {
     stdio: 'inherit',

@@ -43,13 +43,21 @@ export function measure(cmd: string, args: string[], options: { ok?: number[]; e
   return { seconds: sec, cpuSeconds: user + sys, peakMb: kb / 1024, stdout: r.stdout, stderr: r.stderr, status };
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { hugePagesFor } = require('../../bin/huge-pages.js') as { hugePagesFor(args: string[]): boolean };
+
 /**
- * The environment the peers of a `closedesk` job run in: glibc's malloc on transparent huge pages, as
- * bin/closedesk.js starts a job on large input files, so that no contestant wins by that setting alone
- * (DuckDB keeps its own allocator; pandas' arrays come from glibc's).
+ * The environment a peer of a `closedesk` job runs in: glibc's malloc on transparent huge pages when
+ * closedesk runs the job on these input files with them (bin/huge-pages.js), so that no contestant
+ * wins by that setting alone (DuckDB keeps its own allocator; pandas' arrays come from glibc's).
  */
-export const PEER_ENV: NodeJS.ProcessEnv = { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' };
-export const PEER_ENV_NOTE = 'peers run with GLIBC_TUNABLES=glibc.malloc.hugetlb=1, as closedesk starts a job on large files';
+export function peerEnv(files: string[]): NodeJS.ProcessEnv {
+  return hugePagesFor(files) ? { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } : process.env;
+}
+/** Said in a report: which runs had huge pages. */
+export function hugePagesNote(files: string[]): string {
+  return hugePagesFor(files) ? 'closedesk ran with glibc huge pages (input ≥ 256 MB), and so did its peers' : 'no contestant ran with glibc huge pages (input < 256 MB)';
+}
 
 /** The `closedesk` command as a scheduled run starts it (bin/closedesk.js: the build when it is current). */
 export function closedeskCommand(args: string[]): [string, string[]] {

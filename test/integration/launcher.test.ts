@@ -131,3 +131,21 @@ onLinux('closedesk launcher', () => {
     expect(text).toContain('small.csv is empty.');
   });
 });
+
+describe('when a job runs with huge pages (bin/huge-pages.js)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { hugePagesFor } = require('../../bin/huge-pages.js') as { hugePagesFor(args: string[], env?: NodeJS.ProcessEnv): boolean };
+  const file = path.join(os.tmpdir(), `closedesk-huge-${process.pid}.csv`);
+  beforeAll(() => fs.writeFileSync(file, 'x'.repeat(2048)));
+  afterAll(() => fs.rmSync(file, { force: true }));
+
+  (process.platform === 'linux' ? test : test.skip)('from the threshold of input file bytes; options, folders and a tunable already set do not count', () => {
+    expect(hugePagesFor([file, '--out', os.tmpdir(), '--month', '2024-11'], { CLOSEDESK_HUGE_PAGES_FROM: '2048' })).toBe(true);
+    expect(hugePagesFor([file, '--out', os.tmpdir()], { CLOSEDESK_HUGE_PAGES_FROM: '2049' })).toBe(false);
+    expect(hugePagesFor([file, file], { CLOSEDESK_HUGE_PAGES_FROM: '4096' })).toBe(true);
+    expect(hugePagesFor([file], { CLOSEDESK_HUGE_PAGES_FROM: 'never' })).toBe(false);
+    expect(hugePagesFor([file], {})).toBe(false); // 2 KB is far below the default 256 MB
+    expect(hugePagesFor([file], { CLOSEDESK_HUGE_PAGES_FROM: '1', GLIBC_TUNABLES: 'glibc.malloc.hugetlb=0' })).toBe(false);
+    expect(hugePagesFor([file], { CLOSEDESK_HUGE_PAGES_FROM: '1', GLIBC_TUNABLES: 'glibc.malloc.arena_max=2' })).toBe(true);
+  });
+});
