@@ -85,7 +85,7 @@ describe('a batch in words', () => {
     // once it went out, the sentence the posting panel says (src/batches/outcome.ts), for a line of the list
     const posting = (id: string, state: string, itemStates: InboxEntryView['itemStates']) => entry(id, state, { itemStates, batch: { ...entry(id, state).batch, kind: 'zoho-post', job: 'settlements' } });
     expect(nextStepText(posting('r', 'needs_review', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Sent all 42 documents; Zoho differs from what was approved — open it and resolve each finding.');
-    expect(nextStepText(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why, then post them in a new batch.');
+    expect(nextStepText(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why, then a preparer prepares a batch of the 2 not posted on the Settlements page.');
     expect(nextStepText(posting('s', 'done', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Posted all 42 documents to Zoho Books.');
     expect(nextStepText(entry('x', 'cancelled'))).toBe('Withdrawn or cancelled before anything was sent.');
     const voided = 'Approval void: the content changed after approval (approved hash a1b2c3d4e5f6…, now ffffffffffff…).';

@@ -3,7 +3,7 @@
  * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
  */
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
-import { sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
+import { notDoneOf, sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import type { LeaseView } from '../../../src/zoho';
@@ -19,6 +19,8 @@ export interface PanelBatch {
   preparedByName: string;
   /** Everyone who prepared any of it (the server lists them with the batch). */
   preparers: Person[];
+  /** The connection it posts to: the rest of it goes to the same organisation. */
+  payload?: { connectionId?: string };
 }
 
 /** The batch as the approval rule sees it. */
@@ -54,7 +56,9 @@ export type PanelStep =
   | { step: 'post'; canAct: boolean; hint: string }
   | { step: 'posting'; canAct: boolean; hint: string }
   | { step: 'paused'; canAct: boolean; hint: string }
-  | { step: 'finished'; canAct: false; hint: string };
+  | { step: 'finished'; canAct: false; hint: string }
+  /** A posting that failed or was cancelled with documents not posted: a new batch for those (`count`). */
+  | { step: 'rest'; canAct: boolean; hint: string; count: number };
 
 export function panelStep(batch: PanelBatch | null, progress: PanelProgress | null, user: User | null, blocked: boolean): PanelStep {
   const holds = (role: string) => user?.roles.includes(role) ?? false;
@@ -80,7 +84,16 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
     return { step: 'posting', canAct: mayOperate, hint: 'Posting…' };
   }
   // What happened and what to do, as the inbox says it (the findings and failed documents follow below); no counts, no sentence.
-  return { step: 'finished', canAct: false, hint: (progress && sentBatchSentence(batch.kind, state, progress.counts, 'open')) ?? '' };
+  const said = (progress && sentBatchSentence(batch.kind, state, progress.counts, 'panel')) ?? '';
+  // A posting is not sent again once it ended: what it did not post goes in a new batch, prepared here
+  // and approved like any other. (A correction that failed runs again under its own approval.)
+  const count = progress && batch.kind === 'zoho-post' && (state === 'failed' || state === 'cancelled') ? notDoneOf(progress.counts) : 0;
+  if (count) {
+    if (blocked) return { step: 'rest', canAct: false, count, hint: `${said} Fix the blocking problems below first: nothing is posted while one remains.` };
+    if (!holds('preparer')) return { step: 'rest', canAct: false, count, hint: `${said} A preparer prepares it: sign in as one.` };
+    return { step: 'rest', canAct: true, count, hint: said };
+  }
+  return { step: 'finished', canAct: false, hint: said };
 }
 
 /** The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and message). */

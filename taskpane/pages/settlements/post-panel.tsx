@@ -21,7 +21,7 @@ import {
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { claimRibbonCommand } from '../../../commands/bus';
-import { CountBar, countOf, usePolling } from '../../components';
+import { CountBar, countOf, formatCount, usePolling } from '../../components';
 import { finishedOf, progressSentence } from '../../../src/batches/outcome';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
@@ -89,6 +89,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   const [readAt, setReadAt] = useState(0);
   const [now, setNow] = useState(Date.now());
   const [takeOverReason, setTakeOverReason] = useState('');
+  const [leftOut, setLeftOut] = useState<string | null>(null);
 
   // Ribbon "Post to Zoho": bring the panel into view.
   useEffect(() => {
@@ -170,13 +171,17 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     }
   };
 
-  const prepare = () =>
+  // `rest`: the documents a failed or cancelled batch did not post, to the same organisation; the
+  // server leaves out those already in Zoho. The panel then follows the new batch (approve, post).
+  const prepare = (rest = false) =>
     act('prepare', async () => {
-      const r = await api.request<{ batch: PanelBatch }>('/api/posting/batches', { method: 'POST', body: { connectionId, title, documents } });
+      const to = (rest && batch?.payload?.connectionId) || connectionId;
+      const r = await api.request<{ batch: PanelBatch; leftOut: number }>('/api/posting/batches', { method: 'POST', body: { connectionId: to, title, documents, ...(rest ? { rest } : {}) } });
       rememberBatch(title, r.batch.id);
       setItems(null);
       setWritten(null);
       setProgress(null);
+      setLeftOut(rest ? `${countOf(r.leftOut, 'document')} already in Zoho left out; this batch holds the other ${countOf(documents.length - r.leftOut, 'document')}.` : null);
       setBatch(r.batch);
     });
   const approve = () =>
@@ -243,7 +248,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
               ))}
             </Dropdown>
           </Field>
-          <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || !connectionId || busy !== null || documents.length === 0} onClick={prepare}>
+          <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || !connectionId || busy !== null || documents.length === 0} onClick={() => prepare()}>
             Prepare batch
           </Button>
         </div>
@@ -251,12 +256,18 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       {batch && (
         <div className={styles.row}>
           <Text className={styles.item}>Batch {batch.id}</Text>
-          <Badge appearance="tint" color={step.step === 'finished' ? (progress?.batchState === 'done' ? 'success' : 'warning') : 'informative'} data-testid="post-batch-state">
+          <Badge appearance="tint" color={step.step === 'finished' || step.step === 'rest' ? (progress?.batchState === 'done' ? 'success' : 'warning') : 'informative'} data-testid="post-batch-state">
             {(progress?.batchState ?? batch.state).replace(/_/g, ' ')}
           </Badge>
         </div>
       )}
+      {leftOut && <Caption1 data-testid="post-left-out">{leftOut}</Caption1>}
       <Caption1 data-testid="post-hint">{step.hint}</Caption1>
+      {step.step === 'rest' && (
+        <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || busy !== null || documents.length === 0} onClick={() => prepare(true)} data-testid="post-prepare-rest">
+          {`Prepare a batch of the ${formatCount(step.count)} not posted`}
+        </Button>
+      )}
       {step.step === 'approve' && (
         <Button appearance="primary" icon={<Checkmark20Regular />} disabled={!step.canAct || busy !== null} onClick={approve}>
           Approve
@@ -309,7 +320,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         </>
       )}
       {written && <Caption1>Status written to the sheets: {written}.</Caption1>}
-      {batch && step.step === 'finished' && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} onSettled={() => void refresh()} />}
+      {batch && (step.step === 'finished' || step.step === 'rest') && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} onSettled={() => void refresh()} />}
       {problems.length > 0 && (
         <div>
           <Text weight="semibold">Documents that need attention ({problems.length})</Text>
