@@ -10,8 +10,8 @@ import { countOf } from '../../src/kernel/counts';
 import { documentRank, isDocumentKind } from '../../src/zoho/documents';
 import type { Audit } from '../audit';
 import { badRequest } from '../errors';
-import { placeholders, type Queryable, type Store } from '../store';
-import { createBatch, type Batch } from '../store/batches';
+import type { Queryable, Store } from '../store';
+import { createBatch, type Batch, type KeyHolder } from '../store/batches';
 import { getConnection } from '../zoho/connections';
 import { idMapForKeys, type IdMapEntry } from './idmap';
 import { POSTING_JOB, POSTING_KIND, type PostingPayload } from './worker';
@@ -19,29 +19,34 @@ import { POSTING_JOB, POSTING_KIND, type PostingPayload } from './worker';
 /**
  * Which of these documents are already in Zoho: the ones in the id map. The only rule, for refusing
  * and for leaving out alike. (A document another batch left `failed` or `needs_review` is not: its
- * last look-up found nothing, or Zoho guards its number; one left `sending` is looked up first, below.)
+ * last look-up found nothing, or Zoho guards its number; one left `sending` is looked up first.)
  */
 export function alreadyInZoho(db: Store | Queryable, keys: readonly string[]): Promise<Map<string, IdMapEntry>> {
   return idMapForKeys(db, keys);
 }
 
 /**
- * Documents a cancelled posting batch left `sending`: the outcome of their last write is unknown.
- * A new batch carries that over (its item starts `sending`, with the old write's deadline), so the
- * worker looks the document up before sending it again, as after a crash (server/posting/item.ts).
+ * A new posting batch may take a document's key over from a batch that ended without posting it
+ * and never sends again: rejected, cancelled, or failed (a failed posting is not resumed; a failed
+ * correction is, so it keeps its keys). Any other holder (waiting, approved, sending, in review) keeps it.
  */
-async function carryOwedLookUps(tx: Queryable, batchId: string, keys: readonly string[]): Promise<void> {
-  for (let i = 0; i < keys.length; i += 500) {
-    const chunk = keys.slice(i, i + 500);
-    const owed = await tx.query<{ idempotency_key: string; deadline_at: string | null }>(
-      `SELECT i.idempotency_key, i.deadline_at FROM batch_items i JOIN batches b ON b.id = i.batch_id
-       WHERE b.job = $1 AND b.state = 'cancelled' AND b.id <> $2 AND i.state = 'sending' AND i.idempotency_key IN (${placeholders(chunk.length, 3)})`,
-      [POSTING_JOB, batchId, ...chunk],
-    );
-    for (const o of owed) {
-      await tx.exec("UPDATE batch_items SET state = 'sending', deadline_at = $3 WHERE batch_id = $1 AND idempotency_key = $2", [batchId, o.idempotency_key, o.deadline_at]);
-    }
-  }
+export function mayTakeOverKey(h: KeyHolder): boolean {
+  if (h.job !== POSTING_JOB || h.itemState === 'done') return false;
+  return h.batchState === 'rejected' || h.batchState === 'cancelled' || (h.batchState === 'failed' && h.kind === POSTING_KIND);
+}
+
+/**
+ * A document a cancelled batch left `sending`: the outcome of its last write is unknown. The new
+ * item carries that over (`sending`, with the old write's deadline), so the worker looks the
+ * document up before sending it again, as after a crash (server/posting/item.ts).
+ */
+async function carryOwedLookUps(tx: Queryable, batchId: string): Promise<void> {
+  await tx.exec(
+    `UPDATE batch_items SET state = 'sending',
+       deadline_at = (SELECT o.deadline_at FROM batch_items o WHERE o.superseded_by = $1 AND o.idempotency_key = batch_items.idempotency_key)
+     WHERE batch_id = $1 AND idempotency_key IN (SELECT idempotency_key FROM batch_items WHERE superseded_by = $1 AND state = 'sending')`,
+    [batchId],
+  );
 }
 
 export async function preparePostingBatch(
@@ -85,10 +90,13 @@ export async function preparePostingBatch(
       preparedBy: input.preparedBy,
       payload,
       items: ordered.map((d) => ({ kind: d.kind, idempotencyKey: d.idempotencyKey, request: d })),
+      takeOver: mayTakeOverKey,
     });
-    await carryOwedLookUps(tx, batch.id, ordered.map((d) => d.idempotencyKey));
-    const leftOut = input.rest ? { leftOut: posted.size } : {};
-    await deps.audit?.append({ actor: input.preparedBy.id, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts, ...leftOut } }, tx);
+    await carryOwedLookUps(tx, batch.id);
+    // Where the documents were before (an ended batch that did not post them), and what was left out.
+    const before = (await tx.query<{ batch_id: string }>('SELECT DISTINCT batch_id FROM batch_items WHERE superseded_by = $1 ORDER BY batch_id', [batch.id])).map((r) => r.batch_id);
+    const more = { ...(input.rest ? { leftOut: posted.size } : {}), ...(before.length ? { takenOverFrom: before } : {}) };
+    await deps.audit?.append({ actor: input.preparedBy.id, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts, ...more } }, tx);
     return { ...batch, leftOut: posted.size };
   });
 }
