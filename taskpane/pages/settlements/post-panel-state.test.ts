@@ -106,6 +106,23 @@ describe('status written back to the sheets', () => {
   });
 });
 
+test('the sheets of the batch of the rest keep the status of the documents a batch before posted', () => {
+  const journals: SheetSpec = { name: 'Journals', columns: [{ header: 'KEY', type: 'text' }], rows: [['s:journal:1'], ['s:journal:2'], ['s:journal:3']] };
+  const earlier = [
+    { idempotencyKey: 's:journal:1', kind: 'journal', state: 'done', zohoId: '460000000000000001', code: null, status: 'Posted: 460000000000000001' },
+    { idempotencyKey: 's:journal:2', kind: 'journal', state: 'failed', zohoId: null, code: 1002, status: 'Zoho 1002: Account does not exist.' },
+  ];
+  const rest = [{ idempotencyKey: 's:journal:2', kind: 'journal', state: 'done', zohoId: '460000000000000002', code: null, status: 'Posted: 460000000000000002' }];
+  expect(sheetsWithStatus([journals], rest, earlier)[0].rows).toEqual([
+    ['s:journal:1', 'Posted: 460000000000000001'],
+    ['s:journal:2', 'Posted: 460000000000000002'],
+    // in neither batch as posted: no status rather than an old one
+    ['s:journal:3', null],
+  ]);
+  // without the batch before, a left-out row has none
+  expect(sheetsWithStatus([journals], rest)[0].rows[0]).toEqual(['s:journal:1', null]);
+});
+
 test('the panel starts on the connection the Zoho ids came from, else the only one', () => {
   const list = [{ id: 'a' }, { id: 'b' }];
   expect(initialConnectionId(list, 'b')).toBe('b');

@@ -30,6 +30,7 @@ function approvalSubject(batch: PanelBatch): ApprovalSubject {
 
 /** What the posting routes report for a batch (its progress); the Approvals page reads the same. */
 export interface PanelProgress {
+  batchId?: string;
   batchState: string;
   total: number;
   counts: ItemCounts;
@@ -96,9 +97,13 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
   return { step: 'finished', canAct: false, hint: said };
 }
 
-/** The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and message). */
-export function sheetsWithStatus(sheets: readonly SheetSpec[], items: readonly PanelItem[]): SheetSpec[] {
-  const byKey = new Map(items.map((i) => [i.idempotencyKey, i.status]));
+/**
+ * The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and
+ * message). `earlier`: the documents a batch before this one posted (the batch of the rest leaves
+ * them out), so their rows keep saying where they are in Zoho.
+ */
+export function sheetsWithStatus(sheets: readonly SheetSpec[], items: readonly PanelItem[], earlier: readonly PanelItem[] = []): SheetSpec[] {
+  const byKey = new Map([...earlier.filter((i) => i.state === 'done'), ...items].map((i) => [i.idempotencyKey, i.status]));
   return sheets.filter((s) => s.columns.some((c) => c.header === 'KEY')).map((s) => withPostingStatus(s, byKey));
 }
 
