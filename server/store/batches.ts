@@ -194,6 +194,23 @@ export interface KeyHolder {
   itemState: ItemState;
 }
 
+/**
+ * Where each of these batches' unfinished items went: the batches that took them over (a batch of
+ * the rest), listed only when every item not done was taken over; a batch absent from the map has none.
+ */
+export async function handedOnOf(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (ids.length === 0) return out;
+  const rows = await db.query<{ batch_id: string; state: ItemState; superseded_by: string | null }>(
+    `SELECT batch_id, state, superseded_by FROM batch_items WHERE batch_id IN (${placeholders(ids.length)}) AND state <> 'done'`,
+    [...ids],
+  );
+  const by = new Map<string, (string | null)[]>();
+  for (const r of rows) by.set(r.batch_id, [...(by.get(r.batch_id) ?? []), r.superseded_by]);
+  for (const [id, to] of by) if (to.every((t) => t !== null)) out.set(id, [...new Set(to as string[])].sort());
+  return out;
+}
+
 async function insertItems(tx: Queryable, batchId: string, items: readonly NewBatchItem[], preparedBy: Person, firstSeq = 1, takeOver?: (h: KeyHolder) => boolean): Promise<void> {
   const at = nowIso();
   const keys = new Set<string>();

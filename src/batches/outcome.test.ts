@@ -39,6 +39,15 @@ describe('a sent batch in words', () => {
     expect(sentBatchSentence('zoho-correction', 'failed', counts({ done: 1, failed: 1 }), 'panel')).toBe('Not all removed: 1 failed (1 of 2 removed) — see why below and send it again.');
   });
 
+  it('once the batch of the rest was prepared: where the documents not posted went, in every view, and no offer to prepare it again', () => {
+    for (const seen of ['open', 'listed', 'panel'] as const) {
+      const failed = sentBatchSentence('zoho-post', 'failed', counts({ done: 1, failed: 41 }), seen, ['bat_x'])!;
+      expect(failed).toMatch(/^Not all posted: 41 failed \(1 of 42 posted\) — (see why below|open it to see why); the 41 not posted went into batch bat_x\.$/);
+      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), seen, ['bat_x', 'bat_y'])).toBe('Cancelled after 5 of 42 documents were posted; 37 not sent — the 37 not posted went into batches bat_x, bat_y.');
+      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ pending: 4 }), seen, ['bat_x'])).toBe('Withdrawn or cancelled before anything was sent — the 4 not posted went into batch bat_x.');
+    }
+  });
+
   it('the count beside the bar is the number the bar fills to', () => {
     expect(progressSentence('zoho-post', counts({ done: 37, pending: 5 }))).toBe('37 of 42 posted');
     expect(progressSentence('zoho-post', counts({ done: 37, failed: 1, pending: 4 }))).toBe('38 of 42 sent: 37 posted, 1 failed');

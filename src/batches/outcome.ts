@@ -65,9 +65,10 @@ export function progressSentence(kind: string, c: ItemCounts): string {
 
 /**
  * What a batch that went out says: sending, done, failed, needs_review or cancelled (null before it
- * is approved for sending: those sentences are the approval rule's).
+ * is approved for sending: those sentences are the approval rule's). `handedOn`: the batches its
+ * documents not posted went into (a batch of the rest was prepared).
  */
-export function sentBatchSentence(kind: string, state: string, c: ItemCounts, seen: Seen): string | null {
+export function sentBatchSentence(kind: string, state: string, c: ItemCounts, seen: Seen, handedOn: readonly string[] = []): string | null {
   const w = wordsOf(kind);
   const total = totalOf(c);
   const things = (n: number) => countOf(n, w.one, w.many);
@@ -88,12 +89,12 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
       const asks = [...attention(c, w), notSent ? `${formatCount(notSent)} not sent` : ''].filter(Boolean);
       const them = c.failed + c.needs_review + notSent === 1 ? 'it' : 'them';
       const look = seen === 'listed' ? 'open it to see why' : 'see why below';
-      const then = w.again ? `${look} and send ${them} again` : kind === 'zoho-post' ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ') : ''}` : `${look}, then post ${them} in a new batch`;
+      const then = w.again ? `${look} and send ${them} again` : kind === 'zoho-post' ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', handedOn) : ''}` : `${look}, then post ${them} in a new batch`;
       return `Not all ${w.verb}${asks.length ? `: ${asks.join(', ')}` : ''} (${formatCount(c.done)} of ${formatCount(total)} ${w.verb}) — ${then}.`;
     }
     case 'cancelled': {
-      const rest = kind === 'zoho-post' && notDoneOf(c) ? newBatch(c, seen, ' — ') : '';
-      if (!finishedOf(c)) return `Withdrawn or cancelled before anything was sent${seen === 'panel' ? rest : ''}.`;
+      const rest = kind === 'zoho-post' && notDoneOf(c) ? newBatch(c, seen, ' — ', handedOn) : '';
+      if (!finishedOf(c)) return `Withdrawn or cancelled before anything was sent${seen === 'panel' || handedOn.length ? rest : ''}.`;
       const asks = attention(c, w);
       const left = notSent ? `; ${formatCount(notSent)} not sent${rest || ` — prepare a new batch for ${notSent === 1 ? 'it' : 'them'}`}` : rest;
       return `Cancelled after ${formatCount(c.done)} of ${things(total)} ${c.done === 1 ? 'was' : 'were'} ${w.verb}${asks.length ? ` (${asks.join(', ')})` : ''}${left}.`;
@@ -106,11 +107,12 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
 /**
  * The new batch for the documents of a posting not posted: the panel offers it ("Prepare a batch of
  * the 3 not posted"); elsewhere the sentence says who does it, and where (the workbook's documents
- * are on the Settlements page).
+ * are on the Settlements page). Once prepared, where they went instead.
  */
-function newBatch(c: ItemCounts, seen: Seen, lead: string): string {
-  const n = `a batch of the ${formatCount(notDoneOf(c))} not posted`;
-  return seen === 'panel' ? `${lead}prepare ${n}` : `${lead}a preparer prepares ${n} on the Settlements page`;
+function newBatch(c: ItemCounts, seen: Seen, lead: string, handedOn: readonly string[]): string {
+  const n = `${formatCount(notDoneOf(c))} not posted`;
+  if (handedOn.length) return `${lead === ', then ' ? '; ' : lead}the ${n} went into batch${handedOn.length > 1 ? 'es' : ''} ${handedOn.join(', ')}`;
+  return seen === 'panel' ? `${lead}prepare a batch of the ${n}` : `${lead}a preparer prepares a batch of the ${n} on the Settlements page`;
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

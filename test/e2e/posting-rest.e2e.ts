@@ -160,6 +160,13 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
     for (const st of statuses) expect([sheet, st]).toEqual([sheet, expect.stringMatching(/^Posted: \d{18}$/)]);
   }
 
+  // bob's own inbox: the failed batch says where its rest went, and is listed with the finished ones.
+  await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  const finished = inbox.locator('[data-testid="inbox-group"][data-group="finished"]');
+  await expectText(finished.getByTestId('inbox-row').filter({ hasText: 'failed' }), `the ${notPosted} not posted went into batch bat_`);
+  await expectFitsPane(bob, 'approvals-bob-failed-handed-on');
+
   // Every document of the settlement once: no invoice, payment or journal twice, every invoice paid.
   const numbers = books.invoices.map((i) => i.invoice_number);
   expect(numbers.length).toBeGreaterThan(0);

@@ -144,6 +144,12 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     expect(detail.items.map((i: { idempotencyKey: string }) => i.idempotencyKey)).toEqual([pay.idempotencyKey]);
     const audit = await t.store.one<{ actor: string; details: string }>("SELECT actor, details FROM audit_log WHERE action = 'batch.prepared' AND subject_id = $1", [restBatch.id]);
     expect(JSON.parse(audit!.details)).toMatchObject({ leftOut: 7, counts: { payment: 1 }, takenOverFrom: [first.batch.id] });
+    // The failed batch says where its rest went (progress, inbox); a second pane still showing it cannot prepare the rest again.
+    expect((await app.inject({ method: 'GET', url: `/api/posting/batches/${first.batch.id}/progress`, headers: as('carol') })).json().handedOn).toEqual([restBatch.id]);
+    const inbox = (await app.inject({ method: 'GET', url: '/api/batches/inbox', headers: as('bob') })).json();
+    expect(inbox.entries.find((e: { batch: { id: string } }) => e.batch.id === first.batch.id).handedOn).toEqual([restBatch.id]);
+    const twice = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
+    expect(twice.json().error).toMatchObject({ code: 'duplicate-idempotency-key', message: expect.stringContaining(`already part of batch ${restBatch.id}`) });
     // Maker-checker as for any batch: its preparer may not approve it, nor post it unapproved.
     expect((await app.inject({ method: 'POST', url: `/api/batches/${restBatch.id}/approve`, headers: as('carol'), payload: { version: restBatch.version } })).statusCode).toBe(403);
     expect((await app.inject({ method: 'POST', url: `/api/posting/batches/${restBatch.id}/start`, headers: as('carol') })).json().error.code).toBe('not-approved');

@@ -85,6 +85,8 @@ describe('the rest of a posting that failed or was cancelled', () => {
     expect(panelStep(batch, review, user('carol', ['preparer']), false).step).toBe('finished');
     const cancelledAllDone = progress({ batchState: 'cancelled', running: false, counts: { pending: 0, sending: 0, done: 4, failed: 0, needs_review: 0 } });
     expect(panelStep(batch, cancelledAllDone, user('carol', ['preparer']), false).step).toBe('finished');
+    // its rest is in a new batch already (prepared in another pane): where, and no second offer
+    expect(panelStep(batch, { ...failed, handedOn: ['bat_rest'] }, user('carol', ['preparer']), false)).toEqual({ step: 'finished', canAct: false, hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below; the 4 not posted went into batch bat_rest.' });
     expect(panelStep({ ...batch, kind: 'zoho-correction' }, failed, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: expect.stringContaining('send them again') });
   });
 });

@@ -40,6 +40,8 @@ export interface PanelProgress {
   /** The worker's last outcome; `at` tells a new answer from the one seen before a start. */
   last: { state: string; message: string; at: string } | null;
   leases?: LeaseView;
+  /** The batches that took over the documents it did not post (a batch of the rest was prepared). */
+  handedOn?: string[];
 }
 
 export interface PanelItem {
@@ -85,10 +87,10 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
     return { step: 'posting', canAct: mayOperate, hint: 'Posting…' };
   }
   // What happened and what to do, as the inbox says it (the findings and failed documents follow below); no counts, no sentence.
-  const said = (progress && sentBatchSentence(batch.kind, state, progress.counts, 'panel')) ?? '';
+  const said = (progress && sentBatchSentence(batch.kind, state, progress.counts, 'panel', progress.handedOn)) ?? '';
   // A posting is not sent again once it ended: what it did not post goes in a new batch, prepared here
   // and approved like any other. (A correction that failed runs again under its own approval.)
-  const count = progress && batch.kind === 'zoho-post' && (state === 'failed' || state === 'cancelled') ? notDoneOf(progress.counts) : 0;
+  const count = progress && batch.kind === 'zoho-post' && (state === 'failed' || state === 'cancelled') && !progress.handedOn?.length ? notDoneOf(progress.counts) : 0;
   if (count) {
     if (blocked) return { step: 'rest', canAct: false, count, hint: `${said} Fix the blocking problems below first: nothing is posted while one remains.` };
     if (!holds('preparer')) return { step: 'rest', canAct: false, count, hint: `${said} A preparer prepares it: sign in as one.` };
