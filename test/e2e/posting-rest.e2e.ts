@@ -163,8 +163,9 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   // bob's own inbox: the failed batch says where its rest went, and is listed with the finished ones.
   await inbox.getByTestId('inbox-back').click();
   await inbox.getByTestId('inbox-refresh').click();
-  const finished = inbox.locator('[data-testid="inbox-group"][data-group="finished"]');
-  await expectText(finished.getByTestId('inbox-row').filter({ hasText: 'failed' }), `the ${notPosted} not posted went into batch bat_`);
+  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'failed' }), `the ${notPosted} not posted went into batch bat_`);
+  await inbox.locator('[data-testid="inbox-group"][data-group="finished"]').waitFor();
+  expect(await inbox.locator('[data-testid="inbox-group"][data-group="send"]').count()).toBe(0);
   await expectFitsPane(bob, 'approvals-bob-failed-handed-on');
 
   // Every document of the settlement once: no invoice, payment or journal twice, every invoice paid.
