@@ -193,7 +193,8 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   // server leaves out those already in Zoho. The panel then follows the new batch (approve, post).
   const prepare = (rest = false) =>
     act('prepare', async () => {
-      const to = (rest && batch?.payload?.connectionId) || connectionId;
+      // the rest of a batch goes where the batch went; otherwise to the connection chosen
+      const to = (rest && step.step === 'rest' && batch?.payload?.connectionId) || connectionId;
       setInZoho(false);
       const r = await api
         .request<{ batch: PanelBatch; leftOut: number }>('/api/posting/batches', { method: 'POST', body: { connectionId: to, title, documents, ...(rest ? { rest } : {}) } })
