@@ -1,23 +1,65 @@
 /**
  * Prepare batch: settlement documents → a batch awaiting approval (maker-checker), items in the
  * document order (src/zoho/documents.ts), each keyed by its idempotency key.
- * Documents already posted (in the id map) are refused rather than queued twice.
+ * Documents already posted (in the id map) are refused rather than queued twice — or, on request
+ * (`rest`), left out: the documents a failed or cancelled batch did not post go in a new batch.
  */
 import type { Person } from '../../src/approval';
 import type { SettlementDocument } from '../../src/settlements/documents';
+import { countOf } from '../../src/kernel/counts';
 import { documentRank, isDocumentKind } from '../../src/zoho/documents';
 import type { Audit } from '../audit';
 import { badRequest } from '../errors';
-import type { Store } from '../store';
-import { createBatch, type Batch } from '../store/batches';
+import type { Queryable, Store } from '../store';
+import { createBatch, type Batch, type KeyHolder } from '../store/batches';
 import { getConnection } from '../zoho/connections';
-import { idMapForKeys } from './idmap';
+import { idMapForKeys, type IdMapEntry } from './idmap';
 import { POSTING_JOB, POSTING_KIND, type PostingPayload } from './worker';
+
+/**
+ * Which of these documents are already in Zoho: the ones in the id map. The only rule, for refusing
+ * and for leaving out alike. (A document another batch left `failed` or `needs_review` is not: its
+ * last look-up found nothing, or Zoho guards its number; one left `sending` is looked up first.)
+ */
+export function alreadyInZoho(db: Store | Queryable, keys: readonly string[]): Promise<Map<string, IdMapEntry>> {
+  return idMapForKeys(db, keys);
+}
+
+/**
+ * A new posting batch may take a document's key over from a batch that ended without posting it
+ * and never sends again: rejected, cancelled, or failed (a failed posting is not resumed; a failed
+ * correction is, so it keeps its keys). Any other holder (waiting, approved, sending, in review) keeps it.
+ */
+export function mayTakeOverKey(h: KeyHolder): boolean {
+  if (h.job !== POSTING_JOB || h.itemState === 'done') return false;
+  return h.batchState === 'rejected' || h.batchState === 'cancelled' || (h.batchState === 'failed' && h.kind === POSTING_KIND);
+}
+
+/**
+ * A document a cancelled batch left `sending`: the outcome of its last write is unknown. The new
+ * item carries that over (`sending`, with the old write's deadline), so the worker looks the
+ * document up before sending it again, as after a crash (server/posting/item.ts).
+ */
+async function carryOwedLookUps(tx: Queryable, batchId: string): Promise<void> {
+  await tx.exec(
+    `UPDATE batch_items SET state = 'sending',
+       deadline_at = (SELECT o.deadline_at FROM batch_items o WHERE o.superseded_by = $1 AND o.idempotency_key = batch_items.idempotency_key)
+     WHERE batch_id = $1 AND idempotency_key IN (SELECT idempotency_key FROM batch_items WHERE superseded_by = $1 AND state = 'sending')`,
+    [batchId],
+  );
+}
 
 export async function preparePostingBatch(
   deps: { store: Store; audit?: Audit },
-  input: { connectionId: string; documents: readonly SettlementDocument[]; preparedBy: Person; title?: string },
-): Promise<Batch<PostingPayload>> {
+  input: {
+    connectionId: string;
+    documents: readonly SettlementDocument[];
+    preparedBy: Person;
+    title?: string;
+    /** Leave out the documents already in Zoho (the rest of a failed or cancelled batch) instead of refusing. */
+    rest?: boolean;
+  },
+): Promise<Batch<PostingPayload> & { leftOut: number }> {
   const connection = await getConnection(deps.store, input.connectionId);
   if (input.documents.length === 0) throw badRequest('no-documents', 'There is nothing to post: the batch has no documents.');
   const problems: string[] = [];
@@ -30,12 +72,14 @@ export async function preparePostingBatch(
     if (d?.idempotencyKey) keys.add(d.idempotencyKey);
   }
   if (problems.length) throw badRequest('bad-documents', `The documents cannot be posted: ${problems.slice(0, 10).join('; ')}${problems.length > 10 ? ` and ${problems.length - 10} more` : ''}.`);
-  const posted = await idMapForKeys(deps.store, [...keys]);
-  if (posted.size) {
+  const posted = await alreadyInZoho(deps.store, [...keys]);
+  if (posted.size && !input.rest) {
     const first = [...posted.values()].slice(0, 5).map((e) => `${e.idempotencyKey} (Zoho ${e.zohoId})`);
     throw badRequest('already-posted', `${posted.size} of these documents are already in Zoho: ${first.join(', ')}${posted.size > 5 ? ' …' : ''}. Remove them from the batch.`);
   }
-  const ordered = [...input.documents].sort((a, b) => documentRank(a.kind) - documentRank(b.kind));
+  const rest = input.documents.filter((d) => !posted.has(d.idempotencyKey));
+  if (rest.length === 0) throw badRequest('nothing-left', `All ${countOf(posted.size, 'document')} ${posted.size === 1 ? 'is' : 'are'} already in Zoho: there is nothing left to post.`);
+  const ordered = [...rest].sort((a, b) => documentRank(a.kind) - documentRank(b.kind));
   const counts: Record<string, number> = {};
   for (const d of ordered) counts[d.kind] = (counts[d.kind] ?? 0) + 1;
   const payload: PostingPayload = { connectionId: connection.id, organizationId: connection.organizationId, title: input.title, counts };
@@ -46,8 +90,13 @@ export async function preparePostingBatch(
       preparedBy: input.preparedBy,
       payload,
       items: ordered.map((d) => ({ kind: d.kind, idempotencyKey: d.idempotencyKey, request: d })),
+      takeOver: mayTakeOverKey,
     });
-    await deps.audit?.append({ actor: input.preparedBy.id, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts } }, tx);
-    return batch;
+    await carryOwedLookUps(tx, batch.id);
+    // Where the documents were before (an ended batch that did not post them), and what was left out.
+    const before = (await tx.query<{ batch_id: string }>('SELECT DISTINCT batch_id FROM batch_items WHERE superseded_by = $1 ORDER BY batch_id', [batch.id])).map((r) => r.batch_id);
+    const more = { ...(input.rest ? { leftOut: posted.size } : {}), ...(before.length ? { takenOverFrom: before } : {}) };
+    await deps.audit?.append({ actor: input.preparedBy.id, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts, ...more } }, tx);
+    return { ...batch, leftOut: posted.size };
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { Store } from '../store';
 import type { ItemState } from '../store/batches';
-import { getBatch } from '../store/batches';
+import { getBatch, handedOnOf } from '../store/batches';
 import { getControl, type PostingControl } from './control';
 import { seenWorkers } from '../queue/workers';
 import type { LeaseView } from '../../src/zoho';
@@ -36,6 +36,8 @@ export interface PostingProgress {
   control: PostingControl;
   leases: LeaseView;
   updatedAt: string;
+  /** The batches that took over the documents it did not post (a batch of the rest); empty when none. */
+  handedOn: string[];
 }
 
 /** The leases of the batch's open items, seen now. */
@@ -94,6 +96,7 @@ export async function batchProgress(store: Store, batchId: string): Promise<Post
     control: await getControl(store, batchId),
     leases: await leaseView(store, batchId),
     updatedAt: new Date().toISOString(),
+    handedOn: (await handedOnOf(store, [batchId])).get(batchId) ?? [],
   };
 }
 

@@ -27,6 +27,8 @@ const prepareBody = z.object({
   title: z.string().max(300).optional(),
   // The documents are checked by preparePostingBatch (and again by Zoho's schema in the sandbox).
   documents: z.array(z.record(z.unknown())).min(1, 'there is nothing to post').max(100_000),
+  // The rest of a failed or cancelled batch: documents already in Zoho are left out, not refused.
+  rest: z.boolean().optional(),
 });
 const reasonBody = z.object({ reason: z.string().max(500).optional() });
 const correctBody = z.object({ keepZohoId: z.string().min(1, 'say which copy to keep') });
@@ -70,13 +72,14 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post('/api/posting/batches', { preHandler: app.requireRole('preparer') }, async (req, reply) => {
     const body = parseWith(prepareBody, req.body, 'posting batch');
-    const batch = await preparePostingBatch(ctx, {
+    const { leftOut, ...batch } = await preparePostingBatch(ctx, {
       connectionId: body.connectionId,
       documents: body.documents as unknown as SettlementDocument[],
       preparedBy: currentUser(req),
       title: body.title,
+      rest: body.rest,
     });
-    return reply.code(201).send({ batch });
+    return reply.code(201).send({ batch, leftOut });
   });
 
   app.post<{ Params: { id: string } }>('/api/posting/batches/:id/start', { preHandler: operator }, async (req, reply) => {

@@ -80,7 +80,7 @@ export interface Approval {
 
 export interface NewBatchItem {
   kind: string;
-  /** Unique across all batches; the posting worker uses it so nothing is sent twice. */
+  /** Held by one batch at a time (see `KeyHolder`); the posting worker uses it so nothing is sent twice. */
   idempotencyKey: string;
   request: unknown;
   /** Who prepared this item's content; the batch's preparer when not given. */
@@ -180,7 +180,38 @@ function toItem(r: ItemRow, batchAuthor: Person): BatchItem {
 /** What an item holds, as one comparable text: an edit that leaves it the same keeps its preparers. */
 const itemContent = (kind: string, requestJson: string) => `${kind}\n${requestJson}`;
 
-async function insertItems(tx: Queryable, batchId: string, items: readonly NewBatchItem[], preparedBy: Person, firstSeq = 1): Promise<void> {
+/**
+ * The batch that holds an item's key, as a new batch with the same key sees it. By default a key
+ * held is refused; a job whose ended batches never send again may let a new batch take the key
+ * over (`takeOver`): the old item stays as it was, marked superseded by the new batch.
+ */
+export interface KeyHolder {
+  batchId: string;
+  seq: number;
+  job: string;
+  kind: string;
+  batchState: BatchState;
+  itemState: ItemState;
+}
+
+/**
+ * Where each of these batches' unfinished items went: the batches that took them over (a batch of
+ * the rest), listed only when every item not done was taken over; a batch absent from the map has none.
+ */
+export async function handedOnOf(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
+  if (ids.length === 0) return out;
+  const rows = await db.query<{ batch_id: string; state: ItemState; superseded_by: string | null }>(
+    `SELECT batch_id, state, superseded_by FROM batch_items WHERE batch_id IN (${placeholders(ids.length)}) AND state <> 'done'`,
+    [...ids],
+  );
+  const by = new Map<string, (string | null)[]>();
+  for (const r of rows) by.set(r.batch_id, [...(by.get(r.batch_id) ?? []), r.superseded_by]);
+  for (const [id, to] of by) if (to.every((t) => t !== null)) out.set(id, [...new Set(to as string[])].sort());
+  return out;
+}
+
+async function insertItems(tx: Queryable, batchId: string, items: readonly NewBatchItem[], preparedBy: Person, firstSeq = 1, takeOver?: (h: KeyHolder) => boolean): Promise<void> {
   const at = nowIso();
   const keys = new Set<string>();
   for (const [i, item] of items.entries()) {
@@ -188,8 +219,14 @@ async function insertItems(tx: Queryable, batchId: string, items: readonly NewBa
       throw new AppError(409, 'duplicate-idempotency-key', `Two items of this batch share the key "${item.idempotencyKey}"; each item must be unique.`);
     }
     keys.add(item.idempotencyKey);
-    const taken = await tx.one<{ batch_id: string }>('SELECT batch_id FROM batch_items WHERE idempotency_key = $1', [item.idempotencyKey]);
-    if (taken) {
+    const taken = await tx.one<{ batch_id: string; seq: number; job: string; kind: string; batch_state: BatchState; item_state: ItemState }>(
+      `SELECT i.batch_id, i.seq, b.job, b.kind, b.state AS batch_state, i.state AS item_state FROM batch_items i JOIN batches b ON b.id = i.batch_id
+       WHERE i.idempotency_key = $1 AND i.superseded_by IS NULL`,
+      [item.idempotencyKey],
+    );
+    if (taken && takeOver?.({ batchId: taken.batch_id, seq: Number(taken.seq), job: taken.job, kind: taken.kind, batchState: taken.batch_state, itemState: taken.item_state })) {
+      await tx.exec('UPDATE batch_items SET superseded_by = $3 WHERE batch_id = $1 AND seq = $2', [taken.batch_id, taken.seq, batchId]);
+    } else if (taken) {
       throw new AppError(
         409,
         'duplicate-idempotency-key',
@@ -215,7 +252,7 @@ async function insertItems(tx: Queryable, batchId: string, items: readonly NewBa
 
 export async function createBatch<P>(
   db: Db,
-  input: { job: string; kind: string; preparedBy: Person; payload: P; items?: readonly NewBatchItem[]; id?: string },
+  input: { job: string; kind: string; preparedBy: Person; payload: P; items?: readonly NewBatchItem[]; id?: string; takeOver?: (h: KeyHolder) => boolean },
 ): Promise<Batch<P>> {
   return inTx(db, async (tx) => {
     const id = input.id ?? newId('bat');
@@ -225,7 +262,7 @@ export async function createBatch<P>(
        VALUES ($1, $2, $3, 'awaiting_approval', $4, $5, $6, $6, $7, 1)`,
       [id, input.job, input.kind, input.preparedBy.id, input.preparedBy.name, at, JSON.stringify(input.payload ?? {})],
     );
-    await insertItems(tx, id, input.items ?? [], input.preparedBy);
+    await insertItems(tx, id, input.items ?? [], input.preparedBy, 1, input.takeOver);
     await recordVersion(tx, id);
     return (await getBatch<P>(tx, id))!;
   });

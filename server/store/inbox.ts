@@ -8,7 +8,7 @@
 import { mayApprove, recordedPerson, type ApprovalVerdict, type Person, type User } from '../../src/approval';
 import { allowedBatchActions, approvalSubject, approvalVoidSentence, isPreparerOf, standingApproval, type BatchActionType, type BatchState } from '../../src/batches';
 import { recordedVersions, type VersionSummary } from './batch-content';
-import { approvalFromRow, factsFrom, storedPeople, toBatch, type Approval, type ApprovalRow, type Batch, type BatchRow, type ItemState } from './batches';
+import { approvalFromRow, factsFrom, handedOnOf, storedPeople, toBatch, type Approval, type ApprovalRow, type Batch, type BatchRow, type ItemState } from './batches';
 import { placeholders, type Queryable } from './index';
 
 /** States in which a batch still needs someone: a decision, sending (again), or resolving what the census found. */
@@ -36,6 +36,8 @@ export interface InboxEntry {
   allowedActions: BatchActionType[];
   /** She prepared some of it. */
   mine: boolean;
+  /** The batches that took over what it did not send (a batch of the rest); empty when none. */
+  handedOn: string[];
 }
 
 export interface Inbox {
@@ -90,6 +92,8 @@ export async function listInbox(db: Queryable, user: User, opts: { openLimit?: n
     }
   }
   const versions = await recordedVersions(db, ids);
+  // only an ended posting hands its rest on (failed or cancelled)
+  const handedOn = await handedOnOf(db, rows.filter((r) => r.state === 'failed' || r.state === 'cancelled').map((r) => r.id));
   let waitingForYou = 0;
   const entries = rows.map((r): InboxEntry => {
     const its = items.get(r.id)!;
@@ -114,6 +118,7 @@ export async function listInbox(db: Queryable, user: User, opts: { openLimit?: n
       verdict,
       allowedActions: allowedBatchActions(facts, user),
       mine: isPreparerOf(facts, user),
+      handedOn: handedOn.get(r.id) ?? [],
     };
   });
   return { entries, waitingForYou };

@@ -1,4 +1,4 @@
-import { finishedOf, progressSentence, sentBatchSentence, type ItemCounts } from './outcome';
+import { finishedOf, notDoneOf, progressSentence, sentBatchSentence, type ItemCounts } from './outcome';
 
 const counts = (c: Partial<ItemCounts>): ItemCounts => ({ pending: 0, sending: 0, done: 0, failed: 0, needs_review: 0, ...c });
 
@@ -14,16 +14,38 @@ describe('a sent batch in words', () => {
     expect(sentBatchSentence('zoho-post', 'done', counts({ done: 42 }), 'open')).toBe('Posted all 42 documents to Zoho Books.');
     expect(sentBatchSentence('zoho-post', 'done', counts({ done: 1 }), 'listed')).toBe('Posted the document to Zoho Books.');
     expect(sentBatchSentence('delivery', 'done', counts({ done: 3 }), 'listed')).toBe('Delivered all 3 files to the partner.');
-    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 3, failed: 1 }), 'open')).toBe('Not all posted: 1 failed (3 of 4 posted) — see why below, then post it in a new batch.');
+    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 3, failed: 1 }), 'open')).toBe('Not all posted: 1 failed (3 of 4 posted) — see why below, then a preparer prepares a batch of the 1 not posted on the Settlements page.');
     expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 39, failed: 2, needs_review: 1 }), 'listed')).toBe(
-      'Not all posted: 2 failed, 1 to check in Zoho (39 of 42 posted) — open it to see why, then post them in a new batch.',
+      'Not all posted: 2 failed, 1 to check in Zoho (39 of 42 posted) — open it to see why, then a preparer prepares a batch of the 3 not posted on the Settlements page.',
     );
     expect(sentBatchSentence('delivery', 'failed', counts({ done: 1, failed: 1 }), 'listed')).toBe('Not all delivered: 1 failed (1 of 2 delivered) — open it to see why and send it again.');
-    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), 'open')).toBe('Cancelled after 5 of 42 documents were posted; 37 not sent — prepare a new batch for them.');
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), 'open')).toBe('Cancelled after 5 of 42 documents were posted; 37 not sent — a preparer prepares a batch of the 37 not posted on the Settlements page.');
+    expect(sentBatchSentence('delivery', 'cancelled', counts({ done: 1, pending: 4 }), 'open')).toBe('Cancelled after 1 of 5 files was delivered; 4 not sent — prepare a new batch for them.');
     expect(sentBatchSentence('delivery', 'cancelled', counts({ pending: 3 }), 'listed')).toBe('Withdrawn or cancelled before anything was sent.');
     expect(sentBatchSentence('zoho-post', 'sending', counts({ done: 37, pending: 5 }), 'listed')).toBe('Posting to Zoho Books: 37 of 42 posted.');
     expect(sentBatchSentence('zoho-post', 'sending', counts({ pending: 42 }), 'listed')).toBe('Posting to Zoho Books.');
     for (const state of ['awaiting_approval', 'approved', 'rejected']) expect(sentBatchSentence('zoho-post', state, counts({ pending: 1 }), 'open')).toBeNull();
+  });
+
+  it('in the posting panel, which offers the new batch: the same count as its button, and no "who" or "where"', () => {
+    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 3, failed: 1 }), 'panel')).toBe('Not all posted: 1 failed (3 of 4 posted) — see why below, then prepare a batch of the 1 not posted.');
+    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 39, failed: 2, needs_review: 1 }), 'panel')).toBe('Not all posted: 2 failed, 1 to check in Zoho (39 of 42 posted) — see why below, then prepare a batch of the 3 not posted.');
+    // not sent and failed alike go in the new batch: it holds every document not posted
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, failed: 1, pending: 36 }), 'panel')).toBe('Cancelled after 5 of 42 documents were posted (1 failed); 36 not sent — prepare a batch of the 37 not posted.');
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, failed: 1 }), 'panel')).toBe('Cancelled after 5 of 6 documents were posted (1 failed) — prepare a batch of the 1 not posted.');
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ pending: 4 }), 'panel')).toBe('Withdrawn or cancelled before anything was sent — prepare a batch of the 4 not posted.');
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ pending: 4 }), 'open')).toBe('Withdrawn or cancelled before anything was sent.');
+    // a correction that failed runs again under its approval: no new batch
+    expect(sentBatchSentence('zoho-correction', 'failed', counts({ done: 1, failed: 1 }), 'panel')).toBe('Not all removed: 1 failed (1 of 2 removed) — see why below and send it again.');
+  });
+
+  it('once the batch of the rest was prepared: where the documents not posted went, in every view, and no offer to prepare it again', () => {
+    for (const seen of ['open', 'listed', 'panel'] as const) {
+      const failed = sentBatchSentence('zoho-post', 'failed', counts({ done: 1, failed: 41 }), seen, ['bat_x'])!;
+      expect(failed).toMatch(/^Not all posted: 41 failed \(1 of 42 posted\) — (see why below|open it to see why); the 41 not posted went into batch bat_x\.$/);
+      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), seen, ['bat_x', 'bat_y'])).toBe('Cancelled after 5 of 42 documents were posted; 37 not sent — the 37 not posted went into batches bat_x, bat_y.');
+      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ pending: 4 }), seen, ['bat_x'])).toBe('Withdrawn or cancelled before anything was sent — the 4 not posted went into batch bat_x.');
+    }
   });
 
   it('the count beside the bar is the number the bar fills to', () => {
@@ -40,9 +62,10 @@ describe('a sent batch in words', () => {
       const progress = progressSentence('zoho-post', c);
       expect(progress.startsWith(`${finishedOf(c)} of `)).toBe(true);
       for (const state of ['sending', 'done', 'failed', 'needs_review', 'cancelled']) {
-        for (const seen of ['open', 'listed'] as const) {
+        for (const seen of ['open', 'listed', 'panel'] as const) {
           const s = sentBatchSentence('zoho-post', state, c, seen)!;
-          expect(s).not.toMatch(/\b0 (failed|to check|not sent)/);
+          expect(s).not.toMatch(/\b0 (failed|to check|not sent|not posted)/);
+          if (s.includes('not posted')) expect(s).toContain(`of the ${notDoneOf(c)} not posted`);
           if (state === 'failed' || state === 'needs_review' || (state === 'cancelled' && finishedOf(c))) {
             if (c.failed) expect(s).toContain(`${c.failed} failed`);
             if (c.needs_review) expect(s).toContain(`${c.needs_review} to check in Zoho`);

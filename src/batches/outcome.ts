@@ -15,8 +15,12 @@ export interface ItemCounts {
   needs_review: number;
 }
 
-/** Where the sentence is read: beside the batch, its details below it ('open'); or as a line of the inbox ('listed'). */
-export type Seen = 'open' | 'listed';
+/**
+ * Where the sentence is read: beside the batch, its details below it ('open'); as a line of the
+ * inbox ('listed'); or in the posting panel, which itself offers the new batch for the documents
+ * not posted ('panel'; elsewhere the sentence says where that is done).
+ */
+export type Seen = 'open' | 'listed' | 'panel';
 
 interface Words {
   one: string;
@@ -40,6 +44,8 @@ const wordsOf = (kind: string): Words => WORDS[kind] ?? { one: 'item', many: 'it
 const totalOf = (c: ItemCounts) => c.pending + c.sending + c.done + c.failed + c.needs_review;
 /** Items sent and answered: what a progress bar fills to. */
 export const finishedOf = (c: ItemCounts) => c.done + c.failed + c.needs_review;
+/** Items not done: what a new batch for the rest of a failed or cancelled posting holds. */
+export const notDoneOf = (c: ItemCounts) => totalOf(c) - c.done;
 
 /** The ones that ask for a person, non-zero only: "2 failed, 1 to check in Zoho". */
 function attention(c: ItemCounts, w: Words): string[] {
@@ -59,9 +65,10 @@ export function progressSentence(kind: string, c: ItemCounts): string {
 
 /**
  * What a batch that went out says: sending, done, failed, needs_review or cancelled (null before it
- * is approved for sending: those sentences are the approval rule's).
+ * is approved for sending: those sentences are the approval rule's). `handedOn`: the batches its
+ * documents not posted went into (a batch of the rest was prepared).
  */
-export function sentBatchSentence(kind: string, state: string, c: ItemCounts, seen: Seen): string | null {
+export function sentBatchSentence(kind: string, state: string, c: ItemCounts, seen: Seen, handedOn: readonly string[] = []): string | null {
   const w = wordsOf(kind);
   const total = totalOf(c);
   const things = (n: number) => countOf(n, w.one, w.many);
@@ -76,24 +83,36 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
     case 'needs_review': {
       // Everything went out (or failed): what Zoho holds is the thing to act on.
       const sent = c.done === total ? `Sent all ${things(total)}` : `Sent ${formatCount(c.done)} of ${things(total)}${attention(c, w).length ? `, ${attention(c, w).join(', ')}` : ''}`;
-      return `${sent}; Zoho differs from what was approved — ${seen === 'open' ? 'resolve each finding below.' : 'open it and resolve each finding.'}`;
+      return `${sent}; Zoho differs from what was approved — ${seen === 'listed' ? 'open it and resolve each finding.' : 'resolve each finding below.'}`;
     }
     case 'failed': {
       const asks = [...attention(c, w), notSent ? `${formatCount(notSent)} not sent` : ''].filter(Boolean);
       const them = c.failed + c.needs_review + notSent === 1 ? 'it' : 'them';
-      const look = seen === 'open' ? 'see why below' : 'open it to see why';
-      const then = w.again ? `${look} and send ${them} again` : `${look}, then post ${them} in a new batch`;
+      const look = seen === 'listed' ? 'open it to see why' : 'see why below';
+      const then = w.again ? `${look} and send ${them} again` : kind === 'zoho-post' ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', handedOn) : ''}` : `${look}, then post ${them} in a new batch`;
       return `Not all ${w.verb}${asks.length ? `: ${asks.join(', ')}` : ''} (${formatCount(c.done)} of ${formatCount(total)} ${w.verb}) — ${then}.`;
     }
     case 'cancelled': {
-      if (!finishedOf(c)) return 'Withdrawn or cancelled before anything was sent.';
+      const rest = kind === 'zoho-post' && notDoneOf(c) ? newBatch(c, seen, ' — ', handedOn) : '';
+      if (!finishedOf(c)) return `Withdrawn or cancelled before anything was sent${seen === 'panel' || handedOn.length ? rest : ''}.`;
       const asks = attention(c, w);
-      const rest = notSent ? `; ${formatCount(notSent)} not sent — prepare a new batch for ${notSent === 1 ? 'it' : 'them'}` : '';
-      return `Cancelled after ${formatCount(c.done)} of ${things(total)} ${c.done === 1 ? 'was' : 'were'} ${w.verb}${asks.length ? ` (${asks.join(', ')})` : ''}${rest}.`;
+      const left = notSent ? `; ${formatCount(notSent)} not sent${rest || ` — prepare a new batch for ${notSent === 1 ? 'it' : 'them'}`}` : rest;
+      return `Cancelled after ${formatCount(c.done)} of ${things(total)} ${c.done === 1 ? 'was' : 'were'} ${w.verb}${asks.length ? ` (${asks.join(', ')})` : ''}${left}.`;
     }
     default:
       return null;
   }
+}
+
+/**
+ * The new batch for the documents of a posting not posted: the panel offers it ("Prepare a batch of
+ * the 3 not posted"); elsewhere the sentence says who does it, and where (the workbook's documents
+ * are on the Settlements page). Once prepared, where they went instead.
+ */
+function newBatch(c: ItemCounts, seen: Seen, lead: string, handedOn: readonly string[]): string {
+  const n = `${formatCount(notDoneOf(c))} not posted`;
+  if (handedOn.length) return `${lead === ', then ' ? '; ' : lead}the ${n} went into batch${handedOn.length > 1 ? 'es' : ''} ${handedOn.join(', ')}`;
+  return seen === 'panel' ? `${lead}prepare a batch of the ${n}` : `${lead}a preparer prepares a batch of the ${n} on the Settlements page`;
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

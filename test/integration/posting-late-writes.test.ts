@@ -4,15 +4,19 @@
  * stops as a dead one would, and the write is applied afterwards; then the worker restarts. For
  * every document type: 0 duplicates, 0 missing, each type through its own guard (invoices: Zoho's
  * 1001 on our number; payments and journals: the look-up waits for the deadline plus the margin).
- * The control shows what the wait prevents: looked up too early, the journal is posted twice.
+ * The control shows what the wait prevents: looked up too early, the journal is posted twice. And
+ * when the batch is cancelled with that write unanswered, the new batch for the rest looks it up first.
  */
 import { lateWrites, type RunningSandbox } from '../../server/dev/zoho-sandbox';
+import { requestCancel } from '../../server/posting/control';
+import { preparePostingBatch } from '../../server/posting/prepare';
 import { postBatch, type PostOptions } from '../../server/posting/worker';
 import type { Secrets } from '../../server/secrets';
-import { listBatchItems, requireBatch } from '../../server/store/batches';
+import { decideBatch, listBatchItems, requireBatch } from '../../server/store/batches';
 import type { SettlementDocument } from '../../src/settlements/documents';
 import { lookupKey, type DocumentKind } from '../../src/zoho/documents';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
+import { approverUser, person } from './people';
 import { approvedBatch, connectSandbox, expectPostedOnce, makeDocuments, sandboxCensus, startSandbox, testSecrets } from './zoho-fixtures';
 
 const PATH: Record<DocumentKind, string> = { invoice: '/invoices', payment: '/customerpayments', journal: '/journals' };
@@ -100,5 +104,30 @@ describe.each(BACKENDS)('a write that lands after its worker died (%s)', (backen
     retried();
     await late.landed(1);
     expect(sandboxCensus(sb, documents).duplicates).toEqual(['journal:LC00000']);
+  }, 60_000);
+
+  it('cancelled with a journal unanswered: the batch of the rest looks it up before sending, and finds it (posted once)', async () => {
+    const late = lateWrites({ match: (w) => w.template === '/journals', times: 1, land: LAND_AFTER_MS });
+    sb = await startSandbox({ beforeWrite: late.hook });
+    const connection = await connectSandbox(b.store, secrets, sb, 'Sandbox books', { timeoutMs: DEADLINE_MS, lateWriteMarginMs: MARGIN_MS });
+    const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'LX' });
+    const batchId = await approvedBatch(b.store, connection, documents);
+    await firstWorkerDies(batchId, late);
+    await requestCancel(b.store, batchId, 'Cancelled by checker@test');
+    expect((await postBatch(deps(), batchId, fast)).state).toBe('cancelled');
+    const journal = documents.find((d) => d.kind === 'journal')!;
+    expect((await listBatchItems(b.store, batchId)).find((i) => i.idempotencyKey === journal.idempotencyKey)!.state).toBe('sending');
+
+    const rest = await preparePostingBatch({ store: b.store }, { connectionId: connection.id, documents, preparedBy: person('maker@test'), rest: true });
+    expect(rest.leftOut).toBe(3);
+    expect((await listBatchItems(b.store, rest.id)).map((i) => [i.idempotencyKey, i.state])).toEqual([[journal.idempotencyKey, 'sending']]);
+    await decideBatch(b.store, { id: rest.id, version: rest.version, user: approverUser('checker@test'), decision: 'approved' });
+    expect((await postBatch(deps(), rest.id, fast)).state).toBe('done');
+    await late.landed(1);
+    const census = sandboxCensus(sb, documents);
+    expect(census.duplicates).toEqual([]);
+    expect(census.missing).toEqual([]);
+    const item = (await listBatchItems(b.store, rest.id))[0]!;
+    expect((item.response as { note?: string }).note).toBe('found in Zoho by look-up after an interrupted call');
   }, 60_000);
 });

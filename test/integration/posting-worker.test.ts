@@ -7,14 +7,14 @@ import { getControl, requestCancel, requestPause, requestResume } from '../../se
 import { itemStatuses } from '../../server/posting/progress';
 import { postBatch, type PostOptions } from '../../server/posting/worker';
 import type { Secrets } from '../../server/secrets';
-import { listBatchItems, requireBatch } from '../../server/store/batches';
+import { decideBatch, listBatchItems, requireBatch } from '../../server/store/batches';
 import { clientFor, type ZohoConnection } from '../../server/zoho/connections';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { BACKENDS, openTestBackend, type TestBackend } from './backends';
 import { approvedBatch, connectSandbox, makeDocuments, sandboxCensus, startSandbox, testSecrets } from './zoho-fixtures';
 import { preparePostingBatch } from '../../server/posting/prepare';
 import type { InvoiceDocument, PaymentDocument } from '../../src/settlements/documents';
-import { person } from './people';
+import { approverUser, person } from './people';
 
 const fast: PostOptions = { concurrency: 3, clientOptions: { perMinute: 1_000_000, backoffMs: 10 }, sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))) };
 
@@ -44,6 +44,24 @@ describe.each(BACKENDS)('posting worker (%s)', (backend) => {
     const id = await approvedBatch(b.store, connection, makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'B' }));
     expect((await postBatch(deps(), id, fast)).state).toBe('done');
     await expect(preparePostingBatch({ store: b.store }, { connectionId: connection.id, documents: makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'B' }), preparedBy: person('maker@test') })).rejects.toMatchObject({ code: 'already-posted' });
+  });
+
+  it('takes a document over only from a batch that ended without posting it; a live batch keeps its documents', async () => {
+    const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 1, prefix: 'K' });
+    const prepare = (rest?: boolean) => preparePostingBatch({ store: b.store }, { connectionId: connection.id, documents, preparedBy: person('maker@test'), rest });
+    const a = await prepare();
+    // waiting for approval: its documents are its own, with or without the option
+    for (const rest of [false, true]) await expect(prepare(rest)).rejects.toMatchObject({ code: 'duplicate-idempotency-key' });
+    await decideBatch(b.store, { id: a.id, version: a.version, user: approverUser('checker@test'), decision: 'rejected', reason: 'wrong month' });
+    const again = await prepare();
+    expect((await listBatchItems(b.store, again.id)).map((i) => i.idempotencyKey)).toEqual(documents.map((d) => d.idempotencyKey));
+    // the rejected batch keeps its items as they were
+    expect((await listBatchItems(b.store, a.id)).map((i) => i.state)).toEqual(['pending', 'pending', 'pending']);
+    await decideBatch(b.store, { id: again.id, version: again.version, user: approverUser('checker@test'), decision: 'approved' });
+    await expect(prepare()).rejects.toMatchObject({ code: 'duplicate-idempotency-key' });
+    expect((await postBatch(deps(), again.id, fast)).state).toBe('done');
+    await expect(prepare()).rejects.toMatchObject({ code: 'already-posted' });
+    await expect(prepare(true)).rejects.toMatchObject({ code: 'nothing-left' });
   });
 
   it('adopts an existing invoice on 1001, flags one with another amount, and keeps Zoho refusals with code and body', async () => {

@@ -155,6 +155,29 @@ describe.each(BACKENDS)('store on %s', (backend) => {
     });
   });
 
+  describe('a key held by one batch at a time', () => {
+    test('the database itself keeps a second live holder out; a key taken over is held again, its old item kept', async () => {
+      const key = `${backend}-held-1`;
+      const a = await createBatch(t.store, { job: 'chargebacks', kind: 'sftp', preparedBy: person('carol'), payload: {}, items: [{ kind: 'file', idempotencyKey: key, request: { name: 'a.csv' } }] });
+      const b = await createBatch(t.store, { job: 'chargebacks', kind: 'sftp', preparedBy: person('carol'), payload: {}, items: [] });
+      // past the store's own check (two preparers at once): the partial unique index refuses it
+      const insert = () =>
+        t.store.exec(`INSERT INTO batch_items (batch_id, seq, idempotency_key, kind, state, request, attempts, updated_at) VALUES ($1, 1, $2, 'file', 'pending', '{}', 0, $3)`, [b.id, key, new Date().toISOString()]);
+      const outcome = await insert().then(
+        () => 'accepted',
+        (e: { message?: string }) => String(e?.message),
+      );
+      expect(outcome).toMatch(/unique|duplicate key/i);
+      // taken over by a new batch (the old item says by which), the key may be held again
+      const c = await createBatch(t.store, { job: 'chargebacks', kind: 'sftp', preparedBy: person('carol'), payload: {}, items: [{ kind: 'file', idempotencyKey: key, request: { name: 'c.csv' } }], takeOver: (h) => h.batchId === a.id });
+      const holders = await t.store.query<{ batch_id: string; superseded_by: string | null }>('SELECT batch_id, superseded_by FROM batch_items WHERE idempotency_key = $1', [key]);
+      expect(holders.map((h) => `${h.batch_id} → ${h.superseded_by}`).sort()).toEqual([`${a.id} → ${c.id}`, `${c.id} → null`].sort());
+      expect((await listBatchItems(t.store, a.id)).map((i) => i.request)).toEqual([{ name: 'a.csv' }]);
+      // without a rule that lets it, a held key is refused as before
+      await expect(createBatch(t.store, { job: 'chargebacks', kind: 'sftp', preparedBy: person('carol'), payload: {}, items: [{ kind: 'file', idempotencyKey: key, request: {} }] })).rejects.toMatchObject({ code: 'duplicate-idempotency-key' });
+    });
+  });
+
   describe('audit chain', () => {
     test('verifies an intact chain and names an edited entry', async () => {
       const audit = t.audit;

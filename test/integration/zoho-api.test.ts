@@ -1,14 +1,16 @@
 /**
  * The Connections and posting routes end to end (app.inject + the sandbox on loopback): connect an
  * organisation with a grant code (secrets never come back), test it, prepare a batch, refuse to post
- * before a second person approved, post, follow progress and read each document's status.
+ * before a second person approved, post, follow progress and read each document's status; after a
+ * batch failed part-way, prepare the rest of it (documents already in Zoho left out) and post it.
  */
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
-import { makeDocuments } from './zoho-fixtures';
+import type { PaymentDocument } from '../../src/settlements/documents';
+import { makeDocuments, sandboxCensus } from './zoho-fixtures';
 
 describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
   let t: TestBackend;
@@ -97,5 +99,70 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     expect(items).toHaveLength(10);
     for (const it of items) expect(it.status).toMatch(/^Posted: \d{18}$/);
     expect(items.map((i: { kind: string }) => i.kind)).toEqual([...Array(6).fill('invoice'), 'payment', 'payment', 'journal', 'journal']);
+  });
+
+  /** Approve as bob, start, and poll as the pane does until the worker stopped; the progress. */
+  async function approveAndPost(batch: { id: string; version: number }) {
+    expect((await app.inject({ method: 'POST', url: `/api/batches/${batch.id}/approve`, headers: as('bob'), payload: { version: batch.version } })).statusCode).toBe(200);
+    expect((await app.inject({ method: 'POST', url: `/api/posting/batches/${batch.id}/start`, headers: as('bob') })).statusCode).toBe(202);
+    for (;;) {
+      const p = (await app.inject({ method: 'GET', url: `/api/posting/batches/${batch.id}/progress`, headers: as('carol') })).json();
+      if (!p.running && p.last) return p;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  it('prepares the rest of a failed batch only on request, leaving out what Zoho holds; the rest is approved and posted once', async () => {
+    const built = () => makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 2, prefix: 'REST' });
+    // Settlement REST00001's payment applies more than its invoices' total: Zoho refuses it (24016).
+    const documents = built();
+    const pay = documents.find((d): d is PaymentDocument => d.kind === 'payment' && d.settlementId === 'REST00001')!;
+    pay.body.invoices[0].amount_applied += 5;
+    pay.body.amount += 5;
+    const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
+    expect(first.leftOut).toBe(0);
+    const ended = await approveAndPost(first.batch);
+    expect(ended).toMatchObject({ batchState: 'failed', counts: { done: 7, failed: 1 } });
+
+    // The user fixed the payment and built again. Without the option: refused as before, nothing prepared.
+    const fixed = built();
+    const batchesBefore = (await t.store.one<{ n: number }>('SELECT COUNT(*) AS n FROM batches'))!.n;
+    const refused = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.code).toBe('already-posted');
+    expect(refused.json().error.message).toMatch(/^7 of these documents are already in Zoho: (REST\S+ \(Zoho \d{18}\), ){4}REST\S+ \(Zoho \d{18}\) …\. Remove them from the batch\.$/);
+    expect((await t.store.one<{ n: number }>('SELECT COUNT(*) AS n FROM batches'))!.n).toBe(batchesBefore);
+    // The option is validated like the rest of the input.
+    expect((await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: 'yes' } })).statusCode).toBe(400);
+
+    // With it: the new batch holds exactly the documents not in the id map, and says how many it left out.
+    const rest = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true, title: 'The rest' } });
+    expect([rest.statusCode, rest.statusCode === 201 ? '' : rest.body]).toEqual([201, '']);
+    expect(rest.json()).toMatchObject({ leftOut: 7, batch: { state: 'awaiting_approval', payload: { counts: { payment: 1 } } } });
+    const restBatch = rest.json().batch;
+    const detail = (await app.inject({ method: 'GET', url: `/api/batches/${restBatch.id}`, headers: as('carol') })).json();
+    expect(detail.items.map((i: { idempotencyKey: string }) => i.idempotencyKey)).toEqual([pay.idempotencyKey]);
+    const audit = await t.store.one<{ actor: string; details: string }>("SELECT actor, details FROM audit_log WHERE action = 'batch.prepared' AND subject_id = $1", [restBatch.id]);
+    expect(JSON.parse(audit!.details)).toMatchObject({ leftOut: 7, counts: { payment: 1 }, takenOverFrom: [first.batch.id] });
+    // The failed batch says where its rest went (progress, inbox); a second pane still showing it cannot prepare the rest again.
+    expect((await app.inject({ method: 'GET', url: `/api/posting/batches/${first.batch.id}/progress`, headers: as('carol') })).json().handedOn).toEqual([restBatch.id]);
+    const inbox = (await app.inject({ method: 'GET', url: '/api/batches/inbox', headers: as('bob') })).json();
+    expect(inbox.entries.find((e: { batch: { id: string } }) => e.batch.id === first.batch.id).handedOn).toEqual([restBatch.id]);
+    const twice = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
+    expect(twice.json().error).toMatchObject({ code: 'duplicate-idempotency-key', message: expect.stringContaining(`already part of batch ${restBatch.id}`) });
+    // Maker-checker as for any batch: its preparer may not approve it, nor post it unapproved.
+    expect((await app.inject({ method: 'POST', url: `/api/batches/${restBatch.id}/approve`, headers: as('carol'), payload: { version: restBatch.version } })).statusCode).toBe(403);
+    expect((await app.inject({ method: 'POST', url: `/api/posting/batches/${restBatch.id}/start`, headers: as('carol') })).json().error.code).toBe('not-approved');
+    expect(await approveAndPost(restBatch)).toMatchObject({ batchState: 'done', counts: { done: 1 } });
+    // Every document of the settlements is in Zoho exactly once, every invoice paid once.
+    const census = sandboxCensus(sb, fixed);
+    expect(census.duplicates).toEqual([]);
+    expect(census.missing).toEqual([]);
+    expect(census.unpaid).toEqual([]);
+
+    // Nothing left: a clear 400, nothing prepared.
+    const none = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
+    expect(none.statusCode).toBe(400);
+    expect(none.json().error).toMatchObject({ code: 'nothing-left', message: 'All 8 documents are already in Zoho: there is nothing left to post.' });
   });
 });

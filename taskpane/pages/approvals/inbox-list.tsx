@@ -62,7 +62,8 @@ type Row = { type: 'group'; group: InboxGroup } | { type: 'entry'; entry: InboxE
 function EntryRow({ entry, now, onOpen }: { entry: InboxEntryView; now: number; onOpen(id: string): void }) {
   const styles = useStyles();
   const b = entry.batch;
-  const asks = b.state === 'failed' || b.state === 'needs_review';
+  // a failed posting whose rest went into a new batch asks nothing more
+  const asks = (b.state === 'failed' && !entry.handedOn?.length) || b.state === 'needs_review';
   return (
     <button type="button" className={styles.entry} onClick={() => onOpen(b.id)} data-testid="inbox-row" data-batch={b.id} aria-label={`${jobLabel(b)}, ${stateText(b.state)}, prepared by ${preparersText(b)}`}>
       <span className={styles.line}>

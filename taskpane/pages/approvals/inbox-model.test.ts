@@ -1,4 +1,4 @@
-import { diffText, groupInbox, jobLabel, nextStepText, preparersText, rowDiffText, summaryText, totalsText, whenText, type InboxEntryView } from './inbox-model';
+import { diffText, groupInbox, groupOf, jobLabel, nextStepText, preparersText, rowDiffText, summaryText, totalsText, whenText, type InboxEntryView } from './inbox-model';
 
 const entry = (id: string, state: string, extra: Partial<InboxEntryView> = {}, createdAt = '2024-11-30T10:00:00.000Z'): InboxEntryView => ({
   batch: { id, job: 'chargebacks', kind: 'delivery', state, version: 1, preparedBy: 'iss#alice', preparedByName: 'alice', preparers: [{ id: 'iss#alice', name: 'alice' }], createdAt, updatedAt: createdAt, payload: {} },
@@ -85,7 +85,12 @@ describe('a batch in words', () => {
     // once it went out, the sentence the posting panel says (src/batches/outcome.ts), for a line of the list
     const posting = (id: string, state: string, itemStates: InboxEntryView['itemStates']) => entry(id, state, { itemStates, batch: { ...entry(id, state).batch, kind: 'zoho-post', job: 'settlements' } });
     expect(nextStepText(posting('r', 'needs_review', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Sent all 42 documents; Zoho differs from what was approved — open it and resolve each finding.');
-    expect(nextStepText(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why, then post them in a new batch.');
+    expect(nextStepText(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why, then a preparer prepares a batch of the 2 not posted on the Settlements page.');
+    // its rest went into a new batch: where, and it asks nothing more of anyone (it is listed with the finished)
+    const handed = { ...posting('h', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }), handedOn: ['bat_rest'] };
+    expect(nextStepText(handed)).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why; the 2 not posted went into batch bat_rest.');
+    expect(groupOf(handed)).toBe('finished');
+    expect(groupOf(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('send');
     expect(nextStepText(posting('s', 'done', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Posted all 42 documents to Zoho Books.');
     expect(nextStepText(entry('x', 'cancelled'))).toBe('Withdrawn or cancelled before anything was sent.');
     const voided = 'Approval void: the content changed after approval (approved hash a1b2c3d4e5f6…, now ffffffffffff…).';

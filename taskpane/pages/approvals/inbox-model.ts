@@ -41,6 +41,8 @@ export interface InboxEntryView {
   verdict: ApprovalVerdict | null;
   allowedActions: string[];
   mine: boolean;
+  /** The batches that took over what it did not post (a batch of the rest). */
+  handedOn?: string[];
 }
 
 export interface InboxView {
@@ -129,6 +131,8 @@ const GROUP_TITLES: Record<GroupKey, string> = {
 export function groupOf(e: InboxEntryView): GroupKey {
   const s = e.batch.state;
   if (s === 'awaiting_approval') return e.verdict?.ok ? 'decide' : e.mine ? 'yours' : 'others';
+  // a failed posting whose rest went into a new batch asks nothing more: that batch does
+  if (s === 'failed' && e.handedOn?.length) return 'finished';
   if (s === 'approved' || s === 'sending' || s === 'failed' || s === 'needs_review') return 'send';
   return 'finished';
 }
@@ -225,7 +229,7 @@ export function nextStepText(e: InboxEntryView): string {
   }
   if (s === 'approved') return `Approved by ${e.approvedBy ?? e.lastDecision?.byName ?? 'an approver'}; ready to ${e.batch.kind === 'zoho-post' ? 'post' : 'send'}.`;
   if (s === 'rejected') return `Rejected by ${e.lastDecision?.byName ?? 'an approver'}${e.lastDecision?.reason ? `: ${e.lastDecision.reason}` : '.'}`;
-  return sentBatchSentence(e.batch.kind, s, e.itemStates, 'listed') ?? stateText(s);
+  return sentBatchSentence(e.batch.kind, s, e.itemStates, 'listed', e.handedOn) ?? stateText(s);
 }
 
 /** A file's money totals as text, per column: "AMOUNT 10.25 USD, 7.00 EUR". */

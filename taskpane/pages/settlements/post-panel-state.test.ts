@@ -43,17 +43,51 @@ describe('posting panel steps', () => {
     const paused = progress({ running: false, control: { command: 'pause', pausedUntil: '2026-01-06T00:00:00.000Z', reason: "Zoho's daily API limit … accepted again at 2026-01-06T00:00:00.000Z" } });
     expect(panelStep(batch, paused, user('carol', ['preparer']), false)).toMatchObject({ step: 'paused', hint: expect.stringContaining('2026-01-06') });
     const done = progress({ batchState: 'failed', running: false, counts: { pending: 0, sending: 0, done: 3, failed: 1, needs_review: 0 } });
-    expect(panelStep(batch, done, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Not all posted: 1 failed (3 of 4 posted) — see why below, then post it in a new batch.' });
+    expect(panelStep(batch, done, user('carol', ['preparer']), false)).toMatchObject({ step: 'rest', canAct: true, count: 1, hint: 'Not all posted: 1 failed (3 of 4 posted) — see why below, then prepare a batch of the 1 not posted.' });
     // everything went out but the census found Zoho differs: that, and what to do, not "0 failed"
     const review = progress({ batchState: 'needs_review', running: false, total: 42, counts: { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 } });
     expect(panelStep(batch, review, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Sent all 42 documents; Zoho differs from what was approved — resolve each finding below.' });
     const posted = progress({ batchState: 'done', running: false, counts: { pending: 0, sending: 0, done: 4, failed: 0, needs_review: 0 } });
     expect(panelStep(batch, posted, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Posted all 4 documents to Zoho Books.' });
     const cancelled = progress({ batchState: 'cancelled', running: false, counts: { pending: 2, sending: 0, done: 2, failed: 0, needs_review: 0 } });
-    expect(panelStep(batch, cancelled, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Cancelled after 2 of 4 documents were posted; 2 not sent — prepare a new batch for them.' });
+    expect(panelStep(batch, cancelled, user('carol', ['preparer']), false)).toMatchObject({ step: 'rest', canAct: true, count: 2, hint: 'Cancelled after 2 of 4 documents were posted; 2 not sent — prepare a batch of the 2 not posted.' });
     // a correction batch follows the same steps, in its own words
     const removed = progress({ batchState: 'done', running: false, counts: { pending: 0, sending: 0, done: 1, failed: 0, needs_review: 0 } });
     expect(panelStep({ ...batch, kind: 'zoho-correction' }, removed, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: 'Removed the copy from Zoho Books.' });
+  });
+});
+
+describe('the rest of a posting that failed or was cancelled', () => {
+  const batch = { id: 'bat_1', version: 1, state: 'sending', kind: 'zoho-post', preparedBy: devId('carol'), preparedByName: 'carol', preparers: [person('carol')] };
+  const failed = progress({ batchState: 'failed', running: false, total: 10, counts: { pending: 0, sending: 0, done: 6, failed: 3, needs_review: 1 } });
+  const said = 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below, then prepare a batch of the 4 not posted.';
+
+  it('offers a preparer a new batch of every document not posted (failed, to check, not sent)', () => {
+    expect(panelStep(batch, failed, user('carol', ['preparer']), false)).toEqual({ step: 'rest', canAct: true, count: 4, hint: said });
+    const cancelled = progress({ batchState: 'cancelled', running: false, total: 10, counts: { pending: 3, sending: 1, done: 5, failed: 1, needs_review: 0 } });
+    expect(panelStep(batch, cancelled, user('carol', ['preparer']), false)).toMatchObject({ step: 'rest', canAct: true, count: 5, hint: expect.stringContaining('prepare a batch of the 5 not posted') });
+    // withdrawn before anything was sent: all of it
+    const withdrawn = progress({ batchState: 'cancelled', running: false, total: 4, counts: { pending: 4, sending: 0, done: 0, failed: 0, needs_review: 0 } });
+    expect(panelStep(batch, withdrawn, user('carol', ['preparer']), false)).toMatchObject({ step: 'rest', count: 4 });
+  });
+
+  it('says why the button is disabled: not a preparer, or a blocking problem remains', () => {
+    for (const who of [user('bob', ['approver']), user('root', ['admin']), null]) {
+      expect(panelStep(batch, failed, who, false)).toEqual({ step: 'rest', canAct: false, count: 4, hint: `${said} A preparer prepares it: sign in as one.` });
+    }
+    expect(panelStep(batch, failed, user('carol', ['preparer']), true)).toEqual({ step: 'rest', canAct: false, count: 4, hint: `${said} Fix the blocking problems below first: nothing is posted while one remains.` });
+  });
+
+  it('is not offered when everything was posted, while the census review is open, or for a correction (it runs again under its approval)', () => {
+    const posted = progress({ batchState: 'done', running: false, counts: { pending: 0, sending: 0, done: 4, failed: 0, needs_review: 0 } });
+    expect(panelStep(batch, posted, user('carol', ['preparer']), false).step).toBe('finished');
+    const review = progress({ batchState: 'needs_review', running: false, counts: { pending: 0, sending: 0, done: 3, failed: 1, needs_review: 0 } });
+    expect(panelStep(batch, review, user('carol', ['preparer']), false).step).toBe('finished');
+    const cancelledAllDone = progress({ batchState: 'cancelled', running: false, counts: { pending: 0, sending: 0, done: 4, failed: 0, needs_review: 0 } });
+    expect(panelStep(batch, cancelledAllDone, user('carol', ['preparer']), false).step).toBe('finished');
+    // its rest is in a new batch already (prepared in another pane): where, and no second offer
+    expect(panelStep(batch, { ...failed, handedOn: ['bat_rest'] }, user('carol', ['preparer']), false)).toEqual({ step: 'finished', canAct: false, hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below; the 4 not posted went into batch bat_rest.' });
+    expect(panelStep({ ...batch, kind: 'zoho-correction' }, failed, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: expect.stringContaining('send them again') });
   });
 });
 
@@ -72,6 +106,23 @@ describe('status written back to the sheets', () => {
       ['s:invoice:B', 'B', 'Zoho 1002: Item does not exist.'],
     ]);
   });
+});
+
+test('the sheets of the batch of the rest keep the status of the documents a batch before posted', () => {
+  const journals: SheetSpec = { name: 'Journals', columns: [{ header: 'KEY', type: 'text' }], rows: [['s:journal:1'], ['s:journal:2'], ['s:journal:3']] };
+  const earlier = [
+    { idempotencyKey: 's:journal:1', kind: 'journal', state: 'done', zohoId: '460000000000000001', code: null, status: 'Posted: 460000000000000001' },
+    { idempotencyKey: 's:journal:2', kind: 'journal', state: 'failed', zohoId: null, code: 1002, status: 'Zoho 1002: Account does not exist.' },
+  ];
+  const rest = [{ idempotencyKey: 's:journal:2', kind: 'journal', state: 'done', zohoId: '460000000000000002', code: null, status: 'Posted: 460000000000000002' }];
+  expect(sheetsWithStatus([journals], rest, earlier)[0].rows).toEqual([
+    ['s:journal:1', 'Posted: 460000000000000001'],
+    ['s:journal:2', 'Posted: 460000000000000002'],
+    // in neither batch as posted: no status rather than an old one
+    ['s:journal:3', null],
+  ]);
+  // without the batch before, a left-out row has none
+  expect(sheetsWithStatus([journals], rest)[0].rows[0]).toEqual(['s:journal:1', null]);
 });
 
 test('the panel starts on the connection the Zoho ids came from, else the only one', () => {

@@ -3,7 +3,7 @@
  * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
  */
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
-import { sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
+import { notDoneOf, sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import type { LeaseView } from '../../../src/zoho';
@@ -19,6 +19,8 @@ export interface PanelBatch {
   preparedByName: string;
   /** Everyone who prepared any of it (the server lists them with the batch). */
   preparers: Person[];
+  /** The connection it posts to: the rest of it goes to the same organisation. */
+  payload?: { connectionId?: string };
 }
 
 /** The batch as the approval rule sees it. */
@@ -28,6 +30,7 @@ function approvalSubject(batch: PanelBatch): ApprovalSubject {
 
 /** What the posting routes report for a batch (its progress); the Approvals page reads the same. */
 export interface PanelProgress {
+  batchId?: string;
   batchState: string;
   total: number;
   counts: ItemCounts;
@@ -37,6 +40,8 @@ export interface PanelProgress {
   /** The worker's last outcome; `at` tells a new answer from the one seen before a start. */
   last: { state: string; message: string; at: string } | null;
   leases?: LeaseView;
+  /** The batches that took over the documents it did not post (a batch of the rest was prepared). */
+  handedOn?: string[];
 }
 
 export interface PanelItem {
@@ -54,7 +59,9 @@ export type PanelStep =
   | { step: 'post'; canAct: boolean; hint: string }
   | { step: 'posting'; canAct: boolean; hint: string }
   | { step: 'paused'; canAct: boolean; hint: string }
-  | { step: 'finished'; canAct: false; hint: string };
+  | { step: 'finished'; canAct: false; hint: string }
+  /** A posting that failed or was cancelled with documents not posted: a new batch for those (`count`). */
+  | { step: 'rest'; canAct: boolean; hint: string; count: number };
 
 export function panelStep(batch: PanelBatch | null, progress: PanelProgress | null, user: User | null, blocked: boolean): PanelStep {
   const holds = (role: string) => user?.roles.includes(role) ?? false;
@@ -80,12 +87,25 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
     return { step: 'posting', canAct: mayOperate, hint: 'Posting…' };
   }
   // What happened and what to do, as the inbox says it (the findings and failed documents follow below); no counts, no sentence.
-  return { step: 'finished', canAct: false, hint: (progress && sentBatchSentence(batch.kind, state, progress.counts, 'open')) ?? '' };
+  const said = (progress && sentBatchSentence(batch.kind, state, progress.counts, 'panel', progress.handedOn)) ?? '';
+  // A posting is not sent again once it ended: what it did not post goes in a new batch, prepared here
+  // and approved like any other. (A correction that failed runs again under its own approval.)
+  const count = progress && batch.kind === 'zoho-post' && (state === 'failed' || state === 'cancelled') && !progress.handedOn?.length ? notDoneOf(progress.counts) : 0;
+  if (count) {
+    if (blocked) return { step: 'rest', canAct: false, count, hint: `${said} Fix the blocking problems below first: nothing is posted while one remains.` };
+    if (!holds('preparer')) return { step: 'rest', canAct: false, count, hint: `${said} A preparer prepares it: sign in as one.` };
+    return { step: 'rest', canAct: true, count, hint: said };
+  }
+  return { step: 'finished', canAct: false, hint: said };
 }
 
-/** The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and message). */
-export function sheetsWithStatus(sheets: readonly SheetSpec[], items: readonly PanelItem[]): SheetSpec[] {
-  const byKey = new Map(items.map((i) => [i.idempotencyKey, i.status]));
+/**
+ * The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and
+ * message). `earlier`: the documents a batch before this one posted (the batch of the rest leaves
+ * them out), so their rows keep saying where they are in Zoho.
+ */
+export function sheetsWithStatus(sheets: readonly SheetSpec[], items: readonly PanelItem[], earlier: readonly PanelItem[] = []): SheetSpec[] {
+  const byKey = new Map([...earlier.filter((i) => i.state === 'done'), ...items].map((i) => [i.idempotencyKey, i.status]));
   return sheets.filter((s) => s.columns.some((c) => c.header === 'KEY')).map((s) => withPostingStatus(s, byKey));
 }
 

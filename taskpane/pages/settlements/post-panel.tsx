@@ -21,11 +21,12 @@ import {
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { claimRibbonCommand } from '../../../commands/bus';
-import { CountBar, countOf, usePolling } from '../../components';
+import { CountBar, countOf, formatCount, usePolling } from '../../components';
 import { finishedOf, progressSentence } from '../../../src/batches/outcome';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
+import { ApiError } from '../../api';
 import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 import ReviewFindings from './post-panel-review';
 import { leaseNotes } from './post-panel-lease';
@@ -54,21 +55,28 @@ interface ConnectionView {
   sandbox: boolean;
 }
 
-/** The batch this workbook prepared, kept across sign-ins (the approver signs in on the same pane). */
+/**
+ * The batch this workbook prepared, kept across sign-ins (the approver signs in on the same pane);
+ * with a batch of the rest, the documents the batches before it posted (for the sheets' STATUS).
+ */
 const BATCH_KEY = 'closedesk.settlements.postBatch';
-function rememberedBatch(title: string): string | null {
+interface Kept {
+  id: string;
+  earlier: PanelItem[];
+}
+function rememberedBatch(title: string): Kept | null {
   try {
-    const v = JSON.parse(sessionStorage.getItem(BATCH_KEY) ?? 'null') as { title: string; id: string } | null;
-    return v && v.title === title ? v.id : null;
+    const v = JSON.parse(sessionStorage.getItem(BATCH_KEY) ?? 'null') as { title: string; id: string; earlier?: PanelItem[] } | null;
+    return v && v.title === title ? { id: v.id, earlier: v.earlier ?? [] } : null;
   } catch {
     return null;
   }
 }
-function rememberBatch(title: string, id: string): void {
+function rememberBatch(title: string, kept: Kept): void {
   try {
-    sessionStorage.setItem(BATCH_KEY, JSON.stringify({ title, id }));
+    sessionStorage.setItem(BATCH_KEY, JSON.stringify({ title, ...kept }));
   } catch {
-    /* storage blocked: the batch is still listed on the Activity page */
+    /* storage blocked (or full): the batch is still listed on the Activity page */
   }
 }
 
@@ -80,7 +88,9 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   const [connections, setConnections] = useState<ConnectionView[] | null>(null);
   const [connectionId, setConnectionId] = useState<string>('');
   const [batch, setBatch] = useState<PanelBatch | null>(null);
-  const [progress, setProgress] = useState<PanelProgress | null>(null);
+  const [progressRead, setProgress] = useState<PanelProgress | null>(null);
+  // A read of the batch before the one now followed (answered after a new batch was prepared) is not shown.
+  const progress = progressRead && batch && (progressRead.batchId ?? batch.id) === batch.id ? progressRead : null;
   const [items, setItems] = useState<PanelItem[] | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -89,6 +99,11 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   const [readAt, setReadAt] = useState(0);
   const [now, setNow] = useState(Date.now());
   const [takeOverReason, setTakeOverReason] = useState('');
+  const [leftOut, setLeftOut] = useState<string | null>(null);
+  const [inZoho, setInZoho] = useState(false);
+  // The documents of the batch before, kept for the sheets' STATUS when the batch of the rest leaves them out.
+  const [earlier, setEarlier] = useState<PanelItem[]>([]);
+  useEffect(() => setInZoho(false), [documents]);
 
   // Ribbon "Post to Zoho": bring the panel into view.
   useEffect(() => {
@@ -106,10 +121,11 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         setConnectionId(initialConnectionId(r.connections, idsConnectionId));
       })
       .catch((e: Error) => !ctl.signal.aborted && setError(e.message));
-    const id = rememberedBatch(title);
-    if (id) {
+    const kept = rememberedBatch(title);
+    if (kept) {
+      setEarlier(kept.earlier);
       api
-        .request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(id)}`, { signal: ctl.signal })
+        .request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(kept.id)}`, { signal: ctl.signal })
         .then((r) => setBatch(r.batch))
         .catch(() => undefined);
     }
@@ -120,7 +136,10 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     if (!batch) return;
     const p = await api.request<PanelProgress>(`/api/posting/batches/${encodeURIComponent(batch.id)}/progress`, { signal });
     // The batch itself (its version, for approving) only while it waits for approval: it lists every item.
-    if (p.batchState === 'awaiting_approval') setBatch((await api.request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(batch.id)}`, { signal })).batch);
+    if (p.batchState === 'awaiting_approval') {
+      const fresh = (await api.request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(batch.id)}`, { signal })).batch;
+      setBatch((cur) => (cur?.id === fresh.id ? fresh : cur));
+    }
     setProgress(p);
     setReadAt(Date.now());
     return p;
@@ -149,14 +168,14 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       const r = await api.request<{ items: PanelItem[] }>(`/api/posting/batches/${encodeURIComponent(batch.id)}/items`);
       if (stop) return;
       setItems(r.items);
-      const specs = sheetsWithStatus(sheets, r.items);
+      const specs = sheetsWithStatus(sheets, r.items, earlier);
       for (const spec of specs) await shell.workbook.writeSheet(spec);
       if (!stop) setWritten(specs.map((s) => s.name).join(', '));
     })().catch((e: Error) => !stop && setError(`The status could not be written to the sheets: ${e.message}`));
     return () => {
       stop = true;
     };
-  }, [api, batch, finishedKey, sheets, shell.workbook]);
+  }, [api, batch, finishedKey, sheets, shell.workbook, earlier]);
 
   const act = async (label: string, fn: () => Promise<void>) => {
     setBusy(label);
@@ -170,13 +189,28 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     }
   };
 
-  const prepare = () =>
+  // `rest`: the documents a failed or cancelled batch did not post, to the same organisation; the
+  // server leaves out those already in Zoho. The panel then follows the new batch (approve, post).
+  const prepare = (rest = false) =>
     act('prepare', async () => {
-      const r = await api.request<{ batch: PanelBatch }>('/api/posting/batches', { method: 'POST', body: { connectionId, title, documents } });
-      rememberBatch(title, r.batch.id);
+      // the rest of a batch goes where the batch went; otherwise to the connection chosen
+      const to = (rest && step.step === 'rest' && batch?.payload?.connectionId) || connectionId;
+      setInZoho(false);
+      const r = await api
+        .request<{ batch: PanelBatch; leftOut: number }>('/api/posting/batches', { method: 'POST', body: { connectionId: to, title, documents, ...(rest ? { rest } : {}) } })
+        .catch((e: unknown) => {
+          // Refused as some are in Zoho already (a batch this pane does not remember posted them): offer the rest.
+          if (e instanceof ApiError && e.code === 'already-posted') setInZoho(true);
+          throw e;
+        });
+      // only what was posted is kept: the sheets' STATUS of the documents left out
+      const before = rest ? [...earlier, ...(items ?? [])].filter((i) => i.state === 'done') : [];
+      rememberBatch(title, { id: r.batch.id, earlier: before });
+      setEarlier(before);
       setItems(null);
       setWritten(null);
       setProgress(null);
+      setLeftOut(rest ? `${countOf(r.leftOut, 'document')} already in Zoho left out; this batch holds the other ${countOf(documents.length - r.leftOut, 'document')}.` : null);
       setBatch(r.batch);
     });
   const approve = () =>
@@ -243,20 +277,31 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
               ))}
             </Dropdown>
           </Field>
-          <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || !connectionId || busy !== null || documents.length === 0} onClick={prepare}>
+          <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || !connectionId || busy !== null || documents.length === 0} onClick={() => prepare()}>
             Prepare batch
           </Button>
+          {inZoho && (
+            <Button icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || !connectionId || busy !== null} onClick={() => prepare(true)} data-testid="post-prepare-rest">
+              Prepare a batch of those not in Zoho
+            </Button>
+          )}
         </div>
       )}
       {batch && (
         <div className={styles.row}>
           <Text className={styles.item}>Batch {batch.id}</Text>
-          <Badge appearance="tint" color={step.step === 'finished' ? (progress?.batchState === 'done' ? 'success' : 'warning') : 'informative'} data-testid="post-batch-state">
+          <Badge appearance="tint" color={step.step === 'finished' || step.step === 'rest' ? (progress?.batchState === 'done' ? 'success' : 'warning') : 'informative'} data-testid="post-batch-state">
             {(progress?.batchState ?? batch.state).replace(/_/g, ' ')}
           </Badge>
         </div>
       )}
+      {leftOut && <Caption1 data-testid="post-left-out">{leftOut}</Caption1>}
       <Caption1 data-testid="post-hint">{step.hint}</Caption1>
+      {step.step === 'rest' && (
+        <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || busy !== null || documents.length === 0} onClick={() => prepare(true)} data-testid="post-prepare-rest">
+          {`Prepare a batch of the ${formatCount(step.count)} not posted`}
+        </Button>
+      )}
       {step.step === 'approve' && (
         <Button appearance="primary" icon={<Checkmark20Regular />} disabled={!step.canAct || busy !== null} onClick={approve}>
           Approve
@@ -309,7 +354,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         </>
       )}
       {written && <Caption1>Status written to the sheets: {written}.</Caption1>}
-      {batch && step.step === 'finished' && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} onSettled={() => void refresh()} />}
+      {batch && (step.step === 'finished' || step.step === 'rest') && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} onSettled={() => void refresh()} />}
       {problems.length > 0 && (
         <div>
           <Text weight="semibold">Documents that need attention ({problems.length})</Text>

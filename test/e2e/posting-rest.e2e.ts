@@ -1,0 +1,178 @@
+/**
+ * A posting that failed part-way, finished from the pane: alice (preparer) prepares a settlement,
+ * bob (approver) approves it in his inbox, and while the sandbox has lost the organisation's items
+ * the invoices fail (Zoho 1002) and their payment is held back — only the journal is posted. The
+ * panel says so and offers "Prepare a batch of the N not posted"; bob's inbox says a preparer does
+ * that on the Settlements page. The items are back; alice prepares the rest (the journal left out)
+ * and hands the pane to bob, who signs in on it, approves the new batch in the panel and posts it:
+ * every document in Zoho exactly once. The new panel state is checked at 350 and 320 px;
+ * screenshots in test-results/posting-rest/.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { generateDemoData } from '../../scripts/generate-demo-data';
+import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
+import { connectSandbox, startSandbox } from '../integration/zoho-fixtures';
+import { assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
+import { expectFitsPane } from './layout';
+import { startE2eServer, type RunningServer } from './server';
+
+const SHOTS = join(RESULTS, 'posting-rest');
+const SETTLEMENT = '11873355301';
+
+let base: string;
+let sb: RunningSandbox;
+let server: RunningServer;
+let browser: Browser;
+const sessions: Record<'alice' | 'bob', { context: BrowserContext; page: Page }> = {} as never;
+
+beforeAll(async () => {
+  assertDistBuilt();
+  base = mkdtempSync(join(tmpdir(), 'closedesk-posting-rest-e2e-'));
+  const datasets = join(base, 'datasets');
+  mkdirSync(datasets, { recursive: true });
+  await generateDemoData(datasets);
+  sb = await startSandbox();
+  server = await startE2eServer({ dataDir: join(base, 'data'), datasetsDir: datasets, distDir: DIST });
+  await connectSandbox(server.app.ctx.store, server.app.ctx.secrets, sb, 'Demo books (sandbox)', { perMinute: 1_000_000 });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  for (const who of ['alice', 'bob'] as const) {
+    const context = await browser.newContext({ viewport: { width: TASK_PANE_WIDTH, height: 900 } });
+    await context.addInitScript(OFFICE_STUB);
+    sessions[who] = { context, page: await context.newPage() };
+  }
+  mkdirSync(SHOTS, { recursive: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await sb?.close();
+  if (base) rmSync(base, { recursive: true, force: true });
+});
+
+const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/** Builds the settlement on the Settlements page; its posting panel. */
+async function build(page: Page) {
+  const st = await openPage(page, 'Settlements');
+  await st.getByRole('radio', { name: 'A dataset on the server' }).check();
+  const select = page.getByTestId('settlements-dataset');
+  const option = select.locator('option', { hasText: `settlement-${SETTLEMENT}.txt` }).first();
+  await option.waitFor({ state: 'attached' });
+  await select.selectOption({ value: (await option.getAttribute('value'))! });
+  await st.getByTestId('settlements-build').click();
+  await expectText(st.getByTestId('settlements-outcome'), 'Ready to post.');
+  return st.getByTestId('post-panel');
+}
+
+/** bob approves the settlements batch waiting in his inbox. */
+async function bobApproves(): Promise<void> {
+  const inbox = await openPage(sessions.bob.page, 'Approvals');
+  if (await inbox.getByTestId('batch-detail').isVisible()) await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  await inbox.getByTestId('inbox-row').filter({ hasText: 'Settlements → Zoho Books' }).filter({ hasText: 'awaiting approval' }).click();
+  const detail = inbox.getByTestId('batch-detail');
+  await detail.getByTestId('detail-approve').click();
+  await expectText(detail.getByTestId('detail-state'), 'approved');
+}
+
+test('a posting that failed part-way: the rest is prepared from the panel, approved by another person and posted once', async () => {
+  const alice = sessions.alice.page;
+  await openSignedIn({ page: alice, server }, 'alice', 'preparer');
+  await openSignedIn({ page: sessions.bob.page, server }, 'bob', 'approver');
+  let panel = await build(alice);
+  await panel.getByRole('button', { name: 'Prepare batch' }).click();
+  await expectText(panel, 'awaiting approval');
+  await bobApproves();
+
+  // The organisation's items are gone from Zoho for a while: every invoice is refused (1002).
+  const books = sb.sandbox.state.data.books[0]!;
+  const items = books.items.splice(0);
+  await panel.getByRole('button', { name: 'Post to Zoho' }).click();
+  await expectText(panel.getByTestId('post-batch-state'), 'failed', 60_000);
+  const hint = (await panel.getByTestId('post-hint').textContent())!;
+  const [, notPosted] = /then prepare a batch of the (\d+) not posted\.$/.exec(hint) ?? [];
+  expect(hint).toMatch(/^Not all posted: \d+ failed \(1 of \d+ posted\) — see why below, then prepare a batch of the \d+ not posted\.$/);
+  const rest = panel.getByTestId('post-prepare-rest');
+  await expectText(rest, `Prepare a batch of the ${notPosted} not posted`);
+  expect(await rest.isEnabled()).toBe(true);
+  await expectText(panel.getByTestId('post-problems'), 'does not exist');
+  await expectFitsPane(alice, 'settlements-posting-failed-rest');
+  await shot(alice, '1-alice-failed-rest-350');
+  await alice.setViewportSize({ width: 320, height: 900 });
+  await expectFitsPane(alice, 'settlements-posting-failed-rest-320');
+  await shot(alice, '2-alice-failed-rest-320');
+  await alice.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
+
+  // bob's inbox says the same, and where it is done (it has no such button).
+  const bob = sessions.bob.page;
+  const inbox = bob.getByRole('region', { name: 'Approvals', exact: true });
+  await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  const failed = inbox.getByTestId('inbox-row').filter({ hasText: 'Settlements → Zoho Books' }).filter({ hasText: 'failed' });
+  await expectText(failed, `open it to see why, then a preparer prepares a batch of the ${notPosted} not posted on the Settlements page.`);
+  await failed.click();
+  const detail = inbox.getByTestId('batch-detail');
+  await expectText(detail.getByTestId('posting-result'), `see why below, then a preparer prepares a batch of the ${notPosted} not posted on the Settlements page.`);
+  expect(await detail.getByTestId('post-prepare-rest').count()).toBe(0);
+  await expectFitsPane(bob, 'approvals-bob-posting-failed');
+  await shot(bob, '3-bob-failed-detail');
+
+  // The items are back; alice prepares the rest: the journal, already in Zoho, is left out.
+  books.items.push(...items);
+  await rest.click();
+  await expectText(panel.getByTestId('post-batch-state'), 'awaiting approval');
+  await expectText(panel.getByTestId('post-left-out'), '1 document already in Zoho left out');
+  await expectText(panel.getByTestId('post-hint'), 'someone else must approve');
+  // the failed batch's statuses stay in the sheets: nothing of the new batch is written before it is posted
+  expect(await panel.getByText('Status written to the sheets').count()).toBe(0);
+  await expectFitsPane(alice, 'settlements-rest-awaiting-approval');
+  await shot(alice, '4-alice-rest-awaiting-approval');
+
+  // bob signs in on the same pane: the panel follows the new batch; he approves it there and posts it.
+  await alice.getByRole('button', { name: 'Sign out' }).click();
+  await alice.getByTestId('sign-in').waitFor();
+  await alice.getByLabel('User name').fill('bob');
+  await alice.getByLabel('Role').selectOption('approver');
+  await alice.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(alice.getByTestId('signed-in'), 'bob');
+  panel = await build(alice);
+  await expectText(panel.getByTestId('post-batch-state'), 'awaiting approval');
+  await panel.getByRole('button', { name: 'Approve' }).click();
+  await panel.getByRole('button', { name: 'Post to Zoho' }).click();
+  await expectText(panel.getByTestId('post-batch-state'), 'done', 60_000);
+  await expectText(panel.getByTestId('post-hint'), `Posted all ${notPosted} documents to Zoho Books.`);
+  await shot(alice, '5-bob-rest-posted');
+  // The sheets say where every document is, the journal (posted by the first batch) too.
+  await expectText(panel, 'Status written to the sheets');
+  await openPage(alice, 'Workbook');
+  for (const sheet of ['Invoices', 'Payments', 'Journals']) {
+    await alice.getByRole('tab', { name: sheet, exact: true }).click();
+    await alice.getByTestId('sheet-grid').waitFor();
+    const grid = await alice.$$eval('[data-testid="sheet-grid"] tbody tr', (trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(1).map((td) => td.textContent ?? '')));
+    const at = grid[0]!.indexOf('STATUS');
+    expect([sheet, at >= 0]).toEqual([sheet, true]);
+    const statuses = grid.slice(1).map((r) => r[at]);
+    expect(statuses.length).toBeGreaterThan(0);
+    for (const st of statuses) expect([sheet, st]).toEqual([sheet, expect.stringMatching(/^Posted: \d{18}$/)]);
+  }
+
+  // bob's own inbox: the failed batch says where its rest went, and is listed with the finished ones.
+  await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'failed' }), `the ${notPosted} not posted went into batch bat_`);
+  await inbox.locator('[data-testid="inbox-group"][data-group="finished"]').waitFor();
+  expect(await inbox.locator('[data-testid="inbox-group"][data-group="send"]').count()).toBe(0);
+  await expectFitsPane(bob, 'approvals-bob-failed-handed-on');
+
+  // Every document of the settlement once: no invoice, payment or journal twice, every invoice paid.
+  const numbers = books.invoices.map((i) => i.invoice_number);
+  expect(numbers.length).toBeGreaterThan(0);
+  expect(new Set(numbers).size).toBe(numbers.length);
+  expect(books.journals.filter((j) => j.reference_number === SETTLEMENT)).toHaveLength(1);
+  expect(books.invoices.filter((i) => i.balanceCents !== 0)).toEqual([]);
+  expect(new Set(books.payments.map((p) => p.reference_number)).size).toBe(books.payments.length);
+});
