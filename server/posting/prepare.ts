@@ -18,8 +18,8 @@ import { POSTING_JOB, POSTING_KIND, type PostingPayload } from './worker';
 
 /**
  * Which of these documents are already in Zoho: the ones in the id map. The only rule, for refusing
- * and for leaving out alike. (A document another batch left `failed` or `needs_review` is not: its
- * last look-up found nothing, or Zoho guards its number; one left `sending` is looked up first.)
+ * and for leaving out alike. (A document another batch left `failed` is not: Zoho refused it. One
+ * left `sending` or `needs_review` may be, unrecorded: the new batch looks it up first, see below.)
  */
 export function alreadyInZoho(db: Store | Queryable, keys: readonly string[]): Promise<Map<string, IdMapEntry>> {
   return idMapForKeys(db, keys);
@@ -36,15 +36,17 @@ export function mayTakeOverKey(h: KeyHolder): boolean {
 }
 
 /**
- * A document a cancelled batch left `sending`: the outcome of its last write is unknown. The new
- * item carries that over (`sending`, with the old write's deadline), so the worker looks the
- * document up before sending it again, as after a crash (server/posting/item.ts).
+ * A document an ended batch left `sending` (a cancelled one: the outcome of its last write is unknown)
+ * or `needs_review` (Zoho did not confirm it, or a look-up found something not quite it): it may be in
+ * Zoho without our record of it. The new item carries that over (`sending`, with the old write's
+ * deadline), so the worker looks the document up before sending it again, as after a crash
+ * (server/posting/item.ts); a person's "check Zoho, then post it again" is then done by the look-up.
  */
 async function carryOwedLookUps(tx: Queryable, batchId: string): Promise<void> {
   await tx.exec(
     `UPDATE batch_items SET state = 'sending',
        deadline_at = (SELECT o.deadline_at FROM batch_items o WHERE o.superseded_by = $1 AND o.idempotency_key = batch_items.idempotency_key)
-     WHERE batch_id = $1 AND idempotency_key IN (SELECT idempotency_key FROM batch_items WHERE superseded_by = $1 AND state = 'sending')`,
+     WHERE batch_id = $1 AND idempotency_key IN (SELECT idempotency_key FROM batch_items WHERE superseded_by = $1 AND state IN ('sending', 'needs_review'))`,
     [batchId],
   );
 }

@@ -64,6 +64,26 @@ describe.each(BACKENDS)('posting worker (%s)', (backend) => {
     await expect(prepare(true)).rejects.toMatchObject({ code: 'nothing-left' });
   });
 
+  it('the rest of a failed batch looks up first a document Zoho did not confirm: it is in Zoho, and posted once', async () => {
+    const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 1, prefix: 'R' });
+    const batchId = await approvedBatch(b.store, connection, documents);
+    expect((await postBatch(deps(), batchId, fast)).state).toBe('done');
+    // As if the batch had ended failed with the journal's write in Zoho but unconfirmed (its item in
+    // review, no id recorded, its last write long past): Zoho holds it, the id map does not.
+    const journal = documents.find((d) => d.kind === 'journal')!.idempotencyKey;
+    await b.store.exec("UPDATE batches SET state = 'failed' WHERE id = $1", [batchId]);
+    await b.store.exec("UPDATE batch_items SET state = 'needs_review', deadline_at = '2000-01-01T00:00:00.000Z' WHERE batch_id = $1 AND idempotency_key = $2", [batchId, journal]);
+    await b.store.exec('DELETE FROM zoho_id_map WHERE idempotency_key = $1', [journal]);
+    const rest = await preparePostingBatch({ store: b.store }, { connectionId: connection.id, documents, preparedBy: person('maker@test'), rest: true });
+    expect(rest.leftOut).toBe(documents.length - 1);
+    expect((await listBatchItems(b.store, rest.id)).map((i) => [i.idempotencyKey, i.state])).toEqual([[journal, 'sending']]);
+    await decideBatch(b.store, { id: rest.id, version: rest.version, user: approverUser('checker@test'), decision: 'approved' });
+    expect((await postBatch(deps(), rest.id, fast)).state).toBe('done');
+    const census = sandboxCensus(sb, documents);
+    expect(census.duplicates).toEqual([]);
+    expect(census.missing).toEqual([]);
+  });
+
   it('adopts an existing invoice on 1001, flags one with another amount, and keeps Zoho refusals with code and body', async () => {
     const seed = sb.sandbox.state.seedIds();
     const documents = makeDocuments(seed, { settlements: 2, invoicesPer: 2, prefix: 'C' });
