@@ -126,7 +126,8 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
 
   const b = detail?.batch ?? entry.batch;
   const allowed = detail?.allowedActions ?? entry.allowedActions;
-  const attention = useMemo(() => (detail?.items ?? []).filter((i) => i.state === 'failed' || i.state === 'needs_review'), [detail]);
+  // A Zoho posting lists its documents that need attention itself, as they come (PostingRun): not twice.
+  const attention = useMemo(() => (b.kind === 'zoho-post' ? [] : (detail?.items ?? []).filter((i) => i.state === 'failed' || i.state === 'needs_review')), [detail, b.kind]);
   const verdict = entry.verdict;
   const awaiting = b.state === 'awaiting_approval';
 

@@ -115,12 +115,13 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
         <div>
           <Text weight="semibold">{`Documents that need attention (${formatCount(problems.length)})`}</Text>
           <ul className={styles.list} data-testid="posting-problems">
-            {problems.map((i) => (
+            {problems.slice(0, 50).map((i) => (
               <li key={i.idempotencyKey}>
                 <Caption1 className={styles.wrap}>{`${i.kind} ${i.idempotencyKey}: ${i.status}`}</Caption1>
               </li>
             ))}
           </ul>
+          {problems.length > 50 && <Caption1>{`… and ${formatCount(problems.length - 50)} more.`}</Caption1>}
         </div>
       )}
       {error && (
