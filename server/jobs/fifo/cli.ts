@@ -11,7 +11,6 @@ import path from 'node:path';
 import { isIsoDate } from '../../../src/kernel/dates';
 import type { FifoMode } from '../../../src/fifo/allocate';
 import { println, parseCommandArgs, UsageError, type CliCommand } from '../../cli/command';
-import { fifoSql } from './sql';
 
 export const FIFO_USAGE = `Usage:
   closedesk fifo <input.xlsx|input.csv> [--mode lots|one-to-one] [--sheet TC_Data] [--as-of YYYY-MM-DD] [--xlsx] [--no-record] --out <dir>
@@ -60,6 +59,8 @@ export const command: CliCommand = {
     if (positionals.length > 1) throw new UsageError(`Only one input file, got ${positionals.map((p) => `"${p}"`).join(' and ')}.`);
     const runOn = values['run-on'];
     if (values.sql && !runOn) {
+      // the SQL text only for --sql (a run on a file does not load it)
+      const { fifoSql } = require('./sql') as typeof import('./sql');
       io.out.write(fifoSql({ table: values.table, output }) + ';\n');
       return 0;
     }

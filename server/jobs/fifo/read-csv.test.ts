@@ -154,3 +154,21 @@ describe('readFifoCsv', () => {
     expect(missing.transactions.count).toBe(0);
   });
 });
+
+test('customers: the fast path meets again, never interns twice, an id the kernel path interned first (and the other way round)', async () => {
+  let s = 5;
+  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0), s / 4294967296);
+  const lines = ['TRANS_ID,TCTYPE,CREATEDAT,CUSTOMERID,AMOUNT'];
+  for (let i = 0; i < 3000; i++) {
+    const customer = rand() < 0.5 ? String(Math.floor(rand() * 60)) : String(3_000_000 + Math.floor(rand() * 60)); // small numbers and ones past the table
+    // a kernel-path row (TCTYPE in capitals, or a comma in the amount) interns its customer as text
+    const slow = rand() < 0.3;
+    lines.push([String(100 + i), slow && rand() < 0.5 ? 'EARNED' : 'earned', '2024-01-02', customer, slow ? '1,000.25' : '1.25'].join(','));
+  }
+  const f = file('customers.csv', lines.join('\n') + '\n');
+  const fast = (await readFifoCsv(f)).transactions;
+  const slow = (await readFifoCsv(f, { fast: false })).transactions;
+  expect(fast.customers).toEqual(slow.customers);
+  expect(new Set(fast.customers).size).toBe(fast.customers.length);
+  expect(Array.from(fast.customerOf)).toEqual(Array.from(slow.customerOf));
+});

@@ -210,6 +210,11 @@ export function fastId(buf: Buffer, s: number, e: number): number {
   return digits(buf, s, n);
 }
 
+/** fastId of an id as text (String(n) gives it back). */
+function plainId(id: string): number {
+  return id.length <= 15 && /^(0|[1-9][0-9]*)$/.test(id) ? Number(id) : -1;
+}
+
 function typeCode(buf: Buffer, s: number, e: number): number {
   const n = e - s;
   if (n === 6 && buf[s] === 101 && buf[s + 1] === 97 && buf[s + 2] === 114 && buf[s + 3] === 110 && buf[s + 4] === 101 && buf[s + 5] === 100) return EARNED;
@@ -246,8 +251,20 @@ export async function readFifoCsv(
   const customerBySmallNumber = new Int32Array(SMALL_CUSTOMERS); // customer index + 1, 0 for none yet
 
   let fastRows = 0;
+  // The fast path finds customers by number here, never by text in the builder: a plain-number id the
+  // kernel path interned (as text) is entered here too, so that it is met again, not interned twice.
+  const customerIds = builder.customerIds;
+  const known = (n: number, c: number) => {
+    if (n < SMALL_CUSTOMERS) customerBySmallNumber[n] = c + 1;
+    else customerByNumber.set(n, c);
+  };
   const slow = (v: CsvRecordView, index: number) => {
+    const before = customerIds.length;
     reader.addTable({ name: source, header, rows: [v.texts()], firstRowNumber: 2 + index }, index);
+    for (let c = before; c < customerIds.length; c++) {
+      const n = plainId(customerIds[c]!);
+      if (n >= 0) known(n, c);
+    }
   };
 
   await streamCsvFields(file, (v) => {
@@ -285,9 +302,8 @@ export async function readFifoCsv(
     // Customer numbers below 2^21 index a table (a Map lookup per row is a second on 10M rows).
     let c = customer < SMALL_CUSTOMERS ? customerBySmallNumber[customer]! - 1 : (customerByNumber.get(customer) ?? -1);
     if (c < 0) {
-      c = builder.customer(String(customer));
-      if (customer < SMALL_CUSTOMERS) customerBySmallNumber[customer] = c + 1;
-      else customerByNumber.set(customer, c);
+      c = builder.newCustomer(String(customer));
+      known(customer, c);
     }
     builder.addCheckedNumericId(id, type, created, expires, c, cents, index + 2, index);
     fastRows++;
