@@ -364,7 +364,7 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
   await inbox.getByTestId('inbox-refresh').click();
   await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'needs review' }), 'Zoho differs from what was approved — open it and resolve each finding.');
   await expectFitsPane(bob, 'approvals-bob-inbox-in-review');
-  await inbox.getByTestId('inbox-row').filter({ hasText: 'zoho-correction' }).filter({ hasText: 'awaiting approval' }).click();
+  await inbox.getByTestId('inbox-row').filter({ hasText: 'Zoho Books: correction' }).filter({ hasText: 'awaiting approval' }).click();
   await detail.getByTestId('detail-approve').click();
   await expectText(detail.getByTestId('detail-state'), 'approved');
   const remove = correction.getByRole('button', { name: 'Remove from Zoho' });

@@ -44,6 +44,7 @@ describe('a batch in words', () => {
     expect(jobLabel({ job: 'vret', kind: 'delivery' })).toBe('SPURSH files → partner');
     expect(jobLabel({ job: 'tuition', kind: 'delivery' })).toBe('Tuition files → partner');
     expect(jobLabel({ job: 'fifo', kind: 'export' })).toBe('fifo (export)');
+    expect(jobLabel({ job: 'settlements', kind: 'zoho-correction' })).toBe('Settlements → Zoho Books: correction');
   });
 
   it('totals per document type, or the files’ rows and first money column', () => {
@@ -64,6 +65,8 @@ describe('a batch in words', () => {
       summaryText({ items: 2, files: 2, rows: 60, totals: [{ column: 'AMOUNT', currency: 'USD', cents: 123456, rows: 50 }, { column: 'AMOUNT', currency: 'EUR', cents: 5, rows: 10 }, { column: 'FEE', currency: null, cents: 1, rows: 1 }] }, 2),
     ).toBe('2 files · 60 rows · AMOUNT 1234.56 USD, 0.05 EUR');
     expect(summaryText(null, 3)).toBe('3 items');
+    // a correction: the copies it removes, with no total of its own
+    expect(summaryText({ items: 1, documents: [{ kind: 'remove-journal', currency: '', count: 1, cents: 0 }] }, 1)).toBe('1 extra journal copy to remove');
     expect(totalsText([{ column: 'AMOUNT', currency: 'USD', cents: 1025, rows: 2 }, { column: 'FEE', currency: null, cents: -5, rows: 1 }])).toBe('AMOUNT 10.25 USD · FEE -0.05');
   });
 

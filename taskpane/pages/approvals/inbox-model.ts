@@ -151,6 +151,8 @@ export function groupInbox(entries: readonly InboxEntryView[]): InboxGroup[] {
 /** What the batch is, by job and kind: where it goes. */
 export function jobLabel(b: Pick<BatchView, 'job' | 'kind'>): string {
   if (b.kind === 'zoho-post') return `${b.job === 'settlements' ? 'Settlements' : b.job} → Zoho Books`;
+  // a batch that removes from Zoho the extra copies a posting's census found
+  if (b.kind === 'zoho-correction') return `${b.job === 'settlements' ? 'Settlements' : b.job} → Zoho Books: correction`;
   if (b.kind === 'delivery') {
     const what: Record<string, string> = { chargebacks: 'Chargeback files', vret: 'SPURSH files', tuition: 'Tuition files' };
     return `${what[b.job] ?? `${b.job} files`} → partner`;
@@ -178,7 +180,15 @@ export function whenText(iso: string, now: number): string {
 }
 
 const money = (cents: number, currency: string | null | undefined) => (currency ? `${formatAmount(cents, currency)} ${currency}` : formatAmount(cents));
-const KIND_WORDS: Record<string, [string, string]> = { invoice: ['invoice', 'invoices'], payment: ['payment', 'payments'], journal: ['journal', 'journals'] };
+const KIND_WORDS: Record<string, [string, string]> = {
+  invoice: ['invoice', 'invoices'],
+  payment: ['payment', 'payments'],
+  journal: ['journal', 'journals'],
+  // a correction's items: the copies it removes from Zoho (their amounts are in its finding)
+  'remove-invoice': ['extra invoice copy to remove', 'extra invoice copies to remove'],
+  'remove-payment': ['extra payment copy to remove', 'extra payment copies to remove'],
+  'remove-journal': ['extra journal copy to remove', 'extra journal copies to remove'],
+};
 
 /** "2 invoices", "1 payment": a document type with its count. */
 export function documentsOf(kind: string, count: number): string {
@@ -195,7 +205,8 @@ export function summaryText(s: VersionSummary | null, itemCount: number): string
       .map((k) => {
         const rows = s.documents!.filter((d) => d.kind === k);
         const count = rows.reduce((n, d) => n + d.count, 0);
-        return `${documentsOf(k, count)} ${rows.map((d) => money(d.cents, d.currency)).join(' + ')}`;
+        // a removal carries no document total (it names the copy by its Zoho id)
+        return k.startsWith('remove-') ? documentsOf(k, count) : `${documentsOf(k, count)} ${rows.map((d) => money(d.cents, d.currency)).join(' + ')}`;
       })
       .join(' · ');
   }
