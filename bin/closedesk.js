@@ -6,7 +6,8 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const built = path.join(__dirname, '..', 'dist', 'server', 'cli.js');
+const root = path.join(__dirname, '..');
+const built = path.join(root, 'dist', 'server', 'cli.js');
 function newest(dir) {
   let m = 0;
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -15,9 +16,8 @@ function newest(dir) {
   }
   return m;
 }
-const root = path.join(__dirname, '..');
 
-const { HUGE_PAGES, hugePagesFor } = require('./huge-pages');
+const { hugePagesFor, withHugePages } = require('./huge-pages');
 const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 // A job on very large files runs in a child started with glibc's huge pages (./huge-pages.js says
@@ -25,11 +25,10 @@ const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 function runJobWithHugePages() {
   const job = process.argv[2];
   if (!job || !/^[a-z-]+$/.test(job) || !fs.existsSync(path.join(root, 'server', 'jobs', job, 'cli.ts')) || !hugePagesFor(process.argv.slice(3))) return false;
-  const tunables = process.env.GLIBC_TUNABLES || '';
   const { spawn } = require('node:child_process');
   const child = spawn(process.execPath, [...process.execArgv, __filename, ...process.argv.slice(2)], {
     stdio: 'inherit',
-    env: { ...process.env, GLIBC_TUNABLES: tunables ? `${tunables}:${HUGE_PAGES}` : HUGE_PAGES, CLOSEDESK_LAUNCHER_PID: String(process.pid) },
+    env: { ...withHugePages(process.env), CLOSEDESK_LAUNCHER_PID: String(process.pid) },
   });
   const forward = (signal) => child.kill(signal);
   for (const signal of SIGNALS) process.on(signal, forward);
@@ -65,7 +64,7 @@ function runCli() {
     cli = require(built);
   } else {
     require('tsx/cjs');
-    cli = require(path.join(__dirname, '..', 'server', 'cli.ts'));
+    cli = require(path.join(root, 'server', 'cli.ts'));
   }
   cli.runCli(process.argv.slice(2)).then(
     (code) => {

@@ -32,10 +32,16 @@ function inputBytes(args) {
   return sum;
 }
 
+/** The environment with the tunable added to any it holds. */
+function withHugePages(env) {
+  const tunables = env.GLIBC_TUNABLES || '';
+  return { ...env, GLIBC_TUNABLES: tunables ? `${tunables}:${HUGE_PAGES}` : HUGE_PAGES };
+}
+
 /** Whether a job given these arguments is to run with huge pages (and does not already). */
 function hugePagesFor(args, env = process.env) {
   if (process.platform !== 'linux' || /glibc\.malloc\.hugetlb=/.test(env.GLIBC_TUNABLES || '')) return false;
   return inputBytes(args) >= threshold(env);
 }
 
-module.exports = { HUGE_PAGES, hugePagesFor };
+module.exports = { hugePagesFor, withHugePages };

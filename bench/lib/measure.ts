@@ -44,7 +44,7 @@ export function measure(cmd: string, args: string[], options: { ok?: number[]; e
 }
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { hugePagesFor } = require('../../bin/huge-pages.js') as { hugePagesFor(args: string[]): boolean };
+const { hugePagesFor, withHugePages } = require('../../bin/huge-pages.js') as { hugePagesFor(args: string[]): boolean; withHugePages(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv };
 
 /**
  * The environment a peer of a `closedesk` job runs in: glibc's malloc on transparent huge pages when
@@ -52,11 +52,11 @@ const { hugePagesFor } = require('../../bin/huge-pages.js') as { hugePagesFor(ar
  * wins by that setting alone (DuckDB keeps its own allocator; pandas' arrays come from glibc's).
  */
 export function peerEnv(files: string[]): NodeJS.ProcessEnv {
-  return hugePagesFor(files) ? { ...process.env, GLIBC_TUNABLES: 'glibc.malloc.hugetlb=1' } : process.env;
+  return hugePagesFor(files) ? withHugePages(process.env) : process.env;
 }
 /** Said in a report: which runs had huge pages. */
 export function hugePagesNote(files: string[]): string {
-  return hugePagesFor(files) ? 'closedesk ran with glibc huge pages (input ≥ 256 MB), and so did its peers' : 'no contestant ran with glibc huge pages (input < 256 MB)';
+  return hugePagesFor(files) ? 'closedesk ran with glibc huge pages (bin/huge-pages.js: large input), and so did its peers' : 'no contestant ran with glibc huge pages (bin/huge-pages.js: input too small)';
 }
 
 /** The `closedesk` command as a scheduled run starts it (bin/closedesk.js: the build when it is current). */
