@@ -206,7 +206,11 @@ export async function handedOnOf(db: Db, ids: readonly string[]): Promise<Map<st
     [...ids],
   );
   const by = new Map<string, (string | null)[]>();
-  for (const r of rows) by.set(r.batch_id, [...(by.get(r.batch_id) ?? []), r.superseded_by]);
+  for (const r of rows) {
+    const to = by.get(r.batch_id);
+    if (to) to.push(r.superseded_by);
+    else by.set(r.batch_id, [r.superseded_by]);
+  }
   for (const [id, to] of by) if (to.every((t) => t !== null)) out.set(id, [...new Set(to as string[])].sort());
   return out;
 }
