@@ -30,22 +30,25 @@ interface Words {
   where: string;
   /** An item Zoho did not confirm (needs_review) is checked there. */
   check: string;
-  /** A posting that ended is not sent again (its documents go in a new batch); a delivery or correction is. */
-  again: boolean;
 }
 
 const WORDS: Record<string, Words> = {
-  'zoho-post': { one: 'document', many: 'documents', verb: 'posted', where: 'to Zoho Books', check: 'to check in Zoho', again: false },
-  'zoho-correction': { one: 'copy', many: 'copies', verb: 'removed', where: 'from Zoho Books', check: 'to check in Zoho', again: true },
-  delivery: { one: 'file', many: 'files', verb: 'delivered', where: 'to the partner', check: 'to check', again: true },
+  'zoho-post': { one: 'document', many: 'documents', verb: 'posted', where: 'to Zoho Books', check: 'to check in Zoho' },
+  'zoho-correction': { one: 'copy', many: 'copies', verb: 'removed', where: 'from Zoho Books', check: 'to check in Zoho' },
+  delivery: { one: 'file', many: 'files', verb: 'delivered', where: 'to the partner', check: 'to check' },
 };
-const wordsOf = (kind: string): Words => WORDS[kind] ?? { one: 'item', many: 'items', verb: 'sent', where: '', check: 'to check', again: true };
+const wordsOf = (kind: string): Words => WORDS[kind] ?? { one: 'item', many: 'items', verb: 'sent', where: '', check: 'to check' };
 
 const totalOf = (c: ItemCounts) => c.pending + c.sending + c.done + c.failed + c.needs_review;
 /** Items sent and answered: what a progress bar fills to. */
 export const finishedOf = (c: ItemCounts) => c.done + c.failed + c.needs_review;
 /** Items not done: what a new batch for the rest of a failed or cancelled posting holds. */
 export const notDoneOf = (c: ItemCounts) => totalOf(c) - c.done;
+/**
+ * Whether what a batch did not send goes into a new batch (the rest): a Zoho posting that failed or
+ * was cancelled is not sent again. (A delivery or a correction that failed is sent again.)
+ */
+export const endsWithRest = (kind: string, state: string) => kind === 'zoho-post' && (state === 'failed' || state === 'cancelled');
 
 /** The ones that ask for a person, non-zero only: "2 failed, 1 to check in Zoho". */
 function attention(c: ItemCounts, w: Words): string[] {
@@ -82,18 +85,19 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
       return `${capital(w.verb)} ${total === 1 ? `the ${w.one}` : `all ${things(total)}`} ${w.where}`.trim() + '.';
     case 'needs_review': {
       // Everything went out (or failed): what Zoho holds is the thing to act on.
-      const sent = c.done === total ? `Sent all ${things(total)}` : `Sent ${formatCount(c.done)} of ${things(total)}${attention(c, w).length ? `, ${attention(c, w).join(', ')}` : ''}`;
+      const asks = attention(c, w);
+      const sent = c.done === total ? `Sent all ${things(total)}` : `Sent ${formatCount(c.done)} of ${things(total)}${asks.length ? `, ${asks.join(', ')}` : ''}`;
       return `${sent}; Zoho differs from what was approved — ${seen === 'listed' ? 'open it and resolve each finding.' : 'resolve each finding below.'}`;
     }
     case 'failed': {
       const asks = [...attention(c, w), notSent ? `${formatCount(notSent)} not sent` : ''].filter(Boolean);
       const them = c.failed + c.needs_review + notSent === 1 ? 'it' : 'them';
       const look = seen === 'listed' ? 'open it to see why' : 'see why below';
-      const then = w.again ? `${look} and send ${them} again` : kind === 'zoho-post' ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', handedOn) : ''}` : `${look}, then post ${them} in a new batch`;
+      const then = endsWithRest(kind, state) ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', handedOn) : ''}` : `${look} and send ${them} again`;
       return `Not all ${w.verb}${asks.length ? `: ${asks.join(', ')}` : ''} (${formatCount(c.done)} of ${formatCount(total)} ${w.verb}) — ${then}.`;
     }
     case 'cancelled': {
-      const rest = kind === 'zoho-post' && notDoneOf(c) ? newBatch(c, seen, ' — ', handedOn) : '';
+      const rest = endsWithRest(kind, state) && notDoneOf(c) ? newBatch(c, seen, ' — ', handedOn) : '';
       if (!finishedOf(c)) return `Withdrawn or cancelled before anything was sent${seen === 'panel' || handedOn.length ? rest : ''}.`;
       const asks = attention(c, w);
       const left = notSent ? `; ${formatCount(notSent)} not sent${rest || ` — prepare a new batch for ${notSent === 1 ? 'it' : 'them'}`}` : rest;

@@ -3,7 +3,7 @@
  * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
  */
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
-import { notDoneOf, sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
+import { endsWithRest, notDoneOf, sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import type { LeaseView } from '../../../src/zoho';
@@ -90,7 +90,7 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
   const said = (progress && sentBatchSentence(batch.kind, state, progress.counts, 'panel', progress.handedOn)) ?? '';
   // A posting is not sent again once it ended: what it did not post goes in a new batch, prepared here
   // and approved like any other. (A correction that failed runs again under its own approval.)
-  const count = progress && batch.kind === 'zoho-post' && (state === 'failed' || state === 'cancelled') && !progress.handedOn?.length ? notDoneOf(progress.counts) : 0;
+  const count = progress && endsWithRest(batch.kind, state) && !progress.handedOn?.length ? notDoneOf(progress.counts) : 0;
   if (count) {
     if (blocked) return { step: 'rest', canAct: false, count, hint: `${said} Fix the blocking problems below first: nothing is posted while one remains.` };
     if (!holds('preparer')) return { step: 'rest', canAct: false, count, hint: `${said} A preparer prepares it: sign in as one.` };
