@@ -19,7 +19,7 @@ import { generateDemoData } from '../../scripts/generate-demo-data';
 import { startDemoFtpTarget, type DemoFtpTarget } from '../../server/dev/demo-ftp-target';
 import type { RunningSandbox, WriteHook } from '../../server/dev/zoho-sandbox';
 import { connectSandbox, startSandbox } from '../integration/zoho-fixtures';
-import { assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
+import { approveSettlementsPosting, assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
 import { expectBarShowsCount, expectFitsPane } from './layout';
 import { startE2eServer, type RunningServer } from './server';
 
@@ -295,13 +295,7 @@ test('a posting followed while it runs, on the Settlements page and in the inbox
   await panel.getByRole('button', { name: 'Prepare batch' }).click();
   await expectText(panel, 'awaiting approval');
 
-  const inbox = await openPage(bob, 'Approvals');
-  if (await inbox.getByTestId('batch-detail').isVisible()) await inbox.getByTestId('inbox-back').click();
-  await inbox.getByTestId('inbox-refresh').click();
-  await inbox.getByTestId('inbox-row').filter({ hasText: 'Settlements → Zoho Books' }).filter({ hasText: 'awaiting approval' }).click();
-  const detail = inbox.getByTestId('batch-detail');
-  await detail.getByTestId('detail-approve').click();
-  await expectText(detail.getByTestId('detail-state'), 'approved');
+  const { inbox, detail } = await approveSettlementsPosting(bob);
 
   // The first document waits at Zoho until both people have seen the posting under way.
   let arrived!: () => void;

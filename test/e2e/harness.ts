@@ -196,6 +196,18 @@ export async function openPage(page: Page, title: string): Promise<Locator> {
   return region;
 }
 
+/** An approver, on the Approvals page's list (refreshed), opens the settlements posting awaiting approval and approves it. */
+export async function approveSettlementsPosting(page: Page): Promise<{ inbox: Locator; detail: Locator }> {
+  const inbox = await openPage(page, 'Approvals');
+  if (await inbox.getByTestId('batch-detail').isVisible()) await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  await inbox.getByTestId('inbox-row').filter({ hasText: 'Settlements → Zoho Books' }).filter({ hasText: 'awaiting approval' }).click();
+  const detail = inbox.getByTestId('batch-detail');
+  await detail.getByTestId('detail-approve').click();
+  await expectText(detail.getByTestId('detail-state'), 'approved');
+  return { inbox, detail };
+}
+
 /**
  * The harness on the demo data, with the demo FTP target running first: the server registers it as
  * the partner for every card network and SPURSH when it starts, so a flow can be prepared for

@@ -15,7 +15,7 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { connectSandbox, startSandbox } from '../integration/zoho-fixtures';
-import { assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
+import { approveSettlementsPosting, assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
 import { expectFitsPane } from './layout';
 import { startE2eServer, type RunningServer } from './server';
 
@@ -69,15 +69,7 @@ async function build(page: Page) {
 }
 
 /** bob approves the settlements batch waiting in his inbox. */
-async function bobApproves(): Promise<void> {
-  const inbox = await openPage(sessions.bob.page, 'Approvals');
-  if (await inbox.getByTestId('batch-detail').isVisible()) await inbox.getByTestId('inbox-back').click();
-  await inbox.getByTestId('inbox-refresh').click();
-  await inbox.getByTestId('inbox-row').filter({ hasText: 'Settlements → Zoho Books' }).filter({ hasText: 'awaiting approval' }).click();
-  const detail = inbox.getByTestId('batch-detail');
-  await detail.getByTestId('detail-approve').click();
-  await expectText(detail.getByTestId('detail-state'), 'approved');
-}
+const bobApproves = () => approveSettlementsPosting(sessions.bob.page);
 
 test('a posting that failed part-way: the rest is prepared from the panel, approved by another person and posted once', async () => {
   const alice = sessions.alice.page;
