@@ -10,12 +10,15 @@
  * - `splitCsvBytes(bytes, name, scratch?)` → `CsvSpans | null`; `scratch` (a `CsvScratch`): span arrays
  *   reused from file to file (fresh memory costs more than splitting), the spans then views of them
  *   that the next split with it overwrites.
+ * - `csvForm(bytes)` → where records begin, the delimiter and line break papaparse guesses (null: a form
+ *   left to parseCsv).
  * - `CsvSpans`: `header` (as parseCsv's table has it), `rows`, `rowStart` (rows + 1 field indexes),
  *   `start`/`end` per field (a span of `bytes`; start < 0: `literals[-1 - start]`, a quoted field with
  *   doubled quotes), `problems` (parseCsv's field-count warnings), `text` (a SpanText over the bytes).
  */
 import Papa from 'papaparse';
-import { warning, type Problem } from './problems';
+import { fieldCountWarning } from './csv';
+import type { Problem } from './problems';
 import { SPACE, SpanText, utf8SequenceLength } from './text-bytes';
 import { resized } from './typed-arrays';
 
@@ -34,6 +37,20 @@ export interface CsvSpans {
 const QUOTE = 34;
 const LF = 10;
 const CR = 13;
+
+/** The form of a CSV file as papaparse would read it: where its records begin (after a BOM), its delimiter and line break. */
+export interface CsvForm {
+  from: number;
+  delimiter: number;
+  crlf: boolean;
+}
+
+/** The file's form, or null when papaparse's guess is not one the byte readers follow (the caller then uses parseCsv). */
+export function csvForm(bytes: Uint8Array): CsvForm | null {
+  const from = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  const g = guess(bytes, from);
+  return g && { from, ...g };
+}
 
 /** What papaparse guesses for this file, from the same first megabyte and ten records it looks at. */
 function guess(bytes: Uint8Array, from: number): { delimiter: number; crlf: boolean } | null {
@@ -76,10 +93,9 @@ export class CsvScratch {
 export function splitCsvBytes(bytes: Uint8Array, name: string, scratch: CsvScratch = new CsvScratch()): CsvSpans | null {
   const b = bytes;
   const n = b.length;
-  const from = n >= 3 && b[0] === 0xef && b[1] === 0xbb && b[2] === 0xbf ? 3 : 0;
-  const g = guess(b, from);
-  if (!g) return null;
-  const { delimiter: delim, crlf } = g;
+  const form = csvForm(b);
+  if (!form) return null;
+  const { from, delimiter: delim, crlf } = form;
   const text = new SpanText(b, 'utf-8');
   // per byte, in an unquoted field: 0 goes on, 1 ends the field (delimiter, line break, quote), 2 starts a multi-byte character
   const stops = new Uint8Array(256);
@@ -197,8 +213,7 @@ export function splitCsvBytes(bytes: Uint8Array, name: string, scratch: CsvScrat
   const width = rowStarts[1]! - rowStarts[0]!;
   for (let r = 1; r + 1 < records; r++) {
     const count = rowStarts[r + 1]! - rowStarts[r]!;
-    if (count !== width)
-      problems.push(warning({ source: name, row: r + 1, message: `This line has ${count} fields where the header has ${width}.`, code: 'field-count' }));
+    if (count !== width) problems.push(fieldCountWarning(name, r + 1, count, width));
   }
   const header: string[] = [];
   for (let f = rowStarts[0]!; f < rowStarts[1]!; f++) header.push((start[f]! < 0 ? literals[-1 - start[f]!]! : text.text(start[f]!, end[f]!)).replace(/^\uFEFF/, '').trim());

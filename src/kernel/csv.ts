@@ -53,6 +53,11 @@ export function csvRow(cells: readonly Cell[], options: CsvOptions = {}): string
   return out;
 }
 
+/** The warning for a record whose field count is not the header's (every CSV reader words it so). */
+export function fieldCountWarning(source: string, row: number, count: number, width: number): Problem {
+  return warning({ source, row, message: `This line has ${count} fields where the header has ${width}.`, code: 'field-count' });
+}
+
 export function toCsv(header: readonly string[], rows: Iterable<readonly Cell[]>, options: CsvOptions = {}): string {
   const eol = options.lineEnding ?? '\r\n';
   const parts: string[] = [csvRow(header, options)];
@@ -88,15 +93,7 @@ export function parseCsv(text: string, options: ParseCsvOptions): { table: Table
   const width = values[0]!.length;
   // Line numbers are lost once blank lines are skipped; keep them by counting the rows we return.
   values.forEach((r, i) => {
-    if (i > 0 && r.length !== width)
-      problems.push(
-        warning({
-          source: options.name,
-          row: i + 1,
-          message: `This line has ${r.length} fields where the header has ${width}.`,
-          code: 'field-count',
-        }),
-      );
+    if (i > 0 && r.length !== width) problems.push(fieldCountWarning(options.name, i + 1, r.length, width));
   });
   return { table: tableFromValues(options.name, values), problems };
 }

@@ -14,7 +14,8 @@
  * - `utf8SequenceLength(bytes, i, end)`: length of the valid UTF-8 sequence starting at i, 0 when invalid.
  * - `encodeUtf8(text)`, `decodeUtf8(bytes)`: a string's UTF-8 bytes and back.
  * - `decodeWindows1252(bytes)`: windows-1252 text (every byte maps to a character).
- * - `ByteKeys`: byte strings (from any buffer) ↔ small integer ids, kept in one pool.
+ * - `ByteKeys`: byte strings (from any buffer) ↔ small integer ids, kept in one pool; `findHashed` / `idHashed`
+ *   with the hash (`byteHash`, or BYTE_HASH_START and BYTE_HASH_STEP byte by byte) the caller already has.
  */
 import { ByteWriter } from './byte-writer';
 
@@ -233,6 +234,17 @@ export class SpanText {
  * the set outlives the buffers they came from (a reader that lets each file go keeps what it met).
  * `salt` keeps equal bytes of different kinds apart (one partner's reference from another's).
  */
+/** ByteKeys' hash of bytes (FNV-1a): `h = BYTE_HASH_START`, then `h = Math.imul(h ^ byte, BYTE_HASH_STEP)` per byte. */
+export const BYTE_HASH_STEP = 0x01000193;
+export const BYTE_HASH_START = Math.imul(0x811c9dc5, BYTE_HASH_STEP);
+
+/** ByteKeys' hash of bytes[s, e) (salt 0). */
+export function byteHash(b: Uint8Array, s: number, e: number): number {
+  let h = BYTE_HASH_START;
+  for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, BYTE_HASH_STEP);
+  return h;
+}
+
 export class ByteKeys {
   private pool = new Uint8Array(1 << 16);
   private used = 0;
@@ -250,14 +262,22 @@ export class ByteKeys {
   private lastHash = 0;
 
   private hash(salt: number, b: Uint8Array, s: number, e: number): number {
-    let h = Math.imul(0x811c9dc5 ^ salt, 0x01000193);
-    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, 0x01000193);
+    let h = Math.imul(0x811c9dc5 ^ salt, BYTE_HASH_STEP);
+    for (let i = s; i < e; i++) h = Math.imul(h ^ b[i]!, BYTE_HASH_STEP);
     return h;
   }
 
   /** The id of bytes[s, e) (with salt), or -1 when not in the set. */
   find(salt: number, b: Uint8Array, s: number, e: number): number {
-    const h = (this.lastHash = this.hash(salt, b, s, e));
+    return this.findHashed(this.hash(salt, b, s, e), salt, b, s, e);
+  }
+
+  /**
+   * `find` with the bytes' hash given: `h` is what `byteHash` gives (salt 0) — a reader that hashed each
+   * field while splitting its record (src/kernel/csv-plain.ts) need not read the bytes twice.
+   */
+  findHashed(h: number, salt: number, b: Uint8Array, s: number, e: number): number {
+    this.lastHash = h;
     const t = this.table;
     const mask = (t.length >> 2) - 1;
     const len = e - s;
@@ -299,6 +319,12 @@ export class ByteKeys {
   id(salt: number, b: Uint8Array, s: number, e: number): number {
     const k = this.find(salt, b, s, e);
     return k >= 0 ? k : this.add(salt, b, s, e);
+  }
+
+  /** `id` (salt 0) with the bytes' hash given (see findHashed). */
+  idHashed(h: number, b: Uint8Array, s: number, e: number): number {
+    const k = this.findHashed(h, 0, b, s, e);
+    return k >= 0 ? k : this.add(0, b, s, e);
   }
 
   /** The UTF-8 text of an id's bytes. */

@@ -1,9 +1,14 @@
 /**
+ * (Over 400 lines: the rules for a row, `readRow`, and their form for plain CSV rows, `readPlainRow`, are
+ * kept side by side so that a change to one is made next to the other.)
+ *
  * Partner files → expense lines in the normal form, with a problem per bad row. Each file's layout is
  * recognised and compiled to a column plan once (./plan.ts); each row is then read by one set of rules
  * (`readRow`) from either a sheet's cells or a CSV file's bytes (./rows.ts: split where they lie, no string
- * per cell: values are decoded once per distinct text and plain amounts read straight to cents). Lines are
- * kept as columns (./columns.ts) keyed by integer ids, so a million lines stay small.
+ * per cell: values are decoded once per distinct text and plain amounts read straight to cents). A CSV
+ * file's plain rows that the rules find nothing to say about are read in one pass over their bytes
+ * (`readPlainRow`: each value looked up by the hash taken while splitting); any other row goes to the
+ * rules. Lines are kept as columns (./columns.ts) keyed by integer ids, so a million lines stay small.
  *
  * Public API
  * - `readExpenseLines(tables, options)` → { lines, problems, layouts }.
@@ -13,8 +18,11 @@
  * - `ExpenseLine`, `ReadLinesOptions`, `ReadLinesResult`; `recogniseLayout` (./plan.ts).
  */
 import { blocking, isBlank, minorUnitDigits, parseCsv, warning, type Problem, type Table } from '../kernel';
-import { isCurrencyCode } from '../kernel/money';
-import { CsvScratch, splitCsvBytes } from '../kernel/csv-bytes';
+import { AMOUNT_INTEGER, AMOUNT_POINT, isCurrencyCode, plainAmount, plainAmountAt } from '../kernel/money';
+import { csvForm, CsvScratch, splitCsvBytes, type CsvSpans } from '../kernel/csv-bytes';
+import { fieldCountWarning } from '../kernel/csv';
+import { PlainRecords, RECORD, END } from '../kernel/csv-plain';
+import { SPACE, SpanText } from '../kernel/text-bytes';
 import { CellMemo, CellRow, SpanRow, type RowCells } from './rows';
 import { ExpenseColumns, type ExpenseLine, type TextIds } from './columns';
 import { copyInto, duplicateReference, RecordedReferences, remapInto, sameReadOptions, type ExpensePart } from './parts';
@@ -57,11 +65,25 @@ interface WordMeaning {
 /** A file's compiled plan, the meanings of the words met in it, and the ids of its partner and name. */
 interface FilePlan {
   plan: ColumnPlan;
+  /** The header the plan was made from. */
+  header: readonly string[];
   meanings: Map<number, WordMeaning>;
   partner: number;
   source: number;
   /** Per date cell met (RowCells.dateCell): the id of its ISO date (the file's date style is one). */
   dateIds: number[];
+  /** For plain rows (readPlainRow): the columns of the REQUIRED fields. */
+  required?: Int32Array;
+  /** For plain rows (readPlainRow): what each cell of the few-values memo means here, once met. */
+  few?: { meaning: WordMeaning[]; mark: boolean[]; currency: Currency[]; date: (string | null)[] };
+}
+
+type Currency = { code: string; ok: boolean; twoDecimals: boolean };
+
+/** An ASCII span that is only spaces (or empty). */
+function blankSpan(b: Uint8Array, s: number, e: number): boolean {
+  while (s < e && SPACE[b[s]!]) s++;
+  return s === e;
 }
 
 export function readExpenseLines(tables: readonly Table[], options: ReadLinesOptions = {}): ReadLinesResult {
@@ -226,9 +248,13 @@ export class ExpenseLineReader {
   /** A sheet (or a table from any source). */
   read(table: Table): void {
     const plan = this.plan(table);
-    if (!plan) return;
+    if (plan) this.readTableRows(plan, table, 0);
+  }
+
+  /** A table's rows from row index `from`. */
+  private readTableRows(plan: FilePlan, table: Table, from: number): void {
     const row = this.cellRow;
-    for (let i = 0; i < table.rows.length; i++) {
+    for (let i = from; i < table.rows.length; i++) {
       const cells = table.rows[i]!;
       if (cells.every(isBlank)) continue;
       row.cells = cells;
@@ -243,20 +269,53 @@ export class ExpenseLineReader {
    * (syntax, field counts, empty), which hosts list before the rows' problems, as they do for a table.
    */
   readCsv(name: string, bytes: Uint8Array, decode: () => string): Problem[] {
-    const csv = splitCsvBytes(bytes, name, this.scratch);
-    if (!csv) {
-      const parsed = parseCsv(decode(), { name });
-      this.read(parsed.table);
-      return parsed.problems;
-    }
-    const plan = this.plan({ name, header: csv.header, rows: [], firstRowNumber: 2 });
-    if (!plan) return csv.problems;
-    const row = new SpanRow(csv, this.store.names, this.memos);
-    for (let r = 0; r < csv.rows; r++) {
-      row.at(r);
+    // Plain records first (src/kernel/csv-plain.ts: each field found and hashed in one pass); from the
+    // first record that is not plain, the file is split or parsed as below, which give the same records.
+    const form = csvForm(bytes);
+    const records = form && PlainRecords.open(bytes, form);
+    if (!records) return this.readCsvFrom(name, bytes, decode, null, 0);
+    const plan = this.plan({ name, header: records.header, rows: [], firstRowNumber: 2 });
+    if (!plan) return (splitCsvBytes(bytes, name, this.scratch) ?? parseCsv(decode(), { name })).problems;
+    const width = records.width;
+    // a record readPlainRow leaves to the rules is read as a one-record CsvSpans over the records' spans
+    const one: CsvSpans = { bytes, text: new SpanText(bytes, 'utf-8'), header: records.header, rows: 1, rowStart: new Int32Array(2), start: records.start, end: records.end, literals: [], problems: [] };
+    const row = new SpanRow(one, this.store.names, this.memos);
+    const problems: Problem[] = [];
+    for (;;) {
+      const got = records.next();
+      if (got === END) return problems;
+      if (got !== RECORD) return this.readCsvFrom(name, bytes, decode, plan, records.taken);
+      const rowNo = records.taken + 1;
+      if (records.count !== width) problems.push(fieldCountWarning(name, rowNo, records.count, width));
+      else if (this.readPlainRow(plan, records, one.text, rowNo)) continue;
+      one.start = records.start;
+      one.end = records.end;
+      one.rowStart[1] = records.count;
+      row.at(0);
+      row.row = rowNo;
       this.readRow(plan, name, row);
     }
-    return csv.problems;
+  }
+
+  /**
+   * A CSV file split where it lies (splitCsvBytes), else parsed, its records read from data record
+   * `from` on (those before were plain and read already, with `plan`); the file's own problems.
+   */
+  private readCsvFrom(name: string, bytes: Uint8Array, decode: () => string, plan: FilePlan | null, from: number): Problem[] {
+    const csv = splitCsvBytes(bytes, name, this.scratch);
+    const parsed = csv ? null : parseCsv(decode(), { name });
+    const header = csv ? csv.header : parsed!.table.header;
+    if (plan && header.join('\u0000') !== plan.header.join('\u0000')) throw new Error(`${name}: the header read twice differs (${plan.header.join(', ')} / ${header.join(', ')}).`);
+    plan ??= this.plan(parsed ? parsed.table : { name, header, rows: [], firstRowNumber: 2 });
+    if (plan && parsed) this.readTableRows(plan, parsed.table, from);
+    else if (plan && csv) {
+      const row = new SpanRow(csv, this.store.names, this.memos);
+      for (let r = from; r < csv.rows; r++) {
+        row.at(r);
+        this.readRow(plan, name, row);
+      }
+    }
+    return (csv ?? parsed)!.problems;
   }
 
   private plan(table: Table): FilePlan | null {
@@ -281,7 +340,7 @@ export class ExpenseLineReader {
       return null;
     }
     this.layouts.push({ source: table.name, partner: hit.profile.partner });
-    return { plan: compilePlan(hit.profile, table.header, hit.index), meanings: new Map(), partner: this.store.partners.id(hit.profile.partner), source: this.store.sources.id(table.name), dateIds: [] };
+    return { plan: compilePlan(hit.profile, table.header, hit.index), header: table.header, meanings: new Map(), partner: this.store.partners.id(hit.profile.partner), source: this.store.sources.id(table.name), dateIds: [] };
   }
 
   // The last currency and date met and their ids: lines repeat them, a Map lookup per line is not needed.
@@ -308,9 +367,109 @@ export class ExpenseLineReader {
     return c;
   }
 
+  /** What the expense word of text id `wordId` means in a file's plan. */
+  private meaningOf(p: FilePlan, wordId: number): WordMeaning {
+    let meaning = p.meanings.get(wordId);
+    if (!meaning) {
+      const { plan } = p;
+      const word = this.store.names.values[wordId]!;
+      const lower = word.toLowerCase();
+      const type = plan.words.get(lower);
+      const credit = !type && plan.creditWords.has(lower);
+      const t = type ?? plan.creditWords.get(lower);
+      meaning = { type: t, typeIndex: t ? EXPENSE_TYPES.indexOf(t) : -1, credit, word };
+      p.meanings.set(wordId, meaning);
+    }
+    return meaning;
+  }
+
+  /**
+   * A plain CSV record of the header's width as `readRow` reads it when the rules find nothing to say
+   * — no blank, a reference as written, a known word, a currency code, a plain amount that is not zero
+   * and not negative unless a credit, a date in the month, a reference not given before: its line is
+   * added exactly as readRow adds it, and true returned. Otherwise it returns false having changed
+   * nothing but what is remembered of cells (the same whichever reads them), and the record goes to
+   * readRow. Values are looked up by the hashes the records were split with. (read.test.ts: the same
+   * lines and problems as the simple reader on random files, most rows plain.)
+   */
+  private readPlainRow(p: FilePlan, r: PlainRecords, spans: SpanText, rowNo: number): boolean {
+    const { at, profile, marks } = p.plan;
+    const b = r.bytes;
+    const { start, end, hash } = r;
+    const { store, memos, options } = this;
+    const names = store.names;
+    const required = (p.required ??= Int32Array.from(REQUIRED, (f) => at[f]));
+    for (let k = 0; k < required.length; k++) {
+      const col = required[k]!;
+      let i = start[col]!;
+      const e = end[col]!;
+      while (i < e && SPACE[b[i]!]) i++;
+      if (i === e) return false;
+    }
+    // the reference: its trimmed bytes when neither a decimal point nor an exponent (those readId reads)
+    let rs = start[at.reference]!;
+    let re = end[at.reference]!;
+    while (SPACE[b[rs]!]) rs++;
+    while (SPACE[b[re - 1]!]) re--;
+    for (let i = rs; i < re; i++) if (b[i] === 46 || b[i] === 101 || b[i] === 69) return false;
+
+    const few = (p.few ??= { meaning: [], mark: [], currency: [], date: [] });
+    let col = at.expenseType;
+    let raw = memos.few.idHashed(hash[col]!, b, start[col]!, end[col]!);
+    const meaning = (few.meaning[raw] ??= this.meaningOf(p, memos.few.nameId(raw, names, spans, start[col]!, end[col]!)));
+    if (!meaning.type) return false;
+    let credit = meaning.credit;
+    if ((col = at.credit) >= 0 && !blankSpan(b, start[col]!, end[col]!)) {
+      raw = memos.few.idHashed(hash[col]!, b, start[col]!, end[col]!);
+      if ((few.mark[raw] ??= marks.has(names.values[memos.few.nameId(raw, names, spans, start[col]!, end[col]!)]!.toUpperCase()))) credit = true;
+    }
+    let cur: Currency;
+    if ((col = at.currency) >= 0 && !blankSpan(b, start[col]!, end[col]!)) {
+      raw = memos.few.idHashed(hash[col]!, b, start[col]!, end[col]!);
+      cur = few.currency[raw] ??= this.currency(memos.few.nameId(raw, names, spans, start[col]!, end[col]!), profile);
+    } else cur = this.currency(-1, profile);
+    if (!cur.ok || !cur.twoDecimals || profile.decimal === ',') return false;
+
+    col = at.amount;
+    let as = start[col]!;
+    let ae = end[col]!;
+    while (SPACE[b[as]!]) as++;
+    while (SPACE[b[ae - 1]!]) ae--;
+    const form = plainAmountAt(b, as, ae);
+    if (form !== AMOUNT_INTEGER && form !== AMOUNT_POINT) return false;
+    let cents = plainAmount.cents;
+    if (cents < 0 && !credit) return false;
+    if (credit) cents = -Math.abs(cents);
+    if (cents === 0) return false;
+
+    col = at.date;
+    const dateCell = memos.few.idHashed(hash[col]!, b, start[col]!, end[col]!);
+    let iso = few.date[dateCell];
+    if (iso === undefined) {
+      const d = memos.few.dateOf(dateCell, profile.slash, spans, start[col]!, end[col]!);
+      iso = few.date[dateCell] = d.ok && (!options.month || d.iso.slice(0, 7) === options.month) ? d.iso : null;
+    }
+    if (iso === null) return false;
+
+    let reference = -1;
+    if (this.recorded) this.recorded.add(b, rs, re, p.partner, p.source, rowNo, this.problems.length, store.count, p.plan.header.reference);
+    else {
+      if (store.references.find(p.partner, b, rs, re) >= 0) return false;
+      reference = store.references.add(p.partner, b, rs, re, p.source, rowNo);
+    }
+    // (in readRow's order, so that new texts get the same ids)
+    const dateId = (p.dateIds[dateCell] ??= this.id(iso, true));
+    col = at.customer;
+    const customer = memos.customers.nameId(memos.customers.idHashed(hash[col]!, b, start[col]!, end[col]!), names, spans, start[col]!, end[col]!);
+    col = at.user;
+    const user = memos.many.nameId(memos.many.idHashed(hash[col]!, b, start[col]!, end[col]!), names, spans, start[col]!, end[col]!);
+    store.add(p.partner, customer, user, meaning.typeIndex, cents, this.id(cur.code), dateId, reference, credit, p.source, rowNo);
+    return true;
+  }
+
   /** The rules for one row: a problem for each bad value; a line when nothing blocks. */
   private readRow(p: FilePlan, source: string, row: RowCells): void {
-    const { plan, meanings } = p;
+    const { plan } = p;
     const { at, header, profile } = plan;
     const { problems, store, options } = this;
     const rowNo = row.row;
@@ -330,17 +489,7 @@ export class ExpenseLineReader {
     const refOk = row.reference(at.reference);
     if (!refOk) block({ ...where('reference', row.cell(at.reference)), message: `${header.reference}: ${row.refReason}`, code: 'bad-reference' });
 
-    const wordId = row.textId(at.expenseType);
-    let meaning = meanings.get(wordId);
-    if (!meaning) {
-      const word = store.names.values[wordId]!;
-      const lower = word.toLowerCase();
-      const type = plan.words.get(lower);
-      const credit = !type && plan.creditWords.has(lower);
-      const t = type ?? plan.creditWords.get(lower);
-      meaning = { type: t, typeIndex: t ? EXPENSE_TYPES.indexOf(t) : -1, credit, word };
-      meanings.set(wordId, meaning);
-    }
+    const meaning = this.meaningOf(p, row.textId(at.expenseType));
     const expenseType = meaning.type;
     let credit = meaning.credit;
     if (!expenseType)

@@ -10,7 +10,7 @@
 import { isBlank, parseAmount, readDate, readId, type Cell } from '../kernel';
 import { AMOUNT_INTEGER, AMOUNT_POINT, plainAmount, plainAmountAt, type AmountResult } from '../kernel/money';
 import type { CsvSpans } from '../kernel/csv-bytes';
-import { ByteKeys, SPACE, encodeUtf8 } from '../kernel/text-bytes';
+import { ByteKeys, SPACE, encodeUtf8, type SpanText } from '../kernel/text-bytes';
 import type { TextIds } from './columns';
 import type { PartnerProfile } from './profiles';
 
@@ -111,7 +111,26 @@ export class CellMemo {
   /** Per profile date style: each cell's date, once read. */
   readonly dates = new Map<string, DateResult[]>();
   id(b: Uint8Array, s: number, e: number): number {
-    const k = this.keys.id(0, b, s, e);
+    return this.made(this.keys.id(0, b, s, e));
+  }
+  /** `id` with the bytes' hash given (ByteKeys.idHashed). */
+  idHashed(h: number, b: Uint8Array, s: number, e: number): number {
+    return this.made(this.keys.idHashed(h, b, s, e));
+  }
+  /** The id in `names` of the text() of cell `raw`, the bytes [s, e) of `spans` (decoded once per cell). */
+  nameId(raw: number, names: TextIds, spans: SpanText, s: number, e: number): number {
+    const id = this.textId[raw]!;
+    return id >= 0 ? id : (this.textId[raw] = names.id(text(spans.text(s, e))));
+  }
+  /** The date of cell `raw`, the bytes [s, e) of `spans`, in a profile's date style (read once per cell and style). */
+  dateOf(raw: number, slash: PartnerProfile['slash'], spans: SpanText, s: number, e: number): DateResult {
+    const key = slash ?? '';
+    let cache = this.dates.get(key);
+    if (!cache) this.dates.set(key, (cache = []));
+    return (cache[raw] ??= readDate(spans.text(s, e), { slash }));
+  }
+  /** Room in textId for cell k. */
+  private made(k: number): number {
     if (k >= this.textId.length) {
       const bigger = new Int32Array(this.textId.length * 2).fill(-1);
       bigger.set(this.textId);
@@ -181,9 +200,7 @@ export class SpanRow implements RowCells {
     const memo = this.memos[kind];
     const raw = this.rawId(col, memo);
     if (raw < 0) return this.names.id(text(this.literal(col)!));
-    let id = memo.textId[raw]!;
-    if (id < 0) id = memo.textId[raw] = this.names.id(text(this.cell(col)));
-    return id;
+    return memo.nameId(raw, this.names, this.csv.text, this.csv.start[this.first + col]!, this.csv.end[this.first + col]!);
   }
 
   /** Trimmed span of a (non-literal) cell in ts/te; false when trimming needs decoding (non-ASCII at an edge). */
@@ -245,11 +262,7 @@ export class SpanRow implements RowCells {
   date(col: number, slash: PartnerProfile['slash']): DateResult {
     const raw = (this.dateCell = col < 0 || col >= this.count ? -1 : this.rawId(col, this.memos.few));
     if (raw < 0) return readDate(this.cell(col), { slash });
-    const key = slash ?? '';
-    const dates = this.memos.few.dates;
-    let cache = dates.get(key);
-    if (!cache) dates.set(key, (cache = []));
-    return (cache[raw] ??= readDate(this.cell(col), { slash }));
+    return this.memos.few.dateOf(raw, slash, this.csv.text, this.csv.start[this.first + col]!, this.csv.end[this.first + col]!);
   }
 }
 
