@@ -90,12 +90,13 @@ export class PlainRecords {
     let s = i;
     let h = BYTE_HASH_START;
     for (;;) {
-      const c = i < n ? b[i]! : -1;
-      if (c >= 0 && stops[c] === 0) {
+      let c = -1;
+      for (; i < n; i++) {
+        c = b[i]!;
+        if (stops[c] !== 0) break;
         h = Math.imul(h ^ c, BYTE_HASH_STEP);
-        i++;
-        continue;
       }
+      if (i >= n) c = -1;
       // a field ends here (or the record is not plain)
       let next: number;
       if (c === delim) next = -1;
