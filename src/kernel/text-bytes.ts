@@ -14,8 +14,9 @@
  * - `utf8SequenceLength(bytes, i, end)`: length of the valid UTF-8 sequence starting at i, 0 when invalid.
  * - `encodeUtf8(text)`, `decodeUtf8(bytes)`: a string's UTF-8 bytes and back.
  * - `decodeWindows1252(bytes)`: windows-1252 text (every byte maps to a character).
- * - `ByteKeys`: byte strings (from any buffer) ↔ small integer ids, kept in one pool; `findHashed` / `idHashed`
- *   with the hash (`byteHash`, or BYTE_HASH_START and BYTE_HASH_STEP byte by byte) the caller already has.
+ * - `ByteKeys(values?)`: byte strings (from any buffer) ↔ small integer ids, kept in one pool; `findHashed` /
+ *   `idHashed` with the hash (`byteHash`, or BYTE_HASH_START and BYTE_HASH_STEP byte by byte) the caller
+ *   already has; with `values`, a number kept per key (`value(k)`, `lastValue()` of the key last found or added).
  */
 import { ByteWriter } from './byte-writer';
 
@@ -248,6 +249,13 @@ export function byteHash(b: Uint8Array, s: number, e: number): number {
 export class ByteKeys {
   private pool = new Uint8Array(1 << 16);
   private used = 0;
+  /**
+   * `values`: each key keeps a number (-1 until set) in the 4 bytes before its bytes in the pool, where
+   * the check of a match has just read: a large set's value costs no look-up of its own.
+   */
+  constructor(private readonly values = false) {}
+  /** Where in the pool the bytes of the last key found or added begin. */
+  private lastAt = 0;
   private start = new Int32Array(1024);
   private end = new Int32Array(1024);
   private saltOf = new Int32Array(1024);
@@ -290,7 +298,10 @@ export class ByteKeys {
       const pool = this.pool;
       let i = 0;
       while (i < len && pool[p + i] === b[s + i]) i++;
-      if (i === len && (!this.salted || this.saltOf[k] === salt)) return k;
+      if (i === len && (!this.salted || this.saltOf[k] === salt)) {
+        this.lastAt = p;
+        return k;
+      }
     }
   }
 
@@ -299,12 +310,18 @@ export class ByteKeys {
     const k = this.count++;
     if (k === this.start.length) this.grow();
     const len = e - s;
-    if (this.used + len > this.pool.length) {
-      const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.used + len));
+    const before = this.values ? 4 : 0;
+    if (this.used + before + len > this.pool.length) {
+      const bigger = new Uint8Array(Math.max(this.pool.length * 2, this.used + before + len));
       bigger.set(this.pool.subarray(0, this.used));
       this.pool = bigger;
     }
+    if (before) {
+      this.pool.fill(0xff, this.used, this.used + 4); // the value: -1
+      this.used += 4;
+    }
     for (let i = 0; i < len; i++) this.pool[this.used + i] = b[s + i]!;
+    this.lastAt = this.used;
     this.start[k] = this.used;
     this.end[k] = this.used + len;
     this.used += len;
@@ -325,6 +342,33 @@ export class ByteKeys {
   idHashed(h: number, b: Uint8Array, s: number, e: number): number {
     const k = this.findHashed(h, 0, b, s, e);
     return k >= 0 ? k : this.add(0, b, s, e);
+  }
+
+  /** The number kept with key k (a set made with `values`). */
+  value(k: number): number {
+    return this.valueAt(this.start[k]!);
+  }
+  setValue(k: number, v: number): void {
+    this.setValueAt(this.start[k]!, v);
+  }
+  /** The number kept with the key last found or added. */
+  lastValue(): number {
+    return this.valueAt(this.lastAt);
+  }
+  setLastValue(v: number): void {
+    this.setValueAt(this.lastAt, v);
+  }
+  private valueAt(at: number): number {
+    const p = this.pool;
+    return p[at - 4]! | (p[at - 3]! << 8) | (p[at - 2]! << 16) | (p[at - 1]! << 24);
+  }
+  private setValueAt(at: number, v: number): void {
+    if (!this.values) throw new Error('This ByteKeys keeps no values.');
+    const p = this.pool;
+    p[at - 4] = v;
+    p[at - 3] = v >> 8;
+    p[at - 2] = v >> 16;
+    p[at - 1] = v >> 24;
   }
 
   /** The UTF-8 text of an id's bytes. */

@@ -460,9 +460,9 @@ export class ExpenseLineReader {
     // (in readRow's order, so that new texts get the same ids)
     const dateId = (p.dateIds[dateCell] ??= this.id(iso, true));
     col = at.customer;
-    const customer = memos.customers.nameId(memos.customers.idHashed(hash[col]!, b, start[col]!, end[col]!), names, spans, start[col]!, end[col]!);
+    const customer = memos.customers.nameIdHashed(hash[col]!, names, spans, start[col]!, end[col]!);
     col = at.user;
-    const user = memos.many.nameId(memos.many.idHashed(hash[col]!, b, start[col]!, end[col]!), names, spans, start[col]!, end[col]!);
+    const user = memos.many.nameIdHashed(hash[col]!, names, spans, start[col]!, end[col]!);
     store.add(p.partner, customer, user, meaning.typeIndex, cents, this.id(cur.code), dateId, reference, credit, p.source, rowNo);
     return true;
   }

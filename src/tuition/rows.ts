@@ -105,22 +105,33 @@ export class CellRow implements RowCells {
 
 /** What a reader remembers of the cells it met, by their bytes, across files: each distinct cell read once. */
 export class CellMemo {
-  readonly keys = new ByteKeys();
-  /** Per cell: the id of its text() in the reader's names, -1 until asked. */
-  textId = new Int32Array(1024).fill(-1);
+  /** The cells met, each with the id of its text() in the reader's names (-1 until asked). */
+  readonly keys = new ByteKeys(true);
   /** Per profile date style: each cell's date, once read. */
   readonly dates = new Map<string, DateResult[]>();
+  /** The cell's id among the cells met. */
   id(b: Uint8Array, s: number, e: number): number {
-    return this.made(this.keys.id(0, b, s, e));
+    return this.keys.id(0, b, s, e);
   }
   /** `id` with the bytes' hash given (ByteKeys.idHashed). */
   idHashed(h: number, b: Uint8Array, s: number, e: number): number {
-    return this.made(this.keys.idHashed(h, b, s, e));
+    return this.keys.idHashed(h, b, s, e);
   }
   /** The id in `names` of the text() of cell `raw`, the bytes [s, e) of `spans` (decoded once per cell). */
   nameId(raw: number, names: TextIds, spans: SpanText, s: number, e: number): number {
-    const id = this.textId[raw]!;
-    return id >= 0 ? id : (this.textId[raw] = names.id(text(spans.text(s, e))));
+    let id = this.keys.value(raw);
+    if (id < 0) this.keys.setValue(raw, (id = names.id(text(spans.text(s, e)))));
+    return id;
+  }
+  /**
+   * The id in `names` of the text() of the bytes [s, e) of `spans` (hash h): `nameId` of the cell they
+   * are, with the id read where the cell's bytes were just matched (one look-up for a column of many values).
+   */
+  nameIdHashed(h: number, names: TextIds, spans: SpanText, s: number, e: number): number {
+    this.keys.idHashed(h, spans.bytes, s, e);
+    let id = this.keys.lastValue();
+    if (id < 0) this.keys.setLastValue((id = names.id(text(spans.text(s, e)))));
+    return id;
   }
   /** The date of cell `raw`, the bytes [s, e) of `spans`, in a profile's date style (read once per cell and style). */
   dateOf(raw: number, slash: PartnerProfile['slash'], spans: SpanText, s: number, e: number): DateResult {
@@ -128,15 +139,6 @@ export class CellMemo {
     let cache = this.dates.get(key);
     if (!cache) this.dates.set(key, (cache = []));
     return (cache[raw] ??= readDate(spans.text(s, e), { slash }));
-  }
-  /** Room in textId for cell k. */
-  private made(k: number): number {
-    if (k >= this.textId.length) {
-      const bigger = new Int32Array(this.textId.length * 2).fill(-1);
-      bigger.set(this.textId);
-      this.textId = bigger;
-    }
-    return k;
   }
 }
 
