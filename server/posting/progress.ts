@@ -25,6 +25,7 @@ export interface ItemStatus {
   attempts: number;
 }
 
+/** With `handedOn` and `notHandedOn` (HandOn): where its documents not posted went, and how many no batch took. */
 export interface PostingProgress extends HandOn {
   batchId: string;
   batchState: string;
@@ -36,7 +37,6 @@ export interface PostingProgress extends HandOn {
   control: PostingControl;
   leases: LeaseView;
   updatedAt: string;
-  // handedOn, notHandedOn: where its documents not posted went (batches of the rest, how many each took) and how many no batch took.
 }
 
 /** The leases of the batch's open items, seen now. */

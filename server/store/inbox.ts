@@ -17,6 +17,7 @@ const FINISHED_STATES: readonly BatchState[] = ['done', 'cancelled', 'rejected']
 // Every item state: one left out counted as NaN (sent as null), and the pane said nothing of items to check in Zoho.
 const ITEM_STATES: readonly ItemState[] = ['pending', 'sending', 'done', 'failed', 'needs_review'];
 
+/** With `handedOn` and `notHandedOn` (HandOn), for an ended posting: its batches of the rest, and how many no batch took. */
 export interface InboxEntry extends HandOn {
   batch: Batch;
   itemCount: number;
@@ -36,7 +37,6 @@ export interface InboxEntry extends HandOn {
   allowedActions: BatchActionType[];
   /** She prepared some of it. */
   mine: boolean;
-  // handedOn, notHandedOn: for an ended posting, the batches of the rest (how many each took) and how many no batch took.
 }
 
 export interface Inbox {

@@ -3,9 +3,25 @@ import { keepBatchId, keptBatchId } from './kept-batch';
 /** A sessionStorage over a Map, as a browser gives it. */
 function workingStorage(): Storage {
   const m = new Map<string, string>();
-  return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k), clear: () => m.clear(), key: () => null, get length() { return m.size; } } as Storage;
+  return {
+    getItem: (k: string) => m.get(k) ?? null,
+    setItem: (k: string, v: string) => void m.set(k, v),
+    removeItem: (k: string) => void m.delete(k),
+    clear: () => m.clear(),
+    key: () => null,
+    get length() {
+      return m.size;
+    },
+  };
 }
-const throwing = (): Storage => ({ getItem: () => { throw new Error('SecurityError: storage is blocked'); }, setItem: () => { throw new Error('QuotaExceededError'); } }) as unknown as Storage;
+
+/** Storage in a blocked frame, or full: every call throws. */
+function throwing(): Storage {
+  const no = () => {
+    throw new Error('SecurityError: the storage is not available');
+  };
+  return { getItem: no, setItem: no, removeItem: no, clear: no, key: no, length: 0 };
+}
 
 describe('the batch a workbook prepared, kept for the panel', () => {
   it('is still followed when the storage throws or is missing (blocked frame, storage full): kept in memory', () => {
