@@ -2,16 +2,18 @@
  * Prepare batch: settlement documents → a batch awaiting approval (maker-checker), items in the
  * document order (src/zoho/documents.ts), each keyed by its idempotency key.
  * Documents already posted (in the id map) are refused rather than queued twice — or, on request
- * (`rest`), left out: the documents a failed or cancelled batch did not post go in a new batch.
+ * (`rest`), left out: the documents a failed or cancelled batch did not post go in a new batch. The
+ * rest leaves out too a document another batch holds and may still post (a batch of the rest that
+ * took only part of it), so a second rest takes exactly the documents no batch holds any more.
  */
 import type { Person } from '../../src/approval';
 import type { SettlementDocument } from '../../src/settlements/documents';
 import { countOf } from '../../src/kernel/counts';
 import { documentRank, isDocumentKind } from '../../src/zoho/documents';
 import type { Audit } from '../audit';
-import { badRequest } from '../errors';
+import { AppError, badRequest } from '../errors';
 import type { Queryable, Store } from '../store';
-import { createBatch, type Batch, type KeyHolder } from '../store/batches';
+import { createBatch, keyHoldersOf, type Batch, type KeyHolder } from '../store/batches';
 import { getConnection } from '../zoho/connections';
 import { idMapForKeys, type IdMapEntry } from './idmap';
 import { POSTING_JOB, POSTING_KIND, type PostingPayload } from './worker';
@@ -51,6 +53,28 @@ async function carryOwedLookUps(tx: Queryable, batchId: string): Promise<void> {
   );
 }
 
+/** Documents of the rest left out because a live batch holds them: which batch, how many. */
+export interface HeldElsewhere {
+  batchId: string;
+  count: number;
+}
+
+/**
+ * Which of these keys (none in Zoho) a batch holds that may still post them (`mayTakeOverKey` says
+ * no): key → that batch. (A key held by an ended batch is taken over by the new one instead.)
+ */
+async function heldByLiveBatches(db: Store, keys: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const [key, h] of await keyHoldersOf(db, keys)) if (!mayTakeOverKey(h)) out.set(key, h.batchId);
+  return out;
+}
+
+function countByBatch(held: ReadonlyMap<string, string>): HeldElsewhere[] {
+  const n = new Map<string, number>();
+  for (const b of held.values()) n.set(b, (n.get(b) ?? 0) + 1);
+  return [...n].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([batchId, count]) => ({ batchId, count }));
+}
+
 export async function preparePostingBatch(
   deps: { store: Store; audit?: Audit },
   input: {
@@ -61,7 +85,7 @@ export async function preparePostingBatch(
     /** Leave out the documents already in Zoho (the rest of a failed or cancelled batch) instead of refusing. */
     rest?: boolean;
   },
-): Promise<Batch<PostingPayload> & { leftOut: number }> {
+): Promise<Batch<PostingPayload> & { leftOut: number; heldElsewhere: HeldElsewhere[] }> {
   const connection = await getConnection(deps.store, input.connectionId);
   if (input.documents.length === 0) throw badRequest('no-documents', 'There is nothing to post: the batch has no documents.');
   const problems: string[] = [];
@@ -79,7 +103,14 @@ export async function preparePostingBatch(
     const first = [...posted.values()].slice(0, 5).map((e) => `${e.idempotencyKey} (Zoho ${e.zohoId})`);
     throw badRequest('already-posted', `${posted.size} of these documents are already in Zoho: ${first.join(', ')}${posted.size > 5 ? ' …' : ''}. Remove them from the batch.`);
   }
-  const rest = input.documents.filter((d) => !posted.has(d.idempotencyKey));
+  const held = input.rest ? await heldByLiveBatches(deps.store, [...keys].filter((k) => !posted.has(k))) : new Map<string, string>();
+  const heldElsewhere = countByBatch(held);
+  const rest = input.documents.filter((d) => !posted.has(d.idempotencyKey) && !held.has(d.idempotencyKey));
+  if (rest.length === 0 && held.size) {
+    // What is not in Zoho is in a batch that may still post it: preparing it again would send it twice.
+    const where = heldElsewhere.map((h) => h.batchId).join(', ');
+    throw new AppError(409, 'duplicate-idempotency-key', `The ${countOf(held.size, 'document')} not in Zoho ${held.size === 1 ? 'is' : 'are'} already part of batch${heldElsewhere.length > 1 ? 'es' : ''} ${where}, so ${held.size === 1 ? 'it' : 'they'} would be sent twice: there is nothing left to prepare.`);
+  }
   if (rest.length === 0) throw badRequest('nothing-left', `All ${countOf(posted.size, 'document')} ${posted.size === 1 ? 'is' : 'are'} already in Zoho: there is nothing left to post.`);
   const ordered = [...rest].sort((a, b) => documentRank(a.kind) - documentRank(b.kind));
   const counts: Record<string, number> = {};
@@ -97,8 +128,8 @@ export async function preparePostingBatch(
     await carryOwedLookUps(tx, batch.id);
     // Where the documents were before (an ended batch that did not post them), and what was left out.
     const before = (await tx.query<{ batch_id: string }>('SELECT DISTINCT batch_id FROM batch_items WHERE superseded_by = $1 ORDER BY batch_id', [batch.id])).map((r) => r.batch_id);
-    const more = { ...(input.rest ? { leftOut: posted.size } : {}), ...(before.length ? { takenOverFrom: before } : {}) };
+    const more = { ...(input.rest ? { leftOut: posted.size } : {}), ...(heldElsewhere.length ? { heldElsewhere } : {}), ...(before.length ? { takenOverFrom: before } : {}) };
     await deps.audit?.append({ actor: input.preparedBy.id, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts, ...more } }, tx);
-    return { ...batch, leftOut: posted.size };
+    return { ...batch, leftOut: posted.size, heldElsewhere };
   });
 }

@@ -3,9 +3,9 @@
  * restarted worker — sees the same): counts by state and kind, the control row, and each item's
  * status line for writing back into the sheets (the Zoho id, or Zoho's code and message).
  */
-import type { Store } from '../store';
+import { placeholders, type Store } from '../store';
 import type { ItemState } from '../store/batches';
-import { getBatch, handedOnOf } from '../store/batches';
+import { getBatch, handOnOf, NO_HAND_ON, type HandOn } from '../store/batches';
 import { getControl, type PostingControl } from './control';
 import { seenWorkers } from '../queue/workers';
 import type { LeaseView } from '../../src/zoho';
@@ -25,7 +25,8 @@ export interface ItemStatus {
   attempts: number;
 }
 
-export interface PostingProgress {
+/** With `handedOn` and `notHandedOn` (HandOn): where its documents not posted went, and how many no batch took. */
+export interface PostingProgress extends HandOn {
   batchId: string;
   batchState: string;
   total: number;
@@ -36,8 +37,6 @@ export interface PostingProgress {
   control: PostingControl;
   leases: LeaseView;
   updatedAt: string;
-  /** The batches that took over the documents it did not post (a batch of the rest); empty when none. */
-  handedOn: string[];
 }
 
 /** The leases of the batch's open items, seen now. */
@@ -96,33 +95,66 @@ export async function batchProgress(store: Store, batchId: string): Promise<Post
     control: await getControl(store, batchId),
     leases: await leaseView(store, batchId),
     updatedAt: new Date().toISOString(),
-    handedOn: (await handedOnOf(store, [batchId])).get(batchId) ?? [],
+    ...((await handOnOf(store, [batchId])).get(batchId) ?? NO_HAND_ON),
   };
 }
 
+interface StatusRow {
+  seq: number;
+  idempotency_key: string;
+  kind: string;
+  state: ItemState;
+  remote_id: string | null;
+  response: string | null;
+  error: string | null;
+  attempts: number;
+}
+
+/** An item's status line for the sheets: "Posted: 4600…", "Zoho 24016: …", "Waiting". */
+function statusOf(r: StatusRow): ItemStatus {
+  let code: number | null = null;
+  let note = '';
+  try {
+    const resp = r.response ? (JSON.parse(r.response) as { code?: number | null; note?: string }) : null;
+    code = typeof resp?.code === 'number' ? resp.code : null;
+    note = resp?.note ?? '';
+  } catch {
+    /* keep nulls */
+  }
+  const status =
+    r.state === 'done'
+      ? `Posted: ${r.remote_id}${note ? ` (${note})` : ''}`
+      : r.state === 'failed' || r.state === 'needs_review'
+        ? `${r.state === 'needs_review' ? 'Needs review: ' : ''}${r.error ?? 'failed'}`
+        : r.state === 'sending'
+          ? 'Sending…'
+          : 'Waiting';
+  return { seq: Number(r.seq), idempotencyKey: r.idempotency_key, kind: r.kind, state: r.state, zohoId: r.remote_id, code: r.state === 'done' ? null : code, status, attempts: Number(r.attempts) };
+}
+
+const STATUS_COLUMNS = 'i.seq, i.idempotency_key, i.kind, i.state, i.remote_id, i.response, i.error, i.attempts';
+
 export async function itemStatuses(store: Store, batchId: string): Promise<ItemStatus[]> {
-  const rows = await store.query<{ seq: number; idempotency_key: string; kind: string; state: ItemState; remote_id: string | null; response: string | null; error: string | null; attempts: number }>(
-    'SELECT seq, idempotency_key, kind, state, remote_id, response, error, attempts FROM batch_items WHERE batch_id = $1 ORDER BY seq',
-    [batchId],
-  );
-  return rows.map((r) => {
-    let code: number | null = null;
-    let note = '';
-    try {
-      const resp = r.response ? (JSON.parse(r.response) as { code?: number | null; note?: string }) : null;
-      code = typeof resp?.code === 'number' ? resp.code : null;
-      note = resp?.note ?? '';
-    } catch {
-      /* keep nulls */
-    }
-    const status =
-      r.state === 'done'
-        ? `Posted: ${r.remote_id}${note ? ` (${note})` : ''}`
-        : r.state === 'failed' || r.state === 'needs_review'
-          ? `${r.state === 'needs_review' ? 'Needs review: ' : ''}${r.error ?? 'failed'}`
-          : r.state === 'sending'
-            ? 'Sending…'
-            : 'Waiting';
-    return { seq: Number(r.seq), idempotencyKey: r.idempotency_key, kind: r.kind, state: r.state, zohoId: r.remote_id, code: r.state === 'done' ? null : code, status, attempts: Number(r.attempts) };
-  });
+  const rows = await store.query<StatusRow>(`SELECT ${STATUS_COLUMNS} FROM batch_items i WHERE i.batch_id = $1 ORDER BY i.seq`, [batchId]);
+  return rows.map(statusOf);
+}
+
+/**
+ * Where each of these documents is now, by key: the status of the posting item that holds it (the
+ * batch that posted it, or the batch of the rest that took it over — never the item it took over
+ * from). The sheets' STATUS is read from here, so a row a batch of the rest left out still says
+ * where it is in Zoho, whatever the pane remembers. A key no batch of `job` holds has none. 500 keys a query.
+ */
+export async function documentStatuses(store: Store, job: string, keys: readonly string[]): Promise<ItemStatus[]> {
+  const out: ItemStatus[] = [];
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const rows = await store.query<StatusRow>(
+      `SELECT ${STATUS_COLUMNS} FROM batch_items i JOIN batches b ON b.id = i.batch_id
+       WHERE i.idempotency_key IN (${placeholders(chunk.length, 2)}) AND i.superseded_by IS NULL AND b.job = $1`,
+      [job, ...chunk],
+    );
+    for (const r of rows) out.push(statusOf(r));
+  }
+  return out;
 }

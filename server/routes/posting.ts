@@ -14,7 +14,7 @@ import { currentUser, parseWith } from '../http';
 import { placeholders } from '../store';
 import { requestCancel, requestPause, requestResume } from '../posting/control';
 import { preparePostingBatch } from '../posting/prepare';
-import { batchProgress, itemStatuses, leaseView } from '../posting/progress';
+import { batchProgress, documentStatuses, itemStatuses, leaseView } from '../posting/progress';
 import { closeFinding, CORRECTION_KIND, listFindings, proposeCorrection, requireFinding } from '../posting/review';
 import { isRunning, lastOutcome, startPosting, startPostingService, stopPostingService } from '../posting/runner';
 import { processWorker } from '../queue/process';
@@ -30,6 +30,7 @@ const prepareBody = z.object({
   // The rest of a failed or cancelled batch: documents already in Zoho are left out, not refused.
   rest: z.boolean().optional(),
 });
+const statusesBody = z.object({ keys: z.array(z.string().min(1)).max(100_000) });
 const reasonBody = z.object({ reason: z.string().max(500).optional() });
 const correctBody = z.object({ keepZohoId: z.string().min(1, 'say which copy to keep') });
 const closeBody = z.object({ reason: z.string().min(1, 'say what you checked in Zoho').max(1000) });
@@ -72,14 +73,14 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post('/api/posting/batches', { preHandler: app.requireRole('preparer') }, async (req, reply) => {
     const body = parseWith(prepareBody, req.body, 'posting batch');
-    const { leftOut, ...batch } = await preparePostingBatch(ctx, {
+    const { leftOut, heldElsewhere, ...batch } = await preparePostingBatch(ctx, {
       connectionId: body.connectionId,
       documents: body.documents as unknown as SettlementDocument[],
       preparedBy: currentUser(req),
       title: body.title,
       rest: body.rest,
     });
-    return reply.code(201).send({ batch, leftOut });
+    return reply.code(201).send({ batch, leftOut, heldElsewhere });
   });
 
   app.post<{ Params: { id: string } }>('/api/posting/batches/:id/start', { preHandler: operator }, async (req, reply) => {
@@ -168,6 +169,13 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
   app.get<{ Params: { id: string } }>('/api/posting/batches/:id/items', { preHandler: anyRole }, async (req) => {
     const b = await postingBatch(req.params.id);
     return { items: await itemStatuses(ctx.store, b.id) };
+  });
+
+  // Where each document of a workbook is now (by key), for the sheets' STATUS: the batch of the rest
+  // left out the ones posted before, and their rows still say where they are in Zoho.
+  app.post('/api/posting/statuses', { preHandler: anyRole }, async (req) => {
+    const { keys } = parseWith(statusesBody, req.body, 'document keys');
+    return { statuses: await documentStatuses(ctx.store, POSTING_JOB, keys) };
   });
 
   // What the census found after a batch: each finding with its evidence (every copy Zoho holds,

@@ -19,12 +19,14 @@ import {
   type RecordedApproval,
   type Refusal,
 } from '../../src/batches';
+import type { HandOn } from '../../src/batches/outcome';
 import { AppError, notFound } from '../errors';
 import { computeBatchContent, recordVersion } from './batch-content';
 import { newId, nowIso, parseJson } from './ids';
 import { placeholders, type Queryable, type Store } from './index';
 
 export type { BatchState } from '../../src/batches';
+export type { HandOn } from '../../src/batches/outcome';
 export type ItemState = 'pending' | 'sending' | 'done' | 'failed' | 'needs_review';
 export type Decision = 'approved' | 'rejected';
 
@@ -195,23 +197,52 @@ export interface KeyHolder {
 }
 
 /**
- * Where each of these batches' unfinished items went: the batches that took them over (a batch of
- * the rest), listed only when every item not done was taken over; a batch absent from the map has none.
+ * Where each of these batches' items not done went (a batch of the rest took them over), counted
+ * per batch, and how many no batch took: the one rule the progress and the inbox report. One
+ * grouped query, so a poll stays linear in the items; a batch absent from the map has none not done.
  */
-export async function handedOnOf(db: Db, ids: readonly string[]): Promise<Map<string, string[]>> {
-  const out = new Map<string, string[]>();
+export async function handOnOf(db: Db, ids: readonly string[]): Promise<Map<string, HandOn>> {
+  const out = new Map<string, { handedOn: { batchId: string; count: number }[]; notHandedOn: number }>();
   if (ids.length === 0) return out;
-  const rows = await db.query<{ batch_id: string; state: ItemState; superseded_by: string | null }>(
-    `SELECT batch_id, state, superseded_by FROM batch_items WHERE batch_id IN (${placeholders(ids.length)}) AND state <> 'done'`,
+  const rows = await db.query<{ batch_id: string; superseded_by: string | null; n: number | string }>(
+    `SELECT batch_id, superseded_by, COUNT(*) AS n FROM batch_items WHERE batch_id IN (${placeholders(ids.length)}) AND state <> 'done' GROUP BY batch_id, superseded_by`,
     [...ids],
   );
-  const by = new Map<string, (string | null)[]>();
   for (const r of rows) {
-    const to = by.get(r.batch_id);
-    if (to) to.push(r.superseded_by);
-    else by.set(r.batch_id, [r.superseded_by]);
+    let h = out.get(r.batch_id);
+    if (!h) out.set(r.batch_id, (h = { handedOn: [], notHandedOn: 0 }));
+    if (r.superseded_by === null) h.notHandedOn += Number(r.n);
+    else h.handedOn.push({ batchId: r.superseded_by, count: Number(r.n) });
   }
-  for (const [id, to] of by) if (to.every((t) => t !== null)) out.set(id, [...new Set(to as string[])].sort());
+  for (const h of out.values()) h.handedOn.sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0));
+  return out;
+}
+
+/** Nothing handed on, nothing left: a batch with every item done (or none). */
+export const NO_HAND_ON: Readonly<HandOn> = Object.freeze({ handedOn: [], notHandedOn: 0 });
+
+interface HolderRow {
+  idempotency_key: string;
+  batch_id: string;
+  seq: number;
+  job: string;
+  kind: string;
+  batch_state: BatchState;
+  item_state: ItemState;
+}
+
+/** The batch that holds each of these keys now (its live item, not one taken over), 500 keys a query. */
+export async function keyHoldersOf(db: Db, keys: readonly string[]): Promise<Map<string, KeyHolder>> {
+  const out = new Map<string, KeyHolder>();
+  for (let i = 0; i < keys.length; i += 500) {
+    const chunk = keys.slice(i, i + 500);
+    const rows = await db.query<HolderRow>(
+      `SELECT i.idempotency_key, i.batch_id, i.seq, b.job, b.kind, b.state AS batch_state, i.state AS item_state FROM batch_items i JOIN batches b ON b.id = i.batch_id
+       WHERE i.idempotency_key IN (${placeholders(chunk.length)}) AND i.superseded_by IS NULL`,
+      chunk,
+    );
+    for (const r of rows) out.set(r.idempotency_key, { batchId: r.batch_id, seq: Number(r.seq), job: r.job, kind: r.kind, batchState: r.batch_state, itemState: r.item_state });
+  }
   return out;
 }
 
@@ -223,18 +254,14 @@ async function insertItems(tx: Queryable, batchId: string, items: readonly NewBa
       throw new AppError(409, 'duplicate-idempotency-key', `Two items of this batch share the key "${item.idempotencyKey}"; each item must be unique.`);
     }
     keys.add(item.idempotencyKey);
-    const taken = await tx.one<{ batch_id: string; seq: number; job: string; kind: string; batch_state: BatchState; item_state: ItemState }>(
-      `SELECT i.batch_id, i.seq, b.job, b.kind, b.state AS batch_state, i.state AS item_state FROM batch_items i JOIN batches b ON b.id = i.batch_id
-       WHERE i.idempotency_key = $1 AND i.superseded_by IS NULL`,
-      [item.idempotencyKey],
-    );
-    if (taken && takeOver?.({ batchId: taken.batch_id, seq: Number(taken.seq), job: taken.job, kind: taken.kind, batchState: taken.batch_state, itemState: taken.item_state })) {
-      await tx.exec('UPDATE batch_items SET superseded_by = $3 WHERE batch_id = $1 AND seq = $2', [taken.batch_id, taken.seq, batchId]);
+    const taken = (await keyHoldersOf(tx, [item.idempotencyKey])).get(item.idempotencyKey);
+    if (taken && takeOver?.(taken)) {
+      await tx.exec('UPDATE batch_items SET superseded_by = $3 WHERE batch_id = $1 AND seq = $2', [taken.batchId, taken.seq, batchId]);
     } else if (taken) {
       throw new AppError(
         409,
         'duplicate-idempotency-key',
-        `Item "${item.idempotencyKey}" is already part of batch ${taken.batch_id}, so it would be sent twice; remove it from this batch.`,
+        `Item "${item.idempotencyKey}" is already part of batch ${taken.batchId}, so it would be sent twice; remove it from this batch.`,
       );
     }
     await tx.exec(

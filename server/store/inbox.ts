@@ -8,7 +8,7 @@
 import { mayApprove, recordedPerson, type ApprovalVerdict, type Person, type User } from '../../src/approval';
 import { allowedBatchActions, approvalSubject, approvalVoidSentence, isPreparerOf, standingApproval, type BatchActionType, type BatchState } from '../../src/batches';
 import { recordedVersions, type VersionSummary } from './batch-content';
-import { approvalFromRow, factsFrom, handedOnOf, storedPeople, toBatch, type Approval, type ApprovalRow, type Batch, type BatchRow, type ItemState } from './batches';
+import { approvalFromRow, factsFrom, handOnOf, NO_HAND_ON, storedPeople, toBatch, type Approval, type ApprovalRow, type Batch, type BatchRow, type HandOn, type ItemState } from './batches';
 import { placeholders, type Queryable } from './index';
 
 /** States in which a batch still needs someone: a decision, sending (again), or resolving what the census found. */
@@ -17,7 +17,8 @@ const FINISHED_STATES: readonly BatchState[] = ['done', 'cancelled', 'rejected']
 // Every item state: one left out counted as NaN (sent as null), and the pane said nothing of items to check in Zoho.
 const ITEM_STATES: readonly ItemState[] = ['pending', 'sending', 'done', 'failed', 'needs_review'];
 
-export interface InboxEntry {
+/** With `handedOn` and `notHandedOn` (HandOn), for an ended posting: its batches of the rest, and how many no batch took. */
+export interface InboxEntry extends HandOn {
   batch: Batch;
   itemCount: number;
   /** How many items are in each state (failed and needs_review ask for a person). */
@@ -36,8 +37,6 @@ export interface InboxEntry {
   allowedActions: BatchActionType[];
   /** She prepared some of it. */
   mine: boolean;
-  /** The batches that took over what it did not send (a batch of the rest); empty when none. */
-  handedOn: string[];
 }
 
 export interface Inbox {
@@ -93,7 +92,7 @@ export async function listInbox(db: Queryable, user: User, opts: { openLimit?: n
   }
   const versions = await recordedVersions(db, ids);
   // only an ended posting hands its rest on (failed or cancelled)
-  const handedOn = await handedOnOf(db, rows.filter((r) => r.state === 'failed' || r.state === 'cancelled').map((r) => r.id));
+  const handOn = await handOnOf(db, rows.filter((r) => r.state === 'failed' || r.state === 'cancelled').map((r) => r.id));
   let waitingForYou = 0;
   const entries = rows.map((r): InboxEntry => {
     const its = items.get(r.id)!;
@@ -118,7 +117,7 @@ export async function listInbox(db: Queryable, user: User, opts: { openLimit?: n
       verdict,
       allowedActions: allowedBatchActions(facts, user),
       mine: isPreparerOf(facts, user),
-      handedOn: handedOn.get(r.id) ?? [],
+      ...(handOn.get(r.id) ?? NO_HAND_ON),
     };
   });
   return { entries, waitingForYou };

@@ -1,4 +1,4 @@
-import { finishedOf, notDoneOf, progressSentence, sentBatchSentence, type ItemCounts } from './outcome';
+import { finishedOf, notDoneOf, notHandedOnOf, progressSentence, sentBatchSentence, type ItemCounts } from './outcome';
 
 const counts = (c: Partial<ItemCounts>): ItemCounts => ({ pending: 0, sending: 0, done: 0, failed: 0, needs_review: 0, ...c });
 
@@ -40,11 +40,65 @@ describe('a sent batch in words', () => {
   });
 
   it('once the batch of the rest was prepared: where the documents not posted went, in every view, and no offer to prepare it again', () => {
+    const into = (...to: [string, number][]) => ({ handedOn: to.map(([batchId, count]) => ({ batchId, count })), notHandedOn: 0 });
     for (const seen of ['open', 'listed', 'panel'] as const) {
-      const failed = sentBatchSentence('zoho-post', 'failed', counts({ done: 1, failed: 41 }), seen, ['bat_x'])!;
+      const failed = sentBatchSentence('zoho-post', 'failed', counts({ done: 1, failed: 41 }), seen, into(['bat_x', 41]))!;
       expect(failed).toMatch(/^Not all posted: 41 failed \(1 of 42 posted\) — (see why below|open it to see why); the 41 not posted went into batch bat_x\.$/);
-      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), seen, ['bat_x', 'bat_y'])).toBe('Cancelled after 5 of 42 documents were posted; 37 not sent — the 37 not posted went into batches bat_x, bat_y.');
-      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ pending: 4 }), seen, ['bat_x'])).toBe('Withdrawn or cancelled before anything was sent — the 4 not posted went into batch bat_x.');
+      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), seen, into(['bat_x', 30], ['bat_y', 7]))).toBe('Cancelled after 5 of 42 documents were posted; 37 not sent — the 37 not posted went into batches bat_x (30), bat_y (7).');
+      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ pending: 4 }), seen, into(['bat_x', 4]))).toBe('Withdrawn or cancelled before anything was sent — the 4 not posted went into batch bat_x.');
+    }
+  });
+
+  it('when a batch of the rest took only some: how many went where, and the batch still to prepare for the others', () => {
+    const part = { handedOn: [{ batchId: 'bat_x', count: 2 }], notHandedOn: 2 };
+    const c = counts({ done: 6, failed: 3, needs_review: 1 });
+    expect(sentBatchSentence('zoho-post', 'failed', c, 'panel', part)).toBe('Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below; 2 of the 4 not posted went into batch bat_x; prepare a batch of the 2 left.');
+    expect(sentBatchSentence('zoho-post', 'failed', c, 'listed', part)).toBe(
+      'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — open it to see why; 2 of the 4 not posted went into batch bat_x; a preparer prepares a batch of the 2 left on the Settlements page.',
+    );
+    const two = { handedOn: [{ batchId: 'bat_x', count: 30 }, { batchId: 'bat_y', count: 6 }], notHandedOn: 1 };
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), 'open', two)).toBe(
+      'Cancelled after 5 of 42 documents were posted; 37 not sent — 36 of the 37 not posted went into batches bat_x (30), bat_y (6); a preparer prepares a batch of the 1 left on the Settlements page.',
+    );
+    // withdrawn before anything was sent: where some went is said in every view, as is what is left
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ pending: 4 }), 'listed', { handedOn: [{ batchId: 'bat_x', count: 3 }], notHandedOn: 1 })).toBe(
+      'Withdrawn or cancelled before anything was sent — 3 of the 4 not posted went into batch bat_x; a preparer prepares a batch of the 1 left on the Settlements page.',
+    );
+    // nothing taken over yet: the store's count is every document not posted
+    expect(sentBatchSentence('zoho-post', 'failed', c, 'panel', { handedOn: [], notHandedOn: 4 })).toBe(sentBatchSentence('zoho-post', 'failed', c, 'panel'));
+  });
+
+  it('on any hand-on: the counts said add up to the documents not posted, and the batch offered is for those no batch took', () => {
+    let seed = 11;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let run = 0; run < 500; run++) {
+      const c = counts({ pending: next(20), done: next(20), failed: next(6), needs_review: next(3) });
+      const notDone = notDoneOf(c);
+      if (!notDone) continue;
+      // split the documents not posted between up to three batches of the rest and those no batch took
+      const handedOn: { batchId: string; count: number }[] = [];
+      let left = notDone;
+      for (const b of ['bat_a', 'bat_b', 'bat_c']) {
+        const n = next(3) ? next(left + 1) : 0;
+        if (n) handedOn.push({ batchId: b, count: n });
+        left -= n;
+      }
+      const h = { handedOn, notHandedOn: left };
+      expect(notHandedOnOf(c, h)).toBe(left);
+      for (const state of ['failed', 'cancelled']) {
+        for (const seen of ['open', 'listed', 'panel'] as const) {
+          const s = sentBatchSentence('zoho-post', state, c, seen, h)!;
+          const handed = notDone - left;
+          if (!handedOn.length) {
+            if (s.includes('not posted')) expect(s).toContain(`of the ${notDone} not posted`);
+            continue;
+          }
+          expect(s).toContain(left ? `${handed} of the ${notDone} not posted went into batch` : `the ${notDone} not posted went into batch`);
+          for (const t of handedOn) expect(s).toContain(handedOn.length > 1 ? `${t.batchId} (${t.count})` : `batch ${t.batchId}`);
+          if (left) expect(s).toContain(`prepare${seen === 'panel' ? '' : 's'} a batch of the ${left} left`);
+          else expect(s).not.toMatch(/prepares? a batch/);
+        }
+      }
     }
   });
 

@@ -50,6 +50,19 @@ export const notDoneOf = (c: ItemCounts) => totalOf(c) - c.done;
  */
 export const endsWithRest = (kind: string, state: string) => kind === 'zoho-post' && (state === 'failed' || state === 'cancelled');
 
+/**
+ * What became of the items an ended posting did not post, as the store counts them (server/store/
+ * batches.ts handOnOf): the batches of the rest that took them over, with how many each took, and
+ * how many no batch took — a new batch of the rest is offered for those, and only those.
+ */
+export interface HandOn {
+  handedOn: readonly { batchId: string; count: number }[];
+  notHandedOn: number;
+}
+
+/** How many items not posted no batch took over, as the store counted them (all not done when it did not say). */
+export const notHandedOnOf = (c: ItemCounts, h?: Partial<HandOn>): number => h?.notHandedOn ?? notDoneOf(c);
+
 /** The ones that ask for a person, non-zero only: "2 failed, 1 to check in Zoho". */
 function attention(c: ItemCounts, w: Words): string[] {
   return [c.failed ? `${formatCount(c.failed)} failed` : '', c.needs_review ? `${formatCount(c.needs_review)} ${w.check}` : ''].filter(Boolean);
@@ -68,10 +81,10 @@ export function progressSentence(kind: string, c: ItemCounts): string {
 
 /**
  * What a batch that went out says: sending, done, failed, needs_review or cancelled (null before it
- * is approved for sending: those sentences are the approval rule's). `handedOn`: the batches its
- * documents not posted went into (a batch of the rest was prepared).
+ * is approved for sending: those sentences are the approval rule's). `h`: where its documents not
+ * posted went (a batch of the rest was prepared), and how many went nowhere yet.
  */
-export function sentBatchSentence(kind: string, state: string, c: ItemCounts, seen: Seen, handedOn: readonly string[] = []): string | null {
+export function sentBatchSentence(kind: string, state: string, c: ItemCounts, seen: Seen, h?: Partial<HandOn>): string | null {
   const w = wordsOf(kind);
   const total = totalOf(c);
   const things = (n: number) => countOf(n, w.one, w.many);
@@ -93,12 +106,12 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
       const asks = [...attention(c, w), notSent ? `${formatCount(notSent)} not sent` : ''].filter(Boolean);
       const them = c.failed + c.needs_review + notSent === 1 ? 'it' : 'them';
       const look = seen === 'listed' ? 'open it to see why' : 'see why below';
-      const then = endsWithRest(kind, state) ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', handedOn) : ''}` : `${look} and send ${them} again`;
+      const then = endsWithRest(kind, state) ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', h) : ''}` : `${look} and send ${them} again`;
       return `Not all ${w.verb}${asks.length ? `: ${asks.join(', ')}` : ''} (${formatCount(c.done)} of ${formatCount(total)} ${w.verb}) — ${then}.`;
     }
     case 'cancelled': {
-      const rest = endsWithRest(kind, state) && notDoneOf(c) ? newBatch(c, seen, ' — ', handedOn) : '';
-      if (!finishedOf(c)) return `Withdrawn or cancelled before anything was sent${seen === 'panel' || handedOn.length ? rest : ''}.`;
+      const rest = endsWithRest(kind, state) && notDoneOf(c) ? newBatch(c, seen, ' — ', h) : '';
+      if (!finishedOf(c)) return `Withdrawn or cancelled before anything was sent${seen === 'panel' || h?.handedOn?.length ? rest : ''}.`;
       const asks = attention(c, w);
       const left = notSent ? `; ${formatCount(notSent)} not sent${rest || ` — prepare a new batch for ${notSent === 1 ? 'it' : 'them'}`}` : rest;
       return `Cancelled after ${formatCount(c.done)} of ${things(total)} ${c.done === 1 ? 'was' : 'were'} ${w.verb}${asks.length ? ` (${asks.join(', ')})` : ''}${left}.`;
@@ -111,12 +124,19 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
 /**
  * The new batch for the documents of a posting not posted: the panel offers it ("Prepare a batch of
  * the 3 not posted"); elsewhere the sentence says who does it, and where (the workbook's documents
- * are on the Settlements page). Once prepared, where they went instead.
+ * are on the Settlements page). Once prepared, where they went instead; when a batch of the rest
+ * took only some, where those went and the batch still to prepare for the others.
  */
-function newBatch(c: ItemCounts, seen: Seen, lead: string, handedOn: readonly string[]): string {
-  const n = `${formatCount(notDoneOf(c))} not posted`;
-  if (handedOn.length) return `${lead === ', then ' ? '; ' : lead}the ${n} went into batch${handedOn.length > 1 ? 'es' : ''} ${handedOn.join(', ')}`;
-  return seen === 'panel' ? `${lead}prepare a batch of the ${n}` : `${lead}a preparer prepares a batch of the ${n} on the Settlements page`;
+function newBatch(c: ItemCounts, seen: Seen, lead: string, h: Partial<HandOn> | undefined): string {
+  const prepare = (n: string) => (seen === 'panel' ? `prepare a batch of the ${n}` : `a preparer prepares a batch of the ${n} on the Settlements page`);
+  const to = h?.handedOn ?? [];
+  const left = notHandedOnOf(c, h);
+  if (!to.length) return `${lead}${prepare(`${formatCount(left)} not posted`)}`;
+  const handed = to.reduce((s, t) => s + t.count, 0);
+  const where = to.length === 1 ? `batch ${to[0]!.batchId}` : `batches ${to.map((t) => `${t.batchId} (${formatCount(t.count)})`).join(', ')}`;
+  const after = lead === ', then ' ? '; ' : lead;
+  if (!left) return `${after}the ${formatCount(handed)} not posted went into ${where}`;
+  return `${after}${formatCount(handed)} of the ${formatCount(handed + left)} not posted went into ${where}; ${prepare(`${formatCount(left)} left`)}`;
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

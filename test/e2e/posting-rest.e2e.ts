@@ -3,16 +3,19 @@
  * bob (approver) approves it in his inbox, and while the sandbox has lost the organisation's items
  * the invoices fail (Zoho 1002) and their payment is held back — only the journal is posted. The
  * panel says so and offers "Prepare a batch of the N not posted"; bob's inbox says a preparer does
- * that on the Settlements page. The items are back; alice prepares the rest (the journal left out)
- * and hands the pane to bob, who signs in on it, approves the new batch in the panel and posts it:
- * every document in Zoho exactly once. The new panel state is checked at 350 and 320 px;
- * screenshots in test-results/posting-rest/.
+ * that on the Settlements page. Meanwhile carol prepares a batch of the rest of one invoice only:
+ * the panel says where that one went and offers a batch of the others. The items are back; alice
+ * prepares the rest (the journal and carol's invoice left out) and hands the pane to bob, who signs
+ * in on it, approves the new batch in the panel and posts it (carol's is posted too): every document
+ * in Zoho exactly once, every row's STATUS where it is. The new panel states are checked at 350 and
+ * 320 px; screenshots in test-results/posting-rest/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { generateDemoData } from '../../scripts/generate-demo-data';
+import { getBatch, listBatchItems } from '../../server/store/batches';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { connectSandbox, startSandbox } from '../integration/zoho-fixtures';
 import { approveSettlementsPosting, assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
@@ -113,11 +116,37 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   await expectFitsPane(bob, 'approvals-bob-posting-failed');
   await shot(bob, '3-bob-failed-detail');
 
-  // The items are back; alice prepares the rest: the journal, already in Zoho, is left out.
+  // The items are back. Meanwhile carol prepares a batch of the rest of one failed invoice (from a
+  // workbook of her own): alice's panel, built again, says where that one went and offers a batch of the others only.
   books.items.push(...items);
+  const { store, auth } = server.app.ctx;
+  const failedId = (await store.query<{ id: string }>("SELECT id FROM batches WHERE state = 'failed'"))[0]!.id;
+  const invoice = (await listBatchItems(store, failedId)).find((i) => i.state === 'failed')!;
+  // the API over HTTP, as another pane calls it (app.inject is not loaded in the e2e runner)
+  const call = async (user: string, role: 'preparer' | 'approver', method: string, url: string, body?: unknown) => {
+    const r = await fetch(`${server.origin}${url}`, { method, headers: { authorization: `Bearer ${await auth.devIssuer!.sign({ user, roles: [role] })}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+  };
+  const connectionId = (await getBatch<{ connectionId: string }>(store, failedId))!.payload.connectionId;
+  const carols = await call('carol', 'preparer', 'POST', '/api/posting/batches', { connectionId, documents: [invoice.request], rest: true });
+  expect([carols.status, carols.status === 201 ? '' : carols.json]).toEqual([201, '']);
+  const carolsBatch = carols.json.batch as { id: string; version: number };
+  const left = Number(notPosted) - 1;
+  panel = await build(alice);
+  await expectText(panel.getByTestId('post-hint'), `see why below; 1 of the ${notPosted} not posted went into batch ${carolsBatch.id}; prepare a batch of the ${left} left.`);
+  await expectText(rest, `Prepare a batch of the ${left} not posted`);
+  await expectFitsPane(alice, 'settlements-posting-failed-part-handed-on');
+  await shot(alice, '3b-alice-failed-part-handed-on-350');
+
+  // alice prepares the rest: the journal, already in Zoho, and carol's invoice are left out.
   await rest.click();
   await expectText(panel.getByTestId('post-batch-state'), 'awaiting approval');
-  await expectText(panel.getByTestId('post-left-out'), '1 document already in Zoho left out');
+  await expectText(panel.getByTestId('post-left-out'), `1 document already in Zoho and 1 in batch ${carolsBatch.id} left out; this batch holds the other ${left} documents.`);
+  // carol's batch is approved and posted (by bob, through the API)
+  expect((await call('bob', 'approver', 'POST', `/api/batches/${carolsBatch.id}/approve`, { version: carolsBatch.version })).status).toBe(200);
+  expect((await call('bob', 'approver', 'POST', `/api/posting/batches/${carolsBatch.id}/start`, {})).status).toBe(202);
+  const carolsProgress = async () => (await call('bob', 'approver', 'GET', `/api/posting/batches/${carolsBatch.id}/progress`)).json as { batchState: string };
+  while ((await carolsProgress()).batchState !== 'done') await new Promise((r) => setTimeout(r, 100));
   await expectText(panel.getByTestId('post-hint'), 'someone else must approve');
   // the failed batch's statuses stay in the sheets: nothing of the new batch is written before it is posted
   expect(await panel.getByText('Status written to the sheets').count()).toBe(0);
@@ -136,9 +165,9 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   await panel.getByRole('button', { name: 'Approve' }).click();
   await panel.getByRole('button', { name: 'Post to Zoho' }).click();
   await expectText(panel.getByTestId('post-batch-state'), 'done', 60_000);
-  await expectText(panel.getByTestId('post-hint'), `Posted all ${notPosted} documents to Zoho Books.`);
+  await expectText(panel.getByTestId('post-hint'), `Posted all ${left} documents to Zoho Books.`);
   await shot(alice, '5-bob-rest-posted');
-  // The sheets say where every document is, the journal (posted by the first batch) too.
+  // The sheets say where every document is: the journal (posted by the first batch) and carol's invoice too.
   await expectText(panel, 'Status written to the sheets');
   await openPage(alice, 'Workbook');
   for (const sheet of ['Invoices', 'Payments', 'Journals']) {
@@ -155,7 +184,7 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   // bob's own inbox: the failed batch says where its rest went, and is listed with the finished ones.
   await inbox.getByTestId('inbox-back').click();
   await inbox.getByTestId('inbox-refresh').click();
-  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'failed' }), `the ${notPosted} not posted went into batch bat_`);
+  await expectText(inbox.getByTestId('inbox-row').filter({ hasText: 'failed' }), `the ${notPosted} not posted went into batches bat_`);
   await inbox.locator('[data-testid="inbox-group"][data-group="finished"]').waitFor();
   expect(await inbox.locator('[data-testid="inbox-group"][data-group="send"]').count()).toBe(0);
   await expectFitsPane(bob, 'approvals-bob-failed-handed-on');

@@ -2,7 +2,8 @@
  * The Connections and posting routes end to end (app.inject + the sandbox on loopback): connect an
  * organisation with a grant code (secrets never come back), test it, prepare a batch, refuse to post
  * before a second person approved, post, follow progress and read each document's status; after a
- * batch failed part-way, prepare the rest of it (documents already in Zoho left out) and post it.
+ * batch failed part-way, prepare the rest of it (documents already in Zoho left out) and post it;
+ * a batch of the rest that took only part of it, then a second rest of exactly the others.
  */
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -145,9 +146,9 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     const audit = await t.store.one<{ actor: string; details: string }>("SELECT actor, details FROM audit_log WHERE action = 'batch.prepared' AND subject_id = $1", [restBatch.id]);
     expect(JSON.parse(audit!.details)).toMatchObject({ leftOut: 7, counts: { payment: 1 }, takenOverFrom: [first.batch.id] });
     // The failed batch says where its rest went (progress, inbox); a second pane still showing it cannot prepare the rest again.
-    expect((await app.inject({ method: 'GET', url: `/api/posting/batches/${first.batch.id}/progress`, headers: as('carol') })).json().handedOn).toEqual([restBatch.id]);
+    expect((await app.inject({ method: 'GET', url: `/api/posting/batches/${first.batch.id}/progress`, headers: as('carol') })).json()).toMatchObject({ handedOn: [{ batchId: restBatch.id, count: 1 }], notHandedOn: 0 });
     const inbox = (await app.inject({ method: 'GET', url: '/api/batches/inbox', headers: as('bob') })).json();
-    expect(inbox.entries.find((e: { batch: { id: string } }) => e.batch.id === first.batch.id).handedOn).toEqual([restBatch.id]);
+    expect(inbox.entries.find((e: { batch: { id: string } }) => e.batch.id === first.batch.id)).toMatchObject({ handedOn: [{ batchId: restBatch.id, count: 1 }], notHandedOn: 0 });
     const twice = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
     expect(twice.json().error).toMatchObject({ code: 'duplicate-idempotency-key', message: expect.stringContaining(`already part of batch ${restBatch.id}`) });
     // Maker-checker as for any batch: its preparer may not approve it, nor post it unapproved.
@@ -164,5 +165,62 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     const none = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
     expect(none.statusCode).toBe(400);
     expect(none.json().error).toMatchObject({ code: 'nothing-left', message: 'All 8 documents are already in Zoho: there is nothing left to post.' });
+  });
+
+  it('a batch of the rest that took only part: the failed batch says how many went where and how many are left; a second rest takes exactly those, each posted once', async () => {
+    const built = () => makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 2, prefix: 'PART' });
+    // Both settlements' payments apply more than their invoices' total: Zoho refuses them (24016).
+    const documents = built();
+    const payments = documents.filter((d): d is PaymentDocument => d.kind === 'payment');
+    for (const pay of payments) {
+      pay.body.invoices[0].amount_applied += 5;
+      pay.body.amount += 5;
+    }
+    const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
+    expect(await approveAndPost(first.batch)).toMatchObject({ batchState: 'failed', counts: { done: 6, failed: 2 }, handedOn: [], notHandedOn: 2 });
+    const [p0, p1] = payments.map((p) => p.idempotencyKey);
+
+    // A preparer prepares the rest from a workbook that holds only the first settlement's payment.
+    const fixed = built();
+    const part = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed.filter((d) => d.idempotencyKey !== p1), rest: true } });
+    expect([part.statusCode, part.statusCode === 201 ? '' : part.body]).toEqual([201, '']);
+    const b = part.json().batch;
+    expect(part.json()).toMatchObject({ leftOut: 6, heldElsewhere: [] });
+    const progressOf = async (id: string) => (await app.inject({ method: 'GET', url: `/api/posting/batches/${id}/progress`, headers: as('carol') })).json();
+    const inboxEntry = async (id: string) => (await app.inject({ method: 'GET', url: '/api/batches/inbox', headers: as('bob') })).json().entries.find((e: { batch: { id: string } }) => e.batch.id === id);
+    // One of its two went into that batch, one is in none: the failed batch says so, and still asks for a batch of the other.
+    expect(await progressOf(first.batch.id)).toMatchObject({ handedOn: [{ batchId: b.id, count: 1 }], notHandedOn: 1 });
+    expect(await inboxEntry(first.batch.id)).toMatchObject({ handedOn: [{ batchId: b.id, count: 1 }], notHandedOn: 1 });
+
+    // The rest again, from the whole workbook: what Zoho holds and what that batch holds are left out; the new batch takes exactly the other one.
+    const again = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
+    expect([again.statusCode, again.statusCode === 201 ? '' : again.body]).toEqual([201, '']);
+    expect(again.json()).toMatchObject({ leftOut: 6, heldElsewhere: [{ batchId: b.id, count: 1 }] });
+    const c = again.json().batch;
+    const keysOf = async (id: string) => (await app.inject({ method: 'GET', url: `/api/batches/${id}`, headers: as('carol') })).json().items.map((i: { idempotencyKey: string }) => i.idempotencyKey);
+    expect([await keysOf(b.id), await keysOf(c.id)]).toEqual([[p0], [p1]]);
+    const audit = await t.store.one<{ details: string }>("SELECT details FROM audit_log WHERE action = 'batch.prepared' AND subject_id = $1", [c.id]);
+    expect(JSON.parse(audit!.details)).toMatchObject({ leftOut: 6, heldElsewhere: [{ batchId: b.id, count: 1 }], takenOverFrom: [first.batch.id] });
+    const whole = { handedOn: [{ batchId: b.id, count: 1 }, { batchId: c.id, count: 1 }].sort((x, y) => (x.batchId < y.batchId ? -1 : 1)), notHandedOn: 0 };
+    expect(await progressOf(first.batch.id)).toMatchObject(whole);
+    expect(await inboxEntry(first.batch.id)).toMatchObject(whole);
+    // Nothing is left: a third rest would send what those two batches hold twice, and is refused.
+    const third = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
+    expect([third.statusCode, third.json().error.code]).toEqual([409, 'duplicate-idempotency-key']);
+    expect(third.json().error.message).toMatch(/^The 2 documents not in Zoho are already part of batches bat_\S+, bat_\S+, so they would be sent twice: there is nothing left to prepare\.$/);
+
+    expect(await approveAndPost(c)).toMatchObject({ batchState: 'done', counts: { done: 1 } });
+    expect(await approveAndPost(b)).toMatchObject({ batchState: 'done', counts: { done: 1 } });
+    const census = sandboxCensus(sb, fixed);
+    expect(census.duplicates).toEqual([]);
+    expect(census.missing).toEqual([]);
+    expect(census.unpaid).toEqual([]);
+
+    // The sheets' STATUS: where each document of the workbook is now — the six the first batch
+    // posted (left out of both batches of the rest) and the two payments, whichever batch posted them.
+    const statuses = (await app.inject({ method: 'POST', url: '/api/posting/statuses', headers: as('carol'), payload: { keys: fixed.map((d) => d.idempotencyKey) } })).json().statuses;
+    expect(statuses.map((st: { idempotencyKey: string }) => st.idempotencyKey).sort()).toEqual(fixed.map((d) => d.idempotencyKey).sort());
+    for (const st of statuses) expect(st).toMatchObject({ state: 'done', status: expect.stringMatching(/^Posted: \d{18}$/) });
+    expect((await app.inject({ method: 'POST', url: '/api/posting/statuses', headers: as('carol'), payload: { keys: ['nobody:holds:this'] } })).json().statuses).toEqual([]);
   });
 });

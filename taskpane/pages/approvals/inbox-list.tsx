@@ -10,6 +10,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatCount } from '../../components';
 import {
   groupInbox,
+  handedOnWhole,
   jobLabel,
   nextStepText,
   preparersText,
@@ -62,8 +63,7 @@ type Row = { type: 'group'; group: InboxGroup } | { type: 'entry'; entry: InboxE
 function EntryRow({ entry, now, onOpen }: { entry: InboxEntryView; now: number; onOpen(id: string): void }) {
   const styles = useStyles();
   const b = entry.batch;
-  // a failed posting whose rest went into a new batch asks nothing more
-  const asks = (b.state === 'failed' && !entry.handedOn?.length) || b.state === 'needs_review';
+  const asks = (b.state === 'failed' && !handedOnWhole(entry)) || b.state === 'needs_review';
   return (
     <button type="button" className={styles.entry} onClick={() => onOpen(b.id)} data-testid="inbox-row" data-batch={b.id} aria-label={`${jobLabel(b)}, ${stateText(b.state)}, prepared by ${preparersText(b)}`}>
       <span className={styles.line}>

@@ -1,4 +1,4 @@
-import { diffText, groupInbox, groupOf, jobLabel, nextStepText, preparersText, rowDiffText, summaryText, totalsText, whenText, type InboxEntryView } from './inbox-model';
+import { diffText, groupInbox, groupOf, handedOnWhole, jobLabel, nextStepText, preparersText, rowDiffText, summaryText, totalsText, whenText, type InboxEntryView } from './inbox-model';
 
 const entry = (id: string, state: string, extra: Partial<InboxEntryView> = {}, createdAt = '2024-11-30T10:00:00.000Z'): InboxEntryView => ({
   batch: { id, job: 'chargebacks', kind: 'delivery', state, version: 1, preparedBy: 'iss#alice', preparedByName: 'alice', preparers: [{ id: 'iss#alice', name: 'alice' }], createdAt, updatedAt: createdAt, payload: {} },
@@ -90,9 +90,14 @@ describe('a batch in words', () => {
     expect(nextStepText(posting('r', 'needs_review', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Sent all 42 documents; Zoho differs from what was approved — open it and resolve each finding.');
     expect(nextStepText(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why, then a preparer prepares a batch of the 2 not posted on the Settlements page.');
     // its rest went into a new batch: where, and it asks nothing more of anyone (it is listed with the finished)
-    const handed = { ...posting('h', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }), handedOn: ['bat_rest'] };
+    const handed = { ...posting('h', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }), handedOn: [{ batchId: 'bat_rest', count: 2 }], notHandedOn: 0 };
     expect(nextStepText(handed)).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why; the 2 not posted went into batch bat_rest.');
     expect(groupOf(handed)).toBe('finished');
+    // a batch of the rest took only one of the two: the other still asks for one, so it is not finished
+    const part = { ...handed, handedOn: [{ batchId: 'bat_rest', count: 1 }], notHandedOn: 1 };
+    expect(nextStepText(part)).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why; 1 of the 2 not posted went into batch bat_rest; a preparer prepares a batch of the 1 left on the Settlements page.');
+    expect(groupOf(part)).toBe('send');
+    expect([handedOnWhole(handed), handedOnWhole(part)]).toEqual([true, false]);
     expect(groupOf(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('send');
     expect(nextStepText(posting('s', 'done', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Posted all 42 documents to Zoho Books.');
     expect(nextStepText(entry('x', 'cancelled'))).toBe('Withdrawn or cancelled before anything was sent.');

@@ -41,8 +41,10 @@ export interface InboxEntryView {
   verdict: ApprovalVerdict | null;
   allowedActions: string[];
   mine: boolean;
-  /** The batches that took over what it did not post (a batch of the rest). */
-  handedOn?: string[];
+  /** The batches that took over what it did not post (a batch of the rest), with how many each took. */
+  handedOn?: { batchId: string; count: number }[];
+  /** What it did not post that no batch took over (a batch of the rest is still to prepare for these). */
+  notHandedOn?: number;
 }
 
 export interface InboxView {
@@ -131,10 +133,17 @@ const GROUP_TITLES: Record<GroupKey, string> = {
 export function groupOf(e: InboxEntryView): GroupKey {
   const s = e.batch.state;
   if (s === 'awaiting_approval') return e.verdict?.ok ? 'decide' : e.mine ? 'yours' : 'others';
-  // a failed posting whose rest went into a new batch asks nothing more: that batch does
-  if (s === 'failed' && e.handedOn?.length) return 'finished';
+  if (s === 'failed' && handedOnWhole(e)) return 'finished';
   if (s === 'approved' || s === 'sending' || s === 'failed' || s === 'needs_review') return 'send';
   return 'finished';
+}
+
+/**
+ * A failed posting whose rest all went into new batches asks nothing more: those batches do. One
+ * whose rest they took only part of still asks for a batch of the others.
+ */
+export function handedOnWhole(e: Pick<InboxEntryView, 'handedOn' | 'notHandedOn'>): boolean {
+  return !!e.handedOn?.length && !e.notHandedOn;
 }
 
 /** The groups that have batches, in the order a person works through them; each newest first. */
@@ -240,7 +249,7 @@ export function nextStepText(e: InboxEntryView): string {
   }
   if (s === 'approved') return `Approved by ${e.approvedBy ?? e.lastDecision?.byName ?? 'an approver'}; ready to ${e.batch.kind === 'zoho-post' ? 'post' : 'send'}.`;
   if (s === 'rejected') return `Rejected by ${e.lastDecision?.byName ?? 'an approver'}${e.lastDecision?.reason ? `: ${e.lastDecision.reason}` : '.'}`;
-  return sentBatchSentence(e.batch.kind, s, e.itemStates, 'listed', e.handedOn) ?? stateText(s);
+  return sentBatchSentence(e.batch.kind, s, e.itemStates, 'listed', e) ?? stateText(s);
 }
 
 /** A file's money totals as text, per column: "AMOUNT 10.25 USD, 7.00 EUR". */

@@ -88,7 +88,7 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   const p = progress;
   const c = p?.counts;
   const canStart = p && !p.running && !follow && (p.batchState === 'approved' || p.batchState === 'sending');
-  const outcome = p && c && p.batchState !== 'sending' ? sentBatchSentence('zoho-post', p.batchState, c, 'open', p.handedOn) : null;
+  const outcome = p && c && p.batchState !== 'sending' ? sentBatchSentence('zoho-post', p.batchState, c, 'open', p) : null;
   return (
     <section className={styles.root} aria-label="Post to Zoho Books" data-testid="posting-run">
       {canStart && (

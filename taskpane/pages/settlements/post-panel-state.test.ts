@@ -1,5 +1,5 @@
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
-import { initialConnectionId, panelStep, sheetsWithStatus, type PanelProgress } from './post-panel-state';
+import { initialConnectionId, leftOutSentence, panelStep, sheetsWithStatus, type PanelProgress } from './post-panel-state';
 import { devId, person, user } from '../../../test/integration/people';
 
 const progress = (p: Partial<PanelProgress>): PanelProgress => ({
@@ -86,8 +86,32 @@ describe('the rest of a posting that failed or was cancelled', () => {
     const cancelledAllDone = progress({ batchState: 'cancelled', running: false, counts: { pending: 0, sending: 0, done: 4, failed: 0, needs_review: 0 } });
     expect(panelStep(batch, cancelledAllDone, user('carol', ['preparer']), false).step).toBe('finished');
     // its rest is in a new batch already (prepared in another pane): where, and no second offer
-    expect(panelStep(batch, { ...failed, handedOn: ['bat_rest'] }, user('carol', ['preparer']), false)).toEqual({ step: 'finished', canAct: false, hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below; the 4 not posted went into batch bat_rest.' });
+    expect(panelStep(batch, { ...failed, handedOn: [{ batchId: 'bat_rest', count: 4 }], notHandedOn: 0 }, user('carol', ['preparer']), false)).toEqual({ step: 'finished', canAct: false, hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below; the 4 not posted went into batch bat_rest.' });
     expect(panelStep({ ...batch, kind: 'zoho-correction' }, failed, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: expect.stringContaining('send them again') });
+  });
+});
+
+describe('a batch of the rest that took only part of what a posting did not post', () => {
+  const batch = { id: 'bat_1', version: 1, state: 'failed', kind: 'zoho-post', preparedBy: devId('carol'), preparedByName: 'carol', preparers: [person('carol')] };
+  const failed = progress({ batchState: 'failed', running: false, total: 10, counts: { pending: 0, sending: 0, done: 6, failed: 3, needs_review: 1 } });
+  const part = { ...failed, handedOn: [{ batchId: 'bat_rest', count: 3 }], notHandedOn: 1 };
+
+  it('offers a batch of those no batch took, and says where the others went', () => {
+    expect(panelStep(batch, part, user('carol', ['preparer']), false)).toEqual({
+      step: 'rest',
+      canAct: true,
+      count: 1,
+      hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below; 3 of the 4 not posted went into batch bat_rest; prepare a batch of the 1 left.',
+    });
+    expect(panelStep(batch, part, user('bob', ['approver']), false)).toMatchObject({ step: 'rest', canAct: false, count: 1 });
+    const cancelled = progress({ batchState: 'cancelled', running: false, total: 10, counts: { pending: 3, sending: 1, done: 5, failed: 1, needs_review: 0 } });
+    const twoBatches = { ...cancelled, handedOn: [{ batchId: 'bat_r1', count: 2 }, { batchId: 'bat_r2', count: 1 }], notHandedOn: 2 };
+    expect(panelStep(batch, twoBatches, user('carol', ['preparer']), false)).toMatchObject({ step: 'rest', count: 2, hint: expect.stringContaining('3 of the 5 not posted went into batches bat_r1 (2), bat_r2 (1); prepare a batch of the 2 left') });
+  });
+
+  it('is finished once batches of the rest took every one', () => {
+    const all = { ...failed, handedOn: [{ batchId: 'bat_rest', count: 3 }, { batchId: 'bat_more', count: 1 }], notHandedOn: 0 };
+    expect(panelStep(batch, all, user('carol', ['preparer']), false)).toEqual({ step: 'finished', canAct: false, hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below; the 4 not posted went into batches bat_rest (3), bat_more (1).' });
   });
 });
 
@@ -108,21 +132,19 @@ describe('status written back to the sheets', () => {
   });
 });
 
-test('the sheets of the batch of the rest keep the status of the documents a batch before posted', () => {
+test('the sheets of the batch of the rest say where each document is now, a row it left out too', () => {
   const journals: SheetSpec = { name: 'Journals', columns: [{ header: 'KEY', type: 'text' }], rows: [['s:journal:1'], ['s:journal:2'], ['s:journal:3']] };
-  const earlier = [
+  // s:journal:1 was posted by the batch before (left out of the rest), s:journal:2 by the rest
+  const now = [
     { idempotencyKey: 's:journal:1', kind: 'journal', state: 'done', zohoId: '460000000000000001', code: null, status: 'Posted: 460000000000000001' },
-    { idempotencyKey: 's:journal:2', kind: 'journal', state: 'failed', zohoId: null, code: 1002, status: 'Zoho 1002: Account does not exist.' },
+    { idempotencyKey: 's:journal:2', kind: 'journal', state: 'done', zohoId: '460000000000000002', code: null, status: 'Posted: 460000000000000002' },
   ];
-  const rest = [{ idempotencyKey: 's:journal:2', kind: 'journal', state: 'done', zohoId: '460000000000000002', code: null, status: 'Posted: 460000000000000002' }];
-  expect(sheetsWithStatus([journals], rest, earlier)[0].rows).toEqual([
+  expect(sheetsWithStatus([journals], now)[0].rows).toEqual([
     ['s:journal:1', 'Posted: 460000000000000001'],
     ['s:journal:2', 'Posted: 460000000000000002'],
-    // in neither batch as posted: no status rather than an old one
+    // held by no batch: no status rather than an old one
     ['s:journal:3', null],
   ]);
-  // without the batch before, a left-out row has none
-  expect(sheetsWithStatus([journals], rest)[0].rows[0]).toEqual(['s:journal:1', null]);
 });
 
 test('the panel starts on the connection the Zoho ids came from, else the only one', () => {
@@ -132,4 +154,10 @@ test('the panel starts on the connection the Zoho ids came from, else the only o
   expect(initialConnectionId(list, 'gone')).toBe('');
   expect(initialConnectionId([{ id: 'a' }], 'gone')).toBe('a');
   expect(initialConnectionId([])).toBe('');
+});
+
+test('what a batch of the rest left out: the documents in Zoho, and those another batch of the rest holds', () => {
+  expect(leftOutSentence(8, 1)).toBe('1 document already in Zoho left out; this batch holds the other 7 documents.');
+  expect(leftOutSentence(8, 6, [{ batchId: 'bat_x', count: 1 }])).toBe('6 documents already in Zoho and 1 in batch bat_x left out; this batch holds the other 1 document.');
+  expect(leftOutSentence(8, 0, [{ batchId: 'bat_x', count: 2 }, { batchId: 'bat_y', count: 1 }])).toBe('3 documents in batches bat_x (2), bat_y (1) left out; this batch holds the other 5 documents.');
 });

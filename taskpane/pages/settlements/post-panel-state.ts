@@ -3,7 +3,8 @@
  * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
  */
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
-import { endsWithRest, notDoneOf, sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
+import { endsWithRest, notHandedOnOf, sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
+import { countOf, formatCount } from '../../../src/kernel/counts';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import type { LeaseView } from '../../../src/zoho';
@@ -40,8 +41,10 @@ export interface PanelProgress {
   /** The worker's last outcome; `at` tells a new answer from the one seen before a start. */
   last: { state: string; message: string; at: string } | null;
   leases?: LeaseView;
-  /** The batches that took over the documents it did not post (a batch of the rest was prepared). */
-  handedOn?: string[];
+  /** The batches that took over documents it did not post (a batch of the rest was prepared), with how many each took. */
+  handedOn?: { batchId: string; count: number }[];
+  /** Its documents not posted that no batch took over: a batch of the rest is offered for these. */
+  notHandedOn?: number;
 }
 
 export interface PanelItem {
@@ -87,10 +90,11 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
     return { step: 'posting', canAct: mayOperate, hint: 'Posting…' };
   }
   // What happened and what to do, as the inbox says it (the findings and failed documents follow below); no counts, no sentence.
-  const said = (progress && sentBatchSentence(batch.kind, state, progress.counts, 'panel', progress.handedOn)) ?? '';
+  const said = (progress && sentBatchSentence(batch.kind, state, progress.counts, 'panel', progress)) ?? '';
   // A posting is not sent again once it ended: what it did not post goes in a new batch, prepared here
-  // and approved like any other. (A correction that failed runs again under its own approval.)
-  const count = progress && endsWithRest(batch.kind, state) && !progress.handedOn?.length ? notDoneOf(progress.counts) : 0;
+  // and approved like any other — for the documents no batch of the rest took yet. (A correction
+  // that failed runs again under its own approval.)
+  const count = progress && endsWithRest(batch.kind, state) ? notHandedOnOf(progress.counts, progress) : 0;
   if (count) {
     if (blocked) return { step: 'rest', canAct: false, count, hint: `${said} Fix the blocking problems below first: nothing is posted while one remains.` };
     if (!holds('preparer')) return { step: 'rest', canAct: false, count, hint: `${said} A preparer prepares it: sign in as one.` };
@@ -100,12 +104,24 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
 }
 
 /**
- * The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and
- * message). `earlier`: the documents a batch before this one posted (the batch of the rest leaves
- * them out), so their rows keep saying where they are in Zoho.
+ * What a batch of the rest left out, beside the batch: the documents already in Zoho, and those a
+ * batch of the rest before it holds (it may still post them), e.g. "1 document already in Zoho and
+ * 2 in batch bat_x left out; this batch holds the other 3 documents."
  */
-export function sheetsWithStatus(sheets: readonly SheetSpec[], items: readonly PanelItem[], earlier: readonly PanelItem[] = []): SheetSpec[] {
-  const byKey = new Map([...earlier.filter((i) => i.state === 'done'), ...items].map((i) => [i.idempotencyKey, i.status]));
+export function leftOutSentence(documents: number, inZoho: number, heldElsewhere: readonly { batchId: string; count: number }[] = []): string {
+  const held = heldElsewhere.reduce((s, h) => s + h.count, 0);
+  const where = heldElsewhere.length === 1 ? `batch ${heldElsewhere[0]!.batchId}` : `batches ${heldElsewhere.map((h) => `${h.batchId} (${formatCount(h.count)})`).join(', ')}`;
+  const out = [inZoho || !held ? `${countOf(inZoho, 'document')} already in Zoho` : '', held ? `${inZoho ? formatCount(held) : countOf(held, 'document')} in ${where}` : ''].filter(Boolean).join(' and ');
+  return `${out} left out; this batch holds the other ${countOf(documents - inZoho - held, 'document')}.`;
+}
+
+/**
+ * The Invoices, Payments and Journals sheets with each row's posting status (Zoho id, or code and
+ * message): `statuses` says where each document is now (the server's /api/posting/statuses), so a
+ * row a batch of the rest left out still says where it is in Zoho; a row with none has no status.
+ */
+export function sheetsWithStatus(sheets: readonly SheetSpec[], statuses: readonly PanelItem[]): SheetSpec[] {
+  const byKey = new Map(statuses.map((i) => [i.idempotencyKey, i.status]));
   return sheets.filter((s) => s.columns.some((c) => c.header === 'KEY')).map((s) => withPostingStatus(s, byKey));
 }
 

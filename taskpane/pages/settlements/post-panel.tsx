@@ -27,9 +27,10 @@ import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
 import { ApiError } from '../../api';
-import { initialConnectionId, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+import { initialConnectionId, leftOutSentence, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
 import ReviewFindings from './post-panel-review';
 import { leaseNotes } from './post-panel-lease';
+import { keepBatchId, keptBatchId } from './kept-batch';
 import { openSettings } from '../settings/section';
 
 const useStyles = makeStyles({
@@ -55,31 +56,6 @@ interface ConnectionView {
   sandbox: boolean;
 }
 
-/**
- * The batch this workbook prepared, kept across sign-ins (the approver signs in on the same pane);
- * with a batch of the rest, the documents the batches before it posted (for the sheets' STATUS).
- */
-const BATCH_KEY = 'closedesk.settlements.postBatch';
-interface Kept {
-  id: string;
-  earlier: PanelItem[];
-}
-function rememberedBatch(title: string): Kept | null {
-  try {
-    const v = JSON.parse(sessionStorage.getItem(BATCH_KEY) ?? 'null') as { title: string; id: string; earlier?: PanelItem[] } | null;
-    return v && v.title === title ? { id: v.id, earlier: v.earlier ?? [] } : null;
-  } catch {
-    return null;
-  }
-}
-function rememberBatch(title: string, kept: Kept): void {
-  try {
-    sessionStorage.setItem(BATCH_KEY, JSON.stringify({ title, ...kept }));
-  } catch {
-    /* storage blocked (or full): the batch is still listed on the Activity page */
-  }
-}
-
 export default function PostPanel({ documents, blocked, sheets, title, connectionId: idsConnectionId }: SettlementsPostPanelProps) {
   const styles = useStyles();
   const shell = useShell();
@@ -101,8 +77,6 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   const [takeOverReason, setTakeOverReason] = useState('');
   const [leftOut, setLeftOut] = useState<string | null>(null);
   const [inZoho, setInZoho] = useState(false);
-  // The documents of the batch before, kept for the sheets' STATUS when the batch of the rest leaves them out.
-  const [earlier, setEarlier] = useState<PanelItem[]>([]);
   useEffect(() => setInZoho(false), [documents]);
 
   // Ribbon "Post to Zoho": bring the panel into view.
@@ -121,11 +95,10 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
         setConnectionId(initialConnectionId(r.connections, idsConnectionId));
       })
       .catch((e: Error) => !ctl.signal.aborted && setError(e.message));
-    const kept = rememberedBatch(title);
+    const kept = keptBatchId(title);
     if (kept) {
-      setEarlier(kept.earlier);
       api
-        .request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(kept.id)}`, { signal: ctl.signal })
+        .request<{ batch: PanelBatch }>(`/api/batches/${encodeURIComponent(kept)}`, { signal: ctl.signal })
         .then((r) => setBatch(r.batch))
         .catch(() => undefined);
     }
@@ -159,23 +132,25 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
     (e) => setError((e as Error).message),
   );
 
-  // Once it stops running, fetch each document's status and write it into the sheets.
+  // Once it stops running, fetch each document's status and write it into the sheets: where each
+  // document is now (a row the batch of the rest left out says where it is in Zoho).
   const finishedKey = progress && !progress.running && progress.batchState !== 'awaiting_approval' && progress.batchState !== 'approved' ? `${progress.batchState}:${progress.counts.done}:${progress.counts.failed}:${progress.counts.needs_review}` : null;
   useEffect(() => {
     if (!batch || !finishedKey) return;
     let stop = false;
     (async () => {
       const r = await api.request<{ items: PanelItem[] }>(`/api/posting/batches/${encodeURIComponent(batch.id)}/items`);
+      const now = await api.request<{ statuses: PanelItem[] }>('/api/posting/statuses', { method: 'POST', body: { keys: documents.map((d) => d.idempotencyKey) } });
       if (stop) return;
       setItems(r.items);
-      const specs = sheetsWithStatus(sheets, r.items, earlier);
+      const specs = sheetsWithStatus(sheets, now.statuses);
       for (const spec of specs) await shell.workbook.writeSheet(spec);
       if (!stop) setWritten(specs.map((s) => s.name).join(', '));
     })().catch((e: Error) => !stop && setError(`The status could not be written to the sheets: ${e.message}`));
     return () => {
       stop = true;
     };
-  }, [api, batch, finishedKey, sheets, shell.workbook, earlier]);
+  }, [api, batch, finishedKey, sheets, documents, shell.workbook]);
 
   const act = async (label: string, fn: () => Promise<void>) => {
     setBusy(label);
@@ -197,20 +172,17 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       const to = (rest && step.step === 'rest' && batch?.payload?.connectionId) || connectionId;
       setInZoho(false);
       const r = await api
-        .request<{ batch: PanelBatch; leftOut: number }>('/api/posting/batches', { method: 'POST', body: { connectionId: to, title, documents, ...(rest ? { rest } : {}) } })
+        .request<{ batch: PanelBatch; leftOut: number; heldElsewhere?: { batchId: string; count: number }[] }>('/api/posting/batches', { method: 'POST', body: { connectionId: to, title, documents, ...(rest ? { rest } : {}) } })
         .catch((e: unknown) => {
           // Refused as some are in Zoho already (a batch this pane does not remember posted them): offer the rest.
           if (e instanceof ApiError && e.code === 'already-posted') setInZoho(true);
           throw e;
         });
-      // only what was posted is kept: the sheets' STATUS of the documents left out
-      const before = rest ? [...earlier, ...(items ?? [])].filter((i) => i.state === 'done') : [];
-      rememberBatch(title, { id: r.batch.id, earlier: before });
-      setEarlier(before);
+      keepBatchId(title, r.batch.id);
       setItems(null);
       setWritten(null);
       setProgress(null);
-      setLeftOut(rest ? `${countOf(r.leftOut, 'document')} already in Zoho left out; this batch holds the other ${countOf(documents.length - r.leftOut, 'document')}.` : null);
+      setLeftOut(rest ? leftOutSentence(documents.length, r.leftOut, r.heldElsewhere) : null);
       setBatch(r.batch);
     });
   const approve = () =>
