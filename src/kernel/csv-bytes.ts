@@ -34,9 +34,10 @@ export interface CsvSpans {
   problems: Problem[];
 }
 
-const QUOTE = 34;
-const LF = 10;
-const CR = 13;
+/** The bytes a CSV reader stops at (with the file's delimiter). */
+export const QUOTE = 34;
+export const LF = 10;
+export const CR = 13;
 
 /** The form of a CSV file as papaparse would read it: where its records begin (after a BOM), its delimiter and line break. */
 export interface CsvForm {

@@ -14,17 +14,13 @@
  *   `start`/`end`/`hash`; `taken`: data records so far, this one included), END, or NOT_PLAIN (data
  *   record `taken` — 0-based — is not plain: nothing of it was taken).
  */
-import type { CsvForm } from './csv-bytes';
+import { CR, LF, QUOTE, type CsvForm } from './csv-bytes';
 import { BYTE_HASH_START, BYTE_HASH_STEP, decodeUtf8, SPACE } from './text-bytes';
 import { resized } from './typed-arrays';
 
 export const RECORD = 1;
 export const END = 0;
 export const NOT_PLAIN = -1;
-
-const QUOTE = 34;
-const LF = 10;
-const CR = 13;
 
 export class PlainRecords {
   start: Int32Array;
