@@ -230,11 +230,6 @@ export class SpanText {
   }
 }
 
-/**
- * A set of byte strings, each given a small integer id: their bytes are copied into one pool, so
- * the set outlives the buffers they came from (a reader that lets each file go keeps what it met).
- * `salt` keeps equal bytes of different kinds apart (one partner's reference from another's).
- */
 /** ByteKeys' hash of bytes (FNV-1a): `h = BYTE_HASH_START`, then `h = Math.imul(h ^ byte, BYTE_HASH_STEP)` per byte. */
 export const BYTE_HASH_STEP = 0x01000193;
 export const BYTE_HASH_START = Math.imul(0x811c9dc5, BYTE_HASH_STEP);
@@ -246,6 +241,11 @@ export function byteHash(b: Uint8Array, s: number, e: number): number {
   return h;
 }
 
+/**
+ * A set of byte strings, each given a small integer id: their bytes are copied into one pool, so
+ * the set outlives the buffers they came from (a reader that lets each file go keeps what it met).
+ * `salt` keeps equal bytes of different kinds apart (one partner's reference from another's).
+ */
 export class ByteKeys {
   private pool = new Uint8Array(1 << 16);
   private used = 0;
@@ -359,6 +359,7 @@ export class ByteKeys {
     this.setValueAt(this.lastAt, v);
   }
   private valueAt(at: number): number {
+    if (!this.values) throw new Error('This ByteKeys keeps no values.');
     const p = this.pool;
     return p[at - 4]! | (p[at - 3]! << 8) | (p[at - 2]! << 16) | (p[at - 1]! << 24);
   }
