@@ -16,6 +16,7 @@
  */
 import type { SettlementDocument } from '../../src/settlements/documents';
 import { takeCensus, type Finding } from '../../src/zoho/census';
+import { sentBatchSentence } from '../../src/batches/outcome';
 import type { Audit } from '../audit';
 import { conflict } from '../errors';
 import type { Secrets } from '../secrets';
@@ -261,10 +262,9 @@ async function waitForEnd(run: Run): Promise<PostOutcome> {
 export async function endOutcome(deps: PostingDeps, batchId: string, already?: string): Promise<PostOutcome> {
   const b = await requireBatch(deps.store, batchId);
   const progress = await batchProgress(deps.store, batchId);
-  const c = progress.counts;
   switch (b.state) {
     case 'done':
-      return { batchId, state: 'done', message: already ?? `Posted all ${progress.total} documents to Zoho.`, progress };
+      return { batchId, state: 'done', message: already ?? told(b, 'done', progress), progress };
     case 'needs_review': {
       const open = await listFindings(deps.store, { batchId, state: 'open' });
       const kinds = open.map((f) => `${f.type.replace('-', ' ')} ${f.kind} ${f.key.value}`);
@@ -279,10 +279,15 @@ export async function endOutcome(deps: PostingDeps, batchId: string, already?: s
       };
     }
     case 'cancelled':
-      return { batchId, state: 'cancelled', message: already ?? `Batch ${batchId} was cancelled: ${c.done} documents had been posted, ${c.pending} were not sent.`, progress };
+      return { batchId, state: 'cancelled', message: already ?? told(b, 'cancelled', progress), progress };
     default:
-      return { batchId, state: 'failed', message: already ?? `Posted ${c.done} of ${progress.total}; ${c.failed + c.needs_review} need attention (see their status).`, progress };
+      return { batchId, state: 'failed', message: already ?? told(b, 'failed', progress), progress };
   }
+}
+
+/** How a posting ended in the words the pane uses for it (src/batches/outcome.ts), as the server tells it. */
+function told(b: Batch, state: 'done' | 'failed' | 'cancelled', progress: PostingProgress): string {
+  return sentBatchSentence(b.kind, state, progress.counts, 'told', progress)!;
 }
 
 /** Reads back what Zoho holds for every posted item; a Zoho error stops the batch (the census runs again next time). */

@@ -8,6 +8,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { SettlementDocument } from '../../src/settlements/documents';
+import { sentBatchSentence } from '../../src/batches/outcome';
 import type { AppContext } from '../context';
 import { conflict } from '../errors';
 import { currentUser, parseWith } from '../http';
@@ -36,21 +37,11 @@ const correctBody = z.object({ keepZohoId: z.string().min(1, 'say which copy to 
 const closeBody = z.object({ reason: z.string().min(1, 'say what you checked in Zoho').max(1000) });
 const takeOverBody = z.object({ reason: z.string().trim().min(1, 'say why you take the batch over').max(500) });
 
-/** A finished batch is not started or resumed again: say how it ended (nothing is written to the audit). */
+/** A finished batch is not started or resumed again: say how it ended, as the pane says it (nothing is written to the audit). */
 async function refuseFinished(ctx: AppContext, b: Batch): Promise<void> {
   if (!['done', 'needs_review', 'failed', 'cancelled'].includes(b.state)) return;
-  const c = (await batchProgress(ctx.store, b.id)).counts;
-  const at = b.updatedAt;
-  const n = (k: number) => `${k} document${k === 1 ? '' : 's'}`;
-  const message =
-    b.state === 'done'
-      ? `This batch is already posted (${n(c.done)}, finished at ${at}).`
-      : b.state === 'needs_review'
-        ? `This batch is already posted (${n(c.done)}, finished at ${at}); it waits for the review of what Zoho holds.`
-        : b.state === 'failed'
-          ? `This batch has finished (${c.done} of ${n(c.done + c.failed + c.needs_review + c.pending + c.sending)} posted, finished at ${at}); the others need attention, see their status.`
-          : `This batch was cancelled at ${at} (${n(c.done)} posted); prepare a new batch for the rest.`;
-  throw conflict('already-finished', message);
+  const p = await batchProgress(ctx.store, b.id);
+  throw conflict('already-finished', `This batch finished at ${b.updatedAt} and is not sent again. ${sentBatchSentence(b.kind, b.state, p.counts, 'told', p)}`);
 }
 
 export default async function routes(app: FastifyInstance, ctx: AppContext): Promise<void> {

@@ -27,6 +27,18 @@ describe('a sent batch in words', () => {
     for (const state of ['awaiting_approval', 'approved', 'rejected']) expect(sentBatchSentence('zoho-post', state, counts({ pending: 1 }), 'open')).toBeNull();
   });
 
+  it("as the server tells it (the command line's last line, a refusal to send a finished batch again): where the details are, away from the pane", () => {
+    expect(sentBatchSentence('zoho-post', 'done', counts({ done: 2000 }), 'told')).toBe('Posted all 2,000 documents to Zoho Books.');
+    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 39, failed: 3 }), 'told')).toBe(
+      "Not all posted: 3 failed (39 of 42 posted) — see each document's status, then a preparer prepares a batch of the 3 not posted on the Settlements page.",
+    );
+    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 39, failed: 3 }), 'told', { handedOn: [{ batchId: 'bat_2', count: 3 }], notHandedOn: 0 })).toBe(
+      "Not all posted: 3 failed (39 of 42 posted) — see each document's status; the 3 not posted went into batch bat_2.",
+    );
+    expect(sentBatchSentence('zoho-post', 'needs_review', counts({ done: 5 }), 'told')).toBe("Sent all 5 documents; Zoho differs from what was approved — resolve each finding in the batch's details on the Approvals page.");
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), 'told')).toBe('Cancelled after 5 of 42 documents were posted; 37 not sent — a preparer prepares a batch of the 37 not posted on the Settlements page.');
+  });
+
   it('in the posting panel, which offers the new batch: the same count as its button, and no "who" or "where"', () => {
     expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 3, failed: 1 }), 'panel')).toBe('Not all posted: 1 failed (3 of 4 posted) — see why below, then prepare a batch of the 1 not posted.');
     expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 39, failed: 2, needs_review: 1 }), 'panel')).toBe('Not all posted: 2 failed, 1 to check in Zoho (39 of 42 posted) — see why below, then prepare a batch of the 3 not posted.');

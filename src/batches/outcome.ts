@@ -17,10 +17,20 @@ export interface ItemCounts {
 
 /**
  * Where the sentence is read: beside the batch, its details below it ('open'); as a line of the
- * inbox ('listed'); or in the posting panel, which itself offers the new batch for the documents
- * not posted ('panel'; elsewhere the sentence says where that is done).
+ * inbox ('listed'); in the posting panel, which itself offers the new batch for the documents
+ * not posted ('panel'; elsewhere the sentence says where that is done); or as the server's word
+ * on a run, away from the pane — the command line's last line, a refusal to send a finished batch
+ * again ('told').
  */
-export type Seen = 'open' | 'listed' | 'panel';
+export type Seen = 'open' | 'listed' | 'panel' | 'told';
+
+/** Where the details are, as the sentence's reader finds them. */
+const DETAILS: Record<Seen, { why: string; findings: string }> = {
+  open: { why: 'see why below', findings: 'resolve each finding below' },
+  panel: { why: 'see why below', findings: 'resolve each finding below' },
+  listed: { why: 'open it to see why', findings: 'open it and resolve each finding' },
+  told: { why: "see each document's status", findings: "resolve each finding in the batch's details on the Approvals page" },
+};
 
 interface Words {
   one: string;
@@ -100,12 +110,12 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
       // Everything went out (or failed): what Zoho holds is the thing to act on.
       const asks = attention(c, w);
       const sent = c.done === total ? `Sent all ${things(total)}` : `Sent ${formatCount(c.done)} of ${things(total)}${asks.length ? `, ${asks.join(', ')}` : ''}`;
-      return `${sent}; Zoho differs from what was approved — ${seen === 'listed' ? 'open it and resolve each finding.' : 'resolve each finding below.'}`;
+      return `${sent}; Zoho differs from what was approved — ${DETAILS[seen].findings}.`;
     }
     case 'failed': {
       const asks = [...attention(c, w), notSent ? `${formatCount(notSent)} not sent` : ''].filter(Boolean);
       const them = c.failed + c.needs_review + notSent === 1 ? 'it' : 'them';
-      const look = seen === 'listed' ? 'open it to see why' : 'see why below';
+      const look = DETAILS[seen].why;
       const then = endsWithRest(kind, state) ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', h) : ''}` : `${look} and send ${them} again`;
       return `Not all ${w.verb}${asks.length ? `: ${asks.join(', ')}` : ''} (${formatCount(c.done)} of ${formatCount(total)} ${w.verb}) — ${then}.`;
     }

@@ -99,7 +99,7 @@ describe.each(CRASH_BACKENDS)('posting survives SIGKILL (%s)', (backend) => {
 
       const last = startWorker(b, batchId, masterKey);
       const code = await last.exited;
-      expect(last.output()).toContain('Posted all 2000 documents to Zoho.');
+      expect(last.output()).toContain('Posted all 2,000 documents to Zoho Books.');
       expect(code).toBe(0);
 
       const census = sandboxCensus(sb, documents);

@@ -30,7 +30,7 @@ describe.each(BACKENDS)('posting under Zoho faults (%s)', (backend) => {
         clientOptions: { backoffMs: 20, perMinute: 1_000_000 },
         sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
       });
-      expect(outcome.message).toBe(`Posted all ${documents.length} documents to Zoho.`);
+      expect(outcome.message).toBe(`Posted all ${documents.length} documents to Zoho Books.`);
       expect(outcome.state).toBe('done');
       // The faults really happened, including after-apply ones (the dangerous kind).
       const o = sb.sandbox.stats.outcomes;

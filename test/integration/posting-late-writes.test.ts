@@ -73,7 +73,7 @@ describe.each(BACKENDS)('a write that lands after its worker died (%s)', (backen
     // The restarted worker.
     const outcome = await postBatch(deps(), batchId, fast);
     secondDone();
-    expect(outcome.message).toBe(`Posted all ${documents.length} documents to Zoho.`);
+    expect(outcome.message).toBe(`Posted all ${documents.length} documents to Zoho Books.`);
     expect(outcome.state).toBe('done');
     // The held write really landed after its client left.
     const [event] = await late.landed(1);

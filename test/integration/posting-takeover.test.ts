@@ -60,7 +60,7 @@ describe.each(BACKENDS)('posting routes: finished batches and silent workers (%s
     for (const verb of ['start', 'resume']) {
       const r = await app.inject({ method: 'POST', url: `/api/posting/batches/${id}/${verb}`, headers: as('bob') });
       expect(r.statusCode).toBe(409);
-      expect(r.json().error.message).toBe(`This batch is already posted (5 documents, finished at ${at}).`);
+      expect(r.json().error.message).toBe(`This batch finished at ${at} and is not sent again. Posted all 5 documents to Zoho Books.`);
     }
     expect(await auditCount()).toBe(before);
   });
