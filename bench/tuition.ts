@@ -45,6 +45,17 @@ function closedeskTotals(outDir: string, stdout: string): Totals {
   return { invoices: stdout.split('\n').filter((l) => l.startsWith('invoice: ')).length, invoiceLines: rows.length, totalCents: total, byType };
 }
 
+/** CloseDesk's phases from its CLOSEDESK_TIMING lines ("timing: read 1620 ms wall, 1850 ms CPU"; build holds read). */
+function closedeskPhases(stderr: string): string {
+  const t: Record<string, [number, number]> = {};
+  for (const m of stderr.matchAll(/^timing: (\w+) (\d+) ms wall, (\d+) ms CPU$/gm)) t[m[1]!] = [Number(m[2]) / 1000, Number(m[3]) / 1000];
+  const { read, build, write, process: all } = t;
+  if (!read || !build || !write || !all) return 'CloseDesk phases: not reported';
+  const s = ([w, c]: [number, number]) => `${w.toFixed(2)} / ${c.toFixed(2)}`;
+  const minus = (a: [number, number], ...b: [number, number][]): [number, number] => [a[0] - b.reduce((x, y) => x + y[0], 0), a[1] - b.reduce((x, y) => x + y[1], 0)];
+  return `CloseDesk phases, wall / CPU (s): read and check ${s(read)}, learners and invoices ${s(minus(build, read))}, write ${s(write)}, start-up and the rest ${s(minus(all, build, write))}`;
+}
+
 export async function main(args: string[]): Promise<void> {
   const lines = arg(args, '--lines', 1_000_000);
   const customers = arg(args, '--customers', 5_000);
@@ -58,7 +69,8 @@ export async function main(args: string[]): Promise<void> {
 
   buildCli(report);
   const cdOut = path.join(DIR, 'closedesk-out');
-  const env = { ...process.env, CLOSEDESK_DATA_DIR: path.join(DIR, 'cli-data'), CLOSEDESK_HTTPS: 'off' };
+  // (CLOSEDESK_TIMING: the CLI says each phase's wall and CPU time on stderr; the report prints them)
+  const env = { ...process.env, CLOSEDESK_DATA_DIR: path.join(DIR, 'cli-data'), CLOSEDESK_HTTPS: 'off', CLOSEDESK_TIMING: '1' };
   const cd = measure(...closedeskCommand(['tuition', ...files, '--month', MONTH, '--out', cdOut]), { env });
   const dk = measure(process.execPath, [compiledNode(path.join(__dirname, 'duckdb-peer.ts')), 'tuition', MONTH, path.join(DIR, 'duckdb-out'), ...files], { env: peerEnv(files) });
   const pd = measure(PYTHON, [path.join(__dirname, 'tuition_pandas.py'), MONTH, path.join(DIR, 'pandas-out'), ...files], { env: peerEnv(files) });
@@ -67,6 +79,8 @@ export async function main(args: string[]): Promise<void> {
     { name: 'DuckDB', what: 'read_csv ×2 layouts + GROUP BY, invoices.csv', seconds: dk.seconds, peakMb: dk.peakMb },
     { name: 'pandas', what: 'read_csv per file + groupby, invoices.csv', seconds: pd.seconds, peakMb: pd.peakMb },
   ]);
+  report.say(`CPU time (user+sys, every thread): CloseDesk ${cd.cpuSeconds.toFixed(2)} s, DuckDB ${dk.cpuSeconds.toFixed(2)} s, pandas ${pd.cpuSeconds.toFixed(2)} s`);
+  report.say(closedeskPhases(cd.stderr));
   crossCheck(report, 'invoices, invoice lines and cents', {
     CloseDesk: figures(closedeskTotals(cdOut, cd.stdout)),
     DuckDB: figures(lastJson<Totals>(dk)),
