@@ -94,7 +94,13 @@ onLinux('closedesk launcher', () => {
   test('a job on large files runs in a child with huge pages; its output and exit code come through', async () => {
     const { launcher, pipe, output } = startJob('large', true);
     const child = await until(() => childrenOf(launcher.pid!)[0]);
-    expect(environ(child).GLIBC_TUNABLES).toContain('glibc.malloc.hugetlb=1');
+    // A child seen between fork and exec still has the launcher's environment: wait for the job's own
+    // (the launcher gives it CLOSEDESK_LAUNCHER_PID with the tunable), then look at the tunable.
+    const jobEnv = await until(() => {
+      const e = environ(child);
+      return 'CLOSEDESK_LAUNCHER_PID' in e && e;
+    });
+    expect(jobEnv.GLIBC_TUNABLES).toContain('glibc.malloc.hugetlb=1');
     await until(() => readerWaiting(pipe)); // lets the job go on: the pipe reads as an empty file
     const text = await output;
     expect(launcher.exitCode).toBe(2);

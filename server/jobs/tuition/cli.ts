@@ -136,9 +136,9 @@ export const command: CliCommand = {
     for (const l of month.layouts) println(io.out, `${l.source}: ${l.partner ? `${l.partner} layout` : 'unknown layout'}`);
     if (month.noRows) println(io.out, `Warning: ${month.noRows}`);
     println(io.out, `${month.count} expense lines, ${countBlocking(problems)} blocking problems, ${countWarnings(problems)} warnings.`);
-    for (const inv of invoices) {
-      println(io.out, `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.to - inv.from} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}`);
-    }
+    // (one write for all: thousands of invoices are thousands of system calls on a pipe otherwise)
+    const said = invoices.map((inv) => `${blocked ? 'not written' : 'invoice'}: ${inv.number} ${inv.customer} ${inv.to - inv.from} lines, ${formatAmount(inv.totalCents, inv.currency)} ${inv.currency}\n`);
+    if (said.length) io.out.write(said.join(''));
     if (!blocked) println(io.out, `invoices: ${invoicesFile}`);
     println(io.out, `problems: ${path.join(outDir, 'problems.csv')}`);
     for (const p of problems.slice(0, MAX_PROBLEMS_SHOWN)) println(io.err, `${p.severity}: ${describeLocation(p)}: ${p.message}`);
