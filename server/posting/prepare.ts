@@ -113,7 +113,7 @@ export async function preparePostingBatch(
   const { held: live, closed } = await heldOrClosed(deps.store, [...keys].filter((k) => !posted.has(k)));
   if (closed.size && !input.rest) {
     const first = [...closed].slice(0, 5).map(([k, b]) => `${k} (batch ${b})`);
-    throw badRequest('closed-without-posting', `${closed.size} of these documents ${closed.size === 1 ? 'was' : 'were'} closed without posting: ${first.join(', ')}${closed.size > 5 ? ' …' : ''}. Remove them from the batch.`);
+    throw badRequest('closed-without-posting', `${closed.size} of these documents ${closed.size === 1 ? 'was' : 'were'} closed without posting: ${first.join(', ')}${closed.size > 5 ? ' …' : ''}. Remove ${closed.size === 1 ? 'it' : 'them'} from the batch.`);
   }
   // Only the rest leaves out what a live batch holds; a whole batch is refused for it when inserted.
   const held = input.rest ? live : new Map<string, string>();
