@@ -56,6 +56,8 @@ export interface PanelItem {
   zohoId: string | null;
   code: number | null;
   status: string;
+  /** Closed without posting with the rest of its batch. */
+  closed?: boolean;
 }
 
 export type PanelStep =
