@@ -4,11 +4,12 @@
  * Documents already posted (in the id map) are refused rather than queued twice — or, on request
  * (`rest`), left out: the documents a failed or cancelled batch did not post go in a new batch. The
  * rest leaves out too a document another batch holds and may still post (a batch of the rest that
- * took only part of it), so a second rest takes exactly the documents no batch holds any more.
+ * took only part of it), so a second rest takes exactly the documents no batch holds any more, and
+ * a document whose batch closed it without posting (close-rest.ts): it is not posted from here again.
  */
 import type { Person } from '../../src/approval';
 import type { SettlementDocument } from '../../src/settlements/documents';
-import { countOf } from '../../src/kernel/counts';
+import { countOf, formatCount } from '../../src/kernel/counts';
 import { documentRank, isDocumentKind } from '../../src/zoho/documents';
 import type { Audit } from '../audit';
 import { AppError, badRequest } from '../errors';
@@ -33,7 +34,8 @@ export function alreadyInZoho(db: Store | Queryable, keys: readonly string[]): P
  * correction is, so it keeps its keys). Any other holder (waiting, approved, sending, in review) keeps it.
  */
 export function mayTakeOverKey(h: KeyHolder): boolean {
-  if (h.job !== POSTING_JOB || h.itemState === 'done') return false;
+  // A document closed without posting stays closed: finance decided it is not posted (close-rest.ts).
+  if (h.job !== POSTING_JOB || h.itemState === 'done' || h.closed) return false;
   return h.batchState === 'rejected' || h.batchState === 'cancelled' || (h.batchState === 'failed' && h.kind === POSTING_KIND);
 }
 
@@ -61,12 +63,17 @@ export interface HeldElsewhere {
 
 /**
  * Which of these keys (none in Zoho) a batch holds that may still post them (`mayTakeOverKey` says
- * no): key → that batch. (A key held by an ended batch is taken over by the new one instead.)
+ * no), and which an ended batch closed without posting: key → that batch. (A key held by an ended
+ * batch and not closed is taken over by the new one instead.)
  */
-async function heldByLiveBatches(db: Store, keys: readonly string[]): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
-  for (const [key, h] of await keyHoldersOf(db, keys)) if (!mayTakeOverKey(h)) out.set(key, h.batchId);
-  return out;
+async function heldOrClosed(db: Store, keys: readonly string[]): Promise<{ held: Map<string, string>; closed: Map<string, string> }> {
+  const held = new Map<string, string>();
+  const closed = new Map<string, string>();
+  for (const [key, h] of await keyHoldersOf(db, keys)) {
+    if (h.closed) closed.set(key, h.batchId);
+    else if (!mayTakeOverKey(h)) held.set(key, h.batchId);
+  }
+  return { held, closed };
 }
 
 function countByBatch(held: ReadonlyMap<string, string>): HeldElsewhere[] {
@@ -85,7 +92,7 @@ export async function preparePostingBatch(
     /** Leave out the documents already in Zoho (the rest of a failed or cancelled batch) instead of refusing. */
     rest?: boolean;
   },
-): Promise<Batch<PostingPayload> & { leftOut: number; heldElsewhere: HeldElsewhere[] }> {
+): Promise<Batch<PostingPayload> & { leftOut: number; heldElsewhere: HeldElsewhere[]; closedLeftOut: number }> {
   const connection = await getConnection(deps.store, input.connectionId);
   if (input.documents.length === 0) throw badRequest('no-documents', 'There is nothing to post: the batch has no documents.');
   const problems: string[] = [];
@@ -103,13 +110,24 @@ export async function preparePostingBatch(
     const first = [...posted.values()].slice(0, 5).map((e) => `${e.idempotencyKey} (Zoho ${e.zohoId})`);
     throw badRequest('already-posted', `${posted.size} of these documents are already in Zoho: ${first.join(', ')}${posted.size > 5 ? ' …' : ''}. Remove them from the batch.`);
   }
-  const held = input.rest ? await heldByLiveBatches(deps.store, [...keys].filter((k) => !posted.has(k))) : new Map<string, string>();
+  const { held: live, closed } = await heldOrClosed(deps.store, [...keys].filter((k) => !posted.has(k)));
+  if (closed.size && !input.rest) {
+    const first = [...closed].slice(0, 5).map(([k, b]) => `${k} (batch ${b})`);
+    throw badRequest('closed-without-posting', `${closed.size} of these documents ${closed.size === 1 ? 'was' : 'were'} closed without posting: ${first.join(', ')}${closed.size > 5 ? ' …' : ''}. Remove ${closed.size === 1 ? 'it' : 'them'} from the batch.`);
+  }
+  // Only the rest leaves out what a live batch holds; a whole batch is refused for it when inserted.
+  const held = input.rest ? live : new Map<string, string>();
   const heldElsewhere = countByBatch(held);
-  const rest = input.documents.filter((d) => !posted.has(d.idempotencyKey) && !held.has(d.idempotencyKey));
+  const rest = input.documents.filter((d) => !posted.has(d.idempotencyKey) && !held.has(d.idempotencyKey) && !closed.has(d.idempotencyKey));
   if (rest.length === 0 && held.size) {
     // What is not in Zoho is in a batch that may still post it: preparing it again would send it twice.
     const where = heldElsewhere.map((h) => h.batchId).join(', ');
     throw new AppError(409, 'duplicate-idempotency-key', `The ${countOf(held.size, 'document')} not in Zoho ${held.size === 1 ? 'is' : 'are'} already part of batch${heldElsewhere.length > 1 ? 'es' : ''} ${where}, so ${held.size === 1 ? 'it' : 'they'} would be sent twice: there is nothing left to prepare.`);
+  }
+  if (rest.length === 0 && closed.size) {
+    const where = [...new Set(closed.values())].sort().join(', ');
+    const inZoho = posted.size ? `${formatCount(posted.size)} ${posted.size === 1 ? 'is' : 'are'} already in Zoho and ` : '';
+    throw badRequest('nothing-left', `Of these ${countOf(keys.size, 'document')}, ${inZoho}${formatCount(closed.size)} ${closed.size === 1 ? 'was' : 'were'} closed without posting (batch ${where}): there is nothing left to post.`);
   }
   if (rest.length === 0) throw badRequest('nothing-left', `All ${countOf(posted.size, 'document')} ${posted.size === 1 ? 'is' : 'are'} already in Zoho: there is nothing left to post.`);
   const ordered = [...rest].sort((a, b) => documentRank(a.kind) - documentRank(b.kind));
@@ -128,8 +146,8 @@ export async function preparePostingBatch(
     await carryOwedLookUps(tx, batch.id);
     // Where the documents were before (an ended batch that did not post them), and what was left out.
     const before = (await tx.query<{ batch_id: string }>('SELECT DISTINCT batch_id FROM batch_items WHERE superseded_by = $1 ORDER BY batch_id', [batch.id])).map((r) => r.batch_id);
-    const more = { ...(input.rest ? { leftOut: posted.size } : {}), ...(heldElsewhere.length ? { heldElsewhere } : {}), ...(before.length ? { takenOverFrom: before } : {}) };
+    const more = { ...(input.rest ? { leftOut: posted.size } : {}), ...(heldElsewhere.length ? { heldElsewhere } : {}), ...(closed.size ? { closedLeftOut: closed.size } : {}), ...(before.length ? { takenOverFrom: before } : {}) };
     await deps.audit?.append({ actor: input.preparedBy.id, action: 'batch.prepared', subjectType: 'batch', subjectId: batch.id, details: { job: POSTING_JOB, connection: connection.name, counts, ...more } }, tx);
-    return { ...batch, leftOut: posted.size, heldElsewhere };
+    return { ...batch, leftOut: posted.size, heldElsewhere, closedLeftOut: closed.size };
   });
 }

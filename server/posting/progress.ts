@@ -22,6 +22,8 @@ export interface ItemStatus {
   code: number | null;
   /** The sentence for the status column: "Posted: 4600…", "Zoho 24016: …". */
   status: string;
+  /** Closed without posting with the rest of its batch (close-rest.ts): it asks nothing more. */
+  closed: boolean;
   attempts: number;
 }
 
@@ -108,9 +110,10 @@ interface StatusRow {
   response: string | null;
   error: string | null;
   attempts: number;
+  closed_at: string | null;
 }
 
-/** An item's status line for the sheets: "Posted: 4600…", "Zoho 24016: …", "Waiting". */
+/** An item's status line for the sheets: "Posted: 4600…", "Zoho 24016: …", "Waiting", "Closed without posting (Zoho 24016: …)". */
 function statusOf(r: StatusRow): ItemStatus {
   let code: number | null = null;
   let note = '';
@@ -129,10 +132,21 @@ function statusOf(r: StatusRow): ItemStatus {
         : r.state === 'sending'
           ? 'Sending…'
           : 'Waiting';
-  return { seq: Number(r.seq), idempotencyKey: r.idempotency_key, kind: r.kind, state: r.state, zohoId: r.remote_id, code: r.state === 'done' ? null : code, status, attempts: Number(r.attempts) };
+  const closed = r.closed_at !== null && r.state !== 'done';
+  return {
+    seq: Number(r.seq),
+    idempotencyKey: r.idempotency_key,
+    kind: r.kind,
+    state: r.state,
+    zohoId: r.remote_id,
+    code: r.state === 'done' ? null : code,
+    status: closed ? `Closed without posting${r.state === 'failed' || r.state === 'needs_review' ? ` (${status})` : ''}` : status,
+    attempts: Number(r.attempts),
+    closed,
+  };
 }
 
-const STATUS_COLUMNS = 'i.seq, i.idempotency_key, i.kind, i.state, i.remote_id, i.response, i.error, i.attempts';
+const STATUS_COLUMNS = 'i.seq, i.idempotency_key, i.kind, i.state, i.remote_id, i.response, i.error, i.attempts, i.closed_at';
 
 export async function itemStatuses(store: Store, batchId: string): Promise<ItemStatus[]> {
   const rows = await store.query<StatusRow>(`SELECT ${STATUS_COLUMNS} FROM batch_items i WHERE i.batch_id = $1 ORDER BY i.seq`, [batchId]);

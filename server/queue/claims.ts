@@ -21,7 +21,8 @@ export interface ClaimedItem<R = unknown> {
 
 const toClaimed = <R>(r: ItemRow & { deadline_at: string | null }): ClaimedItem<R> => ({ item: itemFromRow<R>(r), deadlineAt: r.deadline_at ? Date.parse(r.deadline_at) : null });
 
-export const OPEN_ITEM = "state IN ('pending', 'sending')";
+// An item whose batch's rest was closed without posting (server/posting/close-rest.ts) is never claimed.
+export const OPEN_ITEM = "state IN ('pending', 'sending') AND closed_at IS NULL";
 
 /** Claims the next claimable item of the kind for the worker: open, not leased (or its lease ran out), not waiting. */
 export async function claimItem<R = unknown>(store: Store, batchId: string, kind: string, w: QueueWorker): Promise<ClaimedItem<R> | undefined> {

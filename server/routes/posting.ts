@@ -2,8 +2,8 @@
  * Posting settlement documents to Zoho for the task pane: prepare a batch (maker), start it after
  * a second person approved it (/api/batches/:id/approve), follow its progress by polling (with who
  * holds its documents and what they wait for), pause, resume, cancel, take over a silent worker's
- * documents, read each document's status for the sheets' STATUS column, and review what the census
- * found. The posting service runs with the server: it goes on with interrupted batches by itself.
+ * documents, close the rest of an ended posting without posting it, read each document's status for
+ * the sheets' STATUS column, and review what the census found. The posting service runs with the server: it goes on with interrupted batches by itself.
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -14,6 +14,7 @@ import { conflict } from '../errors';
 import { currentUser, parseWith } from '../http';
 import { placeholders } from '../store';
 import { requestCancel, requestPause, requestResume } from '../posting/control';
+import { closeRest } from '../posting/close-rest';
 import { preparePostingBatch } from '../posting/prepare';
 import { batchProgress, documentStatuses, itemStatuses, leaseView } from '../posting/progress';
 import { closeFinding, CORRECTION_KIND, listFindings, proposeCorrection, requireFinding } from '../posting/review';
@@ -36,6 +37,7 @@ const reasonBody = z.object({ reason: z.string().max(500).optional() });
 const correctBody = z.object({ keepZohoId: z.string().min(1, 'say which copy to keep') });
 const closeBody = z.object({ reason: z.string().min(1, 'say what you checked in Zoho').max(1000) });
 const takeOverBody = z.object({ reason: z.string().trim().min(1, 'say why you take the batch over').max(500) });
+const closeRestBody = z.object({ reason: z.string().trim().min(1, 'say why the documents not posted are not to be posted').max(500) });
 
 /** A finished batch is not started or resumed again: say how it ended, as the pane says it (nothing is written to the audit). */
 async function refuseFinished(ctx: AppContext, b: Batch): Promise<void> {
@@ -64,14 +66,14 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
 
   app.post('/api/posting/batches', { preHandler: app.requireRole('preparer') }, async (req, reply) => {
     const body = parseWith(prepareBody, req.body, 'posting batch');
-    const { leftOut, heldElsewhere, ...batch } = await preparePostingBatch(ctx, {
+    const { leftOut, heldElsewhere, closedLeftOut, ...batch } = await preparePostingBatch(ctx, {
       connectionId: body.connectionId,
       documents: body.documents as unknown as SettlementDocument[],
       preparedBy: currentUser(req),
       title: body.title,
       rest: body.rest,
     });
-    return reply.code(201).send({ batch, leftOut, heldElsewhere });
+    return reply.code(201).send({ batch, leftOut, heldElsewhere, closedLeftOut });
   });
 
   app.post<{ Params: { id: string } }>('/api/posting/batches/:id/start', { preHandler: operator }, async (req, reply) => {
@@ -155,6 +157,16 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     await ctx.audit.append({ actor: user, action: 'posting.taken-over', subjectType: 'batch', subjectId: b.id, details: { reason, from: owners, worker: processWorker(ctx).id } });
     if (b.state === 'sending' || b.state === 'approved') void startPosting(ctx, b.id, user);
     return { ...(await batchProgress(ctx.store, b.id)), leases: await leaseView(ctx.store, b.id) };
+  });
+
+  // The rest of a failed or cancelled posting closed without posting, with the reason (in the audit
+  // too): nothing is sent to Zoho, and the batch no longer asks for a batch of the rest.
+  app.post<{ Params: { id: string } }>('/api/posting/batches/:id/close-rest', { preHandler: operator }, async (req) => {
+    const b = await postingBatch(req.params.id);
+    const { reason } = parseWith(closeRestBody, req.body, 'close the rest');
+    const me = currentUser(req);
+    const closed = await closeRest(ctx, { batchId: b.id, user: { id: me.id, name: me.name }, reason });
+    return { closed, progress: await batchProgress(ctx.store, b.id) };
   });
 
   app.get<{ Params: { id: string } }>('/api/posting/batches/:id/items', { preHandler: anyRole }, async (req) => {

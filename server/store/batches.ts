@@ -194,27 +194,40 @@ export interface KeyHolder {
   kind: string;
   batchState: BatchState;
   itemState: ItemState;
+  /** Its rest was closed without posting: it stays with its batch (server/posting/close-rest.ts). */
+  closed: boolean;
 }
 
 /**
  * Where each of these batches' items not done went (a batch of the rest took them over), counted
- * per batch, and how many no batch took: the one rule the progress and the inbox report. One
- * grouped query, so a poll stays linear in the items; a batch absent from the map has none not done.
+ * per batch, how many were closed without posting, and how many no batch took and none closed: the
+ * one rule the progress and the inbox report. Two grouped queries, so a poll stays linear in the
+ * items; a batch absent from the map has none not done.
  */
 export async function handOnOf(db: Db, ids: readonly string[]): Promise<Map<string, HandOn>> {
-  const out = new Map<string, { handedOn: { batchId: string; count: number }[]; notHandedOn: number }>();
+  const out = new Map<string, { handedOn: { batchId: string; count: number }[]; notHandedOn: number; closed?: HandOn['closed'] }>();
   if (ids.length === 0) return out;
-  const rows = await db.query<{ batch_id: string; superseded_by: string | null; n: number | string }>(
-    `SELECT batch_id, superseded_by, COUNT(*) AS n FROM batch_items WHERE batch_id IN (${placeholders(ids.length)}) AND state <> 'done' GROUP BY batch_id, superseded_by`,
+  const rows = await db.query<{ batch_id: string; superseded_by: string | null; closed: number | string; n: number | string }>(
+    `SELECT batch_id, superseded_by, CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END AS closed, COUNT(*) AS n FROM batch_items
+     WHERE batch_id IN (${placeholders(ids.length)}) AND state <> 'done' GROUP BY batch_id, superseded_by, CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END`,
     [...ids],
   );
+  const closedIn = new Set<string>();
   for (const r of rows) {
     let h = out.get(r.batch_id);
     if (!h) out.set(r.batch_id, (h = { handedOn: [], notHandedOn: 0 }));
-    if (r.superseded_by === null) h.notHandedOn += Number(r.n);
-    else h.handedOn.push({ batchId: r.superseded_by, count: Number(r.n) });
+    if (r.superseded_by !== null) h.handedOn.push({ batchId: r.superseded_by, count: Number(r.n) });
+    else if (Number(r.closed)) closedIn.add(r.batch_id);
+    else h.notHandedOn += Number(r.n);
   }
   for (const h of out.values()) h.handedOn.sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0));
+  if (closedIn.size) {
+    const closed = await db.query<{ batch_id: string; closed_by_name: string; reason: string; closed_count: number | string; closed_at: string }>(
+      `SELECT batch_id, closed_by_name, reason, closed_count, closed_at FROM posting_rest_closed WHERE batch_id IN (${placeholders(closedIn.size)})`,
+      [...closedIn],
+    );
+    for (const c of closed) out.get(c.batch_id)!.closed = { count: Number(c.closed_count), byName: c.closed_by_name, reason: c.reason, at: c.closed_at };
+  }
   return out;
 }
 
@@ -229,6 +242,7 @@ interface HolderRow {
   kind: string;
   batch_state: BatchState;
   item_state: ItemState;
+  closed_at: string | null;
 }
 
 /** The batch that holds each of these keys now (its live item, not one taken over), 500 keys a query. */
@@ -237,11 +251,11 @@ export async function keyHoldersOf(db: Db, keys: readonly string[]): Promise<Map
   for (let i = 0; i < keys.length; i += 500) {
     const chunk = keys.slice(i, i + 500);
     const rows = await db.query<HolderRow>(
-      `SELECT i.idempotency_key, i.batch_id, i.seq, b.job, b.kind, b.state AS batch_state, i.state AS item_state FROM batch_items i JOIN batches b ON b.id = i.batch_id
+      `SELECT i.idempotency_key, i.batch_id, i.seq, b.job, b.kind, b.state AS batch_state, i.state AS item_state, i.closed_at FROM batch_items i JOIN batches b ON b.id = i.batch_id
        WHERE i.idempotency_key IN (${placeholders(chunk.length)}) AND i.superseded_by IS NULL`,
       chunk,
     );
-    for (const r of rows) out.set(r.idempotency_key, { batchId: r.batch_id, seq: Number(r.seq), job: r.job, kind: r.kind, batchState: r.batch_state, itemState: r.item_state });
+    for (const r of rows) out.set(r.idempotency_key, { batchId: r.batch_id, seq: Number(r.seq), job: r.job, kind: r.kind, batchState: r.batch_state, itemState: r.item_state, closed: r.closed_at !== null });
   }
   return out;
 }
@@ -255,9 +269,9 @@ async function insertItems(tx: Queryable, batchId: string, items: readonly NewBa
     }
     keys.add(item.idempotencyKey);
     const taken = (await keyHoldersOf(tx, [item.idempotencyKey])).get(item.idempotencyKey);
-    if (taken && takeOver?.(taken)) {
-      await tx.exec('UPDATE batch_items SET superseded_by = $3 WHERE batch_id = $1 AND seq = $2', [taken.batchId, taken.seq, batchId]);
-    } else if (taken) {
+    // Taken over only while still open: a close of the rest committed since the holder was read wins.
+    const tookOver = taken && takeOver?.(taken) && (await tx.exec('UPDATE batch_items SET superseded_by = $3 WHERE batch_id = $1 AND seq = $2 AND closed_at IS NULL', [taken.batchId, taken.seq, batchId])).changes === 1;
+    if (taken && !tookOver) {
       throw new AppError(
         409,
         'duplicate-idempotency-key',

@@ -114,6 +114,54 @@ describe('a sent batch in words', () => {
     }
   });
 
+  it('once the rest was closed without posting: who closed how many and why, in every view, and nothing more to prepare', () => {
+    const closed = (count: number, reason = 'Refused invoices are not posted; finance decision.') => ({ count, byName: 'alice', reason, at: '2026-12-05T15:00:00Z' });
+    const c = counts({ done: 39, failed: 3 });
+    for (const seen of ['open', 'listed', 'panel', 'told'] as const) {
+      expect(sentBatchSentence('zoho-post', 'failed', c, seen, { handedOn: [], notHandedOn: 0, closed: closed(3) })).toBe(
+        'Not all posted: 3 failed (39 of 42 posted) — the 3 not posted were closed without posting by alice: Refused invoices are not posted; finance decision.',
+      );
+      expect(sentBatchSentence('zoho-post', 'cancelled', counts({ pending: 4 }), seen, { handedOn: [], notHandedOn: 0, closed: closed(4, 'rebuilt one per settlement') })).toBe(
+        'Withdrawn or cancelled before anything was sent — the 4 not posted were closed without posting by alice: rebuilt one per settlement.',
+      );
+    }
+    // some went into a batch of the rest, the others were closed: the two add up to the ones not posted
+    expect(sentBatchSentence('zoho-post', 'failed', c, 'panel', { handedOn: [{ batchId: 'bat_x', count: 2 }], notHandedOn: 0, closed: closed(1, 'dropped') })).toBe(
+      'Not all posted: 3 failed (39 of 42 posted) — 2 of the 3 not posted went into batch bat_x; the other 1 was closed without posting by alice: dropped.',
+    );
+    expect(sentBatchSentence('zoho-post', 'cancelled', counts({ done: 5, pending: 37 }), 'listed', { handedOn: [{ batchId: 'bat_x', count: 30 }], notHandedOn: 0, closed: closed(7, 'dropped') })).toBe(
+      'Cancelled after 5 of 42 documents were posted; 37 not sent — 30 of the 37 not posted went into batch bat_x; the other 7 were closed without posting by alice: dropped.',
+    );
+    // the one not posted, closed: said in the singular
+    expect(sentBatchSentence('zoho-post', 'failed', counts({ done: 4, failed: 1 }), 'open', { handedOn: [], notHandedOn: 0, closed: closed(1, 'dropped') })).toBe(
+      'Not all posted: 1 failed (4 of 5 posted) — the 1 not posted was closed without posting by alice: dropped.',
+    );
+  });
+
+  it('on any hand-on with a close: handed on + closed + left add up to the documents not posted, and a batch is offered only for those left', () => {
+    let seed = 5;
+    const next = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2147483648), seed % n);
+    for (let run = 0; run < 500; run++) {
+      const c = counts({ pending: next(20), done: next(20), failed: next(6), needs_review: next(3) });
+      const notDone = notDoneOf(c);
+      if (notDone < 2) continue;
+      const handed = next(notDone);
+      const closedN = 1 + next(notDone - handed);
+      const left = notDone - handed - closedN;
+      const h = { handedOn: handed ? [{ batchId: 'bat_a', count: handed }] : [], notHandedOn: left, closed: { count: closedN, byName: 'alice', reason: 'why.', at: '' } };
+      for (const state of ['failed', 'cancelled']) {
+        for (const seen of ['open', 'listed', 'panel', 'told'] as const) {
+          const s = sentBatchSentence('zoho-post', state, c, seen, h)!;
+          const said = [...s.matchAll(/(\d+) (?:of the \d+ not posted )?(?:went into|(?:was|were) closed)|the other (\d+)|the (\d+) not posted (?:was|were) closed|the (\d+) left/g)].map((m) => Number(m[1] ?? m[2] ?? m[3] ?? m[4]));
+          expect([s, said.reduce((a, b) => a + b, 0)]).toEqual([s, notDone]);
+          expect(s).toContain('closed without posting by alice');
+          if (left) expect(s).toContain(`a batch of the ${left} left`);
+          else expect(s).not.toMatch(/prepares? a batch/);
+        }
+      }
+    }
+  });
+
   it('the count beside the bar is the number the bar fills to', () => {
     expect(progressSentence('zoho-post', counts({ done: 37, pending: 5 }))).toBe('37 of 42 posted');
     expect(progressSentence('zoho-post', counts({ done: 37, failed: 1, pending: 4 }))).toBe('38 of 42 sent: 37 posted, 1 failed');

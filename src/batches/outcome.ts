@@ -68,6 +68,16 @@ export const endsWithRest = (kind: string, state: string) => kind === 'zoho-post
 export interface HandOn {
   handedOn: readonly { batchId: string; count: number }[];
   notHandedOn: number;
+  /** The ones closed without posting (POST …/close-rest): how many, by whom, why. Absent when none were. */
+  closed?: RestClosed;
+}
+
+/** The rest of an ended posting closed without posting: nothing more is prepared or sent for it. */
+export interface RestClosed {
+  count: number;
+  byName: string;
+  reason: string;
+  at: string;
 }
 
 /** How many items not posted no batch took over, as the store counted them (all not done when it did not say). */
@@ -116,12 +126,14 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
       const asks = [...attention(c, w), notSent ? `${formatCount(notSent)} not sent` : ''].filter(Boolean);
       const them = c.failed + c.needs_review + notSent === 1 ? 'it' : 'them';
       const look = DETAILS[seen].why;
-      const then = endsWithRest(kind, state) ? `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', h) : ''}` : `${look} and send ${them} again`;
+      // Its rest closed without posting and nothing left: nothing to see to, only what became of them.
+      const settled = !!h?.closed && !notHandedOnOf(c, h);
+      const then = !endsWithRest(kind, state) ? `${look} and send ${them} again` : settled ? newBatch(c, seen, '', h) : `${look}${notDoneOf(c) ? newBatch(c, seen, ', then ', h) : ''}`;
       return `Not all ${w.verb}${asks.length ? `: ${asks.join(', ')}` : ''} (${formatCount(c.done)} of ${formatCount(total)} ${w.verb}) — ${then}.`;
     }
     case 'cancelled': {
       const rest = endsWithRest(kind, state) && notDoneOf(c) ? newBatch(c, seen, ' — ', h) : '';
-      if (!finishedOf(c)) return `Withdrawn or cancelled before anything was sent${seen === 'panel' || h?.handedOn?.length ? rest : ''}.`;
+      if (!finishedOf(c)) return `Withdrawn or cancelled before anything was sent${seen === 'panel' || h?.handedOn?.length || h?.closed ? rest : ''}.`;
       const asks = attention(c, w);
       const left = notSent ? `; ${formatCount(notSent)} not sent${rest || ` — prepare a new batch for ${notSent === 1 ? 'it' : 'them'}`}` : rest;
       return `Cancelled after ${formatCount(c.done)} of ${things(total)} ${c.done === 1 ? 'was' : 'were'} ${w.verb}${asks.length ? ` (${asks.join(', ')})` : ''}${left}.`;
@@ -135,18 +147,36 @@ export function sentBatchSentence(kind: string, state: string, c: ItemCounts, se
  * The new batch for the documents of a posting not posted: the panel offers it ("Prepare a batch of
  * the 3 not posted"); elsewhere the sentence says who does it, and where (the workbook's documents
  * are on the Settlements page). Once prepared, where they went instead; when a batch of the rest
- * took only some, where those went and the batch still to prepare for the others.
+ * took only some, where those went and the batch still to prepare for the others. Those closed
+ * without posting are said with who closed them and why; the counts add up to the ones not posted.
  */
 function newBatch(c: ItemCounts, seen: Seen, lead: string, h: Partial<HandOn> | undefined): string {
   const prepare = (n: string) => (seen === 'panel' ? `prepare a batch of the ${n}` : `a preparer prepares a batch of the ${n} on the Settlements page`);
   const to = h?.handedOn ?? [];
   const left = notHandedOnOf(c, h);
-  if (!to.length) return `${lead}${prepare(`${formatCount(left)} not posted`)}`;
+  if (!to.length && !h?.closed?.count) return `${lead}${prepare(`${formatCount(left)} not posted`)}`;
   const handed = to.reduce((s, t) => s + t.count, 0);
   const where = to.length === 1 ? `batch ${to[0]!.batchId}` : `batches ${to.map((t) => `${t.batchId} (${formatCount(t.count)})`).join(', ')}`;
   const after = lead === ', then ' ? '; ' : lead;
+  if (h?.closed?.count) return `${after}${closedPart(handed, where, left, h.closed)}${left ? `; ${prepare(`${formatCount(left)} left`)}` : ''}`;
   if (!left) return `${after}the ${formatCount(handed)} not posted went into ${where}`;
   return `${after}${formatCount(handed)} of the ${formatCount(handed + left)} not posted went into ${where}; ${prepare(`${formatCount(left)} left`)}`;
+}
+
+/**
+ * Where the ones not posted went when some were closed without posting: "the 3 not posted were
+ * closed without posting by alice: <reason>", "2 of the 3 not posted went into batch bat_x; the other
+ * 1 was closed …". The reason ends the sentence; when a batch still to prepare follows, it is in brackets.
+ */
+function closedPart(handed: number, where: string, left: number, closed: RestClosed): string {
+  const all = handed + closed.count + left;
+  const was = (n: number) => (n === 1 ? 'was' : 'were');
+  const reason = closed.reason.trim().replace(/[\s.]+$/, '');
+  const by = `closed without posting by ${closed.byName}${left ? ` (${reason})` : `: ${reason}`}`;
+  const n = formatCount(closed.count);
+  if (!handed) return left ? `${n} of the ${formatCount(all)} not posted ${was(closed.count)} ${by}` : `the ${formatCount(all)} not posted ${was(all)} ${by}`;
+  const into = `${formatCount(handed)} of the ${formatCount(all)} not posted went into ${where}`;
+  return left ? `${into} and ${n} ${was(closed.count)} ${by}` : `${into}; the other ${n} ${was(closed.count)} ${by}`;
 }
 
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);

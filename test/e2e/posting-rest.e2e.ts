@@ -7,8 +7,9 @@
  * the panel says where that one went and offers a batch of the others. The items are back; alice
  * prepares the rest (the journal and carol's invoice left out) and hands the pane to bob, who signs
  * in on it, approves the new batch in the panel and posts it (carol's is posted too): every document
- * in Zoho exactly once, every row's STATUS where it is. The new panel states are checked at 350 and
- * 320 px; screenshots in test-results/posting-rest/.
+ * in Zoho exactly once, every row's STATUS where it is. Then a posting whose rest is not to be posted:
+ * bob closes it without posting from his inbox, with the reason. The new panel states are checked at
+ * 350 and 320 px; screenshots in test-results/posting-rest/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,8 @@ import { chromium, type Browser, type BrowserContext, type Page } from 'playwrig
 import { generateDemoData } from '../../scripts/generate-demo-data';
 import { getBatch, listBatchItems } from '../../server/store/batches';
 import type { RunningSandbox } from '../../server/dev/zoho-sandbox';
-import { connectSandbox, startSandbox } from '../integration/zoho-fixtures';
+import { connectSandbox, makeDocuments, startSandbox } from '../integration/zoho-fixtures';
+import type { PaymentDocument } from '../../src/settlements/documents';
 import { approveSettlementsPosting, assertDistBuilt, CHROMIUM, CHROMIUM_ARGS, DIST, expectText, OFFICE_STUB, openPage, openSignedIn, RESULTS, TASK_PANE_WIDTH } from './harness';
 import { expectFitsPane } from './layout';
 import { startE2eServer, type RunningServer } from './server';
@@ -97,6 +99,18 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   await expectText(panel.getByTestId('post-problems'), 'does not exist');
   await expectFitsPane(alice, 'settlements-posting-failed-rest');
   await shot(alice, '1-alice-failed-rest-350');
+  // Beside it, closing them without posting: a reason is asked inline; she keeps them open here.
+  const closeOpen = panel.getByTestId('close-rest-open');
+  await expectText(closeOpen, `Close the ${notPosted} without posting`);
+  await closeOpen.click();
+  await panel.getByTestId('close-rest-reason').waitFor();
+  expect(await panel.getByTestId('close-rest-confirm').isEnabled()).toBe(false);
+  await panel.getByTestId('close-rest-reason').fill('Rebuilt as one invoice per settlement.');
+  expect(await panel.getByTestId('close-rest-confirm').isEnabled()).toBe(true);
+  await expectFitsPane(alice, 'settlements-posting-close-rest-350');
+  await shot(alice, '1b-alice-close-rest-350');
+  await panel.getByRole('button', { name: 'Keep them open' }).click();
+  await closeOpen.waitFor();
   await alice.setViewportSize({ width: 320, height: 900 });
   await expectFitsPane(alice, 'settlements-posting-failed-rest-320');
   await shot(alice, '2-alice-failed-rest-320');
@@ -196,4 +210,51 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   expect(books.journals.filter((j) => j.reference_number === SETTLEMENT)).toHaveLength(1);
   expect(books.invoices.filter((i) => i.balanceCents !== 0)).toEqual([]);
   expect(new Set(books.payments.map((p) => p.reference_number)).size).toBe(books.payments.length);
+});
+
+test('a failed posting whose rest is not to be posted: bob closes it without posting from his inbox, and it is listed as finished, saying so', async () => {
+  const { store, auth } = server.app.ctx;
+  const call = async (user: string, role: 'preparer' | 'approver', method: string, url: string, body?: unknown) => {
+    const r = await fetch(`${server.origin}${url}`, { method, headers: { authorization: `Bearer ${await auth.devIssuer!.sign({ user, roles: [role] })}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+  };
+  // carol's batch of one settlement whose payment applies more than its invoices: Zoho refuses it (24016).
+  const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'SHUT' });
+  const pay = documents.find((d): d is PaymentDocument => d.kind === 'payment')!;
+  pay.body.invoices[0]!.amount_applied += 5;
+  pay.body.amount += 5;
+  const connectionId = (await store.one<{ id: string }>('SELECT id FROM zoho_connections'))!.id;
+  const prepared = await call('carol', 'preparer', 'POST', '/api/posting/batches', { connectionId, documents });
+  const b = prepared.json.batch as { id: string; version: number };
+  expect((await call('bob', 'approver', 'POST', `/api/batches/${b.id}/approve`, { version: b.version })).status).toBe(200);
+  expect((await call('bob', 'approver', 'POST', `/api/posting/batches/${b.id}/start`, {})).status).toBe(202);
+  while (((await call('bob', 'approver', 'GET', `/api/posting/batches/${b.id}/progress`)).json as { batchState: string }).batchState !== 'failed') await new Promise((r) => setTimeout(r, 100));
+  const sent = JSON.stringify(sb.sandbox.stats.byOperation);
+
+  const bob = sessions.bob.page;
+  const inbox = await openPage(bob, 'Approvals');
+  if (await inbox.getByTestId('batch-detail').isVisible()) await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  const row = inbox.getByTestId('inbox-row').and(inbox.locator(`[data-batch="${b.id}"]`));
+  await expectText(row, 'a preparer prepares a batch of the 1 not posted on the Settlements page.');
+  await row.click();
+  const detail = inbox.getByTestId('batch-detail');
+  await detail.getByTestId('close-rest-open').click();
+  await detail.getByTestId('close-rest-reason').fill('Settlement SHUT00000 is paid by hand.');
+  await expectFitsPane(bob, 'approvals-bob-close-rest');
+  await shot(bob, '6-bob-close-rest-detail');
+  await detail.getByTestId('close-rest-confirm').click();
+  await expectText(detail.getByTestId('posting-result'), 'the 1 not posted was closed without posting by bob: Settlement SHUT00000 is paid by hand.');
+  expect(await detail.getByTestId('close-rest-open').count()).toBe(0);
+  expect(await detail.getByTestId('posting-problems').count()).toBe(0);
+  await shot(bob, '7-bob-closed-detail');
+  // The inbox lists it with the finished ones, saying it was closed; nothing more went to Zoho.
+  await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  await expectText(row, 'the 1 not posted was closed without posting by bob: Settlement SHUT00000 is paid by hand.');
+  await inbox.locator('[data-testid="inbox-group"][data-group="finished"]').waitFor();
+  expect(await inbox.locator('[data-testid="inbox-group"][data-group="send"]').count()).toBe(0);
+  await expectFitsPane(bob, 'approvals-bob-closed');
+  await shot(bob, '8-bob-closed-inbox');
+  expect(JSON.stringify(sb.sandbox.stats.byOperation)).toBe(sent);
 });

@@ -161,6 +161,11 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     expect(census.missing).toEqual([]);
     expect(census.unpaid).toEqual([]);
 
+    // Its rest all went into that batch: there is nothing left to close without posting either.
+    const noRest = await app.inject({ method: 'POST', url: `/api/posting/batches/${first.batch.id}/close-rest`, headers: as('carol'), payload: { reason: 'not to be posted' } });
+    expect([noRest.statusCode, noRest.json().error.code]).toEqual([400, 'nothing-left']);
+    expect(await t.store.one('SELECT batch_id FROM posting_rest_closed WHERE batch_id = $1', [first.batch.id])).toBeUndefined();
+
     // Nothing left: a clear 400, nothing prepared.
     const none = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
     expect(none.statusCode).toBe(400);
@@ -222,5 +227,78 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     expect(statuses.map((st: { idempotencyKey: string }) => st.idempotencyKey).sort()).toEqual(fixed.map((d) => d.idempotencyKey).sort());
     for (const st of statuses) expect(st).toMatchObject({ state: 'done', status: expect.stringMatching(/^Posted: \d{18}$/) });
     expect((await app.inject({ method: 'POST', url: '/api/posting/statuses', headers: as('carol'), payload: { keys: ['nobody:holds:this'] } })).json().statuses).toEqual([]);
+  });
+
+  // Last: the settlement it closes stays unpaid in the sandbox, whose census the tests before it read whole.
+  it('closes the rest of a failed posting without posting: nothing more is sent, no batch of the rest takes it, and the batch says who closed how many and why', async () => {
+    const built = () => makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 2, prefix: 'SHUT' });
+    // Both payments apply more than their invoices' total: Zoho refuses them (24016).
+    const documents = built();
+    const payments = documents.filter((d): d is PaymentDocument => d.kind === 'payment');
+    for (const pay of payments) {
+      pay.body.invoices[0].amount_applied += 5;
+      pay.body.amount += 5;
+    }
+    const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
+    const id = first.batch.id;
+    const url = `/api/posting/batches/${id}/close-rest`;
+    const close = (who: string, payload: unknown) => app.inject({ method: 'POST', url, headers: as(who), payload: payload as Record<string, unknown> });
+    // Only the rest of an ended posting is closed: not one awaiting approval.
+    expect([(await close('carol', { reason: 'x' })).statusCode, (await close('carol', { reason: 'x' })).json().error.code]).toEqual([409, 'not-ended']);
+    expect(await approveAndPost(first.batch)).toMatchObject({ batchState: 'failed', counts: { done: 6, failed: 2 }, notHandedOn: 2 });
+    const [p0, p1] = payments.map((p) => p.idempotencyKey);
+    // A batch of the rest takes the first payment (the workbook holds only that one), and is posted.
+    const fixed = built();
+    const part = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed.filter((d) => d.idempotencyKey !== p1), rest: true } })).json();
+    expect(await approveAndPost(part.batch)).toMatchObject({ batchState: 'done', counts: { done: 1 } });
+    const before = sandboxCensus(sb, fixed);
+    expect(before.missing).toEqual([`payment:${payments[1]!.body.reference_number}`]);
+    const requests = JSON.stringify(sb.sandbox.stats.byOperation);
+
+    // Who may, and what the reason must be: a preparer or an approver (an admin may do all), a reason of 1 to 500 characters.
+    expect(app.routeTable().find((r) => r.method === 'POST' && r.url === '/api/posting/batches/:id/close-rest')).toMatchObject({ roles: ['preparer', 'approver'] });
+    expect((await app.inject({ method: 'POST', url, payload: { reason: 'not to be posted' } })).statusCode).toBe(401);
+    for (const bad of [{}, { reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(501) }, { reason: 7 }]) expect((await close('bob', bad)).statusCode).toBe(400);
+    expect(await t.store.one('SELECT batch_id FROM posting_rest_closed WHERE batch_id = $1', [id])).toBeUndefined();
+
+    const closed = await close('bob', { reason: ' Settlement SHUT00002 is posted by hand. ' });
+    expect([closed.statusCode, closed.statusCode === 200 ? '' : closed.body]).toEqual([200, '']);
+    expect(closed.json().closed).toMatchObject({ batchId: id, count: 1, byName: 'bob', reason: 'Settlement SHUT00002 is posted by hand.' });
+    const whole = { handedOn: [{ batchId: part.batch.id, count: 1 }], notHandedOn: 0, closed: { count: 1, byName: 'bob', reason: 'Settlement SHUT00002 is posted by hand.' } };
+    expect(closed.json().progress).toMatchObject({ batchState: 'failed', counts: { done: 6, failed: 2 }, ...whole });
+    expect((await app.inject({ method: 'GET', url: `/api/posting/batches/${id}/progress`, headers: as('carol') })).json()).toMatchObject(whole);
+    expect((await app.inject({ method: 'GET', url: '/api/batches/inbox', headers: as('carol') })).json().entries.find((e: { batch: { id: string } }) => e.batch.id === id)).toMatchObject(whole);
+    // The audit names who, how many and why.
+    const audit = await t.store.query<{ actor: string; details: string }>("SELECT actor, details FROM audit_log WHERE action = 'posting.rest-closed' AND subject_id = $1", [id]);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actor).toContain('bob');
+    expect(JSON.parse(audit[0]!.details)).toEqual({ count: 1, reason: 'Settlement SHUT00002 is posted by hand.', byName: 'bob' });
+    // Each document's status: the closed payment says so; the other went into the batch of the rest.
+    const items = (await app.inject({ method: 'GET', url: `/api/posting/batches/${id}/items`, headers: as('carol') })).json().items;
+    expect(items.find((i: { idempotencyKey: string }) => i.idempotencyKey === p1)).toMatchObject({ state: 'failed', closed: true, status: expect.stringMatching(/^Closed without posting \(Zoho 24016: /) });
+    expect(items.find((i: { idempotencyKey: string }) => i.idempotencyKey === p0)).toMatchObject({ state: 'failed', closed: false });
+
+    // Closing twice (a retry too) changes nothing and says who closed it and why.
+    const twice = await close('carol', { reason: 'again' });
+    expect([twice.statusCode, twice.json().error.code]).toEqual([409, 'already-closed']);
+    expect(twice.json().error.message).toMatch(new RegExp(`^The 1 document not posted in batch ${id} was already closed without posting by bob at \\S+: Settlement SHUT00002 is posted by hand\\.$`));
+    expect((await t.store.query("SELECT seq FROM audit_log WHERE action = 'posting.rest-closed' AND subject_id = $1", [id])).length).toBe(1);
+
+    // A batch of the rest from the whole workbook takes nothing: the closed payment is left out like the posted documents.
+    const batches = (await t.store.one<{ n: number }>('SELECT COUNT(*) AS n FROM batches'))!.n;
+    const rest = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
+    expect([rest.statusCode, rest.json().error.code]).toEqual([400, 'nothing-left']);
+    expect(rest.json().error.message).toBe(`Of these 8 documents, 7 are already in Zoho and 1 was closed without posting (batch ${id}): there is nothing left to post.`);
+    // Nor does a whole new batch with it: refused, saying why.
+    const again = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed.filter((d) => d.idempotencyKey === p1) } });
+    expect([again.statusCode, again.json().error.code]).toEqual([400, 'closed-without-posting']);
+    expect(again.json().error.message).toBe(`1 of these documents was closed without posting: ${p1} (batch ${id}). Remove it from the batch.`);
+    expect((await t.store.one<{ n: number }>('SELECT COUNT(*) AS n FROM batches'))!.n).toBe(batches);
+    // Not started again, and nothing more reached Zoho: the census is as before the close.
+    const start = await app.inject({ method: 'POST', url: `/api/posting/batches/${id}/start`, headers: as('bob') });
+    expect([start.statusCode, start.json().error.code]).toEqual([409, 'already-finished']);
+    expect(start.json().error.message).toContain(`1 of the 2 not posted went into batch ${part.batch.id}; the other 1 was closed without posting by bob: Settlement SHUT00002 is posted by hand.`);
+    expect(JSON.stringify(sb.sandbox.stats.byOperation)).toBe(requests);
+    expect(sandboxCensus(sb, fixed)).toEqual(before);
   });
 });

@@ -98,6 +98,15 @@ describe('a batch in words', () => {
     expect(nextStepText(part)).toBe('Not all posted: 2 failed (40 of 42 posted) — open it to see why; 1 of the 2 not posted went into batch bat_rest; a preparer prepares a batch of the 1 left on the Settlements page.');
     expect(groupOf(part)).toBe('send');
     expect([handedOnWhole(handed), handedOnWhole(part)]).toEqual([true, false]);
+    // its rest closed without posting: finished, and the line says who closed it and why
+    const closed = { ...posting('c', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }), handedOn: [], notHandedOn: 0, closed: { count: 2, byName: 'alice', reason: 'not to be posted', at: '' } };
+    expect(nextStepText(closed)).toBe('Not all posted: 2 failed (40 of 42 posted) — the 2 not posted were closed without posting by alice: not to be posted.');
+    expect(groupOf(closed)).toBe('finished');
+    // one went into a batch of the rest, the other was closed: nothing left, finished
+    const both = { ...closed, handedOn: [{ batchId: 'bat_rest', count: 1 }], closed: { ...closed.closed, count: 1 } };
+    expect([groupOf(both), handedOnWhole(both)]).toEqual(['finished', true]);
+    // while one is still left, it asks for a batch of it
+    expect([groupOf({ ...both, notHandedOn: 1 }), handedOnWhole({ ...both, notHandedOn: 1 })]).toEqual(['send', false]);
     expect(groupOf(posting('p', 'failed', { pending: 0, sending: 0, done: 40, failed: 2, needs_review: 0 }))).toBe('send');
     expect(nextStepText(posting('s', 'done', { pending: 0, sending: 0, done: 42, failed: 0, needs_review: 0 }))).toBe('Posted all 42 documents to Zoho Books.');
     expect(nextStepText(entry('x', 'cancelled'))).toBe('Withdrawn or cancelled before anything was sent.');

@@ -6,7 +6,7 @@
  * the rules in src/ (the approval rule, the batch lifecycle); the page shows it.
  */
 import type { ApprovalVerdict, Person } from '../../../src/approval';
-import { sentBatchSentence, type ContentView, type MoneyTotal, type RowDiff, type VersionSummary } from '../../../src/batches';
+import { sentBatchSentence, type ContentView, type RestClosed, type MoneyTotal, type RowDiff, type VersionSummary } from '../../../src/batches';
 import { formatAmount } from '../../../src/kernel/money';
 import type { ApiClient } from '../../api';
 import { countOf, formatCount } from '../../../src/kernel/counts';
@@ -45,6 +45,8 @@ export interface InboxEntryView {
   handedOn?: { batchId: string; count: number }[];
   /** What it did not post that no batch took over (a batch of the rest is still to prepare for these). */
   notHandedOn?: number;
+  /** Its rest closed without posting: how many, by whom, why (absent when none was). */
+  closed?: RestClosed;
 }
 
 export interface InboxView {
@@ -139,11 +141,12 @@ export function groupOf(e: InboxEntryView): GroupKey {
 }
 
 /**
- * A failed posting whose rest all went into new batches asks nothing more: those batches do. One
- * whose rest they took only part of still asks for a batch of the others.
+ * A failed posting whose rest all went into new batches, or was closed without posting, asks nothing
+ * more: those batches do, or finance decided. One whose rest they took only part of still asks for a
+ * batch of the others.
  */
-export function handedOnWhole(e: Pick<InboxEntryView, 'handedOn' | 'notHandedOn'>): boolean {
-  return !!e.handedOn?.length && !e.notHandedOn;
+export function handedOnWhole(e: Pick<InboxEntryView, 'handedOn' | 'notHandedOn' | 'closed'>): boolean {
+  return (!!e.handedOn?.length || !!e.closed?.count) && !e.notHandedOn;
 }
 
 /** The groups that have batches, in the order a person works through them; each newest first. */

@@ -8,11 +8,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Play20Regular, Send20Regular } from '@fluentui/react-icons';
-import { finishedOf, progressSentence, sentBatchSentence } from '../../../src/batches/outcome';
+import { endsWithRest, finishedOf, notHandedOnOf, progressSentence, sentBatchSentence } from '../../../src/batches/outcome';
 import { CountBar, errorSentence, formatCount, usePolling } from '../../components';
 import { useShell } from '../../shell';
 import { inboxChanged } from './inbox-model';
-import type { PanelItem as ItemStatus, PanelProgress as Progress } from '../settlements/post-panel-state';
+import { restClose, type PanelItem as ItemStatus, type PanelProgress as Progress } from '../settlements/post-panel-state';
+import { CloseRest } from '../settlements/close-rest';
+import { sessionUser } from '../../identity';
 
 
 const useStyles = makeStyles({
@@ -23,7 +25,7 @@ const useStyles = makeStyles({
 
 export function PostingRun({ batchId, onFinished }: { batchId: string; onFinished(): void }) {
   const styles = useStyles();
-  const { api } = useShell();
+  const { api, session } = useShell();
   const [progress, setProgress] = useState<Progress | null>(null);
   const [problems, setProblems] = useState<ItemStatus[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -41,7 +43,8 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   finished.current = onFinished;
   const finish = useCallback(async () => {
     const r = await api.request<{ items: ItemStatus[] }>(`${base}/items`);
-    setProblems(r.items.filter((i) => i.state === 'failed' || i.state === 'needs_review'));
+    // one closed without posting asks nothing more: the outcome says it was closed
+    setProblems(r.items.filter((i) => (i.state === 'failed' || i.state === 'needs_review') && !i.closed));
     finished.current();
   }, [api, base]);
 
@@ -89,6 +92,12 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   const c = p?.counts;
   const canStart = p && !p.running && !follow && (p.batchState === 'approved' || p.batchState === 'sending');
   const outcome = p && c && p.batchState !== 'sending' ? sentBatchSentence('zoho-post', p.batchState, c, 'open', p) : null;
+  // Its documents not posted that no batch of the rest took: closed here when they are not to be posted.
+  const left = p && c && !p.running && endsWithRest('zoho-post', p.batchState) ? notHandedOnOf(c, p) : 0;
+  const closed = () => {
+    inboxChanged();
+    void read().then(() => finish()).catch((e) => setError(errorSentence(e, 'The posting could not be read; the details are in the browser\'s console.')));
+  };
   return (
     <section className={styles.root} aria-label="Post to Zoho Books" data-testid="posting-run">
       {canStart && (
@@ -105,10 +114,11 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
         </Field>
       )}
       {p && c && !p.running && outcome && (
-        <MessageBar intent={p.batchState === 'done' ? 'success' : p.batchState === 'cancelled' ? 'info' : 'warning'} layout="multiline" data-testid="posting-result">
+        <MessageBar intent={p.batchState === 'done' ? 'success' : p.batchState === 'cancelled' || (p.closed && !left) ? 'info' : 'warning'} layout="multiline" data-testid="posting-result">
           <MessageBarBody className={styles.wrap}>{outcome}</MessageBarBody>
         </MessageBar>
       )}
+      {left > 0 && <CloseRest batchId={batchId} count={left} allowed={restClose(left, sessionUser(session))} onClosed={closed} />}
       {/* why it stopped (a pause, a census not taken); an ended batch says it above */}
       {p && !p.running && p.last && p.batchState === 'sending' && <Caption1 className={styles.wrap}>{p.last.message}</Caption1>}
       {problems && problems.length > 0 && (

@@ -1,5 +1,5 @@
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
-import { initialConnectionId, leftOutSentence, panelStep, sheetsWithStatus, type PanelProgress } from './post-panel-state';
+import { initialConnectionId, leftOutSentence, panelStep, restClose, sheetsWithStatus, type PanelProgress } from './post-panel-state';
 import { devId, person, user } from '../../../test/integration/people';
 
 const progress = (p: Partial<PanelProgress>): PanelProgress => ({
@@ -112,6 +112,37 @@ describe('a batch of the rest that took only part of what a posting did not post
   it('is finished once batches of the rest took every one', () => {
     const all = { ...failed, handedOn: [{ batchId: 'bat_rest', count: 3 }, { batchId: 'bat_more', count: 1 }], notHandedOn: 0 };
     expect(panelStep(batch, all, user('carol', ['preparer']), false)).toEqual({ step: 'finished', canAct: false, hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below; the 4 not posted went into batches bat_rest (3), bat_more (1).' });
+  });
+});
+
+describe('closing the rest of a posting without posting', () => {
+  const batch = { id: 'bat_1', version: 1, state: 'failed', kind: 'zoho-post', preparedBy: devId('carol'), preparedByName: 'carol', preparers: [person('carol')] };
+  const failed = progress({ batchState: 'failed', running: false, total: 10, counts: { pending: 0, sending: 0, done: 6, failed: 3, needs_review: 1 } });
+
+  it('is offered beside the batch of the rest to a preparer or an approver (an admin too, as the server), blocked workbook or not; others read why not', () => {
+    for (const who of [user('carol', ['preparer']), user('bob', ['approver']), user('root', ['admin'])]) expect(restClose(4, who)).toMatchObject({ canAct: true, hint: expect.stringContaining('close them without posting, saying why') });
+    for (const who of [user('dave', []), null]) expect(restClose(4, who)).toEqual({ canAct: false, hint: 'A preparer or an approver closes them without posting: sign in as one.' });
+    expect(restClose(1, user('carol', ['preparer'])).hint).toBe('If the 1 document not posted is not to be posted (refused for good, or built again under other keys), close it without posting, saying why.');
+  });
+
+  it('once closed: finished, saying who closed them and why, with nothing more offered', () => {
+    const closed = { ...failed, handedOn: [], notHandedOn: 0, closed: { count: 4, byName: 'alice', reason: 'Rebuilt one per settlement.', at: '' } };
+    for (const who of [user('carol', ['preparer']), user('bob', ['approver'])]) {
+      expect(panelStep(batch, closed, who, false)).toEqual({
+        step: 'finished',
+        canAct: false,
+        hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — the 4 not posted were closed without posting by alice: Rebuilt one per settlement.',
+      });
+    }
+    // some in a batch of the rest, the others closed: finished too
+    const both = { ...closed, handedOn: [{ batchId: 'bat_rest', count: 3 }], closed: { ...closed.closed, count: 1 } };
+    expect(panelStep(batch, both, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: expect.stringContaining('3 of the 4 not posted went into batch bat_rest; the other 1 was closed without posting by alice') });
+  });
+
+  it('a batch of the rest says it left out those closed, and the counts add up', () => {
+    expect(leftOutSentence(8, 6, [], 1)).toBe('6 documents already in Zoho and 1 closed without posting left out; this batch holds the other 1 document.');
+    expect(leftOutSentence(8, 0, [], 2)).toBe('2 documents closed without posting left out; this batch holds the other 6 documents.');
+    expect(leftOutSentence(8, 5, [{ batchId: 'bat_x', count: 1 }], 1)).toBe('5 documents already in Zoho, 1 in batch bat_x and 1 closed without posting left out; this batch holds the other 1 document.');
   });
 });
 

@@ -3,7 +3,7 @@
  * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
  */
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
-import { endsWithRest, notHandedOnOf, sentBatchSentence, type ItemCounts } from '../../../src/batches/outcome';
+import { endsWithRest, notHandedOnOf, sentBatchSentence, type ItemCounts, type RestClosed } from '../../../src/batches/outcome';
 import { countOf, formatCount } from '../../../src/kernel/counts';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
@@ -45,6 +45,8 @@ export interface PanelProgress {
   handedOn?: { batchId: string; count: number }[];
   /** Its documents not posted that no batch took over: a batch of the rest is offered for these. */
   notHandedOn?: number;
+  /** Its rest closed without posting (how many, by whom, why): nothing more is offered. */
+  closed?: RestClosed;
 }
 
 export interface PanelItem {
@@ -54,6 +56,8 @@ export interface PanelItem {
   zohoId: string | null;
   code: number | null;
   status: string;
+  /** Closed without posting with the rest of its batch. */
+  closed?: boolean;
 }
 
 export type PanelStep =
@@ -63,8 +67,31 @@ export type PanelStep =
   | { step: 'posting'; canAct: boolean; hint: string }
   | { step: 'paused'; canAct: boolean; hint: string }
   | { step: 'finished'; canAct: false; hint: string }
-  /** A posting that failed or was cancelled with documents not posted: a new batch for those (`count`). */
+  /**
+   * A posting that failed or was cancelled with documents not posted: a new batch for those (`count`),
+   * or, when they are not to be posted, closing them without posting (`restClose` says who may).
+   */
   | { step: 'rest'; canAct: boolean; hint: string; count: number };
+
+/** Closing the rest without posting, beside the batch of the rest: whether she may, and the sentence why not. */
+export interface RestClose {
+  canAct: boolean;
+  hint: string;
+}
+
+/**
+ * Who may close the rest of an ended posting without posting: a preparer or an approver (or an
+ * admin, as the server's route lets one). The panel and the inbox's batch detail ask here. Closing sends nothing, so the
+ * workbook's blocking problems do not hold it back.
+ */
+export function restClose(count: number, user: User | null): RestClose {
+  const them = count === 1 ? 'it' : 'them';
+  // an admin may do anything on the server (hasRole), so here too
+  if (user?.roles.some((r) => r === 'preparer' || r === 'approver' || r === 'admin')) {
+    return { canAct: true, hint: `If the ${countOf(count, 'document')} not posted ${count === 1 ? 'is' : 'are'} not to be posted (refused for good, or built again under other keys), close ${them} without posting, saying why.` };
+  }
+  return { canAct: false, hint: `A preparer or an approver closes ${them} without posting: sign in as one.` };
+}
 
 export function panelStep(batch: PanelBatch | null, progress: PanelProgress | null, user: User | null, blocked: boolean): PanelStep {
   const holds = (role: string) => user?.roles.includes(role) ?? false;
@@ -104,15 +131,22 @@ export function panelStep(batch: PanelBatch | null, progress: PanelProgress | nu
 }
 
 /**
- * What a batch of the rest left out, beside the batch: the documents already in Zoho, and those a
- * batch of the rest before it holds (it may still post them), e.g. "1 document already in Zoho and
+ * What a batch of the rest left out, beside the batch: the documents already in Zoho, those a batch
+ * of the rest before it holds (it may still post them), and those closed without posting, e.g. "1 document already in Zoho and
  * 2 in batch bat_x left out; this batch holds the other 3 documents."
  */
-export function leftOutSentence(documents: number, inZoho: number, heldElsewhere: readonly { batchId: string; count: number }[] = []): string {
+export function leftOutSentence(documents: number, inZoho: number, heldElsewhere: readonly { batchId: string; count: number }[] = [], closed = 0): string {
   const held = heldElsewhere.reduce((s, h) => s + h.count, 0);
   const where = heldElsewhere.length === 1 ? `batch ${heldElsewhere[0]!.batchId}` : `batches ${heldElsewhere.map((h) => `${h.batchId} (${formatCount(h.count)})`).join(', ')}`;
-  const out = [inZoho || !held ? `${countOf(inZoho, 'document')} already in Zoho` : '', held ? `${inZoho ? formatCount(held) : countOf(held, 'document')} in ${where}` : ''].filter(Boolean).join(' and ');
-  return `${out} left out; this batch holds the other ${countOf(documents - inZoho - held, 'document')}.`;
+  const first = inZoho || (!held && !closed);
+  const out = [
+    first ? `${countOf(inZoho, 'document')} already in Zoho` : '',
+    held ? `${first ? formatCount(held) : countOf(held, 'document')} in ${where}` : '',
+    // closed without posting with the rest of an earlier batch: never posted from here
+    closed ? `${first || held ? formatCount(closed) : countOf(closed, 'document')} closed without posting` : '',
+  ].filter(Boolean);
+  const said = out.length > 2 ? `${out.slice(0, -1).join(', ')} and ${out[out.length - 1]}` : out.join(' and ');
+  return `${said} left out; this batch holds the other ${countOf(documents - inZoho - held - closed, 'document')}.`;
 }
 
 /**

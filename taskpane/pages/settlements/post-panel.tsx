@@ -27,7 +27,8 @@ import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
 import { ApiError } from '../../api';
-import { initialConnectionId, leftOutSentence, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+import { initialConnectionId, leftOutSentence, panelStep, restClose, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+import { CloseRest } from './close-rest';
 import ReviewFindings from './post-panel-review';
 import { leaseNotes } from './post-panel-lease';
 import { keepBatchId, keptBatchId } from './kept-batch';
@@ -133,8 +134,9 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   );
 
   // Once it stops running, fetch each document's status and write it into the sheets: where each
-  // document is now (a row the batch of the rest left out says where it is in Zoho).
-  const finishedKey = progress && !progress.running && progress.batchState !== 'awaiting_approval' && progress.batchState !== 'approved' ? `${progress.batchState}:${progress.counts.done}:${progress.counts.failed}:${progress.counts.needs_review}` : null;
+  // document is now (a row the batch of the rest left out says where it is in Zoho); again once its
+  // rest is closed without posting, so those rows say so.
+  const finishedKey = progress && !progress.running && progress.batchState !== 'awaiting_approval' && progress.batchState !== 'approved' ? `${progress.batchState}:${progress.counts.done}:${progress.counts.failed}:${progress.counts.needs_review}:${progress.closed?.count ?? 0}` : null;
   useEffect(() => {
     if (!batch || !finishedKey) return;
     let stop = false;
@@ -172,7 +174,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       const to = (rest && step.step === 'rest' && batch?.payload?.connectionId) || connectionId;
       setInZoho(false);
       const r = await api
-        .request<{ batch: PanelBatch; leftOut: number; heldElsewhere?: { batchId: string; count: number }[] }>('/api/posting/batches', { method: 'POST', body: { connectionId: to, title, documents, ...(rest ? { rest } : {}) } })
+        .request<{ batch: PanelBatch; leftOut: number; heldElsewhere?: { batchId: string; count: number }[]; closedLeftOut?: number }>('/api/posting/batches', { method: 'POST', body: { connectionId: to, title, documents, ...(rest ? { rest } : {}) } })
         .catch((e: unknown) => {
           // Refused as some are in Zoho already (a batch this pane does not remember posted them): offer the rest.
           if (e instanceof ApiError && e.code === 'already-posted') setInZoho(true);
@@ -182,7 +184,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       setItems(null);
       setWritten(null);
       setProgress(null);
-      setLeftOut(rest ? leftOutSentence(documents.length, r.leftOut, r.heldElsewhere) : null);
+      setLeftOut(rest ? leftOutSentence(documents.length, r.leftOut, r.heldElsewhere, r.closedLeftOut) : null);
       setBatch(r.batch);
     });
   const approve = () =>
@@ -209,7 +211,8 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       setTakeOverReason('');
     });
   const counts = progress?.counts;
-  const problems = (items ?? []).filter((i) => i.state === 'failed' || i.state === 'needs_review');
+  // A document closed without posting asks nothing more: its batch's sentence says it was closed.
+  const problems = (items ?? []).filter((i) => (i.state === 'failed' || i.state === 'needs_review') && !i.closed);
   const kinds = documents.reduce<Record<string, number>>((m, d) => ((m[d.kind] = (m[d.kind] ?? 0) + 1), m), {});
 
   return (
@@ -269,10 +272,16 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       )}
       {leftOut && <Caption1 data-testid="post-left-out">{leftOut}</Caption1>}
       <Caption1 data-testid="post-hint">{step.hint}</Caption1>
-      {step.step === 'rest' && (
-        <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || busy !== null || documents.length === 0} onClick={() => prepare(true)} data-testid="post-prepare-rest">
-          {`Prepare a batch of the ${formatCount(step.count)} not posted`}
-        </Button>
+      {step.step === 'rest' && batch && (
+        <>
+          <div className={styles.row}>
+            <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || busy !== null || documents.length === 0} onClick={() => prepare(true)} data-testid="post-prepare-rest">
+              {`Prepare a batch of the ${formatCount(step.count)} not posted`}
+            </Button>
+          </div>
+          {/* or, when they are not to be posted: closed with a reason, and the batch is finished */}
+          <CloseRest batchId={batch.id} count={step.count} allowed={restClose(step.count, user)} onClosed={() => void refresh().catch((e: Error) => setError(e.message))} />
+        </>
       )}
       {step.step === 'approve' && (
         <Button appearance="primary" icon={<Checkmark20Regular />} disabled={!step.canAct || busy !== null} onClick={approve}>

@@ -1,0 +1,58 @@
+/**
+ * Closing the rest of an ended posting: the documents a failed or cancelled posting did not post and
+ * no batch of the rest took over are closed without posting — nothing is sent to Zoho. Finance does
+ * it when those documents are not to be posted (refused invoices dropped, or a workbook rebuilt with
+ * other keys, so no batch of the rest can ever take them). The items keep their state and Zoho's
+ * answer and are marked `closed_at`: no worker claims them (OPEN_ITEM), no batch of the rest takes
+ * their keys (mayTakeOverKey), and the batch counts them as closed, not left (handOnOf).
+ */
+import type { Person } from '../../src/approval';
+import { endsWithRest } from '../../src/batches/outcome';
+import { countOf } from '../../src/kernel/counts';
+import type { Audit } from '../audit';
+import { badRequest, conflict } from '../errors';
+import type { Store } from '../store';
+import { requireBatch } from '../store/batches';
+import { nowIso } from '../store/ids';
+import { POSTING_JOB } from './worker';
+
+export interface RestClosure {
+  batchId: string;
+  count: number;
+  byName: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * Close the rest of `batchId` with the reason; one close per batch. A second close (a retry
+ * included) changes nothing and is refused with who closed it, when and why; with nothing left to
+ * close (all posted or in batches of the rest), nothing is recorded.
+ */
+export async function closeRest(deps: { store: Store; audit: Audit }, input: { batchId: string; user: Person; reason: string }): Promise<RestClosure> {
+  const reason = input.reason.trim();
+  if (!reason) throw badRequest('reason-required', 'Say why the documents not posted are closed without posting.');
+  return deps.store.transaction(async (tx) => {
+    const b = await requireBatch(tx, input.batchId);
+    if (b.job !== POSTING_JOB || !endsWithRest(b.kind, b.state)) {
+      throw conflict('not-ended', `Batch ${b.id} is ${b.state.replace(/_/g, ' ')}: only the rest of a posting that failed or was cancelled can be closed without posting.`);
+    }
+    const at = nowIso();
+    // The row first: a second closer (at the same time too) finds it and changes nothing.
+    const took = await tx.exec(
+      `INSERT INTO posting_rest_closed (batch_id, closed_by, closed_by_name, reason, closed_count, closed_at) VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT (batch_id) DO NOTHING`,
+      [b.id, input.user.id, input.user.name, reason, at],
+    );
+    if (took.changes !== 1) {
+      const c = (await tx.one<{ closed_by_name: string; reason: string; closed_count: number | string; closed_at: string }>('SELECT closed_by_name, reason, closed_count, closed_at FROM posting_rest_closed WHERE batch_id = $1', [b.id]))!;
+      const n = Number(c.closed_count);
+      throw conflict('already-closed', `The ${countOf(n, 'document')} not posted in batch ${b.id} ${n === 1 ? 'was' : 'were'} already closed without posting by ${c.closed_by_name} at ${c.closed_at}: ${c.reason}`);
+    }
+    const n = (await tx.exec(`UPDATE batch_items SET closed_at = $2 WHERE batch_id = $1 AND superseded_by IS NULL AND state <> 'done' AND closed_at IS NULL`, [b.id, at])).changes;
+    // Throwing rolls the row back: nothing left is nothing closed.
+    if (n === 0) throw badRequest('nothing-left', `Every document of batch ${b.id} is posted or in a batch of the rest: there is nothing left to close.`);
+    await tx.exec('UPDATE posting_rest_closed SET closed_count = $2 WHERE batch_id = $1', [b.id, n]);
+    await deps.audit.append({ actor: input.user.id, action: 'posting.rest-closed', subjectType: 'batch', subjectId: b.id, details: { count: n, reason, byName: input.user.name } }, tx);
+    return { batchId: b.id, count: n, byName: input.user.name, reason, at };
+  });
+}
