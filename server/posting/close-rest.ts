@@ -4,7 +4,9 @@
  * it when those documents are not to be posted (refused invoices dropped, or a workbook rebuilt with
  * other keys, so no batch of the rest can ever take them). The items keep their state and Zoho's
  * answer and are marked `closed_at`: no worker claims them (OPEN_ITEM), no batch of the rest takes
- * their keys (mayTakeOverKey), and the batch counts them as closed, not left (handOnOf).
+ * their keys (mayTakeOverKey), and the batch counts them as closed, not left (handOnOf). Only documents
+ * surely not in Zoho are closed (refused, or never sent); one sent and not confirmed is left to a batch
+ * of the rest, which looks it up first.
  */
 import type { Person } from '../../src/approval';
 import { endsWithRest } from '../../src/batches/outcome';
@@ -12,7 +14,7 @@ import { countOf } from '../../src/kernel/counts';
 import type { Audit } from '../audit';
 import { badRequest, conflict } from '../errors';
 import type { Store } from '../store';
-import { requireBatch } from '../store/batches';
+import { requireBatch, UNSURE_STATES } from '../store/batches';
 import { nowIso } from '../store/ids';
 import { POSTING_JOB } from './worker';
 
@@ -48,9 +50,21 @@ export async function closeRest(deps: { store: Store; audit: Audit }, input: { b
       const n = Number(c.closed_count);
       throw conflict('already-closed', `The ${countOf(n, 'document')} not posted in batch ${b.id} ${n === 1 ? 'was' : 'were'} already closed without posting by ${c.closed_by_name} at ${c.closed_at}: ${c.reason}`);
     }
-    const n = (await tx.exec(`UPDATE batch_items SET closed_at = $2 WHERE batch_id = $1 AND superseded_by IS NULL AND state <> 'done' AND closed_at IS NULL`, [b.id, at])).changes;
+    // Only what is surely not in Zoho: refused by it (failed), or never sent (pending). One sent and not
+    // confirmed may be there already: a batch of the rest looks it up rather than it being closed.
+    const n = (await tx.exec(`UPDATE batch_items SET closed_at = $2 WHERE batch_id = $1 AND superseded_by IS NULL AND state IN ('pending', 'failed') AND closed_at IS NULL`, [b.id, at])).changes;
     // Throwing rolls the row back: nothing left is nothing closed.
-    if (n === 0) throw badRequest('nothing-left', `Every document of batch ${b.id} is posted or in a batch of the rest: there is nothing left to close.`);
+    if (n === 0) {
+      const unsure = Number((await tx.one<{ n: number | string }>(`SELECT COUNT(*) AS n FROM batch_items WHERE batch_id = $1 AND superseded_by IS NULL AND closed_at IS NULL AND state IN (${UNSURE_STATES})`, [b.id]))!.n);
+      if (unsure > 0) {
+        const they = unsure === 1 ? 'it' : 'they';
+        throw badRequest(
+          'to-check-first',
+          `The ${countOf(unsure, 'document')} not posted in batch ${b.id} ${unsure === 1 ? 'was' : 'were'} sent without Zoho confirming ${unsure === 1 ? 'it' : 'them'}, so ${they} may be in Zoho already and ${unsure === 1 ? 'is' : 'are'} not closed without posting: prepare a batch of the rest, which looks each up in Zoho before sending anything.`,
+        );
+      }
+      throw badRequest('nothing-left', `Every document of batch ${b.id} is posted or in a batch of the rest: there is nothing left to close.`);
+    }
     await tx.exec('UPDATE posting_rest_closed SET closed_count = $2 WHERE batch_id = $1', [b.id, n]);
     await deps.audit.append({ actor: input.user.id, action: 'posting.rest-closed', subjectType: 'batch', subjectId: b.id, details: { count: n, reason, byName: input.user.name } }, tx);
     return { batchId: b.id, count: n, byName: input.user.name, reason, at };

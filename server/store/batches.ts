@@ -199,26 +199,42 @@ export interface KeyHolder {
 }
 
 /**
+ * Item states whose document may be in Zoho already without our record: sent and not answered
+ * (`sending`), or answered without Zoho confirming it (`needs_review`). A batch of the rest looks each
+ * up before sending; such a document is never closed without posting (server/posting/close-rest.ts).
+ */
+export const UNSURE_STATES = "'sending', 'needs_review'";
+
+/**
  * Where each of these batches' items not done went (a batch of the rest took them over), counted
  * per batch, how many were closed without posting, and how many no batch took and none closed: the
  * one rule the progress and the inbox report. Two grouped queries, so a poll stays linear in the
  * items; a batch absent from the map has none not done.
  */
 export async function handOnOf(db: Db, ids: readonly string[]): Promise<Map<string, HandOn>> {
-  const out = new Map<string, { handedOn: { batchId: string; count: number }[]; notHandedOn: number; closed?: HandOn['closed'] }>();
+  const out = new Map<string, { handedOn: { batchId: string; count: number }[]; notHandedOn: number; unsure?: number; closed?: HandOn['closed'] }>();
   if (ids.length === 0) return out;
-  const rows = await db.query<{ batch_id: string; superseded_by: string | null; closed: number | string; n: number | string }>(
-    `SELECT batch_id, superseded_by, CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END AS closed, COUNT(*) AS n FROM batch_items
-     WHERE batch_id IN (${placeholders(ids.length)}) AND state <> 'done' GROUP BY batch_id, superseded_by, CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END`,
+  const rows = await db.query<{ batch_id: string; superseded_by: string | null; closed: number | string; unsure: number | string; n: number | string }>(
+    `SELECT batch_id, superseded_by, CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END AS closed, CASE WHEN state IN (${UNSURE_STATES}) THEN 1 ELSE 0 END AS unsure, COUNT(*) AS n
+     FROM batch_items WHERE batch_id IN (${placeholders(ids.length)}) AND state <> 'done'
+     GROUP BY batch_id, superseded_by, CASE WHEN closed_at IS NULL THEN 0 ELSE 1 END, CASE WHEN state IN (${UNSURE_STATES}) THEN 1 ELSE 0 END`,
     [...ids],
   );
   const closedIn = new Set<string>();
   for (const r of rows) {
     let h = out.get(r.batch_id);
     if (!h) out.set(r.batch_id, (h = { handedOn: [], notHandedOn: 0 }));
-    if (r.superseded_by !== null) h.handedOn.push({ batchId: r.superseded_by, count: Number(r.n) });
-    else if (Number(r.closed)) closedIn.add(r.batch_id);
-    else h.notHandedOn += Number(r.n);
+    const n = Number(r.n);
+    const to = r.superseded_by;
+    if (to !== null) {
+      const same = h.handedOn.find((x) => x.batchId === to);
+      if (same) same.count += n;
+      else h.handedOn.push({ batchId: to, count: n });
+    } else if (Number(r.closed)) closedIn.add(r.batch_id);
+    else {
+      h.notHandedOn += n;
+      if (Number(r.unsure)) h.unsure = (h.unsure ?? 0) + n;
+    }
   }
   for (const h of out.values()) h.handedOn.sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0));
   if (closedIn.size) {

@@ -1,4 +1,4 @@
-import { finishedOf, notDoneOf, notHandedOnOf, progressSentence, sentBatchSentence, type ItemCounts } from './outcome';
+import { closableOf, finishedOf, notDoneOf, notHandedOnOf, progressSentence, sentBatchSentence, type ItemCounts } from './outcome';
 
 const counts = (c: Partial<ItemCounts>): ItemCounts => ({ pending: 0, sending: 0, done: 0, failed: 0, needs_review: 0, ...c });
 
@@ -187,5 +187,14 @@ describe('a sent batch in words', () => {
         }
       }
     }
+  });
+});
+
+describe('closing the rest without posting', () => {
+  it('closes only the documents left that are surely not in Zoho: not those sent and not confirmed', () => {
+    expect(closableOf({ handedOn: [], notHandedOn: 3 })).toBe(3);
+    expect(closableOf({ handedOn: [], notHandedOn: 3, unsure: 1 })).toBe(2);
+    expect(closableOf({ handedOn: [], notHandedOn: 2, unsure: 2 })).toBe(0);
+    expect(closableOf(undefined)).toBe(0);
   });
 });

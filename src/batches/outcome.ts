@@ -68,9 +68,17 @@ export const endsWithRest = (kind: string, state: string) => kind === 'zoho-post
 export interface HandOn {
   handedOn: readonly { batchId: string; count: number }[];
   notHandedOn: number;
+  /**
+   * Of those not handed on, how many were sent and not confirmed: they may be in Zoho already, so a
+   * batch of the rest looks each up, and they are not closed without posting. Absent when none.
+   */
+  unsure?: number;
   /** The ones closed without posting (POST …/close-rest): how many, by whom, why. Absent when none were. */
   closed?: RestClosed;
 }
+
+/** How many of an ended posting's documents may be closed without posting: those left, but the unsure. */
+export const closableOf = (h: Partial<HandOn> | undefined): number => Math.max(0, (h?.notHandedOn ?? 0) - (h?.unsure ?? 0));
 
 /** The rest of an ended posting closed without posting: nothing more is prepared or sent for it. */
 export interface RestClosed {

@@ -301,4 +301,44 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     expect(JSON.stringify(sb.sandbox.stats.byOperation)).toBe(requests);
     expect(sandboxCensus(sb, fixed)).toEqual(before);
   });
+
+  // (after the close above, for the same reason)
+  it('does not close without posting a document sent and not confirmed: it may be in Zoho already, and a batch of the rest looks it up', async () => {
+    const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 1, prefix: 'UNSURE' });
+    const payments = documents.filter((d): d is PaymentDocument => d.kind === 'payment');
+    for (const pay of payments) {
+      pay.body.invoices[0].amount_applied += 5;
+      pay.body.amount += 5;
+    }
+    const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
+    const id = first.batch.id;
+    expect(await approveAndPost(first.batch)).toMatchObject({ batchState: 'failed', counts: { failed: 2 }, notHandedOn: 2 });
+    const [p0, p1] = payments.map((p) => p.idempotencyKey);
+    // Both payments as if Zoho had not confirmed them (a timeout: they may be there)
+    await t.store.exec("UPDATE batch_items SET state = 'needs_review' WHERE batch_id = $1 AND idempotency_key IN ($2, $3)", [id, p0, p1]);
+    const progress = async () => (await app.inject({ method: 'GET', url: `/api/posting/batches/${id}/progress`, headers: as('carol') })).json();
+    expect(await progress()).toMatchObject({ notHandedOn: 2, unsure: 2 });
+    const close = () => app.inject({ method: 'POST', url: `/api/posting/batches/${id}/close-rest`, headers: as('bob'), payload: { reason: 'not to be posted' } });
+    const refused = await close();
+    expect([refused.statusCode, refused.json().error.code]).toEqual([400, 'to-check-first']);
+    expect(refused.json().error.message).toBe(
+      `The 2 documents not posted in batch ${id} were sent without Zoho confirming them, so they may be in Zoho already and are not closed without posting: prepare a batch of the rest, which looks each up in Zoho before sending anything.`,
+    );
+    expect(await t.store.one('SELECT batch_id FROM posting_rest_closed WHERE batch_id = $1', [id])).toBeUndefined();
+    // One refused for good, one unsure: only the refused one is closed; the unsure one is still left for a batch of the rest.
+    await t.store.exec("UPDATE batch_items SET state = 'failed' WHERE batch_id = $1 AND idempotency_key = $2", [id, p1]);
+    const closed = await close();
+    expect([closed.statusCode, closed.statusCode === 200 ? '' : closed.body]).toEqual([200, '']);
+    expect(closed.json().closed).toMatchObject({ count: 1 });
+    expect(await progress()).toMatchObject({ notHandedOn: 1, unsure: 1, closed: { count: 1 } });
+    const items = (await app.inject({ method: 'GET', url: `/api/posting/batches/${id}/items`, headers: as('carol') })).json().items;
+    expect(items.find((i: { idempotencyKey: string }) => i.idempotencyKey === p0)).toMatchObject({ state: 'needs_review', closed: false });
+    expect(items.find((i: { idempotencyKey: string }) => i.idempotencyKey === p1)).toMatchObject({ state: 'failed', closed: true });
+    // A batch of the rest takes the unsure one (and leaves the closed one out)
+    const rest = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents, rest: true } });
+    expect([rest.statusCode, rest.statusCode === 201 ? '' : rest.body]).toEqual([201, '']);
+    expect(rest.json()).toMatchObject({ closedLeftOut: 1 });
+    const keys = (await app.inject({ method: 'GET', url: `/api/batches/${rest.json().batch.id}`, headers: as('carol') })).json().items.map((i: { idempotencyKey: string }) => i.idempotencyKey);
+    expect(keys).toEqual([p0]);
+  });
 });

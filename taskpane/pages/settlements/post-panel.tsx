@@ -22,7 +22,7 @@ import {
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { claimRibbonCommand } from '../../../commands/bus';
 import { CountBar, countOf, formatCount, usePolling } from '../../components';
-import { finishedOf, progressSentence } from '../../../src/batches/outcome';
+import { closableOf, finishedOf, progressSentence } from '../../../src/batches/outcome';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
@@ -280,7 +280,10 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
             </Button>
           </div>
           {/* or, when they are not to be posted: closed with a reason, and the batch is finished */}
-          <CloseRest batchId={batch.id} count={step.count} allowed={restClose(step.count, user)} onClosed={() => void refresh().catch((e: Error) => setError(e.message))} />
+          {/* (not those sent and not confirmed: the batch of the rest looks each up in Zoho first) */}
+          {closableOf(progress ?? undefined) > 0 && (
+            <CloseRest batchId={batch.id} count={closableOf(progress ?? undefined)} allowed={restClose(closableOf(progress ?? undefined), user)} onClosed={() => void refresh().catch((e: Error) => setError(e.message))} />
+          )}
         </>
       )}
       {step.step === 'approve' && (
