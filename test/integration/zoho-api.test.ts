@@ -10,7 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../server/app';
 import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-sandbox';
 import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
-import type { PaymentDocument } from '../../src/settlements/documents';
+import type { PaymentDocument, SettlementDocument } from '../../src/settlements/documents';
 import { makeDocuments, sandboxCensus } from './zoho-fixtures';
 
 describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
@@ -113,13 +113,26 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     }
   }
 
+  /** A payment Zoho refuses (24016): it applies more than its invoices' total. */
+  function overApply(pay: PaymentDocument): void {
+    pay.body.invoices[0].amount_applied += 5;
+    pay.body.amount += 5;
+  }
+
+  /** Documents of `settlements` settlements whose payments Zoho all refuses, and those payments. */
+  function refusedPayments(prefix: string, settlements: number, invoicesPer: number): { documents: SettlementDocument[]; payments: PaymentDocument[] } {
+    const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements, invoicesPer, prefix });
+    const payments = documents.filter((d): d is PaymentDocument => d.kind === 'payment');
+    for (const pay of payments) overApply(pay);
+    return { documents, payments };
+  }
+
   it('prepares the rest of a failed batch only on request, leaving out what Zoho holds; the rest is approved and posted once', async () => {
     const built = () => makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 2, prefix: 'REST' });
     // Settlement REST00001's payment applies more than its invoices' total: Zoho refuses it (24016).
     const documents = built();
     const pay = documents.find((d): d is PaymentDocument => d.kind === 'payment' && d.settlementId === 'REST00001')!;
-    pay.body.invoices[0].amount_applied += 5;
-    pay.body.amount += 5;
+    overApply(pay);
     const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
     expect(first.leftOut).toBe(0);
     const ended = await approveAndPost(first.batch);
@@ -175,12 +188,7 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
   it('a batch of the rest that took only part: the failed batch says how many went where and how many are left; a second rest takes exactly those, each posted once', async () => {
     const built = () => makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 2, prefix: 'PART' });
     // Both settlements' payments apply more than their invoices' total: Zoho refuses them (24016).
-    const documents = built();
-    const payments = documents.filter((d): d is PaymentDocument => d.kind === 'payment');
-    for (const pay of payments) {
-      pay.body.invoices[0].amount_applied += 5;
-      pay.body.amount += 5;
-    }
+    const { documents, payments } = refusedPayments('PART', 2, 2);
     const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
     expect(await approveAndPost(first.batch)).toMatchObject({ batchState: 'failed', counts: { done: 6, failed: 2 }, handedOn: [], notHandedOn: 2 });
     const [p0, p1] = payments.map((p) => p.idempotencyKey);
@@ -233,12 +241,7 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
   it('closes the rest of a failed posting without posting: nothing more is sent, no batch of the rest takes it, and the batch says who closed how many and why', async () => {
     const built = () => makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 2, prefix: 'SHUT' });
     // Both payments apply more than their invoices' total: Zoho refuses them (24016).
-    const documents = built();
-    const payments = documents.filter((d): d is PaymentDocument => d.kind === 'payment');
-    for (const pay of payments) {
-      pay.body.invoices[0].amount_applied += 5;
-      pay.body.amount += 5;
-    }
+    const { documents, payments } = refusedPayments('SHUT', 2, 2);
     const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
     const id = first.batch.id;
     const url = `/api/posting/batches/${id}/close-rest`;
@@ -304,12 +307,7 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
 
   // (after the close above, for the same reason)
   it('does not close without posting a document sent and not confirmed: it may be in Zoho already, and a batch of the rest looks it up', async () => {
-    const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 1, prefix: 'UNSURE' });
-    const payments = documents.filter((d): d is PaymentDocument => d.kind === 'payment');
-    for (const pay of payments) {
-      pay.body.invoices[0].amount_applied += 5;
-      pay.body.amount += 5;
-    }
+    const { documents, payments } = refusedPayments('UNSURE', 2, 1);
     const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
     const id = first.batch.id;
     expect(await approveAndPost(first.batch)).toMatchObject({ batchState: 'failed', counts: { failed: 2 }, notHandedOn: 2 });
