@@ -7,6 +7,8 @@
  *   auth inside Office with Microsoft Entra ID, a popup in a plain browser — with silent renewal:
  *   every call asks MSAL for the token, which renews it before it expires.
  */
+import { browserStorage } from './browser-storage';
+
 export const ROLES = ['preparer', 'approver', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -85,13 +87,8 @@ const listeners = new Set<Listener>();
 let current: Session | null = readStored();
 let source: TokenSource | null = null;
 
-function storage(): Storage | null {
-  try {
-    return typeof sessionStorage === 'undefined' ? null : sessionStorage;
-  } catch {
-    return null; // storage blocked (privacy settings): the session lives in memory only
-  }
-}
+// (storage blocked by privacy settings: the session lives in memory only)
+const storage = () => browserStorage('session');
 
 function readStored(): Session | null {
   const raw = storage()?.getItem(STORAGE_KEY);

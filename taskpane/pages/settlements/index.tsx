@@ -49,6 +49,7 @@ import {
 } from './settlements-run';
 import { zohoIdsFromLists, type ZohoLists } from '../../../src/settlements/mapping';
 import type { MappingEntry } from '../../../src/settlements/mapping-file';
+import { browserStorage } from '../../browser-storage';
 
 // The posting panel is a separate module; the section appears only when it is part of the build.
 declare const require: { context(dir: string, deep: boolean, re: RegExp): { keys(): string[]; (id: string): unknown } };
@@ -65,19 +66,11 @@ const useStyles = makeStyles({
   hidden: { display: 'none' },
 });
 
-function browserStorage(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-
 export default function SettlementsPage() {
   const styles = useStyles();
   const shell = useShell();
   const [mode, setMode] = useState<InvoiceMode>('per-order');
-  const [mapping, setMapping] = useState<MappingState>(() => loadStoredMapping(browserStorage()));
+  const [mapping, setMapping] = useState<MappingState>(() => loadStoredMapping(browserStorage('local')));
   const [connections, setConnections] = useState<ZohoConnectionSummary[] | null>(null);
   const [connectionsError, setConnectionsError] = useState<string | null>(null);
   // null until the user picks: then the only connection is used (resolveIdSource).
@@ -118,11 +111,11 @@ export default function SettlementsPage() {
     const text = await file.text();
     const m = mappingFromText(file.name, text);
     setMapping(m);
-    if (!m.error) storeMapping(browserStorage(), { name: file.name, text });
+    if (!m.error) storeMapping(browserStorage('local'), { name: file.name, text });
   }
 
   function resetMapping() {
-    storeMapping(browserStorage(), null);
+    storeMapping(browserStorage('local'), null);
     setMapping(loadStoredMapping(null));
   }
 

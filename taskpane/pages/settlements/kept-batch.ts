@@ -6,17 +6,12 @@
  * document is now, /api/posting/statuses), so no status is lost with the storage, and a batch of
  * the rest of thousands of documents does not fill it.
  */
+import { browserStorage } from '../../browser-storage';
+
 const BATCH_KEY = 'closedesk.settlements.postBatch';
 const inMemory = new Map<string, string>();
 
-/** The session's storage, or null where reading it throws (a blocked or sandboxed frame). */
-function sessionStore(): Storage | null {
-  try {
-    return globalThis.sessionStorage ?? null;
-  } catch {
-    return null;
-  }
-}
+const sessionStore = () => browserStorage('session');
 
 export function keptBatchId(title: string, storage: () => Storage | null = sessionStore): string | null {
   const kept = inMemory.get(title);
