@@ -2,7 +2,7 @@
  * The id map: idempotency key → Zoho id, per organisation. It replaces the old tracking CSV and is
  * written in the same transaction as the item's `done` state, so the two never disagree.
  */
-import { placeholders, type Queryable, type Store } from '../store';
+import { queryByKeys, type Queryable, type Store } from '../store';
 import { nowIso } from '../store/ids';
 import { updateBatchItem } from '../store/batches';
 
@@ -40,13 +40,8 @@ const toEntry = (r: Row): IdMapEntry => ({
 });
 
 export async function idMapForKeys(db: Store | Queryable, keys: readonly string[]): Promise<Map<string, IdMapEntry>> {
-  const out = new Map<string, IdMapEntry>();
-  for (let i = 0; i < keys.length; i += 500) {
-    const chunk = keys.slice(i, i + 500);
-    const rows = await db.query<Row>(`SELECT * FROM zoho_id_map WHERE idempotency_key IN (${placeholders(chunk.length)})`, chunk);
-    for (const r of rows) out.set(r.idempotency_key, toEntry(r));
-  }
-  return out;
+  const rows = await queryByKeys<Row>(db, keys, (list) => `SELECT * FROM zoho_id_map WHERE idempotency_key IN (${list})`);
+  return new Map(rows.map((r) => [r.idempotency_key, toEntry(r)]));
 }
 
 export async function idMapOfBatch(db: Store | Queryable, batchId: string): Promise<IdMapEntry[]> {

@@ -3,7 +3,7 @@
  * restarted worker — sees the same): counts by state and kind, the control row, and each item's
  * status line for writing back into the sheets (the Zoho id, or Zoho's code and message).
  */
-import { placeholders, type Store } from '../store';
+import { queryByKeys, type Store } from '../store';
 import type { ItemState } from '../store/batches';
 import { getBatch, handOnOf, NO_HAND_ON, type HandOn } from '../store/batches';
 import { getControl, type PostingControl } from './control';
@@ -157,18 +157,14 @@ export async function itemStatuses(store: Store, batchId: string): Promise<ItemS
  * Where each of these documents is now, by key: the status of the posting item that holds it (the
  * batch that posted it, or the batch of the rest that took it over — never the item it took over
  * from). The sheets' STATUS is read from here, so a row a batch of the rest left out still says
- * where it is in Zoho, whatever the pane remembers. A key no batch of `job` holds has none. 500 keys a query.
+ * where it is in Zoho, whatever the pane remembers. A key no batch of `job` holds has none.
  */
 export async function documentStatuses(store: Store, job: string, keys: readonly string[]): Promise<ItemStatus[]> {
-  const out: ItemStatus[] = [];
-  for (let i = 0; i < keys.length; i += 500) {
-    const chunk = keys.slice(i, i + 500);
-    const rows = await store.query<StatusRow>(
-      `SELECT ${STATUS_COLUMNS} FROM batch_items i JOIN batches b ON b.id = i.batch_id
-       WHERE i.idempotency_key IN (${placeholders(chunk.length, 2)}) AND i.superseded_by IS NULL AND b.job = $1`,
-      [job, ...chunk],
-    );
-    for (const r of rows) out.push(statusOf(r));
-  }
-  return out;
+  const rows = await queryByKeys<StatusRow>(
+    store,
+    keys,
+    (list) => `SELECT ${STATUS_COLUMNS} FROM batch_items i JOIN batches b ON b.id = i.batch_id WHERE i.idempotency_key IN (${list}) AND i.superseded_by IS NULL AND b.job = $1`,
+    [job],
+  );
+  return rows.map(statusOf);
 }

@@ -23,7 +23,7 @@ import type { HandOn } from '../../src/batches/outcome';
 import { AppError, notFound } from '../errors';
 import { computeBatchContent, recordVersion } from './batch-content';
 import { newId, nowIso, parseJson } from './ids';
-import { placeholders, type Queryable, type Store } from './index';
+import { placeholders, queryByKeys, type Queryable, type Store } from './index';
 
 export type { BatchState } from '../../src/batches';
 export type { HandOn } from '../../src/batches/outcome';
@@ -261,19 +261,16 @@ interface HolderRow {
   closed_at: string | null;
 }
 
-/** The batch that holds each of these keys now (its live item, not one taken over), 500 keys a query. */
+/** The batch that holds each of these keys now (its live item, not one taken over). */
 export async function keyHoldersOf(db: Db, keys: readonly string[]): Promise<Map<string, KeyHolder>> {
-  const out = new Map<string, KeyHolder>();
-  for (let i = 0; i < keys.length; i += 500) {
-    const chunk = keys.slice(i, i + 500);
-    const rows = await db.query<HolderRow>(
+  const rows = await queryByKeys<HolderRow>(
+    db,
+    keys,
+    (list) =>
       `SELECT i.idempotency_key, i.batch_id, i.seq, b.job, b.kind, b.state AS batch_state, i.state AS item_state, i.closed_at FROM batch_items i JOIN batches b ON b.id = i.batch_id
-       WHERE i.idempotency_key IN (${placeholders(chunk.length)}) AND i.superseded_by IS NULL`,
-      chunk,
-    );
-    for (const r of rows) out.set(r.idempotency_key, { batchId: r.batch_id, seq: Number(r.seq), job: r.job, kind: r.kind, batchState: r.batch_state, itemState: r.item_state, closed: r.closed_at !== null });
-  }
-  return out;
+       WHERE i.idempotency_key IN (${list}) AND i.superseded_by IS NULL`,
+  );
+  return new Map(rows.map((r) => [r.idempotency_key, { batchId: r.batch_id, seq: Number(r.seq), job: r.job, kind: r.kind, batchState: r.batch_state, itemState: r.item_state, closed: r.closed_at !== null }]));
 }
 
 async function insertItems(tx: Queryable, batchId: string, items: readonly NewBatchItem[], preparedBy: Person, firstSeq = 1, takeOver?: (h: KeyHolder) => boolean): Promise<void> {

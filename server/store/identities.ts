@@ -5,7 +5,7 @@
  * Identity is always the key; a name is for display only.
  */
 import { nowIso } from './ids';
-import { placeholders, type Queryable, type Store } from './index';
+import { queryByKeys, type Queryable, type Store } from './index';
 
 export interface SeenIdentity {
   /** Identity key (issuer + subject). */
@@ -41,16 +41,8 @@ export async function noteIdentity(db: Store | Queryable, who: SeenIdentity): Pr
 /** The display names of these identity keys (keys never seen are left out). */
 export async function displayNames(db: Store | Queryable, keys: Iterable<string>): Promise<Map<string, string>> {
   const unique = [...new Set(keys)].filter(Boolean);
-  const out = new Map<string, string>();
-  for (let i = 0; i < unique.length; i += 500) {
-    const part = unique.slice(i, i + 500);
-    const rows = await db.query<{ identity_key: string; display_name: string }>(
-      `SELECT identity_key, display_name FROM identities WHERE identity_key IN (${placeholders(part.length)})`,
-      part,
-    );
-    for (const r of rows) out.set(r.identity_key, r.display_name);
-  }
-  return out;
+  const rows = await queryByKeys<{ identity_key: string; display_name: string }>(db, unique, (list) => `SELECT identity_key, display_name FROM identities WHERE identity_key IN (${list})`);
+  return new Map(rows.map((r) => [r.identity_key, r.display_name]));
 }
 
 /** Each record with the display name of its `key` field beside it (`nameField`), null when the identity was never seen. */

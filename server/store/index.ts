@@ -94,6 +94,22 @@ export function placeholders(n: number, from = 1): string {
   return Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
 }
 
+/** Keys per statement in `queryByKeys` (a statement holds only so many parameters). */
+const KEYS_PER_QUERY = 500;
+
+/**
+ * The rows for many keys, KEYS_PER_QUERY at a time: `sql(list)` is the statement with `list` the
+ * placeholders of an `IN (…)` list; `before` are the parameters ahead of the keys ($1 …).
+ */
+export async function queryByKeys<T>(db: Queryable, keys: readonly string[], sql: (list: string) => string, before: readonly Param[] = []): Promise<T[]> {
+  const out: T[] = [];
+  for (let i = 0; i < keys.length; i += KEYS_PER_QUERY) {
+    const chunk = keys.slice(i, i + KEYS_PER_QUERY);
+    out.push(...(await db.query<T>(sql(placeholders(chunk.length, before.length + 1)), [...before, ...chunk])));
+  }
+  return out;
+}
+
 /** Rewrites $1…$n to @p1…@pn outside string literals and quoted identifiers. */
 export function toSqliteSql(sql: string): string {
   let out = '';
