@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Play20Regular, Send20Regular } from '@fluentui/react-icons';
-import { closableOf, endsWithRest, finishedOf, notHandedOnOf, progressSentence, sentBatchSentence } from '../../../src/batches/outcome';
+import { closableOf, endsWithRest, finishedOf, progressSentence, sentBatchSentence } from '../../../src/batches/outcome';
 import { CountBar, errorSentence, formatCount, usePolling } from '../../components';
 import { useShell } from '../../shell';
 import { inboxChanged } from './inbox-model';
@@ -94,7 +94,7 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   const outcome = p && c && p.batchState !== 'sending' ? sentBatchSentence('zoho-post', p.batchState, c, 'open', p) : null;
   // Its documents not posted that no batch of the rest took: closed here when they are not to be posted.
   // the documents left that may be closed without posting (not those sent and not confirmed: a batch of the rest looks each up first)
-  const left = p && c && !p.running && endsWithRest('zoho-post', p.batchState) ? Math.min(notHandedOnOf(c, p), closableOf(p)) : 0;
+  const left = p && !p.running && endsWithRest('zoho-post', p.batchState) ? closableOf(p) : 0;
   const closed = () => {
     inboxChanged();
     void read().then(() => finish()).catch((e) => setError(errorSentence(e, 'The posting could not be read; the details are in the browser\'s console.')));

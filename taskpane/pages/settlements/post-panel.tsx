@@ -198,6 +198,8 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
 
   const user = sessionUser(session);
   const step = panelStep(batch, progress, user, blocked);
+  // the documents left that may be closed without posting (not those sent and not confirmed: a batch of the rest looks each up first)
+  const closable = closableOf(progress ?? undefined);
   const notes = leaseNotes(progress?.batchState ?? '', progress?.leases, now - readAt, user?.roles ?? []);
   // The countdown ticks every second while there is one to show.
   useEffect(() => {
@@ -280,10 +282,7 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
             </Button>
           </div>
           {/* or, when they are not to be posted: closed with a reason, and the batch is finished */}
-          {/* (not those sent and not confirmed: the batch of the rest looks each up in Zoho first) */}
-          {closableOf(progress ?? undefined) > 0 && (
-            <CloseRest batchId={batch.id} count={closableOf(progress ?? undefined)} allowed={restClose(closableOf(progress ?? undefined), user)} onClosed={() => void refresh().catch((e: Error) => setError(e.message))} />
-          )}
+          {closable > 0 && <CloseRest batchId={batch.id} count={closable} allowed={restClose(closable, user)} onClosed={() => void refresh().catch((e: Error) => setError(e.message))} />}
         </>
       )}
       {step.step === 'approve' && (
