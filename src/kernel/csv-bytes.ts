@@ -7,7 +7,7 @@
  * `parseCsv`, so the two never disagree.
  *
  * Public API
- * - `splitCsvBytes(bytes, name, scratch?)` → `CsvSpans | null`; `scratch` (a `CsvScratch`): span arrays
+ * - `splitCsvBytes(bytes, name, scratch?, form?)` → `CsvSpans | null`; `scratch` (a `CsvScratch`): span arrays
  *   reused from file to file (fresh memory costs more than splitting), the spans then views of them
  *   that the next split with it overwrites.
  * - `csvForm(bytes)` → where records begin, the delimiter and line break papaparse guesses (null: a form
@@ -91,10 +91,10 @@ export class CsvScratch {
   rowStarts = new Int32Array(0);
 }
 
-export function splitCsvBytes(bytes: Uint8Array, name: string, scratch: CsvScratch = new CsvScratch()): CsvSpans | null {
+/** `form`: the file's csvForm when the caller has it already (it is found from the first megabyte, once). */
+export function splitCsvBytes(bytes: Uint8Array, name: string, scratch: CsvScratch = new CsvScratch(), form: CsvForm | null = csvForm(bytes)): CsvSpans | null {
   const b = bytes;
   const n = b.length;
-  const form = csvForm(b);
   if (!form) return null;
   const { from, delimiter: delim, crlf } = form;
   const text = new SpanText(b, 'utf-8');

@@ -19,7 +19,7 @@
  */
 import { blocking, isBlank, minorUnitDigits, parseCsv, warning, type Problem, type Table } from '../kernel';
 import { AMOUNT_INTEGER, AMOUNT_POINT, isCurrencyCode, plainAmount, plainAmountAt } from '../kernel/money';
-import { csvForm, CsvScratch, splitCsvBytes, type CsvSpans } from '../kernel/csv-bytes';
+import { csvForm, CsvScratch, splitCsvBytes, type CsvForm, type CsvSpans } from '../kernel/csv-bytes';
 import { fieldCountWarning } from '../kernel/csv';
 import { PlainRecords, RECORD, END } from '../kernel/csv-plain';
 import { SPACE, SpanText } from '../kernel/text-bytes';
@@ -273,9 +273,9 @@ export class ExpenseLineReader {
     // first record that is not plain, the file is split or parsed as below, which give the same records.
     const form = csvForm(bytes);
     const records = form && PlainRecords.open(bytes, form);
-    if (!records) return this.readCsvFrom(name, bytes, decode, null, 0);
+    if (!records) return this.readCsvFrom(name, bytes, decode, form, null, 0);
     const plan = this.plan({ name, header: records.header, rows: [], firstRowNumber: 2 });
-    if (!plan) return (splitCsvBytes(bytes, name, this.scratch) ?? parseCsv(decode(), { name })).problems;
+    if (!plan) return (splitCsvBytes(bytes, name, this.scratch, form) ?? parseCsv(decode(), { name })).problems;
     const width = records.width;
     // a record readPlainRow leaves to the rules is read as a one-record CsvSpans over the records' spans
     const one: CsvSpans = { bytes, text: new SpanText(bytes, 'utf-8'), header: records.header, rows: 1, rowStart: new Int32Array(2), start: records.start, end: records.end, literals: [], problems: [] };
@@ -284,7 +284,7 @@ export class ExpenseLineReader {
     for (;;) {
       const got = records.next();
       if (got === END) return problems;
-      if (got !== RECORD) return this.readCsvFrom(name, bytes, decode, plan, records.taken);
+      if (got !== RECORD) return this.readCsvFrom(name, bytes, decode, form, plan, records.taken);
       const rowNo = records.taken + 1;
       if (records.count !== width) problems.push(fieldCountWarning(name, rowNo, records.count, width));
       else if (this.readPlainRow(plan, records, one.text, rowNo)) continue;
@@ -301,8 +301,8 @@ export class ExpenseLineReader {
    * A CSV file split where it lies (splitCsvBytes), else parsed, its records read from data record
    * `from` on (those before were plain and read already, with `plan`); the file's own problems.
    */
-  private readCsvFrom(name: string, bytes: Uint8Array, decode: () => string, plan: FilePlan | null, from: number): Problem[] {
-    const csv = splitCsvBytes(bytes, name, this.scratch);
+  private readCsvFrom(name: string, bytes: Uint8Array, decode: () => string, form: CsvForm | null, plan: FilePlan | null, from: number): Problem[] {
+    const csv = splitCsvBytes(bytes, name, this.scratch, form);
     const parsed = csv ? null : parseCsv(decode(), { name });
     const header = csv ? csv.header : parsed!.table.header;
     if (plan && header.join('\u0000') !== plan.header.join('\u0000')) throw new Error(`${name}: the header read twice differs (${plan.header.join(', ')} / ${header.join(', ')}).`);

@@ -203,7 +203,7 @@ describe('the column reader equals the simple reader', () => {
     }
     const plain = plainRow.mock.results.filter((r) => r.value === true).length;
     const plainToRules = plainRow.mock.results.length - plain;
-    const fromLaterRow = readFrom.mock.calls.filter((c) => (c[4] as number) > 0).length;
+    const fromLaterRow = readFrom.mock.calls.filter((c) => (c[5] as number) > 0).length;
     plainRow.mockRestore();
     readFrom.mockRestore();
     expect(plain).toBeGreaterThan(500);
