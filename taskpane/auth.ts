@@ -87,8 +87,11 @@ const listeners = new Set<Listener>();
 let current: Session | null = readStored();
 let source: TokenSource | null = null;
 
-// (storage blocked by privacy settings: the session lives in memory only)
-const storage = () => browserStorage('session');
+// (storage blocked by privacy settings: the session lives in memory only; a declaration, as the
+// session is read from it while this module loads)
+function storage(): Storage | null {
+  return browserStorage('session');
+}
 
 function readStored(): Session | null {
   const raw = storage()?.getItem(STORAGE_KEY);
