@@ -5,6 +5,7 @@
  * batch failed part-way, prepare the rest of it (documents already in Zoho left out) and post it;
  * a batch of the rest that took only part of it, then a second rest of exactly the others; the rest
  * closed without posting, and reopened.
+ * (Over 400 lines: each test goes on from the connection the first made, in the one sandbox whose census they read.)
  */
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
