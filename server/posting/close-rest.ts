@@ -6,7 +6,8 @@
  * answer and are marked `closed_at`: no worker claims them (OPEN_ITEM), no batch of the rest takes
  * their keys (mayTakeOverKey), and the batch counts them as closed, not left (handOnOf). Only documents
  * surely not in Zoho are closed (refused, or never sent); one sent and not confirmed is left to a batch
- * of the rest, which looks it up first.
+ * of the rest, which looks it up first. A close made by mistake is undone (reopenRest): the documents
+ * are left again, for a batch of the rest or a later close.
  */
 import type { Person } from '../../src/approval';
 import { endsWithRest } from '../../src/batches/outcome';
@@ -68,5 +69,37 @@ export async function closeRest(deps: { store: Store; audit: Audit }, input: { b
     await tx.exec('UPDATE posting_rest_closed SET closed_count = $2 WHERE batch_id = $1', [b.id, n]);
     await deps.audit.append({ actor: input.user.id, action: 'posting.rest-closed', subjectType: 'batch', subjectId: b.id, details: { count: n, reason, byName: input.user.name } }, tx);
     return { batchId: b.id, count: n, byName: input.user.name, reason, at };
+  });
+}
+
+export interface RestReopening {
+  batchId: string;
+  count: number;
+  byName: string;
+  reason: string;
+  /** The close it undid: who closed the rest, why, when. */
+  closed: { byName: string; reason: string; at: string };
+}
+
+/**
+ * Undo the close of `batchId`'s rest (a wrong batch, or finance decided to post them after all): its
+ * closed documents are left again — claimable, taken over by a batch of the rest, closable again —
+ * and the audit keeps both reasons. With nothing closed (a retry after a reopening included), nothing
+ * is recorded.
+ */
+export async function reopenRest(deps: { store: Store; audit: Audit }, input: { batchId: string; user: Person; reason: string }): Promise<RestReopening> {
+  const reason = input.reason.trim();
+  if (!reason) throw badRequest('reason-required', 'Say why the documents closed without posting are reopened.');
+  return deps.store.transaction(async (tx) => {
+    const b = await requireBatch(tx, input.batchId);
+    const c = await tx.one<{ closed_by_name: string; reason: string; closed_at: string }>('SELECT closed_by_name, reason, closed_at FROM posting_rest_closed WHERE batch_id = $1', [b.id]);
+    // The delete decides: of two reopening at once, the second deletes nothing and is refused (the close
+    // read is the one deleted, so the audit names who closed it).
+    const took = c ? (await tx.exec('DELETE FROM posting_rest_closed WHERE batch_id = $1 AND closed_at = $2', [b.id, c.closed_at])).changes : 0;
+    if (!c || took !== 1) throw conflict('not-closed', `No document of batch ${b.id} is closed without posting: there is nothing to reopen.`);
+    const n = (await tx.exec('UPDATE batch_items SET closed_at = NULL WHERE batch_id = $1 AND closed_at IS NOT NULL', [b.id])).changes;
+    const closed = { byName: c.closed_by_name, reason: c.reason, at: c.closed_at };
+    await deps.audit.append({ actor: input.user.id, action: 'posting.rest-reopened', subjectType: 'batch', subjectId: b.id, details: { count: n, reason, byName: input.user.name, closed } }, tx);
+    return { batchId: b.id, count: n, byName: input.user.name, reason, closed };
   });
 }

@@ -34,7 +34,7 @@ export function alreadyInZoho(db: Store | Queryable, keys: readonly string[]): P
  * correction is, so it keeps its keys). Any other holder (waiting, approved, sending, in review) keeps it.
  */
 export function mayTakeOverKey(h: KeyHolder): boolean {
-  // A document closed without posting stays closed: finance decided it is not posted (close-rest.ts).
+  // A document closed without posting stays closed (until its rest is reopened): finance decided it is not posted (close-rest.ts).
   if (h.job !== POSTING_JOB || h.itemState === 'done' || h.closed) return false;
   return h.batchState === 'rejected' || h.batchState === 'cancelled' || (h.batchState === 'failed' && h.kind === POSTING_KIND);
 }

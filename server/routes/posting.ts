@@ -2,7 +2,7 @@
  * Posting settlement documents to Zoho for the task pane: prepare a batch (maker), start it after
  * a second person approved it (/api/batches/:id/approve), follow its progress by polling (with who
  * holds its documents and what they wait for), pause, resume, cancel, take over a silent worker's
- * documents, close the rest of an ended posting without posting it, read each document's status for
+ * documents, close the rest of an ended posting without posting it (and reopen it), read each document's status for
  * the sheets' STATUS column, and review what the census found. The posting service runs with the server: it goes on with interrupted batches by itself.
  */
 import type { FastifyInstance } from 'fastify';
@@ -14,7 +14,7 @@ import { conflict } from '../errors';
 import { currentUser, parseWith } from '../http';
 import { placeholders } from '../store';
 import { requestCancel, requestPause, requestResume } from '../posting/control';
-import { closeRest } from '../posting/close-rest';
+import { closeRest, reopenRest } from '../posting/close-rest';
 import { preparePostingBatch } from '../posting/prepare';
 import { batchProgress, documentStatuses, itemStatuses, leaseView } from '../posting/progress';
 import { closeFinding, CORRECTION_KIND, listFindings, proposeCorrection, requireFinding } from '../posting/review';
@@ -38,6 +38,7 @@ const correctBody = z.object({ keepZohoId: z.string().min(1, 'say which copy to 
 const closeBody = z.object({ reason: z.string().min(1, 'say what you checked in Zoho').max(1000) });
 const takeOverBody = z.object({ reason: z.string().trim().min(1, 'say why you take the batch over').max(500) });
 const closeRestBody = z.object({ reason: z.string().trim().min(1, 'say why the documents not posted are not to be posted').max(500) });
+const reopenRestBody = z.object({ reason: z.string().trim().min(1, 'say why the documents closed without posting are reopened').max(500) });
 
 /** A finished batch is not started or resumed again: say how it ended, as the pane says it (nothing is written to the audit). */
 async function refuseFinished(ctx: AppContext, b: Batch): Promise<void> {
@@ -167,6 +168,16 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const me = currentUser(req);
     const closed = await closeRest(ctx, { batchId: b.id, user: { id: me.id, name: me.name }, reason });
     return { closed, progress: await batchProgress(ctx.store, b.id) };
+  });
+
+  // A close made by mistake undone, with the reason (the audit keeps the close's too): the documents
+  // are left again, for a batch of the rest. Whoever may close may reopen (the same rule).
+  app.post<{ Params: { id: string } }>('/api/posting/batches/:id/reopen-rest', { preHandler: operator }, async (req) => {
+    const b = await postingBatch(req.params.id);
+    const { reason } = parseWith(reopenRestBody, req.body, 'reopen the closed rest');
+    const me = currentUser(req);
+    const reopened = await reopenRest(ctx, { batchId: b.id, user: { id: me.id, name: me.name }, reason });
+    return { reopened, progress: await batchProgress(ctx.store, b.id) };
   });
 
   app.get<{ Params: { id: string } }>('/api/posting/batches/:id/items', { preHandler: anyRole }, async (req) => {

@@ -2,14 +2,16 @@
  * A posting that failed part-way, finished from the pane: alice (preparer) prepares a settlement,
  * bob (approver) approves it in his inbox, and while the sandbox has lost the organisation's items
  * the invoices fail (Zoho 1002) and their payment is held back — only the journal is posted. The
- * panel says so and offers "Prepare a batch of the N not posted"; bob's inbox says a preparer does
+ * panel says so and offers "Prepare a batch of the N not posted" (alice closes them by mistake and
+ * reopens them: it offers it again); bob's inbox says a preparer does
  * that on the Settlements page. Meanwhile carol prepares a batch of the rest of one invoice only:
  * the panel says where that one went and offers a batch of the others. The items are back; alice
  * prepares the rest (the journal and carol's invoice left out) and hands the pane to bob, who signs
  * in on it, approves the new batch in the panel and posts it (carol's is posted too): every document
  * in Zoho exactly once, every row's STATUS where it is. Then a posting whose rest is not to be posted:
- * bob closes it without posting from his inbox, with the reason. The new panel states are checked at
- * 350 and 320 px; screenshots in test-results/posting-rest/.
+ * bob closes it without posting from his inbox, with the reason, then reopens it (finance posts it
+ * after all) and a batch of the rest posts it once. The new panel states are checked at 350 and
+ * 320 px; screenshots in test-results/posting-rest/.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -115,6 +117,27 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   await expectFitsPane(alice, 'settlements-posting-failed-rest-320');
   await shot(alice, '2-alice-failed-rest-320');
   await alice.setViewportSize({ width: TASK_PANE_WIDTH, height: 900 });
+  // She closes them (the wrong batch) and reopens them at once: the panel offers the batch of the rest again.
+  await closeOpen.click();
+  await panel.getByTestId('close-rest-reason').fill('Rebuilt as one invoice per settlement.');
+  await panel.getByTestId('close-rest-confirm').click();
+  await expectText(panel.getByTestId('post-hint'), `the ${notPosted} not posted were closed without posting by alice: Rebuilt as one invoice per settlement.`);
+  expect(await rest.count()).toBe(0);
+  const reopen = panel.getByTestId('reopen-rest-open');
+  await expectText(reopen, `Reopen the ${notPosted} closed`);
+  await expectFitsPane(alice, 'settlements-posting-closed-rest-350');
+  await shot(alice, '2b-alice-closed-rest-350');
+  await reopen.click();
+  await panel.getByTestId('reopen-rest-reason').fill('Closed the wrong batch: these are to be posted.');
+  await expectFitsPane(alice, 'settlements-posting-reopen-rest-350');
+  await shot(alice, '2c-alice-reopen-rest-350');
+  await panel.getByTestId('reopen-rest-confirm').click();
+  await expectText(rest, `Prepare a batch of the ${notPosted} not posted`);
+  expect(await panel.getByTestId('post-hint').textContent()).toBe(hint);
+  await expectText(closeOpen, `Close the ${notPosted} without posting`);
+  expect(await reopen.count()).toBe(0);
+  await expectFitsPane(alice, 'settlements-posting-reopened-rest-350');
+  await shot(alice, '2d-alice-reopened-rest-350');
 
   // bob's inbox says the same, and where it is done (it has no such button).
   const bob = sessions.bob.page;
@@ -212,7 +235,7 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   expect(new Set(books.payments.map((p) => p.reference_number)).size).toBe(books.payments.length);
 });
 
-test('a failed posting whose rest is not to be posted: bob closes it without posting from his inbox, and it is listed as finished, saying so', async () => {
+test('a failed posting whose rest is not to be posted: bob closes it without posting from his inbox, and it is listed as finished, saying so; reopened, a batch of the rest posts it once', async () => {
   const { store, auth } = server.app.ctx;
   const call = async (user: string, role: 'preparer' | 'approver', method: string, url: string, body?: unknown) => {
     const r = await fetch(`${server.origin}${url}`, { method, headers: { authorization: `Bearer ${await auth.devIssuer!.sign({ user, roles: [role] })}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
@@ -257,4 +280,43 @@ test('a failed posting whose rest is not to be posted: bob closes it without pos
   await expectFitsPane(bob, 'approvals-bob-closed');
   await shot(bob, '8-bob-closed-inbox');
   expect(JSON.stringify(sb.sandbox.stats.byOperation)).toBe(sent);
+
+  // Finance changes its mind: the payment is to be posted after all. bob reopens the closed rest from
+  // the batch's detail, with the reason; the batch asks for a batch of the rest again.
+  await row.click();
+  const reopenOpen = detail.getByTestId('reopen-rest-open');
+  await expectText(reopenOpen, 'Reopen the 1 closed');
+  await reopenOpen.click();
+  await detail.getByTestId('reopen-rest-reason').waitFor();
+  expect(await detail.getByTestId('reopen-rest-confirm').isEnabled()).toBe(false);
+  await detail.getByTestId('reopen-rest-reason').fill('Finance posts SHUT00000 after all: the payment is fixed.');
+  expect(await detail.getByTestId('reopen-rest-confirm').isEnabled()).toBe(true);
+  await expectFitsPane(bob, 'approvals-bob-reopen-rest');
+  await shot(bob, '9-bob-reopen-rest-detail-350');
+  await detail.getByTestId('reopen-rest-confirm').click();
+  await expectText(detail.getByTestId('posting-result'), 'see why below, then a preparer prepares a batch of the 1 not posted on the Settlements page.');
+  expect(await detail.getByTestId('reopen-rest-open').count()).toBe(0);
+  await expectText(detail.getByTestId('close-rest-open'), 'Close the 1 without posting');
+  await expectText(detail.getByTestId('posting-problems'), 'payment');
+  await expectFitsPane(bob, 'approvals-bob-reopened');
+  await shot(bob, '10-bob-reopened-detail-350');
+  const audit = await store.query<{ details: string }>("SELECT details FROM audit_log WHERE action = 'posting.rest-reopened' AND subject_id = $1", [b.id]);
+  expect(audit.map((a) => JSON.parse(a.details))).toEqual([
+    { count: 1, byName: 'bob', reason: 'Finance posts SHUT00000 after all: the payment is fixed.', closed: { byName: 'bob', reason: 'Settlement SHUT00000 is paid by hand.', at: expect.any(String) } },
+  ]);
+  expect(JSON.stringify(sb.sandbox.stats.byOperation)).toBe(sent);
+
+  // carol prepares the rest from the fixed workbook: it takes exactly the payment, which is posted once.
+  const fixed = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'SHUT' });
+  const rest = await call('carol', 'preparer', 'POST', '/api/posting/batches', { connectionId, documents: fixed, rest: true });
+  expect([rest.status, rest.status === 201 ? '' : rest.json]).toEqual([201, '']);
+  const r = rest.json.batch as { id: string; version: number };
+  expect((await listBatchItems(store, r.id)).map((i) => i.idempotencyKey)).toEqual([pay.idempotencyKey]);
+  expect((await call('bob', 'approver', 'POST', `/api/batches/${r.id}/approve`, { version: r.version })).status).toBe(200);
+  expect((await call('bob', 'approver', 'POST', `/api/posting/batches/${r.id}/start`, {})).status).toBe(202);
+  while (((await call('bob', 'approver', 'GET', `/api/posting/batches/${r.id}/progress`)).json as { batchState: string }).batchState !== 'done') await new Promise((res) => setTimeout(res, 100));
+  const books = sb.sandbox.state.data.books[0]!;
+  expect(books.payments.filter((x) => x.reference_number === pay.body.reference_number)).toHaveLength(1);
+  const ours = fixed.flatMap((d) => (d.kind === 'invoice' ? [d.body.invoice_number] : []));
+  expect(books.invoices.filter((i) => ours.includes(i.invoice_number)).map((i) => [i.invoice_number, i.balanceCents])).toEqual(ours.map((n) => [n, 0]));
 });

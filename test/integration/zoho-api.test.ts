@@ -3,7 +3,9 @@
  * organisation with a grant code (secrets never come back), test it, prepare a batch, refuse to post
  * before a second person approved, post, follow progress and read each document's status; after a
  * batch failed part-way, prepare the rest of it (documents already in Zoho left out) and post it;
- * a batch of the rest that took only part of it, then a second rest of exactly the others.
+ * a batch of the rest that took only part of it, then a second rest of exactly the others; the rest
+ * closed without posting, and reopened.
+ * (Over 400 lines: each test goes on from the connection the first made, in the one sandbox whose census they read.)
  */
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +14,7 @@ import { startZohoSandbox, type RunningSandbox } from '../../server/dev/zoho-san
 import { BACKENDS, openTestBackend, testConfig, type TestBackend } from './backends';
 import type { PaymentDocument, SettlementDocument } from '../../src/settlements/documents';
 import { makeDocuments, sandboxCensus } from './zoho-fixtures';
+import { createBatch } from '../../server/store/batches';
 
 describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
   let t: TestBackend;
@@ -338,5 +341,103 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     expect(rest.json()).toMatchObject({ closedLeftOut: 1 });
     const keys = (await app.inject({ method: 'GET', url: `/api/batches/${rest.json().batch.id}`, headers: as('carol') })).json().items.map((i: { idempotencyKey: string }) => i.idempotencyKey);
     expect(keys).toEqual([p0]);
+  });
+
+  // (after the closes above: its census reads only its own documents)
+  it('reopens a closed rest: its documents are left again, taken by new batches and posted once each; a second reopen is refused and records nothing, and the rest may be closed again', async () => {
+    const { documents, payments } = refusedPayments('OPEN', 2, 2);
+    const first = (await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents } })).json();
+    const id = first.batch.id;
+    expect(await approveAndPost(first.batch)).toMatchObject({ batchState: 'failed', counts: { done: 6, failed: 2 }, notHandedOn: 2 });
+    const [p0, p1] = payments.map((p) => p.idempotencyKey);
+    const url = `/api/posting/batches/${id}/reopen-rest`;
+    const reopen = (who: string, payload: unknown) => app.inject({ method: 'POST', url, headers: as(who), payload: payload as Record<string, unknown> });
+    const close = (who: string, reason: string) => app.inject({ method: 'POST', url: `/api/posting/batches/${id}/close-rest`, headers: as(who), payload: { reason } });
+    const progressOf = async () => (await app.inject({ method: 'GET', url: `/api/posting/batches/${id}/progress`, headers: as('carol') })).json();
+    const inboxEntry = async () => (await app.inject({ method: 'GET', url: '/api/batches/inbox', headers: as('bob') })).json().entries.find((e: { batch: { id: string } }) => e.batch.id === id);
+    const audits = async (action: string) => (await t.store.query<{ actor: string; details: string }>('SELECT actor, details FROM audit_log WHERE action = $1 AND subject_id = $2 ORDER BY seq', [action, id])).map((a) => ({ actor: a.actor, details: JSON.parse(a.details) }));
+    const notClosed = `No document of batch ${id} is closed without posting: there is nothing to reopen.`;
+
+    // Nothing closed yet: refused, saying so, and nothing recorded.
+    const early = await reopen('bob', { reason: 'x' });
+    expect([early.statusCode, early.json().error]).toEqual([409, { code: 'not-closed', message: notClosed }]);
+    expect(await audits('posting.rest-reopened')).toEqual([]);
+
+    expect((await close('carol', 'Refused for good.')).statusCode).toBe(200);
+    expect(await progressOf()).toMatchObject({ notHandedOn: 0, closed: { count: 2, byName: 'carol' } });
+    const requests = JSON.stringify(sb.sandbox.stats.byOperation);
+
+    // Who may: whoever may close (the same rule); the reason of 1 to 500 characters, as for closing.
+    expect(app.routeTable().find((r) => r.method === 'POST' && r.url === '/api/posting/batches/:id/reopen-rest')).toMatchObject({ roles: ['preparer', 'approver'] });
+    expect((await app.inject({ method: 'POST', url, payload: { reason: 'post them' } })).statusCode).toBe(401);
+    for (const bad of [{}, { reason: '' }, { reason: '   ' }, { reason: 'x'.repeat(501) }, { reason: 7 }]) expect((await reopen('bob', bad)).statusCode).toBe(400);
+    expect(await t.store.one('SELECT batch_id FROM posting_rest_closed WHERE batch_id = $1', [id])).toBeDefined();
+    // Not a posting batch: refused as closing is.
+    const other = (await createBatch(t.store, { job: 'delivery', kind: 'delivery', preparedBy: { id: 'carol', name: 'carol' }, payload: {} })).id;
+    for (const verb of ['close-rest', 'reopen-rest']) {
+      const r = await app.inject({ method: 'POST', url: `/api/posting/batches/${other}/${verb}`, headers: as('bob'), payload: { reason: 'x' } });
+      expect([verb, r.statusCode, r.json().error.code]).toEqual([verb, 409, 'not-a-posting-batch']);
+    }
+
+    const reopened = await reopen('bob', { reason: ' Finance posts them after all. ' });
+    expect([reopened.statusCode, reopened.statusCode === 200 ? '' : reopened.body]).toEqual([200, '']);
+    expect(reopened.json().reopened).toMatchObject({ batchId: id, count: 2, byName: 'bob', reason: 'Finance posts them after all.', closed: { byName: 'carol', reason: 'Refused for good.' } });
+    // Left again: the batch counts them as not handed on, and nothing says they were closed.
+    const left = { handedOn: [], notHandedOn: 2 };
+    expect(reopened.json().progress).toMatchObject({ batchState: 'failed', counts: { done: 6, failed: 2 } });
+    for (const p of [reopened.json().progress, await progressOf(), await inboxEntry()]) {
+      expect(p).toMatchObject(left);
+      expect(p.closed).toBeUndefined();
+    }
+    expect(await t.store.one('SELECT batch_id FROM posting_rest_closed WHERE batch_id = $1', [id])).toBeUndefined();
+    const items = (await app.inject({ method: 'GET', url: `/api/posting/batches/${id}/items`, headers: as('carol') })).json().items;
+    for (const k of [p0, p1]) expect(items.find((i: { idempotencyKey: string }) => i.idempotencyKey === k)).toMatchObject({ state: 'failed', closed: false, status: expect.stringMatching(/^Zoho 24016: /) });
+    // The audit names who, how many and why, and who had closed them and why.
+    const audit = await audits('posting.rest-reopened');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.actor).toContain('bob');
+    expect(audit[0]!.details).toEqual({ count: 2, reason: 'Finance posts them after all.', byName: 'bob', closed: { byName: 'carol', reason: 'Refused for good.', at: expect.any(String) } });
+    // The refusal to start it again offers the batch of the rest again.
+    expect((await app.inject({ method: 'POST', url: `/api/posting/batches/${id}/start`, headers: as('bob') })).json().error.message).toContain('then a preparer prepares a batch of the 2 not posted on the Settlements page.');
+
+    // A retry: refused as nothing is closed, nothing recorded.
+    const twice = await reopen('carol', { reason: 'again' });
+    expect([twice.statusCode, twice.json().error]).toEqual([409, { code: 'not-closed', message: notClosed }]);
+    expect(await audits('posting.rest-reopened')).toHaveLength(1);
+
+    // Closed again (one close at a time) and reopened again, by a preparer: each recorded with its own reasons.
+    const closedAgain = await close('carol', 'Closed again.');
+    expect([closedAgain.statusCode, closedAgain.json().closed?.count]).toEqual([200, 2]);
+    const again = await reopen('carol', { reason: 'Posted after all.' });
+    expect([again.statusCode, again.json().reopened?.count]).toEqual([200, 2]);
+    expect((await audits('posting.rest-reopened')).map((a) => [a.details.byName, a.details.reason, a.details.closed.reason])).toEqual([
+      ['bob', 'Finance posts them after all.', 'Refused for good.'],
+      ['carol', 'Posted after all.', 'Closed again.'],
+    ]);
+    expect((await audits('posting.rest-closed')).length).toBe(2);
+    // Reopening sent nothing to Zoho.
+    expect(JSON.stringify(sb.sandbox.stats.byOperation)).toBe(requests);
+
+    // The payments fixed: a whole new batch of one is no longer refused, and a batch of the rest takes exactly the other.
+    const fixed = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 2, invoicesPer: 2, prefix: 'OPEN' });
+    const whole = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed.filter((d) => d.idempotencyKey === p1) } });
+    expect([whole.statusCode, whole.statusCode === 201 ? '' : whole.body]).toEqual([201, '']);
+    const rest = await app.inject({ method: 'POST', url: '/api/posting/batches', headers: as('carol'), payload: { connectionId, documents: fixed, rest: true } });
+    expect([rest.statusCode, rest.statusCode === 201 ? '' : rest.body]).toEqual([201, '']);
+    expect(rest.json()).toMatchObject({ leftOut: 6, heldElsewhere: [{ batchId: whole.json().batch.id, count: 1 }], closedLeftOut: 0 });
+    const keysOf = async (b: string) => (await app.inject({ method: 'GET', url: `/api/batches/${b}`, headers: as('carol') })).json().items.map((i: { idempotencyKey: string }) => i.idempotencyKey);
+    expect([await keysOf(whole.json().batch.id), await keysOf(rest.json().batch.id)]).toEqual([[p1], [p0]]);
+    // Their invoices are unpaid until then.
+    const ours = fixed.flatMap((d) => (d.kind === 'invoice' ? [d.body.invoice_number] : []));
+    expect(sandboxCensus(sb, fixed).unpaid).toEqual(expect.arrayContaining(ours));
+    expect(await approveAndPost(whole.json().batch)).toMatchObject({ batchState: 'done', counts: { done: 1 } });
+    expect(await approveAndPost(rest.json().batch)).toMatchObject({ batchState: 'done', counts: { done: 1 } });
+    expect(await progressOf()).toMatchObject({ notHandedOn: 0, handedOn: [{ count: 1 }, { count: 1 }] });
+    // Every document of the two settlements in Zoho exactly once, every invoice paid.
+    const census = sandboxCensus(sb, fixed);
+    expect(census.duplicates).toEqual([]);
+    expect(census.missing).toEqual([]);
+    // (the settlements closed by the tests before stay unpaid)
+    expect(census.unpaid.filter((n) => ours.includes(n))).toEqual([]);
   });
 });

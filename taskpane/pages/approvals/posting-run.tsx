@@ -95,6 +95,7 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   // Its documents not posted that no batch of the rest took: closed here when they are not to be posted.
   // the documents left that may be closed without posting (not those sent and not confirmed: a batch of the rest looks each up first)
   const left = p && !p.running && endsWithRest('zoho-post', p.batchState) ? closableOf(p) : 0;
+  const reopenable = p && !p.running && endsWithRest('zoho-post', p.batchState) ? (p.closed?.count ?? 0) : 0;
   const closed = () => {
     inboxChanged();
     void read().then(() => finish()).catch((e) => setError(errorSentence(e, 'The posting could not be read; the details are in the browser\'s console.')));
@@ -119,7 +120,9 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
           <MessageBarBody className={styles.wrap}>{outcome}</MessageBarBody>
         </MessageBar>
       )}
-      {left > 0 && <CloseRest batchId={batchId} count={left} allowed={restClose(left, sessionUser(session))} onClosed={closed} />}
+      {left > 0 && <CloseRest batchId={batchId} count={left} allowed={restClose(left, sessionUser(session))} onDone={closed} />}
+      {/* closed by mistake: reopened here, and the batch of the rest is asked for again */}
+      {reopenable > 0 && <CloseRest act="reopen" batchId={batchId} count={reopenable} allowed={restClose(reopenable, sessionUser(session), 'reopen')} onDone={closed} />}
       {/* why it stopped (a pause, a census not taken); an ended batch says it above */}
       {p && !p.running && p.last && p.batchState === 'sending' && <Caption1 className={styles.wrap}>{p.last.message}</Caption1>}
       {problems && problems.length > 0 && (

@@ -2,15 +2,16 @@
  * "Close the 3 without posting": beside the batch of the rest (the posting panel) and in the inbox's
  * batch detail, for a posting that failed or was cancelled whose documents not posted are not to be
  * posted. A small inline reason and a confirm, no dialog (the pane is 350 px wide); nothing is sent
- * to Zoho. Disabled with the reason when the signed-in person may not (restClose).
+ * to Zoho. Disabled with the reason when the signed-in person may not (restClose). The same, with
+ * `act="reopen"`, where a closed rest is shown: "Reopen the 3 closed" undoes a close made by mistake.
  */
 import { useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { Archive20Regular } from '@fluentui/react-icons';
+import { Archive20Regular, ArchiveArrowBack20Regular } from '@fluentui/react-icons';
 import { errorSentence, formatCount } from '../../components';
 import { useShell } from '../../shell';
 import { ApiError } from '../../api';
-import type { RestClose } from './post-panel-state';
+import { restActWords, type RestAct, type RestClose } from './post-panel-state';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, minWidth: 0 },
@@ -21,39 +22,43 @@ const useStyles = makeStyles({
 /** The server's limit on the reason (server/routes/posting.ts). */
 const REASON_MAX = 500;
 
-export function CloseRest({ batchId, count, allowed, onClosed }: { batchId: string; count: number; allowed: RestClose; onClosed(): void }) {
+/** The server's refusals that mean another pane (or a retry) did it already: the batch is read again. */
+const DONE_MEANWHILE: Record<RestAct, readonly string[]> = { close: ['already-closed', 'nothing-left'], reopen: ['not-closed'] };
+
+export function CloseRest({ batchId, count, allowed, onDone, act = 'close' }: { batchId: string; count: number; allowed: RestClose; onDone(): void; act?: RestAct }) {
   const styles = useStyles();
   const { api } = useShell();
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const them = count === 1 ? 'it' : 'them';
+  const words = restActWords(act, count);
+  const id = `${act}-rest`;
 
-  const close = async () => {
+  const send = async () => {
     setBusy(true);
     setError(null);
     try {
-      await api.request(`/api/posting/batches/${encodeURIComponent(batchId)}/close-rest`, { method: 'POST', body: { reason: reason.trim() } });
+      await api.request(`/api/posting/batches/${encodeURIComponent(batchId)}/${id}`, { method: 'POST', body: { reason: reason.trim() } });
       setOpen(false);
       setReason('');
-      onClosed();
+      onDone();
     } catch (e) {
-      // Closed meanwhile (another pane, a retry): the sentence says by whom; the batch is read again.
-      if (e instanceof ApiError && (e.code === 'already-closed' || e.code === 'nothing-left')) onClosed();
-      setError(errorSentence(e, 'The documents could not be closed; the details are in the browser\'s console.'));
+      // Done meanwhile (another pane, a retry): the sentence says so; the batch is read again.
+      if (e instanceof ApiError && DONE_MEANWHILE[act].includes(e.code ?? '')) onDone();
+      setError(errorSentence(e, words.failed));
     } finally {
       setBusy(false);
     }
   };
 
   return (
-    <div className={styles.root} data-testid="close-rest">
+    <div className={styles.root} data-testid={id}>
       {!open ? (
         <>
           <div className={styles.row}>
-            <Button appearance="secondary" icon={<Archive20Regular />} disabled={!allowed.canAct || busy} onClick={() => setOpen(true)} data-testid="close-rest-open">
-              {`Close the ${formatCount(count)} without posting`}
+            <Button appearance="secondary" icon={act === 'close' ? <Archive20Regular /> : <ArchiveArrowBack20Regular />} disabled={!allowed.canAct || busy} onClick={() => setOpen(true)} data-testid={`${id}-open`}>
+              {words.open}
             </Button>
           </div>
           {!allowed.canAct && <Caption1 className={styles.wrap}>{allowed.hint}</Caption1>}
@@ -61,19 +66,19 @@ export function CloseRest({ batchId, count, allowed, onClosed }: { batchId: stri
       ) : (
         <>
           <Field
-            label={`Why ${count === 1 ? 'is the 1 document' : `are the ${formatCount(count)} documents`} not to be posted?`}
+            label={words.question}
             required
-            hint={`Saved with your name. Nothing is sent to Zoho, and no batch of the rest takes ${them} later.`}
+            hint={words.hint}
             validationMessage={reason.length > REASON_MAX ? `At most ${REASON_MAX} characters (${formatCount(reason.length)} now).` : undefined}
           >
-            <Textarea value={reason} onChange={(_, d) => setReason(d.value)} resize="vertical" rows={2} data-testid="close-rest-reason" />
+            <Textarea value={reason} onChange={(_, d) => setReason(d.value)} resize="vertical" rows={2} data-testid={`${id}-reason`} />
           </Field>
           <div className={styles.row}>
-            <Button disabled={busy || !reason.trim() || reason.length > REASON_MAX} onClick={() => void close()} data-testid="close-rest-confirm">
-              {`Close ${them} without posting`}
+            <Button disabled={busy || !reason.trim() || reason.length > REASON_MAX} onClick={() => void send()} data-testid={`${id}-confirm`}>
+              {words.confirm}
             </Button>
             <Button appearance="subtle" disabled={busy} onClick={() => setOpen(false)}>
-              Keep {them} open
+              {words.keep}
             </Button>
           </div>
         </>

@@ -1,5 +1,5 @@
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
-import { initialConnectionId, leftOutSentence, panelStep, restClose, sheetsWithStatus, type PanelProgress } from './post-panel-state';
+import { initialConnectionId, leftOutSentence, panelStep, restActWords, restClose, sheetsWithStatus, type PanelProgress } from './post-panel-state';
 import { devId, person, user } from '../../../test/integration/people';
 
 const progress = (p: Partial<PanelProgress>): PanelProgress => ({
@@ -137,6 +137,32 @@ describe('closing the rest of a posting without posting', () => {
     // some in a batch of the rest, the others closed: finished too
     const both = { ...closed, handedOn: [{ batchId: 'bat_rest', count: 3 }], closed: { ...closed.closed, count: 1 } };
     expect(panelStep(batch, both, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: expect.stringContaining('3 of the 4 not posted went into batch bat_rest; the other 1 was closed without posting by alice') });
+  });
+
+  it('reopening a closed rest: the same people as closing, and its own words; once reopened, the batch of the rest is offered again', () => {
+    for (const who of [user('carol', ['preparer']), user('bob', ['approver']), user('root', ['admin'])]) expect(restClose(4, who, 'reopen')).toMatchObject({ canAct: true, hint: expect.stringContaining('reopen them, saying why') });
+    for (const who of [user('dave', []), null]) expect(restClose(4, who, 'reopen')).toEqual({ canAct: false, hint: 'A preparer or an approver reopens them: sign in as one.' });
+    expect(restClose(1, user('carol', ['preparer']), 'reopen').hint).toBe('If the 1 document closed without posting is to be posted after all, reopen it, saying why: a batch of the rest may then take it.');
+    expect(restActWords('reopen', 4)).toEqual({
+      open: 'Reopen the 4 closed',
+      question: 'Why are the 4 documents reopened?',
+      hint: 'Saved with your name, beside who closed them and why. Nothing is sent to Zoho; they are left again, for a batch of the rest.',
+      confirm: 'Reopen them',
+      keep: 'Keep them closed',
+      failed: "The documents could not be reopened; the details are in the browser's console.",
+    });
+    expect(restActWords('reopen', 1)).toMatchObject({ open: 'Reopen the 1 closed', question: 'Why is the 1 document reopened?', confirm: 'Reopen it', keep: 'Keep it closed' });
+    // closing keeps its words
+    expect(restActWords('close', 1)).toMatchObject({ open: 'Close the 1 without posting', question: 'Why is the 1 document not to be posted?', confirm: 'Close it without posting', keep: 'Keep it open' });
+    expect(restActWords('close', 3).hint).toBe('Saved with your name. Nothing is sent to Zoho, and no batch of the rest takes them later.');
+    // Reopened, the server counts them as left again (no closed): the panel offers the batch of the rest for all 4.
+    const reopened = { ...failed, handedOn: [], notHandedOn: 4 };
+    expect(panelStep(batch, reopened, user('carol', ['preparer']), false)).toEqual({
+      step: 'rest',
+      canAct: true,
+      count: 4,
+      hint: 'Not all posted: 3 failed, 1 to check in Zoho (6 of 10 posted) — see why below, then prepare a batch of the 4 not posted.',
+    });
   });
 
   it('a batch of the rest says it left out those closed, and the counts add up', () => {

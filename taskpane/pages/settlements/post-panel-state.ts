@@ -79,18 +79,61 @@ export interface RestClose {
   hint: string;
 }
 
+/** Closing the rest of an ended posting without posting, or reopening a rest closed by mistake. */
+export type RestAct = 'close' | 'reopen';
+
 /**
- * Who may close the rest of an ended posting without posting: a preparer or an approver (or an
- * admin, as the server's route lets one). The panel and the inbox's batch detail ask here. Closing sends nothing, so the
- * workbook's blocking problems do not hold it back.
+ * Who may close the rest of an ended posting without posting, or reopen it: a preparer or an
+ * approver (or an admin, as the server's route lets one) — one rule for both, as on the server. The
+ * panel and the inbox's batch detail ask here. Neither sends anything, so the workbook's blocking
+ * problems do not hold them back.
  */
-export function restClose(count: number, user: User | null): RestClose {
+export function restClose(count: number, user: User | null, act: RestAct = 'close'): RestClose {
   const them = count === 1 ? 'it' : 'them';
   // an admin may do anything on the server (hasRole), so here too
-  if (user?.roles.some((r) => r === 'preparer' || r === 'approver' || r === 'admin')) {
+  const may = !!user?.roles.some((r) => r === 'preparer' || r === 'approver' || r === 'admin');
+  if (act === 'reopen') {
+    if (may) return { canAct: true, hint: `If the ${countOf(count, 'document')} closed without posting ${count === 1 ? 'is' : 'are'} to be posted after all, reopen ${them}, saying why: a batch of the rest may then take ${them}.` };
+    return { canAct: false, hint: `A preparer or an approver reopens ${them}: sign in as one.` };
+  }
+  if (may) {
     return { canAct: true, hint: `If the ${countOf(count, 'document')} not posted ${count === 1 ? 'is' : 'are'} not to be posted (refused for good, or built again under other keys), close ${them} without posting, saying why.` };
   }
   return { canAct: false, hint: `A preparer or an approver closes ${them} without posting: sign in as one.` };
+}
+
+/** The words of the close (or reopen) action beside the batch: its button, the reason's question and hint, confirm and keep. */
+export interface RestActWords {
+  open: string;
+  question: string;
+  hint: string;
+  confirm: string;
+  keep: string;
+  /** Said when the server's answer is not a sentence of its own. */
+  failed: string;
+}
+
+export function restActWords(act: RestAct, count: number): RestActWords {
+  const them = count === 1 ? 'it' : 'them';
+  const docs = count === 1 ? 'is the 1 document' : `are the ${formatCount(count)} documents`;
+  if (act === 'reopen') {
+    return {
+      open: `Reopen the ${formatCount(count)} closed`,
+      question: `Why ${docs} reopened?`,
+      hint: `Saved with your name, beside who closed ${them} and why. Nothing is sent to Zoho; ${count === 1 ? 'it is' : 'they are'} left again, for a batch of the rest.`,
+      confirm: `Reopen ${them}`,
+      keep: `Keep ${them} closed`,
+      failed: "The documents could not be reopened; the details are in the browser's console.",
+    };
+  }
+  return {
+    open: `Close the ${formatCount(count)} without posting`,
+    question: `Why ${docs} not to be posted?`,
+    hint: `Saved with your name. Nothing is sent to Zoho, and no batch of the rest takes ${them} later.`,
+    confirm: `Close ${them} without posting`,
+    keep: `Keep ${them} open`,
+    failed: "The documents could not be closed; the details are in the browser's console.",
+  };
 }
 
 export function panelStep(batch: PanelBatch | null, progress: PanelProgress | null, user: User | null, blocked: boolean): PanelStep {

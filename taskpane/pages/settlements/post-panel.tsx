@@ -200,6 +200,9 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   const step = panelStep(batch, progress, user, blocked);
   // the documents left that may be closed without posting (not those sent and not confirmed: a batch of the rest looks each up first)
   const closable = closableOf(progress ?? undefined);
+  // the ones closed without posting, once it ended: reopened here when closed by mistake
+  const reopenable = progress && !progress.running ? (progress.closed?.count ?? 0) : 0;
+  const reread = () => void refresh().catch((e: Error) => setError(e.message));
   const notes = leaseNotes(progress?.batchState ?? '', progress?.leases, now - readAt, user?.roles ?? []);
   // The countdown ticks every second while there is one to show.
   useEffect(() => {
@@ -282,9 +285,11 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
             </Button>
           </div>
           {/* or, when they are not to be posted: closed with a reason, and the batch is finished */}
-          {closable > 0 && <CloseRest batchId={batch.id} count={closable} allowed={restClose(closable, user)} onClosed={() => void refresh().catch((e: Error) => setError(e.message))} />}
+          {closable > 0 && <CloseRest batchId={batch.id} count={closable} allowed={restClose(closable, user)} onDone={reread} />}
         </>
       )}
+      {/* a close made by mistake is undone here: the documents are left again, and the batch of the rest offered */}
+      {reopenable > 0 && batch && <CloseRest act="reopen" batchId={batch.id} count={reopenable} allowed={restClose(reopenable, user, 'reopen')} onDone={reread} />}
       {step.step === 'approve' && (
         <Button appearance="primary" icon={<Checkmark20Regular />} disabled={!step.canAct || busy !== null} onClick={approve}>
           Approve
