@@ -1,6 +1,18 @@
 /** compareText orders texts exactly as the default collator (localeCompare) does, on random texts; TextOrder sorts as it does; invoiceNumber skips NFKD only where it changes nothing. */
 import { compareText, invoiceNumber } from './invoices';
-import { TextOrder } from './invoice-keys';
+import { ENGLISH_ASCII_ORDER, TextOrder } from './invoice-keys';
+
+test('the placed characters are the printable ASCII characters but capitals, in the collator’s order for English, each its own letter', () => {
+  // where a run reads its default locale (plural rules) gives the collator's
+  expect(new Intl.PluralRules().resolvedOptions().locale).toBe(new Intl.Collator().resolvedOptions().locale);
+  const collator = new Intl.Collator('en');
+  const ascii = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).filter((c) => c < 'A' || c > 'Z');
+  const placed = [...ENGLISH_ASCII_ORDER];
+  expect([...placed].sort()).toEqual([...ascii].sort());
+  expect([...ascii].sort(collator.compare)).toEqual(placed);
+  const base = new Intl.Collator('en', { sensitivity: 'base' });
+  for (let k = 1; k < placed.length; k++) expect({ k, pair: placed[k - 1]! + placed[k]!, order: base.compare(placed[k - 1]!, placed[k]!) }).toEqual({ k, pair: placed[k - 1]! + placed[k]!, order: -1 });
+});
 
 test('compareText gives the collator’s order on 200,000 random pairs of texts', () => {
   let s = 7;

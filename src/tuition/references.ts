@@ -3,9 +3,10 @@
  * find a line billed twice. A million references are a million lookups: most partners number their
  * lines ("P0-1234", "INV-77", "1234"), so a reference written as a prefix and a plain number is kept
  * as a bit in its prefix's bitset — a file's references fall close together there, where a hash table
- * scatters them over tens of megabytes. Any other reference (a leading zero, more than 7 digits, no
- * digits at the end) is kept by its bytes (ByteKeys). A text always takes the same way, so the two
- * never disagree on whether a reference was given before.
+ * scatters them over tens of megabytes. Such a reference is kept as its prefix and number, not as its
+ * bytes (its text is the two written together). Any other reference (a leading zero, more than 7
+ * digits, no digits at the end) is kept by its bytes (ByteKeys). A text always takes the same way, so
+ * the two never disagree on whether a reference was given before.
  *
  * Public API
  * - `ReferenceSet`: `find(partner, bytes, start, end)` → entry or -1, `add(...)` right after (with the
@@ -23,6 +24,9 @@ const FREE_BITS = 1 << 20;
 const MAX_PREFIXES = 4096;
 
 interface Numbered {
+  /** The prefix's bytes, and as text. */
+  prefix: Uint8Array;
+  prefixText: string;
   bits: Int32Array;
   /** Its entries, in the order added (entries[0, size)). */
   entries: Int32Array;
@@ -41,14 +45,14 @@ export class ReferenceSet {
   /** (partner, prefix) → index in `numbered`. */
   private readonly prefixes = new ByteKeys();
   private readonly numbered: Numbered[] = [];
-  // each entry's text (bytes in one pool), source and row
+  // Each entry's text, source and row. The text of one kept by bytes is pool[start, end); of a numbered
+  // one (start < 0), its prefix's (numbered[-1 - start]) then its number (end): its digits are the
+  // number's (no leading zero), so no byte of a million numbered references is copied.
   private readonly pool = new ByteWriter(1 << 16);
   private start = new Int32Array(1024);
   private end = new Int32Array(1024);
   private sourceOf = new Int32Array(1024);
   private rowOf = new Int32Array(1024);
-  /** A numbered reference's number. */
-  private numberOf = new Int32Array(1024);
   // what the last find looked at, for the add that follows it
   private lastPrefix = -1;
   private lastNumber = 0;
@@ -63,7 +67,10 @@ export class ReferenceSet {
       let p = this.prefixes.find(partner, b, s, k);
       if (p < 0 && this.prefixes.count < MAX_PREFIXES) {
         p = this.prefixes.add(partner, b, s, k);
-        this.numbered.push({ bits: new Int32Array(16), entries: new Int32Array(16), size: 0, first: null, bytes: false });
+        // (a copy: the bytes may be a view of a buffer the next file is read into; a Buffer's slice is one)
+        const prefix = new Uint8Array(k - s);
+        prefix.set(b.subarray(s, k));
+        this.numbered.push({ prefix, prefixText: decodeUtf8(prefix), bits: new Int32Array(16), entries: new Int32Array(16), size: 0, first: null, bytes: false });
       }
       const group = p >= 0 ? this.numbered[p]! : null;
       if (group && !group.bytes) {
@@ -74,7 +81,7 @@ export class ReferenceSet {
         if (n >= group.bits.length * 32 || (group.bits[n >> 5]! & (1 << (n & 31))) === 0) return -1;
         if (!group.first) {
           group.first = new Map();
-          for (let i = 0; i < group.size; i++) group.first.set(this.numberOf[group.entries[i]!]!, group.entries[i]!);
+          for (let i = 0; i < group.size; i++) group.first.set(this.end[group.entries[i]!]!, group.entries[i]!);
         }
         return group.first.get(n)!;
       }
@@ -87,9 +94,6 @@ export class ReferenceSet {
   add(partner: number, b: Uint8Array, s: number, e: number, source: number, row: number): number {
     const entry = this.count++;
     if (entry === this.start.length) this.resize(entry * 2);
-    this.start[entry] = this.pool.pos;
-    this.pool.copy(b, s, e);
-    this.end[entry] = this.pool.pos;
     this.sourceOf[entry] = source;
     this.rowOf[entry] = row;
     const group = this.lastPrefix >= 0 ? this.numbered[this.lastPrefix]! : null;
@@ -102,13 +106,18 @@ export class ReferenceSet {
           group.bytes = true;
           for (let i = 0; i < group.size; i++) {
             const earlier = group.entries[i]!;
-            this.keep(partner, this.pool.buf, this.start[earlier]!, this.end[earlier]!, earlier);
+            const at = this.pool.pos;
+            this.pool.copy(group.prefix, 0, group.prefix.length);
+            this.pool.text(String(this.end[earlier]!));
+            this.start[earlier] = at;
+            this.end[earlier] = this.pool.pos;
+            this.keep(partner, this.pool.buf, at, this.pool.pos, earlier);
           }
           group.entries = new Int32Array(0);
           group.size = 0;
           group.bits = new Int32Array(0);
           group.first = null;
-          this.keep(partner, b, s, e, entry);
+          this.keepBytes(partner, b, s, e, entry);
           return entry;
         }
         const bits = new Int32Array(words);
@@ -122,12 +131,21 @@ export class ReferenceSet {
         group.entries = bigger;
       }
       group.entries[group.size++] = entry;
-      this.numberOf[entry] = n;
+      this.start[entry] = -1 - this.lastPrefix;
+      this.end[entry] = n;
       group.first?.set(n, entry);
       return entry;
     }
-    this.keep(partner, b, s, e, entry);
+    this.keepBytes(partner, b, s, e, entry);
     return entry;
+  }
+
+  /** Keeps a new entry by its bytes, copied into the pool. */
+  private keepBytes(partner: number, b: Uint8Array, s: number, e: number, entry: number): void {
+    this.start[entry] = this.pool.pos;
+    this.pool.copy(b, s, e);
+    this.end[entry] = this.pool.pos;
+    this.keep(partner, b, s, e, entry);
   }
 
   /** Keeps a reference by its bytes. */
@@ -142,14 +160,15 @@ export class ReferenceSet {
     this.keyEntry[key] = entry;
   }
 
-  /** Room for n more references (of the length of those so far), made at once. */
+  /** Room for n more references (of the bytes per reference so far in the pool), made at once. */
   reserve(n: number): void {
     if (this.count + n > this.start.length) this.resize(this.count + n);
     this.pool.room(Math.ceil(n * (this.count ? this.pool.pos / this.count : 8)));
   }
 
   text(k: number): string {
-    return decodeUtf8(this.pool.buf.subarray(this.start[k]!, this.end[k]!));
+    const s = this.start[k]!;
+    return s < 0 ? this.numbered[-1 - s]!.prefixText + String(this.end[k]!) : decodeUtf8(this.pool.buf.subarray(s, this.end[k]!));
   }
   source(k: number): number {
     return this.sourceOf[k]!;
@@ -163,6 +182,5 @@ export class ReferenceSet {
     this.end = resized(this.end, n);
     this.sourceOf = resized(this.sourceOf, n);
     this.rowOf = resized(this.rowOf, n);
-    this.numberOf = resized(this.numberOf, n);
   }
 }
