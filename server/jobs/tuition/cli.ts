@@ -75,7 +75,7 @@ export const command: CliCommand = {
     '  --stored-learners  match learners with each customer\'s rules as stored (Settings → Delivery targets → Learners:',
     '             aliases, the part-before-the-@ rule), read from the store the server uses; default: the default rules',
     `  --threads  read the files in N groups side by side on worker threads, merged in file order (default: one group`,
-    `             per core the machine's load leaves idle, at most ${MAX_DEFAULT_THREADS}; 1 reads them one after another on this thread).`,
+    `             per core the machine's load leaves idle but one, at most ${MAX_DEFAULT_THREADS}; 1 reads them one after another on this thread).`,
     '             The result is the same either way.',
     '',
     'CLOSEDESK_TIMING=1 prints the wall and CPU time of each phase (read, build, write) on stderr.',

@@ -60,9 +60,10 @@ test('files in groups of about equal bytes, in order, none empty', () => {
   expect(fileGroups([5], 4)).toEqual([[0]]);
 });
 
-test('by default a group per core left idle by the load, at most four, never more than the files', () => {
-  expect(defaultThreads(20, 2, 0.3)).toBe(2);
-  expect(defaultThreads(20, 2, 1.6)).toBe(1);
+test('by default a group per core left idle by the load but one, at most four, never more than the files', () => {
+  expect(defaultThreads(20, 2, 0)).toBe(1);
+  expect(defaultThreads(20, 4, 0.3)).toBe(3);
+  expect(defaultThreads(20, 4, 1.6)).toBe(1);
   expect(defaultThreads(20, 2, 9)).toBe(1);
   expect(defaultThreads(20, 16, 0)).toBe(4);
   expect(defaultThreads(3, 8, 1)).toBe(3);
