@@ -13,6 +13,7 @@
  * after all) and a batch of the rest posts it once. Unsure documents (sent, Zoho did not confirm) are
  * looked up in Zoho from the panel and from the inbox. The new panel states are checked at 350 and
  * 320 px; screenshots in test-results/posting-rest/.
+ * (Over 400 lines: the tests share one server, sandbox and two signed-in panes, and go on from each other's state.)
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
