@@ -5,19 +5,27 @@
  * other keys, so no batch of the rest can ever take them). The items keep their state and Zoho's
  * answer and are marked `closed_at`: no worker claims them (OPEN_ITEM), no batch of the rest takes
  * their keys (mayTakeOverKey), and the batch counts them as closed, not left (handOnOf). Only documents
- * surely not in Zoho are closed (refused, or never sent); one sent and not confirmed is left to a batch
- * of the rest, which looks it up first. A close made by mistake is undone (reopenRest): the documents
+ * surely not in Zoho are closed (refused, or never sent); one sent and not confirmed is looked up first
+ * (look-up-rest.ts, or a batch of the rest). A close made by mistake is undone (reopenRest): the documents
  * are left again, for a batch of the rest or a later close.
  */
 import type { Person } from '../../src/approval';
-import { endsWithRest } from '../../src/batches/outcome';
+import { endsWithRest, unsureSentence } from '../../src/batches/outcome';
 import { countOf } from '../../src/kernel/counts';
 import type { Audit } from '../audit';
 import { badRequest, conflict } from '../errors';
 import type { Store } from '../store';
-import { requireBatch, UNSURE_STATES } from '../store/batches';
+import { requireBatch, UNSURE_STATES, type Batch } from '../store/batches';
 import { nowIso } from '../store/ids';
 import { POSTING_JOB } from './worker';
+
+/** The batch, when it is a posting that failed or was cancelled: only its rest is closed or looked up (`done`: what is done to it). */
+export function requireEnded<B extends Batch>(b: B, done: string): B {
+  if (b.job !== POSTING_JOB || !endsWithRest(b.kind, b.state)) {
+    throw conflict('not-ended', `Batch ${b.id} is ${b.state.replace(/_/g, ' ')}: only the rest of a posting that failed or was cancelled can be ${done}.`);
+  }
+  return b;
+}
 
 export interface RestClosure {
   batchId: string;
@@ -36,10 +44,7 @@ export async function closeRest(deps: { store: Store; audit: Audit }, input: { b
   const reason = input.reason.trim();
   if (!reason) throw badRequest('reason-required', 'Say why the documents not posted are closed without posting.');
   return deps.store.transaction(async (tx) => {
-    const b = await requireBatch(tx, input.batchId);
-    if (b.job !== POSTING_JOB || !endsWithRest(b.kind, b.state)) {
-      throw conflict('not-ended', `Batch ${b.id} is ${b.state.replace(/_/g, ' ')}: only the rest of a posting that failed or was cancelled can be closed without posting.`);
-    }
+    const b = requireEnded(await requireBatch(tx, input.batchId), 'closed without posting');
     const at = nowIso();
     // The row first: a second closer (at the same time too) finds it and changes nothing.
     const took = await tx.exec(
@@ -57,13 +62,7 @@ export async function closeRest(deps: { store: Store; audit: Audit }, input: { b
     // Throwing rolls the row back: nothing left is nothing closed.
     if (n === 0) {
       const unsure = Number((await tx.one<{ n: number | string }>(`SELECT COUNT(*) AS n FROM batch_items WHERE batch_id = $1 AND superseded_by IS NULL AND closed_at IS NULL AND state IN (${UNSURE_STATES})`, [b.id]))!.n);
-      if (unsure > 0) {
-        const they = unsure === 1 ? 'it' : 'they';
-        throw badRequest(
-          'to-check-first',
-          `The ${countOf(unsure, 'document')} not posted in batch ${b.id} ${unsure === 1 ? 'was' : 'were'} sent without Zoho confirming ${unsure === 1 ? 'it' : 'them'}, so ${they} may be in Zoho already and ${unsure === 1 ? 'is' : 'are'} not closed without posting: prepare a batch of the rest, which looks each up in Zoho before sending anything.`,
-        );
-      }
+      if (unsure > 0) throw badRequest('to-check-first', unsureSentence(unsure, b.id));
       throw badRequest('nothing-left', `Every document of batch ${b.id} is posted or in a batch of the rest: there is nothing left to close.`);
     }
     await tx.exec('UPDATE posting_rest_closed SET closed_count = $2 WHERE batch_id = $1', [b.id, n]);

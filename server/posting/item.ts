@@ -53,9 +53,19 @@ export interface ItemContext {
 /** When the look-up owed for this item may run (epoch ms): at once when Zoho guards the kind, else after the last write's deadline plus the margin. */
 function lookUpAfter(ctx: ItemContext, w: Work): number {
   if (DUPLICATE_GUARD[w.item.request.kind] === 'unique-number') return 0;
+  return lastWriteLandsBy(w.item, w.deadlineAt, ctx.client.timeoutMs, ctx.lateWriteMarginMs);
+}
+
+/**
+ * When the item's last write can no longer reach Zoho (epoch ms): its recorded deadline plus the
+ * connection's margin. The worker's look-up skips the wait for a kind Zoho guards (a re-send is
+ * refused, 1001); a look-up whose "not found" lets the document be closed without posting
+ * (look-up-rest.ts) has no re-send to guard it, so it waits for every kind.
+ */
+export function lastWriteLandsBy(item: { updatedAt: string }, deadlineAt: number | null, timeoutMs: number, lateWriteMarginMs: number): number {
   // An item left `sending` before deadlines were recorded: its state was written just before the call.
-  const deadline = w.deadlineAt ?? Date.parse(w.item.updatedAt) + ctx.client.timeoutMs;
-  return deadline + ctx.lateWriteMarginMs;
+  const deadline = deadlineAt ?? Date.parse(item.updatedAt) + timeoutMs;
+  return deadline + lateWriteMarginMs;
 }
 
 /** A retry's back-off after a call that applied nothing or whose outcome is being looked up. */
@@ -134,16 +144,20 @@ async function settle(ctx: ItemContext, w: Work, r: Posted | Review): Promise<'f
     await leave(ctx, w, 'needs_review', r.message, { ...(r.code === undefined ? {} : { code: r.code }), ...r.evidence });
     return 'finished';
   }
+  await recordPosted(ctx.store, w.item, postedRecord(ctx.organizationId, w.item.request, r));
+  return 'finished';
+}
+
+/** What is recorded for a document found or created in Zoho (the id map's entry and the item's response). */
+export function postedRecord(organizationId: string, doc: SettlementDocument, r: Posted): Parameters<typeof recordPosted>[2] {
   const f = r.found;
-  const doc = w.item.request;
-  await recordPosted(ctx.store, w.item, {
-    organizationId: ctx.organizationId,
+  return {
+    organizationId,
     zohoId: f.zohoId,
     number: f.number ?? undefined,
     adopted: r.adopted,
     response: { zohoId: f.zohoId, number: f.number, adopted: r.adopted, ...(r.note ? { note: r.note } : {}), total: f.entity[doc.kind === 'payment' ? 'amount' : 'total'] ?? null, status: f.entity.status ?? null },
-  });
-  return 'finished';
+  };
 }
 
 function leave(ctx: ItemContext, w: Work, state: 'failed' | 'needs_review', error: string, response: unknown) {

@@ -2,7 +2,7 @@
  * Posting settlement documents to Zoho for the task pane: prepare a batch (maker), start it after
  * a second person approved it (/api/batches/:id/approve), follow its progress by polling (with who
  * holds its documents and what they wait for), pause, resume, cancel, take over a silent worker's
- * documents, close the rest of an ended posting without posting it (and reopen it), read each document's status for
+ * documents, look up the unsure rest of an ended posting in Zoho, close that rest without posting it (and reopen it), read each document's status for
  * the sheets' STATUS column, and review what the census found. The posting service runs with the server: it goes on with interrupted batches by itself.
  */
 import type { FastifyInstance } from 'fastify';
@@ -15,6 +15,7 @@ import { currentUser, parseWith } from '../http';
 import { placeholders } from '../store';
 import { requestCancel, requestPause, requestResume } from '../posting/control';
 import { closeRest, reopenRest } from '../posting/close-rest';
+import { lookUpRest } from '../posting/look-up-rest';
 import { preparePostingBatch } from '../posting/prepare';
 import { batchProgress, documentStatuses, itemStatuses, leaseView } from '../posting/progress';
 import { closeFinding, CORRECTION_KIND, listFindings, proposeCorrection, requireFinding } from '../posting/review';
@@ -178,6 +179,16 @@ export default async function routes(app: FastifyInstance, ctx: AppContext): Pro
     const me = currentUser(req);
     const reopened = await reopenRest(ctx, { batchId: b.id, user: { id: me.id, name: me.name }, reason });
     return { reopened, progress: await batchProgress(ctx.store, b.id) };
+  });
+
+  // The rest's unsure documents (sent, Zoho did not confirm) looked up in Zoho: found ones recorded as
+  // posted, the others failed — then closable, or taken by a batch of the rest. Nothing is sent, so
+  // no reason is asked; whoever may close the rest may look it up (the same rule).
+  app.post<{ Params: { id: string } }>('/api/posting/batches/:id/look-up-rest', { preHandler: operator }, async (req) => {
+    const b = await postingBatch(req.params.id);
+    const me = currentUser(req);
+    const lookedUp = await lookUpRest(ctx, { batchId: b.id, user: { id: me.id, name: me.name } });
+    return { lookedUp, progress: await batchProgress(ctx.store, b.id) };
   });
 
   app.get<{ Params: { id: string } }>('/api/posting/batches/:id/items', { preHandler: anyRole }, async (req) => {

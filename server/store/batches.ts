@@ -200,8 +200,9 @@ export interface KeyHolder {
 
 /**
  * Item states whose document may be in Zoho already without our record: sent and not answered
- * (`sending`), or answered without Zoho confirming it (`needs_review`). A batch of the rest looks each
- * up before sending; such a document is never closed without posting (server/posting/close-rest.ts).
+ * (`sending`), or answered without Zoho confirming it (`needs_review`). Each is looked up (by a batch of
+ * the rest before sending, or from the pane: server/posting/look-up-rest.ts) and never closed without
+ * posting before that (server/posting/close-rest.ts).
  */
 export const UNSURE_STATES = "'sending', 'needs_review'";
 

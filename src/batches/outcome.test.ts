@@ -1,4 +1,4 @@
-import { closableOf, finishedOf, notDoneOf, notHandedOnOf, progressSentence, sentBatchSentence, type ItemCounts } from './outcome';
+import { closableOf, finishedOf, lookedUpSentence, lookUpLabel, notDoneOf, notHandedOnOf, progressSentence, sentBatchSentence, unsureSentence, type ItemCounts } from './outcome';
 
 const counts = (c: Partial<ItemCounts>): ItemCounts => ({ pending: 0, sending: 0, done: 0, failed: 0, needs_review: 0, ...c });
 
@@ -196,5 +196,33 @@ describe('closing the rest without posting', () => {
     expect(closableOf({ handedOn: [], notHandedOn: 3, unsure: 1 })).toBe(2);
     expect(closableOf({ handedOn: [], notHandedOn: 2, unsure: 2 })).toBe(0);
     expect(closableOf(undefined)).toBe(0);
+  });
+});
+
+describe('looking up the unsure rest in Zoho', () => {
+  it('says what was found, what was not and what to do with it, leaving out what did not happen', () => {
+    expect(lookedUpSentence({ found: 2, notFound: 1, toCheck: 0, later: 0 })).toBe('2 found in Zoho and recorded as posted; 1 not in Zoho — it may now be closed without posting or go into a batch of the rest.');
+    expect(lookedUpSentence({ found: 0, notFound: 2, toCheck: 0, later: 0 })).toBe('2 not in Zoho — they may now be closed without posting or go into a batch of the rest.');
+    expect(lookedUpSentence({ found: 1, notFound: 0, toCheck: 1, later: 0 })).toBe('1 found in Zoho and recorded as posted; 1 still to check in Zoho, which holds a copy not quite ours (see its status).');
+    expect(lookedUpSentence({ found: 0, notFound: 0, toCheck: 0, later: 1_200 })).toBe('1,200 sent too recently to be looked up — look again shortly.');
+  });
+
+  it('says when the ones sent too recently can be looked up, in UTC', () => {
+    expect(lookedUpSentence({ found: 0, notFound: 0, toCheck: 0, later: 2, laterUntil: '2026-12-05T14:05:10.123Z' })).toBe('2 sent too recently to be looked up — looked up after 14:05:10 UTC.');
+  });
+
+  it('when Zoho stopped it: why, and how many were not looked up', () => {
+    expect(lookedUpSentence({ found: 1, notFound: 0, toCheck: 0, later: 0, stopped: 'Zoho 44: Too many requests.', notAsked: 3 })).toBe(
+      '1 found in Zoho and recorded as posted; Zoho stopped the look-up (Zoho 44: Too many requests): the other 3 were not looked up — try again later.',
+    );
+    expect(lookedUpSentence({ found: 0, notFound: 0, toCheck: 0, later: 0 })).toBe('Nothing was looked up.');
+  });
+
+  it('the button and the refusal to close point to the look-up', () => {
+    expect(lookUpLabel(3)).toBe('Look up the 3 unsure in Zoho');
+    expect(unsureSentence(1, 'bat_1')).toBe(
+      'The 1 document not posted in batch bat_1 was sent without Zoho confirming it, so it may be in Zoho already and is not closed without posting: look it up in Zoho from the posting panel (those found are recorded as posted, the others may then be closed), or prepare a batch of the rest, which looks each up before sending anything.',
+    );
+    expect(unsureSentence(2)).toBe('2 documents sent without Zoho confirming them may be in Zoho already. Looking them up sends nothing: those found are recorded as posted; the others may then be closed without posting or go into a batch of the rest.');
   });
 });

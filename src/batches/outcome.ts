@@ -69,8 +69,8 @@ export interface HandOn {
   handedOn: readonly { batchId: string; count: number }[];
   notHandedOn: number;
   /**
-   * Of those not handed on, how many were sent and not confirmed: they may be in Zoho already, so a
-   * batch of the rest looks each up, and they are not closed without posting. Absent when none.
+   * Of those not handed on, how many were sent and not confirmed: they may be in Zoho already, so they
+   * are looked up (POST …/look-up-rest, or by a batch of the rest) and not closed without posting. Absent when none.
    */
   unsure?: number;
   /** The ones closed without posting (POST …/close-rest): how many, by whom, why. Absent when none were. */
@@ -79,6 +79,53 @@ export interface HandOn {
 
 /** How many of an ended posting's documents may be closed without posting: those left, but the unsure. */
 export const closableOf = (h: Partial<HandOn> | undefined): number => Math.max(0, (h?.notHandedOn ?? 0) - (h?.unsure ?? 0));
+
+/**
+ * What looking up the unsure documents of an ended posting found (POST …/look-up-rest): recorded as
+ * posted, not in Zoho (now failed: closable, or taken by a batch of the rest), still to check (Zoho
+ * holds copies that are not quite ours), left because their last write may still land (until
+ * `laterUntil`), and — when Zoho stopped the look-up — why, and how many were not asked about.
+ */
+export interface RestLookUp {
+  found: number;
+  notFound: number;
+  toCheck: number;
+  later: number;
+  laterUntil?: string;
+  stopped?: string;
+  notAsked?: number;
+}
+
+/** The button beside the unsure documents: "Look up the 2 unsure in Zoho". */
+export const lookUpLabel = (n: number): string => `Look up the ${formatCount(n)} unsure in Zoho`;
+
+const utcTime = (iso: string) => `${iso.slice(11, 19)} UTC`;
+
+/**
+ * Why documents sent without Zoho confirming them are not closed without posting, and what to do:
+ * the close's refusal (`batchId` given) and the pane's hint beside the look-up.
+ */
+export function unsureSentence(n: number, batchId?: string): string {
+  const they = n === 1 ? 'it' : 'they';
+  const them = n === 1 ? 'it' : 'them';
+  if (batchId) {
+    return `The ${countOf(n, 'document')} not posted in batch ${batchId} ${n === 1 ? 'was' : 'were'} sent without Zoho confirming ${them}, so ${they} may be in Zoho already and ${n === 1 ? 'is' : 'are'} not closed without posting: look ${them} up in Zoho from the posting panel (those found are recorded as posted, the others may then be closed), or prepare a batch of the rest, which looks each up before sending anything.`;
+  }
+  return `${countOf(n, 'document')} sent without Zoho confirming ${them} may be in Zoho already. Looking ${them} up sends nothing: those found are recorded as posted; the others may then be closed without posting or go into a batch of the rest.`;
+}
+
+/** What a look-up found, in the pane: "2 found in Zoho and recorded as posted; 1 not in Zoho — it may now be closed …". */
+export function lookedUpSentence(r: RestLookUp): string {
+  const it = (n: number) => (n === 1 ? 'it' : 'they');
+  const parts = [
+    r.found ? `${formatCount(r.found)} found in Zoho and recorded as posted` : '',
+    r.notFound ? `${formatCount(r.notFound)} not in Zoho — ${it(r.notFound)} may now be closed without posting or go into a batch of the rest` : '',
+    r.toCheck ? `${formatCount(r.toCheck)} still to check in Zoho, which holds ${r.toCheck === 1 ? 'a copy' : 'copies'} not quite ours (see ${r.toCheck === 1 ? 'its' : 'their'} status)` : '',
+    r.later ? `${formatCount(r.later)} sent too recently to be looked up — ${r.laterUntil ? `looked up after ${utcTime(r.laterUntil)}` : 'look again shortly'}` : '',
+    r.stopped ? `Zoho stopped the look-up (${r.stopped.replace(/[\s.]+$/, '')})${r.notAsked ? `: the other ${formatCount(r.notAsked)} ${r.notAsked === 1 ? 'was' : 'were'} not looked up — try again later` : ''}` : '',
+  ].filter(Boolean);
+  return parts.length ? `${capital(parts.join('; '))}.` : 'Nothing was looked up.';
+}
 
 /** The rest of an ended posting closed without posting: nothing more is prepared or sent for it. */
 export interface RestClosed {

@@ -10,8 +10,10 @@
  * in on it, approves the new batch in the panel and posts it (carol's is posted too): every document
  * in Zoho exactly once, every row's STATUS where it is. Then a posting whose rest is not to be posted:
  * bob closes it without posting from his inbox, with the reason, then reopens it (finance posts it
- * after all) and a batch of the rest posts it once. The new panel states are checked at 350 and
+ * after all) and a batch of the rest posts it once. Unsure documents (sent, Zoho did not confirm) are
+ * looked up in Zoho from the panel and from the inbox. The new panel states are checked at 350 and
  * 320 px; screenshots in test-results/posting-rest/.
+ * (Over 400 lines: the tests share one server, sandbox and two signed-in panes, and go on from each other's state.)
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,7 +133,27 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   await panel.getByTestId('reopen-rest-reason').fill('Closed the wrong batch: these are to be posted.');
   await expectFitsPane(alice, 'settlements-posting-reopen-rest-350');
   await shot(alice, '2c-alice-reopen-rest-350');
+  // One of them as if Zoho had not confirmed it (its answer lost): once reopened it may be in Zoho, so
+  // it is not closed before it is looked up. She looks it up from the panel: Zoho does not hold it
+  // (it refused it), so it may be closed again with the others.
+  const { store: st } = server.app.ctx;
+  const failedNow = (await st.query<{ id: string }>("SELECT id FROM batches WHERE state = 'failed'"))[0]!.id;
+  const unsure = (await listBatchItems(st, failedNow)).find((i) => i.state === 'failed')!.seq;
+  // (its last exchange ended a minute ago: a write of it can no longer land, so it is looked up at once)
+  await st.exec("UPDATE batch_items SET state = 'needs_review', error = 'Zoho did not confirm this invoice after 12 attempts; check Zoho, then post it again.', deadline_at = $3 WHERE batch_id = $1 AND seq = $2", [failedNow, unsure, new Date(Date.now() - 60_000).toISOString()]);
   await panel.getByTestId('reopen-rest-confirm').click();
+  const lookUp = panel.getByTestId('look-up-rest-run');
+  await expectText(lookUp, 'Look up the 1 unsure in Zoho');
+  await expectText(panel.getByTestId('look-up-rest'), '1 document sent without Zoho confirming it may be in Zoho already.');
+  if (Number(notPosted) > 1) await expectText(closeOpen, `Close the ${Number(notPosted) - 1} without posting`);
+  await expectFitsPane(alice, 'settlements-posting-unsure-350');
+  await shot(alice, '2e-alice-unsure-350');
+  await lookUp.click();
+  await expectText(panel.getByTestId('look-up-rest-result'), '1 not in Zoho — it may now be closed without posting or go into a batch of the rest.');
+  await lookUp.waitFor({ state: 'detached' });
+  await expectText(panel.getByTestId('post-problems'), 'Not in Zoho when looked up at');
+  await expectFitsPane(alice, 'settlements-posting-looked-up-350');
+  await shot(alice, '2f-alice-looked-up-350');
   await expectText(rest, `Prepare a batch of the ${notPosted} not posted`);
   expect(await panel.getByTestId('post-hint').textContent()).toBe(hint);
   await expectText(closeOpen, `Close the ${notPosted} without posting`);
@@ -319,4 +341,73 @@ test('a failed posting whose rest is not to be posted: bob closes it without pos
   expect(books.payments.filter((x) => x.reference_number === pay.body.reference_number)).toHaveLength(1);
   const ours = fixed.flatMap((d) => (d.kind === 'invoice' ? [d.body.invoice_number] : []));
   expect(books.invoices.filter((i) => ours.includes(i.invoice_number)).map((i) => [i.invoice_number, i.balanceCents])).toEqual(ours.map((n) => [n, 0]));
+});
+
+test('a failed posting whose unsure documents no batch of the rest can take: bob looks them up in Zoho from his inbox — the one Zoho holds is recorded as posted, the other may then be closed', async () => {
+  const { store, auth } = server.app.ctx;
+  const call = async (user: string, role: 'preparer' | 'approver', method: string, url: string, body?: unknown) => {
+    const r = await fetch(`${server.origin}${url}`, { method, headers: { authorization: `Bearer ${await auth.devIssuer!.sign({ user, roles: [role] })}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+    return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+  };
+  // One settlement whose payment Zoho refuses (24016); its journal is posted.
+  const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 1, prefix: 'LOOK' });
+  const pay = documents.find((d): d is PaymentDocument => d.kind === 'payment')!;
+  const journal = documents.find((d) => d.kind === 'journal')!;
+  pay.body.invoices[0]!.amount_applied += 5;
+  pay.body.amount += 5;
+  const connectionId = (await store.one<{ id: string }>('SELECT id FROM zoho_connections'))!.id;
+  const prepared = await call('carol', 'preparer', 'POST', '/api/posting/batches', { connectionId, documents });
+  const b = prepared.json.batch as { id: string; version: number };
+  expect((await call('bob', 'approver', 'POST', `/api/batches/${b.id}/approve`, { version: b.version })).status).toBe(200);
+  expect((await call('bob', 'approver', 'POST', `/api/posting/batches/${b.id}/start`, {})).status).toBe(202);
+  while (((await call('bob', 'approver', 'GET', `/api/posting/batches/${b.id}/progress`)).json as { batchState: string }).batchState !== 'failed') await new Promise((r) => setTimeout(r, 100));
+  // As if neither answer had come: the journal Zoho applied (our record of it lost) and the payment it refused are both unsure.
+  const items = await listBatchItems(store, b.id);
+  const journalId = items.find((i) => i.idempotencyKey === journal.idempotencyKey)!.remoteId;
+  // (their last exchanges ended a minute ago: no write of them can land any more, so they are looked up at once)
+  const over = new Date(Date.now() - 60_000).toISOString();
+  await store.exec("UPDATE batch_items SET state = 'sending', remote_id = NULL, response = NULL, deadline_at = $3, lease_owner = NULL, lease_until = NULL WHERE batch_id = $1 AND idempotency_key = $2", [b.id, journal.idempotencyKey, over]);
+  await store.exec('DELETE FROM zoho_id_map WHERE idempotency_key = $1', [journal.idempotencyKey]);
+  await store.exec("UPDATE batch_items SET state = 'needs_review', error = 'Zoho did not confirm this payment after 12 attempts; check Zoho, then post it again.', deadline_at = $3 WHERE batch_id = $1 AND idempotency_key = $2", [b.id, pay.idempotencyKey, over]);
+  const sent = sb.sandbox.stats.byOperation;
+  const writes = () => Object.entries(sent).filter(([op]) => !op.startsWith('GET')).map(([op, n]) => `${op}:${n}`).join();
+  const before = writes();
+
+  const bob = sessions.bob.page;
+  const inbox = await openPage(bob, 'Approvals');
+  if (await inbox.getByTestId('batch-detail').isVisible()) await inbox.getByTestId('inbox-back').click();
+  await inbox.getByTestId('inbox-refresh').click();
+  const row = inbox.getByTestId('inbox-row').and(inbox.locator(`[data-batch="${b.id}"]`));
+  await row.click();
+  const detail = inbox.getByTestId('batch-detail');
+  const lookUp = detail.getByTestId('look-up-rest-run');
+  await expectText(lookUp, 'Look up the 2 unsure in Zoho');
+  // not closed before they are looked up
+  expect(await detail.getByTestId('close-rest-open').count()).toBe(0);
+  await expectFitsPane(bob, 'approvals-bob-unsure');
+  await shot(bob, '11-bob-unsure-detail-350');
+  // While it runs: a spinner, the button disabled (its answer held here until the picture is taken).
+  let answer!: () => void;
+  const held = new Promise<void>((r) => (answer = r));
+  await bob.route('**/look-up-rest', async (route) => {
+    await held;
+    await route.continue();
+  });
+  await lookUp.click();
+  await expectText(detail.getByTestId('look-up-rest'), 'Looking them up in Zoho…');
+  expect(await lookUp.isDisabled()).toBe(true);
+  await expectFitsPane(bob, 'approvals-bob-looking-up');
+  await shot(bob, '11b-bob-looking-up-350');
+  answer();
+  await expectText(detail.getByTestId('look-up-rest-result'), '1 found in Zoho and recorded as posted; 1 not in Zoho — it may now be closed without posting or go into a batch of the rest.');
+  await lookUp.waitFor({ state: 'detached' });
+  await expectText(detail.getByTestId('close-rest-open'), 'Close the 1 without posting');
+  await expectFitsPane(bob, 'approvals-bob-looked-up');
+  await shot(bob, '12-bob-looked-up-detail-350');
+  // Recorded as the worker records it: the Zoho id Zoho holds, in the id map; nothing was sent.
+  expect((await listBatchItems(store, b.id)).find((i) => i.idempotencyKey === journal.idempotencyKey)).toMatchObject({ state: 'done', remoteId: journalId });
+  expect((await store.one<{ zoho_id: string }>('SELECT zoho_id FROM zoho_id_map WHERE idempotency_key = $1', [journal.idempotencyKey]))?.zoho_id).toBe(journalId);
+  expect(writes()).toBe(before);
+  expect(sb.sandbox.state.data.books[0]!.journals.filter((j) => j.reference_number === journal.body.reference_number)).toHaveLength(1);
+  await bob.unroute('**/look-up-rest');
 });

@@ -323,7 +323,7 @@ describe.each(BACKENDS)('Zoho and posting routes (%s)', (backend) => {
     const refused = await close();
     expect([refused.statusCode, refused.json().error.code]).toEqual([400, 'to-check-first']);
     expect(refused.json().error.message).toBe(
-      `The 2 documents not posted in batch ${id} were sent without Zoho confirming them, so they may be in Zoho already and are not closed without posting: prepare a batch of the rest, which looks each up in Zoho before sending anything.`,
+      `The 2 documents not posted in batch ${id} were sent without Zoho confirming them, so they may be in Zoho already and are not closed without posting: look them up in Zoho from the posting panel (those found are recorded as posted, the others may then be closed), or prepare a batch of the rest, which looks each up before sending anything.`,
     );
     expect(await t.store.one('SELECT batch_id FROM posting_rest_closed WHERE batch_id = $1', [id])).toBeUndefined();
     // One refused for good, one unsure: only the refused one is closed; the unsure one is still left for a batch of the rest.

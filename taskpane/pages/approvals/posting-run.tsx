@@ -13,7 +13,7 @@ import { CountBar, errorSentence, formatCount, usePolling } from '../../componen
 import { useShell } from '../../shell';
 import { inboxChanged } from './inbox-model';
 import { restClose, type PanelItem as ItemStatus, type PanelProgress as Progress } from '../settlements/post-panel-state';
-import { CloseRest } from '../settlements/close-rest';
+import { CloseRest, LookUpRest } from '../settlements/close-rest';
 import { sessionUser } from '../../identity';
 
 
@@ -93,9 +93,10 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   const canStart = p && !p.running && !follow && (p.batchState === 'approved' || p.batchState === 'sending');
   const outcome = p && c && p.batchState !== 'sending' ? sentBatchSentence('zoho-post', p.batchState, c, 'open', p) : null;
   // Its documents not posted that no batch of the rest took: closed here when they are not to be posted.
-  // the documents left that may be closed without posting (not those sent and not confirmed: a batch of the rest looks each up first)
-  const left = p && !p.running && endsWithRest('zoho-post', p.batchState) ? closableOf(p) : 0;
-  const reopenable = p && !p.running && endsWithRest('zoho-post', p.batchState) ? (p.closed?.count ?? 0) : 0;
+  const ended = !!p && !p.running && endsWithRest('zoho-post', p.batchState);
+  // the documents left that may be closed without posting (not those sent and not confirmed: looked up in Zoho first)
+  const left = ended ? closableOf(p) : 0;
+  const reopenable = ended ? (p.closed?.count ?? 0) : 0;
   const closed = () => {
     inboxChanged();
     void read().then(() => finish()).catch((e) => setError(errorSentence(e, 'The posting could not be read; the details are in the browser\'s console.')));
@@ -120,6 +121,8 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
           <MessageBarBody className={styles.wrap}>{outcome}</MessageBarBody>
         </MessageBar>
       )}
+      {/* the ones sent without Zoho confirming them: looked up there first (its sentence stays once none is left) */}
+      {ended && <LookUpRest batchId={batchId} count={p.unsure ?? 0} allowed={restClose(p.unsure ?? 0, sessionUser(session), 'look-up')} onDone={closed} />}
       {left > 0 && <CloseRest batchId={batchId} count={left} allowed={restClose(left, sessionUser(session))} onDone={closed} />}
       {/* closed by mistake: reopened here, and the batch of the rest is asked for again */}
       {reopenable > 0 && <CloseRest act="reopen" batchId={batchId} count={reopenable} allowed={restClose(reopenable, sessionUser(session), 'reopen')} onDone={closed} />}

@@ -4,10 +4,13 @@
  * posted. A small inline reason and a confirm, no dialog (the pane is 350 px wide); nothing is sent
  * to Zoho. Disabled with the reason when the signed-in person may not (restClose). The same, with
  * `act="reopen"`, where a closed rest is shown: "Reopen the 3 closed" undoes a close made by mistake.
+ * Beside them, LookUpRest: "Look up the 2 unsure in Zoho" for the documents sent without Zoho
+ * confirming them, which are not closed before that.
  */
 import { useState } from 'react';
-import { Button, Caption1, Field, MessageBar, MessageBarBody, Textarea, makeStyles, tokens } from '@fluentui/react-components';
-import { Archive20Regular, ArchiveArrowBack20Regular } from '@fluentui/react-icons';
+import { Button, Caption1, Field, MessageBar, MessageBarBody, Spinner, Textarea, makeStyles, tokens } from '@fluentui/react-components';
+import { Archive20Regular, ArchiveArrowBack20Regular, Search20Regular } from '@fluentui/react-icons';
+import { lookedUpSentence, lookUpLabel, type RestLookUp } from '../../../src/batches/outcome';
 import { errorSentence, formatCount } from '../../components';
 import { useShell } from '../../shell';
 import { ApiError } from '../../api';
@@ -82,6 +85,63 @@ export function CloseRest({ batchId, count, allowed, onDone, act = 'close' }: { 
             </Button>
           </div>
         </>
+      )}
+      {error && (
+        <MessageBar intent="error" layout="multiline">
+          <MessageBarBody className={styles.wrap}>{error}</MessageBarBody>
+        </MessageBar>
+      )}
+    </div>
+  );
+}
+
+/**
+ * "Look up the 2 unsure in Zoho": reads Zoho, sends nothing, so no reason and no confirm; a few calls,
+ * each held to its deadline by the server, so no Cancel either. Its sentence stays after the batch is
+ * read again (when nothing unsure is left the button goes, the sentence not): mount it while the
+ * posting has a rest, with `count` the unsure ones.
+ */
+export function LookUpRest({ batchId, count, allowed, onDone }: { batchId: string; count: number; allowed: RestClose; onDone(): void }) {
+  const styles = useStyles();
+  const { api } = useShell();
+  const [busy, setBusy] = useState(false);
+  const [said, setSaid] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  const send = async () => {
+    setBusy(true);
+    setError(null);
+    setSaid(null);
+    try {
+      const r = await api.request<{ lookedUp: RestLookUp }>(`/api/posting/batches/${encodeURIComponent(batchId)}/look-up-rest`, { method: 'POST', body: {} });
+      setSaid(lookedUpSentence(r.lookedUp));
+      onDone();
+    } catch (e) {
+      // Looked up meanwhile (another pane): the sentence says so; the batch is read again.
+      if (e instanceof ApiError && e.code === 'nothing-unsure') onDone();
+      setError(errorSentence(e, "The documents could not be looked up in Zoho; the details are in the browser's console."));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!count && !said && !error) return null;
+  return (
+    <div className={styles.root} data-testid="look-up-rest">
+      {count > 0 && (
+        <>
+          <div className={styles.row}>
+            <Button appearance="secondary" icon={busy ? <Spinner size="tiny" /> : <Search20Regular />} disabled={!allowed.canAct || busy} onClick={() => void send()} data-testid="look-up-rest-run">
+              {lookUpLabel(count)}
+            </Button>
+          </div>
+          <Caption1 className={styles.wrap}>{busy ? 'Looking them up in Zoho…' : allowed.hint}</Caption1>
+        </>
+      )}
+      {said && (
+        <MessageBar intent="info" layout="multiline" data-testid="look-up-rest-result">
+          <MessageBarBody className={styles.wrap}>{said}</MessageBarBody>
+        </MessageBar>
       )}
       {error && (
         <MessageBar intent="error" layout="multiline">

@@ -139,6 +139,13 @@ describe('closing the rest of a posting without posting', () => {
     expect(panelStep(batch, both, user('carol', ['preparer']), false)).toMatchObject({ step: 'finished', hint: expect.stringContaining('3 of the 4 not posted went into batch bat_rest; the other 1 was closed without posting by alice') });
   });
 
+  it('looking up the unsure ones in Zoho: the same people as closing (one rule, as on the server), the hint saying nothing is sent', () => {
+    for (const who of [user('carol', ['preparer']), user('bob', ['approver']), user('root', ['admin'])]) {
+      expect(restClose(2, who, 'look-up')).toEqual({ canAct: true, hint: '2 documents sent without Zoho confirming them may be in Zoho already. Looking them up sends nothing: those found are recorded as posted; the others may then be closed without posting or go into a batch of the rest.' });
+    }
+    for (const who of [user('dave', []), null]) expect(restClose(1, who, 'look-up')).toEqual({ canAct: false, hint: 'A preparer or an approver looks it up in Zoho: sign in as one.' });
+  });
+
   it('reopening a closed rest: the same people as closing, and its own words; once reopened, the batch of the rest is offered again', () => {
     for (const who of [user('carol', ['preparer']), user('bob', ['approver']), user('root', ['admin'])]) expect(restClose(4, who, 'reopen')).toMatchObject({ canAct: true, hint: expect.stringContaining('reopen them, saying why') });
     for (const who of [user('dave', []), null]) expect(restClose(4, who, 'reopen')).toEqual({ canAct: false, hint: 'A preparer or an approver reopens them: sign in as one.' });

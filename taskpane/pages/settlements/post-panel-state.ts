@@ -3,7 +3,7 @@
  * and what the signed-in user may do there, and the sheets to write back with a STATUS per row.
  */
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
-import { endsWithRest, notHandedOnOf, sentBatchSentence, type ItemCounts, type RestClosed } from '../../../src/batches/outcome';
+import { endsWithRest, notHandedOnOf, sentBatchSentence, unsureSentence, type ItemCounts, type RestClosed } from '../../../src/batches/outcome';
 import { countOf, formatCount } from '../../../src/kernel/counts';
 import { withPostingStatus } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
@@ -45,6 +45,8 @@ export interface PanelProgress {
   handedOn?: { batchId: string; count: number }[];
   /** Its documents not posted that no batch took over: a batch of the rest is offered for these. */
   notHandedOn?: number;
+  /** Of those, the ones sent without Zoho confirming them: looked up in Zoho before they may be closed. */
+  unsure?: number;
   /** Its rest closed without posting (how many, by whom, why): nothing more is offered. */
   closed?: RestClosed;
 }
@@ -73,7 +75,7 @@ export type PanelStep =
    */
   | { step: 'rest'; canAct: boolean; hint: string; count: number };
 
-/** Closing the rest without posting, beside the batch of the rest: whether she may, and the sentence why not. */
+/** Closing the rest without posting (or looking up its unsure documents), beside the batch of the rest: whether she may, and the sentence why not. */
 export interface RestClose {
   canAct: boolean;
   hint: string;
@@ -83,15 +85,17 @@ export interface RestClose {
 export type RestAct = 'close' | 'reopen';
 
 /**
- * Who may close the rest of an ended posting without posting, or reopen it: a preparer or an
+ * Who may close the rest of an ended posting without posting, reopen it, or look up its unsure documents in Zoho: a preparer or an
  * approver (or an admin, as the server's route lets one) — one rule for both, as on the server. The
  * panel and the inbox's batch detail ask here. Neither sends anything, so the workbook's blocking
  * problems do not hold them back.
  */
-export function restClose(count: number, user: User | null, act: RestAct = 'close'): RestClose {
+export function restClose(count: number, user: User | null, act: RestAct | 'look-up' = 'close'): RestClose {
   const them = count === 1 ? 'it' : 'them';
   // an admin may do anything on the server (hasRole), so here too
   const may = !!user?.roles.some((r) => r === 'preparer' || r === 'approver' || r === 'admin');
+  // the unsure ones looked up in Zoho (POST …/look-up-rest): the same route rule
+  if (act === 'look-up') return may ? { canAct: true, hint: unsureSentence(count) } : { canAct: false, hint: `A preparer or an approver looks ${them} up in Zoho: sign in as one.` };
   if (act === 'reopen') {
     if (may) return { canAct: true, hint: `If the ${countOf(count, 'document')} closed without posting ${count === 1 ? 'is' : 'are'} to be posted after all, reopen ${them}, saying why: a batch of the rest may then take ${them}.` };
     return { canAct: false, hint: `A preparer or an approver reopens ${them}: sign in as one.` };
