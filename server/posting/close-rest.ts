@@ -15,7 +15,7 @@ import { countOf } from '../../src/kernel/counts';
 import type { Audit } from '../audit';
 import { badRequest, conflict } from '../errors';
 import type { Store } from '../store';
-import { requireBatch, UNSURE_STATES, type Batch } from '../store/batches';
+import { LEFT_UNSURE, requireBatch, type Batch } from '../store/batches';
 import { nowIso } from '../store/ids';
 import { POSTING_JOB } from './worker';
 
@@ -61,7 +61,7 @@ export async function closeRest(deps: { store: Store; audit: Audit }, input: { b
     const n = (await tx.exec(`UPDATE batch_items SET closed_at = $2 WHERE batch_id = $1 AND superseded_by IS NULL AND state IN ('pending', 'failed') AND closed_at IS NULL`, [b.id, at])).changes;
     // Throwing rolls the row back: nothing left is nothing closed.
     if (n === 0) {
-      const unsure = Number((await tx.one<{ n: number | string }>(`SELECT COUNT(*) AS n FROM batch_items WHERE batch_id = $1 AND superseded_by IS NULL AND closed_at IS NULL AND state IN (${UNSURE_STATES})`, [b.id]))!.n);
+      const unsure = Number((await tx.one<{ n: number | string }>(`SELECT COUNT(*) AS n FROM batch_items WHERE batch_id = $1 AND ${LEFT_UNSURE}`, [b.id]))!.n);
       if (unsure > 0) throw badRequest('to-check-first', unsureSentence(unsure, b.id));
       throw badRequest('nothing-left', `Every document of batch ${b.id} is posted or in a batch of the rest: there is nothing left to close.`);
     }

@@ -20,7 +20,7 @@ import type { Audit } from '../audit';
 import { AppError, conflict } from '../errors';
 import type { Secrets } from '../secrets';
 import type { Queryable, Store } from '../store';
-import { itemFromRow, requireBatch, UNSURE_STATES, type ItemRow } from '../store/batches';
+import { itemFromRow, LEFT_UNSURE, requireBatch, type ItemRow } from '../store/batches';
 import { nowIso } from '../store/ids';
 import { DEFAULT_LATE_WRITE_MARGIN_MS } from '../zoho/client';
 import { clientFor, type ClientOptions } from '../zoho/connections';
@@ -31,8 +31,6 @@ import { recordPosted } from './idmap';
 import { lastWriteLandsBy, postedRecord } from './item';
 import type { PostingPayload } from './worker';
 
-/** An item still unsure and left: not closed, not taken by a batch of the rest. */
-const STILL_UNSURE = `state IN (${UNSURE_STATES}) AND closed_at IS NULL AND superseded_by IS NULL`;
 
 export interface RestLookedUp extends RestLookUp {
   /** The Zoho ids of the documents found. */
@@ -50,7 +48,7 @@ export async function lookUpRest(
   opts: { clientOptions?: ClientOptions } = {},
 ): Promise<RestLookedUp> {
   const b = requireEnded(await requireBatch<PostingPayload>(deps.store, input.batchId), 'looked up in Zoho');
-  const rows = await deps.store.query<ItemRow & { deadline_at: string | null }>(`SELECT * FROM batch_items WHERE batch_id = $1 AND ${STILL_UNSURE} ORDER BY seq`, [b.id]);
+  const rows = await deps.store.query<ItemRow & { deadline_at: string | null }>(`SELECT * FROM batch_items WHERE batch_id = $1 AND ${LEFT_UNSURE} ORDER BY seq`, [b.id]);
   const nothing = () => conflict('nothing-unsure', `No document of batch ${b.id} is unsure any more: there is nothing to look up in Zoho.`);
   if (!rows.length) throw nothing();
   const { client, connection } = await clientFor(deps, b.payload.connectionId, opts.clientOptions);
@@ -90,10 +88,10 @@ export async function lookUpRest(
     } else if (r) {
       // Copies that are not quite ours (another amount, several): a person checks them in Zoho.
       const evidence = { ...(r.code === undefined ? {} : { code: r.code }), ...r.evidence };
-      if ((await deps.store.exec(`UPDATE batch_items SET state = 'needs_review', error = $3, response = $4, updated_at = $5 WHERE batch_id = $1 AND seq = $2 AND ${STILL_UNSURE}`, [...key, r.message, JSON.stringify(evidence), nowIso()])).changes === 1) out.toCheck++;
+      if ((await deps.store.exec(`UPDATE batch_items SET state = 'needs_review', error = $3, response = $4, updated_at = $5 WHERE batch_id = $1 AND seq = $2 AND ${LEFT_UNSURE}`, [...key, r.message, JSON.stringify(evidence), nowIso()])).changes === 1) out.toCheck++;
     } else {
       const at = nowIso();
-      if ((await deps.store.exec(`UPDATE batch_items SET state = 'failed', error = $3, updated_at = $4 WHERE batch_id = $1 AND seq = $2 AND ${STILL_UNSURE}`, [...key, `Not in Zoho when looked up at ${at}: not posted.`, at])).changes === 1) out.notFound++;
+      if ((await deps.store.exec(`UPDATE batch_items SET state = 'failed', error = $3, updated_at = $4 WHERE batch_id = $1 AND seq = $2 AND ${LEFT_UNSURE}`, [...key, `Not in Zoho when looked up at ${at}: not posted.`, at])).changes === 1) out.notFound++;
     }
   }
   if (laterUntil) out.laterUntil = new Date(laterUntil).toISOString();
@@ -107,5 +105,5 @@ export async function lookUpRest(
 
 /** Takes the item for this look-up's outcome while it is still unsure and left (locked on PostgreSQL until the transaction ends). */
 async function stillUnsure(tx: Queryable, batchId: string, seq: number): Promise<boolean> {
-  return (await tx.exec(`UPDATE batch_items SET updated_at = $3 WHERE batch_id = $1 AND seq = $2 AND ${STILL_UNSURE}`, [batchId, seq, nowIso()])).changes === 1;
+  return (await tx.exec(`UPDATE batch_items SET updated_at = $3 WHERE batch_id = $1 AND seq = $2 AND ${LEFT_UNSURE}`, [batchId, seq, nowIso()])).changes === 1;
 }

@@ -206,6 +206,9 @@ export interface KeyHolder {
  */
 export const UNSURE_STATES = "'sending', 'needs_review'";
 
+/** An item unsure and still left with its batch: not closed without posting, not taken by a batch of the rest. */
+export const LEFT_UNSURE = `state IN (${UNSURE_STATES}) AND closed_at IS NULL AND superseded_by IS NULL`;
+
 /**
  * Where each of these batches' items not done went (a batch of the rest took them over), counted
  * per batch, how many were closed without posting, and how many no batch took and none closed: the
@@ -277,12 +280,14 @@ export async function keyHoldersOf(db: Db, keys: readonly string[]): Promise<Map
 async function insertItems(tx: Queryable, batchId: string, items: readonly NewBatchItem[], preparedBy: Person, firstSeq = 1, takeOver?: (h: KeyHolder) => boolean): Promise<void> {
   const at = nowIso();
   const keys = new Set<string>();
+  // Who holds each key now, read once for all (500 keys a statement), not once per item.
+  const holders = await keyHoldersOf(tx, items.map((i) => i.idempotencyKey));
   for (const [i, item] of items.entries()) {
     if (keys.has(item.idempotencyKey)) {
       throw new AppError(409, 'duplicate-idempotency-key', `Two items of this batch share the key "${item.idempotencyKey}"; each item must be unique.`);
     }
     keys.add(item.idempotencyKey);
-    const taken = (await keyHoldersOf(tx, [item.idempotencyKey])).get(item.idempotencyKey);
+    const taken = holders.get(item.idempotencyKey);
     // Taken over only while still open: a close of the rest committed since the holder was read wins.
     const tookOver = taken && takeOver?.(taken) && (await tx.exec('UPDATE batch_items SET superseded_by = $3 WHERE batch_id = $1 AND seq = $2 AND closed_at IS NULL', [taken.batchId, taken.seq, batchId])).changes === 1;
     if (taken && !tookOver) {

@@ -64,6 +64,23 @@ afterAll(async () => {
 
 const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 
+/** The API over HTTP as `user` with `role`, as another pane calls it (app.inject is not loaded in the e2e runner). */
+async function call(user: string, role: 'preparer' | 'approver', method: string, url: string, body?: unknown) {
+  const r = await fetch(`${server.origin}${url}`, { method, headers: { authorization: `Bearer ${await server.app.ctx.auth.devIssuer!.sign({ user, roles: [role] })}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
+  return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+}
+
+/** carol's batch of these documents, approved by bob and posted until it failed (Zoho refuses one of them). */
+async function postedUntilFailed(documents: unknown[]): Promise<{ connectionId: string; b: { id: string; version: number } }> {
+  const connectionId = (await server.app.ctx.store.one<{ id: string }>('SELECT id FROM zoho_connections'))!.id;
+  const prepared = await call('carol', 'preparer', 'POST', '/api/posting/batches', { connectionId, documents });
+  const b = prepared.json.batch as { id: string; version: number };
+  expect((await call('bob', 'approver', 'POST', `/api/batches/${b.id}/approve`, { version: b.version })).status).toBe(200);
+  expect((await call('bob', 'approver', 'POST', `/api/posting/batches/${b.id}/start`, {})).status).toBe(202);
+  while (((await call('bob', 'approver', 'GET', `/api/posting/batches/${b.id}/progress`)).json as { batchState: string }).batchState !== 'failed') await new Promise((r) => setTimeout(r, 100));
+  return { connectionId, b };
+}
+
 /** Builds the settlement on the Settlements page; its posting panel. */
 async function build(page: Page) {
   const st = await openPage(page, 'Settlements');
@@ -178,14 +195,9 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
   // The items are back. Meanwhile carol prepares a batch of the rest of one failed invoice (from a
   // workbook of her own): alice's panel, built again, says where that one went and offers a batch of the others only.
   books.items.push(...items);
-  const { store, auth } = server.app.ctx;
+  const { store } = server.app.ctx;
   const failedId = (await store.query<{ id: string }>("SELECT id FROM batches WHERE state = 'failed'"))[0]!.id;
   const invoice = (await listBatchItems(store, failedId)).find((i) => i.state === 'failed')!;
-  // the API over HTTP, as another pane calls it (app.inject is not loaded in the e2e runner)
-  const call = async (user: string, role: 'preparer' | 'approver', method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.origin}${url}`, { method, headers: { authorization: `Bearer ${await auth.devIssuer!.sign({ user, roles: [role] })}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    return { status: r.status, json: (await r.json()) as Record<string, unknown> };
-  };
   const connectionId = (await getBatch<{ connectionId: string }>(store, failedId))!.payload.connectionId;
   const carols = await call('carol', 'preparer', 'POST', '/api/posting/batches', { connectionId, documents: [invoice.request], rest: true });
   expect([carols.status, carols.status === 201 ? '' : carols.json]).toEqual([201, '']);
@@ -258,22 +270,13 @@ test('a posting that failed part-way: the rest is prepared from the panel, appro
 });
 
 test('a failed posting whose rest is not to be posted: bob closes it without posting from his inbox, and it is listed as finished, saying so; reopened, a batch of the rest posts it once', async () => {
-  const { store, auth } = server.app.ctx;
-  const call = async (user: string, role: 'preparer' | 'approver', method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.origin}${url}`, { method, headers: { authorization: `Bearer ${await auth.devIssuer!.sign({ user, roles: [role] })}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    return { status: r.status, json: (await r.json()) as Record<string, unknown> };
-  };
+  const { store } = server.app.ctx;
   // carol's batch of one settlement whose payment applies more than its invoices: Zoho refuses it (24016).
   const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 2, prefix: 'SHUT' });
   const pay = documents.find((d): d is PaymentDocument => d.kind === 'payment')!;
   pay.body.invoices[0]!.amount_applied += 5;
   pay.body.amount += 5;
-  const connectionId = (await store.one<{ id: string }>('SELECT id FROM zoho_connections'))!.id;
-  const prepared = await call('carol', 'preparer', 'POST', '/api/posting/batches', { connectionId, documents });
-  const b = prepared.json.batch as { id: string; version: number };
-  expect((await call('bob', 'approver', 'POST', `/api/batches/${b.id}/approve`, { version: b.version })).status).toBe(200);
-  expect((await call('bob', 'approver', 'POST', `/api/posting/batches/${b.id}/start`, {})).status).toBe(202);
-  while (((await call('bob', 'approver', 'GET', `/api/posting/batches/${b.id}/progress`)).json as { batchState: string }).batchState !== 'failed') await new Promise((r) => setTimeout(r, 100));
+  const { connectionId, b } = await postedUntilFailed(documents);
   const sent = JSON.stringify(sb.sandbox.stats.byOperation);
 
   const bob = sessions.bob.page;
@@ -344,23 +347,14 @@ test('a failed posting whose rest is not to be posted: bob closes it without pos
 });
 
 test('a failed posting whose unsure documents no batch of the rest can take: bob looks them up in Zoho from his inbox — the one Zoho holds is recorded as posted, the other may then be closed', async () => {
-  const { store, auth } = server.app.ctx;
-  const call = async (user: string, role: 'preparer' | 'approver', method: string, url: string, body?: unknown) => {
-    const r = await fetch(`${server.origin}${url}`, { method, headers: { authorization: `Bearer ${await auth.devIssuer!.sign({ user, roles: [role] })}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body: body ? JSON.stringify(body) : undefined });
-    return { status: r.status, json: (await r.json()) as Record<string, unknown> };
-  };
+  const { store } = server.app.ctx;
   // One settlement whose payment Zoho refuses (24016); its journal is posted.
   const documents = makeDocuments(sb.sandbox.state.seedIds(), { settlements: 1, invoicesPer: 1, prefix: 'LOOK' });
   const pay = documents.find((d): d is PaymentDocument => d.kind === 'payment')!;
   const journal = documents.find((d) => d.kind === 'journal')!;
   pay.body.invoices[0]!.amount_applied += 5;
   pay.body.amount += 5;
-  const connectionId = (await store.one<{ id: string }>('SELECT id FROM zoho_connections'))!.id;
-  const prepared = await call('carol', 'preparer', 'POST', '/api/posting/batches', { connectionId, documents });
-  const b = prepared.json.batch as { id: string; version: number };
-  expect((await call('bob', 'approver', 'POST', `/api/batches/${b.id}/approve`, { version: b.version })).status).toBe(200);
-  expect((await call('bob', 'approver', 'POST', `/api/posting/batches/${b.id}/start`, {})).status).toBe(202);
-  while (((await call('bob', 'approver', 'GET', `/api/posting/batches/${b.id}/progress`)).json as { batchState: string }).batchState !== 'failed') await new Promise((r) => setTimeout(r, 100));
+  const { connectionId, b } = await postedUntilFailed(documents);
   // As if neither answer had come: the journal Zoho applied (our record of it lost) and the payment it refused are both unsure.
   const items = await listBatchItems(store, b.id);
   const journalId = items.find((i) => i.idempotencyKey === journal.idempotencyKey)!.remoteId;

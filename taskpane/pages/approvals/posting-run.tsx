@@ -8,12 +8,12 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, Text, makeStyles, tokens } from '@fluentui/react-components';
 import { Play20Regular, Send20Regular } from '@fluentui/react-icons';
-import { closableOf, endsWithRest, finishedOf, progressSentence, sentBatchSentence } from '../../../src/batches/outcome';
+import { closableOf, finishedOf, progressSentence, sentBatchSentence } from '../../../src/batches/outcome';
 import { CountBar, errorSentence, formatCount, usePolling } from '../../components';
 import { useShell } from '../../shell';
 import { inboxChanged } from './inbox-model';
-import { restClose, type PanelItem as ItemStatus, type PanelProgress as Progress } from '../settlements/post-panel-state';
-import { CloseRest, LookUpRest } from '../settlements/close-rest';
+import type { PanelItem as ItemStatus, PanelProgress as Progress } from '../settlements/post-panel-state';
+import { RestActions } from '../settlements/close-rest';
 import { sessionUser } from '../../identity';
 
 
@@ -92,11 +92,8 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
   const c = p?.counts;
   const canStart = p && !p.running && !follow && (p.batchState === 'approved' || p.batchState === 'sending');
   const outcome = p && c && p.batchState !== 'sending' ? sentBatchSentence('zoho-post', p.batchState, c, 'open', p) : null;
-  // Its documents not posted that no batch of the rest took: closed here when they are not to be posted.
-  const ended = !!p && !p.running && endsWithRest('zoho-post', p.batchState);
-  // the documents left that may be closed without posting (not those sent and not confirmed: looked up in Zoho first)
-  const left = ended ? closableOf(p) : 0;
-  const reopenable = ended ? (p.closed?.count ?? 0) : 0;
+  // Its rest closed, with none left to close: the outcome is information, not a warning.
+  const settled = !!p?.closed && !closableOf(p);
   const closed = () => {
     inboxChanged();
     void read().then(() => finish()).catch((e) => setError(errorSentence(e, 'The posting could not be read; the details are in the browser\'s console.')));
@@ -117,15 +114,12 @@ export function PostingRun({ batchId, onFinished }: { batchId: string; onFinishe
         </Field>
       )}
       {p && c && !p.running && outcome && (
-        <MessageBar intent={p.batchState === 'done' ? 'success' : p.batchState === 'cancelled' || (p.closed && !left) ? 'info' : 'warning'} layout="multiline" data-testid="posting-result">
+        <MessageBar intent={p.batchState === 'done' ? 'success' : p.batchState === 'cancelled' || settled ? 'info' : 'warning'} layout="multiline" data-testid="posting-result">
           <MessageBarBody className={styles.wrap}>{outcome}</MessageBarBody>
         </MessageBar>
       )}
-      {/* the ones sent without Zoho confirming them: looked up there first (its sentence stays once none is left) */}
-      {ended && <LookUpRest batchId={batchId} count={p.unsure ?? 0} allowed={restClose(p.unsure ?? 0, sessionUser(session), 'look-up')} onDone={closed} />}
-      {left > 0 && <CloseRest batchId={batchId} count={left} allowed={restClose(left, sessionUser(session))} onDone={closed} />}
-      {/* closed by mistake: reopened here, and the batch of the rest is asked for again */}
-      {reopenable > 0 && <CloseRest act="reopen" batchId={batchId} count={reopenable} allowed={restClose(reopenable, sessionUser(session), 'reopen')} onDone={closed} />}
+      {/* its unsure documents looked up in Zoho, the others closed without posting, a close undone */}
+      <RestActions batchId={batchId} kind="zoho-post" progress={p} user={sessionUser(session)} onDone={closed} />
       {/* why it stopped (a pause, a census not taken); an ended batch says it above */}
       {p && !p.running && p.last && p.batchState === 'sending' && <Caption1 className={styles.wrap}>{p.last.message}</Caption1>}
       {problems && problems.length > 0 && (

@@ -5,16 +5,18 @@
  * to Zoho. Disabled with the reason when the signed-in person may not (restClose). The same, with
  * `act="reopen"`, where a closed rest is shown: "Reopen the 3 closed" undoes a close made by mistake.
  * Beside them, LookUpRest: "Look up the 2 unsure in Zoho" for the documents sent without Zoho
- * confirming them, which are not closed before that.
+ * confirming them, which are not closed before that. RestActions puts the three where an ended
+ * posting is shown (the posting panel and the inbox's batch detail), each when it applies.
  */
 import { useState } from 'react';
 import { Button, Caption1, Field, MessageBar, MessageBarBody, Spinner, Textarea, makeStyles, tokens } from '@fluentui/react-components';
 import { Archive20Regular, ArchiveArrowBack20Regular, Search20Regular } from '@fluentui/react-icons';
-import { lookedUpSentence, lookUpLabel, type RestLookUp } from '../../../src/batches/outcome';
+import type { User } from '../../../src/approval';
+import { closableOf, endsWithRest, lookedUpSentence, lookUpLabel, type RestLookUp } from '../../../src/batches/outcome';
 import { errorSentence, formatCount } from '../../components';
 import { useShell } from '../../shell';
 import { ApiError } from '../../api';
-import { restActWords, type RestAct, type RestClose } from './post-panel-state';
+import { restActWords, restClose, type PanelProgress, type RestAct, type RestClose } from './post-panel-state';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXS, minWidth: 0 },
@@ -149,5 +151,24 @@ export function LookUpRest({ batchId, count, allowed, onDone }: { batchId: strin
         </MessageBar>
       )}
     </div>
+  );
+}
+
+/**
+ * What may be done with the rest of a posting that ended (failed or cancelled), once it stopped: its
+ * unsure documents looked up in Zoho (the look-up's sentence stays once none is left), the others
+ * closed without posting (not the unsure: looked up first), and a close made by mistake reopened.
+ */
+export function RestActions({ batchId, kind, progress, user, onDone }: { batchId: string; kind: string; progress: PanelProgress | null; user: User | null; onDone(): void }) {
+  if (!progress || progress.running || !endsWithRest(kind, progress.batchState)) return null;
+  const unsure = progress.unsure ?? 0;
+  const closable = closableOf(progress);
+  const reopenable = progress.closed?.count ?? 0;
+  return (
+    <>
+      <LookUpRest key={batchId} batchId={batchId} count={unsure} allowed={restClose(unsure, user, 'look-up')} onDone={onDone} />
+      {closable > 0 && <CloseRest batchId={batchId} count={closable} allowed={restClose(closable, user)} onDone={onDone} />}
+      {reopenable > 0 && <CloseRest act="reopen" batchId={batchId} count={reopenable} allowed={restClose(reopenable, user, 'reopen')} onDone={onDone} />}
+    </>
   );
 }

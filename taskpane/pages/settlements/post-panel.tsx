@@ -22,13 +22,13 @@ import {
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { claimRibbonCommand } from '../../../commands/bus';
 import { CountBar, countOf, formatCount, usePolling } from '../../components';
-import { closableOf, endsWithRest, finishedOf, progressSentence } from '../../../src/batches/outcome';
+import { finishedOf, progressSentence } from '../../../src/batches/outcome';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
 import { ApiError } from '../../api';
-import { initialConnectionId, leftOutSentence, panelStep, restClose, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
-import { CloseRest, LookUpRest } from './close-rest';
+import { initialConnectionId, leftOutSentence, panelStep, sheetsWithStatus, type PanelBatch, type PanelItem, type PanelProgress } from './post-panel-state';
+import { RestActions } from './close-rest';
 import ReviewFindings from './post-panel-review';
 import { leaseNotes } from './post-panel-lease';
 import { keepBatchId, keptBatchId } from './kept-batch';
@@ -198,10 +198,6 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
 
   const user = sessionUser(session);
   const step = panelStep(batch, progress, user, blocked);
-  // the documents left that may be closed without posting (not those sent and not confirmed: looked up in Zoho first)
-  const closable = closableOf(progress ?? undefined);
-  // the ones closed without posting, once it ended: reopened here when closed by mistake
-  const reopenable = progress && !progress.running ? (progress.closed?.count ?? 0) : 0;
   const reread = () => void refresh().catch((e: Error) => setError(e.message));
   const notes = leaseNotes(progress?.batchState ?? '', progress?.leases, now - readAt, user?.roles ?? []);
   // The countdown ticks every second while there is one to show.
@@ -278,22 +274,14 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       {leftOut && <Caption1 data-testid="post-left-out">{leftOut}</Caption1>}
       <Caption1 data-testid="post-hint">{step.hint}</Caption1>
       {step.step === 'rest' && batch && (
-        <>
-          <div className={styles.row}>
-            <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || busy !== null || documents.length === 0} onClick={() => prepare(true)} data-testid="post-prepare-rest">
-              {`Prepare a batch of the ${formatCount(step.count)} not posted`}
-            </Button>
-          </div>
-        </>
+        <div className={styles.row}>
+          <Button appearance="primary" icon={<TaskListSquareAdd20Regular />} disabled={!step.canAct || busy !== null || documents.length === 0} onClick={() => prepare(true)} data-testid="post-prepare-rest">
+            {`Prepare a batch of the ${formatCount(step.count)} not posted`}
+          </Button>
+        </div>
       )}
-      {/* the ones sent without Zoho confirming them: looked up there first (its sentence stays once none is left) */}
-      {batch && progress && !progress.running && endsWithRest(batch.kind, progress.batchState) && (
-        <LookUpRest key={batch.id} batchId={batch.id} count={progress.unsure ?? 0} allowed={restClose(progress.unsure ?? 0, user, 'look-up')} onDone={reread} />
-      )}
-      {/* or, when they are not to be posted: closed with a reason, and the batch is finished */}
-      {step.step === 'rest' && batch && closable > 0 && <CloseRest batchId={batch.id} count={closable} allowed={restClose(closable, user)} onDone={reread} />}
-      {/* a close made by mistake is undone here: the documents are left again, and the batch of the rest offered */}
-      {reopenable > 0 && batch && <CloseRest act="reopen" batchId={batch.id} count={reopenable} allowed={restClose(reopenable, user, 'reopen')} onDone={reread} />}
+      {/* or its unsure documents looked up in Zoho, the others closed without posting, a close undone */}
+      {batch && <RestActions batchId={batch.id} kind={batch.kind} progress={progress} user={user} onDone={reread} />}
       {step.step === 'approve' && (
         <Button appearance="primary" icon={<Checkmark20Regular />} disabled={!step.canAct || busy !== null} onClick={approve}>
           Approve
