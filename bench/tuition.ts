@@ -8,6 +8,8 @@
  *  - DuckDB: the two layouts read with read_csv, words mapped, dates read, GROUP BY, invoices.csv
  *    (bench/duckdb-peer.ts);
  *  - pandas: read_csv per file, the same mapping, groupby, invoices.csv (bench/tuition_pandas.py).
+ * Then the floor (bench/tuition-floor.ts), on one thread and on two: not a contestant, but the least a
+ * JavaScript reader of these files does, which says how near CloseDesk's time is to what this machine allows.
  * Prints process wall time, peak memory and ratios, and cross-checks the invoice count, invoice lines,
  * total cents and cents per expense type: any difference stops the run. Figures are printed, never asserted.
  */
@@ -86,6 +88,25 @@ export async function main(args: string[]): Promise<void> {
     DuckDB: figures(lastJson<Totals>(dk)),
     pandas: figures(lastJson<Totals>(pd)),
   });
+  const floor = (threads: 1 | 2) => {
+    const m = measure(process.execPath, [compiledNode(path.join(__dirname, 'tuition-floor.ts')), String(threads), ...files], { env: peerEnv(files) });
+    return { m, sums: lastJson<{ lines: number; invoiceLines?: number; totalCents: number; readMs: number }>(m) };
+  };
+  const one = floor(1);
+  const two = floor(2);
+  const ours = closedeskTotals(cdOut, cd.stdout);
+  // (the two-thread floor counts each half's learners apart: only its cents compare)
+  crossCheck(report, "the floor's invoice lines and cents", {
+    CloseDesk: { invoiceLines: ours.invoiceLines, totalCents: ours.totalCents },
+    'floor, one thread': { invoiceLines: one.sums.invoiceLines ?? -1, totalCents: one.sums.totalCents },
+  });
+  crossCheck(report, "the two-thread floor's cents", { CloseDesk: { totalCents: ours.totalCents }, 'floor, two threads': { totalCents: two.sums.totalCents } });
+  report.say(
+    `Floor (bench/tuition-floor.ts; not a product: our splitter, then per line the look-ups and a sum per learner — no rule, problem, line kept, invoice or file): ` +
+      `one thread ${one.m.seconds.toFixed(2)} s (read ${(one.sums.readMs / 1000).toFixed(2)} s), ` +
+      `two threads on half the files each, nothing merged ${two.m.seconds.toFixed(2)} s (read ${(two.sums.readMs / 1000).toFixed(2)} s); ` +
+      `CloseDesk ${cd.seconds.toFixed(2)} s is ${(cd.seconds / one.m.seconds).toFixed(2)}× the one-thread floor`,
+  );
   report.say(hugePagesNote(files));
   report.say(`${loadAverage()} at end`);
   report.save();
