@@ -1,4 +1,4 @@
-import { centsToNumber, formatAmount, minorUnitDigits, parseAmount, sumCents, writeAmountAscii, MAX_SAFE_CENTS } from './money';
+import { centsToNumber, displayAmount, formatAmount, minorUnitDigits, parseAmount, sumCents, writeAmountAscii, MAX_SAFE_CENTS } from './money';
 
 const cents = (v: Parameters<typeof parseAmount>[0], o?: Parameters<typeof parseAmount>[1]) => {
   const r = parseAmount(v, o);
@@ -69,6 +69,29 @@ describe('formatting and sums', () => {
     expect(formatAmount(0)).toBe('0.00');
     expect(formatAmount(1500, 'JPY')).toBe('1500');
     expect(centsToNumber(-94)).toBe(-0.94);
+  });
+  it('shows amounts to people grouped in thousands, the digits and sign those of formatAmount', () => {
+    expect(displayAmount(123456)).toBe('1,234.56');
+    expect(displayAmount(-123456789)).toBe('-1,234,567.89');
+    expect(displayAmount(99999)).toBe('999.99');
+    expect(displayAmount(-5)).toBe('-0.05');
+    expect(displayAmount(0)).toBe('0.00');
+    expect(displayAmount(1500000, 'JPY')).toBe('1,500,000');
+    expect(displayAmount(-150, 'JPY')).toBe('-150');
+    expect(displayAmount(12345678, 'KWD')).toBe('12,345.678');
+    expect(displayAmount(MAX_SAFE_CENTS)).toBe('90,071,992,547,409.91');
+    let seed = 7;
+    const next = () => (seed = (Math.imul(seed, 48271) >>> 0) % 2147483647);
+    for (let k = 0; k < 5000; k++) {
+      const magnitude = 10 ** (next() % 16);
+      const c = (next() % 2 ? -1 : 1) * Math.floor((next() / 2147483647) * magnitude);
+      for (const currency of ['USD', 'JPY', 'KWD']) {
+        const shown = displayAmount(c, currency);
+        expect(shown.replace(/,/g, '')).toBe(formatAmount(c, currency));
+        // groups of three to the left of the point, the first of one to three
+        expect(shown).toMatch(/^-?\d{1,3}(,\d{3})*(\.\d+)?$/);
+      }
+    }
   });
   it('16.07 − 14.23 − 0.94 leaves exactly 0.90', () => {
     expect(cents('16.07') - cents('14.23') - cents('0.94')).toBe(cents('0.90'));

@@ -145,6 +145,24 @@ export function formatAmount(cents: Cents, currency = 'USD'): string {
 }
 
 /**
+ * An amount as people read it (the task pane, the customer's approval page and mail): formatAmount's
+ * digits grouped in thousands, "-1,234,567.89", as the sheets' "#,##0.00" shows them. Files, sheets'
+ * cell values and Zoho take formatAmount's form, which has no grouping to be misread as a separator.
+ */
+export function displayAmount(cents: Cents, currency = 'USD'): string {
+  const plain = formatAmount(cents, currency);
+  const from = plain.startsWith('-') ? 1 : 0;
+  const dot = plain.indexOf('.');
+  const end = dot < 0 ? plain.length : dot;
+  let out = plain.slice(0, from);
+  for (let i = from; i < end; i++) {
+    if (i > from && (end - i) % 3 === 0) out += ',';
+    out += plain[i];
+  }
+  return out + plain.slice(end);
+}
+
+/**
  * formatAmount(cents) for a two-decimal currency, written as ASCII bytes into out at pos (which must
  * have room for 20 bytes); returns the position after it. The same rule as formatAmount, without a
  * string per cell: output writers of 10M-row files spend most of their time making those strings.

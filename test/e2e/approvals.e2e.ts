@@ -183,7 +183,7 @@ test('bob sees both in his inbox with the badge, reviews the files and approves;
   expect(await firstRows.locator('tbody tr').count()).toBeGreaterThan(0);
   await expectText(files.first().getByTestId('content-file-figures'), 'AMOUNT');
   const figures = (await files.first().getByTestId('content-file-figures').textContent())!;
-  expect(figures).toMatch(/^\d+ rows? · AMOUNT -?\d+\.\d{2} [A-Z]{3}/);
+  expect(figures).toMatch(/^\d+ rows? · AMOUNT -?\d{1,3}(,\d{3})*\.\d{2} [A-Z]{3}/);
   await expectText(detail.getByTestId('detail-hash'), 'an approval is for exactly this content');
   await expectFitsPane(page, 'approvals-bob-review-files');
   await shot(page, '3-bob-reviews-files');
@@ -214,7 +214,7 @@ test('bob reviews the Zoho documents by type, approves, and posts them to the sa
   await totals.first().waitFor();
   await expect(totals.count()).resolves.toBeGreaterThanOrEqual(2);
   // One card per type: its count and its amount per currency.
-  expect((await totals.allTextContents()).join(' | ')).toMatch(/^\d+ invoices?USD\d+\.\d{2} \| \d+ payments?USD\d+\.\d{2}/);
+  expect((await totals.allTextContents()).join(' | ')).toMatch(/^\d+ invoices?USD\d{1,3}(,\d{3})*\.\d{2} \| \d+ payments?USD\d{1,3}(,\d{3})*\.\d{2}/);
   await detail.getByTestId('content-documents').waitFor();
   await expectFitsPane(page, 'approvals-bob-review-documents');
   await shot(page, '5-bob-reviews-documents');

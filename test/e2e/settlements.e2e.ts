@@ -64,7 +64,7 @@ test('files and a mapping file → the four sheets, balanced, ready to post', as
   await expectText(page.getByTestId('settlements-outcome'), '3 settlements: 4 invoices, 3 payments, 3 journals written to Invoices, Payments, Journals, Reconciliation, Settlement Problems. Ready to post.');
   expect(await reconciliationRows(page)).toEqual([
     ['20000001 USD · Balanced', '18.99', '77.35', '-58.36', '0.00'],
-    ['20000002 EUR · Balanced', '1020.88', '1333.32', '-312.44', '0.00'],
+    ['20000002 EUR · Balanced', '1,020.88', '1,333.32', '-312.44', '0.00'],
     ['20000003 USD · Balanced', '1.00', '20.00', '-19.00', '0.00'],
   ]);
   // The windows-1252 file is read, and said so.

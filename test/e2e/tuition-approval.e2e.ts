@@ -84,12 +84,12 @@ describe('tuition approval page in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'Tuition invoice TU-2024-11-NORTHWIND-TRADERS-USD' }).waitFor();
     const table = page.getByRole('table', { name: /Lines of invoice TU-2024-11-NORTHWIND-TRADERS-USD/ });
     await expect(table.getByRole('row').count()).resolves.toBe(4); // header, 2 lines, total
-    await expect(table.getByRole('row', { name: /alice@northwind\.test/ }).innerText()).resolves.toMatch(/Tuition\s+1\s+1200\.00/);
-    await expect(page.getByTestId('total').innerText()).resolves.toBe('1260.00 USD');
+    await expect(table.getByRole('row', { name: /alice@northwind\.test/ }).innerText()).resolves.toMatch(/Tuition\s+1\s+1,200\.00/);
+    await expect(page.getByTestId('total').innerText()).resolves.toBe('1,260.00 USD');
     await expect(page.getByText('You decide as ap@northwind.test').count()).resolves.toBe(1);
     await page.getByRole('button', { name: 'Approve invoice' }).click();
     await page.getByRole('heading', { name: 'Invoice TU-2024-11-NORTHWIND-TRADERS-USD approved' }).waitFor();
-    await expect(page.getByRole('status').innerText()).resolves.toContain('You approved invoice TU-2024-11-NORTHWIND-TRADERS-USD (version 1, 1260.00 USD)');
+    await expect(page.getByRole('status').innerText()).resolves.toContain('You approved invoice TU-2024-11-NORTHWIND-TRADERS-USD (version 1, 1,260.00 USD)');
     const inv = await requireInvoice(deps.store, ids['Northwind Traders']!);
     expect(inv).toMatchObject({ state: 'approved', decision: { decision: 'approved', by: 'customer:ap@northwind.test', version: 1, hash: inv.hash } });
 

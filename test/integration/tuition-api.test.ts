@@ -159,7 +159,7 @@ describe.each(BACKENDS)('tuition invoices on %s', (backend) => {
     const page = await app.inject({ method: 'GET', url: link });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
-    expect(page.body).toContain('1260.00 USD');
+    expect(page.body).toContain('1,260.00 USD');
     expect(page.body).toContain('alice@northwind.test');
     const hash = hiddenHash(page.body);
     expect(hash).toBe((await invoice(id)).hash);

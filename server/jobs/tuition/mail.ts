@@ -3,7 +3,7 @@
  * total, the link (the only place the token is ever written outside the server) and how long it
  * works. Plain text first (every mail reader shows it), and the same in simple HTML.
  */
-import { formatAmount } from '../../../src/kernel';
+import { displayAmount } from '../../../src/kernel';
 import type { MailMessage } from '../../mail';
 import type { StoredInvoice } from './invoices';
 import { esc } from './page';
@@ -12,7 +12,7 @@ const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 export function approvalMail(inv: StoredInvoice, to: string, url: string, expiresAt: string): MailMessage {
   const d = inv.document;
-  const total = `${formatAmount(d.totalCents, d.currency)} ${d.currency}`;
+  const total = `${displayAmount(d.totalCents, d.currency)} ${d.currency}`;
   const lines = `${d.lines.length} line${d.lines.length === 1 ? '' : 's'}`;
   const subject = `Please approve tuition invoice ${d.number} (${d.customer}, ${d.month})`;
   const text = [

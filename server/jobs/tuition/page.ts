@@ -3,7 +3,7 @@
  * readers (landmarks, a captioned table with header cells, labelled fields), usable on a phone.
  * Every value is HTML-escaped; the form carries the hash of the exact version shown.
  */
-import { formatAmount } from '../../../src/kernel';
+import { displayAmount } from '../../../src/kernel';
 import { expenseTypeWords } from '../../../src/tuition/zoho';
 import type { StoredInvoice } from './invoices';
 
@@ -58,7 +58,7 @@ export function invoiceTable(inv: StoredInvoice): string {
   const rows = d.lines
     .map(
       (l) =>
-        `<tr><td>${esc(l.user)}</td><td>${esc(expenseTypeWords(l.expenseType))}</td><td class="num">${l.items}</td><td class="num">${esc(formatAmount(l.cents, d.currency))}</td></tr>`,
+        `<tr><td>${esc(l.user)}</td><td>${esc(expenseTypeWords(l.expenseType))}</td><td class="num">${l.items}</td><td class="num">${esc(displayAmount(l.cents, d.currency))}</td></tr>`,
     )
     .join('\n');
   return `<table>
@@ -67,7 +67,7 @@ export function invoiceTable(inv: StoredInvoice): string {
 <tbody>
 ${rows}
 </tbody>
-<tfoot><tr><th scope="row" colspan="3">Total</th><td class="num" data-testid="total">${esc(formatAmount(d.totalCents, d.currency))} ${esc(d.currency)}</td></tr></tfoot>
+<tfoot><tr><th scope="row" colspan="3">Total</th><td class="num" data-testid="total">${esc(displayAmount(d.totalCents, d.currency))} ${esc(d.currency)}</td></tr></tfoot>
 </table>`;
 }
 
@@ -121,7 +121,7 @@ export function decisionPage(inv: StoredInvoice, deliverable: boolean): string {
     `<h1>Invoice ${esc(inv.number)} ${approved ? 'approved' : 'denied'}</h1>
 <div class="ok" role="status">${
       approved
-        ? `Thank you. You approved invoice ${esc(inv.number)} (version ${inv.version}, ${esc(formatAmount(inv.totalCents, inv.currency))} ${esc(inv.currency)}). ${
+        ? `Thank you. You approved invoice ${esc(inv.number)} (version ${inv.version}, ${esc(displayAmount(inv.totalCents, inv.currency))} ${esc(inv.currency)}). ${
             deliverable
               ? 'It will be delivered to you now.'
               : 'It will be delivered to you as soon as our billing team has set up where your invoices go; you need not do anything more.'

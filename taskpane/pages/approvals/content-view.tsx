@@ -5,7 +5,7 @@
  * and what changed since the previous version. Tables scroll inside their own box, never the pane.
  */
 import { Caption1, MessageBar, MessageBarBody, Subtitle2, Text, makeStyles, tokens } from '@fluentui/react-components';
-import { formatAmount } from '../../../src/kernel/money';
+import { displayAmount } from '../../../src/kernel/money';
 import { countOf, formatCount, FigureCards } from '../../components';
 import type { ChangedItem as ChangedItemView, ContentView, FileView } from '../../../src/batches';
 import { amountText, diffText, documentsOf, rowDiffText, totalsText } from './inbox-model';
@@ -159,7 +159,7 @@ export function ContentReview({ content }: { content: ContentView }) {
             cardTestId="content-document-total"
             cards={[...new Set(docs.totals.map((t) => t.kind))].map((kind) => {
               const rows = docs.totals.filter((t) => t.kind === kind);
-              return { key: kind, title: documentsOf(kind, rows.reduce((n, t) => n + t.count, 0)), figures: rows.map((t) => [t.currency || 'Amount', formatAmount(t.cents, t.currency || undefined)] as const) };
+              return { key: kind, title: documentsOf(kind, rows.reduce((n, t) => n + t.count, 0)), figures: rows.map((t) => [t.currency || 'Amount', displayAmount(t.cents, t.currency || undefined)] as const) };
             })}
           />
           <ul className={styles.docs} aria-label="Documents" data-testid="content-documents">

@@ -63,7 +63,7 @@ describe('a batch in words', () => {
     ).toBe('3 invoices 29.98 USD + 1.00 EUR · 1 payment 29.98 USD');
     expect(
       summaryText({ items: 2, files: 2, rows: 60, totals: [{ column: 'AMOUNT', currency: 'USD', cents: 123456, rows: 50 }, { column: 'AMOUNT', currency: 'EUR', cents: 5, rows: 10 }, { column: 'FEE', currency: null, cents: 1, rows: 1 }] }, 2),
-    ).toBe('2 files · 60 rows · AMOUNT 1234.56 USD, 0.05 EUR');
+    ).toBe('2 files · 60 rows · AMOUNT 1,234.56 USD, 0.05 EUR');
     expect(summaryText(null, 3)).toBe('3 items');
     // a correction: the copies it removes, with no total of its own
     expect(summaryText({ items: 1, documents: [{ kind: 'remove-journal', currency: '', count: 1, cents: 0 }] }, 1)).toBe('1 extra journal copy to remove');

@@ -7,7 +7,7 @@
  */
 import type { ApprovalVerdict, Person } from '../../../src/approval';
 import { sentBatchSentence, type ContentView, type RestClosed, type MoneyTotal, type RowDiff, type VersionSummary } from '../../../src/batches';
-import { formatAmount } from '../../../src/kernel/money';
+import { displayAmount } from '../../../src/kernel/money';
 import type { ApiClient } from '../../api';
 import { countOf, formatCount } from '../../../src/kernel/counts';
 
@@ -191,7 +191,7 @@ export function whenText(iso: string, now: number): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
 }
 
-const money = (cents: number, currency: string | null | undefined) => (currency ? `${formatAmount(cents, currency)} ${currency}` : formatAmount(cents));
+const money = (cents: number, currency: string | null | undefined) => (currency ? `${displayAmount(cents, currency)} ${currency}` : displayAmount(cents));
 const KIND_WORDS: Record<string, [string, string]> = {
   invoice: ['invoice', 'invoices'],
   payment: ['payment', 'payments'],

@@ -11,7 +11,7 @@ import { DocumentArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
 import { DEFAULT_FILE_PATTERN } from '../../../src/chargebacks/files';
 import { choosePartner } from '../../../src/delivery/partners';
 import { configuredPartners, type DeliveryTarget } from '../../../src/delivery/targets';
-import { formatAmount } from '../../../src/kernel/money';
+import { displayAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import { Ellipsis, headersOf, InputPicker, PaneSelect, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun } from '../../components';
 import { useShell } from '../../shell';
@@ -158,7 +158,7 @@ export default function ChargebacksPage() {
                 </Text>
                 <div className={styles.figures}>
                   <Caption1>{countOf(f.records, 'record')}</Caption1>
-                  <Caption1 className={styles.money}>{f.totals.map((t) => `${formatAmount(t.cents, t.currency)} ${t.currency}`).join(', ')}</Caption1>
+                  <Caption1 className={styles.money}>{f.totals.map((t) => `${displayAmount(t.cents, t.currency)} ${t.currency}`).join(', ')}</Caption1>
                 </div>
                 <PaneSelect
                   size="small"

@@ -22,7 +22,7 @@ import {
 import { Play20Regular } from '@fluentui/react-icons';
 import { useState } from 'react';
 import pkg from '../../../package.json';
-import { formatAmount } from '../../../src/kernel/money';
+import { displayAmount } from '../../../src/kernel/money';
 import { isIsoDate } from '../../../src/kernel/dates';
 import { hasBlocking } from '../../../src/kernel/problems';
 import type { Table as KernelTable } from '../../../src/kernel/table';
@@ -123,14 +123,14 @@ export default function FifoPage() {
     ? [
         ['Transactions matched', `${formatCount(a.transactions)}${a.leftOut ? ` (${formatCount(a.leftOut)} left out)` : ''}`],
         ['Customers', formatCount(a.customers)],
-        ['Earned', `${formatCount(a.totals.earned.count)} · ${formatAmount(a.totals.earned.cents)}`],
-        ['Spent and expired', `${formatCount(a.totals.spent.count + a.totals.expired.count)} · ${formatAmount(-(a.totals.spent.cents + a.totals.expired.cents))}`],
-        ['Allocated', `${formatCount(a.allocations)} · ${formatAmount(a.allocatedCents)}`],
+        ['Earned', `${formatCount(a.totals.earned.count)} · ${displayAmount(a.totals.earned.cents)}`],
+        ['Spent and expired', `${formatCount(a.totals.spent.count + a.totals.expired.count)} · ${displayAmount(-(a.totals.spent.cents + a.totals.expired.cents))}`],
+        ['Allocated', `${formatCount(a.allocations)} · ${displayAmount(a.allocatedCents)}`],
         ['Match rate', matchRateText(a)],
-        ['Unmatched', `${formatCount(a.unmatchedCount)} · ${formatAmount(a.unmatchedCents)}`],
-        ['Open lots', `${formatCount(a.openLots)} · ${formatAmount(a.openCents)}`],
-        ['Open past expiry', `${formatCount(a.openLotsPastExpiry)} · ${formatAmount(a.openCentsPastExpiry)}`],
-        ['Negative balances', `${formatCount(a.negativeBalanceCustomers)} · ${formatAmount(a.negativeBalanceCents)}`],
+        ['Unmatched', `${formatCount(a.unmatchedCount)} · ${displayAmount(a.unmatchedCents)}`],
+        ['Open lots', `${formatCount(a.openLots)} · ${displayAmount(a.openCents)}`],
+        ['Open past expiry', `${formatCount(a.openLotsPastExpiry)} · ${displayAmount(a.openCentsPastExpiry)}`],
+        ['Negative balances', `${formatCount(a.negativeBalanceCustomers)} · ${displayAmount(a.negativeBalanceCents)}`],
       ]
     : [];
 

@@ -19,7 +19,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { Play20Regular, Settings20Regular } from '@fluentui/react-icons';
-import { formatAmount } from '../../../src/kernel/money';
+import { displayAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import type { InvoiceMode } from '../../../src/settlements/build';
 import type { SettlementFileInput } from '../../../src/settlements/parse';
@@ -247,10 +247,10 @@ export default function SettlementsPage() {
               key: `${r.settlementId}-${r.currency}`,
               title: `${r.settlementId} ${r.currency} · ${r.balanced ? 'Balanced' : 'Check'}`,
               figures: [
-                ['Total', formatAmount(r.totalCents, r.currency)],
-                ['Invoiced', formatAmount(r.invoicedCents, r.currency)],
-                ['Fees and other', formatAmount(r.journalItemsCents + r.unmappedCents, r.currency)],
-                ['Clearing', formatAmount(r.clearingCents, r.currency)],
+                ['Total', displayAmount(r.totalCents, r.currency)],
+                ['Invoiced', displayAmount(r.invoicedCents, r.currency)],
+                ['Fees and other', displayAmount(r.journalItemsCents + r.unmappedCents, r.currency)],
+                ['Clearing', displayAmount(r.clearingCents, r.currency)],
               ],
               note: r.balanced ? undefined : r.status,
             }))}

@@ -3,7 +3,7 @@
  * (as GET /api/posting/batches/:id/findings returns it), how each copy reads, and what the signed-in
  * user may do about a finding. The correction batch itself follows the panel's own steps.
  */
-import { formatAmount } from '../../../src/kernel/money';
+import { displayAmount } from '../../../src/kernel/money';
 
 export interface ReviewCopy {
   zohoId: string;
@@ -42,7 +42,7 @@ export function findingTitle(f: ReviewFinding): string {
 
 /** "460000000000000123 (journal 12) — 25.00 USD, recorded by this batch". */
 export function describeCopy(f: Pick<ReviewFinding, 'kind' | 'currency'>, c: ReviewCopy): string {
-  const amount = c.cents === null ? 'no readable amount' : `${formatAmount(c.cents, f.currency)} ${f.currency}`;
+  const amount = c.cents === null ? 'no readable amount' : `${displayAmount(c.cents, f.currency)} ${f.currency}`;
   return `${c.zohoId}${c.number ? ` (${f.kind} ${c.number})` : ''} — ${amount}${c.recorded ? ', recorded by this batch' : ''}`;
 }
 

@@ -23,10 +23,11 @@ import {
   TableHeaderCell,
   TableRow,
   makeStyles,
+  mergeClasses,
   tokens,
 } from '@fluentui/react-components';
 import { HatGraduation20Regular, Play20Regular, Save20Regular, Send20Regular, Settings20Regular } from '@fluentui/react-icons';
-import { formatAmount } from '../../../src/kernel/money';
+import { displayAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import { headersOf, InputPicker, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun, usePolling } from '../../components';
 import { isAbortError } from '../../api';
@@ -63,6 +64,9 @@ const useStyles = makeStyles({
   customer: { overflowWrap: 'anywhere' },
   list: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalXXS },
   money: { textAlign: 'right', fontVariantNumeric: 'tabular-nums', whiteSpace: 'nowrap' },
+  // The table's columns are of equal width unless told: a count needs little, a grouped total its full width.
+  linesColumn: { width: '48px' },
+  totalColumn: { width: '128px' },
   card: {
     border: `1px solid ${tokens.colorNeutralStroke2}`,
     borderRadius: tokens.borderRadiusMedium,
@@ -250,7 +254,7 @@ export default function TuitionPage() {
                 </Badge>
                 <strong>{i.customer}</strong>
                 <span className={styles.money}>
-                  {formatAmount(i.totalCents, i.currency)} {i.currency}
+                  {displayAmount(i.totalCents, i.currency)} {i.currency}
                 </span>
               </div>
               <Caption1>
@@ -303,8 +307,8 @@ export default function TuitionPage() {
           <TableHeader>
             <TableRow>
               <TableHeaderCell>Customer</TableHeaderCell>
-              <TableHeaderCell>Lines</TableHeaderCell>
-              <TableHeaderCell className={styles.money}>Total</TableHeaderCell>
+              <TableHeaderCell className={styles.linesColumn}>Lines</TableHeaderCell>
+              <TableHeaderCell className={mergeClasses(styles.money, styles.totalColumn)}>Total</TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
@@ -313,7 +317,7 @@ export default function TuitionPage() {
                 <TableCell className={styles.customer}>{i.customer}</TableCell>
                 <TableCell>{i.lines.length}</TableCell>
                 <TableCell className={styles.money}>
-                  {formatAmount(i.totalCents, i.currency)} {i.currency}
+                  {displayAmount(i.totalCents, i.currency)} {i.currency}
                 </TableCell>
               </TableRow>
             ))}

@@ -19,7 +19,7 @@ import {
   tokens,
 } from '@fluentui/react-components';
 import { ArrowDownload20Regular, CloudArrowUp20Regular, Play20Regular } from '@fluentui/react-icons';
-import { formatAmount } from '../../../src/kernel/money';
+import { displayAmount } from '../../../src/kernel/money';
 import { countBlocking } from '../../../src/kernel/problems';
 import type { Table as KernelTable } from '../../../src/kernel/table';
 import { defaultVretConfig, vretChoices, vretInputKind } from '../../../src/vendor-returns';
@@ -173,9 +173,9 @@ export default function VretPage() {
               key: b.currency,
               title: `${b.currency} · ${b.difference === 0 ? 'balanced' : 'not balanced'}`,
               figures: [
-                ['Debits', formatAmount(b.debits, b.currency)],
-                ['Credits', formatAmount(b.credits, b.currency)],
-                ['Difference', formatAmount(b.difference, b.currency)],
+                ['Debits', displayAmount(b.debits, b.currency)],
+                ['Credits', displayAmount(b.credits, b.currency)],
+                ['Difference', displayAmount(b.difference, b.currency)],
               ],
             }))}
           />
