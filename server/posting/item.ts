@@ -10,7 +10,7 @@
  * last write can no longer reach Zoho — its recorded hard deadline plus the connection's margin —
  * so a write that outlived its worker (a slow Zoho, a killed process) is seen before a retry.
  */
-import { resolvePaymentBody, type SettlementDocument } from '../../src/settlements/documents';
+import { paymentNotSentSentence, resolvePaymentBody, type SettlementDocument } from '../../src/settlements/documents';
 import { DUPLICATE_GUARD } from '../../src/zoho/documents';
 import type { Store } from '../store';
 import { updateBatchItem } from '../store/batches';
@@ -125,10 +125,7 @@ async function bodyToSend(ctx: ItemContext, doc: SettlementDocument): Promise<ob
   if (doc.kind === 'payment') {
     const ids = await idMapForKeys(ctx.store, doc.applies.map((a) => a.idempotencyKey).filter(Boolean));
     const resolved = resolvePaymentBody(doc, (k) => ids.get(k)?.zohoId);
-    if (!resolved.ok) {
-      const many = resolved.missing.length > 1;
-      return `Not sent: its invoice${many ? 's' : ''} ${resolved.missing.join(', ')} ${many ? 'are' : 'is'} not in Zoho (see their rows).`;
-    }
+    if (!resolved.ok) return paymentNotSentSentence(resolved.missing);
     return resolved.body;
   }
   if (doc.dependsOn?.length) {

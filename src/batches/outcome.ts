@@ -139,9 +139,12 @@ export interface RestClosed {
 export const notHandedOnOf = (c: ItemCounts, h?: Partial<HandOn>): number => h?.notHandedOn ?? notDoneOf(c);
 
 /** The ones that ask for a person, non-zero only: "2 failed, 1 to check in Zoho". */
-function attention(c: ItemCounts, w: Words): string[] {
+function attention(c: Pick<ItemCounts, 'failed' | 'needs_review'>, w: Words): string[] {
   return [c.failed ? `${formatCount(c.failed)} failed` : '', c.needs_review ? `${formatCount(c.needs_review)} ${w.check}` : ''].filter(Boolean);
 }
+
+/** `attention` in a batch kind's words, as one phrase (the pane's list of the documents to see to). */
+export const attentionWords = (kind: string, c: Pick<ItemCounts, 'failed' | 'needs_review'>): string => attention(c, wordsOf(kind)).join(', ');
 
 /**
  * The count beside a progress bar, the same number the bar fills to: "37 of 42 posted"; once one

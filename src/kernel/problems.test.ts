@@ -24,6 +24,10 @@ describe('problemTemplate', () => {
     );
     // Ids that merely contain digits stay: they are words, not figures.
     expect(problemTemplate({ message: 'Customer C10001 spent 5.00 but 2.00 is unmatched.' })).toBe('Customer C10001 spent … but … is unmatched.');
+    // a date, a month or a time is one value
+    expect(problemTemplate({ message: 'This line is dated 2024-12-03, outside 2024-11; bill it with its own month.' })).toBe('This line is dated …, outside …; bill it with its own month.');
+    expect(problemTemplate({ message: 'Not in Zoho when looked up at 2026-12-05 20:15 UTC: not posted.' })).toBe('Not in Zoho when looked up at …: not posted.');
+    expect(problemTemplate({ message: 'Looked up at 2026-12-05T20:15:33.315Z and again at 20:16:02.' })).toBe('Looked up at … and again at ….');
   });
 });
 

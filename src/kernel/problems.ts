@@ -78,6 +78,8 @@ const ELIDED = '…';
 export function problemTemplate(p: Pick<Problem, 'message' | 'value'>): string {
   let t = p.message;
   if (p.value && p.value.length > 0) t = t.split(p.value).join(ELIDED);
+  // a date, a month or a time of day is one value, not three numbers: "2024-11-05 14:03 UTC" → "…"
+  t = t.replace(/(?<![\w…])(\d{4}-\d{2}(-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?Z?)?)?|\d{2}:\d{2}(:\d{2})?)(?![\w…])( UTC\b)?/g, ELIDED);
   return t.replace(/(?<![\w…])[-+]?\d[\d,.]*(?![\w…])/g, (m) => (/\d$/.test(m) ? ELIDED : `${ELIDED}${m.slice(-1)}`)).replace(/…(\s*…)+/g, ELIDED);
 }
 

@@ -1,6 +1,6 @@
 import { buildSettlementPosting } from './posting';
 import { defaultSettlementConfig, mergeSettlementConfig, ruleMatcher, DEFAULT_RULES, zohoIdsFromLists, type SettlementConfig } from './mapping';
-import { resolvePaymentBody, type InvoiceDocument, type JournalDocument, type PaymentDocument } from './documents';
+import { paymentNotSentSentence, resolvePaymentBody, type InvoiceDocument, type JournalDocument, type PaymentDocument } from './documents';
 import { withPostingStatus, rowsText, SETTLEMENT_SHEETS } from './sheets';
 import { order, v2File, TEST_CONFIG, type V2Line } from '../../test/fixtures/settlements/make';
 
@@ -69,6 +69,10 @@ describe('per-order invoices, payment, journal', () => {
   it('resolves the payment invoice ids from the worker id map, refusing while one is unknown', () => {
     const ids = new Map([[invoices[0]!.idempotencyKey, '73985000000500001']]);
     expect(resolvePaymentBody(payment, (k) => ids.get(k))).toEqual({ ok: false, missing: [invoices[1]!.idempotencyKey] });
+    expect(paymentNotSentSentence(['k1'])).toBe('Not sent: its invoice k1 is not in Zoho (see their rows).');
+    expect(paymentNotSentSentence(['k1', 'k2', 'k3'])).toBe('Not sent: its invoices k1, k2, k3 are not in Zoho (see their rows).');
+    // a settlement's payment applies to dozens: a few named, the rest counted
+    expect(paymentNotSentSentence(['k1', 'k2', 'k3', 'k4', 'k5'])).toBe('Not sent: its invoices k1, k2, k3 and 2 more are not in Zoho (see their rows).');
     ids.set(invoices[1]!.idempotencyKey, '73985000000500002');
     const ok = resolvePaymentBody(payment, (k) => ids.get(k));
     expect(ok.ok && ok.body.invoices.map((i) => i.invoice_id)).toEqual(['73985000000500001', '73985000000500002']);

@@ -131,6 +131,16 @@ export function idempotencyKey(settlementId: string, kind: DocumentKind, number:
 export type ResolveResult<B> = { ok: true; body: B } | { ok: false; missing: string[] };
 
 /**
+ * Why a payment is not sent while invoices it applies to are not in Zoho, for its status cell: a few
+ * of them named (a payment of a whole settlement applies to dozens), their rows hold why.
+ */
+export function paymentNotSentSentence(missing: readonly string[]): string {
+  const many = missing.length > 1;
+  const named = missing.length > 3 ? `${missing.slice(0, 3).join(', ')} and ${missing.length - 3} more` : missing.join(', ');
+  return `Not sent: its invoice${many ? 's' : ''} ${named} ${many ? 'are' : 'is'} not in Zoho (see their rows).`;
+}
+
+/**
  * Fills the payment's invoice ids from the worker's id map (idempotency key → Zoho invoice id).
  * Returns the keys still unknown instead of sending a payment with a blank invoice id.
  */

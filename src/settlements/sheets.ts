@@ -146,3 +146,58 @@ export function withPostingStatus(spec: SheetSpec, statusByKey: ReadonlyMap<stri
   });
   return { ...spec, columns, rows };
 }
+
+/** A posted document's result as the pane lists it (the server's item status). */
+export interface PostedItem {
+  idempotencyKey: string;
+  kind: string;
+  state: string;
+  status: string;
+  /** Zoho's code when Zoho refused or failed. */
+  code: number | null;
+  closed?: boolean;
+}
+
+/**
+ * The documents of a posting that ask for a person — failed, or sent without Zoho confirming them
+ * (`needs_review`), and not closed without posting — as problems at their STATUS cell, found by
+ * their KEY in the sheets they were posted from, so the pane lists them as it lists any problem:
+ * grouped by what happened, and a click shows the row. A failure is red, a document to check in
+ * Zoho amber. A key no sheet holds any more (the sheets were rebuilt) is placed on its kind's sheet
+ * without a row.
+ */
+export function postingAttention(sheets: readonly SheetSpec[], items: readonly PostedItem[]): Problem[] {
+  const rowOfKey = new Map<string, { sheet: string; row: number }>();
+  for (const s of sheets) {
+    const keyAt = s.columns.findIndex((c) => c.header === 'KEY');
+    if (keyAt < 0) continue;
+    // the sheet's header sits under its preamble; data rows follow it
+    const first = (s.preamble?.length ?? 0) + 2;
+    // an invoice's lines share its key: the document's row is its first
+    s.rows.forEach((r, i) => {
+      const key = String(r[keyAt] ?? '');
+      if (key && !rowOfKey.has(key)) rowOfKey.set(key, { sheet: s.name, row: first + i });
+    });
+  }
+  const sheetOfKind: Record<string, string> = { invoice: SETTLEMENT_SHEETS.invoices, payment: SETTLEMENT_SHEETS.payments, journal: SETTLEMENT_SHEETS.journals };
+  const problems: Problem[] = [];
+  for (const item of items) {
+    if ((item.state !== 'failed' && item.state !== 'needs_review') || item.closed) continue;
+    const at = rowOfKey.get(item.idempotencyKey);
+    problems.push({
+      severity: item.state === 'failed' ? 'blocking' : 'warning',
+      source: at?.sheet ?? sheetOfKind[item.kind] ?? SETTLEMENT_SHEETS.invoices,
+      ...(at ? { row: at.row, column: 'STATUS' } : {}),
+      value: item.idempotencyKey,
+      message: at ? item.status : `${item.status} (its row is no longer in the sheet)`,
+      // Zoho's refusals grouped by its code ("Zoho error 1001" when their sentences differ), other
+      // failures by their sentence (a code kept from an earlier answer is not what this one says), the unsure in one group
+      ...(item.state === 'needs_review'
+        ? { code: 'to-check-in-zoho', kind: 'To check in Zoho: sent without Zoho confirming them' }
+        : item.code !== null && item.status.startsWith(`Zoho ${item.code}:`)
+          ? { code: `zoho-error-${item.code}` }
+          : {}),
+    });
+  }
+  return problems;
+}

@@ -83,6 +83,8 @@ export interface ProblemsListProps extends Pick<RevealOptions, 'headers' | 'shee
   problems: readonly Problem[];
   /** The heading; "Problems" unless the page says otherwise. */
   title?: string;
+  /** The counts in the page's words ("2 failed, 1 to check in Zoho"); blocking problems and warnings unless given. */
+  counted?: string;
 }
 
 function SeverityIcon({ problem }: { problem: Pick<Problem, 'severity'> }) {
@@ -91,7 +93,7 @@ function SeverityIcon({ problem }: { problem: Pick<Problem, 'severity'> }) {
   return <Icon aria-label={isBlocking(problem) ? 'Blocking problem' : 'Warning'} className={mergeClasses(styles.icon, isBlocking(problem) ? styles.blocking : styles.warning)} />;
 }
 
-export function ProblemsList({ problems, headers, sheetFor, title = 'Problems' }: ProblemsListProps) {
+export function ProblemsList({ problems, headers, sheetFor, title = 'Problems', counted }: ProblemsListProps) {
   const styles = useStyles();
   const shell = useShell();
   const kinds = useMemo(() => problemKinds(problems), [problems]);
@@ -138,7 +140,7 @@ export function ProblemsList({ problems, headers, sheetFor, title = 'Problems' }
   if (problems.length === 0) return null;
   const blockingCount = countBlocking(problems);
   const warningCount = countWarnings(problems);
-  const counts = [blockingCount ? countOf(blockingCount, 'blocking problem') : '', warningCount ? countOf(warningCount, 'warning') : ''].filter(Boolean).join(', ');
+  const counts = counted ?? [blockingCount ? countOf(blockingCount, 'blocking problem') : '', warningCount ? countOf(warningCount, 'warning') : ''].filter(Boolean).join(', ');
   const currentIndex = current?.of === problems ? current.index : -1;
   return (
     <section className={styles.root} aria-label={title} data-testid="problems-list">

@@ -3,7 +3,7 @@
  * and each document's status (the Zoho id, or Zoho's code and message) written back into the
  * Invoices, Payments and Journals sheets as a STATUS column. The ribbon's "Post to Zoho" opens it.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import {
   Badge,
   Button,
@@ -21,8 +21,9 @@ import {
 } from '@fluentui/react-components';
 import { Checkmark20Regular, Dismiss20Regular, Pause20Regular, Play20Regular, Send20Regular, TaskListSquareAdd20Regular } from '@fluentui/react-icons';
 import { claimRibbonCommand } from '../../../commands/bus';
-import { CountBar, countOf, formatCount, usePolling } from '../../components';
-import { finishedOf, progressSentence } from '../../../src/batches/outcome';
+import { CountBar, countOf, formatCount, ProblemsList, usePolling } from '../../components';
+import { attentionWords, finishedOf, progressSentence } from '../../../src/batches/outcome';
+import { postingAttention } from '../../../src/settlements/sheets';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
@@ -44,7 +45,6 @@ const useStyles = makeStyles({
     borderRadius: tokens.borderRadiusMedium,
   },
   row: { display: 'flex', gap: tokens.spacingHorizontalS, flexWrap: 'wrap', alignItems: 'center' },
-  list: { listStyleType: 'none', margin: 0, padding: 0, display: 'flex', flexDirection: 'column', gap: '2px', maxHeight: '240px', overflowY: 'auto' },
   // A batch id or document key is one long word: it breaks anywhere rather than cross the panel's frame.
   item: { overflowWrap: 'anywhere', minWidth: 0 },
 });
@@ -212,8 +212,14 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       setTakeOverReason('');
     });
   const counts = progress?.counts;
-  // A document closed without posting asks nothing more: its batch's sentence says it was closed.
-  const problems = (items ?? []).filter((i) => (i.state === 'failed' || i.state === 'needs_review') && !i.closed);
+  // The documents asking for a person, at their rows (a click shows the row); one closed without
+  // posting asks nothing more: its batch's sentence says it was closed.
+  const attention = useMemo(() => {
+    const specs = sheetsWithStatus(sheets, items ?? []);
+    const problems = postingAttention(specs, items ?? []);
+    const failed = problems.filter((p) => p.severity === 'blocking').length;
+    return { problems, headers: Object.fromEntries(specs.map((spec) => [spec.name, spec.columns.map((c) => c.header)])), counts: { failed, needs_review: problems.length - failed } };
+  }, [sheets, items]);
   const kinds = documents.reduce<Record<string, number>>((m, d) => ((m[d.kind] = (m[d.kind] ?? 0) + 1), m), {});
 
   return (
@@ -335,19 +341,8 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
       )}
       {written && <Caption1>Status written to the sheets: {written}.</Caption1>}
       {batch && (step.step === 'finished' || step.step === 'rest') && progress && <ReviewFindings batchId={batch.id} batchState={progress.batchState} onSettled={() => void refresh()} />}
-      {problems.length > 0 && (
-        <div>
-          <Text weight="semibold">Documents that need attention ({problems.length})</Text>
-          <ul className={styles.list} data-testid="post-problems">
-            {problems.map((p) => (
-              <li key={p.idempotencyKey} className={styles.item}>
-                <Caption1>
-                  {p.idempotencyKey}: {p.status}
-                </Caption1>
-              </li>
-            ))}
-          </ul>
-        </div>
+      {attention.problems.length > 0 && (
+        <ProblemsList problems={attention.problems} headers={attention.headers} title="Documents that need attention" counted={attentionWords('zoho-post', attention.counts)} />
       )}
       {error && (
         <MessageBar intent="error">

@@ -67,6 +67,8 @@ const useStyles = makeStyles({
   // The table's columns are of equal width unless told: a count needs little, a grouped total its full width.
   linesColumn: { width: '48px' },
   totalColumn: { width: '128px' },
+  // the header cell lays its text out in a flex box of its own: its end is where the amounts end
+  alignEnd: { justifyContent: 'flex-end' },
   card: {
     border: `1px solid ${tokens.colorNeutralStroke2}`,
     borderRadius: tokens.borderRadiusMedium,
@@ -308,7 +310,9 @@ export default function TuitionPage() {
             <TableRow>
               <TableHeaderCell>Customer</TableHeaderCell>
               <TableHeaderCell className={styles.linesColumn}>Lines</TableHeaderCell>
-              <TableHeaderCell className={mergeClasses(styles.money, styles.totalColumn)}>Total</TableHeaderCell>
+              <TableHeaderCell className={mergeClasses(styles.money, styles.totalColumn)} button={{ className: styles.alignEnd }}>
+                Total
+              </TableHeaderCell>
             </TableRow>
           </TableHeader>
           <TableBody>
