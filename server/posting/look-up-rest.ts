@@ -23,6 +23,7 @@ import type { Queryable, Store } from '../store';
 import { itemFromRow, LEFT_UNSURE, requireBatch, type ItemRow } from '../store/batches';
 import { nowIso } from '../store/ids';
 import { DEFAULT_LATE_WRITE_MARGIN_MS } from '../zoho/client';
+import { utcMinute } from '../../src/kernel/dates';
 import { clientFor, type ClientOptions } from '../zoho/connections';
 import { describeZohoError, ZohoError } from '../zoho/errors';
 import { findPosted } from '../zoho/poster';
@@ -91,7 +92,7 @@ export async function lookUpRest(
       if ((await deps.store.exec(`UPDATE batch_items SET state = 'needs_review', error = $3, response = $4, updated_at = $5 WHERE batch_id = $1 AND seq = $2 AND ${LEFT_UNSURE}`, [...key, r.message, JSON.stringify(evidence), nowIso()])).changes === 1) out.toCheck++;
     } else {
       const at = nowIso();
-      if ((await deps.store.exec(`UPDATE batch_items SET state = 'failed', error = $3, updated_at = $4 WHERE batch_id = $1 AND seq = $2 AND ${LEFT_UNSURE}`, [...key, `Not in Zoho when looked up at ${at.slice(0, 16).replace('T', ' ')} UTC: not posted.`, at])).changes === 1) out.notFound++;
+      if ((await deps.store.exec(`UPDATE batch_items SET state = 'failed', error = $3, updated_at = $4 WHERE batch_id = $1 AND seq = $2 AND ${LEFT_UNSURE}`, [...key, `Not in Zoho when looked up at ${utcMinute(at)}: not posted.`, at])).changes === 1) out.notFound++;
     }
   }
   if (laterUntil) out.laterUntil = new Date(laterUntil).toISOString();

@@ -39,6 +39,11 @@ export function isoDateTime(epochMs: number): string {
   return d.getUTCMilliseconds() === 0 ? s.slice(0, 19) + 'Z' : s;
 }
 
+/** An ISO time as people read it, to the minute: `2024-11-05 13:04 UTC`. */
+export function utcMinute(iso: string): string {
+  return `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+}
+
 export function monthOf(iso: string): string {
   return iso.slice(0, 7);
 }

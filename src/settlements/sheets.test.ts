@@ -22,7 +22,7 @@ const item = (over: Partial<PostedItem> & Pick<PostedItem, 'idempotencyKey'>): P
 
 describe('postingAttention', () => {
   it('places each failed or unsure document at the STATUS cell of its first row, and nothing else', () => {
-    const problems = postingAttention(
+    const { problems, headers } = postingAttention(
       [invoices, payments],
       [
         item({ idempotencyKey: 's1:invoice:AMZN1' }),
@@ -32,19 +32,21 @@ describe('postingAttention', () => {
         item({ idempotencyKey: 's1:payment:AMZN1', kind: 'payment', state: 'pending', status: 'Waiting' }),
       ],
     );
+    // (the headers once STATUS is written, which place the problems' column)
+    expect(headers).toEqual({ Invoices: ['INVOICE_NUMBER', 'ITEM', 'KEY', 'STATUS'], Payments: ['KEY', 'AMOUNT', 'STATUS'] });
     expect(problems).toEqual([
       { severity: 'blocking', source: 'Invoices', row: 4, column: 'STATUS', value: 's1:invoice:AMZN2', message: 'Zoho 1001: Invoice number already exists.', code: 'zoho-error-1001' },
       // the second data row under a preamble of two rows and the header
       { severity: 'warning', source: 'Payments', row: 5, column: 'STATUS', value: 's1:payment:AMZN2', message: 'Needs review: Zoho did not confirm this payment.', code: 'to-check-in-zoho', kind: 'To check in Zoho: sent without Zoho confirming them' },
     ]);
     // the first row of a document whose lines share its key
-    expect(postingAttention([invoices], [item({ idempotencyKey: 's1:invoice:AMZN1', state: 'failed', status: 'x', code: null })])[0]!.row).toBe(2);
+    expect(postingAttention([invoices], [item({ idempotencyKey: 's1:invoice:AMZN1', state: 'failed', status: 'x', code: null })]).problems[0]!.row).toBe(2);
     // a failure Zoho's code does not describe (a code kept from an earlier answer) has no code of its own
-    expect(postingAttention([invoices], [item({ idempotencyKey: 's1:invoice:AMZN1', state: 'failed', status: 'Not in Zoho when looked up at 2026-12-05 10:00 UTC: not posted.', code: 1002 })])[0]!.code).toBeUndefined();
+    expect(postingAttention([invoices], [item({ idempotencyKey: 's1:invoice:AMZN1', state: 'failed', status: 'Not in Zoho when looked up at 2026-12-05 10:00 UTC: not posted.', code: 1002 })]).problems[0]!.code).toBeUndefined();
   });
 
   it('puts a document no sheet holds any more on its kind’s sheet without a row, and says so', () => {
-    const [p] = postingAttention([invoices], [item({ idempotencyKey: 's0:payment:OLD', kind: 'payment', state: 'failed', status: 'Zoho 1002: No such invoice.', code: 1002 })]);
+    const [p] = postingAttention([invoices], [item({ idempotencyKey: 's0:payment:OLD', kind: 'payment', state: 'failed', status: 'Zoho 1002: No such invoice.', code: 1002 })]).problems;
     expect(p).toEqual({ severity: 'blocking', source: 'Payments', value: 's0:payment:OLD', message: 'Zoho 1002: No such invoice. (its row is no longer in the sheet)', code: 'zoho-error-1002' });
   });
 
@@ -56,7 +58,7 @@ describe('postingAttention', () => {
       item({ idempotencyKey: 's1:invoice:AMZN4', state: 'failed', status: 'Not in Zoho when looked up at 2026-12-05 10:00 UTC: not posted.', code: 1001 }),
       item({ idempotencyKey: 's1:invoice:AMZN5', state: 'failed', status: 'Not in Zoho when looked up at 2026-12-05 10:02 UTC: not posted.', code: 1001 }),
     ];
-    const kinds = problemKinds(postingAttention([invoices, payments], items));
+    const kinds = problemKinds(postingAttention([invoices, payments], items).problems);
     expect(kinds.map((k) => [k.severity, k.title, k.indexes.length])).toEqual([
       ['blocking', 'Zoho error 1001', 2],
       ['blocking', 'Not in Zoho when looked up at …: not posted. (its row is no longer in the sheet)', 2],

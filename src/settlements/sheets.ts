@@ -128,6 +128,11 @@ export function rowsText(rows: readonly number[]): string {
   return parts.join(', ');
 }
 
+/** A sheet's columns once a posting status is written into it: its own, and STATUS last unless it has one. */
+function withStatusColumn(columns: SheetColumn[]): SheetColumn[] {
+  return columns.some((c) => c.header === 'STATUS') ? columns : [...columns, { header: 'STATUS', type: 'text', width: 40 }];
+}
+
 /**
  * The sheet with a STATUS column filled from the posting results (idempotency key → the Zoho id,
  * or Zoho's code and message), for writing back after a batch was posted.
@@ -135,9 +140,8 @@ export function rowsText(rows: readonly number[]): string {
 export function withPostingStatus(spec: SheetSpec, statusByKey: ReadonlyMap<string, string>): SheetSpec {
   const keyAt = spec.columns.findIndex((c) => c.header === 'KEY');
   if (keyAt < 0) return spec;
-  const statusAt = spec.columns.findIndex((c) => c.header === 'STATUS');
-  const columns = statusAt >= 0 ? spec.columns : [...spec.columns, { header: 'STATUS', type: 'text' as const, width: 40 }];
-  const at = statusAt >= 0 ? statusAt : columns.length - 1;
+  const columns = withStatusColumn(spec.columns);
+  const at = columns.findIndex((c) => c.header === 'STATUS');
   const rows = spec.rows.map((r) => {
     const out = r.slice();
     while (out.length < columns.length) out.push(null);
@@ -155,6 +159,7 @@ export interface PostedItem {
   status: string;
   /** Zoho's code when Zoho refused or failed. */
   code: number | null;
+  /** Closed without posting with the rest of its batch: it asks nothing more. */
   closed?: boolean;
 }
 
@@ -164,13 +169,16 @@ export interface PostedItem {
  * their KEY in the sheets they were posted from, so the pane lists them as it lists any problem:
  * grouped by what happened, and a click shows the row. A failure is red, a document to check in
  * Zoho amber. A key no sheet holds any more (the sheets were rebuilt) is placed on its kind's sheet
- * without a row.
+ * without a row. With them, the headers of those sheets once their STATUS is written, which place
+ * the problems' column.
  */
-export function postingAttention(sheets: readonly SheetSpec[], items: readonly PostedItem[]): Problem[] {
+export function postingAttention(sheets: readonly SheetSpec[], items: readonly PostedItem[]): { problems: Problem[]; headers: Record<string, string[]> } {
   const rowOfKey = new Map<string, { sheet: string; row: number }>();
+  const headers: Record<string, string[]> = {};
   for (const s of sheets) {
     const keyAt = s.columns.findIndex((c) => c.header === 'KEY');
     if (keyAt < 0) continue;
+    headers[s.name] = withStatusColumn(s.columns).map((c) => c.header);
     // the sheet's header sits under its preamble; data rows follow it
     const first = (s.preamble?.length ?? 0) + 2;
     // an invoice's lines share its key: the document's row is its first
@@ -199,5 +207,5 @@ export function postingAttention(sheets: readonly SheetSpec[], items: readonly P
           : {}),
     });
   }
-  return problems;
+  return { problems, headers };
 }

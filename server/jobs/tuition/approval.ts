@@ -23,6 +23,7 @@ import {
   type InvoiceRefusal,
   type InvoiceState,
 } from '../../../src/tuition';
+import { utcMinute } from '../../../src/kernel/dates';
 import { AppError, upstreamFailed } from '../../errors';
 import { MailError } from '../../mail';
 import { placeholders, type Queryable } from '../../store';
@@ -157,7 +158,6 @@ interface LinkRow {
   recipient: string | null;
 }
 
-const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /** Checks a token: signature, expiry, single use, still the current version and approver, still awaiting a decision, and the approval rule. */
 export async function checkLink(deps: TuitionDeps, db: Queryable, token: string, now = Date.now()): Promise<LinkCheck> {
@@ -170,10 +170,10 @@ export async function checkLink(deps: TuitionDeps, db: Queryable, token: string,
   if (!verifyLink(linkKey(deps.masterKey), token, claims)) return tampered;
   const invoice = await requireInvoice(db, link.invoice_id, true);
   if (link.used_at) {
-    return { ok: false, reason: 'used', invoice, message: `This link was already used on ${when(link.used_at)} to ${link.used_decision === 'denied' ? 'deny' : 'approve'} invoice ${invoice.number}; a link works once.` };
+    return { ok: false, reason: 'used', invoice, message: `This link was already used on ${utcMinute(link.used_at)} to ${link.used_decision === 'denied' ? 'deny' : 'approve'} invoice ${invoice.number}; a link works once.` };
   }
   if (Date.parse(link.expires_at) <= now) {
-    return { ok: false, reason: 'expired', invoice, message: `This link expired on ${when(link.expires_at)}. Ask your billing contact to send invoice ${invoice.number} again.` };
+    return { ok: false, reason: 'expired', invoice, message: `This link expired on ${utcMinute(link.expires_at)}. Ask your billing contact to send invoice ${invoice.number} again.` };
   }
   const configured = await configuredApprover(db, invoice);
   if (link.recipient && configured?.address !== link.recipient) {

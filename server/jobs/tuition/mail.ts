@@ -3,12 +3,11 @@
  * total, the link (the only place the token is ever written outside the server) and how long it
  * works. Plain text first (every mail reader shows it), and the same in simple HTML.
  */
-import { displayAmount } from '../../../src/kernel';
+import { displayAmount, utcMinute } from '../../../src/kernel';
 import type { MailMessage } from '../../mail';
 import type { StoredInvoice } from './invoices';
 import { esc } from './page';
 
-const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 export function approvalMail(inv: StoredInvoice, to: string, url: string, expiresAt: string): MailMessage {
   const d = inv.document;
@@ -23,13 +22,13 @@ export function approvalMail(inv: StoredInvoice, to: string, url: string, expire
     '',
     url,
     '',
-    `The link works once and until ${when(expiresAt)}. It was sent to you, ${to}, as the approver ${d.customer} named; please do not pass it on.`,
+    `The link works once and until ${utcMinute(expiresAt)}. It was sent to you, ${to}, as the approver ${d.customer} named; please do not pass it on.`,
     'If you did not expect this e-mail, ignore it: nothing is approved unless you open the link and approve.',
   ].join('\n');
   const html = `<p>Hello,</p>
 <p>Tuition invoice <strong>${esc(d.number)}</strong> for ${esc(d.customer)}, ${esc(d.month)} (${esc(lines)}, total <strong>${esc(total)}</strong>, version ${inv.version}) is ready for your approval.</p>
 <p><a href="${esc(url)}">See the invoice and approve or deny it</a></p>
-<p>The link works once and until ${esc(when(expiresAt))}. It was sent to you, ${esc(to)}, as the approver ${esc(d.customer)} named; please do not pass it on.
+<p>The link works once and until ${esc(utcMinute(expiresAt))}. It was sent to you, ${esc(to)}, as the approver ${esc(d.customer)} named; please do not pass it on.
 If you did not expect this e-mail, ignore it: nothing is approved unless you open the link and approve.</p>`;
   return { to, subject, text, html };
 }

@@ -3,7 +3,7 @@
  * readers (landmarks, a captioned table with header cells, labelled fields), usable on a phone.
  * Every value is HTML-escaped; the form carries the hash of the exact version shown.
  */
-import { displayAmount } from '../../../src/kernel';
+import { displayAmount, utcMinute } from '../../../src/kernel';
 import { expenseTypeWords } from '../../../src/tuition/zoho';
 import type { StoredInvoice } from './invoices';
 
@@ -108,7 +108,7 @@ ${invoiceTable(inv)}
 <p id="reason-help" class="note">Say what is wrong, for example an employee who is not ours or an amount that is too high.</p>
 <p><button type="submit" class="deny">Deny invoice</button></p>
 </form>
-<p class="note">This link works once and expires on ${esc(expiresAt.slice(0, 16).replace('T', ' '))} UTC.
+<p class="note">This link works once and expires on ${esc(utcMinute(expiresAt))}.
 Your decision applies to exactly this version, fingerprint <span class="hash">${esc(inv.hash)}</span>.</p>`,
   );
 }

@@ -32,6 +32,7 @@ import {
   type InboxEntryView,
 } from './inbox-model';
 import { PostingRun } from './posting-run';
+import { utcMinute } from '../../../src/kernel/dates';
 
 const useStyles = makeStyles({
   root: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM, minWidth: 0 },
@@ -177,7 +178,7 @@ export function BatchDetail({ entry, onBack, onChanged }: { entry: InboxEntryVie
         </Badge>
       </div>
       <Caption1 className={styles.meta}>
-        Batch {b.id} · version {b.version} · prepared by {preparersText(b)} · {b.createdAt.slice(0, 16).replace('T', ' ')} UTC
+        Batch {b.id} · version {b.version} · prepared by {preparersText(b)} · {utcMinute(b.createdAt)}
       </Caption1>
       {awaiting && verdict && (
         <MessageBar intent={verdict.ok ? 'info' : 'warning'} layout="multiline" data-testid="detail-rule">

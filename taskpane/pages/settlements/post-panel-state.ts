@@ -5,7 +5,7 @@
 import { mayApprove, type ApprovalSubject, type Person, type User } from '../../../src/approval';
 import { endsWithRest, notHandedOnOf, sentBatchSentence, unsureSentence, type ItemCounts, type RestClosed } from '../../../src/batches/outcome';
 import { countOf, formatCount } from '../../../src/kernel/counts';
-import { withPostingStatus } from '../../../src/settlements/sheets';
+import { withPostingStatus, type PostedItem } from '../../../src/settlements/sheets';
 import type { SheetSpec } from '../../../src/workbook/sheet-spec';
 import type { LeaseView } from '../../../src/zoho';
 
@@ -51,15 +51,9 @@ export interface PanelProgress {
   closed?: RestClosed;
 }
 
-export interface PanelItem {
-  idempotencyKey: string;
-  kind: string;
-  state: string;
+/** A posted document's result (the engine's PostedItem) with the Zoho id it was given. */
+export interface PanelItem extends PostedItem {
   zohoId: string | null;
-  code: number | null;
-  status: string;
-  /** Closed without posting with the rest of its batch. */
-  closed?: boolean;
 }
 
 export type PanelStep =

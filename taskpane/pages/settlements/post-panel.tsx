@@ -24,6 +24,7 @@ import { claimRibbonCommand } from '../../../commands/bus';
 import { CountBar, countOf, formatCount, ProblemsList, usePolling } from '../../components';
 import { attentionWords, finishedOf, progressSentence } from '../../../src/batches/outcome';
 import { postingAttention } from '../../../src/settlements/sheets';
+import { countBlocking, countWarnings } from '../../../src/kernel/problems';
 import { useShell } from '../../shell';
 import type { SettlementsPostPanelProps } from './post-panel-props';
 import { sessionUser } from '../../identity';
@@ -215,10 +216,8 @@ export default function PostPanel({ documents, blocked, sheets, title, connectio
   // The documents asking for a person, at their rows (a click shows the row); one closed without
   // posting asks nothing more: its batch's sentence says it was closed.
   const attention = useMemo(() => {
-    const specs = sheetsWithStatus(sheets, items ?? []);
-    const problems = postingAttention(specs, items ?? []);
-    const failed = problems.filter((p) => p.severity === 'blocking').length;
-    return { problems, headers: Object.fromEntries(specs.map((spec) => [spec.name, spec.columns.map((c) => c.header)])), counts: { failed, needs_review: problems.length - failed } };
+    const { problems, headers } = postingAttention(sheets, items ?? []);
+    return { problems, headers, counts: { failed: countBlocking(problems), needs_review: countWarnings(problems) } };
   }, [sheets, items]);
   const kinds = documents.reduce<Record<string, number>>((m, d) => ((m[d.kind] = (m[d.kind] ?? 0) + 1), m), {});
 

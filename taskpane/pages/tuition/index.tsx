@@ -28,6 +28,7 @@ import {
 } from '@fluentui/react-components';
 import { HatGraduation20Regular, Play20Regular, Save20Regular, Send20Regular, Settings20Regular } from '@fluentui/react-icons';
 import { displayAmount } from '../../../src/kernel/money';
+import { utcMinute } from '../../../src/kernel/dates';
 import { countBlocking } from '../../../src/kernel/problems';
 import { headersOf, InputPicker, ProblemsList, RunStatus, countOf, formatCount, useInputPicker, useJobRun, usePolling } from '../../components';
 import { isAbortError } from '../../api';
@@ -294,7 +295,7 @@ export default function TuitionPage() {
           {mail.messages.map((m) => (
             <div key={m.id} className={styles.card} data-testid="tu-mail">
               <strong className={styles.message}>{m.subject}</strong>
-              <Caption1>Received {m.receivedAt.slice(0, 16).replace('T', ' ')} UTC</Caption1>
+              <Caption1>Received {utcMinute(m.receivedAt)}</Caption1>
               {m.links.map((href) => (
                 <Link key={href} href={href} target="_blank" rel="noopener noreferrer" className={styles.message} data-testid="tu-mail-link">
                   Open the approval page

@@ -6,6 +6,7 @@
  * person's own demo mailbox.
  */
 import type { Table } from '../../../src/kernel/table';
+import { utcMinute } from '../../../src/kernel/dates';
 import type { Problem } from '../../../src/kernel/problems';
 import { rulesByCustomer, type LearnerRules } from '../../../src/tuition/learners';
 import { buildTuitionMonth, tablesFeed, tuitionMonthView, type TuitionMonthView } from '../../../src/tuition/month';
@@ -125,7 +126,6 @@ export async function deliverAgain(api: ApiClient, id: string): Promise<InvoiceV
   return (await api.request<{ invoice: InvoiceView }>(`/api/tuition/invoices/${encodeURIComponent(id)}/deliver`, { method: 'POST', body: {} })).invoice;
 }
 
-const when = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
 /**
  * The signed-in person's demo mailbox; null when the server has none (a real mail server, or a real
@@ -147,7 +147,7 @@ export function describeState(i: InvoiceView): string {
       return i.version > 1 ? `Draft (version ${i.version}): changed, send it for approval again.` : 'Draft: send it for approval.';
     case 'awaiting_approval':
       return `Awaiting ${i.customer}'s approval (version ${i.version}).${
-        i.request?.live && i.request.version === i.version ? ` The link was e-mailed to ${i.request.sentTo}; it works until ${when(i.request.expiresAt)}.` : ''
+        i.request?.live && i.request.version === i.version ? ` The link was e-mailed to ${i.request.sentTo}; it works until ${utcMinute(i.request.expiresAt)}.` : ''
       }`;
     case 'approved':
       return i.deliveryError
